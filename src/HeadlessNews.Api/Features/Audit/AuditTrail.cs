@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Routing.Patterns;
+
+namespace HeadlessNews.Api.Features.Audit;
+
+/// <summary>
+/// Records every successful management write in one place, so no feature can forget to.
+/// Also enforces the length of <c>X-On-Behalf-Of</c>, which revisions and the audit log store.
+/// </summary>
+public static class AuditTrail
+{
+    public static IApplicationBuilder UseManagementAudit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1/manage"))
+        {
+            await next(context);
+            return;
+        }
+        if (context.Request.Headers[Caller.OnBehalfOfHeader].ToString().Length > Caller.OnBehalfOfMaxLength)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request",
+                $"{Caller.OnBehalfOfHeader} may be at most {Caller.OnBehalfOfMaxLength} characters.");
+            return;
+        }
+        await next(context);
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || context.Response.StatusCode is < 200 or > 299)
+        {
+            return;
+        }
+        var caller = Caller.From(context);
+        var db = context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern;
+        db.Set<AuditEntry>().Add(new AuditEntry
+        {
+            Id = Guid.CreateVersion7(),
+            At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            ApiKeyId = caller.KeyId,
+            KeyName = caller.KeyName,
+            OnBehalfOf = caller.OnBehalfOf,
+            Action = $"{context.Request.Method} {route?.RawText ?? context.Request.Path.Value}",
+            Path = context.Request.Path.Value ?? string.Empty,
+            ResourceId = ResourceId(context, route),
+            Status = context.Response.StatusCode,
+            RequestId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier,
+        });
+        await db.SaveChangesAsync(CancellationToken.None);
+    });
+
+    private static string? ResourceId(HttpContext context, RoutePattern? route)
+    {
+        if (context.Request.RouteValues.TryGetValue("id", out var id) && id is not null)
+        {
+            return id.ToString();
+        }
+        var location = context.Response.Headers.Location.ToString();
+        return location.Length > 0 && route is not null ? location[(location.LastIndexOf('/') + 1)..] : null;
+    }
+}

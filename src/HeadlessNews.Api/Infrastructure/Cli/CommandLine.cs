@@ -1,0 +1,166 @@
+using System.Globalization;
+using HeadlessNews.Api.Features.ApiKeys;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.Swagger;
+
+namespace HeadlessNews.Api.Infrastructure.Cli;
+
+/// <summary>
+/// Verbs on the same executable as the web host: <c>keys create|list|revoke</c>, <c>migrate</c>, <c>openapi PATH</c>.
+/// Logs go to stderr; a created secret is the last line of stdout.
+/// </summary>
+public static class CommandLine
+{
+    private static readonly string[] Verbs = ["keys", "migrate", "openapi"];
+    private static readonly string[] OwnedOptions = ["--name", "--scopes", "--expires", "--sections", "--tags"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    /// <summary>The arguments the verb does not own (e.g. --urls, --environment) go to the host.</summary>
+    public static string[] HostArguments(string[] args)
+    {
+        if (!IsCommand(args))
+        {
+            return args;
+        }
+        var rest = new List<string>();
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (OwnedOptions.Contains(args[i]))
+            {
+                i++;
+            }
+            else if (args[i].StartsWith('-'))
+            {
+                rest.Add(args[i]);
+            }
+        }
+        return [.. rest];
+    }
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        try
+        {
+            return args switch
+            {
+                ["openapi", var path, ..] => await WriteOpenApiAsync(app, path),
+                ["migrate", ..] => await MigrateAsync(app),
+                ["keys", "create", ..] => await CreateKeyAsync(app, args),
+                ["keys", "list", ..] => await ListKeysAsync(app),
+                ["keys", "revoke", var id, ..] => await RevokeKeyAsync(app, id),
+                _ => Usage(),
+            };
+        }
+        catch (EmbeddedPostgresException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+        finally
+        {
+            await app.Services.GetRequiredService<DatabaseEndpoint>().DisposeAsync();
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage: HeadlessNews.Api [command]
+              (no command)                                   run the API
+              migrate                                        apply pending database migrations and exit
+              keys create --name NAME --scopes a,b [--expires 2027-01-01T00:00:00Z] [--sections s1,s2] [--tags t1]
+              keys list
+              keys revoke KEY_ID
+              openapi PATH                                   write the OpenAPI document to PATH
+            """);
+        return 64;
+    }
+
+    private static async Task<int> WriteOpenApiAsync(WebApplication app, string path)
+    {
+        var document = app.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(OpenApiExtensions.DocumentName);
+        await using var file = new StreamWriter(path);
+        document.SerializeAsV3(new OpenApiJsonWriter(file));
+        await Console.Error.WriteLineAsync($"Wrote {path}.");
+        return 0;
+    }
+
+    private static async Task<int> MigrateAsync(WebApplication app)
+    {
+        await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
+        await Console.Error.WriteLineAsync("The database is up to date.");
+        return 0;
+    }
+
+    private static async Task<int> CreateKeyAsync(WebApplication app, string[] args)
+    {
+        var name = Option(args, "--name");
+        var scopes = List(Option(args, "--scopes"));
+        var expires = Option(args, "--expires");
+        if (string.IsNullOrWhiteSpace(name) || scopes.Length == 0 || scopes.Any(s => !Scopes.Known.Contains(s)))
+        {
+            await Console.Error.WriteLineAsync($"keys create needs --name and --scopes from: {string.Join(", ", Scopes.Known)}");
+            return 64;
+        }
+        DateTimeOffset? expiresAt = null;
+        if (expires is not null)
+        {
+            if (!DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                await Console.Error.WriteLineAsync("--expires must be an ISO-8601 date-time.");
+                return 64;
+            }
+            expiresAt = parsed;
+        }
+        await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        var request = new CreateApiKeyRequest(name, scopes, expiresAt, List(Option(args, "--sections")), List(Option(args, "--tags")));
+        var (key, secret) = await ApiKeyIssuer.CreateAsync(db, TimeProvider.System, request, CancellationToken.None);
+        await Console.Error.WriteLineAsync($"Created key {key.Id} \"{key.Name}\" with scopes {string.Join(',', key.Scopes)}. The secret is shown once:");
+        Console.Out.WriteLine(secret);
+        return 0;
+    }
+
+    private static async Task<int> ListKeysAsync(WebApplication app)
+    {
+        await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        var keys = await db.Set<ApiKey>().AsNoTracking().OrderBy(k => k.CreatedAt).ProjectToResponse().ToListAsync();
+        foreach (var key in keys)
+        {
+            var state = key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= DateTimeOffset.UtcNow ? "expired" : "active";
+            Console.Out.WriteLine($"{key.Id}  {key.Prefix}…  {state,-7}  {string.Join(',', key.Scopes),-30}  {key.Name}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> RevokeKeyAsync(WebApplication app, string id)
+    {
+        if (!Guid.TryParse(id, out var keyId))
+        {
+            await Console.Error.WriteLineAsync("keys revoke needs the key's id (see keys list).");
+            return 64;
+        }
+        await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        var found = await ApiKeyIssuer.RevokeAsync(scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>(), TimeProvider.System, keyId, CancellationToken.None);
+        await Console.Error.WriteLineAsync(found ? $"Revoked {keyId}." : $"No key has id {keyId}.");
+        return found ? 0 : 1;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static string[] List(string? value) =>
+        value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+}

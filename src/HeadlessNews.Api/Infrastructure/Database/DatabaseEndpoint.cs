@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HeadlessNews.Api.Infrastructure.Database;
+
+/// <summary>
+/// Resolves where the database is: the configured connection string, or an embedded cluster that
+/// is provisioned on first use. Nothing here touches the database until <see cref="EnsureReadyAsync"/>
+/// runs, so describing the app (OpenAPI) never starts a server.
+/// </summary>
+public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<DatabaseOptions> options, ILogger<DatabaseEndpoint> logger) : IAsyncDisposable
+{
+    public const string ConnectionName = "HeadlessNews";
+    public const string EmbeddedDatabaseName = "headlessnews";
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private EmbeddedPostgres? _embedded;
+    private string? _connectionString;
+
+    public bool IsEmbedded => string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName));
+
+    public string ConnectionString => _connectionString
+        ?? throw new InvalidOperationException("The database endpoint is not ready yet; EnsureReadyAsync must run first.");
+
+    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_connectionString is not null)
+        {
+            return;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_connectionString is not null)
+            {
+                return;
+            }
+            var configured = configuration.GetConnectionString(ConnectionName);
+            var builder = new NpgsqlConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? await StartEmbeddedAsync(cancellationToken) : configured);
+            if (!builder.ContainsKey("Command Timeout"))
+            {
+                builder.CommandTimeout = options.Value.CommandTimeoutSeconds;
+            }
+            if (!builder.ContainsKey("Timeout"))
+            {
+                builder.Timeout = 5;
+            }
+            await EnsureDatabaseExistsAsync(builder, cancellationToken);
+            _connectionString = builder.ConnectionString;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_embedded is not null)
+        {
+            await _embedded.StopAsync();
+            logger.LogInformation("Stopped the embedded PostgreSQL.");
+        }
+        _gate.Dispose();
+    }
+
+    private async Task<string> StartEmbeddedAsync(CancellationToken cancellationToken)
+    {
+        _embedded = EmbeddedPostgres.Create(options.Value.EmbeddedDataPath, log: message => logger.LogInformation("{Message}", message));
+        await _embedded.StartAsync(cancellationToken);
+        return _embedded.ConnectionString(EmbeddedDatabaseName);
+    }
+
+    /// <summary>Creates the target database when the server exists but the database does not (a fresh cluster or server).</summary>
+    private static async Task EnsureDatabaseExistsAsync(NpgsqlConnectionStringBuilder target, CancellationToken cancellationToken)
+    {
+        var database = target.Database ?? throw new InvalidOperationException("The connection string names no database.");
+        var admin = new NpgsqlConnectionStringBuilder(target.ConnectionString) { Database = "postgres", Pooling = false };
+        try
+        {
+            await using var connection = new NpgsqlConnection(admin.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection) { Parameters = { new() { Value = database } } };
+            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.DuplicateDatabase)
+        {
+            // A managed server may not let us see or create databases; the target is then assumed to exist.
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Infrastructure.Database;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    public static IServiceCollection AddHeadlessNewsDatabase(this IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DatabaseEndpoint>();
+        services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
+            Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString));
+        services.AddHostedService<DatabaseStartup>();
+        services.AddHealthChecks().AddDbContextCheck<HeadlessNewsDbContext>("database", tags: ["ready"]);
+        return services;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) => options
+        .UseNpgsql(connectionString, npgsql => npgsql
+            .MigrationsHistoryTable("__ef_migrations_history")
+            .ConfigureDataSource(dataSource => dataSource.EnableDynamicJson()))
+        .UseSnakeCaseNamingConvention();
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running database.</summary>
+internal sealed class DesignTimeDbContextFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<HeadlessNewsDbContext>
+{
+    public HeadlessNewsDbContext CreateDbContext(string[] args) =>
+        new((DbContextOptions<HeadlessNewsDbContext>)DatabaseServiceCollectionExtensions
+            .Configure(new DbContextOptionsBuilder<HeadlessNewsDbContext>(), "Host=localhost;Database=design_time").Options);
+}

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace HeadlessNews.Api.Infrastructure.Database;
+
+/// <summary>
+/// A private PostgreSQL cluster run from the machine's own binaries (initdb/pg_ctl), used when no
+/// connection string is configured and by the test suite. PostgreSQL refuses to run as root, so a
+/// root process runs the binaries as the unprivileged <c>postgres</c> OS user.
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    private const string ServiceUser = "postgres";
+    private readonly string _binDirectory;
+    private readonly IReadOnlyDictionary<string, string> _serverSettings;
+    private readonly Action<string> _log;
+    private bool _startedByUs;
+
+    private EmbeddedPostgres(string dataDirectory, string binDirectory, IReadOnlyDictionary<string, string> serverSettings, Action<string> log)
+    {
+        DataDirectory = dataDirectory;
+        _binDirectory = binDirectory;
+        _serverSettings = serverSettings;
+        _log = log;
+    }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; private set; }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Include Error Detail=true";
+
+    public static bool RunningAsRoot => Environment.UserName == "root";
+
+    /// <summary>Finds the binaries and chooses a data folder the server's OS user can reach.</summary>
+    public static EmbeddedPostgres Create(string requestedDataDirectory, IReadOnlyDictionary<string, string>? serverSettings = null, Action<string>? log = null)
+    {
+        var binDirectory = FindBinDirectory() ?? throw new EmbeddedPostgresException(
+            "No PostgreSQL server binaries (initdb, pg_ctl) were found on PATH or under /usr/lib/postgresql/*/bin. " +
+            "Install them (Debian: apt-get install postgresql) or set ConnectionStrings__HeadlessNews to an existing server.");
+        var dataDirectory = Path.GetFullPath(requestedDataDirectory);
+        log ??= _ => { };
+        if (RunningAsRoot && !ServiceUserCanReach(dataDirectory))
+        {
+            var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..12];
+            var fallback = Path.Combine("/var/lib/headlessnews", key, "postgres");
+            log($"The postgres OS user cannot reach {dataDirectory}; keeping the embedded cluster in {fallback} instead.");
+            dataDirectory = fallback;
+        }
+        return new EmbeddedPostgres(dataDirectory, binDirectory, serverSettings ?? new Dictionary<string, string>(), log);
+    }
+
+    /// <summary>Initialises the cluster if needed and starts it, or attaches to it when another process already runs it.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            await InitialiseAsync(cancellationToken);
+        }
+
+        var runningPort = await RunningPortAsync(cancellationToken);
+        if (runningPort is { } port)
+        {
+            Port = port;
+            _log($"Using the embedded PostgreSQL already running on 127.0.0.1:{Port} ({DataDirectory}).");
+            return;
+        }
+
+        RemoveStaleLockFile();
+        Port = FreeLoopbackPort();
+        var options = new StringBuilder().Append(CultureInfo.InvariantCulture, $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
+        foreach (var (name, value) in _serverSettings)
+        {
+            options.Append(CultureInfo.InvariantCulture, $" -c {name}={value}");
+        }
+        var logFile = Path.Combine(DataDirectory, "server.log");
+        await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options.ToString(), "start"], cancellationToken);
+        _startedByUs = true;
+        _log($"Started the embedded PostgreSQL on 127.0.0.1:{Port} ({DataDirectory}).");
+    }
+
+    public async Task StopAsync(bool immediate = false)
+    {
+        if (!_startedByUs)
+        {
+            return;
+        }
+        _startedByUs = false;
+        await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", immediate ? "immediate" : "fast", "-w", "stop"], CancellationToken.None);
+    }
+
+    /// <summary>Starts a stopped cluster again on the same port (used by fault tests).</summary>
+    public async Task RestartOnSamePortAsync(CancellationToken cancellationToken = default)
+    {
+        var options = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" +
+            string.Concat(_serverSettings.Select(s => $" -c {s.Key}={s.Value}"));
+        await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-o", options, "start"], cancellationToken);
+        _startedByUs = true;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task InitialiseAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(DataDirectory);
+        if (RunningAsRoot)
+        {
+            await RunProcessAsync("chown", ["-R", $"{ServiceUser}:", DataDirectory], asServiceUser: false, cancellationToken);
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        _log($"Creating an embedded PostgreSQL cluster in {DataDirectory}.");
+        await RunAsync("initdb", ["-D", DataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], cancellationToken);
+    }
+
+    private async Task<int?> RunningPortAsync(CancellationToken cancellationToken)
+    {
+        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return null;
+        }
+        var status = await RunProcessAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", DataDirectory, "status"], RunningAsRoot, cancellationToken, throwOnError: false);
+        if (status.ExitCode != 0)
+        {
+            return null;
+        }
+        var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken);
+        return lines.Length > 3 && int.TryParse(lines[3], CultureInfo.InvariantCulture, out var port) ? port : null;
+    }
+
+    private void RemoveStaleLockFile()
+    {
+        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        if (File.Exists(pidFile))
+        {
+            _log("Removing a stale postmaster.pid left by a server that is no longer running.");
+            File.Delete(pidFile);
+        }
+    }
+
+    private Task<ProcessResult> RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        RunProcessAsync(Path.Combine(_binDirectory, tool), arguments, RunningAsRoot, cancellationToken);
+
+    private static async Task<ProcessResult> RunProcessAsync(string fileName, IReadOnlyList<string> arguments, bool asServiceUser, CancellationToken cancellationToken, bool throwOnError = true)
+    {
+        var start = new ProcessStartInfo
+        {
+            FileName = asServiceUser ? "runuser" : fileName,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        if (asServiceUser)
+        {
+            foreach (var argument in new[] { "-u", ServiceUser, "--", fileName })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new EmbeddedPostgresException($"Could not start {fileName}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var result = new ProcessResult(process.ExitCode, await output + await error);
+        if (throwOnError && result.ExitCode != 0)
+        {
+            throw new EmbeddedPostgresException($"{Path.GetFileName(fileName)} failed with exit code {result.ExitCode}: {result.Output.Trim()}");
+        }
+        return result;
+    }
+
+    private static string? FindBinDirectory()
+    {
+        static bool HasTools(string directory) =>
+            File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "pg_ctl"));
+
+        const string debianRoot = "/usr/lib/postgresql";
+        if (Directory.Exists(debianRoot))
+        {
+            var newest = Directory.GetDirectories(debianRoot)
+                .Select(d => (Directory: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), CultureInfo.InvariantCulture, out var v) ? v : 0))
+                .Where(d => HasTools(d.Directory))
+                .OrderByDescending(d => d.Version)
+                .Select(d => d.Directory)
+                .FirstOrDefault();
+            if (newest is not null)
+            {
+                return newest;
+            }
+        }
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(HasTools);
+    }
+
+    /// <summary>The postgres user needs execute permission on every parent of the data folder.</summary>
+    private static bool ServiceUserCanReach(string dataDirectory)
+    {
+        for (var directory = Path.GetDirectoryName(dataDirectory); !string.IsNullOrEmpty(directory); directory = Path.GetDirectoryName(directory))
+        {
+            if (!OperatingSystem.IsWindows() && Directory.Exists(directory) && !File.GetUnixFileMode(directory).HasFlag(UnixFileMode.OtherExecute))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record ProcessResult(int ExitCode, string Output);
+}
+
+public sealed class EmbeddedPostgresException(string message) : Exception(message);

@@ -1,0 +1,72 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+
+namespace HeadlessNews.Api.Infrastructure.Http;
+
+/// <summary>Maps exceptions to problems: client mistakes to 4xx, an unreachable database to 503, anything else to a bare 500 without details.</summary>
+public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public const int RetryAfterSeconds = 2;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+        var (status, title, detail) = Classify(exception);
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Request failed with {Status}", status);
+        }
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await Problems.WriteAsync(httpContext, status, title, detail);
+        return true;
+    }
+
+    internal static (int Status, string Title, string Detail) Classify(Exception exception) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (413, "Payload too large", "The request body is larger than this API accepts."),
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+            (415, "Unsupported media type", "Send the body as application/json."),
+        BadHttpRequestException { InnerException: JsonException json } =>
+            (400, "Malformed JSON", $"The request body is not valid JSON for this operation: {json.Message}"),
+        BadHttpRequestException bad =>
+            (bad.StatusCode, "Bad request", bad.Message),
+        JsonException json =>
+            (400, "Malformed JSON", json.Message),
+        NotSupportedException notSupported when notSupported.Message.Contains("JSON", StringComparison.OrdinalIgnoreCase) =>
+            (400, "Malformed JSON", "The request body has a shape this operation does not accept (for example a body block without a type)."),
+        _ when IsInvalidText(exception) =>
+            (400, "Invalid text", "Text may not contain NUL characters or invalid UTF-8."),
+        _ when IsDatabaseUnavailable(exception) =>
+            (503, "Service unavailable", "The database is unavailable; retry shortly."),
+        _ => (500, "Internal server error", "An unexpected error occurred; the trace id identifies it in our logs."),
+    };
+
+    /// <summary>PostgreSQL rejects NUL in text and jsonb; that is the client's input, not our failure.</summary>
+    private static bool IsInvalidText(Exception exception) =>
+        Flatten(exception).OfType<PostgresException>().Any(e => e.SqlState is "22P05" or "22021");
+
+    public static bool IsDatabaseUnavailable(Exception exception) => Flatten(exception).Any(e => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "57014",
+        NpgsqlException { IsTransient: true } => true,
+        SocketException or TimeoutException or EndOfStreamException => true,
+        _ => false,
+    });
+
+    private static IEnumerable<Exception> Flatten(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            yield return current;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using FluentValidation;
+
+namespace HeadlessNews.Api.Infrastructure.Http;
+
+/// <summary>
+/// Validates every handler argument that has a registered FluentValidation validator, once, as an
+/// endpoint filter on a route group. Failures become a 400 problem keyed by camelCase JSON paths.
+/// </summary>
+public static class RequestValidation
+{
+    public static TBuilder WithRequestValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilterFactory((factoryContext, next) =>
+        {
+            var registry = factoryContext.ApplicationServices.GetRequiredService<IServiceProviderIsService>();
+            var validated = factoryContext.MethodInfo.GetParameters()
+                .Select((parameter, index) => (Index: index, Validator: typeof(IValidator<>).MakeGenericType(parameter.ParameterType)))
+                .Where(p => registry.IsService(p.Validator))
+                .ToArray();
+            if (validated.Length == 0)
+            {
+                return next;
+            }
+            return async invocation =>
+            {
+                foreach (var (index, validatorType) in validated)
+                {
+                    if (invocation.Arguments[index] is not { } argument)
+                    {
+                        return Problems.BadRequest("The request needs a JSON body.");
+                    }
+                    var validator = (IValidator)invocation.HttpContext.RequestServices.GetRequiredService(validatorType);
+                    var result = await validator.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
+                    if (!result.IsValid)
+                    {
+                        return Problems.Validation(result.Errors
+                            .GroupBy(e => JsonPath(e.PropertyName))
+                            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+                    }
+                }
+                return await next(invocation);
+            };
+        });
+
+    /// <summary><c>Body[2].Level</c> becomes <c>body[2].level</c>.</summary>
+    public static string JsonPath(string propertyPath) =>
+        string.Join('.', propertyPath.Split('.').Select(segment => segment.Length == 0 ? segment : char.ToLowerInvariant(segment[0]) + segment[1..]));
+}

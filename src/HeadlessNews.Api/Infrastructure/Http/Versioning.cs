@@ -1,0 +1,30 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HeadlessNews.Api.Infrastructure.Http;
+
+/// <summary>Optimistic concurrency over HTTP: the integer version is a strong ETag, and writes need If-Match.</summary>
+public static class Versioning
+{
+    public static string ETag(int version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    public static void SetETag(this HttpResponse response, int version) => response.Headers.ETag = ETag(version);
+
+    /// <summary>Checks If-Match against the current version: null when the write may proceed, else the 428/412 problem.</summary>
+    public static ProblemHttpResult? CheckIfMatch(HttpRequest request, int currentVersion)
+    {
+        var header = request.Headers.IfMatch.ToString().Trim();
+        if (header.Length == 0)
+        {
+            return Problems.PreconditionRequired();
+        }
+        if (header.StartsWith("W/", StringComparison.Ordinal))
+        {
+            header = header[2..];
+        }
+        var ok = header.Length > 2 && header[0] == '"' && header[^1] == '"'
+            && int.TryParse(header.AsSpan(1, header.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected)
+            && expected == currentVersion;
+        return ok ? null : Problems.PreconditionFailed(currentVersion);
+    }
+}

@@ -1,0 +1,44 @@
+namespace HeadlessNews.Api.Infrastructure.Security;
+
+/// <summary>API key scopes from the contract, and the authorization policies built on them.</summary>
+public static class Scopes
+{
+    public const string ContentWrite = "content:write";
+    public const string ContentPublish = "content:publish";
+    public const string NoticesWrite = "notices:write";
+    public const string FeedsPartner = "feeds:partner";
+    public const string WebhooksManage = "webhooks:manage";
+    public const string KeysManage = "keys:manage";
+    public const string All = "*";
+
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ContentWrite, ContentPublish, NoticesWrite, FeedsPartner, WebhooksManage, KeysManage, All,
+    };
+
+    public const string ClaimType = "scope";
+
+    /// <summary>Policy names; each is satisfied by any of its scopes or by <c>*</c>.</summary>
+    public static class Policies
+    {
+        /// <summary>Reading editorial content: writers and publishers both read it.</summary>
+        public const string ContentRead = "content:read";
+        public const string ContentWrite = Scopes.ContentWrite;
+        public const string ContentPublish = Scopes.ContentPublish;
+        public const string NoticesWrite = Scopes.NoticesWrite;
+        public const string FeedsPartner = Scopes.FeedsPartner;
+        public const string WebhooksManage = Scopes.WebhooksManage;
+        public const string KeysManage = Scopes.KeysManage;
+
+        internal static readonly IReadOnlyDictionary<string, string[]> Requirements = new Dictionary<string, string[]>
+        {
+            [ContentRead] = [Scopes.ContentWrite, Scopes.ContentPublish],
+            [ContentWrite] = [Scopes.ContentWrite],
+            [ContentPublish] = [Scopes.ContentPublish],
+            [NoticesWrite] = [Scopes.NoticesWrite],
+            [FeedsPartner] = [Scopes.FeedsPartner],
+            [WebhooksManage] = [Scopes.WebhooksManage],
+            [KeysManage] = [Scopes.KeysManage],
+        };
+    }
+}

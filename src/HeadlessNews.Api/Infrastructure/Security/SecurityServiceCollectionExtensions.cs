@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+
+namespace HeadlessNews.Api.Infrastructure.Security;
+
+public static class SecurityServiceCollectionExtensions
+{
+    public static IServiceCollection AddApiKeySecurity(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var (policy, scopes) in Scopes.Policies.Requirements)
+        {
+            authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireAssertion(context => HasAnyScope(context.User, scopes)));
+        }
+        return services;
+    }
+
+    public static bool HasAnyScope(ClaimsPrincipal user, IEnumerable<string> scopes) =>
+        user.FindAll(Scopes.ClaimType).Any(c => c.Value == Scopes.All || scopes.Contains(c.Value));
+
+    /// <summary>A presented key that is unknown, revoked or expired is refused on every route, public ones included.</summary>
+    public static IApplicationBuilder UseRejectionOfInvalidKeys(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var result = await context.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
+        if (result.Failure is not null)
+        {
+            await context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
+            return;
+        }
+        await next(context);
+    });
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using HeadlessNews.Api.Features.ApiKeys;
+using HeadlessNews.Api.Features.Audit;
+using HeadlessNews.Api.Infrastructure.Cli;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Operations;
+using HeadlessNews.Api.Infrastructure.Security;
+
+var isCommand = CommandLine.IsCommand(args);
+var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
+if (isCommand)
+{
+    builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+}
+
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.Services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHeadlessNewsDatabase();
+builder.Services.AddSingleton<TokenSigner>();
+builder.Services.AddSingleton<IDatabaseStartupTask>(provider => provider.GetRequiredService<TokenSigner>());
+builder.Services.AddSingleton<IDatabaseStartupTask, BootstrapAdminKey>();
+builder.Services.AddApiKeySecurity();
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+    options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
+});
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddHeadlessNewsOpenApi();
+builder.Services.AddTelemetry(builder.Configuration);
+
+var app = builder.Build();
+
+if (isCommand)
+{
+    return await CommandLine.RunAsync(app, args);
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSecurityHeaders();
+app.UseRequestBodyLimit();
+app.UseHeadlessNewsOpenApi();
+app.UseRouting();
+app.UseAuthentication();
+app.UseRejectionOfInvalidKeys();
+app.UseAuthorization();
+app.UseManagementAudit();
+app.UseIdempotency();
+
+app.MapOperations();
+var v1 = app.MapGroup("/v1");
+var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation();
+manage.MapApiKeys();
+manage.MapAudit();
+
+await app.RunAsync();
+return 0;
