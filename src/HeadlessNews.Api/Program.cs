@@ -39,11 +39,6 @@ builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
-if (isCommand)
-{
-    return await CommandLine.RunAsync(app, args);
-}
-
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
@@ -62,5 +57,9 @@ var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation
 manage.MapApiKeys();
 manage.MapAudit();
 
+if (isCommand)
+{
+    return await CommandLine.RunAsync(app, args);
+}
 await app.RunAsync();
 return 0;

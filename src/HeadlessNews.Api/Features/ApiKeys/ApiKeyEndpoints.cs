@@ -11,8 +11,8 @@ public static class ApiKeyEndpoints
     public static RouteGroupBuilder MapApiKeys(this RouteGroupBuilder manage)
     {
         var keys = manage.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(Scopes.Policies.KeysManage);
-        keys.MapPost("/", CreateKey).WithName("CreateApiKey").WithSummary("Create an API key; the secret is in this response only.").WithIdempotency();
-        keys.MapGet("/", ListKeys).WithName("ListApiKeys").WithSummary("List API keys (prefix, name, scopes, expiry, last use), newest first.");
+        keys.MapPost("", CreateKey).WithName("CreateApiKey").WithSummary("Create an API key; the secret is in this response only.").WithIdempotency();
+        keys.MapGet("", ListKeys).WithName("ListApiKeys").WithSummary("List API keys (prefix, name, scopes, expiry, last use), newest first.");
         keys.MapGet("/{id:guid}", GetKey).WithName("GetApiKey").WithSummary("Read one API key's metadata.");
         keys.MapDelete("/{id:guid}", RevokeKey).WithName("RevokeApiKey").WithSummary("Revoke an API key; it is refused from then on.");
         return manage;

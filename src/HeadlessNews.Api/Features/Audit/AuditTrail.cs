@@ -40,7 +40,7 @@ public static class AuditTrail
             ApiKeyId = caller.KeyId,
             KeyName = caller.KeyName,
             OnBehalfOf = caller.OnBehalfOf,
-            Action = $"{context.Request.Method} {route?.RawText ?? context.Request.Path.Value}",
+            Action = $"{context.Request.Method} {(route?.RawText ?? context.Request.Path.Value)?.TrimEnd('/')}",
             Path = context.Request.Path.Value ?? string.Empty,
             ResourceId = ResourceId(context, route),
             Status = context.Response.StatusCode,

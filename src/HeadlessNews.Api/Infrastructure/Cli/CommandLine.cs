@@ -49,6 +49,7 @@ public static class CommandLine
             return args switch
             {
                 ["openapi", var path, ..] => await WriteOpenApiAsync(app, path),
+                ["openapi"] => await WriteOpenApiAsync(app, CommittedOpenApiPath(app.Environment.ContentRootPath)),
                 ["migrate", ..] => await MigrateAsync(app),
                 ["keys", "create", ..] => await CreateKeyAsync(app, args),
                 ["keys", "list", ..] => await ListKeysAsync(app),
@@ -76,18 +77,32 @@ public static class CommandLine
               keys create --name NAME --scopes a,b [--expires 2027-01-01T00:00:00Z] [--sections s1,s2] [--tags t1]
               keys list
               keys revoke KEY_ID
-              openapi PATH                                   write the OpenAPI document to PATH
+              openapi [PATH]                                 write the OpenAPI document (default: the repository's openapi/headlessnews.v1.json)
             """);
         return 64;
     }
 
     private static async Task<int> WriteOpenApiAsync(WebApplication app, string path)
     {
+        // UseEndpoints is what registers the mapped endpoints with API discovery (normally done when the server starts).
+        app.UseEndpoints(_ => { });
         var document = app.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(OpenApiExtensions.DocumentName);
         await using var file = new StreamWriter(path);
         document.SerializeAsV3(new OpenApiJsonWriter(file));
         await Console.Error.WriteLineAsync($"Wrote {path}.");
         return 0;
+    }
+
+    private static string CommittedOpenApiPath(string contentRoot)
+    {
+        for (var directory = new DirectoryInfo(contentRoot); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "HeadlessNews.sln")))
+            {
+                return Path.Combine(directory.FullName, "openapi", "headlessnews.v1.json");
+            }
+        }
+        throw new InvalidOperationException("No HeadlessNews.sln above the content root; pass the output path explicitly.");
     }
 
     private static async Task<int> MigrateAsync(WebApplication app)

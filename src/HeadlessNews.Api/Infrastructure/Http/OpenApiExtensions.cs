@@ -29,8 +29,6 @@ public static class OpenApiExtensions
                 Description = "An API key: Authorization: Bearer hn_…",
             });
             options.OperationFilter<ProblemResponsesOperationFilter>();
-            options.CustomSchemaIds(type => type.FullName!.Replace("+", ".", StringComparison.Ordinal)
-                .Split('.').Last());
             options.SupportNonNullableReferenceTypes();
         });
         return services;

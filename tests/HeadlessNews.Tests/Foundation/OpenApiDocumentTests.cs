@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Foundation;
+
+public sealed class OpenApiDocumentTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task The_committed_openapi_document_matches_what_the_code_serves()
+    {
+        var served = JsonNode.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"));
+        var path = Path.Combine(RepositoryRoot(), "openapi", "headlessnews.v1.json");
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(path));
+        Assert.True(JsonNode.DeepEquals(served, committed),
+            "openapi/headlessnews.v1.json is out of date: run `dotnet run --project src/HeadlessNews.Api -- openapi` and commit it.");
+    }
+
+    [Fact]
+    public async Task Management_operations_declare_the_bearer_scheme_and_problem_responses()
+    {
+        var document = JsonNode.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+        var create = document["paths"]!["/v1/manage/api-keys"]!["post"]!;
+        Assert.NotNull(create["security"]);
+        Assert.NotNull(create["responses"]!["401"]);
+        Assert.NotNull(create["responses"]!["403"]);
+        Assert.NotNull(create["responses"]!["400"]!["content"]!["application/problem+json"]);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "HeadlessNews.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException("The repository root (HeadlessNews.sln) was not found above the test binaries.");
+    }
+}

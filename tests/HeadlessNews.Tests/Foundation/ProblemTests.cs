@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Tests.Foundation;
+
+public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private Task<int> KeyCountAsync() => api.WithDbAsync(db => db.Set<ApiKey>().CountAsync());
+
+    [Fact]
+    public async Task Malformed_json_is_a_400_problem_and_writes_nothing()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        var response = await admin.PostAsync("/v1/manage/api-keys", new StringContent("{\"name\": \"x\", \"scopes\": [", Encoding.UTF8, "application/json"));
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Fact]
+    public async Task A_wrong_content_type_is_a_415_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var response = await admin.PostAsync("/v1/manage/api-keys", new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_a_413_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var huge = "{\"name\": \"" + new string('a', 2 * 1024 * 1024) + "\", \"scopes\": [\"*\"]}";
+        var response = await admin.PostAsync("/v1/manage/api-keys", new StringContent(huge, Encoding.UTF8, "application/json"));
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_404_problem()
+    {
+        await (await api.CreateClient().GetAsync("/v1/no-such-thing")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_malformed_query_value_is_a_400_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        await (await admin.GetAsync("/v1/manage/api-keys?limit=abc")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await admin.GetAsync("/v1/manage/api-keys?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await admin.GetAsync("/v1/manage/api-keys?limit=1000")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await admin.GetAsync("/v1/manage/api-keys?cursor=bm90LWEtY3Vyc29y.AAAA")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Nul_characters_in_text_are_a_400_not_a_500()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var response = await admin.PostAsync("/v1/manage/api-keys",
+            new StringContent("{\"name\": \"bad\\u0000name\", \"scopes\": [\"*\"]}", Encoding.UTF8, "application/json"));
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Lists_page_with_a_signed_cursor_and_a_link_header()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        for (var i = 0; i < 3; i++)
+        {
+            await api.CreateKeyAsync(["feeds:partner"]);
+        }
+        var first = await admin.GetAsync("/v1/manage/api-keys?limit=2");
+        var page = await first.AssertSuccessAsync();
+        var next = page.GetProperty("next").GetString()!;
+        Assert.Contains("rel=\"next\"", first.Headers.GetValues("Link").Single(), StringComparison.Ordinal);
+        var second = await (await admin.GetAsync($"/v1/manage/api-keys?limit=2&cursor={next}")).AssertSuccessAsync();
+        var firstIds = page.GetProperty("items").EnumerateArray().Select(k => k.GetProperty("id").GetString()).ToList();
+        var secondIds = second.GetProperty("items").EnumerateArray().Select(k => k.GetProperty("id").GetString()).ToList();
+        Assert.Equal(2, secondIds.Count);
+        Assert.Empty(firstIds.Intersect(secondIds));
+
+        var tampered = next[..^2] + (next[^2] == 'A' ? "B" : "A") + next[^1];
+        await (await admin.GetAsync($"/v1/manage/api-keys?cursor={tampered}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_and_body_replays_the_first_response()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var key = Guid.NewGuid().ToString();
+        HttpRequestMessage Request(string name)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = JsonContent.Create(new { name, scopes = new[] { "feeds:partner" } }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }
+        var before = await KeyCountAsync();
+        var first = await (await admin.SendAsync(Request("Partner A"))).AssertSuccessAsync(HttpStatusCode.Created);
+        var replay = await admin.SendAsync(Request("Partner A"));
+        var replayed = await replay.AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal(first.GetProperty("id").GetString(), replayed.GetProperty("id").GetString());
+        Assert.Equal(before + 1, await KeyCountAsync());
+
+        await (await admin.SendAsync(Request("Partner B"))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(before + 1, await KeyCountAsync());
+    }
+
+    [Fact]
+    public async Task Responses_carry_security_headers_and_no_server_banner()
+    {
+        var response = await api.CreateClient().GetAsync("/health/live");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.False(response.Headers.Contains("Server"));
+    }
+}
