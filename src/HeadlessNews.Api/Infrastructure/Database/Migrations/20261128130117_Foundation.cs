@@ -1,5 +1,7 @@
 ﻿using System;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -53,6 +55,29 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "content_events",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sequence = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    transaction_id = table.Column<ulong>(type: "xid8", nullable: false, defaultValueSql: "pg_current_xact_id()"),
+                    type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    resource_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    resource_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    slug = table.Column<string>(type: "text", nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    due_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    dispatched_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_events", x => x.id);
+                    table.UniqueConstraint("ak_content_events_sequence", x => x.sequence);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "idempotency_records",
                 columns: table => new
                 {
@@ -70,6 +95,25 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_idempotency_records", x => new { x.api_key_id, x.path, x.key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "revisions",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    resource_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    resource_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    number = table.Column<int>(type: "integer", nullable: false),
+                    action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    snapshot = table.Column<JsonDocument>(type: "jsonb", nullable: false),
+                    key_name = table.Column<string>(type: "text", nullable: false),
+                    on_behalf_of = table.Column<string>(type: "text", nullable: true),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_revisions", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -96,9 +140,26 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 column: "at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_content_events_due_at",
+                table: "content_events",
+                column: "due_at",
+                filter: "dispatched_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_content_events_resource_type_resource_id",
+                table: "content_events",
+                columns: new[] { "resource_type", "resource_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_idempotency_records_created_at",
                 table: "idempotency_records",
                 column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_revisions_resource_type_resource_id_number",
+                table: "revisions",
+                columns: new[] { "resource_type", "resource_id", "number" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -111,7 +172,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 name: "audit_entries");
 
             migrationBuilder.DropTable(
+                name: "content_events");
+
+            migrationBuilder.DropTable(
                 name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "revisions");
 
             migrationBuilder.DropTable(
                 name: "server_secrets");

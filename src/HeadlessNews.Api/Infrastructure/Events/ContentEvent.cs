@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HeadlessNews.Api.Infrastructure.Events;
+
+/// <summary>
+/// The transactional outbox: one row per content change, written in the same transaction as the change.
+/// Webhook dispatch and the partner change feed both read it. A row whose <see cref="DueAt"/> is in the
+/// future (a scheduled publication) takes effect only from then.
+/// </summary>
+public sealed class ContentEvent
+{
+    /// <summary>UUID v7; also the webhook message id, stable across retries.</summary>
+    public Guid Id { get; set; }
+    /// <summary>Commit-ordering helper: assigned by the database at insert.</summary>
+    public long Sequence { get; set; }
+    /// <summary>The inserting transaction (<c>pg_current_xact_id()</c>), so readers can stop below still-running transactions.</summary>
+    public ulong TransactionId { get; set; }
+    /// <summary>e.g. <c>article.published</c> (see <see cref="ContentEventTypes"/>).</summary>
+    public required string Type { get; set; }
+    /// <summary><c>article</c>, <c>notice</c>, <c>quote</c> or <c>source</c>.</summary>
+    public required string ResourceType { get; set; }
+    public Guid ResourceId { get; set; }
+    public string? Slug { get; set; }
+    public int Version { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    /// <summary>When the event takes effect: now, or a scheduled publishAt/embargo.</summary>
+    public DateTimeOffset DueAt { get; set; }
+    /// <summary>Set once the dispatcher has fanned the event out to webhook subscriptions.</summary>
+    public DateTimeOffset? DispatchedAt { get; set; }
+}
+
+public static class ContentEventTypes
+{
+    public const string ArticlePublished = "article.published";
+    public const string ArticleUpdated = "article.updated";
+    public const string ArticleUnpublished = "article.unpublished";
+    public const string ArticleArchived = "article.archived";
+    public const string NoticePublished = "notice.published";
+    public const string NoticeUpdated = "notice.updated";
+    public const string NoticeWithdrawn = "notice.withdrawn";
+    public const string QuoteUpdated = "quote.updated";
+    public const string SourceUpdated = "source.updated";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleArchived,
+        NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated,
+    };
+}
+
+public static class ContentEventLog
+{
+    /// <summary>Adds an event to the context; it commits with the caller's SaveChanges.</summary>
+    public static ContentEvent Record(this DbContext db, TimeProvider clock, string type, string resourceType, Guid resourceId, string? slug, int version, DateTimeOffset? dueAt = null)
+    {
+        var now = clock.GetUtcNow();
+        var contentEvent = new ContentEvent
+        {
+            Id = Guid.CreateVersion7(),
+            Type = type,
+            ResourceType = resourceType,
+            ResourceId = resourceId,
+            Slug = slug,
+            Version = version,
+            OccurredAt = now,
+            DueAt = dueAt is { } due && due > now ? due : now,
+        };
+        db.Set<ContentEvent>().Add(contentEvent);
+        return contentEvent;
+    }
+}
+
+internal sealed class ContentEventConfiguration : IEntityTypeConfiguration<ContentEvent>
+{
+    public void Configure(EntityTypeBuilder<ContentEvent> builder)
+    {
+        builder.ToTable("content_events");
+        builder.Property(e => e.Sequence).UseIdentityAlwaysColumn();
+        builder.HasAlternateKey(e => e.Sequence);
+        builder.Property(e => e.TransactionId).HasColumnType("xid8").HasDefaultValueSql("pg_current_xact_id()").ValueGeneratedOnAdd();
+        builder.Property(e => e.Type).HasMaxLength(64);
+        builder.Property(e => e.ResourceType).HasMaxLength(32);
+        builder.HasIndex(e => e.DueAt).HasFilter("dispatched_at IS NULL");
+        builder.HasIndex(e => new { e.ResourceType, e.ResourceId });
+    }
+}
