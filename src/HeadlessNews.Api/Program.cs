@@ -2,10 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using HeadlessNews.Api.Features.ApiKeys;
+using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Audit;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Mapping;
 using HeadlessNews.Api.Infrastructure.Operations;
 using HeadlessNews.Api.Infrastructure.Security;
 
@@ -34,6 +40,8 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddHeadlessNewsMapping();
+builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
 builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
 
@@ -56,6 +64,12 @@ var v1 = app.MapGroup("/v1");
 var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation();
 manage.MapApiKeys();
 manage.MapAudit();
+manage.MapSections();
+manage.MapAuthors();
+manage.MapQuotes();
+manage.MapSources();
+manage.MapArticles();
+v1.MapArticlePreview();
 
 if (isCommand)
 {
