@@ -77,7 +77,7 @@ public static class ArticleEndpoints
             }
             wanted = parsed;
         }
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var query = db.Set<Article>().AsNoTracking();
         query = wanted switch
         {
@@ -121,7 +121,7 @@ public static class ArticleEndpoints
             return Problems.NotFound($"No article has id {id}.");
         }
         response.SetETag(article.Version);
-        return TypedResults.Ok(ArticleResponses.ToResponse(article, clock.GetUtcNow()));
+        return TypedResults.Ok(ArticleResponses.ToResponse(article, clock.Now()));
     }
 
     private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UpdateArticle(
@@ -190,7 +190,7 @@ public static class ArticleEndpoints
         {
             return Problems.NotFound($"No article has id {id} (or it is archived).");
         }
-        var expiresAt = ArticleVisibility.ToWholeSecond(clock.GetUtcNow().AddMinutes(minutes));
+        var expiresAt = ArticleVisibility.ToWholeSecond(clock.Now().AddMinutes(minutes));
         var token = signer.Sign(PreviewPurpose, new PreviewToken(id, expiresAt));
         return TypedResults.Ok(new PreviewLinkResponse($"{http.Scheme}://{http.Host}{http.PathBase}/v1/preview/{token}", expiresAt));
     }
@@ -199,7 +199,7 @@ public static class ArticleEndpoints
         string token, HttpResponse response, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
     {
         response.Headers.CacheControl = "private, no-store";
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         if (!signer.TryRead<PreviewToken>(PreviewPurpose, token, out var preview) || preview!.ExpiresAt <= now)
         {
             return Problems.NotFound("This preview link is unknown or has expired; ask for a new one.");

@@ -37,7 +37,7 @@ public static class ArticleStore
         HeadlessNewsDbContext db, TimeProvider clock, Caller caller, SaveArticleRequest request, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var (content, invalid) = await ResolveAsync(db, request, cancellationToken);
         if (invalid is not null)
         {
@@ -183,7 +183,7 @@ public static class ArticleStore
         {
             return precondition;
         }
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var wasVisible = ArticleVisibility.IsVisible(article, now);
         var dueBefore = ArticleVisibility.VisibleFrom(article);
         if (await apply(new ChangeContext(db, article, now)) is { } problem)
@@ -260,7 +260,7 @@ public static class ArticleStore
     /// </summary>
     private static async Task RecordEventsAsync(HeadlessNewsDbContext db, TimeProvider clock, Article article, bool wasVisible, DateTimeOffset? dueBefore, Change change, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var isVisible = ArticleVisibility.IsVisible(article, now);
         var dueAfter = ArticleVisibility.VisibleFrom(article);
         if (dueBefore != dueAfter)

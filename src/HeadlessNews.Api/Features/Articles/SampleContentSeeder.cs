@@ -35,7 +35,7 @@ public sealed class SampleContentSeeder(
         {
             return;
         }
-        Seed(db, clock.GetUtcNow());
+        Seed(db, clock.Now());
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Seeded fictional sample content into the empty database.");
     }

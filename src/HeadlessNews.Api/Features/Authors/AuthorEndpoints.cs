@@ -35,7 +35,7 @@ public static class AuthorEndpoints
         {
             return Problems.Validation("slug", "The name has no letters or digits to make a slug from; give a slug.");
         }
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var author = new Author { Id = Guid.CreateVersion7(), Slug = slug, Name = request.Name, Role = request.Role, Bio = request.Bio, Version = 1, CreatedAt = now, UpdatedAt = now };
         db.Add(author);
         if (await SaveAsync(db, slug, cancellationToken) is { } problem)
@@ -77,7 +77,7 @@ public static class AuthorEndpoints
         author.Role = request.Role;
         author.Bio = request.Bio;
         author.Version++;
-        author.UpdatedAt = clock.GetUtcNow();
+        author.UpdatedAt = clock.Now();
         if (await SaveAsync(db, author.Slug, cancellationToken) is { } problem)
         {
             return problem;

@@ -33,7 +33,7 @@ public static class QuoteEndpoints
     private static async Task<Results<Created<QuoteResponse>, ProblemHttpResult>> CreateQuote(
         SaveQuoteRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var quote = new Quote { Id = Guid.CreateVersion7(), Text = string.Empty, SpeakerName = string.Empty, Language = Languages.Default, Version = 1, CreatedAt = now };
         Apply(quote, request, now);
         db.Add(quote);
@@ -84,7 +84,7 @@ public static class QuoteEndpoints
         {
             return precondition;
         }
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         Apply(quote, request, now);
         quote.Version++;
         if (await db.UsingQuote(id).AnyVisibleAsync(now, cancellationToken))

@@ -35,7 +35,7 @@ public static class SectionEndpoints
         {
             return Problems.Validation("slug", "The name has no letters or digits to make a slug from; give a slug.");
         }
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var section = new Section { Id = Guid.CreateVersion7(), Slug = slug, Name = request.Name, Description = request.Description, Version = 1, CreatedAt = now, UpdatedAt = now };
         db.Add(section);
         if (await SaveAsync(db, slug, cancellationToken) is { } problem)
@@ -76,7 +76,7 @@ public static class SectionEndpoints
         section.Slug = request.Slug ?? section.Slug;
         section.Description = request.Description;
         section.Version++;
-        section.UpdatedAt = clock.GetUtcNow();
+        section.UpdatedAt = clock.Now();
         if (await SaveAsync(db, section.Slug, cancellationToken) is { } problem)
         {
             return problem;

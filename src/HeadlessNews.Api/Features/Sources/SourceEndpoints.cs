@@ -32,7 +32,7 @@ public static class SourceEndpoints
     private static async Task<Results<Created<SourceResponse>, ProblemHttpResult>> CreateSource(
         SaveSourceRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var source = new Source { Id = Guid.CreateVersion7(), Title = string.Empty, Version = 1, CreatedAt = now };
         Apply(source, request, now);
         db.Add(source);
@@ -83,7 +83,7 @@ public static class SourceEndpoints
         {
             return precondition;
         }
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         Apply(source, request, now);
         source.Version++;
         if (await db.CitingSource(id).AnyVisibleAsync(now, cancellationToken))
