@@ -20,31 +20,36 @@ public static class ArticleEndpoints
     {
         var articles = manage.MapGroup("/articles").WithTags("Articles");
         articles.MapPost("", CreateArticle).WithName("CreateArticle").WithSummary("Create a draft article (only headline is required).")
-            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency();
+            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         articles.MapGet("", ListArticles).WithName("ListArticles").WithSummary("List articles for editors, most recently updated first.")
             .RequireAuthorization(Scopes.Policies.ContentRead);
         articles.MapGet("/{id:guid}", GetArticle).WithName("GetArticle").WithSummary("Read an article as editors see it.")
-            .RequireAuthorization(Scopes.Policies.ContentRead);
-        articles.MapPut("/{id:guid}", UpdateArticle).WithName("UpdateArticle").WithSummary("Replace an article's editable content (If-Match); a published article changes live.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        articles.MapPut("/{id:guid}", UpdateArticle).WithName("UpdateArticle").WithSummary("Replace an article's editable content (If-Match).ProducesWriteProblems(); a published article changes live.")
             .RequireAuthorization(Scopes.Policies.ContentWrite);
-        articles.MapDelete("/{id:guid}", ArchiveArticle).WithName("ArchiveArticle").WithSummary("Archive an article (soft delete; If-Match).")
+        articles.MapDelete("/{id:guid}", ArchiveArticle).WithName("ArchiveArticle").WithSummary("Archive an article (soft delete.ProducesWriteProblems(); If-Match).")
             .RequireAuthorization(Scopes.Policies.ContentPublish);
-        articles.MapPost("/{id:guid}/publish", PublishArticle).WithName("PublishArticle").WithSummary("Publish now, schedule (future publishAt) or back-date (past publishAt); If-Match.")
+        articles.MapPost("/{id:guid}/publish", PublishArticle).WithName("PublishArticle").WithSummary("Publish now, schedule (future publishAt) or back-date (past publishAt).ProducesWriteProblems(); If-Match.")
             .RequireAuthorization(Scopes.Policies.ContentPublish);
         articles.MapPost("/{id:guid}/unpublish", UnpublishArticle).WithName("UnpublishArticle").WithSummary("Take a published or scheduled article down (If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentPublish);
+            .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
         articles.MapPost("/{id:guid}/corrections", AddCorrection).WithName("AddArticleCorrection").WithSummary("Append a dated correction (If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         articles.MapGet("/{id:guid}/revisions", ListRevisions).WithName("ListArticleRevisions").WithSummary("List an article's revisions, newest first.")
-            .RequireAuthorization(Scopes.Policies.ContentRead);
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         articles.MapGet("/{id:guid}/revisions/{number:int}", GetRevision).WithName("GetArticleRevision").WithSummary("Read one revision's full snapshot.")
-            .RequireAuthorization(Scopes.Policies.ContentRead);
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         articles.MapPost("/{id:guid}/revisions/{number:int}/restore", RestoreRevision).WithName("RestoreArticleRevision")
-            .WithSummary("Put a revision's content back as a new revision (If-Match); an archived article becomes a draft.")
+            .WithSummary("Put a revision's content back as a new revision (If-Match).ProducesWriteProblems(); an archived article becomes a draft.")
             .RequireAuthorization(Scopes.Policies.ContentPublish);
         articles.MapPost("/{id:guid}/preview-links", CreatePreviewLink).WithName("CreateArticlePreviewLink")
             .WithSummary("Make a signed, expiring link that shows the current draft without a key.")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+            .RequireAuthorization(Scopes.Policies.ContentWrite)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return manage;
     }
 
@@ -52,7 +57,8 @@ public static class ArticleEndpoints
     public static RouteGroupBuilder MapArticlePreview(this RouteGroupBuilder v1)
     {
         v1.MapGet("/preview/{token}", GetPreview).WithTags("Preview").WithName("GetArticlePreview")
-            .WithSummary("The article behind a preview link, in the delivery shape (private, no-store).").AllowAnonymous();
+            .WithSummary("The article behind a preview link, in the delivery shape (private, no-store).").AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return v1;
     }
 

@@ -436,7 +436,9 @@ public static class ArticleStore
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Problems.PreconditionFailed(article.Version);
+            await transaction.RollbackAsync(CancellationToken.None);
+            var current = await db.Set<Article>().AsNoTracking().Where(a => a.Id == article.Id).Select(a => (int?)a.Version).FirstOrDefaultAsync(CancellationToken.None);
+            return current is { } version ? Problems.PreconditionFailed(version) : Problems.NotFound("The article was deleted meanwhile.");
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {

@@ -15,15 +15,17 @@ public static class AuthorEndpoints
     {
         var authors = manage.MapGroup("/authors").WithTags("Authors");
         authors.MapPost("", CreateAuthor).WithName("CreateAuthor").WithSummary("Create an author.")
-            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency();
+            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         authors.MapGet("", ListAuthors).WithName("ListAuthors").WithSummary("List every author by name.")
             .RequireAuthorization(Scopes.Policies.ContentRead);
         authors.MapGet("/{id:guid}", GetAuthor).WithName("GetAuthor").WithSummary("Read one author.")
-            .RequireAuthorization(Scopes.Policies.ContentRead);
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         authors.MapPut("/{id:guid}", UpdateAuthor).WithName("UpdateAuthor").WithSummary("Replace an author's name, slug, role and bio (If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         authors.MapDelete("/{id:guid}", DeleteAuthor).WithName("DeleteAuthor").WithSummary("Delete an author who has no bylines (If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         return manage;
     }
 

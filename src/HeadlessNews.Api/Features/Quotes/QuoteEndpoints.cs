@@ -22,11 +22,12 @@ public static class QuoteEndpoints
         quotes.MapGet("", ListQuotes).WithName("ListQuotes").WithSummary("List quotes, most recently updated first.")
             .RequireAuthorization(Scopes.Policies.ContentRead);
         quotes.MapGet("/{id:guid}", GetQuote).WithName("GetQuote").WithSummary("Read one quote.")
-            .RequireAuthorization(Scopes.Policies.ContentRead);
-        quotes.MapPut("/{id:guid}", UpdateQuote).WithName("UpdateQuote").WithSummary("Replace a quote (If-Match); every article using it shows the change.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        quotes.MapPut("/{id:guid}", UpdateQuote).WithName("UpdateQuote").WithSummary("Replace a quote (If-Match).ProducesWriteProblems(); every article using it shows the change.")
             .RequireAuthorization(Scopes.Policies.ContentWrite);
         quotes.MapDelete("/{id:guid}", DeleteQuote).WithName("DeleteQuote").WithSummary("Delete a quote no published article uses (If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         return manage;
     }
 

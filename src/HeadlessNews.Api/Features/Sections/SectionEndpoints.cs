@@ -15,15 +15,17 @@ public static class SectionEndpoints
     {
         var sections = manage.MapGroup("/sections").WithTags("Sections");
         sections.MapPost("", CreateSection).WithName("CreateSection").WithSummary("Create a section.")
-            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency();
+            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         sections.MapGet("", ListSections).WithName("ListSections").WithSummary("List every section by name.")
             .RequireAuthorization(Scopes.Policies.ContentRead);
         sections.MapGet("/{id:guid}", GetSection).WithName("GetSection").WithSummary("Read one section.")
-            .RequireAuthorization(Scopes.Policies.ContentRead);
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         sections.MapPut("/{id:guid}", UpdateSection).WithName("UpdateSection").WithSummary("Replace a section's name, slug and description (If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         sections.MapDelete("/{id:guid}", DeleteSection).WithName("DeleteSection").WithSummary("Delete a section no article is filed under (If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         return manage;
     }
 

@@ -21,10 +21,11 @@ public static class SourceEndpoints
         sources.MapGet("", ListSources).WithName("ListSources").WithSummary("List sources, most recently updated first.")
             .RequireAuthorization(Scopes.Policies.ContentRead);
         sources.MapGet("/{id:guid}", GetSource).WithName("GetSource").WithSummary("Read one source.")
-            .RequireAuthorization(Scopes.Policies.ContentRead);
-        sources.MapPut("/{id:guid}", UpdateSource).WithName("UpdateSource").WithSummary("Replace a source (If-Match); every article citing it shows the change.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        sources.MapPut("/{id:guid}", UpdateSource).WithName("UpdateSource").WithSummary("Replace a source (If-Match).ProducesWriteProblems(); every article citing it shows the change.")
             .RequireAuthorization(Scopes.Policies.ContentWrite);
-        sources.MapDelete("/{id:guid}", DeleteSource).WithName("DeleteSource").WithSummary("Delete a source no published article cites (If-Match); quotes from it keep their text.")
+        sources.MapDelete("/{id:guid}", DeleteSource).WithName("DeleteSource").WithSummary("Delete a source no published article cites (If-Match).ProducesWriteProblems(); quotes from it keep their text.")
             .RequireAuthorization(Scopes.Policies.ContentWrite);
         return manage;
     }
