@@ -2,11 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using HeadlessNews.Api.Features.ApiKeys;
+using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Audit;
 using HeadlessNews.Api.Features.Feeds;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Mapping;
 using HeadlessNews.Api.Infrastructure.Operations;
 using HeadlessNews.Api.Infrastructure.Security;
 
@@ -36,6 +42,8 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddHeadlessNewsMapping();
+builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
 builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
 
@@ -59,6 +67,12 @@ var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation
 manage.MapApiKeys();
 manage.MapAudit();
 v1.MapChangeFeed();
+manage.MapSections();
+manage.MapAuthors();
+manage.MapQuotes();
+manage.MapSources();
+manage.MapArticles();
+v1.MapArticlePreview();
 
 if (isCommand)
 {
