@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using HeadlessNews.Api.Features.ApiKeys;
 using HeadlessNews.Api.Features.Audit;
+using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -23,6 +24,7 @@ builder.Services.AddHeadlessNewsDatabase();
 builder.Services.AddSingleton<TokenSigner>();
 builder.Services.AddSingleton<IDatabaseStartupTask>(provider => provider.GetRequiredService<TokenSigner>());
 builder.Services.AddSingleton<IDatabaseStartupTask, BootstrapAdminKey>();
+builder.Services.AddSingleton<IDatabaseStartupTask, NoticeSampleContent>();
 builder.Services.AddApiKeySecurity();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
@@ -56,6 +58,7 @@ var v1 = app.MapGroup("/v1");
 var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation();
 manage.MapApiKeys();
 manage.MapAudit();
+manage.MapNotices();
 
 if (isCommand)
 {
