@@ -199,6 +199,27 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task Two_edits_from_the_same_version_at_once_land_one_and_refuse_the_other_with_412()
+    {
+        var desk = await DeskAsync();
+        var request = NoticeRequests.Valid();
+        var notice = await desk.CreateAsync(request);
+        var url = $"/v1/manage/notices/{notice.Id()}";
+        var edits = Enumerable.Range(1, 4).Select(i =>
+        {
+            var edit = JsonNode.Parse(request.ToJsonString())!.AsObject();
+            edit["title"] = $"Concurrent edit {i}";
+            return desk.SendVersionedAsync(HttpMethod.Put, url, 1, edit);
+        }).ToList();
+        var statuses = (await Task.WhenAll(edits)).Select(r => r.StatusCode).ToList();
+
+        Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.PreconditionFailed));
+        var history = await (await desk.GetAsync($"{url}/revisions")).AssertSuccessAsync();
+        Assert.Equal(2, history.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_duplicate_reference_for_the_same_issuer_is_409_but_another_issuer_may_use_it()
     {
         var desk = await DeskAsync();

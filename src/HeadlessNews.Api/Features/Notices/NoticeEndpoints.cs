@@ -272,13 +272,15 @@ public static class NoticeEndpoints
             await db.SaveChangesAsync(cancellationToken);
             return null;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || IsUniqueViolation(e, RevisionNumberIndex))
         {
+            // A concurrent writer of the same version either changed the row first or, when the revision row is
+            // written first, already holds that revision number: both mean this write is stale.
             db.ChangeTracker.Clear();
             var current = await db.Set<Notice>().Where(n => n.Id == notice.Id).Select(n => (int?)n.Version).FirstOrDefaultAsync(cancellationToken);
             return current is { } version ? Problems.PreconditionFailed(version) : NotFound(notice.Id);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: UniqueReferenceIndex })
+        catch (DbUpdateException e) when (IsUniqueViolation(e, UniqueReferenceIndex))
         {
             db.ChangeTracker.Clear();
             return DuplicateReference(notice);
@@ -286,6 +288,10 @@ public static class NoticeEndpoints
     }
 
     private const string UniqueReferenceIndex = "ix_notices_issuer_name_reference";
+    private const string RevisionNumberIndex = "ix_revisions_resource_type_resource_id_number";
+
+    private static bool IsUniqueViolation(DbUpdateException e, string index) =>
+        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique && unique.ConstraintName == index;
 
     private static ProblemHttpResult DuplicateReference(Notice notice) =>
         Problems.Conflict($"{notice.IssuerName} already has a notice with reference {notice.Reference}.");

@@ -39,7 +39,7 @@ public static class NoticeMapping
     public static void Apply(Notice notice, NoticeRequest request)
     {
         notice.Reference = request.Reference.Trim();
-        notice.Category = request.Category ?? NoticeCategory.Other;
+        notice.Category = request.Category!.Value;
         notice.Title = request.Title.Trim();
         notice.Body = HtmlSafety.SanitiseRich(request.Body);
         notice.IssuerName = request.Issuer.Name.Trim();
