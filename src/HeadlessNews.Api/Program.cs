@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using HeadlessNews.Api.Features.ApiKeys;
 using HeadlessNews.Api.Features.Audit;
+using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -36,6 +37,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 
@@ -56,6 +58,7 @@ var v1 = app.MapGroup("/v1");
 var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation();
 manage.MapApiKeys();
 manage.MapAudit();
+manage.MapWebhooks();
 
 if (isCommand)
 {
