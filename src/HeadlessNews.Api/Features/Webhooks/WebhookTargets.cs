@@ -66,7 +66,7 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         {
             return formProblem;
         }
-        var host = new Uri(url).IdnHost;
+        var host = new Uri(url).IdnHost.Trim('[', ']');
         IPAddress[] addresses;
         if (IPAddress.TryParse(host, out var literal))
         {
@@ -95,7 +95,7 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var endpoint = context.DnsEndPoint;
-        var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
+        var addresses = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
         var refusals = new List<string>();
         foreach (var address in addresses)
         {
