@@ -186,7 +186,15 @@ public sealed class WebhookDispatcher(
         attempt.DurationMs = (int)clock.GetElapsedTime(started).TotalMilliseconds;
         logger.LogInformation("Webhook {WebhookId} message {MessageId} ({EventType}) attempt {Attempt}: {Outcome} {StatusCode} in {DurationMs} ms",
             webhook.Id, message.EventId, message.EventType, attempt.Attempt, attempt.Outcome, attempt.StatusCode, attempt.DurationMs);
-        await RecordAsync(message, attempt, claimToken);
+        try
+        {
+            await RecordAsync(message, attempt, claimToken);
+        }
+        catch (Exception e)
+        {
+            // Typically the webhook was deleted meanwhile, or the database is away; the lease brings the message back if it still exists.
+            logger.LogWarning(e, "Could not record attempt {Attempt} of webhook message {MessageId}.", attempt.Attempt, message.EventId);
+        }
     }
 
     private HttpRequestMessage SignedRequest(WebhookMessage message, Webhook webhook, DateTimeOffset now)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace HeadlessNews.Api.Features.Webhooks;
 
 public static class WebhookServiceCollectionExtensions
@@ -10,7 +12,7 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<WebhookTargets>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, (provider, client) =>
             {
-                client.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.TimeoutSeconds);
+                client.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.TimeoutSeconds);
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("HeadlessNews-Webhooks/1.0");
             })
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
