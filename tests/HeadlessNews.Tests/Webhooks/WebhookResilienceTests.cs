@@ -27,7 +27,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
     {
         _receiver.Respond = async (_, aborted) =>
         {
-            await Task.Delay(150, aborted);
+            await Task.Delay(300, aborted);
             return 200;
         };
         var first = await StartFirstNodeAsync();
