@@ -10,6 +10,7 @@ using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Features.Notices;
+using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -48,6 +49,7 @@ builder.Services.AddHeadlessNewsMapping();
 builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
 builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 
@@ -76,6 +78,7 @@ manage.MapSources();
 manage.MapArticles();
 v1.MapArticlePreview();
 manage.MapNotices();
+manage.MapWebhooks();
 
 if (isCommand)
 {
