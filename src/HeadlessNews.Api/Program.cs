@@ -8,6 +8,7 @@ using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -30,6 +31,7 @@ builder.Services.AddSingleton<TokenSigner>();
 builder.Services.AddSingleton<IDatabaseStartupTask>(provider => provider.GetRequiredService<TokenSigner>());
 builder.Services.AddSingleton<IDatabaseStartupTask, BootstrapAdminKey>();
 builder.Services.AddApiKeySecurity();
+builder.Services.AddHostedService<ChangeFeedRecorder>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -70,6 +72,7 @@ manage.MapQuotes();
 manage.MapSources();
 manage.MapArticles();
 v1.MapArticlePreview();
+v1.MapChangeFeed();
 
 if (isCommand)
 {

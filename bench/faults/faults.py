@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Fault drills for HeadlessNews (issue 8). Stops by itself; prints figures; exits non-zero on a broken promise.
+
+  python3 bench/faults/faults.py            # both drills
+  python3 bench/faults/faults.py db-restart # PostgreSQL stop / 5 s / start under 8 concurrent editors
+  python3 bench/faults/faults.py kill-api   # kill -9 of the API mid-load, restart, check nothing half-written or duplicated
+
+Everything runs on loopback: a private PostgreSQL cluster (durable settings) and the API built in Release.
+"""
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+EDITORS = 8
+REQUEST_TIMEOUT = 35  # above the API's own request timeout: a reply slower than this is a hang
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_bin():
+    versions = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: int(v) if v.isdigit() else 0)
+    return os.path.join("/usr/lib/postgresql", versions[-1], "bin")
+
+
+class Cluster:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="hn-faults-", dir="/tmp")
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "pg")
+        self.port = free_port()
+        self.as_root = os.geteuid() == 0
+        os.makedirs(self.data)
+        if self.as_root:
+            shutil.chown(self.data, "postgres", "postgres")
+        os.chmod(self.data, 0o700)
+        self.run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+
+    def run(self, tool, *args):
+        command = [os.path.join(pg_bin(), tool), *args]
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/")
+
+    def start(self):
+        self.run("pg_ctl", "-D", self.data, "-l", os.path.join(self.data, "server.log"), "-w", "-o",
+                 f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start")
+
+    def stop(self, mode="fast"):
+        self.run("pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
+
+    def connection_string(self):
+        return f"Host=127.0.0.1;Port={self.port};Username=postgres;Database=headlessnews"
+
+    def query(self, sql):
+        out = subprocess.run([os.path.join(pg_bin(), "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                              "-d", "headlessnews", "-At", "-c", sql], check=True, capture_output=True, text=True)
+        return [line for line in out.stdout.splitlines() if line]
+
+    def remove(self):
+        try:
+            self.stop("immediate")
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Api:
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.port = free_port()
+        self.dll = os.path.join(ROOT, "src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll")
+        self.env = dict(os.environ, ConnectionStrings__HeadlessNews=cluster.connection_string(), RateLimiting__Enabled="false",
+                        ASPNETCORE_ENVIRONMENT="Production", Logging__LogLevel__Default="Warning")
+        self.process = None
+
+    def create_key(self):
+        out = subprocess.run(["dotnet", self.dll, "keys", "create", "--name", "fault drill", "--scopes", "content:write,content:publish"],
+                             env=self.env, check=True, capture_output=True, text=True, cwd=ROOT)
+        return out.stdout.strip().splitlines()[-1]
+
+    def start(self):
+        self.process = subprocess.Popen(["dotnet", self.dll, "--urls", f"http://127.0.0.1:{self.port}"], env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, socket.timeout):
+                time.sleep(0.2)
+        raise RuntimeError("the API did not become ready within 60 s")
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+class Editor(threading.Thread):
+    """Creates and publishes articles in a loop, recording exactly what the API acknowledged."""
+
+    def __init__(self, api, key, number, stop_event, ledger):
+        super().__init__(daemon=True)
+        self.api, self.key, self.number, self.stop_event, self.ledger = api, key, number, stop_event, ledger
+
+    def call(self, method, path, body=None, headers=None):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.api.port}{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json", **(headers or {})})
+        started = time.time()
+        try:
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as r:
+                return r.status, dict(r.headers), json.loads(r.read() or b"null"), time.time() - started
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), None, time.time() - started
+        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError) as e:
+            return 0 if "timed out" not in str(e) else -1, {}, None, time.time() - started
+
+    def run(self):
+        n = 0
+        while not self.stop_event.is_set():
+            n += 1
+            headline = f"Fault drill {self.number}-{n} {uuid.uuid4().hex[:8]}: Conwy harbour works reach the quay"
+            body = {"headline": headline, "standfirst": "A drill article.",
+                    "body": [{"type": "paragraph", "html": f"Editor {self.number} wrote paragraph {n}."}]}
+            status, headers, created, took = self.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": uuid.uuid4().hex})
+            self.ledger.record("create", status, headers, took, created and created.get("id"))
+            if status != 201:
+                continue
+            status, headers, _, took = self.call("POST", f"/v1/manage/articles/{created['id']}/publish", {}, {"If-Match": headers.get("ETag", '"1"')})
+            self.ledger.record("publish", status, headers, took, created["id"])
+
+
+class Ledger:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.attempts = {"create": 0, "publish": 0}
+        self.acknowledged = {"create": set(), "publish": set()}
+        self.outcomes = {}
+        self.bad = []
+        self.last_success = 0.0
+
+    def record(self, action, status, headers, took, article_id):
+        with self.lock:
+            self.attempts[action] += 1
+            self.outcomes[status] = self.outcomes.get(status, 0) + 1
+            if 200 <= status < 300:
+                self.acknowledged[action].add(article_id)
+                self.last_success = time.time()
+            elif status >= 500 and not (status == 503 and "Retry-After" in headers):
+                self.bad.append(f"{action}: {status} without Retry-After")
+            elif status == -1:
+                self.bad.append(f"{action}: no answer within {REQUEST_TIMEOUT} s")
+
+
+def build():
+    subprocess.run(["dotnet", "build", "-c", "Release", "src/HeadlessNews.Api", "-v", "quiet", "-nologo"], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+
+
+def load(api, key, seconds_before, fault, seconds_after):
+    stop_event, ledger = threading.Event(), Ledger()
+    editors = [Editor(api, key, i, stop_event, ledger) for i in range(EDITORS)]
+    for e in editors:
+        e.start()
+    time.sleep(seconds_before)
+    figures = fault(ledger)
+    time.sleep(seconds_after)
+    stop_event.set()
+    for e in editors:
+        e.join(REQUEST_TIMEOUT + 5)
+    return ledger, figures
+
+
+def verify(cluster, ledger):
+    created = ledger.acknowledged["create"]
+    published = ledger.acknowledged["publish"]
+    found = set(cluster.query("SELECT id FROM articles"))
+    live = set(cluster.query("SELECT id FROM articles WHERE status IN ('published', 'scheduled')"))
+    lost_creates = created - found
+    lost_publishes = published - live
+    return found, lost_creates, lost_publishes
+
+
+def report(name, ledger, found, lost_creates, lost_publishes, figures):
+    print(f"\n== {name}")
+    print(f"writes attempted: {ledger.attempts['create']} creates, {ledger.attempts['publish']} publishes")
+    print(f"acknowledged:     {len(ledger.acknowledged['create'])} creates, {len(ledger.acknowledged['publish'])} publishes")
+    print(f"found afterwards: {len(found)} articles; lost acknowledged creates: {len(lost_creates)}, publishes: {len(lost_publishes)}")
+    print(f"outcomes by status: {dict(sorted(ledger.outcomes.items()))}")
+    for key, value in figures.items():
+        print(f"{key}: {value}")
+    problems = list(ledger.bad)
+    if lost_creates or lost_publishes:
+        problems.append("acknowledged writes were lost")
+    for p in problems[:10]:
+        print("  BROKEN:", p)
+    return not problems
+
+
+def db_restart():
+    cluster = Cluster()
+    cluster.start()
+    api = Api(cluster)
+    try:
+        key = api.create_key()
+        api.start()
+
+        def fault(ledger):
+            cluster.stop("fast")
+            time.sleep(5)
+            cluster.start()
+            back = time.time()
+            deadline = back + 30
+            while ledger.last_success < back and time.time() < deadline:
+                time.sleep(0.05)
+            return {"recovery after the database returned (s)": round(max(0.0, ledger.last_success - back), 2)
+                    if ledger.last_success >= back else "not within 30 s"}
+
+        ledger, figures = load(api, key, 5, fault, 5)
+        found, lost_creates, lost_publishes = verify(cluster, ledger)
+        recovered = isinstance(figures["recovery after the database returned (s)"], float) and figures["recovery after the database returned (s)"] <= 5
+        ok = report("database restart under write load", ledger, found, lost_creates, lost_publishes, figures)
+        if not recovered:
+            print("  BROKEN: the API did not serve again within 5 s of the database returning")
+        return ok and recovered
+    finally:
+        api.stop()
+        cluster.remove()
+
+
+def kill_api():
+    cluster = Cluster()
+    cluster.start()
+    api = Api(cluster)
+    try:
+        key = api.create_key()
+        api.start()
+        ledger, figures = load(api, key, 4, lambda ledger: (api.kill(), {})[1], 0)
+        api.start()
+        found, lost_creates, lost_publishes = verify(cluster, ledger)
+        half_written = cluster.query("""SELECT a.id FROM articles a WHERE NOT EXISTS
+            (SELECT 1 FROM revisions r WHERE r.resource_id = a.id AND r.number = a.version)""")
+        missing_events = cluster.query("""SELECT a.id FROM articles a WHERE a.status = 'published' AND NOT EXISTS
+            (SELECT 1 FROM content_events e WHERE e.resource_id = a.id AND e.type = 'article.published')""")
+        # A retried idempotent POST after the restart must return the first article, not a second one.
+        editor = Editor(api, key, 99, threading.Event(), Ledger())
+        idem, body = uuid.uuid4().hex, {"headline": "Idempotent after restart: Bangor pier reopens", "body": [{"type": "paragraph", "html": "x"}]}
+        first = editor.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idem})
+        second = editor.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idem})
+        duplicate = not (first[0] == 201 and second[0] == 201 and first[2]["id"] == second[2]["id"])
+        figures = {"articles without the revision of their version (half-written)": len(half_written),
+                   "published articles without an outbox event": len(missing_events),
+                   "idempotent retry created a duplicate": duplicate}
+        ok = report("kill -9 of the API mid-load", ledger, found, lost_creates, lost_publishes, figures)
+        return ok and not half_written and not missing_events and not duplicate
+    finally:
+        api.stop()
+        cluster.remove()
+
+
+if __name__ == "__main__":
+    drills = {"db-restart": db_restart, "kill-api": kill_api}
+    chosen = sys.argv[1:] or list(drills)
+    build()
+    results = {name: drills[name]() for name in chosen}
+    print("\n" + ", ".join(f"{name}: {'ok' if ok else 'BROKEN'}" for name, ok in results.items()))
+    sys.exit(0 if all(results.values()) else 1)

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# A real scale-out topology on loopback, checked end to end, then torn down (issue 10):
+#   PostgreSQL primary + one streaming standby (pg_basebackup -R), two API nodes, nginx load balancer.
+# Usage: bash deploy/local-cluster/run.sh        (stops by itself; exit code 0 when every check passes)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d /tmp/hn-cluster-XXXXXX); chmod 755 "$WORK"
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PRIMARY_PORT=$(free_port); STANDBY_PORT=$(free_port); NODE_A=$(free_port); NODE_B=$(free_port); LB=$(free_port)
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pids=()
+failures=0
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -m immediate stop >/dev/null 2>&1 || true
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+check() { # name, condition-result (0 ok), figure
+  if [ "$2" = 0 ]; then printf '  ok    %-62s %s\n' "$1" "$3"; else printf '  FAIL  %-62s %s\n' "$1" "$3"; failures=$((failures+1)); fi
+}
+now_ms() { date +%s%3N; }
+
+echo "Building the API (Release)…"
+dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
+DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
+
+echo "Starting the primary (:$PRIMARY_PORT) and a streaming standby (:$STANDBY_PORT)…"
+mkdir -p "$WORK/primary"; [ "$(id -u)" = 0 ] && chown postgres: "$WORK/primary"; chmod 700 "$WORK/primary"
+as_pg "$PG_BIN/initdb" -D "$WORK/primary" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+cat >> "$WORK/primary/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+wal_level = replica
+max_wal_senders = 5
+hot_standby = on
+CONF
+echo "host replication postgres 127.0.0.1/32 trust" >> "$WORK/primary/pg_hba.conf"
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -o "-p $PRIMARY_PORT" -w start >/dev/null
+as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -qc "CREATE DATABASE headlessnews" >/dev/null
+mkdir -p "$WORK/standby"; [ "$(id -u)" = 0 ] && chown postgres: "$WORK/standby"; chmod 700 "$WORK/standby"
+as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$WORK/standby" -R -X stream >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -l "$WORK/standby.log" -o "-p $STANDBY_PORT" -w start >/dev/null
+
+PRIMARY="Host=127.0.0.1;Port=$PRIMARY_PORT;Username=postgres;Database=headlessnews"
+READ="Host=127.0.0.1:$STANDBY_PORT,127.0.0.1:$PRIMARY_PORT;Target Session Attributes=prefer-standby;Username=postgres;Database=headlessnews"
+export ConnectionStrings__HeadlessNews="$PRIMARY" ConnectionStrings__HeadlessNewsRead="$READ" RateLimiting__Enabled=false \
+  ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+KEY=$(cd "$ROOT" && dotnet "$DLL" keys create --name "cluster check" --scopes "content:write,content:publish" 2>/dev/null | tail -n 1)
+
+start_node() { dotnet "$DLL" --urls "http://127.0.0.1:$1" >"$WORK/node-$1.log" 2>&1 & pids+=($!); echo $!; }
+wait_ready() { for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$1/health/ready" >/dev/null && return 0; sleep 0.2; done; return 1; }
+PID_A=$(start_node "$NODE_A"); PID_B=$(start_node "$NODE_B")
+wait_ready "$NODE_A"; wait_ready "$NODE_B"
+echo "API nodes on :$NODE_A (A) and :$NODE_B (B)."
+
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream api { server 127.0.0.1:$NODE_A max_fails=1 fail_timeout=5s; server 127.0.0.1:$NODE_B max_fails=1 fail_timeout=5s; keepalive 32; }
+  server {
+    listen 127.0.0.1:$LB;
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_connect_timeout 1s;
+    }
+  }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+echo "nginx balancing on :$LB."
+echo
+
+api() { # method node path [json] [if-match]  -> prints "status body"
+  local args=(-s -o "$WORK/body" -w '%{http_code}' -X "$1" "http://127.0.0.1:$2$3" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json')
+  [ -n "${4:-}" ] && args+=(-d "$4"); [ -n "${5:-}" ] && args+=(-H "If-Match: \"$5\"")
+  curl "${args[@]}"
+}
+json() { python3 -c "import json,sys; print(json.load(open('$WORK/body'))$1)"; }
+
+echo "Checks:"
+# 1. Published through A, served by B within 1 s.
+api POST "$NODE_A" /v1/manage/articles '{"headline":"Cluster check: Llandudno pier lights return","body":[{"type":"paragraph","html":"The lights are back."}]}' >/dev/null
+ID=$(json "['id']"); SLUG=$(json "['slug']"); VERSION=$(json "['version']")
+curl -s "http://127.0.0.1:$NODE_B/v1/articles/$SLUG" >/dev/null   # B caches the 404 if it would
+start=$(now_ms); api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; VERSION=$(json "['version']")
+seen=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_B/v1/articles/$SLUG")" = 200 ] && { seen=0; break; }; sleep 0.01; done
+took=$(( $(now_ms) - start )); check "published via A is served by B within 1 s" "$([ $seen = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
+
+# 2. Unpublished through B, gone from A's cache within 1 s.
+curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null; curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null
+start=$(now_ms); api POST "$NODE_B" "/v1/manage/articles/$ID/unpublish" '{}' "$VERSION" >/dev/null
+gone=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_A/v1/articles/$SLUG")" = 404 ] && { gone=0; break; }; sleep 0.01; done
+took=$(( $(now_ms) - start )); check "unpublished via B is gone from A's cache within 1 s" "$([ $gone = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
+
+# 3. Replay lag during a publish burst of 40 articles.
+maxlag=0
+( for i in $(seq 1 40); do
+    api POST "$NODE_A" /v1/manage/articles "{\"headline\":\"Burst $i: Conwy quay market opens\",\"body\":[{\"type\":\"paragraph\",\"html\":\"Stalls $i.\"}]}" >/dev/null
+    api POST "$NODE_A" "/v1/manage/articles/$(json "['id']")/publish" '{}' 1 >/dev/null
+  done ) &
+burst=$!
+while kill -0 $burst 2>/dev/null; do
+  lag=$(as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Atc \
+    "SELECT COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint FROM pg_stat_replication" 2>/dev/null | head -n 1)
+  [ -n "$lag" ] && [ "$lag" -gt "$maxlag" ] && maxlag=$lag
+  sleep 0.05
+done
+replay_ms=$(as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Atc \
+  "SELECT COALESCE(EXTRACT(epoch FROM replay_lag) * 1000, 0)::int FROM pg_stat_replication" | head -n 1)
+check "standby replay lag during a 40-article publish burst" 0 "max ${maxlag} bytes behind; replay_lag ${replay_ms:-0} ms"
+
+# 4. Killing node A loses no request nginx could retry.
+ok=0; failed=0
+( sleep 0.5; kill -9 "$PID_A" ) &
+for _ in $(seq 1 300); do
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB/v1/articles?limit=5")" = 200 ]; then ok=$((ok+1)); else failed=$((failed+1)); fi
+done
+check "kill -9 of node A under 300 requests through nginx" "$([ $failed = 0 ] && echo 0 || echo 1)" "$ok ok, $failed failed"
+
+# 5. Primary down: delivery answers from the standby, management answers 503.
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -m fast -w stop >/dev/null
+sleep 1
+codes=""; for _ in $(seq 1 5); do codes="$codes $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB/v1/articles?limit=3&x=$RANDOM")"; done
+check "primary stopped: delivery still answers from the standby" "$([ "$(echo $codes | tr ' ' '\n' | grep -vc 200)" = 0 ] && echo 0 || echo 1)" "statuses:$codes"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "http://127.0.0.1:$NODE_B/v1/manage/articles")
+check "primary stopped: management answers 503" "$([ "$code" = 503 ] && echo 0 || echo 1)" "status $code"
+
+echo
+if [ $failures = 0 ]; then echo "All cluster checks passed."; else echo "$failures cluster check(s) failed."; fi
+exit $failures
