@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FluentValidation;
 using HeadlessNews.Api.Features.ApiKeys;
 using HeadlessNews.Api.Features.Articles;
@@ -8,6 +6,7 @@ using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
@@ -36,11 +35,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.ConfigureHttpJsonOptions(options =>
-{
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
-    options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
-});
+builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddHeadlessNewsMapping();
 builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
@@ -73,6 +68,10 @@ manage.MapSources();
 manage.MapArticles();
 v1.MapArticlePreview();
 v1.MapChangeFeed();
+var delivery = v1.MapGroup("").WithTags("Delivery");
+delivery.MapArticleDelivery();
+delivery.MapReferenceDelivery();
+delivery.MapSearch();
 
 if (isCommand)
 {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -150,6 +151,35 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "published_articles",
+                columns: table => new
+                {
+                    article_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    slug = table.Column<string>(type: "text", nullable: false),
+                    visible_from = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    first_seen = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    section_slug = table.Column<string>(type: "text", nullable: true),
+                    tag_slugs = table.Column<string[]>(type: "text[]", nullable: false),
+                    place_slugs = table.Column<string[]>(type: "text[]", nullable: false),
+                    author_slugs = table.Column<string[]>(type: "text[]", nullable: false),
+                    quote_ids = table.Column<Guid[]>(type: "uuid[]", nullable: false),
+                    source_ids = table.Column<Guid[]>(type: "uuid[]", nullable: false),
+                    language = table.Column<string>(type: "text", nullable: false),
+                    headline = table.Column<string>(type: "text", nullable: false),
+                    standfirst = table.Column<string>(type: "text", nullable: true),
+                    body_text = table.Column<string>(type: "text", nullable: false),
+                    summary_json = table.Column<string>(type: "text", nullable: false),
+                    summary_with_body_json = table.Column<string>(type: "text", nullable: false),
+                    document_json = table.Column<string>(type: "text", nullable: false),
+                    search = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "setweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(headline)), 'A') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(coalesce(standfirst, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(left(body_text, 200000))), 'C')", stored: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_published_articles", x => x.article_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "revisions",
                 columns: table => new
                 {
@@ -210,7 +240,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     description = table.Column<string>(type: "character varying(5000)", maxLength: 5000, nullable: true),
                     version = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    search = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "setweight(to_tsvector('english'::regconfig, hn_unaccent(title)), 'A') ||\nsetweight(to_tsvector('english'::regconfig, hn_unaccent(coalesce(publisher, ''))), 'B') ||\nsetweight(to_tsvector('english'::regconfig, hn_unaccent(left(coalesce(description, ''), 200000))), 'C')", stored: true)
                 },
                 constraints: table =>
                 {
@@ -279,7 +310,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     language = table.Column<string>(type: "character varying(35)", maxLength: 35, nullable: false),
                     version = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    search = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "setweight(to_tsvector('simple'::regconfig, hn_unaccent(speaker_name || ' ' || coalesce(speaker_organisation, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(text)), 'A')", stored: true)
                 },
                 constraints: table =>
                 {
@@ -537,6 +569,66 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_published_articles_author_slugs",
+                table: "published_articles",
+                column: "author_slugs")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_place_slugs",
+                table: "published_articles",
+                column: "place_slugs")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_quote_ids",
+                table: "published_articles",
+                column: "quote_ids")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_search",
+                table: "published_articles",
+                column: "search")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_section_slug_visible_from_article_id",
+                table: "published_articles",
+                columns: new[] { "section_slug", "visible_from", "article_id" },
+                descending: new[] { false, true, true });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_slug",
+                table: "published_articles",
+                column: "slug",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_source_ids",
+                table: "published_articles",
+                column: "source_ids")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_tag_slugs",
+                table: "published_articles",
+                column: "tag_slugs")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_visible_from_article_id",
+                table: "published_articles",
+                columns: new[] { "visible_from", "article_id" },
+                descending: new bool[0]);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_search",
+                table: "quotes",
+                column: "search")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_quotes_source_id",
                 table: "quotes",
                 column: "source_id");
@@ -562,6 +654,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 table: "sections",
                 column: "slug",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sources_search",
+                table: "sources",
+                column: "search")
+                .Annotation("Npgsql:IndexMethod", "gin");
 
             migrationBuilder.CreateIndex(
                 name: "ix_sources_updated_at",
@@ -610,6 +708,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
             migrationBuilder.DropTable(
                 name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "published_articles");
 
             migrationBuilder.DropTable(
                 name: "revisions");
