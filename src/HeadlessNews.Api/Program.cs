@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FluentValidation;
 using HeadlessNews.Api.Features.ApiKeys;
 using HeadlessNews.Api.Features.Articles;
@@ -11,6 +9,8 @@ using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Webhooks;
+using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -39,11 +39,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.ConfigureHttpJsonOptions(options =>
-{
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
-    options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
-});
+builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddHeadlessNewsMapping();
 builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
@@ -79,6 +75,11 @@ manage.MapArticles();
 v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
+v1.MapChangeFeed();
+var delivery = v1.MapGroup("").WithTags("Delivery");
+delivery.MapArticleDelivery();
+delivery.MapReferenceDelivery();
+delivery.MapSearch();
 
 if (isCommand)
 {

@@ -1,5 +1,6 @@
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
@@ -431,6 +432,7 @@ public static class ArticleStore
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await ArticleReadModel.RefreshAsync(db, [article.Id], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return null;
         }

@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -80,10 +81,13 @@ public static class AuthorEndpoints
         author.Bio = request.Bio;
         author.Version++;
         author.UpdatedAt = clock.Now();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, author.Slug, cancellationToken) is { } problem)
         {
             return problem;
         }
+        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleAuthor>().Where(l => l.AuthorId == id).Select(l => l.ArticleId), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(author.Version);
         return TypedResults.Ok(author.Adapt<AuthorResponse>());
     }

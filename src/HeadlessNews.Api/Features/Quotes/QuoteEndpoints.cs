@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -92,10 +93,13 @@ public static class QuoteEndpoints
         {
             db.Record(clock, ContentEventTypes.QuoteUpdated, ResourceType, quote.Id, null, quote.Version);
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, quote, cancellationToken) is { } problem)
         {
             return problem;
         }
+        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleQuote>().Where(l => l.QuoteId == id).Select(l => l.ArticleId), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(quote.Version);
         return TypedResults.Ok(quote.Adapt<QuoteResponse>());
     }

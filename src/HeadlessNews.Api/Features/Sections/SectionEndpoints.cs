@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -79,10 +80,13 @@ public static class SectionEndpoints
         section.Description = request.Description;
         section.Version++;
         section.UpdatedAt = clock.Now();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, section.Slug, cancellationToken) is { } problem)
         {
             return problem;
         }
+        await ArticleReadModel.RefreshWhereAsync(db, db.Set<Article>().Where(a => a.SectionId == id).Select(a => a.Id), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(section.Version);
         return TypedResults.Ok(section.Adapt<SectionResponse>());
     }

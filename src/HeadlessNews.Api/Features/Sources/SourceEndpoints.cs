@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -91,10 +92,13 @@ public static class SourceEndpoints
         {
             db.Record(clock, ContentEventTypes.SourceUpdated, ResourceType, source.Id, null, source.Version);
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, source, cancellationToken) is { } problem)
         {
             return problem;
         }
+        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleSource>().Where(l => l.SourceId == id).Select(l => l.ArticleId), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(source.Version);
         return TypedResults.Ok(source.Adapt<SourceResponse>());
     }

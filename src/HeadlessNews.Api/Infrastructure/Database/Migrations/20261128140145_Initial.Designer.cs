@@ -8,14 +8,15 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
 namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 {
     [DbContext(typeof(HeadlessNewsDbContext))]
-    [Migration("20261128133319_Articles")]
-    partial class Articles
+    [Migration("20261128140145_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -440,6 +441,199 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("authors", (string)null);
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.PublishedArticle", b =>
+                {
+                    b.Property<Guid>("ArticleId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.PrimitiveCollection<string[]>("AuthorSlugs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("author_slugs");
+
+                    b.Property<string>("BodyText")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body_text");
+
+                    b.Property<string>("DocumentJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("document_json");
+
+                    b.Property<DateTimeOffset>("FirstSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen");
+
+                    b.Property<string>("Headline")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("language");
+
+                    b.PrimitiveCollection<string[]>("PlaceSlugs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("place_slugs");
+
+                    b.PrimitiveCollection<Guid[]>("QuoteIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("quote_ids");
+
+                    b.Property<NpgsqlTsVector>("Search")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search")
+                        .HasComputedColumnSql("setweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(headline)), 'A') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(coalesce(standfirst, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(left(body_text, 200000))), 'C')", true);
+
+                    b.Property<string>("SectionSlug")
+                        .HasColumnType("text")
+                        .HasColumnName("section_slug");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("slug");
+
+                    b.PrimitiveCollection<Guid[]>("SourceIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("source_ids");
+
+                    b.Property<string>("Standfirst")
+                        .HasColumnType("text")
+                        .HasColumnName("standfirst");
+
+                    b.Property<string>("SummaryJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("summary_json");
+
+                    b.Property<string>("SummaryWithBodyJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("summary_with_body_json");
+
+                    b.PrimitiveCollection<string[]>("TagSlugs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tag_slugs");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<DateTimeOffset>("VisibleFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("visible_from");
+
+                    b.HasKey("ArticleId")
+                        .HasName("pk_published_articles");
+
+                    b.HasIndex("AuthorSlugs")
+                        .HasDatabaseName("ix_published_articles_author_slugs");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("AuthorSlugs"), "gin");
+
+                    b.HasIndex("PlaceSlugs")
+                        .HasDatabaseName("ix_published_articles_place_slugs");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("PlaceSlugs"), "gin");
+
+                    b.HasIndex("QuoteIds")
+                        .HasDatabaseName("ix_published_articles_quote_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("QuoteIds"), "gin");
+
+                    b.HasIndex("Search")
+                        .HasDatabaseName("ix_published_articles_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Search"), "gin");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_published_articles_slug");
+
+                    b.HasIndex("SourceIds")
+                        .HasDatabaseName("ix_published_articles_source_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SourceIds"), "gin");
+
+                    b.HasIndex("TagSlugs")
+                        .HasDatabaseName("ix_published_articles_tag_slugs");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("TagSlugs"), "gin");
+
+                    b.HasIndex("VisibleFrom", "ArticleId")
+                        .IsDescending()
+                        .HasDatabaseName("ix_published_articles_visible_from_article_id");
+
+                    b.HasIndex("SectionSlug", "VisibleFrom", "ArticleId")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_published_articles_section_slug_visible_from_article_id");
+
+                    b.ToTable("published_articles", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Feeds.ContentChange", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Op")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("op");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Slug")
+                        .HasColumnType("text")
+                        .HasColumnName("slug");
+
+                    b.Property<ulong>("TransactionId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("xid8")
+                        .HasColumnName("transaction_id")
+                        .HasDefaultValueSql("pg_current_xact_id()");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_content_changes");
+
+                    b.HasIndex("TransactionId", "Sequence")
+                        .HasDatabaseName("ix_content_changes_transaction_id_sequence");
+
+                    b.ToTable("content_changes", (string)null);
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Features.Quotes.Quote", b =>
                 {
                     b.Property<Guid>("Id")
@@ -465,6 +659,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<DateTimeOffset?>("SaidAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("said_at");
+
+                    b.Property<NpgsqlTsVector>("Search")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search")
+                        .HasComputedColumnSql("setweight(to_tsvector('simple'::regconfig, hn_unaccent(speaker_name || ' ' || coalesce(speaker_organisation, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(text)), 'A')", true);
 
                     b.Property<Guid?>("SourceId")
                         .HasColumnType("uuid")
@@ -503,6 +703,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_quotes");
+
+                    b.HasIndex("Search")
+                        .HasDatabaseName("ix_quotes_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Search"), "gin");
 
                     b.HasIndex("SourceId")
                         .HasDatabaseName("ix_quotes_source_id");
@@ -594,6 +799,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("publisher");
 
+                    b.Property<NpgsqlTsVector>("Search")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search")
+                        .HasComputedColumnSql("setweight(to_tsvector('english'::regconfig, hn_unaccent(title)), 'A') ||\nsetweight(to_tsvector('english'::regconfig, hn_unaccent(coalesce(publisher, ''))), 'B') ||\nsetweight(to_tsvector('english'::regconfig, hn_unaccent(left(coalesce(description, ''), 200000))), 'C')", true);
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -617,6 +828,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("Id")
                         .HasName("pk_sources");
 
+                    b.HasIndex("Search")
+                        .HasDatabaseName("ix_sources_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Search"), "gin");
+
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("ix_sources_updated_at");
 
@@ -629,6 +845,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ChangeRecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("change_recorded_at");
 
                     b.Property<DateTimeOffset?>("DispatchedAt")
                         .HasColumnType("timestamp with time zone")
@@ -686,8 +906,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasName("ak_content_events_sequence");
 
                     b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_content_events_due_at")
-                        .HasFilter("dispatched_at IS NULL");
+                        .HasDatabaseName("ix_content_events_due_at_change_pending")
+                        .HasFilter("change_recorded_at IS NULL");
 
                     b.HasIndex("ResourceType", "ResourceId")
                         .HasDatabaseName("ix_content_events_resource_type_resource_id");

@@ -1,18 +1,60 @@
 ﻿using System;
 using System.Collections.Generic;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
 namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 {
     /// <inheritdoc />
-    public partial class Articles : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("CREATE EXTENSION IF NOT EXISTS pg_trgm;");
+            migrationBuilder.CreateTable(
+                name: "api_keys",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    secret_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    scopes = table.Column<string[]>(type: "text[]", nullable: false),
+                    section_limits = table.Column<string[]>(type: "text[]", nullable: false),
+                    tag_limits = table.Column<string[]>(type: "text[]", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    last_used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_api_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    api_key_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    key_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    on_behalf_of = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    action = table.Column<string>(type: "text", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    resource_id = table.Column<string>(type: "text", nullable: true),
+                    status = table.Column<int>(type: "integer", nullable: false),
+                    request_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "authors",
@@ -33,6 +75,69 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "content_changes",
+                columns: table => new
+                {
+                    sequence = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    transaction_id = table.Column<ulong>(type: "xid8", nullable: false, defaultValueSql: "pg_current_xact_id()"),
+                    op = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    resource_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    resource_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    slug = table.Column<string>(type: "text", nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_changes", x => x.sequence);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "content_events",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sequence = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    transaction_id = table.Column<ulong>(type: "xid8", nullable: false, defaultValueSql: "pg_current_xact_id()"),
+                    type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    resource_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    resource_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    slug = table.Column<string>(type: "text", nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    due_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    dispatched_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    change_recorded_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_events", x => x.id);
+                    table.UniqueConstraint("ak_content_events_sequence", x => x.sequence);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_records",
+                columns: table => new
+                {
+                    api_key_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    key = table.Column<string>(type: "text", nullable: false),
+                    request_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    status_code = table.Column<int>(type: "integer", nullable: true),
+                    response_body = table.Column<byte[]>(type: "bytea", nullable: true),
+                    content_type = table.Column<string>(type: "text", nullable: true),
+                    location = table.Column<string>(type: "text", nullable: true),
+                    e_tag = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_idempotency_records", x => new { x.api_key_id, x.path, x.key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "places",
                 columns: table => new
                 {
@@ -43,6 +148,54 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_places", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "published_articles",
+                columns: table => new
+                {
+                    article_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    slug = table.Column<string>(type: "text", nullable: false),
+                    visible_from = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    first_seen = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    section_slug = table.Column<string>(type: "text", nullable: true),
+                    tag_slugs = table.Column<string[]>(type: "text[]", nullable: false),
+                    place_slugs = table.Column<string[]>(type: "text[]", nullable: false),
+                    author_slugs = table.Column<string[]>(type: "text[]", nullable: false),
+                    quote_ids = table.Column<Guid[]>(type: "uuid[]", nullable: false),
+                    source_ids = table.Column<Guid[]>(type: "uuid[]", nullable: false),
+                    language = table.Column<string>(type: "text", nullable: false),
+                    headline = table.Column<string>(type: "text", nullable: false),
+                    standfirst = table.Column<string>(type: "text", nullable: true),
+                    body_text = table.Column<string>(type: "text", nullable: false),
+                    summary_json = table.Column<string>(type: "text", nullable: false),
+                    summary_with_body_json = table.Column<string>(type: "text", nullable: false),
+                    document_json = table.Column<string>(type: "text", nullable: false),
+                    search = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "setweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(headline)), 'A') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(coalesce(standfirst, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(left(body_text, 200000))), 'C')", stored: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_published_articles", x => x.article_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "revisions",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    resource_type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    resource_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    number = table.Column<int>(type: "integer", nullable: false),
+                    action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    snapshot = table.Column<JsonDocument>(type: "jsonb", nullable: false),
+                    key_name = table.Column<string>(type: "text", nullable: false),
+                    on_behalf_of = table.Column<string>(type: "text", nullable: true),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_revisions", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -63,6 +216,18 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "server_secrets",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_server_secrets", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "sources",
                 columns: table => new
                 {
@@ -75,7 +240,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     description = table.Column<string>(type: "character varying(5000)", maxLength: 5000, nullable: true),
                     version = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    search = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "setweight(to_tsvector('english'::regconfig, hn_unaccent(title)), 'A') ||\nsetweight(to_tsvector('english'::regconfig, hn_unaccent(coalesce(publisher, ''))), 'B') ||\nsetweight(to_tsvector('english'::regconfig, hn_unaccent(left(coalesce(description, ''), 200000))), 'C')", stored: true)
                 },
                 constraints: table =>
                 {
@@ -144,7 +310,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     language = table.Column<string>(type: "character varying(35)", maxLength: 35, nullable: false),
                     version = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    search = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "setweight(to_tsvector('simple'::regconfig, hn_unaccent(speaker_name || ' ' || coalesce(speaker_organisation, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(text)), 'A')", stored: true)
                 },
                 constraints: table =>
                 {
@@ -300,6 +467,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_api_keys_secret_hash",
+                table: "api_keys",
+                column: "secret_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_article_authors_author_id",
                 table: "article_authors",
                 column: "author_id");
@@ -358,16 +531,102 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 columns: new[] { "updated_at", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_at",
+                table: "audit_entries",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_authors_slug",
                 table: "authors",
                 column: "slug",
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_content_changes_transaction_id_sequence",
+                table: "content_changes",
+                columns: new[] { "transaction_id", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_content_events_due_at_change_pending",
+                table: "content_events",
+                column: "due_at",
+                filter: "change_recorded_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_content_events_resource_type_resource_id",
+                table: "content_events",
+                columns: new[] { "resource_type", "resource_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_idempotency_records_created_at",
+                table: "idempotency_records",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_places_slug",
                 table: "places",
                 column: "slug",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_author_slugs",
+                table: "published_articles",
+                column: "author_slugs")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_place_slugs",
+                table: "published_articles",
+                column: "place_slugs")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_quote_ids",
+                table: "published_articles",
+                column: "quote_ids")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_search",
+                table: "published_articles",
+                column: "search")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_section_slug_visible_from_article_id",
+                table: "published_articles",
+                columns: new[] { "section_slug", "visible_from", "article_id" },
+                descending: new[] { false, true, true });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_slug",
+                table: "published_articles",
+                column: "slug",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_source_ids",
+                table: "published_articles",
+                column: "source_ids")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_tag_slugs",
+                table: "published_articles",
+                column: "tag_slugs")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_articles_visible_from_article_id",
+                table: "published_articles",
+                columns: new[] { "visible_from", "article_id" },
+                descending: new bool[0]);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quotes_search",
+                table: "quotes",
+                column: "search")
+                .Annotation("Npgsql:IndexMethod", "gin");
 
             migrationBuilder.CreateIndex(
                 name: "ix_quotes_source_id",
@@ -385,10 +644,22 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 column: "updated_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_revisions_resource_type_resource_id_number",
+                table: "revisions",
+                columns: new[] { "resource_type", "resource_id", "number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_sections_slug",
                 table: "sections",
                 column: "slug",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sources_search",
+                table: "sources",
+                column: "search")
+                .Annotation("Npgsql:IndexMethod", "gin");
 
             migrationBuilder.CreateIndex(
                 name: "ix_sources_updated_at",
@@ -406,6 +677,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "api_keys");
+
+            migrationBuilder.DropTable(
                 name: "article_authors");
 
             migrationBuilder.DropTable(
@@ -422,6 +696,27 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
             migrationBuilder.DropTable(
                 name: "article_tags");
+
+            migrationBuilder.DropTable(
+                name: "audit_entries");
+
+            migrationBuilder.DropTable(
+                name: "content_changes");
+
+            migrationBuilder.DropTable(
+                name: "content_events");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "published_articles");
+
+            migrationBuilder.DropTable(
+                name: "revisions");
+
+            migrationBuilder.DropTable(
+                name: "server_secrets");
 
             migrationBuilder.DropTable(
                 name: "authors");
