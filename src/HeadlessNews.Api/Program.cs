@@ -34,6 +34,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddDeliveryHttp();
 builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
 
@@ -45,8 +46,11 @@ app.UseSecurityHeaders();
 app.UseRequestBodyLimit();
 app.UseHeadlessNewsOpenApi();
 app.UseRouting();
+app.UseCors();
 app.UseAuthentication();
 app.UseRejectionOfInvalidKeys();
+app.UseAbuseProtection();
+app.UseDeliveryCaching();
 app.UseAuthorization();
 app.UseManagementAudit();
 app.UseIdempotency();
