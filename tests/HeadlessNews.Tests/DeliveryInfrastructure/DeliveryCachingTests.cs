@@ -140,6 +140,16 @@ public sealed class DeliveryCachingTests(DeliveryTestApiFactory api) : IClassFix
     }
 
     [Fact]
+    public async Task Stale_while_revalidate_ends_at_the_boundary()
+    {
+        var response = await api.CreateClient().GetAsync($"/v1/test-cache/{Unique()}?expireInSeconds=100");
+        var cacheControl = response.Headers.CacheControl!;
+        Assert.Equal(TimeSpan.FromSeconds(60), cacheControl.MaxAge);
+        var grace = int.Parse(Assert.Single(cacheControl.Extensions, e => e.Name == "stale-while-revalidate").Value!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(grace, 39, 40);
+    }
+
+    [Fact]
     public async Task A_boundary_later_than_max_age_leaves_the_default_cache_control()
     {
         var response = await api.CreateClient().GetAsync($"/v1/test-cache/{Unique()}?expireInSeconds=3600");

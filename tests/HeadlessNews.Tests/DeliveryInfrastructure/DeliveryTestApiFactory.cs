@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Tests.Support;
@@ -14,6 +15,7 @@ namespace HeadlessNews.Tests.DeliveryInfrastructure;
 /// The API plus test-only delivery endpoints built on the caching mechanisms: <c>/v1/test-cache/{x}</c> answers
 /// how often its handler ran for <c>x</c> (so a cache hit is visible), tagged <c>item:{x}</c>, optionally
 /// expiring <c>expireInSeconds</c> from the test clock; <c>/v1/test-slow</c> never finishes by itself.
+/// TestServer has no client address: <c>X-Test-Client-Address</c> supplies one.
 /// </summary>
 public class DeliveryTestApiFactory : ApiFactory
 {
@@ -27,10 +29,20 @@ public class DeliveryTestApiFactory : ApiFactory
 
     public int CallsFor(string x) => Calls.GetValueOrDefault(x);
 
-    private sealed class TestEndpoints(DeliveryTestApiFactory factory) : IStartupFilter
+    internal sealed class TestEndpoints(DeliveryTestApiFactory factory) : IStartupFilter
     {
+        public const string ClientAddressHeader = "X-Test-Client-Address";
+
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (IPAddress.TryParse(context.Request.Headers[ClientAddressHeader].ToString(), out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+                return nextMiddleware(context);
+            });
             next(app);
             // Program's UseRouting() published the app's endpoint builder; endpoints added here join its data source.
             var routes = (IEndpointRouteBuilder)app.Properties["__EndpointRouteBuilder"]!;

@@ -92,6 +92,30 @@ public sealed class RateLimitTests(RateLimitTests.Factory api) : IClassFixture<R
         }
         await (await keyed.GetAsync($"/v1/test-cache/{Guid.NewGuid():N}")).AssertProblemAsync(HttpStatusCode.TooManyRequests);
     }
+
+    private async Task<HttpStatusCode> GetFromAsync(string address)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/test-cache/{Guid.NewGuid():N}");
+        request.Headers.Add(DeliveryTestApiFactory.TestEndpoints.ClientAddressHeader, address);
+        return (await api.CreateClient().SendAsync(request)).StatusCode;
+    }
+
+    [Fact]
+    public async Task Each_client_address_has_its_own_budget_and_an_ipv6_64_counts_as_one_client()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await GetFromAsync("203.0.113.7"));
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetFromAsync("203.0.113.7"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("203.0.113.8"));
+
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:5::1"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:5::2"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:5:aaaa::3"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetFromAsync("2001:db8:4:5::4"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:6::1"));
+    }
 }
 
 public sealed class RequestTimeoutTests(RequestTimeoutTests.Factory api) : IClassFixture<RequestTimeoutTests.Factory>

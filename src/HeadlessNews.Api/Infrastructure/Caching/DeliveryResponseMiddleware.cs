@@ -83,10 +83,10 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
             var remaining = expiresAt - clock.GetUtcNow();
             if (remaining < maxAge)
             {
-                // Serving stale past the boundary would show, say, an expired notice: no grace period either.
                 maxAge = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-                staleWhileRevalidate = 0;
             }
+            // Serving stale past the boundary would show, say, an expired notice: the grace period ends there too.
+            staleWhileRevalidate = (int)Math.Clamp((remaining - maxAge).TotalSeconds, 0, staleWhileRevalidate);
             if (outputCache is not null)
             {
                 if (remaining <= TimeSpan.Zero)
