@@ -167,4 +167,33 @@ public sealed class ReadDatabaseTests
         var primary = await api.WithDbAsync(db => Task.FromResult(db.Database.GetConnectionString()));
         Assert.Equal(new NpgsqlConnectionStringBuilder(api.ConnectionString).Database, new NpgsqlConnectionStringBuilder(primary).Database);
     }
+
+    /// <summary>Shadows pg_last_wal_replay_lsn() in the "replica" database so it reports a standby at <paramref name="lsn"/>.</summary>
+    private static async Task PretendStandbyReplayedAsync(string replica, string lsn)
+    {
+        await using var connection = new NpgsqlConnection(replica);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand(
+            "CREATE SCHEMA IF NOT EXISTS fake; CREATE OR REPLACE FUNCTION fake.pg_last_wal_replay_lsn() RETURNS pg_lsn " +
+            $"LANGUAGE sql AS $$ SELECT '{lsn}'::pg_lsn $$", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task After_an_eviction_reads_use_the_primary_until_the_standby_has_replayed_it()
+    {
+        var replica = new NpgsqlConnectionStringBuilder(await (await TestDatabaseServer.Shared).CreateDatabaseAsync()) { SearchPath = "fake,pg_catalog,public" }.ConnectionString;
+        await PretendStandbyReplayedAsync(replica, "0/1");
+        await using var api = new Factory(new Dictionary<string, string?> { ["ConnectionStrings:HeadlessNewsRead"] = replica });
+        await api.InitializeAsync();
+        var replicaName = new NpgsqlConnectionStringBuilder(replica).Database;
+        var primaryName = new NpgsqlConnectionStringBuilder(api.ConnectionString).Database;
+        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
+
+        await api.Services.GetRequiredService<HeadlessNews.Api.Infrastructure.Caching.ICacheInvalidator>().EvictAsync("article:lagging");
+        Assert.Equal(primaryName, await ReadDatabaseNameAsync(api));
+
+        await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
+        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
+    }
 }

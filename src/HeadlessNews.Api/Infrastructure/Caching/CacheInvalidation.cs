@@ -15,12 +15,14 @@ public interface ICacheInvalidator
 }
 
 /// <summary>
-/// Evicts locally at once, then broadcasts the tags with PostgreSQL <c>NOTIFY</c> on the primary; every node's
-/// <see cref="CacheEvictionListener"/> evicts them too. The payload is "<c>{node} {tag} {tag}…</c>" so a node skips its own.
+/// Broadcasts the tags with PostgreSQL <c>NOTIFY</c> on the primary and evicts locally; every node's
+/// <see cref="CacheEvictionListener"/> evicts them too. The payload is "<c>{node} {primary WAL position} {tag} {tag}…</c>":
+/// a node skips its own, and no node refills from a standby that has not replayed that far (<see cref="ReadDatabase"/>).
 /// </summary>
 internal sealed class PostgresCacheInvalidator(
     IOutputCacheStore store,
     DatabaseEndpoint endpoint,
+    ReadDatabase readDatabase,
     ILogger<PostgresCacheInvalidator> logger) : ICacheInvalidator
 {
     public const string Channel = "headlessnews_cache_evictions";
@@ -37,18 +39,22 @@ internal sealed class PostgresCacheInvalidator(
         {
             return;
         }
-        await EvictLocallyAsync(distinct, cancellationToken);
         try
         {
             await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
             await connection.OpenAsync(cancellationToken);
-            foreach (var payload in Payloads(distinct))
+            await using (var position = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", connection))
             {
-                await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection)
+                var lsn = (string)(await position.ExecuteScalarAsync(cancellationToken))!;
+                readDatabase.RequireReplayOf(lsn);
+                foreach (var payload in Payloads(lsn, distinct))
                 {
-                    Parameters = { new() { Value = Channel }, new() { Value = payload } },
-                };
-                await notify.ExecuteNonQueryAsync(cancellationToken);
+                    await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection)
+                    {
+                        Parameters = { new() { Value = Channel }, new() { Value = payload } },
+                    };
+                    await notify.ExecuteNonQueryAsync(cancellationToken);
+                }
             }
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
@@ -56,6 +62,10 @@ internal sealed class PostgresCacheInvalidator(
             // The other nodes flush everything when their listener reconnects, which covers a lost broadcast
             // only if the database really was unreachable for them too; say so loudly.
             logger.LogError(e, "Could not broadcast the eviction of {Tags} to the other API nodes", string.Join(' ', distinct));
+        }
+        finally
+        {
+            await EvictLocallyAsync(distinct, cancellationToken);
         }
     }
 
@@ -67,26 +77,41 @@ internal sealed class PostgresCacheInvalidator(
         }
     }
 
-    private IEnumerable<string> Payloads(List<string> tags)
+    private IEnumerable<string> Payloads(string lsn, List<string> tags)
     {
-        var payload = new StringBuilder(NodeId);
+        var prefix = NodeId + " " + lsn;
+        var payload = new StringBuilder(prefix);
         foreach (var tag in tags)
         {
-            if (payload.Length > NodeId.Length && Encoding.UTF8.GetByteCount(payload.ToString()) + Encoding.UTF8.GetByteCount(tag) + 1 > MaxPayloadBytes)
+            if (payload.Length > prefix.Length && Encoding.UTF8.GetByteCount(payload.ToString()) + Encoding.UTF8.GetByteCount(tag) + 1 > MaxPayloadBytes)
             {
                 yield return payload.ToString();
-                payload.Clear().Append(NodeId);
+                payload.Clear().Append(prefix);
             }
             payload.Append(' ').Append(tag);
         }
         yield return payload.ToString();
     }
 
-    /// <summary>Tags from another node's payload; none when the payload is this node's own.</summary>
-    internal string[] TagsFromOtherNode(string payload)
+    /// <summary>Evicts what another node broadcast, after making the read database wait for the standby to catch up.</summary>
+    internal void EvictFromOtherNode(string payload)
     {
         var parts = payload.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 0 || parts[0] == NodeId ? [] : parts[1..];
+        if (parts.Length < 3 || parts[0] == NodeId)
+        {
+            return;
+        }
+        readDatabase.RequireReplayOf(parts[1]);
+        // Runs on the listener connection's read loop: evicting from the in-memory store completes synchronously.
+        EvictLocallyAsync(parts[2..], CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>After a reconnect: anything may have changed meanwhile, so flush all and wait for the standby to reach the primary's current position.</summary>
+    internal async Task FlushAsync(NpgsqlConnection primary, CancellationToken cancellationToken)
+    {
+        await using var position = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", primary);
+        readDatabase.RequireReplayOf((string)(await position.ExecuteScalarAsync(cancellationToken))!);
+        await EvictLocallyAsync([CacheTags.All], cancellationToken);
     }
 }
 
@@ -141,21 +166,13 @@ internal sealed class CacheEvictionListener(
             ApplicationName = "headlessnews-cache-listener",
         };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        connection.Notification += (_, notification) =>
-        {
-            var tags = invalidator.TagsFromOtherNode(notification.Payload);
-            if (tags.Length > 0)
-            {
-                // Runs on the connection's read loop: evicting from the in-memory store completes synchronously.
-                invalidator.EvictLocallyAsync(tags, CancellationToken.None).GetAwaiter().GetResult();
-            }
-        };
+        connection.Notification += (_, notification) => invalidator.EvictFromOtherNode(notification.Payload);
         await connection.OpenAsync(stoppingToken);
         await using (var listen = new NpgsqlCommand($"LISTEN {PostgresCacheInvalidator.Channel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
-        await invalidator.EvictLocallyAsync([CacheTags.All], stoppingToken);
+        await invalidator.FlushAsync(connection, stoppingToken);
         onListening();
         logger.LogInformation("Listening for cache evictions from other API nodes");
         while (true)
