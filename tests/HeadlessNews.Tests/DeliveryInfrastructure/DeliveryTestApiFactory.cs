@@ -29,6 +29,19 @@ public class DeliveryTestApiFactory : ApiFactory
 
     public int CallsFor(string x) => Calls.GetValueOrDefault(x);
 
+    /// <summary>Waits until the node is ready, which includes listening for evictions: its flush after connecting then cannot hit a test's entries.</summary>
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var client = CreateClient();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!(await client.GetAsync("/health/ready")).IsSuccessStatusCode)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(15), "The API node never became ready.");
+            await Task.Delay(25);
+        }
+    }
+
     internal sealed class TestEndpoints(DeliveryTestApiFactory factory) : IStartupFilter
     {
         public const string ClientAddressHeader = "X-Test-Client-Address";

@@ -183,13 +183,14 @@ public sealed class ReadDatabaseTests
     public async Task After_an_eviction_reads_use_the_primary_until_the_standby_has_replayed_it()
     {
         var replica = new NpgsqlConnectionStringBuilder(await (await TestDatabaseServer.Shared).CreateDatabaseAsync()) { SearchPath = "fake,pg_catalog,public" }.ConnectionString;
-        await PretendStandbyReplayedAsync(replica, "0/1");
+        await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
         await using var api = new Factory(new Dictionary<string, string?> { ["ConnectionStrings:HeadlessNewsRead"] = replica });
         await api.InitializeAsync();
         var replicaName = new NpgsqlConnectionStringBuilder(replica).Database;
         var primaryName = new NpgsqlConnectionStringBuilder(api.ConnectionString).Database;
         Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
 
+        await PretendStandbyReplayedAsync(replica, "0/1");
         await api.Services.GetRequiredService<HeadlessNews.Api.Infrastructure.Caching.ICacheInvalidator>().EvictAsync("article:lagging");
         Assert.Equal(primaryName, await ReadDatabaseNameAsync(api));
 

@@ -1,6 +1,7 @@
 using System.Text;
 using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
 namespace HeadlessNews.Api.Infrastructure.Caching;
@@ -118,14 +119,21 @@ internal sealed class PostgresCacheInvalidator(
 /// <summary>
 /// Holds a dedicated connection to the primary (LISTEN does not work on a standby) and evicts what other nodes
 /// broadcast. After every (re)connect it flushes the whole delivery cache, because notifications sent while it
-/// was disconnected are lost. Reconnects with back-off while the database is down.
+/// was disconnected are lost. Reconnects with back-off while the database is down. The node reports not ready
+/// while it is not listening, since its cache could then go stale unnoticed.
 /// </summary>
 internal sealed class CacheEvictionListener(
     PostgresCacheInvalidator invalidator,
     DatabaseEndpoint endpoint,
-    ILogger<CacheEvictionListener> logger) : BackgroundService
+    ILogger<CacheEvictionListener> logger) : BackgroundService, IHealthCheck
 {
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
+    private volatile bool _listening;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_listening
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("Not yet listening for cache evictions from other nodes."));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -143,6 +151,7 @@ internal sealed class CacheEvictionListener(
             }
             catch (Exception e)
             {
+                _listening = false;
                 logger.LogWarning(e, "Cache eviction listener lost its connection; reconnecting in {Delay}", backOff);
                 try
                 {
@@ -173,6 +182,7 @@ internal sealed class CacheEvictionListener(
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
         await invalidator.FlushAsync(connection, stoppingToken);
+        _listening = true;
         onListening();
         logger.LogInformation("Listening for cache evictions from other API nodes");
         while (true)

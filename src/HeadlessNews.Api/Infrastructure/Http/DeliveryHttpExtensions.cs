@@ -41,7 +41,9 @@ public static class DeliveryHttpExtensions
             output.SizeLimit = delivery.Value.ServerSizeLimitMegabytes * 1024L * 1024);
         services.AddSingleton<PostgresCacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<PostgresCacheInvalidator>());
-        services.AddHostedService<CacheEvictionListener>();
+        services.AddSingleton<CacheEvictionListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<CacheEvictionListener>());
+        services.AddHealthChecks().AddCheck<CacheEvictionListener>("cache-coherence", tags: ["ready"]);
 
         services.AddResponseCompression(options =>
         {
