@@ -78,9 +78,10 @@ v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
 v1.MapChangeFeed();
-var delivery = v1.MapGroup("").WithTags("Delivery");
+var delivery = v1.MapGroup("").WithTags("Delivery").CacheDelivery();
 delivery.MapArticleDelivery();
 delivery.MapReferenceDelivery();
+delivery.MapNoticeDelivery();
 delivery.MapSearch();
 
 if (isCommand)
