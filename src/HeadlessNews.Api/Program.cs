@@ -17,7 +17,8 @@ if (isCommand)
 }
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-builder.Services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHttpInputLimits();
+builder.Services.AddRequestLogging();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHeadlessNewsDatabase();
 builder.Services.AddSingleton<TokenSigner>();
@@ -39,10 +40,11 @@ builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
-app.UseRequestBodyLimit();
+app.UseRequestLimits();
 app.UseHeadlessNewsOpenApi();
 app.UseRouting();
 app.UseAuthentication();
