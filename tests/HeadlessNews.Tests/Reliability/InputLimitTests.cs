@@ -92,11 +92,12 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Theory]
     [InlineData("application/json; charset=no-such-charset")]
     [InlineData("application/json; charset=utf-16")]
-    public async Task A_json_body_with_an_unusable_charset_is_a_4xx_problem_and_writes_nothing(string contentType)
+    [InlineData("application/json; charset=\"utf-16\"")]
+    public async Task A_json_body_in_a_charset_other_than_it_claims_is_a_4xx_problem_and_writes_nothing(string contentType)
     {
         var admin = await api.ClientWithScopesAsync("keys:manage");
         var before = await KeyCountAsync();
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"name": "Wrexham desk", "scopes": ["feeds:partner"]}"""));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"name": "Wrexham", "scopes": []}"""));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         var response = await admin.PostAsync("/v1/manage/api-keys", content);
         Assert.InRange((int)response.StatusCode, 400, 499);

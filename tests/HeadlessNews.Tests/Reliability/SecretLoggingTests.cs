@@ -35,7 +35,8 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
 {
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
-    public ConcurrentQueue<(string Category, string Text)> Entries { get; } = new();
+    /// <summary>Each entry: its category, the formatted message, and everything (message, fields, scopes, exception).</summary>
+    public ConcurrentQueue<(string Category, string Message, string Text)> Entries { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
 
@@ -56,7 +57,8 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
             var scopes = new List<string>();
             provider._scopes.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? string.Empty), scopes);
             var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            provider.Entries.Enqueue((category, $"{formatter(state, exception)} | {fields} | {string.Join(" > ", scopes)} | {exception}"));
+            var message = formatter(state, exception);
+            provider.Entries.Enqueue((category, message, $"{message} | {fields} | {string.Join(" > ", scopes)} | {exception}"));
         }
     }
 }
@@ -124,7 +126,7 @@ public sealed class SecretLoggingTests(LogCapturingApiFactory api) : IClassFixtu
     {
         var token = "preview" + Guid.NewGuid().ToString("N");
         await api.CreateClient().GetAsync($"/v1/preview/{token}");
-        var requestLines = api.Logs.Entries.Where(e => e.Category == RequestLogging.Category).Select(e => e.Text).ToList();
+        var requestLines = api.Logs.Entries.Where(e => e.Category == RequestLogging.Category).Select(e => e.Message).ToList();
         Assert.DoesNotContain(requestLines, line => line.Contains(token, StringComparison.Ordinal));
         Assert.Contains(requestLines, line => line.Contains("/v1/preview/{token}", StringComparison.Ordinal));
     }

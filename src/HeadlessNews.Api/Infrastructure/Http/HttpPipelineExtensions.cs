@@ -61,7 +61,8 @@ public static class HttpPipelineExtensions
         {
             return null;
         }
-        var charset = HeaderUtilities.RemoveQuotes(mediaType.Charset).Value!;
+        // Taken as is, quotes included, because that is how the JSON body reader looks the encoding up.
+        var charset = mediaType.Charset.Value!;
         try
         {
             _ = Encoding.GetEncoding(charset);
