@@ -54,10 +54,11 @@ public sealed class OpenApiFuzzTests(QuietApiFactory api, ITestOutputHelper outp
         var seed = int.TryParse(Environment.GetEnvironmentVariable("HEADLESSNEWS_FUZZ_SEED"), out var chosen) ? chosen : DefaultSeed;
         output.WriteLine($"Fuzz seed {seed} (replay with HEADLESSNEWS_FUZZ_SEED={seed})");
         var random = new Random(seed);
-        var admin = "Bearer " + await api.CreateKeyAsync(["*"]);
+        var secret = await api.CreateKeyAsync(["*"]);
+        var admin = "Bearer " + secret;
         var client = api.CreateClient();
         var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!.AsObject();
-        var fuzzer = new OpenApiFuzzer(document, random);
+        var fuzzer = new OpenApiFuzzer(document, random) { QueryKey = secret };
         var operations = fuzzer.Operations().ToList();
         Assert.NotEmpty(operations);
         var perOperation = Math.Max(MinimumPerOperation, (MinimumTotalRequests + operations.Count - 1) / operations.Count);

@@ -65,6 +65,9 @@ public sealed class OpenApiFuzzer(JsonObject document, Random random)
 
     public List<string> KnownSlugs { get; } = [];
 
+    /// <summary>A valid secret the fuzzer may also send as <c>?key=</c> where the API accepts one.</summary>
+    public string? QueryKey { get; set; }
+
     public IEnumerable<FuzzOperation> Operations() =>
         document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject()
             .Where(method => method.Key is "get" or "post" or "put" or "patch" or "delete")
@@ -85,7 +88,7 @@ public sealed class OpenApiFuzzer(JsonObject document, Random random)
         }
         if (Chance(0.1))
         {
-            headers["X-On-Behalf-Of"] = Pick("Ceri Jones", new string('o', 201), "Siân ap Dafydd 📰", "");
+            headers["X-On-Behalf-Of"] = Pick("Ceri Jones", new string('o', 201), "Siân ap Dafydd", "Ceri\0Jones", "");
         }
         var (contentType, body) = Body(operation);
         return new FuzzRequest(operation.Method, url.ToString(), authorization, headers, contentType, body);
@@ -130,6 +133,11 @@ public sealed class OpenApiFuzzer(JsonObject document, Random random)
         if (Chance(0.03))
         {
             pairs.Add("limit=1&limit=2");
+        }
+        var acceptsQueryKey = new[] { "/v1/feeds", "/v1/changes", "/sitemaps" }.Any(p => operation.PathTemplate.StartsWith(p, StringComparison.Ordinal));
+        if (QueryKey is not null && acceptsQueryKey && Chance(0.3))
+        {
+            pairs.Add("key=" + Uri.EscapeDataString(Pick(QueryKey, "hn_" + RandomToken(43), "", "abc")));
         }
         return string.Join('&', pairs);
     }
