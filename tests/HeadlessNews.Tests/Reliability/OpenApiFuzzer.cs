@@ -215,8 +215,9 @@ public sealed class OpenApiFuzzer(JsonObject document, Random random)
         return Encoding.UTF8.GetBytes(text.Replace(LoneSurrogateMarker, "\\ud800", StringComparison.Ordinal));
     }
 
-    private byte[] Garbage() => random.Next(16) switch
+    private byte[] Garbage() => random.Next(17) switch
     {
+        15 => Encoding.UTF8.GetBytes("{\"headline\": \"" + new string('h', (1024 * 1024) + 10) + "\"}"),
         0 => [],
         1 => "{"u8.ToArray(),
         2 => "{\"headline\": \"Conwy"u8.ToArray(),
