@@ -45,4 +45,60 @@ public sealed class MassAssignmentTests(ApiFactory api) : IClassFixture<ApiFacto
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await client.GetAsync("/health/live")).StatusCode);
     }
+
+    private static object ForgedServerFields(Guid id, string headline) => new
+    {
+        id,
+        headline,
+        body = new[] { new { type = "paragraph", html = "<p>The Menai bridge reopened to lorries on Tuesday.</p>" } },
+        version = 42,
+        status = "published",
+        publishAt = Forged,
+        firstPublishedAt = Forged,
+        createdAt = Forged,
+        updatedAt = Forged,
+        bodyHtml = "<script>alert(1)</script>",
+        corrections = new[] { new { at = Forged, text = "Forged correction" } },
+        revision = 7,
+        revisions = new[] { new { number = 1, action = "published", keyName = "forger", at = Forged } },
+    };
+
+    private static void AssertServerOwned(JsonElement article, Guid forgedId, int version)
+    {
+        Assert.NotEqual(forgedId, article.GetProperty("id").GetGuid());
+        Assert.Equal(version, article.GetProperty("version").GetInt32());
+        Assert.Equal("draft", article.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, article.GetProperty("publishAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, article.GetProperty("firstPublishedAt").ValueKind);
+        Assert.True(article.GetProperty("createdAt").GetDateTimeOffset() > Forged.AddYears(20));
+        Assert.True(article.GetProperty("updatedAt").GetDateTimeOffset() > Forged.AddYears(20));
+        Assert.Empty(article.GetProperty("corrections").EnumerateArray());
+        Assert.False(article.TryGetProperty("bodyHtml", out var html) && html.ValueKind == JsonValueKind.String && html.GetString()!.Contains("<script", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_client_cannot_set_server_owned_fields_of_an_article_on_create_or_update()
+    {
+        var editor = await api.ClientWithScopesAsync("content:write");
+        var forgedId = Guid.CreateVersion7();
+        var createdResponse = await editor.PostAsJsonAsync("/v1/manage/articles", ForgedServerFields(forgedId, $"Menai bridge reopens {Guid.NewGuid():N}"));
+        var created = await createdResponse.AssertSuccessAsync(HttpStatusCode.Created);
+        AssertServerOwned(created, forgedId, version: 1);
+        var id = created.GetProperty("id").GetGuid();
+        await (await editor.GetAsync($"/v1/manage/articles/{forgedId}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        var update = new HttpRequestMessage(HttpMethod.Put, $"/v1/manage/articles/{id}")
+        {
+            Content = JsonContent.Create(ForgedServerFields(forgedId, $"Menai bridge reopens to lorries {Guid.NewGuid():N}")),
+        };
+        update.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+        var updated = await (await editor.SendAsync(update)).AssertSuccessAsync();
+        AssertServerOwned(updated, forgedId, version: 2);
+        Assert.Equal(id, updated.GetProperty("id").GetGuid());
+
+        var revisions = await (await editor.GetAsync($"/v1/manage/articles/{id}/revisions")).AssertSuccessAsync();
+        var items = revisions.ValueKind == JsonValueKind.Array ? revisions : revisions.GetProperty("items");
+        Assert.Equal([2, 1], items.EnumerateArray().Select(r => r.GetProperty("number").GetInt32()));
+        Assert.DoesNotContain(items.EnumerateArray(), r => r.GetProperty("keyName").GetString() == "forger");
+    }
 }
