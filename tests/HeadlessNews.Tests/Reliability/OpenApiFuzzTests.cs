@@ -113,7 +113,7 @@ public sealed class OpenApiFuzzTests(QuietApiFactory api, ITestOutputHelper outp
             else
             {
                 acceptedWrites += after > before ? 1 : 0;
-                Harvest(fuzzer, response, text);
+                Harvest(fuzzer, request, response, text);
             }
             before = after;
             if (failures.Count >= 25)
@@ -157,7 +157,7 @@ public sealed class OpenApiFuzzTests(QuietApiFactory api, ITestOutputHelper outp
     }
 
     /// <summary>Remembers ids and slugs the API created so later requests reach real resources.</summary>
-    private static void Harvest(OpenApiFuzzer fuzzer, HttpResponseMessage response, string text)
+    private static void Harvest(OpenApiFuzzer fuzzer, FuzzRequest request, HttpResponseMessage response, string text)
     {
         if (response.StatusCode != HttpStatusCode.Created || text.Length == 0)
         {
@@ -168,7 +168,7 @@ public sealed class OpenApiFuzzTests(QuietApiFactory api, ITestOutputHelper outp
             var root = JsonDocument.Parse(text).RootElement;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.TryGetGuid(out var guid))
             {
-                fuzzer.KnownIds.Add(guid);
+                fuzzer.KnownIds.Add((request.Url.Split('?')[0], guid));
             }
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("slug", out var slug) && slug.ValueKind == JsonValueKind.String)
             {

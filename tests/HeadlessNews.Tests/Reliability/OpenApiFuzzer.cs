@@ -61,7 +61,8 @@ public sealed class OpenApiFuzzer(JsonObject document, Random random)
     private const string LoneSurrogateMarker = "__lone_surrogate__";
     private readonly JsonObject _schemas = document["components"]?["schemas"]?.AsObject() ?? [];
 
-    public List<Guid> KnownIds { get; } = [];
+    /// <summary>Ids the API created, with the collection path they were created under (e.g. /v1/manage/articles).</summary>
+    public List<(string Collection, Guid Id)> KnownIds { get; } = [];
 
     public List<string> KnownSlugs { get; } = [];
 
@@ -97,13 +98,15 @@ public sealed class OpenApiFuzzer(JsonObject document, Random random)
     private string Path(FuzzOperation operation)
     {
         var path = operation.PathTemplate;
+        var sameCollection = KnownIds.Where(k => path.StartsWith(k.Collection + "/", StringComparison.Ordinal)).Select(k => k.Id).ToList();
         foreach (var parameter in operation.Parameters("path"))
         {
             var name = parameter["name"]!.GetValue<string>();
             var isId = parameter["schema"]?["format"]?.GetValue<string>() == "uuid";
             var value = random.Next(10) switch
             {
-                < 4 when isId && KnownIds.Count > 0 => KnownIds[random.Next(KnownIds.Count)].ToString(),
+                < 4 when isId && sameCollection.Count > 0 => sameCollection[random.Next(sameCollection.Count)].ToString(),
+                < 4 when isId && KnownIds.Count > 0 => KnownIds[random.Next(KnownIds.Count)].Id.ToString(),
                 < 4 when !isId && KnownSlugs.Count > 0 => KnownSlugs[random.Next(KnownSlugs.Count)],
                 < 7 => Guid.NewGuid().ToString(),
                 7 => Pick("0", "-1", "abc", "00000000-0000-0000-0000-000000000000", "9999999999", "null", "%20", "..", "%2e%2e", "%2F"),
@@ -302,7 +305,7 @@ public sealed class OpenApiFuzzer(JsonObject document, Random random)
         {
             "date-time" => DateTimeOffset.UtcNow.AddDays(random.Next(-400, 30)).ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture),
             "date" => DateTimeOffset.UtcNow.AddDays(-random.Next(0, 400)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            "uuid" => (KnownIds.Count > 0 && Chance(0.5) ? KnownIds[random.Next(KnownIds.Count)] : Guid.NewGuid()).ToString(),
+            "uuid" => (KnownIds.Count > 0 && Chance(0.5) ? KnownIds[random.Next(KnownIds.Count)].Id : Guid.NewGuid()).ToString(),
             "uri" or "url" => $"https://news.example.test/{RandomToken(8)}",
             _ when lower.Contains("url", StringComparison.Ordinal) => $"https://news.example.test/{RandomToken(8)}",
             _ when lower is "scope" or "scopes" => Pick("*", "content:write", "content:publish", "notices:write", "feeds:partner", "webhooks:manage", "keys:manage"),
