@@ -37,6 +37,10 @@ public sealed class HttpLimitsOptions
 
     [Range(16, 1000)]
     public int KestrelMaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>A request still running after this long is cancelled and answered 503, so hung database calls cannot pile up.</summary>
+    [Range(1, 3600)]
+    public int RequestTimeoutSeconds { get; set; } = 30;
 }
 
 public static class HttpLimitsServiceCollectionExtensions
