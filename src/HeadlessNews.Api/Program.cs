@@ -25,7 +25,8 @@ if (isCommand)
 }
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-builder.Services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHttpInputLimits();
+builder.Services.AddRequestLogging();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHeadlessNewsDatabase();
 builder.Services.AddSingleton<TokenSigner>();
@@ -49,10 +50,11 @@ builder.Services.AddWebhooks();
 
 var app = builder.Build();
 
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
-app.UseRequestBodyLimit();
+app.UseRequestLimits();
 app.UseHeadlessNewsOpenApi();
 app.UseRouting();
 app.UseCors();
