@@ -23,5 +23,10 @@ public sealed class SampleContentTests(SampleContentFactory api) : IClassFixture
 
         var withQuote = await client.GetJsonAsync($"/v1/manage/articles/{articles.First(a => a.GetProperty("slug").GetString()!.StartsWith("llandudno", StringComparison.Ordinal)).Id()}");
         Assert.Contains(withQuote.GetProperty("body").EnumerateArray(), b => b.GetProperty("type").GetString() == "quote");
+
+        var delivered = (await api.CreateClient().GetJsonAsync("/v1/articles?limit=100")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(articles.Count - 1, delivered.Count);
+        var page = await api.CreateClient().GetJsonAsync($"/v1/articles/{withQuote.GetProperty("slug").GetString()}");
+        Assert.Contains(page.GetProperty("body").EnumerateArray(), b => b.TryGetProperty("quote", out var quote) && quote.GetProperty("text").GetString()!.Length > 0);
     }
 }

@@ -1,5 +1,6 @@
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
@@ -35,8 +36,11 @@ public sealed class SampleContentSeeder(
         {
             return;
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         Seed(db, clock.Now());
         await db.SaveChangesAsync(cancellationToken);
+        await ArticleReadModel.RefreshAsync(db, await db.Set<Article>().Select(a => a.Id).ToListAsync(cancellationToken), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Seeded fictional sample content into the empty database.");
     }
 
