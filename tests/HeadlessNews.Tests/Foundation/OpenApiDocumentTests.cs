@@ -9,7 +9,7 @@ public sealed class OpenApiDocumentTests(ApiFactory api) : IClassFixture<ApiFact
     public async Task The_committed_openapi_document_matches_what_the_code_serves()
     {
         var served = JsonNode.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"));
-        var path = Path.Combine(RepositoryRoot(), "openapi", "headlessnews.v1.json");
+        var path = Path.Combine(RepositoryPaths.Root, "openapi", "headlessnews.v1.json");
         var committed = JsonNode.Parse(await File.ReadAllTextAsync(path));
         Assert.True(JsonNode.DeepEquals(served, committed),
             "openapi/headlessnews.v1.json is out of date: run `dotnet run --project src/HeadlessNews.Api -- openapi` and commit it.");
@@ -24,17 +24,5 @@ public sealed class OpenApiDocumentTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.NotNull(create["responses"]!["401"]);
         Assert.NotNull(create["responses"]!["403"]);
         Assert.NotNull(create["responses"]!["400"]!["content"]!["application/problem+json"]);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "HeadlessNews.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository root (HeadlessNews.sln) was not found above the test binaries.");
     }
 }

@@ -28,6 +28,8 @@ public sealed class ContentEvent
     public DateTimeOffset DueAt { get; set; }
     /// <summary>Set once the dispatcher has fanned the event out to webhook subscriptions.</summary>
     public DateTimeOffset? DispatchedAt { get; set; }
+    /// <summary>Set once the change feed has recorded the event (when it came due).</summary>
+    public DateTimeOffset? ChangeRecordedAt { get; set; }
 }
 
 public static class ContentEventTypes
@@ -82,6 +84,7 @@ internal sealed class ContentEventConfiguration : IEntityTypeConfiguration<Conte
         builder.Property(e => e.Type).HasMaxLength(64);
         builder.Property(e => e.ResourceType).HasMaxLength(32);
         builder.HasIndex(e => e.DueAt).HasFilter("dispatched_at IS NULL");
+        builder.HasIndex(e => e.DueAt).HasDatabaseName("ix_content_events_due_at_change_pending").HasFilter("change_recorded_at IS NULL");
         builder.HasIndex(e => new { e.ResourceType, e.ResourceId });
     }
 }

@@ -81,12 +81,68 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Feeds.ContentChange", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Op")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("op");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("ResourceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Slug")
+                        .HasColumnType("text")
+                        .HasColumnName("slug");
+
+                    b.Property<ulong>("TransactionId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("xid8")
+                        .HasColumnName("transaction_id")
+                        .HasDefaultValueSql("pg_current_xact_id()");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_content_changes");
+
+                    b.HasIndex("TransactionId", "Sequence")
+                        .HasDatabaseName("ix_content_changes_transaction_id_sequence");
+
+                    b.ToTable("content_changes", (string)null);
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Events.ContentEvent", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ChangeRecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("change_recorded_at");
 
                     b.Property<DateTimeOffset?>("DispatchedAt")
                         .HasColumnType("timestamp with time zone")
@@ -144,8 +200,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasName("ak_content_events_sequence");
 
                     b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_content_events_due_at")
-                        .HasFilter("dispatched_at IS NULL");
+                        .HasDatabaseName("ix_content_events_due_at_change_pending")
+                        .HasFilter("change_recorded_at IS NULL");
 
                     b.HasIndex("ResourceType", "ResourceId")
                         .HasDatabaseName("ix_content_events_resource_type_resource_id");

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# HeadlessNews benchmark (issue 5): one command, stops by itself.
+#   bash bench/run.sh [ARTICLES=10000] [DURATION=10s]
+# Seeds fictional content, starts the API in Release on its own embedded PostgreSQL (rate limiting off),
+# drives it with wrk on loopback, and measures this box's ceilings in the same run: nginx serving the same
+# JSON bytes as a static file, and pgbench running the same SQL. Prints a markdown table.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ARTICLES=${1:-10000}; DURATION=${2:-10s}; THREADS=2; CONNECTIONS=32
+WORK=$(mktemp -d /tmp/hn-bench-XXXXXX); chmod 755 "$WORK"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+NGINX_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+API_PID=""
+cleanup() {
+  [ -n "$API_PID" ] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for tool in wrk nginx; do
+  command -v $tool >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk nginx-light >/dev/null; }
+done
+
+echo "Building (Release)…" >&2
+dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
+DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
+export Database__EmbeddedDataPath="$WORK/pg" Database__SeedSampleContent=false RateLimiting__Enabled=false \
+  ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+KEY=$(cd "$ROOT" && dotnet "$DLL" keys create --name bench --scopes '*' 2>/dev/null | tail -n 1)
+(cd "$ROOT" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT" >"$WORK/api.log" 2>&1) & API_PID=$!
+for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.2; done
+BASE="http://127.0.0.1:$PORT"
+
+echo "Seeding $ARTICLES articles…" >&2
+start=$(date +%s)
+python3 "$ROOT/bench/seed.py" "$BASE" "$KEY" "$ARTICLES" "$WORK/slugs.txt" >&2
+echo "Seeded in $(( $(date +%s) - start )) s." >&2
+
+# wrk script: rotate through the seeded slugs; report p50/p99 in ms.
+cat > "$WORK/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.0f %.2f %.2f %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.timeout))
+end
+LUA
+{ echo 'slugs = {}'; echo 'for line in io.lines("'"$WORK"'/slugs.txt") do slugs[#slugs + 1] = line end'
+  echo 'counter = 0'
+  echo 'request = function() counter = counter + 1; return wrk.format("GET", "/v1/articles/" .. slugs[(counter % #slugs) + 1]) end'
+  cat "$WORK/report.lua"; } > "$WORK/by-slug.lua"
+ETAG=$(curl -sI "$BASE/v1/articles?limit=20" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')
+{ echo "wrk.headers[\"If-None-Match\"] = '$ETAG'"; cat "$WORK/report.lua"; } > "$WORK/revalidate.lua"
+
+run() { # name, url, script
+  local line; line=$(wrk -t$THREADS -c$CONNECTIONS -d"$DURATION" --latency -s "$3" "$2" | grep '^RESULT')
+  read -r _ rps p50 p99 errors <<<"$line"
+  printf '| %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$errors"
+}
+
+curl -s "$BASE/v1/articles?limit=20" > "$WORK/latest.json"
+SAMPLE_SLUG=$(head -n 1 "$WORK/slugs.txt")
+echo
+echo "| scenario | req/s | p50 ms | p99 ms | errors |"
+echo "|---|---|---|---|---|"
+curl -s "$BASE/v1/articles?limit=20" >/dev/null
+run "latest 20 (cached)" "$BASE/v1/articles?limit=20" "$WORK/report.lua"
+run "latest 20 (uncached: new cursor-free query per request)" "$BASE/v1/articles?limit=20&include=body" "$WORK/report.lua"
+run "article by slug (rotating $ARTICLES slugs)" "$BASE/v1/articles" "$WORK/by-slug.lua"
+run "search 'harbour works'" "$BASE/v1/search?q=harbour%20works" "$WORK/report.lua"
+run "notices within 10 km of Conwy" "$BASE/v1/notices?near=53.2801,-3.8277&radiusKm=10" "$WORK/report.lua"
+run "304 revalidation of latest 20" "$BASE/v1/articles?limit=20" "$WORK/revalidate.lua"
+
+# Ceiling 1: nginx serving the same JSON bytes as a static file.
+mkdir -p "$WORK/www"; cp "$WORK/latest.json" "$WORK/www/latest.json"
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+events { worker_connections 1024; }
+http { access_log off; server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; default_type application/json; } }
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+run "ceiling: nginx static latest-20 JSON ($(wc -c <"$WORK/latest.json") bytes)" "http://127.0.0.1:$NGINX_PORT/latest.json" "$WORK/report.lua"
+
+# Ceiling 2: pgbench running the delivery SQL directly against the same database.
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PG_PORT=$(sed -n 4p "$WORK/pg/postmaster.pid" 2>/dev/null || true)
+if [ -z "$PG_PORT" ]; then PG_PORT=$(sed -n 4p "$(ls -d /var/lib/headlessnews/*/postgres | head -n 1)/postmaster.pid"); fi
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pgb() { # name, sql file
+  local tps; tps=$(as_pg "$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -c 8 -j 2 -T "${DURATION%s}" -f "$2" headlessnews 2>/dev/null \
+    | awk '/^tps/{printf "%.0f", $3; exit}')
+  printf '| %s | %s | | | |\n' "$1" "$tps"
+}
+cp "$ROOT/bench/sql/"*.sql "$WORK/" && chmod 644 "$WORK/"*.sql
+sed -i "s/:slug/'$SAMPLE_SLUG'/" "$WORK/by-slug.sql"
+pgb "ceiling: pgbench latest-20 query" "$WORK/latest.sql"
+pgb "ceiling: pgbench by-slug query" "$WORK/by-slug.sql"
+pgb "ceiling: pgbench full-text search query" "$WORK/search.sql"
+
+peak=$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$API_PID/status" 2>/dev/null || echo "?")
+echo
+echo "API peak memory (VmHWM): ${peak} MB"

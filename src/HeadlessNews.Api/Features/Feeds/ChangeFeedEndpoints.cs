@@ -1,0 +1,73 @@
+using System.Globalization;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Feeds;
+
+public sealed record ChangeEntry(long Seq, string Op, string Resource, Guid Id, string? Slug, int Version, DateTimeOffset At);
+
+/// <param name="Next">Pass as <c>since</c> on the next poll; it never moves backwards.</param>
+/// <param name="HasMore">True when more entries are ready now (poll again at once).</param>
+public sealed record ChangePage(IReadOnlyList<ChangeEntry> Items, string Next, bool HasMore);
+
+public static class ChangeFeedEndpoints
+{
+    private const int PageSize = 500;
+    private const string TokenPurpose = "change-feed";
+
+    public static IEndpointRouteBuilder MapChangeFeed(this IEndpointRouteBuilder v1)
+    {
+        v1.MapGet("/changes", ListChanges).WithTags("Syndication").RequireAuthorization(Scopes.Policies.FeedsPartner)
+            .WithName("ListChanges")
+            .WithSummary("Everything that became visible, changed or stopped being visible since the token, in order (partners).");
+        return v1;
+    }
+
+    private sealed record Position(string T, long S);
+
+    /// <summary>
+    /// Entries are ordered by (writing transaction, sequence) and only read below the oldest transaction still
+    /// running, so an entry can never appear behind a token already handed out: a poller never misses one.
+    /// </summary>
+    private static async Task<Results<Ok<ChangePage>, ProblemHttpResult>> ListChanges(
+        string? since, int? limit, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
+    {
+        var take = limit ?? PageSize;
+        if (take is < 1 or > PageSize)
+        {
+            return Problems.Validation("limit", $"limit must be between 1 and {PageSize}.");
+        }
+        var position = new Position("0", 0);
+        if (!string.IsNullOrEmpty(since))
+        {
+            if (!signer.TryRead(TokenPurpose, since, out Position? read) || read is null || !ulong.TryParse(read.T, CultureInfo.InvariantCulture, out _))
+            {
+                return Problems.Validation("since", "The token is not one this API issued; start again without it.");
+            }
+            position = read;
+        }
+
+        var rows = await db.Set<ContentChange>().FromSql($"""
+                SELECT * FROM content_changes
+                WHERE (transaction_id, sequence) > ({position.T}::xid8, {position.S})
+                  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY transaction_id, sequence
+                LIMIT {take + 1}
+                """)
+            .AsNoTracking().ToListAsync(cancellationToken);
+        var hasMore = rows.Count > take;
+        if (hasMore)
+        {
+            rows.RemoveAt(take);
+        }
+        var next = rows.Count == 0 ? position : new Position(rows[^1].TransactionId.ToString(CultureInfo.InvariantCulture), rows[^1].Sequence);
+        http.Response.Headers.CacheControl = "private, no-store";
+        return TypedResults.Ok(new ChangePage(
+            [.. rows.Select(r => new ChangeEntry(r.Sequence, r.Op, r.ResourceType, r.ResourceId, r.Slug, r.Version, r.At))],
+            signer.Sign(TokenPurpose, next),
+            hasMore));
+    }
+}

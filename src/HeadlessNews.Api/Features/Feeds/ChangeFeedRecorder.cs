@@ -1,0 +1,66 @@
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Events;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Feeds;
+
+/// <summary>
+/// Turns outbox events that have come due into change-feed entries, in a transaction of its own so the
+/// entry's transaction id is later than every change a partner has already been shown. Safe on N nodes.
+/// </summary>
+public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<ChangeFeedRecorder> logger) : BackgroundService
+{
+    private const int BatchSize = 200;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(configuration.GetValue("Changes:PollIntervalMs", 500));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await RecordDueAsync(stoppingToken) == BatchSize)
+                {
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Recording due content changes failed; retrying");
+            }
+            await Task.Delay(interval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public async Task<int> RecordDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var due = await db.Set<ContentEvent>()
+            .FromSql($"""
+                SELECT * FROM content_events
+                WHERE change_recorded_at IS NULL AND due_at <= {now} AND resource_type IN ('article', 'notice')
+                ORDER BY due_at, sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                """)
+            .ToListAsync(cancellationToken);
+        foreach (var contentEvent in due)
+        {
+            contentEvent.ChangeRecordedAt = now;
+            db.Set<ContentChange>().Add(new ContentChange
+            {
+                Op = IsRemoval(contentEvent.Type) ? "delete" : "upsert",
+                ResourceType = contentEvent.ResourceType,
+                ResourceId = contentEvent.ResourceId,
+                Slug = contentEvent.Slug,
+                Version = contentEvent.Version,
+                At = contentEvent.DueAt,
+            });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return due.Count;
+    }
+
+    private static bool IsRemoval(string eventType) => eventType is ContentEventTypes.ArticleUnpublished or ContentEventTypes.ArticleArchived or ContentEventTypes.NoticeWithdrawn;
+}

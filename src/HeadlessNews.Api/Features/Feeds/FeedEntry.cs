@@ -1,0 +1,27 @@
+namespace HeadlessNews.Api.Features.Feeds;
+
+/// <summary>One item in a syndication feed, whatever the format. <see cref="ContentHtml"/> is null in public feeds.</summary>
+public sealed record FeedEntry(
+    Guid Id,
+    string Title,
+    string? Summary,
+    string? ContentHtml,
+    Uri Link,
+    DateTimeOffset Published,
+    DateTimeOffset Updated,
+    DateTimeOffset FirstCreated,
+    int Version,
+    string Language,
+    IReadOnlyList<string> Authors,
+    IReadOnlyList<FeedTerm> Tags,
+    FeedTerm? Section,
+    IReadOnlyList<FeedTerm> Places,
+    DateTimeOffset? EmbargoedUntil,
+    FeedImage? Image);
+
+public sealed record FeedTerm(string Slug, string Name);
+
+public sealed record FeedImage(Uri Url, string? Alt, string? Caption);
+
+/// <summary>The feed itself: where it lives and what it is called.</summary>
+public sealed record FeedChannel(string Title, string Description, Uri HomePage, Uri FeedUrl, string Language, DateTimeOffset Updated);

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Tests.Support;
+using Npgsql;
+
+namespace HeadlessNews.Tests.Feeds;
+
+public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private async Task RecordAsync(string type, string resource, Guid id, int version, DateTimeOffset? dueAt = null) =>
+        await api.WithDbAsync(async db =>
+        {
+            db.Record(api.Clock, type, resource, id, $"slug-{id:N}", version, dueAt);
+            return await db.SaveChangesAsync();
+        });
+
+    /// <summary>Polls until the feed has shown every id in <paramref name="ids"/>, applying entries to <paramref name="state"/>.</summary>
+    private static async Task<string?> PollUntilAsync(HttpClient partner, string? token, Dictionary<Guid, (string Op, int Version)> state, params Guid[] ids)
+    {
+        var seen = new HashSet<Guid>();
+        for (var attempt = 0; attempt < 100 && !ids.All(seen.Contains); attempt++)
+        {
+            var page = await (await partner.GetAsync(token is null ? "/v1/changes" : $"/v1/changes?since={Uri.EscapeDataString(token)}")).AssertSuccessAsync();
+            foreach (var item in page.GetProperty("items").EnumerateArray())
+            {
+                var id = item.GetProperty("id").GetGuid();
+                state[id] = (item.GetProperty("op").GetString()!, item.GetProperty("version").GetInt32());
+                seen.Add(id);
+            }
+            token = page.GetProperty("next").GetString();
+            if (!page.GetProperty("hasMore").GetBoolean())
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.True(ids.All(seen.Contains), "The change feed did not show every expected change within 10 s.");
+        return token;
+    }
+
+    [Fact]
+    public async Task A_partner_polling_the_change_feed_ends_with_exactly_the_visible_state()
+    {
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        var (story, notice, withdrawn) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        var state = new Dictionary<Guid, (string Op, int Version)>();
+
+        await RecordAsync(ContentEventTypes.ArticlePublished, "article", story, 2);
+        await RecordAsync(ContentEventTypes.NoticePublished, "notice", notice, 2);
+        await RecordAsync(ContentEventTypes.NoticePublished, "notice", withdrawn, 2);
+        var token = await PollUntilAsync(partner, null, state, story, notice, withdrawn);
+
+        await RecordAsync(ContentEventTypes.ArticleUpdated, "article", story, 3);
+        await RecordAsync(ContentEventTypes.NoticeWithdrawn, "notice", withdrawn, 3);
+        state.Remove(story);
+        state.Remove(withdrawn);
+        await PollUntilAsync(partner, token, state, story, withdrawn);
+
+        Assert.Equal(("upsert", 3), state[story]);
+        Assert.Equal(("upsert", 2), state[notice]);
+        Assert.Equal(("delete", 3), state[withdrawn]);
+    }
+
+    [Fact]
+    public async Task A_scheduled_publication_enters_the_change_feed_only_when_it_comes_due()
+    {
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        var scheduled = Guid.CreateVersion7();
+        var marker = Guid.CreateVersion7();
+        await RecordAsync(ContentEventTypes.ArticlePublished, "article", scheduled, 2, api.Clock.GetUtcNow().AddHours(1));
+        await RecordAsync(ContentEventTypes.ArticlePublished, "article", marker, 2);
+        var state = new Dictionary<Guid, (string Op, int Version)>();
+        var token = await PollUntilAsync(partner, null, state, marker);
+        Assert.False(state.ContainsKey(scheduled), "A scheduled publication appeared before its time.");
+
+        api.Clock.Advance(TimeSpan.FromHours(2));
+        try
+        {
+            await PollUntilAsync(partner, token, state, scheduled);
+        }
+        finally
+        {
+            api.Clock.Advance(TimeSpan.FromHours(-2));
+        }
+    }
+
+    [Fact]
+    public async Task An_entry_from_a_transaction_still_running_holds_back_later_entries_so_none_is_skipped()
+    {
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        var tail = (await (await partner.GetAsync("/v1/changes")).AssertSuccessAsync()).GetProperty("next").GetString();
+        await using var slow = new NpgsqlConnection(api.ConnectionString);
+        await slow.OpenAsync();
+        await using var transaction = await slow.BeginTransactionAsync();
+        var (early, late) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await InsertChangeAsync(slow, early);
+        await using (var fast = new NpgsqlConnection(api.ConnectionString))
+        {
+            await fast.OpenAsync();
+            await InsertChangeAsync(fast, late);
+        }
+
+        var held = await (await partner.GetAsync($"/v1/changes?since={Uri.EscapeDataString(tail!)}")).AssertSuccessAsync();
+        Assert.DoesNotContain(held.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == late);
+
+        await transaction.CommitAsync();
+        var released = await (await partner.GetAsync($"/v1/changes?since={Uri.EscapeDataString(held.GetProperty("next").GetString()!)}")).AssertSuccessAsync();
+        var ids = released.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToList();
+        Assert.Equal([early, late], ids.Where(id => id == early || id == late));
+
+        static async Task InsertChangeAsync(NpgsqlConnection connection, Guid id)
+        {
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO content_changes (op, resource_type, resource_id, slug, version, at) VALUES ('upsert', 'article', $1, 'x', 1, now())", connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = id });
+            await insert.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_change_feed_needs_a_partner_key_and_refuses_a_forged_token()
+    {
+        await (await api.CreateClient().GetAsync("/v1/changes")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var writer = await api.ClientWithScopesAsync("content:write");
+        await (await writer.GetAsync("/v1/changes")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        await (await partner.GetAsync("/v1/changes?since=eyJUIjoiMCIsIlMiOjB9.Zm9yZ2Vk")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+}
