@@ -1,14 +1,15 @@
 // A typed client for the few delivery calls this example makes. Every type here is looked up in the
 // types generated from openapi/headlessnews.v1.json, so a breaking change to the API fails `tsc --noEmit`.
+// The document marks most properties optional, so the pages read lists with `?? []`.
 import type { paths } from "./api-types.js";
 
 export type ArticlePage = paths["/v1/articles"]["get"]["responses"][200]["content"]["application/json"];
-export type ArticleSummary = ArticlePage["items"][number];
+export type ArticleSummary = NonNullable<ArticlePage["items"]>[number];
 export type Article = paths["/v1/articles/{slug}"]["get"]["responses"][200]["content"]["application/json"];
-export type Block = Article["body"][number];
-export type Source = Article["sources"][number];
+export type Block = NonNullable<Article["body"]>[number];
+export type Source = NonNullable<Article["sources"]>[number];
 export type NoticePage = paths["/v1/notices"]["get"]["responses"][200]["content"]["application/json"];
-export type Notice = NoticePage["items"][number];
+export type Notice = NonNullable<NoticePage["items"]>[number];
 
 export type ArticleQuery = NonNullable<paths["/v1/articles"]["get"]["parameters"]["query"]>;
 export type NoticeQuery = NonNullable<paths["/v1/notices"]["get"]["parameters"]["query"]>;

@@ -1,7 +1,7 @@
 import { connect, type Article, type Block, type Source } from "./api.js";
 import { byId, el, formatDate, formatDateTime, showError, trustedHtml } from "./dom.js";
 
-const sourceKinds: Partial<Record<Source["kind"], string>> = {
+const sourceKinds: Partial<Record<NonNullable<Source["kind"]>, string>> = {
   report: "Report",
   press_release: "Press release",
   statement: "Statement",
@@ -14,8 +14,9 @@ const sourceKinds: Partial<Record<Source["kind"], string>> = {
 };
 
 function sourceItem(source: Source): HTMLLIElement {
-  const title = source.url ? el("a", { href: source.url, rel: "noopener" }, source.title) : el("span", {}, source.title);
-  const details = [sourceKinds[source.kind] ?? source.kind, source.publisher, formatDate(source.publishedOn)].filter(Boolean).join(" · ");
+  const title = source.url ? el("a", { href: source.url, rel: "noopener" }, source.title ?? source.url) : el("span", {}, source.title);
+  const kind = source.kind ? (sourceKinds[source.kind] ?? source.kind) : null;
+  const details = [kind, source.publisher, formatDate(source.publishedOn)].filter(Boolean).join(" · ");
   return el("li", { class: "source" }, title, el("span", { class: "meta" }, ` (${details})`));
 }
 
@@ -35,7 +36,7 @@ function renderBlock(block: Block, article: Article): HTMLElement | null {
         return null;
       }
       const { speaker } = block.quote;
-      const attribution = [speaker.name, speaker.role, speaker.organisation].filter(Boolean).join(", ");
+      const attribution = [speaker?.name, speaker?.role, speaker?.organisation].filter(Boolean).join(", ");
       return el("figure", { class: "quote" }, el("blockquote", {}, el("p", {}, block.quote.text)), el("figcaption", {}, `— ${attribution}`));
     }
     case "image":
@@ -48,7 +49,7 @@ function renderBlock(block: Block, article: Article): HTMLElement | null {
     case "embed":
       return block.url ? el("p", { class: "embed" }, el("a", { href: block.url, rel: "noopener" }, block.url)) : null;
     case "sourceList": {
-      const cited = (block.sourceIds ?? []).map((id) => article.sources.find((source) => source.id === id)).filter((source) => source !== undefined);
+      const cited = (block.sourceIds ?? []).map((id) => article.sources?.find((source) => source.id === id)).filter((source) => source !== undefined);
       return el("aside", { class: "source-list" }, el("h3", {}, block.title ?? "Sources"), el("ul", {}, ...cited.map(sourceItem)));
     }
     default:
@@ -57,20 +58,22 @@ function renderBlock(block: Block, article: Article): HTMLElement | null {
 }
 
 function renderArticle(article: Article): HTMLElement {
-  document.title = `${article.headline} · HeadlessNews example`;
-  const byline = article.authors.map((author) => (author.role ? `${author.name}, ${author.role}` : author.name)).join(" and ");
-  const topics = [...article.tags, ...article.places];
-  const listedInBody = new Set(article.body.flatMap((block) => (block.type === "sourceList" ? (block.sourceIds ?? []) : [])));
-  const otherSources = article.sources.filter((source) => !listedInBody.has(source.id));
+  const body = article.body ?? [];
+  const headline = article.headline ?? "";
+  document.title = `${headline} · HeadlessNews example`;
+  const byline = (article.authors ?? []).map((author) => (author.role ? `${author.name}, ${author.role}` : author.name)).join(" and ");
+  const topics = [...(article.tags ?? []), ...(article.places ?? [])];
+  const listedInBody = new Set(body.flatMap((block) => (block.type === "sourceList" ? (block.sourceIds ?? []) : [])));
+  const otherSources = (article.sources ?? []).filter((source) => !source.id || !listedInBody.has(source.id));
   return el(
     "article",
-    { "data-article-id": article.id },
+    { "data-article-id": article.id ?? "" },
     article.section ? el("p", { class: "section" }, article.section.name) : null,
-    el("h1", {}, article.headline),
+    el("h1", {}, headline),
     article.standfirst ? el("p", { class: "standfirst" }, article.standfirst) : null,
     el("p", { class: "meta" }, byline ? `By ${byline} · ` : "", formatDateTime(article.publishAt)),
     article.old ? el("p", { class: "old", role: "note" }, "This article is more than a year old.") : null,
-    el("div", { class: "body" }, ...article.body.map((block) => renderBlock(block, article))),
+    el("div", { class: "body" }, ...body.map((block) => renderBlock(block, article))),
     otherSources.length > 0
       ? el("section", { id: "sources" }, el("h2", {}, listedInBody.size > 0 ? "Also cited" : "Sources"), el("ul", {}, ...otherSources.map(sourceItem)))
       : null,

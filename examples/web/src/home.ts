@@ -3,12 +3,12 @@ import { byId, el, formatDateTime, showError } from "./dom.js";
 import { mountNotices } from "./notices.js";
 
 function articleItem(article: ArticleSummary): HTMLLIElement {
-  const byline = article.authors.map((author) => author.name).join(" and ");
+  const byline = (article.authors ?? []).map((author) => author.name).join(" and ");
   return el(
     "li",
     { class: "article-card" },
     article.section ? el("p", { class: "section" }, article.section.name) : null,
-    el("h3", {}, el("a", { class: "headline", href: `article.html?slug=${encodeURIComponent(article.slug)}` }, article.headline)),
+    el("h3", {}, el("a", { class: "headline", href: `article.html?slug=${encodeURIComponent(article.slug ?? "")}` }, article.headline)),
     article.standfirst ? el("p", { class: "standfirst" }, article.standfirst) : null,
     el("p", { class: "meta" }, formatDateTime(article.publishAt), byline ? ` · ${byline}` : ""),
   );
@@ -23,7 +23,7 @@ async function showLatest(client: DeliveryClient): Promise<void> {
     more.disabled = true;
     try {
       const page = await client.listArticles(cursor ? { limit: 10, cursor } : { limit: 10 });
-      list.append(...page.items.map(articleItem));
+      list.append(...(page.items ?? []).map(articleItem));
       if (list.childElementCount === 0) {
         list.append(el("li", { class: "empty" }, "Nothing has been published yet."));
       }

@@ -2,7 +2,7 @@ import type { DeliveryClient, Notice } from "./api.js";
 import { el, formatDate, showError, trustedHtml } from "./dom.js";
 import { knownDistricts, parseLocation } from "./postcodes.js";
 
-const categoryNames: Partial<Record<Notice["category"], string>> = {
+const categoryNames: Partial<Record<NonNullable<Notice["category"]>, string>> = {
   planning: "Planning",
   traffic_and_roads: "Traffic and roads",
   licensing: "Licensing",
@@ -15,15 +15,16 @@ const categoryNames: Partial<Record<Notice["category"], string>> = {
 
 function noticeItem(notice: Notice): HTMLLIElement {
   const where = [notice.location?.description, notice.location?.postcode].filter(Boolean).join(", ");
+  const category = notice.category ? (categoryNames[notice.category] ?? notice.category) : "Notice";
   return el(
     "li",
-    { class: "notice", "data-notice-id": notice.id },
-    el("p", { class: "category" }, categoryNames[notice.category] ?? notice.category, notice.active ? "" : " (not active)"),
+    { class: "notice", "data-notice-id": notice.id ?? "" },
+    el("p", { class: "category" }, category, notice.active ? "" : " (not active)"),
     el("h3", {}, notice.title),
-    el("p", { class: "meta" }, notice.issuer.name, where ? ` · ${where}` : ""),
+    el("p", { class: "meta" }, notice.issuer?.name, where ? ` · ${where}` : ""),
     notice.effectiveTo ? el("p", { class: "meta" }, `In force until ${formatDate(notice.effectiveTo)}`) : null,
     notice.responseDeadline ? el("p", { class: "meta" }, `Representations by ${formatDate(notice.responseDeadline)}`) : null,
-    el("details", {}, el("summary", {}, `Read notice ${notice.reference}`), trustedHtml("div", notice.body, { class: "notice-body" })),
+    el("details", {}, el("summary", {}, `Read notice ${notice.reference ?? ""}`), trustedHtml("div", notice.body ?? "", { class: "notice-body" })),
   );
 }
 
@@ -42,10 +43,11 @@ export function mountNotices(client: DeliveryClient, form: HTMLFormElement, list
     status.textContent = "Loading notices…";
     try {
       const page = await client.listNotices({ near: `${point.latitude},${point.longitude}`, radiusKm: Number(radius.value), limit: 20 });
-      list.replaceChildren(...page.items.map(noticeItem));
-      status.textContent = page.items.length === 0
+      const notices = page.items ?? [];
+      list.replaceChildren(...notices.map(noticeItem));
+      status.textContent = notices.length === 0
         ? `No active notices within ${radius.value} km of ${input.value.trim()}.`
-        : `${page.items.length}${page.next ? "+" : ""} active notice${page.items.length === 1 ? "" : "s"} within ${radius.value} km of ${input.value.trim()}.`;
+        : `${notices.length}${page.next ? "+" : ""} active notice${notices.length === 1 ? "" : "s"} within ${radius.value} km of ${input.value.trim()}.`;
     } catch (error) {
       list.replaceChildren();
       showError(status, error);
