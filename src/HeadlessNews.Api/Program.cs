@@ -1,12 +1,20 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FluentValidation;
 using HeadlessNews.Api.Features.ApiKeys;
+using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Audit;
+using HeadlessNews.Api.Features.Feeds;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Features.Notices;
+using HeadlessNews.Api.Features.Webhooks;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Mapping;
 using HeadlessNews.Api.Infrastructure.Operations;
 using HeadlessNews.Api.Infrastructure.Security;
 
@@ -24,20 +32,20 @@ builder.Services.AddHeadlessNewsDatabase();
 builder.Services.AddSingleton<TokenSigner>();
 builder.Services.AddSingleton<IDatabaseStartupTask>(provider => provider.GetRequiredService<TokenSigner>());
 builder.Services.AddSingleton<IDatabaseStartupTask, BootstrapAdminKey>();
+builder.Services.AddSingleton<IDatabaseStartupTask, NoticeSampleContent>();
 builder.Services.AddApiKeySecurity();
 builder.Services.AddHostedService<ChangeFeedRecorder>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.ConfigureHttpJsonOptions(options =>
-{
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
-    options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
-});
+builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddHeadlessNewsMapping();
+builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
 builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 
@@ -59,6 +67,19 @@ var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation
 manage.MapApiKeys();
 manage.MapAudit();
 v1.MapChangeFeed();
+manage.MapSections();
+manage.MapAuthors();
+manage.MapQuotes();
+manage.MapSources();
+manage.MapArticles();
+v1.MapArticlePreview();
+manage.MapNotices();
+manage.MapWebhooks();
+v1.MapChangeFeed();
+var delivery = v1.MapGroup("").WithTags("Delivery");
+delivery.MapArticleDelivery();
+delivery.MapReferenceDelivery();
+delivery.MapSearch();
 
 if (isCommand)
 {

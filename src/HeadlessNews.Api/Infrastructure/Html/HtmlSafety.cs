@@ -12,6 +12,9 @@ public static class HtmlSafety
     private static readonly HtmlSanitizer Inline = Create(["a", "strong", "em", "br"]);
     private static readonly HtmlSanitizer Rich = Create(["a", "strong", "em", "br", "p", "ul", "ol", "li", "h2", "h3", "h4", "blockquote"]);
 
+    private static readonly HashSet<string> ContentNotText = new(
+        ["script", "style", "template", "noscript", "iframe", "object", "textarea", "title", "svg", "math"], StringComparer.OrdinalIgnoreCase);
+
     public static string SanitiseInline(string html) => Inline.Sanitize(html).Trim();
 
     public static string SanitiseRich(string html) => Rich.Sanitize(html).Trim();
@@ -27,6 +30,14 @@ public static class HtmlSafety
             AllowedCssProperties = new HashSet<string>(StringComparer.OrdinalIgnoreCase),
         });
         sanitizer.KeepChildNodes = true;
+        // KeepChildNodes would turn a removed script's or style's source into visible text; drop such content with the tag.
+        sanitizer.RemovingTag += (_, e) =>
+        {
+            if (ContentNotText.Contains(e.Tag.LocalName))
+            {
+                e.Tag.InnerHtml = string.Empty;
+            }
+        };
         // Links open safely and tell search engines we do not vouch for user-entered targets.
         sanitizer.PostProcessNode += (_, e) =>
         {

@@ -27,4 +27,11 @@ public static class Versioning
             && expected == currentVersion;
         return ok ? null : Problems.PreconditionFailed(currentVersion);
     }
+
+    /// <summary>Documents the problems a conditional write can answer: 404, 409, 412 and 428.</summary>
+    public static RouteHandlerBuilder ProducesWriteProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 }

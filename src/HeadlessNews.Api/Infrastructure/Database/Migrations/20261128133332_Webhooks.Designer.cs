@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 {
     [DbContext(typeof(HeadlessNewsDbContext))]
-    [Migration("20261128133104_ChangeFeed")]
-    partial class ChangeFeed
+    [Migration("20261128133332_Webhooks")]
+    partial class Webhooks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -84,56 +84,223 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
-            modelBuilder.Entity("HeadlessNews.Api.Features.Feeds.ContentChange", b =>
+            modelBuilder.Entity("HeadlessNews.Api.Features.Webhooks.Webhook", b =>
                 {
-                    b.Property<long>("Sequence")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("sequence");
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("DisabledReason")
+                        .HasColumnType("text")
+                        .HasColumnName("disabled_reason");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.PrimitiveCollection<string[]>("Events")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("events");
+
+                    b.Property<string>("PreviousSecret")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("previous_secret");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_expires_at");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("secret");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhooks");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_webhooks_created_at_id");
+
+                    b.ToTable("webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Webhooks.WebhookAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
 
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
-                    b.Property<string>("Op")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("op");
-
-                    b.Property<Guid>("ResourceId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("resource_id");
-
-                    b.Property<string>("ResourceType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("resource_type");
-
-                    b.Property<string>("Slug")
-                        .HasColumnType("text")
-                        .HasColumnName("slug");
-
-                    b.Property<ulong>("TransactionId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("xid8")
-                        .HasColumnName("transaction_id")
-                        .HasDefaultValueSql("pg_current_xact_id()");
-
-                    b.Property<int>("Version")
+                    b.Property<int>("Attempt")
                         .HasColumnType("integer")
-                        .HasColumnName("version");
+                        .HasColumnName("attempt");
 
-                    b.HasKey("Sequence")
-                        .HasName("pk_content_changes");
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_ms");
 
-                    b.HasIndex("TransactionId", "Sequence")
-                        .HasDatabaseName("ix_content_changes_transaction_id_sequence");
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
 
-                    b.ToTable("content_changes", (string)null);
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("event_type");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ResponseExcerpt")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("response_excerpt");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("status_code");
+
+                    b.Property<Guid>("WebhookId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_attempts");
+
+                    b.HasIndex("WebhookId", "At", "Id")
+                        .HasDatabaseName("ix_webhook_attempts_webhook_id_at_id");
+
+                    b.HasIndex("WebhookId", "Outcome", "At")
+                        .HasDatabaseName("ix_webhook_attempts_webhook_id_outcome_at");
+
+                    b.ToTable("webhook_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Webhooks.WebhookMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<int>("BackoffStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("backoff_step");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_token");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("event_type");
+
+                    b.Property<DateTimeOffset?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
+
+                    b.Property<DateTimeOffset>("GiveUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("give_up_at");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("WebhookId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_messages");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_messages_next_attempt_at")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("WebhookId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_messages_webhook_id_event_id");
+
+                    b.ToTable("webhook_messages", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Events.ContentEvent", b =>
@@ -142,10 +309,6 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
-
-                    b.Property<DateTimeOffset?>("ChangeRecordedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("change_recorded_at");
 
                     b.Property<DateTimeOffset?>("DispatchedAt")
                         .HasColumnType("timestamp with time zone")
@@ -203,8 +366,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasName("ak_content_events_sequence");
 
                     b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_content_events_due_at_change_pending")
-                        .HasFilter("change_recorded_at IS NULL");
+                        .HasDatabaseName("ix_content_events_due_at")
+                        .HasFilter("dispatched_at IS NULL");
 
                     b.HasIndex("ResourceType", "ResourceId")
                         .HasDatabaseName("ix_content_events_resource_type_resource_id");
@@ -399,6 +562,26 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasName("pk_server_secrets");
 
                     b.ToTable("server_secrets", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Webhooks.WebhookAttempt", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Webhooks.Webhook", null)
+                        .WithMany()
+                        .HasForeignKey("WebhookId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_attempts_webhook_webhook_id");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Webhooks.WebhookMessage", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Webhooks.Webhook", null)
+                        .WithMany()
+                        .HasForeignKey("WebhookId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_messages_webhooks_webhook_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -7,14 +7,15 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
 namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 {
     [DbContext(typeof(HeadlessNewsDbContext))]
-    [Migration("20261128130117_Foundation")]
-    partial class Foundation
+    [Migration("20261128133650_Notices")]
+    partial class Notices
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -82,6 +83,138 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_audit_entries_at");
 
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Notices.Notice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Attachments")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("attachments");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("EffectiveFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("effective_from");
+
+                    b.Property<DateTimeOffset?>("EffectiveTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("effective_to");
+
+                    b.Property<string>("IssuerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("issuer_name");
+
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latitude");
+
+                    b.Property<string>("LocationDescription")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("location_description");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("double precision")
+                        .HasColumnName("longitude");
+
+                    b.Property<string>("Postcode")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("postcode");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("reference");
+
+                    b.Property<DateTimeOffset?>("ResponseDeadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("response_deadline");
+
+                    b.Property<NpgsqlTsVector>("SearchVector")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("setweight(to_tsvector('english'::regconfig, hn_unaccent(left(title, 1000))), 'A')\n|| setweight(to_tsvector('english'::regconfig, hn_unaccent(left(body, 100000))), 'B')\n|| setweight(to_tsvector('english'::regconfig, hn_unaccent(left(issuer_name || ' ' || coalesce(location_description, ''), 1000))), 'C')", true);
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notices");
+
+                    b.HasIndex("SearchVector")
+                        .HasDatabaseName("ix_notices_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "gin");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_notices_created_at_id");
+
+                    b.HasIndex("IssuerName", "Reference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notices_issuer_name_reference");
+
+                    b.HasIndex("Latitude", "Longitude")
+                        .HasDatabaseName("ix_notices_latitude_longitude")
+                        .HasFilter("latitude IS NOT NULL");
+
+                    b.HasIndex("Category", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_notices_category_created_at_id");
+
+                    b.HasIndex("IssuerName", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_notices_issuer_name_created_at_id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_notices_status_created_at_id");
+
+                    b.ToTable("notices", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Events.ContentEvent", b =>

@@ -1,0 +1,241 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Features.Sources;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HeadlessNews.Api.Features.Articles;
+
+/// <summary>
+/// Workflow status. <c>Scheduled</c> is never stored: a publication with a future <c>publishAt</c> is stored as
+/// <c>Published</c> and shown as scheduled until then, so visibility needs no background job (see <see cref="ArticleVisibility"/>).
+/// </summary>
+public enum ArticleStatus
+{
+    Draft,
+    Scheduled,
+    Published,
+    Unpublished,
+    Archived,
+}
+
+public sealed record HeroImage(string Url, string? Alt, string? Caption, string? Credit);
+
+public sealed record Correction(DateTimeOffset At, string Text);
+
+public sealed class Article
+{
+    public Guid Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Headline { get; set; }
+    public string? Standfirst { get; set; }
+    public IReadOnlyList<Block> Body { get; set; } = [];
+    public Guid? SectionId { get; set; }
+    public Section? Section { get; set; }
+    public HeroImage? HeroImage { get; set; }
+    public required string Language { get; set; }
+    public ArticleStatus Status { get; set; }
+    public DateTimeOffset? PublishAt { get; set; }
+    public DateTimeOffset? FirstPublishedAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? EmbargoUntil { get; set; }
+    public IReadOnlyList<Correction> Corrections { get; set; } = [];
+    public string? CanonicalUrl { get; set; }
+    /// <summary>Cited sources in the editor's order (sourceList blocks add more; both are in <see cref="ArticleSource"/>).</summary>
+    public List<Guid> SourceIds { get; set; } = [];
+    public int Version { get; set; }
+    public List<ArticleAuthor> Authors { get; set; } = [];
+    public List<ArticleTag> Tags { get; set; } = [];
+    public List<ArticlePlace> Places { get; set; } = [];
+}
+
+/// <summary>A tag: normalised slug plus the display name it was first used with.</summary>
+public sealed class Tag
+{
+    public Guid Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+}
+
+/// <summary>A place (town, village, landmark): normalised slug plus display name.</summary>
+public sealed class Place
+{
+    public Guid Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+}
+
+public sealed class ArticleAuthor
+{
+    public Guid ArticleId { get; set; }
+    public Article? Article { get; set; }
+    public Guid AuthorId { get; set; }
+    public Author? Author { get; set; }
+    public int Position { get; set; }
+}
+
+public sealed class ArticleTag
+{
+    public Guid ArticleId { get; set; }
+    public Article? Article { get; set; }
+    public Guid TagId { get; set; }
+    public Tag? Tag { get; set; }
+    public int Position { get; set; }
+}
+
+public sealed class ArticlePlace
+{
+    public Guid ArticleId { get; set; }
+    public Article? Article { get; set; }
+    public Guid PlaceId { get; set; }
+    public Place? Place { get; set; }
+    public int Position { get; set; }
+}
+
+/// <summary>An article's body has a quote block for this quote. Maintained on every save; answers "which articles use quote X".</summary>
+public sealed class ArticleQuote
+{
+    public Guid ArticleId { get; set; }
+    public Article? Article { get; set; }
+    public Guid QuoteId { get; set; }
+}
+
+/// <summary>An article cites this source (in sourceIds or a sourceList block). Maintained on every save.</summary>
+public sealed class ArticleSource
+{
+    public Guid ArticleId { get; set; }
+    public Article? Article { get; set; }
+    public Guid SourceId { get; set; }
+}
+
+/// <summary>A slug an article used to have; delivery answers 301 from it to the article's current slug.</summary>
+public sealed class ArticleSlugHistory
+{
+    public required string Slug { get; set; }
+    public Guid ArticleId { get; set; }
+    public DateTimeOffset RetiredAt { get; set; }
+}
+
+internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public void Configure(EntityTypeBuilder<Article> builder)
+    {
+        builder.ToTable("articles");
+        builder.Property(a => a.Slug).HasMaxLength(120);
+        builder.Property(a => a.Headline).HasMaxLength(300);
+        builder.Property(a => a.Standfirst).HasMaxLength(1000);
+        builder.Property(a => a.Language).HasMaxLength(35);
+        builder.Property(a => a.CanonicalUrl).HasMaxLength(2000);
+        builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.Version).IsConcurrencyToken();
+        JsonColumn(builder.Property(a => a.Body));
+        JsonColumn(builder.Property(a => a.Corrections));
+        JsonColumn(builder.Property(a => a.HeroImage));
+        builder.HasOne(a => a.Section).WithMany().HasForeignKey(a => a.SectionId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(a => a.Slug).IsUnique();
+        builder.HasIndex(a => new { a.UpdatedAt, a.Id });
+        builder.HasIndex(a => new { a.Status, a.UpdatedAt });
+        builder.HasIndex(a => new { a.SectionId, a.UpdatedAt });
+        builder.HasIndex(a => a.Headline).HasMethod("gin").HasOperators("gin_trgm_ops");
+    }
+
+    /// <summary>Immutable values serialised as camelCase JSON; a change is a new value, compared by its JSON.</summary>
+    private static void JsonColumn<T>(PropertyBuilder<T> property) => property
+        .HasColumnType("jsonb")
+        .HasConversion(
+            value => JsonSerializer.Serialize(value, Json),
+            json => JsonSerializer.Deserialize<T>(json, Json)!,
+            new ValueComparer<T>(
+                (left, right) => JsonSerializer.Serialize(left, Json) == JsonSerializer.Serialize(right, Json),
+                value => JsonSerializer.Serialize(value, Json).GetHashCode(StringComparison.Ordinal),
+                value => value));
+}
+
+internal sealed class TagConfiguration : IEntityTypeConfiguration<Tag>
+{
+    public void Configure(EntityTypeBuilder<Tag> builder)
+    {
+        builder.ToTable("tags");
+        builder.Property(t => t.Slug).HasMaxLength(120);
+        builder.Property(t => t.Name).HasMaxLength(100);
+        builder.HasIndex(t => t.Slug).IsUnique();
+    }
+}
+
+internal sealed class PlaceConfiguration : IEntityTypeConfiguration<Place>
+{
+    public void Configure(EntityTypeBuilder<Place> builder)
+    {
+        builder.ToTable("places");
+        builder.Property(p => p.Slug).HasMaxLength(120);
+        builder.Property(p => p.Name).HasMaxLength(100);
+        builder.HasIndex(p => p.Slug).IsUnique();
+    }
+}
+
+internal sealed class ArticleLinkConfiguration :
+    IEntityTypeConfiguration<ArticleAuthor>, IEntityTypeConfiguration<ArticleTag>, IEntityTypeConfiguration<ArticlePlace>,
+    IEntityTypeConfiguration<ArticleQuote>, IEntityTypeConfiguration<ArticleSource>, IEntityTypeConfiguration<ArticleSlugHistory>
+{
+    public void Configure(EntityTypeBuilder<ArticleAuthor> builder)
+    {
+        builder.ToTable("article_authors");
+        builder.HasKey(l => new { l.ArticleId, l.AuthorId });
+        builder.HasOne(l => l.Article).WithMany(a => a.Authors).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(l => l.Author).WithMany().HasForeignKey(l => l.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(l => l.AuthorId);
+    }
+
+    public void Configure(EntityTypeBuilder<ArticleTag> builder)
+    {
+        builder.ToTable("article_tags");
+        builder.HasKey(l => new { l.ArticleId, l.TagId });
+        builder.HasOne(l => l.Article).WithMany(a => a.Tags).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(l => l.Tag).WithMany().HasForeignKey(l => l.TagId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(l => l.TagId);
+    }
+
+    public void Configure(EntityTypeBuilder<ArticlePlace> builder)
+    {
+        builder.ToTable("article_places");
+        builder.HasKey(l => new { l.ArticleId, l.PlaceId });
+        builder.HasOne(l => l.Article).WithMany(a => a.Places).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(l => l.Place).WithMany().HasForeignKey(l => l.PlaceId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(l => l.PlaceId);
+    }
+
+    public void Configure(EntityTypeBuilder<ArticleQuote> builder)
+    {
+        builder.ToTable("article_quotes");
+        builder.HasKey(l => new { l.ArticleId, l.QuoteId });
+        builder.HasOne(l => l.Article).WithMany().HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Quote>().WithMany().HasForeignKey(l => l.QuoteId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(l => l.QuoteId);
+    }
+
+    public void Configure(EntityTypeBuilder<ArticleSource> builder)
+    {
+        builder.ToTable("article_sources");
+        builder.HasKey(l => new { l.ArticleId, l.SourceId });
+        builder.HasOne(l => l.Article).WithMany().HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Source>().WithMany().HasForeignKey(l => l.SourceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(l => l.SourceId);
+    }
+
+    public void Configure(EntityTypeBuilder<ArticleSlugHistory> builder)
+    {
+        builder.ToTable("article_slug_history");
+        builder.HasKey(h => h.Slug);
+        builder.Property(h => h.Slug).HasMaxLength(120);
+        builder.HasOne<Article>().WithMany().HasForeignKey(h => h.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(h => h.ArticleId);
+    }
+}

@@ -1,0 +1,121 @@
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sources;
+
+namespace HeadlessNews.Api.Features.Articles;
+
+/// <summary>The editable content of an article (create and PUT). Server-owned fields are ignored if sent.</summary>
+/// <param name="Headline">Required, at most 300 characters.</param>
+/// <param name="Slug">Lowercase letters, digits and hyphens; generated from the headline when absent. On PUT, absent keeps the current slug.</param>
+/// <param name="Body">Ordered blocks, at most 1,000.</param>
+/// <param name="Section">A section slug.</param>
+/// <param name="Tags">Tag names or slugs; new ones are created.</param>
+/// <param name="Places">Place names or slugs; new ones are created.</param>
+/// <param name="Authors">Author slugs, in byline order.</param>
+/// <param name="SourceIds">Cited source ids.</param>
+/// <param name="Language">BCP-47; default en-GB.</param>
+/// <param name="EmbargoUntil">Not visible before this moment even when published.</param>
+public sealed record SaveArticleRequest(
+    string Headline,
+    string? Slug,
+    string? Standfirst,
+    IReadOnlyList<Block>? Body,
+    string? Section,
+    IReadOnlyList<string>? Tags,
+    IReadOnlyList<string>? Places,
+    IReadOnlyList<string>? Authors,
+    IReadOnlyList<Guid>? SourceIds,
+    HeroImage? HeroImage,
+    string? Language,
+    DateTimeOffset? EmbargoUntil,
+    string? CanonicalUrl);
+
+/// <param name="PublishAt">Future: scheduled. Past: back-dated (imports). Absent: now.</param>
+public sealed record PublishArticleRequest(DateTimeOffset? PublishAt);
+
+public sealed record AddCorrectionRequest(string Text);
+
+/// <param name="ExpiresInMinutes">1 to 10,080 (7 days); default 60.</param>
+public sealed record CreatePreviewLinkRequest(int? ExpiresInMinutes);
+
+public sealed record PreviewLinkResponse(string Url, DateTimeOffset ExpiresAt);
+
+/// <summary>A slug and display name: how sections, tags, places and authors appear on an article.</summary>
+public sealed record NamedRef(string Slug, string Name);
+
+/// <summary>An article as editors see it (management).</summary>
+public sealed record ArticleResponse(
+    Guid Id,
+    string Slug,
+    string Headline,
+    string? Standfirst,
+    IReadOnlyList<Block> Body,
+    NamedRef? Section,
+    IReadOnlyList<NamedRef> Tags,
+    IReadOnlyList<NamedRef> Places,
+    IReadOnlyList<NamedRef> Authors,
+    IReadOnlyList<Guid> SourceIds,
+    HeroImage? HeroImage,
+    string Language,
+    ArticleStatus Status,
+    DateTimeOffset? PublishAt,
+    DateTimeOffset? FirstPublishedAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? EmbargoUntil,
+    IReadOnlyList<Correction> Corrections,
+    string? CanonicalUrl,
+    int Version);
+
+/// <summary>One row of the editors' list.</summary>
+public sealed record ArticleSummaryResponse(
+    Guid Id, string Slug, string Headline, ArticleStatus Status, string? Section, DateTimeOffset? PublishAt, DateTimeOffset UpdatedAt, int Version);
+
+public sealed record RevisionSummary(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At);
+
+public sealed record RevisionResponse(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At, ArticleResponse Snapshot);
+
+/// <summary>An author on a delivered article.</summary>
+public sealed record BylineResponse(string Slug, string Name, string? Role);
+
+/// <summary>A body block as delivered: quote blocks carry the quote itself.</summary>
+public sealed record DeliveredBlock : Block
+{
+    public DeliveredBlock(Block block, QuoteResponse? quote) : base(block) => Quote = quote;
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public QuoteResponse? Quote { get; init; }
+}
+
+/// <summary>The full article in the delivery shape (also what a preview link shows): one request renders a page.</summary>
+public sealed record ArticleDeliveryResponse(
+    Guid Id,
+    string Slug,
+    string Headline,
+    string? Standfirst,
+    IReadOnlyList<DeliveredBlock> Body,
+    string BodyHtml,
+    NamedRef? Section,
+    IReadOnlyList<NamedRef> Tags,
+    IReadOnlyList<NamedRef> Places,
+    IReadOnlyList<BylineResponse> Authors,
+    IReadOnlyList<SourceResponse> Sources,
+    HeroImage? HeroImage,
+    string Language,
+    DateTimeOffset? PublishAt,
+    DateTimeOffset? FirstPublishedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? EmbargoUntil,
+    IReadOnlyList<Correction> Corrections,
+    string? CanonicalUrl,
+    int Version,
+    bool Old);
+
+/// <summary>An article named in a 409 (e.g. deleting a quote that published stories use).</summary>
+public sealed record ArticleReference(Guid Id, string Slug, string Headline)
+{
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult InUse(string what, IReadOnlyList<ArticleReference> articles) =>
+        Infrastructure.Http.Problems.Conflict(
+            $"This {what} is used by {articles.Count} article(s): {string.Join(", ", articles.Select(a => $"'{a.Headline}' ({a.Slug})"))}. Change those articles first.",
+            new Dictionary<string, object?> { ["articles"] = articles });
+}

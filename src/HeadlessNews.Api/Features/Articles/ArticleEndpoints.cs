@@ -1,0 +1,229 @@
+using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Revisions;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Articles;
+
+public static class ArticleEndpoints
+{
+    private const string PreviewPurpose = "article-preview";
+    private const int DefaultPreviewMinutes = 60;
+    private const int MaxPreviewMinutes = 7 * 24 * 60;
+
+    /// <summary>Editorial routes under /v1/manage/articles.</summary>
+    public static RouteGroupBuilder MapArticles(this RouteGroupBuilder manage)
+    {
+        var articles = manage.MapGroup("/articles").WithTags("Articles");
+        articles.MapPost("", CreateArticle).WithName("CreateArticle").WithSummary("Create a draft article (only headline is required).")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        articles.MapGet("", ListArticles).WithName("ListArticles").WithSummary("List articles for editors, most recently updated first.")
+            .RequireAuthorization(Scopes.Policies.ContentRead);
+        articles.MapGet("/{id:guid}", GetArticle).WithName("GetArticle").WithSummary("Read an article as editors see it.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        articles.MapPut("/{id:guid}", UpdateArticle).WithName("UpdateArticle").WithSummary("Replace an article's editable content (If-Match).ProducesWriteProblems(); a published article changes live.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite);
+        articles.MapDelete("/{id:guid}", ArchiveArticle).WithName("ArchiveArticle").WithSummary("Archive an article (soft delete.ProducesWriteProblems(); If-Match).")
+            .RequireAuthorization(Scopes.Policies.ContentPublish);
+        articles.MapPost("/{id:guid}/publish", PublishArticle).WithName("PublishArticle").WithSummary("Publish now, schedule (future publishAt) or back-date (past publishAt).ProducesWriteProblems(); If-Match.")
+            .RequireAuthorization(Scopes.Policies.ContentPublish);
+        articles.MapPost("/{id:guid}/unpublish", UnpublishArticle).WithName("UnpublishArticle").WithSummary("Take a published or scheduled article down (If-Match).")
+            .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
+        articles.MapPost("/{id:guid}/corrections", AddCorrection).WithName("AddArticleCorrection").WithSummary("Append a dated correction (If-Match).")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
+        articles.MapGet("/{id:guid}/revisions", ListRevisions).WithName("ListArticleRevisions").WithSummary("List an article's revisions, newest first.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        articles.MapGet("/{id:guid}/revisions/{number:int}", GetRevision).WithName("GetArticleRevision").WithSummary("Read one revision's full snapshot.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        articles.MapPost("/{id:guid}/revisions/{number:int}/restore", RestoreRevision).WithName("RestoreArticleRevision")
+            .WithSummary("Put a revision's content back as a new revision (If-Match).ProducesWriteProblems(); an archived article becomes a draft.")
+            .RequireAuthorization(Scopes.Policies.ContentPublish);
+        articles.MapPost("/{id:guid}/preview-links", CreatePreviewLink).WithName("CreateArticlePreviewLink")
+            .WithSummary("Make a signed, expiring link that shows the current draft without a key.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return manage;
+    }
+
+    /// <summary>The anonymous preview route, /v1/preview/{token}.</summary>
+    public static RouteGroupBuilder MapArticlePreview(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/preview/{token}", GetPreview).WithTags("Preview").WithName("GetArticlePreview")
+            .WithSummary("The article behind a preview link, in the delivery shape (private, no-store).").AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return v1;
+    }
+
+    private static Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateArticle(
+        SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        WithETag(http, ArticleStore.CreateAsync(db, clock, Caller.From(http), request, cancellationToken));
+
+    private static async Task<Results<Ok<Page<ArticleSummaryResponse>>, ProblemHttpResult>> ListArticles(
+        string? status, string? section, string? q, DateTimeOffset? updatedSince, int? limit, string? cursor,
+        HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        ArticleStatus? wanted = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<ArticleStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || status.Any(char.IsDigit))
+            {
+                return Problems.Validation("status", "status is one of draft, scheduled, published, unpublished, archived.");
+            }
+            wanted = parsed;
+        }
+        var now = clock.Now();
+        var query = db.Set<Article>().AsNoTracking();
+        query = wanted switch
+        {
+            ArticleStatus.Scheduled => query.Where(a => a.Status == ArticleStatus.Published && a.PublishAt > now),
+            ArticleStatus.Published => query.Where(a => a.Status == ArticleStatus.Published && a.PublishAt <= now),
+            { } other => query.Where(a => a.Status == other),
+            null => query,
+        };
+        if (section is not null)
+        {
+            query = query.Where(a => a.Section!.Slug == section);
+        }
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var pattern = "%" + q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            query = query.Where(a => EF.Functions.ILike(a.Headline, pattern));
+        }
+        if (updatedSince is { } since)
+        {
+            var sinceUtc = since.ToUniversalTime();
+            query = query.Where(a => a.UpdatedAt >= sinceUtc);
+        }
+        if (after is not null)
+        {
+            query = query.Where(a => a.UpdatedAt < after.At || (a.UpdatedAt == after.At && a.Id.CompareTo(after.Id) < 0));
+        }
+        var rows = await query.OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id).Take(take + 1)
+            .Select(a => new ArticleSummaryResponse(a.Id, a.Slug, a.Headline,
+                a.Status == ArticleStatus.Published && a.PublishAt > now ? ArticleStatus.Scheduled : a.Status,
+                a.Section == null ? null : a.Section.Slug, a.PublishAt, a.UpdatedAt, a.Version))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, a => new KeysetCursor(a.UpdatedAt, a.Id)));
+    }
+
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> GetArticle(
+        Guid id, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var article = await db.Set<Article>().Where(a => a.Id == id).WithRelations().FirstOrDefaultAsync(cancellationToken);
+        if (article is null)
+        {
+            return Problems.NotFound($"No article has id {id}.");
+        }
+        response.SetETag(article.Version);
+        return TypedResults.Ok(ArticleResponses.ToResponse(article, clock.Now()));
+    }
+
+    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UpdateArticle(
+        Guid id, SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        ArticleStore.UpdateAsync(http.Request, db, clock, Caller.From(http), id, request, cancellationToken);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ArchiveArticle(
+        Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        (await ArticleStore.ArchiveAsync(http.Request, db, clock, Caller.From(http), id, cancellationToken)).Result switch
+        {
+            ProblemHttpResult problem => problem,
+            _ => TypedResults.NoContent(),
+        };
+
+    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> PublishArticle(
+        Guid id, [FromBody] PublishArticleRequest? request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        ArticleStore.PublishAsync(http.Request, db, clock, Caller.From(http), id, request?.PublishAt, cancellationToken);
+
+    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UnpublishArticle(
+        Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        ArticleStore.UnpublishAsync(http.Request, db, clock, Caller.From(http), id, cancellationToken);
+
+    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> AddCorrection(
+        Guid id, AddCorrectionRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        ArticleStore.AddCorrectionAsync(http.Request, db, clock, Caller.From(http), id, request.Text, cancellationToken);
+
+    private static async Task<Results<Ok<List<RevisionSummary>>, ProblemHttpResult>> ListRevisions(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Set<Article>().AnyAsync(a => a.Id == id, cancellationToken))
+        {
+            return Problems.NotFound($"No article has id {id}.");
+        }
+        return TypedResults.Ok(await db.Set<Revision>().AsNoTracking()
+            .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id)
+            .OrderByDescending(r => r.Number)
+            .Select(r => new RevisionSummary(r.Number, r.Action, r.KeyName, r.OnBehalfOf, r.At))
+            .ToListAsync(cancellationToken));
+    }
+
+    private static async Task<Results<Ok<RevisionResponse>, ProblemHttpResult>> GetRevision(Guid id, int number, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var revision = await db.Set<Revision>().AsNoTracking()
+            .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id && r.Number == number)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (revision is null)
+        {
+            return Problems.NotFound($"Article {id} has no revision {number}.");
+        }
+        return TypedResults.Ok(new RevisionResponse(revision.Number, revision.Action, revision.KeyName, revision.OnBehalfOf, revision.At,
+            revision.Snapshot.Deserialize<ArticleResponse>(JsonSerializerOptions.Web)!));
+    }
+
+    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> RestoreRevision(
+        Guid id, int number, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        ArticleStore.RestoreAsync(http.Request, db, clock, Caller.From(http), id, number, cancellationToken);
+
+    private static async Task<Results<Ok<PreviewLinkResponse>, ProblemHttpResult>> CreatePreviewLink(
+        Guid id, [FromBody] CreatePreviewLinkRequest? request, HttpRequest http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var minutes = request?.ExpiresInMinutes ?? DefaultPreviewMinutes;
+        if (minutes is < 1 or > MaxPreviewMinutes)
+        {
+            return Problems.Validation("expiresInMinutes", $"expiresInMinutes is between 1 and {MaxPreviewMinutes} (7 days).");
+        }
+        if (!await db.Set<Article>().AnyAsync(a => a.Id == id && a.Status != ArticleStatus.Archived, cancellationToken))
+        {
+            return Problems.NotFound($"No article has id {id} (or it is archived).");
+        }
+        var expiresAt = ArticleVisibility.ToWholeSecond(clock.Now().AddMinutes(minutes));
+        var token = signer.Sign(PreviewPurpose, new PreviewToken(id, expiresAt));
+        return TypedResults.Ok(new PreviewLinkResponse($"{http.Scheme}://{http.Host}{http.PathBase}/v1/preview/{token}", expiresAt));
+    }
+
+    private static async Task<Results<Ok<ArticleDeliveryResponse>, ProblemHttpResult>> GetPreview(
+        string token, HttpResponse response, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        response.Headers.CacheControl = "private, no-store";
+        var now = clock.Now();
+        if (!signer.TryRead<PreviewToken>(PreviewPurpose, token, out var preview) || preview!.ExpiresAt <= now)
+        {
+            return Problems.NotFound("This preview link is unknown or has expired; ask for a new one.");
+        }
+        var article = await db.Set<Article>().Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived)
+            .ToDeliveryAsync(db, now, configuration.GetValue("Delivery:OldAfterDays", 365), cancellationToken);
+        return article is null ? Problems.NotFound("The article behind this preview link no longer exists.") : TypedResults.Ok(article);
+    }
+
+    private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> WithETag(HttpContext http, Task<Results<Created<ArticleResponse>, ProblemHttpResult>> creating)
+    {
+        var result = await creating;
+        if (result.Result is Created<ArticleResponse> { Value: { } created })
+        {
+            http.Response.SetETag(created.Version);
+        }
+        return result;
+    }
+
+    private sealed record PreviewToken(Guid ArticleId, DateTimeOffset ExpiresAt);
+}

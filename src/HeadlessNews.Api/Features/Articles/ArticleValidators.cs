@@ -1,0 +1,43 @@
+using FluentValidation;
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Infrastructure.Text;
+
+namespace HeadlessNews.Api.Features.Articles;
+
+public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleRequest>
+{
+    public const int MaxBlocks = 1000;
+    public const int MaxTerms = 50;
+
+    public SaveArticleRequestValidator()
+    {
+        RuleFor(r => r.Headline).NotEmpty().MaximumLength(300);
+        RuleFor(r => r.Slug).Must(Slugs.IsValid).When(r => r.Slug is not null)
+            .WithMessage("A slug is lowercase letters and digits separated by single hyphens (no spaces or capitals), at most 120 characters.");
+        RuleFor(r => r.Standfirst).MaximumLength(1000);
+        RuleFor(r => r.Body).Must(body => body!.Count <= MaxBlocks).When(r => r.Body is not null)
+            .WithMessage($"An article has at most {MaxBlocks} blocks.");
+        RuleForEach(r => r.Body).NotNull().SetValidator(new BlockValidator()).When(r => r.Body is not { Count: > MaxBlocks });
+        RuleFor(r => r.Section).NotEmpty().MaximumLength(120).When(r => r.Section is not null);
+        RuleFor(r => r.Tags).Must(t => t!.Count <= MaxTerms).When(r => r.Tags is not null).WithMessage($"At most {MaxTerms} tags.");
+        RuleForEach(r => r.Tags).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A tag needs letters or digits.");
+        RuleFor(r => r.Places).Must(t => t!.Count <= MaxTerms).When(r => r.Places is not null).WithMessage($"At most {MaxTerms} places.");
+        RuleForEach(r => r.Places).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A place needs letters or digits.");
+        RuleFor(r => r.Authors).Must(a => a!.Count <= 20).When(r => r.Authors is not null).WithMessage("At most 20 authors.");
+        RuleForEach(r => r.Authors).NotEmpty().MaximumLength(120);
+        RuleFor(r => r.SourceIds).Must(s => s!.Count <= 200).When(r => r.SourceIds is not null).WithMessage("At most 200 sources.");
+        RuleFor(r => r.HeroImage!.Url).Must(WebUrls.IsHttp).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.url")
+            .WithMessage("heroImage.url must be an absolute http or https URL.");
+        RuleFor(r => r.HeroImage!.Alt).MaximumLength(500).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.alt");
+        RuleFor(r => r.HeroImage!.Caption).MaximumLength(1000).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.caption");
+        RuleFor(r => r.HeroImage!.Credit).MaximumLength(200).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.credit");
+        RuleFor(r => r.Language).Must(Languages.IsValid).When(r => r.Language is not null).WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
+        RuleFor(r => r.CanonicalUrl).MaximumLength(2000).Must(WebUrls.IsHttp).When(r => r.CanonicalUrl is not null)
+            .WithMessage("canonicalUrl must be an absolute http or https URL.");
+    }
+}
+
+public sealed class AddCorrectionRequestValidator : AbstractValidator<AddCorrectionRequest>
+{
+    public AddCorrectionRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(2000);
+}

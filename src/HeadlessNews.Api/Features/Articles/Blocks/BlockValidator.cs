@@ -1,0 +1,62 @@
+using FluentValidation;
+using HeadlessNews.Api.Infrastructure.Html;
+using HeadlessNews.Api.Infrastructure.Text;
+
+namespace HeadlessNews.Api.Features.Articles.Blocks;
+
+/// <summary>Per-type rules for one block; used with RuleForEach so errors read <c>body[2].level</c>.</summary>
+public sealed class BlockValidator : AbstractValidator<Block>
+{
+    public const int MaxHtmlLength = 20_000;
+    public const int MaxListItems = 500;
+    public const int MaxSourcesPerList = 100;
+
+    public BlockValidator()
+    {
+        RuleFor(b => b.Type).NotEmpty().WithMessage("Every block needs a type: " + string.Join(", ", BlockTypes.All) + ".")
+            .Must(BlockTypes.All.Contains).WithMessage(b => $"Unknown block type '{b.Type}'; use one of {string.Join(", ", BlockTypes.All)}.");
+
+        When(b => b.Type == BlockTypes.Paragraph, () =>
+            RuleFor(b => b.Html).NotNull().MaximumLength(MaxHtmlLength));
+        When(b => b.Type == BlockTypes.Heading, () =>
+        {
+            RuleFor(b => b.Level).NotNull().InclusiveBetween(2, 4).WithMessage("A heading's level is 2, 3 or 4.");
+            RuleFor(b => b.Text).NotEmpty().MaximumLength(300);
+        });
+        When(b => b.Type == BlockTypes.List, () =>
+        {
+            RuleFor(b => b.Style).Must(s => s is BlockTypes.Bulleted or BlockTypes.Numbered).WithMessage("A list's style is bulleted or numbered.");
+            RuleFor(b => b.Items).NotEmpty().Must(items => items!.Count <= MaxListItems).WithMessage($"A list has 1 to {MaxListItems} items.");
+            RuleForEach(b => b.Items).NotNull().MaximumLength(MaxHtmlLength);
+        });
+        When(b => b.Type == BlockTypes.Quote, () =>
+            RuleFor(b => b.QuoteId).NotNull().NotEqual(Guid.Empty).WithMessage("A quote block needs the quoteId of an existing quote."));
+        When(b => b.Type == BlockTypes.Image, () =>
+        {
+            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).WithMessage("An image url is an absolute http or https URL.");
+            RuleFor(b => b.Alt).MaximumLength(500);
+            RuleFor(b => b.Caption).MaximumLength(1000);
+            RuleFor(b => b.Credit).MaximumLength(200);
+        });
+        When(b => b.Type == BlockTypes.Embed, () =>
+            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).WithMessage("An embed url is an absolute http or https URL."));
+        When(b => b.Type == BlockTypes.SourceList, () =>
+        {
+            RuleFor(b => b.Title).MaximumLength(300);
+            RuleFor(b => b.SourceIds).NotEmpty().Must(ids => ids!.Count <= MaxSourcesPerList).WithMessage($"A source list cites 1 to {MaxSourcesPerList} sources.");
+        });
+    }
+
+    /// <summary>Keeps only the fields of the block's type, with inline HTML sanitised; the stored form of a valid block.</summary>
+    public static Block Normalise(Block block) => block.Type switch
+    {
+        BlockTypes.Paragraph => new Block { Type = block.Type, Html = HtmlSafety.SanitiseInline(block.Html ?? string.Empty) },
+        BlockTypes.Heading => new Block { Type = block.Type, Level = block.Level, Text = block.Text?.Trim() },
+        BlockTypes.List => new Block { Type = block.Type, Style = block.Style, Items = [.. (block.Items ?? []).Select(HtmlSafety.SanitiseInline)] },
+        BlockTypes.Quote => new Block { Type = block.Type, QuoteId = block.QuoteId },
+        BlockTypes.Image => new Block { Type = block.Type, Url = block.Url, Alt = block.Alt, Caption = block.Caption, Credit = block.Credit },
+        BlockTypes.Embed => new Block { Type = block.Type, Url = block.Url },
+        BlockTypes.SourceList => new Block { Type = block.Type, Title = block.Title, SourceIds = [.. (block.SourceIds ?? []).Distinct()] },
+        _ => throw new ArgumentException($"Unknown block type {block.Type}", nameof(block)),
+    };
+}

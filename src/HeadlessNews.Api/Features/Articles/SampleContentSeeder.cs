@@ -1,0 +1,191 @@
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Revisions;
+using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Api.Infrastructure.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Articles;
+
+/// <summary>
+/// Fills an empty database with invented North Wales local news (sections, authors, sources, quotes and five
+/// published stories, one scheduled) so a newcomer has something to look at. Runs for the embedded database,
+/// or when Database:SeedSampleContent is true; never when any article or section exists.
+/// </summary>
+public sealed class SampleContentSeeder(
+    IServiceScopeFactory scopes, DatabaseEndpoint endpoint, IOptions<DatabaseOptions> options, TimeProvider clock, ILogger<SampleContentSeeder> logger) : IDatabaseStartupTask
+{
+    private static readonly Caller Seeder = new(null, "sample content", null);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!(options.Value.SeedSampleContent ?? endpoint.IsEmbedded))
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        if (await db.Set<Article>().AnyAsync(cancellationToken) || await db.Set<Section>().AnyAsync(cancellationToken))
+        {
+            return;
+        }
+        Seed(db, clock.Now());
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Seeded fictional sample content into the empty database.");
+    }
+
+    private void Seed(HeadlessNewsDbContext db, DateTimeOffset now)
+    {
+        var news = AddSection(db, now, "news", "News", "What is happening across North Wales.");
+        var sport = AddSection(db, now, "sport", "Sport", "Results, fixtures and the people behind them.");
+        var politics = AddSection(db, now, "politics", "Politics", "Councils, the Senedd and the decisions that shape our towns.");
+
+        var ceri = AddAuthor(db, now, "Ceri Hughes", "Local democracy reporter", "Ceri covers council meetings from Conwy to Anglesey.");
+        var gethin = AddAuthor(db, now, "Gethin Parry", "Sports reporter", "Gethin has followed grassroots football on the coast for a decade.");
+        var nia = AddAuthor(db, now, "Nia Roberts", "News editor", "Nia edits the daily news list.");
+
+        var pierRelease = AddSource(db, now, SourceKind.PressRelease, "Pier deck repairs complete ahead of Easter", "Llandudno Promenade Trust", "https://example.org/promenade-trust/pier-repairs", new DateOnly(2026, 3, 2));
+        var harbourReport = AddSource(db, now, SourceKind.Report, "Harbour moorings review 2026", "Afon Conwy Harbour Board", "https://example.org/harbour-board/moorings-review-2026", new DateOnly(2026, 2, 18));
+        var treeData = AddSource(db, now, SourceKind.Dataset, "Community tree planting register", "Môn Woodland Network", "https://example.org/mon-woodland/register", new DateOnly(2026, 1, 10));
+
+        var pierQuote = AddQuote(db, now, "The storm took forty planks in one night, but the volunteers had the deck open again in six weeks.", "Siân Morgan", "Pier manager", "Llandudno Promenade Trust", pierRelease.Id);
+        var harbourQuote = AddQuote(db, now, "Nobody wants to price local fishermen out of their own harbour.", "Dafydd Evans", "Board chair", "Afon Conwy Harbour Board", harbourReport.Id);
+        var coachQuote = AddQuote(db, now, "We were down to ten players and still found a way. I could not be prouder.", "Meinir Jones", "Head coach", "Bangor Bay Ladies FC", null);
+        var pupilQuote = AddQuote(db, now, "In twenty years this hillside will be a wood, and we planted it.", "Osian Lloyd", "Year 6 pupil", "Ysgol Bryn Eithin", null);
+
+        AddArticle(db, now, news, [nia], ["Storms", "Tourism"], ["Llandudno"], [pierRelease.Id],
+            "Llandudno pier reopens after winter storm repairs",
+            "Volunteers replaced forty deck planks in six weeks.",
+            [
+                Paragraph("The pier reopened on Saturday morning after <strong>six weeks</strong> of repairs to storm damage."),
+                Quote(pierQuote),
+                Paragraph("Stalls at the far end will reopen in stages over the Easter holidays."),
+                Sources("Sources", pierRelease.Id),
+            ],
+            now.AddDays(-3));
+        AddArticle(db, now, politics, [ceri], ["Harbours", "Council fees"], ["Conwy"], [harbourReport.Id],
+            "Harbour board agrees smaller rise in Conwy mooring fees",
+            "Fees will rise by four per cent rather than the twelve first proposed.",
+            [
+                Paragraph("Members of the harbour board voted on Tuesday to limit next year's rise in mooring fees."),
+                Heading(2, "What changes"),
+                List(BlockTypes.Bulleted, "Annual moorings up four per cent", "Visitor moorings unchanged", "A new discount for working boats"),
+                Quote(harbourQuote),
+            ],
+            now.AddDays(-2));
+        AddArticle(db, now, sport, [gethin], ["Women's football", "County cup"], ["Bangor"], [],
+            "Ten-player Bangor Bay Ladies win county cup in extra time",
+            "A late header settled a final played in driving rain.",
+            [
+                Paragraph("Bangor Bay Ladies lifted the county cup after a 2-1 win over Caergybi Athletic."),
+                Quote(coachQuote),
+            ],
+            now.AddDays(-1));
+        AddArticle(db, now, news, [ceri, nia], ["Environment", "Schools"], ["Anglesey", "Llangefni"], [treeData.Id],
+            "Pŵer y plant: pupils plant 500 trees on an Anglesey hillside",
+            "Year 6 at Ysgol Bryn Eithin spent a week planting native oak and rowan.",
+            [
+                Paragraph("Pupils planted five hundred saplings on land lent by a local farm."),
+                Quote(pupilQuote),
+                Image("https://example.org/images/tree-planting.jpg", "Pupils in wellies planting saplings on a slope", "Planting day above Llangefni", "Môn Woodland Network"),
+            ],
+            now.AddHours(-6));
+        AddArticle(db, now, news, [nia], ["Roads"], ["Betws-y-Coed"], [],
+            "Betws-y-Coed footbridge to close for three weeks of repairs",
+            "Walkers will be diverted over the road bridge while the deck is replaced.",
+            [Paragraph("The footbridge over the river will close from Monday while contractors replace its timber deck.")],
+            now.AddDays(2));
+    }
+
+    private static Section AddSection(HeadlessNewsDbContext db, DateTimeOffset now, string slug, string name, string description)
+    {
+        var section = new Section { Id = Guid.CreateVersion7(), Slug = slug, Name = name, Description = description, Version = 1, CreatedAt = now, UpdatedAt = now };
+        db.Add(section);
+        return section;
+    }
+
+    private static Author AddAuthor(HeadlessNewsDbContext db, DateTimeOffset now, string name, string role, string bio)
+    {
+        var author = new Author { Id = Guid.CreateVersion7(), Slug = Slugs.From(name), Name = name, Role = role, Bio = bio, Version = 1, CreatedAt = now, UpdatedAt = now };
+        db.Add(author);
+        return author;
+    }
+
+    private static Source AddSource(HeadlessNewsDbContext db, DateTimeOffset now, SourceKind kind, string title, string publisher, string url, DateOnly publishedOn)
+    {
+        var source = new Source { Id = Guid.CreateVersion7(), Kind = kind, Title = title, Publisher = publisher, Url = url, PublishedOn = publishedOn, Version = 1, CreatedAt = now, UpdatedAt = now };
+        db.Add(source);
+        return source;
+    }
+
+    private static Quote AddQuote(HeadlessNewsDbContext db, DateTimeOffset now, string text, string speaker, string role, string organisation, Guid? sourceId)
+    {
+        var quote = new Quote
+        {
+            Id = Guid.CreateVersion7(), Text = text, SpeakerName = speaker, SpeakerRole = role, SpeakerOrganisation = organisation,
+            SourceId = sourceId, Language = Languages.Default, Version = 1, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Add(quote);
+        return quote;
+    }
+
+    private void AddArticle(
+        HeadlessNewsDbContext db, DateTimeOffset now, Section section, Author[] authors, string[] tags, string[] places, Guid[] sourceIds,
+        string headline, string standfirst, Block[] body, DateTimeOffset publishAt)
+    {
+        var at = ArticleVisibility.ToWholeSecond(publishAt);
+        var article = new Article
+        {
+            Id = Guid.CreateVersion7(), Slug = Slugs.From(headline), Headline = headline, Standfirst = standfirst, Body = body,
+            SectionId = section.Id, Section = section, Language = Languages.Default, Status = ArticleStatus.Published,
+            PublishAt = at, FirstPublishedAt = at, CreatedAt = now, UpdatedAt = now, SourceIds = [.. sourceIds], Version = 1,
+        };
+        article.Authors = [.. authors.Select((a, i) => new ArticleAuthor { ArticleId = article.Id, AuthorId = a.Id, Author = a, Position = i })];
+        article.Tags = [.. tags.Select((name, i) => new ArticleTag { ArticleId = article.Id, Tag = Term<Tag>(db, name), Position = i })];
+        article.Places = [.. places.Select((name, i) => new ArticlePlace { ArticleId = article.Id, Place = Term<Place>(db, name), Position = i })];
+        db.Add(article);
+        db.AddRange(body.Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value).Distinct().Select(q => new ArticleQuote { ArticleId = article.Id, QuoteId = q }));
+        db.AddRange(sourceIds.Concat(body.SelectMany(b => b.SourceIds ?? [])).Distinct().Select(s => new ArticleSource { ArticleId = article.Id, SourceId = s }));
+        db.RecordRevision(clock, Seeder, ArticleStore.ResourceType, article.Id, article.Version, "published", ArticleResponses.ToResponse(article, now));
+        db.Record(clock, ContentEventTypes.ArticlePublished, ArticleStore.ResourceType, article.Id, article.Slug, article.Version, at);
+    }
+
+    /// <summary>The tag or place with this name's slug, shared between sample articles.</summary>
+    private static T Term<T>(HeadlessNewsDbContext db, string name) where T : class
+    {
+        var slug = Slugs.From(name);
+        var existing = db.ChangeTracker.Entries<T>().Select(e => e.Entity).FirstOrDefault(t => t switch
+        {
+            Tag tag => tag.Slug == slug,
+            Place place => place.Slug == slug,
+            _ => false,
+        });
+        if (existing is not null)
+        {
+            return existing;
+        }
+        object created = typeof(T) == typeof(Tag)
+            ? new Tag { Id = Guid.CreateVersion7(), Slug = slug, Name = name }
+            : new Place { Id = Guid.CreateVersion7(), Slug = slug, Name = name };
+        db.Add(created);
+        return (T)created;
+    }
+
+    private static Block Paragraph(string html) => new() { Type = BlockTypes.Paragraph, Html = html };
+
+    private static Block Heading(int level, string text) => new() { Type = BlockTypes.Heading, Level = level, Text = text };
+
+    private static Block List(string style, params string[] items) => new() { Type = BlockTypes.List, Style = style, Items = items };
+
+    private static Block Quote(Quote quote) => new() { Type = BlockTypes.Quote, QuoteId = quote.Id };
+
+    private static Block Image(string url, string alt, string caption, string credit) => new() { Type = BlockTypes.Image, Url = url, Alt = alt, Caption = caption, Credit = credit };
+
+    private static Block Sources(string title, params Guid[] sourceIds) => new() { Type = BlockTypes.SourceList, Title = title, SourceIds = sourceIds };
+}

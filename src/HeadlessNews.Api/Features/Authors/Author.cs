@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HeadlessNews.Api.Features.Authors;
+
+public sealed class Author
+{
+    public Guid Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public string? Role { get; set; }
+    public string? Bio { get; set; }
+    public int Version { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class AuthorConfiguration : IEntityTypeConfiguration<Author>
+{
+    public void Configure(EntityTypeBuilder<Author> builder)
+    {
+        builder.ToTable("authors");
+        builder.Property(a => a.Slug).HasMaxLength(120);
+        builder.Property(a => a.Name).HasMaxLength(200);
+        builder.Property(a => a.Role).HasMaxLength(200);
+        builder.Property(a => a.Bio).HasMaxLength(5000);
+        builder.Property(a => a.Version).IsConcurrencyToken();
+        builder.HasIndex(a => a.Slug).IsUnique();
+    }
+}

@@ -1,0 +1,137 @@
+using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Api.Infrastructure.Text;
+using Mapster;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Authors;
+
+public static class AuthorEndpoints
+{
+    public static RouteGroupBuilder MapAuthors(this RouteGroupBuilder manage)
+    {
+        var authors = manage.MapGroup("/authors").WithTags("Authors");
+        authors.MapPost("", CreateAuthor).WithName("CreateAuthor").WithSummary("Create an author.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        authors.MapGet("", ListAuthors).WithName("ListAuthors").WithSummary("List every author by name.")
+            .RequireAuthorization(Scopes.Policies.ContentRead);
+        authors.MapGet("/{id:guid}", GetAuthor).WithName("GetAuthor").WithSummary("Read one author.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        authors.MapPut("/{id:guid}", UpdateAuthor).WithName("UpdateAuthor").WithSummary("Replace an author's name, slug, role and bio (If-Match).")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
+        authors.MapDelete("/{id:guid}", DeleteAuthor).WithName("DeleteAuthor").WithSummary("Delete an author who has no bylines (If-Match).")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
+        return manage;
+    }
+
+    private static async Task<Results<Created<AuthorResponse>, ProblemHttpResult>> CreateAuthor(
+        SaveAuthorRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var slug = request.Slug ?? Slugs.From(request.Name);
+        if (slug.Length == 0)
+        {
+            return Problems.Validation("slug", "The name has no letters or digits to make a slug from; give a slug.");
+        }
+        var now = clock.Now();
+        var author = new Author { Id = Guid.CreateVersion7(), Slug = slug, Name = request.Name, Role = request.Role, Bio = request.Bio, Version = 1, CreatedAt = now, UpdatedAt = now };
+        db.Add(author);
+        if (await SaveAsync(db, slug, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        response.SetETag(author.Version);
+        return TypedResults.Created($"/v1/manage/authors/{author.Id}", author.Adapt<AuthorResponse>());
+    }
+
+    private static async Task<Ok<List<AuthorResponse>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Set<Author>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<AuthorResponse>().ToListAsync(cancellationToken));
+
+    private static async Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> GetAuthor(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var author = await db.Set<Author>().AsNoTracking().Where(s => s.Id == id).ProjectToType<AuthorResponse>().FirstOrDefaultAsync(cancellationToken);
+        if (author is null)
+        {
+            return Problems.NotFound($"No author has id {id}.");
+        }
+        response.SetETag(author.Version);
+        return TypedResults.Ok(author);
+    }
+
+    private static async Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> UpdateAuthor(
+        Guid id, SaveAuthorRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var author = await db.Set<Author>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (author is null)
+        {
+            return Problems.NotFound($"No author has id {id}.");
+        }
+        if (Versioning.CheckIfMatch(http.Request, author.Version) is { } precondition)
+        {
+            return precondition;
+        }
+        author.Name = request.Name;
+        author.Slug = request.Slug ?? author.Slug;
+        author.Role = request.Role;
+        author.Bio = request.Bio;
+        author.Version++;
+        author.UpdatedAt = clock.Now();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await SaveAsync(db, author.Slug, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleAuthor>().Where(l => l.AuthorId == id).Select(l => l.ArticleId), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        http.Response.SetETag(author.Version);
+        return TypedResults.Ok(author.Adapt<AuthorResponse>());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAuthor(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var author = await db.Set<Author>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (author is null)
+        {
+            return Problems.NotFound($"No author has id {id}.");
+        }
+        if (Versioning.CheckIfMatch(request, author.Version) is { } precondition)
+        {
+            return precondition;
+        }
+        var users = await db.Set<ArticleAuthor>().AsNoTracking().Where(l => l.AuthorId == id).Select(l => l.Article!).OrderBy(a => a.Id).Select(a => new ArticleReference(a.Id, a.Slug, a.Headline)).Take(50).ToListAsync(cancellationToken);
+        if (users.Count > 0)
+        {
+            return ArticleReference.InUse("author", users);
+        }
+        db.Remove(author);
+        return await SaveAsync(db, author.Slug, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+    }
+
+    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, string slug, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            var entry = db.ChangeTracker.Entries<Author>().First();
+            var current = await db.Set<Author>().AsNoTracking().Where(s => s.Id == entry.Entity.Id).Select(s => (int?)s.Version).FirstOrDefaultAsync(cancellationToken);
+            return current is { } version ? Problems.PreconditionFailed(version) : Problems.NotFound("The author was deleted meanwhile.");
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return Problems.Conflict($"Another author already has the slug '{slug}'.");
+        }
+        catch (DbUpdateException e) when (e.IsForeignKeyViolation())
+        {
+            return Problems.Conflict("Articles were bylined to this author meanwhile; change them first.");
+        }
+    }
+}

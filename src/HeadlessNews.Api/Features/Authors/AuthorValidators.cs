@@ -1,0 +1,16 @@
+using FluentValidation;
+using HeadlessNews.Api.Infrastructure.Text;
+
+namespace HeadlessNews.Api.Features.Authors;
+
+public sealed class SaveAuthorRequestValidator : AbstractValidator<SaveAuthorRequest>
+{
+    public SaveAuthorRequestValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Slug).Must(Slugs.IsValid).When(r => r.Slug is not null)
+            .WithMessage("A slug is lowercase letters and digits separated by single hyphens, at most 120 characters.");
+        RuleFor(r => r.Role).MaximumLength(200);
+        RuleFor(r => r.Bio).MaximumLength(5000);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NpgsqlTypes;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>
+/// The published read model: one row per published article (live, scheduled or embargoed), holding its delivery JSON
+/// prepared once at write time plus the columns delivery filters on. Reads are one indexed lookup that returns bytes.
+/// Visibility stays exact without jobs: every read filters <c>visible_from &lt;= now</c>.
+/// </summary>
+public sealed class PublishedArticle
+{
+    public Guid ArticleId { get; set; }
+    public required string Slug { get; set; }
+    /// <summary>The later of publishAt and embargoUntil: the instant the article becomes visible.</summary>
+    public DateTimeOffset VisibleFrom { get; set; }
+    /// <summary>firstPublishedAt, else publishAt: what "old" is measured from.</summary>
+    public DateTimeOffset FirstSeen { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string? SectionSlug { get; set; }
+    public string[] TagSlugs { get; set; } = [];
+    public string[] PlaceSlugs { get; set; } = [];
+    public string[] AuthorSlugs { get; set; } = [];
+    public Guid[] QuoteIds { get; set; } = [];
+    public Guid[] SourceIds { get; set; } = [];
+    public required string Language { get; set; }
+    public required string Headline { get; set; }
+    public string? Standfirst { get; set; }
+    /// <summary>The body as plain text, for search and snippets.</summary>
+    public required string BodyText { get; set; }
+    public required string SummaryJson { get; set; }
+    public required string SummaryWithBodyJson { get; set; }
+    public required string DocumentJson { get; set; }
+    /// <summary>Weighted, accent-insensitive search vector (headline A, standfirst B, body C), computed by PostgreSQL.</summary>
+    public NpgsqlTsVector? Search { get; set; }
+}
+
+internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<PublishedArticle>
+{
+    /// <summary>English stemming, except Welsh (cy) content, which has no stemmer in PostgreSQL: simple.</summary>
+    public const string SearchConfiguration = "CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END";
+
+    public void Configure(EntityTypeBuilder<PublishedArticle> builder)
+    {
+        builder.ToTable("published_articles");
+        builder.HasKey(p => p.ArticleId);
+        builder.HasIndex(p => p.Slug).IsUnique();
+        builder.HasIndex(p => new { p.VisibleFrom, p.ArticleId }).IsDescending();
+        builder.HasIndex(p => new { p.SectionSlug, p.VisibleFrom, p.ArticleId }).IsDescending(false, true, true);
+        builder.HasIndex(p => p.TagSlugs).HasMethod("gin");
+        builder.HasIndex(p => p.PlaceSlugs).HasMethod("gin");
+        builder.HasIndex(p => p.AuthorSlugs).HasMethod("gin");
+        builder.HasIndex(p => p.QuoteIds).HasMethod("gin");
+        builder.HasIndex(p => p.SourceIds).HasMethod("gin");
+        builder.Property(p => p.Search).HasComputedColumnSql($"""
+            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(headline)), 'A') ||
+            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(coalesce(standfirst, ''))), 'B') ||
+            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(left(body_text, 200000))), 'C')
+            """, stored: true);
+        builder.HasIndex(p => p.Search).HasMethod("gin");
+    }
+}

@@ -1,0 +1,142 @@
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>
+/// Quotes and sources are shown only while a visible article uses them (so one prepared for an embargoed story
+/// cannot leak), each with those articles; sections and authors are public metadata.
+/// </summary>
+public static class ReferenceDeliveryEndpoints
+{
+    public static RouteGroupBuilder MapReferenceDelivery(this RouteGroupBuilder delivery)
+    {
+        delivery.MapGet("/quotes", ListQuotes).WithName("ListPublishedQuotes").WithSummary("Quotes used by visible articles, newest first.");
+        delivery.MapGet("/quotes/{id:guid}", GetQuote).WithName("GetPublishedQuote").WithSummary("One quote with the visible articles that use it.");
+        delivery.MapGet("/sources", ListSources).WithName("ListPublishedSources").WithSummary("Sources cited by visible articles, newest first.");
+        delivery.MapGet("/sources/{id:guid}", GetSource).WithName("GetPublishedSource").WithSummary("One source with the visible articles that cite it.");
+        delivery.MapGet("/sections", ListSections).WithName("ListPublishedSections").WithSummary("All sections.");
+        delivery.MapGet("/authors", ListAuthors).WithName("ListPublishedAuthors").WithSummary("All authors.");
+        delivery.MapGet("/authors/{slug}", GetAuthor).WithName("GetPublishedAuthor").WithSummary("One author.");
+        return delivery;
+    }
+
+    private static async Task<Results<Ok<Page<DeliveredQuote>>, ProblemHttpResult>> ListQuotes(
+        string? speaker, string? organisation, string? q, int? limit, string? cursor,
+        HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        var now = clock.GetUtcNow();
+        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
+        var query = (q is null ? db.Set<Quote>() : db.Set<Quote>().Matching("quotes", q))
+            .AsNoTracking().Where(quote => visible.Any(p => p.QuoteIds.Contains(quote.Id)));
+        if (speaker is not null)
+        {
+            query = query.Where(quote => EF.Functions.ILike(quote.SpeakerName, $"%{EscapeLike(speaker)}%"));
+        }
+        if (organisation is not null)
+        {
+            query = query.Where(quote => quote.SpeakerOrganisation != null && EF.Functions.ILike(quote.SpeakerOrganisation, $"%{EscapeLike(organisation)}%"));
+        }
+        if (after is not null)
+        {
+            query = query.Where(quote => quote.CreatedAt < after.At || (quote.CreatedAt == after.At && quote.Id.CompareTo(after.Id) < 0));
+        }
+        var quotes = await query.OrderByDescending(quote => quote.CreatedAt).ThenByDescending(quote => quote.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var page = Pagination.ToPage(http, signer, quotes, take, quote => new KeysetCursor(quote.CreatedAt, quote.Id));
+        var links = await LinksAsync(visible, page.Items.Select(quote => quote.Id).ToList(), quotes: true, cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredQuote>([.. page.Items.Select(quote => ToDelivered(quote, links))], page.Next));
+    }
+
+    private static async Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= clock.GetUtcNow());
+        var links = await LinksAsync(visible, [id], quotes: true, cancellationToken);
+        var quote = links.Count == 0 ? null : await db.Set<Quote>().AsNoTracking().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
+        return quote is null ? Problems.NotFound($"No published quote has id {id}.") : TypedResults.Ok(ToDelivered(quote, links));
+    }
+
+    private static async Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
+        SourceKind? kind, string? publisher, string? q, int? limit, string? cursor,
+        HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        var now = clock.GetUtcNow();
+        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
+        var query = (q is null ? db.Set<Source>() : db.Set<Source>().Matching("sources", q))
+            .AsNoTracking().Where(source => visible.Any(p => p.SourceIds.Contains(source.Id)));
+        if (kind is not null)
+        {
+            query = query.Where(source => source.Kind == kind);
+        }
+        if (publisher is not null)
+        {
+            query = query.Where(source => source.Publisher != null && EF.Functions.ILike(source.Publisher, $"%{EscapeLike(publisher)}%"));
+        }
+        if (after is not null)
+        {
+            query = query.Where(source => source.CreatedAt < after.At || (source.CreatedAt == after.At && source.Id.CompareTo(after.Id) < 0));
+        }
+        var sources = await query.OrderByDescending(source => source.CreatedAt).ThenByDescending(source => source.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var page = Pagination.ToPage(http, signer, sources, take, source => new KeysetCursor(source.CreatedAt, source.Id));
+        var links = await LinksAsync(visible, page.Items.Select(source => source.Id).ToList(), quotes: false, cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredSource>([.. page.Items.Select(source => ToDelivered(source, links))], page.Next));
+    }
+
+    private static async Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= clock.GetUtcNow());
+        var links = await LinksAsync(visible, [id], quotes: false, cancellationToken);
+        var source = links.Count == 0 ? null : await db.Set<Source>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        return source is null ? Problems.NotFound($"No published source has id {id}.") : TypedResults.Ok(ToDelivered(source, links));
+    }
+
+    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new Page<DeliveredSection>(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name)
+            .Select(s => new DeliveredSection(s.Slug, s.Name, s.Description)).ToListAsync(cancellationToken), null));
+
+    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new Page<DeliveredAuthor>(await db.Set<Author>().AsNoTracking().OrderBy(a => a.Name)
+            .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).ToListAsync(cancellationToken), null));
+
+    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var author = await db.Set<Author>().AsNoTracking().Where(a => a.Slug == slug)
+            .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).FirstOrDefaultAsync(cancellationToken);
+        return author is null ? Problems.NotFound($"No author has the slug '{slug}'.") : TypedResults.Ok(author);
+    }
+
+    /// <summary>The visible articles using each quote (or citing each source), in one query for the whole page.</summary>
+    private static async Task<Dictionary<Guid, List<ArticleLink>>> LinksAsync(IQueryable<PublishedArticle> visible, List<Guid> ids, bool quotes, CancellationToken cancellationToken)
+    {
+        var rows = await visible.Where(p => (quotes ? p.QuoteIds : p.SourceIds).Any(id => ids.Contains(id)))
+            .OrderByDescending(p => p.VisibleFrom).Take(500)
+            .Select(p => new { Ids = quotes ? p.QuoteIds : p.SourceIds, Link = new ArticleLink(p.ArticleId, p.Slug, p.Headline, p.VisibleFrom) })
+            .ToListAsync(cancellationToken);
+        return ids.ToDictionary(id => id, id => rows.Where(r => r.Ids.Contains(id)).Select(r => r.Link).ToList())
+            .Where(pair => pair.Value.Count > 0).ToDictionary(pair => pair.Key, pair => pair.Value);
+    }
+
+    private static DeliveredQuote ToDelivered(Quote q, Dictionary<Guid, List<ArticleLink>> links) =>
+        new(q.Id, q.Text, new Speaker(q.SpeakerName, q.SpeakerRole, q.SpeakerOrganisation), q.SaidAt, q.Context, q.SourceId, q.Language, q.Version, links.GetValueOrDefault(q.Id) ?? []);
+
+    private static DeliveredSource ToDelivered(Source s, Dictionary<Guid, List<ArticleLink>> links) =>
+        new(s.Id, s.Kind, s.Title, s.Publisher, s.Url, s.PublishedOn, s.Description, s.Version, links.GetValueOrDefault(s.Id) ?? []);
+
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,51 @@
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sources;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NpgsqlTypes;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>
+/// Search vectors that delivery adds to quotes and sources (stored generated columns with GIN indexes), so
+/// <c>/v1/quotes?q=</c>, <c>/v1/sources?q=</c> and <c>/v1/search</c> never scan those tables.
+/// </summary>
+internal sealed class QuoteSearchConfiguration : IEntityTypeConfiguration<Quote>
+{
+    public void Configure(EntityTypeBuilder<Quote> builder)
+    {
+        builder.Property<NpgsqlTsVector>(SearchVectors.Column).HasComputedColumnSql("""
+            setweight(to_tsvector('simple'::regconfig, hn_unaccent(speaker_name || ' ' || coalesce(speaker_organisation, ''))), 'B') ||
+            setweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, hn_unaccent(text)), 'A')
+            """, stored: true);
+        builder.HasIndex(SearchVectors.Column).HasMethod("gin");
+    }
+}
+
+internal sealed class SourceSearchConfiguration : IEntityTypeConfiguration<Source>
+{
+    public void Configure(EntityTypeBuilder<Source> builder)
+    {
+        builder.Property<NpgsqlTsVector>(SearchVectors.Column).HasComputedColumnSql("""
+            setweight(to_tsvector('english'::regconfig, hn_unaccent(title)), 'A') ||
+            setweight(to_tsvector('english'::regconfig, hn_unaccent(coalesce(publisher, ''))), 'B') ||
+            setweight(to_tsvector('english'::regconfig, hn_unaccent(left(coalesce(description, ''), 200000))), 'C')
+            """, stored: true);
+        builder.HasIndex(SearchVectors.Column).HasMethod("gin");
+    }
+}
+
+public static class SearchVectors
+{
+    public const string Column = "Search";
+
+    /// <summary>
+    /// A websearch_to_tsquery (quotes, OR, -exclusion) for both configurations, so English stems and Welsh
+    /// (simple) words both match; accents are folded like the indexed text. <c>{0}</c> is the user's query (a parameter).
+    /// </summary>
+    public const string QuerySql = "(websearch_to_tsquery('english'::regconfig, hn_unaccent({0})) || websearch_to_tsquery('simple'::regconfig, hn_unaccent({0})))";
+
+    /// <summary>Rows of <paramref name="table"/> (one with a <c>search</c> vector) matching <paramref name="q"/>, via its GIN index.</summary>
+    public static IQueryable<T> Matching<T>(this DbSet<T> set, string table, string q) where T : class =>
+        set.FromSql(System.Runtime.CompilerServices.FormattableStringFactory.Create($"SELECT * FROM {table} WHERE search @@ {QuerySql}", q));
+}

@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace HeadlessNews.Api.Features.Notices;
+
+public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeRequest>
+{
+    public const int MaxAttachments = 20;
+
+    public NoticeRequestValidator()
+    {
+        RuleFor(r => r.Reference).NotEmpty().MaximumLength(100);
+        RuleFor(r => r.Category).NotNull().WithMessage("category is required.");
+        RuleFor(r => r.Title).NotEmpty().MaximumLength(300);
+        RuleFor(r => r.Body).NotEmpty().MaximumLength(Notice.MaxBodyLength);
+        RuleFor(r => r.Issuer).NotNull().WithMessage("issuer is required.");
+        RuleFor(r => r.Issuer.Name).NotEmpty().MaximumLength(200).When(r => r.Issuer is not null);
+        RuleFor(r => r.Location!).SetValidator(new NoticeLocationValidator()).When(r => r.Location is not null);
+        RuleFor(r => r.EffectiveTo).GreaterThanOrEqualTo(r => r.EffectiveFrom)
+            .When(r => r.EffectiveFrom is not null && r.EffectiveTo is not null)
+            .WithMessage("effectiveTo may not be before effectiveFrom.");
+        RuleFor(r => r.Attachments).Must(a => a!.Count <= MaxAttachments).When(r => r.Attachments is not null)
+            .WithMessage($"A notice has at most {MaxAttachments} attachments.");
+        RuleForEach(r => r.Attachments).ChildRules(attachment =>
+        {
+            attachment.RuleFor(a => a.Title).NotEmpty().MaximumLength(200);
+            attachment.RuleFor(a => a.Url).NotEmpty().MaximumLength(2000).Must(IsHttpsUrl).WithMessage("url must be an absolute https URL.");
+        });
+    }
+
+    private static bool IsHttpsUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && uri.Host.Length > 0;
+}
+
+public sealed partial class NoticeLocationValidator : AbstractValidator<NoticeLocation>
+{
+    public NoticeLocationValidator()
+    {
+        RuleFor(l => l.Description).MaximumLength(500);
+        RuleFor(l => l.Postcode).Must(p => UkPostcode().IsMatch(p!.Trim())).When(l => l.Postcode is not null)
+            .WithMessage("postcode must be a UK postcode, e.g. LL30 2RP.");
+        RuleFor(l => l.Latitude).InclusiveBetween(-90.0, 90.0);
+        RuleFor(l => l.Longitude).InclusiveBetween(-180.0, 180.0);
+        RuleFor(l => l).Must(l => (l.Latitude is null) == (l.Longitude is null))
+            .OverridePropertyName("latitude").WithMessage("Give both latitude and longitude, or neither.");
+    }
+
+    /// <summary>Normalises a valid postcode to upper case with one space before the inward code.</summary>
+    public static string Normalise(string postcode)
+    {
+        var compact = postcode.Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+        return $"{compact[..^3]} {compact[^3..]}";
+    }
+
+    // The UK format by position (outward code, optional space, inward code), including the letters each position allows.
+    [GeneratedRegex("^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex UkPostcode();
+}

@@ -1,0 +1,40 @@
+using HeadlessNews.Api.Features.Sources;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HeadlessNews.Api.Features.Quotes;
+
+/// <summary>Something a person said, reusable across stories and corrected in one place.</summary>
+public sealed class Quote
+{
+    public Guid Id { get; set; }
+    public required string Text { get; set; }
+    public required string SpeakerName { get; set; }
+    public string? SpeakerRole { get; set; }
+    public string? SpeakerOrganisation { get; set; }
+    public DateTimeOffset? SaidAt { get; set; }
+    public string? Context { get; set; }
+    public Guid? SourceId { get; set; }
+    public required string Language { get; set; }
+    public int Version { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class QuoteConfiguration : IEntityTypeConfiguration<Quote>
+{
+    public void Configure(EntityTypeBuilder<Quote> builder)
+    {
+        builder.ToTable("quotes");
+        builder.Property(q => q.Text).HasMaxLength(5000);
+        builder.Property(q => q.SpeakerName).HasMaxLength(200);
+        builder.Property(q => q.SpeakerRole).HasMaxLength(200);
+        builder.Property(q => q.SpeakerOrganisation).HasMaxLength(200);
+        builder.Property(q => q.Context).HasMaxLength(2000);
+        builder.Property(q => q.Language).HasMaxLength(35);
+        builder.Property(q => q.Version).IsConcurrencyToken();
+        builder.HasOne<Source>().WithMany().HasForeignKey(q => q.SourceId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(q => q.SpeakerName);
+        builder.HasIndex(q => q.UpdatedAt);
+    }
+}

@@ -1,0 +1,27 @@
+using FluentValidation;
+using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Quotes;
+
+public sealed class SaveQuoteRequestValidator : AbstractValidator<SaveQuoteRequest>
+{
+    public SaveQuoteRequestValidator(HeadlessNewsDbContext db)
+    {
+        RuleFor(r => r.Text).NotEmpty().MaximumLength(5000);
+        RuleFor(r => r.Speaker).NotNull().WithMessage("A quote needs a speaker with a name.");
+        RuleFor(r => r.Speaker.Name).NotEmpty().MaximumLength(200).When(r => r.Speaker is not null)
+            .OverridePropertyName("speaker.name");
+        RuleFor(r => r.Speaker.Role).MaximumLength(200).When(r => r.Speaker is not null).OverridePropertyName("speaker.role");
+        RuleFor(r => r.Speaker.Organisation).MaximumLength(200).When(r => r.Speaker is not null).OverridePropertyName("speaker.organisation");
+        RuleFor(r => r.Context).MaximumLength(2000);
+        RuleFor(r => r.Language).Must(Languages.IsValid).When(r => r.Language is not null)
+            .WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
+        RuleFor(r => r.SourceId)
+            .MustAsync((id, cancellationToken) => db.Set<Source>().AnyAsync(s => s.Id == id, cancellationToken))
+            .When(r => r.SourceId is not null)
+            .WithMessage(r => $"No source has id {r.SourceId}.");
+    }
+}

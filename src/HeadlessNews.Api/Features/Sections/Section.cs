@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HeadlessNews.Api.Features.Sections;
+
+public sealed class Section
+{
+    public Guid Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public int Version { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class SectionConfiguration : IEntityTypeConfiguration<Section>
+{
+    public void Configure(EntityTypeBuilder<Section> builder)
+    {
+        builder.ToTable("sections");
+        builder.Property(s => s.Slug).HasMaxLength(120);
+        builder.Property(s => s.Name).HasMaxLength(200);
+        builder.Property(s => s.Description).HasMaxLength(2000);
+        builder.Property(s => s.Version).IsConcurrencyToken();
+        builder.HasIndex(s => s.Slug).IsUnique();
+    }
+}

@@ -1,0 +1,150 @@
+using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Mapster;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Sources;
+
+public static class SourceEndpoints
+{
+    public const string ResourceType = "source";
+
+    public static RouteGroupBuilder MapSources(this RouteGroupBuilder manage)
+    {
+        var sources = manage.MapGroup("/sources").WithTags("Sources");
+        sources.MapPost("", CreateSource).WithName("CreateSource").WithSummary("Create a source.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency();
+        sources.MapGet("", ListSources).WithName("ListSources").WithSummary("List sources, most recently updated first.")
+            .RequireAuthorization(Scopes.Policies.ContentRead);
+        sources.MapGet("/{id:guid}", GetSource).WithName("GetSource").WithSummary("Read one source.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        sources.MapPut("/{id:guid}", UpdateSource).WithName("UpdateSource").WithSummary("Replace a source (If-Match).ProducesWriteProblems(); every article citing it shows the change.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite);
+        sources.MapDelete("/{id:guid}", DeleteSource).WithName("DeleteSource").WithSummary("Delete a source no published article cites (If-Match).ProducesWriteProblems(); quotes from it keep their text.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite);
+        return manage;
+    }
+
+    private static async Task<Results<Created<SourceResponse>, ProblemHttpResult>> CreateSource(
+        SaveSourceRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var source = new Source { Id = Guid.CreateVersion7(), Title = string.Empty, Version = 1, CreatedAt = now };
+        Apply(source, request, now);
+        db.Add(source);
+        if (await SaveAsync(db, source, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        response.SetETag(source.Version);
+        return TypedResults.Created($"/v1/manage/sources/{source.Id}", source.Adapt<SourceResponse>());
+    }
+
+    private static async Task<Results<Ok<Page<SourceResponse>>, ProblemHttpResult>> ListSources(
+        int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        var query = db.Set<Source>().AsNoTracking();
+        if (after is not null)
+        {
+            query = query.Where(q => q.UpdatedAt < after.At || (q.UpdatedAt == after.At && q.Id.CompareTo(after.Id) < 0));
+        }
+        var rows = await query.OrderByDescending(q => q.UpdatedAt).ThenByDescending(q => q.Id).Take(take + 1).ProjectToType<SourceResponse>().ToListAsync(cancellationToken);
+        return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, q => new KeysetCursor(q.UpdatedAt, q.Id)));
+    }
+
+    private static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var source = await db.Set<Source>().AsNoTracking().Where(q => q.Id == id).ProjectToType<SourceResponse>().FirstOrDefaultAsync(cancellationToken);
+        if (source is null)
+        {
+            return Problems.NotFound($"No source has id {id}.");
+        }
+        response.SetETag(source.Version);
+        return TypedResults.Ok(source);
+    }
+
+    private static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> UpdateSource(
+        Guid id, SaveSourceRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var source = await db.Set<Source>().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
+        if (source is null)
+        {
+            return Problems.NotFound($"No source has id {id}.");
+        }
+        if (Versioning.CheckIfMatch(http.Request, source.Version) is { } precondition)
+        {
+            return precondition;
+        }
+        var now = clock.Now();
+        Apply(source, request, now);
+        source.Version++;
+        if (await db.CitingSource(id).AnyVisibleAsync(now, cancellationToken))
+        {
+            db.Record(clock, ContentEventTypes.SourceUpdated, ResourceType, source.Id, null, source.Version);
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await SaveAsync(db, source, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleSource>().Where(l => l.SourceId == id).Select(l => l.ArticleId), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        http.Response.SetETag(source.Version);
+        return TypedResults.Ok(source.Adapt<SourceResponse>());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var source = await db.Set<Source>().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
+        if (source is null)
+        {
+            return Problems.NotFound($"No source has id {id}.");
+        }
+        if (Versioning.CheckIfMatch(request, source.Version) is { } precondition)
+        {
+            return precondition;
+        }
+        var users = await db.CitingSource(id).PublishedAsync(cancellationToken);
+        if (users.Count > 0)
+        {
+            return ArticleReference.InUse("source", users);
+        }
+        db.Remove(source);
+        return await SaveAsync(db, source, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+    }
+
+    private static void Apply(Source source, SaveSourceRequest request, DateTimeOffset now)
+    {
+        source.Kind = request.Kind;
+        source.Title = request.Title.Trim();
+        source.Publisher = request.Publisher;
+        source.Url = request.Url;
+        source.PublishedOn = request.PublishedOn;
+        source.Description = request.Description;
+        source.UpdatedAt = now;
+    }
+
+    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, Source source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            var current = await db.Set<Source>().AsNoTracking().Where(q => q.Id == source.Id).Select(q => (int?)q.Version).FirstOrDefaultAsync(cancellationToken);
+            return current is { } version ? Problems.PreconditionFailed(version) : Problems.NotFound("The source was deleted meanwhile.");
+        }
+    }
+}

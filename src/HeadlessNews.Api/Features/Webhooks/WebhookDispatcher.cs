@@ -1,0 +1,332 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Events;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Webhooks;
+
+/// <summary>
+/// Runs on every node. Fan-out turns due outbox events into one message per matching enabled webhook, in the
+/// transaction that marks the events dispatched; delivery claims due messages under a lease and POSTs them.
+/// Both claim rows with <c>FOR UPDATE SKIP LOCKED</c>, so nodes share the work without sending anything twice,
+/// and a node that dies mid-delivery only delays its messages until the lease runs out.
+/// </summary>
+public sealed class WebhookDispatcher(
+    IServiceScopeFactory scopes,
+    IHttpClientFactory httpClients,
+    TimeProvider clock,
+    IOptionsMonitor<WebhookOptions> options,
+    IConfiguration configuration,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+    private const int ExcerptBytes = 1024;
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var moreWaiting = false;
+            try
+            {
+                var fannedOutFullBatch = await FanOutAsync(stoppingToken);
+                var deliveredFullBatch = await DeliverAsync(stoppingToken);
+                moreWaiting = fannedOutFullBatch || deliveredFullBatch;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Webhook dispatch failed; trying again at the next poll.");
+            }
+            if (!moreWaiting)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(options.CurrentValue.PollIntervalMs), clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Fans out one batch of due events; true when the batch was full (more may be due).</summary>
+    private async Task<bool> FanOutAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var events = await db.Set<ContentEvent>().FromSql($"""
+            SELECT * FROM content_events
+            WHERE dispatched_at IS NULL AND due_at <= {now}
+            ORDER BY due_at, sequence
+            LIMIT {settings.BatchSize}
+            FOR UPDATE SKIP LOCKED
+            """).ToListAsync(cancellationToken);
+        if (events.Count == 0)
+        {
+            return false;
+        }
+        var webhooks = await db.Set<Webhook>().AsNoTracking().Where(w => w.Enabled).Select(w => new { w.Id, w.Events }).ToListAsync(cancellationToken);
+        foreach (var contentEvent in events)
+        {
+            contentEvent.DispatchedAt = now;
+            var payload = Payload(contentEvent);
+            foreach (var webhook in webhooks.Where(w => w.Events.Contains(contentEvent.Type)))
+            {
+                db.Set<WebhookMessage>().Add(new WebhookMessage
+                {
+                    Id = Guid.CreateVersion7(),
+                    WebhookId = webhook.Id,
+                    EventId = contentEvent.Id,
+                    EventType = contentEvent.Type,
+                    Payload = payload,
+                    Status = WebhookMessageStatus.Pending,
+                    NextAttemptAt = now,
+                    GiveUpAt = now + settings.GiveUpAfter,
+                    CreatedAt = now,
+                });
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return events.Count == settings.BatchSize;
+    }
+
+    /// <summary>Claims and delivers one batch of due messages; true when the batch was full.</summary>
+    private async Task<bool> DeliverAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.CurrentValue;
+        var claimToken = Guid.NewGuid();
+        List<WebhookMessage> messages;
+        Dictionary<Guid, Webhook> webhooks;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+            var now = clock.GetUtcNow();
+            var leaseUntil = now + settings.ClaimLease;
+            messages = await db.Set<WebhookMessage>().FromSql($"""
+                UPDATE webhook_messages SET next_attempt_at = {leaseUntil}, claim_token = {claimToken}
+                WHERE id IN (
+                    SELECT m.id FROM webhook_messages m JOIN webhooks w ON w.id = m.webhook_id
+                    WHERE m.status = 'Pending' AND m.next_attempt_at <= {now} AND w.enabled
+                    ORDER BY m.next_attempt_at
+                    LIMIT {settings.BatchSize}
+                    FOR UPDATE OF m SKIP LOCKED)
+                RETURNING *
+                """).AsNoTracking().ToListAsync(stoppingToken);
+            if (messages.Count == 0)
+            {
+                return false;
+            }
+            var ids = messages.Select(m => m.WebhookId).Distinct().ToList();
+            webhooks = await db.Set<Webhook>().AsNoTracking().Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, stoppingToken);
+        }
+        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentDeliveries },
+            async (message, _) => await DeliverOneAsync(message, webhooks[message.WebhookId], claimToken, stoppingToken));
+        return messages.Count == settings.BatchSize;
+    }
+
+    private async Task DeliverOneAsync(WebhookMessage message, Webhook webhook, Guid claimToken, CancellationToken stoppingToken)
+    {
+        var settings = options.CurrentValue;
+        var attemptedAt = clock.GetUtcNow();
+        var started = clock.GetTimestamp();
+        var attempt = new WebhookAttempt
+        {
+            Id = Guid.CreateVersion7(),
+            WebhookId = webhook.Id,
+            MessageId = message.Id,
+            EventId = message.EventId,
+            EventType = message.EventType,
+            Attempt = message.Attempts + 1,
+            At = attemptedAt,
+        };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        try
+        {
+            using var request = SignedRequest(message, webhook, attemptedAt);
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            attempt.StatusCode = (int)response.StatusCode;
+            attempt.ResponseExcerpt = await ReadExcerptAsync(response, deadline.Token);
+            attempt.Outcome = response.IsSuccessStatusCode ? WebhookAttemptOutcome.Delivered : WebhookAttemptOutcome.HttpError;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(message, claimToken);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            attempt.Outcome = WebhookAttemptOutcome.Timeout;
+            attempt.Error = $"No complete answer within {settings.TimeoutSeconds} s.";
+        }
+        catch (HttpRequestException e) when (FindRefusal(e) is { } refusal)
+        {
+            attempt.Outcome = WebhookAttemptOutcome.Refused;
+            attempt.Error = Truncate(refusal.Message, 1000);
+        }
+        catch (HttpRequestException e)
+        {
+            attempt.Outcome = WebhookAttemptOutcome.NetworkError;
+            attempt.Error = Truncate(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, 1000);
+        }
+        attempt.DurationMs = (int)clock.GetElapsedTime(started).TotalMilliseconds;
+        logger.LogInformation("Webhook {WebhookId} message {MessageId} ({EventType}) attempt {Attempt}: {Outcome} {StatusCode} in {DurationMs} ms",
+            webhook.Id, message.EventId, message.EventType, attempt.Attempt, attempt.Outcome, attempt.StatusCode, attempt.DurationMs);
+        try
+        {
+            await RecordAsync(message, attempt, claimToken);
+        }
+        catch (Exception e)
+        {
+            // Typically the webhook was deleted meanwhile, or the database is away; the lease brings the message back if it still exists.
+            logger.LogWarning(e, "Could not record attempt {Attempt} of webhook message {MessageId}.", attempt.Attempt, message.EventId);
+        }
+    }
+
+    private HttpRequestMessage SignedRequest(WebhookMessage message, Webhook webhook, DateTimeOffset now)
+    {
+        var timestamp = now.ToUnixTimeSeconds();
+        var secrets = webhook.PreviousSecret is { } previous && webhook.PreviousSecretExpiresAt > now ? new[] { webhook.Secret, previous } : [webhook.Secret];
+        var messageId = message.EventId.ToString();
+        var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
+        {
+            Content = new StringContent(message.Payload, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add("webhook-id", messageId);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSigning.Sign(secrets, messageId, timestamp, message.Payload));
+        return request;
+    }
+
+    /// <summary>Stores the attempt and moves the message on: delivered, due again after a back-off, or failed for good.</summary>
+    private async Task RecordAsync(WebhookMessage message, WebhookAttempt attempt, Guid claimToken)
+    {
+        var settings = options.CurrentValue;
+        var now = clock.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        db.Set<WebhookAttempt>().Add(attempt);
+        await db.SaveChangesAsync(CancellationToken.None);
+        var mine = db.Set<WebhookMessage>().Where(m => m.Id == message.Id && m.ClaimToken == claimToken);
+        var failedForGood = false;
+        if (attempt.Outcome == WebhookAttemptOutcome.Delivered)
+        {
+            await mine.ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, WebhookMessageStatus.Delivered)
+                .SetProperty(x => x.DeliveredAt, now)
+                .SetProperty(x => x.Attempts, attempt.Attempt)
+                .SetProperty(x => x.ClaimToken, (Guid?)null), CancellationToken.None);
+        }
+        else
+        {
+            var next = now + Backoff(settings, message.BackoffStep);
+            failedForGood = next > message.GiveUpAt;
+            failedForGood &= await mine.ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, failedForGood ? WebhookMessageStatus.Failed : WebhookMessageStatus.Pending)
+                .SetProperty(x => x.NextAttemptAt, next)
+                .SetProperty(x => x.FailedAt, failedForGood ? now : null)
+                .SetProperty(x => x.BackoffStep, message.BackoffStep + 1)
+                .SetProperty(x => x.Attempts, attempt.Attempt)
+                .SetProperty(x => x.ClaimToken, (Guid?)null), CancellationToken.None) == 1;
+        }
+        if (failedForGood)
+        {
+            await DisableIfFailingAsync(db, message.WebhookId, settings, now);
+        }
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    private static async Task DisableIfFailingAsync(HeadlessNewsDbContext db, Guid webhookId, WebhookOptions settings, DateTimeOffset now)
+    {
+        var since = now - settings.DisableAfterFailingFor;
+        if (await db.Set<WebhookAttempt>().AnyAsync(a => a.WebhookId == webhookId && a.Outcome == WebhookAttemptOutcome.Delivered && a.At > since))
+        {
+            return;
+        }
+        var reason = $"Disabled automatically at {now:u}: no delivery succeeded since {since:u} and a message failed for good.";
+        await db.Set<Webhook>().Where(w => w.Id == webhookId && w.Enabled).ExecuteUpdateAsync(w => w
+            .SetProperty(x => x.Enabled, false)
+            .SetProperty(x => x.DisabledReason, reason)
+            .SetProperty(x => x.DisabledAt, now)
+            .SetProperty(x => x.UpdatedAt, now)
+            .SetProperty(x => x.Version, x => x.Version + 1));
+    }
+
+    /// <summary>Gives a claimed message back at once (this node is stopping), without counting an attempt.</summary>
+    private async Task ReleaseAsync(WebhookMessage message, Guid claimToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+            var now = clock.GetUtcNow();
+            await db.Set<WebhookMessage>().Where(m => m.Id == message.Id && m.ClaimToken == claimToken)
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.NextAttemptAt, now).SetProperty(x => x.ClaimToken, (Guid?)null));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not release webhook message {MessageId}; it is retried when its lease runs out.", message.EventId);
+        }
+    }
+
+    internal static TimeSpan Backoff(WebhookOptions settings, int step)
+    {
+        var schedule = settings.EffectiveRetrySchedule;
+        var delay = schedule[Math.Min(step, schedule.Count - 1)];
+        return delay + delay * (settings.RetryJitter * Random.Shared.NextDouble());
+    }
+
+    private string Payload(ContentEvent contentEvent)
+    {
+        var baseUrl = (configuration["Delivery:PublicBaseUrl"] is { Length: > 0 } configured ? configured : "http://localhost:5080").TrimEnd('/');
+        var path = contentEvent.ResourceType switch
+        {
+            "article" => $"/v1/articles/{Uri.EscapeDataString(contentEvent.Slug ?? contentEvent.ResourceId.ToString())}",
+            _ => $"/v1/{contentEvent.ResourceType}s/{contentEvent.ResourceId}",
+        };
+        var data = new WebhookPayloadData(contentEvent.ResourceId, contentEvent.Slug, contentEvent.Version, baseUrl + path);
+        return JsonSerializer.Serialize(new WebhookPayload(contentEvent.Type, contentEvent.DueAt, data), PayloadJson);
+    }
+
+    private static async Task<string?> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[ExcerptBytes];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        {
+            filled += read;
+        }
+        return filled == 0 ? null : Encoding.UTF8.GetString(buffer, 0, filled).Replace("\0", string.Empty, StringComparison.Ordinal);
+    }
+
+    private static WebhookTargetRefusedException? FindRefusal(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is WebhookTargetRefusedException refusal)
+            {
+                return refusal;
+            }
+        }
+        return null;
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+}

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Webhooks;
+
+/// <summary>
+/// The SSRF guard: which URLs and IP addresses a webhook may be sent to. Checked when a webhook is saved
+/// and again on the address actually connected to at delivery time, which also defeats DNS rebinding.
+/// </summary>
+public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
+{
+    private static readonly (IPAddress Network, int PrefixLength)[] AlwaysRefused =
+    [
+        (IPAddress.Parse("0.0.0.0"), 8),
+        (IPAddress.Parse("169.254.0.0"), 16),
+        (IPAddress.Parse("224.0.0.0"), 4),
+        (IPAddress.Parse("240.0.0.0"), 4),
+        (IPAddress.Parse("100.100.100.200"), 32),
+        (IPAddress.Parse("::"), 128),
+        (IPAddress.Parse("fe80::"), 10),
+        (IPAddress.Parse("ff00::"), 8),
+        (IPAddress.Parse("fd00:ec2::254"), 128),
+    ];
+
+    private static readonly (IPAddress Network, int PrefixLength)[] Private =
+    [
+        (IPAddress.Parse("127.0.0.0"), 8),
+        (IPAddress.Parse("10.0.0.0"), 8),
+        (IPAddress.Parse("172.16.0.0"), 12),
+        (IPAddress.Parse("192.168.0.0"), 16),
+        (IPAddress.Parse("100.64.0.0"), 10),
+        (IPAddress.Parse("::1"), 128),
+        (IPAddress.Parse("fc00::"), 7),
+    ];
+
+    /// <summary>Null when the URL's form is acceptable (absolute http(s), no credentials), else why not.</summary>
+    public static string? CheckForm(string url) =>
+        !Uri.TryCreate(url, UriKind.Absolute, out var uri) ? "The url must be an absolute http or https URL."
+        : uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps ? "Only http and https URLs can receive webhooks."
+        : uri.UserInfo.Length > 0 ? "The url may not carry credentials; verify deliveries with the signing secret instead."
+        : null;
+
+    /// <summary>Null when <paramref name="address"/> may be connected to, else why not.</summary>
+    public string? CheckAddress(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (AlwaysRefused.Any(range => Contains(range, address)))
+        {
+            return $"{address} is a link-local, metadata, multicast or unspecified address; webhooks are never sent there.";
+        }
+        if (!options.CurrentValue.AllowPrivateTargets && Private.Any(range => Contains(range, address)))
+        {
+            return $"{address} is a loopback or private address; webhooks are not sent there.";
+        }
+        return null;
+    }
+
+    /// <summary>Checks a URL when a webhook is saved: its form, and every address its host resolves to now.</summary>
+    public async Task<string?> CheckUrlAsync(string url, CancellationToken cancellationToken)
+    {
+        if (CheckForm(url) is { } formProblem)
+        {
+            return formProblem;
+        }
+        var host = new Uri(url).IdnHost.Trim('[', ']');
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                addresses = await Dns.GetHostAddressesAsync(host, timeout.Token);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return $"The host {host} does not resolve.";
+            }
+        }
+        return addresses.Length == 0 ? $"The host {host} does not resolve." : addresses.Select(CheckAddress).FirstOrDefault(problem => problem is not null);
+    }
+
+    /// <summary>
+    /// The delivery client's connect step: resolves the host and connects only to an allowed address,
+    /// so what is checked is exactly what is connected to.
+    /// </summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var endpoint = context.DnsEndPoint;
+        var addresses = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
+        var refusals = new List<string>();
+        foreach (var address in addresses)
+        {
+            if (CheckAddress(address) is { } refusal)
+            {
+                refusals.Add(refusal);
+                continue;
+            }
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException) when (address != addresses[^1])
+            {
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        throw new WebhookTargetRefusedException(refusals.Count > 0 ? string.Join(' ', refusals) : $"The host {endpoint.Host} does not resolve.");
+    }
+
+    private static bool Contains((IPAddress Network, int PrefixLength) range, IPAddress address)
+    {
+        if (range.Network.AddressFamily != address.AddressFamily)
+        {
+            return false;
+        }
+        var network = range.Network.GetAddressBytes();
+        var candidate = address.GetAddressBytes();
+        var bits = range.PrefixLength;
+        for (var i = 0; i < network.Length && bits > 0; i++, bits -= 8)
+        {
+            var mask = bits >= 8 ? 0xFF : (byte)(0xFF << (8 - bits));
+            if ((network[i] & mask) != (candidate[i] & mask))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
+
+/// <summary>A delivery was not attempted because the target resolved to a refused address.</summary>
+public sealed class WebhookTargetRefusedException(string message) : Exception(message);

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace HeadlessNews.Api.Infrastructure.Text;
+
+/// <summary>URL-safe slugs: lowercase ASCII letters and digits separated by single hyphens.</summary>
+public static partial class Slugs
+{
+    public const int MaxLength = 120;
+
+    /// <summary>Letters that do not decompose into a base letter plus accents.</summary>
+    private static readonly Dictionary<char, string> Special = new()
+    {
+        ['ß'] = "ss", ['æ'] = "ae", ['œ'] = "oe", ['ø'] = "o", ['đ'] = "d", ['ð'] = "d", ['ł'] = "l", ['þ'] = "th", ['ı'] = "i",
+        ['&'] = " and ",
+    };
+
+    public static bool IsValid(string? slug) => slug is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(slug);
+
+    /// <summary>"Pont-y-Pŵl: Côr yn ennill!" becomes "pont-y-pwl-cor-yn-ennill"; empty when nothing usable remains.</summary>
+    public static string From(string text)
+    {
+        var decomposed = text.ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var builder = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+            if (Special.TryGetValue(c, out var replacement))
+            {
+                builder.Append(replacement);
+            }
+            else
+            {
+                builder.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') ? c : ' ');
+            }
+        }
+        var words = builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var slug = string.Join('-', words);
+        if (slug.Length > MaxLength)
+        {
+            slug = slug[..MaxLength].TrimEnd('-');
+            var lastHyphen = slug.LastIndexOf('-');
+            slug = lastHyphen > MaxLength / 2 ? slug[..lastHyphen] : slug;
+        }
+        return slug;
+    }
+
+    [GeneratedRegex("^[a-z0-9]+(?:-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Tests.Articles;
+
+public sealed class ArticleWorkflowTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private Task<List<ContentEvent>> EventsAsync(string articleId) =>
+        api.WithDbAsync(db => db.Set<ContentEvent>().AsNoTracking().Where(e => e.ResourceId == Guid.Parse(articleId)).OrderBy(e => e.Sequence).ToListAsync());
+
+    private async Task<HttpClient> EditorAsync() => await api.ClientWithScopesAsync("content:write", "content:publish");
+
+    private static string Url(JsonElement article) => $"/v1/manage/articles/{article.Id()}";
+
+    [Fact]
+    public async Task Publishing_now_makes_the_article_published_and_records_article_published()
+    {
+        var client = await EditorAsync();
+        var published = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Now"), body = Editorial.OneParagraph() });
+        Assert.Equal("published", published.GetProperty("status").GetString());
+        Assert.Equal(published.GetProperty("publishAt").GetDateTimeOffset(), published.GetProperty("firstPublishedAt").GetDateTimeOffset());
+        var events = await EventsAsync(published.Id());
+        Assert.Equal([ContentEventTypes.ArticlePublished], events.Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Publishing_in_the_future_schedules_the_article_until_then()
+    {
+        var client = await EditorAsync();
+        var publishAt = api.Clock.GetUtcNow().AddHours(3);
+        var scheduled = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Later"), body = Editorial.OneParagraph() }, publishAt);
+        Assert.Equal("scheduled", scheduled.GetProperty("status").GetString());
+        var due = Assert.Single(await EventsAsync(scheduled.Id()));
+        Assert.Equal(ContentEventTypes.ArticlePublished, due.Type);
+        Assert.Equal(publishAt.AddTicks(-(publishAt.Ticks % TimeSpan.TicksPerSecond)), due.DueAt);
+
+        api.Clock.Advance(TimeSpan.FromHours(3));
+        Assert.Equal("published", (await client.GetJsonAsync(Url(scheduled))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_embargo_delays_the_published_event_to_the_embargo()
+    {
+        var client = await EditorAsync();
+        var embargoUntil = api.Clock.GetUtcNow().AddDays(1);
+        var embargoed = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Embargoed"), body = Editorial.OneParagraph(), embargoUntil });
+        var due = Assert.Single(await EventsAsync(embargoed.Id()));
+        Assert.Equal(embargoUntil.AddTicks(-(embargoUntil.Ticks % TimeSpan.TicksPerSecond)), due.DueAt);
+    }
+
+    [Fact]
+    public async Task A_back_dated_publication_keeps_its_date_as_first_published()
+    {
+        var client = await EditorAsync();
+        var publishAt = new DateTimeOffset(2015, 7, 2, 10, 30, 0, TimeSpan.FromHours(1));
+        var imported = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Archive import"), body = Editorial.OneParagraph() }, publishAt);
+        Assert.Equal("published", imported.GetProperty("status").GetString());
+        Assert.Equal("2015-07-02T09:30:00+00:00", imported.GetProperty("firstPublishedAt").GetString());
+    }
+
+    [Fact]
+    public async Task Unpublishing_a_scheduled_article_deletes_its_pending_event()
+    {
+        var client = await EditorAsync();
+        var scheduled = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Cancelled"), body = Editorial.OneParagraph() }, api.Clock.GetUtcNow().AddDays(2));
+        var unpublished = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(scheduled) + "/unpublish", scheduled.Version())).AssertSuccessAsync();
+        Assert.Equal("unpublished", unpublished.GetProperty("status").GetString());
+        Assert.Empty(await EventsAsync(scheduled.Id()));
+    }
+
+    [Fact]
+    public async Task Rescheduling_replaces_the_pending_event_with_one_at_the_new_time()
+    {
+        var client = await EditorAsync();
+        var first = api.Clock.GetUtcNow().AddDays(2);
+        var scheduled = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Moved"), body = Editorial.OneParagraph() }, first);
+        var moved = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(scheduled) + "/publish", scheduled.Version(), new { publishAt = first.AddDays(1) })).AssertSuccessAsync();
+        Assert.Equal("scheduled", moved.GetProperty("status").GetString());
+        var due = Assert.Single(await EventsAsync(scheduled.Id()));
+        Assert.True(due.DueAt > first.AddHours(23));
+        Assert.Equal(moved.GetProperty("publishAt").GetDateTimeOffset(), moved.GetProperty("firstPublishedAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Unpublishing_a_live_article_records_article_unpublished_and_republishing_keeps_first_published()
+    {
+        var client = await EditorAsync();
+        var live = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Live"), body = Editorial.OneParagraph() });
+        var firstPublishedAt = live.GetProperty("firstPublishedAt").GetString();
+        var down = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(live) + "/unpublish", live.Version())).AssertSuccessAsync();
+        api.Clock.Advance(TimeSpan.FromMinutes(5));
+        var again = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(live) + "/publish", down.Version())).AssertSuccessAsync();
+        Assert.Equal(firstPublishedAt, again.GetProperty("firstPublishedAt").GetString());
+        Assert.NotEqual(firstPublishedAt, again.GetProperty("publishAt").GetString());
+        Assert.Equal([ContentEventTypes.ArticlePublished, ContentEventTypes.ArticleUnpublished, ContentEventTypes.ArticlePublished],
+            (await EventsAsync(live.Id())).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Forbidden_transitions_are_409s()
+    {
+        var client = await EditorAsync();
+        var draft = await client.CreateArticleAsync(new { headline = Editorial.Unique("Draft"), body = Editorial.OneParagraph() });
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/unpublish", 1)).AssertProblemAsync(HttpStatusCode.Conflict);
+        var live = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/publish", 1)).AssertSuccessAsync();
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/publish", live.Version())).AssertProblemAsync(HttpStatusCode.Conflict);
+        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, Url(draft), live.Version())).AssertSuccessAsync(HttpStatusCode.NoContent);
+        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, Url(draft), live.Version() + 1)).AssertProblemAsync(HttpStatusCode.Conflict);
+        await (await client.SendWithIfMatchAsync(HttpMethod.Put, Url(draft), live.Version() + 1, new { headline = "Edit archived" })).AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Archiving_a_live_article_records_article_archived_and_restoring_makes_it_a_draft()
+    {
+        var client = await EditorAsync();
+        var live = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Archive me"), body = Editorial.OneParagraph() });
+        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, Url(live), live.Version())).AssertSuccessAsync(HttpStatusCode.NoContent);
+        Assert.Equal(ContentEventTypes.ArticleArchived, (await EventsAsync(live.Id())).Last().Type);
+        var restored = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(live) + "/revisions/1/restore", live.Version() + 1)).AssertSuccessAsync();
+        Assert.Equal("draft", restored.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Editing_a_visible_article_records_article_updated_but_editing_a_draft_records_nothing()
+    {
+        var client = await EditorAsync();
+        var draft = await client.CreateArticleAsync(new { headline = Editorial.Unique("Quiet"), body = Editorial.OneParagraph() });
+        await (await client.SendWithIfMatchAsync(HttpMethod.Put, Url(draft), 1, new { headline = "Quiet edit", body = Editorial.OneParagraph() })).AssertSuccessAsync();
+        Assert.Empty(await EventsAsync(draft.Id()));
+
+        var live = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Loud"), body = Editorial.OneParagraph() });
+        var edited = await (await client.SendWithIfMatchAsync(HttpMethod.Put, Url(live), live.Version(), new { headline = "Loud edit", body = Editorial.OneParagraph("Changed live.") })).AssertSuccessAsync();
+        Assert.Equal("published", edited.GetProperty("status").GetString());
+        Assert.Equal([ContentEventTypes.ArticlePublished, ContentEventTypes.ArticleUpdated], (await EventsAsync(live.Id())).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Corrections_are_appended_with_a_timestamp()
+    {
+        var client = await EditorAsync();
+        var live = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Corrected"), body = Editorial.OneParagraph() });
+        var once = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(live) + "/corrections", live.Version(), new { text = "The pier is 700 metres long, not 900." })).AssertSuccessAsync();
+        api.Clock.Advance(TimeSpan.FromMinutes(10));
+        var twice = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(live) + "/corrections", once.Version(), new { text = "The manager's name is Siân." })).AssertSuccessAsync();
+        var corrections = twice.GetProperty("corrections").EnumerateArray().ToList();
+        Assert.Equal(2, corrections.Count);
+        Assert.Equal("The pier is 700 metres long, not 900.", corrections[0].GetProperty("text").GetString());
+        Assert.True(corrections[1].GetProperty("at").GetDateTimeOffset() - corrections[0].GetProperty("at").GetDateTimeOffset() >= TimeSpan.FromMinutes(10));
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(live) + "/corrections", twice.Version(), new { text = "" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Scopes_split_writing_from_publishing()
+    {
+        var writer = await api.ClientWithScopesAsync("content:write");
+        var publisher = await api.ClientWithScopesAsync("content:publish");
+        var draft = await writer.CreateArticleAsync(new { headline = Editorial.Unique("Scoped"), body = Editorial.OneParagraph() });
+        Assert.Equal(HttpStatusCode.Forbidden, (await writer.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/publish", 1)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await writer.SendWithIfMatchAsync(HttpMethod.Delete, Url(draft), 1)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await publisher.PostAsync("/v1/manage/articles", System.Net.Http.Json.JsonContent.Create(new { headline = "x" }))).StatusCode);
+        await publisher.GetJsonAsync(Url(draft));
+        await (await publisher.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/publish", 1)).AssertSuccessAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.CreateClient().GetAsync(Url(draft))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_creates_one_article()
+    {
+        var client = await EditorAsync();
+        var headline = Editorial.Unique("Once");
+        var key = Guid.NewGuid().ToString();
+        async Task<JsonElement> SendAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/articles") { Content = System.Net.Http.Json.JsonContent.Create(new { headline }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await (await client.SendAsync(request)).AssertSuccessAsync(HttpStatusCode.Created);
+        }
+        Assert.Equal((await SendAsync()).Id(), (await SendAsync()).Id());
+        Assert.Equal(1, await api.WithDbAsync(db => db.Set<HeadlessNews.Api.Features.Articles.Article>().CountAsync(a => a.Headline == headline)));
+    }
+}

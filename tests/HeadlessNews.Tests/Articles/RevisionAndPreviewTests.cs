@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Articles;
+
+public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Every_change_stores_a_revision_that_can_be_read_and_restored()
+    {
+        var client = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var article = await client.CreateArticleAsync(new { headline = "First headline", body = Editorial.OneParagraph("First text."), tags = new[] { "Ferries" } });
+        var url = $"/v1/manage/articles/{article.Id()}";
+        var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = JsonContent.Create(new { headline = "Second headline", body = Editorial.OneParagraph("Second text.") }) };
+        request.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"1\""));
+        request.Headers.Add("X-On-Behalf-Of", "Ceri Hughes");
+        await (await client.SendAsync(request)).AssertSuccessAsync();
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, url + "/publish", 2)).AssertSuccessAsync();
+
+        var revisions = (await client.GetJsonAsync(url + "/revisions")).EnumerateArray().ToList();
+        Assert.Equal([3, 2, 1], revisions.Select(r => r.GetProperty("number").GetInt32()));
+        Assert.Equal(["published", "updated", "created"], revisions.Select(r => r.GetProperty("action").GetString()));
+        Assert.Equal("Ceri Hughes", revisions[1].GetProperty("onBehalfOf").GetString());
+
+        var first = await client.GetJsonAsync(url + "/revisions/1");
+        Assert.Equal("First headline", first.GetProperty("snapshot").GetProperty("headline").GetString());
+        await (await client.GetAsync(url + "/revisions/99")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        var restored = await (await client.SendWithIfMatchAsync(HttpMethod.Post, url + "/revisions/1/restore", 3)).AssertSuccessAsync();
+        Assert.Equal("First headline", restored.GetProperty("headline").GetString());
+        Assert.Equal("First text.", restored.GetProperty("body")[0].GetProperty("html").GetString());
+        Assert.Equal("ferries", restored.GetProperty("tags")[0].GetProperty("slug").GetString());
+        Assert.Equal("published", restored.GetProperty("status").GetString());
+        Assert.Equal(4, restored.Version());
+        Assert.Equal("restored from 1", (await client.GetJsonAsync(url + "/revisions"))[0].GetProperty("action").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await api.ClientWithScopesAsync("content:write")).SendWithIfMatchAsync(HttpMethod.Post, url + "/revisions/1/restore", 4)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_preview_link_shows_the_draft_in_the_delivery_shape_without_a_key()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var section = await client.CreateSectionAsync();
+        var author = await client.CreateAuthorAsync();
+        var source = await client.CreateSourceAsync();
+        var quote = await client.CreateQuoteAsync("Mae'r harbwr ar agor.");
+        var article = await client.CreateArticleAsync(new
+        {
+            headline = Editorial.Unique("Harbour draft"),
+            section = section.GetProperty("slug").GetString(),
+            authors = new[] { author.GetProperty("slug").GetString() },
+            sourceIds = new[] { source.Id() },
+            heroImage = new { url = "https://example.org/harbour.jpg", alt = "Boats in the harbour" },
+            body = new object[]
+            {
+                new { type = "heading", level = 2, text = "Fish & chips <3" },
+                new { type = "quote", quoteId = quote.Id() },
+                new { type = "list", style = "numbered", items = new[] { "one", "<em>two</em>" } },
+                new { type = "image", url = "https://example.org/a.jpg", alt = "A \"quoted\" alt", caption = "Cap", credit = "Photo: Gethin" },
+                new { type = "embed", url = "https://example.org/video" },
+                new { type = "sourceList", title = "Sources", sourceIds = new[] { source.Id() } },
+            },
+        });
+        var linkResponse = await client.PostAsJsonAsync($"/v1/manage/articles/{article.Id()}/preview-links", new { expiresInMinutes = 30 });
+        var link = await linkResponse.AssertSuccessAsync();
+        Assert.Equal(api.Clock.GetUtcNow().AddMinutes(30).ToUnixTimeSeconds(), link.GetProperty("expiresAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        var path = new Uri(link.GetProperty("url").GetString()!).PathAndQuery;
+        Assert.StartsWith("/v1/preview/", path, StringComparison.Ordinal);
+
+        var response = await api.CreateClient().GetAsync(path);
+        var preview = await response.AssertSuccessAsync();
+        Assert.True(response.Headers.CacheControl is { Private: true, NoStore: true });
+        Assert.Equal(article.GetProperty("slug").GetString(), preview.GetProperty("slug").GetString());
+        Assert.Equal(author.GetProperty("name").GetString(), preview.GetProperty("authors")[0].GetProperty("name").GetString());
+        Assert.Equal(source.Id(), preview.GetProperty("sources")[0].Id());
+        Assert.Equal("Siân Morgan", preview.GetProperty("body")[1].GetProperty("quote").GetProperty("speaker").GetProperty("name").GetString());
+        Assert.False(preview.GetProperty("old").GetBoolean());
+        var html = preview.GetProperty("bodyHtml").GetString()!;
+        Assert.Contains("<h2>Fish &amp; chips &lt;3</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<blockquote><p>Mae&#x27;r harbwr ar agor.</p><footer>Siân Morgan, Pier manager</footer></blockquote>", html, StringComparison.Ordinal);
+        Assert.Contains("<ol><li>one</li><li><em>two</em></li></ol>", html, StringComparison.Ordinal);
+        Assert.Contains("alt=\"A &quot;quoted&quot; alt\"", html, StringComparison.Ordinal);
+        Assert.Contains("<section class=\"sources\"><h2>Sources</h2>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Expired_or_tampered_preview_tokens_are_404s()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var article = await client.CreateArticleAsync(new { headline = Editorial.Unique("Short lived") });
+        var link = await (await client.PostAsync($"/v1/manage/articles/{article.Id()}/preview-links", null)).AssertSuccessAsync();
+        var path = new Uri(link.GetProperty("url").GetString()!).PathAndQuery;
+        var anonymous = api.CreateClient();
+        await (await anonymous.GetAsync(path)).AssertSuccessAsync();
+
+        var tampered = path[..^2] + (path[^2] == 'A' ? "B" : "A") + path[^1];
+        await (await anonymous.GetAsync(tampered)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await anonymous.GetAsync("/v1/preview/not-a-token")).AssertProblemAsync(HttpStatusCode.NotFound);
+        api.Clock.Advance(TimeSpan.FromMinutes(61));
+        await (await anonymous.GetAsync(path)).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_preview_link_lasts_at_most_seven_days()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var article = await client.CreateArticleAsync(new { headline = Editorial.Unique("Long lived") });
+        await (await client.PostAsJsonAsync($"/v1/manage/articles/{article.Id()}/preview-links", new { expiresInMinutes = 7 * 24 * 60 + 1 })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await client.PostAsJsonAsync($"/v1/manage/articles/{Guid.NewGuid()}/preview-links", new { })).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Sections;
+
+public sealed class SectionAndAuthorTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_section_has_crud_with_a_generated_slug_and_etags()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var token = Guid.NewGuid().ToString("N")[..6];
+        var response = await client.PostAsJsonAsync("/v1/manage/sections", new { name = $"Chwaraeon Môn {token}", description = "Anglesey sport" });
+        var section = await response.AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal($"chwaraeon-mon-{token}", section.GetProperty("slug").GetString());
+        Assert.Equal("\"1\"", response.Headers.ETag!.Tag);
+        Assert.Equal($"/v1/manage/sections/{section.Id()}", response.Headers.Location!.OriginalString);
+
+        var url = $"/v1/manage/sections/{section.Id()}";
+        var edited = await (await client.SendWithIfMatchAsync(HttpMethod.Put, url, 1, new { name = "Anglesey sport", slug = $"anglesey-sport-{token}" })).AssertSuccessAsync();
+        Assert.Equal($"anglesey-sport-{token}", edited.GetProperty("slug").GetString());
+        Assert.Equal(JsonNull, edited.GetProperty("description").ValueKind);
+        await (await client.SendWithIfMatchAsync(HttpMethod.Put, url, 1, new { name = "Stale" })).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        Assert.Contains((await client.GetJsonAsync("/v1/manage/sections")).EnumerateArray(), s => s.Id() == section.Id());
+        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 2)).AssertSuccessAsync(HttpStatusCode.NoContent);
+        await (await client.GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Duplicate_and_malformed_slugs_are_refused()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var slug = "weather-" + Guid.NewGuid().ToString("N")[..6];
+        await client.CreateAsync("/v1/manage/sections", new { name = "Weather", slug });
+        await (await client.PostAsJsonAsync("/v1/manage/sections", new { name = "Weather again", slug })).AssertProblemAsync(HttpStatusCode.Conflict);
+        await (await client.PostAsJsonAsync("/v1/manage/sections", new { name = "Weather", slug = "Weather Now" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await client.PostAsJsonAsync("/v1/manage/authors", new { name = "" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Sections_and_authors_in_use_cannot_be_deleted()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var section = await client.CreateSectionAsync();
+        var author = await client.CreateAuthorAsync();
+        var headline = Editorial.Unique("Filed story");
+        await client.CreateArticleAsync(new { headline, section = section.GetProperty("slug").GetString(), authors = new[] { author.GetProperty("slug").GetString() } });
+        var problem = await (await client.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/sections/{section.Id()}", 1)).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains(headline, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/authors/{author.Id()}", 1)).AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task An_author_has_a_role_and_bio_and_needs_if_match()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var author = await client.CreateAsync("/v1/manage/authors", new { name = Editorial.Unique("Nia Roberts"), role = "News editor", bio = "Edits the daily list." });
+        Assert.Equal("News editor", author.GetProperty("role").GetString());
+        var url = $"/v1/manage/authors/{author.Id()}";
+        await (await client.SendWithIfMatchAsync(HttpMethod.Put, url, null, new { name = "Nia" })).AssertProblemAsync(HttpStatusCode.PreconditionRequired);
+        var edited = await (await client.SendWithIfMatchAsync(HttpMethod.Put, url, 1, new { name = "Nia Roberts", role = "Editor" })).AssertSuccessAsync();
+        Assert.Equal("Editor", edited.GetProperty("role").GetString());
+        Assert.Equal(author.GetProperty("slug").GetString(), edited.GetProperty("slug").GetString());
+    }
+
+    private const System.Text.Json.JsonValueKind JsonNull = System.Text.Json.JsonValueKind.Null;
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Tests.Support;
+using static HeadlessNews.Tests.Webhooks.WebhookTestKit;
+
+namespace HeadlessNews.Tests.Webhooks;
+
+/// <summary>Gives up after an hour instead of days; the test moves the clock past it.</summary>
+public sealed class QuickToGiveUpApi : WebhookApi
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["Webhooks:GiveUpAfter"] = "01:00:00",
+        ["Webhooks:DisableAfterFailingFor"] = "01:00:00",
+    };
+}
+
+public sealed class WebhookFailureTests(QuickToGiveUpApi api) : IClassFixture<QuickToGiveUpApi>
+{
+    [Fact]
+    public async Task A_webhook_that_keeps_failing_has_its_message_marked_failed_and_is_disabled_with_a_reason()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, _) => Task.FromResult(503);
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var (id, _) = await CreateWebhookAsync(client, receiver.Url, ContentEventTypes.NoticeUpdated);
+        var messageId = await RecordAsync(api, ContentEventTypes.NoticeUpdated);
+        await EventuallyAsync(() => receiver.For(messageId).Count >= 2, "a first retry");
+        await Task.Delay(300);
+        Assert.True((await (await client.GetAsync($"/v1/manage/webhooks/{id}")).AssertSuccessAsync()).GetProperty("enabled").GetBoolean());
+        api.Clock.Advance(TimeSpan.FromHours(2));
+
+        System.Text.Json.JsonElement webhook = default;
+        await EventuallyAsync(async () =>
+        {
+            webhook = await (await client.GetAsync($"/v1/manage/webhooks/{id}")).AssertSuccessAsync();
+            return !webhook.GetProperty("enabled").GetBoolean();
+        }, "the webhook to be disabled");
+        Assert.Contains("no delivery succeeded", webhook.GetProperty("disabledReason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, webhook.GetProperty("version").GetInt32());
+        var attempts = receiver.For(messageId).Count;
+        var failed = await api.WithDbAsync(db => Task.FromResult(db.Set<HeadlessNews.Api.Features.Webhooks.WebhookMessage>().Single(m => m.EventId == messageId)));
+        Assert.Equal(HeadlessNews.Api.Features.Webhooks.WebhookMessageStatus.Failed, failed.Status);
+        await Task.Delay(800);
+        Assert.Equal(attempts, receiver.For(messageId).Count);
+
+        receiver.Respond = (_, _) => Task.FromResult(200);
+        var enable = new HttpRequestMessage(HttpMethod.Put, $"/v1/manage/webhooks/{id}")
+        {
+            Content = JsonContent.Create(new { url = receiver.Url, events = new[] { ContentEventTypes.NoticeUpdated }, enabled = true }),
+        }.WithIfMatch(2);
+        var enabled = await (await client.SendAsync(enable)).AssertSuccessAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, enabled.GetProperty("disabledReason").ValueKind);
+        await (await client.PostAsync($"/v1/manage/webhooks/{id}/messages/{messageId}/retry", null)).AssertSuccessAsync(HttpStatusCode.Accepted);
+        await EventuallyAsync(async () => (await api.WithDbAsync(db => Task.FromResult(
+            db.Set<HeadlessNews.Api.Features.Webhooks.WebhookMessage>().Single(m => m.EventId == messageId).Status)))
+            == HeadlessNews.Api.Features.Webhooks.WebhookMessageStatus.Delivered, "the retried message to be delivered");
+    }
+}

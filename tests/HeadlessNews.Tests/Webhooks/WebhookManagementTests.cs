@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Webhooks;
+
+public sealed class WebhookManagementTests(WebhookApi api) : IClassFixture<WebhookApi>
+{
+    [Fact]
+    public async Task Creating_a_webhook_shows_a_whsec_secret_once_and_reading_it_never_does()
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var response = await client.PostAsJsonAsync("/v1/manage/webhooks",
+            new { url = "http://127.0.0.1:9/hooks/bangor", events = new[] { "article.published", "notice.published" }, description = "Bangor front page" });
+        var created = await response.AssertSuccessAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString();
+        var secret = created.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+        Assert.Equal(32, Convert.FromBase64String(secret["whsec_".Length..]).Length);
+        Assert.Equal($"/v1/manage/webhooks/{id}", response.Headers.Location?.OriginalString);
+        Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
+
+        var read = await client.GetAsync($"/v1/manage/webhooks/{id}");
+        var one = await read.AssertSuccessAsync();
+        Assert.False(one.TryGetProperty("secret", out _));
+        Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+        Assert.True(one.GetProperty("enabled").GetBoolean());
+        Assert.Equal(["article.published", "notice.published"], one.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+
+        var list = await (await client.GetAsync("/v1/manage/webhooks?limit=100")).AssertSuccessAsync();
+        var entry = list.GetProperty("items").EnumerateArray().Single(w => w.GetProperty("id").GetString() == id);
+        Assert.False(entry.TryGetProperty("secret", out _));
+        Assert.DoesNotContain(secret, list.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhooks_need_the_webhooks_manage_scope()
+    {
+        var writer = await api.ClientWithScopesAsync("content:write");
+        await (await writer.GetAsync("/v1/manage/webhooks")).AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Unknown_event_types_are_a_validation_problem_keyed_by_field()
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks",
+            new { url = "http://127.0.0.1:9/hooks", events = new[] { "article.published", "article.deleted" } })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("events[1]", out _), problem.ToString());
+
+        var none = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url = "http://127.0.0.1:9/hooks", events = Array.Empty<string>() }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(none.GetProperty("errors").TryGetProperty("events", out _), none.ToString());
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://169.254.10.20/")]
+    [InlineData("http://[fe80::1]/hooks")]
+    [InlineData("http://[fd00:ec2::254]/")]
+    [InlineData("http://[::ffff:169.254.169.254]/")]
+    [InlineData("http://0.0.0.0:8080/")]
+    [InlineData("http://224.0.0.251/")]
+    [InlineData("ftp://127.0.0.1/hooks")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("not a url")]
+    public async Task Link_local_metadata_multicast_and_non_http_targets_are_always_refused(string url)
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url, events = new[] { "article.published" } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("url", out var errors), problem.ToString());
+        Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Updating_and_deleting_a_webhook_need_the_current_version()
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var (id, _) = await WebhookTestKit.CreateWebhookAsync(client, "http://127.0.0.1:9/hooks/rhyl", "article.published");
+        var change = new { url = "http://127.0.0.1:9/hooks/rhyl-v2", events = new[] { "notice.withdrawn" }, enabled = false };
+
+        await (await client.PutAsJsonAsync($"/v1/manage/webhooks/{id}", change)).AssertProblemAsync(HttpStatusCode.PreconditionRequired);
+        var stale = await (await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/manage/webhooks/{id}") { Content = JsonContent.Create(change) }.WithIfMatch(7)))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        Assert.Equal(1, stale.GetProperty("currentVersion").GetInt32());
+
+        var updated = await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/v1/manage/webhooks/{id}") { Content = JsonContent.Create(change) }.WithIfMatch(1));
+        var body = await updated.AssertSuccessAsync();
+        Assert.Equal(2, body.GetProperty("version").GetInt32());
+        Assert.Equal("\"2\"", updated.Headers.ETag?.Tag);
+        Assert.False(body.GetProperty("enabled").GetBoolean());
+        Assert.Equal("http://127.0.0.1:9/hooks/rhyl-v2", body.GetProperty("url").GetString());
+        Assert.Equal(["notice.withdrawn"], body.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+
+        await (await client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/v1/manage/webhooks/{id}").WithIfMatch(1)))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/v1/manage/webhooks/{id}").WithIfMatch(2))).StatusCode);
+        await (await client.GetAsync($"/v1/manage/webhooks/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task An_update_to_a_refused_target_is_a_validation_problem()
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var (id, _) = await WebhookTestKit.CreateWebhookAsync(client, "http://127.0.0.1:9/hooks/prestatyn", "article.published");
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/v1/manage/webhooks/{id}")
+        {
+            Content = JsonContent.Create(new { url = "http://169.254.169.254/", events = new[] { "article.published" } }),
+        }.WithIfMatch(1);
+        var problem = await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("url", out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Deliveries_of_an_unknown_webhook_are_404_and_a_bad_cursor_is_400()
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        await (await client.GetAsync($"/v1/manage/webhooks/{Guid.CreateVersion7()}/deliveries")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var (id, _) = await WebhookTestKit.CreateWebhookAsync(client, "http://127.0.0.1:9/hooks/rhos", "article.published");
+        await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries?cursor=forged")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+}
+
+/// <summary>The API as production runs it: loopback and private targets refused.</summary>
+public sealed class PublicTargetsOnlyApi : WebhookApi
+{
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(base.Settings) { ["Webhooks:AllowPrivateTargets"] = "false" };
+}
+
+public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClassFixture<PublicTargetsOnlyApi>
+{
+    [Theory]
+    [InlineData("http://127.0.0.1/hooks")]
+    [InlineData("http://127.8.9.10:8080/hooks")]
+    [InlineData("http://localhost:5000/hooks")]
+    [InlineData("http://10.20.30.40/hooks")]
+    [InlineData("http://172.16.5.4/hooks")]
+    [InlineData("https://192.168.1.20/hooks")]
+    [InlineData("http://[::1]/hooks")]
+    [InlineData("http://[fd12:3456::1]/hooks")]
+    public async Task Loopback_and_private_targets_are_refused_when_private_targets_are_not_allowed(string url)
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url, events = new[] { "article.published" } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("url", out var errors), problem.ToString());
+        Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_target_that_turns_out_to_be_private_at_delivery_time_is_never_contacted_and_the_refusal_is_logged()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        // Stands in for a public name whose DNS now points at loopback (rebinding): only the delivery-time check can stop it.
+        var id = await api.WithDbAsync(async db =>
+        {
+            var webhook = new HeadlessNews.Api.Features.Webhooks.Webhook
+            {
+                Id = Guid.CreateVersion7(), Url = receiver.Url, Events = ["article.updated"], Secret = "whsec_" + Convert.ToBase64String(new byte[32]),
+                CreatedAt = api.Clock.GetUtcNow(), UpdatedAt = api.Clock.GetUtcNow(), Version = 1,
+            };
+            db.Add(webhook);
+            await db.SaveChangesAsync();
+            return webhook.Id;
+        });
+        var messageId = await WebhookTestKit.RecordAsync(api, "article.updated");
+
+        System.Text.Json.JsonElement attempt = default;
+        await WebhookTestKit.EventuallyAsync(async () =>
+        {
+            var log = await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries")).AssertSuccessAsync();
+            attempt = log.GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("messageId").GetString() == messageId.ToString());
+            return attempt.ValueKind != System.Text.Json.JsonValueKind.Undefined;
+        }, "a logged attempt");
+        Assert.Equal("refused", attempt.GetProperty("outcome").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, attempt.GetProperty("status").ValueKind);
+        Assert.Contains("127.0.0.1", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(receiver.Received);
+    }
+}
