@@ -10,6 +10,8 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<DatabaseEndpoint>();
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
             Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString));
+        services.AddSingleton<ReadDatabase>();
+        services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddDbContextCheck<HeadlessNewsDbContext>("database", tags: ["ready"]);
         return services;

@@ -138,6 +138,36 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "notices",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    title = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    body = table.Column<string>(type: "text", nullable: false),
+                    issuer_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    location_description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    postcode = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: true),
+                    latitude = table.Column<double>(type: "double precision", nullable: true),
+                    longitude = table.Column<double>(type: "double precision", nullable: true),
+                    published_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    effective_from = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    effective_to = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    response_deadline = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    attachments = table.Column<string>(type: "jsonb", nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    search_vector = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: false, computedColumnSql: "setweight(to_tsvector('english'::regconfig, hn_unaccent(left(title, 1000))), 'A')\n|| setweight(to_tsvector('english'::regconfig, hn_unaccent(left(body, 100000))), 'B')\n|| setweight(to_tsvector('english'::regconfig, hn_unaccent(left(issuer_name || ' ' || coalesce(location_description, ''), 1000))), 'C')", stored: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_notices", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "places",
                 columns: table => new
                 {
@@ -262,6 +292,29 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "webhooks",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    events = table.Column<string[]>(type: "text[]", nullable: false),
+                    description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    disabled_reason = table.Column<string>(type: "text", nullable: true),
+                    disabled_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    secret = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    previous_secret = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    previous_secret_expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhooks", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "articles",
                 columns: table => new
                 {
@@ -322,6 +375,64 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         principalTable: "sources",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    webhook_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    event_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    attempt = table.Column<int>(type: "integer", nullable: false),
+                    outcome = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    status_code = table.Column<int>(type: "integer", nullable: true),
+                    duration_ms = table.Column<int>(type: "integer", nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    response_excerpt = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: true),
+                    error = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhook_attempts", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_webhook_attempts_webhook_webhook_id",
+                        column: x => x.webhook_id,
+                        principalTable: "webhooks",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_messages",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    webhook_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    event_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    payload = table.Column<string>(type: "text", nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    backoff_step = table.Column<int>(type: "integer", nullable: false),
+                    next_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    claim_token = table.Column<Guid>(type: "uuid", nullable: true),
+                    give_up_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    delivered_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    failed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhook_messages", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_webhook_messages_webhooks_webhook_id",
+                        column: x => x.webhook_id,
+                        principalTable: "webhooks",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -563,6 +674,44 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 column: "created_at");
 
             migrationBuilder.CreateIndex(
+                name: "ix_notices_category_created_at_id",
+                table: "notices",
+                columns: new[] { "category", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_created_at_id",
+                table: "notices",
+                columns: new[] { "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_issuer_name_created_at_id",
+                table: "notices",
+                columns: new[] { "issuer_name", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_issuer_name_reference",
+                table: "notices",
+                columns: new[] { "issuer_name", "reference" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_latitude_longitude",
+                table: "notices",
+                columns: new[] { "latitude", "longitude" },
+                filter: "latitude IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_search_vector",
+                table: "notices",
+                column: "search_vector")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_status_created_at_id",
+                table: "notices",
+                columns: new[] { "status", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_places_slug",
                 table: "places",
                 column: "slug",
@@ -671,6 +820,33 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 table: "tags",
                 column: "slug",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_attempts_webhook_id_at_id",
+                table: "webhook_attempts",
+                columns: new[] { "webhook_id", "at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_attempts_webhook_id_outcome_at",
+                table: "webhook_attempts",
+                columns: new[] { "webhook_id", "outcome", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_messages_next_attempt_at",
+                table: "webhook_messages",
+                column: "next_attempt_at",
+                filter: "status = 'Pending'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_messages_webhook_id_event_id",
+                table: "webhook_messages",
+                columns: new[] { "webhook_id", "event_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhooks_created_at_id",
+                table: "webhooks",
+                columns: new[] { "created_at", "id" });
         }
 
         /// <inheritdoc />
@@ -710,6 +886,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 name: "idempotency_records");
 
             migrationBuilder.DropTable(
+                name: "notices");
+
+            migrationBuilder.DropTable(
                 name: "published_articles");
 
             migrationBuilder.DropTable(
@@ -717,6 +896,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
             migrationBuilder.DropTable(
                 name: "server_secrets");
+
+            migrationBuilder.DropTable(
+                name: "webhook_attempts");
+
+            migrationBuilder.DropTable(
+                name: "webhook_messages");
 
             migrationBuilder.DropTable(
                 name: "authors");
@@ -732,6 +917,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
             migrationBuilder.DropTable(
                 name: "tags");
+
+            migrationBuilder.DropTable(
+                name: "webhooks");
 
             migrationBuilder.DropTable(
                 name: "sources");

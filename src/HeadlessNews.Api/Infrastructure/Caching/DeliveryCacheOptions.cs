@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HeadlessNews.Api.Infrastructure.Caching;
+
+/// <summary>HTTP caching of delivery responses: what browsers and CDNs are told, and how long the server keeps an entry.</summary>
+public sealed class DeliveryCacheOptions
+{
+    public const string Section = "Delivery:Cache";
+
+    /// <summary>Turns the server output cache off (HTTP caching headers, ETags and 304s stay).</summary>
+    public bool ServerCacheEnabled { get; set; } = true;
+
+    [Range(0, 86_400)]
+    public int MaxAgeSeconds { get; set; } = 60;
+
+    [Range(0, 86_400)]
+    public int StaleWhileRevalidateSeconds { get; set; } = 300;
+
+    /// <summary>How long the server keeps an entry; changes evict it earlier by tag, and scheduled boundaries cut it short.</summary>
+    [Range(1, 86_400)]
+    public int ServerSeconds { get; set; } = 600;
+
+    [Range(1, 16_384)]
+    public int ServerSizeLimitMegabytes { get; set; } = 256;
+}

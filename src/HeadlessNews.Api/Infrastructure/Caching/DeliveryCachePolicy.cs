@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace HeadlessNews.Api.Infrastructure.Caching;
+
+/// <summary>
+/// The server output cache for delivery routes: only anonymous reads (no <c>Authorization</c>, no <c>?key=</c>)
+/// are looked up or stored; entries vary by the whole query string and the negotiated encoding, and carry the
+/// global tag plus the handler's <c>Surrogate-Key</c> tags.
+/// </summary>
+internal sealed class DeliveryCachePolicy : IOutputCachePolicy
+{
+    public const string Name = "Delivery";
+    private static readonly string[] NegotiatedEncodings = ["br", "gzip", "*"];
+
+    public static bool IsAnonymousRead(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && request.Headers.Authorization.Count == 0
+        && !request.Query.ContainsKey("key");
+
+    ValueTask IOutputCachePolicy.CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<DeliveryCacheOptions>>().Value;
+        var cacheable = options.ServerCacheEnabled && IsAnonymousRead(context.HttpContext.Request);
+        context.EnableOutputCaching = true;
+        context.AllowCacheLookup = cacheable;
+        context.AllowCacheStorage = cacheable;
+        context.AllowLocking = true;
+        context.CacheVaryByRules.QueryKeys = "*";
+        context.CacheVaryByRules.VaryByValues["encoding"] = EncodingKey(context.HttpContext.Request);
+        context.ResponseExpirationTimeSpan = TimeSpan.FromSeconds(options.ServerSeconds);
+        context.Tags.Add(CacheTags.All);
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask IOutputCachePolicy.ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    ValueTask IOutputCachePolicy.ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var response = context.HttpContext.Response;
+        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0)
+        {
+            context.AllowCacheStorage = false;
+            return ValueTask.CompletedTask;
+        }
+        foreach (var tag in CacheTags.ReadTags(response))
+        {
+            context.Tags.Add(tag);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The compressed bytes are what is stored, so entries vary by the encodings the client accepts, normalised
+    /// so that "gzip, br" and "br,gzip" share one entry.
+    /// </summary>
+    private static string EncodingKey(HttpRequest request)
+    {
+        if (!StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var accepted))
+        {
+            return string.Empty;
+        }
+        return string.Join(',', accepted
+            .Where(e => NegotiatedEncodings.Contains(e.Value.Value, StringComparer.OrdinalIgnoreCase) && e.Quality is not 0)
+            .Select(e => e.Value.Value!.ToLowerInvariant() + (e.Quality is { } q ? "=" + q.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : string.Empty))
+            .Order(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace HeadlessNews.Api.Infrastructure.Caching;
+
+/// <summary>Marks an endpoint whose responses get delivery caching headers (see <see cref="DeliveryResponseMiddleware"/>).</summary>
+internal sealed class DeliveryResponseMetadata
+{
+    public static readonly DeliveryResponseMetadata Instance = new();
+}
+
+/// <summary>
+/// For delivery endpoints, cached or not: buffers the (already compressed) body, gives it a strong ETag (the
+/// handler's own, else a hash of the bytes), answers a matching <c>If-None-Match</c> with 304, and sets
+/// <c>Cache-Control</c> (public for anonymous reads, capped by <see cref="CacheTags.ExpireAt"/>; private otherwise).
+/// It sits inside the output cache, so what it writes is what a cache entry stores.
+/// </summary>
+internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<DeliveryCacheOptions> options, TimeProvider clock)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<DeliveryResponseMetadata>() is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var original = context.Response.Body;
+        await using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var response = context.Response;
+        var cacheable = response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status301MovedPermanently;
+        SetCacheControl(context, cacheable);
+        if (response.StatusCode == StatusCodes.Status200OK)
+        {
+            var etag = StrongETag(response, buffer);
+            response.Headers.ETag = etag;
+            if (Matches(context.Request, etag))
+            {
+                context.Features.Get<IOutputCacheFeature>()?.Context.AllowCacheStorage = false;
+                response.StatusCode = StatusCodes.Status304NotModified;
+                response.ContentLength = null;
+                response.Headers.ContentType = default;
+                return;
+            }
+        }
+        if (buffer.Length > 0)
+        {
+            response.ContentLength = buffer.Length;
+            buffer.Position = 0;
+            await buffer.CopyToAsync(original, context.RequestAborted);
+        }
+    }
+
+    private void SetCacheControl(HttpContext context, bool cacheable)
+    {
+        var headers = context.Response.Headers;
+        var outputCache = context.Features.Get<IOutputCacheFeature>()?.Context;
+        if (!cacheable || !DeliveryCachePolicy.IsAnonymousRead(context.Request))
+        {
+            headers.CacheControl = "private, no-store";
+            return;
+        }
+        headers[CacheTags.HeaderName] = string.Join(' ', CacheTags.ReadTags(context.Response).Prepend(CacheTags.All).Distinct(StringComparer.Ordinal));
+
+        var settings = options.Value;
+        var maxAge = TimeSpan.FromSeconds(settings.MaxAgeSeconds);
+        var staleWhileRevalidate = settings.StaleWhileRevalidateSeconds;
+        if (context.ExpiresAt() is { } expiresAt)
+        {
+            var remaining = expiresAt - clock.GetUtcNow();
+            if (remaining < maxAge)
+            {
+                maxAge = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+            }
+            // Serving stale past the boundary would show, say, an expired notice: the grace period ends there too.
+            staleWhileRevalidate = (int)Math.Clamp((remaining - maxAge).TotalSeconds, 0, staleWhileRevalidate);
+            if (outputCache is not null)
+            {
+                if (remaining <= TimeSpan.Zero)
+                {
+                    outputCache.AllowCacheStorage = false;
+                }
+                else if (outputCache.ResponseExpirationTimeSpan is not { } server || remaining < server)
+                {
+                    outputCache.ResponseExpirationTimeSpan = remaining;
+                }
+            }
+        }
+        var seconds = ((long)maxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        headers.CacheControl = staleWhileRevalidate > 0
+            ? $"public, max-age={seconds}, stale-while-revalidate={staleWhileRevalidate.ToString(CultureInfo.InvariantCulture)}"
+            : $"public, max-age={seconds}";
+    }
+
+    /// <summary>A strong ETag differs per content coding, so a handler's own tag gets the encoding appended.</summary>
+    private static string StrongETag(HttpResponse response, MemoryStream body)
+    {
+        var encoding = response.Headers.ContentEncoding.ToString();
+        var own = response.Headers.ETag.ToString();
+        if (own.Length > 2 && own[0] == '"' && own[^1] == '"')
+        {
+            return encoding.Length == 0 ? own : $"{own[..^1]}-{encoding}\"";
+        }
+        var hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
+        return "\"" + Convert.ToBase64String(hash.AsSpan(0, 18)).Replace('+', '-').Replace('/', '_') + "\"";
+    }
+
+    /// <summary>If-None-Match uses the weak comparison (RFC 9110 13.1.2).</summary>
+    private static bool Matches(HttpRequest request, string etag)
+    {
+        if (request.Headers.IfNoneMatch.Count == 0
+            || !EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var candidates))
+        {
+            return false;
+        }
+        var current = EntityTagHeaderValue.Parse(etag);
+        return candidates.Any(c => c.Equals(EntityTagHeaderValue.Any) || c.Compare(current, useStrongComparison: false));
+    }
+}

@@ -1,0 +1,104 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
+
+namespace HeadlessNews.Api.Infrastructure.Database;
+
+/// <summary>
+/// The database delivery and feeds read from: <c>ConnectionStrings:HeadlessNewsRead</c> when set (for example an
+/// Npgsql multi-host string with <c>Target Session Attributes=prefer-standby</c>), else the primary. Inject it as
+/// <c>[FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db</c>; its contexts do not track changes.
+/// Management never uses it: an editor always reads their own writes from the primary.
+/// <para>
+/// A cache eviction carries the primary's WAL position (<see cref="RequireReplayOf"/>); until the standby has
+/// replayed that far, reads go to the primary, so an evicted entry is never refilled with the content it replaced.
+/// </para>
+/// </summary>
+public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint endpoint)
+{
+    public const string Key = "read";
+    public const string ConnectionName = "HeadlessNewsRead";
+    private readonly Lazy<string> _connectionString = new(() => ConnectionString(configuration, endpoint), LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _factory = new(
+        () => CreateFactory(ConnectionString(configuration, endpoint)), LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _primary = new(
+        () => CreateFactory(endpoint.ConnectionString), LazyThreadSafetyMode.PublicationOnly);
+    private ulong _requiredLsn;
+    private ulong _replayedLsn;
+
+    public bool UsesReplica => !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName));
+
+    public HeadlessNewsDbContext CreateDbContext()
+    {
+        var required = Interlocked.Read(ref _requiredLsn);
+        if (!UsesReplica || required <= Interlocked.Read(ref _replayedLsn) || ReplicaHasReplayed(required))
+        {
+            return _factory.Value.CreateDbContext();
+        }
+        return _primary.Value.CreateDbContext();
+    }
+
+    /// <summary>Reads must not come from a standby that has not replayed the primary's WAL up to <paramref name="lsn"/>.</summary>
+    public void RequireReplayOf(string lsn)
+    {
+        var position = ParseLsn(lsn);
+        var current = Interlocked.Read(ref _requiredLsn);
+        while (position > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _requiredLsn, position, current);
+            if (seen == current)
+            {
+                return;
+            }
+            current = seen;
+        }
+    }
+
+    /// <summary>Runs only between an eviction and the standby catching up; a server that replays nothing is a primary.</summary>
+    private bool ReplicaHasReplayed(ulong required)
+    {
+        using var connection = new NpgsqlConnection(_connectionString.Value);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", connection);
+        var replayed = command.ExecuteScalar() is string lsn ? ParseLsn(lsn) : ulong.MaxValue;
+        if (replayed < required)
+        {
+            return false;
+        }
+        Interlocked.Exchange(ref _replayedLsn, Math.Min(replayed, required));
+        return true;
+    }
+
+    /// <summary>A pg_lsn's text form is two hexadecimal halves, <c>16/B374D848</c>.</summary>
+    internal static ulong ParseLsn(string lsn)
+    {
+        var slash = lsn.IndexOf('/', StringComparison.Ordinal);
+        return (ulong.Parse(lsn.AsSpan(0, slash), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 32)
+            | ulong.Parse(lsn.AsSpan(slash + 1), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static PooledDbContextFactory<HeadlessNewsDbContext> CreateFactory(string connectionString) => new(
+        ((DbContextOptionsBuilder<HeadlessNewsDbContext>)DatabaseServiceCollectionExtensions
+            .Configure(new DbContextOptionsBuilder<HeadlessNewsDbContext>(), connectionString))
+            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+            .Options);
+
+    private static string ConnectionString(IConfiguration configuration, DatabaseEndpoint endpoint)
+    {
+        if (string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName)))
+        {
+            return endpoint.ConnectionString;
+        }
+        var primary = new NpgsqlConnectionStringBuilder(endpoint.ConnectionString);
+        var read = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ConnectionName));
+        if (!read.ContainsKey("Command Timeout"))
+        {
+            read.CommandTimeout = primary.CommandTimeout;
+        }
+        if (!read.ContainsKey("Timeout"))
+        {
+            read.Timeout = primary.Timeout;
+        }
+        return read.ConnectionString;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.IO.Compression;
+using HeadlessNews.Api.Infrastructure.Caching;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Infrastructure.Http;
+
+/// <summary>
+/// The HTTP machinery delivery and feeds stand on: output caching with tag eviction across nodes, ETags and
+/// Cache-Control, compression, CORS, rate limits and request timeouts.
+/// </summary>
+public static class DeliveryHttpExtensions
+{
+    public const string CorsOriginsKey = "Cors:Origins";
+
+    private static readonly string[] CompressedTypes =
+    [
+        "application/problem+json", "application/rss+xml", "application/atom+xml", "application/feed+json",
+        "application/xml", "text/xml",
+    ];
+
+    private static readonly string[] CorsRequestHeaders =
+        ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-On-Behalf-Of"];
+
+    private static readonly string[] CorsExposedHeaders =
+        ["ETag", "Link", CacheTags.HeaderName, "Location", "Retry-After", "Last-Modified"];
+
+    public static IServiceCollection AddDeliveryHttp(this IServiceCollection services)
+    {
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryCacheOptions>().BindConfiguration(DeliveryCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddOutputCache(options => options.AddPolicy(DeliveryCachePolicy.Name, new DeliveryCachePolicy()));
+        services.AddOptions<OutputCacheOptions>().Configure<IOptions<DeliveryCacheOptions>>((output, delivery) =>
+            output.SizeLimit = delivery.Value.ServerSizeLimitMegabytes * 1024L * 1024);
+        services.AddSingleton<PostgresCacheInvalidator>();
+        services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<PostgresCacheInvalidator>());
+        services.AddSingleton<CacheEvictionListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<CacheEvictionListener>());
+        services.AddHealthChecks().AddCheck<CacheEvictionListener>("cache-coherence", tags: ["ready"]);
+
+        services.AddResponseCompression(options =>
+        {
+            options.EnableForHttps = true;
+            options.Providers.Add<BrotliCompressionProvider>();
+            options.Providers.Add<GzipCompressionProvider>();
+            options.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat(CompressedTypes);
+        });
+        services.Configure<BrotliCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
+        services.Configure<GzipCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
+
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IConfiguration>((cors, configuration) =>
+            cors.AddDefaultPolicy(policy => ConfigureCors(policy, CorsOrigins(configuration))));
+
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, settings) =>
+            RateLimits.Configure(limiter, settings.Value));
+
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<HttpLimitsOptions>>((timeouts, limits) =>
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(limits.Value.RequestTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = context =>
+                {
+                    context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                    return Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                        "The request took too long (the database may be slow or unavailable); retry shortly.");
+                },
+            });
+        return services;
+    }
+
+    /// <summary>Rate limits (unless <c>RateLimiting:Enabled</c> is false) and the request timeout. After authentication, so a key's budget applies.</summary>
+    public static IApplicationBuilder UseAbuseProtection(this IApplicationBuilder app)
+    {
+        if (RateLimits.IsEnabled(app.ApplicationServices))
+        {
+            app.UseRateLimiter();
+        }
+        return app.UseRequestTimeouts();
+    }
+
+    /// <summary>Output cache, then ETag/Cache-Control/304 for delivery endpoints, then compression (so entries hold compressed bytes).</summary>
+    public static IApplicationBuilder UseDeliveryCaching(this IApplicationBuilder app) => app
+        .UseOutputCache()
+        .UseMiddleware<DeliveryResponseMiddleware>()
+        .UseResponseCompression();
+
+    /// <summary>
+    /// Marks delivery endpoints (or a whole group): anonymous GETs are served from and stored in the output cache,
+    /// every response gets a strong ETag, 304 on If-None-Match and Cache-Control. Handlers declare tags with
+    /// <see cref="CacheTags.AddCacheTags"/> and a boundary with <see cref="CacheTags.ExpireAt"/>.
+    /// </summary>
+    public static TBuilder CacheDelivery<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.CacheOutput(DeliveryCachePolicy.Name).WithMetadata(DeliveryResponseMetadata.Instance);
+
+    /// <summary><c>Cors:Origins</c> as an array or a comma-separated string.</summary>
+    internal static string[] CorsOrigins(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(CorsOriginsKey);
+        var values = section.GetChildren().Select(c => c.Value).ToList();
+        if (values.Count == 0)
+        {
+            values.Add(section.Value);
+        }
+        return values
+            .SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(o => o.TrimEnd('/'))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+    }
+
+    /// <summary>Keys travel in the Authorization header, never in cookies, so credentials are never allowed and <c>*</c> is safe.</summary>
+    private static void ConfigureCors(CorsPolicyBuilder policy, string[] origins)
+    {
+        if (origins.Contains("*"))
+        {
+            policy.AllowAnyOrigin();
+        }
+        else
+        {
+            policy.WithOrigins(origins);
+        }
+        policy.WithMethods(HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete)
+            .WithHeaders(CorsRequestHeaders)
+            .WithExposedHeaders(CorsExposedHeaders)
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+    }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HeadlessNews.Api.Infrastructure.Http;
+
+/// <summary>Settings delivery and feeds read: when an article counts as old, and the public site links point to.</summary>
+public sealed class DeliveryOptions : IValidatableObject
+{
+    public const string Section = "Delivery";
+
+    /// <summary>An article whose first publication is more than this many days ago is <c>old</c>.</summary>
+    [Range(1, 36_500)]
+    public int OldAfterDays { get; set; } = 365;
+
+    /// <summary>The front end's public base URL (e.g. <c>https://news.example</c>) for canonical links in feeds and webhooks; null ⇒ the request's own origin.</summary>
+    public Uri? PublicBaseUrl { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PublicBaseUrl is not null && (!PublicBaseUrl.IsAbsoluteUri || PublicBaseUrl.Scheme is not ("http" or "https")))
+        {
+            yield return new ValidationResult("Delivery:PublicBaseUrl must be an absolute http(s) URL.", [nameof(PublicBaseUrl)]);
+        }
+    }
+}

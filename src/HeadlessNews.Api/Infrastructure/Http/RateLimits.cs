@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Infrastructure.Http;
+
+/// <summary>
+/// One global partitioned limiter: the partition is the surface (delivery, management, feeds) plus the API key's
+/// id, or the client address for anonymous callers. The framework drops a partition's limiter once it has been
+/// idle (full again) for a few seconds, so a flood of distinct addresses holds memory only for about one window.
+/// </summary>
+public static class RateLimits
+{
+    private const string UnknownClient = "unknown";
+
+    internal static void Configure(RateLimiterOptions limiter, RateLimitingOptions settings)
+    {
+        var window = TimeSpan.FromSeconds(settings.WindowSeconds);
+        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            var (surface, budget) = Surface(context.Request.Path, settings);
+            if (budget is null)
+            {
+                return RateLimitPartition.GetNoLimiter(string.Empty);
+            }
+            var keyId = context.User.FindFirstValue(ClaimTypes.NameIdentifier);
+            var (partition, permits) = keyId is null
+                ? ($"{surface}|ip|{ClientAddress(context)}", budget.Anonymous)
+                : ($"{surface}|key|{keyId}", budget.Key);
+            return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = permits,
+                Window = window,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+        });
+        limiter.OnRejected = async (rejected, _) =>
+        {
+            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+                ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+                : settings.WindowSeconds;
+            rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await Problems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
+                $"This client has used its request budget; retry after {seconds} s. An API key raises the budget.");
+        };
+    }
+
+    private static (string Surface, RateBudget? Budget) Surface(PathString path, RateLimitingOptions settings)
+    {
+        if (path.StartsWithSegments("/v1/manage"))
+        {
+            return ("manage", settings.Management);
+        }
+        if (path.StartsWithSegments("/v1/feeds") || path.StartsWithSegments("/v1/changes") || path.StartsWithSegments("/sitemaps"))
+        {
+            return ("feeds", settings.Feeds);
+        }
+        return path.StartsWithSegments("/v1") ? ("delivery", settings.Delivery) : (string.Empty, null);
+    }
+
+    /// <summary>An IPv6 client usually controls a whole /64, so that is one partition. TestServer has no address at all.</summary>
+    private static string ClientAddress(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return UnknownClient;
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new IPAddress(bytes).ToString();
+        }
+        return address.ToString();
+    }
+
+    internal static bool IsEnabled(IServiceProvider services) => services.GetRequiredService<IOptions<RateLimitingOptions>>().Value.Enabled;
+}

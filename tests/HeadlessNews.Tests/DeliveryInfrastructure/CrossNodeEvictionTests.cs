@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Caching;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace HeadlessNews.Tests.DeliveryInfrastructure;
+
+public sealed class CrossNodeEvictionTests(DeliveryTestApiFactory nodeA) : IClassFixture<DeliveryTestApiFactory>
+{
+    private const string ListenerName = "headlessnews-cache-listener";
+
+    /// <summary>A second API node on the first node's database.</summary>
+    private sealed class SecondNode(string connectionString) : DeliveryTestApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings =>
+            new Dictionary<string, string?> { ["ConnectionStrings:HeadlessNews"] = connectionString };
+    }
+
+    private static async Task<int> CallAsync(HttpClient client, string x) =>
+        (await client.GetFromJsonAsync<JsonElement>($"/v1/test-cache/{x}")).GetProperty("call").GetInt32();
+
+    private async Task<int> ListenersAsync()
+    {
+        await using var connection = new NpgsqlConnection(nodeA.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", connection)
+        { Parameters = { new() { Value = ListenerName } } };
+        return Convert.ToInt32(await count.ExecuteScalarAsync());
+    }
+
+    private async Task WaitForListenersAsync(int expected)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (await ListenersAsync() < expected)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"Fewer than {expected} cache listeners connected.");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task WaitForCallAsync(HttpClient client, string x, int expected, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (await CallAsync(client, x) != expected)
+        {
+            Assert.True(clock.Elapsed < within, $"The entry for {x} was not evicted within {within}.");
+            await Task.Delay(25);
+        }
+    }
+
+    [Fact]
+    public async Task Evicting_on_one_node_removes_the_entry_from_the_other_node_within_a_second()
+    {
+        await using var nodeB = new SecondNode(nodeA.ConnectionString);
+        await nodeB.InitializeAsync();
+        var clientA = nodeA.CreateClient();
+        var clientB = nodeB.CreateClient();
+        await WaitForListenersAsync(2);
+
+        var x = Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(1, await CallAsync(clientB, x));
+        Assert.Equal(1, await CallAsync(clientB, x));
+
+        await nodeA.Services.GetRequiredService<ICacheInvalidator>().EvictAsync($"item:{x}");
+
+        await WaitForCallAsync(clientB, x, 2, TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await CallAsync(clientA, x));
+    }
+
+    [Fact]
+    public async Task A_node_whose_listener_reconnects_flushes_its_cache()
+    {
+        await using var nodeB = new SecondNode(nodeA.ConnectionString);
+        await nodeB.InitializeAsync();
+        var clientB = nodeB.CreateClient();
+        await WaitForListenersAsync(2);
+
+        var x = Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(1, await CallAsync(clientB, x));
+        Assert.Equal(1, await CallAsync(clientB, x));
+
+        // Cut every listener off, as a database restart would: notifications sent meanwhile are lost.
+        await using (var connection = new NpgsqlConnection(nodeA.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var terminate = new NpgsqlCommand(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", connection)
+            { Parameters = { new() { Value = ListenerName } } };
+            await terminate.ExecuteNonQueryAsync();
+        }
+
+        await WaitForCallAsync(clientB, x, 2, TimeSpan.FromSeconds(5));
+        await WaitForListenersAsync(2);
+    }
+}

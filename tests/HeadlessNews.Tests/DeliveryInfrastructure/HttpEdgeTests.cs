@@ -1,0 +1,200 @@
+using System.Net;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace HeadlessNews.Tests.DeliveryInfrastructure;
+
+public sealed class CorsTests(CorsTests.Factory api) : IClassFixture<CorsTests.Factory>
+{
+    public sealed class Factory : DeliveryTestApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Cors:Origins"] = "https://www.llandudno-news.example, https://app.llandudno-news.example",
+        };
+    }
+
+    private static HttpRequestMessage From(HttpMethod method, string url, string origin)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Add("Origin", origin);
+        return request;
+    }
+
+    [Fact]
+    public async Task An_allowed_origin_gets_cors_headers_that_expose_the_caching_headers()
+    {
+        var response = await api.CreateClient().SendAsync(From(HttpMethod.Get, $"/v1/test-cache/{Guid.NewGuid():N}", "https://app.llandudno-news.example"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("https://app.llandudno-news.example", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        var exposed = string.Join(',', response.Headers.GetValues("Access-Control-Expose-Headers"));
+        Assert.Contains("ETag", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Link", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Surrogate-Key", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+
+    [Fact]
+    public async Task Another_origin_gets_no_cors_headers()
+    {
+        var response = await api.CreateClient().SendAsync(From(HttpMethod.Get, $"/v1/test-cache/{Guid.NewGuid():N}", "https://evil.example"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task A_preflight_from_an_allowed_origin_is_answered()
+    {
+        var request = From(HttpMethod.Options, "/v1/manage/api-keys", "https://www.llandudno-news.example");
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization, if-none-match");
+        var response = await api.CreateClient().SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("https://www.llandudno-news.example", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("authorization", string.Join(',', response.Headers.GetValues("Access-Control-Allow-Headers")), StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+public sealed class RateLimitTests(RateLimitTests.Factory api) : IClassFixture<RateLimitTests.Factory>
+{
+    public sealed class Factory : DeliveryTestApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["RateLimiting:Enabled"] = "true",
+            ["RateLimiting:WindowSeconds"] = "60",
+            ["RateLimiting:Delivery:Anonymous"] = "3",
+            ["RateLimiting:Delivery:Key"] = "6",
+            ["RateLimiting:Management:Anonymous"] = "1000",
+            ["RateLimiting:Management:Key"] = "1000",
+        };
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_over_their_budget_get_429_with_retry_after_and_a_key_gets_more()
+    {
+        // All anonymous TestServer requests share one partition (no client address), so this class has one such test.
+        var anonymous = api.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/v1/test-cache/{Guid.NewGuid():N}")).StatusCode);
+        }
+        var refused = await anonymous.GetAsync($"/v1/test-cache/{Guid.NewGuid():N}");
+        await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        var keyed = await api.ClientWithScopesAsync("feeds:partner");
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await keyed.GetAsync($"/v1/test-cache/{Guid.NewGuid():N}")).StatusCode);
+        }
+        await (await keyed.GetAsync($"/v1/test-cache/{Guid.NewGuid():N}")).AssertProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    private async Task<HttpStatusCode> GetFromAsync(string address)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/test-cache/{Guid.NewGuid():N}");
+        request.Headers.Add(DeliveryTestApiFactory.TestEndpoints.ClientAddressHeader, address);
+        return (await api.CreateClient().SendAsync(request)).StatusCode;
+    }
+
+    [Fact]
+    public async Task Each_client_address_has_its_own_budget_and_an_ipv6_64_counts_as_one_client()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await GetFromAsync("203.0.113.7"));
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetFromAsync("203.0.113.7"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("203.0.113.8"));
+
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:5::1"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:5::2"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:5:aaaa::3"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetFromAsync("2001:db8:4:5::4"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:4:6::1"));
+    }
+}
+
+public sealed class RequestTimeoutTests(RequestTimeoutTests.Factory api) : IClassFixture<RequestTimeoutTests.Factory>
+{
+    public sealed class Factory : DeliveryTestApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Limits:RequestTimeoutSeconds"] = "1" };
+    }
+
+    [Fact]
+    public async Task A_request_that_hangs_is_answered_503_with_retry_after()
+    {
+        var response = await api.CreateClient().GetAsync("/v1/test-slow");
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+}
+
+public sealed class ReadDatabaseTests
+{
+    private sealed class Factory(IReadOnlyDictionary<string, string?> settings) : ApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => settings;
+    }
+
+    private static async Task<string?> ReadDatabaseNameAsync(ApiFactory api)
+    {
+        _ = api.Server;
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredKeyedService<HeadlessNewsDbContext>(ReadDatabase.Key);
+        return new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()).Database;
+    }
+
+    [Fact]
+    public async Task Without_a_read_connection_string_reads_use_the_primary()
+    {
+        await using var api = new Factory(new Dictionary<string, string?>());
+        await api.InitializeAsync();
+        Assert.Equal(new NpgsqlConnectionStringBuilder(api.ConnectionString).Database, await ReadDatabaseNameAsync(api));
+    }
+
+    [Fact]
+    public async Task A_read_connection_string_sends_delivery_reads_there_and_management_stays_on_the_primary()
+    {
+        var replica = await (await TestDatabaseServer.Shared).CreateDatabaseAsync();
+        await using var api = new Factory(new Dictionary<string, string?> { ["ConnectionStrings:HeadlessNewsRead"] = replica });
+        await api.InitializeAsync();
+        Assert.Equal(new NpgsqlConnectionStringBuilder(replica).Database, await ReadDatabaseNameAsync(api));
+        var primary = await api.WithDbAsync(db => Task.FromResult(db.Database.GetConnectionString()));
+        Assert.Equal(new NpgsqlConnectionStringBuilder(api.ConnectionString).Database, new NpgsqlConnectionStringBuilder(primary).Database);
+    }
+
+    /// <summary>Shadows pg_last_wal_replay_lsn() in the "replica" database so it reports a standby at <paramref name="lsn"/>.</summary>
+    private static async Task PretendStandbyReplayedAsync(string replica, string lsn)
+    {
+        await using var connection = new NpgsqlConnection(replica);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand(
+            "CREATE SCHEMA IF NOT EXISTS fake; CREATE OR REPLACE FUNCTION fake.pg_last_wal_replay_lsn() RETURNS pg_lsn " +
+            $"LANGUAGE sql AS $$ SELECT '{lsn}'::pg_lsn $$", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task After_an_eviction_reads_use_the_primary_until_the_standby_has_replayed_it()
+    {
+        var replica = new NpgsqlConnectionStringBuilder(await (await TestDatabaseServer.Shared).CreateDatabaseAsync()) { SearchPath = "fake,pg_catalog,public" }.ConnectionString;
+        await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
+        await using var api = new Factory(new Dictionary<string, string?> { ["ConnectionStrings:HeadlessNewsRead"] = replica });
+        await api.InitializeAsync();
+        var replicaName = new NpgsqlConnectionStringBuilder(replica).Database;
+        var primaryName = new NpgsqlConnectionStringBuilder(api.ConnectionString).Database;
+        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
+
+        await PretendStandbyReplayedAsync(replica, "0/1");
+        await api.Services.GetRequiredService<HeadlessNews.Api.Infrastructure.Caching.ICacheInvalidator>().EvictAsync("article:lagging");
+        Assert.Equal(primaryName, await ReadDatabaseNameAsync(api));
+
+        await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
+        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
+    }
+}
