@@ -44,7 +44,7 @@ function renderBlock(block: Block, article: Article): HTMLElement | null {
         "figure",
         { class: "image" },
         el("img", { src: block.url ?? "", alt: block.alt ?? "", loading: "lazy" }),
-        el("figcaption", {}, block.caption ?? "", block.credit ? el("span", { class: "credit" }, ` ${block.credit}`) : null),
+        el("figcaption", {}, block.caption ?? "", block.credit ? el("span", { class: "credit" }, ` · ${block.credit}`) : null),
       );
     case "embed":
       return block.url ? el("p", { class: "embed" }, el("a", { href: block.url, rel: "noopener" }, block.url)) : null;
