@@ -1,5 +1,6 @@
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
@@ -37,6 +38,7 @@ public sealed class SampleContentSeeder(
         }
         Seed(db, clock.Now());
         await db.SaveChangesAsync(cancellationToken);
+        await ArticleReadModel.RefreshAsync(db, await db.Set<Article>().Select(a => a.Id).ToListAsync(cancellationToken), cancellationToken);
         logger.LogInformation("Seeded fictional sample content into the empty database.");
     }
 
