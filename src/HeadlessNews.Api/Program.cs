@@ -25,7 +25,8 @@ if (isCommand)
 }
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-builder.Services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHttpInputLimits();
+builder.Services.AddRequestLogging();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHeadlessNewsDatabase();
 builder.Services.AddSingleton<TokenSigner>();
@@ -49,10 +50,11 @@ builder.Services.AddWebhooks();
 
 var app = builder.Build();
 
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
-app.UseRequestBodyLimit();
+app.UseRequestLimits();
 app.UseHeadlessNewsOpenApi();
 app.UseRouting();
 app.UseCors();
@@ -78,9 +80,10 @@ v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
 v1.MapChangeFeed();
-var delivery = v1.MapGroup("").WithTags("Delivery");
+var delivery = v1.MapGroup("").WithTags("Delivery").CacheDelivery();
 delivery.MapArticleDelivery();
 delivery.MapReferenceDelivery();
+delivery.MapNoticeDelivery();
 delivery.MapSearch();
 
 if (isCommand)

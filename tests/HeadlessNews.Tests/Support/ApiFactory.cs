@@ -50,7 +50,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task<string> CreateKeyAsync(string[] scopes, string[]? sections = null, string[]? tags = null)
     {
-        _ = Server;
+        StartServer();
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         var (_, secret) = await ApiKeyIssuer.CreateAsync(db, Clock,
@@ -61,7 +61,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Runs <paramref name="work"/> against the database directly (to check what was or was not written).</summary>
     public async Task<T> WithDbAsync<T>(Func<HeadlessNewsDbContext, Task<T>> work)
     {
-        _ = Server;
+        StartServer();
         await using var scope = Services.CreateAsyncScope();
         return await work(scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>());
     }

@@ -20,9 +20,9 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
         RuleForEach(r => r.Body).NotNull().SetValidator(new BlockValidator()).When(r => r.Body is not { Count: > MaxBlocks });
         RuleFor(r => r.Section).NotEmpty().MaximumLength(120).When(r => r.Section is not null);
         RuleFor(r => r.Tags).Must(t => t!.Count <= MaxTerms).When(r => r.Tags is not null).WithMessage($"At most {MaxTerms} tags.");
-        RuleForEach(r => r.Tags).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A tag needs letters or digits.");
+        RuleForEach(r => r.Tags).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A tag needs letters or digits.");
         RuleFor(r => r.Places).Must(t => t!.Count <= MaxTerms).When(r => r.Places is not null).WithMessage($"At most {MaxTerms} places.");
-        RuleForEach(r => r.Places).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A place needs letters or digits.");
+        RuleForEach(r => r.Places).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A place needs letters or digits.");
         RuleFor(r => r.Authors).Must(a => a!.Count <= 20).When(r => r.Authors is not null).WithMessage("At most 20 authors.");
         RuleForEach(r => r.Authors).NotEmpty().MaximumLength(120);
         RuleFor(r => r.SourceIds).Must(s => s!.Count <= 200).When(r => r.SourceIds is not null).WithMessage("At most 200 sources.");

@@ -1,10 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Authors;
 
-public sealed class Author
+public sealed class Author : ICacheTagged
 {
+    public IEnumerable<string> EvictionTags => ["authors", $"author:{Slug}"];
+
     public Guid Id { get; set; }
     public required string Slug { get; set; }
     public required string Name { get; set; }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -36,7 +37,7 @@ public static class ArticleDeliveryEndpoints
             return Problems.Validation("include", "include accepts only 'body'.");
         }
         var now = clock.GetUtcNow();
-        var query = q is null ? db.Set<PublishedArticle>() : db.Set<PublishedArticle>().Matching("published_articles", q);
+        var query = q is null ? db.Set<PublishedArticle>() : db.Set<PublishedArticle>().Matching("published_articles", "language", q);
         query = query.Where(p => p.VisibleFrom <= now);
         if (section is not null)
         {
@@ -73,19 +74,33 @@ public static class ArticleDeliveryEndpoints
             .Select(p => new { p.ArticleId, p.VisibleFrom, p.FirstSeen, Json = withBody ? p.SummaryWithBodyJson : p.SummaryJson })
             .ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.VisibleFrom, r.ArticleId));
+        http.AddCacheTags("articles");
+        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
         var oldBefore = now.AddDays(-OldAfterDays(configuration));
         return PreparedJson.Page(page.Items.Select(r => OldFlag.Apply(r.Json, r.FirstSeen < oldBefore)), page.Next);
     }
 
     private static async Task<Results<ContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
-        string slug, HeadlessNewsDbContext db, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
+        string slug, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var row = await db.Set<PublishedArticle>().AsNoTracking().Where(p => p.Slug == slug && p.VisibleFrom <= now)
-            .Select(p => new { p.DocumentJson, p.FirstSeen }).FirstOrDefaultAsync(cancellationToken);
+        var row = await db.Set<PublishedArticle>().AsNoTracking().Where(p => p.Slug == slug)
+            .Select(p => new { p.ArticleId, p.DocumentJson, p.FirstSeen, p.VisibleFrom }).FirstOrDefaultAsync(cancellationToken);
+        // A 404 is evicted with any article change (tag "articles") and never outlives a scheduled publication of this slug.
+        http.AddCacheTags("articles");
+        if (row is not null && row.VisibleFrom <= now)
+        {
+            var oldFrom = row.FirstSeen.AddDays(OldAfterDays(configuration));
+            http.AddCacheTags($"article:{row.ArticleId}");
+            if (oldFrom > now)
+            {
+                http.ExpireAt(oldFrom);
+            }
+            return TypedResults.Text(OldFlag.Apply(row.DocumentJson, oldFrom <= now), "application/json", Encoding.UTF8);
+        }
         if (row is not null)
         {
-            return TypedResults.Text(OldFlag.Apply(row.DocumentJson, row.FirstSeen < now.AddDays(-OldAfterDays(configuration))), "application/json", Encoding.UTF8);
+            http.ExpireAt(row.VisibleFrom);
         }
         var current = await db.Set<ArticleSlugHistory>().AsNoTracking().Where(h => h.Slug == slug)
             .Join(db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now), h => h.ArticleId, p => p.ArticleId, (h, p) => p.Slug)
@@ -96,6 +111,20 @@ public static class ArticleDeliveryEndpoints
     }
 
     internal static int OldAfterDays(IConfiguration configuration) => configuration.GetValue("Delivery:OldAfterDays", 365);
+}
+
+/// <summary>When delivery answers change without any write: the next article becoming visible.</summary>
+public static class DeliveryBoundaries
+{
+    public static async Task ExpireAtNextArticleBoundaryAsync(this HttpContext http, HeadlessNewsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var next = await db.Set<PublishedArticle>().Where(p => p.VisibleFrom > now).OrderBy(p => p.VisibleFrom)
+            .Select(p => (DateTimeOffset?)p.VisibleFrom).FirstOrDefaultAsync(cancellationToken);
+        if (next is { } boundary)
+        {
+            http.ExpireAt(boundary);
+        }
+    }
 }
 
 /// <summary>Responses assembled from JSON prepared at write time, without deserialising it.</summary>

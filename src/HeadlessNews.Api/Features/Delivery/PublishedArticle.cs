@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NpgsqlTypes;
+using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
@@ -9,8 +10,10 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// prepared once at write time plus the columns delivery filters on. Reads are one indexed lookup that returns bytes.
 /// Visibility stays exact without jobs: every read filters <c>visible_from &lt;= now</c>.
 /// </summary>
-public sealed class PublishedArticle
+public sealed class PublishedArticle : ICacheTagged
 {
+    public IEnumerable<string> EvictionTags => [$"article:{ArticleId}", "articles", "quotes", "sources", "search", "feeds"];
+
     public Guid ArticleId { get; set; }
     public required string Slug { get; set; }
     /// <summary>The later of publishAt and embargoUntil: the instant the article becomes visible.</summary>

@@ -2,6 +2,7 @@ using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -39,7 +40,7 @@ public static class ReferenceDeliveryEndpoints
         }
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
-        var query = (q is null ? db.Set<Quote>() : db.Set<Quote>().Matching("quotes", q))
+        var query = (q is null ? db.Set<Quote>() : db.Set<Quote>().Matching("quotes", "language", q))
             .AsNoTracking().Where(quote => visible.Any(p => p.QuoteIds.Contains(quote.Id)));
         if (speaker is not null)
         {
@@ -56,12 +57,17 @@ public static class ReferenceDeliveryEndpoints
         var quotes = await query.OrderByDescending(quote => quote.CreatedAt).ThenByDescending(quote => quote.Id).Take(take + 1).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, quotes, take, quote => new KeysetCursor(quote.CreatedAt, quote.Id));
         var links = await LinksAsync(visible, page.Items.Select(quote => quote.Id).ToList(), quotes: true, cancellationToken);
+        http.AddCacheTags("quotes");
+        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
         return TypedResults.Ok(new Page<DeliveredQuote>([.. page.Items.Select(quote => ToDelivered(quote, links))], page.Next));
     }
 
-    private static async Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
+        http.AddCacheTags("quotes", $"quote:{id}");
+        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
         var links = await LinksAsync(visible, [id], quotes: true, cancellationToken);
         var quote = links.Count == 0 ? null : await db.Set<Quote>().AsNoTracking().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
         return quote is null ? Problems.NotFound($"No published quote has id {id}.") : TypedResults.Ok(ToDelivered(quote, links));
@@ -77,7 +83,7 @@ public static class ReferenceDeliveryEndpoints
         }
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
-        var query = (q is null ? db.Set<Source>() : db.Set<Source>().Matching("sources", q))
+        var query = (q is null ? db.Set<Source>() : db.Set<Source>().Matching("sources", null, q))
             .AsNoTracking().Where(source => visible.Any(p => p.SourceIds.Contains(source.Id)));
         if (kind is not null)
         {
@@ -94,27 +100,39 @@ public static class ReferenceDeliveryEndpoints
         var sources = await query.OrderByDescending(source => source.CreatedAt).ThenByDescending(source => source.Id).Take(take + 1).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, sources, take, source => new KeysetCursor(source.CreatedAt, source.Id));
         var links = await LinksAsync(visible, page.Items.Select(source => source.Id).ToList(), quotes: false, cancellationToken);
+        http.AddCacheTags("sources");
+        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
         return TypedResults.Ok(new Page<DeliveredSource>([.. page.Items.Select(source => ToDelivered(source, links))], page.Next));
     }
 
-    private static async Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
+        http.AddCacheTags("sources", $"source:{id}");
+        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
         var links = await LinksAsync(visible, [id], quotes: false, cancellationToken);
         var source = links.Count == 0 ? null : await db.Set<Source>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         return source is null ? Problems.NotFound($"No published source has id {id}.") : TypedResults.Ok(ToDelivered(source, links));
     }
 
-    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new Page<DeliveredSection>(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name)
-            .Select(s => new DeliveredSection(s.Slug, s.Name, s.Description)).ToListAsync(cancellationToken), null));
-
-    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new Page<DeliveredAuthor>(await db.Set<Author>().AsNoTracking().OrderBy(a => a.Name)
-            .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).ToListAsync(cancellationToken), null));
-
-    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HttpContext http, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
+        http.AddCacheTags("sections");
+        return TypedResults.Ok(new Page<DeliveredSection>(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name)
+            .Select(s => new DeliveredSection(s.Slug, s.Name, s.Description)).ToListAsync(cancellationToken), null));
+    }
+
+    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HttpContext http, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        http.AddCacheTags("authors");
+        return TypedResults.Ok(new Page<DeliveredAuthor>(await db.Set<Author>().AsNoTracking().OrderBy(a => a.Name)
+            .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).ToListAsync(cancellationToken), null));
+    }
+
+    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HttpContext http, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        http.AddCacheTags("authors", $"author:{slug}");
         var author = await db.Set<Author>().AsNoTracking().Where(a => a.Slug == slug)
             .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).FirstOrDefaultAsync(cancellationToken);
         return author is null ? Problems.NotFound($"No author has the slug '{slug}'.") : TypedResults.Ok(author);

@@ -1,4 +1,5 @@
 using System.Net;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -9,7 +10,7 @@ using Npgsql;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
-/// <c>/v1/search</c>: one ranked list over visible articles, quotes and sources (and notices), each match found
+/// <c>/v1/search</c>: one ranked list over visible articles, active notices, and quotes and sources in use, each match found
 /// through its GIN-indexed vector, with a highlighted snippet made only for the page being returned.
 /// </summary>
 public static class SearchEndpoints
@@ -18,7 +19,7 @@ public static class SearchEndpoints
     private const string CursorPurpose = "search-cursor";
     private const char MarkStart = '\u0002';
     private const char MarkEnd = '\u0003';
-    private static readonly string[] AllTypes = ["articles", "quotes", "sources"];
+    private static readonly string[] AllTypes = ["articles", "notices", "quotes", "sources"];
 
     public static RouteGroupBuilder MapSearch(this RouteGroupBuilder delivery)
     {
@@ -56,7 +57,11 @@ public static class SearchEndpoints
             return Problems.Validation("types", $"types is a comma-separated list of {string.Join(", ", AllTypes)}.");
         }
 
-        var hits = await QueryAsync(db, q, wanted, clock.GetUtcNow(), offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+        var now = clock.GetUtcNow();
+        var hits = await QueryAsync(db, q, wanted, now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+        http.AddCacheTags("search");
+        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
+        await http.ExpireAtNextNoticeBoundaryAsync(db, now, cancellationToken);
         string? next = null;
         if (hits.Count > take)
         {
@@ -72,29 +77,46 @@ public static class SearchEndpoints
 
     private static async Task<List<SearchHit>> QueryAsync(HeadlessNewsDbContext db, string q, string[] types, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
     {
-        var query = SearchVectors.QuerySql.Replace("{0}", "@q", StringComparison.Ordinal);
+        // Ranking and highlighting use the query parsed the way the row was indexed (English, or simple for Welsh).
         var sql = $"""
-            WITH query AS (SELECT {query} AS tsq),
+            WITH query AS (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en,
+                                  websearch_to_tsquery('simple'::regconfig, hn_unaccent(@q)) AS cy),
             visible AS (SELECT article_id, quote_ids, source_ids FROM published_articles WHERE visible_from <= @now),
             hits AS (
               SELECT 'article' AS type, p.article_id AS id, p.slug, p.headline AS title, concat_ws(' ', p.standfirst, p.body_text) AS text,
-                     ts_rank_cd(p.search, query.tsq) AS rank, p.visible_from AS at
-                FROM published_articles p, query WHERE 'articles' = ANY(@types) AND p.search @@ query.tsq AND p.visible_from <= @now
+                     ts_rank_cd(p.search, CASE WHEN p.language LIKE 'cy%' THEN query.cy ELSE query.en END) AS rank, p.visible_from AS at,
+                     CASE WHEN p.language LIKE 'cy%' THEN query.cy ELSE query.en END AS tsq,
+                     CASE WHEN p.language LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig AS cfg
+                FROM published_articles p, query
+               WHERE 'articles' = ANY(@types) AND p.visible_from <= @now
+                 AND {SearchVectors.MatchSql("p.language", "p.search").Replace("{0}", "@q", StringComparison.Ordinal)}
               UNION ALL
-              SELECT 'quote', q.id, NULL, q.speaker_name, q.text, ts_rank_cd(q.search, query.tsq), q.said_at
-                FROM quotes q, query WHERE 'quotes' = ANY(@types) AND q.search @@ query.tsq
+              SELECT 'quote', q.id, NULL, q.speaker_name, q.text,
+                     ts_rank_cd(q.search, CASE WHEN q.language LIKE 'cy%' THEN query.cy ELSE query.en END), q.said_at,
+                     CASE WHEN q.language LIKE 'cy%' THEN query.cy ELSE query.en END,
+                     CASE WHEN q.language LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig
+                FROM quotes q, query
+               WHERE 'quotes' = ANY(@types)
+                 AND {SearchVectors.MatchSql("q.language", "q.search").Replace("{0}", "@q", StringComparison.Ordinal)}
                  AND EXISTS (SELECT 1 FROM visible v WHERE v.quote_ids @> ARRAY[q.id])
               UNION ALL
-              SELECT 'source', s.id, NULL, s.title, coalesce(s.description, s.title), ts_rank_cd(s.search, query.tsq), s.created_at
-                FROM sources s, query WHERE 'sources' = ANY(@types) AND s.search @@ query.tsq
+              SELECT 'notice', n.id, NULL, n.title, regexp_replace(n.body, '<[^>]*>', ' ', 'g'), ts_rank_cd(n.search_vector, query.en), n.published_at,
+                     query.en, 'english'::regconfig
+                FROM notices n, query
+               WHERE 'notices' = ANY(@types) AND n.search_vector @@ query.en AND n.status = 'published'
+                 AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)
+              UNION ALL
+              SELECT 'source', s.id, NULL, s.title, coalesce(s.description, s.title), ts_rank_cd(s.search, query.en), s.created_at, query.en, 'english'::regconfig
+                FROM sources s, query
+               WHERE 'sources' = ANY(@types) AND s.search @@ query.en
                  AND EXISTS (SELECT 1 FROM visible v WHERE v.source_ids @> ARRAY[s.id])
             ),
             page AS (SELECT * FROM hits ORDER BY rank DESC, at DESC NULLS LAST, id LIMIT @take OFFSET @offset)
-            SELECT page.type, page.id, page.slug, page.title, page.rank,
-                   ts_headline('simple', left(page.text, 20000), query.tsq,
+            SELECT type, id, slug, title, rank,
+                   ts_headline(cfg, left(text, 20000), tsq,
                                'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
-                   page.at
-              FROM page, query ORDER BY page.rank DESC, page.at DESC NULLS LAST, page.id
+                   at
+              FROM page ORDER BY rank DESC, at DESC NULLS LAST, id
             """;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open)

@@ -40,12 +40,16 @@ public static class SearchVectors
     public const string Column = "Search";
 
     /// <summary>
-    /// A websearch_to_tsquery (quotes, OR, -exclusion) for both configurations, so English stems and Welsh
-    /// (simple) words both match; accents are folded like the indexed text. <c>{0}</c> is the user's query (a parameter).
+    /// websearch_to_tsquery syntax (quotes, OR, -exclusion) with accents folded like the indexed text. Welsh (cy) rows
+    /// were indexed with the simple configuration and everything else with English stemming, so each row is matched
+    /// with the query parsed the same way; both branches can use the GIN index. <c>{0}</c> is the user's query (a parameter).
     /// </summary>
-    public const string QuerySql = "(websearch_to_tsquery('english'::regconfig, hn_unaccent({0})) || websearch_to_tsquery('simple'::regconfig, hn_unaccent({0})))";
+    public static string MatchSql(string? languageColumn, string vectorColumn = "search") => languageColumn is null
+        ? $"{vectorColumn} @@ websearch_to_tsquery('english'::regconfig, hn_unaccent({{0}}))"
+        : $"(({languageColumn} NOT LIKE 'cy%' AND {vectorColumn} @@ websearch_to_tsquery('english'::regconfig, hn_unaccent({{0}}))) OR " +
+          $"({languageColumn} LIKE 'cy%' AND {vectorColumn} @@ websearch_to_tsquery('simple'::regconfig, hn_unaccent({{0}}))))";
 
     /// <summary>Rows of <paramref name="table"/> (one with a <c>search</c> vector) matching <paramref name="q"/>, via its GIN index.</summary>
-    public static IQueryable<T> Matching<T>(this DbSet<T> set, string table, string q) where T : class =>
-        set.FromSql(System.Runtime.CompilerServices.FormattableStringFactory.Create($"SELECT * FROM {table} WHERE search @@ {QuerySql}", q));
+    public static IQueryable<T> Matching<T>(this DbSet<T> set, string table, string? languageColumn, string q, string vectorColumn = "search") where T : class =>
+        set.FromSql(System.Runtime.CompilerServices.FormattableStringFactory.Create($"SELECT * FROM {table} WHERE {MatchSql(languageColumn, vectorColumn)}", q));
 }

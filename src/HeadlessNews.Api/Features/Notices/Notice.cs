@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using NpgsqlTypes;
+using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Notices;
 
@@ -27,8 +28,10 @@ public enum NoticeStatus
 }
 
 /// <summary>A public notice published for a council, court or business; sold by its own desk, so it has its own scope.</summary>
-public sealed class Notice
+public sealed class Notice : ICacheTagged
 {
+    public IEnumerable<string> EvictionTags => [$"notice:{Id}", "notices", "search", "feeds"];
+
     public const string ResourceType = "notice";
     public const int MaxBodyLength = 100_000;
 

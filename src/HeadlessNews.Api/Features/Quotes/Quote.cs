@@ -1,12 +1,15 @@
 using HeadlessNews.Api.Features.Sources;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Quotes;
 
 /// <summary>Something a person said, reusable across stories and corrected in one place.</summary>
-public sealed class Quote
+public sealed class Quote : ICacheTagged
 {
+    public IEnumerable<string> EvictionTags => [$"quote:{Id}", "quotes", "search"];
+
     public Guid Id { get; set; }
     public required string Text { get; set; }
     public required string SpeakerName { get; set; }

@@ -1,10 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Sections;
 
-public sealed class Section
+public sealed class Section : ICacheTagged
 {
+    public IEnumerable<string> EvictionTags => ["sections"];
+
     public Guid Id { get; set; }
     public required string Slug { get; set; }
     public required string Name { get; set; }

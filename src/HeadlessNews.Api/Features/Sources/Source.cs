@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Sources;
 
@@ -17,8 +18,10 @@ public enum SourceKind
 }
 
 /// <summary>A document or conversation a story relies on: cited by articles, and the origin of quotes.</summary>
-public sealed class Source
+public sealed class Source : ICacheTagged
 {
+    public IEnumerable<string> EvictionTags => [$"source:{Id}", "sources", "search"];
+
     public Guid Id { get; set; }
     public SourceKind Kind { get; set; }
     public required string Title { get; set; }

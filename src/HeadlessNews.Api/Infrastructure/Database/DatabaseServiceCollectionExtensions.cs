@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Caching;
 using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Infrastructure.Database;
@@ -8,8 +9,10 @@ public static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DatabaseEndpoint>();
+        services.AddSingleton<CacheEvictionInterceptor>();
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
-            Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString));
+            Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString)
+                .AddInterceptors(provider.GetRequiredService<CacheEvictionInterceptor>()));
         services.AddSingleton<ReadDatabase>();
         services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
         services.AddHostedService<DatabaseStartup>();

@@ -35,6 +35,8 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             (413, "Payload too large", "The request body is larger than this API accepts."),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
             (415, "Unsupported media type", "Send the body as application/json."),
+        BadHttpRequestException { InnerException: NulCharacterException nul } =>
+            (400, "Invalid text", $"Text may not contain NUL characters (\\u0000); found one at {nul.Path ?? "$"}."),
         BadHttpRequestException { InnerException: JsonException json } =>
             (400, "Malformed JSON", $"The request body is not valid JSON for this operation: {json.Message}"),
         BadHttpRequestException bad =>

@@ -712,6 +712,21 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 columns: new[] { "status", "created_at", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_notices_status_effective_from",
+                table: "notices",
+                columns: new[] { "status", "effective_from" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_status_effective_to",
+                table: "notices",
+                columns: new[] { "status", "effective_to" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_notices_status_published_at_id",
+                table: "notices",
+                columns: new[] { "status", "published_at", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_places_slug",
                 table: "places",
                 column: "slug",

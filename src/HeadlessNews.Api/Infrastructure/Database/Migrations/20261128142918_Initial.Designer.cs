@@ -15,7 +15,7 @@ using NpgsqlTypes;
 namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 {
     [DbContext(typeof(HeadlessNewsDbContext))]
-    [Migration("20261128140858_Initial")]
+    [Migration("20261128142918_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -754,6 +754,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_notices_latitude_longitude")
                         .HasFilter("latitude IS NOT NULL");
 
+                    b.HasIndex("Status", "EffectiveFrom")
+                        .HasDatabaseName("ix_notices_status_effective_from");
+
+                    b.HasIndex("Status", "EffectiveTo")
+                        .HasDatabaseName("ix_notices_status_effective_to");
+
                     b.HasIndex("Category", "CreatedAt", "Id")
                         .HasDatabaseName("ix_notices_category_created_at_id");
 
@@ -762,6 +768,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasIndex("Status", "CreatedAt", "Id")
                         .HasDatabaseName("ix_notices_status_created_at_id");
+
+                    b.HasIndex("Status", "PublishedAt", "Id")
+                        .HasDatabaseName("ix_notices_status_published_at_id");
 
                     b.ToTable("notices", (string)null);
                 });

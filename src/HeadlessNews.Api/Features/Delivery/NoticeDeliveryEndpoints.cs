@@ -1,0 +1,151 @@
+using System.Globalization;
+using HeadlessNews.Api.Features.Notices;
+using HeadlessNews.Api.Infrastructure.Caching;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>A published notice as delivered: <c>active</c> says whether it is in force now.</summary>
+public sealed record DeliveredNotice(
+    Guid Id, string Reference, NoticeCategory Category, string Title, string Body, NoticeIssuer Issuer, NoticeLocation? Location,
+    DateTimeOffset? PublishedAt, DateTimeOffset? EffectiveFrom, DateTimeOffset? EffectiveTo, DateTimeOffset? ResponseDeadline,
+    IReadOnlyList<NoticeAttachment> Attachments, int Version, bool Active);
+
+public static class NoticeDeliveryEndpoints
+{
+    private const double DefaultRadiusKm = 5;
+    private const double MaxRadiusKm = 200;
+
+    public static RouteGroupBuilder MapNoticeDelivery(this RouteGroupBuilder delivery)
+    {
+        delivery.MapGet("/notices", ListNotices).WithName("ListPublishedNotices")
+            .WithSummary("Active public notices (includeExpired=true adds past and future ones), newest first; near=lat,lng&radiusKm= finds them by distance.");
+        delivery.MapGet("/notices/{id:guid}", GetNotice).WithName("GetPublishedNotice").WithSummary("One published notice.");
+        return delivery;
+    }
+
+    private static async Task<Results<Ok<Page<DeliveredNotice>>, ProblemHttpResult>> ListNotices(
+        string? category, string? issuer, string? q, string? near, double? radiusKm, bool? includeExpired, int? limit, string? cursor,
+        HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        if (ParseNear(near, radiusKm, out var point, out var radius) is { } invalidNear)
+        {
+            return invalidNear;
+        }
+        var now = clock.GetUtcNow();
+        var query = (q is null ? db.Set<Notice>() : db.Set<Notice>().Matching("notices", null, q, "search_vector")).AsNoTracking()
+            .Where(n => n.Status == NoticeStatus.Published);
+        if (includeExpired != true)
+        {
+            query = query.Active(now);
+        }
+        if (category is not null)
+        {
+            if (!NoticeNames.TryParse<NoticeCategory>(category, out var wanted))
+            {
+                return TypedResults.Ok(new Page<DeliveredNotice>([], null));
+            }
+            query = query.Where(n => n.Category == wanted);
+        }
+        if (issuer is not null)
+        {
+            query = query.Where(n => EF.Functions.ILike(n.IssuerName, issuer.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal)));
+        }
+        if (point is { } origin)
+        {
+            query = query.Near(origin.Latitude, origin.Longitude, radius);
+        }
+        if (after is not null)
+        {
+            query = query.Where(n => n.PublishedAt < after.At || (n.PublishedAt == after.At && n.Id.CompareTo(after.Id) < 0));
+        }
+        var rows = await query.OrderByDescending(n => n.PublishedAt).ThenByDescending(n => n.Id).Take(take + 1)
+            .Select(NoticeMapping.Projection).ToListAsync(cancellationToken);
+        var page = Pagination.ToPage(http, signer, rows, take, n => new KeysetCursor(n.PublishedAt!.Value, n.Id));
+        http.AddCacheTags("notices");
+        await http.ExpireAtNextNoticeBoundaryAsync(db, now, cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredNotice>([.. page.Items.Select(n => ToDelivered(n, now))], page.Next));
+    }
+
+    private static async Task<Results<Ok<DeliveredNotice>, ProblemHttpResult>> GetNotice(
+        Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var notice = await db.Set<Notice>().AsNoTracking().Where(n => n.Id == id && n.Status == NoticeStatus.Published)
+            .Select(NoticeMapping.Projection).FirstOrDefaultAsync(cancellationToken);
+        http.AddCacheTags("notices", $"notice:{id}");
+        if (notice is null)
+        {
+            return Problems.NotFound($"No published notice has id {id}.");
+        }
+        foreach (var boundary in new[] { notice.EffectiveFrom, notice.EffectiveTo })
+        {
+            if (boundary > now)
+            {
+                http.ExpireAt(boundary.Value);
+            }
+        }
+        return TypedResults.Ok(ToDelivered(notice, now));
+    }
+
+    private static ProblemHttpResult? ParseNear(string? near, double? radiusKm, out (double Latitude, double Longitude)? point, out double radius)
+    {
+        point = null;
+        radius = radiusKm ?? DefaultRadiusKm;
+        if (near is null)
+        {
+            return radiusKm is null ? null : Problems.Validation("radiusKm", "radiusKm needs near=lat,lng.");
+        }
+        var parts = near.Split(',');
+        if (parts.Length != 2
+            || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude)
+            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude)
+            || latitude is < -90 or > 90 || longitude is < -180 or > 180)
+        {
+            return Problems.Validation("near", "near is lat,lng in decimal degrees, e.g. near=53.2801,-3.8277.");
+        }
+        if (radius is <= 0 or > MaxRadiusKm || double.IsNaN(radius))
+        {
+            return Problems.Validation("radiusKm", $"radiusKm must be above 0 and at most {MaxRadiusKm}.");
+        }
+        point = (latitude, longitude);
+        return null;
+    }
+
+    /// <summary>A cached list never outlives the next notice coming into or going out of force.</summary>
+    internal static async Task ExpireAtNextNoticeBoundaryAsync(this HttpContext http, HeadlessNewsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var published = db.Set<Notice>().Where(n => n.Status == NoticeStatus.Published);
+        var next = await published.Where(n => n.EffectiveFrom > now).Select(n => n.EffectiveFrom)
+            .Concat(published.Where(n => n.EffectiveTo > now).Select(n => n.EffectiveTo))
+            .OrderBy(at => at).FirstOrDefaultAsync(cancellationToken);
+        if (next is { } boundary)
+        {
+            http.ExpireAt(boundary);
+        }
+    }
+
+    private static DeliveredNotice ToDelivered(NoticeResponse n, DateTimeOffset now) => new(
+        n.Id, n.Reference, n.Category, n.Title, n.Body, n.Issuer, n.Location, n.PublishedAt, n.EffectiveFrom, n.EffectiveTo, n.ResponseDeadline,
+        n.Attachments, n.Version, Active: (n.EffectiveFrom is null || n.EffectiveFrom <= now) && (n.EffectiveTo is null || n.EffectiveTo > now));
+}
+
+/// <summary>Indexes delivery needs on notices: newest published first, and the boundaries that expire cached lists.</summary>
+internal sealed class NoticeDeliveryIndexes : IEntityTypeConfiguration<Notice>
+{
+    public void Configure(EntityTypeBuilder<Notice> builder)
+    {
+        builder.HasIndex(n => new { n.Status, n.PublishedAt, n.Id });
+        builder.HasIndex(n => new { n.Status, n.EffectiveFrom });
+        builder.HasIndex(n => new { n.Status, n.EffectiveTo });
+    }
+}

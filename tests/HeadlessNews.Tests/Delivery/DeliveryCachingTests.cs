@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Headers;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Delivery;
+
+/// <summary>With the server output cache on (the default): changes evict cached answers at once.</summary>
+public sealed class DeliveryCachingTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Unpublishing_evicts_the_cached_article_and_list_at_once()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Prestatyn library hours extended"), body = Editorial.OneParagraph() });
+        var slug = article.GetProperty("slug").GetString();
+        var reader = api.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"/v1/articles/{slug}")).StatusCode);
+            Assert.Contains(slug!, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
+        }
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/unpublish", article.Version(), new { })).AssertSuccessAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/articles/{slug}")).StatusCode);
+        Assert.DoesNotContain(slug!, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Correcting_a_quote_once_changes_every_cached_article_that_uses_it()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var quote = await editor.CreateQuoteAsync("The bypass will open in 2027.");
+        object Story(string headline) => new { headline = Editorial.Unique(headline), body = new object[] { new { type = "quote", quoteId = quote.Id() } } };
+        var first = await editor.CreatePublishedAsync(Story("Bypass timetable"));
+        var second = await editor.CreatePublishedAsync(Story("Bypass funding agreed"));
+        var reader = api.CreateClient();
+        foreach (var article in new[] { first, second })
+        {
+            Assert.Contains("2027", await reader.GetStringAsync($"/v1/articles/{article.GetProperty("slug").GetString()}"), StringComparison.Ordinal);
+        }
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/quotes/{quote.Id()}", quote.Version(),
+            new { text = "The bypass will open in 2028.", speaker = new { name = "Siân Morgan", role = "Pier manager" } })).AssertSuccessAsync();
+
+        foreach (var article in new[] { first, second })
+        {
+            var page = await reader.GetStringAsync($"/v1/articles/{article.GetProperty("slug").GetString()}");
+            Assert.Contains("2028", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("2027", page, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_revalidation_with_the_etag_is_a_304_and_responses_carry_cache_headers()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Denbigh castle repairs"), body = Editorial.OneParagraph() });
+        var reader = api.CreateClient();
+        var url = $"/v1/articles/{article.GetProperty("slug").GetString()}";
+        var first = await reader.GetAsync(url);
+        Assert.NotNull(first.Headers.ETag);
+        Assert.True(first.Headers.CacheControl!.Public);
+        Assert.Contains($"article:{article.Id()}", first.Headers.GetValues("Surrogate-Key").Single(), StringComparison.Ordinal);
+
+        var again = new HttpRequestMessage(HttpMethod.Get, url);
+        again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(again)).StatusCode);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Net;
+using System.Text.Json;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace HeadlessNews.Tests.Delivery;
+
+/// <summary>Runs with the server output cache off, so moving the test clock shows exactly what the database answers.</summary>
+public sealed class UncachedApiFactory : ApiFactory
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Delivery:Cache:ServerCacheEnabled"] = "false",
+        ["Delivery:OldAfterDays"] = "30",
+    };
+}
+
+public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixture<UncachedApiFactory>
+{
+    private static Dictionary<string, object?> Story(string headline, object[]? body = null, object? extra = null)
+    {
+        var story = new Dictionary<string, object?> { ["headline"] = headline, ["body"] = body ?? Editorial.OneParagraph() };
+        foreach (var property in extra?.GetType().GetProperties() ?? [])
+        {
+            story[property.Name] = property.GetValue(extra);
+        }
+        return story;
+    }
+
+    private static DateTimeOffset WholeSecond(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
+
+    [Fact]
+    public async Task An_article_scheduled_for_ten_is_invisible_at_one_second_to_and_visible_at_ten_exactly()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var at = WholeSecond(api.Clock.GetUtcNow().AddHours(3));
+        var article = await editor.CreatePublishedAsync(Story(Editorial.Unique("Rhyl seafront reopens at ten")), at);
+        var slug = article.GetProperty("slug").GetString()!;
+        try
+        {
+            api.Clock.Set(at.AddSeconds(-1));
+            Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/articles/{slug}")).StatusCode);
+            Assert.DoesNotContain(slug, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
+
+            api.Clock.Set(at);
+            var page = await reader.GetJsonAsync($"/v1/articles/{slug}");
+            Assert.Equal(article.Id(), page.Id());
+            Assert.Contains(slug, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            api.Clock.Set(DateTimeOffset.UtcNow);
+        }
+    }
+
+    [Fact]
+    public async Task A_quote_prepared_for_an_embargoed_story_does_not_leak_until_the_embargo_ends()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var quote = await editor.CreateQuoteAsync(Editorial.Unique("The hospital ward will close in March"));
+        var source = await editor.CreateSourceAsync();
+        var embargo = WholeSecond(api.Clock.GetUtcNow().AddHours(2));
+        await editor.CreatePublishedAsync(Story(Editorial.Unique("Ward closure confirmed"),
+            [new { type = "paragraph", html = "Embargoed." }, new { type = "quote", quoteId = quote.Id() }],
+            new { embargoUntil = embargo, sourceIds = new[] { source.Id() } }));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/quotes/{quote.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/sources/{source.Id()}")).StatusCode);
+        Assert.DoesNotContain(quote.Id(), await reader.GetStringAsync("/v1/quotes?limit=100"), StringComparison.Ordinal);
+        try
+        {
+            api.Clock.Set(embargo);
+            var delivered = await reader.GetJsonAsync($"/v1/quotes/{quote.Id()}");
+            Assert.Single(delivered.GetProperty("articles").EnumerateArray());
+            await reader.GetJsonAsync($"/v1/sources/{source.Id()}");
+        }
+        finally
+        {
+            api.Clock.Set(DateTimeOffset.UtcNow);
+        }
+    }
+
+    [Fact]
+    public async Task The_article_page_carries_expanded_quotes_sources_authors_and_safe_body_html()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var quote = await editor.CreateQuoteAsync("The lifeboat launched within four minutes.");
+        var source = await editor.CreateSourceAsync();
+        var author = await editor.CreateAuthorAsync();
+        var article = await editor.CreatePublishedAsync(Story(Editorial.Unique("Lifeboat rescues walkers"),
+            [new { type = "paragraph", html = "<strong>Two walkers</strong> were cut off <script>alert(1)</script>." }, new { type = "quote", quoteId = quote.Id() }],
+            new { sourceIds = new[] { source.Id() }, authors = new[] { author.GetProperty("slug").GetString() } }));
+
+        var page = await api.CreateClient().GetJsonAsync($"/v1/articles/{article.GetProperty("slug").GetString()}");
+        var quoteBlock = page.GetProperty("body").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "quote");
+        Assert.Equal("The lifeboat launched within four minutes.", quoteBlock.GetProperty("quote").GetProperty("text").GetString());
+        Assert.Equal(source.Id(), page.GetProperty("sources")[0].Id());
+        Assert.Equal(author.GetProperty("name").GetString(), page.GetProperty("authors")[0].GetProperty("name").GetString());
+        var html = page.GetProperty("bodyHtml").GetString()!;
+        Assert.Contains("<strong>Two walkers</strong>", html, StringComparison.Ordinal);
+        Assert.Contains("four minutes", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.False(page.GetProperty("old").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_former_slug_answers_301_to_the_current_one()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var article = await editor.CreatePublishedAsync(Story(Editorial.Unique("Bala lake festival dates set")));
+        var oldSlug = article.GetProperty("slug").GetString();
+        var newSlug = "bala-festival-" + Guid.NewGuid().ToString("N")[..6];
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{article.Id()}", article.Version(),
+            new { headline = "Bala lake festival dates set", slug = newSlug, body = Editorial.OneParagraph() })).AssertSuccessAsync();
+
+        var reader = api.Server.CreateClient();
+        var response = await reader.GetAsync($"/v1/articles/{oldSlug}");
+        Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
+        Assert.Equal($"/v1/articles/{newSlug}", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_back_dated_import_is_old_and_lists_page_by_date_with_filters()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = await editor.CreateSectionAsync();
+        var sectionSlug = section.GetProperty("slug").GetString();
+        var imported = await editor.CreatePublishedAsync(Story(Editorial.Unique("Archive: pier storm of 2019"), extra: new { section = sectionSlug, tags = new[] { "Archive" } }),
+            api.Clock.GetUtcNow().AddDays(-400));
+        var fresh = await editor.CreatePublishedAsync(Story(Editorial.Unique("Pier repairs finish"), extra: new { section = sectionSlug }));
+
+        var list = await api.CreateClient().GetJsonAsync($"/v1/articles?section={sectionSlug}");
+        var items = list.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([fresh.Id(), imported.Id()], items.Select(i => i.Id()));
+        Assert.True(items[1].GetProperty("old").GetBoolean());
+        Assert.False(items[0].GetProperty("old").GetBoolean());
+        Assert.False(items[0].TryGetProperty("bodyHtml", out _));
+        var withBody = await api.CreateClient().GetJsonAsync($"/v1/articles?section={sectionSlug}&include=body");
+        Assert.Contains("storm", withBody.GetProperty("items")[0].GetProperty("bodyHtml").GetString()!, StringComparison.OrdinalIgnoreCase);
+
+        var tagged = await api.CreateClient().GetJsonAsync("/v1/articles?tag=archive&limit=100");
+        Assert.Contains(tagged.GetProperty("items").EnumerateArray(), i => i.Id() == imported.Id());
+        Assert.Empty((await api.CreateClient().GetJsonAsync("/v1/articles?section=no-such-section")).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_cursor_keeps_its_place_while_new_articles_are_published()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await editor.CreatePublishedAsync(Story(Editorial.Unique($"Market day {i}"), extra: new { section }), api.Clock.GetUtcNow().AddMinutes(-10 + i))).Id());
+        }
+        var reader = api.CreateClient();
+        var first = await reader.GetJsonAsync($"/v1/articles?section={section}&limit=2");
+        await editor.CreatePublishedAsync(Story(Editorial.Unique("Breaking: market moved"), extra: new { section }));
+        var second = await reader.GetJsonAsync($"/v1/articles?section={section}&limit=2&cursor={first.GetProperty("next").GetString()}");
+        var third = await reader.GetJsonAsync($"/v1/articles?section={section}&limit=2&cursor={second.GetProperty("next").GetString()}");
+        var paged = new[] { first, second, third }.SelectMany(p => p.GetProperty("items").EnumerateArray().Select(i => i.Id())).ToList();
+        Assert.Equal(ids.AsEnumerable().Reverse(), paged);
+    }
+
+    [Theory]
+    [InlineData("/v1/articles?limit=0")]
+    [InlineData("/v1/articles?limit=1000")]
+    [InlineData("/v1/articles?from=yesterday")]
+    [InlineData("/v1/articles?cursor=garbled")]
+    [InlineData("/v1/articles?include=everything")]
+    [InlineData("/v1/search?q=")]
+    [InlineData("/v1/search?q=pier&types=articles,gossip")]
+    [InlineData("/v1/quotes?cursor=AAAA.BBBB")]
+    public async Task Malformed_delivery_queries_are_400_problems(string url)
+    {
+        await (await api.CreateClient().GetAsync(url)).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Search_ranks_headline_matches_first_folds_accents_and_honours_exclusion()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var word = "zyg" + Guid.NewGuid().ToString("N")[..6];
+        var inBody = await editor.CreatePublishedAsync(Story(Editorial.Unique("Council meeting notes"),
+            [new { type = "paragraph", html = $"Later the {word} was mentioned once, near Llŷn." }]));
+        var inHeadline = await editor.CreatePublishedAsync(Story($"The {word} returns to Conwy quay"));
+        var excluded = await editor.CreatePublishedAsync(Story($"{word} ferry timetable", [new { type = "paragraph", html = "Ferry times change." }]));
+
+        var hits = (await api.CreateClient().GetJsonAsync($"/v1/search?q={word}%20-ferry&types=articles")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([inHeadline.Id(), inBody.Id()], hits.Select(h => h.Id()));
+        Assert.Contains($"<mark>{word}</mark>", hits[1].GetProperty("snippet").GetString()!, StringComparison.Ordinal);
+
+        var accentFree = (await api.CreateClient().GetJsonAsync($"/v1/search?q={word}%20llyn")).GetProperty("items").EnumerateArray();
+        Assert.Contains(accentFree, h => h.Id() == inBody.Id());
+        Assert.DoesNotContain(hits, h => h.Id() == excluded.Id());
+    }
+
+    [Fact]
+    public async Task The_latest_list_and_search_are_answered_from_indexes()
+    {
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using (var off = new NpgsqlCommand("SET enable_seqscan = off", connection))
+        {
+            await off.ExecuteNonQueryAsync();
+        }
+        async Task<string> PlanAsync(string sql)
+        {
+            await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
+            var lines = new List<string>();
+            await using var reader = await explain.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+            return string.Join('\n', lines);
+        }
+        var latest = await PlanAsync("SELECT summary_json FROM published_articles WHERE visible_from <= now() ORDER BY visible_from DESC, article_id DESC LIMIT 21");
+        Assert.Contains("Index", latest, StringComparison.Ordinal);
+        Assert.DoesNotContain("Seq Scan", latest, StringComparison.Ordinal);
+        var search = await PlanAsync("SELECT article_id FROM published_articles WHERE search @@ (websearch_to_tsquery('english', hn_unaccent('harbour')) || websearch_to_tsquery('simple', hn_unaccent('harbour')))");
+        Assert.Contains("ix_published_articles_search", search, StringComparison.Ordinal);
+        Assert.DoesNotContain("Seq Scan", search, StringComparison.Ordinal);
+    }
+}

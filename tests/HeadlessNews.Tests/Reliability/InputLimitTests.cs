@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Tests.Reliability;
+
+public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private Task<int> KeyCountAsync() => api.WithDbAsync(db => db.Set<ApiKey>().CountAsync());
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static string Nested(int depth) => new string('[', depth) + new string(']', depth);
+
+    private async Task<HttpResponseMessage> CreateKeyWithExtraAsync(HttpClient admin, string extraJson) =>
+        await admin.PostAsync("/v1/manage/api-keys", Json($$"""{"name": "Llandudno desk {{Guid.NewGuid():N}}", "scopes": ["feeds:partner"], "extra": {{extraJson}}}"""));
+
+    [Fact]
+    public async Task Json_nested_deeper_than_the_limit_is_a_400_problem_and_writes_nothing()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        await (await CreateKeyWithExtraAsync(admin, Nested(40))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Fact]
+    public async Task Json_nested_within_the_limit_is_accepted()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        await (await CreateKeyWithExtraAsync(admin, Nested(30))).AssertSuccessAsync(HttpStatusCode.Created);
+    }
+
+    [Theory]
+    [InlineData("""{"name": "Conwy\u0000desk", "scopes": ["feeds:partner"]}""", "$.name")]
+    [InlineData("""{"name": "Conwy desk", "scopes": ["feeds:partner", "\u0000"]}""", "$.scopes")]
+    [InlineData("""{"name": "Conwy desk", "scopes": ["feeds:partner"], "sections": ["news\u0000"]}""", "$.sections")]
+    public async Task A_nul_character_anywhere_in_a_json_string_is_a_400_invalid_text_problem_and_writes_nothing(string body, string path)
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        var problem = await (await admin.PostAsync("/v1/manage/api-keys", Json(body))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
+        Assert.Contains(path, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Fact]
+    public async Task A_nul_character_in_the_query_string_is_a_400_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var value = await (await admin.GetAsync("/v1/manage/api-keys?cursor=abc%00def")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid text", value.GetProperty("title").GetString());
+        var name = await (await admin.GetAsync("/v1/manage/api-keys?na%00me=1")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid text", name.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_nul_character_in_a_stored_header_is_a_400_problem_and_writes_nothing()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = Json("""{"name": "Bangor desk", "scopes": ["feeds:partner"]}""") };
+        request.Headers.TryAddWithoutValidation("X-On-Behalf-Of", "Ceri\0Jones");
+        var problem = await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE })]
+    [InlineData(new byte[] { 0xC3, 0x28 })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
+    public async Task Invalid_utf8_in_a_json_body_is_a_400_problem_and_writes_nothing(byte[] invalid)
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        var inString = Encoding.UTF8.GetBytes("{\"name\": \"Rhyl ").Concat(invalid).Concat(Encoding.UTF8.GetBytes(" desk\", \"scopes\": [\"feeds:partner\"]}")).ToArray();
+        var outside = invalid.Concat(Encoding.UTF8.GetBytes("{\"name\": \"Rhyl desk\", \"scopes\": [\"feeds:partner\"]}")).ToArray();
+        foreach (var bytes in new[] { inString, outside })
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            await (await admin.PostAsync("/v1/manage/api-keys", content)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        }
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=no-such-charset")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=\"utf-16\"")]
+    public async Task A_json_body_in_a_charset_other_than_it_claims_is_a_4xx_problem_and_writes_nothing(string contentType)
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"name": "Wrexham", "scopes": []}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        var response = await admin.PostAsync("/v1/manage/api-keys", content);
+        Assert.InRange((int)response.StatusCode, 400, 499);
+        await response.AssertProblemAsync(response.StatusCode);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Fact]
+    public async Task A_url_longer_than_the_limit_is_a_414_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        await (await admin.GetAsync("/v1/manage/api-keys?cursor=" + new string('a', 5000))).AssertProblemAsync(HttpStatusCode.RequestUriTooLong);
+        await (await admin.GetAsync("/v1/manage/api-keys?cursor=" + new string('a', 3000))).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Headers_larger_than_the_limit_are_a_431_problem_and_write_nothing()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = Json("""{"name": "Prestatyn desk", "scopes": ["feeds:partner"]}""") };
+        for (var i = 0; i < 5; i++)
+        {
+            request.Headers.Add($"X-Padding-{i}", new string('p', 4000));
+        }
+        await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.RequestHeaderFieldsTooLarge);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Reliability;
+
+/// <summary>The API on real Kestrel, whose own limits sit behind the API's problem-answering ones.</summary>
+public sealed class KestrelApiFactory : ApiFactory
+{
+    public KestrelApiFactory() => UseKestrel(0);
+}
+
+public sealed class KestrelLimitTests(KestrelApiFactory api) : IClassFixture<KestrelApiFactory>
+{
+    [Fact]
+    public async Task Over_the_api_url_limit_but_under_kestrels_is_a_414_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        await (await admin.GetAsync("/v1/manage/api-keys?cursor=" + new string('a', 6000))).AssertProblemAsync(HttpStatusCode.RequestUriTooLong);
+    }
+
+    [Fact]
+    public async Task A_request_line_over_kestrels_limit_is_refused_with_414()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var response = await admin.GetAsync("/v1/manage/api-keys?cursor=" + new string('a', 9000));
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Headers_over_the_api_limit_but_under_kestrels_are_a_431_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/manage/api-keys");
+        request.Headers.Add("X-Padding", new string('p', 20_000));
+        await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.RequestHeaderFieldsTooLarge);
+    }
+
+    [Fact]
+    public async Task Headers_over_kestrels_limit_are_refused_with_431()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/manage/api-keys");
+        request.Headers.Add("X-Padding", new string('p', 40_000));
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, (await admin.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_the_limit_is_a_413_problem()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var huge = "{\"name\": \"" + new string('a', 2 * 1024 * 1024) + "\", \"scopes\": [\"*\"]}";
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HeadlessNews.Tests.Reliability;
+
+/// <summary>The API with every log category at Trace, captured in memory.</summary>
+public sealed class LogCapturingApiFactory : ApiFactory
+{
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Trace",
+        ["Logging:LogLevel:Microsoft"] = "Trace",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Trace",
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+    }
+}
+
+public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
+{
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
+    /// <summary>Each entry: its category, the formatted message, and everything (message, fields, scopes, exception).</summary>
+    public ConcurrentQueue<(string Category, string Message, string Text)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class CapturingLogger(CapturingLoggerProvider provider, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => provider._scopes.Push(state);
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var scopes = new List<string>();
+            provider._scopes.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? string.Empty), scopes);
+            var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
+            var message = formatter(state, exception);
+            provider.Entries.Enqueue((category, message, $"{message} | {fields} | {string.Join(" > ", scopes)} | {exception}"));
+        }
+    }
+}
+
+public sealed class SecretLoggingTests(LogCapturingApiFactory api) : IClassFixture<LogCapturingApiFactory>
+{
+    [Fact]
+    public async Task An_api_key_secret_never_appears_in_logs_or_problem_bodies()
+    {
+        var secret = await api.CreateKeyAsync(["*"]);
+        var partner = await api.CreateKeyAsync(["feeds:partner"]);
+        var unknown = "hn_" + new string('Z', 43);
+        var bodies = new List<string>();
+        async Task SendAsync(string url, string? bearer)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (bearer is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
+            bodies.Add(await (await api.CreateClient().SendAsync(request)).Content.ReadAsStringAsync());
+        }
+
+        await SendAsync("/v1/manage/api-keys", secret);
+        await SendAsync("/v1/manage/api-keys?limit=abc", secret);
+        await SendAsync("/v1/manage/api-keys", unknown);
+        await SendAsync("/v1/manage/api-keys", partner);
+        await SendAsync($"/v1/feeds/articles.rss?key={partner}", null);
+        await SendAsync($"/v1/feeds/articles.json?section=news&key={partner}", null);
+        await SendAsync($"/v1/feeds/articles.atom?key={unknown}", null);
+        await SendAsync($"/v1/changes?since=abc&key={partner}", null);
+        await SendAsync("/v1/feeds/articles.rss", partner);
+        var admin = await api.ClientWithScopesAsync("*");
+        await (await admin.PostAsJsonAsync("/v1/manage/api-keys", new { name = "Caernarfon partner", scopes = new[] { "feeds:partner" } }))
+            .AssertSuccessAsync(HttpStatusCode.Created);
+
+        var entries = api.Logs.Entries.ToArray();
+        Assert.NotEmpty(entries);
+        foreach (var presented in new[] { secret, partner, unknown })
+        {
+            Assert.DoesNotContain(entries, e => e.Text.Contains(presented, StringComparison.Ordinal));
+            Assert.DoesNotContain(entries, e => e.Text.Contains(presented[ApiKeySecretsPrefixLength..], StringComparison.Ordinal));
+            Assert.DoesNotContain(bodies, b => b.Contains(presented, StringComparison.Ordinal));
+        }
+    }
+
+    private const int ApiKeySecretsPrefixLength = HeadlessNews.Api.Infrastructure.Security.ApiKeySecrets.PrefixLength;
+
+    [Fact]
+    public async Task Request_logging_records_method_path_status_and_trace_id_but_not_the_query_string()
+    {
+        var partner = await api.CreateKeyAsync(["feeds:partner"]);
+        var marker = Guid.NewGuid().ToString("N");
+        var response = await api.CreateClient().GetAsync($"/v1/feeds/articles-{marker}.rss?key={partner}&section=anglesey");
+
+        var line = Assert.Single(api.Logs.Entries, e => e.Category == RequestLogging.Category && e.Text.Contains(marker, StringComparison.Ordinal)).Text;
+        Assert.Contains($"HTTP GET /v1/feeds/articles-{marker}.rss responded {(int)response.StatusCode}", line, StringComparison.Ordinal);
+        Assert.Matches("trace [0-9a-f]{32}", line);
+        Assert.DoesNotContain("key=", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("anglesey", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_logging_hides_a_preview_token()
+    {
+        var token = "preview" + Guid.NewGuid().ToString("N");
+        await api.CreateClient().GetAsync($"/v1/preview/{token}");
+        var requestLines = api.Logs.Entries.Where(e => e.Category == RequestLogging.Category).Select(e => e.Message).ToList();
+        Assert.DoesNotContain(requestLines, line => line.Contains(token, StringComparison.Ordinal));
+        Assert.Contains(requestLines, line => line.Contains("/v1/preview/{token}", StringComparison.Ordinal));
+    }
+}
