@@ -27,12 +27,12 @@ public static class ArticleEndpoints
         articles.MapGet("/{id:guid}", GetArticle).WithName("GetArticle").WithSummary("Read an article as editors see it.")
             .RequireAuthorization(Scopes.Policies.ContentRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        articles.MapPut("/{id:guid}", UpdateArticle).WithName("UpdateArticle").WithSummary("Replace an article's editable content (If-Match).ProducesWriteProblems(); a published article changes live.")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
-        articles.MapDelete("/{id:guid}", ArchiveArticle).WithName("ArchiveArticle").WithSummary("Archive an article (soft delete.ProducesWriteProblems(); If-Match).")
-            .RequireAuthorization(Scopes.Policies.ContentPublish);
-        articles.MapPost("/{id:guid}/publish", PublishArticle).WithName("PublishArticle").WithSummary("Publish now, schedule (future publishAt) or back-date (past publishAt).ProducesWriteProblems(); If-Match.")
-            .RequireAuthorization(Scopes.Policies.ContentPublish);
+        articles.MapPut("/{id:guid}", UpdateArticle).WithName("UpdateArticle").WithSummary("Replace an article's editable content (If-Match); a published article changes live.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
+        articles.MapDelete("/{id:guid}", ArchiveArticle).WithName("ArchiveArticle").WithSummary("Archive an article (soft delete; If-Match).")
+            .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
+        articles.MapPost("/{id:guid}/publish", PublishArticle).WithName("PublishArticle").WithSummary("Publish now, schedule (future publishAt) or back-date (past publishAt); If-Match.")
+            .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
         articles.MapPost("/{id:guid}/unpublish", UnpublishArticle).WithName("UnpublishArticle").WithSummary("Take a published or scheduled article down (If-Match).")
             .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
         articles.MapPost("/{id:guid}/corrections", AddCorrection).WithName("AddArticleCorrection").WithSummary("Append a dated correction (If-Match).")
@@ -44,8 +44,8 @@ public static class ArticleEndpoints
             .RequireAuthorization(Scopes.Policies.ContentRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
         articles.MapPost("/{id:guid}/revisions/{number:int}/restore", RestoreRevision).WithName("RestoreArticleRevision")
-            .WithSummary("Put a revision's content back as a new revision (If-Match).ProducesWriteProblems(); an archived article becomes a draft.")
-            .RequireAuthorization(Scopes.Policies.ContentPublish);
+            .WithSummary("Put a revision's content back as a new revision (If-Match); an archived article becomes a draft.")
+            .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
         articles.MapPost("/{id:guid}/preview-links", CreatePreviewLink).WithName("CreateArticlePreviewLink")
             .WithSummary("Make a signed, expiring link that shows the current draft without a key.")
             .RequireAuthorization(Scopes.Policies.ContentWrite)

@@ -109,11 +109,11 @@ public static class NoticeDeliveryEndpoints
         if (parts.Length != 2
             || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude)
             || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude)
-            || latitude is < -90 or > 90 || longitude is < -180 or > 180)
+            || !(latitude is >= -90 and <= 90) || !(longitude is >= -180 and <= 180))
         {
             return Problems.Validation("near", "near is lat,lng in decimal degrees, e.g. near=53.2801,-3.8277.");
         }
-        if (radius is <= 0 or > MaxRadiusKm || double.IsNaN(radius))
+        if (!(radius is > 0 and <= MaxRadiusKm))
         {
             return Problems.Validation("radiusKm", $"radiusKm must be above 0 and at most {MaxRadiusKm}.");
         }

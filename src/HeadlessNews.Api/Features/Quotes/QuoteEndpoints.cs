@@ -25,8 +25,8 @@ public static class QuoteEndpoints
         quotes.MapGet("/{id:guid}", GetQuote).WithName("GetQuote").WithSummary("Read one quote.")
             .RequireAuthorization(Scopes.Policies.ContentRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        quotes.MapPut("/{id:guid}", UpdateQuote).WithName("UpdateQuote").WithSummary("Replace a quote (If-Match).ProducesWriteProblems(); every article using it shows the change.")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+        quotes.MapPut("/{id:guid}", UpdateQuote).WithName("UpdateQuote").WithSummary("Replace a quote (If-Match); every article using it shows the change.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         quotes.MapDelete("/{id:guid}", DeleteQuote).WithName("DeleteQuote").WithSummary("Delete a quote no published article uses (If-Match).")
             .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         return manage;

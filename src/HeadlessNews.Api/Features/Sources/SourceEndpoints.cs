@@ -24,10 +24,10 @@ public static class SourceEndpoints
         sources.MapGet("/{id:guid}", GetSource).WithName("GetSource").WithSummary("Read one source.")
             .RequireAuthorization(Scopes.Policies.ContentRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        sources.MapPut("/{id:guid}", UpdateSource).WithName("UpdateSource").WithSummary("Replace a source (If-Match).ProducesWriteProblems(); every article citing it shows the change.")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
-        sources.MapDelete("/{id:guid}", DeleteSource).WithName("DeleteSource").WithSummary("Delete a source no published article cites (If-Match).ProducesWriteProblems(); quotes from it keep their text.")
-            .RequireAuthorization(Scopes.Policies.ContentWrite);
+        sources.MapPut("/{id:guid}", UpdateSource).WithName("UpdateSource").WithSummary("Replace a source (If-Match); every article citing it shows the change.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
+        sources.MapDelete("/{id:guid}", DeleteSource).WithName("DeleteSource").WithSummary("Delete a source no published article cites (If-Match); quotes from it keep their text.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         return manage;
     }
 
