@@ -1,0 +1,75 @@
+// A typed client for the few delivery calls this example makes. Every type here is looked up in the
+// types generated from openapi/headlessnews.v1.json, so a breaking change to the API fails `tsc --noEmit`.
+// The document marks most properties optional, so the pages read lists with `?? []`.
+import type { paths } from "./api-types.js";
+
+export type ArticlePage = paths["/v1/articles"]["get"]["responses"][200]["content"]["application/json"];
+export type ArticleSummary = NonNullable<ArticlePage["items"]>[number];
+export type Article = paths["/v1/articles/{slug}"]["get"]["responses"][200]["content"]["application/json"];
+export type Block = NonNullable<Article["body"]>[number];
+export type Source = NonNullable<Article["sources"]>[number];
+export type NoticePage = paths["/v1/notices"]["get"]["responses"][200]["content"]["application/json"];
+export type Notice = NonNullable<NoticePage["items"]>[number];
+
+export type ArticleQuery = NonNullable<paths["/v1/articles"]["get"]["parameters"]["query"]>;
+export type NoticeQuery = NonNullable<paths["/v1/notices"]["get"]["parameters"]["query"]>;
+
+/** A problem answer (RFC 9457) or a network failure, with the message a reader can act on. */
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number | null) {
+    super(message);
+  }
+}
+
+export class DeliveryClient {
+  constructor(private readonly baseUrl: string) {}
+
+  /** Newest first; pass `cursor` from the previous page's `next` for the page after it. */
+  listArticles(query: ArticleQuery): Promise<ArticlePage> {
+    return this.get<ArticlePage>("/v1/articles", query);
+  }
+
+  /** The full article, or null when no visible article has this slug. */
+  async getArticle(slug: string): Promise<Article | null> {
+    try {
+      return await this.get<Article>(`/v1/articles/${encodeURIComponent(slug)}`, {});
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /** Active public notices (the API's default), optionally within `radiusKm` of `near`. */
+  listNotices(query: NoticeQuery): Promise<NoticePage> {
+    return this.get<NoticePage>("/v1/notices", query);
+  }
+
+  private async get<T>(path: string, query: Readonly<Record<string, unknown>>): Promise<T> {
+    const url = new URL(path, this.baseUrl);
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== "") {
+        url.searchParams.set(name, String(value));
+      }
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: { Accept: "application/json" } });
+    } catch {
+      throw new ApiError(`Could not reach the HeadlessNews API at ${this.baseUrl} (is it running, and does Cors:Origins include ${location.origin}?).`, null);
+    }
+    if (!response.ok) {
+      const problem = (await response.json().catch(() => null)) as { title?: string; detail?: string } | null;
+      throw new ApiError(problem?.detail ?? problem?.title ?? `The API answered ${response.status}.`, response.status);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+/** The API's address comes from the example's own server (config.json), so one build works against any API. */
+export async function connect(): Promise<DeliveryClient> {
+  const response = await fetch("/config.json");
+  const config = (await response.json()) as { apiBase: string };
+  return new DeliveryClient(config.apiBase);
+}

@@ -1,0 +1,92 @@
+import { connect, type Article, type Block, type Source } from "./api.js";
+import { byId, el, formatDate, formatDateTime, showError, trustedHtml } from "./dom.js";
+
+const sourceKinds: Partial<Record<NonNullable<Source["kind"]>, string>> = {
+  report: "Report",
+  press_release: "Press release",
+  statement: "Statement",
+  dataset: "Dataset",
+  court_record: "Court record",
+  article: "Article",
+  interview: "Interview",
+  social_post: "Social media post",
+  other: "Source",
+};
+
+function sourceItem(source: Source): HTMLLIElement {
+  const title = source.url ? el("a", { href: source.url, rel: "noopener" }, source.title ?? source.url) : el("span", {}, source.title);
+  const kind = source.kind ? (sourceKinds[source.kind] ?? source.kind) : null;
+  const details = [kind, source.publisher, formatDate(source.publishedOn)].filter(Boolean).join(" · ");
+  return el("li", { class: "source" }, title, el("span", { class: "meta" }, ` (${details})`));
+}
+
+function renderBlock(block: Block, article: Article): HTMLElement | null {
+  switch (block.type) {
+    case "paragraph":
+      return trustedHtml("p", block.html ?? "");
+    case "heading":
+      return el(block.level === 3 ? "h3" : block.level === 4 ? "h4" : "h2", {}, block.text ?? "");
+    case "list": {
+      const list = el(block.style === "numbered" ? "ol" : "ul");
+      list.append(...(block.items ?? []).map((item) => trustedHtml("li", item)));
+      return list;
+    }
+    case "quote": {
+      if (!block.quote) {
+        return null;
+      }
+      const { speaker } = block.quote;
+      const attribution = [speaker?.name, speaker?.role, speaker?.organisation].filter(Boolean).join(", ");
+      return el("figure", { class: "quote" }, el("blockquote", {}, el("p", {}, block.quote.text)), el("figcaption", {}, `— ${attribution}`));
+    }
+    case "image":
+      return el(
+        "figure",
+        { class: "image" },
+        el("img", { src: block.url ?? "", alt: block.alt ?? "", loading: "lazy" }),
+        el("figcaption", {}, block.caption ?? "", block.credit ? el("span", { class: "credit" }, ` · ${block.credit}`) : null),
+      );
+    case "embed":
+      return block.url ? el("p", { class: "embed" }, el("a", { href: block.url, rel: "noopener" }, block.url)) : null;
+    case "sourceList": {
+      const cited = (block.sourceIds ?? []).map((id) => article.sources?.find((source) => source.id === id)).filter((source) => source !== undefined);
+      return el("aside", { class: "source-list" }, el("h3", {}, block.title ?? "Sources"), el("ul", {}, ...cited.map(sourceItem)));
+    }
+    default:
+      return null;
+  }
+}
+
+function renderArticle(article: Article): HTMLElement {
+  const body = article.body ?? [];
+  const headline = article.headline ?? "";
+  document.title = `${headline} · HeadlessNews example`;
+  const byline = (article.authors ?? []).map((author) => (author.role ? `${author.name}, ${author.role}` : author.name)).join(" and ");
+  const topics = [...(article.tags ?? []), ...(article.places ?? [])];
+  const listedInBody = new Set(body.flatMap((block) => (block.type === "sourceList" ? (block.sourceIds ?? []) : [])));
+  const otherSources = (article.sources ?? []).filter((source) => !source.id || !listedInBody.has(source.id));
+  return el(
+    "article",
+    { "data-article-id": article.id ?? "" },
+    article.section ? el("p", { class: "section" }, article.section.name) : null,
+    el("h1", {}, headline),
+    article.standfirst ? el("p", { class: "standfirst" }, article.standfirst) : null,
+    el("p", { class: "meta" }, byline ? `By ${byline} · ` : "", formatDateTime(article.publishAt)),
+    article.old ? el("p", { class: "old", role: "note" }, "This article is more than a year old.") : null,
+    el("div", { class: "body" }, ...body.map((block) => renderBlock(block, article))),
+    otherSources.length > 0
+      ? el("section", { id: "sources" }, el("h2", {}, listedInBody.size > 0 ? "Also cited" : "Sources"), el("ul", {}, ...otherSources.map(sourceItem)))
+      : null,
+    topics.length > 0 ? el("p", { class: "topics" }, "Topics: ", topics.map((topic) => topic.name).join(", ")) : null,
+  );
+}
+
+const container = byId("article");
+const slug = new URLSearchParams(location.search).get("slug");
+try {
+  const client = await connect();
+  const article = slug ? await client.getArticle(slug) : null;
+  container.replaceChildren(article ? renderArticle(article) : el("p", { class: "error", role: "alert" }, "There is no published article at this address."));
+} catch (error) {
+  showError(container, error);
+}
