@@ -1,0 +1,1 @@
+SELECT article_id, slug, headline, ts_rank_cd(search, websearch_to_tsquery('english', hn_unaccent('harbour works'))) AS rank FROM published_articles WHERE language NOT LIKE 'cy%' AND search @@ websearch_to_tsquery('english', hn_unaccent('harbour works')) AND visible_from <= now() ORDER BY rank DESC LIMIT 21;
