@@ -7,7 +7,7 @@
 
 Everything runs on loopback: a private PostgreSQL cluster (durable settings) and the API built in Release.
 """
-import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
+import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EDITORS = 8
@@ -121,7 +121,7 @@ class Editor(threading.Thread):
                 return r.status, dict(r.headers), json.loads(r.read() or b"null"), time.time() - started
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), None, time.time() - started
-        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError) as e:
+        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException) as e:
             return 0 if "timed out" not in str(e) else -1, {}, None, time.time() - started
 
     def run(self):
@@ -184,7 +184,7 @@ def verify(cluster, ledger):
     created = ledger.acknowledged["create"]
     published = ledger.acknowledged["publish"]
     found = set(cluster.query("SELECT id FROM articles"))
-    live = set(cluster.query("SELECT id FROM articles WHERE status IN ('published', 'scheduled')"))
+    live = set(cluster.query("SELECT id FROM articles WHERE status = 'Published'"))
     lost_creates = created - found
     lost_publishes = published - live
     return found, lost_creates, lost_publishes
@@ -249,7 +249,7 @@ def kill_api():
         found, lost_creates, lost_publishes = verify(cluster, ledger)
         half_written = cluster.query("""SELECT a.id FROM articles a WHERE NOT EXISTS
             (SELECT 1 FROM revisions r WHERE r.resource_id = a.id AND r.number = a.version)""")
-        missing_events = cluster.query("""SELECT a.id FROM articles a WHERE a.status = 'published' AND NOT EXISTS
+        missing_events = cluster.query("""SELECT a.id FROM articles a WHERE a.status = 'Published' AND NOT EXISTS
             (SELECT 1 FROM content_events e WHERE e.resource_id = a.id AND e.type = 'article.published')""")
         # A retried idempotent POST after the restart must return the first article, not a second one.
         editor = Editor(api, key, 99, threading.Event(), Ledger())
