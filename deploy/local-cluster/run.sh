@@ -29,7 +29,7 @@ dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
 DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
 
 echo "Starting the primary (:$PRIMARY_PORT) and a streaming standby (:$STANDBY_PORT)…"
-mkdir -p "$WORK/primary"; [ "$(id -u)" = 0 ] && chown postgres: "$WORK/primary"; chmod 700 "$WORK/primary"
+mkdir -p "$WORK/primary" "$WORK/pglogs"; [ "$(id -u)" = 0 ] && chown postgres: "$WORK/primary" "$WORK/pglogs"; chmod 700 "$WORK/primary"
 as_pg "$PG_BIN/initdb" -D "$WORK/primary" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
 cat >> "$WORK/primary/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
@@ -39,11 +39,11 @@ max_wal_senders = 5
 hot_standby = on
 CONF
 echo "host replication postgres 127.0.0.1/32 trust" >> "$WORK/primary/pg_hba.conf"
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -o "-p $PRIMARY_PORT" -w start >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -l "$WORK/pglogs/primary.log" -o "-p $PRIMARY_PORT" -w start >/dev/null
 as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -qc "CREATE DATABASE headlessnews" >/dev/null
 mkdir -p "$WORK/standby"; [ "$(id -u)" = 0 ] && chown postgres: "$WORK/standby"; chmod 700 "$WORK/standby"
 as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$WORK/standby" -R -X stream >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -l "$WORK/standby.log" -o "-p $STANDBY_PORT" -w start >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -l "$WORK/pglogs/standby.log" -o "-p $STANDBY_PORT" -w start >/dev/null
 
 PRIMARY="Host=127.0.0.1;Port=$PRIMARY_PORT;Username=postgres;Database=headlessnews"
 READ="Host=127.0.0.1:$STANDBY_PORT,127.0.0.1:$PRIMARY_PORT;Target Session Attributes=prefer-standby;Username=postgres;Database=headlessnews"
@@ -90,17 +90,17 @@ api() { # method node path [json] [if-match]  -> prints "status body"
 json() { python3 -c "import json,sys; print(json.load(open('$WORK/body'))$1)"; }
 
 echo "Checks:"
-# 1. Published through A, served by B within 1 s.
+# 1. Published through A (timed from the acknowledgement), served by B within 1 s.
 api POST "$NODE_A" /v1/manage/articles '{"headline":"Cluster check: Llandudno pier lights return","body":[{"type":"paragraph","html":"The lights are back."}]}' >/dev/null
 ID=$(json "['id']"); SLUG=$(json "['slug']"); VERSION=$(json "['version']")
 curl -s "http://127.0.0.1:$NODE_B/v1/articles/$SLUG" >/dev/null   # B caches the 404 if it would
-start=$(now_ms); api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; VERSION=$(json "['version']")
+api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; start=$(now_ms); VERSION=$(json "['version']")
 seen=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_B/v1/articles/$SLUG")" = 200 ] && { seen=0; break; }; sleep 0.01; done
 took=$(( $(now_ms) - start )); check "published via A is served by B within 1 s" "$([ $seen = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
 
 # 2. Unpublished through B, gone from A's cache within 1 s.
 curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null; curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null
-start=$(now_ms); api POST "$NODE_B" "/v1/manage/articles/$ID/unpublish" '{}' "$VERSION" >/dev/null
+api POST "$NODE_B" "/v1/manage/articles/$ID/unpublish" '{}' "$VERSION" >/dev/null; start=$(now_ms)
 gone=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_A/v1/articles/$SLUG")" = 404 ] && { gone=0; break; }; sleep 0.01; done
 took=$(( $(now_ms) - start )); check "unpublished via B is gone from A's cache within 1 s" "$([ $gone = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
 

@@ -6,6 +6,7 @@ using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Delivery;
@@ -26,7 +27,7 @@ public static class ArticleDeliveryEndpoints
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ListArticles(
         string? section, string? tag, string? place, string? author, string? q, DateTimeOffset? from, DateTimeOffset? to,
         int? limit, string? cursor, string? include,
-        HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -81,7 +82,7 @@ public static class ArticleDeliveryEndpoints
     }
 
     private static async Task<Results<ContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
-        string slug, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
+        string slug, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var row = await db.Set<PublishedArticle>().AsNoTracking().Where(p => p.Slug == slug)

@@ -7,6 +7,7 @@ using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
 
@@ -32,7 +33,7 @@ public static class ReferenceDeliveryEndpoints
 
     private static async Task<Results<Ok<Page<DeliveredQuote>>, ProblemHttpResult>> ListQuotes(
         string? speaker, string? organisation, string? q, int? limit, string? cursor,
-        HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -62,7 +63,7 @@ public static class ReferenceDeliveryEndpoints
         return TypedResults.Ok(new Page<DeliveredQuote>([.. page.Items.Select(quote => ToDelivered(quote, links))], page.Next));
     }
 
-    private static async Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
@@ -75,7 +76,7 @@ public static class ReferenceDeliveryEndpoints
 
     private static async Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
         SourceKind? kind, string? publisher, string? q, int? limit, string? cursor,
-        HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -105,7 +106,7 @@ public static class ReferenceDeliveryEndpoints
         return TypedResults.Ok(new Page<DeliveredSource>([.. page.Items.Select(source => ToDelivered(source, links))], page.Next));
     }
 
-    private static async Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
@@ -116,21 +117,21 @@ public static class ReferenceDeliveryEndpoints
         return source is null ? Problems.NotFound($"No published source has id {id}.") : TypedResults.Ok(ToDelivered(source, links));
     }
 
-    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HttpContext http, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
         http.AddCacheTags("sections");
         return TypedResults.Ok(new Page<DeliveredSection>(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name)
             .Select(s => new DeliveredSection(s.Slug, s.Name, s.Description)).ToListAsync(cancellationToken), null));
     }
 
-    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HttpContext http, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
         http.AddCacheTags("authors");
         return TypedResults.Ok(new Page<DeliveredAuthor>(await db.Set<Author>().AsNoTracking().OrderBy(a => a.Name)
             .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).ToListAsync(cancellationToken), null));
     }
 
-    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HttpContext http, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
         http.AddCacheTags("authors", $"author:{slug}");
         var author = await db.Set<Author>().AsNoTracking().Where(a => a.Slug == slug)

@@ -4,6 +4,7 @@ using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -31,7 +32,7 @@ public static class SearchEndpoints
     private sealed record SearchCursor(int Offset);
 
     private static async Task<Results<Ok<Page<SearchHit>>, ProblemHttpResult>> Search(
-        string? q, string? types, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        string? q, string? types, int? limit, string? cursor, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 500)
         {
