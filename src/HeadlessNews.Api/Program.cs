@@ -80,6 +80,7 @@ v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
 v1.MapChangeFeed();
+app.MapFeeds();
 var delivery = v1.MapGroup("").WithTags("Delivery").CacheDelivery();
 delivery.MapArticleDelivery();
 delivery.MapReferenceDelivery();

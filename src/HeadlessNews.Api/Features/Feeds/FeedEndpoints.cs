@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Features.Notices;
+using HeadlessNews.Api.Infrastructure.Caching;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Feeds;
+
+/// <summary>
+/// Syndication for partners and readers. Public feeds carry headline, standfirst and link of visible items; a
+/// <c>feeds:partner</c> key (Bearer or <c>?key=</c>) adds full bodies and, in ninjs, embargoed items marked with their
+/// embargo. Partner answers are never stored in the shared cache (the delivery cache policy skips keyed requests).
+/// </summary>
+public static class FeedEndpoints
+{
+    private const int DefaultItems = 50;
+    private const string Rss = "application/rss+xml; charset=utf-8";
+    private const string Atom = "application/atom+xml; charset=utf-8";
+    private const string JsonFeed = "application/feed+json; charset=utf-8";
+
+    public static WebApplication MapFeeds(this WebApplication app)
+    {
+        var feeds = app.MapGroup("/v1/feeds").WithTags("Syndication").CacheDelivery();
+        feeds.MapGet("/articles.rss", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "rss", ct))
+            .WithName("ArticlesRss").WithSummary("RSS 2.0 of the newest visible articles (content:encoded for partners).").Produces(200, contentType: "application/rss+xml");
+        feeds.MapGet("/articles.atom", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "atom", ct))
+            .WithName("ArticlesAtom").WithSummary("Atom (RFC 4287) of the newest visible articles.").Produces(200, contentType: "application/atom+xml");
+        feeds.MapGet("/articles.json", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "json", ct))
+            .WithName("ArticlesJsonFeed").WithSummary("JSON Feed 1.1 of the newest visible articles.").Produces(200, contentType: "application/feed+json");
+        feeds.MapGet("/articles.ninjs", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "ninjs", ct))
+            .WithName("ArticlesNinjs").WithSummary("A JSON array of IPTC ninjs 2.2 items (partners also get embargoed items with 'embargoed').").Produces(200, contentType: "application/json");
+        feeds.MapGet("/notices.rss", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "rss", ct))
+            .WithName("NoticesRss").WithSummary("RSS 2.0 of active public notices.").Produces(200, contentType: "application/rss+xml");
+        feeds.MapGet("/notices.atom", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "atom", ct))
+            .WithName("NoticesAtom").WithSummary("Atom of active public notices.").Produces(200, contentType: "application/atom+xml");
+        feeds.MapGet("/notices.json", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "json", ct))
+            .WithName("NoticesJsonFeed").WithSummary("JSON Feed 1.1 of active public notices.").Produces(200, contentType: "application/feed+json");
+        app.MapGet("/sitemaps/news.xml", NewsSitemapAsync).WithTags("Syndication").CacheDelivery()
+            .WithName("NewsSitemap").WithSummary("Google News sitemap: articles published in the last 48 hours (at most 1,000).").Produces(200, contentType: "application/xml");
+        return app;
+    }
+
+    /// <summary>Filters shared by every article feed.</summary>
+    /// <param name="Section">Section slug.</param>
+    /// <param name="Tag">Tag slug.</param>
+    /// <param name="Place">Place slug.</param>
+    /// <param name="Author">Author slug.</param>
+    /// <param name="Limit">Items, 1-100 (default 50).</param>
+    public sealed record ArticleFeedQuery(string? Section, string? Tag, string? Place, string? Author, int? Limit)
+    {
+        public static ValueTask<ArticleFeedQuery?> BindAsync(HttpContext http)
+        {
+            var query = http.Request.Query;
+            int? limit = query.TryGetValue("limit", out var raw) && int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                : query.ContainsKey("limit") ? -1 : null;
+            return ValueTask.FromResult<ArticleFeedQuery?>(new(query["section"], query["tag"], query["place"], query["author"], limit));
+        }
+    }
+
+    /// <summary>The part of an article's prepared delivery JSON that feeds use (the body blocks are skipped).</summary>
+    private sealed record FeedArticle(
+        Guid Id, string Slug, string Headline, string? Standfirst, string BodyHtml, NamedRef? Section, IReadOnlyList<NamedRef> Tags,
+        IReadOnlyList<NamedRef> Places, IReadOnlyList<BylineResponse> Authors, HeroImage? HeroImage, string Language,
+        DateTimeOffset? PublishAt, DateTimeOffset? FirstPublishedAt, DateTimeOffset UpdatedAt, DateTimeOffset? EmbargoUntil, int Version);
+
+    /// <summary>What a feed handler needs, injected as one parameter.</summary>
+    public sealed record FeedSources(
+        [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext Db, TimeProvider Clock, IOptions<DeliveryOptions> Options);
+
+    private static async Task<IResult> ArticlesAsync(HttpContext http, ArticleFeedQuery filter, FeedSources sources, string format, CancellationToken cancellationToken)
+    {
+        var take = filter.Limit ?? DefaultItems;
+        if (take is < 1 or > Pagination.MaxLimit)
+        {
+            return Problems.Validation("limit", $"limit must be between 1 and {Pagination.MaxLimit}.");
+        }
+        var now = sources.Clock.GetUtcNow();
+        var partner = IsPartner(http.User);
+        var query = sources.Db.Set<PublishedArticle>().AsNoTracking();
+        // Embargoed items (published, embargo ahead) go only to partners, and only in ninjs, which can mark them.
+        var withEmbargoed = partner && format == "ninjs";
+        query = withEmbargoed ? query : query.Where(p => p.VisibleFrom <= now);
+        if (Limits(http.User, ApiKeyAuthenticationHandler.SectionLimitClaim) is { Length: > 0 } sections)
+        {
+            query = query.Where(p => p.SectionSlug != null && sections.Contains(p.SectionSlug));
+        }
+        if (Limits(http.User, ApiKeyAuthenticationHandler.TagLimitClaim) is { Length: > 0 } tags)
+        {
+            query = query.Where(p => p.TagSlugs.Any(t => tags.Contains(t)));
+        }
+        if (filter.Section is { } section)
+        {
+            query = query.Where(p => p.SectionSlug == section);
+        }
+        if (filter.Tag is { } tag)
+        {
+            query = query.Where(p => p.TagSlugs.Contains(tag));
+        }
+        if (filter.Place is { } place)
+        {
+            query = query.Where(p => p.PlaceSlugs.Contains(place));
+        }
+        if (filter.Author is { } author)
+        {
+            query = query.Where(p => p.AuthorSlugs.Contains(author));
+        }
+        var documents = (await query.OrderByDescending(p => p.VisibleFrom).ThenByDescending(p => p.ArticleId).Take(take)
+                .Select(p => p.DocumentJson).ToListAsync(cancellationToken))
+            .Select(json => JsonSerializer.Deserialize<FeedArticle>(json, ApiJson.Options)!)
+            .Where(a => a.PublishAt <= now)
+            .ToList();
+
+        var site = SiteBase(http, sources.Options.Value);
+        var entries = documents.Select(a => new FeedEntry(
+            a.Id, a.Headline, a.Standfirst, partner ? a.BodyHtml : null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
+            a.EmbargoUntil is { } embargo && embargo > a.PublishAt!.Value ? embargo : a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value,
+            a.Version, a.Language, [.. a.Authors.Select(x => x.Name)], [.. a.Tags.Select(t => new FeedTerm(t.Slug, t.Name))],
+            a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
+            a.EmbargoUntil > now ? a.EmbargoUntil : null,
+            a.HeroImage is { } hero && Uri.TryCreate(hero.Url, UriKind.Absolute, out var heroUrl) ? new FeedImage(heroUrl, hero.Alt, hero.Caption) : null)).ToList();
+        var channel = new FeedChannel("Latest stories", "The newest published stories.", site, FeedUrl(http), "en-GB",
+            entries.Count == 0 ? now : entries.Max(e => e.Updated));
+        await http.ExpireAtNextArticleBoundaryAsync(sources.Db, now, cancellationToken);
+        return Write(http, entries, channel, format);
+    }
+
+    private static async Task<IResult> NoticesAsync(HttpContext http, FeedSources sources, string format, CancellationToken cancellationToken)
+    {
+        var now = sources.Clock.GetUtcNow();
+        var notices = await sources.Db.Set<Notice>().AsNoTracking().Active(now)
+            .OrderByDescending(n => n.PublishedAt).ThenByDescending(n => n.Id).Take(DefaultItems).ToListAsync(cancellationToken);
+        var site = SiteBase(http, sources.Options.Value);
+        var entries = notices.Select(n => new FeedEntry(
+            n.Id, n.Title, $"{NoticeNames.Of(n.Category).Replace('_', ' ')} notice from {n.IssuerName}", n.Body,
+            new Uri(site, $"notices/{n.Id}"), n.PublishedAt ?? n.CreatedAt, n.UpdatedAt, n.PublishedAt ?? n.CreatedAt, n.Version, "en-GB",
+            [n.IssuerName], [new FeedTerm(NoticeNames.Of(n.Category), NoticeNames.Of(n.Category).Replace('_', ' '))], null,
+            n.LocationDescription is null ? [] : [new FeedTerm(n.Postcode ?? string.Empty, n.LocationDescription)], null, null)).ToList();
+        var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", site, FeedUrl(http), "en-GB",
+            entries.Count == 0 ? now : entries.Max(e => e.Updated));
+        http.AddCacheTags("notices");
+        await http.ExpireAtNextNoticeBoundaryAsync(sources.Db, now, cancellationToken);
+        return Write(http, entries, channel, format);
+    }
+
+    private static async Task<IResult> NewsSitemapAsync(HttpContext http, [AsParameters] FeedSources sources, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var now = sources.Clock.GetUtcNow();
+        var since = now.AddHours(-48);
+        var documents = (await sources.Db.Set<PublishedArticle>().AsNoTracking()
+                .Where(p => p.VisibleFrom <= now && p.VisibleFrom >= since)
+                .OrderByDescending(p => p.VisibleFrom).Take(1000).Select(p => p.DocumentJson).ToListAsync(cancellationToken))
+            .Select(json => JsonSerializer.Deserialize<FeedArticle>(json, ApiJson.Options)!);
+        var site = SiteBase(http, sources.Options.Value);
+        var entries = documents.Select(a => new FeedEntry(a.Id, a.Headline, null, null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
+            a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value, a.Version, a.Language, [], [], null, [], null, null)).ToList();
+        http.AddCacheTags("feeds");
+        await http.ExpireAtNextArticleBoundaryAsync(sources.Db, now, cancellationToken);
+        return Results.Bytes(FeedFormats.NewsSitemap(configuration["Delivery:PublicationName"] ?? "HeadlessNews", entries), "application/xml; charset=utf-8");
+    }
+
+    private static IResult Write(HttpContext http, List<FeedEntry> entries, FeedChannel channel, string format)
+    {
+        http.AddCacheTags("feeds");
+        http.Response.Headers.LastModified = channel.Updated.ToString("R", CultureInfo.InvariantCulture);
+        return format switch
+        {
+            "rss" => Results.Bytes(FeedFormats.Rss(channel, entries), Rss),
+            "atom" => Results.Bytes(FeedFormats.Atom(channel, entries), Atom),
+            "json" => Results.Bytes(FeedFormats.JsonFeed(channel, entries), JsonFeed),
+            _ => Results.Bytes(FeedFormats.Ninjs(entries), "application/json; charset=utf-8"),
+        };
+    }
+
+    private static bool IsPartner(ClaimsPrincipal user) => SecurityServiceCollectionExtensions.HasAnyScope(user, [Scopes.FeedsPartner]);
+
+    private static string[] Limits(ClaimsPrincipal user, string claim) => [.. user.FindAll(claim).Select(c => c.Value)];
+
+    /// <summary>Where readers follow links: the configured public site, else this API's own origin.</summary>
+    private static Uri SiteBase(HttpContext http, DeliveryOptions options)
+    {
+        var baseUrl = options.PublicBaseUrl?.ToString() ?? $"{http.Request.Scheme}://{http.Request.Host}/";
+        return new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+    }
+
+    /// <summary>The feed's own URL, without a <c>key</c> (it must never be echoed into a document a reader may share).</summary>
+    private static Uri FeedUrl(HttpContext http) => new($"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}");
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.ServiceModel.Syndication;
+using System.Text.Json;
+using System.Xml;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Delivery;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Feeds;
+
+public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<UncachedApiFactory>
+{
+    private const string TrickyBody = "Fish &amp; chips ]]> at Caernarfon 🐟 — Llŷn, Dŵr Cymru";
+
+    private static DateTimeOffset WholeSecond(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
+
+    private async Task<(HttpClient Editor, string Section, string Public, string Embargoed, string Draft)> SeedAsync()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        var published = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Caernarfon chip shop wins award"), standfirst = "A Welsh favourite.", section,
+            body = new object[] { new { type = "paragraph", html = TrickyBody } },
+        });
+        var embargoed = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Embargoed: school results"), section, embargoUntil = WholeSecond(api.Clock.GetUtcNow().AddHours(3)),
+            body = Editorial.OneParagraph("Results under embargo."),
+        });
+        var draft = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Draft: not ready"), section, body = Editorial.OneParagraph() });
+        return (editor, section, published.Id(), embargoed.Id(), draft.Id());
+    }
+
+    [Fact]
+    public async Task A_public_feed_carries_only_visible_items_without_bodies_and_partners_get_bodies_and_embargoed_ninjs()
+    {
+        var (_, section, visible, embargoed, draft) = await SeedAsync();
+        var reader = api.CreateClient();
+
+        var rss = await reader.GetStringAsync($"/v1/feeds/articles.rss?section={section}");
+        using (var xml = XmlReader.Create(new StringReader(rss)))
+        {
+            var items = SyndicationFeed.Load(xml).Items.ToList();
+            Assert.Equal([visible], items.Select(i => i.Id));
+        }
+        Assert.DoesNotContain("Fish", rss, StringComparison.Ordinal);
+        Assert.DoesNotContain(embargoed, rss, StringComparison.Ordinal);
+        Assert.DoesNotContain(draft, rss, StringComparison.Ordinal);
+
+        var secret = await api.CreateKeyAsync(["feeds:partner"]);
+        var partnerRss = await reader.GetAsync($"/v1/feeds/articles.rss?section={section}&key={secret}");
+        Assert.True(partnerRss.Headers.CacheControl?.NoStore, "A partner response must not be stored by shared caches.");
+        var partnerXml = await partnerRss.Content.ReadAsStringAsync();
+        var encoded = System.Xml.Linq.XDocument.Parse(partnerXml).Descendants(System.Xml.Linq.XName.Get("encoded", "http://purl.org/rss/1.0/modules/content/")).Single().Value;
+        Assert.Contains("]]&gt;", encoded, StringComparison.Ordinal);
+        Assert.Contains("Fish &amp; chips", encoded, StringComparison.Ordinal);
+        Assert.Contains("🐟 — Llŷn, Dŵr Cymru", encoded, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, partnerXml, StringComparison.Ordinal);
+
+        var partner = api.CreateClient();
+        partner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        var ninjs = JsonDocument.Parse(await partner.GetStringAsync($"/v1/feeds/articles.ninjs?section={section}")).RootElement;
+        Assert.Equal(2, ninjs.GetArrayLength());
+        foreach (var item in ninjs.EnumerateArray())
+        {
+            Assert.Empty(NinjsSchema.Errors(item));
+        }
+        Assert.Single(ninjs.EnumerateArray(), i => i.TryGetProperty("embargoed", out _));
+        var publicNinjs = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.ninjs?section={section}")).RootElement;
+        Assert.Equal(1, publicNinjs.GetArrayLength());
+        Assert.False(publicNinjs[0].TryGetProperty("bodies", out _));
+    }
+
+    [Fact]
+    public async Task Atom_json_feed_and_the_news_sitemap_parse_and_revalidate_with_304()
+    {
+        var (_, section, visible, _, _) = await SeedAsync();
+        var reader = api.CreateClient();
+        using (var xml = XmlReader.Create(new StringReader(await reader.GetStringAsync($"/v1/feeds/articles.atom?section={section}"))))
+        {
+            Assert.Equal($"urn:uuid:{visible}", Assert.Single(SyndicationFeed.Load(xml).Items).Id);
+        }
+        var json = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}")).RootElement;
+        Assert.Equal("https://jsonfeed.org/version/1.1", json.GetProperty("version").GetString());
+        Assert.Equal(visible, json.GetProperty("items")[0].GetProperty("id").GetString());
+        Assert.Contains("sitemap-news", await reader.GetStringAsync("/sitemaps/news.xml"), StringComparison.Ordinal);
+
+        var first = await reader.GetAsync($"/v1/feeds/articles.rss?section={section}");
+        Assert.NotNull(first.Content.Headers.LastModified);
+        var again = new HttpRequestMessage(HttpMethod.Get, $"/v1/feeds/articles.rss?section={section}");
+        again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(again)).StatusCode);
+        await (await reader.GetAsync("/v1/feeds/articles.rss?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_partner_limited_to_a_section_sees_only_that_section()
+    {
+        var (editor, section, visible, _, _) = await SeedAsync();
+        var other = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        var elsewhere = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Elsewhere"), section = other, body = Editorial.OneParagraph() });
+        var limited = api.CreateClient();
+        limited.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await api.CreateKeyAsync(["feeds:partner"], sections: [section]));
+        var feed = await limited.GetStringAsync("/v1/feeds/articles.json?limit=100");
+        Assert.Contains(visible, feed, StringComparison.Ordinal);
+        Assert.DoesNotContain(elsewhere.Id(), feed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_scheduled_article_enters_the_public_feed_when_its_time_comes()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        var at = WholeSecond(api.Clock.GetUtcNow().AddHours(5));
+        var scheduled = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Pier reopening"), section, body = Editorial.OneParagraph() }, at);
+        var reader = api.CreateClient();
+        Assert.DoesNotContain(scheduled.Id(), await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}"), StringComparison.Ordinal);
+        try
+        {
+            api.Clock.Set(at);
+            Assert.Contains(scheduled.Id(), await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            api.Clock.Set(DateTimeOffset.UtcNow);
+        }
+    }
+}
