@@ -106,6 +106,18 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         var feed = await limited.GetStringAsync("/v1/feeds/articles.json?limit=100");
         Assert.Contains(visible, feed, StringComparison.Ordinal);
         Assert.DoesNotContain(elsewhere.Id(), feed, StringComparison.Ordinal);
+
+        var changes = new List<string>();
+        string? token = null;
+        for (var attempt = 0; attempt < 50 && !changes.Contains(visible); attempt++)
+        {
+            var page = await limited.GetJsonAsync(token is null ? "/v1/changes" : $"/v1/changes?since={Uri.EscapeDataString(token)}");
+            changes.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.Id()));
+            token = page.GetProperty("next").GetString();
+            await Task.Delay(100);
+        }
+        Assert.Contains(visible, changes);
+        Assert.DoesNotContain(elsewhere.Id(), changes);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Claims;
+using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -64,10 +66,32 @@ public static class ChangeFeedEndpoints
             rows.RemoveAt(take);
         }
         var next = rows.Count == 0 ? position : new Position(rows[^1].TransactionId.ToString(CultureInfo.InvariantCulture), rows[^1].Sequence);
+        var visible = await WithinPartnerLimitsAsync(http.User, db, rows, cancellationToken);
         http.Response.Headers.CacheControl = "private, no-store";
         return TypedResults.Ok(new ChangePage(
-            [.. rows.Select(r => new ChangeEntry(r.Sequence, r.Op, r.ResourceType, r.ResourceId, r.Slug, r.Version, r.At))],
+            [.. visible.Select(r => new ChangeEntry(r.Sequence, r.Op, r.ResourceType, r.ResourceId, r.Slug, r.Version, r.At))],
             signer.Sign(TokenPurpose, next),
             hasMore));
+    }
+
+    /// <summary>
+    /// A partner key limited to sections or tags sees only articles in them (notices have neither, so none); the
+    /// token still moves past everything read, so a limited partner never re-reads entries it may not see.
+    /// </summary>
+    private static async Task<List<ContentChange>> WithinPartnerLimitsAsync(ClaimsPrincipal user, HeadlessNewsDbContext db, List<ContentChange> rows, CancellationToken cancellationToken)
+    {
+        var sections = user.FindAll(ApiKeyAuthenticationHandler.SectionLimitClaim).Select(c => c.Value).ToList();
+        var tags = user.FindAll(ApiKeyAuthenticationHandler.TagLimitClaim).Select(c => c.Value).ToList();
+        if (sections.Count == 0 && tags.Count == 0)
+        {
+            return rows;
+        }
+        var ids = rows.Where(r => r.ResourceType == ArticleStore.ResourceType).Select(r => r.ResourceId).Distinct().ToList();
+        var allowed = (await db.Set<Article>().AsNoTracking().Where(a => ids.Contains(a.Id))
+                .Where(a => (sections.Count == 0 || (a.Section != null && sections.Contains(a.Section.Slug)))
+                         && (tags.Count == 0 || a.Tags.Any(t => tags.Contains(t.Tag!.Slug))))
+                .Select(a => a.Id).ToListAsync(cancellationToken))
+            .ToHashSet();
+        return [.. rows.Where(r => allowed.Contains(r.ResourceId))];
     }
 }
