@@ -191,6 +191,14 @@ public sealed class ReadDatabaseTests
         Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
 
         await PretendStandbyReplayedAsync(replica, "0/1");
+        // A write moves the primary's WAL past any position already known to be replayed (an eviction at start-up
+        // may have recorded the current one), as every real change that causes an eviction does.
+        await using (var primary = new NpgsqlConnection(api.ConnectionString))
+        {
+            await primary.OpenAsync();
+            await using var write = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS wal_advance (at timestamptz); INSERT INTO wal_advance VALUES (now())", primary);
+            await write.ExecuteNonQueryAsync();
+        }
         await api.Services.GetRequiredService<HeadlessNews.Api.Infrastructure.Caching.ICacheInvalidator>().EvictAsync("article:lagging");
         Assert.Equal(primaryName, await ReadDatabaseNameAsync(api));
 
