@@ -63,7 +63,7 @@ echo "| scenario | req/s | p50 ms | p99 ms | errors |"
 echo "|---|---|---|---|---|"
 curl -s "$BASE/v1/articles?limit=20" >/dev/null
 run "latest 20 (cached)" "$BASE/v1/articles?limit=20" "$WORK/report.lua"
-run "latest 20 (uncached: new cursor-free query per request)" "$BASE/v1/articles?limit=20&include=body" "$WORK/report.lua"
+run "latest 20 with include=body (cached)" "$BASE/v1/articles?limit=20&include=body" "$WORK/report.lua"
 run "article by slug (rotating $ARTICLES slugs)" "$BASE/v1/articles" "$WORK/by-slug.lua"
 run "search 'harbour works'" "$BASE/v1/search?q=harbour%20works" "$WORK/report.lua"
 run "notices within 10 km of Conwy" "$BASE/v1/notices?near=53.2801,-3.8277&radiusKm=10" "$WORK/report.lua"

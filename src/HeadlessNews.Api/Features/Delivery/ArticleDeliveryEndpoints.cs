@@ -87,8 +87,6 @@ public static class ArticleDeliveryEndpoints
         var now = clock.GetUtcNow();
         var row = await db.Set<PublishedArticle>().AsNoTracking().Where(p => p.Slug == slug)
             .Select(p => new { p.ArticleId, p.DocumentJson, p.FirstSeen, p.VisibleFrom }).FirstOrDefaultAsync(cancellationToken);
-        // A 404 is evicted with any article change (tag "articles") and never outlives a scheduled publication of this slug.
-        http.AddCacheTags("articles");
         if (row is not null && row.VisibleFrom <= now)
         {
             var oldFrom = row.FirstSeen.AddDays(OldAfterDays(configuration));
@@ -103,6 +101,9 @@ public static class ArticleDeliveryEndpoints
         {
             http.ExpireAt(row.VisibleFrom);
         }
+        // A page depends only on its own article; a 404 (for CDNs purging by Surrogate-Key) on any article change,
+        // and never outlives a scheduled publication of this slug.
+        http.AddCacheTags("articles");
         var current = await db.Set<ArticleSlugHistory>().AsNoTracking().Where(h => h.Slug == slug)
             .Join(db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now), h => h.ArticleId, p => p.ArticleId, (h, p) => p.Slug)
             .FirstOrDefaultAsync(cancellationToken);

@@ -73,14 +73,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         RemoveStaleLockFile();
         Port = FreeLoopbackPort();
-        var options = new StringBuilder().Append(CultureInfo.InvariantCulture, $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
-        foreach (var (name, value) in _serverSettings)
-        {
-            options.Append(CultureInfo.InvariantCulture, $" -c {name}={value}");
-        }
-        var logFile = Path.Combine(DataDirectory, "server.log");
-        await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options.ToString(), "start"], cancellationToken);
-        _startedByUs = true;
+        await StartServerAsync(cancellationToken);
         _log($"Started the embedded PostgreSQL on 127.0.0.1:{Port} ({DataDirectory}).");
     }
 
@@ -95,11 +88,17 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>Starts a stopped cluster again on the same port (used by fault tests).</summary>
-    public async Task RestartOnSamePortAsync(CancellationToken cancellationToken = default)
+    public Task RestartOnSamePortAsync(CancellationToken cancellationToken = default) => StartServerAsync(cancellationToken);
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        var options = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" +
-            string.Concat(_serverSettings.Select(s => $" -c {s.Key}={s.Value}"));
-        await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-o", options, "start"], cancellationToken);
+        var options = new StringBuilder().Append(CultureInfo.InvariantCulture, $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
+        foreach (var (name, value) in _serverSettings)
+        {
+            options.Append(CultureInfo.InvariantCulture, $" -c {name}={value}");
+        }
+        var logFile = Path.Combine(DataDirectory, "server.log");
+        await RunAsync("pg_ctl", ["-D", DataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options.ToString(), "start"], cancellationToken);
         _startedByUs = true;
     }
 
