@@ -6,6 +6,7 @@ using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Articles;
 
@@ -202,7 +203,7 @@ public static class ArticleEndpoints
     }
 
     private static async Task<Results<Ok<ArticleDeliveryResponse>, ProblemHttpResult>> GetPreview(
-        string token, HttpResponse response, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
+        string token, HttpResponse response, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
     {
         response.Headers.CacheControl = "private, no-store";
         var now = clock.Now();
@@ -211,7 +212,7 @@ public static class ArticleEndpoints
             return Problems.NotFound("This preview link is unknown or has expired; ask for a new one.");
         }
         var article = await db.Set<Article>().Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived)
-            .ToDeliveryAsync(db, now, configuration.GetValue("Delivery:OldAfterDays", 365), cancellationToken);
+            .ToDeliveryAsync(db, now, delivery.Value.OldAfterDays, cancellationToken);
         return article is null ? Problems.NotFound("The article behind this preview link no longer exists.") : TypedResults.Ok(article);
     }
 

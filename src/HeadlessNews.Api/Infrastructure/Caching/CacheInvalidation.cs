@@ -22,6 +22,7 @@ public interface ICacheInvalidator
 /// </summary>
 internal sealed class PostgresCacheInvalidator(
     IOutputCacheStore store,
+    ScheduleBoundaries boundaries,
     DatabaseEndpoint endpoint,
     ReadDatabase readDatabase,
     ILogger<PostgresCacheInvalidator> logger) : ICacheInvalidator
@@ -74,6 +75,7 @@ internal sealed class PostgresCacheInvalidator(
     {
         foreach (var tag in tags)
         {
+            boundaries.Forget(tag);
             await store.EvictByTagAsync(tag, cancellationToken);
         }
     }

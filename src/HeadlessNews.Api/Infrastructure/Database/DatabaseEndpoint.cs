@@ -36,14 +36,7 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
             }
             var configured = configuration.GetConnectionString(ConnectionName);
             var builder = new NpgsqlConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? await StartEmbeddedAsync(cancellationToken) : configured);
-            if (!builder.ContainsKey("Command Timeout"))
-            {
-                builder.CommandTimeout = options.Value.CommandTimeoutSeconds;
-            }
-            if (!builder.ContainsKey("Timeout"))
-            {
-                builder.Timeout = 5;
-            }
+            ApplyDefaults(builder, commandTimeoutSeconds: options.Value.CommandTimeoutSeconds, timeoutSeconds: 5);
             await EnsureDatabaseExistsAsync(builder, cancellationToken);
             _connectionString = builder.ConnectionString;
         }
@@ -52,6 +45,36 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// What a connection string leaves unsaid: timeouts, statements prepared after a few uses (delivery runs the same
+    /// handful of queries all day), and no session reset when a pooled connection is returned, since no pooled
+    /// connection keeps session state (LISTEN, the migration lock and the listener use connections of their own).
+    /// </summary>
+    internal static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int commandTimeoutSeconds, int timeoutSeconds)
+    {
+        // Npgsql's builder answers ContainsKey for every keyword it knows, so ask what the string itself says.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.Keys
+            .Cast<string>().Select(Keyword).ToHashSet();
+        if (!written.Contains(Keyword("Command Timeout")))
+        {
+            builder.CommandTimeout = commandTimeoutSeconds;
+        }
+        if (!written.Contains(Keyword("Timeout")))
+        {
+            builder.Timeout = timeoutSeconds;
+        }
+        if (!written.Contains(Keyword("Max Auto Prepare")))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+        if (!written.Contains(Keyword("No Reset On Close")))
+        {
+            builder.NoResetOnClose = true;
+        }
+    }
+
+    private static string Keyword(string key) => key.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 
     public async ValueTask DisposeAsync()
     {

@@ -91,14 +91,7 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
         }
         var primary = new NpgsqlConnectionStringBuilder(endpoint.ConnectionString);
         var read = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ConnectionName));
-        if (!read.ContainsKey("Command Timeout"))
-        {
-            read.CommandTimeout = primary.CommandTimeout;
-        }
-        if (!read.ContainsKey("Timeout"))
-        {
-            read.Timeout = primary.Timeout;
-        }
+        DatabaseEndpoint.ApplyDefaults(read, primary.CommandTimeout, primary.Timeout);
         return read.ConnectionString;
     }
 }

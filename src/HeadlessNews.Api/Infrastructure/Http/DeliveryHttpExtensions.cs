@@ -39,6 +39,7 @@ public static class DeliveryHttpExtensions
         services.AddOutputCache(options => options.AddPolicy(DeliveryCachePolicy.Name, new DeliveryCachePolicy()));
         services.AddOptions<OutputCacheOptions>().Configure<IOptions<DeliveryCacheOptions>>((output, delivery) =>
             output.SizeLimit = delivery.Value.ServerSizeLimitMegabytes * 1024L * 1024);
+        services.AddSingleton<ScheduleBoundaries>();
         services.AddSingleton<PostgresCacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<PostgresCacheInvalidator>());
         services.AddSingleton<CacheEvictionListener>();

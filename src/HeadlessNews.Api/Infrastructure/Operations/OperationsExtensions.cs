@@ -9,11 +9,15 @@ namespace HeadlessNews.Api.Infrastructure.Operations;
 
 public static class OperationsExtensions
 {
-    /// <summary>OpenTelemetry metrics and traces (ASP.NET Core, HttpClient, Npgsql), Prometheus scraping, OTLP when configured.</summary>
+    /// <summary>
+    /// OpenTelemetry metrics (ASP.NET Core, HttpClient, Npgsql) for Prometheus scraping, and, when an OTLP endpoint is
+    /// configured, metrics and traces exported there. Without an exporter nothing would read a trace, so none is recorded:
+    /// recording them costs about a quarter of the throughput of an uncached read.
+    /// </summary>
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("headlessnews-api"))
             .WithMetrics(metrics =>
             {
@@ -22,15 +26,11 @@ public static class OperationsExtensions
                 {
                     metrics.AddOtlpExporter();
                 }
-            })
-            .WithTracing(tracing =>
-            {
-                tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsql();
-                if (otlp)
-                {
-                    tracing.AddOtlpExporter();
-                }
             });
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsql().AddOtlpExporter());
+        }
         return services;
     }
 
