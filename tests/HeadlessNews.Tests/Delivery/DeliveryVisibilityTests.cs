@@ -200,6 +200,26 @@ public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task Search_finds_a_word_deep_in_a_long_body_and_ranks_a_mention_in_the_lead_above_it()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var word = "qua" + Guid.NewGuid().ToString("N")[..6];
+        var filler = Enumerable.Range(0, 16).Select(i => new
+        {
+            type = "paragraph",
+            html = $"Paragraph {i}: the town council heard from residents about parking, bins, buses and the summer carnival before moving on to other business.",
+        });
+        var deep = await editor.CreatePublishedAsync(Story(Editorial.Unique("Long council report"),
+            [.. filler, new { type = "paragraph", html = $"Finally, the {word} appeared at the very end." }]));
+        var lead = await editor.CreatePublishedAsync(Story(Editorial.Unique("Short harbour report"),
+            [new { type = "paragraph", html = $"The {word} was seen at the harbour this morning." }]));
+
+        var hits = (await api.CreateClient().GetJsonAsync($"/v1/search?q={word}&types=articles")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([lead.Id(), deep.Id()], hits.Select(h => h.Id()));
+        Assert.Contains($"<mark>{word}</mark>", hits[1].GetProperty("snippet").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_latest_list_and_search_are_answered_from_indexes()
     {
         await using var connection = new NpgsqlConnection(api.ConnectionString);

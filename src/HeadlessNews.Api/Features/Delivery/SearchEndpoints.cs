@@ -78,21 +78,27 @@ public static class SearchEndpoints
 
     private static async Task<List<SearchHit>> QueryAsync(HeadlessNewsDbContext db, string q, string[] types, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
     {
-        // Ranking and highlighting use the query parsed the way the row was indexed (English, or simple for Welsh).
+        // Ranking and highlighting use the query parsed the way the row was indexed (English, or simple for Welsh), and
+        // each language is its own branch so every match comes straight from the GIN index, never re-checked against
+        // a whole-body vector read back from TOAST. Articles rank by their lead (see PublishedArticle.SearchLead), and
+        // the text a snippet is cut from is read only for the page returned.
         var sql = $"""
             WITH query AS (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en,
                                   websearch_to_tsquery('simple'::regconfig, hn_unaccent(@q)) AS cy),
             visible AS (SELECT article_id, quote_ids, source_ids FROM published_articles WHERE visible_from <= @now),
             hits AS (
-              SELECT 'article' AS type, p.article_id AS id, p.slug, p.headline AS title, concat_ws(' ', p.standfirst, p.body_text) AS text,
-                     ts_rank_cd(p.search, CASE WHEN p.language LIKE 'cy%' THEN query.cy ELSE query.en END) AS rank, p.visible_from AS at,
-                     CASE WHEN p.language LIKE 'cy%' THEN query.cy ELSE query.en END AS tsq,
-                     CASE WHEN p.language LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig AS cfg
+              SELECT 'article' AS type, p.article_id AS id, p.slug, p.headline AS title,
+                     ts_rank_cd(p.search_lead, query.en) AS rank, p.visible_from AS at, query.en AS tsq, 'english'::regconfig AS cfg
                 FROM published_articles p, query
-               WHERE 'articles' = ANY(@types) AND p.visible_from <= @now
-                 AND {SearchVectors.MatchSql("p.language", "p.search").Replace("{0}", "@q", StringComparison.Ordinal)}
+               WHERE 'articles' = ANY(@types) AND p.visible_from <= @now AND p.language NOT LIKE 'cy%'
+                 AND p.search @@ websearch_to_tsquery('english'::regconfig, hn_unaccent(@q))
               UNION ALL
-              SELECT 'quote', q.id, NULL, q.speaker_name, q.text,
+              SELECT 'article', p.article_id, p.slug, p.headline, ts_rank_cd(p.search_lead, query.cy), p.visible_from, query.cy, 'simple'::regconfig
+                FROM published_articles p, query
+               WHERE 'articles' = ANY(@types) AND p.visible_from <= @now AND p.language LIKE 'cy%'
+                 AND p.search @@ websearch_to_tsquery('simple'::regconfig, hn_unaccent(@q))
+              UNION ALL
+              SELECT 'quote', q.id, NULL, q.speaker_name,
                      ts_rank_cd(q.search, CASE WHEN q.language LIKE 'cy%' THEN query.cy ELSE query.en END), q.said_at,
                      CASE WHEN q.language LIKE 'cy%' THEN query.cy ELSE query.en END,
                      CASE WHEN q.language LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig
@@ -101,52 +107,38 @@ public static class SearchEndpoints
                  AND {SearchVectors.MatchSql("q.language", "q.search").Replace("{0}", "@q", StringComparison.Ordinal)}
                  AND EXISTS (SELECT 1 FROM visible v WHERE v.quote_ids @> ARRAY[q.id])
               UNION ALL
-              SELECT 'notice', n.id, NULL, n.title, regexp_replace(n.body, '<[^>]*>', ' ', 'g'), ts_rank_cd(n.search_vector, query.en), n.published_at,
-                     query.en, 'english'::regconfig
+              SELECT 'notice', n.id, NULL, n.title, ts_rank_cd(n.search_vector, query.en), n.published_at, query.en, 'english'::regconfig
                 FROM notices n, query
                WHERE 'notices' = ANY(@types) AND n.search_vector @@ query.en AND n.status = 'published'
                  AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)
               UNION ALL
-              SELECT 'source', s.id, NULL, s.title, coalesce(s.description, s.title), ts_rank_cd(s.search, query.en), s.created_at, query.en, 'english'::regconfig
+              SELECT 'source', s.id, NULL, s.title, ts_rank_cd(s.search, query.en), s.created_at, query.en, 'english'::regconfig
                 FROM sources s, query
                WHERE 'sources' = ANY(@types) AND s.search @@ query.en
                  AND EXISTS (SELECT 1 FROM visible v WHERE v.source_ids @> ARRAY[s.id])
             ),
-            page AS (SELECT * FROM hits ORDER BY rank DESC, at DESC NULLS LAST, id LIMIT @take OFFSET @offset)
+            page AS (SELECT * FROM hits ORDER BY rank DESC, at DESC NULLS LAST, id LIMIT @take OFFSET @offset),
+            texts AS (
+              SELECT page.*, CASE page.type
+                       WHEN 'article' THEN (SELECT concat_ws(' ', p.standfirst, p.body_text) FROM published_articles p WHERE p.article_id = page.id)
+                       WHEN 'quote' THEN (SELECT q.text FROM quotes q WHERE q.id = page.id)
+                       WHEN 'notice' THEN (SELECT regexp_replace(n.body, '<[^>]*>', ' ', 'g') FROM notices n WHERE n.id = page.id)
+                       ELSE (SELECT coalesce(s.description, s.title) FROM sources s WHERE s.id = page.id)
+                     END AS text
+                FROM page)
             SELECT type, id, slug, title, rank,
                    ts_headline(cfg, left(text, 20000), tsq,
                                'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
                    at
-              FROM page ORDER BY rank DESC, at DESC NULLS LAST, id
+              FROM texts ORDER BY rank DESC, at DESC NULLS LAST, id
             """;
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-        try
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddWithValue("q", q);
-            command.Parameters.AddWithValue("types", types);
-            command.Parameters.AddWithValue("now", now);
-            command.Parameters.AddWithValue("take", take);
-            command.Parameters.AddWithValue("offset", offset);
-            var hits = new List<SearchHit>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                hits.Add(new SearchHit(
-                    reader.GetString(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-                    Highlight(reader.GetString(5)), Math.Round(reader.GetFloat(4), 6),
-                    reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
-            }
-            return hits;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        return await db.ReadAsync(sql,
+            [new("q", q), new("types", types), new("now", now), new("take", take), new("offset", offset)],
+            reader => new SearchHit(
+                reader.GetString(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
+                Highlight(reader.GetString(5)), Math.Round(reader.GetFloat(4), 6),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)),
+            cancellationToken);
     }
 
     /// <summary>The snippet is plain text: encode it, then turn PostgreSQL's control-character marks into &lt;mark&gt;.</summary>
