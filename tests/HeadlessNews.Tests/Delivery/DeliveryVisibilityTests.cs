@@ -57,6 +57,22 @@ public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task Publishing_for_sooner_than_the_remembered_boundary_shortens_how_long_a_list_may_be_cached()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        static TimeSpan MaxAge(HttpResponseMessage response) => response.Headers.CacheControl!.MaxAge!.Value;
+        var before = await reader.GetAsync("/v1/articles");
+        Assert.Equal(TimeSpan.FromSeconds(60), MaxAge(before));
+
+        var soon = WholeSecond(api.Clock.GetUtcNow().AddSeconds(40));
+        await editor.CreatePublishedAsync(Story(Editorial.Unique("Pier lights switched on at dusk")), soon);
+
+        var after = MaxAge(await reader.GetAsync("/v1/articles"));
+        Assert.InRange(after, TimeSpan.Zero, TimeSpan.FromSeconds(40));
+    }
+
+    [Fact]
     public async Task A_quote_prepared_for_an_embargoed_story_does_not_leak_until_the_embargo_ends()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -1,0 +1,34 @@
+using HeadlessNews.Api.Infrastructure.Database;
+using Npgsql;
+
+namespace HeadlessNews.Tests.Foundation;
+
+public sealed class ConnectionDefaultsTests
+{
+    [Fact]
+    public void A_connection_string_that_says_nothing_gets_the_timeouts_preparation_and_no_reset()
+    {
+        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;Username=news;Database=news");
+
+        DatabaseEndpoint.ApplyDefaults(builder, commandTimeoutSeconds: 15, timeoutSeconds: 5);
+
+        Assert.Equal(15, builder.CommandTimeout);
+        Assert.Equal(5, builder.Timeout);
+        Assert.Equal(64, builder.MaxAutoPrepare);
+        Assert.True(builder.NoResetOnClose);
+    }
+
+    [Fact]
+    public void What_the_connection_string_says_wins_however_it_spells_the_keyword()
+    {
+        // Behind PgBouncer in transaction mode an operator turns preparation off and keeps the reset.
+        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;CommandTimeout=40;timeout=9;Max Auto Prepare=0;No Reset On Close=false");
+
+        DatabaseEndpoint.ApplyDefaults(builder, commandTimeoutSeconds: 15, timeoutSeconds: 5);
+
+        Assert.Equal(40, builder.CommandTimeout);
+        Assert.Equal(9, builder.Timeout);
+        Assert.Equal(0, builder.MaxAutoPrepare);
+        Assert.False(builder.NoResetOnClose);
+    }
+}
