@@ -1,10 +1,11 @@
+using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Authors;
 
-public sealed class Author : ICacheTagged
+public sealed class Author : ICacheTagged, IVersioned
 {
     public IEnumerable<string> EvictionTags => ["authors", $"author:{Slug}"];
 

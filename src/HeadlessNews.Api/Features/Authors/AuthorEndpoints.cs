@@ -12,6 +12,8 @@ namespace HeadlessNews.Api.Features.Authors;
 
 public static class AuthorEndpoints
 {
+    private const string ResourceType = "author";
+
     public static RouteGroupBuilder MapAuthors(this RouteGroupBuilder manage)
     {
         var authors = manage.MapGroup("/authors").WithTags("Authors");
@@ -41,7 +43,7 @@ public static class AuthorEndpoints
         var now = clock.Now();
         var author = new Author { Id = Guid.CreateVersion7(), Slug = slug, Name = request.Name, Role = request.Role, Bio = request.Bio, Version = 1, CreatedAt = now, UpdatedAt = now };
         db.Add(author);
-        if (await SaveAsync(db, slug, cancellationToken) is { } problem)
+        if (await SaveAsync(db, author, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -52,28 +54,16 @@ public static class AuthorEndpoints
     private static async Task<Ok<List<AuthorResponse>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Set<Author>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<AuthorResponse>().ToListAsync(cancellationToken));
 
-    private static async Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> GetAuthor(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken)
-    {
-        var author = await db.Set<Author>().AsNoTracking().Where(s => s.Id == id).ProjectToType<AuthorResponse>().FirstOrDefaultAsync(cancellationToken);
-        if (author is null)
-        {
-            return Problems.NotFound($"No author has id {id}.");
-        }
-        response.SetETag(author.Version);
-        return TypedResults.Ok(author);
-    }
+    private static Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> GetAuthor(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        db.GetWithETagAsync<Author, AuthorResponse>(id, ResourceType, response, cancellationToken);
 
     private static async Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> UpdateAuthor(
         Guid id, SaveAuthorRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var author = await db.Set<Author>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        var (author, refused) = await db.FindForWriteAsync<Author>(id, ResourceType, http.Request, cancellationToken);
         if (author is null)
         {
-            return Problems.NotFound($"No author has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(http.Request, author.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         author.Name = request.Name;
         author.Slug = request.Slug ?? author.Slug;
@@ -82,7 +72,7 @@ public static class AuthorEndpoints
         author.Version++;
         author.UpdatedAt = clock.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await SaveAsync(db, author.Slug, cancellationToken) is { } problem)
+        if (await SaveAsync(db, author, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -94,14 +84,10 @@ public static class AuthorEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAuthor(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
-        var author = await db.Set<Author>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        var (author, refused) = await db.FindForWriteAsync<Author>(id, ResourceType, request, cancellationToken);
         if (author is null)
         {
-            return Problems.NotFound($"No author has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(request, author.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         var users = await db.Set<ArticleAuthor>().AsNoTracking().Where(l => l.AuthorId == id).Select(l => l.Article!).OrderBy(a => a.Id).Select(a => new ArticleReference(a.Id, a.Slug, a.Headline)).Take(50).ToListAsync(cancellationToken);
         if (users.Count > 0)
@@ -109,25 +95,18 @@ public static class AuthorEndpoints
             return ArticleReference.InUse("author", users);
         }
         db.Remove(author);
-        return await SaveAsync(db, author.Slug, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+        return await SaveAsync(db, author, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, string slug, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, Author author, CancellationToken cancellationToken)
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            var entry = db.ChangeTracker.Entries<Author>().First();
-            var current = await db.Set<Author>().AsNoTracking().Where(s => s.Id == entry.Entity.Id).Select(s => (int?)s.Version).FirstOrDefaultAsync(cancellationToken);
-            return current is { } version ? Problems.PreconditionFailed(version) : Problems.NotFound("The author was deleted meanwhile.");
+            return await db.SaveVersionedAsync(author, ResourceType, cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            return Problems.Conflict($"Another author already has the slug '{slug}'.");
+            return Problems.Conflict($"Another author already has the slug '{author.Slug}'.");
         }
         catch (DbUpdateException e) when (e.IsForeignKeyViolation())
         {

@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Features.Sources;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -6,7 +7,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 namespace HeadlessNews.Api.Features.Quotes;
 
 /// <summary>Something a person said, reusable across stories and corrected in one place.</summary>
-public sealed class Quote : ICacheTagged
+public sealed class Quote : ICacheTagged, IVersioned
 {
     public IEnumerable<string> EvictionTags => [$"quote:{Id}", "quotes", "search"];
 

@@ -47,44 +47,20 @@ public static class QuoteEndpoints
         return TypedResults.Created($"/v1/manage/quotes/{quote.Id}", quote.Adapt<QuoteResponse>());
     }
 
-    private static async Task<Results<Ok<Page<QuoteResponse>>, ProblemHttpResult>> ListQuotes(
-        int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
-    {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
-        {
-            return problem;
-        }
-        var query = db.Set<Quote>().AsNoTracking();
-        if (after is not null)
-        {
-            query = query.Where(q => q.UpdatedAt < after.At || (q.UpdatedAt == after.At && q.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(q => q.UpdatedAt).ThenByDescending(q => q.Id).Take(take + 1).ProjectToType<QuoteResponse>().ToListAsync(cancellationToken);
-        return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, q => new KeysetCursor(q.UpdatedAt, q.Id)));
-    }
+    private static Task<Results<Ok<Page<QuoteResponse>>, ProblemHttpResult>> ListQuotes(
+        int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken) =>
+        db.ListRecentlyUpdatedAsync<Quote, QuoteResponse>(limit, cursor, http, signer, cancellationToken);
 
-    private static async Task<Results<Ok<QuoteResponse>, ProblemHttpResult>> GetQuote(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken)
-    {
-        var quote = await db.Set<Quote>().AsNoTracking().Where(q => q.Id == id).ProjectToType<QuoteResponse>().FirstOrDefaultAsync(cancellationToken);
-        if (quote is null)
-        {
-            return Problems.NotFound($"No quote has id {id}.");
-        }
-        response.SetETag(quote.Version);
-        return TypedResults.Ok(quote);
-    }
+    private static Task<Results<Ok<QuoteResponse>, ProblemHttpResult>> GetQuote(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        db.GetWithETagAsync<Quote, QuoteResponse>(id, ResourceType, response, cancellationToken);
 
     private static async Task<Results<Ok<QuoteResponse>, ProblemHttpResult>> UpdateQuote(
         Guid id, SaveQuoteRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var quote = await db.Set<Quote>().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
+        var (quote, refused) = await db.FindForWriteAsync<Quote>(id, ResourceType, http.Request, cancellationToken);
         if (quote is null)
         {
-            return Problems.NotFound($"No quote has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(http.Request, quote.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         var now = clock.Now();
         Apply(quote, request, now);
@@ -106,14 +82,10 @@ public static class QuoteEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteQuote(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
-        var quote = await db.Set<Quote>().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
+        var (quote, refused) = await db.FindForWriteAsync<Quote>(id, ResourceType, request, cancellationToken);
         if (quote is null)
         {
-            return Problems.NotFound($"No quote has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(request, quote.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         var users = await db.UsingQuote(id).PublishedAsync(cancellationToken);
         if (users.Count > 0)
@@ -141,13 +113,7 @@ public static class QuoteEndpoints
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            var current = await db.Set<Quote>().AsNoTracking().Where(q => q.Id == quote.Id).Select(q => (int?)q.Version).FirstOrDefaultAsync(cancellationToken);
-            return current is { } version ? Problems.PreconditionFailed(version) : Problems.NotFound("The quote was deleted meanwhile.");
+            return await db.SaveVersionedAsync(quote, ResourceType, cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsForeignKeyViolation())
         {

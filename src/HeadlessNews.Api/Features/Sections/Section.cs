@@ -1,10 +1,11 @@
+using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Sections;
 
-public sealed class Section : ICacheTagged
+public sealed class Section : ICacheTagged, IVersioned
 {
     public IEnumerable<string> EvictionTags => ["sections"];
 

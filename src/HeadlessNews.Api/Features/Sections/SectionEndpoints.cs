@@ -12,6 +12,8 @@ namespace HeadlessNews.Api.Features.Sections;
 
 public static class SectionEndpoints
 {
+    private const string ResourceType = "section";
+
     public static RouteGroupBuilder MapSections(this RouteGroupBuilder manage)
     {
         var sections = manage.MapGroup("/sections").WithTags("Sections");
@@ -41,7 +43,7 @@ public static class SectionEndpoints
         var now = clock.Now();
         var section = new Section { Id = Guid.CreateVersion7(), Slug = slug, Name = request.Name, Description = request.Description, Version = 1, CreatedAt = now, UpdatedAt = now };
         db.Add(section);
-        if (await SaveAsync(db, slug, cancellationToken) is { } problem)
+        if (await SaveAsync(db, section, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -52,28 +54,16 @@ public static class SectionEndpoints
     private static async Task<Ok<List<SectionResponse>>> ListSections(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<SectionResponse>().ToListAsync(cancellationToken));
 
-    private static async Task<Results<Ok<SectionResponse>, ProblemHttpResult>> GetSection(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken)
-    {
-        var section = await db.Set<Section>().AsNoTracking().Where(s => s.Id == id).ProjectToType<SectionResponse>().FirstOrDefaultAsync(cancellationToken);
-        if (section is null)
-        {
-            return Problems.NotFound($"No section has id {id}.");
-        }
-        response.SetETag(section.Version);
-        return TypedResults.Ok(section);
-    }
+    private static Task<Results<Ok<SectionResponse>, ProblemHttpResult>> GetSection(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        db.GetWithETagAsync<Section, SectionResponse>(id, ResourceType, response, cancellationToken);
 
     private static async Task<Results<Ok<SectionResponse>, ProblemHttpResult>> UpdateSection(
         Guid id, SaveSectionRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var section = await db.Set<Section>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        var (section, refused) = await db.FindForWriteAsync<Section>(id, ResourceType, http.Request, cancellationToken);
         if (section is null)
         {
-            return Problems.NotFound($"No section has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(http.Request, section.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         section.Name = request.Name;
         section.Slug = request.Slug ?? section.Slug;
@@ -81,7 +71,7 @@ public static class SectionEndpoints
         section.Version++;
         section.UpdatedAt = clock.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await SaveAsync(db, section.Slug, cancellationToken) is { } problem)
+        if (await SaveAsync(db, section, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -93,14 +83,10 @@ public static class SectionEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSection(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
-        var section = await db.Set<Section>().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        var (section, refused) = await db.FindForWriteAsync<Section>(id, ResourceType, request, cancellationToken);
         if (section is null)
         {
-            return Problems.NotFound($"No section has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(request, section.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         var users = await db.Set<Article>().AsNoTracking().Where(a => a.SectionId == id).OrderBy(a => a.Id).Select(a => new ArticleReference(a.Id, a.Slug, a.Headline)).Take(50).ToListAsync(cancellationToken);
         if (users.Count > 0)
@@ -108,25 +94,18 @@ public static class SectionEndpoints
             return ArticleReference.InUse("section", users);
         }
         db.Remove(section);
-        return await SaveAsync(db, section.Slug, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+        return await SaveAsync(db, section, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, string slug, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, Section section, CancellationToken cancellationToken)
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            var entry = db.ChangeTracker.Entries<Section>().First();
-            var current = await db.Set<Section>().AsNoTracking().Where(s => s.Id == entry.Entity.Id).Select(s => (int?)s.Version).FirstOrDefaultAsync(cancellationToken);
-            return current is { } version ? Problems.PreconditionFailed(version) : Problems.NotFound("The section was deleted meanwhile.");
+            return await db.SaveVersionedAsync(section, ResourceType, cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            return Problems.Conflict($"Another section already has the slug '{slug}'.");
+            return Problems.Conflict($"Another section already has the slug '{section.Slug}'.");
         }
         catch (DbUpdateException e) when (e.IsForeignKeyViolation())
         {

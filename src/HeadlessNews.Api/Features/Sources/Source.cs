@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using HeadlessNews.Api.Infrastructure.Caching;
@@ -18,7 +19,7 @@ public enum SourceKind
 }
 
 /// <summary>A document or conversation a story relies on: cited by articles, and the origin of quotes.</summary>
-public sealed class Source : ICacheTagged
+public sealed class Source : ICacheTagged, IVersioned
 {
     public IEnumerable<string> EvictionTags => [$"source:{Id}", "sources", "search"];
 

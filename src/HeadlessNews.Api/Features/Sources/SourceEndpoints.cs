@@ -38,7 +38,7 @@ public static class SourceEndpoints
         var source = new Source { Id = Guid.CreateVersion7(), Title = string.Empty, Version = 1, CreatedAt = now };
         Apply(source, request, now);
         db.Add(source);
-        if (await SaveAsync(db, source, cancellationToken) is { } problem)
+        if (await db.SaveVersionedAsync(source, ResourceType, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -46,44 +46,20 @@ public static class SourceEndpoints
         return TypedResults.Created($"/v1/manage/sources/{source.Id}", source.Adapt<SourceResponse>());
     }
 
-    private static async Task<Results<Ok<Page<SourceResponse>>, ProblemHttpResult>> ListSources(
-        int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
-    {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
-        {
-            return problem;
-        }
-        var query = db.Set<Source>().AsNoTracking();
-        if (after is not null)
-        {
-            query = query.Where(q => q.UpdatedAt < after.At || (q.UpdatedAt == after.At && q.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(q => q.UpdatedAt).ThenByDescending(q => q.Id).Take(take + 1).ProjectToType<SourceResponse>().ToListAsync(cancellationToken);
-        return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, q => new KeysetCursor(q.UpdatedAt, q.Id)));
-    }
+    private static Task<Results<Ok<Page<SourceResponse>>, ProblemHttpResult>> ListSources(
+        int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken) =>
+        db.ListRecentlyUpdatedAsync<Source, SourceResponse>(limit, cursor, http, signer, cancellationToken);
 
-    private static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken)
-    {
-        var source = await db.Set<Source>().AsNoTracking().Where(q => q.Id == id).ProjectToType<SourceResponse>().FirstOrDefaultAsync(cancellationToken);
-        if (source is null)
-        {
-            return Problems.NotFound($"No source has id {id}.");
-        }
-        response.SetETag(source.Version);
-        return TypedResults.Ok(source);
-    }
+    private static Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        db.GetWithETagAsync<Source, SourceResponse>(id, ResourceType, response, cancellationToken);
 
     private static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> UpdateSource(
         Guid id, SaveSourceRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var source = await db.Set<Source>().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
+        var (source, refused) = await db.FindForWriteAsync<Source>(id, ResourceType, http.Request, cancellationToken);
         if (source is null)
         {
-            return Problems.NotFound($"No source has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(http.Request, source.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         var now = clock.Now();
         Apply(source, request, now);
@@ -93,7 +69,7 @@ public static class SourceEndpoints
             db.Record(clock, ContentEventTypes.SourceUpdated, ResourceType, source.Id, null, source.Version);
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await SaveAsync(db, source, cancellationToken) is { } problem)
+        if (await db.SaveVersionedAsync(source, ResourceType, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -105,14 +81,10 @@ public static class SourceEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
-        var source = await db.Set<Source>().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
+        var (source, refused) = await db.FindForWriteAsync<Source>(id, ResourceType, request, cancellationToken);
         if (source is null)
         {
-            return Problems.NotFound($"No source has id {id}.");
-        }
-        if (Versioning.CheckIfMatch(request, source.Version) is { } precondition)
-        {
-            return precondition;
+            return refused!;
         }
         var users = await db.CitingSource(id).PublishedAsync(cancellationToken);
         if (users.Count > 0)
@@ -120,7 +92,7 @@ public static class SourceEndpoints
             return ArticleReference.InUse("source", users);
         }
         db.Remove(source);
-        return await SaveAsync(db, source, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+        return await db.SaveVersionedAsync(source, ResourceType, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
     }
 
     private static void Apply(Source source, SaveSourceRequest request, DateTimeOffset now)
@@ -132,19 +104,5 @@ public static class SourceEndpoints
         source.PublishedOn = request.PublishedOn;
         source.Description = request.Description;
         source.UpdatedAt = now;
-    }
-
-    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, Source source, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            var current = await db.Set<Source>().AsNoTracking().Where(q => q.Id == source.Id).Select(q => (int?)q.Version).FirstOrDefaultAsync(cancellationToken);
-            return current is { } version ? Problems.PreconditionFailed(version) : Problems.NotFound("The source was deleted meanwhile.");
-        }
     }
 }
