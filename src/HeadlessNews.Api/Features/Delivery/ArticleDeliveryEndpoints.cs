@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Caching;
@@ -26,7 +26,7 @@ public static class ArticleDeliveryEndpoints
         return delivery;
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ListArticles(
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ListArticles(
         string? section, string? tag, string? place, string? author, string? q, DateTimeOffset? from, DateTimeOffset? to,
         int? limit, string? cursor, string? include,
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
@@ -89,21 +89,21 @@ public static class ArticleDeliveryEndpoints
              WHERE {string.Join(" AND ", conditions)}
              ORDER BY visible_from DESC, article_id DESC LIMIT {take + 1}
             """, parameters,
-            r => new ListedArticle(r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2), r.GetString(3)), cancellationToken);
+            ListedArticle.Read, cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.VisibleFrom, r.ArticleId));
         http.AddCacheTags("articles");
         await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
         var oldBefore = now.AddDays(-delivery.Value.OldAfterDays);
-        return PreparedJson.Page(page.Items.Select(r => OldFlag.Apply(r.Json, r.FirstSeen < oldBefore)), page.Next);
+        return PreparedJson.Page([.. page.Items.Select(r => OldFlag.Apply(r.Json, r.FirstSeen < oldBefore))], page.Next);
     }
 
-    private static async Task<Results<ContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
+    private static async Task<Results<FileContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
         string slug, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var row = (await db.ReadAsync("SELECT article_id, visible_from, first_seen, document_json FROM published_articles WHERE slug = @slug",
             [new NpgsqlParameter("slug", slug)],
-            r => new ListedArticle(r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2), r.GetString(3)), cancellationToken))
+            ListedArticle.Read, cancellationToken))
             .SingleOrDefault();
         if (row is not null && row.VisibleFrom <= now)
         {
@@ -113,7 +113,7 @@ public static class ArticleDeliveryEndpoints
             {
                 http.ExpireAt(oldFrom);
             }
-            return TypedResults.Text(OldFlag.Apply(row.Json, oldFrom <= now), "application/json", Encoding.UTF8);
+            return PreparedJson.Document(OldFlag.Apply(row.Json, oldFrom <= now));
         }
         if (row is not null)
         {
@@ -130,8 +130,12 @@ public static class ArticleDeliveryEndpoints
             : Problems.NotFound($"No published article has the slug '{slug}'.");
     }
 
-    /// <summary>A published_articles row as delivery reads it: the keys, and one of its prepared JSON columns.</summary>
-    private sealed record ListedArticle(Guid ArticleId, DateTimeOffset VisibleFrom, DateTimeOffset FirstSeen, string Json);
+    /// <summary>A published_articles row as delivery reads it: the keys, and one of its prepared JSON columns as UTF-8.</summary>
+    private sealed record ListedArticle(Guid ArticleId, DateTimeOffset VisibleFrom, DateTimeOffset FirstSeen, byte[] Json)
+    {
+        public static ListedArticle Read(NpgsqlDataReader reader) =>
+            new(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), PreparedJson.Utf8(reader, 3));
+    }
 }
 
 /// <summary>When delivery answers change without any write: the next article becoming visible.</summary>
@@ -152,14 +156,40 @@ public static class DeliveryBoundaries
     }
 }
 
-/// <summary>Responses assembled from JSON prepared at write time, without deserialising it.</summary>
+/// <summary>
+/// Responses assembled from JSON prepared at write time, as the UTF-8 bytes PostgreSQL sends: never decoded into .NET
+/// strings and encoded back (that was ~60 % of what an uncached list allocated).
+/// </summary>
 public static class PreparedJson
 {
-    public static ContentHttpResult Page(IEnumerable<string> items, string? next)
+    private const string ContentType = "application/json; charset=utf-8";
+
+    /// <summary>A text column's raw UTF-8 bytes (Npgsql hands any column out as a stream).</summary>
+    public static byte[] Utf8(NpgsqlDataReader reader, int ordinal)
     {
-        var json = new StringBuilder("{\"items\":[");
-        json.AppendJoin(',', items);
-        json.Append("],\"next\":").Append(JsonSerializer.Serialize(next)).Append('}');
-        return TypedResults.Text(json.ToString(), "application/json", Encoding.UTF8);
+        using var stream = reader.GetStream(ordinal);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    public static FileContentHttpResult Document(byte[] json) => TypedResults.Bytes(json, ContentType);
+
+    public static FileContentHttpResult Page(IReadOnlyList<byte[]> items, string? next)
+    {
+        var page = new ArrayBufferWriter<byte>(items.Sum(i => i.Length + 1) + 512);
+        page.Write("{\"items\":["u8);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                page.Write(","u8);
+            }
+            page.Write(items[i]);
+        }
+        page.Write("],\"next\":"u8);
+        page.Write(JsonSerializer.SerializeToUtf8Bytes(next));
+        page.Write("}"u8);
+        return TypedResults.Bytes(page.WrittenMemory, ContentType);
     }
 }

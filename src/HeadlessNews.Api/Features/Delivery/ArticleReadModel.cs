@@ -84,8 +84,6 @@ public static class ArticleReadModel
 /// <summary>"old" depends on the reader's clock, so prepared JSON ends with <c>"old":false}</c> and is flipped when serving.</summary>
 public static class OldFlag
 {
-    private const string Young = "\"old\":false}";
-
-    public static string Apply(string json, bool old) =>
-        old && json.EndsWith(Young, StringComparison.Ordinal) ? string.Concat(json.AsSpan(0, json.Length - Young.Length), "\"old\":true}") : json;
+    public static byte[] Apply(byte[] json, bool old) =>
+        old && json.AsSpan().EndsWith("\"old\":false}"u8) ? [.. json.AsSpan(0, json.Length - "\"old\":false}"u8.Length), .. "\"old\":true}"u8] : json;
 }
