@@ -33,7 +33,7 @@ public static class AuditTrail
         var caller = Caller.From(context);
         var db = context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
         var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern;
-        db.Set<AuditEntry>().Add(new AuditEntry
+        var entry = new AuditEntry
         {
             Id = Guid.CreateVersion7(),
             At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
@@ -45,8 +45,20 @@ public static class AuditTrail
             ResourceId = ResourceId(context, route),
             Status = context.Response.StatusCode,
             RequestId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier,
-        });
-        await db.SaveChangesAsync(CancellationToken.None);
+        };
+        db.Set<AuditEntry>().Add(entry);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The write itself has committed and its answer may already be on the wire: failing now would only cut
+            // the connection and make the client retry a write that succeeded. Log the entry so it can be restored.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrail))
+                .LogError(e, "Could not record the audit entry {Action} {ResourceId} by key {ApiKeyId} at {At} (status {Status}, request {RequestId})",
+                    entry.Action, entry.ResourceId, entry.ApiKeyId, entry.At, entry.Status, entry.RequestId);
+        }
     });
 
     private static string? ResourceId(HttpContext context, RoutePattern? route)
