@@ -89,7 +89,7 @@ public static class ArticleDeliveryEndpoints
              WHERE {string.Join(" AND ", conditions)}
              ORDER BY visible_from DESC, article_id DESC LIMIT {take + 1}
             """, parameters,
-            ListedArticle.Read, cancellationToken);
+            PreparedRow.Read, cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.VisibleFrom, r.ArticleId));
         http.AddCacheTags("articles");
         await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
@@ -103,7 +103,7 @@ public static class ArticleDeliveryEndpoints
         var now = clock.GetUtcNow();
         var row = (await db.ReadAsync("SELECT article_id, visible_from, first_seen, document_json FROM published_articles WHERE slug = @slug",
             [new NpgsqlParameter("slug", slug)],
-            ListedArticle.Read, cancellationToken))
+            PreparedRow.Read, cancellationToken))
             .SingleOrDefault();
         if (row is not null && row.VisibleFrom <= now)
         {
@@ -131,9 +131,9 @@ public static class ArticleDeliveryEndpoints
     }
 
     /// <summary>A published_articles row as delivery reads it: the keys, and one of its prepared JSON columns as UTF-8.</summary>
-    private sealed record ListedArticle(Guid ArticleId, DateTimeOffset VisibleFrom, DateTimeOffset FirstSeen, byte[] Json)
+    private sealed record PreparedRow(Guid ArticleId, DateTimeOffset VisibleFrom, DateTimeOffset FirstSeen, byte[] Json)
     {
-        public static ListedArticle Read(NpgsqlDataReader reader) =>
+        public static PreparedRow Read(NpgsqlDataReader reader) =>
             new(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), PreparedJson.Utf8(reader, 3));
     }
 }
@@ -143,12 +143,9 @@ public static class DeliveryBoundaries
 {
     public static async Task ExpireAtNextArticleBoundaryAsync(this HttpContext http, HeadlessNewsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var next = await http.RequestServices.GetRequiredService<ScheduleBoundaries>().NextAsync("articles", now, async token =>
-        {
-            var first = await db.Set<PublishedArticle>().Where(p => p.VisibleFrom > now).OrderBy(p => p.VisibleFrom)
-                .Select(p => p.VisibleFrom).Take(1).ToListAsync(token);
-            return first.Count == 0 ? null : first[0];
-        }, cancellationToken);
+        var next = await http.RequestServices.GetRequiredService<ScheduleBoundaries>().NextAsync("articles", now, token =>
+            db.Set<PublishedArticle>().Where(p => p.VisibleFrom > now).OrderBy(p => p.VisibleFrom)
+                .Select(p => (DateTimeOffset?)p.VisibleFrom).FirstOrDefaultAsync(token), cancellationToken);
         if (next is { } boundary)
         {
             http.ExpireAt(boundary);

@@ -125,14 +125,11 @@ public static class NoticeDeliveryEndpoints
     /// <summary>A cached list never outlives the next notice coming into or going out of force.</summary>
     internal static async Task ExpireAtNextNoticeBoundaryAsync(this HttpContext http, HeadlessNewsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var next = await http.RequestServices.GetRequiredService<ScheduleBoundaries>().NextAsync("notices", now, async token =>
-        {
-            var published = db.Set<Notice>().Where(n => n.Status == NoticeStatus.Published);
-            var first = await published.Where(n => n.EffectiveFrom > now).Select(n => n.EffectiveFrom)
+        var published = db.Set<Notice>().Where(n => n.Status == NoticeStatus.Published);
+        var next = await http.RequestServices.GetRequiredService<ScheduleBoundaries>().NextAsync("notices", now, token =>
+            published.Where(n => n.EffectiveFrom > now).Select(n => n.EffectiveFrom)
                 .Concat(published.Where(n => n.EffectiveTo > now).Select(n => n.EffectiveTo))
-                .OrderBy(at => at).Take(1).ToListAsync(token);
-            return first.Count == 0 ? null : first[0];
-        }, cancellationToken);
+                .OrderBy(at => at).FirstOrDefaultAsync(token), cancellationToken);
         if (next is { } boundary)
         {
             http.ExpireAt(boundary);

@@ -79,7 +79,8 @@ public static class SearchEndpoints
         // Ranking and highlighting use the query parsed the way the row was indexed (English, or simple for Welsh), and
         // each language is its own branch so every match comes straight from the GIN index, never re-checked against
         // a whole-body vector read back from TOAST. Articles rank by their lead (see PublishedArticle.SearchLead), and
-        // the text a snippet is cut from is read only for the page returned.
+        // the text a snippet is cut from is read only for the page returned. The match repeats websearch_to_tsquery
+        // rather than using query.en/cy so the planner sees the tsquery and estimates the GIN scan.
         var sql = $"""
             WITH query AS (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en,
                                   websearch_to_tsquery('simple'::regconfig, hn_unaccent(@q)) AS cy),
