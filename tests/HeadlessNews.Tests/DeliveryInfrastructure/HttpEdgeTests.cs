@@ -168,6 +168,26 @@ public sealed class ReadDatabaseTests
         Assert.Equal(new NpgsqlConnectionStringBuilder(api.ConnectionString).Database, new NpgsqlConnectionStringBuilder(primary).Database);
     }
 
+    [Theory]
+    [InlineData(ReadDatabase.Key, "auto")]
+    [InlineData(ReadDatabase.GenericPlansKey, "force_generic_plan")]
+    public async Task Generic_plan_reads_get_connections_that_keep_one_plan_and_the_others_let_postgres_choose(string key, string expected)
+    {
+        await using var api = new Factory(new Dictionary<string, string?>());
+        await api.InitializeAsync();
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredKeyedService<HeadlessNewsDbContext>(key);
+        var mode = await db.ReadAsync("SHOW plan_cache_mode", [], reader => reader.GetString(0), CancellationToken.None);
+        Assert.Equal(expected, Assert.Single(mode));
+    }
+
+    [Fact]
+    public void Generic_plans_are_added_to_the_options_a_connection_string_already_has()
+    {
+        var options = new NpgsqlConnectionStringBuilder(ReadDatabase.WithGenericPlans("Host=db;Options=-c search_path=news")).Options;
+        Assert.Equal("-c search_path=news -c plan_cache_mode=force_generic_plan", options);
+    }
+
     /// <summary>Shadows pg_last_wal_replay_lsn() in the "replica" database so it reports a standby at <paramref name="lsn"/>.</summary>
     private static async Task PretendStandbyReplayedAsync(string replica, string lsn)
     {

@@ -30,7 +30,7 @@ public static class SearchEndpoints
     private sealed record SearchCursor(int Offset);
 
     private static async Task<Results<Ok<Page<SearchHit>>, ProblemHttpResult>> Search(
-        string? q, string? types, int? limit, string? cursor, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        string? q, string? types, int? limit, string? cursor, HttpContext http, [FromKeyedServices(ReadDatabase.GenericPlansKey)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 500)
         {

@@ -15,6 +15,7 @@ public static class DatabaseServiceCollectionExtensions
                 .AddInterceptors(provider.GetRequiredService<CacheEvictionInterceptor>()));
         services.AddSingleton<ReadDatabase>();
         services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
+        services.AddKeyedScoped(ReadDatabase.GenericPlansKey, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext(genericPlans: true));
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddDbContextCheck<HeadlessNewsDbContext>("database", tags: ["ready"]);
         return services;
