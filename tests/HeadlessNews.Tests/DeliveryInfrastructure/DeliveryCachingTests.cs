@@ -32,6 +32,19 @@ public sealed class DeliveryCachingTests(DeliveryTestApiFactory api) : IClassFix
     }
 
     [Fact]
+    public async Task A_hit_is_served_byte_for_byte_from_the_compressed_store()
+    {
+        Assert.IsType<CompressedOutputCacheStore>(api.Services.GetRequiredService<Microsoft.AspNetCore.OutputCaching.IOutputCacheStore>());
+        var x = Unique();
+        var client = api.CreateClient();
+        var first = await (await client.GetAsync($"/v1/test-cache/{x}")).Content.ReadAsByteArrayAsync();
+        var hit = await client.GetAsync($"/v1/test-cache/{x}");
+        Assert.NotNull(hit.Headers.Age);
+        Assert.Equal(first, await hit.Content.ReadAsByteArrayAsync());
+        Assert.Equal(1, api.CallsFor(x));
+    }
+
+    [Fact]
     public async Task Evicting_another_tag_leaves_the_entry_and_evicting_the_global_tag_flushes_it()
     {
         var x = Unique();
