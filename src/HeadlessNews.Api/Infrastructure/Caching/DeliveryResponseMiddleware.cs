@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -114,8 +114,9 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
         {
             return encoding.Length == 0 ? own : $"{own[..^1]}-{encoding}\"";
         }
-        var hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        return "\"" + Convert.ToBase64String(hash.AsSpan(0, 18)).Replace('+', '-').Replace('/', '_') + "\"";
+        // A change detector, not a signature: XXH128 is ~20x cheaper than SHA-256, which was ~5 % of an uncached list's CPU.
+        var hash = XxHash128.Hash(body.GetBuffer().AsSpan(0, (int)body.Length));
+        return "\"" + Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
     }
 
     /// <summary>If-None-Match uses the weak comparison (RFC 9110 13.1.2).</summary>
