@@ -29,6 +29,21 @@ public sealed class CompressedOutputCacheStoreTests
     }
 
     [Fact]
+    public async Task An_entry_read_again_soon_is_kept_decoded_and_a_new_version_replaces_it()
+    {
+        var store = new CompressedOutputCacheStore(FrameworkStore());
+        await store.SetAsync("list", ArticlePage, ["articles"], TimeSpan.FromMinutes(1), CancellationToken.None);
+        var first = await store.GetAsync("list", CancellationToken.None);
+        var second = await store.GetAsync("list", CancellationToken.None);
+        Assert.NotSame(first, second);
+        Assert.Same(second, await store.GetAsync("list", CancellationToken.None));
+
+        var changed = ArticlePage.Reverse().ToArray();
+        await store.SetAsync("list", changed, ["articles"], TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(changed, await store.GetAsync("list", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task An_entry_too_large_to_decode_cheaply_is_held_as_it_is()
     {
         var inner = FrameworkStore();
@@ -38,6 +53,19 @@ public sealed class CompressedOutputCacheStoreTests
 
         Assert.Same(await inner.GetAsync("list", CancellationToken.None), await store.GetAsync("list", CancellationToken.None));
         Assert.Equal(list, await store.GetAsync("list", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_entry_lz4_barely_shrinks_is_held_as_it_is()
+    {
+        var inner = FrameworkStore();
+        var store = new CompressedOutputCacheStore(inner);
+        var alreadyCompressed = new byte[8_000];
+        new Random(7).NextBytes(alreadyCompressed);
+        await store.SetAsync("page.br", alreadyCompressed, ["articles"], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Same(await inner.GetAsync("page.br", CancellationToken.None), await store.GetAsync("page.br", CancellationToken.None));
+        Assert.Equal(alreadyCompressed, await store.GetAsync("page.br", CancellationToken.None));
     }
 
     [Fact]

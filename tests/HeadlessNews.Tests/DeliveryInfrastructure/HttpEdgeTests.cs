@@ -141,11 +141,11 @@ public sealed class ReadDatabaseTests
         protected override IReadOnlyDictionary<string, string?> Settings => settings;
     }
 
-    private static async Task<string?> ReadDatabaseNameAsync(ApiFactory api)
+    private static async Task<string?> ReadDatabaseNameAsync(ApiFactory api, string key = ReadDatabase.Key)
     {
         _ = api.Server;
         await using var scope = api.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredKeyedService<HeadlessNewsDbContext>(ReadDatabase.Key);
+        var db = scope.ServiceProvider.GetRequiredKeyedService<HeadlessNewsDbContext>(key);
         return new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()).Database;
     }
 
@@ -199,8 +199,10 @@ public sealed class ReadDatabaseTests
         await create.ExecuteNonQueryAsync();
     }
 
-    [Fact]
-    public async Task After_an_eviction_reads_use_the_primary_until_the_standby_has_replayed_it()
+    [Theory]
+    [InlineData(ReadDatabase.Key)]
+    [InlineData(ReadDatabase.GenericPlansKey)]
+    public async Task After_an_eviction_reads_use_the_primary_until_the_standby_has_replayed_it(string key)
     {
         var replica = new NpgsqlConnectionStringBuilder(await (await TestDatabaseServer.Shared).CreateDatabaseAsync()) { SearchPath = "fake,pg_catalog,public" }.ConnectionString;
         await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
@@ -208,7 +210,7 @@ public sealed class ReadDatabaseTests
         await api.InitializeAsync();
         var replicaName = new NpgsqlConnectionStringBuilder(replica).Database;
         var primaryName = new NpgsqlConnectionStringBuilder(api.ConnectionString).Database;
-        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
+        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api, key));
 
         await PretendStandbyReplayedAsync(replica, "0/1");
         // A write moves the primary's WAL past any position already known to be replayed (an eviction at start-up
@@ -220,9 +222,9 @@ public sealed class ReadDatabaseTests
             await write.ExecuteNonQueryAsync();
         }
         await api.Services.GetRequiredService<HeadlessNews.Api.Infrastructure.Caching.ICacheInvalidator>().EvictAsync("article:lagging");
-        Assert.Equal(primaryName, await ReadDatabaseNameAsync(api));
+        Assert.Equal(primaryName, await ReadDatabaseNameAsync(api, key));
 
         await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
-        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api));
+        Assert.Equal(replicaName, await ReadDatabaseNameAsync(api, key));
     }
 }

@@ -14,11 +14,12 @@ namespace HeadlessNews.Api.Infrastructure.Database;
 /// replayed that far, reads go to the primary, so an evicted entry is never refilled with the content it replaced.
 /// </para>
 /// <para>
-/// Reads whose best plan does not depend on their parameters' values (a page by slug, the latest list, search) use
+/// Reads that one plan serves well whatever the values (a page by slug, the latest list, search) use
 /// <see cref="GenericPlansKey"/>: its connections keep one generic plan per prepared statement. PostgreSQL's own choice
 /// re-plans the latest list on every execution (its generic plan is costed at twice a custom one, for the same index
 /// scan), which was ~35 % of the uncached list's database time. Filters whose best plan depends on the value, such as
-/// a tag on 0.1 % or 10 % of articles, stay on <see cref="Key"/>, where PostgreSQL decides per execution.
+/// a tag on 0.1 % or 10 % of articles, stay on <see cref="Key"/>, where PostgreSQL decides per execution. Each key is
+/// its own Npgsql pool (Max Pool Size applies to each).
 /// </para>
 /// </summary>
 public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint endpoint)

@@ -37,9 +37,7 @@ public static class DeliveryHttpExtensions
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOutputCache(options => options.AddPolicy(DeliveryCachePolicy.Name, new DeliveryCachePolicy()));
-        var memoryStore = services.Single(d => d.ServiceType == typeof(IOutputCacheStore));
-        services.Remove(memoryStore);
-        services.AddSingleton<IOutputCacheStore>(provider => new CompressedOutputCacheStore((IOutputCacheStore)memoryStore.ImplementationFactory!(provider)));
+        CompressedOutputCacheStore.Decorate(services);
         services.AddOptions<OutputCacheOptions>().Configure<IOptions<DeliveryCacheOptions>>((output, delivery) =>
             output.SizeLimit = delivery.Value.ServerSizeLimitMegabytes * 1024L * 1024);
         services.AddSingleton<ScheduleBoundaries>();
