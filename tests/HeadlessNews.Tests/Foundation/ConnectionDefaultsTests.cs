@@ -16,13 +16,14 @@ public sealed class ConnectionDefaultsTests
         Assert.Equal(5, builder.Timeout);
         Assert.Equal(64, builder.MaxAutoPrepare);
         Assert.True(builder.NoResetOnClose);
+        Assert.Equal(DatabaseEndpoint.MaxPoolSize, builder.MaxPoolSize);
     }
 
     [Fact]
     public void What_the_connection_string_says_wins_however_it_spells_the_keyword()
     {
         // Behind PgBouncer in transaction mode an operator turns preparation off and keeps the reset.
-        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;CommandTimeout=40;timeout=9;Max Auto Prepare=0;No Reset On Close=false");
+        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;CommandTimeout=40;timeout=9;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=150");
 
         DatabaseEndpoint.ApplyDefaults(builder, commandTimeoutSeconds: 15, timeoutSeconds: 5);
 
@@ -30,5 +31,6 @@ public sealed class ConnectionDefaultsTests
         Assert.Equal(9, builder.Timeout);
         Assert.Equal(0, builder.MaxAutoPrepare);
         Assert.False(builder.NoResetOnClose);
+        Assert.Equal(150, builder.MaxPoolSize);
     }
 }

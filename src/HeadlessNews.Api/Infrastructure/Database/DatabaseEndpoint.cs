@@ -47,9 +47,18 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
     }
 
     /// <summary>
+    /// Connections per pool (management, delivery reads, delivery reads on generic plans) unless the string says.
+    /// Npgsql's 100 let 400 concurrent uncached reads open ~200 backends on a 2-core server (max_connections 100):
+    /// connection timeouts, reconnect storms, 58 req/s and 461 503s in 20 s. With 20 per pool the same load queued in
+    /// the API instead: ~1,000 req/s, no errors, p99 0.6 s.
+    /// </summary>
+    public const int MaxPoolSize = 20;
+
+    /// <summary>
     /// What a connection string leaves unsaid: timeouts, statements prepared after a few uses (delivery runs the same
-    /// handful of queries all day), and no session reset when a pooled connection is returned, since no pooled
-    /// connection keeps session state (LISTEN, the migration lock and the listener use connections of their own).
+    /// handful of queries all day), no session reset when a pooled connection is returned, since no pooled connection
+    /// keeps session state (LISTEN, the migration lock and the listener use connections of their own), and a pool size
+    /// a database server can serve (<see cref="MaxPoolSize"/>).
     /// </summary>
     internal static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int commandTimeoutSeconds, int timeoutSeconds)
     {
@@ -71,6 +80,10 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
         if (!written.Contains(Keyword("No Reset On Close")))
         {
             builder.NoResetOnClose = true;
+        }
+        if (!written.Contains(Keyword("Maximum Pool Size")) && !written.Contains(Keyword("Max Pool Size")))
+        {
+            builder.MaxPoolSize = MaxPoolSize;
         }
     }
 
