@@ -20,6 +20,8 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
     /// <summary>Starts a compressed entry; the framework's own format starts with its revision number (1 or 2).</summary>
     private const byte CompressedMarker = 0xFF;
 
+    private const int HotLimit = 64;
+
     /// <summary>
     /// Hot entries (a front page's list) are kept decoded, so they are not decoded on every hit (that cost ~12 % of the
     /// cached latest list's throughput). An entry counts as hot when it is decoded twice while its slot in
@@ -27,8 +29,6 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
     /// decoded copies of it alive past a young-generation collection doubled a page hit's CPU.
     /// </summary>
     private readonly byte[]?[] _lastDecoded = new byte[]?[1024];
-
-    private const int HotLimit = 64;
 
     /// <summary>Keyed by the stored array itself: a changed entry is a new array, so nothing here can go stale.</summary>
     private readonly ConcurrentDictionary<byte[], byte[]> _hot = new(ReferenceEqualityComparer.Instance);

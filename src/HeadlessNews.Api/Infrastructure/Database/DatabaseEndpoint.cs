@@ -81,7 +81,7 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
         {
             builder.NoResetOnClose = true;
         }
-        if (!written.Contains(Keyword("Maximum Pool Size")) && !written.Contains(Keyword("Max Pool Size")))
+        if (!written.Contains(Keyword("Maximum Pool Size")))
         {
             builder.MaxPoolSize = MaxPoolSize;
         }

@@ -27,28 +27,18 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     public const string Key = "read";
     public const string GenericPlansKey = "read-generic-plans";
     public const string ConnectionName = "HeadlessNewsRead";
-    private readonly Lazy<string> _connectionString = new(() => ConnectionString(configuration, endpoint), LazyThreadSafetyMode.PublicationOnly);
-    private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _factory = new(
-        () => CreateFactory(ConnectionString(configuration, endpoint)), LazyThreadSafetyMode.PublicationOnly);
-    private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _genericPlans = new(
-        () => CreateFactory(WithGenericPlans(ConnectionString(configuration, endpoint))), LazyThreadSafetyMode.PublicationOnly);
-    private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _primary = new(
-        () => CreateFactory(endpoint.ConnectionString), LazyThreadSafetyMode.PublicationOnly);
-    private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _primaryGenericPlans = new(
-        () => CreateFactory(WithGenericPlans(endpoint.ConnectionString)), LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<ReadPools> _read = new(() => new ReadPools(ConnectionString(configuration, endpoint)), LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<ReadPools> _primary = new(() => new ReadPools(endpoint.ConnectionString), LazyThreadSafetyMode.PublicationOnly);
     private ulong _requiredLsn;
     private ulong _replayedLsn;
 
-    public bool UsesReplica => !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName));
+    public bool UsesReplica { get; } = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName));
 
     public HeadlessNewsDbContext CreateDbContext(bool genericPlans = false)
     {
         var required = Interlocked.Read(ref _requiredLsn);
-        if (!UsesReplica || required <= Interlocked.Read(ref _replayedLsn) || ReplicaHasReplayed(required))
-        {
-            return (genericPlans ? _genericPlans : _factory).Value.CreateDbContext();
-        }
-        return (genericPlans ? _primaryGenericPlans : _primary).Value.CreateDbContext();
+        var pools = !UsesReplica || required <= Interlocked.Read(ref _replayedLsn) || ReplicaHasReplayed(required) ? _read : _primary;
+        return pools.Value.CreateDbContext(genericPlans);
     }
 
     /// <summary>Reads must not come from a standby that has not replayed the primary's WAL up to <paramref name="lsn"/>.</summary>
@@ -70,7 +60,7 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     /// <summary>Runs only between an eviction and the standby catching up; a server that replays nothing is a primary.</summary>
     private bool ReplicaHasReplayed(ulong required)
     {
-        using var connection = new NpgsqlConnection(_connectionString.Value);
+        using var connection = new NpgsqlConnection(_read.Value.ConnectionString);
         connection.Open();
         using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", connection);
         var replayed = command.ExecuteScalar() is string lsn ? ParseLsn(lsn) : ulong.MaxValue;
@@ -88,6 +78,19 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
         var slash = lsn.IndexOf('/', StringComparison.Ordinal);
         return (ulong.Parse(lsn.AsSpan(0, slash), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 32)
             | ulong.Parse(lsn.AsSpan(slash + 1), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>One server's two pools: plans chosen by PostgreSQL per execution, and generic plans.</summary>
+    private sealed class ReadPools(string connectionString)
+    {
+        private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _perExecution = new(
+            () => CreateFactory(connectionString), LazyThreadSafetyMode.PublicationOnly);
+        private readonly Lazy<PooledDbContextFactory<HeadlessNewsDbContext>> _generic = new(
+            () => CreateFactory(WithGenericPlans(connectionString)), LazyThreadSafetyMode.PublicationOnly);
+
+        public string ConnectionString => connectionString;
+
+        public HeadlessNewsDbContext CreateDbContext(bool genericPlans) => (genericPlans ? _generic : _perExecution).Value.CreateDbContext();
     }
 
     private static PooledDbContextFactory<HeadlessNewsDbContext> CreateFactory(string connectionString) => new(
