@@ -1,5 +1,7 @@
+using System.IO.Hashing;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -65,6 +67,30 @@ public sealed class DeliveryCachingTests(ApiFactory api) : IClassFixture<ApiFact
 
         var again = new HttpRequestMessage(HttpMethod.Get, url);
         again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(again)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_page_larger_than_a_buffer_block_arrives_whole_with_the_etag_of_its_bytes()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        // Twelve stories of ~4 KB each: with bodies the page spans several 32 KB response buffer blocks.
+        var paragraph = string.Join(' ', Enumerable.Repeat("The harbour master said the new pontoons would be in place before the regatta, weather permitting.", 40));
+        for (var i = 0; i < 12; i++)
+        {
+            await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Conwy harbour pontoons"), body = Editorial.OneParagraph(paragraph) });
+        }
+        var reader = api.CreateClient();
+
+        var response = await reader.GetAsync("/v1/articles?limit=100&include=body");
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.True(body.Length > 32 * 1024, $"the page is {body.Length} bytes");
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("items").GetArrayLength() >= 12);
+        Assert.Equal($"\"{Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(XxHash128.Hash(body))}\"", response.Headers.ETag!.Tag);
+        var again = new HttpRequestMessage(HttpMethod.Get, "/v1/articles?limit=100&include=body");
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
         Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(again)).StatusCode);
     }
 }

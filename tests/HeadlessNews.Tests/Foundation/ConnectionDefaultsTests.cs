@@ -6,7 +6,7 @@ namespace HeadlessNews.Tests.Foundation;
 public sealed class ConnectionDefaultsTests
 {
     [Fact]
-    public void A_connection_string_that_says_nothing_gets_the_timeouts_preparation_and_no_reset()
+    public void A_connection_string_that_says_nothing_gets_the_timeouts_preparation_no_reset_and_buffers()
     {
         var builder = new NpgsqlConnectionStringBuilder("Host=db.example;Username=news;Database=news");
 
@@ -17,13 +17,14 @@ public sealed class ConnectionDefaultsTests
         Assert.Equal(64, builder.MaxAutoPrepare);
         Assert.True(builder.NoResetOnClose);
         Assert.Equal(DatabaseEndpoint.MaxPoolSize, builder.MaxPoolSize);
+        Assert.Equal(65536, builder.ReadBufferSize);
     }
 
     [Fact]
     public void What_the_connection_string_says_wins_however_it_spells_the_keyword()
     {
         // Behind PgBouncer in transaction mode an operator turns preparation off and keeps the reset.
-        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;CommandTimeout=40;timeout=9;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=150");
+        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;CommandTimeout=40;timeout=9;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=150;ReadBufferSize=8192");
 
         DatabaseEndpoint.ApplyDefaults(builder, commandTimeoutSeconds: 15, timeoutSeconds: 5);
 
@@ -32,5 +33,6 @@ public sealed class ConnectionDefaultsTests
         Assert.Equal(0, builder.MaxAutoPrepare);
         Assert.False(builder.NoResetOnClose);
         Assert.Equal(150, builder.MaxPoolSize);
+        Assert.Equal(8192, builder.ReadBufferSize);
     }
 }

@@ -26,7 +26,7 @@ public static class ArticleDeliveryEndpoints
         return delivery;
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ListArticles(
+    private static async Task<Results<PreparedPage, ProblemHttpResult>> ListArticles(
         string? section, string? tag, string? place, string? author, string? q, DateTimeOffset? from, DateTimeOffset? to,
         int? limit, string? cursor, string? include,
         HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
@@ -161,7 +161,7 @@ public static class DeliveryBoundaries
 /// </summary>
 public static class PreparedJson
 {
-    private const string ContentType = "application/json; charset=utf-8";
+    internal const string ContentType = "application/json; charset=utf-8";
 
     /// <summary>A text column's raw UTF-8 bytes (Npgsql hands any column out as a stream).</summary>
     public static byte[] Utf8(NpgsqlDataReader reader, int ordinal)
@@ -174,21 +174,35 @@ public static class PreparedJson
 
     public static FileContentHttpResult Document(byte[] json) => TypedResults.Bytes(json, ContentType);
 
-    public static FileContentHttpResult Page(IReadOnlyList<byte[]> items, string? next)
+    public static PreparedPage Page(IReadOnlyList<byte[]> items, string? next) => new(items, next);
+}
+
+/// <summary>
+/// A page of prepared items, <c>{"items":[...],"next":cursor|null}</c>, written piece by piece into the response's
+/// pipe: no buffer of the page's size is allocated per request (an include=body page is over the 85 KB large-object
+/// threshold).
+/// </summary>
+public sealed class PreparedPage(IReadOnlyList<byte[]> items, string? next) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var page = new ArrayBufferWriter<byte>(items.Sum(i => i.Length + 1) + 512);
-        page.Write("{\"items\":["u8);
+        var nextJson = JsonSerializer.SerializeToUtf8Bytes(next);
+        var response = httpContext.Response;
+        response.ContentType = PreparedJson.ContentType;
+        response.ContentLength = "{\"items\":[],\"next\":}"u8.Length + items.Sum(i => i.Length) + Math.Max(items.Count - 1, 0) + nextJson.Length;
+        var writer = response.BodyWriter;
+        writer.Write("{\"items\":["u8);
         for (var i = 0; i < items.Count; i++)
         {
             if (i > 0)
             {
-                page.Write(","u8);
+                writer.Write(","u8);
             }
-            page.Write(items[i]);
+            writer.Write(items[i]);
         }
-        page.Write("],\"next\":"u8);
-        page.Write(JsonSerializer.SerializeToUtf8Bytes(next));
-        page.Write("}"u8);
-        return TypedResults.Bytes(page.WrittenMemory, ContentType);
+        writer.Write("],\"next\":"u8);
+        writer.Write(nextJson);
+        writer.Write("}"u8);
+        await writer.FlushAsync(httpContext.RequestAborted);
     }
 }

@@ -22,10 +22,14 @@ internal sealed class DeliveryCachePolicy : IOutputCachePolicy
     ValueTask IOutputCachePolicy.CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<DeliveryCacheOptions>>().Value;
-        var cacheable = options.ServerCacheEnabled && IsAnonymousRead(context.HttpContext.Request);
-        context.EnableOutputCaching = true;
-        context.AllowCacheLookup = cacheable;
-        context.AllowCacheStorage = cacheable;
+        // Anything else skips the output cache altogether (no vary key computed, no response stream wrapped).
+        context.EnableOutputCaching = options.ServerCacheEnabled && IsAnonymousRead(context.HttpContext.Request);
+        if (!context.EnableOutputCaching)
+        {
+            return ValueTask.CompletedTask;
+        }
+        context.AllowCacheLookup = true;
+        context.AllowCacheStorage = true;
         context.AllowLocking = true;
         context.CacheVaryByRules.QueryKeys = "*";
         context.CacheVaryByRules.VaryByValues["encoding"] = EncodingKey(context.HttpContext.Request);

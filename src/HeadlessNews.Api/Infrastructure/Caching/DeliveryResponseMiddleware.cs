@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Hashing;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.IO;
 using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Caching;
@@ -19,7 +21,7 @@ internal sealed class DeliveryResponseMetadata
 /// <c>Cache-Control</c> (public for anonymous reads, capped by <see cref="CacheTags.ExpireAt"/>; private otherwise).
 /// It sits inside the output cache, so what it writes is what a cache entry stores.
 /// </summary>
-internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<DeliveryCacheOptions> options, TimeProvider clock)
+internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<DeliveryCacheOptions> options, TimeProvider clock, RecyclableMemoryStreamManager buffers)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -30,7 +32,9 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
         }
 
         var original = context.Response.Body;
-        await using var buffer = new MemoryStream();
+        // Pooled blocks: a fresh MemoryStream per response was ~1/4 of an uncached list's allocations, and an
+        // include=body page (over 85 KB) landed on the large-object heap every time.
+        await using var buffer = buffers.GetStream();
         context.Response.Body = buffer;
         try
         {
@@ -60,8 +64,12 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
         if (buffer.Length > 0)
         {
             response.ContentLength = buffer.Length;
-            buffer.Position = 0;
-            await buffer.CopyToAsync(original, context.RequestAborted);
+            var writer = response.BodyWriter;
+            foreach (var block in buffer.GetReadOnlySequence())
+            {
+                writer.Write(block.Span);
+            }
+            await writer.FlushAsync(context.RequestAborted);
         }
     }
 
@@ -107,7 +115,7 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
     }
 
     /// <summary>A strong ETag differs per content coding, so a handler's own tag gets the encoding appended.</summary>
-    private static string StrongETag(HttpResponse response, MemoryStream body)
+    private static string StrongETag(HttpResponse response, RecyclableMemoryStream body)
     {
         var encoding = response.Headers.ContentEncoding.ToString();
         var own = response.Headers.ETag.ToString();
@@ -116,8 +124,12 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
             return encoding.Length == 0 ? own : $"{own[..^1]}-{encoding}\"";
         }
         // A change detector, not a signature: XXH128 is ~20x cheaper than SHA-256, which was ~5 % of an uncached list's CPU.
-        var hash = XxHash128.Hash(body.GetBuffer().AsSpan(0, (int)body.Length));
-        return "\"" + WebEncoders.Base64UrlEncode(hash) + "\"";
+        var hash = new XxHash128();
+        foreach (var block in body.GetReadOnlySequence())
+        {
+            hash.Append(block.Span);
+        }
+        return "\"" + WebEncoders.Base64UrlEncode(hash.GetCurrentHash()) + "\"";
     }
 
     /// <summary>If-None-Match uses the weak comparison (RFC 9110 13.1.2).</summary>

@@ -55,10 +55,16 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
     public const int MaxPoolSize = 20;
 
     /// <summary>
+    /// Bytes a connection reads from its socket at once. A latest-20 page is ~9 KB of prepared JSON; with Npgsql's 8 KB
+    /// it took two reads or more (4.6 vs 3.7 recvfrom calls per uncached list request, measured with perf).
+    /// </summary>
+    public const int ReadBufferSize = 64 * 1024;
+
+    /// <summary>
     /// What a connection string leaves unsaid: timeouts, statements prepared after a few uses (delivery runs the same
     /// handful of queries all day), no session reset when a pooled connection is returned, since no pooled connection
-    /// keeps session state (LISTEN, the migration lock and the listener use connections of their own), and a pool size
-    /// a database server can serve (<see cref="MaxPoolSize"/>).
+    /// keeps session state (LISTEN, the migration lock and the listener use connections of their own), a pool size
+    /// a database server can serve (<see cref="MaxPoolSize"/>), and a read buffer a page fits in (<see cref="ReadBufferSize"/>).
     /// </summary>
     internal static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int commandTimeoutSeconds, int timeoutSeconds)
     {
@@ -84,6 +90,10 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
         if (!written.Contains(Keyword("Maximum Pool Size")))
         {
             builder.MaxPoolSize = MaxPoolSize;
+        }
+        if (!written.Contains(Keyword("Read Buffer Size")))
+        {
+            builder.ReadBufferSize = ReadBufferSize;
         }
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.Options;
+using Microsoft.IO;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
@@ -40,6 +41,14 @@ public static class DeliveryHttpExtensions
         CompressedOutputCacheStore.Decorate(services);
         services.AddOptions<OutputCacheOptions>().Configure<IOptions<DeliveryCacheOptions>>((output, delivery) =>
             output.SizeLimit = delivery.Value.ServerSizeLimitMegabytes * 1024L * 1024);
+        // Blocks for delivery responses while their ETag is computed: 32 KB holds a list page or an article in one block;
+        // at most 16 MB of free blocks are kept (a few hundred responses in flight).
+        services.AddSingleton(new RecyclableMemoryStreamManager(new RecyclableMemoryStreamManager.Options
+        {
+            BlockSize = 32 * 1024,
+            MaximumSmallPoolFreeBytes = 16 * 1024 * 1024,
+            MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
+        }));
         services.AddSingleton<ScheduleBoundaries>();
         services.AddSingleton<PostgresCacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<PostgresCacheInvalidator>());
