@@ -25,4 +25,14 @@ public sealed class OpenApiDocumentTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.NotNull(create["responses"]!["403"]);
         Assert.NotNull(create["responses"]!["400"]!["content"]!["application/problem+json"]);
     }
+
+    [Fact]
+    public async Task Swagger_ui_is_served_and_points_at_the_document()
+    {
+        var client = api.CreateClient();
+        var page = await client.GetAsync("/swagger/index.html");
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("swagger-ui", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("/openapi/v1.json", await client.GetStringAsync("/swagger/index.js"), StringComparison.Ordinal);
+    }
 }

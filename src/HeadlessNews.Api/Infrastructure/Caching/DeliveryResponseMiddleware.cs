@@ -33,8 +33,9 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
 
         var original = context.Response.Body;
         // Pooled blocks: a fresh MemoryStream per response was ~1/4 of an uncached list's allocations, and an
-        // include=body page (over 85 KB) landed on the large-object heap every time.
-        await using var buffer = buffers.GetStream();
+        // include=body page (over 85 KB) landed on the large-object heap every time. The stream's id only labels
+        // diagnostics events; a new one per stream (Guid.NewGuid) costs a read of /dev/urandom per response.
+        await using var buffer = buffers.GetStream(Guid.Empty);
         context.Response.Body = buffer;
         try
         {

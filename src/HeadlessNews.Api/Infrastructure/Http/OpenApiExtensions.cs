@@ -36,13 +36,20 @@ public static class OpenApiExtensions
         return services;
     }
 
+    /// <summary>
+    /// Only requests under /openapi and /swagger enter Swashbuckle's middleware: on every other request it resolved the
+    /// document generator from the request's services and matched the UI's path pattern, for nothing.
+    /// </summary>
     public static WebApplication UseHeadlessNewsOpenApi(this WebApplication app)
     {
-        app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
-        app.UseSwaggerUI(options =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/openapi") || context.Request.Path.StartsWithSegments("/swagger"), openApi =>
         {
-            options.SwaggerEndpoint(DocumentRoute, "HeadlessNews API v1");
-            options.RoutePrefix = "swagger";
+            openApi.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
+            openApi.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint(DocumentRoute, "HeadlessNews API v1");
+                options.RoutePrefix = "swagger";
+            });
         });
         return app;
     }
