@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,8 +36,8 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
 {
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
-    /// <summary>Each entry: its category, the formatted message, and everything (message, fields, scopes, exception).</summary>
-    public ConcurrentQueue<(string Category, string Message, string Text)> Entries { get; } = new();
+    /// <summary>Each entry: its category and level, the formatted message, and everything (message, fields, scopes, exception).</summary>
+    public ConcurrentQueue<(string Category, LogLevel Level, string Message, string Text)> Entries { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
 
@@ -58,7 +59,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
             provider._scopes.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? string.Empty), scopes);
             var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
             var message = formatter(state, exception);
-            provider.Entries.Enqueue((category, message, $"{message} | {fields} | {string.Join(" > ", scopes)} | {exception}"));
+            provider.Entries.Enqueue((category, logLevel, message, $"{message} | {fields} | {string.Join(" > ", scopes)} | {exception}"));
         }
     }
 }
@@ -130,4 +131,29 @@ public sealed class SecretLoggingTests(LogCapturingApiFactory api) : IClassFixtu
         Assert.DoesNotContain(requestLines, line => line.Contains(token, StringComparison.Ordinal));
         Assert.Contains(requestLines, line => line.Contains("/v1/preview/{token}", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_delivery_read_is_logged_at_debug_and_a_management_write_at_information()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var marker = Guid.NewGuid().ToString("N");
+        await editor.CreateAsync("/v1/manage/sections", new { slug = $"s-{marker}", name = $"Section {marker}" });
+        await api.CreateClient().GetAsync($"/v1/articles/missing-{marker}");
+
+        var lines = api.Logs.Entries.Where(e => e.Category == RequestLogging.Category && e.Message.Contains(marker, StringComparison.Ordinal)).ToList();
+        Assert.Equal(LogLevel.Debug, Assert.Single(lines, e => e.Message.Contains("GET /v1/articles/", StringComparison.Ordinal)).Level);
+        Assert.Contains(api.Logs.Entries, e => e.Category == RequestLogging.Category && e.Level == LogLevel.Information
+            && e.Message.Contains("HTTP POST /v1/manage/sections responded 201", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(true, 200, 5, LogLevel.Debug)]
+    [InlineData(true, 404, 5, LogLevel.Debug)]
+    [InlineData(true, 503, 5, LogLevel.Warning)]
+    [InlineData(true, 200, 1500, LogLevel.Warning)]
+    [InlineData(false, 201, 5, LogLevel.Information)]
+    [InlineData(false, 400, 5, LogLevel.Information)]
+    [InlineData(false, 500, 5, LogLevel.Warning)]
+    public void A_request_s_level_follows_its_route_status_and_duration(bool deliveryRead, int status, int milliseconds, LogLevel expected) =>
+        Assert.Equal(expected, RequestLogging.LevelFor(deliveryRead, status, TimeSpan.FromMilliseconds(milliseconds)));
 }

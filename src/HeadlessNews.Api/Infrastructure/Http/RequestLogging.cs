@@ -1,14 +1,23 @@
 using System.Diagnostics;
+using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>
 /// One structured line per request: method, path, status, duration and trace id. Never the query string
 /// (partners may send their key as <c>?key=</c>), never a header, and never a preview token.
+/// <para>
+/// The level says how interesting the request is: a server error or a request slower than
+/// <see cref="SlowRequest"/> is a warning; any other delivery read (the traffic a CDN or proxy logs too) is debug,
+/// since writing a console line per cache hit cost a quarter of the cached list's throughput (20,200 vs
+/// 26,700 req/s); everything else (management, feeds, preview, client errors on other routes) is information. Set
+/// <c>Logging:LogLevel:HeadlessNews.Requests</c> to <c>Debug</c> for a line for every request.
+/// </para>
 /// </summary>
 public static partial class RequestLogging
 {
     public const string Category = "HeadlessNews.Requests";
+    public static readonly TimeSpan SlowRequest = TimeSpan.FromSeconds(1);
     private const string PreviewPrefix = "/v1/preview";
 
     /// <summary>
@@ -31,17 +40,27 @@ public static partial class RequestLogging
             }
             finally
             {
-                var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
-                Completed(logger, context.Request.Method, LoggedPath(context.Request.Path), context.Response.StatusCode,
-                    Stopwatch.GetElapsedTime(started).TotalMilliseconds, traceId);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                var level = LevelFor(context.GetEndpoint()?.Metadata.GetMetadata<DeliveryResponseMetadata>() is not null, context.Response.StatusCode, elapsed);
+                if (logger.IsEnabled(level))
+                {
+                    var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+                    Completed(logger, level, context.Request.Method, LoggedPath(context.Request.Path), context.Response.StatusCode,
+                        elapsed.TotalMilliseconds, traceId);
+                }
             }
         });
     }
+
+    internal static LogLevel LevelFor(bool deliveryRead, int statusCode, TimeSpan elapsed) =>
+        statusCode >= 500 || elapsed >= SlowRequest ? LogLevel.Warning
+        : deliveryRead ? LogLevel.Debug
+        : LogLevel.Information;
 
     /// <summary>A preview URL's last segment is its credential, so only the route shape is logged.</summary>
     internal static string LoggedPath(PathString path) =>
         path.StartsWithSegments(PreviewPrefix, out var rest) && rest.HasValue ? PreviewPrefix + "/{token}" : path.Value ?? "/";
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms (trace {TraceId})")]
-    private static partial void Completed(ILogger logger, string method, string path, int statusCode, double elapsedMs, string traceId);
+    [LoggerMessage(EventId = 1, Message = "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms (trace {TraceId})")]
+    private static partial void Completed(ILogger logger, LogLevel level, string method, string path, int statusCode, double elapsedMs, string traceId);
 }
