@@ -17,7 +17,13 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             return false;
         }
         var (status, title, detail) = Classify(exception);
-        if (status >= 500)
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // During an outage every request lands here: one short line each, not thousands of stack traces queued
+            // behind the console logger (whose full queue blocks the request threads).
+            logger.LogWarning("Request failed with 503, database unavailable: {Reason}", Flatten(exception).Last().Message);
+        }
+        else if (status >= 500)
         {
             logger.LogError(exception, "Request failed with {Status}", status);
         }
