@@ -28,7 +28,7 @@ public sealed class ProblemExceptionHandlerTests
 
         Assert.Equal(503, status);
         Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Contains("database unavailable", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("database unavailable: NpgsqlException: Failed to connect to 127.0.0.1:5432 <- SocketException:", entry.Message, StringComparison.Ordinal);
         Assert.EndsWith("| ", entry.Text, StringComparison.Ordinal); // the captured text ends with the exception: none attached
     }
 

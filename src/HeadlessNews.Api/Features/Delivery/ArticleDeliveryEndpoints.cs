@@ -186,11 +186,8 @@ public sealed class PreparedPage(IReadOnlyList<byte[]> items, string? next) : IR
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var nextJson = JsonSerializer.SerializeToUtf8Bytes(next);
-        var response = httpContext.Response;
-        response.ContentType = PreparedJson.ContentType;
-        response.ContentLength = "{\"items\":[],\"next\":}"u8.Length + items.Sum(i => i.Length) + Math.Max(items.Count - 1, 0) + nextJson.Length;
-        var writer = response.BodyWriter;
+        httpContext.Response.ContentType = PreparedJson.ContentType;
+        var writer = httpContext.Response.BodyWriter;
         writer.Write("{\"items\":["u8);
         for (var i = 0; i < items.Count; i++)
         {
@@ -201,7 +198,7 @@ public sealed class PreparedPage(IReadOnlyList<byte[]> items, string? next) : IR
             writer.Write(items[i]);
         }
         writer.Write("],\"next\":"u8);
-        writer.Write(nextJson);
+        writer.Write(JsonSerializer.SerializeToUtf8Bytes(next));
         writer.Write("}"u8);
         await writer.FlushAsync(httpContext.RequestAborted);
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Hashing;
 using Microsoft.AspNetCore.OutputCaching;
@@ -65,12 +64,10 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
         if (buffer.Length > 0)
         {
             response.ContentLength = buffer.Length;
-            var writer = response.BodyWriter;
             foreach (var block in buffer.GetReadOnlySequence())
             {
-                writer.Write(block.Span);
+                await original.WriteAsync(block, context.RequestAborted);
             }
-            await writer.FlushAsync(context.RequestAborted);
         }
     }
 

@@ -41,14 +41,13 @@ public static class DeliveryHttpExtensions
         CompressedOutputCacheStore.Decorate(services);
         services.AddOptions<OutputCacheOptions>().Configure<IOptions<DeliveryCacheOptions>>((output, delivery) =>
             output.SizeLimit = delivery.Value.ServerSizeLimitMegabytes * 1024L * 1024);
-        // Blocks for delivery responses while their ETag is computed: 32 KB holds a list page or an article in one block.
-        // At most 4 MB of free blocks are kept (128 one-block responses in flight); with 16 MB the bench's peak memory
-        // rose to 299 MB. Large buffers are never asked for (the body is read block by block).
+        // Blocks for delivery responses while their ETag is computed: a latest-20 page (~13 KB) or an article fits in one
+        // 32 KB block, an include=body page takes several. The pool keeps at most 4 MB of free blocks (128). Large
+        // buffers are never asked for: the body is hashed and copied block by block.
         services.AddSingleton(new RecyclableMemoryStreamManager(new RecyclableMemoryStreamManager.Options
         {
             BlockSize = 32 * 1024,
             MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
-            MaximumLargePoolFreeBytes = 4 * 1024 * 1024,
         }));
         services.AddSingleton<ScheduleBoundaries>();
         services.AddSingleton<PostgresCacheInvalidator>();

@@ -9,7 +9,9 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 public static class OpenApiExtensions
 {
     public const string DocumentName = "v1";
-    public const string DocumentRoute = "/openapi/v1.json";
+    private const string DocumentsPath = "/openapi";
+    private const string UiPath = "/swagger";
+    public const string DocumentRoute = $"{DocumentsPath}/{DocumentName}.json";
     private const string BearerScheme = "Bearer";
 
     public static IServiceCollection AddHeadlessNewsOpenApi(this IServiceCollection services)
@@ -37,18 +39,18 @@ public static class OpenApiExtensions
     }
 
     /// <summary>
-    /// Only requests under /openapi and /swagger enter Swashbuckle's middleware: on every other request it resolved the
+    /// Only requests under the document and UI paths enter Swashbuckle's middleware: on every other request it resolved the
     /// document generator from the request's services and matched the UI's path pattern, for nothing.
     /// </summary>
     public static WebApplication UseHeadlessNewsOpenApi(this WebApplication app)
     {
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/openapi") || context.Request.Path.StartsWithSegments("/swagger"), openApi =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(DocumentsPath) || context.Request.Path.StartsWithSegments(UiPath), openApi =>
         {
-            openApi.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
+            openApi.UseSwagger(options => options.RouteTemplate = DocumentsPath[1..] + "/{documentName}.json");
             openApi.UseSwaggerUI(options =>
             {
                 options.SwaggerEndpoint(DocumentRoute, "HeadlessNews API v1");
-                options.RoutePrefix = "swagger";
+                options.RoutePrefix = UiPath[1..];
             });
         });
         return app;

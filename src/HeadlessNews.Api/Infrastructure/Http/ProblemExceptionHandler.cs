@@ -21,7 +21,8 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         {
             // During an outage every request lands here: one short line each, not thousands of stack traces queued
             // behind the console logger (whose full queue blocks the request threads).
-            logger.LogWarning("Request failed with 503, database unavailable: {Reason}", Flatten(exception).Last().Message);
+            logger.LogWarning("Request failed with 503, database unavailable: {Reason}",
+                string.Join(" <- ", Flatten(exception).Select(e => $"{e.GetType().Name}: {e.Message}")));
         }
         else if (status >= 500)
         {

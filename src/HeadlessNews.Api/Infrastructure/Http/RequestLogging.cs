@@ -8,9 +8,11 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// (partners may send their key as <c>?key=</c>), never a header, and never a preview token.
 /// <para>
 /// The level says how interesting the request is: a server error or a request slower than
-/// <see cref="SlowRequest"/> is a warning; any other delivery read (the traffic a CDN or proxy logs too) is debug,
-/// since writing a console line per cache hit cost a quarter of the cached list's throughput (20,200 vs
-/// 26,700 req/s); everything else (management, feeds, preview, client errors on other routes) is information. Set
+/// <see cref="SlowRequest"/> is a warning; any other read of a cached route (delivery and syndication feeds, the
+/// traffic a CDN or proxy logs too) is debug, since writing a console line per cache hit cost a quarter of the cached
+/// list's throughput (20,200 vs 26,700 req/s); everything else (management, the change feed, preview) is
+/// information. A request that failed with an exception is logged after the exception handler has cleared its
+/// route, so it counts as "everything else". Set
 /// <c>Logging:LogLevel:HeadlessNews.Requests</c> to <c>Debug</c> for a line for every request.
 /// </para>
 /// </summary>
