@@ -96,7 +96,7 @@ public static class ArticleDeliveryEndpoints
         http.AddCacheTags("articles");
         await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
         var oldBefore = now.AddDays(-delivery.Value.OldAfterDays);
-        return PreparedJson.Page([.. page.Items.Select(r => OldFlag.Apply(r.Json, r.FirstSeen < oldBefore))], page.Next);
+        return new PreparedPage([.. page.Items.Select(r => OldFlag.Apply(r.Json, r.FirstSeen < oldBefore))], page.Next);
     }
 
     private static async Task<Results<FileContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
@@ -173,8 +173,6 @@ public static class PreparedJson
     }
 
     public static FileContentHttpResult Document(byte[] json) => TypedResults.Bytes(json, ContentType);
-
-    public static PreparedPage Page(IReadOnlyList<byte[]> items, string? next) => new(items, next);
 }
 
 /// <summary>

@@ -12,6 +12,8 @@ namespace HeadlessNews.Api.Infrastructure.Caching;
 internal sealed class DeliveryResponseMetadata
 {
     public static readonly DeliveryResponseMetadata Instance = new();
+
+    public static bool IsOn(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<DeliveryResponseMetadata>() is not null;
 }
 
 /// <summary>
@@ -24,7 +26,7 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<DeliveryResponseMetadata>() is null)
+        if (!DeliveryResponseMetadata.IsOn(context))
         {
             await next(context);
             return;

@@ -43,7 +43,7 @@ public static partial class RequestLogging
             finally
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                var level = LevelFor(context.GetEndpoint()?.Metadata.GetMetadata<DeliveryResponseMetadata>() is not null, context.Response.StatusCode, elapsed);
+                var level = LevelFor(DeliveryResponseMetadata.IsOn(context), context.Response.StatusCode, elapsed);
                 if (logger.IsEnabled(level))
                 {
                     var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
