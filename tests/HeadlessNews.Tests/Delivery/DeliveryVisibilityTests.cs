@@ -182,6 +182,33 @@ public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixt
         Assert.Equal(ids.AsEnumerable().Reverse(), paged);
     }
 
+    [Fact]
+    public async Task Each_next_link_carries_its_own_query_when_two_lists_end_on_the_same_article()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString();
+        var tag = "pier" + Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < 3; i++)
+        {
+            await editor.CreatePublishedAsync(Story(Editorial.Unique($"Pier repairs, week {i}"), extra: new { section, tags = new[] { tag } }),
+                api.Clock.GetUtcNow().AddMinutes(-10 + i));
+        }
+        var reader = api.CreateClient();
+        async Task<(string Next, string Link)> NextOf(string url)
+        {
+            var response = await reader.GetAsync(url);
+            var next = (await response.AssertSuccessAsync()).GetProperty("next").GetString()!;
+            return (next, response.Headers.GetValues("Link").Single());
+        }
+
+        var bySection = await NextOf($"/v1/articles?section={section}&limit=2");
+        var byTag = await NextOf($"/v1/articles?tag={tag}&limit=2");
+        Assert.Equal(bySection.Next, byTag.Next);
+        Assert.Equal($"</v1/articles?section={section}&limit=2&cursor={bySection.Next}>; rel=\"next\"", bySection.Link);
+        Assert.Equal($"</v1/articles?tag={tag}&limit=2&cursor={byTag.Next}>; rel=\"next\"", byTag.Link);
+        Assert.Equal(bySection, await NextOf($"/v1/articles?section={section}&limit=2"));
+    }
+
     [Theory]
     [InlineData("/v1/articles?limit=0")]
     [InlineData("/v1/articles?limit=1000")]

@@ -141,12 +141,16 @@ public sealed class ReadDatabaseTests
         protected override IReadOnlyDictionary<string, string?> Settings => settings;
     }
 
+    /// <summary>The database reads on <paramref name="key"/> reach, through a context and through the data source (they must agree).</summary>
     private static async Task<string?> ReadDatabaseNameAsync(ApiFactory api, string key = ReadDatabase.Key)
     {
         _ = api.Server;
         await using var scope = api.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredKeyedService<HeadlessNewsDbContext>(key);
-        return new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()).Database;
+        var source = scope.ServiceProvider.GetRequiredService<ReadDatabase>().DataSource(genericPlans: key == ReadDatabase.GenericPlansKey);
+        var reached = Assert.Single(await source.ReadAsync("SELECT current_database()", [], reader => reader.GetString(0), CancellationToken.None));
+        Assert.Equal(new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()).Database, reached);
+        return reached;
     }
 
     [Fact]
@@ -177,8 +181,11 @@ public sealed class ReadDatabaseTests
         await api.InitializeAsync();
         await using var scope = api.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredKeyedService<HeadlessNewsDbContext>(key);
-        var mode = await db.ReadAsync("SHOW plan_cache_mode", [], reader => reader.GetString(0), CancellationToken.None);
-        Assert.Equal(expected, Assert.Single(mode));
+        var source = scope.ServiceProvider.GetRequiredService<ReadDatabase>().DataSource(genericPlans: key == ReadDatabase.GenericPlansKey);
+        var viaContext = await db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"").SingleAsync();
+        var viaDataSource = await source.ReadAsync("SHOW plan_cache_mode", [], reader => reader.GetString(0), CancellationToken.None);
+        Assert.Equal(expected, viaContext);
+        Assert.Equal(expected, Assert.Single(viaDataSource));
     }
 
     [Fact]

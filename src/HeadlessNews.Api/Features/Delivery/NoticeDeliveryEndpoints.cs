@@ -73,7 +73,7 @@ public static class NoticeDeliveryEndpoints
             .Select(NoticeMapping.Projection).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, n => new KeysetCursor(n.PublishedAt!.Value, n.Id));
         http.AddCacheTags("notices");
-        await http.ExpireAtNextNoticeBoundaryAsync(db, now, cancellationToken);
+        await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
         return TypedResults.Ok(new Page<DeliveredNotice>([.. page.Items.Select(n => ToDelivered(n, now))], page.Next));
     }
 
@@ -123,13 +123,17 @@ public static class NoticeDeliveryEndpoints
     }
 
     /// <summary>A cached list never outlives the next notice coming into or going out of force.</summary>
-    internal static async Task ExpireAtNextNoticeBoundaryAsync(this HttpContext http, HeadlessNewsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static async Task ExpireAtNextNoticeBoundaryAsync(this HttpContext http, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var published = db.Set<Notice>().Where(n => n.Status == NoticeStatus.Published);
-        var next = await http.RequestServices.GetRequiredService<ScheduleBoundaries>().NextAsync("notices", now, token =>
-            published.Where(n => n.EffectiveFrom > now).Select(n => n.EffectiveFrom)
+        var services = http.RequestServices;
+        var next = await services.GetRequiredService<ScheduleBoundaries>().NextAsync("notices", now, async token =>
+        {
+            await using var db = services.GetRequiredService<ReadDatabase>().CreateDbContext();
+            var published = db.Set<Notice>().Where(n => n.Status == NoticeStatus.Published);
+            return await published.Where(n => n.EffectiveFrom > now).Select(n => n.EffectiveFrom)
                 .Concat(published.Where(n => n.EffectiveTo > now).Select(n => n.EffectiveTo))
-                .OrderBy(at => at).FirstOrDefaultAsync(token), cancellationToken);
+                .OrderBy(at => at).FirstOrDefaultAsync(token);
+        }, cancellationToken);
         if (next is { } boundary)
         {
             http.ExpireAt(boundary);

@@ -59,7 +59,7 @@ public static class ReferenceDeliveryEndpoints
         var page = Pagination.ToPage(http, signer, quotes, take, quote => new KeysetCursor(quote.CreatedAt, quote.Id));
         var links = await LinksAsync(visible, page.Items.Select(quote => quote.Id).ToList(), quotes: true, cancellationToken);
         http.AddCacheTags("quotes");
-        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return TypedResults.Ok(new Page<DeliveredQuote>([.. page.Items.Select(quote => ToDelivered(quote, links))], page.Next));
     }
 
@@ -68,7 +68,7 @@ public static class ReferenceDeliveryEndpoints
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
         http.AddCacheTags("quotes", $"quote:{id}");
-        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         var links = await LinksAsync(visible, [id], quotes: true, cancellationToken);
         var quote = links.Count == 0 ? null : await db.Set<Quote>().AsNoTracking().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
         return quote is null ? Problems.NotFound($"No published quote has id {id}.") : TypedResults.Ok(ToDelivered(quote, links));
@@ -102,7 +102,7 @@ public static class ReferenceDeliveryEndpoints
         var page = Pagination.ToPage(http, signer, sources, take, source => new KeysetCursor(source.CreatedAt, source.Id));
         var links = await LinksAsync(visible, page.Items.Select(source => source.Id).ToList(), quotes: false, cancellationToken);
         http.AddCacheTags("sources");
-        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return TypedResults.Ok(new Page<DeliveredSource>([.. page.Items.Select(source => ToDelivered(source, links))], page.Next));
     }
 
@@ -111,7 +111,7 @@ public static class ReferenceDeliveryEndpoints
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
         http.AddCacheTags("sources", $"source:{id}");
-        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         var links = await LinksAsync(visible, [id], quotes: false, cancellationToken);
         var source = links.Count == 0 ? null : await db.Set<Source>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         return source is null ? Problems.NotFound($"No published source has id {id}.") : TypedResults.Ok(ToDelivered(source, links));

@@ -4,7 +4,7 @@ using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
@@ -30,7 +30,7 @@ public static class SearchEndpoints
     private sealed record SearchCursor(int Offset);
 
     private static async Task<Results<Ok<Page<SearchHit>>, ProblemHttpResult>> Search(
-        string? q, string? types, int? limit, string? cursor, HttpContext http, [FromKeyedServices(ReadDatabase.GenericPlansKey)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        string? q, string? types, int? limit, string? cursor, HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > 500)
         {
@@ -57,10 +57,10 @@ public static class SearchEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var hits = await QueryAsync(db, q, wanted, now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+        var hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
         http.AddCacheTags("search");
-        await http.ExpireAtNextArticleBoundaryAsync(db, now, cancellationToken);
-        await http.ExpireAtNextNoticeBoundaryAsync(db, now, cancellationToken);
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
+        await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
         string? next = null;
         if (hits.Count > take)
         {
@@ -74,7 +74,7 @@ public static class SearchEndpoints
         return TypedResults.Ok(new Page<SearchHit>(hits, next));
     }
 
-    private static async Task<List<SearchHit>> QueryAsync(HeadlessNewsDbContext db, string q, string[] types, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
+    private static async Task<List<SearchHit>> QueryAsync(NpgsqlDataSource source, string q, string[] types, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
     {
         // Ranking and highlighting use the query parsed the way the row was indexed (English, or simple for Welsh), and
         // each language is its own branch so every match comes straight from the GIN index, never re-checked against
@@ -132,7 +132,7 @@ public static class SearchEndpoints
                    at
               FROM texts ORDER BY rank DESC, at DESC NULLS LAST, id
             """;
-        return await db.ReadAsync(sql,
+        return await source.ReadAsync(sql,
             [new("q", q), new("types", types), new("now", now), new("take", take), new("offset", offset)],
             reader => new SearchHit(
                 reader.GetString(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),

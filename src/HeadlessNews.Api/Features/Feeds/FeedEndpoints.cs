@@ -129,7 +129,7 @@ public static class FeedEndpoints
             a.HeroImage is { } hero && Uri.TryCreate(hero.Url, UriKind.Absolute, out var heroUrl) ? new FeedImage(heroUrl, hero.Alt, hero.Caption) : null)).ToList();
         var channel = new FeedChannel("Latest stories", "The newest published stories.", site, FeedUrl(http), "en-GB",
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
-        await http.ExpireAtNextArticleBoundaryAsync(sources.Db, now, cancellationToken);
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return Write(http, entries, channel, format);
     }
 
@@ -147,7 +147,7 @@ public static class FeedEndpoints
         var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", site, FeedUrl(http), "en-GB",
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         http.AddCacheTags("notices");
-        await http.ExpireAtNextNoticeBoundaryAsync(sources.Db, now, cancellationToken);
+        await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
         return Write(http, entries, channel, format);
     }
 
@@ -163,7 +163,7 @@ public static class FeedEndpoints
         var entries = documents.Select(a => new FeedEntry(a.Id, a.Headline, null, null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
             a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value, a.Version, a.Language, [], [], null, [], null, null)).ToList();
         http.AddCacheTags("feeds");
-        await http.ExpireAtNextArticleBoundaryAsync(sources.Db, now, cancellationToken);
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return Results.Bytes(FeedFormats.NewsSitemap(configuration["Delivery:PublicationName"] ?? "HeadlessNews", entries), "application/xml; charset=utf-8");
     }
 

@@ -1,5 +1,7 @@
 using HeadlessNews.Api.Infrastructure.Caching;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
 
 namespace HeadlessNews.Api.Infrastructure.Database;
 
@@ -22,10 +24,24 @@ public static class DatabaseServiceCollectionExtensions
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) => options
-        .UseNpgsql(connectionString, npgsql => npgsql
-            .MigrationsHistoryTable("__ef_migrations_history")
-            .ConfigureDataSource(dataSource => dataSource.EnableDynamicJson()))
+        .UseNpgsql(connectionString, npgsql => Provider(npgsql).ConfigureDataSource(ConfigureDataSource))
         .UseSnakeCaseNamingConvention();
+
+    /// <summary>Contexts on a data source the caller owns (and may also read from directly).</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) => options
+        .UseNpgsql(dataSource, npgsql => Provider(npgsql))
+        .UseSnakeCaseNamingConvention();
+
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        ConfigureDataSource(builder);
+        return builder.Build();
+    }
+
+    private static void ConfigureDataSource(NpgsqlDataSourceBuilder dataSource) => dataSource.EnableDynamicJson();
+
+    private static NpgsqlDbContextOptionsBuilder Provider(NpgsqlDbContextOptionsBuilder npgsql) => npgsql.MigrationsHistoryTable("__ef_migrations_history");
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running database.</summary>
