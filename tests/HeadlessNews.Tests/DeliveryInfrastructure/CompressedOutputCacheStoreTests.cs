@@ -29,14 +29,18 @@ public sealed class CompressedOutputCacheStoreTests
     }
 
     [Fact]
-    public async Task An_entry_read_again_soon_is_kept_decoded_and_a_new_version_replaces_it()
+    public async Task An_entry_read_many_times_in_a_row_is_kept_decoded_and_a_new_version_replaces_it()
     {
         var store = new CompressedOutputCacheStore(FrameworkStore());
         await store.SetAsync("list", ArticlePage, ["articles"], TimeSpan.FromMinutes(1), CancellationToken.None);
-        var first = await store.GetAsync("list", CancellationToken.None);
-        var second = await store.GetAsync("list", CancellationToken.None);
-        Assert.NotSame(first, second);
-        Assert.Same(second, await store.GetAsync("list", CancellationToken.None));
+        var decoded = new List<byte[]>();
+        for (var i = 0; i < CompressedOutputCacheStore.HotAfter; i++)
+        {
+            decoded.Add((await store.GetAsync("list", CancellationToken.None))!);
+        }
+        // Read a few times (two readers walking the same pages), an entry is decoded afresh each time and not kept.
+        Assert.Equal(decoded.Count, decoded.Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.Same(decoded[^1], await store.GetAsync("list", CancellationToken.None));
 
         var changed = ArticlePage.Reverse().ToArray();
         await store.SetAsync("list", changed, ["articles"], TimeSpan.FromMinutes(1), CancellationToken.None);
