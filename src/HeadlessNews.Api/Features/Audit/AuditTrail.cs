@@ -12,13 +12,11 @@ namespace HeadlessNews.Api.Features.Audit;
 /// </summary>
 public static class AuditTrail
 {
-    public static IApplicationBuilder UseManagementAudit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseManagementAudit(this IApplicationBuilder app) => app.Use((context, next) =>
+        context.Request.Path.StartsWithSegments("/v1/manage") ? AuditAsync(context, next) : next(context));
+
+    private static async Task AuditAsync(HttpContext context, RequestDelegate next)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1/manage"))
-        {
-            await next(context);
-            return;
-        }
         if (context.Request.Headers[Caller.OnBehalfOfHeader].ToString().Length > Caller.OnBehalfOfMaxLength)
         {
             await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request",
@@ -59,7 +57,7 @@ public static class AuditTrail
                 .LogError(e, "Could not record the audit entry {Action} {ResourceId} by key {ApiKeyId} at {At} (status {Status}, request {RequestId})",
                     entry.Action, entry.ResourceId, entry.ApiKeyId, entry.At, entry.Status, entry.RequestId);
         }
-    });
+    }
 
     private static string? ResourceId(HttpContext context, RoutePattern? route)
     {

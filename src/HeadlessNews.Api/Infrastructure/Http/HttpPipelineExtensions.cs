@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
@@ -12,48 +13,64 @@ public static class HttpPipelineExtensions
     /// chunked bodies), the URL (414), the headers (431), and NUL characters in the query or headers (400),
     /// a body in a charset .NET does not know (415).
     /// </summary>
-    public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var limits = context.RequestServices.GetRequiredService<IOptions<HttpLimitsOptions>>().Value;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
             sizeFeature.MaxRequestBodySize = limits.MaxRequestBodyBytes;
         }
-        var request = context.Request;
+        // Most requests pass: they go on without an async frame of this middleware's own around the rest.
+        return Refusal(context.Request, limits) is { } refusal
+            ? Problems.WriteAsync(context, refusal.Status, refusal.Title, refusal.Detail)
+            : next(context);
+    });
+
+    private static (int Status, string Title, string Detail)? Refusal(HttpRequest request, HttpLimitsOptions limits)
+    {
         var urlLength = (request.PathBase.Value?.Length ?? 0) + (request.Path.Value?.Length ?? 0) + (request.QueryString.Value?.Length ?? 0);
         if (urlLength > limits.MaxUrlLength)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status414UriTooLong, "URI too long",
+            return (StatusCodes.Status414UriTooLong, "URI too long",
                 $"The path and query string are {urlLength} characters; this API accepts at most {limits.MaxUrlLength}.");
-            return;
         }
-        var headerBytes = request.Headers.Sum(h => h.Key.Length + h.Value.Sum(v => (v?.Length ?? 0) + 4));
+        var headerBytes = HeaderBytes(request.Headers);
         if (headerBytes > limits.MaxRequestHeadersBytes)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request header fields too large",
+            return (StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request header fields too large",
                 $"The request headers are {headerBytes} bytes; this API accepts at most {limits.MaxRequestHeadersBytes}.");
-            return;
         }
         if (request.ContentLength > limits.MaxRequestBodyBytes)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload too large",
+            return (StatusCodes.Status413PayloadTooLarge, "Payload too large",
                 $"The request body is {request.ContentLength} bytes; this API accepts at most {limits.MaxRequestBodyBytes}.");
-            return;
         }
         if (NulIn(request) is { } where)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid text",
-                $"The {where} contains a NUL character (%00), which this API never accepts.");
-            return;
+            return (StatusCodes.Status400BadRequest, "Invalid text", $"The {where} contains a NUL character (%00), which this API never accepts.");
         }
         if (UnknownCharset(request) is { } charset)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"The body's charset '{charset}' is unknown; send application/json in UTF-8.");
-            return;
         }
-        await next(context);
-    });
+        return null;
+    }
+
+    /// <summary>Names, values and a separator's worth per value (4 bytes).</summary>
+    private static int HeaderBytes(IHeaderDictionary headers)
+    {
+        var bytes = 0;
+        foreach (var (name, values) in headers)
+        {
+            bytes += name.Length;
+            foreach (var value in values)
+            {
+                bytes += (value?.Length ?? 0) + 4;
+            }
+        }
+        return bytes;
+    }
 
     private static string? UnknownCharset(HttpRequest request)
     {
@@ -77,11 +94,33 @@ public static class HttpPipelineExtensions
     /// <summary>Where a NUL character appears in the decoded query or header values, if anywhere (the server already refuses one in the path).</summary>
     private static string? NulIn(HttpRequest request)
     {
-        if (request.Query.Any(q => q.Key.Contains('\0', StringComparison.Ordinal) || q.Value.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true)))
+        foreach (var (name, values) in request.Query)
         {
-            return "query string";
+            if (name.Contains('\0', StringComparison.Ordinal) || HasNul(values))
+            {
+                return "query string";
+            }
         }
-        return request.Headers.Any(h => h.Value.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true)) ? "request headers" : null;
+        foreach (var (_, values) in request.Headers)
+        {
+            if (HasNul(values))
+            {
+                return "request headers";
+            }
+        }
+        return null;
+    }
+
+    private static bool HasNul(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (value?.Contains('\0', StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>

@@ -24,20 +24,16 @@ public static class Idempotency
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new IdempotentEndpoint());
 
-    public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var key = context.Request.Headers[HeaderName].ToString();
         if (key.Length == 0 || context.GetEndpoint()?.Metadata.GetMetadata<IdempotentEndpoint>() is null)
         {
-            await next(context);
-            return;
+            return next(context);
         }
-        if (key.Length > MaxKeyLength)
-        {
-            await Problems.WriteAsync(context, 400, "Bad request", $"{HeaderName} may be at most {MaxKeyLength} characters.");
-            return;
-        }
-        await HandleAsync(context, key, next);
+        return key.Length > MaxKeyLength
+            ? Problems.WriteAsync(context, 400, "Bad request", $"{HeaderName} may be at most {MaxKeyLength} characters.")
+            : HandleAsync(context, key, next);
     });
 
     private static async Task HandleAsync(HttpContext context, string key, RequestDelegate next)

@@ -21,14 +21,22 @@ public static class SecurityServiceCollectionExtensions
         user.FindAll(Scopes.ClaimType).Any(c => c.Value == Scopes.All || scopes.Contains(c.Value));
 
     /// <summary>A presented key that is unknown, revoked or expired is refused on every route, public ones included.</summary>
-    public static IApplicationBuilder UseRejectionOfInvalidKeys(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseRejectionOfInvalidKeys(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var result = await context.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
-        if (result.Failure is not null)
+        // The authentication middleware has already run the handler, so this is its remembered, completed result.
+        var authenticating = context.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
+        return authenticating.IsCompletedSuccessfully && authenticating.Result.Failure is null
+            ? next(context)
+            : RejectOrContinueAsync(context, next, authenticating);
+    });
+
+    private static async Task RejectOrContinueAsync(HttpContext context, RequestDelegate next, Task<AuthenticateResult> authenticating)
+    {
+        if ((await authenticating).Failure is not null)
         {
             await context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
             return;
         }
         await next(context);
-    });
+    }
 }
