@@ -146,6 +146,23 @@ public sealed class SecretLoggingTests(LogCapturingApiFactory api) : IClassFixtu
             && e.Message.Contains("HTTP POST /v1/manage/sections responded 201", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_delivery_read_refused_by_an_exception_is_still_logged_at_debug()
+    {
+        var before = api.Logs.Entries.Count;
+        var response = await api.CreateClient().GetAsync("/v1/articles?from=yesterday");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+
+        // The line is written once the pipeline has finished, which may be just after the client has its answer.
+        bool Logged((string Category, LogLevel Level, string Message, string Text) e) => e.Category == RequestLogging.Category
+            && e.Message.Contains("HTTP GET /v1/articles responded 400", StringComparison.Ordinal);
+        for (var wait = 0; wait < 50 && !api.Logs.Entries.Skip(before).Any(Logged); wait++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(LogLevel.Debug, Assert.Single(api.Logs.Entries.Skip(before), Logged).Level);
+    }
+
     [Theory]
     [InlineData(true, 200, 5, LogLevel.Debug)]
     [InlineData(true, 404, 5, LogLevel.Debug)]

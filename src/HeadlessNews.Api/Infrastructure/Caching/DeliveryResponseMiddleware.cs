@@ -13,7 +13,7 @@ internal sealed class DeliveryResponseMetadata
 {
     public static readonly DeliveryResponseMetadata Instance = new();
 
-    public static bool IsOn(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<DeliveryResponseMetadata>() is not null;
+    public static bool IsOn(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<DeliveryResponseMetadata>() is not null;
 }
 
 /// <summary>
@@ -26,7 +26,7 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!DeliveryResponseMetadata.IsOn(context))
+        if (!DeliveryResponseMetadata.IsOn(context.GetEndpoint()))
         {
             await next(context);
             return;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HeadlessNews.Api.Infrastructure.Caching;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
@@ -11,9 +12,8 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// <see cref="SlowRequest"/> is a warning; any other read of a cached route (delivery and syndication feeds, the
 /// traffic a CDN or proxy logs too) is debug, since writing a console line per cache hit cost a quarter of the cached
 /// list's throughput (20,200 vs 26,700 req/s); everything else (management, the change feed, preview) is
-/// information. A request that failed with an exception is logged after the exception handler has cleared its
-/// route, so it counts as "everything else". Set
-/// <c>Logging:LogLevel:HeadlessNews.Requests</c> to <c>Debug</c> for a line for every request.
+/// information. A request that failed with an exception is judged by the route it had before the exception handler
+/// cleared it. Set <c>Logging:LogLevel:HeadlessNews.Requests</c> to <c>Debug</c> for a line for every request.
 /// </para>
 /// </summary>
 public static partial class RequestLogging
@@ -43,7 +43,8 @@ public static partial class RequestLogging
             finally
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                var level = LevelFor(DeliveryResponseMetadata.IsOn(context), context.Response.StatusCode, elapsed);
+                var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
+                var level = LevelFor(DeliveryResponseMetadata.IsOn(endpoint), context.Response.StatusCode, elapsed);
                 if (logger.IsEnabled(level))
                 {
                     var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
