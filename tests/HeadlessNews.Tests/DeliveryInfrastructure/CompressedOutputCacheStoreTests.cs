@@ -38,7 +38,8 @@ public sealed class CompressedOutputCacheStoreTests
         {
             decoded.Add((await store.GetAsync("list", CancellationToken.None))!);
         }
-        // Read a few times (two readers walking the same pages), an entry is decoded afresh each time and not kept.
+        // Until its HotAfter-th read in a row (two readers walking the same pages never get there), an entry is decoded
+        // afresh each time; that last decoded copy is the one kept.
         Assert.Equal(decoded.Count, decoded.Distinct(ReferenceEqualityComparer.Instance).Count());
         Assert.Same(decoded[^1], await store.GetAsync("list", CancellationToken.None));
 

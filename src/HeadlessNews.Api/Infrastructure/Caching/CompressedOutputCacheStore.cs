@@ -33,10 +33,8 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
 
     private const int Slots = 1024;
 
-    private readonly byte[]?[] _lastDecoded = new byte[]?[Slots];
-
-    /// <summary>How many times in a row each slot of <see cref="_lastDecoded"/> has seen its entry decoded.</summary>
-    private readonly int[] _streaks = new int[Slots];
+    /// <summary>Per slot, the entry decoded last and how many times in a row; replaced whole, so a count is always its entry's.</summary>
+    private readonly Streak?[] _lastDecoded = new Streak?[Slots];
 
     /// <summary>Keyed by the stored array itself: a changed entry is a new array, so nothing here can go stale.</summary>
     private readonly ConcurrentDictionary<byte[], byte[]> _hot = new(ReferenceEqualityComparer.Instance);
@@ -69,11 +67,10 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
         }
         decoded = LZ4Pickler.Unpickle(stored.AsSpan(1));
         var slot = (RuntimeHelpers.GetHashCode(stored) & int.MaxValue) % Slots;
-        if (Interlocked.Exchange(ref _lastDecoded[slot], stored) != stored)
-        {
-            Volatile.Write(ref _streaks[slot], 1);
-        }
-        else if (Interlocked.Increment(ref _streaks[slot]) >= HotAfter)
+        var seen = Volatile.Read(ref _lastDecoded[slot]);
+        var streak = seen is not null && seen.Stored == stored ? seen with { Count = seen.Count + 1 } : new Streak(stored, 1);
+        Volatile.Write(ref _lastDecoded[slot], streak);
+        if (streak.Count >= HotAfter)
         {
             if (_hot.Count >= HotLimit)
             {
@@ -98,4 +95,6 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
         }
         return inner.SetAsync(key, value, tags, validFor, cancellationToken);
     }
+
+    private sealed record Streak(byte[] Stored, int Count);
 }

@@ -22,7 +22,7 @@ namespace HeadlessNews.Api.Infrastructure.Database;
 /// its own Npgsql pool (Max Pool Size applies to each).
 /// </para>
 /// </summary>
-public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint endpoint) : IAsyncDisposable
+public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint endpoint) : IAsyncDisposable, IDisposable
 {
     public const string Key = "read";
     public const string GenericPlansKey = "read-generic-plans";
@@ -46,11 +46,22 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     /// <summary>Closes the pools' idle connections when the host stops (a test server per test class would otherwise leave them open).</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var pools in new[] { _read, _primary }.Where(p => p.IsValueCreated))
+        foreach (var dataSource in CreatedDataSources())
         {
-            await pools.Value.DisposeAsync();
+            await dataSource.DisposeAsync();
         }
     }
+
+    public void Dispose()
+    {
+        foreach (var dataSource in CreatedDataSources())
+        {
+            dataSource.Dispose();
+        }
+    }
+
+    private IEnumerable<NpgsqlDataSource> CreatedDataSources() =>
+        new[] { _read, _primary }.Where(pools => pools.IsValueCreated).SelectMany(pools => pools.Value.CreatedDataSources());
 
     private ReadPools Pools()
     {
@@ -98,7 +109,7 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     }
 
     /// <summary>One server's two pools: plans chosen by PostgreSQL per execution, and generic plans.</summary>
-    private sealed class ReadPools(string connectionString) : IAsyncDisposable
+    private sealed class ReadPools(string connectionString)
     {
         // Built once each (not PublicationOnly): a data source that lost a race would be a pool nobody disposes.
         private readonly Lazy<Pool> _perExecution = new(() => new Pool(connectionString));
@@ -108,13 +119,8 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
 
         public Pool Get(bool genericPlans) => (genericPlans ? _generic : _perExecution).Value;
 
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var pool in new[] { _perExecution, _generic }.Where(p => p.IsValueCreated))
-            {
-                await pool.Value.DataSource.DisposeAsync();
-            }
-        }
+        public IEnumerable<NpgsqlDataSource> CreatedDataSources() =>
+            new[] { _perExecution, _generic }.Where(pool => pool.IsValueCreated).Select(pool => pool.Value.DataSource);
     }
 
     /// <summary>One Npgsql pool, shared by untracked contexts and by SQL read straight from it.</summary>
