@@ -232,6 +232,17 @@ public sealed class ReadDatabaseTests
         Assert.Equal(primaryName, await ReadDatabaseNameAsync(api, key));
 
         await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
+        await Task.Delay(ReadDatabase.ReplayRecheck);
         Assert.Equal(replicaName, await ReadDatabaseNameAsync(api, key));
+    }
+
+    [Fact]
+    public async Task While_a_standby_that_is_behind_cannot_be_asked_reads_use_the_primary()
+    {
+        var unreachable = "Host=127.0.0.1;Port=1;Database=standby;Username=reader;Timeout=2";
+        await using var api = new Factory(new Dictionary<string, string?> { ["ConnectionStrings:HeadlessNewsRead"] = unreachable });
+        await api.InitializeAsync();
+        api.Services.GetRequiredService<ReadDatabase>().RequireReplayOf("FFFFFFFF/FFFFFFFF");
+        Assert.Equal(new NpgsqlConnectionStringBuilder(api.ConnectionString).Database, await ReadDatabaseNameAsync(api));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
@@ -31,6 +32,10 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     private readonly Lazy<ReadPools> _primary = new(() => new ReadPools(endpoint.ConnectionString), LazyThreadSafetyMode.PublicationOnly);
     private ulong _requiredLsn;
     private ulong _replayedLsn;
+    private long _nextReplayCheck;
+
+    /// <summary>How long reads stay on the primary after the standby was found behind before it is asked again.</summary>
+    internal static readonly TimeSpan ReplayRecheck = TimeSpan.FromMilliseconds(100);
 
     public bool UsesReplica { get; } = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName));
 
@@ -85,13 +90,31 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
         }
     }
 
-    /// <summary>Runs only between an eviction and the standby catching up; a server that replays nothing is a primary.</summary>
+    /// <summary>
+    /// Runs only between an eviction and the standby catching up; a server that replays nothing is a primary. Asked at
+    /// most once per <see cref="ReplayRecheck"/>: every read asking meant a blocking query in front of each read for as
+    /// long as the standby lagged. Until the next ask, and when the standby cannot be asked, reads use the primary.
+    /// </summary>
     private bool ReplicaHasReplayed(ulong required)
     {
-        using var connection = new NpgsqlConnection(_read.Value.ConnectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", connection);
-        var replayed = command.ExecuteScalar() is string lsn ? ParseLsn(lsn) : ulong.MaxValue;
+        var now = Stopwatch.GetTimestamp();
+        var askAt = Interlocked.Read(ref _nextReplayCheck);
+        if (now < askAt || Interlocked.CompareExchange(ref _nextReplayCheck, now + (long)(ReplayRecheck.TotalSeconds * Stopwatch.Frequency), askAt) != askAt)
+        {
+            return false;
+        }
+        ulong replayed;
+        try
+        {
+            using var connection = new NpgsqlConnection(_read.Value.ConnectionString);
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", connection);
+            replayed = command.ExecuteScalar() is string lsn ? ParseLsn(lsn) : ulong.MaxValue;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
         if (replayed < required)
         {
             return false;
