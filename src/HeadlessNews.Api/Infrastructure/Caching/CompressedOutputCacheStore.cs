@@ -25,7 +25,7 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
     /// <summary>
     /// Hot entries (a front page's list) are kept decoded, so they are not decoded on every hit (that cost ~12 % of the
     /// cached latest list's throughput). An entry counts as hot when it is decoded <see cref="HotAfter"/> times in a row
-    /// in its slot of <see cref="_lastDecoded"/>. The long tail of article pages is not admitted: with two in a row as the
+    /// in its slot of <see cref="_streaks"/>. The long tail of article pages is not admitted: with two in a row as the
     /// test, two readers walking the same pages in step admitted every page, and the decoded copies, alive until the
     /// next clear, were promoted and left for gen 2 (1,495 clears of 64 pages in the bench's by-slug runs, +31 MB of peak).
     /// </summary>
@@ -33,8 +33,13 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
 
     private const int Slots = 1024;
 
-    /// <summary>Per slot, the entry decoded last and how many times in a row; replaced whole, so a count is always its entry's.</summary>
-    private readonly Streak?[] _lastDecoded = new Streak?[Slots];
+    /// <summary>
+    /// Per slot, the identity hash of the entry decoded last (high half) and how many times in a row (low half), updated
+    /// as one word so a count is not credited to another entry (bar an identity-hash clash). A plain long: an object per
+    /// slot, replaced on every decode, was kept alive by the array holding it past gen-0 collections (cached by slug
+    /// 17,532-18,947 req/s against 20,487-22,761 without it).
+    /// </summary>
+    private readonly long[] _streaks = new long[Slots];
 
     /// <summary>Keyed by the stored array itself: a changed entry is a new array, so nothing here can go stale.</summary>
     private readonly ConcurrentDictionary<byte[], byte[]> _hot = new(ReferenceEqualityComparer.Instance);
@@ -66,11 +71,16 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
             return decoded;
         }
         decoded = LZ4Pickler.Unpickle(stored.AsSpan(1));
-        var slot = (RuntimeHelpers.GetHashCode(stored) & int.MaxValue) % Slots;
-        var seen = Volatile.Read(ref _lastDecoded[slot]);
-        var streak = seen is not null && seen.Stored == stored ? seen with { Count = seen.Count + 1 } : new Streak(stored, 1);
-        Volatile.Write(ref _lastDecoded[slot], streak);
-        if (streak.Count >= HotAfter)
+        var identity = RuntimeHelpers.GetHashCode(stored);
+        var slot = (identity & int.MaxValue) % Slots;
+        long seen, streak;
+        do
+        {
+            seen = Volatile.Read(ref _streaks[slot]);
+            streak = (int)(seen >> 32) == identity ? seen + 1 : ((long)identity << 32) | 1;
+        }
+        while (Interlocked.CompareExchange(ref _streaks[slot], streak, seen) != seen);
+        if ((int)streak >= HotAfter)
         {
             if (_hot.Count >= HotLimit)
             {
@@ -95,6 +105,4 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
         }
         return inner.SetAsync(key, value, tags, validFor, cancellationToken);
     }
-
-    private sealed record Streak(byte[] Stored, int Count);
 }
