@@ -140,18 +140,25 @@ public static class ArticleDeliveryEndpoints
     }
 }
 
-/// <summary>When delivery answers change without any write: the next article becoming visible.</summary>
+/// <summary>When delivery answers change without any write: the next article becoming visible, a notice's term.</summary>
 public static class DeliveryBoundaries
 {
-    /// <summary>Asks the read database only when the boundary is not known (once per change, not once per read).</summary>
-    public static async Task ExpireAtNextArticleBoundaryAsync(this HttpContext http, DateTimeOffset now, CancellationToken cancellationToken)
+    public static Task ExpireAtNextArticleBoundaryAsync(this HttpContext http, DateTimeOffset now, CancellationToken cancellationToken) =>
+        http.ExpireAtNextBoundaryAsync("articles", now, (db, token) => db.Set<PublishedArticle>().Where(p => p.VisibleFrom > now)
+            .OrderBy(p => p.VisibleFrom).Select(p => (DateTimeOffset?)p.VisibleFrom).FirstOrDefaultAsync(token), cancellationToken);
+
+    /// <summary>
+    /// Caps the response's cache lifetime at the next boundary of <paramref name="tag"/>'s content, asking the read
+    /// database (<paramref name="query"/>, on a context of its own) only when the boundary is not known.
+    /// </summary>
+    internal static async Task ExpireAtNextBoundaryAsync(this HttpContext http, string tag, DateTimeOffset now,
+        Func<HeadlessNewsDbContext, CancellationToken, Task<DateTimeOffset?>> query, CancellationToken cancellationToken)
     {
         var services = http.RequestServices;
-        var next = await services.GetRequiredService<ScheduleBoundaries>().NextAsync("articles", now, async token =>
+        var next = await services.GetRequiredService<ScheduleBoundaries>().NextAsync(tag, now, async token =>
         {
             await using var db = services.GetRequiredService<ReadDatabase>().CreateDbContext();
-            return await db.Set<PublishedArticle>().Where(p => p.VisibleFrom > now).OrderBy(p => p.VisibleFrom)
-                .Select(p => (DateTimeOffset?)p.VisibleFrom).FirstOrDefaultAsync(token);
+            return await query(db, token);
         }, cancellationToken);
         if (next is { } boundary)
         {

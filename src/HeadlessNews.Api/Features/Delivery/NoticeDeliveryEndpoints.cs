@@ -123,22 +123,14 @@ public static class NoticeDeliveryEndpoints
     }
 
     /// <summary>A cached list never outlives the next notice coming into or going out of force.</summary>
-    internal static async Task ExpireAtNextNoticeBoundaryAsync(this HttpContext http, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var services = http.RequestServices;
-        var next = await services.GetRequiredService<ScheduleBoundaries>().NextAsync("notices", now, async token =>
+    internal static Task ExpireAtNextNoticeBoundaryAsync(this HttpContext http, DateTimeOffset now, CancellationToken cancellationToken) =>
+        http.ExpireAtNextBoundaryAsync("notices", now, (db, token) =>
         {
-            await using var db = services.GetRequiredService<ReadDatabase>().CreateDbContext();
             var published = db.Set<Notice>().Where(n => n.Status == NoticeStatus.Published);
-            return await published.Where(n => n.EffectiveFrom > now).Select(n => n.EffectiveFrom)
+            return published.Where(n => n.EffectiveFrom > now).Select(n => n.EffectiveFrom)
                 .Concat(published.Where(n => n.EffectiveTo > now).Select(n => n.EffectiveTo))
                 .OrderBy(at => at).FirstOrDefaultAsync(token);
         }, cancellationToken);
-        if (next is { } boundary)
-        {
-            http.ExpireAt(boundary);
-        }
-    }
 
     private static DeliveredNotice ToDelivered(NoticeResponse n, DateTimeOffset now) => new(
         n.Id, n.Reference, n.Category, n.Title, n.Body, n.Issuer, n.Location, n.PublishedAt, n.EffectiveFrom, n.EffectiveTo, n.ResponseDeadline,
