@@ -46,6 +46,7 @@ builder.Services.AddHeadlessNewsMapping();
 builder.Services.AddDeliveryHttp();
 builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
+builder.Services.AddStartupWarmUp();
 builder.Services.AddWebhooks();
 
 var app = builder.Build();

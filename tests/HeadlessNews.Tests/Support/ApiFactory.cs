@@ -31,6 +31,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:HeadlessNews", ConnectionString);
         builder.UseSetting("Database:MigrateOnStartup", "false");
         builder.UseSetting("RateLimiting:Enabled", "false");
+        builder.UseSetting("WarmUp:Seconds", "0");
         builder.UseSetting("Webhooks:AllowPrivateTargets", "true");
         foreach (var (key, value) in Settings)
         {

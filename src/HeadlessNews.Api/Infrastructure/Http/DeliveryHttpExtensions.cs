@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using HeadlessNews.Api.Infrastructure.Caching;
+using HeadlessNews.Api.Infrastructure.Operations;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.OutputCaching;
@@ -71,8 +72,8 @@ public static class DeliveryHttpExtensions
             cors.AddDefaultPolicy(policy => ConfigureCors(policy, CorsOrigins(configuration))));
 
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, settings) =>
-            RateLimits.Configure(limiter, settings.Value));
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>, StartupWarmUp>((limiter, settings, warmUp) =>
+            RateLimits.Configure(limiter, settings.Value, warmUp));
 
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<HttpLimitsOptions>>((timeouts, limits) =>

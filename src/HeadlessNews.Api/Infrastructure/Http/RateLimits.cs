@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using HeadlessNews.Api.Infrastructure.Operations;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -12,19 +13,20 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// One global partitioned limiter: the partition is the surface (delivery, management, feeds) plus the API key's
 /// id, or the client address for anonymous callers. The framework drops a partition's limiter once it has been
 /// idle (full again) for a few seconds, so a flood of distinct addresses holds memory only for about one window.
+/// The start-up warm-up's own reads are not limited.
 /// </summary>
 public static class RateLimits
 {
     private const string UnknownClient = "unknown";
 
-    internal static void Configure(RateLimiterOptions limiter, RateLimitingOptions settings)
+    internal static void Configure(RateLimiterOptions limiter, RateLimitingOptions settings, StartupWarmUp warmUp)
     {
         var window = TimeSpan.FromSeconds(settings.WindowSeconds);
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             var (surface, budget) = Surface(context.Request.Path, settings);
-            if (budget is null)
+            if (budget is null || warmUp.IsOwnRequest(context.Request))
             {
                 return RateLimitPartition.GetNoLimiter(string.Empty);
             }

@@ -13,7 +13,9 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// traffic a CDN or proxy logs too) is debug, since writing a console line per cache hit cost a quarter of the cached
 /// list's throughput (20,200 vs 26,700 req/s); everything else (management, the change feed, preview) is
 /// information. A request that failed with an exception is judged by the route it had before the exception handler
-/// cleared it. Set <c>Logging:LogLevel:HeadlessNews.Requests</c> to <c>Debug</c> for a line for every request.
+/// cleared it. Health probes are debug whatever they answer: an orchestrator polls them every few seconds, and a failing
+/// check is logged, with its reason, by the health-check service. Set <c>Logging:LogLevel:HeadlessNews.Requests</c> to
+/// <c>Debug</c> for a line for every request.
 /// </para>
 /// </summary>
 public static partial class RequestLogging
@@ -21,6 +23,7 @@ public static partial class RequestLogging
     public const string Category = "HeadlessNews.Requests";
     public static readonly TimeSpan SlowRequest = TimeSpan.FromSeconds(1);
     private const string PreviewPrefix = "/v1/preview";
+    private const string HealthPrefix = "/health";
 
     /// <summary>
     /// Also silences ASP.NET Core's own "Request starting/finished" lines, which print the full URL with its
@@ -44,7 +47,9 @@ public static partial class RequestLogging
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
-                var level = LevelFor(DeliveryResponseMetadata.IsOn(endpoint), context.Response.StatusCode, elapsed);
+                var level = context.Request.Path.StartsWithSegments(HealthPrefix)
+                    ? LogLevel.Debug
+                    : LevelFor(DeliveryResponseMetadata.IsOn(endpoint), context.Response.StatusCode, elapsed);
                 if (logger.IsEnabled(level))
                 {
                     var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -34,19 +35,35 @@ public static class OperationsExtensions
         return services;
     }
 
+    /// <summary>The start-up warm-up (see <see cref="StartupWarmUp"/>), which <c>/health/ready</c> waits for.</summary>
+    public static IServiceCollection AddStartupWarmUp(this IServiceCollection services)
+    {
+        services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StartupWarmUp>();
+        services.AddHostedService(provider => provider.GetRequiredService<StartupWarmUp>());
+        services.AddHealthChecks().AddCheck<StartupWarmUp>("warm-up", tags: ["ready"]);
+        return services;
+    }
+
     public static WebApplication MapOperations(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Operations");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
             ResponseWriter = WriteHealthAsync,
         }).WithTags("Operations");
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 
-    private static Task WriteHealthAsync(HttpContext context, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(context.Response.Body, new
