@@ -209,6 +209,35 @@ public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixt
         Assert.Equal(bySection, await NextOf($"/v1/articles?section={section}&limit=2"));
     }
 
+    [Fact]
+    public async Task Sources_filter_by_the_contracts_snake_case_kinds_and_an_unknown_kind_finds_nothing()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var report = await editor.CreateSourceAsync();
+        var release = await editor.CreateAsync("/v1/manage/sources", new { kind = "press_release", title = Editorial.Unique("Pier reopening"), publisher = "Pier Trust" });
+        await editor.CreatePublishedAsync(Story(Editorial.Unique("Pier reopens"), extra: new { sourceIds = new[] { report.Id(), release.Id() } }));
+        var reader = api.CreateClient();
+
+        var releases = await reader.GetStringAsync("/v1/sources?kind=press_release&limit=100");
+        Assert.Contains(release.Id(), releases, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Id(), releases, StringComparison.Ordinal);
+        Assert.Contains(report.Id(), await reader.GetStringAsync("/v1/sources?kind=report&limit=100"), StringComparison.Ordinal);
+        Assert.Empty((await reader.GetJsonAsync("/v1/sources?kind=gossip")).GetProperty("items").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("%C3%A9")]
+    [InlineData("a%20article:1%20section:news")]
+    [InlineData("a%0D%0AX-Injected:1")]
+    [InlineData("%E2%80%AE")]
+    public async Task An_author_slug_no_author_could_have_is_a_404_and_never_a_cache_tag(string slug)
+    {
+        var response = await api.CreateClient().GetAsync($"/v1/authors/{slug}");
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.DoesNotContain(response.Headers.Concat(response.Content.Headers), header =>
+            header.Value.Any(value => value.Contains("article:1", StringComparison.Ordinal) || value.Contains("Injected", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData("/v1/articles?limit=0")]
     [InlineData("/v1/articles?limit=1000")]

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
@@ -51,7 +52,7 @@ public static class NoticeDeliveryEndpoints
         }
         if (category is not null)
         {
-            if (!NoticeNames.TryParse<NoticeCategory>(category, out var wanted))
+            if (!SnakeCaseNames.TryParse<NoticeCategory>(category, out var wanted))
             {
                 return TypedResults.Ok(new Page<DeliveredNotice>([], null));
             }

@@ -6,6 +6,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -75,7 +76,7 @@ public static class ReferenceDeliveryEndpoints
     }
 
     private static async Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
-        SourceKind? kind, string? publisher, string? q, int? limit, string? cursor,
+        string? kind, string? publisher, string? q, int? limit, string? cursor,
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
@@ -88,7 +89,11 @@ public static class ReferenceDeliveryEndpoints
             .AsNoTracking().Where(source => visible.Any(p => p.SourceIds.Contains(source.Id)));
         if (kind is not null)
         {
-            query = query.Where(source => source.Kind == kind);
+            if (!SnakeCaseNames.TryParse<SourceKind>(kind, out var wanted))
+            {
+                return TypedResults.Ok(new Page<DeliveredSource>([], null));
+            }
+            query = query.Where(source => source.Kind == wanted);
         }
         if (publisher is not null)
         {
@@ -133,9 +138,15 @@ public static class ReferenceDeliveryEndpoints
 
     private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
-        http.AddCacheTags("authors", $"author:{slug}");
-        var author = await db.Set<Author>().AsNoTracking().Where(a => a.Slug == slug)
-            .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).FirstOrDefaultAsync(cancellationToken);
+        // Only a well-formed slug becomes a tag: anything else could put spaces or non-ASCII into the Surrogate-Key header.
+        http.AddCacheTags("authors");
+        DeliveredAuthor? author = null;
+        if (Slugs.IsValid(slug))
+        {
+            http.AddCacheTags($"author:{slug}");
+            author = await db.Set<Author>().AsNoTracking().Where(a => a.Slug == slug)
+                .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).FirstOrDefaultAsync(cancellationToken);
+        }
         return author is null ? Problems.NotFound($"No author has the slug '{slug}'.") : TypedResults.Ok(author);
     }
 

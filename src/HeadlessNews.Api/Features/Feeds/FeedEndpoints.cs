@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Feeds;
 
@@ -140,9 +141,9 @@ public static class FeedEndpoints
             .OrderByDescending(n => n.PublishedAt).ThenByDescending(n => n.Id).Take(DefaultItems).ToListAsync(cancellationToken);
         var site = SiteBase(http, sources.Options.Value);
         var entries = notices.Select(n => new FeedEntry(
-            n.Id, n.Title, $"{NoticeNames.Of(n.Category).Replace('_', ' ')} notice from {n.IssuerName}", n.Body,
+            n.Id, n.Title, $"{SnakeCaseNames.Of(n.Category).Replace('_', ' ')} notice from {n.IssuerName}", n.Body,
             new Uri(site, $"notices/{n.Id}"), n.PublishedAt ?? n.CreatedAt, n.UpdatedAt, n.PublishedAt ?? n.CreatedAt, n.Version, "en-GB",
-            [n.IssuerName], [new FeedTerm(NoticeNames.Of(n.Category), NoticeNames.Of(n.Category).Replace('_', ' '))], null,
+            [n.IssuerName], [new FeedTerm(SnakeCaseNames.Of(n.Category), SnakeCaseNames.Of(n.Category).Replace('_', ' '))], null,
             n.LocationDescription is null ? [] : [new FeedTerm(n.Postcode ?? string.Empty, n.LocationDescription)], null, null)).ToList();
         var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", site, FeedUrl(http), "en-GB",
             entries.Count == 0 ? now : entries.Max(e => e.Updated));

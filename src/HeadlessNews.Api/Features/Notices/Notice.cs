@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using NpgsqlTypes;
 using HeadlessNews.Api.Infrastructure.Caching;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
 
@@ -109,29 +110,6 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
 
 /// <summary>Stores an enum as the same snake_case string the API uses (<c>traffic_and_roads</c>), so raw SQL reads naturally.</summary>
 internal sealed class SnakeCaseEnumConverter<T>() : ValueConverter<T, string>(
-    value => NoticeNames.Of(value),
-    text => NoticeNames.Parse<T>(text))
+    value => SnakeCaseNames.Of(value),
+    text => SnakeCaseNames.Parse<T>(text))
     where T : struct, Enum;
-
-public static class NoticeNames
-{
-    public static string Of<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
-
-    /// <summary>Reads a snake_case name; throws on an unknown one (use <see cref="TryParse{T}"/> for input).</summary>
-    public static T Parse<T>(string text) where T : struct, Enum =>
-        TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
-
-    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum
-    {
-        foreach (var candidate in Enum.GetValues<T>())
-        {
-            if (string.Equals(Of(candidate), text, StringComparison.Ordinal))
-            {
-                value = candidate;
-                return true;
-            }
-        }
-        value = default;
-        return false;
-    }
-}

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
 
@@ -88,7 +89,7 @@ public static class NoticeEndpoints
         var query = db.Set<Notice>().AsNoTracking();
         if (status is not null)
         {
-            if (!NoticeNames.TryParse<NoticeStatus>(status, out var wanted))
+            if (!SnakeCaseNames.TryParse<NoticeStatus>(status, out var wanted))
             {
                 return TypedResults.Ok(new Page<NoticeResponse>([], null));
             }
@@ -96,7 +97,7 @@ public static class NoticeEndpoints
         }
         if (category is not null)
         {
-            if (!NoticeNames.TryParse<NoticeCategory>(category, out var wanted))
+            if (!SnakeCaseNames.TryParse<NoticeCategory>(category, out var wanted))
             {
                 return TypedResults.Ok(new Page<NoticeResponse>([], null));
             }
@@ -168,7 +169,7 @@ public static class NoticeEndpoints
         }
         if (notice.Status != NoticeStatus.Draft)
         {
-            return Problems.Conflict($"Notice {id} is {NoticeNames.Of(notice.Status)}; only drafts can be deleted. Withdraw a published notice instead.");
+            return Problems.Conflict($"Notice {id} is {SnakeCaseNames.Of(notice.Status)}; only drafts can be deleted. Withdraw a published notice instead.");
         }
         db.Set<Notice>().Remove(notice);
         db.Set<Revision>().RemoveRange(await db.Set<Revision>()
@@ -229,7 +230,7 @@ public static class NoticeEndpoints
         }
         if (notice.Status != from)
         {
-            return Problems.Conflict($"Notice {id} is {NoticeNames.Of(notice.Status)}; only a {NoticeNames.Of(from)} notice can be {action}.");
+            return Problems.Conflict($"Notice {id} is {SnakeCaseNames.Of(notice.Status)}; only a {SnakeCaseNames.Of(from)} notice can be {action}.");
         }
         notice.Status = to;
         if (to == NoticeStatus.Published)
