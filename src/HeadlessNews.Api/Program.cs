@@ -36,8 +36,7 @@ builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
 builder.Services.AddSingleton<IDatabaseStartupTask, NoticeSampleContent>();
 builder.Services.AddApiKeySecurity();
 builder.Services.AddHostedService<ChangeFeedRecorder>();
-builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-    context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Complete);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));

@@ -21,6 +21,39 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(before, await KeyCountAsync());
     }
 
+    [Theory]
+    [InlineData("{\"name\": 5, \"scopes\": [\"*\"]}", "name")]
+    [InlineData("{\"name\": \"x\", \"scopes\": \"*\"}", "scopes")]
+    [InlineData("[]", "$")]
+    [InlineData("null", null)]
+    public async Task A_value_of_the_wrong_type_is_a_400_at_its_json_path_that_names_no_dotnet_type(string body, string? field)
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        var response = await admin.PostAsync("/v1/manage/api-keys", new StringContent(body, Encoding.UTF8, "application/json"));
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        if (field is not null)
+        {
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        }
+        foreach (var internals in new[] { "HeadlessNews.", "System.", "Implicit body", "parameter" })
+        {
+            Assert.DoesNotContain(internals, problem.ToString(), StringComparison.Ordinal);
+        }
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Theory]
+    [InlineData("/v1/manage/api-keys?limit=abc", "limit")]
+    [InlineData("/v1/articles?from=notadate", "from")]
+    public async Task A_query_value_that_cannot_be_read_is_a_400_keyed_by_its_name(string url, string name)
+    {
+        var admin = await api.ClientWithScopesAsync("*");
+        var problem = await (await admin.GetAsync(url)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(name, out _), problem.ToString());
+        Assert.DoesNotContain("Nullable", problem.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_wrong_content_type_is_a_415_problem()
     {

@@ -38,6 +38,14 @@ public sealed class VersionedResourceTests(ApiFactory api) : IClassFixture<ApiFa
 
         await (await client.DeleteAsync(url)).AssertProblemAsync(HttpStatusCode.PreconditionRequired);
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 7)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        foreach (var notTheStrongTag in new[] { "W/\"1\"", "*", "\"1\", \"2\"" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, url);
+            request.Headers.TryAddWithoutValidation("If-Match", notTheStrongTag);
+            var refused = await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+            Assert.Equal(1, refused.GetProperty("currentVersion").GetInt32());
+        }
+        await (await client.GetAsync(url)).AssertSuccessAsync();
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 1)).AssertSuccessAsync(HttpStatusCode.NoContent);
 
         var missing = await (await client.GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);

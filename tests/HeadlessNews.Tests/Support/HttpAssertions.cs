@@ -6,7 +6,7 @@ namespace HeadlessNews.Tests.Support;
 
 public static class HttpAssertions
 {
-    /// <summary>Asserts an RFC 9457 problem with the given status and returns its body.</summary>
+    /// <summary>Asserts an RFC 9457 problem with the given status and the contract's members, and returns its body.</summary>
     public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
     {
         var text = await response.Content.ReadAsStringAsync();
@@ -14,7 +14,10 @@ public static class HttpAssertions
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(text).RootElement;
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        foreach (var member in new[] { "type", "title", "detail", "instance" })
+        {
+            Assert.True(problem.TryGetProperty(member, out var value) && !string.IsNullOrEmpty(value.GetString()), $"A problem carries a {member}: {text}");
+        }
         Assert.True(problem.TryGetProperty("traceId", out _), "A problem carries a traceId.");
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         return problem;

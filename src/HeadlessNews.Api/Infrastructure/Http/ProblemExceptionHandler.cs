@@ -1,12 +1,13 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>Maps exceptions to problems: client mistakes to 4xx, an unreachable database to 503, anything else to a bare 500 without details.</summary>
-public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 2;
 
@@ -16,7 +17,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         {
             return false;
         }
-        var (status, title, detail) = Classify(exception);
+        var (status, title, detail, errors) = Classify(exception);
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             // During an outage every request lands here: one short line each, not thousands of stack traces queued
@@ -32,32 +33,55 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         {
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        await Problems.WriteAsync(httpContext, status, title, detail);
+        await Problems.WriteAsync(httpContext, status, title, detail,
+            errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors });
         return true;
     }
 
-    internal static (int Status, string Title, string Detail) Classify(Exception exception) => exception switch
+    internal static (int Status, string Title, string Detail, Dictionary<string, string[]>? Errors) Classify(Exception exception) => exception switch
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (413, "Payload too large", "The request body is larger than this API accepts."),
+            (413, "Payload too large", Problems.TooLargeDetail, null),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
-            (415, "Unsupported media type", "Send the body as application/json."),
+            (415, "Unsupported media type", Problems.UnsupportedMediaTypeDetail, null),
         BadHttpRequestException { InnerException: NulCharacterException nul } =>
-            (400, "Invalid text", $"Text may not contain NUL characters (\\u0000); found one at {nul.Path ?? "$"}."),
-        BadHttpRequestException { InnerException: JsonException json } =>
-            (400, "Malformed JSON", $"The request body is not valid JSON for this operation: {json.Message}"),
+            (400, "Invalid text", $"Text may not contain NUL characters (\\u0000); found one at {nul.Path ?? "$"}.", null),
+        BadHttpRequestException { InnerException: JsonException json } => Malformed(json),
+        BadHttpRequestException bad when MissingBody().IsMatch(bad.Message) =>
+            (400, "Malformed JSON", "This operation needs a JSON object as its body.", null),
+        BadHttpRequestException bad when UnboundParameter().Match(bad.Message) is { Success: true } unbound =>
+            (400, "Validation failed", "One or more fields are invalid; see errors.",
+                new() { [unbound.Groups["name"].Value] = [$"'{unbound.Groups["value"].Value}' is not a valid value for {unbound.Groups["name"].Value}."] }),
         BadHttpRequestException bad =>
-            (bad.StatusCode, "Bad request", bad.Message),
-        JsonException json =>
-            (400, "Malformed JSON", json.Message),
+            (bad.StatusCode, "Bad request", bad.Message, null),
+        JsonException json => Malformed(json),
         NotSupportedException notSupported when notSupported.Message.Contains("JSON", StringComparison.OrdinalIgnoreCase) =>
-            (400, "Malformed JSON", "The request body has a shape this operation does not accept (for example a body block without a type)."),
+            (400, "Malformed JSON", "The request body has a shape this operation does not accept (for example a body block without a type).", null),
         _ when IsInvalidText(exception) =>
-            (400, "Invalid text", "Text may not contain NUL characters or invalid UTF-8."),
+            (400, "Invalid text", "Text may not contain NUL characters or invalid UTF-8.", null),
         _ when IsDatabaseUnavailable(exception) =>
-            (503, "Service unavailable", "The database is unavailable; retry shortly."),
-        _ => (500, "Internal server error", "An unexpected error occurred; the trace id identifies it in our logs."),
+            (503, "Service unavailable", "The database is unavailable; retry shortly.", null),
+        _ => (500, "Internal server error", "An unexpected error occurred; the trace id identifies it in our logs.", null),
     };
+
+    /// <summary>
+    /// A body that is not JSON keeps the parser's own words (they name a position, never a type); a value of the wrong
+    /// type is a validation error keyed by its JSON path (<c>body[0].level</c>), without the .NET type it missed.
+    /// </summary>
+    private static (int, string, string, Dictionary<string, string[]>?) Malformed(JsonException json)
+    {
+        var field = json.Path is null or "$" ? "$" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
+        return json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+            ? (400, "Validation failed", "One or more fields are invalid; see errors.",
+                new() { [field] = [field == "$" ? "The body must be a JSON object." : $"{field} has the wrong type or shape."] })
+            : (400, "Malformed JSON", $"The request body is not valid JSON: {json.Message}", null);
+    }
+
+    [GeneratedRegex("^(Implicit body inferred|Required parameter .* was not provided from body)")]
+    private static partial Regex MissingBody();
+
+    [GeneratedRegex("""^Failed to bind parameter "[^"]* (?<name>[^" ]+)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
+    private static partial Regex UnboundParameter();
 
     /// <summary>PostgreSQL rejects NUL in text and jsonb; that is the client's input, not our failure.</summary>
     private static bool IsInvalidText(Exception exception) =>

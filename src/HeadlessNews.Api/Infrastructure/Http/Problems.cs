@@ -21,7 +21,7 @@ public static class Problems
 
     public static ProblemHttpResult PreconditionFailed(int currentVersion) =>
         TypedResults.Problem(
-            $"The resource has changed since you read it; it is now at version {currentVersion}. Reload it, reapply your change and send If-Match: \"{currentVersion}\".",
+            $"If-Match must be the strong ETag of the version you last read, and this resource is now at version {currentVersion}: reload it, reapply your change and send If-Match: \"{currentVersion}\".",
             statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed",
             extensions: new Dictionary<string, object?> { ["currentVersion"] = currentVersion });
 
@@ -32,6 +32,39 @@ public static class Problems
 
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public const string TooLargeDetail = "The request body is larger than this API accepts.";
+    public const string UnsupportedMediaTypeDetail = "Send the body as application/json.";
+
+    /// <summary>Status codes ASP.NET Core has no problem type for.</summary>
+    private static readonly Dictionary<int, string> Types = new()
+    {
+        [StatusCodes.Status413PayloadTooLarge] = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        [StatusCodes.Status414UriTooLong] = "https://tools.ietf.org/html/rfc9110#section-15.5.15",
+        [StatusCodes.Status428PreconditionRequired] = "https://tools.ietf.org/html/rfc6585#section-3",
+        [StatusCodes.Status429TooManyRequests] = "https://tools.ietf.org/html/rfc6585#section-4",
+        [StatusCodes.Status431RequestHeaderFieldsTooLarge] = "https://tools.ietf.org/html/rfc6585#section-5",
+    };
+
+    /// <summary>
+    /// Completes every problem the API writes, its own and the framework's (status-code pages, binding failures): the
+    /// request path as <c>instance</c>, a <c>type</c> for every status, and a <c>detail</c> where the framework gives none.
+    /// </summary>
+    public static void Complete(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var request = context.HttpContext.Request;
+        problem.Instance ??= request.Path;
+        problem.Type ??= problem.Status is { } status && Types.TryGetValue(status, out var type) ? type : "about:blank";
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => "Nothing is found at this URL.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed here; the Allow header lists what is.",
+            StatusCodes.Status413PayloadTooLarge => TooLargeDetail,
+            StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaTypeDetail,
+            _ => null,
+        };
+    }
 
     public static async Task WriteAsync(HttpContext context, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
     {

@@ -10,7 +10,10 @@ public static class Versioning
 
     public static void SetETag(this HttpResponse response, int version) => response.Headers.ETag = ETag(version);
 
-    /// <summary>Checks If-Match against the current version: null when the write may proceed, else the 428/412 problem.</summary>
+    /// <summary>
+    /// Checks If-Match against the current version: null when the write may proceed, else the 428/412 problem. The
+    /// comparison is strong (RFC 9110): a weak tag, <c>*</c> or a list never matches.
+    /// </summary>
     public static ProblemHttpResult? CheckIfMatch(HttpRequest request, int currentVersion)
     {
         var header = request.Headers.IfMatch.ToString().Trim();
@@ -18,14 +21,10 @@ public static class Versioning
         {
             return Problems.PreconditionRequired();
         }
-        if (header.StartsWith("W/", StringComparison.Ordinal))
-        {
-            header = header[2..];
-        }
-        var ok = header.Length > 2 && header[0] == '"' && header[^1] == '"'
+        var matches = header.Length > 2 && header[0] == '"' && header[^1] == '"'
             && int.TryParse(header.AsSpan(1, header.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected)
             && expected == currentVersion;
-        return ok ? null : Problems.PreconditionFailed(currentVersion);
+        return matches ? null : Problems.PreconditionFailed(currentVersion);
     }
 
     /// <summary>Documents the problems a conditional write can answer: 404, 409, 412 and 428.</summary>
