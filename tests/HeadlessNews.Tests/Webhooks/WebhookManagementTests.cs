@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Tests.Webhooks;
 
@@ -59,6 +62,11 @@ public sealed class WebhookManagementTests(WebhookApi api) : IClassFixture<Webho
     [InlineData("http://[fe80::1]/hooks")]
     [InlineData("http://[fd00:ec2::254]/")]
     [InlineData("http://[::ffff:169.254.169.254]/")]
+    [InlineData("https://[64:ff9b::a9fe:a9fe]/x")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/x")]
+    [InlineData("https://[::a9fe:a9fe]/x")]
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x")]
+    [InlineData("https://[64:ff9b:1::a9fe:a9fe]/x")]
     [InlineData("http://0.0.0.0:8080/")]
     [InlineData("http://224.0.0.251/")]
     [InlineData("ftp://127.0.0.1/hooks")]
@@ -71,6 +79,13 @@ public sealed class WebhookManagementTests(WebhookApi api) : IClassFixture<Webho
             .AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("url", out var errors), problem.ToString());
         Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IPv6_loopback_is_a_private_target_and_not_read_as_an_IPv4_compatible_address()
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        await WebhookTestKit.CreateWebhookAsync(client, "http://[::1]:9/hooks/llandudno", "article.published");
     }
 
     [Fact]
@@ -149,17 +164,54 @@ public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClass
         Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("https://[64:ff9b::a9fe:a9fe]/x")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/x")]
+    [InlineData("https://[::a9fe:a9fe]/x")]
+    [InlineData("https://[64:ff9b::7f00:1]/x")]
+    [InlineData("https://[2002:7f00:1::1]/x")]
+    [InlineData("https://[fec0::1]/x")]
+    [InlineData("https://[64:ff9b::a00:1]/x")]
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x")]
+    public async Task IPv6_addresses_carrying_a_refused_IPv4_address_and_site_local_ones_are_refused_and_not_stored(string url)
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url, events = new[] { "article.published" } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("url", out var errors), problem.ToString());
+        Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
+        Assert.False(await api.WithDbAsync(db => db.Set<Webhook>().AnyAsync(w => w.Url == url)));
+    }
+
     [Fact]
     public async Task A_target_that_turns_out_to_be_private_at_delivery_time_is_never_contacted_and_the_refusal_is_logged()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        var client = await api.ClientWithScopesAsync("webhooks:manage");
         // Stands in for a public name whose DNS now points at loopback (rebinding): only the delivery-time check can stop it.
+        var attempt = await FirstAttemptAsync(receiver.Url);
+        Assert.Equal("refused", attempt.GetProperty("outcome").GetString());
+        Assert.Equal(JsonValueKind.Null, attempt.GetProperty("status").ValueKind);
+        Assert.Contains("127.0.0.1", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_stored_target_carrying_loopback_in_an_IPv6_address_is_refused_at_delivery_time()
+    {
+        var attempt = await FirstAttemptAsync("http://[64:ff9b::7f00:1]:9/hooks");
+        Assert.Equal("refused", attempt.GetProperty("outcome").GetString());
+        Assert.Contains("127.0.0.1", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Stores a webhook for <paramref name="url"/> past the registration check, records an event and waits for its first logged attempt.</summary>
+    private async Task<JsonElement> FirstAttemptAsync(string url)
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
         var id = await api.WithDbAsync(async db =>
         {
-            var webhook = new HeadlessNews.Api.Features.Webhooks.Webhook
+            var webhook = new Webhook
             {
-                Id = Guid.CreateVersion7(), Url = receiver.Url, Events = ["article.updated"], Secret = "whsec_" + Convert.ToBase64String(new byte[32]),
+                Id = Guid.CreateVersion7(), Url = url, Events = ["article.updated"], Secret = "whsec_" + Convert.ToBase64String(new byte[32]),
                 CreatedAt = api.Clock.GetUtcNow(), UpdatedAt = api.Clock.GetUtcNow(), Version = 1,
             };
             db.Add(webhook);
@@ -168,16 +220,13 @@ public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClass
         });
         var messageId = await WebhookTestKit.RecordAsync(api, "article.updated");
 
-        System.Text.Json.JsonElement attempt = default;
+        JsonElement attempt = default;
         await WebhookTestKit.EventuallyAsync(async () =>
         {
             var log = await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries")).AssertSuccessAsync();
             attempt = log.GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("messageId").GetString() == messageId.ToString());
-            return attempt.ValueKind != System.Text.Json.JsonValueKind.Undefined;
+            return attempt.ValueKind != JsonValueKind.Undefined;
         }, "a logged attempt");
-        Assert.Equal("refused", attempt.GetProperty("outcome").GetString());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, attempt.GetProperty("status").ValueKind);
-        Assert.Contains("127.0.0.1", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Empty(receiver.Received);
+        return attempt;
     }
 }

@@ -21,6 +21,9 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         (IPAddress.Parse("fe80::"), 10),
         (IPAddress.Parse("ff00::"), 8),
         (IPAddress.Parse("fd00:ec2::254"), 128),
+        // Teredo and local-use NAT64 carry an IPv4 address whose place in the address cannot be told from the address alone.
+        (IPAddress.Parse("2001::"), 32),
+        (IPAddress.Parse("64:ff9b:1::"), 48),
     ];
 
     private static readonly (IPAddress Network, int PrefixLength)[] Private =
@@ -32,6 +35,16 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         (IPAddress.Parse("100.64.0.0"), 10),
         (IPAddress.Parse("::1"), 128),
         (IPAddress.Parse("fc00::"), 7),
+        (IPAddress.Parse("fec0::"), 10),
+    ];
+
+    /// <summary>IPv6 forms whose packets go to the IPv4 address they carry, and where that address starts.</summary>
+    private static readonly ((IPAddress Network, int PrefixLength) Range, int IPv4Offset)[] CarryingIPv4 =
+    [
+        ((IPAddress.Parse("::ffff:0:0"), 96), 12),
+        ((IPAddress.Parse("::"), 96), 12),
+        ((IPAddress.Parse("64:ff9b::"), 96), 12),
+        ((IPAddress.Parse("2002::"), 16), 2),
     ];
 
     /// <summary>Null when the URL's form is acceptable (absolute http(s), no credentials), else why not.</summary>
@@ -44,17 +57,34 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
     /// <summary>Null when <paramref name="address"/> may be connected to, else why not.</summary>
     public string? CheckAddress(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6)
+        var carried = CarriedIPv4(address);
+        var judged = carried ?? address;
+        var described = carried is null ? $"{address}" : $"{address} (carrying {carried})";
+        if (AlwaysRefused.Any(range => Contains(range, judged)))
         {
-            address = address.MapToIPv4();
+            return $"{described} is a link-local, metadata, multicast, unspecified, Teredo or local-use NAT64 address; webhooks are never sent there.";
         }
-        if (AlwaysRefused.Any(range => Contains(range, address)))
+        if (!options.CurrentValue.AllowPrivateTargets && Private.Any(range => Contains(range, judged)))
         {
-            return $"{address} is a link-local, metadata, multicast or unspecified address; webhooks are never sent there.";
+            return $"{described} is a loopback or private address; webhooks are not sent there.";
         }
-        if (!options.CurrentValue.AllowPrivateTargets && Private.Any(range => Contains(range, address)))
+        return null;
+    }
+
+    /// <summary>The IPv4 address an IPv6 one carries (IPv4-mapped or -compatible, NAT64, 6to4), so that the IPv4 rule judges it.</summary>
+    private static IPAddress? CarriedIPv4(IPAddress address)
+    {
+        // :: and ::1 lie in the IPv4-compatible range but are the IPv6 unspecified and loopback addresses.
+        if (address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback))
         {
-            return $"{address} is a loopback or private address; webhooks are not sent there.";
+            return null;
+        }
+        foreach (var (range, offset) in CarryingIPv4)
+        {
+            if (Contains(range, address))
+            {
+                return new IPAddress(address.GetAddressBytes().AsSpan(offset, 4));
+            }
         }
         return null;
     }
