@@ -68,7 +68,7 @@ app.UseIdempotency();
 
 app.MapOperations();
 var v1 = app.MapGroup("/v1");
-var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation();
+var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation().WithPrivateResponses();
 manage.MapApiKeys();
 manage.MapAudit();
 manage.MapSections();

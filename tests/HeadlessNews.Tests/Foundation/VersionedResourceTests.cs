@@ -35,6 +35,7 @@ public sealed class VersionedResourceTests(ApiFactory api) : IClassFixture<ApiFa
         var read = await client.GetAsync(url);
         await read.AssertSuccessAsync();
         Assert.Equal("\"1\"", read.Headers.ETag!.Tag);
+        Assert.True(read.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {read.Headers.CacheControl}");
 
         await (await client.DeleteAsync(url)).AssertProblemAsync(HttpStatusCode.PreconditionRequired);
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 7)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);

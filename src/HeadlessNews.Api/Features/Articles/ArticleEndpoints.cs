@@ -205,7 +205,7 @@ public static class ArticleEndpoints
     private static async Task<Results<Ok<ArticleDeliveryResponse>, ProblemHttpResult>> GetPreview(
         string token, HttpResponse response, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
     {
-        response.Headers.CacheControl = "private, no-store";
+        response.Headers.CacheControl = PrivateResponses.CacheControl;
         var now = clock.Now();
         if (!signer.TryRead<PreviewToken>(PreviewPurpose, token, out var preview) || preview!.ExpiresAt <= now)
         {

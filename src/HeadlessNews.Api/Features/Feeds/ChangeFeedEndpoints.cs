@@ -67,7 +67,7 @@ public static class ChangeFeedEndpoints
         }
         var next = rows.Count == 0 ? position : new Position(rows[^1].TransactionId.ToString(CultureInfo.InvariantCulture), rows[^1].Sequence);
         var visible = await WithinPartnerLimitsAsync(http.User, db, rows, cancellationToken);
-        http.Response.Headers.CacheControl = "private, no-store";
+        http.Response.Headers.CacheControl = PrivateResponses.CacheControl;
         return TypedResults.Ok(new ChangePage(
             [.. visible.Select(r => new ChangeEntry(r.Sequence, r.Op, r.ResourceType, r.ResourceId, r.Slug, r.Version, r.At))],
             signer.Sign(TokenPurpose, next),

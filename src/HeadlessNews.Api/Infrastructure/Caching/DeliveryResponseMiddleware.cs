@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.IO;
+using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Caching;
@@ -79,7 +80,7 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
         var outputCache = context.Features.Get<IOutputCacheFeature>()?.Context;
         if (!cacheable || !DeliveryCachePolicy.IsAnonymousRead(context.Request))
         {
-            headers.CacheControl = "private, no-store";
+            headers.CacheControl = PrivateResponses.CacheControl;
             return;
         }
         headers[CacheTags.HeaderName] = string.Join(' ', CacheTags.ReadTags(context.Response).Prepend(CacheTags.All).Distinct(StringComparer.Ordinal));
