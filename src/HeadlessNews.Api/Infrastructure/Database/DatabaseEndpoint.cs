@@ -104,7 +104,6 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
         if (_embedded is not null)
         {
             await _embedded.StopAsync();
-            logger.LogInformation("Stopped the embedded PostgreSQL.");
         }
         _gate.Dispose();
     }

@@ -85,6 +85,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
         _startedByUs = false;
         await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", immediate ? "immediate" : "fast", "-w", "stop"], CancellationToken.None);
+        _log("Stopped the embedded PostgreSQL.");
     }
 
     /// <summary>Starts a stopped cluster again on the same port (used by fault tests).</summary>
