@@ -38,6 +38,6 @@ public sealed class ArticleConcurrencyTests(ApiFactory api) : IClassFixture<ApiF
             body = new object[] { new { type = "paragraph", html = winnerText }, new { type = "paragraph", html = loserText } },
         })).AssertSuccessAsync();
         Assert.Equal([winnerText, loserText], merged.GetProperty("body").EnumerateArray().Select(b => b.GetProperty("html").GetString()));
-        Assert.Equal(3, (await alice.GetJsonAsync(url + "/revisions")).GetArrayLength());
+        Assert.Equal(3, (await alice.GetJsonAsync(url + "/revisions")).GetProperty("items").GetArrayLength());
     }
 }

@@ -18,7 +18,7 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
         await (await client.SendAsync(request)).AssertSuccessAsync();
         await (await client.SendWithIfMatchAsync(HttpMethod.Post, url + "/publish", 2)).AssertSuccessAsync();
 
-        var revisions = (await client.GetJsonAsync(url + "/revisions")).EnumerateArray().ToList();
+        var revisions = (await client.GetJsonAsync(url + "/revisions")).GetProperty("items").EnumerateArray().ToList();
         Assert.Equal([3, 2, 1], revisions.Select(r => r.GetProperty("number").GetInt32()));
         Assert.Equal(["published", "updated", "created"], revisions.Select(r => r.GetProperty("action").GetString()));
         Assert.Equal("Ceri Hughes", revisions[1].GetProperty("onBehalfOf").GetString());
@@ -33,7 +33,7 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
         Assert.Equal("ferries", restored.GetProperty("tags")[0].GetProperty("slug").GetString());
         Assert.Equal("published", restored.GetProperty("status").GetString());
         Assert.Equal(4, restored.Version());
-        Assert.Equal("restored from 1", (await client.GetJsonAsync(url + "/revisions"))[0].GetProperty("action").GetString());
+        Assert.Equal("restored from 1", (await client.GetJsonAsync(url + "/revisions")).GetProperty("items")[0].GetProperty("action").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await (await api.ClientWithScopesAsync("content:write")).SendWithIfMatchAsync(HttpMethod.Post, url + "/revisions/1/restore", 4)).StatusCode);
     }
 

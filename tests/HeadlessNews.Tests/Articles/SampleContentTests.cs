@@ -13,7 +13,7 @@ public sealed class SampleContentTests(SampleContentFactory api) : IClassFixture
     public async Task An_empty_database_is_seeded_with_sections_and_published_local_stories_one_scheduled()
     {
         var client = await api.ClientWithScopesAsync("content:write");
-        var sections = (await client.GetJsonAsync("/v1/manage/sections")).EnumerateArray().Select(s => s.GetProperty("slug").GetString()).ToList();
+        var sections = (await client.GetJsonAsync("/v1/manage/sections")).GetProperty("items").EnumerateArray().Select(s => s.GetProperty("slug").GetString()).ToList();
         Assert.Equal(["news", "politics", "sport"], sections.Order());
         var articles = (await client.GetJsonAsync("/v1/manage/articles")).GetProperty("items").EnumerateArray().ToList();
         Assert.InRange(articles.Count, 4, 6);

@@ -285,7 +285,8 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
         request["category"] = "weather";
 
         var problem = await (await desk.PostAsJsonAsync("/v1/manage/notices", request)).AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("category", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("category").EnumerateArray()).GetString();
+        Assert.Contains("traffic_and_roads", message, StringComparison.Ordinal);
         var list = await (await desk.GetAsync($"/v1/manage/notices?issuer={Uri.EscapeDataString(issuer)}")).AssertSuccessAsync();
         Assert.Equal(0, list.GetProperty("items").GetArrayLength());
     }

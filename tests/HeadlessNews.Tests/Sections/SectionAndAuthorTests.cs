@@ -23,7 +23,7 @@ public sealed class SectionAndAuthorTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal($"anglesey-sport-{token}", edited.GetProperty("slug").GetString());
         Assert.Equal(JsonNull, edited.GetProperty("description").ValueKind);
         await (await client.SendWithIfMatchAsync(HttpMethod.Put, url, 1, new { name = "Stale" })).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
-        Assert.Contains((await client.GetJsonAsync("/v1/manage/sections")).EnumerateArray(), s => s.Id() == section.Id());
+        Assert.Contains((await client.GetJsonAsync("/v1/manage/sections")).GetProperty("items").EnumerateArray(), s => s.Id() == section.Id());
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 2)).AssertSuccessAsync(HttpStatusCode.NoContent);
         await (await client.GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);
     }

@@ -155,17 +155,17 @@ public static class ArticleEndpoints
         Guid id, AddCorrectionRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
         ArticleStore.AddCorrectionAsync(http.Request, db, clock, Caller.From(http), id, request.Text, cancellationToken);
 
-    private static async Task<Results<Ok<List<RevisionSummary>>, ProblemHttpResult>> ListRevisions(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<RevisionSummary>>, ProblemHttpResult>> ListRevisions(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
         if (!await db.Set<Article>().AnyAsync(a => a.Id == id, cancellationToken))
         {
             return Problems.NotFound($"No article has id {id}.");
         }
-        return TypedResults.Ok(await db.Set<Revision>().AsNoTracking()
+        return TypedResults.Ok(new Page<RevisionSummary>(await db.Set<Revision>().AsNoTracking()
             .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id)
             .OrderByDescending(r => r.Number)
             .Select(r => new RevisionSummary(r.Number, r.Action, r.KeyName, r.OnBehalfOf, r.At))
-            .ToListAsync(cancellationToken));
+            .ToListAsync(cancellationToken), null));
     }
 
     private static async Task<Results<Ok<RevisionResponse>, ProblemHttpResult>> GetRevision(Guid id, int number, HeadlessNewsDbContext db, CancellationToken cancellationToken)

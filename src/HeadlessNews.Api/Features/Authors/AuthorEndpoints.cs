@@ -51,8 +51,8 @@ public static class AuthorEndpoints
         return TypedResults.Created($"/v1/manage/authors/{author.Id}", author.Adapt<AuthorResponse>());
     }
 
-    private static async Task<Ok<List<AuthorResponse>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await db.Set<Author>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<AuthorResponse>().ToListAsync(cancellationToken));
+    private static async Task<Ok<Page<AuthorResponse>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new Page<AuthorResponse>(await db.Set<Author>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<AuthorResponse>().ToListAsync(cancellationToken), null));
 
     private static Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> GetAuthor(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         db.GetWithETagAsync<Author, AuthorResponse>(id, ResourceType, response, cancellationToken);

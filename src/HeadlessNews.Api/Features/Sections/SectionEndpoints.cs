@@ -51,8 +51,8 @@ public static class SectionEndpoints
         return TypedResults.Created($"/v1/manage/sections/{section.Id}", section.Adapt<SectionResponse>());
     }
 
-    private static async Task<Ok<List<SectionResponse>>> ListSections(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<SectionResponse>().ToListAsync(cancellationToken));
+    private static async Task<Ok<Page<SectionResponse>>> ListSections(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new Page<SectionResponse>(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<SectionResponse>().ToListAsync(cancellationToken), null));
 
     private static Task<Results<Ok<SectionResponse>, ProblemHttpResult>> GetSection(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         db.GetWithETagAsync<Section, SectionResponse>(id, ResourceType, response, cancellationToken);

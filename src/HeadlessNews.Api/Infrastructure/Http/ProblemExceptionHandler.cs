@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
@@ -71,11 +72,33 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     private static (int, string, string, Dictionary<string, string[]>?) Malformed(JsonException json)
     {
         var field = json.Path is null or "$" ? "$" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
-        return json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
-            ? (400, "Validation failed", "One or more fields are invalid; see errors.",
-                new() { [field] = [field == "$" ? "The body must be a JSON object." : $"{field} has the wrong type or shape."] })
-            : (400, "Malformed JSON", $"The request body is not valid JSON: {json.Message}", null);
+        if (NotConverted().Match(json.Message) is not { Success: true } conversion)
+        {
+            return (400, "Malformed JSON", $"The request body is not valid JSON: {json.Message}", null);
+        }
+        var message = field == "$" ? "The body must be a JSON object."
+            : Choices(conversion.Groups["type"].Value, field) is { } choices ? $"{field} must be one of: {string.Join(", ", choices)}."
+            : $"{field} has the wrong type or shape.";
+        return (400, "Validation failed", "One or more fields are invalid; see errors.", new() { [field] = [message] });
     }
+
+    /// <summary>
+    /// The names an enum field accepts, when the failed value was one: the parser names either the enum itself or the
+    /// request type that holds it, and never its allowed values.
+    /// </summary>
+    private static IEnumerable<string>? Choices(string typeName, string field)
+    {
+        var type = typeof(ProblemExceptionHandler).Assembly.GetType(typeName);
+        if (type is { IsEnum: false })
+        {
+            var property = type.GetProperty(field.Split('.', '[')[^1], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+        return type is { IsEnum: true } ? Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName) : null;
+    }
+
+    [GeneratedRegex(@"^The JSON value could not be converted to (System\.Nullable`1\[)?(?<type>.+?)\]?\. Path:")]
+    private static partial Regex NotConverted();
 
     [GeneratedRegex("^(Implicit body inferred|Required parameter .* was not provided from body)")]
     private static partial Regex MissingBody();
