@@ -23,6 +23,12 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
         { "image with javascript url", new object[] { new { type = "image", url = "javascript:alert(1)", alt = "x" } }, "body[0].url" },
         { "embed with data url", new object[] { new { type = "embed", url = "data:text/html,<script>alert(1)</script>" } }, "body[0].url" },
         { "source list citing a missing source", new object[] { new { type = "sourceList", sourceIds = new[] { Guid.NewGuid() } } }, "body[0].sourceIds" },
+        { "list without items", new object[] { new { type = "list", style = "bulleted" } }, "body[0].items" },
+        { "list with null items", new object[] { new { type = "list", style = "bulleted", items = (string[]?)null } }, "body[0].items" },
+        { "list with a null item", new object[] { new { type = "list", style = "bulleted", items = new string?[] { "a", null } } }, "body[0].items[1]" },
+        { "source list without sourceIds", new object[] { new { type = "sourceList" } }, "body[0].sourceIds" },
+        { "source list with null sourceIds", new object[] { new { type = "sourceList", sourceIds = (Guid[]?)null } }, "body[0].sourceIds" },
+        { "null block", new object?[] { null }, "body[0]" },
         { "ten thousand blocks", Enumerable.Repeat<object>(new { type = "paragraph", html = "x" }, 10_000).ToArray(), "body" },
     };
 
@@ -48,6 +54,8 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
         { "unknown author", new { headline = "Fine", authors = new[] { "no-such-author" } }, "authors[0]" },
         { "hero image with ftp url", new { headline = "Fine", heroImage = new { url = "ftp://example.org/a.jpg" } }, "heroImage.url" },
         { "bad language", new { headline = "Fine", language = "not a language" }, "language" },
+        { "list without items", new { headline = "Fine", body = new object[] { new { type = "list", style = "numbered" } } }, "body[0].items" },
+        { "source list with null sourceIds", new { headline = "Fine", body = new object[] { new { type = "sourceList", sourceIds = (Guid[]?)null } } }, "body[0].sourceIds" },
     };
 
     [Theory]

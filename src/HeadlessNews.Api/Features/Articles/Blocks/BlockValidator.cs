@@ -13,6 +13,9 @@ public sealed class BlockValidator : AbstractValidator<Block>
 
     public BlockValidator()
     {
+        // Later checks in a rule (counts, known values, URL shape) assume the earlier ones passed, e.g. a list that has items.
+        RuleLevelCascadeMode = CascadeMode.Stop;
+
         RuleFor(b => b.Type).NotEmpty().WithMessage("Every block needs a type: " + string.Join(", ", BlockTypes.All) + ".")
             .Must(BlockTypes.All.Contains).WithMessage(b => $"Unknown block type '{b.Type}'; use one of {string.Join(", ", BlockTypes.All)}.");
 
