@@ -258,6 +258,10 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
         { "missing reference", n => n.Remove("reference"), "reference" },
         { "missing category", n => n.Remove("category"), "category" },
         { "missing issuer name", n => n["issuer"] = new JsonObject { ["name"] = " " }, "issuer.name" },
+        { "null issuer", n => n["issuer"] = null, "issuer" },
+        { "issuer without a name", n => n["issuer"] = new JsonObject(), "issuer.name" },
+        { "null attachment", n => n["attachments"]![0] = null, "attachments[0]" },
+        { "null attachment after a good one", n => n["attachments"]!.AsArray().Add(null), "attachments[1]" },
         { "body with only a script", n => n["body"] = "<script>alert(1)</script>", "body" },
     };
 

@@ -21,7 +21,7 @@ public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeReq
             .WithMessage("effectiveTo may not be before effectiveFrom.");
         RuleFor(r => r.Attachments).Must(a => a!.Count <= MaxAttachments).When(r => r.Attachments is not null)
             .WithMessage($"A notice has at most {MaxAttachments} attachments.");
-        RuleForEach(r => r.Attachments).ChildRules(attachment =>
+        RuleForEach(r => r.Attachments).NotNull().WithMessage("An attachment is an object with a title and url.").ChildRules(attachment =>
         {
             attachment.RuleFor(a => a.Title).NotEmpty().MaximumLength(200);
             attachment.RuleFor(a => a.Url).NotEmpty().MaximumLength(2000).Must(IsHttpsUrl).WithMessage("url must be an absolute https URL.");
