@@ -134,6 +134,20 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task A_revision_stored_with_text_requests_may_no_longer_carry_still_reads()
+    {
+        var desk = await DeskAsync();
+        var notice = await desk.CreateAsync(NoticeRequests.Valid());
+        const string legacyTitle = "Bell\u0007 rings \uFFFF";
+        var id = Guid.Parse(notice.Id());
+        await api.WithDbAsync(db => db.Database.ExecuteSqlAsync(
+            $"UPDATE revisions SET snapshot = jsonb_set(snapshot, '{{title}}', to_jsonb({legacyTitle}::text)) WHERE resource_id = {id}"));
+
+        var first = await (await desk.GetAsync($"/v1/manage/notices/{notice.Id()}/revisions/1")).AssertSuccessAsync();
+        Assert.Equal(legacyTitle, first.GetProperty("notice").GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task Workflow_actions_the_state_forbids_are_409_and_change_nothing()
     {
         var desk = await DeskAsync();

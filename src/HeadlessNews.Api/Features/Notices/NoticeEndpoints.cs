@@ -203,7 +203,7 @@ public static class NoticeEndpoints
     }
 
     private static async Task<Results<Ok<NoticeRevisionResponse>, ProblemHttpResult>> GetNoticeRevision(
-        Guid id, int number, HeadlessNewsDbContext db, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        Guid id, int number, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
         var revision = await db.Set<Revision>().AsNoTracking()
             .FirstOrDefaultAsync(r => r.ResourceType == Notice.ResourceType && r.ResourceId == id && r.Number == number, cancellationToken);
@@ -211,7 +211,8 @@ public static class NoticeEndpoints
         {
             return Problems.NotFound($"Notice {id} has no revision {number}.");
         }
-        var snapshot = revision.Snapshot.Deserialize<NoticeResponse>(json.Value.SerializerOptions)!;
+        // Not the request-body options: their text checks must not refuse what was stored before they existed.
+        var snapshot = revision.Snapshot.Deserialize<NoticeResponse>(ApiJson.Options)!;
         return TypedResults.Ok(new NoticeRevisionResponse(revision.Number, revision.Action, revision.KeyName, revision.OnBehalfOf, revision.At, snapshot));
     }
 
