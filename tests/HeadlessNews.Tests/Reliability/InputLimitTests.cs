@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Notices;
+using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Infrastructure.Security;
 using HeadlessNews.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +14,12 @@ namespace HeadlessNews.Tests.Reliability;
 public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private Task<int> KeyCountAsync() => api.WithDbAsync(db => db.Set<ApiKey>().CountAsync());
+
+    private Task<int[]> ContentCountsAsync() => api.WithDbAsync(async db => new[]
+    {
+        await db.Set<Article>().CountAsync(), await db.Set<Tag>().CountAsync(), await db.Set<Place>().CountAsync(),
+        await db.Set<Section>().CountAsync(), await db.Set<Author>().CountAsync(), await db.Set<Notice>().CountAsync(),
+    });
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
@@ -46,6 +56,40 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
         Assert.Contains(path, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, await KeyCountAsync());
+    }
+
+    [Theory]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai\uFFFE"}""", "headline")]
+    [InlineData("/v1/manage/articles", "{\"headline\": \"Menai\uFFFE\"}", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "tags": ["bridge\uFFFE"]}""", "tags[0]")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "places": ["Bangor", "Menai\uFFFE"]}""", "places[1]")]
+    [InlineData("/v1/manage/sections", """{"name": "Môn\uFFFE"}""", "name")]
+    [InlineData("/v1/manage/authors", """{"name": "Siân\uFFFE"}""", "name")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai\uFFFF"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai\uFDD0"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai \uD83F\uDFFE"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai\u0001"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "body": [{"type": "paragraph", "html": "\u001b[31mred"}]}""", "body[0].html")]
+    [InlineData("/v1/manage/notices", """{"reference": "R1", "category": "planning", "title": "Bell\u0007", "body": "<p>b</p>", "issuer": {"name": "Gwynedd"}}""", "title")]
+    public async Task A_noncharacter_or_control_character_in_a_json_string_is_a_400_keyed_by_its_path_and_writes_nothing(string url, string body, string field)
+    {
+        var editor = await api.ClientWithScopesAsync("content:write", "notices:write");
+        var before = await ContentCountsAsync();
+        var problem = await (await editor.PostAsync(url, Json(body))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.Contains("$." + field, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await ContentCountsAsync());
+    }
+
+    [Fact]
+    public async Task Tabs_line_breaks_emoji_and_welsh_letters_are_accepted()
+    {
+        var editor = await api.ClientWithScopesAsync("content:write");
+        var article = await (await editor.PostAsync("/v1/manage/articles",
+            Json("""{"headline": "Pont\tMenai 📰", "standfirst": "Llŷn\r\nDŵr \uD83D\uDC1F"}"""))).AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal("Pont\tMenai 📰", article.GetProperty("headline").GetString());
+        Assert.Equal("Llŷn\r\nDŵr 🐟", article.GetProperty("standfirst").GetString());
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class HttpLimitsOptions
 
 public static class HttpLimitsServiceCollectionExtensions
 {
-    /// <summary>Binds <see cref="HttpLimitsOptions"/> and applies them to Kestrel and to JSON bodies (depth, NUL characters).</summary>
+    /// <summary>Binds <see cref="HttpLimitsOptions"/> and applies them to Kestrel and to JSON bodies (depth, refused characters).</summary>
     public static IServiceCollection AddHttpInputLimits(this IServiceCollection services)
     {
         services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -59,7 +59,7 @@ public static class HttpLimitsServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IOptions<HttpLimitsOptions>>((json, limits) =>
         {
             json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth;
-            json.SerializerOptions.Converters.Add(new NulRejectingStringConverter());
+            json.SerializerOptions.Converters.Add(new AcceptedTextConverter());
         });
         return services;
     }

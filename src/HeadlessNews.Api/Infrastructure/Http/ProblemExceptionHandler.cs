@@ -45,8 +45,8 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             (413, "Payload too large", Problems.TooLargeDetail, null),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
             (415, "Unsupported media type", Problems.UnsupportedMediaTypeDetail, null),
-        BadHttpRequestException { InnerException: NulCharacterException nul } =>
-            (400, "Invalid text", $"Text may not contain NUL characters (\\u0000); found one at {nul.Path ?? "$"}.", null),
+        BadHttpRequestException { InnerException: InvalidTextException invalid } =>
+            (400, "Invalid text", $"{invalid.Path ?? "$"}: {invalid.Message}", new() { [FieldOf(invalid)] = [invalid.Message] }),
         BadHttpRequestException { InnerException: JsonException json } => Malformed(json),
         BadHttpRequestException bad when MissingBody().IsMatch(bad.Message) =>
             (400, "Malformed JSON", "This operation needs a JSON object as its body.", null),
@@ -71,7 +71,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     /// </summary>
     private static (int, string, string, Dictionary<string, string[]>?) Malformed(JsonException json)
     {
-        var field = json.Path is null or "$" ? "$" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
+        var field = FieldOf(json);
         if (NotConverted().Match(json.Message) is not { Success: true } conversion)
         {
             return (400, "Malformed JSON", $"The request body is not valid JSON: {json.Message}", null);
@@ -96,6 +96,10 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         }
         return type is { IsEnum: true } ? Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName) : null;
     }
+
+    /// <summary>Where in the body the reader was, as validation errors key it: <c>$.body[0].level</c> becomes <c>body[0].level</c>.</summary>
+    private static string FieldOf(JsonException json) =>
+        json.Path is null or "$" ? "$" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
 
     [GeneratedRegex(@"^The JSON value could not be converted to (System\.Nullable`1\[)?(?<type>.+?)\]?\. Path:")]
     private static partial Regex NotConverted();

@@ -1,0 +1,41 @@
+using System.Buffers;
+using System.Text;
+
+namespace HeadlessNews.Api.Infrastructure.Text;
+
+/// <summary>
+/// What no text the API accepts may hold: C0 controls other than tab, line feed and carriage return (PostgreSQL cannot
+/// store NUL, XML feeds cannot carry the others), unpaired surrogates, and the 66 Unicode noncharacters (U+FFFE and
+/// unpaired surrogates make <see cref="string.Normalize()"/> throw; none of them is text).
+/// </summary>
+public static class AcceptedText
+{
+    /// <summary>Where the first refused character is, or -1; <paramref name="codePoint"/> is its code point (a lone surrogate's own value).</summary>
+    public static int IndexOfRefused(ReadOnlySpan<char> text, out int codePoint)
+    {
+        var start = 0;
+        int found;
+        // Almost all text is U+0020..U+D7FF; a vectorised search skips it, and only the rest is decoded one code point at a time.
+        while ((found = text[start..].IndexOfAnyExceptInRange(' ', '\uD7FF')) >= 0)
+        {
+            var at = start + found;
+            if (Rune.DecodeFromUtf16(text[at..], out var rune, out var consumed) != OperationStatus.Done)
+            {
+                codePoint = text[at];
+                return at;
+            }
+            if (IsRefused(rune.Value))
+            {
+                codePoint = rune.Value;
+                return at;
+            }
+            start = at + consumed;
+        }
+        codePoint = 0;
+        return -1;
+    }
+
+    private static bool IsRefused(int codePoint) => codePoint < ' '
+        ? codePoint is not ('\t' or '\n' or '\r')
+        : codePoint is >= 0xFDD0 and <= 0xFDEF || (codePoint & 0xFFFE) == 0xFFFE;
+}
