@@ -18,6 +18,15 @@ public sealed class SlugTests(ApiFactory api) : IClassFixture<ApiFactory>
     public void Slugs_transliterate_accents_and_welsh_letters(string text, string slug) => Assert.Equal(slug, Slugs.From(text));
 
     [Fact]
+    public void Text_that_cannot_be_normalised_still_makes_a_slug()
+    {
+        Assert.Equal("menai-bridge", Slugs.From("Menai\uFFFEBridge"));
+        Assert.Equal("pont-y-pwl", Slugs.From("Pont\uD800y\uDC00Pŵl"));
+        Assert.Equal("caf", Slugs.From("Caf\uD800"));
+        Assert.Equal("", Slugs.From("\uFFFE\uFFFF\uFDD0"));
+    }
+
+    [Fact]
     public async Task A_slug_is_generated_from_the_headline_and_kept_unique()
     {
         var client = await api.ClientWithScopesAsync("content:write");

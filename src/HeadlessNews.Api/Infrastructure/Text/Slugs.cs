@@ -21,7 +21,7 @@ public static partial class Slugs
     /// <summary>"Pont-y-Pŵl: Côr yn ennill!" becomes "pont-y-pwl-cor-yn-ennill"; empty when nothing usable remains.</summary>
     public static string From(string text)
     {
-        var decomposed = text.ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var decomposed = Normalisable(text).ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var builder = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
         {
@@ -47,6 +47,28 @@ public static partial class Slugs
             slug = lastHyphen > MaxLength / 2 ? slug[..lastHyphen] : slug;
         }
         return slug;
+    }
+
+    /// <summary>
+    /// Replaces characters <see cref="AcceptedText"/> refuses (string.Normalize throws on some) with spaces, as any
+    /// other non-letter would become: request bodies never hold them, but a slug must not fail on text from elsewhere.
+    /// </summary>
+    private static string Normalisable(string text)
+    {
+        if (AcceptedText.IndexOfRefused(text, out _) < 0)
+        {
+            return text;
+        }
+        var chars = text.ToCharArray();
+        var rest = chars.AsSpan();
+        int at;
+        while ((at = AcceptedText.IndexOfRefused(rest, out var codePoint)) >= 0)
+        {
+            var length = codePoint > char.MaxValue ? 2 : 1;
+            rest.Slice(at, length).Fill(' ');
+            rest = rest[(at + length)..];
+        }
+        return new string(chars);
     }
 
     [GeneratedRegex("^[a-z0-9]+(?:-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
