@@ -51,6 +51,7 @@ builder.Services.AddWebhooks();
 var app = builder.Build();
 
 app.UseRequestLogging();
+app.UseHeadAsGet();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();

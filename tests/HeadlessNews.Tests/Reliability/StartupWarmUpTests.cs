@@ -67,8 +67,8 @@ public sealed class StartupWarmUpTests(WarmUpApiFactory api) : IClassFixture<War
         var line = Assert.Single(api.Logs.Entries, e => e.Category == typeof(StartupWarmUp).FullName && e.Message.StartsWith("Warmed up", StringComparison.Ordinal));
         int Field(string name) => int.Parse(Regex.Match(line.Text, $@"\b{name}=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.Equal(0, Field("Failed"));
-        // 100 list limits, 50 notice radii and 11 fixed reads, plus the sample articles' pages and headline words.
-        Assert.True(Field("Urls") > 161 + 10, line.Text);
+        // 40 list limits, 20 notice radii and 11 fixed reads, plus the sample articles' pages and headline words.
+        Assert.True(Field("Urls") > 71 + 10, line.Text);
         Assert.True(Field("Requests") >= 50, line.Text);
     }
 

@@ -9,6 +9,26 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 public static class HttpPipelineExtensions
 {
     /// <summary>
+    /// Answers HEAD as GET without the body (RFC 9110 §9.3.2), on every GET route: routing and caching see GET, while
+    /// Kestrel, which keeps the method it parsed, sends the headers only. The request log still says HEAD.
+    /// </summary>
+    public static IApplicationBuilder UseHeadAsGet(this IApplicationBuilder app) => app.Use((context, next) =>
+        HttpMethods.IsHead(context.Request.Method) ? AsGetAsync(context, next) : next(context));
+
+    private static async Task AsGetAsync(HttpContext context, RequestDelegate next)
+    {
+        context.Request.Method = HttpMethods.Get;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Request.Method = HttpMethods.Head;
+        }
+    }
+
+    /// <summary>
     /// Refuses oversized input up front with a problem: the body (413; Kestrel enforces the same limit on
     /// chunked bodies), the URL (414), the headers (431), and NUL characters in the query or headers (400),
     /// a body in a charset .NET does not know (415).
