@@ -74,10 +74,10 @@ run() { # name, url, script; an unmeasured 3 s run first, so tiered JIT compilat
   measure "$1" "$2" "$3" "$DURATION"
 }
 
-# A server that has just started runs unoptimised (tier-0, then instrumented) code while tiered compilation works in
-# the background, competing with the load for the two cores: the uncached list climbs from ~1,800 to ~6,000 req/s over
-# its first ~30 s (measured, 5 s steps). Production servers run for days, so every process gets 15 s of each kind of
-# request before anything is timed; the first-5-s figure is reported once, below, for honesty.
+# A server that has just started runs unoptimised code while tiered compilation works in the background. The API's
+# own start-up warm-up covers most of that before /health/ready answers (see bench/README.md); production servers run
+# for days, so every process still gets 15 s of each kind of request before anything is timed, and the first 5 s of a
+# fresh process are reported once, below, for honesty.
 warm() {
   for url in "$BASE/v1/articles?limit=20" "$BASE/v1/search?q=harbour%20works" "$BASE/v1/notices?near=53.2801,-3.8277&radiusKm=10"; do
     wrk -t$THREADS -c$CONNECTIONS -d15s "$url" >/dev/null
