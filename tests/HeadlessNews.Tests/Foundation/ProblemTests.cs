@@ -54,12 +54,17 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.DoesNotContain("Nullable", problem.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_wrong_content_type_is_a_415_problem()
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("application/merge-patch+json")]
+    [InlineData("application/vnd.example+json")]
+    public async Task A_wrong_content_type_is_a_415_problem_and_writes_nothing(string contentType)
     {
         var admin = await api.ClientWithScopesAsync("keys:manage");
-        var response = await admin.PostAsync("/v1/manage/api-keys", new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var before = await KeyCountAsync();
+        var response = await admin.PostAsync("/v1/manage/api-keys", new StringContent("{\"name\": \"x\", \"scopes\": [\"*\"]}", Encoding.UTF8, contentType));
         await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(before, await KeyCountAsync());
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public static class HttpPipelineExtensions
     /// <summary>
     /// Refuses oversized input up front with a problem: the body (413; Kestrel enforces the same limit on
     /// chunked bodies), the URL (414), the headers (431), and NUL characters in the query or headers (400),
-    /// a body in a charset .NET does not know (415).
+    /// a body in a charset .NET does not know or of a JSON type other than application/json (415).
     /// </summary>
     public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use((context, next) =>
     {
@@ -74,8 +74,22 @@ public static class HttpPipelineExtensions
             return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"The body's charset '{charset}' is unknown; send application/json in UTF-8.");
         }
+        if (OtherJsonType(request) is { } mediaType)
+        {
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"'{mediaType}' is not accepted; send the body as application/json (a PUT replaces the whole resource, it never merges a patch).");
+        }
         return null;
     }
+
+    /// <summary>ASP.NET Core reads any <c>…+json</c> body as JSON; only <c>application/json</c> means what this API does with it.</summary>
+    private static string? OtherJsonType(HttpRequest request) =>
+        request.ContentType is { } contentType
+        && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && mediaType.MediaType.Value is { } type
+        && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+            ? type
+            : null;
 
     /// <summary>Names, values and a separator's worth per value (4 bytes).</summary>
     private static int HeaderBytes(IHeaderDictionary headers)
