@@ -68,6 +68,15 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_get_with_a_json_api_content_type_but_no_body_is_read_as_usual()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/sections");
+        request.Content = new ByteArrayContent([]);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.api+json");
+        await (await api.CreateClient().SendAsync(request)).AssertSuccessAsync();
+    }
+
+    [Fact]
     public async Task A_body_over_the_limit_is_a_413_problem()
     {
         var admin = await api.ClientWithScopesAsync("keys:manage");

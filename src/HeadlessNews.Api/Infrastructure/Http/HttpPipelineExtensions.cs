@@ -82,9 +82,13 @@ public static class HttpPipelineExtensions
         return null;
     }
 
-    /// <summary>ASP.NET Core reads any <c>…+json</c> body as JSON; only <c>application/json</c> means what this API does with it.</summary>
+    /// <summary>
+    /// ASP.NET Core reads any <c>…+json</c> body as JSON; only <c>application/json</c> means what this API does with it.
+    /// A request without a body is not judged by its Content-Type (some clients send one on every GET).
+    /// </summary>
     private static string? OtherJsonType(HttpRequest request) =>
         request.ContentType is { } contentType
+        && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
         && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
         && mediaType.MediaType.Value is { } type
         && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
