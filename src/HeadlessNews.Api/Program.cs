@@ -69,7 +69,7 @@ app.UseIdempotency();
 
 app.MapOperations();
 var v1 = app.MapGroup("/v1");
-var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation().WithPrivateResponses();
+var manage = v1.MapGroup("/manage").RequireAuthorization().WithPrivateResponses().WithRequestValidation();
 manage.MapApiKeys();
 manage.MapAudit();
 manage.MapSections();

@@ -39,15 +39,18 @@ public sealed class VersionedResourceTests(ApiFactory api) : IClassFixture<ApiFa
 
         await (await client.DeleteAsync(url)).AssertProblemAsync(HttpStatusCode.PreconditionRequired);
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 7)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
-        foreach (var notTheStrongTag in new[] { "W/\"1\"", "*", "\"1\", \"2\"" })
+        foreach (var notOneVersion in new[] { "*", "\"1\", \"2\"", "\"one\"" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Delete, url);
-            request.Headers.TryAddWithoutValidation("If-Match", notTheStrongTag);
+            request.Headers.TryAddWithoutValidation("If-Match", notOneVersion);
             var refused = await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
             Assert.Equal(1, refused.GetProperty("currentVersion").GetInt32());
         }
         await (await client.GetAsync(url)).AssertSuccessAsync();
-        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 1)).AssertSuccessAsync(HttpStatusCode.NoContent);
+        // A proxy that compressed the read may have weakened its ETag; it still names version 1.
+        using var weakened = new HttpRequestMessage(HttpMethod.Delete, url);
+        weakened.Headers.TryAddWithoutValidation("If-Match", "W/\"1\"");
+        await (await client.SendAsync(weakened)).AssertSuccessAsync(HttpStatusCode.NoContent);
 
         var missing = await (await client.GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal($"No {kind} has id {created.Id()}.", missing.GetProperty("detail").GetString());

@@ -82,13 +82,15 @@ public static class HttpPipelineExtensions
         return null;
     }
 
+    private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+
     /// <summary>
     /// ASP.NET Core reads any <c>…+json</c> body as JSON; only <c>application/json</c> means what this API does with it.
     /// A request without a body is not judged by its Content-Type (some clients send one on every GET).
     /// </summary>
     private static string? OtherJsonType(HttpRequest request) =>
         request.ContentType is { } contentType
-        && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        && HasBody(request)
         && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
         && mediaType.MediaType.Value is { } type
         && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
@@ -112,7 +114,7 @@ public static class HttpPipelineExtensions
 
     private static string? UnknownCharset(HttpRequest request)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.Charset.HasValue)
+        if (!HasBody(request) || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.Charset.HasValue)
         {
             return null;
         }

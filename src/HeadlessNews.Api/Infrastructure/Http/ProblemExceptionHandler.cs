@@ -91,7 +91,9 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         var type = typeof(ProblemExceptionHandler).Assembly.GetType(typeName);
         if (type is { IsEnum: false })
         {
-            var property = type.GetProperty(field.Split('.', '[')[^1], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            var name = field.Split('.', '[')[^1];
+            var property = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
             type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         }
         return type is { IsEnum: true } ? Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName) : null;

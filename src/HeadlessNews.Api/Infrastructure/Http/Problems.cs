@@ -21,7 +21,7 @@ public static class Problems
 
     public static ProblemHttpResult PreconditionFailed(int currentVersion) =>
         TypedResults.Problem(
-            $"If-Match must be the strong ETag of the version you last read, and this resource is now at version {currentVersion}: reload it, reapply your change and send If-Match: \"{currentVersion}\".",
+            $"If-Match must be the one version you last read, and this resource is now at version {currentVersion}: reload it, reapply your change and send If-Match: \"{currentVersion}\".",
             statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed",
             extensions: new Dictionary<string, object?> { ["currentVersion"] = currentVersion });
 

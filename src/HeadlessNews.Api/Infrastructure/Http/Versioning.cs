@@ -11,8 +11,9 @@ public static class Versioning
     public static void SetETag(this HttpResponse response, int version) => response.Headers.ETag = ETag(version);
 
     /// <summary>
-    /// Checks If-Match against the current version: null when the write may proceed, else the 428/412 problem. The
-    /// comparison is strong (RFC 9110): a weak tag, <c>*</c> or a list never matches.
+    /// Checks If-Match against the current version: null when the write may proceed, else the 428/412 problem. A tag
+    /// a proxy weakened while compressing (<c>W/"3"</c>, nginx and CDNs do) still names version 3; <c>*</c> or a list
+    /// never matches, since a write must name the one version it was based on.
     /// </summary>
     public static ProblemHttpResult? CheckIfMatch(HttpRequest request, int currentVersion)
     {
@@ -20,6 +21,10 @@ public static class Versioning
         if (header.Length == 0)
         {
             return Problems.PreconditionRequired();
+        }
+        if (header.StartsWith("W/", StringComparison.Ordinal))
+        {
+            header = header[2..];
         }
         var matches = header.Length > 2 && header[0] == '"' && header[^1] == '"'
             && int.TryParse(header.AsSpan(1, header.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected)

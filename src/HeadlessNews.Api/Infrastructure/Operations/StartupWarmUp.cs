@@ -108,15 +108,19 @@ public sealed partial class StartupWarmUp(
         }
     }
 
-    /// <summary>The first plain-HTTP address Kestrel listens on, with a wildcard host replaced by loopback; none under TestServer.</summary>
+    /// <summary>
+    /// The first plain-HTTP address Kestrel listens on by IP or as localhost, a wildcard replaced by IPv4 loopback (a
+    /// dual-mode socket takes it, and containers often have no IPv6); none under TestServer, nor for sockets and pipes.
+    /// </summary>
     private Uri? OwnAddress()
     {
         foreach (var address in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
         {
             var concrete = address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal);
-            if (Uri.TryCreate(concrete, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp)
+            if (Uri.TryCreate(concrete, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp
+                && (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || uri.IsLoopback))
             {
-                return new UriBuilder(uri) { Host = uri.Host switch { "0.0.0.0" => "127.0.0.1", "[::]" => "[::1]", var host => host } }.Uri;
+                return new UriBuilder(uri) { Host = uri.Host is "0.0.0.0" or "[::]" ? "127.0.0.1" : uri.Host }.Uri;
             }
         }
         return null;
@@ -124,7 +128,14 @@ public sealed partial class StartupWarmUp(
 
     private async Task WarmUpAsync(Uri address, TimeSpan limit, CancellationToken stoppingToken)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Readers, UseCookies = false })
+        // Never through a proxy or a redirect: the secret header is for this process only.
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Readers,
+            UseCookies = false,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+        })
         {
             BaseAddress = address,
             Timeout = TimeSpan.FromSeconds(10),
@@ -133,7 +144,8 @@ public sealed partial class StartupWarmUp(
         var started = Stopwatch.GetTimestamp();
         var reads = await PlanAsync(client, stoppingToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        stop.CancelAfter(limit - Stopwatch.GetElapsedTime(started));
+        var left = limit - Stopwatch.GetElapsedTime(started);
+        stop.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         var etags = new string?[reads.Count];
         int next = -1, requests = 0, failed = 0;
         var reading = Task.WhenAll(Enumerable.Range(0, Readers).Select(async _ =>
@@ -151,14 +163,25 @@ public sealed partial class StartupWarmUp(
                 {
                     request.Headers.IfNoneMatch.ParseAdd(etag);
                 }
-                using var response = await client.SendAsync(request, stoppingToken);
-                await response.Content.CopyToAsync(Stream.Null, stoppingToken);
-                etags[slot] = response.Headers.ETag?.ToString();
-                Interlocked.Increment(ref requests);
-                if ((int)response.StatusCode >= 400)
+                try
                 {
+                    using var response = await client.SendAsync(request, stop.Token);
+                    await response.Content.CopyToAsync(Stream.Null, stop.Token);
+                    etags[slot] = response.Headers.ETag?.ToString();
+                    if ((int)response.StatusCode >= 400)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    if (stop.IsCancellationRequested)
+                    {
+                        break;
+                    }
                     Interlocked.Increment(ref failed);
                 }
+                Interlocked.Increment(ref requests);
                 await Task.Delay(Pause, CancellationToken.None);
             }
         }));
