@@ -52,6 +52,7 @@ var app = builder.Build();
 
 app.UseRequestLogging();
 app.UseHeadAsGet();
+app.UsePrivateManagementResponses();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
@@ -69,7 +70,7 @@ app.UseIdempotency();
 
 app.MapOperations();
 var v1 = app.MapGroup("/v1");
-var manage = v1.MapGroup("/manage").RequireAuthorization().WithPrivateResponses().WithRequestValidation();
+var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation();
 manage.MapApiKeys();
 manage.MapAudit();
 manage.MapSections();

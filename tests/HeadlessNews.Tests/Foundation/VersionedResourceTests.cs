@@ -37,7 +37,12 @@ public sealed class VersionedResourceTests(ApiFactory api) : IClassFixture<ApiFa
         Assert.Equal("\"1\"", read.Headers.ETag!.Tag);
         Assert.True(read.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {read.Headers.CacheControl}");
 
-        await (await client.DeleteAsync(url)).AssertProblemAsync(HttpStatusCode.PreconditionRequired);
+        var refusal = await client.DeleteAsync(url);
+        await refusal.AssertProblemAsync(HttpStatusCode.PreconditionRequired);
+        Assert.True(refusal.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {refusal.Headers.CacheControl}");
+        var anonymous = await api.CreateClient().GetAsync(url);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.True(anonymous.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {anonymous.Headers.CacheControl}");
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 7)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
         foreach (var notOneVersion in new[] { "*", "\"1\", \"2\"", "\"one\"" })
         {

@@ -5,13 +5,16 @@ public static class PrivateResponses
 {
     public const string CacheControl = "private, no-store";
 
-    public static RouteGroupBuilder WithPrivateResponses(this RouteGroupBuilder group)
+    /// <summary>
+    /// Every answer under <c>/v1/manage</c>, refusals included (401, 403, 405, 429, validation 400s): set before the
+    /// rest of the pipeline runs, so whatever answers keeps it.
+    /// </summary>
+    public static IApplicationBuilder UsePrivateManagementResponses(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        group.AddEndpointFilter((context, next) =>
+        if (context.Request.Path.StartsWithSegments("/v1/manage"))
         {
-            context.HttpContext.Response.Headers.CacheControl = CacheControl;
-            return next(context);
-        });
-        return group;
-    }
+            context.Response.Headers.CacheControl = CacheControl;
+        }
+        return next(context);
+    });
 }
