@@ -72,13 +72,18 @@ public sealed class WebhookManagementTests(WebhookApi api) : IClassFixture<Webho
     [InlineData("ftp://127.0.0.1/hooks")]
     [InlineData("file:///etc/passwd")]
     [InlineData("not a url")]
-    public async Task Link_local_metadata_multicast_and_non_http_targets_are_always_refused(string url)
+    public async Task Link_local_metadata_multicast_and_non_http_targets_are_always_refused(string url) =>
+        await AssertTargetRefusedAsync(api, url);
+
+    /// <summary>Registering <paramref name="url"/> is a 400 on <c>url</c> for what the address is (not for failing to resolve), and stores nothing.</summary>
+    internal static async Task AssertTargetRefusedAsync(ApiFactory api, string url)
     {
         var client = await api.ClientWithScopesAsync("webhooks:manage");
         var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url, events = new[] { "article.published" } }))
             .AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("url", out var errors), problem.ToString());
         Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
+        Assert.False(await api.WithDbAsync(db => db.Set<Webhook>().AnyAsync(w => w.Url == url)));
     }
 
     [Fact]
@@ -155,16 +160,6 @@ public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClass
     [InlineData("https://192.168.1.20/hooks")]
     [InlineData("http://[::1]/hooks")]
     [InlineData("http://[fd12:3456::1]/hooks")]
-    public async Task Loopback_and_private_targets_are_refused_when_private_targets_are_not_allowed(string url)
-    {
-        var client = await api.ClientWithScopesAsync("webhooks:manage");
-        var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url, events = new[] { "article.published" } }))
-            .AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("url", out var errors), problem.ToString());
-        Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
-    }
-
-    [Theory]
     [InlineData("https://[64:ff9b::a9fe:a9fe]/x")]
     [InlineData("https://[2002:a9fe:a9fe::1]/x")]
     [InlineData("https://[::a9fe:a9fe]/x")]
@@ -173,15 +168,8 @@ public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClass
     [InlineData("https://[fec0::1]/x")]
     [InlineData("https://[64:ff9b::a00:1]/x")]
     [InlineData("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x")]
-    public async Task IPv6_addresses_carrying_a_refused_IPv4_address_and_site_local_ones_are_refused_and_not_stored(string url)
-    {
-        var client = await api.ClientWithScopesAsync("webhooks:manage");
-        var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url, events = new[] { "article.published" } }))
-            .AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("url", out var errors), problem.ToString());
-        Assert.DoesNotContain("does not resolve", errors.ToString(), StringComparison.Ordinal);
-        Assert.False(await api.WithDbAsync(db => db.Set<Webhook>().AnyAsync(w => w.Url == url)));
-    }
+    public async Task Loopback_private_site_local_and_IPv4_carrying_targets_are_refused_and_not_stored_when_private_targets_are_not_allowed(string url) =>
+        await WebhookManagementTests.AssertTargetRefusedAsync(api, url);
 
     [Fact]
     public async Task A_target_that_turns_out_to_be_private_at_delivery_time_is_never_contacted_and_the_refusal_is_logged()

@@ -69,33 +69,8 @@ public static class HttpPipelineExtensions
         {
             return (StatusCodes.Status400BadRequest, "Invalid text", $"The {where} contains a NUL character (%00), which this API never accepts.");
         }
-        if (UnknownCharset(request) is { } charset)
-        {
-            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                $"The body's charset '{charset}' is unknown; send application/json in UTF-8.");
-        }
-        if (OtherJsonType(request) is { } mediaType)
-        {
-            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                $"'{mediaType}' is not accepted; send the body as application/json (a PUT replaces the whole resource, it never merges a patch).");
-        }
-        return null;
+        return BodyTypeRefusal(request);
     }
-
-    private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-
-    /// <summary>
-    /// ASP.NET Core reads any <c>…+json</c> body as JSON; only <c>application/json</c> means what this API does with it.
-    /// A request without a body is not judged by its Content-Type (some clients send one on every GET).
-    /// </summary>
-    private static string? OtherJsonType(HttpRequest request) =>
-        request.ContentType is { } contentType
-        && HasBody(request)
-        && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-        && mediaType.MediaType.Value is { } type
-        && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
-            ? type
-            : null;
 
     /// <summary>Names, values and a separator's worth per value (4 bytes).</summary>
     private static int HeaderBytes(IHeaderDictionary headers)
@@ -112,14 +87,28 @@ public static class HttpPipelineExtensions
         return bytes;
     }
 
-    private static string? UnknownCharset(HttpRequest request)
+    /// <summary>
+    /// A body in a charset .NET does not know, or of a JSON type other than <c>application/json</c> (ASP.NET Core reads any
+    /// <c>…+json</c> body as JSON, and a PUT never merges a patch). A request without a body is not judged by its
+    /// Content-Type: some clients send one on every GET.
+    /// </summary>
+    private static (int Status, string Title, string Detail)? BodyTypeRefusal(HttpRequest request)
     {
-        if (!HasBody(request) || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.Charset.HasValue)
+        if ((request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0)
+            || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
         {
             return null;
         }
+        if (mediaType.MediaType.Value is { } type && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"'{type}' is not accepted; send the body as application/json (a PUT replaces the whole resource, it never merges a patch).");
+        }
         // Taken as is, quotes included, because that is how the JSON body reader looks the encoding up.
-        var charset = mediaType.Charset.Value!;
+        if (mediaType.Charset.Value is not { } charset)
+        {
+            return null;
+        }
         try
         {
             _ = Encoding.GetEncoding(charset);
@@ -127,7 +116,8 @@ public static class HttpPipelineExtensions
         }
         catch (ArgumentException)
         {
-            return charset;
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"The body's charset '{charset}' is unknown; send application/json in UTF-8.");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
@@ -51,8 +52,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         BadHttpRequestException bad when MissingBody().IsMatch(bad.Message) =>
             (400, "Malformed JSON", "This operation needs a JSON object as its body.", null),
         BadHttpRequestException bad when UnboundParameter().Match(bad.Message) is { Success: true } unbound =>
-            (400, "Validation failed", "One or more fields are invalid; see errors.",
-                new() { [unbound.Groups["name"].Value] = [$"'{unbound.Groups["value"].Value}' is not a valid value for {unbound.Groups["name"].Value}."] }),
+            Invalid(unbound.Groups["name"].Value, $"'{unbound.Groups["value"].Value}' is not a valid value for {unbound.Groups["name"].Value}."),
         BadHttpRequestException bad =>
             (bad.StatusCode, "Bad request", bad.Message, null),
         JsonException json => Malformed(json),
@@ -76,11 +76,13 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         {
             return (400, "Malformed JSON", $"The request body is not valid JSON: {json.Message}", null);
         }
-        var message = field == "$" ? "The body must be a JSON object."
+        return Invalid(field, field == "$" ? "The body must be a JSON object."
             : Choices(conversion.Groups["type"].Value, field) is { } choices ? $"{field} must be one of: {string.Join(", ", choices)}."
-            : $"{field} has the wrong type or shape.";
-        return (400, "Validation failed", "One or more fields are invalid; see errors.", new() { [field] = [message] });
+            : $"{field} has the wrong type or shape.");
     }
+
+    private static (int, string, string, Dictionary<string, string[]>?) Invalid(string field, string message) =>
+        (StatusCodes.Status400BadRequest, Problems.ValidationTitle, Problems.ValidationDetail, new() { [field] = [message] });
 
     /// <summary>
     /// The names an enum field accepts, when the failed value was one: the parser names either the enum itself or the
@@ -96,7 +98,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
                 .FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
             type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         }
-        return type is { IsEnum: true } ? Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName) : null;
+        return type is { IsEnum: true } ? SnakeCaseNames.All(type) : null;
     }
 
     /// <summary>Where in the body the reader was, as validation errors key it: <c>$.body[0].level</c> becomes <c>body[0].level</c>.</summary>

@@ -27,12 +27,14 @@ public static class Problems
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
         TypedResults.Problem(
-            "One or more fields are invalid; see errors.", statusCode: StatusCodes.Status400BadRequest, title: "Validation failed",
+            ValidationDetail, statusCode: StatusCodes.Status400BadRequest, title: ValidationTitle,
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 
+    public const string ValidationTitle = "Validation failed";
+    public const string ValidationDetail = "One or more fields are invalid; see errors.";
     public const string TooLargeDetail = "The request body is larger than this API accepts.";
     public const string UnsupportedMediaTypeDetail = "Send the body as application/json.";
 

@@ -55,19 +55,20 @@ public static partial class Slugs
     /// </summary>
     private static string Normalisable(string text)
     {
-        if (AcceptedText.IndexOfRefused(text, out _) < 0)
+        var at = AcceptedText.IndexOfRefused(text, out var codePoint);
+        if (at < 0)
         {
             return text;
         }
         var chars = text.ToCharArray();
         var rest = chars.AsSpan();
-        int at;
-        while ((at = AcceptedText.IndexOfRefused(rest, out var codePoint)) >= 0)
+        do
         {
             var length = codePoint > char.MaxValue ? 2 : 1;
             rest.Slice(at, length).Fill(' ');
             rest = rest[(at + length)..];
         }
+        while ((at = AcceptedText.IndexOfRefused(rest, out codePoint)) >= 0);
         return new string(chars);
     }
 

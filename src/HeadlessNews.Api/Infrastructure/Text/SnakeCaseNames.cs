@@ -5,7 +5,12 @@ namespace HeadlessNews.Api.Infrastructure.Text;
 /// <summary>Enum values by the snake_case names the API speaks (<c>press_release</c>, <c>traffic_and_roads</c>).</summary>
 public static class SnakeCaseNames
 {
-    public static string Of<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+    public static string Of<T>(T value) where T : struct, Enum => Name(value.ToString());
+
+    /// <summary>Every name <paramref name="enumType"/> accepts, in declaration order.</summary>
+    public static IEnumerable<string> All(Type enumType) => Enum.GetNames(enumType).Select(Name);
+
+    private static string Name(string member) => JsonNamingPolicy.SnakeCaseLower.ConvertName(member);
 
     /// <summary>Reads a snake_case name; throws on an unknown one (use <see cref="TryParse{T}"/> for input).</summary>
     public static T Parse<T>(string text) where T : struct, Enum =>
