@@ -2,7 +2,7 @@
 """Fault drills for HeadlessNews (issue 8). Stops by itself; prints figures; exits non-zero on a broken promise.
 
   python3 bench/faults/faults.py            # both drills
-  python3 bench/faults/faults.py db-restart # PostgreSQL stop / 5 s / start under 8 concurrent editors
+  python3 bench/faults/faults.py db-restart # PostgreSQL stop / 5 s / start under 8 concurrent editors and 4 uncached readers
   python3 bench/faults/faults.py kill-api   # kill -9 of the API mid-load, restart, check nothing half-written or duplicated
 
 Everything runs on loopback: a private PostgreSQL cluster (durable settings) and the API built in Release.
@@ -11,6 +11,7 @@ import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile,
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EDITORS = 8
+READERS = 4
 REQUEST_TIMEOUT = 35  # above the API's own request timeout: a reply slower than this is a hang
 
 
@@ -104,17 +105,16 @@ class Api:
             self.process.wait(timeout=30)
 
 
-class Editor(threading.Thread):
-    """Creates and publishes articles in a loop, recording exactly what the API acknowledged."""
-
+class Client(threading.Thread):
     def __init__(self, api, key, number, stop_event, ledger):
         super().__init__(daemon=True)
         self.api, self.key, self.number, self.stop_event, self.ledger = api, key, number, stop_event, ledger
 
     def call(self, method, path, body=None, headers=None):
+        authorization = {"Authorization": f"Bearer {self.key}"} if self.key else {}
         request = urllib.request.Request(f"http://127.0.0.1:{self.api.port}{path}", method=method,
                                          data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json", **(headers or {})})
+                                         headers={**authorization, "Content-Type": "application/json", **(headers or {})})
         started = time.time()
         try:
             with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as r:
@@ -123,6 +123,10 @@ class Editor(threading.Thread):
             return e.code, dict(e.headers), None, time.time() - started
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException) as e:
             return 0 if "timed out" not in str(e) else -1, {}, None, time.time() - started
+
+
+class Editor(Client):
+    """Creates and publishes articles in a loop, recording exactly what the API acknowledged."""
 
     def run(self):
         n = 0
@@ -139,14 +143,27 @@ class Editor(threading.Thread):
             self.ledger.record("publish", status, headers, took, created["id"])
 
 
+class Reader(Client):
+    """Anonymous delivery reads that the output cache cannot answer: a list from a random instant, a random slug's 404."""
+
+    def run(self):
+        n = 0
+        while not self.stop_event.is_set():
+            n += 1
+            path = (f"/v1/articles?limit=5&from=2020-01-01T00:00:00.{uuid.uuid4().int % 1000000:06d}Z" if n % 2
+                    else f"/v1/articles/no-such-story-{uuid.uuid4().hex[:12]}")
+            status, headers, _, took = self.call("GET", path)
+            self.ledger.record("read", 200 if status == 404 else status, headers, took, None)
+
+
 class Ledger:
     def __init__(self):
         self.lock = threading.Lock()
-        self.attempts = {"create": 0, "publish": 0}
-        self.acknowledged = {"create": set(), "publish": set()}
+        self.attempts = {"create": 0, "publish": 0, "read": 0}
+        self.acknowledged = {"create": set(), "publish": set(), "read": set()}
         self.outcomes = {}
         self.bad = []
-        self.last_success = 0.0
+        self.last_success = {"create": 0.0, "publish": 0.0, "read": 0.0}
 
     def record(self, action, status, headers, took, article_id):
         with self.lock:
@@ -154,7 +171,7 @@ class Ledger:
             self.outcomes[status] = self.outcomes.get(status, 0) + 1
             if 200 <= status < 300:
                 self.acknowledged[action].add(article_id)
-                self.last_success = time.time()
+                self.last_success[action] = time.time()
             elif status >= 500 and not (status == 503 and "Retry-After" in headers):
                 self.bad.append(f"{action}: {status} without Retry-After")
             elif status == -1:
@@ -166,9 +183,9 @@ def build():
                    stdout=subprocess.DEVNULL)
 
 
-def load(api, key, seconds_before, fault, seconds_after):
+def load(api, key, seconds_before, fault, seconds_after, readers=0):
     stop_event, ledger = threading.Event(), Ledger()
-    editors = [Editor(api, key, i, stop_event, ledger) for i in range(EDITORS)]
+    editors = [Editor(api, key, i, stop_event, ledger) for i in range(EDITORS)] + [Reader(api, None, i, stop_event, ledger) for i in range(readers)]
     for e in editors:
         e.start()
     time.sleep(seconds_before)
@@ -192,7 +209,7 @@ def verify(cluster, ledger):
 
 def report(name, ledger, found, lost_creates, lost_publishes, figures):
     print(f"\n== {name}")
-    print(f"writes attempted: {ledger.attempts['create']} creates, {ledger.attempts['publish']} publishes")
+    print(f"writes attempted: {ledger.attempts['create']} creates, {ledger.attempts['publish']} publishes; reads: {ledger.attempts['read']}")
     print(f"acknowledged:     {len(ledger.acknowledged['create'])} creates, {len(ledger.acknowledged['publish'])} publishes")
     print(f"found afterwards: {len(found)} articles; lost acknowledged creates: {len(lost_creates)}, publishes: {len(lost_publishes)}")
     print(f"outcomes by status: {dict(sorted(ledger.outcomes.items()))}")
@@ -220,17 +237,20 @@ def db_restart():
             cluster.start()
             back = time.time()
             deadline = back + 30
-            while ledger.last_success < back and time.time() < deadline:
-                time.sleep(0.05)
-            return {"recovery after the database returned (s)": round(max(0.0, ledger.last_success - back), 2)
-                    if ledger.last_success >= back else "not within 30 s"}
+            figures = {}
+            for action in ("create", "read"):
+                while ledger.last_success[action] < back and time.time() < deadline:
+                    time.sleep(0.05)
+                figures[f"{action}s served again after the database returned (s)"] = (
+                    round(ledger.last_success[action] - back, 2) if ledger.last_success[action] >= back else "not within 30 s")
+            return figures
 
-        ledger, figures = load(api, key, 5, fault, 5)
+        ledger, figures = load(api, key, 5, fault, 5, readers=READERS)
         found, lost_creates, lost_publishes = verify(cluster, ledger)
-        recovered = isinstance(figures["recovery after the database returned (s)"], float) and figures["recovery after the database returned (s)"] <= 5
-        ok = report("database restart under write load", ledger, found, lost_creates, lost_publishes, figures)
+        recovered = all(isinstance(seconds, float) and seconds <= 5 for seconds in figures.values())
+        ok = report("database restart under write and read load", ledger, found, lost_creates, lost_publishes, figures)
         if not recovered:
-            print("  BROKEN: the API did not serve again within 5 s of the database returning")
+            print("  BROKEN: the API did not serve writes and reads again within 5 s of the database returning")
         return ok and recovered
     finally:
         api.stop()

@@ -189,6 +189,25 @@ public sealed class ReadDatabaseTests
     }
 
     [Fact]
+    public async Task Delivery_reads_share_multiplexed_connections_and_management_keeps_its_own()
+    {
+        await using var api = new Factory(new Dictionary<string, string?>());
+        await api.InitializeAsync();
+        var reads = api.Services.GetRequiredService<ReadDatabase>();
+        Assert.All(new[] { reads.DataSource(), reads.DataSource(genericPlans: true) },
+            source => Assert.True(new NpgsqlConnectionStringBuilder(source.ConnectionString).Multiplexing));
+        var primary = await api.WithDbAsync(db => Task.FromResult(db.Database.GetConnectionString()));
+        Assert.False(new NpgsqlConnectionStringBuilder(primary).Multiplexing);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Multiplexing=false", false)]
+    [InlineData("Host=db;multiplexing=False;Options=-c search_path=news", false)]
+    [InlineData("Host=db", true)]
+    public void A_read_connection_string_that_names_multiplexing_keeps_its_choice(string connectionString, bool expected) =>
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(ReadDatabase.Multiplexed(connectionString)).Multiplexing);
+
+    [Fact]
     public void Generic_plans_are_added_to_the_options_a_connection_string_already_has()
     {
         var options = new NpgsqlConnectionStringBuilder(ReadDatabase.WithGenericPlans("Host=db;Options=-c search_path=news")).Options;

@@ -68,9 +68,7 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
     /// </summary>
     internal static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int commandTimeoutSeconds, int timeoutSeconds)
     {
-        // Npgsql's builder answers ContainsKey for every keyword it knows, so ask what the string itself says.
-        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.Keys
-            .Cast<string>().Select(Keyword).ToHashSet();
+        var written = WrittenKeywords(builder.ConnectionString);
         if (!written.Contains(Keyword("Command Timeout")))
         {
             builder.CommandTimeout = commandTimeoutSeconds;
@@ -97,7 +95,11 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
         }
     }
 
-    private static string Keyword(string key) => key.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+    /// <summary>The keywords a connection string itself writes (Npgsql's builder answers ContainsKey for every keyword it knows).</summary>
+    internal static HashSet<string> WrittenKeywords(string connectionString) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>().Select(Keyword).ToHashSet();
+
+    internal static string Keyword(string key) => key.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 
     public async ValueTask DisposeAsync()
     {

@@ -135,8 +135,8 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     private sealed class ReadPools(string connectionString)
     {
         // Built once each (not PublicationOnly): a data source that lost a race would be a pool nobody disposes.
-        private readonly Lazy<Pool> _perExecution = new(() => new Pool(connectionString));
-        private readonly Lazy<Pool> _generic = new(() => new Pool(WithGenericPlans(connectionString)));
+        private readonly Lazy<Pool> _perExecution = new(() => new Pool(Multiplexed(connectionString)));
+        private readonly Lazy<Pool> _generic = new(() => new Pool(WithGenericPlans(Multiplexed(connectionString))));
 
         public string ConnectionString => connectionString;
 
@@ -161,6 +161,22 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
         public NpgsqlDataSource DataSource { get; }
 
         public PooledDbContextFactory<HeadlessNewsDbContext> Contexts { get; }
+    }
+
+    /// <summary>
+    /// Reads share connections (Npgsql multiplexing) unless the string says otherwise: commands from concurrent requests
+    /// are written to whichever connection is free, several in one write, instead of each request holding a connection
+    /// for its round trip. On the uncached latest list (2 cores, 32 clients) that went from ~7,000 to ~10,000 req/s, API
+    /// CPU from ~150 to ~105 us and PostgreSQL's from ~85 to ~50 us per request; a smaller pool alone (8) gained nothing.
+    /// Reads keep no session state, which multiplexing cannot carry. Npgsql 11 removes the mode: drop this on upgrade.
+    /// </summary>
+    internal static string Multiplexed(string connectionString)
+    {
+        if (DatabaseEndpoint.WrittenKeywords(connectionString).Contains(DatabaseEndpoint.Keyword("Multiplexing")))
+        {
+            return connectionString;
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = true }.ConnectionString;
     }
 
     /// <summary>The same server and settings, with PostgreSQL told to keep a generic plan for every prepared statement.</summary>
