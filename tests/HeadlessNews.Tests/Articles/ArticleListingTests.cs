@@ -26,6 +26,9 @@ public sealed class ArticleListingTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal([draft.Id()], (await IdsAsync($"status=draft&q={token}")));
         Assert.Empty(await IdsAsync($"q={token}&updatedSince={Uri.EscapeDataString(api.Clock.GetUtcNow().AddMinutes(1).ToString("O"))}"));
         Assert.Empty(await IdsAsync("q=100%25%20not%20a%20headline"));
+        var listed = (await client.GetJsonAsync($"/v1/manage/articles?section={sectionSlug}&limit=1")).GetProperty("items")[0];
+        Assert.Equal(section.GetProperty("name").GetString(), listed.GetProperty("section").GetProperty("name").GetString());
+        Assert.Equal(sectionSlug, listed.GetProperty("section").GetProperty("slug").GetString());
         await (await client.GetAsync("/v1/manage/articles?status=lost")).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await client.GetAsync("/v1/manage/articles?updatedSince=yesterday")).AssertProblemAsync(HttpStatusCode.BadRequest);
     }

@@ -39,6 +39,8 @@ public sealed class QuoteAndSourceTests(ApiFactory api) : IClassFixture<ApiFacto
         { "relative url", "{\"kind\":\"report\",\"title\":\"T\",\"url\":\"/reports/1\"}" },
         { "kind outside the list", "{\"kind\":\"rumour\",\"title\":\"T\"}" },
         { "missing title", "{\"kind\":\"report\"}" },
+        { "missing kind (no guess at report)", "{\"title\":\"Conwy harbour survey\"}" },
+        { "null kind", "{\"kind\":null,\"title\":\"Conwy harbour survey\"}" },
     };
 
     [Theory]

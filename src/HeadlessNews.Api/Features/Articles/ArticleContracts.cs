@@ -69,7 +69,7 @@ public sealed record ArticleResponse(
 
 /// <summary>One row of the editors' list.</summary>
 public sealed record ArticleSummaryResponse(
-    Guid Id, string Slug, string Headline, ArticleStatus Status, string? Section, DateTimeOffset? PublishAt, DateTimeOffset UpdatedAt, int Version);
+    Guid Id, string Slug, string Headline, ArticleStatus Status, NamedRef? Section, DateTimeOffset? PublishAt, DateTimeOffset UpdatedAt, int Version);
 
 public sealed record RevisionSummary(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At);
 

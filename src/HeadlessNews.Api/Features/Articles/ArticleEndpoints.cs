@@ -114,7 +114,7 @@ public static class ArticleEndpoints
         var rows = await query.OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id).Take(take + 1)
             .Select(a => new ArticleSummaryResponse(a.Id, a.Slug, a.Headline,
                 a.Status == ArticleStatus.Published && a.PublishAt > now ? ArticleStatus.Scheduled : a.Status,
-                a.Section == null ? null : a.Section.Slug, a.PublishAt, a.UpdatedAt, a.Version))
+                a.Section == null ? null : new NamedRef(a.Section.Slug, a.Section.Name), a.PublishAt, a.UpdatedAt, a.Version))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, a => new KeysetCursor(a.UpdatedAt, a.Id)));
     }

@@ -97,7 +97,7 @@ public static class SourceEndpoints
 
     private static void Apply(Source source, SaveSourceRequest request, DateTimeOffset now)
     {
-        source.Kind = request.Kind;
+        source.Kind = request.Kind!.Value;
         source.Title = request.Title.Trim();
         source.Publisher = request.Publisher;
         source.Url = request.Url;
