@@ -44,6 +44,9 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         {
             var items = SyndicationFeed.Load(xml).Items.ToList();
             Assert.Equal([visible], items.Select(i => i.Id));
+            // With no public site configured, the link is the article's delivery URL.
+            var linked = await reader.GetJsonAsync(Assert.Single(items[0].Links).Uri.PathAndQuery);
+            Assert.Equal(visible, linked.Id());
         }
         Assert.DoesNotContain("Fish", rss, StringComparison.Ordinal);
         Assert.DoesNotContain(embargoed, rss, StringComparison.Ordinal);

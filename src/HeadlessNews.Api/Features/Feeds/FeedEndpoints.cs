@@ -185,10 +185,13 @@ public static class FeedEndpoints
 
     private static string[] Limits(ClaimsPrincipal user, string claim) => [.. user.FindAll(claim).Select(c => c.Value)];
 
-    /// <summary>Where readers follow links: the configured public site, else this API's own origin.</summary>
+    /// <summary>
+    /// Where readers follow links: the configured public site's <c>articles/{slug}</c> and <c>notices/{id}</c> pages, else
+    /// the same paths under this API's delivery routes, so that a link never leads to a 404.
+    /// </summary>
     private static Uri SiteBase(HttpContext http, DeliveryOptions options)
     {
-        var baseUrl = options.PublicBaseUrl?.ToString() ?? $"{http.Request.Scheme}://{http.Request.Host}/";
+        var baseUrl = options.PublicBaseUrl?.ToString() ?? $"{http.Request.Scheme}://{http.Request.Host}/v1/";
         return new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
     }
 
