@@ -204,8 +204,26 @@ public sealed class ReadDatabaseTests
     [InlineData("Host=db;Multiplexing=false", false)]
     [InlineData("Host=db;multiplexing=False;Options=-c search_path=news", false)]
     [InlineData("Host=db", true)]
-    public void A_read_connection_string_that_names_multiplexing_keeps_its_choice(string connectionString, bool expected) =>
-        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(ReadDatabase.Multiplexed(connectionString)).Multiplexing);
+    [InlineData("Host=primary,standby;Target Session Attributes=prefer-standby", false)]
+    [InlineData("Host=db;Pooling=false", false)]
+    public void Reads_multiplex_unless_the_string_names_it_or_npgsql_cannot(string connectionString, bool expected)
+    {
+        var multiplexed = ReadDatabase.Multiplexed(connectionString);
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(multiplexed).Multiplexing);
+        // Npgsql refuses a multiplexed data source with several hosts or without pooling when it is built.
+        using var dataSource = DatabaseServiceCollectionExtensions.CreateDataSource(multiplexed);
+    }
+
+    [Fact]
+    public async Task A_read_slower_than_the_connect_timeout_but_within_the_command_timeout_completes()
+    {
+        // A multiplexed command times out after the connection Timeout (5 s here), not Command Timeout.
+        await using var api = new Factory(new Dictionary<string, string?> { ["Database:CommandTimeoutSeconds"] = "8" });
+        await api.InitializeAsync();
+        var reads = api.Services.GetRequiredService<ReadDatabase>();
+        var slept = await reads.DataSource(genericPlans: true).ReadAsync("SELECT pg_sleep(5.5)::text", [], reader => reader.GetString(0), CancellationToken.None);
+        Assert.Single(slept);
+    }
 
     [Fact]
     public void Generic_plans_are_added_to_the_options_a_connection_string_already_has()
@@ -226,11 +244,13 @@ public sealed class ReadDatabaseTests
     }
 
     [Theory]
-    [InlineData(ReadDatabase.Key)]
-    [InlineData(ReadDatabase.GenericPlansKey)]
-    public async Task After_an_eviction_reads_use_the_primary_until_the_standby_has_replayed_it(string key)
+    [InlineData(ReadDatabase.Key, false)]
+    [InlineData(ReadDatabase.GenericPlansKey, false)]
+    [InlineData(ReadDatabase.Key, true)]
+    public async Task After_an_eviction_reads_use_the_primary_until_the_standby_has_replayed_it(string key, bool stringSaysMultiplexing)
     {
-        var replica = new NpgsqlConnectionStringBuilder(await (await TestDatabaseServer.Shared).CreateDatabaseAsync()) { SearchPath = "fake,pg_catalog,public" }.ConnectionString;
+        var replica = new NpgsqlConnectionStringBuilder(await (await TestDatabaseServer.Shared).CreateDatabaseAsync()) { SearchPath = "fake,pg_catalog,public" }.ConnectionString
+            + (stringSaysMultiplexing ? ";Multiplexing=true" : string.Empty);
         await PretendStandbyReplayedAsync(replica, "FFFFFFFF/FFFFFFFF");
         await using var api = new Factory(new Dictionary<string, string?> { ["ConnectionStrings:HeadlessNewsRead"] = replica });
         await api.InitializeAsync();

@@ -106,7 +106,8 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
         ulong replayed;
         try
         {
-            using var connection = new NpgsqlConnection(_read.Value.ConnectionString);
+            // Synchronous, which a multiplexed connection refuses, whatever the read string says.
+            using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_read.Value.ConnectionString) { Multiplexing = false }.ConnectionString);
             connection.Open();
             using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", connection);
             replayed = command.ExecuteScalar() is string lsn ? ParseLsn(lsn) : ulong.MaxValue;
@@ -170,15 +171,28 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     /// CPU from ~150 to ~105 us and PostgreSQL's from ~85 to ~50 us per request. A pool of 8 without it stayed at ~7,000;
     /// a multiplexed pool of 4 instead of 20 gained another ~8 %, not worth a slow search holding up four connections' queues.
     /// Reads keep no session state, which multiplexing cannot carry. Npgsql 11 removes the mode: drop this on upgrade.
+    /// <para>
+    /// Npgsql refuses it for several hosts and without pooling, so those strings stay as they are. A multiplexed command
+    /// times out after the connection <c>Timeout</c>, not <c>Command Timeout</c>, so the larger of the two becomes the
+    /// <c>Timeout</c>; and it ignores cancellation once sent (a client that hangs up does not stop its read, which
+    /// delivery's reads, milliseconds each, can afford).
+    /// </para>
     /// </summary>
     internal static string Multiplexed(string connectionString)
     {
-        if (DatabaseEndpoint.WrittenKeywords(connectionString).Contains(DatabaseEndpoint.Keyword("Multiplexing")))
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (DatabaseEndpoint.WrittenKeywords(connectionString).Contains(DatabaseEndpoint.Keyword("Multiplexing"))
+            || builder.Host?.Contains(',', StringComparison.Ordinal) == true || !builder.Pooling)
         {
             return connectionString;
         }
-        return new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = true }.ConnectionString;
+        builder.Multiplexing = true;
+        builder.Timeout = Math.Min(Math.Max(builder.Timeout, builder.CommandTimeout), MaxTimeoutSeconds);
+        return builder.ConnectionString;
     }
+
+    /// <summary>The largest connection <c>Timeout</c> Npgsql accepts, in seconds.</summary>
+    private const int MaxTimeoutSeconds = 1024;
 
     /// <summary>The same server and settings, with PostgreSQL told to keep a generic plan for every prepared statement.</summary>
     internal static string WithGenericPlans(string connectionString)
