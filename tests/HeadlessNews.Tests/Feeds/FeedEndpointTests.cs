@@ -42,11 +42,14 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         var rss = await reader.GetStringAsync($"/v1/feeds/articles.rss?section={section}");
         using (var xml = XmlReader.Create(new StringReader(rss)))
         {
-            var items = SyndicationFeed.Load(xml).Items.ToList();
+            var feed = SyndicationFeed.Load(xml);
+            var items = feed.Items.ToList();
             Assert.Equal([visible], items.Select(i => i.Id));
-            // With no public site configured, the link is the article's delivery URL.
+            // With no public site configured, links are delivery URLs: the article, and the list the feed follows.
             var linked = await reader.GetJsonAsync(Assert.Single(items[0].Links).Uri.PathAndQuery);
             Assert.Equal(visible, linked.Id());
+            var home = feed.Links.Single(l => l.RelationshipType == "alternate").Uri.PathAndQuery;
+            Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(home)).StatusCode);
         }
         Assert.DoesNotContain("Fish", rss, StringComparison.Ordinal);
         Assert.DoesNotContain(embargoed, rss, StringComparison.Ordinal);

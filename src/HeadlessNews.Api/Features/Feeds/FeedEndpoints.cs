@@ -128,7 +128,7 @@ public static class FeedEndpoints
             a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
             a.EmbargoUntil > now ? a.EmbargoUntil : null,
             a.HeroImage is { } hero && Uri.TryCreate(hero.Url, UriKind.Absolute, out var heroUrl) ? new FeedImage(heroUrl, hero.Alt, hero.Caption) : null)).ToList();
-        var channel = new FeedChannel("Latest stories", "The newest published stories.", site, FeedUrl(http), "en-GB",
+        var channel = new FeedChannel("Latest stories", "The newest published stories.", HomePage(site, sources.Options.Value, "articles"), FeedUrl(http), "en-GB",
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return Write(http, entries, channel, format);
@@ -145,7 +145,7 @@ public static class FeedEndpoints
             new Uri(site, $"notices/{n.Id}"), n.PublishedAt ?? n.CreatedAt, n.UpdatedAt, n.PublishedAt ?? n.CreatedAt, n.Version, "en-GB",
             [n.IssuerName], [new FeedTerm(SnakeCaseNames.Of(n.Category), SnakeCaseNames.Of(n.Category).Replace('_', ' '))], null,
             n.LocationDescription is null ? [] : [new FeedTerm(n.Postcode ?? string.Empty, n.LocationDescription)], null, null)).ToList();
-        var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", site, FeedUrl(http), "en-GB",
+        var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", HomePage(site, sources.Options.Value, "notices"), FeedUrl(http), "en-GB",
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         http.AddCacheTags("notices");
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
@@ -187,13 +187,16 @@ public static class FeedEndpoints
 
     /// <summary>
     /// Where readers follow links: the configured public site's <c>articles/{slug}</c> and <c>notices/{id}</c> pages, else
-    /// the same paths under this API's delivery routes, so that a link never leads to a 404.
+    /// the same paths under this API's delivery routes, so that a visible item's link resolves either way.
     /// </summary>
     private static Uri SiteBase(HttpContext http, DeliveryOptions options)
     {
         var baseUrl = options.PublicBaseUrl?.ToString() ?? $"{http.Request.Scheme}://{http.Request.Host}/v1/";
         return new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
     }
+
+    /// <summary>A feed's home page: the public site's front page, else the delivery list the feed follows.</summary>
+    private static Uri HomePage(Uri site, DeliveryOptions options, string list) => options.PublicBaseUrl is null ? new Uri(site, list) : site;
 
     /// <summary>The feed's own URL, without a <c>key</c> (it must never be echoed into a document a reader may share).</summary>
     private static Uri FeedUrl(HttpContext http) => new($"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}");

@@ -11,7 +11,7 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 36_500)]
     public int OldAfterDays { get; set; } = 365;
 
-    /// <summary>The front end's public base URL (e.g. <c>https://news.example</c>) for canonical links in feeds and webhooks; null ⇒ feeds link to this API's delivery routes.</summary>
+    /// <summary>The front end's public base URL (e.g. <c>https://news.example</c>): feeds link to its <c>articles/{slug}</c> and <c>notices/{id}</c> pages, webhook payloads to its <c>/v1/…</c> resources; null ⇒ this API's delivery routes.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
