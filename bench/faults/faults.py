@@ -144,23 +144,28 @@ class Editor(Client):
 
 
 class Reader(Client):
-    """Anonymous delivery reads that the output cache cannot answer: a list from a random instant, a random slug's 404."""
+    """Anonymous delivery reads the output cache cannot answer, on both read pools: lists from a random instant (one
+    filtered by tag), and a random slug, whose answer is a 404."""
 
     def run(self):
         n = 0
         while not self.stop_event.is_set():
             n += 1
-            path = (f"/v1/articles?limit=5&from=2020-01-01T00:00:00.{uuid.uuid4().int % 1000000:06d}Z" if n % 2
-                    else f"/v1/articles/no-such-story-{uuid.uuid4().hex[:12]}")
+            instant = f"2020-01-01T00:00:00.{uuid.uuid4().int % 1000000:06d}Z"
+            path, expected = [(f"/v1/articles?limit=5&from={instant}", 200), (f"/v1/articles?limit=5&tag=drill&from={instant}", 200),
+                              (f"/v1/articles/no-such-story-{uuid.uuid4().hex[:12]}", 404)][n % 3]
             status, headers, _, took = self.call("GET", path)
-            self.ledger.record("read", 200 if status == 404 else status, headers, took, None)
+            if 0 < status < 500 and status != expected:
+                with self.ledger.lock:
+                    self.ledger.bad.append(f"read {path}: {status}, expected {expected}")
+            self.ledger.record("read", 200 if status == expected else status, headers, took, None)
 
 
 class Ledger:
     def __init__(self):
         self.lock = threading.Lock()
         self.attempts = {"create": 0, "publish": 0, "read": 0}
-        self.acknowledged = {"create": set(), "publish": set(), "read": set()}
+        self.acknowledged = {"create": set(), "publish": set()}
         self.outcomes = {}
         self.bad = []
         self.last_success = {"create": 0.0, "publish": 0.0, "read": 0.0}
@@ -170,7 +175,8 @@ class Ledger:
             self.attempts[action] += 1
             self.outcomes[status] = self.outcomes.get(status, 0) + 1
             if 200 <= status < 300:
-                self.acknowledged[action].add(article_id)
+                if article_id:
+                    self.acknowledged[action].add(article_id)
                 self.last_success[action] = time.time()
             elif status >= 500 and not (status == 503 and "Retry-After" in headers):
                 self.bad.append(f"{action}: {status} without Retry-After")

@@ -39,8 +39,6 @@ public sealed class QuoteAndSourceTests(ApiFactory api) : IClassFixture<ApiFacto
         { "relative url", "{\"kind\":\"report\",\"title\":\"T\",\"url\":\"/reports/1\"}" },
         { "kind outside the list", "{\"kind\":\"rumour\",\"title\":\"T\"}" },
         { "missing title", "{\"kind\":\"report\"}" },
-        { "missing kind (no guess at report)", "{\"title\":\"Conwy harbour survey\"}" },
-        { "null kind", "{\"kind\":null,\"title\":\"Conwy harbour survey\"}" },
     };
 
     [Theory]
@@ -52,6 +50,26 @@ public sealed class QuoteAndSourceTests(ApiFactory api) : IClassFixture<ApiFacto
         var response = await client.PostAsync("/v1/manage/sources", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
         await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(before == await api.WithDbAsync(db => db.Set<Source>().CountAsync()), because);
+    }
+
+    [Fact]
+    public async Task A_source_without_a_kind_is_refused_on_create_and_on_replace_instead_of_being_filed_as_a_report()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var source = await client.CreateAsync("/v1/manage/sources", new { kind = "dataset", title = "Conwy harbour survey" });
+        var before = await api.WithDbAsync(db => db.Set<Source>().CountAsync());
+
+        var created = await (await client.PostAsJsonAsync("/v1/manage/sources", new { title = "Conwy harbour survey, again" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        var replaced = await (await client.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/sources/{source.Id()}", 1, new { kind = (string?)null, title = "Renamed" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        foreach (var problem in new[] { created, replaced })
+        {
+            Assert.Equal("kind is required.", problem.GetProperty("errors").GetProperty("kind")[0].GetString());
+        }
+        Assert.Equal(before, await api.WithDbAsync(db => db.Set<Source>().CountAsync()));
+        var unchanged = await client.GetJsonAsync($"/v1/manage/sources/{source.Id()}");
+        Assert.Equal(("dataset", 1), (unchanged.GetProperty("kind").GetString(), unchanged.Version()));
     }
 
     [Fact]
