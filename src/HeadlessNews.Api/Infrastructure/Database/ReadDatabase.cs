@@ -106,8 +106,7 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
         ulong replayed;
         try
         {
-            // Synchronous, which a multiplexed connection refuses, whatever the read string says.
-            using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_read.Value.ConnectionString) { Multiplexing = false }.ConnectionString);
+            using var connection = new NpgsqlConnection(_read.Value.ReplayCheckConnectionString);
             connection.Open();
             using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", connection);
             replayed = command.ExecuteScalar() is string lsn ? ParseLsn(lsn) : ulong.MaxValue;
@@ -139,7 +138,8 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
         private readonly Lazy<Pool> _perExecution = new(() => new Pool(Multiplexed(connectionString)));
         private readonly Lazy<Pool> _generic = new(() => new Pool(WithGenericPlans(Multiplexed(connectionString))));
 
-        public string ConnectionString => connectionString;
+        /// <summary>For the synchronous replay check, which a multiplexed connection refuses, whatever the read string says.</summary>
+        public string ReplayCheckConnectionString { get; } = new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = false }.ConnectionString;
 
         public Pool Get(bool genericPlans) => (genericPlans ? _generic : _perExecution).Value;
 
