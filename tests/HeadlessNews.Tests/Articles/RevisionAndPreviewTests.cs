@@ -101,15 +101,12 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
         await (await anonymous.GetAsync(path)).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
-    private static async Task<string> PreviewPathAsync(HttpClient client, string articleId) =>
-        new Uri((await (await client.PostAsync($"/v1/manage/articles/{articleId}/preview-links", null)).AssertSuccessAsync()).GetProperty("url").GetString()!).PathAndQuery;
-
     [Fact]
     public async Task Revoking_preview_links_stops_every_outstanding_link_like_an_expired_one_and_a_new_link_works()
     {
         var writer = await api.ClientWithScopesAsync("content:write");
         var article = await writer.CreateArticleAsync(new { headline = Editorial.Unique("Leaked draft") });
-        var (first, second) = (await PreviewPathAsync(writer, article.Id()), await PreviewPathAsync(writer, article.Id()));
+        var (first, second) = (await writer.PreviewPathAsync(article.Id()), await writer.PreviewPathAsync(article.Id()));
         var anonymous = api.CreateClient();
         await (await anonymous.GetAsync(first)).AssertSuccessAsync();
         var unknown = await (await anonymous.GetAsync("/v1/preview/not-a-token")).AssertProblemAsync(HttpStatusCode.NotFound);
@@ -121,7 +118,7 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
             var problem = await (await anonymous.GetAsync(revoked)).AssertProblemAsync(HttpStatusCode.NotFound);
             Assert.Equal(unknown.GetProperty("detail").GetString(), problem.GetProperty("detail").GetString());
         }
-        await (await anonymous.GetAsync(await PreviewPathAsync(writer, article.Id()))).AssertSuccessAsync();
+        await (await anonymous.GetAsync(await writer.PreviewPathAsync(article.Id()))).AssertSuccessAsync();
         await (await writer.DeleteAsync($"/v1/manage/articles/{Guid.NewGuid()}/preview-links")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await anonymous.DeleteAsync($"/v1/manage/articles/{article.Id()}/preview-links")).AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
@@ -131,7 +128,7 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
     {
         var editor = await api.ClientWithScopesAsync("content:write", "content:publish");
         var article = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Spiked story") });
-        var link = await PreviewPathAsync(editor, article.Id());
+        var link = await editor.PreviewPathAsync(article.Id());
         var anonymous = api.CreateClient();
         await (await anonymous.GetAsync(link)).AssertSuccessAsync();
 
@@ -141,7 +138,7 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
         var restored = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/revisions/1/restore", article.Version() + 1)).AssertSuccessAsync();
         Assert.Equal("draft", restored.GetProperty("status").GetString());
         await (await anonymous.GetAsync(link)).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await anonymous.GetAsync(await PreviewPathAsync(editor, article.Id()))).AssertSuccessAsync();
+        await (await anonymous.GetAsync(await editor.PreviewPathAsync(article.Id()))).AssertSuccessAsync();
     }
 
     [Fact]

@@ -18,10 +18,6 @@ public sealed class SigningKeyRotationTests(SigningKeyRotationApiFactory api) : 
 {
     private const int SevenDays = 7 * 24 * 60;
 
-    private static async Task<string> PreviewPathAsync(HttpClient client, string articleId) =>
-        new Uri((await (await client.PostJsonAsync($"/v1/manage/articles/{articleId}/preview-links", new { expiresInMinutes = SevenDays }))
-            .AssertSuccessAsync()).GetProperty("url").GetString()!).PathAndQuery;
-
     /// <summary>Runs the API's command line in a process of its own, as an operator would, against the test database.</summary>
     private async Task RunCommandLineAsync(params string[] args)
     {
@@ -64,7 +60,7 @@ public sealed class SigningKeyRotationTests(SigningKeyRotationApiFactory api) : 
         writer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         var article = await writer.CreateArticleAsync(new { headline = Editorial.Unique("Rotation draft") });
         await writer.CreateArticleAsync(new { headline = Editorial.Unique("Rotation second draft") });
-        var oldLink = await PreviewPathAsync(writer, article.Id());
+        var oldLink = await writer.PreviewPathAsync(article.Id(), SevenDays);
         var oldCursor = "/v1/manage/articles?limit=1&cursor=" + Uri.EscapeDataString((await writer.GetJsonAsync("/v1/manage/articles?limit=1")).GetProperty("next").GetString()!);
         var reader = api.CreateClient();
 
@@ -75,9 +71,9 @@ public sealed class SigningKeyRotationTests(SigningKeyRotationApiFactory api) : 
         var secondWriter = secondNode.CreateClient();
         secondWriter.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         var secondReader = secondNode.CreateClient();
-        var newLink = await PreviewPathAsync(secondWriter, article.Id());
+        var newLink = await secondWriter.PreviewPathAsync(article.Id(), SevenDays);
         await WaitForStatusAsync(reader, newLink, HttpStatusCode.OK);
-        var laterLink = await PreviewPathAsync(writer, article.Id());
+        var laterLink = await writer.PreviewPathAsync(article.Id(), SevenDays);
         foreach (var client in new[] { reader, secondReader })
         {
             await (await client.GetAsync(oldLink)).AssertSuccessAsync();
