@@ -51,6 +51,11 @@ internal static class Editorial
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string url) =>
         await (await client.GetAsync(url)).AssertSuccessAsync();
 
+    /// <summary>Makes a preview link of the article and returns its path (<c>/v1/preview/{token}</c>).</summary>
+    public static async Task<string> PreviewPathAsync(this HttpClient client, string articleId, int? expiresInMinutes = null) =>
+        new Uri((await (await client.PostAsJsonAsync($"/v1/manage/articles/{articleId}/preview-links", new { expiresInMinutes })).AssertSuccessAsync())
+            .GetProperty("url").GetString()!).PathAndQuery;
+
     /// <summary>Creates a draft and publishes it (optionally at <paramref name="publishAt"/>).</summary>
     public static async Task<JsonElement> CreatePublishedAsync(this HttpClient client, object body, DateTimeOffset? publishAt = null)
     {

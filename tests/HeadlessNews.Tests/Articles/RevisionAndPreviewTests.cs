@@ -102,6 +102,46 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
     }
 
     [Fact]
+    public async Task Revoking_preview_links_stops_every_outstanding_link_like_an_expired_one_and_a_new_link_works()
+    {
+        var writer = await api.ClientWithScopesAsync("content:write");
+        var article = await writer.CreateArticleAsync(new { headline = Editorial.Unique("Leaked draft") });
+        var (first, second) = (await writer.PreviewPathAsync(article.Id()), await writer.PreviewPathAsync(article.Id()));
+        var anonymous = api.CreateClient();
+        await (await anonymous.GetAsync(first)).AssertSuccessAsync();
+        var unknown = await (await anonymous.GetAsync("/v1/preview/not-a-token")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        await (await writer.DeleteAsync($"/v1/manage/articles/{article.Id()}/preview-links")).AssertSuccessAsync(HttpStatusCode.NoContent);
+
+        foreach (var revoked in new[] { first, second })
+        {
+            var problem = await (await anonymous.GetAsync(revoked)).AssertProblemAsync(HttpStatusCode.NotFound);
+            Assert.Equal(unknown.GetProperty("detail").GetString(), problem.GetProperty("detail").GetString());
+        }
+        await (await anonymous.GetAsync(await writer.PreviewPathAsync(article.Id()))).AssertSuccessAsync();
+        await (await writer.DeleteAsync($"/v1/manage/articles/{Guid.NewGuid()}/preview-links")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await anonymous.DeleteAsync($"/v1/manage/articles/{article.Id()}/preview-links")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Archiving_an_article_revokes_its_preview_links_for_good()
+    {
+        var editor = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var article = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Spiked story") });
+        var link = await editor.PreviewPathAsync(article.Id());
+        var anonymous = api.CreateClient();
+        await (await anonymous.GetAsync(link)).AssertSuccessAsync();
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/articles/{article.Id()}", article.Version())).AssertSuccessAsync(HttpStatusCode.NoContent);
+        await (await anonymous.GetAsync(link)).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        var restored = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/revisions/1/restore", article.Version() + 1)).AssertSuccessAsync();
+        Assert.Equal("draft", restored.GetProperty("status").GetString());
+        await (await anonymous.GetAsync(link)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await anonymous.GetAsync(await editor.PreviewPathAsync(article.Id()))).AssertSuccessAsync();
+    }
+
+    [Fact]
     public async Task A_preview_link_lasts_at_most_seven_days()
     {
         var client = await api.ClientWithScopesAsync("content:write");

@@ -50,6 +50,8 @@ public sealed class Article
     /// <summary>Cited sources in the editor's order (sourceList blocks add more; both are in <see cref="ArticleSource"/>).</summary>
     public List<Guid> SourceIds { get; set; } = [];
     public int Version { get; set; }
+    /// <summary>Preview links carry the generation they were made in; revoking them all (or archiving) moves it on.</summary>
+    public int PreviewGeneration { get; set; }
     public List<ArticleAuthor> Authors { get; set; } = [];
     public List<ArticleTag> Tags { get; set; } = [];
     public List<ArticlePlace> Places { get; set; } = [];

@@ -14,7 +14,6 @@ namespace HeadlessNews.Api.Features.Articles;
 /// <param name="Authors">Author slugs, in byline order.</param>
 /// <param name="SourceIds">Cited source ids.</param>
 /// <param name="Language">BCP-47; default en-GB.</param>
-/// <param name="EmbargoUntil">Not visible before this moment even when published.</param>
 public sealed record SaveArticleRequest(
     string Headline,
     string? Slug,
@@ -27,8 +26,26 @@ public sealed record SaveArticleRequest(
     IReadOnlyList<Guid>? SourceIds,
     HeroImage? HeroImage,
     string? Language,
-    DateTimeOffset? EmbargoUntil,
-    string? CanonicalUrl);
+    string? CanonicalUrl)
+{
+    /// <summary>
+    /// Not visible before this moment even when published. Any writer may set it on create; afterwards only a
+    /// content:publish caller may change it (null lifts it), and leaving it out of a PUT keeps it.
+    /// </summary>
+    public DateTimeOffset? EmbargoUntil
+    {
+        get;
+        init
+        {
+            field = value;
+            EmbargoUntilGiven = true;
+        }
+    }
+
+    /// <summary>Whether the body named embargoUntil at all: an explicit null lifts the embargo, an absent one keeps it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool EmbargoUntilGiven { get; private init; }
+}
 
 /// <param name="PublishAt">Future: scheduled. Past: back-dated (imports). Absent: now.</param>
 public sealed record PublishArticleRequest(DateTimeOffset? PublishAt);

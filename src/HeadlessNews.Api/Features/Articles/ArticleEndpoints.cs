@@ -3,6 +3,7 @@ using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Revisions;
 using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,8 @@ public static class ArticleEndpoints
         articles.MapGet("/{id:guid}", GetArticle).WithName("GetArticle").WithSummary("Read an article as editors see it.")
             .RequireAuthorization(Scopes.Policies.ContentRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        articles.MapPut("/{id:guid}", UpdateArticle).WithName("UpdateArticle").WithSummary("Replace an article's editable content (If-Match); a published article changes live.")
+        articles.MapPut("/{id:guid}", UpdateArticle).WithName("UpdateArticle")
+            .WithSummary("Replace an article's editable content (If-Match); a published article changes live. Changing embargoUntil needs content:publish; leaving it out keeps it.")
             .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         articles.MapDelete("/{id:guid}", ArchiveArticle).WithName("ArchiveArticle").WithSummary("Archive an article (soft delete; If-Match).")
             .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
@@ -49,6 +51,10 @@ public static class ArticleEndpoints
             .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
         articles.MapPost("/{id:guid}/preview-links", CreatePreviewLink).WithName("CreateArticlePreviewLink")
             .WithSummary("Make a signed, expiring link that shows the current draft without a key.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        articles.MapDelete("/{id:guid}/preview-links", RevokePreviewLinks).WithName("RevokeArticlePreviewLinks")
+            .WithSummary("Revoke every outstanding preview link of the article (no If-Match); links made afterwards work.")
             .RequireAuthorization(Scopes.Policies.ContentWrite)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return manage;
@@ -131,9 +137,12 @@ public static class ArticleEndpoints
         return TypedResults.Ok(ArticleResponses.ToResponse(article, clock.Now()));
     }
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UpdateArticle(
-        Guid id, SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.UpdateAsync(http.Request, db, clock, Caller.From(http), id, request, cancellationToken);
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UpdateArticle(
+        Guid id, SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var mayChangeEmbargo = (await authorization.AuthorizeAsync(http.User, Scopes.Policies.ContentPublish)).Succeeded;
+        return await ArticleStore.UpdateAsync(http.Request, db, clock, Caller.From(http), mayChangeEmbargo, id, request, cancellationToken);
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ArchiveArticle(
         Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
@@ -193,12 +202,14 @@ public static class ArticleEndpoints
         {
             return Problems.Validation("expiresInMinutes", $"expiresInMinutes is between 1 and {MaxPreviewMinutes} (7 days).");
         }
-        if (!await db.Set<Article>().AnyAsync(a => a.Id == id && a.Status != ArticleStatus.Archived, cancellationToken))
+        var generation = await db.Set<Article>().Where(a => a.Id == id && a.Status != ArticleStatus.Archived)
+            .Select(a => (int?)a.PreviewGeneration).FirstOrDefaultAsync(cancellationToken);
+        if (generation is null)
         {
             return Problems.NotFound($"No article has id {id} (or it is archived).");
         }
         var expiresAt = ArticleVisibility.ToWholeSecond(clock.Now().AddMinutes(minutes));
-        var token = signer.Sign(PreviewPurpose, new PreviewToken(id, expiresAt));
+        var token = signer.Sign(PreviewPurpose, new PreviewToken(id, expiresAt, generation.Value));
         return TypedResults.Ok(new PreviewLinkResponse($"{http.Scheme}://{http.Host}{http.PathBase}/v1/preview/{token}", expiresAt));
     }
 
@@ -207,14 +218,20 @@ public static class ArticleEndpoints
     {
         response.Headers.CacheControl = PrivateResponses.CacheControl;
         var now = clock.Now();
-        if (!signer.TryRead<PreviewToken>(PreviewPurpose, token, out var preview) || preview!.ExpiresAt <= now)
-        {
-            return Problems.NotFound("This preview link is unknown or has expired; ask for a new one.");
-        }
-        var article = await db.Set<Article>().Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived)
-            .ToDeliveryAsync(db, now, delivery.Value.OldAfterDays, cancellationToken);
-        return article is null ? Problems.NotFound("The article behind this preview link no longer exists.") : TypedResults.Ok(article);
+        var article = signer.TryRead<PreviewToken>(PreviewPurpose, token, out var preview) && preview!.ExpiresAt > now
+            ? await db.Set<Article>()
+                .Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived && a.PreviewGeneration == preview.Generation)
+                .ToDeliveryAsync(db, now, delivery.Value.OldAfterDays, cancellationToken)
+            : null;
+        // A revoked link, or one whose article was archived, answers exactly as an expired one does.
+        return article is null ? Problems.NotFound("This preview link is unknown or has expired; ask for a new one.") : TypedResults.Ok(article);
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokePreviewLinks(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        await db.Set<Article>().Where(a => a.Id == id)
+            .ExecuteUpdateAsync(a => a.SetProperty(article => article.PreviewGeneration, article => article.PreviewGeneration + 1), cancellationToken) == 0
+            ? Problems.NotFound($"No article has id {id}.")
+            : TypedResults.NoContent();
 
     private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> WithETag(HttpContext http, Task<Results<Created<ArticleResponse>, ProblemHttpResult>> creating)
     {
@@ -226,5 +243,6 @@ public static class ArticleEndpoints
         return result;
     }
 
-    private sealed record PreviewToken(Guid ArticleId, DateTimeOffset ExpiresAt);
+    /// <param name="Generation">The article's preview generation when the link was made (links made before revocation existed carry 0).</param>
+    private sealed record PreviewToken(Guid ArticleId, DateTimeOffset ExpiresAt, int Generation);
 }

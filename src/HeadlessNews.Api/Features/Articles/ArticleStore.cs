@@ -70,13 +70,18 @@ public static class ArticleStore
         return TypedResults.Created($"/v1/manage/articles/{article.Id}", response);
     }
 
+    /// <summary>Replaces the content; <paramref name="mayChangeEmbargo"/> (content:publish) is needed to change embargoUntil, since that changes visibility.</summary>
     public static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UpdateAsync(
-        HttpRequest http, HeadlessNewsDbContext db, TimeProvider clock, Caller caller, Guid id, SaveArticleRequest request, CancellationToken cancellationToken) =>
+        HttpRequest http, HeadlessNewsDbContext db, TimeProvider clock, Caller caller, bool mayChangeEmbargo, Guid id, SaveArticleRequest request, CancellationToken cancellationToken) =>
         ChangeAsync(http, db, clock, caller, id, new Change("updated", ContentChanged: true), async change =>
         {
             if (change.Article.Status == ArticleStatus.Archived)
             {
                 return Problems.Conflict("The article is archived; restore a revision to edit it again.");
+            }
+            if (!mayChangeEmbargo && EmbargoAfter(request, change.Article.EmbargoUntil) != change.Article.EmbargoUntil)
+            {
+                return Problems.Forbidden("Only a content:publish caller may change embargoUntil once the article exists; leave it out (or send the current value) to keep it.");
             }
             return await ReplaceContentAsync(change, request, request.Slug, cancellationToken);
         }, cancellationToken);
@@ -127,6 +132,7 @@ public static class ArticleStore
                 return Task.FromResult<ProblemHttpResult?>(Problems.Conflict("The article is already archived."));
             }
             change.Article.Status = ArticleStatus.Archived;
+            change.Article.PreviewGeneration++;
             return Task.FromResult<ProblemHttpResult?>(null);
         }, cancellationToken);
 
@@ -155,7 +161,7 @@ public static class ArticleStore
             var request = new SaveArticleRequest(
                 snapshot.Headline, null, snapshot.Standfirst, snapshot.Body, snapshot.Section?.Slug,
                 [.. snapshot.Tags.Select(t => t.Name)], [.. snapshot.Places.Select(p => p.Name)], [.. snapshot.Authors.Select(a => a.Slug)],
-                snapshot.SourceIds, snapshot.HeroImage, snapshot.Language, snapshot.EmbargoUntil, snapshot.CanonicalUrl);
+                snapshot.SourceIds, snapshot.HeroImage, snapshot.Language, snapshot.CanonicalUrl) { EmbargoUntil = snapshot.EmbargoUntil };
             if (change.Article.Status == ArticleStatus.Archived)
             {
                 change.Article.Status = ArticleStatus.Draft;
@@ -240,10 +246,14 @@ public static class ArticleStore
         article.SourceIds = content.SourceIds;
         article.HeroImage = request.HeroImage;
         article.Language = request.Language ?? Languages.Default;
-        article.EmbargoUntil = request.EmbargoUntil is { } embargo ? ArticleVisibility.ToWholeSecond(embargo) : null;
+        article.EmbargoUntil = EmbargoAfter(request, article.EmbargoUntil);
         article.CanonicalUrl = request.CanonicalUrl;
         article.UpdatedAt = now;
     }
+
+    /// <summary>The embargo after a save: the one sent (to the second, null included), else <paramref name="current"/>.</summary>
+    private static DateTimeOffset? EmbargoAfter(SaveArticleRequest request, DateTimeOffset? current) =>
+        !request.EmbargoUntilGiven ? current : request.EmbargoUntil is { } embargo ? ArticleVisibility.ToWholeSecond(embargo) : null;
 
     private static void AddLinks(HeadlessNewsDbContext db, Article article, ResolvedContent content)
     {

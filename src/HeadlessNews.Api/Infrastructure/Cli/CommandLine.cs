@@ -10,7 +10,7 @@ using Swashbuckle.AspNetCore.Swagger;
 namespace HeadlessNews.Api.Infrastructure.Cli;
 
 /// <summary>
-/// Verbs on the same executable as the web host: <c>keys create|list|revoke</c>, <c>migrate</c>, <c>openapi PATH</c>.
+/// Verbs on the same executable as the web host: <c>keys create|list|revoke|rotate-signing</c>, <c>migrate</c>, <c>openapi PATH</c>.
 /// Logs go to stderr; a created secret is the last line of stdout.
 /// </summary>
 public static class CommandLine
@@ -54,6 +54,7 @@ public static class CommandLine
                 ["keys", "create", ..] => await CreateKeyAsync(app, args),
                 ["keys", "list", ..] => await ListKeysAsync(app),
                 ["keys", "revoke", var id, ..] => await RevokeKeyAsync(app, id),
+                ["keys", "rotate-signing", ..] => await RotateSigningKeyAsync(app),
                 _ => Usage(),
             };
         }
@@ -77,6 +78,7 @@ public static class CommandLine
               keys create --name NAME --scopes a,b [--expires 2027-01-01T00:00:00Z] [--sections s1,s2] [--tags t1]
               keys list
               keys revoke KEY_ID
+              keys rotate-signing                            a new key signs cursors and preview links; the old one is accepted for Tokens:SigningKeyGraceHours more
               openapi [PATH]                                 write the OpenAPI document (default: the repository's openapi/headlessnews.v1.json)
             """);
         return 64;
@@ -168,6 +170,14 @@ public static class CommandLine
         var found = await ApiKeyIssuer.RevokeAsync(scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>(), TimeProvider.System, keyId, CancellationToken.None);
         await Console.Error.WriteLineAsync(found ? $"Revoked {keyId}." : $"No key has id {keyId}.");
         return found ? 0 : 1;
+    }
+
+    private static async Task<int> RotateSigningKeyAsync(WebApplication app)
+    {
+        await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
+        var (signsFrom, replacedUntil) = await app.Services.GetRequiredService<TokenSigner>().RotateAsync(CancellationToken.None);
+        await Console.Error.WriteLineAsync($"A new token-signing key signs from {signsFrom:O}, once every node has read it; tokens signed before stay valid until {replacedUntil:O}.");
+        return 0;
     }
 
     private static string? Option(string[] args, string name)

@@ -44,7 +44,7 @@ public static class Pagination
         var request = context.Request;
         var after = position(rows[^1]);
         var next = _lastNext;
-        if (next is null || next.Signer != signer || next.After != after || next.PathBase != request.PathBase.Value
+        if (next is null || next.Signer != signer || next.KeyId != signer.SigningKeyId || next.After != after || next.PathBase != request.PathBase.Value
             || next.Path != request.Path.Value || next.Query != request.QueryString.Value)
         {
             next = _lastNext = NextPage.For(request, signer, after);
@@ -54,10 +54,11 @@ public static class Pagination
     }
 
     // A list's first page is asked for far more than any other, and its next cursor stays the same until the list
-    // changes: the last one built is reused (signing it and rebuilding the query were ~3 % of an uncached list's CPU).
+    // changes: the last one built is reused (signing it and rebuilding the query were ~3 % of an uncached list's CPU)
+    // until the list changes or a rotated signing key takes over.
     private static volatile NextPage? _lastNext;
 
-    private sealed record NextPage(TokenSigner Signer, string? PathBase, string? Path, string? Query, KeysetCursor After, string Cursor, string Link)
+    private sealed record NextPage(TokenSigner Signer, int KeyId, string? PathBase, string? Path, string? Query, KeysetCursor After, string Cursor, string Link)
     {
         public static NextPage For(HttpRequest request, TokenSigner signer, KeysetCursor after)
         {
@@ -67,7 +68,7 @@ public static class Pagination
                 .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
                 .Append(new KeyValuePair<string, string?>("cursor", cursor)));
             var link = $"<{UriHelper.BuildRelative(request.PathBase, request.Path, query)}>; rel=\"next\"";
-            return new NextPage(signer, request.PathBase.Value, request.Path.Value, request.QueryString.Value, after, cursor, link);
+            return new NextPage(signer, signer.SigningKeyId, request.PathBase.Value, request.Path.Value, request.QueryString.Value, after, cursor, link);
         }
     }
 }

@@ -75,6 +75,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(35)")
                         .HasColumnName("language");
 
+                    b.Property<int>("PreviewGeneration")
+                        .HasColumnType("integer")
+                        .HasColumnName("preview_generation");
+
                     b.Property<DateTimeOffset?>("PublishAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("publish_at");
@@ -1450,21 +1454,32 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
-            modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Security.ServerSecret", b =>
+            modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Security.TokenSigningKey", b =>
                 {
-                    b.Property<string>("Name")
-                        .HasColumnType("text")
-                        .HasColumnName("name");
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("ActiveFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("active_from");
+
+                    b.Property<DateTimeOffset?>("RetiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retires_at");
 
                     b.Property<byte[]>("Value")
                         .IsRequired()
                         .HasColumnType("bytea")
                         .HasColumnName("value");
 
-                    b.HasKey("Name")
-                        .HasName("pk_server_secrets");
+                    b.HasKey("Id")
+                        .HasName("pk_token_signing_keys");
 
-                    b.ToTable("server_secrets", (string)null);
+                    b.ToTable("token_signing_keys", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Articles.Article", b =>
