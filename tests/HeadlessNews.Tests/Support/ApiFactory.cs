@@ -37,7 +37,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            services.AddTransient<IStartupFilter, OpenApiConformanceStartupFilter>();
+        });
     }
 
     /// <summary>A client whose requests carry a new API key with the given scopes.</summary>

@@ -21,7 +21,8 @@ public static class ArticleDeliveryEndpoints
             .Produces<Page<ArticleSummary>>(StatusCodes.Status200OK, "application/json");
         delivery.MapGet("/articles/{slug}", GetArticle).WithName("GetPublishedArticle")
             .WithSummary("One visible article with its quotes expanded, sources and authors; a former slug answers 301.")
-            .Produces<ArticleDeliveryResponse>(StatusCodes.Status200OK, "application/json");
+            .Produces<ArticleDeliveryResponse>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status301MovedPermanently);
         return delivery;
     }
 

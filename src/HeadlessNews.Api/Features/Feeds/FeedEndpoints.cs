@@ -38,7 +38,7 @@ public static class FeedEndpoints
         feeds.MapGet("/articles.json", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "json", ct))
             .WithName("ArticlesJsonFeed").WithSummary("JSON Feed 1.1 of the newest visible articles.").Produces(200, contentType: "application/feed+json");
         feeds.MapGet("/articles.ninjs", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "ninjs", ct))
-            .WithName("ArticlesNinjs").WithSummary("A JSON array of IPTC ninjs 2.2 items (partners also get embargoed items with 'embargoed').").Produces(200, contentType: "application/json");
+            .WithName("ArticlesNinjs").WithSummary("A JSON array of IPTC ninjs 2.2 items (partners also get embargoed items with 'embargoed').").Produces<IReadOnlyList<System.Text.Json.JsonElement>>(200, "application/json");
         feeds.MapGet("/notices.rss", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "rss", ct))
             .WithName("NoticesRss").WithSummary("RSS 2.0 of active public notices.").Produces(200, contentType: "application/rss+xml");
         feeds.MapGet("/notices.atom", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "atom", ct))

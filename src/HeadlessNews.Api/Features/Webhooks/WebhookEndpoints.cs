@@ -16,14 +16,18 @@ public static class WebhookEndpoints
             .WithSummary("Subscribe a URL to content events; the signing secret is in this response only.").WithIdempotency();
         webhooks.MapGet("", ListWebhooks).WithName("ListWebhooks").WithSummary("List webhooks, newest first.");
         webhooks.MapGet("/{id:guid}", GetWebhook).WithName("GetWebhook").WithSummary("Read one webhook (without its secret).");
-        webhooks.MapPut("/{id:guid}", UpdateWebhook).WithName("UpdateWebhook").WithSummary("Change a webhook's URL, events, description or enabled state (If-Match).");
-        webhooks.MapDelete("/{id:guid}", DeleteWebhook).WithName("DeleteWebhook").WithSummary("Delete a webhook and its delivery log (If-Match).");
+        webhooks.MapPut("/{id:guid}", UpdateWebhook).WithName("UpdateWebhook").WithSummary("Change a webhook's URL, events, description or enabled state (If-Match).")
+            .ProducesWriteProblems();
+        webhooks.MapDelete("/{id:guid}", DeleteWebhook).WithName("DeleteWebhook").WithSummary("Delete a webhook and its delivery log (If-Match).")
+            .ProducesWriteProblems();
         webhooks.MapPost("/{id:guid}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret")
-            .WithSummary("Issue a new signing secret (If-Match); deliveries carry a signature with the old one too for a grace period.");
+            .WithSummary("Issue a new signing secret (If-Match); deliveries carry a signature with the old one too for a grace period.")
+            .ProducesWriteProblems();
         webhooks.MapGet("/{id:guid}/deliveries", ListDeliveries).WithName("ListWebhookDeliveries")
             .WithSummary("Every delivery attempt, newest first: status code, duration and the start of the response.");
         webhooks.MapPost("/{id:guid}/messages/{messageId:guid}/retry", RetryMessage).WithName("RetryWebhookMessage")
-            .WithSummary("Queue a message (by its webhook-id) for delivery again now, whatever its state.");
+            .WithSummary("Queue a message (by its webhook-id) for delivery again now, whatever its state.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return manage;
     }
 

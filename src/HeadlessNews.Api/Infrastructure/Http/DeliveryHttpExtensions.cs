@@ -113,7 +113,9 @@ public static class DeliveryHttpExtensions
     /// <see cref="CacheTags.AddCacheTags"/> and a boundary with <see cref="CacheTags.ExpireAt"/>.
     /// </summary>
     public static TBuilder CacheDelivery<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.CacheOutput(DeliveryCachePolicy.Name).WithMetadata(DeliveryResponseMetadata.Instance);
+        builder.CacheOutput(DeliveryCachePolicy.Name).WithMetadata(DeliveryResponseMetadata.Instance, NotModified);
+
+    private static readonly ProducesResponseTypeMetadata NotModified = new(StatusCodes.Status304NotModified, typeof(void));
 
     /// <summary><c>Cors:Origins</c> as an array or a comma-separated string.</summary>
     internal static string[] CorsOrigins(IConfiguration configuration)

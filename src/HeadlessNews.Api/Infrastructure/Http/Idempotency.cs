@@ -20,9 +20,11 @@ public static class Idempotency
     /// <summary>A record still "in flight" after this long belongs to a request that died; it may be taken over.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
-    /// <summary>Marks an endpoint as honouring Idempotency-Key.</summary>
-    public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new IdempotentEndpoint());
+    /// <summary>Marks an endpoint as honouring Idempotency-Key, and documents its 409 (key in flight) and 422 (key reused with another body).</summary>
+    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) => builder
+        .WithMetadata(new IdempotentEndpoint())
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.Use((context, next) =>
     {

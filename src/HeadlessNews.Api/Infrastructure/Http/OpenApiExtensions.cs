@@ -1,4 +1,7 @@
 using System.Collections.Frozen;
+using System.Text.Json;
+using FluentValidation;
+using FluentValidation.Validators;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
@@ -33,7 +36,10 @@ public static class OpenApiExtensions
             });
             options.OperationFilter<ProblemResponsesOperationFilter>();
             options.OperationFilter<ParameterDescriptionsOperationFilter>();
+            options.SchemaFilter<ValidatorRequiredSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
+            options.NonNullableReferenceTypesAsRequired();
+            options.UseAllOfToExtendReferenceSchemas();
         });
         return services;
     }
@@ -108,36 +114,99 @@ public static class OpenApiExtensions
         }
     }
 
-    /// <summary>Describes the problem responses every operation may give, and the Bearer requirement where a key is needed.</summary>
+    /// <summary>
+    /// Request properties that the type's validator always demands (NotNull or NotEmpty without a condition, not per item) are
+    /// required and not nullable, so the document says what a 400 would otherwise tell a client afterwards.
+    /// </summary>
+    private sealed class ValidatorRequiredSchemaFilter(IServiceProvider services) : ISchemaFilter
+    {
+        private static readonly FrozenDictionary<Type, Type> Validators = AssemblyScanner
+            .FindValidatorsInAssembly(typeof(OpenApiExtensions).Assembly, includeInternalTypes: true)
+            .ToFrozenDictionary(found => found.InterfaceType.GetGenericArguments()[0], found => found.ValidatorType);
+
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema { Properties: { Count: > 0 } properties } target
+                || !Validators.TryGetValue(context.Type, out var validatorType))
+            {
+                return;
+            }
+            var validator = (IValidator)Activator.CreateInstance(validatorType, [.. validatorType.GetConstructors().Single().GetParameters().Select(Argument)])!;
+            var demanded = validator.CreateDescriptor().Rules
+                .Where(rule => rule.PropertyName is not null && !rule.HasCondition && !rule.HasAsyncCondition
+                    && !rule.GetType().GetInterfaces().Any(type => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ICollectionRule<,>))
+                    && rule.Components.Any(component =>
+                    component.Validator is INotNullValidator or INotEmptyValidator && !component.HasCondition && !component.HasAsyncCondition))
+                .Select(rule => JsonNamingPolicy.CamelCase.ConvertName(rule.PropertyName!));
+            foreach (var name in demanded)
+            {
+                if (properties.TryGetValue(name, out var property))
+                {
+                    target.Required ??= new HashSet<string>(StringComparer.Ordinal);
+                    target.Required.Add(name);
+                    if (property is OpenApiSchema { Type: { } type } concrete)
+                    {
+                        concrete.Type = type & ~JsonSchemaType.Null;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// A validator's rules are declared in its constructor and its database only serves checks made while validating,
+        /// so describing it needs no database: the document is also written by the `openapi` command, which has none.
+        /// </summary>
+        private object Argument(System.Reflection.ParameterInfo parameter) => parameter.ParameterType == typeof(Database.HeadlessNewsDbContext)
+            ? System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(parameter.ParameterType)
+            : services.GetRequiredService(parameter.ParameterType);
+    }
+
+    /// <summary>
+    /// The problems an operation can answer, by the shape of its route, so no handler has to list them: every route
+    /// 400, 401 (a presented key that is unknown, revoked or expired), 429 and 503; 403 where a key is needed; 404 where
+    /// the path names a resource; 413 and 415 where a body is read. Conditional writes, idempotent creates and
+    /// delivery caching add theirs through <see cref="Versioning.ProducesWriteProblems"/>,
+    /// <see cref="Idempotency.WithIdempotency"/> and <see cref="DeliveryHttpExtensions.CacheDelivery"/>.
+    /// </summary>
     private sealed class ProblemResponsesOperationFilter : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
             var problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
-            var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+            var description = context.ApiDescription;
+            var metadata = description.ActionDescriptor.EndpointMetadata;
             var needsKey = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
             operation.Responses ??= [];
 
-            void Add(int status, string description)
+            void Add(int status, string text)
             {
                 var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (!operation.Responses.ContainsKey(key))
                 {
                     operation.Responses[key] = new OpenApiResponse
                     {
-                        Description = description,
+                        Description = text,
                         Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } },
                     };
                 }
             }
 
             Add(400, "The request is malformed or invalid (problem with errors by field).");
+            Add(401, needsKey ? "No API key, or one that is unknown, revoked or expired." : "A key was presented that is unknown, revoked or expired.");
             if (needsKey)
             {
-                Add(401, "No API key, or one that is unknown, revoked or expired.");
                 Add(403, "The API key lacks the scope this operation needs.");
                 operation.Security ??= [];
                 operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
+            }
+            if (description.RelativePath?.Contains('{', StringComparison.Ordinal) == true)
+            {
+                Add(404, "Nothing with this id or slug.");
+            }
+            if (description.HttpMethod is "POST" or "PUT")
+            {
+                Add(413, "The body is larger than the limit.");
+                Add(415, "The body is not JSON (application/json).");
             }
             Add(429, "Too many requests; see Retry-After.");
             Add(503, "The database is unavailable; see Retry-After.");
