@@ -21,8 +21,17 @@ public static class OpenApiConformance
     private static readonly Lazy<Document> Committed = new(() =>
         Document.Load(Path.Combine(RepositoryPaths.Root, "openapi", "headlessnews.v1.json")));
 
-    /// <summary>Every (method, route, status) a test host answered on a documented route, for the coverage figure.</summary>
-    public static ConcurrentDictionary<string, byte> Covered { get; } = new(StringComparer.Ordinal);
+    /// <summary>Every (method, route, status) a test host answered on a documented route.</summary>
+    private static readonly ConcurrentDictionary<string, byte> Covered = new(StringComparer.Ordinal);
+
+    /// <summary>With HEADLESSNEWS_OPENAPI_COVERAGE=file, the run writes the (method, route, status) triples it checked there.</summary>
+    static OpenApiConformance()
+    {
+        if (Environment.GetEnvironmentVariable("HEADLESSNEWS_OPENAPI_COVERAGE") is { Length: > 0 } file)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.WriteAllLines(file, Covered.Keys.Order(StringComparer.Ordinal));
+        }
+    }
 
     /// <summary>What is wrong with one response, or nothing when the document describes it.</summary>
     public static IReadOnlyList<string> Mismatches(string method, string routePattern, int status, string? contentType, string? contentEncoding, ReadOnlySpan<byte> body)
