@@ -101,6 +101,44 @@ public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task Sections_and_authors_used_only_by_embargoed_or_draft_articles_are_not_listed_until_the_embargo_passes()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var (embargoedSection, embargoedAuthor) = ((await editor.CreateSectionAsync()).GetProperty("slug").GetString()!, (await editor.CreateAuthorAsync()).GetProperty("slug").GetString()!);
+        var (draftSection, draftAuthor) = ((await editor.CreateSectionAsync()).GetProperty("slug").GetString()!, (await editor.CreateAuthorAsync()).GetProperty("slug").GetString()!);
+        var embargo = WholeSecond(api.Clock.GetUtcNow().AddSeconds(40));
+        await editor.CreatePublishedAsync(Story(Editorial.Unique("Hospital merger agreed"), extra: new { section = embargoedSection, authors = new[] { embargoedAuthor }, embargoUntil = embargo }));
+        await editor.CreateArticleAsync(Story(Editorial.Unique("Draft: council tax"), extra: new { section = draftSection, authors = new[] { draftAuthor } }));
+
+        var sections = await reader.GetAsync("/v1/sections");
+        var authors = await reader.GetAsync("/v1/authors");
+        var text = await sections.Content.ReadAsStringAsync() + await authors.Content.ReadAsStringAsync();
+        foreach (var slug in new[] { embargoedSection, embargoedAuthor, draftSection, draftAuthor })
+        {
+            Assert.DoesNotContain($"\"{slug}\"", text, StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/authors/{embargoedAuthor}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/authors/{draftAuthor}")).StatusCode);
+        // No cached list may outlive the embargo: it ends with no write that could evict anything.
+        Assert.All(new[] { sections, authors }, r => Assert.InRange(r.Headers.CacheControl!.MaxAge!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(40)));
+
+        try
+        {
+            api.Clock.Set(embargo);
+            Assert.Contains($"\"{embargoedSection}\"", await reader.GetStringAsync("/v1/sections"), StringComparison.Ordinal);
+            Assert.Contains($"\"{embargoedAuthor}\"", await reader.GetStringAsync("/v1/authors"), StringComparison.Ordinal);
+            Assert.Equal(embargoedAuthor, (await reader.GetJsonAsync($"/v1/authors/{embargoedAuthor}")).GetProperty("slug").GetString());
+            Assert.DoesNotContain($"\"{draftSection}\"", await reader.GetStringAsync("/v1/sections"), StringComparison.Ordinal);
+            Assert.DoesNotContain($"\"{draftAuthor}\"", await reader.GetStringAsync("/v1/authors"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            api.Clock.Set(DateTimeOffset.UtcNow);
+        }
+    }
+
+    [Fact]
     public async Task The_article_page_carries_expanded_quotes_sources_authors_and_safe_body_html()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -162,6 +162,78 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(unpublished.Version(), state[Guid.Parse(dropped.Id())].Version);
     }
 
+    /// <summary>A partner key limited to <paramref name="sections"/> or <paramref name="tags"/>, and the feed's current tail.</summary>
+    private async Task<(HttpClient Client, string Token)> LimitedPartnerAsync(string[]? sections = null, string[]? tags = null)
+    {
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await api.CreateKeyAsync(["feeds:partner"], sections, tags));
+        return (client, (await client.GetJsonAsync("/v1/changes")).GetProperty("next").GetString()!);
+    }
+
+    /// <summary>Polls until the newest entry for <paramref name="id"/> has <paramref name="op"/>, applying entries to <paramref name="state"/>.</summary>
+    private static async Task<string> PollUntilOpAsync(HttpClient partner, string token, Dictionary<Guid, (string Op, int Version)> state, Guid id, string op)
+    {
+        for (var attempt = 0; attempt < 100 && state.GetValueOrDefault(id).Op != op; attempt++)
+        {
+            token = (await PollUntilAsync(partner, token, state))!;
+            await Task.Delay(100);
+        }
+        Assert.Equal(op, state.GetValueOrDefault(id).Op);
+        return token;
+    }
+
+    [Fact]
+    public async Task A_partner_limited_to_a_section_gets_a_delete_when_an_article_moves_out_and_an_upsert_when_it_moves_back()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var (home, away, elsewhere) = ((await editor.CreateSectionAsync()).GetProperty("slug").GetString()!,
+            (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!, (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!);
+        var (homePartner, homeToken) = await LimitedPartnerAsync(sections: [home]);
+        var (awayPartner, awayToken) = await LimitedPartnerAsync(sections: [away]);
+        var (otherPartner, otherToken) = await LimitedPartnerAsync(sections: [elsewhere]);
+        var (homeState, awayState, otherState) = (new Dictionary<Guid, (string Op, int Version)>(), new Dictionary<Guid, (string Op, int Version)>(), new Dictionary<Guid, (string Op, int Version)>());
+        var headline = Editorial.Unique("Lifeboat station extension approved");
+        var article = await editor.CreatePublishedAsync(new { headline, section = home, body = Editorial.OneParagraph() });
+        var id = Guid.Parse(article.Id());
+        homeToken = await PollUntilOpAsync(homePartner, homeToken, homeState, id, "upsert");
+
+        var moved = await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{id}", article.Version(),
+            new { headline, section = away, body = Editorial.OneParagraph() })).AssertSuccessAsync();
+        homeToken = await PollUntilOpAsync(homePartner, homeToken, homeState, id, "delete");
+        awayToken = await PollUntilOpAsync(awayPartner, awayToken, awayState, id, "upsert");
+        Assert.Equal(moved.Version(), awayState[id].Version);
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{id}", moved.Version(),
+            new { headline, section = home, body = Editorial.OneParagraph() })).AssertSuccessAsync();
+        await PollUntilOpAsync(homePartner, homeToken, homeState, id, "upsert");
+        await PollUntilOpAsync(awayPartner, awayToken, awayState, id, "delete");
+
+        // A partner whose section the article never entered hears nothing of it.
+        await PollUntilAsync(otherPartner, otherToken, otherState);
+        Assert.False(otherState.ContainsKey(id));
+    }
+
+    [Fact]
+    public async Task A_partner_limited_to_a_tag_gets_a_delete_when_an_article_loses_the_tag_and_an_upsert_when_it_gets_it_back()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var tag = Editorial.Unique("Ferries");
+        var tagSlug = tag.ToLowerInvariant().Replace(' ', '-');
+        var (partner, token) = await LimitedPartnerAsync(tags: [tagSlug]);
+        var state = new Dictionary<Guid, (string Op, int Version)>();
+        var headline = Editorial.Unique("Holyhead sailings resume");
+        var article = await editor.CreatePublishedAsync(new { headline, tags = new[] { tag }, body = Editorial.OneParagraph() });
+        var id = Guid.Parse(article.Id());
+        token = await PollUntilOpAsync(partner, token, state, id, "upsert");
+
+        var untagged = await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{id}", article.Version(),
+            new { headline, tags = new[] { "Weather" }, body = Editorial.OneParagraph() })).AssertSuccessAsync();
+        token = await PollUntilOpAsync(partner, token, state, id, "delete");
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{id}", untagged.Version(),
+            new { headline, tags = new[] { tag }, body = Editorial.OneParagraph() })).AssertSuccessAsync();
+        await PollUntilOpAsync(partner, token, state, id, "upsert");
+    }
+
     [Fact]
     public async Task The_change_feed_needs_a_partner_key_and_refuses_a_forged_token()
     {

@@ -65,5 +65,33 @@ public sealed class SectionAndAuthorTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal(author.GetProperty("slug").GetString(), edited.GetProperty("slug").GetString());
     }
 
+    [Fact]
+    public async Task Publishing_and_unpublishing_the_only_article_of_a_section_and_author_changes_their_cached_lists_at_once()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        var author = (await editor.CreateAuthorAsync()).GetProperty("slug").GetString()!;
+        var draft = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Bus timetable changes"), section, authors = new[] { author }, body = Editorial.OneParagraph() });
+        // How many of the section list, the author list and the author's page show them (each read twice: the second from the cache).
+        async Task<int> ListedAsync()
+        {
+            var listed = 0;
+            for (var read = 0; read < 2; read++)
+            {
+                listed = ((await reader.GetStringAsync("/v1/sections")).Contains($"\"{section}\"", StringComparison.Ordinal) ? 1 : 0)
+                    + ((await reader.GetStringAsync("/v1/authors")).Contains($"\"{author}\"", StringComparison.Ordinal) ? 1 : 0)
+                    + ((await reader.GetAsync($"/v1/authors/{author}")).StatusCode == HttpStatusCode.OK ? 1 : 0);
+            }
+            return listed;
+        }
+
+        Assert.Equal(0, await ListedAsync());
+        var published = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{draft.Id()}/publish", draft.Version(), new { })).AssertSuccessAsync();
+        Assert.Equal(3, await ListedAsync());
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{draft.Id()}/unpublish", published.Version(), new { })).AssertSuccessAsync();
+        Assert.Equal(0, await ListedAsync());
+    }
+
     private const System.Text.Json.JsonValueKind JsonNull = System.Text.Json.JsonValueKind.Null;
 }

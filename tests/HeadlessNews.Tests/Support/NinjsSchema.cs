@@ -3,11 +3,14 @@ using Json.Schema;
 
 namespace HeadlessNews.Tests.Support;
 
-/// <summary>The IPTC ninjs 2.2 schema kept in ../shared/schemas, for validating what the feeds emit.</summary>
+/// <summary>
+/// The IPTC ninjs 2.2 schema, for validating what the feeds emit: the repository's own copy, in Support/Schemas beside
+/// the IPTC's licence (LICENSE.ninjs), copied next to the test binaries.
+/// </summary>
 public static class NinjsSchema
 {
     private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.FromText(File.ReadAllText(Path.Combine(RepositoryPaths.Shared, "schemas", "ninjs-schema_2.2.json"))));
+        JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Support", "Schemas", "ninjs-schema_2.2.json"))));
 
     public static IReadOnlyList<string> Errors(JsonElement item)
     {
@@ -20,9 +23,6 @@ public static class NinjsSchema
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
-
-    /// <summary>The team's shared folder sits beside the repository (a copy of it beside CI's clone too).</summary>
-    public static string Shared => Path.Combine(Path.GetDirectoryName(Root)!, "shared");
 
     private static string FindRoot()
     {

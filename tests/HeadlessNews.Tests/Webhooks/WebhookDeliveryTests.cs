@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Tests.Support;
@@ -85,6 +86,55 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         Assert.Equal(["http_error", "http_error", "delivered"], attempts.Select(a => a.GetProperty("outcome").GetString()));
         Assert.All(attempts, a => Assert.Contains("Conwy test receiver", a.GetProperty("responseExcerpt").GetString(), StringComparison.Ordinal));
         Assert.All(attempts, a => Assert.True(a.GetProperty("durationMs").GetInt32() >= 0));
+    }
+
+    [Fact]
+    public async Task A_target_answering_10_kB_of_text_has_at_most_256_bytes_of_it_logged_cut_between_characters()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // Two- and four-byte characters throughout, so a cut at byte 256 would land inside one.
+        var text = string.Concat(Enumerable.Repeat("Croeso i Gonwy, Llŷn a Môn 🐟 ", 400));
+        Assert.True(Encoding.UTF8.GetByteCount(text) > 10_000);
+        receiver.Answer = ("text/plain; charset=utf-8", Encoding.UTF8.GetBytes(text));
+        var excerpt = (await DeliverOnceAsync(receiver)).GetProperty("responseExcerpt").GetString()!;
+        Assert.InRange(Encoding.UTF8.GetByteCount(excerpt), 250, 256);
+        Assert.StartsWith(excerpt, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("text/plain; charset=utf-8", true)]
+    [InlineData("text/html", true)]
+    [InlineData("application/json", true)]
+    [InlineData("application/problem+json", true)]
+    [InlineData("application/xml", true)]
+    [InlineData("application/atom+xml", true)]
+    [InlineData("application/octet-stream", false)]
+    [InlineData("image/png", false)]
+    [InlineData("application/pdf", false)]
+    [InlineData(null, false)]
+    public async Task Only_a_text_answer_is_kept_in_the_delivery_log(string? contentType, bool kept)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = (contentType, Encoding.UTF8.GetBytes("{\"received\": \"Conwy\"}\u0000\u0001\u0089PNG"));
+        var excerpt = (await DeliverOnceAsync(receiver)).GetProperty("responseExcerpt");
+        if (kept)
+        {
+            Assert.StartsWith("{\"received\": \"Conwy\"}", excerpt.GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain('\0', excerpt.GetString()!);
+        }
+        else
+        {
+            Assert.Equal(JsonValueKind.Null, excerpt.ValueKind);
+        }
+    }
+
+    /// <summary>Subscribes a webhook to <paramref name="receiver"/>, fires one event and returns its delivered attempt.</summary>
+    private async Task<JsonElement> DeliverOnceAsync(WebhookReceiver receiver)
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var (id, _) = await CreateWebhookAsync(client, receiver.Url, ContentEventTypes.ArticleUnpublished);
+        var messageId = await RecordAsync(api, ContentEventTypes.ArticleUnpublished);
+        return await AttemptAsync(client, id, messageId, "delivered");
     }
 
     [Fact]

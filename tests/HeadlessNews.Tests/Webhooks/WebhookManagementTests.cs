@@ -75,6 +75,56 @@ public sealed class WebhookManagementTests(WebhookApi api) : IClassFixture<Webho
     public async Task Link_local_metadata_multicast_and_non_http_targets_are_always_refused(string url) =>
         await AssertTargetRefusedAsync(api, url);
 
+    [Theory]
+    [InlineData("http://168.63.129.16/machine?comp=goalstate")]
+    [InlineData("http://192.0.0.192/opc/v2/instance/")]
+    [InlineData("http://192.0.0.8/")]
+    [InlineData("http://198.18.0.1/")]
+    [InlineData("http://198.19.255.254/")]
+    [InlineData("http://192.0.2.10/")]
+    [InlineData("http://198.51.100.7/")]
+    [InlineData("http://203.0.113.9/")]
+    [InlineData("http://192.88.99.1/")]
+    [InlineData("http://255.255.255.255/")]
+    [InlineData("http://240.1.2.3/")]
+    [InlineData("http://0.1.2.3/")]
+    [InlineData("http://239.255.255.250:1900/")]
+    [InlineData("http://[::]/")]
+    [InlineData("http://[ff02::1]/")]
+    [InlineData("http://[100::1]/")]
+    [InlineData("http://[2001:db8::1]/")]
+    [InlineData("http://[3fff::1]/")]
+    [InlineData("http://[2001:2::1]/")]
+    [InlineData("http://[2001:20::1]/")]
+    [InlineData("http://[5f00::1]/")]
+    [InlineData("http://[4000::1]/")]
+    [InlineData("http://[::ffff:168.63.129.16]/")]
+    [InlineData("http://[::ffff:0:a83f:8110]/")]
+    [InlineData("http://[64:ff9b::a83f:8110]/")]
+    [InlineData("http://[2002:c612:1::1]/")]
+    [InlineData("http://[::ffff:192.0.0.192]/")]
+    public async Task Cloud_metadata_benchmarking_documentation_reserved_and_other_special_purpose_addresses_are_always_refused(string url) =>
+        await AssertTargetRefusedAsync(api, url);
+
+    [Theory]
+    [InlineData("http://8.8.8.8/hooks")]
+    [InlineData("http://100.63.255.255/hooks")]
+    [InlineData("http://100.128.0.1/hooks")]
+    [InlineData("http://192.0.1.1/hooks")]
+    [InlineData("http://198.17.255.255/hooks")]
+    [InlineData("http://198.20.0.1/hooks")]
+    [InlineData("http://192.31.196.1/hooks")]
+    [InlineData("http://168.63.129.17/hooks")]
+    [InlineData("http://[2606:4700:4700::1111]/hooks")]
+    [InlineData("http://[2620:4f:8000::1]/hooks")]
+    [InlineData("http://[::ffff:8.8.8.8]/hooks")]
+    [InlineData("http://[64:ff9b::808:808]/hooks")]
+    public async Task Global_addresses_beside_the_special_ranges_are_accepted(string url)
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        await WebhookTestKit.CreateWebhookAsync(client, url, "article.published");
+    }
+
     /// <summary>Registering <paramref name="url"/> is a 400 on <c>url</c> for what the address is (not for failing to resolve), and stores nothing.</summary>
     internal static async Task AssertTargetRefusedAsync(ApiFactory api, string url)
     {
@@ -168,6 +218,12 @@ public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClass
     [InlineData("https://[fec0::1]/x")]
     [InlineData("https://[64:ff9b::a00:1]/x")]
     [InlineData("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x")]
+    [InlineData("http://100.64.0.1/hooks")]
+    [InlineData("http://100.127.255.254/hooks")]
+    [InlineData("http://[::ffff:100.64.0.1]/hooks")]
+    [InlineData("http://[::ffff:0:7f00:1]/hooks")]
+    [InlineData("http://[::ffff:0:a00:1]/hooks")]
+    [InlineData("http://[64:ff9b::6440:1]/hooks")]
     public async Task Loopback_private_site_local_and_IPv4_carrying_targets_are_refused_and_not_stored_when_private_targets_are_not_allowed(string url) =>
         await WebhookManagementTests.AssertTargetRefusedAsync(api, url);
 
@@ -180,6 +236,32 @@ public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClass
         Assert.Equal("refused", attempt.GetProperty("outcome").GetString());
         Assert.Equal(JsonValueKind.Null, attempt.GetProperty("status").ValueKind);
         Assert.Contains("127.0.0.1", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_name_that_resolves_to_a_private_address_is_refused_without_saying_which_address()
+    {
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var problem = await (await client.PostAsJsonAsync("/v1/manage/webhooks", new { url = "http://localhost:9/hooks", events = new[] { "article.published" } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        var message = problem.GetProperty("errors").GetProperty("url")[0].GetString()!;
+        Assert.Contains("localhost", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", problem.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("::1", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_name_that_resolves_to_loopback_at_delivery_time_is_never_contacted_and_the_log_does_not_say_which_address()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // A public name whose DNS now points at loopback (rebinding): the address connected to is checked at delivery.
+        var attempt = await FirstAttemptAsync(receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
+        Assert.Equal("refused", attempt.GetProperty("outcome").GetString());
+        var error = attempt.GetProperty("error").GetString()!;
+        Assert.Contains("localhost", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("::1", error, StringComparison.Ordinal);
         Assert.Empty(receiver.Received);
     }
 
@@ -207,14 +289,6 @@ public sealed class WebhookPrivateTargetTests(PublicTargetsOnlyApi api) : IClass
             return webhook.Id;
         });
         var messageId = await WebhookTestKit.RecordAsync(api, "article.updated");
-
-        JsonElement attempt = default;
-        await WebhookTestKit.EventuallyAsync(async () =>
-        {
-            var log = await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries")).AssertSuccessAsync();
-            attempt = log.GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("messageId").GetString() == messageId.ToString());
-            return attempt.ValueKind != JsonValueKind.Undefined;
-        }, "a logged attempt");
-        return attempt;
+        return await WebhookTestKit.AttemptAsync(client, id.ToString(), messageId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +19,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Decides the status code for each request (default 200); may delay to simulate a slow receiver.</summary>
     public Func<ReceivedWebhook, CancellationToken, Task<int>> Respond { get; set; } = (_, _) => Task.FromResult(StatusCodes.Status200OK);
+
+    /// <summary>The answer's content type and bytes (default: a line of plain text naming the message).</summary>
+    public (string? ContentType, byte[] Bytes)? Answer { get; set; }
 
     public string Url => _app.Urls.First() + "/hooks/newsroom";
 
@@ -60,7 +64,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             {
                 return;
             }
-            await context.Response.WriteAsync($"Received by the Conwy test receiver: {received.Id}", context.RequestAborted);
+            var (contentType, bytes) = Answer ?? ("text/plain; charset=utf-8", Encoding.UTF8.GetBytes($"Received by the Conwy test receiver: {received.Id}"));
+            context.Response.ContentType = contentType;
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
         }
         catch (OperationCanceledException)
         {

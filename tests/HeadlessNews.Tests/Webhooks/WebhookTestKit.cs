@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Tests.Support;
 
@@ -59,6 +60,20 @@ public static class WebhookTestKit
         return webhook.Signature.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(part => part.StartsWith("v1,", StringComparison.Ordinal))
             .Any(part => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(part[3..]), expected));
+    }
+
+    /// <summary>Waits for a logged attempt to deliver <paramref name="messageId"/> to webhook <paramref name="webhookId"/> (one with <paramref name="outcome"/>, when given).</summary>
+    public static async Task<JsonElement> AttemptAsync(HttpClient client, string webhookId, Guid messageId, string? outcome = null)
+    {
+        JsonElement attempt = default;
+        await EventuallyAsync(async () =>
+        {
+            var log = await (await client.GetAsync($"/v1/manage/webhooks/{webhookId}/deliveries")).AssertSuccessAsync();
+            attempt = log.GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("messageId").GetString() == messageId.ToString()
+                && (outcome is null || a.GetProperty("outcome").GetString() == outcome));
+            return attempt.ValueKind != JsonValueKind.Undefined;
+        }, outcome is null ? "a logged attempt" : $"a logged attempt with outcome {outcome}");
+        return attempt;
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, failing with <paramref name="what"/> after <paramref name="seconds"/>.</summary>

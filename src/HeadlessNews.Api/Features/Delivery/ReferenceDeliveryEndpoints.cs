@@ -15,8 +15,9 @@ using NpgsqlTypes;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
-/// Quotes and sources are shown only while a visible article uses them (so one prepared for an embargoed story
-/// cannot leak), each with those articles; sections and authors are public metadata.
+/// Quotes, sources, sections and authors are shown only while a visible article uses them (so one prepared for an
+/// embargoed story cannot leak); quotes and sources with those articles. Each answer is evicted with the articles and
+/// expires when the next one becomes visible.
 /// </summary>
 public static class ReferenceDeliveryEndpoints
 {
@@ -26,9 +27,9 @@ public static class ReferenceDeliveryEndpoints
         delivery.MapGet("/quotes/{id:guid}", GetQuote).WithName("GetPublishedQuote").WithSummary("One quote with the visible articles that use it.");
         delivery.MapGet("/sources", ListSources).WithName("ListPublishedSources").WithSummary("Sources cited by visible articles, newest first.");
         delivery.MapGet("/sources/{id:guid}", GetSource).WithName("GetPublishedSource").WithSummary("One source with the visible articles that cite it.");
-        delivery.MapGet("/sections", ListSections).WithName("ListPublishedSections").WithSummary("All sections.");
-        delivery.MapGet("/authors", ListAuthors).WithName("ListPublishedAuthors").WithSummary("All authors.");
-        delivery.MapGet("/authors/{slug}", GetAuthor).WithName("GetPublishedAuthor").WithSummary("One author.");
+        delivery.MapGet("/sections", ListSections).WithName("ListPublishedSections").WithSummary("Sections of visible articles.");
+        delivery.MapGet("/authors", ListAuthors).WithName("ListPublishedAuthors").WithSummary("Authors of visible articles.");
+        delivery.MapGet("/authors/{slug}", GetAuthor).WithName("GetPublishedAuthor").WithSummary("One author of visible articles.");
         return delivery;
     }
 
@@ -122,33 +123,43 @@ public static class ReferenceDeliveryEndpoints
         return source is null ? Problems.NotFound($"No published source has id {id}.") : TypedResults.Ok(ToDelivered(source, links));
     }
 
-    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        http.AddCacheTags("sections");
-        return TypedResults.Ok(new Page<DeliveredSection>(await db.Set<Section>().AsNoTracking().OrderBy(s => s.Name)
-            .Select(s => new DeliveredSection(s.Slug, s.Name, s.Description)).ToListAsync(cancellationToken), null));
+        var now = clock.GetUtcNow();
+        http.AddCacheTags("sections", "articles");
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredSection>(await db.Set<Section>().AsNoTracking()
+            .Where(s => db.Set<PublishedArticle>().Any(p => p.VisibleFrom <= now && p.SectionSlug == s.Slug))
+            .OrderBy(s => s.Name).Select(s => new DeliveredSection(s.Slug, s.Name, s.Description)).ToListAsync(cancellationToken), null));
     }
 
-    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        http.AddCacheTags("authors");
-        return TypedResults.Ok(new Page<DeliveredAuthor>(await db.Set<Author>().AsNoTracking().OrderBy(a => a.Name)
+        var now = clock.GetUtcNow();
+        http.AddCacheTags("authors", "articles");
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredAuthor>(await VisibleAuthors(db, now).OrderBy(a => a.Name)
             .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).ToListAsync(cancellationToken), null));
     }
 
-    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
         // Only a well-formed slug becomes a tag: anything else could put spaces or non-ASCII into the Surrogate-Key header.
-        http.AddCacheTags("authors");
+        http.AddCacheTags("authors", "articles");
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         DeliveredAuthor? author = null;
         if (Slugs.IsValid(slug))
         {
             http.AddCacheTags($"author:{slug}");
-            author = await db.Set<Author>().AsNoTracking().Where(a => a.Slug == slug)
+            author = await VisibleAuthors(db, now).Where(a => a.Slug == slug)
                 .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).FirstOrDefaultAsync(cancellationToken);
         }
-        return author is null ? Problems.NotFound($"No author has the slug '{slug}'.") : TypedResults.Ok(author);
+        return author is null ? Problems.NotFound($"No author of a published article has the slug '{slug}'.") : TypedResults.Ok(author);
     }
+
+    private static IQueryable<Author> VisibleAuthors(HeadlessNewsDbContext db, DateTimeOffset now) =>
+        db.Set<Author>().AsNoTracking().Where(a => db.Set<PublishedArticle>().Any(p => p.VisibleFrom <= now && p.AuthorSlugs.Contains(a.Slug)));
 
     /// <summary>The visible articles using each quote (or citing each source), in one query for the whole page.</summary>
     private static async Task<Dictionary<Guid, List<ArticleLink>>> LinksAsync(IQueryable<PublishedArticle> visible, List<Guid> ids, bool quotes, CancellationToken cancellationToken)

@@ -66,32 +66,60 @@ public static class ChangeFeedEndpoints
             rows.RemoveAt(take);
         }
         var next = rows.Count == 0 ? position : new Position(rows[^1].TransactionId.ToString(CultureInfo.InvariantCulture), rows[^1].Sequence);
-        var visible = await WithinPartnerLimitsAsync(http.User, db, rows, cancellationToken);
+        var entries = await WithinPartnerLimitsAsync(http.User, db, position, rows, cancellationToken);
         http.Response.Headers.CacheControl = PrivateResponses.CacheControl;
-        return TypedResults.Ok(new ChangePage(
-            [.. visible.Select(r => new ChangeEntry(r.Sequence, r.Op, r.ResourceType, r.ResourceId, r.Slug, r.Version, r.At))],
-            signer.Sign(TokenPurpose, next),
-            hasMore));
+        return TypedResults.Ok(new ChangePage(entries, signer.Sign(TokenPurpose, next), hasMore));
     }
 
+    private static ChangeEntry Entry(ContentChange change) =>
+        new(change.Sequence, change.Op, change.ResourceType, change.ResourceId, change.Slug, change.Version, change.At);
+
     /// <summary>
-    /// A partner key limited to sections or tags sees only articles in them (notices have neither, so none); the
-    /// token still moves past everything read, so a limited partner never re-reads entries it may not see.
+    /// A partner key limited to sections or tags sees an article's entries only while the article is filed under them
+    /// (as recorded with each entry; notices have neither, so none): one moving out reaches the partner as a delete, one
+    /// moving in as an upsert, and one never shown to it not at all. The token still moves past everything read, so a
+    /// limited partner never re-reads entries it may not see.
     /// </summary>
-    private static async Task<List<ContentChange>> WithinPartnerLimitsAsync(ClaimsPrincipal user, HeadlessNewsDbContext db, List<ContentChange> rows, CancellationToken cancellationToken)
+    private static async Task<List<ChangeEntry>> WithinPartnerLimitsAsync(
+        ClaimsPrincipal user, HeadlessNewsDbContext db, Position since, List<ContentChange> rows, CancellationToken cancellationToken)
     {
-        var sections = user.FindAll(ApiKeyAuthenticationHandler.SectionLimitClaim).Select(c => c.Value).ToList();
-        var tags = user.FindAll(ApiKeyAuthenticationHandler.TagLimitClaim).Select(c => c.Value).ToList();
+        var sections = user.FindAll(ApiKeyAuthenticationHandler.SectionLimitClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var tags = user.FindAll(ApiKeyAuthenticationHandler.TagLimitClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
         if (sections.Count == 0 && tags.Count == 0)
         {
-            return rows;
+            return [.. rows.Select(Entry)];
         }
-        var ids = rows.Where(r => r.ResourceType == ArticleStore.ResourceType).Select(r => r.ResourceId).Distinct().ToList();
-        var allowed = (await db.Set<Article>().AsNoTracking().Where(a => ids.Contains(a.Id))
-                .Where(a => (sections.Count == 0 || (a.Section != null && sections.Contains(a.Section.Slug)))
-                         && (tags.Count == 0 || a.Tags.Any(t => tags.Contains(t.Tag!.Slug))))
-                .Select(a => a.Id).ToListAsync(cancellationToken))
-            .ToHashSet();
-        return [.. rows.Where(r => allowed.Contains(r.ResourceId))];
+        bool Shown(ContentChange? change) =>
+            change is { Op: "upsert", ResourceType: ArticleStore.ResourceType }
+            && (sections.Count == 0 || (change.SectionSlug is { } section && sections.Contains(section)))
+            && (tags.Count == 0 || change.TagSlugs.Any(tags.Contains));
+
+        // What the partner was last shown of each article: the article's newest entry up to the token.
+        var ids = rows.Where(r => r.ResourceType == ArticleStore.ResourceType).Select(r => r.ResourceId).Distinct().ToArray();
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+        var last = (await db.Set<ContentChange>().FromSql($"""
+                SELECT DISTINCT ON (resource_id) * FROM content_changes
+                WHERE resource_id = ANY({ids}) AND (transaction_id, sequence) <= ({since.T}::xid8, {since.S})
+                ORDER BY resource_id, transaction_id DESC, sequence DESC
+                """)
+            .AsNoTracking().ToListAsync(cancellationToken)).ToDictionary(c => c.ResourceId);
+        var entries = new List<ChangeEntry>();
+        foreach (var row in rows)
+        {
+            var before = last.GetValueOrDefault(row.ResourceId);
+            if (Shown(row))
+            {
+                entries.Add(Entry(row));
+            }
+            else if (Shown(before))
+            {
+                entries.Add(Entry(row) with { Op = "delete", Slug = before!.Slug });
+            }
+            last[row.ResourceId] = row;
+        }
+        return entries;
     }
 }

@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,8 @@ namespace HeadlessNews.Api.Features.Feeds;
 
 /// <summary>
 /// Turns outbox events that have come due into change-feed entries, in a transaction of its own so the
-/// entry's transaction id is later than every change a partner has already been shown. Safe on N nodes.
+/// entry's transaction id is later than every change a partner has already been shown. Safe on N nodes. An article's
+/// entry records the section and tags it has then, so a partner limited to some learns when it moves in or out.
 /// </summary>
 public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<ChangeFeedRecorder> logger) : BackgroundService
 {
@@ -44,9 +46,14 @@ public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider
                 ORDER BY due_at, sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
                 """)
             .ToListAsync(cancellationToken);
+        var articleIds = due.Where(e => e.ResourceType == ArticleStore.ResourceType).Select(e => e.ResourceId).Distinct().ToList();
+        var filings = await db.Set<Article>().AsNoTracking().Where(a => articleIds.Contains(a.Id))
+            .Select(a => new { a.Id, Section = a.Section == null ? null : a.Section.Slug, Tags = a.Tags.Select(t => t.Tag!.Slug).ToArray() })
+            .ToDictionaryAsync(a => a.Id, cancellationToken);
         foreach (var contentEvent in due)
         {
             contentEvent.ChangeRecordedAt = now;
+            var filed = filings.GetValueOrDefault(contentEvent.ResourceId);
             db.Set<ContentChange>().Add(new ContentChange
             {
                 Op = IsRemoval(contentEvent.Type) ? "delete" : "upsert",
@@ -55,6 +62,8 @@ public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider
                 Slug = contentEvent.Slug,
                 Version = contentEvent.Version,
                 At = contentEvent.DueAt,
+                SectionSlug = filed?.Section,
+                TagSlugs = filed?.Tags ?? [],
             });
         }
         await db.SaveChangesAsync(cancellationToken);

@@ -18,6 +18,9 @@ public sealed class ContentChange
     public string? Slug { get; set; }
     public int Version { get; set; }
     public DateTimeOffset At { get; set; }
+    /// <summary>An article's section and tags when the entry was recorded: which limited partners it concerns.</summary>
+    public string? SectionSlug { get; set; }
+    public string[] TagSlugs { get; set; } = [];
 }
 
 internal sealed class ContentChangeConfiguration : IEntityTypeConfiguration<ContentChange>
@@ -30,6 +33,9 @@ internal sealed class ContentChangeConfiguration : IEntityTypeConfiguration<Cont
         builder.Property(c => c.TransactionId).HasColumnType("xid8").HasDefaultValueSql("pg_current_xact_id()").ValueGeneratedOnAdd();
         builder.Property(c => c.Op).HasMaxLength(8);
         builder.Property(c => c.ResourceType).HasMaxLength(32);
+        builder.Property(c => c.SectionSlug).HasMaxLength(120);
+        builder.Property(c => c.TagSlugs).HasDefaultValueSql("'{}'");
         builder.HasIndex(c => new { c.TransactionId, c.Sequence });
+        builder.HasIndex(c => new { c.ResourceId, c.TransactionId, c.Sequence });
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.ServiceModel.Syndication;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +10,8 @@ namespace HeadlessNews.Api.Features.Feeds;
 /// <summary>
 /// Writes feeds with well-kept writers (System.ServiceModel.Syndication, XmlWriter, System.Text.Json), never by
 /// string concatenation. XML cannot carry some control characters at all, so those are dropped from text first.
+/// Plain text (headlines, standfirsts) goes only where formats mean text, or HTML-escaped where readers render HTML;
+/// HTML fields carry only sanitised HTML (bodies).
 /// </summary>
 public static class FeedFormats
 {
@@ -194,7 +197,8 @@ public static class FeedFormats
         item.Links.Add(SyndicationLink.CreateAlternateLink(entry.Link));
         if (entry.Summary is not null)
         {
-            item.Summary = new TextSyndicationContent(XmlSafe(entry.Summary));
+            // Readers render an RSS description as HTML, so plain text goes in HTML-escaped; Atom marks it type="text".
+            item.Summary = new TextSyndicationContent(XmlSafe(rss ? WebUtility.HtmlEncode(entry.Summary) : entry.Summary));
         }
         foreach (var category in entry.Section is null ? entry.Tags : entry.Tags.Prepend(entry.Section))
         {

@@ -23,7 +23,6 @@ public sealed class WebhookDispatcher(
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
-    private const int ExcerptBytes = 1024;
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -160,7 +159,7 @@ public sealed class WebhookDispatcher(
             using var request = SignedRequest(message, webhook, attemptedAt);
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             attempt.StatusCode = (int)response.StatusCode;
-            attempt.ResponseExcerpt = await ReadExcerptAsync(response, deadline.Token);
+            attempt.ResponseExcerpt = await WebhookResponseExcerpt.ReadAsync(response, deadline.Token);
             attempt.Outcome = response.IsSuccessStatusCode ? WebhookAttemptOutcome.Delivered : WebhookAttemptOutcome.HttpError;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -301,19 +300,6 @@ public sealed class WebhookDispatcher(
         };
         var data = new WebhookPayloadData(contentEvent.ResourceId, contentEvent.Slug, contentEvent.Version, baseUrl + path);
         return JsonSerializer.Serialize(new WebhookPayload(contentEvent.Type, contentEvent.DueAt, data), PayloadJson);
-    }
-
-    private static async Task<string?> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[ExcerptBytes];
-        var filled = 0;
-        int read;
-        while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
-        {
-            filled += read;
-        }
-        return filled == 0 ? null : Encoding.UTF8.GetString(buffer, 0, filled).Replace("\0", string.Empty, StringComparison.Ordinal);
     }
 
     private static WebhookTargetRefusedException? FindRefusal(Exception exception)

@@ -5,24 +5,37 @@ using Microsoft.Extensions.Options;
 namespace HeadlessNews.Api.Features.Webhooks;
 
 /// <summary>
-/// The SSRF guard: which URLs and IP addresses a webhook may be sent to. Checked when a webhook is saved
-/// and again on the address actually connected to at delivery time, which also defeats DNS rebinding.
+/// The SSRF guard: which URLs and IP addresses a webhook may be sent to. Checked when a webhook is saved and again
+/// on the address actually connected to at delivery time, which also defeats DNS rebinding. Refusals name the address
+/// only when the URL itself holds it: what a name resolves to inside the network is not the caller's to learn.
 /// </summary>
 public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
 {
+    /// <summary>
+    /// Never a target: the IANA special-purpose blocks that are not globally reachable, multicast, reserved space and
+    /// cloud metadata endpoints. IPv6 outside global unicast (2000::/3) is refused as well, see <see cref="CheckAddress"/>.
+    /// </summary>
     private static readonly (IPAddress Network, int PrefixLength)[] AlwaysRefused =
     [
         (IPAddress.Parse("0.0.0.0"), 8),
         (IPAddress.Parse("169.254.0.0"), 16),
+        (IPAddress.Parse("192.0.0.0"), 24),
+        (IPAddress.Parse("192.0.2.0"), 24),
+        (IPAddress.Parse("192.88.99.0"), 24),
+        (IPAddress.Parse("198.18.0.0"), 15),
+        (IPAddress.Parse("198.51.100.0"), 24),
+        (IPAddress.Parse("203.0.113.0"), 24),
         (IPAddress.Parse("224.0.0.0"), 4),
         (IPAddress.Parse("240.0.0.0"), 4),
         (IPAddress.Parse("100.100.100.200"), 32),
-        (IPAddress.Parse("::"), 128),
+        (IPAddress.Parse("168.63.129.16"), 32),
         (IPAddress.Parse("fe80::"), 10),
-        (IPAddress.Parse("ff00::"), 8),
         (IPAddress.Parse("fd00:ec2::254"), 128),
-        // Teredo and local-use NAT64 carry an IPv4 address whose place in the address cannot be told from the address alone.
-        (IPAddress.Parse("2001::"), 32),
+        // IETF protocol assignments: Teredo (whose IPv4 part is obscured), benchmarking, ORCHID.
+        (IPAddress.Parse("2001::"), 23),
+        (IPAddress.Parse("2001:db8::"), 32),
+        (IPAddress.Parse("3fff::"), 20),
+        // Local-use NAT64: where its IPv4 part lies cannot be told from the address.
         (IPAddress.Parse("64:ff9b:1::"), 48),
     ];
 
@@ -38,10 +51,13 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         (IPAddress.Parse("fec0::"), 10),
     ];
 
+    private static readonly (IPAddress Network, int PrefixLength) GlobalUnicast = (IPAddress.Parse("2000::"), 3);
+
     /// <summary>IPv6 forms whose packets go to the IPv4 address they carry, and where that address starts.</summary>
     private static readonly ((IPAddress Network, int PrefixLength) Range, int IPv4Offset)[] CarryingIPv4 =
     [
         ((IPAddress.Parse("::ffff:0:0"), 96), 12),
+        ((IPAddress.Parse("::ffff:0:0:0"), 96), 12),
         ((IPAddress.Parse("::"), 96), 12),
         ((IPAddress.Parse("64:ff9b::"), 96), 12),
         ((IPAddress.Parse("2002::"), 16), 2),
@@ -54,24 +70,30 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         : uri.UserInfo.Length > 0 ? "The url may not carry credentials; verify deliveries with the signing secret instead."
         : null;
 
-    /// <summary>Null when <paramref name="address"/> may be connected to, else why not.</summary>
+    /// <summary>Null when <paramref name="address"/> may be connected to, else what kind of address it is (never the address itself).</summary>
     public string? CheckAddress(IPAddress address)
     {
-        var carried = CarriedIPv4(address);
-        var judged = carried ?? address;
-        var described = carried is null ? $"{address}" : $"{address} (carrying {carried})";
+        var judged = CarriedIPv4(address) ?? address;
         if (AlwaysRefused.Any(range => Contains(range, judged)))
         {
-            return $"{described} is a link-local, metadata, multicast, unspecified, Teredo or local-use NAT64 address; webhooks are never sent there.";
+            return "a link-local, cloud metadata, multicast, documentation, benchmarking or other special-purpose address";
         }
-        if (!options.CurrentValue.AllowPrivateTargets && Private.Any(range => Contains(range, judged)))
+        if (Private.Any(range => Contains(range, judged)))
         {
-            return $"{described} is a loopback or private address; webhooks are not sent there.";
+            return options.CurrentValue.AllowPrivateTargets ? null : "a loopback, private or shared (carrier-grade NAT) address";
         }
-        return null;
+        return judged.AddressFamily == AddressFamily.InterNetworkV6 && !Contains(GlobalUnicast, judged)
+            ? "an unspecified, multicast, reserved or other special-purpose address"
+            : null;
     }
 
-    /// <summary>The IPv4 address an IPv6 one carries (IPv4-mapped or -compatible, NAT64, 6to4), so that the IPv4 rule judges it.</summary>
+    /// <summary>Why <paramref name="address"/>, which <paramref name="host"/> is or resolves to, is refused: naming it only when the URL holds it.</summary>
+    private static string Refusal(string host, bool literal, IPAddress address, string kind) =>
+        !literal ? $"The host {host} resolves to {kind}; webhooks are not sent there."
+        : CarriedIPv4(address) is { } carried ? $"{address} (carrying {carried}) is {kind}; webhooks are not sent there."
+        : $"{address} is {kind}; webhooks are not sent there.";
+
+    /// <summary>The IPv4 address an IPv6 one carries (IPv4-mapped, -translated or -compatible, NAT64, 6to4), so that the IPv4 rule judges it.</summary>
     private static IPAddress? CarriedIPv4(IPAddress address)
     {
         // :: and ::1 lie in the IPv4-compatible range but are the IPv6 unspecified and loopback addresses.
@@ -97,10 +119,11 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
             return formProblem;
         }
         var host = new Uri(url).IdnHost.Trim('[', ']');
+        var literal = IPAddress.TryParse(host, out var parsed);
         IPAddress[] addresses;
-        if (IPAddress.TryParse(host, out var literal))
+        if (literal)
         {
-            addresses = [literal];
+            addresses = [parsed!];
         }
         else
         {
@@ -115,7 +138,12 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
                 return $"The host {host} does not resolve.";
             }
         }
-        return addresses.Length == 0 ? $"The host {host} does not resolve." : addresses.Select(CheckAddress).FirstOrDefault(problem => problem is not null);
+        if (addresses.Length == 0)
+        {
+            return $"The host {host} does not resolve.";
+        }
+        return addresses.Select(address => CheckAddress(address) is { } kind ? Refusal(host, literal, address, kind) : null)
+            .FirstOrDefault(problem => problem is not null);
     }
 
     /// <summary>
@@ -125,13 +153,15 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var endpoint = context.DnsEndPoint;
-        var addresses = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
-        var refusals = new List<string>();
+        var host = endpoint.Host.Trim('[', ']');
+        var literal = IPAddress.TryParse(host, out var parsed);
+        var addresses = literal ? [parsed!] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        string? refusal = null;
         foreach (var address in addresses)
         {
-            if (CheckAddress(address) is { } refusal)
+            if (CheckAddress(address) is { } kind)
             {
-                refusals.Add(refusal);
+                refusal ??= Refusal(host, literal, address, kind);
                 continue;
             }
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -150,7 +180,7 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
                 throw;
             }
         }
-        throw new WebhookTargetRefusedException(refusals.Count > 0 ? string.Join(' ', refusals) : $"The host {endpoint.Host} does not resolve.");
+        throw new WebhookTargetRefusedException(refusal ?? $"The host {host} does not resolve.");
     }
 
     private static bool Contains((IPAddress Network, int PrefixLength) range, IPAddress address)

@@ -618,9 +618,21 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("resource_type");
 
+                    b.Property<string>("SectionSlug")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("section_slug");
+
                     b.Property<string>("Slug")
                         .HasColumnType("text")
                         .HasColumnName("slug");
+
+                    b.PrimitiveCollection<string[]>("TagSlugs")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tag_slugs")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<ulong>("TransactionId")
                         .ValueGeneratedOnAdd()
@@ -637,6 +649,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasIndex("TransactionId", "Sequence")
                         .HasDatabaseName("ix_content_changes_transaction_id_sequence");
+
+                    b.HasIndex("ResourceId", "TransactionId", "Sequence")
+                        .HasDatabaseName("ix_content_changes_resource_id_transaction_id_sequence");
 
                     b.ToTable("content_changes", (string)null);
                 });
