@@ -15,7 +15,7 @@ public sealed class EmbeddedPostgresTests
         await connection.OpenAsync();
     }
 
-    private static string Without(string connectionString, string? password) =>
+    private static string WithPassword(string connectionString, string? password) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Password = password, Pooling = false }.ConnectionString;
 
     [Fact]
@@ -25,8 +25,8 @@ public sealed class EmbeddedPostgresTests
         try
         {
             var connectionString = cluster.ConnectionString("postgres");
-            await Assert.ThrowsAnyAsync<NpgsqlException>(() => OpenAsync(Without(connectionString, null)));
-            var wrong = await Assert.ThrowsAsync<PostgresException>(() => OpenAsync(Without(connectionString, "guessed")));
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => OpenAsync(WithPassword(connectionString, null)));
+            var wrong = await Assert.ThrowsAsync<PostgresException>(() => OpenAsync(WithPassword(connectionString, "guessed")));
             Assert.Equal(PostgresErrorCodes.InvalidPassword, wrong.SqlState);
             await OpenAsync(connectionString);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cluster.PasswordFile));
@@ -60,7 +60,7 @@ public sealed class EmbeddedPostgresTests
         await using var upgraded = EmbeddedPostgres.Create(cluster.DataDirectory, TestDatabaseServer.FastSettings);
         await upgraded.StartAsync();
         var connectionString = upgraded.ConnectionString("postgres");
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => OpenAsync(Without(connectionString, null)));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => OpenAsync(WithPassword(connectionString, null)));
         await OpenAsync(connectionString);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(upgraded.PasswordFile));
         Assert.DoesNotContain("trust", await File.ReadAllTextAsync(Path.Combine(upgraded.DataDirectory, "pg_hba.conf")), StringComparison.Ordinal);

@@ -92,19 +92,16 @@ public static class DeliveryHttpExtensions
     }
 
     /// <summary>
-    /// The request timeout; the output cache; rate limits (unless <c>RateLimiting:Enabled</c> is false), inside the cache so an
-    /// answer from it spends no budget, and after authentication so a key's budget applies; then ETag/Cache-Control/304 for
-    /// delivery endpoints and compression (so entries hold compressed bytes).
+    /// Rate limits, unless <c>RateLimiting:Enabled</c> is false. After authentication, so a key's budget applies, and inside
+    /// the output cache, so an answer from the cache spends no budget.
     /// </summary>
-    public static IApplicationBuilder UseDeliveryCaching(this IApplicationBuilder app)
-    {
-        app.UseRequestTimeouts().UseOutputCache();
-        if (RateLimits.IsEnabled(app.ApplicationServices))
-        {
-            app.UseRateLimiter();
-        }
-        return app.UseMiddleware<DeliveryResponseMiddleware>().UseResponseCompression();
-    }
+    public static IApplicationBuilder UseRateLimits(this IApplicationBuilder app) =>
+        RateLimits.IsEnabled(app.ApplicationServices) ? app.UseRateLimiter() : app;
+
+    /// <summary>ETag/Cache-Control/304 for delivery endpoints, then compression; inside the output cache, so entries hold what they write.</summary>
+    public static IApplicationBuilder UseDeliveryCaching(this IApplicationBuilder app) => app
+        .UseMiddleware<DeliveryResponseMiddleware>()
+        .UseResponseCompression();
 
     /// <summary>
     /// Marks delivery endpoints (or a whole group): anonymous GETs are served from and stored in the output cache, by the

@@ -12,8 +12,9 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// <summary>
 /// One global partitioned limiter: the partition is the surface (delivery, management, feeds) plus the API key's
 /// id, or the client address for anonymous callers (the forwarded one only from a configured proxy, see
-/// <see cref="ClientAddresses"/>). It runs inside the output cache, so a cached answer spends no budget. The framework drops a partition's limiter once it has been
-/// idle (full again) for a few seconds, so a flood of distinct addresses holds memory only for about one window.
+/// <see cref="ClientAddresses"/>). It runs inside the output cache, so a cached answer spends no budget. The framework
+/// drops a partition's limiter once it has been idle (full again) for a few seconds, so a flood of distinct addresses
+/// holds memory only for about one window.
 /// The start-up warm-up's own reads are not limited.
 /// </summary>
 public static class RateLimits
