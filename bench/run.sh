@@ -125,8 +125,10 @@ run "ceiling: nginx static latest-20 JSON ($(wc -c <"$WORK/latest.json") bytes)"
 
 # Ceiling 2: pgbench running the delivery SQL directly against the same database.
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-PG_PORT=$(sed -n 4p "$DATA/pg/postmaster.pid" 2>/dev/null || true)
-if [ -z "$PG_PORT" ]; then PG_PORT=$(sed -n 4p "$(ls -d /var/lib/headlessnews/*/postgres | head -n 1)/postmaster.pid"); fi
+PG_DATA="$DATA/pg"
+if [ ! -f "$PG_DATA/postmaster.pid" ]; then PG_DATA=$(ls -d /var/lib/headlessnews/*/postgres | head -n 1); fi
+PG_PORT=$(sed -n 4p "$PG_DATA/postmaster.pid")
+export PGPASSWORD; PGPASSWORD=$(cat "$PG_DATA.password")  # the embedded cluster's generated password
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pgb() { # name, sql file
   local tps; tps=$(as_pg "$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -c 8 -j 2 -T "${DURATION%s}" -f "$2" headlessnews 2>/dev/null \

@@ -26,6 +26,7 @@ if (isCommand)
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddHttpInputLimits();
+builder.Services.AddClientAddresses();
 builder.Services.AddRequestLogging();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHeadlessNewsDatabase();
@@ -49,6 +50,7 @@ builder.Services.AddWebhooks();
 
 var app = builder.Build();
 
+app.UseClientAddresses();
 app.UseRequestLogging();
 app.UseHeadAsGet();
 app.UsePrivateManagementResponses();
@@ -61,7 +63,9 @@ app.UseRouting();
 app.UseCors();
 app.UseAuthentication();
 app.UseRejectionOfInvalidKeys();
-app.UseAbuseProtection();
+app.UseRequestTimeouts();
+app.UseOutputCache();
+app.UseRateLimits();
 app.UseDeliveryCaching();
 app.UseAuthorization();
 app.UseManagementAudit();

@@ -2,8 +2,14 @@ using System.IO.Hashing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessNews.Tests.Delivery;
 
@@ -26,6 +32,43 @@ public sealed class DeliveryCachingTests(ApiFactory api) : IClassFixture<ApiFact
 
         Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/articles/{slug}")).StatusCode);
         Assert.DoesNotContain(slug!, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_cached_route_varies_by_exactly_the_query_parameters_it_reads()
+    {
+        var paths = JsonNode.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"))!["paths"]!;
+        var cached = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<DeliveryCachePolicy>() is not null).ToList();
+        Assert.Contains(cached, e => e.RoutePattern.RawText!.EndsWith("/search", StringComparison.Ordinal));
+        foreach (var endpoint in cached)
+        {
+            var path = Regex.Replace(endpoint.RoutePattern.RawText!.Replace("//", "/", StringComparison.Ordinal), @"\{(\w+):[^}]*\}", "{$1}");
+            // The feeds bind their filters themselves (ArticleFeedQuery.BindAsync), so the document does not list them.
+            var expected = path.StartsWith("/v1/feeds/articles.", StringComparison.Ordinal) ? ["author", "limit", "place", "section", "tag"]
+                : paths[path]!["get"]!["parameters"]?.AsArray().Where(p => (string?)p!["in"] == "query").Select(p => (string)p!["name"]!).Order().ToArray() ?? [];
+            var varies = endpoint.Metadata.GetMetadata<DeliveryCachePolicy>()!.QueryKeys.Select(k => k!.ToLowerInvariant()).Order();
+            Assert.True(expected.Select(k => k.ToLowerInvariant()).SequenceEqual(varies), $"{path}: varies by {string.Join(',', varies)}, reads {string.Join(',', expected)}");
+        }
+    }
+
+    [Theory]
+    [InlineData("/v1/articles")]
+    [InlineData("/v1/feeds/articles.json")]
+    [InlineData("/v1/feeds/articles.rss")]
+    public async Task Each_filter_value_has_its_own_cached_answer_and_an_unknown_parameter_shares_one(string route)
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var empty = (await editor.CreateSectionAsync()).GetProperty("slug").GetString();
+        var used = (await editor.CreateSectionAsync()).GetProperty("slug").GetString();
+        var headline = Editorial.Unique("Rhuddlan bridge reopens");
+        await editor.CreatePublishedAsync(new { headline, body = Editorial.OneParagraph(), section = used });
+        var reader = api.CreateClient();
+
+        Assert.DoesNotContain(headline, await reader.GetStringAsync($"{route}?section={empty}"), StringComparison.Ordinal);
+        Assert.Contains(headline, await reader.GetStringAsync($"{route}?section={used}"), StringComparison.Ordinal);
+        Assert.DoesNotContain(headline, await reader.GetStringAsync($"{route}?section={empty}&utm_source={Guid.NewGuid():N}"), StringComparison.Ordinal);
+        Assert.Contains(headline, await reader.GetStringAsync($"{route}?utm_source=feed&section={used}"), StringComparison.Ordinal);
     }
 
     [Fact]

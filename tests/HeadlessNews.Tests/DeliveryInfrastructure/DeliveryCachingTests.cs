@@ -58,13 +58,24 @@ public sealed class DeliveryCachingTests(DeliveryTestApiFactory api) : IClassFix
     }
 
     [Fact]
-    public async Task Entries_vary_by_query_string()
+    public async Task Entries_vary_by_the_query_parameters_the_route_defines()
     {
         var x = Unique();
         var client = api.CreateClient();
-        Assert.Equal(1, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?page=1")));
-        Assert.Equal(2, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?page=2")));
-        Assert.Equal(1, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?page=1")));
+        Assert.Equal(1, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?variant=1")));
+        Assert.Equal(2, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?variant=2")));
+        Assert.Equal(1, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?Variant=1")));
+    }
+
+    [Fact]
+    public async Task Query_parameters_the_route_does_not_define_cannot_bypass_the_cache()
+    {
+        var x = Unique();
+        var client = api.CreateClient();
+        Assert.Equal(1, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?variant=1")));
+        Assert.Equal(1, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?variant=1&x={Unique()}")));
+        Assert.Equal(1, await CallAsync(await client.GetAsync($"/v1/test-cache/{x}?utm_source={Unique()}&variant=1")));
+        Assert.Equal(1, api.CallsFor(x));
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace HeadlessNews.Tests.DeliveryInfrastructure;
 /// <summary>
 /// The API plus test-only delivery endpoints built on the caching mechanisms: <c>/v1/test-cache/{x}</c> answers
 /// how often its handler ran for <c>x</c> (so a cache hit is visible), tagged <c>item:{x}</c>, optionally
-/// expiring <c>expireInSeconds</c> from the test clock; <c>/v1/test-slow</c> never finishes by itself.
+/// expiring <c>expireInSeconds</c> from the test clock, echoing its <c>variant</c> parameter; <c>/v1/test-slow</c>
+/// never finishes by itself.
 /// TestServer has no client address: <c>X-Test-Client-Address</c> supplies one.
 /// </summary>
 public class DeliveryTestApiFactory : ApiFactory
@@ -60,7 +61,7 @@ public class DeliveryTestApiFactory : ApiFactory
             // Program's UseRouting() published the app's endpoint builder; endpoints added here join its data source.
             var routes = (IEndpointRouteBuilder)app.Properties["__EndpointRouteBuilder"]!;
             var group = routes.MapGroup("/v1").CacheDelivery();
-            group.MapGet("/test-cache/{x}", (string x, int? expireInSeconds, HttpContext http, TimeProvider clock) =>
+            group.MapGet("/test-cache/{x}", (string x, int? expireInSeconds, string? variant, HttpContext http, TimeProvider clock) =>
             {
                 var call = factory.Calls.AddOrUpdate(x, 1, (_, n) => n + 1);
                 http.AddCacheTags($"item:{x}", "test-items");
@@ -68,7 +69,7 @@ public class DeliveryTestApiFactory : ApiFactory
                 {
                     http.ExpireAt(clock.GetUtcNow().AddSeconds(seconds));
                 }
-                return TypedResults.Ok(new { x, call, text = string.Concat(Enumerable.Repeat("Llanfair bus timetable changes. ", 40)) });
+                return TypedResults.Ok(new { x, call, variant, text = string.Concat(Enumerable.Repeat("Llanfair bus timetable changes. ", 40)) });
             });
             group.MapGet("/test-slow", async (CancellationToken cancellation) =>
             {

@@ -69,6 +69,8 @@ public sealed class RateLimitTests(RateLimitTests.Factory api) : IClassFixture<R
             ["RateLimiting:Delivery:Key"] = "6",
             ["RateLimiting:Management:Anonymous"] = "1000",
             ["RateLimiting:Management:Key"] = "1000",
+            ["Http:KnownProxies"] = "10.0.0.5, 2001:db8:ff::5",
+            ["Http:KnownNetworks:0"] = "10.1.0.0/16",
         };
     }
 
@@ -93,11 +95,57 @@ public sealed class RateLimitTests(RateLimitTests.Factory api) : IClassFixture<R
         await (await keyed.GetAsync($"/v1/test-cache/{Guid.NewGuid():N}")).AssertProblemAsync(HttpStatusCode.TooManyRequests);
     }
 
-    private async Task<HttpStatusCode> GetFromAsync(string address)
+    /// <summary>A request from the peer <paramref name="address"/>, optionally claiming to forward <paramref name="forwardedFor"/>.</summary>
+    private async Task<HttpStatusCode> GetFromAsync(string address, string? forwardedFor = null, string? url = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/test-cache/{Guid.NewGuid():N}");
+        var request = new HttpRequestMessage(HttpMethod.Get, url ?? $"/v1/test-cache/{Guid.NewGuid():N}");
         request.Headers.Add(DeliveryTestApiFactory.TestEndpoints.ClientAddressHeader, address);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
         return (await api.CreateClient().SendAsync(request)).StatusCode;
+    }
+
+    [Theory]
+    [InlineData("203.0.113.20")]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task X_forwarded_for_from_a_peer_that_is_not_a_configured_proxy_does_not_change_its_budget(string peer)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await GetFromAsync(peer, $"198.51.100.{10 + i}"));
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetFromAsync(peer, "198.51.100.99"));
+    }
+
+    [Fact]
+    public async Task Clients_behind_a_configured_proxy_each_get_their_own_budget()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await GetFromAsync("10.0.0.5", "198.51.100.1"));
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetFromAsync("10.0.0.5", "198.51.100.1"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("10.0.0.5", "198.51.100.2"));
+        // A client's claim about earlier hops counts only as far as the hops are configured proxies.
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetFromAsync("10.0.0.5", "192.0.2.77, 198.51.100.1"));
+
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("10.1.20.30", "198.51.100.3"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("2001:db8:ff::5", "198.51.100.4"));
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("::ffff:10.0.0.5", "198.51.100.5"));
+    }
+
+    [Fact]
+    public async Task Answers_from_the_output_cache_do_not_spend_the_anonymous_budget()
+    {
+        var cached = $"/v1/test-cache/{Guid.NewGuid():N}";
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await GetFromAsync("203.0.113.40", url: cached));
+        }
+        Assert.Equal(HttpStatusCode.OK, await GetFromAsync("203.0.113.40"));
     }
 
     [Fact]

@@ -35,6 +35,10 @@ public static class ArticleDeliveryEndpoints
         {
             return problem;
         }
+        if (SearchVectors.QueryProblem(q) is { } tooBroad)
+        {
+            return tooBroad;
+        }
         if (include is not null && include != "body")
         {
             return Problems.Validation("include", "include accepts only 'body'.");

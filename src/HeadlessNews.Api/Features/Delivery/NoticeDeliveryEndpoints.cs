@@ -39,6 +39,10 @@ public static class NoticeDeliveryEndpoints
         {
             return problem;
         }
+        if (SearchVectors.QueryProblem(q) is { } tooBroad)
+        {
+            return tooBroad;
+        }
         if (ParseNear(near, radiusKm, out var point, out var radius) is { } invalidNear)
         {
             return invalidNear;

@@ -41,6 +41,10 @@ public static class ReferenceDeliveryEndpoints
         {
             return problem;
         }
+        if (SearchVectors.QueryProblem(q) is { } tooBroad)
+        {
+            return tooBroad;
+        }
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
         var query = (q is null ? db.Set<Quote>() : db.Set<Quote>().Matching("quotes", "language", q))
@@ -83,6 +87,10 @@ public static class ReferenceDeliveryEndpoints
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
+        }
+        if (SearchVectors.QueryProblem(q) is { } tooBroad)
+        {
+            return tooBroad;
         }
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);

@@ -18,6 +18,12 @@ public static class SearchEndpoints
     private const string CursorPurpose = "search-cursor";
     private const char MarkStart = '\u0002';
     private const char MarkEnd = '\u0003';
+
+    /// <summary>
+    /// Snippets are cut from this many leading characters of a hit's text: ts_headline parses all it is given, for every
+    /// hit on the page. A match further in is still found and ranked, and its snippet is the opening of the text.
+    /// </summary>
+    private const int SnippetSourceLength = 4000;
     private static readonly string[] AllTypes = ["articles", "notices", "quotes", "sources"];
 
     public static RouteGroupBuilder MapSearch(this RouteGroupBuilder delivery)
@@ -32,9 +38,13 @@ public static class SearchEndpoints
     private static async Task<Results<Ok<Page<SearchHit>>, ProblemHttpResult>> Search(
         string? q, string? types, int? limit, string? cursor, HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(q) || q.Length > 500)
+        if (string.IsNullOrWhiteSpace(q))
         {
-            return Problems.Validation("q", "q is required and at most 500 characters.");
+            return Problems.Validation("q", "q is required.");
+        }
+        if (SearchVectors.QueryProblem(q) is { } tooBroad)
+        {
+            return tooBroad;
         }
         var take = limit ?? Pagination.DefaultLimit;
         if (take is < 1 or > Pagination.MaxLimit)
@@ -120,14 +130,14 @@ public static class SearchEndpoints
             page AS (SELECT * FROM hits ORDER BY rank DESC, at DESC NULLS LAST, id LIMIT @take OFFSET @offset),
             texts AS (
               SELECT page.*, CASE page.type
-                       WHEN 'article' THEN (SELECT concat_ws(' ', p.standfirst, p.body_text) FROM published_articles p WHERE p.article_id = page.id)
+                       WHEN 'article' THEN (SELECT concat_ws(' ', p.standfirst, left(p.body_text, {SnippetSourceLength})) FROM published_articles p WHERE p.article_id = page.id)
                        WHEN 'quote' THEN (SELECT q.text FROM quotes q WHERE q.id = page.id)
                        WHEN 'notice' THEN (SELECT regexp_replace(n.body, '<[^>]*>', ' ', 'g') FROM notices n WHERE n.id = page.id)
                        ELSE (SELECT coalesce(s.description, s.title) FROM sources s WHERE s.id = page.id)
                      END AS text
                 FROM page)
             SELECT type, id, slug, title, rank,
-                   ts_headline(cfg, left(text, 20000), tsq,
+                   ts_headline(cfg, left(text, {SnippetSourceLength}), tsq,
                                'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
                    at
               FROM texts ORDER BY rank DESC, at DESC NULLS LAST, id

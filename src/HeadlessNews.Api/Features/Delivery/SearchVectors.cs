@@ -1,5 +1,8 @@
+using System.Globalization;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NpgsqlTypes;
@@ -38,6 +41,44 @@ internal sealed class SourceSearchConfiguration : IEntityTypeConfiguration<Sourc
 public static class SearchVectors
 {
     public const string Column = "Search";
+
+    /// <summary>
+    /// Bounds on <c>q</c> wherever delivery searches: every word is one more index lookup and one more term to rank and
+    /// highlight in every match, for an anonymous caller.
+    /// </summary>
+    public const int MaxQueryLength = 200;
+
+    public const int MaxQueryWords = 8;
+
+    /// <summary>A 400 naming <c>q</c> when it is over <see cref="MaxQueryLength"/> or <see cref="MaxQueryWords"/>; none for no query.</summary>
+    public static ProblemHttpResult? QueryProblem(string? q) => q is not null && (q.Length > MaxQueryLength || Words(q) > MaxQueryWords)
+        ? Problems.Validation("q", $"q is at most {MaxQueryLength} characters and {MaxQueryWords} words (OR between words is not counted).")
+        : null;
+
+    /// <summary>Words as the text search parser splits them (runs of letters, digits and combining marks); OR is syntax.</summary>
+    private static int Words(string q)
+    {
+        static bool InWord(char c) => char.IsLetterOrDigit(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark;
+        var words = 0;
+        for (var i = 0; i < q.Length;)
+        {
+            if (!InWord(q[i]))
+            {
+                i++;
+                continue;
+            }
+            var start = i;
+            while (i < q.Length && InWord(q[i]))
+            {
+                i++;
+            }
+            if (!q.AsSpan(start, i - start).Equals("or", StringComparison.OrdinalIgnoreCase))
+            {
+                words++;
+            }
+        }
+        return words;
+    }
 
     /// <summary>
     /// websearch_to_tsquery syntax (quotes, OR, -exclusion) with accents folded like the indexed text. Welsh (cy) rows

@@ -1,18 +1,25 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Caching;
 
 /// <summary>
-/// The server output cache for delivery routes: only anonymous reads (no <c>Authorization</c>, no <c>?key=</c>)
-/// are looked up or stored; entries vary by the whole query string and the negotiated encoding, and carry the
-/// global tag plus the handler's <c>Surrogate-Key</c> tags.
+/// The server output cache for one delivery route: only anonymous reads (no <c>Authorization</c>, no <c>?key=</c>)
+/// are looked up or stored; entries vary by the query parameters the route defines (any other parameter is ignored, so
+/// <c>&amp;x=random</c> cannot bypass the cache) and the negotiated encoding, and carry the global tag plus the
+/// handler's <c>Surrogate-Key</c> tags.
 /// </summary>
-internal sealed class DeliveryCachePolicy : IOutputCachePolicy
+internal sealed class DeliveryCachePolicy(string[] queryKeys) : IOutputCachePolicy
 {
-    public const string Name = "Delivery";
     private static readonly string[] NegotiatedEncodings = ["br", "gzip", "*"];
+
+    /// <summary>The query parameters the route defines (see <see cref="RouteQueryParameters"/>).</summary>
+    public StringValues QueryKeys { get; } = queryKeys;
+
+    /// <summary>Whether the route defines the query parameter <paramref name="name"/> (names match regardless of case, as binding does).</summary>
+    public bool Defines(string name) => queryKeys.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     public static bool IsAnonymousRead(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
@@ -31,7 +38,7 @@ internal sealed class DeliveryCachePolicy : IOutputCachePolicy
         context.AllowCacheLookup = true;
         context.AllowCacheStorage = true;
         context.AllowLocking = true;
-        context.CacheVaryByRules.QueryKeys = "*";
+        context.CacheVaryByRules.QueryKeys = QueryKeys;
         context.CacheVaryByRules.VaryByValues["encoding"] = EncodingKey(context.HttpContext.Request);
         context.ResponseExpirationTimeSpan = TimeSpan.FromSeconds(options.ServerSeconds);
         context.Tags.Add(CacheTags.All);

@@ -4,21 +4,33 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Npgsql;
 
 namespace HeadlessNews.Api.Infrastructure.Database;
 
 /// <summary>
 /// A private PostgreSQL cluster run from the machine's own binaries (initdb/pg_ctl), used when no
 /// connection string is configured and by the test suite. PostgreSQL refuses to run as root, so a
-/// root process runs the binaries as the unprivileged <c>postgres</c> OS user.
+/// root process runs the binaries as the unprivileged <c>postgres</c> OS user. It listens on loopback only and
+/// takes SCRAM logins with a generated password kept beside the data folder (<see cref="PasswordFile"/>, mode 0600),
+/// where every process using the cluster (the API, the <c>keys</c> command) reads it.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
     private const string ServiceUser = "postgres";
+
+    /// <summary>The whole of pg_hba.conf: password logins over loopback TCP (the server opens no Unix socket).</summary>
+    private const string HostBasedAuthentication = """
+        # Written by HeadlessNews: the embedded cluster takes password (SCRAM) logins over loopback only.
+        host    all    all    127.0.0.1/32    scram-sha-256
+        host    all    all    ::1/128         scram-sha-256
+
+        """;
     private readonly string _binDirectory;
     private readonly IReadOnlyDictionary<string, string> _serverSettings;
     private readonly Action<string> _log;
     private bool _startedByUs;
+    private string _password = string.Empty;
 
     private EmbeddedPostgres(string dataDirectory, string binDirectory, IReadOnlyDictionary<string, string> serverSettings, Action<string> log)
     {
@@ -32,8 +44,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>Beside the cluster's folder rather than in it: initdb needs the password before the folder may hold anything.</summary>
+    public string PasswordFile => DataDirectory + ".password";
+
     public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Include Error Detail=true";
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Password={_password};Database={database};Include Error Detail=true";
+
+    private string HostBasedAuthenticationFile => Path.Combine(DataDirectory, "pg_hba.conf");
 
     public static bool RunningAsRoot => Environment.UserName == "root";
 
@@ -58,7 +75,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>Initialises the cluster if needed and starts it, or attaches to it when another process already runs it.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        var exists = File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
+        _password = await ReadOrCreatePasswordAsync(exists, cancellationToken);
+        if (!exists)
         {
             await InitialiseAsync(cancellationToken);
         }
@@ -74,7 +93,62 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         RemoveStaleLockFile();
         Port = FreeLoopbackPort();
         await StartServerAsync(cancellationToken);
+        await RequirePasswordAsync(cancellationToken);
         _log($"Started the embedded PostgreSQL on 127.0.0.1:{Port} ({DataDirectory}).");
+    }
+
+    private async Task<string> ReadOrCreatePasswordAsync(bool clusterExists, CancellationToken cancellationToken)
+    {
+        if (File.Exists(PasswordFile))
+        {
+            return (await File.ReadAllTextAsync(PasswordFile, cancellationToken)).Trim();
+        }
+        if (clusterExists && await File.ReadAllTextAsync(HostBasedAuthenticationFile, cancellationToken) == HostBasedAuthentication)
+        {
+            throw new EmbeddedPostgresException(
+                $"{PasswordFile} is missing, and the embedded cluster in {DataDirectory} accepts only the password it held. " +
+                "Restore the file, or delete the cluster's folder to start with an empty one.");
+        }
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        Directory.CreateDirectory(Path.GetDirectoryName(PasswordFile)!);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        await using (var file = new StreamWriter(PasswordFile, options))
+        {
+            await file.WriteAsync(password);
+        }
+        if (RunningAsRoot)
+        {
+            // initdb, run as the service user, reads it; root reads it whoever owns it.
+            await RunProcessAsync("chown", [$"{ServiceUser}:", PasswordFile], asServiceUser: false, cancellationToken);
+        }
+        return password;
+    }
+
+    /// <summary>
+    /// A cluster an earlier version created with <c>trust</c> (any local process could log in as the superuser) gets the
+    /// password and this pg_hba.conf, then restarts so that no connection is let in by the old rules afterwards.
+    /// </summary>
+    private async Task RequirePasswordAsync(CancellationToken cancellationToken)
+    {
+        if (await File.ReadAllTextAsync(HostBasedAuthenticationFile, cancellationToken) == HostBasedAuthentication)
+        {
+            return;
+        }
+        _log("The embedded PostgreSQL accepted logins without a password (made by an earlier version): setting one.");
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
+        {
+            await connection.OpenAsync(cancellationToken);
+            // The password is hex, so it needs no quoting; ALTER ROLE takes no parameters.
+            await using var setPassword = new NpgsqlCommand($"SET password_encryption = 'scram-sha-256'; ALTER ROLE postgres PASSWORD '{_password}'", connection);
+            await setPassword.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await File.WriteAllTextAsync(HostBasedAuthenticationFile, HostBasedAuthentication, cancellationToken);
+        await StopAsync();
+        await StartServerAsync(cancellationToken);
     }
 
     public async Task StopAsync(bool immediate = false)
@@ -117,7 +191,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             File.SetUnixFileMode(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         _log($"Creating an embedded PostgreSQL cluster in {DataDirectory}.");
-        await RunAsync("initdb", ["-D", DataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], cancellationToken);
+        await RunAsync("initdb", ["-D", DataDirectory, "-U", "postgres", "--auth=scram-sha-256", $"--pwfile={PasswordFile}",
+            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], cancellationToken);
+        await File.WriteAllTextAsync(HostBasedAuthenticationFile, HostBasedAuthentication, cancellationToken);
     }
 
     private async Task<int?> RunningPortAsync(CancellationToken cancellationToken)

@@ -38,7 +38,7 @@ public static class DeliveryHttpExtensions
         services.AddOptions<DeliveryCacheOptions>().BindConfiguration(DeliveryCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddOutputCache(options => options.AddPolicy(DeliveryCachePolicy.Name, new DeliveryCachePolicy()));
+        services.AddOutputCache();
         CompressedOutputCacheStore.Decorate(services);
         services.AddOptions<OutputCacheOptions>().Configure<IOptions<DeliveryCacheOptions>>((output, delivery) =>
             output.SizeLimit = delivery.Value.ServerSizeLimitMegabytes * 1024L * 1024);
@@ -91,47 +91,35 @@ public static class DeliveryHttpExtensions
         return services;
     }
 
-    /// <summary>Rate limits (unless <c>RateLimiting:Enabled</c> is false) and the request timeout. After authentication, so a key's budget applies.</summary>
-    public static IApplicationBuilder UseAbuseProtection(this IApplicationBuilder app)
-    {
-        if (RateLimits.IsEnabled(app.ApplicationServices))
-        {
-            app.UseRateLimiter();
-        }
-        return app.UseRequestTimeouts();
-    }
+    /// <summary>
+    /// Rate limits, unless <c>RateLimiting:Enabled</c> is false. After authentication, so a key's budget applies, and inside
+    /// the output cache, so an answer from the cache spends no budget.
+    /// </summary>
+    public static IApplicationBuilder UseRateLimits(this IApplicationBuilder app) =>
+        RateLimits.IsEnabled(app.ApplicationServices) ? app.UseRateLimiter() : app;
 
-    /// <summary>Output cache, then ETag/Cache-Control/304 for delivery endpoints, then compression (so entries hold compressed bytes).</summary>
+    /// <summary>ETag/Cache-Control/304 for delivery endpoints, then compression; inside the output cache, so entries hold what they write.</summary>
     public static IApplicationBuilder UseDeliveryCaching(this IApplicationBuilder app) => app
-        .UseOutputCache()
         .UseMiddleware<DeliveryResponseMiddleware>()
         .UseResponseCompression();
 
     /// <summary>
-    /// Marks delivery endpoints (or a whole group): anonymous GETs are served from and stored in the output cache,
-    /// every response gets a strong ETag, 304 on If-None-Match and Cache-Control. Handlers declare tags with
-    /// <see cref="CacheTags.AddCacheTags"/> and a boundary with <see cref="CacheTags.ExpireAt"/>.
+    /// Marks delivery endpoints (or a whole group): anonymous GETs are served from and stored in the output cache, by the
+    /// query parameters each route defines, and every response gets a strong ETag, 304 on If-None-Match and
+    /// Cache-Control. Handlers declare tags with <see cref="CacheTags.AddCacheTags"/> and a boundary with
+    /// <see cref="CacheTags.ExpireAt"/>.
     /// </summary>
-    public static TBuilder CacheDelivery<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.CacheOutput(DeliveryCachePolicy.Name).WithMetadata(DeliveryResponseMetadata.Instance, NotModified);
+    public static TBuilder CacheDelivery<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint => endpoint.Metadata.Add(new DeliveryCachePolicy(RouteQueryParameters.Of(endpoint))));
+        return builder.WithMetadata(DeliveryResponseMetadata.Instance, NotModified);
+    }
 
     private static readonly ProducesResponseTypeMetadata NotModified = new(StatusCodes.Status304NotModified, typeof(void));
 
     /// <summary><c>Cors:Origins</c> as an array or a comma-separated string.</summary>
-    internal static string[] CorsOrigins(IConfiguration configuration)
-    {
-        var section = configuration.GetSection(CorsOriginsKey);
-        var values = section.GetChildren().Select(c => c.Value).ToList();
-        if (values.Count == 0)
-        {
-            values.Add(section.Value);
-        }
-        return values
-            .SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(o => o.TrimEnd('/'))
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .ToArray();
-    }
+    internal static string[] CorsOrigins(IConfiguration configuration) =>
+        ConfigurationLists.Read(configuration, CorsOriginsKey).Select(o => o.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
 
     /// <summary>Keys travel in the Authorization header, never in cookies, so credentials are never allowed and <c>*</c> is safe.</summary>
     private static void ConfigureCors(CorsPolicyBuilder policy, string[] origins)

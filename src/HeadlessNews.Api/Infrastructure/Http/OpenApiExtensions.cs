@@ -4,6 +4,7 @@ using FluentValidation;
 using FluentValidation.Validators;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -19,6 +20,7 @@ public static class OpenApiExtensions
 
     public static IServiceCollection AddHeadlessNewsOpenApi(this IServiceCollection services)
     {
+        services.AddOptions<OpenApiOptions>().BindConfiguration(OpenApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
@@ -46,10 +48,15 @@ public static class OpenApiExtensions
 
     /// <summary>
     /// Only requests under the document and UI paths enter Swashbuckle's middleware: on every other request it resolved the
-    /// document generator from the request's services and matched the UI's path pattern, for nothing.
+    /// document generator from the request's services and matched the UI's path pattern, for nothing. In Production
+    /// neither is served unless <c>OpenApi:Expose</c> is true (the build and the <c>openapi</c> command still write the document).
     /// </summary>
     public static WebApplication UseHeadlessNewsOpenApi(this WebApplication app)
     {
+        if (app.Environment.IsProduction() && !app.Services.GetRequiredService<IOptions<OpenApiOptions>>().Value.Expose)
+        {
+            return app;
+        }
         app.UseWhen(context => context.Request.Path.StartsWithSegments(DocumentsPath) || context.Request.Path.StartsWithSegments(UiPath), openApi =>
         {
             openApi.UseSwagger(options => options.RouteTemplate = DocumentsPath[1..] + "/{documentName}.json");
@@ -212,4 +219,12 @@ public static class OpenApiExtensions
             Add(503, "The database is unavailable; see Retry-After.");
         }
     }
+}
+
+/// <summary>Whether a Production deployment serves its OpenAPI document and Swagger UI (other environments always do).</summary>
+public sealed class OpenApiOptions
+{
+    public const string Section = "OpenApi";
+
+    public bool Expose { get; set; }
 }

@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Extensions;
@@ -63,8 +64,10 @@ public static class Pagination
         public static NextPage For(HttpRequest request, TokenSigner signer, KeysetCursor after)
         {
             var cursor = signer.Sign(CursorPurpose, after);
+            // A cached page is shared, so its link carries only what the route reads, never another reader's extra parameters.
+            var cached = request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<DeliveryCachePolicy>();
             var query = QueryString.Create(request.Query
-                .Where(q => q.Key != "cursor")
+                .Where(q => q.Key != "cursor" && (cached is null || cached.Defines(q.Key)))
                 .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
                 .Append(new KeyValuePair<string, string?>("cursor", cursor)));
             var link = $"<{UriHelper.BuildRelative(request.PathBase, request.Path, query)}>; rel=\"next\"";

@@ -11,8 +11,10 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>
 /// One global partitioned limiter: the partition is the surface (delivery, management, feeds) plus the API key's
-/// id, or the client address for anonymous callers. The framework drops a partition's limiter once it has been
-/// idle (full again) for a few seconds, so a flood of distinct addresses holds memory only for about one window.
+/// id, or the client address for anonymous callers (the forwarded one only from a configured proxy, see
+/// <see cref="ClientAddresses"/>). It runs inside the output cache, so a cached answer spends no budget. The framework
+/// drops a partition's limiter once it has been idle (full again) for a few seconds, so a flood of distinct addresses
+/// holds memory only for about one window.
 /// The start-up warm-up's own reads are not limited.
 /// </summary>
 public static class RateLimits
@@ -74,10 +76,7 @@ public static class RateLimits
         {
             return UnknownClient;
         }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4().ToString();
-        }
+        address = ClientAddresses.Normalised(address);
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var bytes = address.GetAddressBytes();

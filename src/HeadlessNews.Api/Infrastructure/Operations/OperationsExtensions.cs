@@ -1,6 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
 using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -17,6 +21,9 @@ public static class OperationsExtensions
     /// </summary>
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<OperationsOptions>().Configure<IConfiguration>((operations, settings) =>
+            operations.MetricsNetworks = ConfigurationLists.Read(settings, $"{OperationsOptions.Section}:{nameof(OperationsOptions.MetricsNetworks)}"))
+            .ValidateDataAnnotations().ValidateOnStart();
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("headlessnews-api"))
@@ -59,7 +66,12 @@ public static class OperationsExtensions
             },
             ResponseWriter = WriteHealthAsync,
         }).WithTags("Operations");
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        var metricsNetworks = app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.MetricsNetworks.Select(IPNetwork.Parse).ToArray();
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, optionsName: null, configureBranchedPipeline: metrics => metrics.Use((context, next) =>
+            ClientAddresses.IsLoopbackOrIn(context.Connection.RemoteIpAddress, metricsNetworks)
+                ? next(context)
+                : Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden",
+                    $"Metrics are served to loopback and to {OperationsOptions.Section}:{nameof(OperationsOptions.MetricsNetworks)} only.")));
         return app;
     }
 
@@ -72,4 +84,15 @@ public static class OperationsExtensions
             checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
         });
     }
+}
+
+/// <summary>Who may read <c>/metrics</c> besides loopback: CIDR networks (<c>Operations:MetricsNetworks</c>), none by default.</summary>
+public sealed class OperationsOptions : IValidatableObject
+{
+    public const string Section = "Operations";
+
+    public string[] MetricsNetworks { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        ClientAddresses.InvalidNetworks(MetricsNetworks, $"{Section}:{nameof(MetricsNetworks)}");
 }

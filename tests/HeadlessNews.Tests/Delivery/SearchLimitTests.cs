@@ -1,0 +1,79 @@
+using System.Net;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Delivery;
+
+/// <summary>What one anonymous request can make the database do through <c>q</c>, and what a shared answer carries.</summary>
+public sealed class SearchLimitTests(UncachedApiFactory api) : IClassFixture<UncachedApiFactory>
+{
+    public static TheoryData<string> RoutesTakingQ => new() { "/v1/search", "/v1/articles", "/v1/quotes", "/v1/sources", "/v1/notices" };
+
+    [Theory]
+    [MemberData(nameof(RoutesTakingQ))]
+    public async Task A_query_of_more_than_eight_words_is_a_400_naming_q(string route)
+    {
+        var problem = await (await api.CreateClient().GetAsync($"{route}?q=one%20two%20three%20four%20five%20six%20seven%20eight%20nine"))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("q", out _), problem.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(RoutesTakingQ))]
+    public async Task A_query_longer_than_200_characters_is_a_400_naming_q(string route)
+    {
+        var problem = await (await api.CreateClient().GetAsync($"{route}?q={new string('a', 201)}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("q", out _), problem.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(RoutesTakingQ))]
+    public async Task Eight_words_with_phrases_or_and_exclusions_are_searched(string route)
+    {
+        var q = Uri.EscapeDataString("\"harbour wall\" or pier -ferry Llandudno Conwy bridge");
+        await (await api.CreateClient().GetAsync($"{route}?q={q}")).AssertSuccessAsync();
+    }
+
+    [Fact]
+    public async Task A_snippet_is_cut_from_the_first_4000_characters_of_the_text()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var word = "snp" + Guid.NewGuid().ToString("N")[..6];
+        var filler = Enumerable.Range(0, 40).Select(i => new
+        {
+            type = "paragraph",
+            html = $"Paragraph {i}: the town council heard from residents about parking, bins, buses and the summer carnival before moving on.",
+        });
+        var deep = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Long council minutes"),
+            body = (object[])[.. filler, new { type = "paragraph", html = $"Finally, the {word} appeared at the very end." }],
+        });
+
+        var hit = Assert.Single((await api.CreateClient().GetJsonAsync($"/v1/search?q={word}&types=articles")).GetProperty("items").EnumerateArray());
+        Assert.Equal(deep.Id(), hit.Id());
+        var snippet = hit.GetProperty("snippet").GetString()!;
+        Assert.DoesNotContain("<mark>", snippet, StringComparison.Ordinal);
+        Assert.StartsWith("Paragraph 0", snippet, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_next_link_carries_only_the_parameters_the_route_defines()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = await editor.CreateSectionAsync();
+        var slug = section.GetProperty("slug").GetString()!;
+        for (var i = 0; i < 2; i++)
+        {
+            await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Pier repairs"), body = Editorial.OneParagraph(), section = slug });
+        }
+
+        var response = await api.CreateClient().GetAsync($"/v1/articles?section={slug}&limit=1&utm_source=newsletter&fbclid=abc");
+        await response.AssertSuccessAsync();
+        var link = string.Join(',', response.Headers.GetValues("Link"));
+        Assert.Contains($"section={slug}", link, StringComparison.Ordinal);
+        Assert.Contains("limit=1", link, StringComparison.Ordinal);
+        Assert.DoesNotContain("utm_source", link, StringComparison.Ordinal);
+        Assert.DoesNotContain("fbclid", link, StringComparison.Ordinal);
+    }
+}
