@@ -111,8 +111,9 @@ public sealed class ApiKeyTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var audit = await (await admin.GetAsync($"/v1/manage/audit?resourceId={id}")).AssertSuccessAsync();
         var entry = Assert.Single(audit.GetProperty("items").EnumerateArray());
-        Assert.Equal("POST /v1/manage/api-keys", entry.GetProperty("action").GetString());
-        Assert.Equal("Ceri Jones", entry.GetProperty("onBehalfOf").GetString());
+        Assert.Equal("POST", entry.GetProperty("method").GetString());
+        Assert.Equal("/v1/manage/api-keys", entry.GetProperty("route").GetString());
+        Assert.Equal("Ceri Jones", entry.GetProperty("actor").GetProperty("onBehalfOf").GetString());
         Assert.Equal(201, entry.GetProperty("status").GetInt32());
     }
 }
