@@ -80,16 +80,16 @@ public static class ChangeFeedEndpoints
     /// </summary>
     private static async Task<List<ContentChange>> WithinPartnerLimitsAsync(ClaimsPrincipal user, HeadlessNewsDbContext db, List<ContentChange> rows, CancellationToken cancellationToken)
     {
-        var sections = user.FindAll(ApiKeyAuthenticationHandler.SectionLimitClaim).Select(c => c.Value).ToList();
-        var tags = user.FindAll(ApiKeyAuthenticationHandler.TagLimitClaim).Select(c => c.Value).ToList();
-        if (sections.Count == 0 && tags.Count == 0)
+        var limits = PartnerLimits.Of(user);
+        if (limits.IsUnlimited)
         {
             return rows;
         }
+        var (sections, tags) = (limits.Sections, limits.Tags);
         var ids = rows.Where(r => r.ResourceType == ArticleStore.ResourceType).Select(r => r.ResourceId).Distinct().ToList();
         var allowed = (await db.Set<Article>().AsNoTracking().Where(a => ids.Contains(a.Id))
-                .Where(a => (sections.Count == 0 || (a.Section != null && sections.Contains(a.Section.Slug)))
-                         && (tags.Count == 0 || a.Tags.Any(t => tags.Contains(t.Tag!.Slug))))
+                .Where(a => (sections.Length == 0 || (a.SectionId != null && sections.Contains(a.SectionId.Value)))
+                         && (tags.Length == 0 || a.Tags.Any(t => tags.Contains(t.TagId))))
                 .Select(a => a.Id).ToListAsync(cancellationToken))
             .ToHashSet();
         return [.. rows.Where(r => allowed.Contains(r.ResourceId))];

@@ -335,10 +335,17 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
-                    b.Property<string>("Action")
+                    b.Property<string>("ActorKind")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("action");
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor_name");
 
                     b.Property<Guid?>("ApiKeyId")
                         .HasColumnType("uuid")
@@ -348,11 +355,22 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
-                    b.Property<string>("KeyName")
+                    b.Property<byte[]>("Hash")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("key_name");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bytea")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("KeyPrefix")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("key_prefix");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("method");
 
                     b.Property<string>("OnBehalfOf")
                         .HasMaxLength(200)
@@ -364,6 +382,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("text")
                         .HasColumnName("path");
 
+                    b.Property<byte[]>("PreviousHash")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bytea")
+                        .HasColumnName("previous_hash");
+
                     b.Property<string>("RequestId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -372,6 +396,21 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<string>("ResourceId")
                         .HasColumnType("text")
                         .HasColumnName("resource_id");
+
+                    b.Property<string>("ResourceType")
+                        .HasColumnType("text")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Route")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("route");
+
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
                     b.Property<int>("Status")
                         .HasColumnType("integer")
@@ -382,6 +421,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_entries_at");
+
+                    b.HasIndex("ResourceId")
+                        .HasDatabaseName("ix_audit_entries_resource_id");
+
+                    b.HasIndex("Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_entries_seq");
 
                     b.ToTable("audit_entries", (string)null);
                 });
@@ -1430,14 +1476,14 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("secret_hash");
 
-                    b.PrimitiveCollection<string[]>("SectionLimits")
+                    b.PrimitiveCollection<Guid[]>("SectionLimits")
                         .IsRequired()
-                        .HasColumnType("text[]")
+                        .HasColumnType("uuid[]")
                         .HasColumnName("section_limits");
 
-                    b.PrimitiveCollection<string[]>("TagLimits")
+                    b.PrimitiveCollection<Guid[]>("TagLimits")
                         .IsRequired()
-                        .HasColumnType("text[]")
+                        .HasColumnType("uuid[]")
                         .HasColumnName("tag_limits");
 
                     b.HasKey("Id")
