@@ -78,6 +78,23 @@ public sealed class KeyScopeTests(UncachedApiFactory api) : IClassFixture<Uncach
     }
 
     [Fact]
+    public async Task A_partner_limited_to_a_tag_sees_only_articles_with_it()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var outside = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Bridge"), tags = new[] { Editorial.Unique("Bridges") }, body = Editorial.OneParagraph() });
+        var inside = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Ferry"), tags = new[] { Editorial.Unique("Ferries") }, body = Editorial.OneParagraph() });
+        var tag = inside.GetProperty("tags")[0].GetProperty("slug").GetString()!;
+        var partner = api.CreateClient();
+        partner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await api.CreateKeyAsync(["feeds:partner"], tags: [tag]));
+
+        var feed = await partner.GetStringAsync("/v1/feeds/articles.json?limit=100");
+        Assert.Contains(inside.Id(), feed, StringComparison.Ordinal);
+        Assert.DoesNotContain(outside.Id(), feed, StringComparison.Ordinal);
+        var changes = await ChangesAsync(partner, inside.Id());
+        Assert.DoesNotContain(outside.Id(), changes);
+    }
+
+    [Fact]
     public async Task A_partner_limit_to_a_section_or_tag_that_does_not_exist_is_a_validation_problem()
     {
         var admin = await api.ClientWithScopesAsync("keys:manage", "feeds:partner");

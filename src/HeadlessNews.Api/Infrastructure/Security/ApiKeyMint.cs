@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Infrastructure.Security;
 
@@ -20,15 +19,8 @@ public sealed class ApiKeyMint(IServiceScopeFactory scopes) : IDatabaseStartupTa
     private static readonly int MintedLength = ApiKeySecrets.Marker.Length + 64;
     private byte[]? _key;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        var candidate = RandomNumberGenerator.GetBytes(32);
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO server_secrets (name, value) VALUES ({SecretName}, {candidate}) ON CONFLICT (name) DO NOTHING", cancellationToken);
-        _key = await db.Set<ServerSecret>().Where(s => s.Name == SecretName).Select(s => s.Value).SingleAsync(cancellationToken);
-    }
+    public async Task RunAsync(CancellationToken cancellationToken) =>
+        _key = await ServerSecret.GetOrCreateAsync(scopes, SecretName, cancellationToken);
 
     public string NewSecret()
     {

@@ -17,15 +17,8 @@ public sealed class TokenSigner(IServiceScopeFactory scopes) : IDatabaseStartupT
     private const string SecretName = "token-signing";
     private byte[]? _key;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        var candidate = RandomNumberGenerator.GetBytes(32);
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO server_secrets (name, value) VALUES ({SecretName}, {candidate}) ON CONFLICT (name) DO NOTHING", cancellationToken);
-        _key = await db.Set<ServerSecret>().Where(s => s.Name == SecretName).Select(s => s.Value).SingleAsync(cancellationToken);
-    }
+    public async Task RunAsync(CancellationToken cancellationToken) =>
+        _key = await ServerSecret.GetOrCreateAsync(scopes, SecretName, cancellationToken);
 
     /// <summary><c>base64url(json).base64url(hmac(purpose, json))</c>; the purpose stops a cursor being replayed as a preview token.</summary>
     public string Sign<T>(string purpose, T payload)
@@ -71,6 +64,17 @@ public sealed class ServerSecret
 {
     public required string Name { get; set; }
     public required byte[] Value { get; set; }
+
+    /// <summary>The named secret (256 random bits), made by whichever node asks first and shared by all.</summary>
+    public static async Task<byte[]> GetOrCreateAsync(IServiceScopeFactory scopes, string name, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        var candidate = RandomNumberGenerator.GetBytes(32);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO server_secrets (name, value) VALUES ({name}, {candidate}) ON CONFLICT (name) DO NOTHING", cancellationToken);
+        return await db.Set<ServerSecret>().Where(s => s.Name == name).Select(s => s.Value).SingleAsync(cancellationToken);
+    }
 }
 
 internal sealed class ServerSecretConfiguration : IEntityTypeConfiguration<ServerSecret>
