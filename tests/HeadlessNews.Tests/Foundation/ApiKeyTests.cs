@@ -10,7 +10,7 @@ public sealed class ApiKeyTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task A_key_created_through_the_api_can_list_keys_and_its_secret_is_shown_only_once()
     {
-        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var admin = await api.ClientWithScopesAsync("keys:manage", "content:write");
         var created = await (await admin.PostAsJsonAsync("/v1/manage/api-keys", new { name = "Desk editor", scopes = new[] { "content:write" } }))
             .AssertSuccessAsync(HttpStatusCode.Created);
         var secret = created.GetProperty("secret").GetString()!;
@@ -103,7 +103,7 @@ public sealed class ApiKeyTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task Every_management_write_lands_in_the_audit_log_with_the_person_acting()
     {
-        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var admin = await api.ClientWithScopesAsync("keys:manage", "feeds:partner");
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = JsonContent.Create(new { name = "Audited", scopes = new[] { "feeds:partner" } }) };
         request.Headers.Add("X-On-Behalf-Of", "Ceri Jones");
         var created = await (await admin.SendAsync(request)).AssertSuccessAsync(HttpStatusCode.Created);
@@ -111,8 +111,9 @@ public sealed class ApiKeyTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var audit = await (await admin.GetAsync($"/v1/manage/audit?resourceId={id}")).AssertSuccessAsync();
         var entry = Assert.Single(audit.GetProperty("items").EnumerateArray());
-        Assert.Equal("POST /v1/manage/api-keys", entry.GetProperty("action").GetString());
-        Assert.Equal("Ceri Jones", entry.GetProperty("onBehalfOf").GetString());
+        Assert.Equal("POST", entry.GetProperty("method").GetString());
+        Assert.Equal("/v1/manage/api-keys", entry.GetProperty("route").GetString());
+        Assert.Equal("Ceri Jones", entry.GetProperty("actor").GetProperty("onBehalfOf").GetString());
         Assert.Equal(201, entry.GetProperty("status").GetInt32());
     }
 }

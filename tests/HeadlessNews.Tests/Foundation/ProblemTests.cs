@@ -135,7 +135,7 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task The_same_idempotency_key_and_body_replays_the_first_response()
     {
-        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var admin = await api.ClientWithScopesAsync("keys:manage", "feeds:partner");
         var key = Guid.NewGuid().ToString();
         HttpRequestMessage Request(string name)
         {

@@ -40,7 +40,7 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task Json_nested_within_the_limit_is_accepted()
     {
-        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var admin = await api.ClientWithScopesAsync("keys:manage", "feeds:partner");
         await (await CreateKeyWithExtraAsync(admin, Nested(30))).AssertSuccessAsync(HttpStatusCode.Created);
     }
 

@@ -12,7 +12,7 @@ public sealed class MassAssignmentTests(ApiFactory api) : IClassFixture<ApiFacto
     [Fact]
     public async Task A_client_cannot_set_server_owned_fields_of_an_api_key()
     {
-        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var admin = await api.ClientWithScopesAsync("keys:manage", "feeds:partner");
         var forgedId = Guid.CreateVersion7();
         var created = await (await admin.PostAsJsonAsync("/v1/manage/api-keys", new
         {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using HeadlessNews.Api.Features.ApiKeys;
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,9 +59,10 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         StartServer();
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        var (_, secret) = await ApiKeyIssuer.CreateAsync(db, Clock,
-            new CreateApiKeyRequest("test key " + string.Join(',', scopes), scopes, null, sections, tags), CancellationToken.None);
-        return secret;
+        var request = new CreateApiKeyRequest("test key " + string.Join(',', scopes), scopes, null, sections, tags);
+        var (limits, errors) = await ApiKeyIssuer.ResolveLimitsAsync(db, request, CancellationToken.None);
+        Assert.Empty(errors);
+        return (await ApiKeyIssuer.CreateAsync(db, Clock, Services.GetRequiredService<ApiKeyMint>(), request, limits, CancellationToken.None)).Secret!;
     }
 
     /// <summary>Runs <paramref name="work"/> against the database directly (to check what was or was not written).</summary>

@@ -11,17 +11,37 @@ public static class ApiKeyEndpoints
     public static RouteGroupBuilder MapApiKeys(this RouteGroupBuilder manage)
     {
         var keys = manage.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(Scopes.Policies.KeysManage);
-        keys.MapPost("", CreateKey).WithName("CreateApiKey").WithSummary("Create an API key; the secret is in this response only.").WithIdempotency();
+        keys.MapPost("", CreateKey).WithName("CreateApiKey")
+            .WithSummary("Create an API key with scopes (and partner limits) the calling key holds itself; the secret is in this response only.")
+            .WithIdempotency(oneTimeSecret: "secret");
         keys.MapGet("", ListKeys).WithName("ListApiKeys").WithSummary("List API keys (prefix, name, scopes, expiry, last use), newest first.");
         keys.MapGet("/{id:guid}", GetKey).WithName("GetApiKey").WithSummary("Read one API key's metadata.");
         keys.MapDelete("/{id:guid}", RevokeKey).WithName("RevokeApiKey").WithSummary("Revoke an API key; it is refused from then on.");
         return manage;
     }
 
-    private static async Task<Created<CreatedApiKeyResponse>> CreateKey(CreateApiKeyRequest request, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// A key can give no more than it has: only scopes the calling key holds (so <c>keys:manage</c> alone cannot mint
+    /// <c>*</c>), and a partner key no wider than the caller's own partner limits. The first admin key comes from the command line.
+    /// </summary>
+    private static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> CreateKey(
+        CreateApiKeyRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, ApiKeyMint mint, CancellationToken cancellationToken)
     {
-        var (key, secret) = await ApiKeyIssuer.CreateAsync(db, clock, request, cancellationToken);
-        return TypedResults.Created($"/v1/manage/api-keys/{key.Id}", ApiKeyIssuer.ToCreatedResponse(key, secret));
+        if (Scopes.NotHeldBy(http.User, request.Scopes) is [_, ..] missing)
+        {
+            return Problems.Forbidden($"A key can only give scopes it holds itself, and this one does not hold {string.Join(", ", missing)}.");
+        }
+        var (limits, errors) = await ApiKeyIssuer.ResolveLimitsAsync(db, request, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+        if (request.Scopes.Any(s => s is Scopes.FeedsPartner or Scopes.All) && !limits.IsWithin(PartnerLimits.Of(http.User)))
+        {
+            return Problems.Forbidden("This key is limited to some sections or tags, so a partner key it creates must be limited within them.");
+        }
+        var created = await ApiKeyIssuer.CreateAsync(db, clock, mint, request, limits, cancellationToken);
+        return TypedResults.Created($"/v1/manage/api-keys/{created.Id}", created);
     }
 
     private static async Task<Results<Ok<Page<ApiKeyResponse>>, ProblemHttpResult>> ListKeys(
@@ -36,13 +56,13 @@ public static class ApiKeyEndpoints
         {
             query = query.Where(k => k.CreatedAt < after.At || (k.CreatedAt == after.At && k.Id.CompareTo(after.Id) < 0));
         }
-        var rows = await query.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id).Take(take + 1).ProjectToResponse().ToListAsync(cancellationToken);
+        var rows = await query.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id).Take(take + 1).ProjectToResponse(db).ToListAsync(cancellationToken);
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, k => new KeysetCursor(k.CreatedAt, k.Id)));
     }
 
     private static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> GetKey(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
-        var key = await db.Set<ApiKey>().AsNoTracking().Where(k => k.Id == id).ProjectToResponse().FirstOrDefaultAsync(cancellationToken);
+        var key = await db.Set<ApiKey>().AsNoTracking().Where(k => k.Id == id).ProjectToResponse(db).FirstOrDefaultAsync(cancellationToken);
         return key is null ? Problems.NotFound($"No API key has id {id}.") : TypedResults.Ok(key);
     }
 

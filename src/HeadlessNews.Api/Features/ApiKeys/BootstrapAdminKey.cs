@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace HeadlessNews.Api.Features.ApiKeys;
 
 /// <summary>On a fresh embedded database in Development, prints one admin key so a newcomer can start at once.</summary>
-public sealed class BootstrapAdminKey(IServiceScopeFactory scopes, DatabaseEndpoint endpoint, IHostEnvironment environment, TimeProvider clock) : IDatabaseStartupTask
+public sealed class BootstrapAdminKey(
+    IServiceScopeFactory scopes, DatabaseEndpoint endpoint, IHostEnvironment environment, TimeProvider clock, ApiKeyMint mint) : IDatabaseStartupTask
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -19,11 +20,11 @@ public sealed class BootstrapAdminKey(IServiceScopeFactory scopes, DatabaseEndpo
         {
             return;
         }
-        var (_, secret) = await ApiKeyIssuer.CreateAsync(db, clock, new CreateApiKeyRequest("bootstrap admin", [Scopes.All], null, null, null), cancellationToken);
+        var created = await ApiKeyIssuer.CreateAsync(db, clock, mint, new CreateApiKeyRequest("bootstrap admin", [Scopes.All], null, null, null), PartnerLimits.None, cancellationToken);
         Console.Out.WriteLine($"""
 
             A fresh database: here is an admin API key (scope *). It is shown this once; keep it.
-              {secret}
+              {created.Secret}
 
             """);
     }

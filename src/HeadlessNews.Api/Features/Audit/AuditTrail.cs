@@ -7,13 +7,22 @@ using Microsoft.AspNetCore.Routing.Patterns;
 namespace HeadlessNews.Api.Features.Audit;
 
 /// <summary>
-/// Records every successful management write in one place, so no feature can forget to.
-/// Also enforces the length of <c>X-On-Behalf-Of</c>, which revisions and the audit log store.
+/// Records every successful management write, and every management call refused for want of a key or a scope (401,
+/// 403, whatever the method), in one place, so no feature can forget to. It runs outside authentication to see those
+/// refusals. Bodies are never recorded. Also enforces the length of <c>X-On-Behalf-Of</c>, which revisions and the
+/// audit log store.
 /// </summary>
 public static class AuditTrail
 {
     public static IApplicationBuilder UseManagementAudit(this IApplicationBuilder app) => app.Use((context, next) =>
         context.Request.Path.StartsWithSegments("/v1/manage") ? AuditAsync(context, next) : next(context));
+
+    /// <summary>Appends an entry; the database links it into the hash chain.</summary>
+    public static async Task RecordAsync(HeadlessNewsDbContext db, AuditEntry entry, CancellationToken cancellationToken)
+    {
+        db.Set<AuditEntry>().Add(entry);
+        await db.SaveChangesAsync(cancellationToken);
+    }
 
     private static async Task AuditAsync(HttpContext context, RequestDelegate next)
     {
@@ -24,39 +33,54 @@ public static class AuditTrail
             return;
         }
         await next(context);
-        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || context.Response.StatusCode is < 200 or > 299)
+        if (!IsAudited(context.Request.Method, context.Response.StatusCode))
         {
             return;
         }
-        var caller = Caller.From(context);
-        var db = context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern;
-        var entry = new AuditEntry
-        {
-            Id = Guid.CreateVersion7(),
-            At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            ApiKeyId = caller.KeyId,
-            KeyName = caller.KeyName,
-            OnBehalfOf = caller.OnBehalfOf,
-            Action = $"{context.Request.Method} {(route?.RawText ?? context.Request.Path.Value)?.TrimEnd('/')}",
-            Path = context.Request.Path.Value ?? string.Empty,
-            ResourceId = ResourceId(context, route),
-            Status = context.Response.StatusCode,
-            RequestId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier,
-        };
-        db.Set<AuditEntry>().Add(entry);
+        var entry = FromRequest(context);
         try
         {
-            await db.SaveChangesAsync(CancellationToken.None);
+            await RecordAsync(context.RequestServices.GetRequiredService<HeadlessNewsDbContext>(), entry, CancellationToken.None);
         }
         catch (Exception e)
         {
             // The write itself has committed and its answer may already be on the wire: failing now would only cut
             // the connection and make the client retry a write that succeeded. Log the entry so it can be restored.
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrail))
-                .LogError(e, "Could not record the audit entry {Action} {ResourceId} by key {ApiKeyId} at {At} (status {Status}, request {RequestId})",
-                    entry.Action, entry.ResourceId, entry.ApiKeyId, entry.At, entry.Status, entry.RequestId);
+                .LogError(e, "Could not record the audit entry {Method} {Route} {ResourceId} by key {ApiKeyId} at {At} (status {Status}, request {RequestId})",
+                    entry.Method, entry.Route, entry.ResourceId, entry.ApiKeyId, entry.At, entry.Status, entry.RequestId);
         }
+    }
+
+    private static bool IsAudited(string method, int status) =>
+        status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden
+        || (status is >= 200 and <= 299 && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method));
+
+    private static AuditEntry FromRequest(HttpContext context)
+    {
+        var caller = Caller.From(context);
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern;
+        var template = (route?.RawText ?? context.Request.Path.Value ?? string.Empty).TrimEnd('/');
+        var resourceId = ResourceId(context, route);
+        return new AuditEntry
+        {
+            Id = Guid.CreateVersion7(),
+            At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            ApiKeyId = caller.KeyId,
+            ActorKind = AuditActors.Key,
+            ActorName = caller.KeyName,
+            // A refused key has no claims; the prefix of what was presented tells its owner which key it was.
+            KeyPrefix = context.User.FindFirst(ApiKeyAuthenticationHandler.KeyPrefixClaim)?.Value ?? ApiKeyAuthenticationHandler.PresentedKeyPrefix(context.Request),
+            OnBehalfOf = caller.OnBehalfOf,
+            Method = context.Request.Method,
+            Route = template,
+            Path = context.Request.Path.Value ?? string.Empty,
+            Status = context.Response.StatusCode,
+            // The collection the route is under, in the singular: /v1/manage/api-keys/{id} is an api-key.
+            ResourceType = resourceId is null ? null : template.Split('/', StringSplitOptions.RemoveEmptyEntries) is [_, _, var collection, ..] ? collection.TrimEnd('s') : null,
+            ResourceId = resourceId,
+            RequestId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier,
+        };
     }
 
     private static string? ResourceId(HttpContext context, RoutePattern? route)

@@ -83,16 +83,15 @@ public static class ChangeFeedEndpoints
     private static async Task<List<ChangeEntry>> WithinPartnerLimitsAsync(
         ClaimsPrincipal user, HeadlessNewsDbContext db, Position since, List<ContentChange> rows, CancellationToken cancellationToken)
     {
-        var sections = user.FindAll(ApiKeyAuthenticationHandler.SectionLimitClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        var tags = user.FindAll(ApiKeyAuthenticationHandler.TagLimitClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        if (sections.Count == 0 && tags.Count == 0)
+        var limits = PartnerLimits.Of(user);
+        if (limits.IsUnlimited)
         {
             return [.. rows.Select(Entry)];
         }
         bool Shown(ContentChange? change) =>
             change is { Op: "upsert", ResourceType: ArticleStore.ResourceType }
-            && (sections.Count == 0 || (change.SectionSlug is { } section && sections.Contains(section)))
-            && (tags.Count == 0 || change.TagSlugs.Any(tags.Contains));
+            && (limits.Sections.Length == 0 || (change.SectionId is { } section && limits.Sections.Contains(section)))
+            && (limits.Tags.Length == 0 || change.TagIds.Any(limits.Tags.Contains));
 
         // What the partner was last shown of each article: the article's newest entry up to the token.
         var ids = rows.Where(r => r.ResourceType == ArticleStore.ResourceType).Select(r => r.ResourceId).Distinct().ToArray();

@@ -48,7 +48,7 @@ public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider
             .ToListAsync(cancellationToken);
         var articleIds = due.Where(e => e.ResourceType == ArticleStore.ResourceType).Select(e => e.ResourceId).Distinct().ToList();
         var filings = await db.Set<Article>().AsNoTracking().Where(a => articleIds.Contains(a.Id))
-            .Select(a => new { a.Id, Section = a.Section == null ? null : a.Section.Slug, Tags = a.Tags.Select(t => t.Tag!.Slug).ToArray() })
+            .Select(a => new { a.Id, a.SectionId, Tags = a.Tags.Select(t => t.TagId).ToArray() })
             .ToDictionaryAsync(a => a.Id, cancellationToken);
         foreach (var contentEvent in due)
         {
@@ -62,8 +62,8 @@ public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider
                 Slug = contentEvent.Slug,
                 Version = contentEvent.Version,
                 At = contentEvent.DueAt,
-                SectionSlug = filed?.Section,
-                TagSlugs = filed?.Tags ?? [],
+                SectionId = filed?.SectionId,
+                TagIds = filed?.Tags ?? [],
             });
         }
         await db.SaveChangesAsync(cancellationToken);

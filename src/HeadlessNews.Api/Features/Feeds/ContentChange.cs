@@ -19,8 +19,8 @@ public sealed class ContentChange
     public int Version { get; set; }
     public DateTimeOffset At { get; set; }
     /// <summary>An article's section and tags when the entry was recorded: which limited partners it concerns.</summary>
-    public string? SectionSlug { get; set; }
-    public string[] TagSlugs { get; set; } = [];
+    public Guid? SectionId { get; set; }
+    public Guid[] TagIds { get; set; } = [];
 }
 
 internal sealed class ContentChangeConfiguration : IEntityTypeConfiguration<ContentChange>
@@ -33,8 +33,7 @@ internal sealed class ContentChangeConfiguration : IEntityTypeConfiguration<Cont
         builder.Property(c => c.TransactionId).HasColumnType("xid8").HasDefaultValueSql("pg_current_xact_id()").ValueGeneratedOnAdd();
         builder.Property(c => c.Op).HasMaxLength(8);
         builder.Property(c => c.ResourceType).HasMaxLength(32);
-        builder.Property(c => c.SectionSlug).HasMaxLength(120);
-        builder.Property(c => c.TagSlugs).HasDefaultValueSql("'{}'");
+        builder.Property(c => c.TagIds).HasDefaultValueSql("'{}'");
         builder.HasIndex(c => new { c.TransactionId, c.Sequence });
         builder.HasIndex(c => new { c.ResourceId, c.TransactionId, c.Sequence });
     }

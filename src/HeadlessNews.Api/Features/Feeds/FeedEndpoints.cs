@@ -4,6 +4,7 @@ using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Notices;
+using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -90,12 +91,16 @@ public static class FeedEndpoints
         // Embargoed items (published, embargo ahead) go only to partners, and only in ninjs, which can mark them.
         var withEmbargoed = partner && format == "ninjs";
         query = withEmbargoed ? query : query.Where(p => p.VisibleFrom <= now);
-        if (Limits(http.User, ApiKeyAuthenticationHandler.SectionLimitClaim) is { Length: > 0 } sections)
+        // A partner's limits are ids; the read model files articles by slug, current in the same database as these lookups.
+        var limits = PartnerLimits.Of(http.User);
+        if (limits.Sections.Length > 0)
         {
+            var sections = await sources.Db.Set<Section>().Where(s => limits.Sections.Contains(s.Id)).Select(s => s.Slug).ToListAsync(cancellationToken);
             query = query.Where(p => p.SectionSlug != null && sections.Contains(p.SectionSlug));
         }
-        if (Limits(http.User, ApiKeyAuthenticationHandler.TagLimitClaim) is { Length: > 0 } tags)
+        if (limits.Tags.Length > 0)
         {
+            var tags = await sources.Db.Set<Tag>().Where(t => limits.Tags.Contains(t.Id)).Select(t => t.Slug).ToListAsync(cancellationToken);
             query = query.Where(p => p.TagSlugs.Any(t => tags.Contains(t)));
         }
         if (filter.Section is { } section)
@@ -182,8 +187,6 @@ public static class FeedEndpoints
     }
 
     private static bool IsPartner(ClaimsPrincipal user) => SecurityServiceCollectionExtensions.HasAnyScope(user, [Scopes.FeedsPartner]);
-
-    private static string[] Limits(ClaimsPrincipal user, string claim) => [.. user.FindAll(claim).Select(c => c.Value)];
 
     /// <summary>
     /// Where readers follow links: the configured public site's <c>articles/{slug}</c> and <c>notices/{id}</c> pages, else

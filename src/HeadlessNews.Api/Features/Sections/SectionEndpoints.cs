@@ -93,6 +93,10 @@ public static class SectionEndpoints
         {
             return ArticleReference.InUse("section", users);
         }
+        if (await db.Set<ApiKey>().AnyAsync(k => k.RevokedAt == null && k.SectionLimits.Contains(id), cancellationToken))
+        {
+            return Problems.Conflict("A partner API key is limited to this section; revoke that key first (renaming the section is safe: limits follow it).");
+        }
         db.Remove(section);
         return await SaveAsync(db, section, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
     }

@@ -12,10 +12,10 @@ public sealed record WebhookResponse(
     Guid Id, string Url, string[] Events, string? Description, bool Enabled, string? DisabledReason, DateTimeOffset? DisabledAt,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version);
 
-/// <summary>The webhook with its signing secret: returned when it is created or rotated, and never again.</summary>
+/// <summary>The webhook with its signing secret: returned when it is created or rotated, and never again (an idempotent replay of the create answers it as null).</summary>
 public sealed record WebhookWithSecretResponse(
     Guid Id, string Url, string[] Events, string? Description, bool Enabled, string? DisabledReason, DateTimeOffset? DisabledAt,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version, string Secret, DateTimeOffset? PreviousSecretExpiresAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version, string? Secret, DateTimeOffset? PreviousSecretExpiresAt);
 
 /// <summary>One delivery attempt.</summary>
 /// <param name="MessageId">The <c>webhook-id</c> the receiver saw (the event's id, the same on every attempt).</param>

@@ -13,7 +13,7 @@ public static class WebhookEndpoints
     {
         var webhooks = manage.MapGroup("/webhooks").WithTags("Webhooks").RequireAuthorization(Scopes.Policies.WebhooksManage);
         webhooks.MapPost("", CreateWebhook).WithName("CreateWebhook")
-            .WithSummary("Subscribe a URL to content events; the signing secret is in this response only.").WithIdempotency();
+            .WithSummary("Subscribe a URL to content events; the signing secret is in this response only.").WithIdempotency(oneTimeSecret: "secret");
         webhooks.MapGet("", ListWebhooks).WithName("ListWebhooks").WithSummary("List webhooks, newest first.");
         webhooks.MapGet("/{id:guid}", GetWebhook).WithName("GetWebhook").WithSummary("Read one webhook (without its secret).");
         webhooks.MapPut("/{id:guid}", UpdateWebhook).WithName("UpdateWebhook").WithSummary("Change a webhook's URL, events, description or enabled state (If-Match).")

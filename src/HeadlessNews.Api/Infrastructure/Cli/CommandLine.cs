@@ -1,5 +1,6 @@
 using System.Globalization;
 using HeadlessNews.Api.Features.ApiKeys;
+using HeadlessNews.Api.Features.Audit;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -138,9 +139,18 @@ public static class CommandLine
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         var request = new CreateApiKeyRequest(name, scopes, expiresAt, List(Option(args, "--sections")), List(Option(args, "--tags")));
-        var (key, secret) = await ApiKeyIssuer.CreateAsync(db, TimeProvider.System, request, CancellationToken.None);
-        await Console.Error.WriteLineAsync($"Created key {key.Id} \"{key.Name}\" with scopes {string.Join(',', key.Scopes)}. The secret is shown once:");
-        Console.Out.WriteLine(secret);
+        var (limits, errors) = await ApiKeyIssuer.ResolveLimitsAsync(db, request, CancellationToken.None);
+        if (errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, errors.Values.SelectMany(e => e)));
+            return 64;
+        }
+        var mint = app.Services.GetRequiredService<ApiKeyMint>();
+        await mint.RunAsync(CancellationToken.None);
+        var created = await ApiKeyIssuer.CreateAsync(db, TimeProvider.System, mint, request, limits, CancellationToken.None);
+        await AuditTrail.RecordAsync(db, Audited("keys create", StatusCodes.Status201Created, created.Id), CancellationToken.None);
+        await Console.Error.WriteLineAsync($"Created key {created.Id} \"{created.Name}\" with scopes {string.Join(',', created.Scopes)}. The secret is shown once:");
+        Console.Out.WriteLine(created.Secret);
         return 0;
     }
 
@@ -149,7 +159,7 @@ public static class CommandLine
         await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        var keys = await db.Set<ApiKey>().AsNoTracking().OrderBy(k => k.CreatedAt).ProjectToResponse().ToListAsync();
+        var keys = await db.Set<ApiKey>().AsNoTracking().OrderBy(k => k.CreatedAt).ProjectToResponse(db).ToListAsync();
         foreach (var key in keys)
         {
             var state = key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= DateTimeOffset.UtcNow ? "expired" : "active";
@@ -167,7 +177,12 @@ public static class CommandLine
         }
         await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
         await using var scope = app.Services.CreateAsyncScope();
-        var found = await ApiKeyIssuer.RevokeAsync(scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>(), TimeProvider.System, keyId, CancellationToken.None);
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        var found = await ApiKeyIssuer.RevokeAsync(db, TimeProvider.System, keyId, CancellationToken.None);
+        if (found)
+        {
+            await AuditTrail.RecordAsync(db, Audited("keys revoke", StatusCodes.Status204NoContent, keyId), CancellationToken.None);
+        }
         await Console.Error.WriteLineAsync(found ? $"Revoked {keyId}." : $"No key has id {keyId}.");
         return found ? 0 : 1;
     }
@@ -179,6 +194,22 @@ public static class CommandLine
         await Console.Error.WriteLineAsync($"A new token-signing key signs from {signsFrom:O}, once every node has read it; tokens signed before stay valid until {replacedUntil:O}.");
         return 0;
     }
+
+    /// <summary>An audit entry for a command: the actor is the operating-system user who ran it, on this machine.</summary>
+    private static AuditEntry Audited(string command, int status, Guid keyId) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        At = TimeProvider.System.GetUtcNow(),
+        ActorKind = AuditActors.Person,
+        ActorName = $"{Environment.UserName}@{Environment.MachineName} (command line)",
+        Method = "CLI",
+        Route = command,
+        Path = command,
+        Status = status,
+        ResourceType = "api-key",
+        ResourceId = keyId.ToString(),
+        RequestId = Guid.NewGuid().ToString("N"),
+    };
 
     private static string? Option(string[] args, string name)
     {

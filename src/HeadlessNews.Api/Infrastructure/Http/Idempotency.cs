@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
@@ -20,9 +22,13 @@ public static class Idempotency
     /// <summary>A record still "in flight" after this long belongs to a request that died; it may be taken over.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
-    /// <summary>Marks an endpoint as honouring Idempotency-Key, and documents its 409 (key in flight) and 422 (key reused with another body).</summary>
-    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) => builder
-        .WithMetadata(new IdempotentEndpoint())
+    /// <summary>
+    /// Marks an endpoint as honouring Idempotency-Key, and documents its 409 (key in flight) and 422 (key reused with
+    /// another body). <paramref name="oneTimeSecret"/> names a JSON property of its response shown once and never stored
+    /// (a key's or webhook's secret): a replay answers it as null.
+    /// </summary>
+    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder, string? oneTimeSecret = null) => builder
+        .WithMetadata(new IdempotentEndpoint(oneTimeSecret))
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -78,7 +84,7 @@ public static class Idempotency
             context.Response.Body = originalBody;
             if (completed)
             {
-                var body = captured.ToArray();
+                var body = Remembered(context, captured.ToArray());
                 await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key).ExecuteUpdateAsync(r => r
                     .SetProperty(x => x.StatusCode, context.Response.StatusCode)
                     .SetProperty(x => x.ResponseBody, body)
@@ -126,7 +132,19 @@ public static class Idempotency
         await context.Response.Body.WriteAsync(existing.ResponseBody ?? [], context.RequestAborted);
     }
 
-    private sealed class IdempotentEndpoint;
+    /// <summary>The response body to keep for replays: the one-time secret, if the endpoint has one, becomes null.</summary>
+    private static byte[] Remembered(HttpContext context, byte[] body)
+    {
+        var secret = context.GetEndpoint()?.Metadata.GetMetadata<IdempotentEndpoint>()?.OneTimeSecret;
+        if (secret is null || context.Response.StatusCode is < 200 or > 299 || JsonNode.Parse(body) is not JsonObject json || !json.ContainsKey(secret))
+        {
+            return body;
+        }
+        json[secret] = null;
+        return JsonSerializer.SerializeToUtf8Bytes(json);
+    }
+
+    private sealed record IdempotentEndpoint(string? OneTimeSecret);
 }
 
 public sealed class IdempotencyRecord

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
-/// <summary>Request budgets per fixed window, per API key (when one is presented) or else per client address.</summary>
+/// <summary>Request budgets per fixed window, per API key (when one is presented) or else per client address; and the failed-authentication budget.</summary>
 public sealed class RateLimitingOptions : IValidatableObject
 {
     public const string Section = "RateLimiting";
@@ -21,6 +21,13 @@ public sealed class RateLimitingOptions : IValidatableObject
 
     /// <summary><c>/v1/feeds/</c>, <c>/v1/changes</c>, <c>/sitemaps/</c>.</summary>
     public RateBudget Feeds { get; set; } = new() { Anonymous = 30, Key = 300 };
+
+    /// <summary>
+    /// Failed authentications (unknown, revoked, expired or malformed keys) per client address and window, counted
+    /// before any database lookup; keys this deployment minted are looked up whatever is left.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int FailedAuthentications { get; set; } = 20;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -44,15 +44,17 @@ public static class RateLimits
                 AutoReplenishment = true,
             });
         });
-        limiter.OnRejected = async (rejected, _) =>
-        {
-            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-                ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-                : settings.WindowSeconds;
-            rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await Problems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
-                $"This client has used its request budget; retry after {seconds} s. An API key raises the budget.");
-        };
+        limiter.OnRejected = (rejected, _) => new ValueTask(RejectAsync(rejected.HttpContext,
+            rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : window,
+            seconds => $"This client has used its request budget; retry after {seconds} s. An API key raises the budget."));
+    }
+
+    /// <summary>Answers 429 with <c>Retry-After</c> in whole seconds (at least 1) and a problem whose detail names them.</summary>
+    internal static Task RejectAsync(HttpContext context, TimeSpan retryAfter, Func<int, string> detail)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", detail(seconds));
     }
 
     private static (string Surface, RateBudget? Budget) Surface(PathString path, RateLimitingOptions settings)
@@ -69,7 +71,7 @@ public static class RateLimits
     }
 
     /// <summary>An IPv6 client usually controls a whole /64, so that is one partition. TestServer has no address at all.</summary>
-    private static string ClientAddress(HttpContext context)
+    internal static string ClientAddress(HttpContext context)
     {
         var address = context.Connection.RemoteIpAddress;
         if (address is null)

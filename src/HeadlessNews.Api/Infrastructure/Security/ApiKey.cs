@@ -12,10 +12,10 @@ public sealed class ApiKey
     /// <summary>SHA-256 of the whole secret; the secret itself is never stored.</summary>
     public required byte[] SecretHash { get; set; }
     public required string[] Scopes { get; set; }
-    /// <summary>For partner keys: when non-empty, only content in these sections is visible.</summary>
-    public string[] SectionLimits { get; set; } = [];
-    /// <summary>For partner keys: when non-empty, only content with one of these tags is visible.</summary>
-    public string[] TagLimits { get; set; } = [];
+    /// <summary>For partner keys: when non-empty, only content in these sections (by id, so a renamed slug changes nothing) is visible.</summary>
+    public Guid[] SectionLimits { get; set; } = [];
+    /// <summary>For partner keys: when non-empty, only content with one of these tags (by id) is visible.</summary>
+    public Guid[] TagLimits { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }

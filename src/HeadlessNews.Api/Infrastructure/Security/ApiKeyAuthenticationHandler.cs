@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
@@ -11,28 +12,50 @@ using Microsoft.Net.Http.Headers;
 namespace HeadlessNews.Api.Infrastructure.Security;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (and <c>?key=</c> on feed routes, for readers
-/// that cannot send headers) against the hashed keys in the database.
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (and <c>?key=</c> on feed routes, for readers that cannot send
+/// headers, from keys whose only scope is <c>feeds:partner</c>) against the hashed keys in the database. Failures spend
+/// the client address's <see cref="FailedAuthenticationBudget"/>, which is checked before the lookup.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    TimeProvider clock,
+    ApiKeyMint mint,
+    FailedAuthenticationBudget budget) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
-    public const string SectionLimitClaim = "section_limit";
-    public const string TagLimitClaim = "tag_limit";
+    public const string KeyPrefixClaim = "key_prefix";
+    private const string RefusalDetail = "refusal-detail";
+    private const string RetryAfterSeconds = "retry-after";
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var presented = PresentedSecret();
+        var (presented, inQuery) = PresentedSecret(Request);
         if (presented is null)
         {
             return AuthenticateResult.NoResult();
         }
-        if (presented.Length == 0 || !ApiKeySecrets.LooksLikeSecret(presented))
+        // A key this deployment minted is always looked up, so a valid key is never blocked; any other must fit the budget.
+        if (!mint.Minted(presented) && budget.Exhausted(Context) is { } retryAfter)
+        {
+            return AuthenticateResult.Fail("Too many failed authentications.", new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [RetryAfterSeconds] = retryAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            }));
+        }
+        var result = await AuthenticateAsync(presented, inQuery);
+        if (result.Failure is not null)
+        {
+            budget.Spend(Context);
+        }
+        return result;
+    }
+
+    private async Task<AuthenticateResult> AuthenticateAsync(string presented, bool inQuery)
+    {
+        if (!ApiKeySecrets.LooksLikeSecret(presented))
         {
             return AuthenticateResult.Fail("The API key is malformed.");
         }
@@ -50,38 +73,59 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The API key is revoked or expired.");
         }
+        // A URL ends up in browser histories, proxy logs and referrers: only a key that can do nothing but read partner feeds may travel in one.
+        if (inQuery && key.Scopes is not [Scopes.FeedsPartner])
+        {
+            return AuthenticateResult.Fail("The API key may not be sent in a query string.", new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [RefusalDetail] = $"A key in the query string (?key=) is accepted only when its only scope is {Scopes.FeedsPartner}, and this one has "
+                    + $"{string.Join(", ", key.Scopes)}. Send it as Authorization: Bearer <key> instead, and consider revoking it: URLs are logged.",
+            }));
+        }
         if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
         {
             await db.Set<ApiKey>().Where(k => k.Id == key.Id).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, now), Context.RequestAborted);
         }
 
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, key.Id.ToString()), new(ClaimTypes.Name, key.Name) };
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, key.Id.ToString()), new(ClaimTypes.Name, key.Name), new(KeyPrefixClaim, key.Prefix) };
         claims.AddRange(key.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
-        claims.AddRange(key.SectionLimits.Select(s => new Claim(SectionLimitClaim, s)));
-        claims.AddRange(key.TagLimits.Select(t => new Claim(TagLimitClaim, t)));
+        claims.AddRange(new PartnerLimits(key.SectionLimits, key.TagLimits).ToClaims());
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var failed = (await Context.AuthenticateAsync(SchemeName)).Failure is not null;
+        var result = await Context.AuthenticateAsync(SchemeName);
+        var refusal = result.Properties;
+        if (refusal?.GetString(RetryAfterSeconds) is { } seconds)
+        {
+            await RateLimits.RejectAsync(Context, TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)),
+                s => $"This client address has made too many requests with unknown, revoked or expired keys; retry after {s} s.");
+            return;
+        }
+        var failed = result.Failure is not null;
         Response.Headers[HeaderNames.WWWAuthenticate] = failed ? "Bearer error=\"invalid_token\"" : "Bearer";
         await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized",
-            failed ? "The API key is unknown, revoked or expired." : "This route needs an API key: send Authorization: Bearer <key>.");
+            refusal?.GetString(RefusalDetail)
+            ?? (failed ? "The API key is unknown, revoked or expired." : "This route needs an API key: send Authorization: Bearer <key>."));
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "The API key does not have the scope this route needs.");
 
-    private string? PresentedSecret()
+    /// <summary>The prefix of the key a request presents, if it looks like one: what the audit log records for a refused key.</summary>
+    public static string? PresentedKeyPrefix(HttpRequest request) =>
+        PresentedSecret(request).Secret is { } secret && ApiKeySecrets.LooksLikeSecret(secret) ? ApiKeySecrets.PrefixOf(secret) : null;
+
+    private static (string? Secret, bool InQuery) PresentedSecret(HttpRequest request)
     {
-        var header = Request.Headers.Authorization.ToString();
+        var header = request.Headers.Authorization.ToString();
         if (header.Length > 0)
         {
             const string bearer = "Bearer ";
-            return header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) ? header[bearer.Length..].Trim() : string.Empty;
+            return (header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) ? header[bearer.Length..].Trim() : string.Empty, false);
         }
-        return AcceptsQueryKey(Request.Path) && Request.Query.TryGetValue("key", out var key) ? key.ToString() : null;
+        return AcceptsQueryKey(request.Path) && request.Query.TryGetValue("key", out var key) ? (key.ToString(), true) : (null, false);
     }
 
     public static bool AcceptsQueryKey(PathString path) =>

@@ -1,16 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace HeadlessNews.Api.Infrastructure.Security;
 
 public static class ApiKeySecrets
 {
-    private const string Marker = "hn_";
+    /// <summary>Every secret starts with it (new ones are made by <see cref="ApiKeyMint"/>).</summary>
+    public const string Marker = "hn_";
     public const int PrefixLength = 11;
-
-    /// <summary>A new secret: the marker and 256 random bits, URL-safe.</summary>
-    public static string Generate() => Marker + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
     public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 

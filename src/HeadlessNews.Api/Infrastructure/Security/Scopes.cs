@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace HeadlessNews.Api.Infrastructure.Security;
 
 /// <summary>API key scopes from the contract, and the authorization policies built on them.</summary>
@@ -17,6 +19,13 @@ public static class Scopes
     };
 
     public const string ClaimType = "scope";
+
+    /// <summary>Which of <paramref name="requested"/> the caller does not hold itself (a <c>*</c> caller holds them all, and only it holds <c>*</c>).</summary>
+    public static string[] NotHeldBy(ClaimsPrincipal caller, IEnumerable<string> requested)
+    {
+        var held = caller.FindAll(ClaimType).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        return held.Contains(All) ? [] : [.. requested.Where(s => !held.Contains(s)).Distinct()];
+    }
 
     /// <summary>Policy names; each is satisfied by any of its scopes or by <c>*</c>.</summary>
     public static class Policies

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Authentication;
 
 namespace HeadlessNews.Api.Infrastructure.Security;
@@ -7,6 +8,7 @@ public static class SecurityServiceCollectionExtensions
 {
     public static IServiceCollection AddApiKeySecurity(this IServiceCollection services)
     {
+        services.AddSingleton<FailedAuthenticationBudget>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         var authorization = services.AddAuthorizationBuilder();

@@ -1457,6 +1457,23 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Security.ServerSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<byte[]>("Value")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_server_secrets");
+
+                    b.ToTable("server_secrets", (string)null);
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Security.TokenSigningKey", b =>
                 {
                     b.Property<int>("Id")

@@ -36,9 +36,7 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
             // The key that signed every token in flight becomes the first key of the ring, so none of them breaks.
             migrationBuilder.Sql("INSERT INTO token_signing_keys (value, active_from) SELECT value, now() FROM server_secrets WHERE name = 'token-signing'");
-
-            migrationBuilder.DropTable(
-                name: "server_secrets");
+            migrationBuilder.Sql("DELETE FROM server_secrets WHERE name = 'token-signing'");
         }
 
         /// <inheritdoc />
@@ -47,18 +45,6 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
             migrationBuilder.DropColumn(
                 name: "preview_generation",
                 table: "articles");
-
-            migrationBuilder.CreateTable(
-                name: "server_secrets",
-                columns: table => new
-                {
-                    name = table.Column<string>(type: "text", nullable: false),
-                    value = table.Column<byte[]>(type: "bytea", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_server_secrets", x => x.name);
-                });
 
             migrationBuilder.Sql("INSERT INTO server_secrets (name, value) SELECT 'token-signing', value FROM token_signing_keys ORDER BY active_from DESC, id DESC LIMIT 1");
 

@@ -617,20 +617,19 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("resource_type");
 
-                    b.Property<string>("SectionSlug")
-                        .HasMaxLength(120)
-                        .HasColumnType("character varying(120)")
-                        .HasColumnName("section_slug");
+                    b.Property<Guid?>("SectionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("section_id");
 
                     b.Property<string>("Slug")
                         .HasColumnType("text")
                         .HasColumnName("slug");
 
-                    b.PrimitiveCollection<string[]>("TagSlugs")
+                    b.PrimitiveCollection<Guid[]>("TagIds")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("text[]")
-                        .HasColumnName("tag_slugs")
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("tag_ids")
                         .HasDefaultValueSql("'{}'");
 
                     b.Property<ulong>("TransactionId")

@@ -10,17 +10,16 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<string>(
-                name: "section_slug",
+            migrationBuilder.AddColumn<Guid>(
+                name: "section_id",
                 table: "content_changes",
-                type: "character varying(120)",
-                maxLength: 120,
+                type: "uuid",
                 nullable: true);
 
-            migrationBuilder.AddColumn<string[]>(
-                name: "tag_slugs",
+            migrationBuilder.AddColumn<Guid[]>(
+                name: "tag_ids",
                 table: "content_changes",
-                type: "text[]",
+                type: "uuid[]",
                 nullable: false,
                 defaultValueSql: "'{}'");
 
@@ -32,10 +31,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
             // Entries recorded before now are judged by the article's present filing, as limited partners were shown them.
             migrationBuilder.Sql("""
                 UPDATE content_changes c
-                   SET section_slug = s.slug,
-                       tag_slugs = coalesce((SELECT array_agg(t.slug ORDER BY l.position) FROM article_tags l JOIN tags t ON t.id = l.tag_id
-                                              WHERE l.article_id = a.id), '{}')
-                  FROM articles a LEFT JOIN sections s ON s.id = a.section_id
+                   SET section_id = a.section_id,
+                       tag_ids = coalesce((SELECT array_agg(l.tag_id ORDER BY l.position) FROM article_tags l WHERE l.article_id = a.id), '{}')
+                  FROM articles a
                  WHERE c.resource_type = 'article' AND c.resource_id = a.id
                 """);
         }
@@ -48,11 +46,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 table: "content_changes");
 
             migrationBuilder.DropColumn(
-                name: "section_slug",
+                name: "section_id",
                 table: "content_changes");
 
             migrationBuilder.DropColumn(
-                name: "tag_slugs",
+                name: "tag_ids",
                 table: "content_changes");
         }
     }

@@ -339,10 +339,17 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
-                    b.Property<string>("Action")
+                    b.Property<string>("ActorKind")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("action");
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor_name");
 
                     b.Property<Guid?>("ApiKeyId")
                         .HasColumnType("uuid")
@@ -352,11 +359,22 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
-                    b.Property<string>("KeyName")
+                    b.Property<byte[]>("Hash")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("key_name");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bytea")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("KeyPrefix")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("key_prefix");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("method");
 
                     b.Property<string>("OnBehalfOf")
                         .HasMaxLength(200)
@@ -368,6 +386,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("text")
                         .HasColumnName("path");
 
+                    b.Property<byte[]>("PreviousHash")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bytea")
+                        .HasColumnName("previous_hash");
+
                     b.Property<string>("RequestId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -376,6 +400,21 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<string>("ResourceId")
                         .HasColumnType("text")
                         .HasColumnName("resource_id");
+
+                    b.Property<string>("ResourceType")
+                        .HasColumnType("text")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Route")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("route");
+
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
                     b.Property<int>("Status")
                         .HasColumnType("integer")
@@ -386,6 +425,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_entries_at");
+
+                    b.HasIndex("ResourceId")
+                        .HasDatabaseName("ix_audit_entries_resource_id");
+
+                    b.HasIndex("Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_entries_seq");
 
                     b.ToTable("audit_entries", (string)null);
                 });
@@ -618,20 +664,19 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("resource_type");
 
-                    b.Property<string>("SectionSlug")
-                        .HasMaxLength(120)
-                        .HasColumnType("character varying(120)")
-                        .HasColumnName("section_slug");
+                    b.Property<Guid?>("SectionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("section_id");
 
                     b.Property<string>("Slug")
                         .HasColumnType("text")
                         .HasColumnName("slug");
 
-                    b.PrimitiveCollection<string[]>("TagSlugs")
+                    b.PrimitiveCollection<Guid[]>("TagIds")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("text[]")
-                        .HasColumnName("tag_slugs")
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("tag_ids")
                         .HasDefaultValueSql("'{}'");
 
                     b.Property<ulong>("TransactionId")
@@ -1449,14 +1494,14 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("secret_hash");
 
-                    b.PrimitiveCollection<string[]>("SectionLimits")
+                    b.PrimitiveCollection<Guid[]>("SectionLimits")
                         .IsRequired()
-                        .HasColumnType("text[]")
+                        .HasColumnType("uuid[]")
                         .HasColumnName("section_limits");
 
-                    b.PrimitiveCollection<string[]>("TagLimits")
+                    b.PrimitiveCollection<Guid[]>("TagLimits")
                         .IsRequired()
-                        .HasColumnType("text[]")
+                        .HasColumnType("uuid[]")
                         .HasColumnName("tag_limits");
 
                     b.HasKey("Id")
@@ -1467,6 +1512,23 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_api_keys_secret_hash");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Security.ServerSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<byte[]>("Value")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_server_secrets");
+
+                    b.ToTable("server_secrets", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Security.TokenSigningKey", b =>
