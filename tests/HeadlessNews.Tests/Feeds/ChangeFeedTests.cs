@@ -219,6 +219,7 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
         var editor = await api.ClientWithScopesAsync("*");
         var tag = Editorial.Unique("Ferries");
         var tagSlug = tag.ToLowerInvariant().Replace(' ', '-');
+        await editor.CreateArticleAsync(new { headline = Editorial.Unique("Ferry draft"), tags = new[] { tag } }); // a partner is limited to tags that exist
         var (partner, token) = await LimitedPartnerAsync(tags: [tagSlug]);
         var state = new Dictionary<Guid, (string Op, int Version)>();
         var headline = Editorial.Unique("Holyhead sailings resume");
