@@ -24,14 +24,8 @@ public static class OpenApiConformance
     /// <summary>Every (method, route, status) a test host answered on a documented route.</summary>
     private static readonly ConcurrentDictionary<string, byte> Covered = new(StringComparer.Ordinal);
 
-    /// <summary>With HEADLESSNEWS_OPENAPI_COVERAGE=file, the run writes the (method, route, status) triples it checked there.</summary>
-    static OpenApiConformance()
-    {
-        if (Environment.GetEnvironmentVariable("HEADLESSNEWS_OPENAPI_COVERAGE") is { Length: > 0 } file)
-        {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.WriteAllLines(file, Covered.Keys.Order(StringComparer.Ordinal));
-        }
-    }
+    /// <summary>With HEADLESSNEWS_OPENAPI_COVERAGE=file, each (method, route, status) triple checked is appended there once.</summary>
+    private static readonly string? CoverageFile = Environment.GetEnvironmentVariable("HEADLESSNEWS_OPENAPI_COVERAGE") is { Length: > 0 } file ? file : null;
 
     /// <summary>What is wrong with one response, or nothing when the document describes it.</summary>
     public static IReadOnlyList<string> Mismatches(string method, string routePattern, int status, string? contentType, string? contentEncoding, ReadOnlySpan<byte> body)
@@ -43,7 +37,14 @@ public static class OpenApiConformance
         {
             return [$"{method} {path} is not in the document."];
         }
-        Covered.TryAdd($"{verb.ToUpperInvariant()} {path} {status}", 0);
+        var triple = $"{verb.ToUpperInvariant()} {path} {status}";
+        if (Covered.TryAdd(triple, 0) && CoverageFile is not null)
+        {
+            lock (Covered)
+            {
+                File.AppendAllLines(CoverageFile, [triple]);
+            }
+        }
         var responses = operation["responses"]!.AsObject();
         if ((responses[status.ToString(CultureInfo.InvariantCulture)] ?? responses["default"]) is not JsonObject response)
         {
