@@ -37,6 +37,11 @@ public static class OpenApiConformance
         {
             return [$"{method} {path} is not in the document."];
         }
+        var responses = operation["responses"]!.AsObject();
+        if ((responses[status.ToString(CultureInfo.InvariantCulture)] ?? responses["default"]) is not JsonObject response)
+        {
+            return [$"{method} {path} answered {status}, which the document does not list ({string.Join(", ", responses.Select(r => r.Key))})."];
+        }
         var triple = $"{verb.ToUpperInvariant()} {path} {status}";
         if (Covered.TryAdd(triple, 0) && CoverageFile is not null)
         {
@@ -44,11 +49,6 @@ public static class OpenApiConformance
             {
                 File.AppendAllLines(CoverageFile, [triple]);
             }
-        }
-        var responses = operation["responses"]!.AsObject();
-        if ((responses[status.ToString(CultureInfo.InvariantCulture)] ?? responses["default"]) is not JsonObject response)
-        {
-            return [$"{method} {path} answered {status}, which the document does not list ({string.Join(", ", responses.Select(r => r.Key))})."];
         }
         if (body.IsEmpty || method == HttpMethods.Head || contentEncoding is not null)
         {
