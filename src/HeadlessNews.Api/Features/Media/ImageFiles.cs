@@ -77,7 +77,7 @@ public static partial class ImageFiles
             var rotated = header.Contains("orientation") && header.Get("orientation") is int orientation && orientation >= 5;
             var metadata = ReadMetadata(header);
             // Decoding at a small size still reads every byte of the compressed data, so truncation and corruption show.
-            using (var probe = Image.ThumbnailBuffer(bytes, 64, failOn: Enums.FailOn.Truncated))
+            using (var probe = Image.ThumbnailBuffer(bytes, 64, optionString: "fail_on=truncated", failOn: Enums.FailOn.Truncated))
             {
                 _ = probe.Avg();
             }
