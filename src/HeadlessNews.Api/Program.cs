@@ -5,6 +5,7 @@ using HeadlessNews.Api.Features.Audit;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Feeds;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
@@ -49,6 +50,7 @@ builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
 builder.Services.AddStartupWarmUp();
 builder.Services.AddWebhooks();
+builder.Services.AddMedia();
 
 var app = builder.Build();
 
@@ -83,10 +85,12 @@ manage.MapAuthors();
 manage.MapQuotes();
 manage.MapSources();
 manage.MapArticles();
+manage.MapAssets();
 v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
 v1.MapChangeFeed();
+v1.MapRenditions();
 app.MapFeeds();
 var delivery = v1.MapGroup("").WithTags("Delivery").CacheDelivery();
 delivery.MapArticleDelivery();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
@@ -24,7 +25,18 @@ public enum ArticleStatus
     Archived,
 }
 
-public sealed record HeroImage(string Url, string? Alt, string? Caption, string? Credit);
+/// <summary>The lead picture: an uploaded asset (<c>assetId</c>, with per-use overrides) or an image hosted elsewhere (<c>url</c>).</summary>
+public sealed record HeroImage(string? Url, string? Alt, string? Caption, string? Credit)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? AssetId { get; init; }
+
+    /// <summary>Overrides the asset's focal point for this use.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FocalPoint? FocalPoint { get; init; }
+
+    public ImageUse ToUse() => new(AssetId, Url, Alt, Caption, Credit, FocalPoint);
+}
 
 public sealed record Correction(DateTimeOffset At, string Text);
 

@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
 
@@ -98,10 +99,33 @@ public sealed record BylineResponse(string Slug, string Name, string? Role);
 /// <summary>A body block as delivered: quote blocks carry the quote itself.</summary>
 public sealed record DeliveredBlock : Block
 {
-    public DeliveredBlock(Block block, QuoteResponse? quote) : base(block) => Quote = quote;
+    public DeliveredBlock(Block block, QuoteResponse? quote, DeliveredImage? image) : base(block)
+    {
+        Quote = quote;
+        if (image is not null)
+        {
+            (Url, Alt, Caption, Credit, FocalPoint) = (image.Url, image.Alt, image.Caption, image.Credit, image.FocalPoint);
+            (Width, Height, Src, Srcset) = (image.Width, image.Height, image.Src, image.Srcset);
+        }
+    }
 
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public QuoteResponse? Quote { get; init; }
+
+    /// <summary>image: the asset's size (null for a URL-only image).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Width { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Height { get; init; }
+
+    /// <summary>image: the URL to put in img src.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Src { get; init; }
+
+    /// <summary>image: renditions by width (empty for a URL-only image).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SrcsetEntry>? Srcset { get; init; }
 }
 
 /// <summary>The full article in the delivery shape (also what a preview link shows): one request renders a page.</summary>
@@ -117,7 +141,7 @@ public sealed record ArticleDeliveryResponse(
     IReadOnlyList<NamedRef> Places,
     IReadOnlyList<BylineResponse> Authors,
     IReadOnlyList<SourceResponse> Sources,
-    HeroImage? HeroImage,
+    DeliveredImage? HeroImage,
     string Language,
     DateTimeOffset? PublishAt,
     DateTimeOffset? FirstPublishedAt,

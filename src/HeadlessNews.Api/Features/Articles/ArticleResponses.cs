@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Database;
@@ -39,6 +40,8 @@ public static class ArticleResponses
         return snapshot?.Deserialize<ArticleResponse>(JsonSerializerOptions.Web);
     }
 
+    private static ImageUse ImageUseOf(Block b) => new(b.AssetId, b.Url, b.Alt, b.Caption, b.Credit, b.FocalPoint);
+
     /// <summary>
     /// The first article of <paramref name="articles"/> in the delivery shape: quotes expanded in the body, cited sources,
     /// bylines, and <c>bodyHtml</c> rendered by <see cref="BodyHtml"/>. Filter with <see cref="ArticleVisibility.VisibleAt"/> for delivery.
@@ -55,17 +58,18 @@ public static class ArticleResponses
         var sourceIds = article.SourceIds.Concat(article.Body.SelectMany(b => b.SourceIds ?? [])).Distinct().ToList();
         var quotes = await db.Set<Quote>().AsNoTracking().Where(q => quoteIds.Contains(q.Id)).ProjectToType<QuoteResponse>().ToDictionaryAsync(q => q.Id, cancellationToken);
         var sources = await db.Set<Source>().AsNoTracking().Where(s => sourceIds.Contains(s.Id)).ProjectToType<SourceResponse>().ToDictionaryAsync(s => s.Id, cancellationToken);
+        var images = await DeliveredImages.LoaderAsync(db, article.Body.Where(b => b.Type == BlockTypes.Image).Select(ImageUseOf).Append(article.HeroImage?.ToUse()), cancellationToken);
         var firstSeen = article.FirstPublishedAt ?? article.PublishAt;
         return new ArticleDeliveryResponse(
             article.Id, article.Slug, article.Headline, article.Standfirst,
-            [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null))],
+            [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? images(ImageUseOf(b)) : null))],
             BodyHtml.Render(article.Body, quotes, sources),
             article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Name),
             [.. article.Tags.OrderBy(l => l.Position).Select(l => new NamedRef(l.Tag!.Slug, l.Tag.Name))],
             [.. article.Places.OrderBy(l => l.Position).Select(l => new NamedRef(l.Place!.Slug, l.Place.Name))],
             [.. article.Authors.OrderBy(l => l.Position).Select(l => new BylineResponse(l.Author!.Slug, l.Author.Name, l.Author.Role))],
             [.. sourceIds.Where(sources.ContainsKey).Select(id => sources[id])],
-            article.HeroImage, article.Language, article.PublishAt, article.FirstPublishedAt, article.UpdatedAt, article.EmbargoUntil,
+            images(article.HeroImage?.ToUse()), article.Language, article.PublishAt, article.FirstPublishedAt, article.UpdatedAt, article.EmbargoUntil,
             article.Corrections, article.CanonicalUrl, article.Version,
             Old: firstSeen is { } seen && seen < now.AddDays(-oldAfterDays));
     }

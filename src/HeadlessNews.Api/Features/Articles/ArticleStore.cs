@@ -1,6 +1,7 @@
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
@@ -352,6 +353,7 @@ public static class ArticleStore
                 errors[$"sourceIds[{i}]"] = [$"No source has id {request.SourceIds![i]}."];
             }
         }
+        await DeliveredImages.CheckReferencesAsync(db, ImageReferences(request.HeroImage, body), errors, cancellationToken);
         if (errors.Count > 0)
         {
             return (null, Problems.Validation(errors));
@@ -366,6 +368,10 @@ public static class ArticleStore
             [.. places.Select(p => db.Set<Place>().Local.First(x => x.Slug == p.Slug))],
             body, sourceIds, quoteIds, citedSourceIds), null);
     }
+
+    private static List<(string Path, Guid AssetId)> ImageReferences(HeroImage? hero, List<Block> body) =>
+        [.. body.Select((b, i) => (Path: $"body[{i}].assetId", b.AssetId)).Prepend((Path: "heroImage.assetId", hero?.AssetId))
+            .Where(use => use.AssetId is not null).Select(use => (use.Path, use.AssetId!.Value))];
 
     /// <summary>Tags and places are created on first use; concurrent first uses agree thanks to ON CONFLICT.</summary>
     private static async Task<List<(string Slug, string Name)>> FindOrCreateTermsAsync(HeadlessNewsDbContext db, string table, IReadOnlyList<string>? given, CancellationToken cancellationToken)

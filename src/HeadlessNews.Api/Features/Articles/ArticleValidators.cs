@@ -1,5 +1,6 @@
 using FluentValidation;
 using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Articles;
@@ -26,8 +27,12 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
         RuleFor(r => r.Authors).Must(a => a!.Count <= 20).When(r => r.Authors is not null).WithMessage("At most 20 authors.");
         RuleForEach(r => r.Authors).NotEmpty().MaximumLength(120);
         RuleFor(r => r.SourceIds).Must(s => s!.Count <= 200).When(r => r.SourceIds is not null).WithMessage("At most 200 sources.");
-        RuleFor(r => r.HeroImage!.Url).Must(WebUrls.IsHttp).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.url")
-            .WithMessage("heroImage.url must be an absolute http or https URL.");
+        RuleFor(r => r.HeroImage!.Url).Must(WebUrls.IsHttp).When(r => r.HeroImage is { AssetId: null }).OverridePropertyName("heroImage.url")
+            .WithMessage("heroImage needs an assetId or an absolute http or https url.");
+        RuleFor(r => r.HeroImage!.Url).Null().When(r => r.HeroImage is { AssetId: not null }).OverridePropertyName("heroImage.url")
+            .WithMessage("heroImage has an assetId or a url, not both.");
+        RuleFor(r => r.HeroImage!.FocalPoint!).Must(FocalPoints.IsValid).When(r => r.HeroImage?.FocalPoint is not null)
+            .OverridePropertyName("heroImage.focalPoint").WithMessage(FocalPoints.Message);
         RuleFor(r => r.HeroImage!.Alt).MaximumLength(500).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.alt");
         RuleFor(r => r.HeroImage!.Caption).MaximumLength(1000).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.caption");
         RuleFor(r => r.HeroImage!.Credit).MaximumLength(200).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.credit");

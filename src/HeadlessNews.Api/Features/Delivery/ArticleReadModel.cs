@@ -61,6 +61,7 @@ public static class ArticleReadModel
             row.AuthorSlugs = [.. document.Authors.Select(a => a.Slug)];
             row.QuoteIds = [.. published[id].QuoteIds];
             row.SourceIds = [.. published[id].SourceIds];
+            row.AssetIds = [.. document.Body.Select(b => b.AssetId).Append(document.HeroImage?.AssetId).OfType<Guid>().Distinct()];
             row.Language = document.Language;
             row.Headline = document.Headline;
             row.Standfirst = document.Standfirst;

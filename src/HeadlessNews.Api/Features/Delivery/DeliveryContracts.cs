@@ -14,7 +14,7 @@ public sealed record ArticleSummary(
     IReadOnlyList<BylineResponse> Authors,
     IReadOnlyList<NamedRef> Tags,
     IReadOnlyList<NamedRef> Places,
-    HeroImage? HeroImage,
+    HeadlessNews.Api.Features.Media.DeliveredImage? HeroImage,
     DateTimeOffset? PublishAt,
     DateTimeOffset UpdatedAt,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]

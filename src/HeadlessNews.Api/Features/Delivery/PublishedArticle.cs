@@ -27,6 +27,8 @@ public sealed class PublishedArticle : ICacheTagged
     public string[] AuthorSlugs { get; set; } = [];
     public Guid[] QuoteIds { get; set; } = [];
     public Guid[] SourceIds { get; set; } = [];
+    /// <summary>Assets the article shows (hero and image blocks): their renditions are public once the article is visible.</summary>
+    public Guid[] AssetIds { get; set; } = [];
     public required string Language { get; set; }
     public required string Headline { get; set; }
     public string? Standfirst { get; set; }
@@ -63,6 +65,7 @@ internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<P
         builder.HasIndex(p => p.AuthorSlugs).HasMethod("gin");
         builder.HasIndex(p => p.QuoteIds).HasMethod("gin");
         builder.HasIndex(p => p.SourceIds).HasMethod("gin");
+        builder.HasIndex(p => p.AssetIds).HasMethod("gin");
         builder.Property(p => p.Search).HasComputedColumnSql($"""
             setweight(to_tsvector({SearchConfiguration}, hn_unaccent(headline)), 'A') ||
             setweight(to_tsvector({SearchConfiguration}, hn_unaccent(coalesce(standfirst, ''))), 'B') ||

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Sections;
@@ -71,7 +72,7 @@ public static class FeedEndpoints
     /// <summary>The part of an article's prepared delivery JSON that feeds use (the body blocks are skipped).</summary>
     private sealed record FeedArticle(
         Guid Id, string Slug, string Headline, string? Standfirst, string BodyHtml, NamedRef? Section, IReadOnlyList<NamedRef> Tags,
-        IReadOnlyList<NamedRef> Places, IReadOnlyList<BylineResponse> Authors, HeroImage? HeroImage, string Language,
+        IReadOnlyList<NamedRef> Places, IReadOnlyList<BylineResponse> Authors, DeliveredImage? HeroImage, string Language,
         DateTimeOffset? PublishAt, DateTimeOffset? FirstPublishedAt, DateTimeOffset UpdatedAt, DateTimeOffset? EmbargoUntil, int Version);
 
     /// <summary>What a feed handler needs, injected as one parameter.</summary>
@@ -132,7 +133,7 @@ public static class FeedEndpoints
             a.Version, a.Language, [.. a.Authors.Select(x => x.Name)], [.. a.Tags.Select(t => new FeedTerm(t.Slug, t.Name))],
             a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
             a.EmbargoUntil > now ? a.EmbargoUntil : null,
-            a.HeroImage is { } hero && Uri.TryCreate(hero.Url, UriKind.Absolute, out var heroUrl) ? new FeedImage(heroUrl, hero.Alt, hero.Caption) : null)).ToList();
+            a.HeroImage is { } hero && Uri.TryCreate(new Uri($"{http.Request.Scheme}://{http.Request.Host}"), hero.Url, out var heroUrl) ? new FeedImage(heroUrl, hero.Alt, hero.Caption) : null)).ToList();
         var channel = new FeedChannel("Latest stories", "The newest published stories.", HomePage(site, sources.Options.Value, "articles"), FeedUrl(http), "en-GB",
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);

@@ -43,11 +43,12 @@ public static class ContentEventTypes
     public const string NoticeWithdrawn = "notice.withdrawn";
     public const string QuoteUpdated = "quote.updated";
     public const string SourceUpdated = "source.updated";
+    public const string AssetUpdated = "asset.updated";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleArchived,
-        NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated,
+        NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated, AssetUpdated,
     };
 }
 

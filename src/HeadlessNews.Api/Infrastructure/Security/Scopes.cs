@@ -11,11 +11,12 @@ public static class Scopes
     public const string FeedsPartner = "feeds:partner";
     public const string WebhooksManage = "webhooks:manage";
     public const string KeysManage = "keys:manage";
+    public const string MediaWrite = "media:write";
     public const string All = "*";
 
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
     {
-        ContentWrite, ContentPublish, NoticesWrite, FeedsPartner, WebhooksManage, KeysManage, All,
+        ContentWrite, ContentPublish, NoticesWrite, FeedsPartner, WebhooksManage, KeysManage, MediaWrite, All,
     };
 
     public const string ClaimType = "scope";
@@ -38,6 +39,10 @@ public static class Scopes
         public const string FeedsPartner = Scopes.FeedsPartner;
         public const string WebhooksManage = Scopes.WebhooksManage;
         public const string KeysManage = Scopes.KeysManage;
+        /// <summary>Uploading, editing and deleting assets: content writers have it too.</summary>
+        public const string MediaWrite = Scopes.MediaWrite;
+        /// <summary>Reading the asset library and unpublished renditions.</summary>
+        public const string MediaRead = "media:read";
 
         internal static readonly IReadOnlyDictionary<string, string[]> Requirements = new Dictionary<string, string[]>
         {
@@ -48,6 +53,8 @@ public static class Scopes
             [FeedsPartner] = [Scopes.FeedsPartner],
             [WebhooksManage] = [Scopes.WebhooksManage],
             [KeysManage] = [Scopes.KeysManage],
+            [MediaWrite] = [Scopes.MediaWrite, Scopes.ContentWrite],
+            [MediaRead] = [Scopes.MediaWrite, Scopes.ContentWrite, Scopes.ContentPublish],
         };
     }
 }

@@ -1,10 +1,11 @@
 using System.Text.Json.Serialization;
+using HeadlessNews.Api.Features.Media;
 
 namespace HeadlessNews.Api.Features.Articles.Blocks;
 
 /// <summary>
 /// One body block. <c>type</c> says which fields apply: paragraph {html}, heading {level 2-4, text},
-/// list {style: bulleted|numbered, items[html]}, quote {quoteId}, image {url, alt, caption, credit},
+/// list {style: bulleted|numbered, items[html]}, quote {quoteId}, image {assetId | url, alt, caption, credit, focalPoint},
 /// embed {url}, sourceList {title?, sourceIds[]}. Fields that do not belong to the type are dropped on save.
 /// </summary>
 public record Block
@@ -34,6 +35,14 @@ public record Block
     /// <summary>quote: the id of an existing quote.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Guid? QuoteId { get; init; }
+
+    /// <summary>image: an uploaded asset (instead of url).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? AssetId { get; init; }
+
+    /// <summary>image: overrides the asset's focal point for this use.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FocalPoint? FocalPoint { get; init; }
 
     /// <summary>image and embed: absolute http(s) URL.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,4 +1,5 @@
 using FluentValidation;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Infrastructure.Html;
 using HeadlessNews.Api.Infrastructure.Text;
 
@@ -36,7 +37,10 @@ public sealed class BlockValidator : AbstractValidator<Block>
             RuleFor(b => b.QuoteId).NotNull().NotEqual(Guid.Empty).WithMessage("A quote block needs the quoteId of an existing quote."));
         When(b => b.Type == BlockTypes.Image, () =>
         {
-            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).WithMessage("An image url is an absolute http or https URL.");
+            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).When(b => b.AssetId is null)
+                .WithMessage("An image block needs an assetId or an absolute http or https url.");
+            RuleFor(b => b.Url).Null().When(b => b.AssetId is not null).WithMessage("An image block has an assetId or a url, not both.");
+            RuleFor(b => b.FocalPoint!).Must(FocalPoints.IsValid).When(b => b.FocalPoint is not null).OverridePropertyName("focalPoint").WithMessage(FocalPoints.Message);
             RuleFor(b => b.Alt).MaximumLength(500);
             RuleFor(b => b.Caption).MaximumLength(1000);
             RuleFor(b => b.Credit).MaximumLength(200);
@@ -57,7 +61,7 @@ public sealed class BlockValidator : AbstractValidator<Block>
         BlockTypes.Heading => new Block { Type = block.Type, Level = block.Level, Text = block.Text?.Trim() },
         BlockTypes.List => new Block { Type = block.Type, Style = block.Style, Items = [.. (block.Items ?? []).Select(HtmlSafety.SanitiseInline)] },
         BlockTypes.Quote => new Block { Type = block.Type, QuoteId = block.QuoteId },
-        BlockTypes.Image => new Block { Type = block.Type, Url = block.Url, Alt = block.Alt, Caption = block.Caption, Credit = block.Credit },
+        BlockTypes.Image => new Block { Type = block.Type, AssetId = block.AssetId, Url = block.Url, Alt = block.Alt, Caption = block.Caption, Credit = block.Credit, FocalPoint = block.FocalPoint },
         BlockTypes.Embed => new Block { Type = block.Type, Url = block.Url },
         BlockTypes.SourceList => new Block { Type = block.Type, Title = block.Title, SourceIds = [.. (block.SourceIds ?? []).Distinct()] },
         _ => throw new ArgumentException($"Unknown block type {block.Type}", nameof(block)),

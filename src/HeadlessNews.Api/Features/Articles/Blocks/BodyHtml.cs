@@ -55,7 +55,7 @@ public static class BodyHtml
             case BlockTypes.Quote when block.QuoteId is { } quoteId && quotes.TryGetValue(quoteId, out var quote):
                 RenderQuote(html, quote);
                 break;
-            case BlockTypes.Image when WebUrls.IsHttp(block.Url):
+            case BlockTypes.Image when WebUrls.IsHttp(block.Url) || block.Url?.StartsWith("/v1/images/", StringComparison.Ordinal) == true:
                 html.Append("<figure><img src=\"").Append(Encode(block.Url)).Append("\" alt=\"").Append(Encode(block.Alt)).Append("\">");
                 if (!string.IsNullOrWhiteSpace(block.Caption) || !string.IsNullOrWhiteSpace(block.Credit))
                 {

@@ -495,6 +495,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("article_id");
 
+                    b.PrimitiveCollection<Guid[]>("AssetIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("asset_ids");
+
                     b.PrimitiveCollection<string[]>("AuthorSlugs")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -589,6 +594,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasKey("ArticleId")
                         .HasName("pk_published_articles");
+
+                    b.HasIndex("AssetIds")
+                        .HasDatabaseName("ix_published_articles_asset_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("AssetIds"), "gin");
 
                     b.HasIndex("AuthorSlugs")
                         .HasDatabaseName("ix_published_articles_author_slugs");
@@ -699,6 +709,106 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_content_changes_resource_id_transaction_id_sequence");
 
                     b.ToTable("content_changes", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Media.Asset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Alt")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("alt");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("Caption")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("caption");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Credit")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("credit");
+
+                    b.Property<string>("Filename")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("filename");
+
+                    b.Property<double>("FocalX")
+                        .HasColumnType("double precision")
+                        .HasColumnName("focal_x");
+
+                    b.Property<double>("FocalY")
+                        .HasColumnType("double precision")
+                        .HasColumnName("focal_y");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer")
+                        .HasColumnName("height");
+
+                    b.Property<DateTimeOffset?>("RightsExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rights_expires_at");
+
+                    b.Property<string>("RightsHolder")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("rights_holder");
+
+                    b.Property<string>("RightsLicence")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("rights_licence");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer")
+                        .HasColumnName("width");
+
+                    b.HasKey("Id")
+                        .HasName("pk_assets");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique()
+                        .HasDatabaseName("ix_assets_sha256");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_assets_updated_at_id");
+
+                    b.ToTable("assets", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Notices.Notice", b =>

@@ -1,0 +1,292 @@
+using System.Security.Cryptography;
+using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Features.Webhooks;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Media;
+
+public static class AssetEndpoints
+{
+    public const string SourcesHttpClient = "media-sources";
+
+    public static RouteGroupBuilder MapAssets(this RouteGroupBuilder manage)
+    {
+        var assets = manage.MapGroup("/assets").WithTags("Media");
+        assets.MapPost("", UploadAsset).WithName("UploadAsset")
+            .WithSummary("Upload an image (multipart part `file` + alt, caption, credit) or have it fetched (JSON {sourceUrl}); identical bytes answer 200 with the existing asset.")
+            .RequireAuthorization(Scopes.Policies.MediaWrite)
+            .Accepts<UploadAssetForm>("multipart/form-data")
+            .Accepts<CreateAssetFromUrlRequest>("application/json")
+            // Routing matches the body type by the last accepts metadata only: it names both.
+            .WithMetadata(new Microsoft.AspNetCore.Http.Metadata.AcceptsMetadata(["multipart/form-data", "application/json"]))
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        assets.MapGet("", ListAssets).WithName("ListAssets").WithSummary("The asset library, most recently updated first; q searches filename, alt, caption and credit.")
+            .RequireAuthorization(Scopes.Policies.MediaRead);
+        assets.MapGet("/{id:guid}", GetAsset).WithName("GetAsset").WithSummary("Read one asset.")
+            .RequireAuthorization(Scopes.Policies.MediaRead);
+        assets.MapPut("/{id:guid}", UpdateAsset).WithName("UpdateAsset")
+            .WithSummary("Replace an asset's metadata (If-Match); content using it shows the change and its rendition URLs move to the new version.")
+            .RequireAuthorization(Scopes.Policies.MediaWrite).ProducesWriteProblems();
+        assets.MapDelete("/{id:guid}", DeleteAsset).WithName("DeleteAsset")
+            .WithSummary("Delete an asset no content uses (If-Match), with its original and renditions.")
+            .RequireAuthorization(Scopes.Policies.MediaWrite).ProducesWriteProblems();
+        return manage;
+    }
+
+    private sealed record Upload(byte[] Bytes, string Filename, string? Alt, string? Caption, string? Credit);
+
+    private static async Task<Results<Created<AssetResponse>, Ok<AssetResponse>, ProblemHttpResult>> UploadAsset(
+        HttpRequest request, HeadlessNewsDbContext db, TimeProvider clock, ImageWork work, IMediaStorage storage,
+        WebhookTargets targets, IHttpClientFactory clients, IOptions<MediaOptions> options, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var (upload, refused) = request.HasFormContentType
+            ? await ReadFormAsync(request, settings, cancellationToken)
+            : request.HasJsonContentType()
+                ? await FetchAsync(request, targets, clients, settings, cancellationToken)
+                : (null, Refuse(StatusCodes.Status415UnsupportedMediaType, "Send the image as multipart/form-data (part 'file') or JSON {\"sourceUrl\": …}."));
+        if (upload is null)
+        {
+            return refused!;
+        }
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(upload.Bytes));
+        if (await db.Set<Asset>().AsNoTracking().FirstOrDefaultAsync(a => a.Sha256 == sha256, cancellationToken) is { } existing)
+        {
+            return TypedResults.Ok(AssetResponse.From(existing));
+        }
+        var (image, refusal) = await work.RunAsync(() => ImageFiles.Inspect(upload.Bytes, settings.MaxPixels), cancellationToken);
+        if (image is null)
+        {
+            return Refuse(refusal!.Status, refusal.Detail);
+        }
+        var now = clock.Now();
+        var embedded = image.Metadata;
+        var asset = new Asset
+        {
+            Id = Guid.CreateVersion7(),
+            Filename = Truncate(upload.Filename, 255) ?? "image",
+            ContentType = image.ContentType,
+            Width = image.Width,
+            Height = image.Height,
+            Bytes = upload.Bytes.LongLength,
+            Sha256 = sha256,
+            Alt = upload.Alt,
+            Caption = upload.Caption ?? Truncate(embedded.Caption, 1000),
+            Credit = upload.Credit ?? Truncate(embedded.Credit, 200),
+            RightsHolder = Truncate(embedded.Copyright, 200),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        await storage.WriteAsync(Asset.OriginalKey(asset.Id), upload.Bytes, asset.ContentType, cancellationToken);
+        db.Add(asset);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // The same bytes were uploaded concurrently: theirs won.
+            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
+            db.ChangeTracker.Clear();
+            return TypedResults.Ok(AssetResponse.From(await db.Set<Asset>().AsNoTracking().FirstAsync(a => a.Sha256 == sha256, cancellationToken)));
+        }
+        catch
+        {
+            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
+            throw;
+        }
+        request.HttpContext.Response.SetETag(asset.Version);
+        return TypedResults.Created($"/v1/manage/assets/{asset.Id}", AssetResponse.From(asset));
+    }
+
+    private static async Task<(Upload?, ProblemHttpResult?)> ReadFormAsync(HttpRequest request, MediaOptions settings, CancellationToken cancellationToken)
+    {
+        var form = await request.ReadFormAsync(cancellationToken);
+        if (form.Files.GetFile("file") is not { } file)
+        {
+            return (null, Problems.Validation("file", "Send the image as the multipart part named 'file'."));
+        }
+        if (file.Length > settings.MaxUploadBytes)
+        {
+            return (null, TooLarge(file.Length, settings));
+        }
+        var metadata = new Dictionary<string, string[]>();
+        string? Field(string name, int max)
+        {
+            var value = form[name].ToString();
+            if (value.Length > max)
+            {
+                metadata[name] = [$"{name} is at most {max} characters."];
+            }
+            return value.Length == 0 ? null : value;
+        }
+        var (alt, caption, credit) = (Field("alt", 500), Field("caption", 1000), Field("credit", 200));
+        if (metadata.Count > 0)
+        {
+            return (null, Problems.Validation(metadata));
+        }
+        var bytes = new byte[file.Length];
+        await using (var stream = file.OpenReadStream())
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken);
+        }
+        return (new Upload(bytes, Path.GetFileName(file.FileName), alt, caption, credit), null);
+    }
+
+    /// <summary>Fetches <c>sourceUrl</c> through the webhook SSRF guard (checked now and on the address connected to), no redirects, at most MaxUploadBytes.</summary>
+    private static async Task<(Upload?, ProblemHttpResult?)> FetchAsync(
+        HttpRequest request, WebhookTargets targets, IHttpClientFactory clients, MediaOptions settings, CancellationToken cancellationToken)
+    {
+        var body = await request.ReadFromJsonAsync<CreateAssetFromUrlRequest>(ApiJson.Options, cancellationToken);
+        var validation = await new CreateAssetFromUrlRequestValidator().ValidateAsync(body ?? new CreateAssetFromUrlRequest("", null, null, null), cancellationToken);
+        if (!validation.IsValid)
+        {
+            return (null, Problems.Validation(validation.ToDictionary()));
+        }
+        if (await targets.CheckUrlAsync(body!.SourceUrl, cancellationToken) is { } unsafeUrl)
+        {
+            return (null, Problems.Validation("sourceUrl", unsafeUrl.Replace("webhooks are not sent there", "images are not fetched from there", StringComparison.Ordinal)));
+        }
+        var uri = new Uri(body.SourceUrl);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(settings.FetchTimeoutSeconds));
+            using var response = await clients.CreateClient(SourcesHttpClient).GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, Refuse(StatusCodes.Status422UnprocessableEntity, $"{uri.Host} answered {(int)response.StatusCode} for the sourceUrl (redirects are not followed)."));
+            }
+            if (response.Content.Headers.ContentLength > settings.MaxUploadBytes)
+            {
+                return (null, TooLarge(response.Content.Headers.ContentLength.Value, settings));
+            }
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                if (buffer.Length + read > settings.MaxUploadBytes)
+                {
+                    return (null, TooLarge(buffer.Length + read, settings));
+                }
+                buffer.Write(chunk, 0, read);
+            }
+            var filename = Path.GetFileName(Uri.UnescapeDataString(uri.AbsolutePath)) is { Length: > 0 } name ? name : uri.Host;
+            return (new Upload(buffer.ToArray(), filename, body.Alt, body.Caption, body.Credit), null);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, Refuse(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl could not be fetched from {uri.Host}."));
+        }
+    }
+
+    private static ProblemHttpResult TooLarge(long bytes, MediaOptions settings) =>
+        Refuse(StatusCodes.Status413PayloadTooLarge, $"The image is {bytes:N0} bytes or more; at most {settings.MaxUploadBytes:N0} bytes are accepted (Media:MaxUploadBytes).");
+
+    private static ProblemHttpResult Refuse(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
+
+    private static async Task<Results<Ok<Page<AssetResponse>>, ProblemHttpResult>> ListAssets(
+        string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        var query = db.Set<Asset>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var pattern = "%" + q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            query = query.Where(a => EF.Functions.ILike(a.Filename, pattern) || EF.Functions.ILike(a.Alt ?? "", pattern)
+                || EF.Functions.ILike(a.Caption ?? "", pattern) || EF.Functions.ILike(a.Credit ?? "", pattern));
+        }
+        if (after is not null)
+        {
+            query = query.Where(a => a.UpdatedAt < after.At || (a.UpdatedAt == after.At && a.Id.CompareTo(after.Id) < 0));
+        }
+        var rows = await query.OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var page = Pagination.ToPage(http, signer, rows, take, a => new KeysetCursor(a.UpdatedAt, a.Id));
+        return TypedResults.Ok(new Page<AssetResponse>([.. page.Items.Select(AssetResponse.From)], page.Next));
+    }
+
+    private static async Task<Results<Ok<AssetResponse>, ProblemHttpResult>> GetAsset(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var asset = await db.Set<Asset>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (asset is null)
+        {
+            return Problems.NotFound($"No asset has id {id}.");
+        }
+        response.SetETag(asset.Version);
+        return TypedResults.Ok(AssetResponse.From(asset));
+    }
+
+    private static async Task<Results<Ok<AssetResponse>, ProblemHttpResult>> UpdateAsset(
+        Guid id, SaveAssetRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (asset, refused) = await db.FindForWriteAsync<Asset>(id, Asset.ResourceType, http.Request, cancellationToken);
+        if (asset is null)
+        {
+            return refused!;
+        }
+        var now = clock.Now();
+        asset.Filename = request.Filename is { Length: > 0 } filename ? filename : asset.Filename;
+        asset.Alt = request.Alt;
+        asset.Caption = request.Caption;
+        asset.Credit = request.Credit;
+        asset.RightsHolder = request.Rights?.Holder;
+        asset.RightsLicence = request.Rights?.Licence;
+        asset.RightsExpiresAt = request.Rights?.ExpiresAt?.ToUniversalTime();
+        (asset.FocalX, asset.FocalY) = request.FocalPoint is { } focal ? (focal.X, focal.Y) : (FocalPoint.Centre.X, FocalPoint.Centre.Y);
+        asset.UpdatedAt = now;
+        asset.Version++;
+        if (await MediaUsage.IsVisibleAsync(db, id, now, cancellationToken))
+        {
+            db.Record(clock, ContentEventTypes.AssetUpdated, Asset.ResourceType, asset.Id, null, asset.Version);
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await db.SaveVersionedAsync(asset, Asset.ResourceType, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        // Re-rendering the articles' prepared JSON evicts every cached page that shows the asset.
+        await ArticleReadModel.RefreshWhereAsync(db, MediaUsage.PublishedArticlesUsing(db, id), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        http.Response.SetETag(asset.Version);
+        return TypedResults.Ok(AssetResponse.From(asset));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsset(
+        Guid id, HttpRequest request, HeadlessNewsDbContext db, IMediaStorage storage, CancellationToken cancellationToken)
+    {
+        var (asset, refused) = await db.FindForWriteAsync<Asset>(id, Asset.ResourceType, request, cancellationToken);
+        if (asset is null)
+        {
+            return refused!;
+        }
+        var users = await MediaUsage.UsersAsync(db, id, cancellationToken);
+        if (users.Count > 0)
+        {
+            return Problems.Conflict(
+                $"This asset is used by {users.Count} item(s): {string.Join(", ", users.Select(u => $"{u.Type} '{u.Title}' ({u.Id})"))}. Change those first.",
+                new Dictionary<string, object?> { ["users"] = users });
+        }
+        db.Remove(asset);
+        if (await db.SaveVersionedAsync(asset, Asset.ResourceType, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        await storage.DeletePrefixAsync(Asset.OriginalKey(id), CancellationToken.None);
+        await storage.DeletePrefixAsync($"renditions/{id}/", CancellationToken.None);
+        return TypedResults.NoContent();
+    }
+
+    private static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
+}

@@ -1,0 +1,62 @@
+using HeadlessNews.Api.Infrastructure.Database;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace HeadlessNews.Api.Features.Media;
+
+/// <summary>An image as delivery shows it. For an uploaded asset <c>url</c> equals <c>src</c>; a URL-only image has an empty <c>srcset</c>.</summary>
+public sealed record DeliveredImage(
+    Guid? AssetId, string Url, string? Alt, string? Caption, string? Credit, int? Width, int? Height, FocalPoint? FocalPoint,
+    string Src, IReadOnlyList<SrcsetEntry> Srcset);
+
+public sealed record SrcsetEntry(int Width, string Url);
+
+/// <summary>One use of an image in content: an asset reference or an outside URL, with the per-use overrides.</summary>
+public sealed record ImageUse(Guid? AssetId, string? Url, string? Alt, string? Caption, string? Credit, FocalPoint? FocalPoint);
+
+/// <summary>
+/// What content needs from the asset library, kept here so articles and notices call one thing: checking that referenced
+/// assets exist when content is saved, and turning image uses into <see cref="DeliveredImage"/>s when it is rendered.
+/// </summary>
+public static class DeliveredImages
+{
+    /// <summary>Adds an error (by JSON path) for every referenced asset that does not exist.</summary>
+    public static async Task CheckReferencesAsync(HeadlessNewsDbContext db, IReadOnlyList<(string Path, Guid AssetId)> uses, IDictionary<string, string[]> errors, CancellationToken cancellationToken)
+    {
+        if (uses.Count == 0)
+        {
+            return;
+        }
+        var ids = uses.Select(u => u.AssetId).Distinct().ToList();
+        var known = await db.Set<Asset>().Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken);
+        foreach (var (path, assetId) in uses.Where(u => !known.Contains(u.AssetId)))
+        {
+            errors[path] = [$"No asset has id {assetId}."];
+        }
+    }
+
+    /// <summary>Loads the referenced assets once; the returned function delivers each use (null for a use whose asset is gone).</summary>
+    public static async Task<Func<ImageUse?, DeliveredImage?>> LoaderAsync(HeadlessNewsDbContext db, IEnumerable<ImageUse?> uses, CancellationToken cancellationToken)
+    {
+        var ids = uses.Where(u => u?.AssetId is not null).Select(u => u!.AssetId!.Value).Distinct().ToList();
+        var assets = ids.Count == 0 ? [] : await db.Set<Asset>().AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var urls = db.GetService<MediaUrls>();
+        return use => use switch
+        {
+            null => null,
+            { AssetId: { } id } => assets.GetValueOrDefault(id) is { } asset ? Deliver(asset, use, urls) : null,
+            { Url: { } url } => new DeliveredImage(null, url, use.Alt, use.Caption, use.Credit, null, null, use.FocalPoint, url, []),
+            _ => null,
+        };
+    }
+
+    /// <summary><c>src</c> is a JPEG (what every reader and feed takes); <c>srcset</c> uses <c>auto</c>, negotiated per browser.</summary>
+    private static DeliveredImage Deliver(Asset asset, ImageUse use, MediaUrls urls)
+    {
+        var widths = urls.WidthsFor(asset.Width);
+        var src = MediaUrls.Rendition(asset.Id, asset.Version, widths.LastOrDefault(w => w <= 1280, widths[0]), "jpg");
+        return new DeliveredImage(asset.Id, src, use.Alt ?? asset.Alt, use.Caption ?? asset.Caption, use.Credit ?? asset.Credit,
+            asset.Width, asset.Height, use.FocalPoint ?? asset.FocalPoint, src,
+            [.. widths.Select(w => new SrcsetEntry(w, MediaUrls.Rendition(asset.Id, asset.Version, w, "auto")))]);
+    }
+}

@@ -1,0 +1,208 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using NetVips;
+
+namespace HeadlessNews.Api.Features.Media;
+
+/// <summary>What an upload turned out to be, judged from its bytes.</summary>
+public sealed record InspectedImage(string ContentType, int Width, int Height, EmbeddedMetadata Metadata);
+
+/// <summary>Caption, credit and copyright found in the file's IPTC, XMP or EXIF (in that order of preference).</summary>
+public sealed record EmbeddedMetadata(string? Caption, string? Credit, string? Copyright);
+
+/// <summary>Why an upload is refused: the HTTP status and what to say.</summary>
+public sealed record ImageRefusal(int Status, string Detail);
+
+/// <summary>
+/// Everything done to image bytes with libvips: sniffing the type, reading the header (dimensions, orientation,
+/// embedded metadata) before anything is decoded, proving the file decodes completely, and making renditions with
+/// shrink-on-load so memory stays near the output's size.
+/// </summary>
+public static partial class ImageFiles
+{
+    public const string Jpeg = "image/jpeg";
+    public const string Png = "image/png";
+    public const string Gif = "image/gif";
+    public const string WebP = "image/webp";
+    public const string Avif = "image/avif";
+
+    /// <summary>The accepted type the bytes are, by their signature; null for anything else (SVG, HTML, PDF, HEIC, …).</summary>
+    public static string? Sniff(ReadOnlySpan<byte> bytes) => bytes switch
+    {
+        [0xFF, 0xD8, 0xFF, ..] => Jpeg,
+        [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Png,
+        [(byte)'G', (byte)'I', (byte)'F', (byte)'8', (byte)'7' or (byte)'9', (byte)'a', ..] => Gif,
+        [(byte)'R', (byte)'I', (byte)'F', (byte)'F', _, _, _, _, (byte)'W', (byte)'E', (byte)'B', (byte)'P', ..] => WebP,
+        _ when IsAvif(bytes) => Avif,
+        _ => null,
+    };
+
+    /// <summary>An ISO BMFF <c>ftyp</c> box whose major or compatible brands include <c>avif</c>/<c>avis</c>.</summary>
+    private static bool IsAvif(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 16 || !bytes.Slice(4, 4).SequenceEqual("ftyp"u8))
+        {
+            return false;
+        }
+        var boxSize = (int)Math.Min(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes), (uint)bytes.Length);
+        for (var offset = 8; offset + 4 <= boxSize; offset += 4)
+        {
+            var brand = bytes.Slice(offset, 4);
+            if (brand.SequenceEqual("avif"u8) || brand.SequenceEqual("avis"u8))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Reads the header, refuses more than <paramref name="maxPixels"/> before decoding, then proves the whole file decodes.</summary>
+    public static (InspectedImage? Image, ImageRefusal? Refusal) Inspect(byte[] bytes, long maxPixels)
+    {
+        if (Sniff(bytes) is not { } contentType)
+        {
+            return (null, new ImageRefusal(StatusCodes.Status415UnsupportedMediaType,
+                "Only JPEG, PNG, WebP, AVIF and GIF images are accepted (judged by content); SVG and other files are not."));
+        }
+        try
+        {
+            using var header = Image.NewFromBuffer(bytes, access: Enums.Access.Sequential);
+            var pixels = (long)header.Width * header.Height;
+            if (pixels > maxPixels)
+            {
+                return (null, new ImageRefusal(StatusCodes.Status422UnprocessableEntity,
+                    $"The image declares {header.Width} × {header.Height} pixels; at most {maxPixels:N0} pixels are accepted."));
+            }
+            var rotated = header.Contains("orientation") && header.Get("orientation") is int orientation && orientation >= 5;
+            var metadata = ReadMetadata(header);
+            // Decoding at a small size still reads every byte of the compressed data, so truncation and corruption show.
+            using (var probe = Image.ThumbnailBuffer(bytes, 64, optionString: "fail_on=truncated", failOn: Enums.FailOn.Truncated))
+            {
+                _ = probe.Avg();
+            }
+            return (new InspectedImage(contentType, rotated ? header.Height : header.Width, rotated ? header.Width : header.Height, metadata), null);
+        }
+        catch (VipsException)
+        {
+            return (null, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, "The image does not decode completely (truncated or corrupt)."));
+        }
+    }
+
+    /// <summary>
+    /// A rendition <paramref name="width"/> wide (never wider than the original), cropped to <paramref name="ratio"/> around
+    /// <paramref name="focal"/> when given, oriented, in sRGB, with no metadata at all.
+    /// </summary>
+    public static byte[] Render(byte[] original, int originalWidth, int originalHeight, int width, double? ratio, FocalPoint focal, string format)
+    {
+        var targetWidth = Math.Min(width, originalWidth);
+        Image image;
+        if (ratio is not { } aspect)
+        {
+            image = Image.ThumbnailBuffer(original, targetWidth, height: 10_000_000, size: Enums.Size.Down);
+        }
+        else
+        {
+            var targetHeight = (int)Math.Round(targetWidth / aspect);
+            if (targetHeight > originalHeight)
+            {
+                targetHeight = originalHeight;
+                targetWidth = (int)Math.Round(targetHeight * aspect);
+            }
+            var scale = Math.Max((double)targetWidth / originalWidth, (double)targetHeight / originalHeight);
+            using var scaled = Image.ThumbnailBuffer(original, (int)Math.Ceiling(originalWidth * scale),
+                height: (int)Math.Ceiling(originalHeight * scale), size: Enums.Size.Down);
+            var cropWidth = Math.Min(targetWidth, scaled.Width);
+            var cropHeight = Math.Min(targetHeight, scaled.Height);
+            var left = Math.Clamp((int)Math.Round(focal.X * scaled.Width - cropWidth / 2.0), 0, scaled.Width - cropWidth);
+            var top = Math.Clamp((int)Math.Round(focal.Y * scaled.Height - cropHeight / 2.0), 0, scaled.Height - cropHeight);
+            image = scaled.Crop(left, top, cropWidth, cropHeight);
+        }
+        using (image)
+        {
+            using var srgb = image.Interpretation is Enums.Interpretation.Srgb or Enums.Interpretation.Bw ? image.Copy() : image.Colourspace(Enums.Interpretation.Srgb);
+            return format switch
+            {
+                "webp" => srgb.WebpsaveBuffer(q: 80, effort: 2, keep: Enums.ForeignKeep.None),
+                "avif" => srgb.HeifsaveBuffer(q: 55, compression: Enums.ForeignHeifCompression.Av1, effort: 2, keep: Enums.ForeignKeep.None),
+                _ => Flatten(srgb).JpegsaveBuffer(q: 82, keep: Enums.ForeignKeep.None),
+            };
+        }
+    }
+
+    /// <summary>JPEG has no alpha: transparent areas become white.</summary>
+    private static Image Flatten(Image image) => image.HasAlpha() ? image.Flatten(background: [255, 255, 255]) : image;
+
+    private static EmbeddedMetadata ReadMetadata(Image image)
+    {
+        var iptc = image.Contains("iptc-data") ? Iptc((byte[])image.Get("iptc-data")) : new Dictionary<int, string>();
+        var xmp = image.Contains("xmp-data") ? Xmp((byte[])image.Get("xmp-data")) : null;
+        string? Exif(string field) => image.Contains(field) && image.Get(field) is string value ? Clean(ExifValue().Match(value).Groups[1].Value) : null;
+        return new EmbeddedMetadata(
+            Caption: iptc.GetValueOrDefault(120) ?? XmpText(xmp, Dc + "description") ?? Exif("exif-ifd0-ImageDescription"),
+            Credit: iptc.GetValueOrDefault(110) ?? XmpText(xmp, Photoshop + "Credit") ?? iptc.GetValueOrDefault(80) ?? XmpText(xmp, Dc + "creator") ?? Exif("exif-ifd0-Artist"),
+            Copyright: iptc.GetValueOrDefault(116) ?? XmpText(xmp, Dc + "rights") ?? Exif("exif-ifd0-Copyright"));
+    }
+
+    private static readonly XNamespace Dc = "http://purl.org/dc/elements/1.1/";
+    private static readonly XNamespace Photoshop = "http://ns.adobe.com/photoshop/1.0/";
+
+    /// <summary>IPTC-IIM application record (2:xx) datasets: 0x1C, record, dataset, 16-bit length, value.</summary>
+    private static Dictionary<int, string> Iptc(byte[] data)
+    {
+        var found = new Dictionary<int, string>();
+        for (var i = 0; i + 5 <= data.Length;)
+        {
+            if (data[i] != 0x1C)
+            {
+                i++;
+                continue;
+            }
+            var length = (data[i + 3] << 8) | data[i + 4];
+            if ((length & 0x8000) != 0 || i + 5 + length > data.Length)
+            {
+                break;
+            }
+            if (data[i + 1] == 2 && Clean(Encoding.UTF8.GetString(data, i + 5, length)) is { } value)
+            {
+                found.TryAdd(data[i + 2], value);
+            }
+            i += 5 + length;
+        }
+        return found;
+    }
+
+    private static XDocument? Xmp(byte[] data)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(data).TrimEnd('\0');
+            var start = text.IndexOf("<x:xmpmeta", StringComparison.Ordinal) is >= 0 and var at ? at : text.IndexOf("<rdf:RDF", StringComparison.Ordinal);
+            return start < 0 ? null : XDocument.Parse(text[start..][..(text[start..].LastIndexOf('>') + 1)], LoadOptions.None);
+        }
+        catch (System.Xml.XmlException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An XMP property as an element (plain, or rdf:Alt/Seq/Bag's first item) or as an attribute of rdf:Description.</summary>
+    private static string? XmpText(XDocument? xmp, XName name)
+    {
+        if (xmp is null)
+        {
+            return null;
+        }
+        var element = xmp.Descendants(name).FirstOrDefault();
+        var value = element is null
+            ? xmp.Descendants().Attributes(name).FirstOrDefault()?.Value
+            : element.Descendants().LastOrDefault(d => !d.HasElements)?.Value ?? element.Value;
+        return Clean(value);
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().Replace("\0", string.Empty, StringComparison.Ordinal);
+
+    /// <summary>libvips shows EXIF strings as <c>value (value, ASCII, n components, n bytes)</c>.</summary>
+    [GeneratedRegex(@"^(.*?)(?: \([^()]*\))?$", RegexOptions.Singleline)]
+    private static partial Regex ExifValue();
+}

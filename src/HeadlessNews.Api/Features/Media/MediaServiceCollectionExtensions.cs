@@ -1,0 +1,35 @@
+using HeadlessNews.Api.Features.Webhooks;
+using HeadlessNews.Api.Infrastructure.Http;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Media;
+
+public static class MediaServiceCollectionExtensions
+{
+    public static IServiceCollection AddMedia(this IServiceCollection services)
+    {
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IMediaStorage>(provider => provider.GetRequiredService<IOptions<MediaOptions>>().Value.Storage == MediaOptions.S3Storage
+            ? ActivatorUtilities.CreateInstance<S3MediaStorage>(provider)
+            : ActivatorUtilities.CreateInstance<FileSystemMediaStorage>(provider));
+        services.AddSingleton<ImageWork>();
+        services.AddSingleton<MediaUrls>();
+        // Uploads are larger than any JSON body: the multipart overhead on top of the image is small.
+        services.AddSingleton(provider => new RequestBodyLimit(
+            request => HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1/manage/assets"),
+            provider.GetRequiredService<IOptions<MediaOptions>>().Value.MaxUploadBytes + 64 * 1024));
+        // libvips' operation cache would grow with traffic; renditions are stored, so nothing is worth caching.
+        NetVips.Cache.Max = 0;
+        NetVips.Cache.MaxMem = 0;
+        NetVips.Cache.MaxFiles = 0;
+        services.AddHttpClient(AssetEndpoints.SourcesHttpClient, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HeadlessNews-Media/1.0"))
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<WebhookTargets>().ConnectAsync,
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                UseCookies = false,
+            });
+        return services;
+    }
+}

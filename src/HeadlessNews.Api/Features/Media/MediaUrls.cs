@@ -1,0 +1,31 @@
+using HeadlessNews.Api.Infrastructure.Security;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Media;
+
+/// <summary>Rendition URLs, and signed ones (<c>?exp=&amp;sig=</c>) that open an unpublished asset's renditions until <c>exp</c>.</summary>
+public sealed class MediaUrls(TokenSigner signer, IOptions<MediaOptions> options)
+{
+    private const string Purpose = "image-url";
+
+    private sealed record Grant(Guid Id, long Exp);
+
+    public static string Rendition(Guid id, int version, int width, string format) => $"/v1/images/{id}/{version}/{width}.{format}";
+
+    /// <summary>The configured widths the asset can fill without upscaling (the smallest one when it is narrower than all).</summary>
+    public IReadOnlyList<int> WidthsFor(int originalWidth)
+    {
+        var widths = options.Value.Widths.Order().ToList();
+        var fitting = widths.Where(w => w <= originalWidth).ToList();
+        return fitting.Count > 0 ? fitting : [widths[0]];
+    }
+
+    public string Sign(string url, Guid id, DateTimeOffset expires)
+    {
+        var exp = expires.ToUnixTimeSeconds();
+        return $"{url}{(url.Contains('?', StringComparison.Ordinal) ? '&' : '?')}exp={exp}&sig={signer.Sign(Purpose, new Grant(id, exp))}";
+    }
+
+    public bool IsValidSignature(Guid id, long? exp, string? sig, DateTimeOffset now) =>
+        exp is { } expires && expires > now.ToUnixTimeSeconds() && signer.TryRead<Grant>(Purpose, sig, out var grant) && grant!.Id == id && grant.Exp == expires;
+}

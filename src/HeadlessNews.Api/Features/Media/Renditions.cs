@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Media;
+
+/// <summary>A rendition request once parsed: width, output format (never <c>auto</c>) and optional crop ratio.</summary>
+public sealed record RenditionSpec(int Width, string Format, string? Ratio)
+{
+    public static readonly IReadOnlyDictionary<string, double> Ratios = new Dictionary<string, double>
+    {
+        ["16x9"] = 16.0 / 9, ["4x3"] = 4.0 / 3, ["1x1"] = 1, ["3x2"] = 3.0 / 2,
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> ContentTypes = new Dictionary<string, string>
+    {
+        ["jpg"] = ImageFiles.Jpeg, ["webp"] = ImageFiles.WebP, ["avif"] = ImageFiles.Avif,
+    };
+
+    public string ContentType => ContentTypes[Format];
+
+    public string Key(Guid id, int version) => $"renditions/{id}/{version}/{Width}{(Ratio is null ? "" : "-" + Ratio)}.{Format}";
+}
+
+/// <summary>
+/// Makes renditions at most <see cref="MediaOptions.MaxConcurrentRenders"/> at a time (uploads' decoding shares the
+/// same gate), each at most once per node however many ask for it at the same moment, and stores what it made.
+/// </summary>
+public sealed class ImageWork(IMediaStorage storage, IOptions<MediaOptions> options) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrentRenders);
+    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _making = new(StringComparer.Ordinal);
+
+    /// <summary>Runs CPU-heavy image work inside the gate, off the request thread.</summary>
+    public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await Task.Run(work, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The stored rendition, made (once, whoever asks concurrently) when it is not there yet.</summary>
+    public async Task<byte[]?> GetOrMakeAsync(Asset asset, RenditionSpec spec, CancellationToken cancellationToken)
+    {
+        var key = spec.Key(asset.Id, asset.Version);
+        if (await storage.ReadAsync(key, cancellationToken) is { } stored)
+        {
+            return stored;
+        }
+        var making = _making.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => MakeAsync(asset, spec, key)));
+        try
+        {
+            return await making.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (making.Value.IsCompleted)
+            {
+                _making.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(key, making));
+            }
+        }
+    }
+
+    /// <summary>Not cancelled by the first caller leaving: others may be waiting for the same rendition.</summary>
+    private async Task<byte[]> MakeAsync(Asset asset, RenditionSpec spec, string key)
+    {
+        var original = await storage.ReadAsync(Asset.OriginalKey(asset.Id), CancellationToken.None)
+            ?? throw new InvalidOperationException($"The original of asset {asset.Id} is missing from media storage.");
+        var ratio = spec.Ratio is null ? (double?)null : RenditionSpec.Ratios[spec.Ratio];
+        var bytes = await RunAsync(() => ImageFiles.Render(original, asset.Width, asset.Height, spec.Width, ratio, asset.FocalPoint, spec.Format), CancellationToken.None);
+        await storage.WriteAsync(key, bytes, spec.ContentType, CancellationToken.None);
+        return bytes;
+    }
+
+    public void Dispose() => _gate.Dispose();
+}

@@ -1,0 +1,23 @@
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Media;
+
+/// <summary>The API with its media on the filesystem in a folder of the test class's own, and a 2 MiB upload limit.</summary>
+public sealed class MediaApiFactory : ApiFactory
+{
+    public string MediaFolder { get; } = Directory.CreateTempSubdirectory("headlessnews-media-").FullName;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Media:FilesystemPath"] = MediaFolder,
+        ["Media:MaxUploadBytes"] = (2 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public int StoredFiles() => Directory.Exists(MediaFolder) ? Directory.EnumerateFiles(MediaFolder, "*", SearchOption.AllDirectories).Count() : 0;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(MediaFolder, recursive: true);
+    }
+}

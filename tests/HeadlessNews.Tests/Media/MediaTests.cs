@@ -1,0 +1,283 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using NetVips;
+
+namespace HeadlessNews.Tests.Media;
+
+public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFactory>
+{
+    private Task<HttpClient> EditorAsync() => api.ClientWithScopesAsync("content:write", "content:publish");
+
+    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] bytes, string filename = "photo.jpg", string? caption = null)
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        form.Add(file, "file", filename);
+        form.Add(new StringContent("Alt text"), "alt");
+        if (caption is not null)
+        {
+            form.Add(new StringContent(caption), "caption");
+        }
+        return await client.PostAsync("/v1/manage/assets", form);
+    }
+
+    private static async Task<JsonElement> UploadedAsync(HttpClient client, byte[] bytes) =>
+        await (await UploadAsync(client, bytes)).AssertSuccessAsync(HttpStatusCode.Created);
+
+    private static async Task<JsonElement> PublishWithHeroAsync(HttpClient client, string assetId, DateTimeOffset? publishAt = null) =>
+        await client.CreatePublishedAsync(new { headline = Editorial.Unique("Pier storm"), body = Editorial.OneParagraph(), heroImage = new { assetId } }, publishAt);
+
+    private static string RenditionUrl(JsonElement asset, int width, string format) => $"/v1/images/{asset.Id()}/{asset.Version()}/{width}.{format}";
+
+    [Fact]
+    public async Task A_published_photo_renders_at_the_requested_width_with_no_exif_or_gps_and_immutable_caching()
+    {
+        var editor = await EditorAsync();
+        var original = TestImages.JpegWithGps(1600, 1000);
+        using (var check = Image.NewFromBuffer(original))
+        {
+            Assert.Contains("exif-ifd3-GPSLatitude", check.GetFields());
+        }
+        var asset = await UploadedAsync(editor, original);
+        Assert.Equal(1600, asset.GetProperty("width").GetInt32());
+        Assert.Equal("Gwen Pritchard", asset.GetProperty("credit").GetString());
+        var article = await PublishWithHeroAsync(editor, asset.Id());
+
+        var delivered = await api.CreateClient().GetJsonAsync($"/v1/articles/{article.GetProperty("slug").GetString()}");
+        var hero = delivered.GetProperty("heroImage");
+        Assert.Equal(asset.Id(), hero.GetProperty("assetId").GetString());
+        Assert.Equal(hero.GetProperty("src").GetString(), hero.GetProperty("url").GetString());
+        Assert.Equal([320, 640, 960, 1280], hero.GetProperty("srcset").EnumerateArray().Select(e => e.GetProperty("width").GetInt32()));
+
+        var response = await api.CreateClient().GetAsync(RenditionUrl(asset, 640, "jpg"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("public, max-age=31536000, immutable", response.Headers.CacheControl?.ToString());
+        Assert.Equal($"asset:{asset.Id()}", response.Headers.GetValues("Surrogate-Key").Single());
+        using var rendition = Image.NewFromBuffer(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(640, rendition.Width);
+        Assert.Equal(400, rendition.Height);
+        Assert.DoesNotContain(rendition.GetFields(), f => f.StartsWith("exif", StringComparison.Ordinal) || f is "xmp-data" or "iptc-data" or "icc-profile-data");
+    }
+
+    [Fact]
+    public async Task An_embargoed_storys_picture_is_404_until_the_story_is_visible_except_with_a_key_or_a_signed_url()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var url = RenditionUrl(asset, 320, "webp");
+        await (await api.CreateClient().GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        await PublishWithHeroAsync(editor, asset.Id(), api.Clock.GetUtcNow().AddHours(2));
+        await (await api.CreateClient().GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        var withKey = await editor.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        Assert.True(withKey.Headers.CacheControl is { Private: true, NoStore: true }, "An unpublished picture never enters a shared cache.");
+
+        var signed = api.Services.GetRequiredService<HeadlessNews.Api.Features.Media.MediaUrls>()
+            .Sign(url, Guid.Parse(asset.Id()), api.Clock.GetUtcNow().AddMinutes(10));
+        Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync(signed)).StatusCode);
+        await (await api.CreateClient().GetAsync(signed.Replace("exp=", "exp=1", StringComparison.Ordinal))).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        api.Clock.Advance(TimeSpan.FromHours(3));
+        var visible = await api.CreateClient().GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, visible.StatusCode);
+        Assert.Equal("image/webp", visible.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Auto_follows_the_Accept_header_and_says_it_varies_on_it()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var url = RenditionUrl(asset, 320, "auto");
+        foreach (var (accept, expected) in new[] { ("image/avif,image/webp,*/*", "image/avif"), ("image/webp,*/*", "image/webp"), ("*/*", "image/jpeg") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.ParseAdd(accept);
+            var response = await editor.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(expected, response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Accept", response.Headers.Vary);
+            using var decoded = Image.NewFromBuffer(await response.Content.ReadAsByteArrayAsync());
+            Assert.Equal(320, decoded.Width);
+        }
+    }
+
+    [Fact]
+    public async Task A_ratio_crop_keeps_the_focal_point_in_the_picture()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.RedSquareAt(2000, 1000, 0.7, 0.5, 200));
+        var moved = await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/assets/{asset.Id()}", asset.Version(),
+            new { alt = "Red buoy", focalPoint = new { x = 0.7, y = 0.5 } })).AssertSuccessAsync();
+        Assert.Equal(asset.Version() + 1, moved.Version());
+
+        var response = await editor.GetAsync($"/v1/images/{asset.Id()}/{moved.Version()}/640.jpg?ratio=1x1");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var crop = Image.NewFromBuffer(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(640, crop.Width);
+        Assert.Equal(640, crop.Height);
+        // Centred crop would show only grey; around the focal point the red square is in the middle of it.
+        var pixel = crop.Getpoint(crop.Width / 2, crop.Height / 2);
+        Assert.True(pixel[0] > 200 && pixel[1] < 60, $"The crop's centre is {string.Join(",", pixel)}, not red.");
+
+        var noRedirects = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        noRedirects.DefaultRequestHeaders.Authorization = editor.DefaultRequestHeaders.Authorization;
+        var stale = await noRedirects.GetAsync($"/v1/images/{asset.Id()}/{asset.Version()}/640.jpg?ratio=1x1");
+        Assert.Equal(HttpStatusCode.MovedPermanently, stale.StatusCode);
+        Assert.Equal($"/v1/images/{asset.Id()}/{moved.Version()}/640.jpg?ratio=1x1", stale.Headers.Location?.ToString());
+    }
+
+    [Theory]
+    [InlineData("123.jpg")]
+    [InlineData("640.png")]
+    [InlineData("640.jpg?ratio=5x4")]
+    [InlineData("wide.webp")]
+    public async Task A_width_format_or_ratio_outside_the_list_is_a_400(string rendition)
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        await (await editor.GetAsync($"/v1/images/{asset.Id()}/{asset.Version()}/{rendition}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_rotated_photo_is_delivered_upright_and_never_upscaled()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.RotatedJpeg(300, 200));
+        Assert.Equal(200, asset.GetProperty("width").GetInt32());
+        Assert.Equal(300, asset.GetProperty("height").GetInt32());
+        var response = await editor.GetAsync(RenditionUrl(asset, 640, "jpg"));
+        using var upright = Image.NewFromBuffer(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal((200, 300), (upright.Width, upright.Height));
+        Assert.DoesNotContain("orientation", upright.GetFields());
+    }
+
+    [Fact]
+    public async Task A_CMYK_photo_is_delivered_in_sRGB()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.CmykJpeg(700, 500));
+        var response = await editor.GetAsync(RenditionUrl(asset, 320, "jpg"));
+        using var rendition = Image.NewFromBuffer(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(3, rendition.Bands);
+        Assert.Equal(Enums.Interpretation.Srgb, rendition.Interpretation);
+    }
+
+    public static TheoryData<string, byte[], HttpStatusCode> RefusedUploads => new()
+    {
+        { "an SVG with a script", TestImages.SvgWithScript(), HttpStatusCode.UnsupportedMediaType },
+        { "a PNG declaring 50,000 × 50,000 pixels", TestImages.HugePngHeader(), HttpStatusCode.UnprocessableEntity },
+        { "a truncated JPEG", TestImages.TruncatedJpeg(), HttpStatusCode.UnprocessableEntity },
+        { "a file over Media:MaxUploadBytes", [0xFF, 0xD8, 0xFF, .. new byte[3 * 1024 * 1024]], HttpStatusCode.RequestEntityTooLarge },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedUploads))]
+    public async Task A_refused_upload_is_a_problem_and_stores_nothing(string because, byte[] bytes, HttpStatusCode status)
+    {
+        var editor = await EditorAsync();
+        var filesBefore = api.StoredFiles();
+        await (await UploadAsync(editor, bytes, "innocent.jpg")).AssertProblemAsync(status);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        Assert.False(await api.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
+            db.Set<HeadlessNews.Api.Features.Media.Asset>(), a => a.Sha256 == sha)), because);
+        Assert.Equal(filesBefore, api.StoredFiles());
+    }
+
+    [Fact]
+    public async Task Uploading_identical_bytes_again_answers_200_with_the_same_asset()
+    {
+        var editor = await EditorAsync();
+        var bytes = TestImages.Jpeg(TestImages.Photo(500, 400));
+        var first = await UploadedAsync(editor, bytes);
+        var again = await (await UploadAsync(editor, bytes, "copy.jpg")).AssertSuccessAsync(HttpStatusCode.OK);
+        Assert.Equal(first.Id(), again.Id());
+    }
+
+    [Fact]
+    public async Task Embedded_XMP_caption_credit_and_copyright_fill_the_empty_fields_only()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.JpegWithXmp("Waves over Llandudno pier", "North Wales Photo Agency", "© Dafydd Jones"));
+        Assert.Equal("Waves over Llandudno pier", asset.GetProperty("caption").GetString());
+        Assert.Equal("North Wales Photo Agency", asset.GetProperty("credit").GetString());
+        Assert.Equal("© Dafydd Jones", asset.GetProperty("rights").GetProperty("holder").GetString());
+
+        var given = await (await UploadAsync(editor, TestImages.JpegWithXmp("Embedded", "Agency", "© X"), caption: "The editor's caption"))
+            .AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal("The editor's caption", given.GetProperty("caption").GetString());
+    }
+
+    [Fact]
+    public async Task Deleting_an_asset_an_article_uses_is_409_naming_it_and_an_unused_one_goes_with_its_files()
+    {
+        var editor = await EditorAsync();
+        var used = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(500, 400)));
+        var article = await editor.CreateArticleAsync(new
+        {
+            headline = Editorial.Unique("Harbour"),
+            body = new object[] { new { type = "image", assetId = used.Id(), caption = "Per-use caption" } },
+        });
+        var conflict = await (await editor.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/assets/{used.Id()}", used.Version()))
+            .AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(article.Id(), conflict.GetProperty("users")[0].GetProperty("id").GetString());
+
+        var unused = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(500, 400)));
+        Assert.Equal(HttpStatusCode.OK, (await editor.GetAsync(RenditionUrl(unused, 320, "jpg"))).StatusCode);
+        Assert.True(Directory.Exists(Path.Combine(api.MediaFolder, "renditions", unused.Id())));
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/assets/{unused.Id()}", unused.Version())).StatusCode);
+        Assert.False(Directory.Exists(Path.Combine(api.MediaFolder, "renditions", unused.Id())));
+        Assert.False(File.Exists(Path.Combine(api.MediaFolder, "originals", unused.Id())));
+    }
+
+    [Fact]
+    public async Task An_image_block_with_an_unknown_asset_is_a_400_and_a_url_image_still_works_with_an_empty_srcset()
+    {
+        var editor = await EditorAsync();
+        var problem = await (await editor.PostAsJsonAsync("/v1/manage/articles", new
+        {
+            headline = Editorial.Unique("Ghost picture"),
+            body = new object[] { new { type = "image", assetId = Guid.NewGuid() } },
+        })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body[0].assetId", out _), problem.ToString());
+
+        var article = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Hosted picture"),
+            body = Editorial.OneParagraph(),
+            heroImage = new { url = "https://images.example.org/pier.jpg", alt = "The pier" },
+        });
+        var hero = (await api.CreateClient().GetJsonAsync($"/v1/articles/{article.GetProperty("slug").GetString()}")).GetProperty("heroImage");
+        Assert.Equal("https://images.example.org/pier.jpg", hero.GetProperty("src").GetString());
+        Assert.Equal(0, hero.GetProperty("srcset").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_media_write_key_can_upload_but_a_feeds_key_cannot()
+    {
+        var media = await api.ClientWithScopesAsync("media:write");
+        await UploadedAsync(media, TestImages.Jpeg(TestImages.Photo(300, 200)));
+        var feeds = await api.ClientWithScopesAsync("feeds:partner");
+        Assert.Equal(HttpStatusCode.Forbidden, (await UploadAsync(feeds, TestImages.Jpeg(TestImages.Photo(300, 200)))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_first_requests_for_one_rendition_all_get_the_same_bytes()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(2400, 1600)));
+        var url = RenditionUrl(asset, 960, "webp");
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ => await (await editor.GetAsync(url)).Content.ReadAsByteArrayAsync()));
+        Assert.All(bodies, body => Assert.Equal(bodies[0], body));
+        Assert.Single(Directory.GetFiles(Path.Combine(api.MediaFolder, "renditions", asset.Id(), asset.Version().ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    }
+}

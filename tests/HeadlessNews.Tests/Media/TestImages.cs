@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text;
+using NetVips;
+
+namespace HeadlessNews.Tests.Media;
+
+/// <summary>Real image files made by the tests: photo-like noise, metadata written in, and hand-crafted hostile files.</summary>
+internal static class TestImages
+{
+    /// <summary>A noisy RGB picture (JPEG compresses it like a photo), different every call so uploads never collide.</summary>
+    public static Image Photo(int width, int height)
+    {
+        using var noise = Image.Gaussnoise(width, height, mean: Random.Shared.Next(60, 190), sigma: 40);
+        using var rgb = noise.Bandjoin(noise, noise).Cast(Enums.BandFormat.Uchar);
+        return rgb.Copy(interpretation: Enums.Interpretation.Srgb);
+    }
+
+    public static byte[] Jpeg(Image image) => image.JpegsaveBuffer(q: 85, keep: Enums.ForeignKeep.All);
+
+    /// <summary>A photo whose EXIF carries GPS coordinates (where the photographer stood) and a camera owner.</summary>
+    public static byte[] JpegWithGps(int width, int height)
+    {
+        using var photo = Photo(width, height);
+        using var tagged = photo.Mutate(m =>
+        {
+            m.Set(GValue.GStrType, "exif-ifd0-Artist", "Gwen Pritchard");
+            m.Set(GValue.GStrType, "exif-ifd3-GPSLatitudeRef", "N");
+            m.Set(GValue.GStrType, "exif-ifd3-GPSLatitude", "53/1 16/1 48/1");
+            m.Set(GValue.GStrType, "exif-ifd3-GPSLongitudeRef", "W");
+            m.Set(GValue.GStrType, "exif-ifd3-GPSLongitude", "3/1 49/1 39/1");
+        });
+        return Jpeg(tagged);
+    }
+
+    /// <summary>XMP with a caption, a credit and a copyright notice, as photo desks' tools write it.</summary>
+    public static byte[] JpegWithXmp(string caption, string credit, string copyright)
+    {
+        var xmp = $"""
+            <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+            <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:Credit="{credit}">
+            <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{caption}</rdf:li></rdf:Alt></dc:description>
+            <dc:rights><rdf:Alt><rdf:li xml:lang="x-default">{copyright}</rdf:li></rdf:Alt></dc:rights>
+            </rdf:Description></rdf:RDF></x:xmpmeta>
+            """;
+        using var photo = Photo(400, 300);
+        using var tagged = photo.Mutate(m => m.Set(GValue.BlobType, "xmp-data", Encoding.UTF8.GetBytes(xmp)));
+        return Jpeg(tagged);
+    }
+
+    /// <summary>EXIF orientation 6: stored landscape, to be shown rotated 90° clockwise (portrait).</summary>
+    public static byte[] RotatedJpeg(int storedWidth, int storedHeight)
+    {
+        using var photo = Photo(storedWidth, storedHeight);
+        using var tagged = photo.Mutate(m => m.Set(GValue.GIntType, "orientation", 6));
+        return Jpeg(tagged);
+    }
+
+    public static byte[] CmykJpeg(int width, int height)
+    {
+        using var photo = Photo(width, height);
+        using var cmyk = photo.Colourspace(Enums.Interpretation.Cmyk);
+        return cmyk.JpegsaveBuffer(q: 85);
+    }
+
+    /// <summary>A real JPEG cut off half way through its compressed data.</summary>
+    public static byte[] TruncatedJpeg()
+    {
+        using var photo = Photo(800, 600);
+        var whole = Jpeg(photo);
+        return whole[..(whole.Length / 2)];
+    }
+
+    /// <summary>A few dozen bytes declaring a 50,000 × 50,000 RGB PNG: decoding it would need 7.5 GB.</summary>
+    public static byte[] HugePngHeader()
+    {
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(0), 50_000);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), 50_000);
+        ihdr[8] = 8; // bit depth
+        ihdr[9] = 2; // truecolour
+        var idat = new byte[] { 0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01 };
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", idat), .. Chunk("IEND", [])];
+    }
+
+    private static byte[] Chunk(string type, byte[] data)
+    {
+        var typeAndData = (byte[])[.. Encoding.ASCII.GetBytes(type), .. data];
+        var chunk = new byte[8 + data.Length + 4];
+        BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)data.Length);
+        typeAndData.CopyTo(chunk, 4);
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32.HashToUInt32(typeAndData));
+        return chunk;
+    }
+
+    public static byte[] SvgWithScript() =>
+        Encoding.UTF8.GetBytes("""<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(document.cookie)</script><rect width="10" height="10"/></svg>""");
+
+    /// <summary>A picture with a red square centred on (<paramref name="x"/>, <paramref name="y"/>) (fractions) on grey.</summary>
+    public static byte[] RedSquareAt(int width, int height, double x, double y, int size)
+    {
+        using var grey = Image.Black(width, height, bands: 3).Linear([1, 1, 1], [128 + Random.Shared.Next(-20, 20), 128, 128]).Cast(Enums.BandFormat.Uchar);
+        using var red = Image.Black(size, size, bands: 3).Linear([1, 1, 1], [255, 0, 0]).Cast(Enums.BandFormat.Uchar);
+        using var composed = grey.Insert(red, (int)(x * width) - size / 2, (int)(y * height) - size / 2);
+        using var srgb = composed.Copy(interpretation: Enums.Interpretation.Srgb);
+        return srgb.JpegsaveBuffer(q: 90);
+    }
+}
