@@ -36,6 +36,16 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     private static string RenditionUrl(JsonElement asset, int width, string format) => $"/v1/images/{asset.Id()}/{asset.Version()}/{width}.{format}";
 
     [Fact]
+    public async Task A_multipart_body_that_ends_early_is_a_400_not_a_500()
+    {
+        var editor = await EditorAsync();
+        var content = new StringContent("   ");
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+        var problem = await (await editor.PostAsync("/v1/manage/assets", content)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("file", out _));
+    }
+
+    [Fact]
     public async Task A_published_photo_renders_at_the_requested_width_with_no_exif_or_gps_and_immutable_caching()
     {
         var editor = await EditorAsync();

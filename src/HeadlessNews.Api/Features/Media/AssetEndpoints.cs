@@ -108,7 +108,16 @@ public static class AssetEndpoints
 
     private static async Task<(Upload?, ProblemHttpResult?)> ReadFormAsync(HttpRequest request, MediaOptions settings, CancellationToken cancellationToken)
     {
-        var form = await request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception malformed) when (malformed is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
+        {
+            // The multipart reader's words for a body that ends early or breaks the format: the client's, not ours.
+            return (null, Problems.Validation("file", "The multipart body is incomplete or malformed."));
+        }
         if (form.Files.GetFile("file") is not { } file)
         {
             return (null, Problems.Validation("file", "Send the image as the multipart part named 'file'."));
