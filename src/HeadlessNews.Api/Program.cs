@@ -9,6 +9,7 @@ using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Features.Tips;
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
@@ -49,6 +50,7 @@ builder.Services.AddHeadlessNewsOpenApi();
 builder.Services.AddTelemetry(builder.Configuration);
 builder.Services.AddStartupWarmUp();
 builder.Services.AddWebhooks();
+builder.Services.AddTips();
 
 var app = builder.Build();
 
@@ -86,6 +88,8 @@ manage.MapArticles();
 v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
+manage.MapTipManagement();
+v1.MapTips();
 v1.MapChangeFeed();
 app.MapFeeds();
 var delivery = v1.MapGroup("").WithTags("Delivery").CacheDelivery();

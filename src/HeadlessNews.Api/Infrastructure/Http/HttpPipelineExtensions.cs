@@ -6,6 +6,12 @@ using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
+/// <summary>A larger body limit for the requests a feature names (e.g. uploads); null leaves <c>Limits:MaxRequestBodyBytes</c>.</summary>
+public interface IRequestBodyLimit
+{
+    long? For(HttpRequest request);
+}
+
 public static class HttpPipelineExtensions
 {
     /// <summary>
@@ -36,17 +42,19 @@ public static class HttpPipelineExtensions
     public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var limits = context.RequestServices.GetRequiredService<IOptions<HttpLimitsOptions>>().Value;
+        var maxBody = context.RequestServices.GetServices<IRequestBodyLimit>().Select(l => l.For(context.Request)).FirstOrDefault(l => l is not null)
+            ?? limits.MaxRequestBodyBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            sizeFeature.MaxRequestBodySize = maxBody;
         }
         // Most requests pass: they go on without an async frame of this middleware's own around the rest.
-        return Refusal(context.Request, limits) is { } refusal
+        return Refusal(context.Request, limits, maxBody) is { } refusal
             ? Problems.WriteAsync(context, refusal.Status, refusal.Title, refusal.Detail)
             : next(context);
     });
 
-    private static (int Status, string Title, string Detail)? Refusal(HttpRequest request, HttpLimitsOptions limits)
+    private static (int Status, string Title, string Detail)? Refusal(HttpRequest request, HttpLimitsOptions limits, long maxBody)
     {
         var urlLength = (request.PathBase.Value?.Length ?? 0) + (request.Path.Value?.Length ?? 0) + (request.QueryString.Value?.Length ?? 0);
         if (urlLength > limits.MaxUrlLength)
@@ -60,10 +68,10 @@ public static class HttpPipelineExtensions
             return (StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request header fields too large",
                 $"The request headers are {headerBytes} bytes; this API accepts at most {limits.MaxRequestHeadersBytes}.");
         }
-        if (request.ContentLength > limits.MaxRequestBodyBytes)
+        if (request.ContentLength > maxBody)
         {
             return (StatusCodes.Status413PayloadTooLarge, "Payload too large",
-                $"The request body is {request.ContentLength} bytes; this API accepts at most {limits.MaxRequestBodyBytes}.");
+                $"The request body is {request.ContentLength} bytes; this API accepts at most {maxBody}.");
         }
         if (NulIn(request) is { } where)
         {

@@ -11,11 +11,13 @@ public static class Scopes
     public const string FeedsPartner = "feeds:partner";
     public const string WebhooksManage = "webhooks:manage";
     public const string KeysManage = "keys:manage";
+    public const string TipsRead = "tips:read";
+    public const string TipsManage = "tips:manage";
     public const string All = "*";
 
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
     {
-        ContentWrite, ContentPublish, NoticesWrite, FeedsPartner, WebhooksManage, KeysManage, All,
+        ContentWrite, ContentPublish, NoticesWrite, FeedsPartner, WebhooksManage, KeysManage, TipsRead, TipsManage, All,
     };
 
     public const string ClaimType = "scope";
@@ -38,6 +40,9 @@ public static class Scopes
         public const string FeedsPartner = Scopes.FeedsPartner;
         public const string WebhooksManage = Scopes.WebhooksManage;
         public const string KeysManage = Scopes.KeysManage;
+        /// <summary>Reading tips: those who may manage them read them too.</summary>
+        public const string TipsRead = Scopes.TipsRead;
+        public const string TipsManage = Scopes.TipsManage;
 
         internal static readonly IReadOnlyDictionary<string, string[]> Requirements = new Dictionary<string, string[]>
         {
@@ -48,6 +53,8 @@ public static class Scopes
             [FeedsPartner] = [Scopes.FeedsPartner],
             [WebhooksManage] = [Scopes.WebhooksManage],
             [KeysManage] = [Scopes.KeysManage],
+            [TipsRead] = [Scopes.TipsRead, Scopes.TipsManage],
+            [TipsManage] = [Scopes.TipsManage],
         };
     }
 }
