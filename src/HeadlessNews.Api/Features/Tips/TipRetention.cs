@@ -47,8 +47,8 @@ public sealed class TipRetention(IServiceScopeFactory scopes, TimeProvider clock
             return null;
         }
         var cutoff = now.AddDays(-options.Value.RetentionDays);
-        var expired = db.Set<Tip>().Where(t => t.UpdatedAt < cutoff && !(t.ArticleId != null && t.Keep)).Select(t => t.Id);
-        await db.Set<ContentEvent>().Where(e => e.ResourceType == TipEndpoints.ResourceType && expired.Contains(e.ResourceId)).ExecuteDeleteAsync(cancellationToken);
+        var expired = db.Set<Tip>().Where(t => t.UpdatedAt < cutoff && !(t.ArticleId != null && t.Keep));
+        await db.Set<ContentEvent>().Where(e => e.ResourceType == TipEndpoints.ResourceType && expired.Any(t => t.Id == e.ResourceId)).ExecuteDeleteAsync(cancellationToken);
         var purged = await expired.ExecuteDeleteAsync(cancellationToken);
         await db.Set<SpentTipChallenge>().Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         db.Add(new TipPurge { Day = today, Purged = purged });
