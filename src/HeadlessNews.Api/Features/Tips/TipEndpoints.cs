@@ -4,6 +4,7 @@ using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
+using FromHeaderAttribute = Microsoft.AspNetCore.Mvc.FromHeaderAttribute;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -114,9 +115,9 @@ public static class TipEndpoints
     }
 
     private static async Task<Results<Ok<TipConversationResponse>, ProblemHttpResult>> GetMessages(
-        HttpRequest http, HeadlessNewsDbContext db, TipSealer sealer, CancellationToken cancellationToken)
+        [FromHeader(Name = ReceiptPhrases.Header)] string? receipt, HeadlessNewsDbContext db, TipSealer sealer, CancellationToken cancellationToken)
     {
-        var tipId = await FindByReceiptAsync(http, db, cancellationToken);
+        var tipId = await FindByReceiptAsync(receipt, db, cancellationToken);
         if (tipId is null)
         {
             return Problems.NotFound(WrongReceipt);
@@ -127,10 +128,10 @@ public static class TipEndpoints
     }
 
     private static async Task<Results<Created<ReaderMessageResponse>, ProblemHttpResult>> AddMessage(
-        ReaderMessageRequest request, HttpRequest http, HeadlessNewsDbContext db, TipSealer sealer, TimeProvider clock,
-        IOptions<TipsOptions> options, CancellationToken cancellationToken)
+        ReaderMessageRequest request, [FromHeader(Name = ReceiptPhrases.Header)] string? receipt, HeadlessNewsDbContext db, TipSealer sealer,
+        TimeProvider clock, IOptions<TipsOptions> options, CancellationToken cancellationToken)
     {
-        var tipId = await FindByReceiptAsync(http, db, cancellationToken);
+        var tipId = await FindByReceiptAsync(receipt, db, cancellationToken);
         if (tipId is null)
         {
             return Problems.NotFound(WrongReceipt);
@@ -155,10 +156,9 @@ public static class TipEndpoints
         return message;
     }
 
-    private static Task<Guid?> FindByReceiptAsync(HttpRequest http, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    private static Task<Guid?> FindByReceiptAsync(string? receipt, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
-        var receipt = http.Headers[ReceiptPhrases.Header].ToString();
-        if (receipt.Length is 0 or > 200)
+        if (receipt is null || receipt.Length is 0 or > 200)
         {
             return Task.FromResult<Guid?>(null);
         }
