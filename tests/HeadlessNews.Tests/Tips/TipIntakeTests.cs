@@ -176,5 +176,8 @@ public sealed class TipIntakeTests(TipsApiFactory api) : IClassFixture<TipsApiFa
         await (await reader.PostAsJsonAsync("/v1/tips", new { message = new string('a', 20_001), altcha })).AssertProblemAsync(HttpStatusCode.BadRequest);
         using var notJson = new StringContent("{", System.Text.Encoding.UTF8, "application/json");
         await (await reader.PostAsync("/v1/tips", notJson)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        using var brokenForm = new StringContent("{\"message\": \"hi\"}", System.Text.Encoding.UTF8);
+        brokenForm.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+        await (await reader.PostAsync("/v1/tips", brokenForm)).AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 }

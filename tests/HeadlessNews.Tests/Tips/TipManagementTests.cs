@@ -98,6 +98,7 @@ public sealed class TipManagementTests(TipsApiFactory api) : IClassFixture<TipsA
             Assert.Equal("declined", (await (await newsroom.GetAsync($"/v1/manage/tips/{id}")).AssertSuccessAsync()).GetProperty("status").GetString());
         }
         await (await newsroom.PostAsJsonAsync("/v1/manage/tips/decline", new { ids = Array.Empty<string>() })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await newsroom.PostAsJsonAsync("/v1/manage/tips/decline", new { ids = (string[]?)null })).AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 
     [Fact]

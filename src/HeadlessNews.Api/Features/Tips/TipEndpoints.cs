@@ -213,7 +213,15 @@ public static class TipEndpoints
                 return (null, [], TypedResults.Problem(Problems.UnsupportedMediaTypeDetail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type"));
             }
         }
-        var form = await http.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await http.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return (null, [], Problems.BadRequest("The multipart body is malformed: send the fields message, altcha (name, contact) and up to 5 files as attachments."));
+        }
         var files = new List<byte[]>();
         foreach (var file in form.Files)
         {

@@ -24,5 +24,5 @@ internal sealed class TipDraftRequestValidator : AbstractValidator<TipDraftReque
 
 internal sealed class DeclineTipsRequestValidator : AbstractValidator<DeclineTipsRequest>
 {
-    public DeclineTipsRequestValidator() => RuleFor(r => r.Ids).NotEmpty().Must(ids => ids!.Count <= 500).WithMessage("At most 500 ids at once.");
+    public DeclineTipsRequestValidator() => RuleFor(r => r.Ids).NotEmpty().Must(ids => ids is null || ids.Count <= 500).WithMessage("At most 500 ids at once.");
 }
