@@ -15,14 +15,8 @@ public sealed class LogCapturingTipsApiFactory : TipsApiFactory
 {
     public CapturingLoggerProvider Logs { get; } = new();
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-    {
-        ["Logging:LogLevel:Default"] = "Trace",
-        ["Logging:LogLevel:Microsoft"] = "Trace",
-        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
-        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
-        ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Trace",
-    };
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(base.Settings.Concat(LogCapturingApiFactory.TraceEverything));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -50,7 +44,7 @@ public sealed class TipPrivacyTests(LogCapturingTipsApiFactory api) : IClassFixt
         var newsroom = await api.ClientWithScopesAsync("tips:read");
         var id = await TipTestKit.FindIdAsync(newsroom, marker);
 
-        var dump = await TipTestKit.DumpDatabaseAsync(api.ConnectionString);
+        var dump = await DatabaseDump.DumpAsync(api.ConnectionString);
         Assert.Contains(id, dump, StringComparison.Ordinal);
         var words = receipt.Split('-');
         var logs = string.Join('\n', api.Logs.Entries.Select(e => e.Text));
@@ -99,7 +93,7 @@ public sealed class TipPrivacyTests(LogCapturingTipsApiFactory api) : IClassFixt
         var stored = await newsroom.GetStringAsync(tip.GetProperty("attachments")[0].GetProperty("url").GetString());
         Assert.Equal(attachment, stored);
 
-        var dump = await TipTestKit.DumpDatabaseAsync(api.ConnectionString);
+        var dump = await DatabaseDump.DumpAsync(api.ConnectionString);
         Assert.Contains(id, dump, StringComparison.Ordinal);
         foreach (var plain in new[] { marker, message, name, contact, attachment, reply, note })
         {

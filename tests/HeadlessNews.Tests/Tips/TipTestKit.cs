@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -7,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using HeadlessNews.Tests.Support;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace HeadlessNews.Tests.Tips;
 
@@ -92,53 +90,6 @@ public static class TipTestKit
         var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add("Tip-Receipt", receipt);
         return request;
-    }
-
-    /// <summary>
-    /// Everything the database holds, as text: pg_dump's data when it is installed, else every row of every table as
-    /// text. Binary columns appear as hex in both, so callers look for a value's hex too.
-    /// </summary>
-    public static async Task<string> DumpDatabaseAsync(string connectionString)
-    {
-        var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        const string PgDump = "/usr/lib/postgresql/15/bin/pg_dump";
-        if (File.Exists(PgDump))
-        {
-            var start = new ProcessStartInfo(PgDump, ["--data-only", "-h", settings.Host!, "-p", settings.Port.ToString(CultureInfo.InvariantCulture), "-U", settings.Username!, "-d", settings.Database!])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["PGPASSWORD"] = settings.Password ?? string.Empty;
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, await error);
-            return await output;
-        }
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", connection))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-        var dump = new StringBuilder();
-        foreach (var table in tables)
-        {
-            await using var rows = new NpgsqlCommand($"SELECT t::text FROM \"{table}\" t", connection);
-            await using var reader = await rows.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                dump.AppendLine(reader.GetString(0));
-            }
-        }
-        return dump.ToString();
     }
 
     /// <summary>A value as the dump may show it: itself, or its UTF-8 bytes in hex (bytea).</summary>

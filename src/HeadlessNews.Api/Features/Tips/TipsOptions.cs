@@ -48,7 +48,7 @@ public sealed class TipsOptions : IValidatableObject
 public sealed class TipChallengeOptions
 {
     /// <summary>The largest secret number: a solver tries half as many hashes on average.</summary>
-    public int MaxNumber { get; set; } = 50_000;
+    public int MaxNumber { get; set; } = 20_000;
 
     /// <summary>How long a challenge may be solved and submitted.</summary>
     public int ExpirySeconds { get; set; } = 1_200;
