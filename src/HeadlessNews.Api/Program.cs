@@ -10,6 +10,7 @@ using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Features.Tips;
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
@@ -51,6 +52,7 @@ builder.Services.AddTelemetry(builder.Configuration);
 builder.Services.AddStartupWarmUp();
 builder.Services.AddWebhooks();
 builder.Services.AddMedia();
+builder.Services.AddTips();
 
 var app = builder.Build();
 
@@ -89,6 +91,8 @@ manage.MapAssets();
 v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
+manage.MapTipManagement();
+v1.MapTips();
 v1.MapChangeFeed();
 v1.MapRenditions();
 app.MapFeeds();

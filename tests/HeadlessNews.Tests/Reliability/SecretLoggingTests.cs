@@ -16,7 +16,10 @@ public sealed class LogCapturingApiFactory : ApiFactory
 {
     public CapturingLoggerProvider Logs { get; } = new();
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => TraceEverything;
+
+    /// <summary>Every log category at Trace, EF Core's SQL included.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> TraceEverything = new Dictionary<string, string?>
     {
         ["Logging:LogLevel:Default"] = "Trace",
         ["Logging:LogLevel:Microsoft"] = "Trace",

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -13,7 +12,6 @@ namespace HeadlessNews.Tests.Security;
 /// <summary>The one-time secret of an API key or webhook is in the first response only: never in what idempotency remembers.</summary>
 public sealed class OneTimeSecretTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    private const string PgDump = "/usr/lib/postgresql/15/bin/pg_dump";
 
     [Fact]
     public async Task An_idempotent_replay_of_an_api_key_create_answers_without_the_secret_and_the_database_holds_none()
@@ -66,32 +64,14 @@ public sealed class OneTimeSecretTests(ApiFactory api) : IClassFixture<ApiFactor
             "SELECT count(*)::int AS \"Value\" FROM idempotency_records WHERE position(convert_to({0}, 'UTF8') IN response_body) > 0", secret).SingleAsync());
         Assert.Equal(0, stored);
 
-        if (!File.Exists(PgDump))
+        if (!File.Exists(DatabaseDump.PgDump))
         {
             return;
         }
-        var dump = await DumpAsync();
+        var dump = await DatabaseDump.PgDumpAsync(api.ConnectionString);
         var hex = Convert.ToHexStringLower(Encoding.UTF8.GetBytes(secret));
         Assert.DoesNotContain(hex, dump, StringComparison.Ordinal);
         var idempotency = dump[dump.IndexOf("COPY public.idempotency_records", StringComparison.Ordinal)..];
         Assert.DoesNotContain(secret, anywhere ? dump : idempotency[..idempotency.IndexOf("\n\\.", StringComparison.Ordinal)], StringComparison.Ordinal);
-    }
-
-    private async Task<string> DumpAsync()
-    {
-        var connection = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        var start = new ProcessStartInfo(PgDump)
-        {
-            ArgumentList = { "--data-only", "-h", connection.Host!, "-p", connection.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", connection.Username!, connection.Database! },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["PGPASSWORD"] = connection.Password ?? string.Empty;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await error);
-        return await output;
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing.Patterns;
 namespace HeadlessNews.Api.Features.Audit;
 
 /// <summary>
-/// Records every successful management write, and every management call refused for want of a key or a scope (401,
+/// Records every successful management write, every read marked <see cref="WithReadAudit"/>, and every management call refused for want of a key or a scope (401,
 /// 403, whatever the method), in one place, so no feature can forget to. It runs outside authentication to see those
 /// refusals. Bodies are never recorded. Also enforces the length of <c>X-On-Behalf-Of</c>, which revisions and the
 /// audit log store.
@@ -33,7 +33,7 @@ public static class AuditTrail
             return;
         }
         await next(context);
-        if (!IsAudited(context.Request.Method, context.Response.StatusCode))
+        if (!IsAudited(context))
         {
             return;
         }
@@ -52,9 +52,22 @@ public static class AuditTrail
         }
     }
 
-    private static bool IsAudited(string method, int status) =>
-        status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden
-        || (status is >= 200 and <= 299 && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method));
+    /// <summary>Marks reads that are audited too (a tip's content: who read which tip when).</summary>
+    public static TBuilder WithReadAudit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(AuditedRead.Instance);
+
+    private sealed class AuditedRead
+    {
+        public static readonly AuditedRead Instance = new();
+    }
+
+    private static bool IsAudited(HttpContext context)
+    {
+        var (method, status) = (context.Request.Method, context.Response.StatusCode);
+        return status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden
+            || (status is >= 200 and <= 299
+                && ((!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method)) || context.GetEndpoint()?.Metadata.GetMetadata<AuditedRead>() is not null));
+    }
 
     private static AuditEntry FromRequest(HttpContext context)
     {

@@ -33,3 +33,8 @@ public sealed record WebhookMessageResponse(
 public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, WebhookPayloadData Data);
 
 public sealed record WebhookPayloadData(Guid Id, string? Slug, int Version, string Url);
+
+/// <summary>The payload of events that carry nothing but the resource's id (<c>tip.received</c>).</summary>
+public sealed record IdOnlyWebhookPayload(string Type, DateTimeOffset Timestamp, IdOnlyWebhookPayloadData Data);
+
+public sealed record IdOnlyWebhookPayloadData(Guid Id);

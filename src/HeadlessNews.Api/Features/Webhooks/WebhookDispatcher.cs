@@ -292,6 +292,11 @@ public sealed class WebhookDispatcher(
 
     private string Payload(ContentEvent contentEvent)
     {
+        // A tip's event says only that one arrived: nothing of it, not even a URL, leaves the system.
+        if (contentEvent.Type == ContentEventTypes.TipReceived)
+        {
+            return JsonSerializer.Serialize(new IdOnlyWebhookPayload(contentEvent.Type, contentEvent.DueAt, new IdOnlyWebhookPayloadData(contentEvent.ResourceId)), PayloadJson);
+        }
         var baseUrl = (configuration["Delivery:PublicBaseUrl"] is { Length: > 0 } configured ? configured : "http://localhost:5080").TrimEnd('/');
         var path = contentEvent.ResourceType switch
         {

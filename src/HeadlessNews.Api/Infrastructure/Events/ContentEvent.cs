@@ -18,7 +18,7 @@ public sealed class ContentEvent
     public ulong TransactionId { get; set; }
     /// <summary>e.g. <c>article.published</c> (see <see cref="ContentEventTypes"/>).</summary>
     public required string Type { get; set; }
-    /// <summary><c>article</c>, <c>notice</c>, <c>quote</c> or <c>source</c>.</summary>
+    /// <summary><c>article</c>, <c>notice</c>, <c>quote</c>, <c>source</c> or <c>tip</c>.</summary>
     public required string ResourceType { get; set; }
     public Guid ResourceId { get; set; }
     public string? Slug { get; set; }
@@ -44,11 +44,12 @@ public static class ContentEventTypes
     public const string QuoteUpdated = "quote.updated";
     public const string SourceUpdated = "source.updated";
     public const string AssetUpdated = "asset.updated";
+    public const string TipReceived = "tip.received";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleArchived,
-        NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated, AssetUpdated,
+        NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated, AssetUpdated, TipReceived,
     };
 }
 

@@ -27,7 +27,7 @@ public static class DeliveryHttpExtensions
     ];
 
     private static readonly string[] CorsRequestHeaders =
-        ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-On-Behalf-Of"];
+        ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-On-Behalf-Of", "Tip-Receipt"];
 
     private static readonly string[] CorsExposedHeaders =
         ["ETag", "Link", CacheTags.HeaderName, "Location", "Retry-After", "Last-Modified"];

@@ -107,6 +107,8 @@ public static class OpenApiExtensions
             ["number"] = "A revision number (revision n is version n).",
             ["token"] = "The signed token of a preview link.",
             ["messageId"] = "A webhook message id (the webhook-id header of its deliveries).",
+            ["Tip-Receipt"] = "The receipt phrase a reader got when sending the tip (words separated by hyphens or spaces, any case).",
+            ["attachmentId"] = "The attachment's id (UUID).",
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
         public void Apply(OpenApiOperation operation, OperationFilterContext context)

@@ -6,12 +6,12 @@ public static class PrivateResponses
     public const string CacheControl = "private, no-store";
 
     /// <summary>
-    /// Every answer under <c>/v1/manage</c>, refusals included (401, 403, 405, 429, validation 400s): set before the
+    /// Every answer under <c>/v1/manage</c> and <c>/v1/tips</c> (a reader's tip and its replies), refusals included (401, 403, 405, 429, validation 400s): set before the
     /// rest of the pipeline runs, so whatever answers keeps it.
     /// </summary>
     public static IApplicationBuilder UsePrivateManagementResponses(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        if (context.Request.Path.StartsWithSegments("/v1/manage"))
+        if (context.Request.Path.StartsWithSegments("/v1/manage") || context.Request.Path.StartsWithSegments("/v1/tips"))
         {
             context.Response.Headers.CacheControl = CacheControl;
         }

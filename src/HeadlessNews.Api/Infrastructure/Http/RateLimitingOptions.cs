@@ -23,6 +23,12 @@ public sealed class RateLimitingOptions : IValidatableObject
     public RateBudget Feeds { get; set; } = new() { Anonymous = 30, Key = 300 };
 
     /// <summary>
+    /// <c>/v1/tips/</c>: challenges, submissions and receipt look-ups, per client address (held in memory only, never
+    /// stored or logged); a key gains nothing here. Guessing an 80-bit receipt is hopeless anyway; this keeps it quiet.
+    /// </summary>
+    public RateBudget Tips { get; set; } = new() { Anonymous = 10, Key = 10 };
+
+    /// <summary>
     /// Failed authentications (unknown, revoked, expired or malformed keys) per client address and window, counted
     /// before any database lookup; keys this deployment minted are looked up whatever is left.
     /// </summary>
@@ -31,7 +37,7 @@ public sealed class RateLimitingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var (name, budget) in new[] { (nameof(Delivery), Delivery), (nameof(Management), Management), (nameof(Feeds), Feeds) })
+        foreach (var (name, budget) in new[] { (nameof(Delivery), Delivery), (nameof(Management), Management), (nameof(Feeds), Feeds), (nameof(Tips), Tips) })
         {
             if (budget.Anonymous < 1 || budget.Key < budget.Anonymous)
             {

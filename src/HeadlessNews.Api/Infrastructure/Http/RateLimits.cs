@@ -63,6 +63,10 @@ public static class RateLimits
         {
             return ("manage", settings.Management);
         }
+        if (path.StartsWithSegments("/v1/tips"))
+        {
+            return ("tips", settings.Tips);
+        }
         if (path.StartsWithSegments("/v1/feeds") || path.StartsWithSegments("/v1/changes") || path.StartsWithSegments("/sitemaps"))
         {
             return ("feeds", settings.Feeds);

@@ -12,11 +12,13 @@ public static class Scopes
     public const string WebhooksManage = "webhooks:manage";
     public const string KeysManage = "keys:manage";
     public const string MediaWrite = "media:write";
+    public const string TipsRead = "tips:read";
+    public const string TipsManage = "tips:manage";
     public const string All = "*";
 
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
     {
-        ContentWrite, ContentPublish, NoticesWrite, FeedsPartner, WebhooksManage, KeysManage, MediaWrite, All,
+        ContentWrite, ContentPublish, NoticesWrite, FeedsPartner, WebhooksManage, KeysManage, MediaWrite, TipsRead, TipsManage, All,
     };
 
     public const string ClaimType = "scope";
@@ -43,6 +45,9 @@ public static class Scopes
         public const string MediaWrite = Scopes.MediaWrite;
         /// <summary>Reading the asset library and unpublished renditions.</summary>
         public const string MediaRead = "media:read";
+        /// <summary>Reading tips: those who may manage them read them too.</summary>
+        public const string TipsRead = Scopes.TipsRead;
+        public const string TipsManage = Scopes.TipsManage;
 
         internal static readonly IReadOnlyDictionary<string, string[]> Requirements = new Dictionary<string, string[]>
         {
@@ -55,6 +60,8 @@ public static class Scopes
             [KeysManage] = [Scopes.KeysManage],
             [MediaWrite] = [Scopes.MediaWrite, Scopes.ContentWrite],
             [MediaRead] = [Scopes.MediaWrite, Scopes.ContentWrite, Scopes.ContentPublish],
+            [TipsRead] = [Scopes.TipsRead, Scopes.TipsManage],
+            [TipsManage] = [Scopes.TipsManage],
         };
     }
 }

@@ -1157,6 +1157,203 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("sources", (string)null);
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.SpentTipChallenge", b =>
+                {
+                    b.Property<byte[]>("Hash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("hash");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Hash")
+                        .HasName("pk_tip_spent_challenges");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_tip_spent_challenges_expires_at");
+
+                    b.ToTable("tip_spent_challenges", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.Tip", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assignee");
+
+                    b.Property<bool>("Keep")
+                        .HasColumnType("boolean")
+                        .HasColumnName("keep");
+
+                    b.Property<byte[]>("ReceiptHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("receipt_hash");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<byte[]>("SealedContact")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_contact");
+
+                    b.Property<byte[]>("SealedName")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_name");
+
+                    b.Property<byte[]>("SealedNotes")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_notes");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tips");
+
+                    b.HasIndex("ReceiptHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tips_receipt_hash");
+
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_tips_updated_at");
+
+                    b.HasIndex("ReceivedAt", "Id")
+                        .HasDatabaseName("ix_tips_received_at_id");
+
+                    b.HasIndex("Status", "ReceivedAt", "Id")
+                        .HasDatabaseName("ix_tips_status_received_at_id");
+
+                    b.ToTable("tips", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.TipAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_type");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint")
+                        .HasColumnName("length");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<byte[]>("SealedContent")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_content");
+
+                    b.Property<Guid>("TipId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tip_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tip_attachments");
+
+                    b.HasIndex("TipId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tip_attachments_tip_id_position");
+
+                    b.ToTable("tip_attachments", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.TipMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Author")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("author");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("from");
+
+                    b.Property<byte[]>("SealedText")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_text");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<Guid>("TipId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tip_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tip_messages");
+
+                    b.HasIndex("TipId", "Sequence")
+                        .HasDatabaseName("ix_tip_messages_tip_id_sequence");
+
+                    b.ToTable("tip_messages", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.TipPurge", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Purged")
+                        .HasColumnType("integer")
+                        .HasColumnName("purged");
+
+                    b.HasKey("Day")
+                        .HasName("pk_tip_purges");
+
+                    b.ToTable("tip_purges", (string)null);
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Features.Webhooks.Webhook", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1800,6 +1997,26 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasConstraintName("fk_quotes_source_source_id");
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.TipAttachment", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Tips.Tip", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("TipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_tip_attachments_tip_tip_id");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.TipMessage", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Tips.Tip", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("TipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_tip_messages_tips_tip_id");
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Features.Webhooks.WebhookAttempt", b =>
                 {
                     b.HasOne("HeadlessNews.Api.Features.Webhooks.Webhook", null)
@@ -1827,6 +2044,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Navigation("Places");
 
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Tips.Tip", b =>
+                {
+                    b.Navigation("Attachments");
+
+                    b.Navigation("Messages");
                 });
 #pragma warning restore 612, 618
         }

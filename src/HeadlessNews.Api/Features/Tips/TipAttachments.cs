@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace HeadlessNews.Api.Features.Tips;
+
+/// <summary>An attachment ready to seal: metadata removed, type judged from the content.</summary>
+public sealed record CleanAttachment(string ContentType, byte[] Content);
+
+/// <summary>Why an attachment was refused: 415 (a kind we do not take) or 422 (we read it and cannot make it safe).</summary>
+public sealed record AttachmentRefusal(int Status, string Detail);
+
+/// <summary>
+/// Judges each attachment by its bytes, never its name or declared type, and removes what could identify the sender:
+/// images are re-encoded (<see cref="TipImageScrubber"/>), MP3 loses its ID3 tags, WAV keeps only its format and sound
+/// chunks, text must be UTF-8. PDFs are refused: their metadata lives in the Info dictionary, XMP streams (often
+/// compressed inside object streams), per-page metadata and earlier revisions that incremental saves keep; removing all
+/// of it needs a full PDF rewriter, and a partial strip would promise a safety it does not give.
+/// </summary>
+public static class TipAttachments
+{
+    public static (CleanAttachment? Clean, AttachmentRefusal? Refusal) Clean(byte[] content, int position)
+    {
+        var span = content.AsSpan();
+        var which = $"Attachment {position}";
+        if (span.StartsWith("%PDF-"u8))
+        {
+            return Refused(StatusCodes.Status422UnprocessableEntity,
+                $"{which} is a PDF. PDFs are not accepted because their author, producer and XMP metadata and earlier revisions cannot be removed reliably; send screenshots or photos of the pages, or paste the text.");
+        }
+        if (IsImage(span))
+        {
+            var (bytes, type, refusal) = TipImageScrubber.Reencode(content);
+            return bytes is null ? Refused(StatusCodes.Status422UnprocessableEntity, $"{which}: {refusal}") : (new CleanAttachment(type!, bytes), null);
+        }
+        if (span.Length > 12 && span.StartsWith("RIFF"u8) && span[8..12].SequenceEqual("WAVE"u8))
+        {
+            return WavWithoutTags(span) is { } wav ? (new CleanAttachment("audio/wav", wav), null)
+                : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is a WAV file without sound data.");
+        }
+        if (span.StartsWith("ID3"u8) || (span.Length > 2 && span[0] == 0xFF && (span[1] & 0xE0) == 0xE0))
+        {
+            return (new CleanAttachment("audio/mpeg", Mp3WithoutTags(span)), null);
+        }
+        if (span.StartsWith("OggS"u8) || span.StartsWith("fLaC"u8) || (span.Length > 8 && span[4..8].SequenceEqual("ftyp"u8)))
+        {
+            return Refused(StatusCodes.Status422UnprocessableEntity,
+                $"{which} is Ogg, FLAC or MP4 audio, whose tags this API cannot remove; send it as MP3 or WAV.");
+        }
+        if (Utf8Text(span) is { } text)
+        {
+            return (new CleanAttachment("text/plain; charset=utf-8", text), null);
+        }
+        return Refused(StatusCodes.Status415UnsupportedMediaType,
+            $"{which} is not an accepted kind: images (JPEG, PNG, GIF, WebP), MP3 or WAV audio, or UTF-8 plain text.");
+    }
+
+    private static (CleanAttachment?, AttachmentRefusal?) Refused(int status, string detail) => (null, new AttachmentRefusal(status, detail));
+
+    private static bool IsImage(ReadOnlySpan<byte> span) =>
+        span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
+        || span.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])
+        || span.StartsWith("GIF87a"u8) || span.StartsWith("GIF89a"u8)
+        || (span.Length > 12 && span.StartsWith("RIFF"u8) && span[8..12].SequenceEqual("WEBP"u8));
+
+    /// <summary>Drops ID3v2 tags at the start (several may follow each other) and an ID3v1 tag at the end.</summary>
+    private static byte[] Mp3WithoutTags(ReadOnlySpan<byte> span)
+    {
+        while (span.Length > 10 && span.StartsWith("ID3"u8))
+        {
+            var size = (span[6] & 0x7F) << 21 | (span[7] & 0x7F) << 14 | (span[8] & 0x7F) << 7 | (span[9] & 0x7F);
+            var total = 10 + size + ((span[5] & 0x10) != 0 ? 10 : 0);
+            span = total >= span.Length ? [] : span[total..];
+        }
+        if (span.Length >= 128 && span[^128..].StartsWith("TAG"u8))
+        {
+            span = span[..^128];
+        }
+        return span.ToArray();
+    }
+
+    /// <summary>A WAV file rebuilt from its <c>fmt </c> and <c>data</c> chunks only (LIST/INFO, bext and iXML carry names and places).</summary>
+    private static byte[]? WavWithoutTags(ReadOnlySpan<byte> span)
+    {
+        using var kept = new MemoryStream();
+        var hasData = false;
+        for (var at = 12; at + 8 <= span.Length;)
+        {
+            var id = span.Slice(at, 4);
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(at + 4, 4));
+            var length = (int)Math.Min(size, (uint)(span.Length - at - 8));
+            if (id.SequenceEqual("fmt "u8) || id.SequenceEqual("data"u8))
+            {
+                hasData |= id.SequenceEqual("data"u8);
+                kept.Write(span.Slice(at, 8 + length));
+                if (length % 2 == 1)
+                {
+                    kept.WriteByte(0);
+                }
+            }
+            at += 8 + length + (length % 2);
+        }
+        if (!hasData)
+        {
+            return null;
+        }
+        var body = kept.ToArray();
+        var wav = new byte[12 + body.Length];
+        "RIFF"u8.CopyTo(wav);
+        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), (uint)(4 + body.Length));
+        "WAVE"u8.CopyTo(wav.AsSpan(8));
+        body.CopyTo(wav.AsSpan(12));
+        return wav;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The text without a byte-order mark when the bytes are UTF-8 with no control characters but tab and line breaks.</summary>
+    private static byte[]? Utf8Text(ReadOnlySpan<byte> span)
+    {
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            span = span[3..];
+        }
+        try
+        {
+            var text = StrictUtf8.GetString(span);
+            return text.Any(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n')) ? null : span.ToArray();
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+}

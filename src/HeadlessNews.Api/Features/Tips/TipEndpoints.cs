@@ -1,0 +1,240 @@
+using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using FromHeaderAttribute = Microsoft.AspNetCore.Mvc.FromHeaderAttribute;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Tips;
+
+/// <summary>The readers' side of the tips inbox: anonymous, rate-limited per address in memory, never cached.</summary>
+public static class TipEndpoints
+{
+    public const string ResourceType = "tip";
+    public const string Path = "/v1/tips";
+    private const string WrongReceipt = "No tip has this receipt.";
+
+    public static RouteGroupBuilder MapTips(this RouteGroupBuilder v1)
+    {
+        var tips = v1.MapGroup("/tips").WithTags("Tips").AllowAnonymous();
+        tips.MapGet("/challenge", GetChallenge).WithName("GetTipChallenge")
+            .WithSummary("A proof-of-work challenge (ALTCHA SHA-256) to solve before sending a tip.");
+        tips.MapPost("", SubmitTip).WithName("SubmitTip")
+            .WithSummary("Send the newsroom a tip: JSON, or multipart/form-data with up to 5 attachments (images, MP3/WAV, plain text).")
+            .Accepts<SubmitTipRequest>("application/json", "multipart/form-data")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        tips.MapGet("/messages", GetMessages).WithName("GetTipMessages")
+            .WithSummary("The conversation of the tip whose receipt is in the Tip-Receipt header.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tips.MapPost("/messages", AddMessage).WithName("AddTipMessage")
+            .WithSummary("Add a message to the tip whose receipt is in the Tip-Receipt header.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return v1;
+    }
+
+    private static async Task<Ok<TipChallengeResponse>> GetChallenge(TipChallenges challenges, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await challenges.CreateAsync(cancellationToken));
+
+    private static async Task<Results<Accepted<TipReceiptResponse>, ProblemHttpResult>> SubmitTip(
+        HttpRequest http, HeadlessNewsDbContext db, TipChallenges challenges, TipSealer sealer, TimeProvider clock,
+        IOptions<TipsOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var (submission, files, unreadable) = await ReadSubmissionAsync(http, settings, json.Value.SerializerOptions, cancellationToken);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+        if (Invalid(submission!, files.Count, settings) is { } invalid)
+        {
+            return invalid;
+        }
+        var (proof, refusal) = await challenges.VerifyAsync(submission!.Altcha, cancellationToken);
+        if (proof is not { } solved)
+        {
+            return Problems.Validation("altcha", refusal!);
+        }
+        var attachments = new List<CleanAttachment>();
+        foreach (var (content, position) in files.Select((f, i) => (f, i + 1)))
+        {
+            var (clean, refused) = TipAttachments.Clean(content, position);
+            if (refused is not null)
+            {
+                return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
+                    title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported media type" : "Unprocessable attachment");
+            }
+            attachments.Add(clean!);
+        }
+        var receipt = ReceiptPhrases.Create();
+        var now = TipTime.ToHour(clock.GetUtcNow());
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var spent = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO tip_spent_challenges (hash, expires_at) VALUES ({solved.SpentHash}, {TipTime.ToHour(solved.ExpiresAt).AddHours(1)}) ON CONFLICT DO NOTHING",
+            cancellationToken);
+        if (spent == 0)
+        {
+            return Problems.Validation("altcha", "This solution has already been used; solve a new challenge.");
+        }
+        // A robot that filled in the honeypot is told it succeeded, so it learns nothing; its solution is spent all the same.
+        if (!string.IsNullOrEmpty(submission.Website))
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return TypedResults.Accepted((string?)null, new TipReceiptResponse(receipt));
+        }
+        var tip = new Tip
+        {
+            Id = Guid.NewGuid(),
+            ReceiptHash = ReceiptPhrases.Hash(receipt),
+            Status = TipStatus.New,
+            SealedName = sealer.SealOptional(submission.Name),
+            SealedContact = sealer.SealOptional(submission.Contact),
+            Version = 1,
+            ReceivedAt = now,
+            UpdatedAt = now,
+            Messages = [new TipMessage { Id = Guid.NewGuid(), From = TipSender.Reader, SealedText = sealer.SealText(submission.Message!.Trim()), At = now }],
+            Attachments = [.. attachments.Select((a, i) => new TipAttachment
+            {
+                Id = Guid.NewGuid(), Position = i + 1, ContentType = a.ContentType, Length = a.Content.Length, SealedContent = sealer.Seal(a.Content),
+            })],
+        };
+        db.Add(tip);
+        RecordReceived(db, clock, tip);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Accepted((string?)null, new TipReceiptResponse(receipt));
+    }
+
+    /// <summary>The <c>tip.received</c> webhook event: only the id leaves, and its times are to the hour too.</summary>
+    private static void RecordReceived(HeadlessNewsDbContext db, TimeProvider clock, Tip tip)
+    {
+        var received = db.Record(clock, ContentEventTypes.TipReceived, ResourceType, tip.Id, null, tip.Version);
+        received.OccurredAt = received.DueAt = tip.ReceivedAt;
+    }
+
+    private static async Task<Results<Ok<TipConversationResponse>, ProblemHttpResult>> GetMessages(
+        [FromHeader(Name = ReceiptPhrases.Header)] string? receipt, HeadlessNewsDbContext db, TipSealer sealer, CancellationToken cancellationToken)
+    {
+        var tipId = await FindByReceiptAsync(receipt, db, cancellationToken);
+        if (tipId is null)
+        {
+            return Problems.NotFound(WrongReceipt);
+        }
+        var messages = await db.Set<TipMessage>().AsNoTracking().Where(m => m.TipId == tipId).OrderBy(m => m.Sequence)
+            .Select(m => new { m.From, m.SealedText, m.At }).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new TipConversationResponse([.. messages.Select(m => new ReaderMessageResponse(m.From, sealer.OpenText(m.SealedText), m.At))]));
+    }
+
+    private static async Task<Results<Created<ReaderMessageResponse>, ProblemHttpResult>> AddMessage(
+        ReaderMessageRequest request, [FromHeader(Name = ReceiptPhrases.Header)] string? receipt, HeadlessNewsDbContext db, TipSealer sealer,
+        TimeProvider clock, IOptions<TipsOptions> options, CancellationToken cancellationToken)
+    {
+        var tipId = await FindByReceiptAsync(receipt, db, cancellationToken);
+        if (tipId is null)
+        {
+            return Problems.NotFound(WrongReceipt);
+        }
+        if (MessageProblem("message", request.Message, options.Value.MaxMessageLength) is { } invalid)
+        {
+            return invalid;
+        }
+        var message = await AddMessageAsync(db, sealer, clock, tipId.Value, TipSender.Reader, request.Message!.Trim(), null, cancellationToken);
+        return TypedResults.Created((string?)null, new ReaderMessageResponse(message.From, request.Message.Trim(), message.At));
+    }
+
+    /// <summary>Appends a message and counts it as the tip's latest activity; the reader's and the newsroom's go the same way.</summary>
+    internal static async Task<TipMessage> AddMessageAsync(
+        HeadlessNewsDbContext db, TipSealer sealer, TimeProvider clock, Guid tipId, TipSender from, string text, string? author, CancellationToken cancellationToken)
+    {
+        var now = TipTime.ToHour(clock.GetUtcNow());
+        var message = new TipMessage { Id = Guid.NewGuid(), TipId = tipId, From = from, SealedText = sealer.SealText(text), Author = author, At = now };
+        db.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Set<Tip>().Where(t => t.Id == tipId).ExecuteUpdateAsync(s => s.SetProperty(t => t.UpdatedAt, now), cancellationToken);
+        return message;
+    }
+
+    private static Task<Guid?> FindByReceiptAsync(string? receipt, HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        if (receipt is null || receipt.Length is 0 or > 200)
+        {
+            return Task.FromResult<Guid?>(null);
+        }
+        var hash = ReceiptPhrases.Hash(receipt);
+        return db.Set<Tip>().Where(t => t.ReceiptHash == hash).Select(t => (Guid?)t.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    internal static ProblemHttpResult? MessageProblem(string field, string? text, int maxLength) =>
+        string.IsNullOrWhiteSpace(text) ? Problems.Validation(field, $"{field} must not be empty.")
+        : text.Length > maxLength ? Problems.Validation(field, $"{field} may be at most {maxLength} characters.")
+        : null;
+
+    private static ProblemHttpResult? Invalid(SubmitTipRequest submission, int attachments, TipsOptions settings)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (MessageProblem("message", submission.Message, settings.MaxMessageLength) is not null)
+        {
+            errors["message"] = [$"message is required, at most {settings.MaxMessageLength} characters."];
+        }
+        if (submission.Name?.Length > 200)
+        {
+            errors["name"] = ["name may be at most 200 characters."];
+        }
+        if (submission.Contact?.Length > 500)
+        {
+            errors["contact"] = ["contact may be at most 500 characters."];
+        }
+        if (attachments > settings.MaxAttachments)
+        {
+            errors["attachments"] = [$"At most {settings.MaxAttachments} attachments."];
+        }
+        return errors.Count == 0 ? null : Problems.Validation(errors);
+    }
+
+    /// <summary>The submission as JSON or multipart; the attachments' bytes (each within its limit), or the problem that stops it.</summary>
+    private static async Task<(SubmitTipRequest? Submission, List<byte[]> Files, ProblemHttpResult? Problem)> ReadSubmissionAsync(
+        HttpRequest http, TipsOptions settings, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        if (!http.HasFormContentType)
+        {
+            try
+            {
+                var body = await http.ReadFromJsonAsync<SubmitTipRequest>(json, cancellationToken);
+                return body is null ? (null, [], Problems.BadRequest("Send the tip as a JSON object.")) : (body, [], null);
+            }
+            catch (JsonException)
+            {
+                return (null, [], Problems.BadRequest("The body is not a valid tip: send JSON {message, name?, contact?, altcha} or multipart/form-data."));
+            }
+            catch (InvalidOperationException)
+            {
+                return (null, [], TypedResults.Problem(Problems.UnsupportedMediaTypeDetail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type"));
+            }
+        }
+        IFormCollection form;
+        try
+        {
+            form = await http.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return (null, [], Problems.BadRequest("The multipart body is malformed: send the fields message, altcha (name, contact) and up to 5 files as attachments."));
+        }
+        var files = new List<byte[]>();
+        foreach (var file in form.Files)
+        {
+            if (file.Length > settings.MaxAttachmentBytes)
+            {
+                return (null, [], TypedResults.Problem($"Each attachment may be at most {settings.MaxAttachmentBytes / (1024 * 1024)} MB.",
+                    statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large"));
+            }
+            using var buffer = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(buffer, cancellationToken);
+            files.Add(buffer.ToArray());
+        }
+        string? Field(string name) => form.TryGetValue(name, out var value) ? value.ToString() : null;
+        return (new SubmitTipRequest(Field("message"), Field("name"), Field("contact"), Field("altcha"), Field("website")), files, null);
+    }
+}

@@ -1,0 +1,28 @@
+using FluentValidation;
+
+namespace HeadlessNews.Api.Features.Tips;
+
+internal sealed class UpdateTipRequestValidator : AbstractValidator<UpdateTipRequest>
+{
+    public UpdateTipRequestValidator()
+    {
+        RuleFor(r => r.Status).NotNull().IsInEnum();
+        RuleFor(r => r.Assignee).MaximumLength(200);
+        RuleFor(r => r.Notes).MaximumLength(20_000);
+    }
+}
+
+internal sealed class TipReplyRequestValidator : AbstractValidator<TipReplyRequest>
+{
+    public TipReplyRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(20_000);
+}
+
+internal sealed class TipDraftRequestValidator : AbstractValidator<TipDraftRequest>
+{
+    public TipDraftRequestValidator() => RuleFor(r => r.Headline).MaximumLength(300);
+}
+
+internal sealed class DeclineTipsRequestValidator : AbstractValidator<DeclineTipsRequest>
+{
+    public DeclineTipsRequestValidator() => RuleFor(r => r.Ids).NotEmpty().Must(ids => ids is null || ids.Count <= 500).WithMessage("At most 500 ids at once.");
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using HeadlessNews.Tests.Support;
+using NetVips;
+
+namespace HeadlessNews.Tests.Tips;
+
+public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsApiFactory>
+{
+    private async Task<HttpResponseMessage> SubmitWithAsync(string marker, params byte[][] files)
+    {
+        var reader = api.CreateClient();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent($"See attached {marker}"), "message" },
+            { new StringContent(await TipTestKit.SolveAsync(reader)), "altcha" },
+        };
+        foreach (var (file, i) in files.Select((f, i) => (f, i)))
+        {
+            var part = new ByteArrayContent(file);
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(part, "attachments", $"file{i}.bin");
+        }
+        return await reader.PostAsync("/v1/tips", form);
+    }
+
+    private async Task<byte[]> StoredAttachmentAsync(string marker)
+    {
+        var newsroom = await api.ClientWithScopesAsync("tips:read");
+        var tip = await (await newsroom.GetAsync($"/v1/manage/tips/{await TipTestKit.FindIdAsync(newsroom, marker)}")).AssertSuccessAsync();
+        return await newsroom.GetByteArrayAsync(tip.GetProperty("attachments")[0].GetProperty("url").GetString());
+    }
+
+    /// <summary>A JPEG with a comment, an EXIF block and an XMP packet, each naming <paramref name="secret"/>.</summary>
+    private static byte[] JpegWithMetadata(string secret)
+    {
+        using var image = Image.Black(32, 24) + 128;
+        var plain = image.Cast(Enums.BandFormat.Uchar).WriteToBuffer(".jpg");
+        static byte[] Segment(byte marker, byte[] payload) =>
+            [0xFF, marker, (byte)((payload.Length + 2) >> 8), (byte)((payload.Length + 2) & 0xFF), .. payload];
+        var exif = Segment(0xE1, [.. "Exif\0\0MM\0*\0\0\0\x08\0\0\0\0\0\0"u8, .. Encoding.ASCII.GetBytes($"GPS 53.22N 4.13W {secret}")]);
+        var xmp = Segment(0xE1, [.. "http://ns.adobe.com/xap/1.0/\0"u8, .. Encoding.UTF8.GetBytes($"<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><dc:creator>{secret}</dc:creator></x:xmpmeta>")]);
+        var comment = Segment(0xFE, Encoding.ASCII.GetBytes($"Shot by {secret}"));
+        return [.. plain[..2], .. exif, .. xmp, .. comment, .. plain[2..]];
+    }
+
+    [Fact]
+    public async Task An_image_is_re_encoded_without_its_exif_xmp_gps_or_comment()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var secret = "Owner" + marker[..8];
+        await (await SubmitWithAsync(marker, JpegWithMetadata(secret))).AssertSuccessAsync(HttpStatusCode.Accepted);
+
+        var stored = await StoredAttachmentAsync(marker);
+        Assert.Equal([0xFF, 0xD8], stored[..2]);
+        var text = Encoding.Latin1.GetString(stored);
+        Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exif", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("adobe", text, StringComparison.Ordinal);
+        using var decoded = Image.NewFromBuffer(stored);
+        Assert.Equal(32, decoded.Width);
+    }
+
+    [Fact]
+    public async Task A_pdf_is_refused_with_the_reason_and_nothing_is_stored()
+    {
+        var before = await TipTestKit.CountTipsAsync(api);
+        var pdf = "%PDF-1.7\n1 0 obj << /Author (Dafydd) /Producer (Word) >> endobj\n%%EOF"u8.ToArray();
+        var problem = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), pdf)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("PDF", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await TipTestKit.CountTipsAsync(api));
+    }
+
+    [Fact]
+    public async Task An_mp3_loses_its_id3_tags_and_a_file_of_another_kind_is_415()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var secret = "Artist" + marker[..8];
+        var tag = Encoding.ASCII.GetBytes($"TPE1{secret}");
+        byte[] id3 = [.. "ID3"u8, 3, 0, 0, 0, 0, 0, (byte)tag.Length, .. tag];
+        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        byte[] id3v1 = [.. "TAG"u8, .. Encoding.ASCII.GetBytes(secret.PadRight(125))];
+        await (await SubmitWithAsync(marker, [.. id3, .. frames, .. id3v1])).AssertSuccessAsync(HttpStatusCode.Accepted);
+        Assert.Equal(frames, await StoredAttachmentAsync(marker));
+
+        await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), [0x00, 0x01, 0x02, 0x03])).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task More_than_five_attachments_are_refused()
+    {
+        var text = "note"u8.ToArray();
+        await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), text, text, text, text, text, text)).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+}
