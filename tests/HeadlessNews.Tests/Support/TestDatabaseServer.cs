@@ -28,7 +28,7 @@ public sealed class TestDatabaseServer
     /// <summary>Settings that make a throwaway cluster fast; durability is not a test concern.</summary>
     public static readonly IReadOnlyDictionary<string, string> FastSettings = new Dictionary<string, string>
     {
-        ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off", ["jit"] = "off", ["max_connections"] = "300",
+        ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off", ["jit"] = "off", ["max_connections"] = "1000",
     };
 
     public async Task<string> CreateDatabaseAsync()
