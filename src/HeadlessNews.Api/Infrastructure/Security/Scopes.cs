@@ -38,6 +38,8 @@ public static class Scopes
         public const string FeedsPartner = Scopes.FeedsPartner;
         public const string WebhooksManage = Scopes.WebhooksManage;
         public const string KeysManage = Scopes.KeysManage;
+        /// <summary>Any management scope (everything but a partner's feeds:partner).</summary>
+        public const string Manage = "manage";
 
         internal static readonly IReadOnlyDictionary<string, string[]> Requirements = new Dictionary<string, string[]>
         {
@@ -48,6 +50,7 @@ public static class Scopes
             [FeedsPartner] = [Scopes.FeedsPartner],
             [WebhooksManage] = [Scopes.WebhooksManage],
             [KeysManage] = [Scopes.KeysManage],
+            [Manage] = [Scopes.ContentWrite, Scopes.ContentPublish, Scopes.NoticesWrite, Scopes.WebhooksManage, Scopes.KeysManage],
         };
     }
 }
