@@ -117,7 +117,8 @@ public static class PersonTokens
         options.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            return expires is { } exp && now <= exp + parameters.ClockSkew && (notBefore is not { } nbf || now >= nbf - parameters.ClockSkew);
+            // The skew moves "now", not the token's times: a token without nbf reports DateTime.MinValue, which cannot be moved back.
+            return expires is { } exp && now - parameters.ClockSkew <= exp && (notBefore is not { } nbf || now + parameters.ClockSkew >= nbf);
         };
     }
 
