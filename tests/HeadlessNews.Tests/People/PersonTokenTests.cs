@@ -91,6 +91,16 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
         Assert.Contains("token", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A token made outside the provider, naming the newsroom as issuer and this API as audience.</summary>
+    private string Sign(SigningCredentials credentials, params Claim[] claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = api.Newsroom.Authority + "/",
+        Audience = Audience,
+        Subject = new ClaimsIdentity(claims),
+        Expires = DateTime.UtcNow.AddMinutes(5),
+        SigningCredentials = credentials,
+    });
+
     private static string Base64Url(string json) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(json));
 
     [Fact]
@@ -142,14 +152,7 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
     [Fact]
     public async Task A_token_naming_a_trusted_issuer_but_signed_with_another_key_is_refused()
     {
-        var forged = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = api.Newsroom.Authority + "/",
-            Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", "intruder"), new Claim("roles", "admin")]),
-            Expires = DateTime.UtcNow.AddMinutes(5),
-            SigningCredentials = new SigningCredentials(api.Rogue.SigningKey, SecurityAlgorithms.RsaSha256),
-        });
+        var forged = Sign(new SigningCredentials(api.Rogue.SigningKey, SecurityAlgorithms.RsaSha256), new Claim("sub", "intruder"), new Claim("roles", "admin"));
 
         await AssertRefusedAsync(api.ClientWith(forged));
     }
@@ -197,14 +200,7 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
         var real = new JsonWebToken(await api.Newsroom.IssueAsync(Guid.NewGuid().ToString("N"), "Reporter", Audience, ["reporter"]));
         // The classic confusion: an HMAC keyed with the provider's public key material, under the real kid.
         var secret = new SymmetricSecurityKey(api.Newsroom.SigningKey.Rsa.ExportRSAPublicKey()) { KeyId = real.Kid };
-        var forged = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = real.Issuer,
-            Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", "intruder"), new Claim("roles", "admin")]),
-            Expires = DateTime.UtcNow.AddMinutes(5),
-            SigningCredentials = new SigningCredentials(secret, SecurityAlgorithms.HmacSha256),
-        });
+        var forged = Sign(new SigningCredentials(secret, SecurityAlgorithms.HmacSha256), new Claim("sub", "intruder"), new Claim("roles", "admin"));
 
         await AssertRefusedAsync(api.ClientWith(forged));
     }
@@ -250,14 +246,8 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
     public async Task Scope_and_key_claims_in_the_token_itself_grant_nothing()
     {
         // As a provider could issue it (Keycloak and others put OAuth scopes in "scope"), signed with the newsroom's real key.
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = api.Newsroom.Authority + "/",
-            Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString("N")), new Claim("scope", "*"), new Claim("key_prefix", "hn_admin")]),
-            Expires = DateTime.UtcNow.AddMinutes(5),
-            SigningCredentials = new SigningCredentials(api.Newsroom.SigningKey, SecurityAlgorithms.RsaSha256),
-        });
+        var token = Sign(new SigningCredentials(api.Newsroom.SigningKey, SecurityAlgorithms.RsaSha256),
+            new Claim("sub", Guid.NewGuid().ToString("N")), new Claim("scope", "*"), new Claim("key_prefix", "hn_admin"));
         var client = api.ClientWith(token);
 
         await (await client.GetAsync("/v1/manage/api-keys")).AssertProblemAsync(HttpStatusCode.Forbidden);

@@ -31,17 +31,18 @@ public sealed class OidcOptions : OidcIssuerOptions
     public Dictionary<string, OidcIssuerOptions> Issuers { get; set; } = [];
 
     /// <summary>Every configured issuer by name (the top-level one is named <c>default</c>), with inherited settings filled in.</summary>
-    public IEnumerable<(string Name, OidcIssuerOptions Issuer)> Configured() =>
-        (Authority is null ? [] : new[] { ("default", (OidcIssuerOptions)this) })
-        .Concat(Issuers.Select(i => (i.Key, i.Value)))
-        .Select(i => (i.Item1, new OidcIssuerOptions
+    public IEnumerable<(string Name, OidcIssuerOptions Issuer)> Configured()
+    {
+        var named = Issuers.Select(i => (Name: i.Key, Issuer: (OidcIssuerOptions)i.Value));
+        return (Authority is null ? named : named.Prepend((Name: "default", Issuer: (OidcIssuerOptions)this))).Select(i => (i.Name, new OidcIssuerOptions
         {
-            Authority = i.Item2.Authority,
-            Audience = i.Item2.Audience,
-            RequireHttpsMetadata = i.Item2.RequireHttpsMetadata,
-            RoleClaim = i.Item2.RoleClaim ?? RoleClaim ?? DefaultRoleClaim,
-            RoleScopes = i.Item2.RoleScopes.Count > 0 ? i.Item2.RoleScopes : RoleScopes,
+            Authority = i.Issuer.Authority,
+            Audience = i.Issuer.Audience,
+            RequireHttpsMetadata = i.Issuer.RequireHttpsMetadata,
+            RoleClaim = i.Issuer.RoleClaim ?? RoleClaim ?? DefaultRoleClaim,
+            RoleScopes = i.Issuer.RoleScopes.Count > 0 ? i.Issuer.RoleScopes : RoleScopes,
         }));
+    }
 
     /// <summary>What is wrong with the settings, if anything (checked at start-up).</summary>
     public IEnumerable<string> Problems()

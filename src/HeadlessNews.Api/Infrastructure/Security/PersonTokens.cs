@@ -78,25 +78,16 @@ public static class PersonTokens
         options.TokenValidationParameters.ClockSkew = ClockSkew;
         options.Events = new JwtBearerEvents
         {
-            OnMessageReceived = context =>
-            {
-                if (Budget(context.HttpContext).Exhausted(context.HttpContext) is { } retryAfter)
-                {
-                    context.HttpContext.Items[RetryAfterItem] = retryAfter;
-                    context.Fail("Too many failed authentications.");
-                }
-                return Task.CompletedTask;
-            },
             OnAuthenticationFailed = context =>
             {
-                Budget(context.HttpContext).Spend(context.HttpContext);
+                SpendOrRefuse(context.HttpContext);
                 return Task.CompletedTask;
             },
             OnTokenValidated = context =>
             {
                 if (context.Principal is not { } principal || context.SecurityToken is not JsonWebToken token || PersonPrincipal(token, principal, issuer, context.Scheme.Name) is not { } person)
                 {
-                    Budget(context.HttpContext).Spend(context.HttpContext);
+                    SpendOrRefuse(context.HttpContext);
                     context.Fail("The access token has no subject.");
                     return Task.CompletedTask;
                 }
@@ -122,7 +113,20 @@ public static class PersonTokens
         };
     }
 
-    private static FailedAuthenticationBudget Budget(HttpContext context) => context.RequestServices.GetRequiredService<FailedAuthenticationBudget>();
+    /// <summary>
+    /// A failed token spends the client address's failed-authentication budget, shared with keys; once it is spent the
+    /// answer is 429. Checking a token needs no database, so unlike a key it is checked first and a valid one always passes.
+    /// </summary>
+    private static void SpendOrRefuse(HttpContext context)
+    {
+        var budget = context.RequestServices.GetRequiredService<FailedAuthenticationBudget>();
+        if (budget.Exhausted(context) is { } retryAfter)
+        {
+            context.Items[RetryAfterItem] = retryAfter;
+            return;
+        }
+        budget.Spend(context);
+    }
 
     /// <summary>The person's principal: who they are, and the scopes their roles map to; every other claim of the token is dropped.</summary>
     private static ClaimsPrincipal? PersonPrincipal(JsonWebToken token, ClaimsPrincipal validated, OidcIssuerOptions issuer, string scheme)
