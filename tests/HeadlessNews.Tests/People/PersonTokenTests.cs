@@ -51,6 +51,7 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
             ["Auth:Oidc:Issuers:agency:Authority"] = Agency.Authority,
             ["Auth:Oidc:Issuers:agency:Audience"] = Audience,
             ["Auth:Oidc:Issuers:agency:RequireHttpsMetadata"] = "false",
+            ["Webhooks:PollIntervalMs"] = "100",
         };
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -321,6 +322,26 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
         Assert.Equal(api.Newsroom.Authority + "/", audited.GetProperty("issuer").GetString());
         Assert.Equal(JsonValueKind.Null, audited.GetProperty("onBehalfOf").ValueKind);
         await admin.GetJsonAsync("/v1/manage/audit/verify");
+    }
+
+    [Fact]
+    public async Task A_webhook_payload_names_the_person_who_published()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var admin = await api.ClientWithScopesAsync("*");
+        await admin.CreateAsync("/v1/manage/webhooks", new { url = receiver.Url, events = new[] { "article.published" } });
+        var (editor, subject) = await api.PersonAsync("editor");
+        var article = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Signed by a person"), body = Editorial.OneParagraph() });
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/publish", article.Version())).AssertSuccessAsync();
+
+        ReceivedWebhook? delivered = null;
+        await WebhookTestKit.EventuallyAsync(() => (delivered = receiver.Received.FirstOrDefault(r => r.Body.Contains(article.Id(), StringComparison.Ordinal))) is not null,
+            "the article.published delivery");
+        var actor = JsonDocument.Parse(delivered!.Body).RootElement.GetProperty("actor");
+        Assert.Equal("person", actor.GetProperty("kind").GetString());
+        Assert.Equal(subject, actor.GetProperty("subject").GetString());
+        Assert.Equal(api.Newsroom.Authority + "/", actor.GetProperty("issuer").GetString());
     }
 
     [Fact]

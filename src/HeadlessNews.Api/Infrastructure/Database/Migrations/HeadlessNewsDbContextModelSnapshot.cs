@@ -1312,6 +1312,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("Actor")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("actor");
+
                     b.Property<DateTimeOffset?>("ChangeRecordedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("change_recorded_at");
