@@ -195,6 +195,15 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
         await AssertRefusedAsync(api.ClientWith(unsigned));
     }
 
+    [Theory]
+    [InlineData("abc.def.ghi")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln")]
+    [InlineData("..")]
+    public async Task A_malformed_token_is_refused_with_401_not_a_server_error(string token)
+    {
+        await AssertRefusedAsync(api.ClientWith(token));
+    }
+
     [Fact]
     public async Task A_symmetric_hs256_token_is_refused_even_with_the_real_key_id()
     {

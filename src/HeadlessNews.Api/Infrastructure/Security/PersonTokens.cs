@@ -61,9 +61,21 @@ public static class PersonTokens
             return ApiKeyAuthenticationHandler.SchemeName;
         }
         // Unvalidated here: the issuer only picks whose keys check the signature; a token no issuer claims goes to the first, which refuses it.
-        var handler = new JsonWebTokenHandler();
-        var issuer = handler.CanReadToken(token) ? handler.ReadJsonWebToken(token).Issuer.TrimEnd('/') : null;
+        var issuer = routes.Count > 1 ? UnvalidatedIssuer(token) : null;
         return routes.FirstOrDefault(r => string.Equals(r.Issuer, issuer, StringComparison.Ordinal)).Scheme ?? routes[0].Scheme;
+    }
+
+    private static string? UnvalidatedIssuer(string token)
+    {
+        try
+        {
+            return new JsonWebToken(token).Issuer.TrimEnd('/');
+        }
+        catch (ArgumentException)
+        {
+            // Malformed (SecurityTokenMalformedException is one): the handler refuses it with 401.
+            return null;
+        }
     }
 
     private static void Configure(JwtBearerOptions options, OidcIssuerOptions issuer, TimeProvider clock)
