@@ -2,6 +2,7 @@ using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Revisions;
 
 namespace HeadlessNews.Api.Features.Articles;
 
@@ -89,9 +90,10 @@ public sealed record ArticleResponse(
 public sealed record ArticleSummaryResponse(
     Guid Id, string Slug, string Headline, ArticleStatus Status, NamedRef? Section, DateTimeOffset? PublishAt, DateTimeOffset UpdatedAt, int Version);
 
-public sealed record RevisionSummary(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At);
+/// <param name="KeyName">Who made the change: the API key's name or the person's name (also in <paramref name="Actor"/>).</param>
+public sealed record RevisionSummary(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At, RevisionActor Actor);
 
-public sealed record RevisionResponse(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At, ArticleResponse Snapshot);
+public sealed record RevisionResponse(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At, RevisionActor Actor, ArticleResponse Snapshot);
 
 /// <summary>An author on a delivered article.</summary>
 public sealed record BylineResponse(string Slug, string Name, string? Role);

@@ -24,7 +24,7 @@ public static class ArticleEndpoints
         articles.MapPost("", CreateArticle).WithName("CreateArticle").WithSummary("Create a draft article (only headline is required).")
             .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency()
             .ProducesProblem(StatusCodes.Status409Conflict);
-        articles.MapGet("", ListArticles).WithName("ListArticles").WithSummary("List articles for editors, most recently updated first.")
+        articles.MapGet("", ListArticles).WithName("ListArticles").WithSummary("List articles for editors, most recently updated first (createdBy=me: those the caller created).")
             .RequireAuthorization(Scopes.Policies.ContentRead);
         articles.MapGet("/{id:guid}", GetArticle).WithName("GetArticle").WithSummary("Read an article as editors see it.")
             .RequireAuthorization(Scopes.Policies.ContentRead)
@@ -74,7 +74,7 @@ public static class ArticleEndpoints
         WithETag(http, ArticleStore.CreateAsync(db, clock, Caller.From(http), request, cancellationToken));
 
     private static async Task<Results<Ok<Page<ArticleSummaryResponse>>, ProblemHttpResult>> ListArticles(
-        string? status, string? section, string? q, DateTimeOffset? updatedSince, int? limit, string? cursor,
+        string? status, string? section, string? q, DateTimeOffset? updatedSince, string? createdBy, int? limit, string? cursor,
         HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
@@ -113,6 +113,14 @@ public static class ArticleEndpoints
             var sinceUtc = since.ToUniversalTime();
             query = query.Where(a => a.UpdatedAt >= sinceUtc);
         }
+        if (createdBy is not null)
+        {
+            if (createdBy != "me")
+            {
+                return Problems.Validation("createdBy", "createdBy is me (the articles the caller created).");
+            }
+            query = CreatedBy(db, query, Caller.From(http));
+        }
         if (after is not null)
         {
             query = query.Where(a => a.UpdatedAt < after.At || (a.UpdatedAt == after.At && a.Id.CompareTo(after.Id) < 0));
@@ -123,6 +131,16 @@ public static class ArticleEndpoints
                 a.Section == null ? null : new NamedRef(a.Section.Slug, a.Section.Name), a.PublishAt, a.UpdatedAt, a.Version))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, a => new KeysetCursor(a.UpdatedAt, a.Id)));
+    }
+
+    /// <summary>Articles whose first revision the caller made: the same person (issuer and subject), or the same key.</summary>
+    private static IQueryable<Article> CreatedBy(HeadlessNewsDbContext db, IQueryable<Article> query, Caller caller)
+    {
+        var first = db.Set<Revision>().Where(r => r.ResourceType == ArticleStore.ResourceType && r.Number == 1);
+        first = caller.Person is { } person
+            ? first.Where(r => r.Subject == person.Subject && r.Issuer == person.Issuer)
+            : first.Where(r => r.ApiKeyId == caller.KeyId);
+        return query.Where(a => first.Any(r => r.ResourceId == a.Id));
     }
 
     private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> GetArticle(
@@ -173,7 +191,7 @@ public static class ArticleEndpoints
         return TypedResults.Ok(new Page<RevisionSummary>(await db.Set<Revision>().AsNoTracking()
             .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id)
             .OrderByDescending(r => r.Number)
-            .Select(r => new RevisionSummary(r.Number, r.Action, r.KeyName, r.OnBehalfOf, r.At))
+            .Select(r => new RevisionSummary(r.Number, r.Action, r.ActorName, r.OnBehalfOf, r.At, RevisionActor.Of(r.ActorName, r.Subject, r.Issuer, r.Email)))
             .ToListAsync(cancellationToken), null));
     }
 
@@ -186,7 +204,8 @@ public static class ArticleEndpoints
         {
             return Problems.NotFound($"Article {id} has no revision {number}.");
         }
-        return TypedResults.Ok(new RevisionResponse(revision.Number, revision.Action, revision.KeyName, revision.OnBehalfOf, revision.At,
+        return TypedResults.Ok(new RevisionResponse(revision.Number, revision.Action, revision.ActorName, revision.OnBehalfOf, revision.At,
+            RevisionActor.Of(revision.ActorName, revision.Subject, revision.Issuer, revision.Email),
             revision.Snapshot.Deserialize<ArticleResponse>(JsonSerializerOptions.Web)!));
     }
 

@@ -8,8 +8,10 @@ namespace HeadlessNews.Api.Features.Audit;
 
 /// <param name="Kind">key (an API key, or "anonymous" when none was valid) or person.</param>
 /// <param name="KeyPrefix">The prefix of the key used, or of the key presented when it was refused.</param>
-/// <param name="OnBehalfOf">The person an editorial tool said it acted for (X-On-Behalf-Of).</param>
-public sealed record AuditActor(string Kind, string Name, string? KeyPrefix, string? OnBehalfOf);
+/// <param name="OnBehalfOf">The person an editorial tool said it acted for (X-On-Behalf-Of; keys only).</param>
+/// <param name="Subject">For a person: the subject their identity provider gives them.</param>
+/// <param name="Issuer">For a person: the identity provider (token issuer).</param>
+public sealed record AuditActor(string Kind, string Name, string? KeyPrefix, string? OnBehalfOf, string? Subject, string? Issuer);
 
 /// <param name="Method">The HTTP method, or CLI for the command line.</param>
 /// <param name="Route">The route template, or the command (e.g. "keys create").</param>
@@ -69,7 +71,7 @@ public static class AuditEndpoints
             query = query.Where(e => e.At < after.At || (e.At == after.At && e.Id.CompareTo(after.Id) < 0));
         }
         var rows = (await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(take + 1).ToListAsync(cancellationToken))
-            .Select(e => new AuditEntryResponse(e.Id, e.At, new AuditActor(e.ActorKind, e.ActorName, e.KeyPrefix, e.OnBehalfOf), e.Method, e.Route, e.Path,
+            .Select(e => new AuditEntryResponse(e.Id, e.At, new AuditActor(e.ActorKind, e.ActorName, e.KeyPrefix, e.OnBehalfOf, e.Subject, e.Issuer), e.Method, e.Route, e.Path,
                 e.Status, e.ResourceType, e.ResourceId, e.RequestId, Convert.ToHexStringLower(e.PreviousHash), Convert.ToHexStringLower(e.Hash)))
             .ToList();
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, e => new KeysetCursor(e.At, e.Id)));

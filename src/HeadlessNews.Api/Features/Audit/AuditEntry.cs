@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
@@ -22,6 +23,9 @@ public sealed class AuditEntry
     public required string ActorName { get; set; }
     public string? KeyPrefix { get; set; }
     public string? OnBehalfOf { get; set; }
+    /// <summary>For a person: the token's issuer and subject (hashed into the chain only when present).</summary>
+    public string? Issuer { get; set; }
+    public string? Subject { get; set; }
     /// <summary>The HTTP method, or <c>CLI</c> for the command line.</summary>
     public required string Method { get; set; }
     /// <summary>The route template, e.g. <c>/v1/manage/articles/{id:guid}/publish</c>, or the command, e.g. <c>keys create</c>.</summary>
@@ -37,8 +41,8 @@ public sealed class AuditEntry
 
 public static class AuditActors
 {
-    public const string Key = "key";
-    public const string Person = "person";
+    public const string Key = Caller.KeyKind;
+    public const string Person = Caller.PersonKind;
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

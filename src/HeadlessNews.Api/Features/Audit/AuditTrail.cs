@@ -47,8 +47,8 @@ public static class AuditTrail
             // The write itself has committed and its answer may already be on the wire: failing now would only cut
             // the connection and make the client retry a write that succeeded. Log the entry so it can be restored.
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrail))
-                .LogError(e, "Could not record the audit entry {Method} {Route} {ResourceId} by key {ApiKeyId} at {At} (status {Status}, request {RequestId})",
-                    entry.Method, entry.Route, entry.ResourceId, entry.ApiKeyId, entry.At, entry.Status, entry.RequestId);
+                .LogError(e, "Could not record the audit entry {Method} {Route} {ResourceId} by key {ApiKeyId} / subject {Subject} at {At} (status {Status}, request {RequestId})",
+                    entry.Method, entry.Route, entry.ResourceId, entry.ApiKeyId, entry.Subject, entry.At, entry.Status, entry.RequestId);
         }
     }
 
@@ -80,8 +80,10 @@ public static class AuditTrail
             Id = Guid.CreateVersion7(),
             At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
             ApiKeyId = caller.KeyId,
-            ActorKind = AuditActors.Key,
-            ActorName = caller.KeyName,
+            ActorKind = caller.Kind,
+            ActorName = caller.Name,
+            Issuer = caller.Person?.Issuer,
+            Subject = caller.Person?.Subject,
             // A refused key has no claims; the prefix of what was presented tells its owner which key it was.
             KeyPrefix = context.User.FindFirst(ApiKeyAuthenticationHandler.KeyPrefixClaim)?.Value ?? ApiKeyAuthenticationHandler.PresentedKeyPrefix(context.Request),
             OnBehalfOf = caller.OnBehalfOf,

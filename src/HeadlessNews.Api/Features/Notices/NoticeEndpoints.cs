@@ -197,7 +197,7 @@ public static class NoticeEndpoints
         var revisions = await db.Set<Revision>().AsNoTracking()
             .Where(r => r.ResourceType == Notice.ResourceType && r.ResourceId == id)
             .OrderByDescending(r => r.Number)
-            .Select(r => new NoticeRevisionSummary(r.Number, r.Action, r.KeyName, r.OnBehalfOf, r.At))
+            .Select(r => new NoticeRevisionSummary(r.Number, r.Action, r.ActorName, r.OnBehalfOf, r.At))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new Page<NoticeRevisionSummary>(revisions, null));
     }
@@ -213,7 +213,7 @@ public static class NoticeEndpoints
         }
         // Not the request-body options: their text checks must not refuse what was stored before they existed.
         var snapshot = revision.Snapshot.Deserialize<NoticeResponse>(ApiJson.Options)!;
-        return TypedResults.Ok(new NoticeRevisionResponse(revision.Number, revision.Action, revision.KeyName, revision.OnBehalfOf, revision.At, snapshot));
+        return TypedResults.Ok(new NoticeRevisionResponse(revision.Number, revision.Action, revision.ActorName, revision.OnBehalfOf, revision.At, snapshot));
     }
 
     private static async Task<Results<Ok<NoticeResponse>, ProblemHttpResult>> TransitionAsync(

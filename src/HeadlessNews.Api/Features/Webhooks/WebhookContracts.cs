@@ -1,3 +1,5 @@
+using HeadlessNews.Api.Infrastructure.Events;
+
 namespace HeadlessNews.Api.Features.Webhooks;
 
 /// <param name="Url">Where deliveries are POSTed: an http(s) URL on a public address.</param>
@@ -30,7 +32,8 @@ public sealed record WebhookMessageResponse(
     DateTimeOffset? DeliveredAt, DateTimeOffset? FailedAt);
 
 /// <summary>The thin payload: receivers fetch the full resource from <c>url</c>.</summary>
-public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, WebhookPayloadData Data);
+/// <param name="Actor">Who made the change (a person, or an API key and whom it acted for); null for scheduled and command-line work.</param>
+public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, WebhookPayloadData Data, EventActor? Actor);
 
 public sealed record WebhookPayloadData(Guid Id, string? Slug, int Version, string Url);
 

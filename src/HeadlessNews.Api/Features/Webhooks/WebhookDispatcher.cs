@@ -304,7 +304,7 @@ public sealed class WebhookDispatcher(
             _ => $"/v1/{contentEvent.ResourceType}s/{contentEvent.ResourceId}",
         };
         var data = new WebhookPayloadData(contentEvent.ResourceId, contentEvent.Slug, contentEvent.Version, baseUrl + path);
-        return JsonSerializer.Serialize(new WebhookPayload(contentEvent.Type, contentEvent.DueAt, data), PayloadJson);
+        return JsonSerializer.Serialize(new WebhookPayload(contentEvent.Type, contentEvent.DueAt, data, contentEvent.Actor), PayloadJson);
     }
 
     private static WebhookTargetRefusedException? FindRefusal(Exception exception)

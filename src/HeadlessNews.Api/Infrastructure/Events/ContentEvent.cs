@@ -1,4 +1,8 @@
+using System.Security.Claims;
+using System.Text.Json;
+using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Infrastructure.Events;
@@ -30,6 +34,44 @@ public sealed class ContentEvent
     public DateTimeOffset? DispatchedAt { get; set; }
     /// <summary>Set once the change feed has recorded the event (when it came due).</summary>
     public DateTimeOffset? ChangeRecordedAt { get; set; }
+    /// <summary>Who made the change (webhook payloads carry it); null for the command line and background work.</summary>
+    public EventActor? Actor { get; set; }
+}
+
+/// <param name="Kind">key or person.</param>
+/// <param name="Subject">For a person: the subject their identity provider gives them.</param>
+/// <param name="Issuer">For a person: the identity provider (token issuer).</param>
+public sealed record EventActor(string Kind, string Name, string? KeyPrefix, string? Subject, string? Issuer)
+{
+    public static EventActor? From(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+        var caller = Caller.From(context);
+        return new EventActor(caller.Kind, caller.Describe(), context.User.FindFirstValue(ApiKeyAuthenticationHandler.KeyPrefixClaim),
+            caller.Person?.Subject, caller.Person?.Issuer);
+    }
+}
+
+/// <summary>
+/// Stamps the events a request writes with who made it, whichever feature wrote them, so no write path has to carry
+/// the caller down to where its events are recorded.
+/// </summary>
+internal sealed class EventActorInterceptor(IHttpContextAccessor http) : SaveChangesInterceptor
+{
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context && http.HttpContext is { } request)
+        {
+            foreach (var added in context.ChangeTracker.Entries<ContentEvent>().Where(e => e.State == EntityState.Added && e.Entity.Actor is null))
+            {
+                added.Entity.Actor = EventActor.From(request);
+            }
+        }
+        return base.SavingChangesAsync(eventData, result, cancellationToken);
+    }
 }
 
 public static class ContentEventTypes
@@ -88,5 +130,8 @@ internal sealed class ContentEventConfiguration : IEntityTypeConfiguration<Conte
         builder.HasIndex(e => e.DueAt).HasFilter("dispatched_at IS NULL");
         builder.HasIndex(e => e.DueAt).HasDatabaseName("ix_content_events_due_at_change_pending").HasFilter("change_recorded_at IS NULL");
         builder.HasIndex(e => new { e.ResourceType, e.ResourceId });
+        builder.Property(e => e.Actor).HasColumnType("jsonb").HasConversion(
+            actor => JsonSerializer.Serialize(actor, JsonSerializerOptions.Web),
+            json => JsonSerializer.Deserialize<EventActor>(json, JsonSerializerOptions.Web));
     }
 }

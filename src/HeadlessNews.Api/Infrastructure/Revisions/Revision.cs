@@ -17,9 +17,25 @@ public sealed class Revision
     /// <summary>What happened, e.g. <c>created</c>, <c>updated</c>, <c>published</c>, <c>restored from 3</c>.</summary>
     public required string Action { get; set; }
     public required JsonDocument Snapshot { get; set; }
-    public required string KeyName { get; set; }
+    /// <summary>The person's name, or the API key's name (see <see cref="Caller"/>).</summary>
+    public required string ActorName { get; set; }
     public string? OnBehalfOf { get; set; }
+    public Guid? ApiKeyId { get; set; }
+    /// <summary>For a person: the token's issuer and subject, which together identify them (the name may change).</summary>
+    public string? Issuer { get; set; }
+    public string? Subject { get; set; }
+    public string? Email { get; set; }
     public DateTimeOffset At { get; set; }
+}
+
+/// <param name="Kind">key or person.</param>
+/// <param name="Subject">For a person: the subject their identity provider gives them.</param>
+/// <param name="Issuer">For a person: the identity provider (token issuer).</param>
+public sealed record RevisionActor(string Kind, string Name, string? Subject, string? Issuer, string? Email)
+{
+    /// <summary>Takes columns, not the entity, so a listing projected in SQL reads only these (never the snapshot).</summary>
+    public static RevisionActor Of(string name, string? subject, string? issuer, string? email) =>
+        new(subject is null ? Caller.KeyKind : Caller.PersonKind, name, subject, issuer, email);
 }
 
 public static class RevisionLog
@@ -34,8 +50,12 @@ public static class RevisionLog
             Number = number,
             Action = action,
             Snapshot = JsonSerializer.SerializeToDocument(snapshot, JsonSerializerOptions.Web),
-            KeyName = caller.KeyName,
+            ActorName = caller.Name,
             OnBehalfOf = caller.OnBehalfOf,
+            ApiKeyId = caller.KeyId,
+            Issuer = caller.Person?.Issuer,
+            Subject = caller.Person?.Subject,
+            Email = caller.Person?.Email,
             At = clock.GetUtcNow(),
         });
 }
@@ -49,5 +69,8 @@ internal sealed class RevisionConfiguration : IEntityTypeConfiguration<Revision>
         builder.Property(r => r.Action).HasMaxLength(64);
         builder.Property(r => r.Snapshot).HasColumnType("jsonb");
         builder.HasIndex(r => new { r.ResourceType, r.ResourceId, r.Number }).IsUnique();
+        // "Created by me": the first revision names the creator.
+        builder.HasIndex(r => new { r.Subject, r.Issuer }).HasFilter("number = 1 AND subject IS NOT NULL");
+        builder.HasIndex(r => r.ApiKeyId).HasFilter("number = 1 AND api_key_id IS NOT NULL");
     }
 }

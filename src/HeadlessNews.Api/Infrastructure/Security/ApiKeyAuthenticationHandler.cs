@@ -7,7 +7,6 @@ using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Security;
 
@@ -99,19 +98,16 @@ public sealed class ApiKeyAuthenticationHandler(
         var refusal = result.Properties;
         if (refusal?.GetString(RetryAfterSeconds) is { } seconds)
         {
-            await RateLimits.RejectAsync(Context, TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)),
-                s => $"This client address has made too many requests with unknown, revoked or expired keys; retry after {s} s.");
+            await BearerResponses.TooManyFailuresAsync(Context, TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)));
             return;
         }
         var failed = result.Failure is not null;
-        Response.Headers[HeaderNames.WWWAuthenticate] = failed ? "Bearer error=\"invalid_token\"" : "Bearer";
-        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized",
-            refusal?.GetString(RefusalDetail)
+        await BearerResponses.ChallengeAsync(Context, failed, refusal?.GetString(RefusalDetail)
             ?? (failed ? "The API key is unknown, revoked or expired." : "This route needs an API key: send Authorization: Bearer <key>."));
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "The API key does not have the scope this route needs.");
+        BearerResponses.ForbiddenAsync(Context, "The API key does not have the scope this route needs.");
 
     /// <summary>The prefix of the key a request presents, if it looks like one: what the audit log records for a refused key.</summary>
     public static string? PresentedKeyPrefix(HttpRequest request) =>

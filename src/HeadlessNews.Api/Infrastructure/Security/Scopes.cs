@@ -48,6 +48,8 @@ public static class Scopes
         /// <summary>Reading tips: those who may manage them read them too.</summary>
         public const string TipsRead = Scopes.TipsRead;
         public const string TipsManage = Scopes.TipsManage;
+        /// <summary>Any management scope (everything but a partner's feeds:partner).</summary>
+        public const string Manage = "manage";
 
         internal static readonly IReadOnlyDictionary<string, string[]> Requirements = new Dictionary<string, string[]>
         {
@@ -62,6 +64,7 @@ public static class Scopes
             [MediaRead] = [Scopes.MediaWrite, Scopes.ContentWrite, Scopes.ContentPublish],
             [TipsRead] = [Scopes.TipsRead, Scopes.TipsManage],
             [TipsManage] = [Scopes.TipsManage],
+            [Manage] = [Scopes.ContentWrite, Scopes.ContentPublish, Scopes.NoticesWrite, Scopes.WebhooksManage, Scopes.KeysManage, Scopes.MediaWrite, Scopes.TipsRead, Scopes.TipsManage],
         };
     }
 }

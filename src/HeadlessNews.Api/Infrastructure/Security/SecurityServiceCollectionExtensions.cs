@@ -6,11 +6,13 @@ namespace HeadlessNews.Api.Infrastructure.Security;
 
 public static class SecurityServiceCollectionExtensions
 {
-    public static IServiceCollection AddApiKeySecurity(this IServiceCollection services)
+    /// <summary>API keys, and OpenID Connect access tokens when <c>Auth:Oidc</c> names an issuer (<see cref="PersonTokens"/>).</summary>
+    public static IServiceCollection AddApiKeySecurity(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<FailedAuthenticationBudget>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthentication(PersonTokens.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddPersonTokens(configuration);
         var authorization = services.AddAuthorizationBuilder();
         foreach (var (policy, scopes) in Scopes.Policies.Requirements)
         {
@@ -22,11 +24,11 @@ public static class SecurityServiceCollectionExtensions
     public static bool HasAnyScope(ClaimsPrincipal user, IEnumerable<string> scopes) =>
         user.FindAll(Scopes.ClaimType).Any(c => c.Value == Scopes.All || scopes.Contains(c.Value));
 
-    /// <summary>A presented key that is unknown, revoked or expired is refused on every route, public ones included.</summary>
+    /// <summary>A presented key or token that is unknown, revoked, expired or invalid is refused on every route, public ones included.</summary>
     public static IApplicationBuilder UseRejectionOfInvalidKeys(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         // The authentication middleware has already run the handler, so this is its remembered, completed result.
-        var authenticating = context.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
+        var authenticating = context.AuthenticateAsync();
         return authenticating.IsCompletedSuccessfully && authenticating.Result.Failure is null
             ? next(context)
             : RejectOrContinueAsync(context, next, authenticating);
@@ -36,7 +38,7 @@ public static class SecurityServiceCollectionExtensions
     {
         if ((await authenticating).Failure is not null)
         {
-            await context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
+            await context.ChallengeAsync();
             return;
         }
         await next(context);

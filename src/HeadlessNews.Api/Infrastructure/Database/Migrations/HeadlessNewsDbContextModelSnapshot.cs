@@ -189,6 +189,37 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("article_places", (string)null);
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Articles.ArticlePresence", b =>
+                {
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.Property<string>("Editor")
+                        .HasMaxLength(1200)
+                        .HasColumnType("character varying(1200)")
+                        .HasColumnName("editor");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(420)
+                        .HasColumnType("character varying(420)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.HasKey("ArticleId", "Editor")
+                        .HasName("pk_article_presence");
+
+                    b.ToTable("article_presence", (string)null);
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Features.Articles.ArticleQuote", b =>
                 {
                     b.Property<Guid>("ArticleId")
@@ -365,6 +396,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("hash");
 
+                    b.Property<string>("Issuer")
+                        .HasColumnType("text")
+                        .HasColumnName("issuer");
+
                     b.Property<string>("KeyPrefix")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
@@ -419,6 +454,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<int>("Status")
                         .HasColumnType("integer")
                         .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
 
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
@@ -1580,6 +1619,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("Actor")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("actor");
+
                     b.Property<DateTimeOffset?>("ChangeRecordedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("change_recorded_at");
@@ -1714,14 +1757,26 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("action");
 
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor_name");
+
+                    b.Property<Guid?>("ApiKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("api_key_id");
+
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
-                    b.Property<string>("KeyName")
-                        .IsRequired()
+                    b.Property<string>("Email")
                         .HasColumnType("text")
-                        .HasColumnName("key_name");
+                        .HasColumnName("email");
+
+                    b.Property<string>("Issuer")
+                        .HasColumnType("text")
+                        .HasColumnName("issuer");
 
                     b.Property<int>("Number")
                         .HasColumnType("integer")
@@ -1746,8 +1801,20 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("snapshot");
 
+                    b.Property<string>("Subject")
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
                     b.HasKey("Id")
                         .HasName("pk_revisions");
+
+                    b.HasIndex("ApiKeyId")
+                        .HasDatabaseName("ix_revisions_api_key_id")
+                        .HasFilter("number = 1 AND api_key_id IS NOT NULL");
+
+                    b.HasIndex("Subject", "Issuer")
+                        .HasDatabaseName("ix_revisions_subject_issuer")
+                        .HasFilter("number = 1 AND subject IS NOT NULL");
 
                     b.HasIndex("ResourceType", "ResourceId", "Number")
                         .IsUnique()
@@ -1917,6 +1984,16 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Navigation("Article");
 
                     b.Navigation("Place");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Articles.ArticlePresence", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Articles.Article", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_article_presence_articles_article_id");
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Articles.ArticleQuote", b =>

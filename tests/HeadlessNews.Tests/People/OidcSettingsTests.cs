@@ -1,0 +1,31 @@
+using HeadlessNews.Tests.Support;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Tests.People;
+
+/// <summary>Identity-provider settings that would weaken token checks stop the API at start-up instead.</summary>
+public sealed class OidcSettingsTests
+{
+    private sealed class Factory(IReadOnlyDictionary<string, string?> settings) : ApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => settings;
+    }
+
+    [Theory]
+    [InlineData("Auth:Oidc:RequireHttpsMetadata", "false", "http://idp.example.org/realms/newsroom")]
+    [InlineData("Auth:Oidc:Audience", "", "https://idp.example.org/realms/newsroom")]
+    [InlineData("Auth:Oidc:RoleScopes:editor", "content:write,everything", "https://idp.example.org/realms/newsroom")]
+    public async Task An_unsafe_or_invalid_issuer_setting_stops_the_api_at_start(string key, string value, string authority)
+    {
+        await using var api = new Factory(new Dictionary<string, string?>
+        {
+            ["Auth:Oidc:Authority"] = authority,
+            ["Auth:Oidc:Audience"] = "headlessnews-api",
+            [key] = value,
+        });
+        await api.InitializeAsync();
+
+        var failure = Assert.ThrowsAny<Exception>(() => api.CreateClient());
+        Assert.IsType<OptionsValidationException>(failure.GetBaseException());
+    }
+}
