@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Leases;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -9,15 +11,17 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on creating POSTs (IETF httpapi draft semantics): the same key and body
-/// replay the first response; the same key with another body is 422; a key still in flight is 409.
-/// Keys are scoped to the API key and the request path, and remembered for 24 hours.
+/// replay the first response; the same key with another body is 422; a key still in flight is 409 with the seconds
+/// left on its holder's lease in <c>Retry-After</c>. Keys are scoped to the API key and the request path, and remembered
+/// for 24 hours. A record in flight belongs to the process (boot) handling it: it is taken over as soon as that process
+/// is gone (it restarted, or its lease ran out), not after a fixed wait.
 /// </summary>
 public static class Idempotency
 {
     public const string HeaderName = "Idempotency-Key";
     private const int MaxKeyLength = 255;
     private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
-    /// <summary>A record still "in flight" after this long belongs to a request that died; it may be taken over.</summary>
+    /// <summary>A record still "in flight" after this long was left by a live process that could not settle it (its database was away).</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
     /// <summary>Marks an endpoint as honouring Idempotency-Key.</summary>
@@ -39,6 +43,7 @@ public static class Idempotency
     private static async Task HandleAsync(HttpContext context, string key, RequestDelegate next)
     {
         var db = context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
+        var boot = context.RequestServices.GetRequiredService<ThisNode>().BootId;
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var scope = Caller.From(context).KeyId ?? Guid.Empty;
         var path = context.Request.Path.Value ?? string.Empty;
@@ -48,20 +53,36 @@ public static class Idempotency
         context.Request.Body.Position = 0;
 
         var records = db.Set<IdempotencyRecord>();
+        var live = db.Set<Node>().Where(n => n.LeaseUntil > now);
         await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key
-                && (r.CreatedAt < now - Retention || (r.StatusCode == null && r.CreatedAt < now - AbandonedAfter)))
+                && (r.CreatedAt < now - Retention || (r.StatusCode == null
+                    && (r.CreatedAt < now - AbandonedAfter || (r.OwnerBootId != boot && !live.Any(n => n.BootId == r.OwnerBootId))))))
             .ExecuteDeleteAsync(context.RequestAborted);
         var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at)
-            VALUES ({scope}, {path}, {key}, {requestHash}, {now}) ON CONFLICT DO NOTHING
+            INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at, owner_boot_id)
+            VALUES ({scope}, {path}, {key}, {requestHash}, {now}, {boot}) ON CONFLICT DO NOTHING
             """, context.RequestAborted);
         if (claimed == 0)
         {
-            var existing = await records.AsNoTracking().FirstAsync(r => r.ApiKeyId == scope && r.Path == path && r.Key == key, context.RequestAborted);
-            await AnswerFromRecordAsync(context, existing, requestHash);
+            var existing = await records.AsNoTracking().Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key)
+                .Select(r => new { Record = r, LeaseUntil = db.Set<Node>().Where(n => n.BootId == r.OwnerBootId).Select(n => (DateTimeOffset?)n.LeaseUntil).FirstOrDefault() })
+                .FirstOrDefaultAsync(context.RequestAborted);
+            if (existing is null)
+            {
+                // Settled and removed (it failed) between our insert and this read: nothing holds the key now.
+                await AnswerInProgressAsync(context, TimeSpan.Zero);
+                return;
+            }
+            var freeAt = existing.Record.CreatedAt + AbandonedAfter;
+            if (existing.LeaseUntil < freeAt)
+            {
+                freeAt = existing.LeaseUntil.Value;
+            }
+            await AnswerFromRecordAsync(context, existing.Record, requestHash, freeAt - now);
             return;
         }
 
+        var mine = records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key && r.OwnerBootId == boot);
         var originalBody = context.Response.Body;
         using var captured = new MemoryStream();
         context.Response.Body = captured;
@@ -77,7 +98,7 @@ public static class Idempotency
             if (completed)
             {
                 var body = captured.ToArray();
-                await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key).ExecuteUpdateAsync(r => r
+                await mine.ExecuteUpdateAsync(r => r
                     .SetProperty(x => x.StatusCode, context.Response.StatusCode)
                     .SetProperty(x => x.ResponseBody, body)
                     .SetProperty(x => x.ContentType, context.Response.ContentType)
@@ -86,14 +107,14 @@ public static class Idempotency
             }
             else
             {
-                await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key).ExecuteDeleteAsync(CancellationToken.None);
+                await mine.ExecuteDeleteAsync(CancellationToken.None);
             }
             captured.Position = 0;
             await captured.CopyToAsync(originalBody, CancellationToken.None);
         }
     }
 
-    private static async Task AnswerFromRecordAsync(HttpContext context, IdempotencyRecord existing, byte[] requestHash)
+    private static async Task AnswerFromRecordAsync(HttpContext context, IdempotencyRecord existing, byte[] requestHash, TimeSpan heldFor)
     {
         if (!CryptographicOperations.FixedTimeEquals(existing.RequestHash, requestHash))
         {
@@ -103,8 +124,7 @@ public static class Idempotency
         }
         if (existing.StatusCode is not { } status)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Request in progress",
-                $"The first request with this {HeaderName} is still being processed; retry later.");
+            await AnswerInProgressAsync(context, heldFor);
             return;
         }
         context.Response.StatusCode = status;
@@ -124,6 +144,14 @@ public static class Idempotency
         await context.Response.Body.WriteAsync(existing.ResponseBody ?? [], context.RequestAborted);
     }
 
+    /// <summary>409 with the whole seconds left until the key is free again (its holder settles it or its lease runs out).</summary>
+    private static Task AnswerInProgressAsync(HttpContext context, TimeSpan heldFor)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(heldFor.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Request in progress",
+            $"The first request with this {HeaderName} is still being processed; retry after the seconds in Retry-After.");
+    }
+
     private sealed class IdempotentEndpoint;
 }
 
@@ -134,6 +162,8 @@ public sealed class IdempotencyRecord
     public required string Key { get; set; }
     public required byte[] RequestHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The boot of the process handling the request while <see cref="StatusCode"/> is null.</summary>
+    public Guid OwnerBootId { get; set; }
     public int? StatusCode { get; set; }
     public byte[]? ResponseBody { get; set; }
     public string? ContentType { get; set; }
