@@ -1,7 +1,9 @@
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Leases;
 using HeadlessNews.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static HeadlessNews.Tests.Webhooks.WebhookTestKit;
 
 namespace HeadlessNews.Tests.Webhooks;
@@ -48,31 +50,18 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_message_claimed_by_a_node_that_crashed_is_delivered_once_its_lease_runs_out()
+    public async Task A_message_its_live_node_could_not_settle_is_delivered_once_the_claim_backstop_runs_out()
     {
         var first = await StartFirstNodeAsync();
         var client = await first.ClientWithScopesAsync("webhooks:manage");
-        var (webhookId, _) = await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.NoticePublished);
-        // What a node leaves behind when it dies after claiming: a dispatched event and a message leased to it for the next 41 s.
-        var eventId = await first.WithDbAsync(async db =>
-        {
-            var now = first.Clock.GetUtcNow();
-            var recorded = db.Record(first.Clock, ContentEventTypes.NoticePublished, "notice", Guid.CreateVersion7(), null, 1);
-            recorded.DispatchedAt = now;
-            db.Add(new WebhookMessage
-            {
-                Id = Guid.CreateVersion7(), WebhookId = Guid.Parse(webhookId), EventId = recorded.Id, EventType = recorded.Type,
-                Payload = "{\"type\":\"notice.published\"}", NextAttemptAt = now.AddSeconds(41), ClaimToken = Guid.NewGuid(),
-                GiveUpAt = now.AddDays(3), CreatedAt = now,
-            });
-            await db.SaveChangesAsync();
-            return recorded.Id;
-        });
+        var (webhookId, _) = await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticlePublished);
+        // What the node leaves when it cannot record an attempt (its database was away): a claim in its own name.
+        var eventId = await LeaveClaimedAsync(first, webhookId, first.Services.GetRequiredService<ThisNode>().BootId);
 
         await Task.Delay(800);
         Assert.Empty(_receiver.For(eventId));
-        first.Clock.Advance(TimeSpan.FromSeconds(42));
-        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery after the lease ran out");
+        first.Clock.Advance(new WebhookOptions().ClaimLease + TimeSpan.FromSeconds(1));
+        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery after the backstop ran out");
     }
 
     [Fact]
