@@ -313,27 +313,21 @@ class WebhookReceiver:
         self.server.shutdown()
 
 
-def retry_until_created(api, key, unanswered, restarted, deadline):
-    """Retries each unanswered create with its own Idempotency-Key (polling, to time when the key is free) until it is
-    answered 201; returns the seconds after the restart when the last one succeeded, and the Retry-After values seen."""
-    if not unanswered:
-        return None, set()
+def retry_until_created(api, key, idempotency_key, body, deadline, outcome):
+    """Retries one unanswered create with its Idempotency-Key, polling (to time when the key is free) until it is
+    answered 201; puts the time it succeeded and any Retry-After seen into outcome."""
     client = Client(api, key, 0, None, None)
-    succeeded, retry_after = restarted, set()
-    for idempotency_key, body in unanswered:
-        while True:
-            status, headers, _, _ = client.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idempotency_key})
-            if status == 201:
-                succeeded = time.time()
-                break
-            if status == 409:
-                retry_after.add(headers.get("Retry-After"))
-            elif status not in (0, -1, 503):
-                raise RuntimeError(f"a same-key retry was answered {status}")
-            if time.time() > deadline:
-                return None, retry_after
-            time.sleep(0.1)
-    return round(succeeded - restarted, 2), retry_after
+    while time.time() < deadline:
+        status, headers, _, _ = client.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idempotency_key})
+        if status == 201:
+            outcome["succeeded"].append(time.time())
+            return
+        if status == 409:
+            outcome["retry_after"].add(headers.get("Retry-After"))
+        elif status not in (0, -1, 503):
+            outcome["refused"].append(status)
+            return
+        time.sleep(0.1)
 
 
 def kill_api():
@@ -361,10 +355,12 @@ def kill_api():
 
         restarted = time.time()
         api.launch()
-        retried = {}
-        retrier = threading.Thread(target=lambda: retried.update(zip(("seconds", "retry_after"),
-                                   retry_until_created(api, key, ledger.unanswered, restarted, restarted + 150))), daemon=True)
-        retrier.start()
+        # Each editor whose create was cut by the kill retries it with the same key, as a client would.
+        retried = {"succeeded": [], "retry_after": set(), "refused": []}
+        retriers = [threading.Thread(target=retry_until_created, args=(api, key, idempotency_key, body, restarted + 150, retried), daemon=True)
+                    for idempotency_key, body in ledger.unanswered]
+        for retrier in retriers:
+            retrier.start()
         answering, delivered = None, None
         while (answering is None or delivered is None) and time.time() < restarted + 150:
             if delivered is None and backlog <= set(receiver.ids()):
@@ -372,7 +368,10 @@ def kill_api():
             if answering is None and api.live():
                 answering = round(time.time() - restarted, 2)
             time.sleep(0.05)
-        retrier.join(155)
+        for retrier in retriers:
+            retrier.join(155)
+        all_retried = len(retried["succeeded"]) == len(ledger.unanswered)
+        retry_seconds = round(max(retried["succeeded"]) - restarted, 2) if all_retried and retried["succeeded"] else None
 
         found, lost_creates, lost_publishes = verify(cluster, ledger)
         half_written = cluster.query("""SELECT a.id FROM articles a WHERE NOT EXISTS
@@ -395,7 +394,6 @@ def kill_api():
         # it could record the answer. At-least-once delivery; receivers deduplicate on webhook-id.
         in_flight_again = {i for i in set(received_after) if received_before.count(i) == 1 and received_after.count(i) == 1}
         duplicated = {i for i in set(received) if received.count(i) > 1} - in_flight_again
-        retry_seconds = retried.get("seconds")
         figures = {"articles without the revision of their version (half-written)": len(half_written),
                    "published articles without an outbox event": len(missing_events),
                    "idempotent retry created a duplicate": duplicate,
@@ -403,8 +401,8 @@ def kill_api():
                    "idempotency keys in flight at the kill / webhook messages claimed by the killed process": " / ".join(held),
                    "restarted process answering HTTP after (s)": answering,
                    "same-key retries: all succeeded after the restart (s)": retry_seconds if retry_seconds is not None
-                       else "not within 150 s" if ledger.unanswered else "none to retry (no create was cut by the kill)",
-                   "Retry-After on 409s meanwhile": sorted(retried.get("retry_after", set()), key=str) or "none (no 409)",
+                       else f"not all within 150 s (refused: {retried['refused']})" if ledger.unanswered else "none to retry (no create was cut by the kill)",
+                   "Retry-After on 409s meanwhile": sorted(retried["retry_after"], key=str) or "none (no 409)",
                    "articles created twice": len(duplicate_articles),
                    "pre-crash webhook backlog (article.published events not yet received at the kill)": len(backlog),
                    "pre-crash webhook backlog: delivered after the restart (s)": delivered if delivered is not None else "not within 150 s",

@@ -1,5 +1,6 @@
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Tests.Support;
+using Xunit.Abstractions;
 using static HeadlessNews.Tests.Webhooks.WebhookTestKit;
 
 namespace HeadlessNews.Tests.Webhooks;
@@ -10,7 +11,7 @@ public sealed class DefaultLimitsWebhookApi : ApiFactory
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Webhooks:PollIntervalMs"] = "100" };
 }
 
-public sealed class WebhookFairnessTests(DefaultLimitsWebhookApi api) : IClassFixture<DefaultLimitsWebhookApi>
+public sealed class WebhookFairnessTests(DefaultLimitsWebhookApi api, ITestOutputHelper output) : IClassFixture<DefaultLimitsWebhookApi>
 {
     [Fact]
     public async Task A_hundred_webhooks_at_a_target_that_hangs_do_not_delay_a_healthy_one()
@@ -33,8 +34,11 @@ public sealed class WebhookFairnessTests(DefaultLimitsWebhookApi api) : IClassFi
             }
             await CreateWebhookAsync(client, healthy.Url, ContentEventTypes.ArticlePublished);
 
+            var published = DateTimeOffset.UtcNow;
             var eventId = await RecordAsync(api, ContentEventTypes.ArticlePublished);
             await EventuallyAsync(() => healthy.For(eventId).Count == 1, "the healthy webhook's delivery", 5);
+            output.WriteLine($"Delivered to the healthy webhook {(healthy.For(eventId)[0].At - published).TotalMilliseconds:F0} ms after publishing, "
+                + $"while {hanging.For(eventId).Count} deliveries to the hanging target were in flight.");
             Assert.NotEmpty(hanging.For(eventId));
         }
         finally

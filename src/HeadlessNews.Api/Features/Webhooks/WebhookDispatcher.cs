@@ -33,21 +33,34 @@ public sealed class WebhookDispatcher(
     private const long ClaimLock = 0x4845_4144_484F_4F4B;
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Every poll interval: fan out due events, give back what gone processes held, and fill free slots. In between, a
+    /// delivery that settles frees its slot, which is filled at once (its webhook's next message may be due).
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var inFlight = new List<Task>();
+        var nextPoll = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             inFlight.RemoveAll(delivery => delivery.IsCompleted);
+            var settings = options.CurrentValue;
+            var polling = clock.GetUtcNow() >= nextPoll;
+            if (polling)
+            {
+                nextPoll = clock.GetUtcNow().AddMilliseconds(settings.PollIntervalMs);
+            }
             var moreWaiting = false;
             try
             {
-                var fannedOutFullBatch = await FanOutAsync(stoppingToken);
-                var settings = options.CurrentValue;
+                if (polling && await FanOutAsync(stoppingToken))
+                {
+                    nextPoll = DateTimeOffset.MinValue;
+                }
                 var free = Math.Min(settings.MaxConcurrentDeliveries - inFlight.Count, settings.BatchSize);
-                var claims = free > 0 ? await ClaimAsync(free, stoppingToken) : [];
+                var claims = free > 0 ? await ClaimAsync(free, polling, stoppingToken) : [];
                 inFlight.AddRange(claims.Select(claim => DeliverOneAsync(claim, stoppingToken)));
-                moreWaiting = fannedOutFullBatch || (free > 0 && claims.Count == free);
+                moreWaiting = nextPoll == DateTimeOffset.MinValue || (free > 0 && claims.Count == free);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -59,18 +72,22 @@ public sealed class WebhookDispatcher(
             }
             if (!moreWaiting)
             {
-                await PauseAsync(inFlight, stoppingToken);
+                await PauseAsync(nextPoll - clock.GetUtcNow(), inFlight, stoppingToken);
             }
         }
         // Deliveries cut short by the stop give their messages back themselves.
         await Task.WhenAll(inFlight);
     }
 
-    /// <summary>Waits for the poll interval, or less when a delivery settles: its slot is free, and its webhook's next message may be due.</summary>
-    private async Task PauseAsync(List<Task> inFlight, CancellationToken stoppingToken)
+    /// <summary>Waits until the next poll, or less when a delivery settles.</summary>
+    private async Task PauseAsync(TimeSpan untilPoll, List<Task> inFlight, CancellationToken stoppingToken)
     {
+        if (untilPoll <= TimeSpan.Zero)
+        {
+            return;
+        }
         using var pause = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        await Task.WhenAny([Task.Delay(TimeSpan.FromMilliseconds(options.CurrentValue.PollIntervalMs), clock, pause.Token), .. inFlight]);
+        await Task.WhenAny([Task.Delay(untilPoll, clock, pause.Token), .. inFlight]);
         await pause.CancelAsync();
     }
 
@@ -120,10 +137,11 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Gives back the claims of processes that are gone, then claims up to <paramref name="limit"/> due messages for this
-    /// boot: per webhook no more than its free slots, first attempts before retries, oldest first.
+    /// Claims up to <paramref name="limit"/> due messages for this boot: per webhook no more than its free slots, first
+    /// attempts before retries, oldest first; first, when <paramref name="releaseGone"/>, gives back the claims of
+    /// processes that are gone (due again at once: an attempt cut short by our own crash is not the target's failure).
     /// </summary>
-    private async Task<List<Claim>> ClaimAsync(int limit, CancellationToken cancellationToken)
+    private async Task<List<Claim>> ClaimAsync(int limit, bool releaseGone, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var claimToken = Guid.NewGuid();
@@ -132,11 +150,14 @@ public sealed class WebhookDispatcher(
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({ClaimLock})", cancellationToken);
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            UPDATE webhook_messages m SET claimed_by = NULL, claim_token = NULL, next_attempt_at = {now}
-            WHERE m.claimed_by IS NOT NULL AND m.claimed_by <> {node.BootId} AND m.status = 'Pending'
-              AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.boot_id = m.claimed_by AND n.lease_until > {now})
-            """, cancellationToken);
+        if (releaseGone)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE webhook_messages m SET claimed_by = NULL, claim_token = NULL, next_attempt_at = {now}
+                WHERE m.claimed_by IS NOT NULL AND m.claimed_by <> {node.BootId} AND m.status = 'Pending'
+                  AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.boot_id = m.claimed_by AND n.lease_until > {now})
+                """, cancellationToken);
+        }
         var messages = await db.Set<WebhookMessage>().FromSql($"""
             UPDATE webhook_messages SET next_attempt_at = {now + settings.ClaimLease}, claim_token = {claimToken}, claimed_by = {node.BootId}
             WHERE id IN (
