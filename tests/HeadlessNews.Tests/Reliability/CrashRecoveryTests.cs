@@ -71,15 +71,56 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         var idempotencyKey = Guid.NewGuid().ToString();
         var other = StartNode("newsroom-" + Guid.NewGuid().ToString("N")[..8]);
         _ = other.Server;
-        var dead = await CrashedProcess.LeaveBehindAsync(_database, "silent-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromSeconds(6.5));
+        var leaseUntil = other.Clock.GetUtcNow().AddSeconds(9.5);
+        var dead = await CrashedProcess.LeaveBehindAsync(_database, "silent-" + Guid.NewGuid().ToString("N")[..8], leaseUntil - _database.Clock.GetUtcNow());
         await LeaveInFlightAsync(dead, keyId, idempotencyKey, body);
 
+        var sent = other.Clock.GetUtcNow();
         var refused = await CreateSectionAsync(other, secret, idempotencyKey, body);
+        var answered = other.Clock.GetUtcNow();
         await refused.AssertProblemAsync(HttpStatusCode.Conflict);
-        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 6, 7);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, Math.Ceiling((leaseUntil - answered).TotalSeconds), Math.Ceiling((leaseUntil - sent).TotalSeconds));
 
-        other.Clock.Advance(TimeSpan.FromSeconds(7));
+        other.Clock.Advance(leaseUntil - other.Clock.GetUtcNow() + TimeSpan.FromMilliseconds(100));
         await (await CreateSectionAsync(other, secret, idempotencyKey, body)).AssertSuccessAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_same_key_retry_after_a_crash_does_not_run_again_a_create_that_had_committed()
+    {
+        var nodeName = "newsroom-" + Guid.NewGuid().ToString("N")[..8];
+        var (keyId, secret) = await CreateKeyAsync();
+        var body = SectionBody("Conwy");
+        var idempotencyKey = Guid.NewGuid().ToString();
+        var dead = await CrashedProcess.LeaveBehindAsync(_database, nodeName, TimeSpan.FromSeconds(15));
+        // The process died after its create committed (the section and the key's stamp) and before the response was stored.
+        await (await CreateSectionAsync(_database, secret, Guid.NewGuid().ToString(), body)).AssertSuccessAsync(HttpStatusCode.Created);
+        await LeaveInFlightAsync(dead, keyId, idempotencyKey, body, committed: true);
+
+        var retry = await CreateSectionAsync(StartNode(nodeName), secret, idempotencyKey, body);
+
+        var problem = await retry.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("Request carried out, response lost", problem.GetProperty("title").GetString());
+        Assert.Equal(1, await _database.WithDbAsync(db => db.Set<Section>().CountAsync(s => s.Name == SectionName(body))));
+    }
+
+    [Fact]
+    public async Task An_idempotent_create_stamps_its_key_in_the_transaction_of_its_writes_and_a_refused_one_does_not()
+    {
+        var (keyId, secret) = await CreateKeyAsync("content:write", "keys:manage");
+        var created = Guid.NewGuid().ToString();
+        var savedInOneStatement = Guid.NewGuid().ToString();
+        var refused = Guid.NewGuid().ToString();
+        await (await CreateSectionAsync(_database, secret, created, SectionBody("Denbighshire"))).AssertSuccessAsync(HttpStatusCode.Created);
+        await (await PostAsync(_database, secret, "/v1/manage/api-keys", savedInOneStatement, """{"name": "Wrexham desk", "scopes": ["feeds:partner"]}"""))
+            .AssertSuccessAsync(HttpStatusCode.Created);
+        await (await CreateSectionAsync(_database, secret, refused, """{"name": ""}""")).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        var stamps = await _database.WithDbAsync(db => db.Set<IdempotencyRecord>().Where(r => r.ApiKeyId == keyId)
+            .ToDictionaryAsync(r => r.Key, r => r.CommittedAt));
+        Assert.NotNull(stamps[created]);
+        Assert.NotNull(stamps[savedInOneStatement]);
+        Assert.Null(stamps[refused]);
     }
 
     [Fact]
@@ -107,30 +148,33 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         return node;
     }
 
-    private Task<(Guid KeyId, string Secret)> CreateKeyAsync() =>
+    private Task<(Guid KeyId, string Secret)> CreateKeyAsync(params string[] scopes) =>
         _database.WithDbAsync(async db =>
         {
             var (key, secret) = await ApiKeyIssuer.CreateAsync(db, _database.Clock,
-                new CreateApiKeyRequest("Crash drill", ["content:write"], null, null, null), CancellationToken.None);
+                new CreateApiKeyRequest("Crash drill", scopes.Length > 0 ? scopes : ["content:write"], null, null, null), CancellationToken.None);
             return (key.Id, secret);
         });
 
-    /// <summary>The record a create leaves when its process dies between claiming the key and answering.</summary>
-    private Task<int> LeaveInFlightAsync(Guid boot, Guid keyId, string idempotencyKey, string body) =>
+    /// <summary>The record a create leaves when its process dies between claiming the key and answering (after its writes committed, or before).</summary>
+    private Task<int> LeaveInFlightAsync(Guid boot, Guid keyId, string idempotencyKey, string body, bool committed = false) =>
         _database.WithDbAsync(async db =>
         {
             db.Add(new IdempotencyRecord
             {
                 ApiKeyId = keyId, Path = SectionsPath, Key = idempotencyKey, RequestHash = SHA256.HashData(Encoding.UTF8.GetBytes(body)),
-                CreatedAt = _database.Clock.GetUtcNow(), OwnerBootId = boot,
+                CreatedAt = _database.Clock.GetUtcNow(), OwnerBootId = boot, CommittedAt = committed ? _database.Clock.GetUtcNow() : null,
             });
             return await db.SaveChangesAsync();
         });
 
-    private static Task<HttpResponseMessage> CreateSectionAsync(ApiFactory node, string secret, string idempotencyKey, string body)
+    private static Task<HttpResponseMessage> CreateSectionAsync(ApiFactory node, string secret, string idempotencyKey, string body) =>
+        PostAsync(node, secret, SectionsPath, idempotencyKey, body);
+
+    private static Task<HttpResponseMessage> PostAsync(ApiFactory node, string secret, string path, string idempotencyKey, string body)
     {
         var client = node.CreateClient();
-        var request = new HttpRequestMessage(HttpMethod.Post, SectionsPath) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new("Bearer", secret);
         request.Headers.Add(Idempotency.HeaderName, idempotencyKey);
         return client.SendAsync(request);

@@ -13,8 +13,9 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// <c>Idempotency-Key</c> on creating POSTs (IETF httpapi draft semantics): the same key and body
 /// replay the first response; the same key with another body is 422; a key still in flight is 409 with the seconds
 /// left on its holder's lease in <c>Retry-After</c>. Keys are scoped to the API key and the request path, and remembered
-/// for 24 hours. A record in flight belongs to the process (boot) handling it: it is taken over as soon as that process
-/// is gone (it restarted, or its lease ran out), not after a fixed wait.
+/// for 24 hours. A record in flight belongs to the process (boot) handling it: once that process is gone (it restarted,
+/// or its lease ran out) the next same-key request runs in its place, unless the first one's writes had committed
+/// (<see cref="IdempotencyCommitMarker"/>): that work is never done twice.
 /// </summary>
 public static class Idempotency
 {
@@ -52,37 +53,22 @@ public static class Idempotency
         var requestHash = await SHA256.HashDataAsync(context.Request.Body, context.RequestAborted);
         context.Request.Body.Position = 0;
 
-        var records = db.Set<IdempotencyRecord>();
-        var live = db.Set<Node>().Where(n => n.LeaseUntil > now);
-        await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key
-                && (r.CreatedAt < now - Retention || (r.StatusCode == null
-                    && (r.CreatedAt < now - AbandonedAfter || (r.OwnerBootId != boot && !live.Any(n => n.BootId == r.OwnerBootId))))))
-            .ExecuteDeleteAsync(context.RequestAborted);
+        var keyed = db.Set<IdempotencyRecord>().Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key);
+        await keyed.Where(r => r.CreatedAt < now - Retention).ExecuteDeleteAsync(context.RequestAborted);
         var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at, owner_boot_id)
             VALUES ({scope}, {path}, {key}, {requestHash}, {now}, {boot}) ON CONFLICT DO NOTHING
-            """, context.RequestAborted);
-        if (claimed == 0)
+            """, context.RequestAborted) == 1;
+        if (!claimed && !await TakeOverOrAnswerAsync(context, db, keyed, boot, now, requestHash))
         {
-            var existing = await records.AsNoTracking().Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key)
-                .Select(r => new { Record = r, LeaseUntil = db.Set<Node>().Where(n => n.BootId == r.OwnerBootId).Select(n => (DateTimeOffset?)n.LeaseUntil).FirstOrDefault() })
-                .FirstOrDefaultAsync(context.RequestAborted);
-            if (existing is null)
-            {
-                // Settled and removed (it failed) between our insert and this read: nothing holds the key now.
-                await AnswerInProgressAsync(context, TimeSpan.Zero);
-                return;
-            }
-            var freeAt = existing.Record.CreatedAt + AbandonedAfter;
-            if (existing.LeaseUntil < freeAt)
-            {
-                freeAt = existing.LeaseUntil.Value;
-            }
-            await AnswerFromRecordAsync(context, existing.Record, requestHash, freeAt - now);
             return;
         }
 
-        var mine = records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key && r.OwnerBootId == boot);
+        var mine = keyed.Where(r => r.OwnerBootId == boot);
+        var commits = context.RequestServices.GetRequiredService<IdempotencyCommitMarker>();
+        commits.Hold(db, scope, path, key, boot);
+        // A save of one statement would otherwise commit without a transaction the marker can join.
+        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
         var originalBody = context.Response.Body;
         using var captured = new MemoryStream();
         context.Response.Body = captured;
@@ -94,6 +80,8 @@ public static class Idempotency
         }
         finally
         {
+            commits.Release(db);
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
             context.Response.Body = originalBody;
             if (completed)
             {
@@ -114,6 +102,44 @@ public static class Idempotency
         }
     }
 
+    /// <summary>
+    /// The key is held: answer from its record (replay, 422, 409), or, when its process is gone without having done the
+    /// work (it restarted, or fell silent past its lease), take the key over for this request and return true.
+    /// </summary>
+    private static async Task<bool> TakeOverOrAnswerAsync(
+        HttpContext context, HeadlessNewsDbContext db, IQueryable<IdempotencyRecord> keyed, Guid boot, DateTimeOffset now, byte[] requestHash)
+    {
+        var existing = await keyed.AsNoTracking()
+            .Select(r => new { Record = r, LeaseUntil = db.Set<Node>().Where(n => n.BootId == r.OwnerBootId).Select(n => (DateTimeOffset?)n.LeaseUntil).FirstOrDefault() })
+            .FirstOrDefaultAsync(context.RequestAborted);
+        if (existing is null)
+        {
+            // Settled and removed (it failed) between our insert and this read: nothing holds the key now.
+            await AnswerInProgressAsync(context, TimeSpan.Zero);
+            return false;
+        }
+        var record = existing.Record;
+        // Free when its holder's lease runs out (at once when its process has restarted), or when a live holder could not settle it.
+        var freeAt = record.CreatedAt + AbandonedAfter;
+        if (record.OwnerBootId != boot && (existing.LeaseUntil ?? now) < freeAt)
+        {
+            freeAt = existing.LeaseUntil ?? now;
+        }
+        if (record.StatusCode is not null || record.CommittedAt is not null || freeAt > now)
+        {
+            await AnswerFromRecordAsync(context, record, requestHash, freeAt - now);
+            return false;
+        }
+        if (await keyed.Where(r => r.OwnerBootId == record.OwnerBootId && r.StatusCode == null && r.CommittedAt == null)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.OwnerBootId, boot).SetProperty(x => x.CreatedAt, now).SetProperty(x => x.RequestHash, requestHash),
+                    context.RequestAborted) == 1)
+        {
+            return true;
+        }
+        await AnswerInProgressAsync(context, TimeSpan.Zero);
+        return false;
+    }
+
     private static async Task AnswerFromRecordAsync(HttpContext context, IdempotencyRecord existing, byte[] requestHash, TimeSpan heldFor)
     {
         if (!CryptographicOperations.FixedTimeEquals(existing.RequestHash, requestHash))
@@ -124,7 +150,11 @@ public static class Idempotency
         }
         if (existing.StatusCode is not { } status)
         {
-            await AnswerInProgressAsync(context, heldFor);
+            await (existing.CommittedAt is not null && heldFor <= TimeSpan.Zero
+                ? Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Request carried out, response lost",
+                    $"The first request with this {HeaderName} was carried out, but its process stopped before its response was stored; "
+                    + "it is not run again. Look the resource up instead of sending the request again.")
+                : AnswerInProgressAsync(context, heldFor));
             return;
         }
         context.Response.StatusCode = status;
@@ -164,6 +194,8 @@ public sealed class IdempotencyRecord
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>The boot of the process handling the request while <see cref="StatusCode"/> is null.</summary>
     public Guid OwnerBootId { get; set; }
+    /// <summary>Set in the transaction of the request's own writes: if its process dies before answering, the work is done and not run again.</summary>
+    public DateTimeOffset? CommittedAt { get; set; }
     public int? StatusCode { get; set; }
     public byte[]? ResponseBody { get; set; }
     public string? ContentType { get; set; }

@@ -15,7 +15,7 @@ using NpgsqlTypes;
 namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 {
     [DbContext(typeof(HeadlessNewsDbContext))]
-    [Migration("20261204103155_CrashRecoveryLeases")]
+    [Migration("20261204111515_CrashRecoveryLeases")]
     partial class CrashRecoveryLeases
     {
         /// <inheritdoc />
@@ -1302,6 +1302,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<string>("Key")
                         .HasColumnType("text")
                         .HasColumnName("key");
+
+                    b.Property<DateTimeOffset?>("CommittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("committed_at");
 
                     b.Property<string>("ContentType")
                         .HasColumnType("text")

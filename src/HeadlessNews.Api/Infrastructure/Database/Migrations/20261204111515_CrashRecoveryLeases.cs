@@ -21,6 +21,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                 type: "uuid",
                 nullable: true);
 
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "committed_at",
+                table: "idempotency_records",
+                type: "timestamp with time zone",
+                nullable: true);
+
             migrationBuilder.AddColumn<Guid>(
                 name: "owner_boot_id",
                 table: "idempotency_records",
@@ -77,6 +83,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
             migrationBuilder.DropColumn(
                 name: "claimed_by",
                 table: "webhook_messages");
+
+            migrationBuilder.DropColumn(
+                name: "committed_at",
+                table: "idempotency_records");
 
             migrationBuilder.DropColumn(
                 name: "owner_boot_id",
