@@ -134,7 +134,11 @@ class Client(threading.Thread):
             with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as r:
                 return r.status, dict(r.headers), json.loads(r.read() or b"null"), time.time() - started
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), None, time.time() - started
+            try:
+                problem = json.loads(e.read() or b"null")
+            except (ValueError, OSError, http.client.HTTPException):
+                problem = None
+            return e.code, dict(e.headers), problem, time.time() - started
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException) as e:
             return 0 if "timed out" not in str(e) else -1, {}, None, time.time() - started
 
@@ -315,12 +319,14 @@ class WebhookReceiver:
 
 def retry_until_created(api, key, idempotency_key, body, deadline, outcome):
     """Retries one unanswered create with its Idempotency-Key, polling (to time when the key is free) until it is
-    answered 201; puts the time it succeeded and any Retry-After seen into outcome."""
+    answered for good: 201, or 409 "Request carried out, response lost" (the first attempt's create had committed when
+    the process died: it is not run twice). Puts the time of that answer and any Retry-After seen into outcome."""
     client = Client(api, key, 0, None, None)
     while time.time() < deadline:
-        status, headers, _, _ = client.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idempotency_key})
-        if status == 201:
+        status, headers, answer, _ = client.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idempotency_key})
+        if status == 201 or (status == 409 and (answer or {}).get("title") == "Request carried out, response lost"):
             outcome["succeeded"].append(time.time())
+            outcome["carried_out"] += status == 409
             return
         if status == 409:
             outcome["retry_after"].add(headers.get("Retry-After"))
@@ -356,7 +362,7 @@ def kill_api():
         restarted = time.time()
         api.launch()
         # Each editor whose create was cut by the kill retries it with the same key, as a client would.
-        retried = {"succeeded": [], "retry_after": set(), "refused": []}
+        retried = {"succeeded": [], "retry_after": set(), "refused": [], "carried_out": 0}
         retriers = [threading.Thread(target=retry_until_created, args=(api, key, idempotency_key, body, restarted + 150, retried), daemon=True)
                     for idempotency_key, body in ledger.unanswered]
         for retrier in retriers:
@@ -379,6 +385,9 @@ def kill_api():
         missing_events = cluster.query("""SELECT a.id FROM articles a WHERE a.status = 'Published' AND NOT EXISTS
             (SELECT 1 FROM content_events e WHERE e.resource_id = a.id AND e.type = 'article.published')""")
         duplicate_articles = cluster.query("SELECT headline FROM articles GROUP BY headline HAVING count(*) > 1")
+        # A retry answered "carried out, response lost" must match exactly one article: the one the first attempt created.
+        not_exactly_once = [body["headline"] for _, body in ledger.unanswered
+                               if cluster.query("SELECT count(*) FROM articles WHERE headline = '" + body["headline"].replace("'", "''") + "'") != ["1"]]
         duplicate_events = cluster.query("""SELECT resource_id FROM content_events WHERE type = 'article.published'
             GROUP BY resource_id, version HAVING count(*) > 1""")
         # A retried idempotent POST after the restart must return the first article, not a second one.
@@ -400,12 +409,15 @@ def kill_api():
                    "creates unanswered at the kill, retried with the same key": len(ledger.unanswered),
                    "idempotency keys in flight at the kill / webhook messages claimed by the killed process": " / ".join(held),
                    "restarted process answering HTTP after (s)": answering,
-                   "same-key retries: all succeeded after the restart (s)": retry_seconds if retry_seconds is not None
+                   "same-key retries answered 409 'carried out, response lost' (their create had committed)": retried["carried_out"],
+                   "same-key retries: all answered for good after the restart (s)": retry_seconds if retry_seconds is not None
                        else f"not all within 150 s (refused: {retried['refused']})" if ledger.unanswered else "none to retry (no create was cut by the kill)",
                    "Retry-After on 409s meanwhile": sorted(retried["retry_after"], key=str) or "none (no 409)",
                    "articles created twice": len(duplicate_articles),
+                   "retried creates not found exactly once": len(not_exactly_once),
                    "pre-crash webhook backlog (article.published events not yet received at the kill)": len(backlog),
-                   "pre-crash webhook backlog: delivered after the restart (s)": delivered if delivered is not None else "not within 150 s",
+                   "pre-crash webhook backlog: delivered after the restart (s)": "nothing to deliver" if not backlog
+                       else delivered if delivered is not None else "not within 150 s",
                    "webhook events lost": len(lost_webhooks),
                    "webhook events received again after the restart (in flight at the kill)": len(in_flight_again),
                    "webhook events received twice otherwise": len(duplicated),
@@ -416,7 +428,8 @@ def kill_api():
                     f"the pre-crash webhook backlog is delivered within {BACKLOG_WITHIN} s": delivered is not None and delivered <= BACKLOG_WITHIN,
                     "no webhook event lost": not lost_webhooks,
                     "no webhook event received twice but those in flight at the kill": not duplicated,
-                    "no article or outbox event duplicated": not duplicate_articles and not duplicate_events}
+                    "no article or outbox event duplicated": not duplicate_articles and not duplicate_events,
+                    "every retried create exists exactly once": not not_exactly_once}
         for promise, kept in promises.items():
             if not kept:
                 print("  BROKEN:", promise)
