@@ -119,15 +119,14 @@ public static class Idempotency
             return false;
         }
         var record = existing.Record;
-        // Free when its holder's lease runs out (at once when its process has restarted), or when a live holder could not settle it.
-        var freeAt = record.CreatedAt + AbandonedAfter;
-        if (record.OwnerBootId != boot && (existing.LeaseUntil ?? now) < freeAt)
+        // Held until its holder's lease runs out (no lease: its process has restarted), or until the backstop for a
+        // live holder that could not settle it. This process knows its own requests are running: only the backstop frees them.
+        var abandonedAt = record.CreatedAt + AbandonedAfter;
+        var freeAt = existing.LeaseUntil is not { } leaseUntil ? now : leaseUntil < abandonedAt ? leaseUntil : abandonedAt;
+        var holderGone = (record.OwnerBootId == boot ? abandonedAt : freeAt) <= now;
+        if (record.StatusCode is not null || record.CommittedAt is not null || !holderGone)
         {
-            freeAt = existing.LeaseUntil ?? now;
-        }
-        if (record.StatusCode is not null || record.CommittedAt is not null || freeAt > now)
-        {
-            await AnswerFromRecordAsync(context, record, requestHash, freeAt - now);
+            await AnswerFromRecordAsync(context, record, requestHash, freeAt - now, holderGone);
             return false;
         }
         if (await keyed.Where(r => r.OwnerBootId == record.OwnerBootId && r.StatusCode == null && r.CommittedAt == null)
@@ -140,7 +139,7 @@ public static class Idempotency
         return false;
     }
 
-    private static async Task AnswerFromRecordAsync(HttpContext context, IdempotencyRecord existing, byte[] requestHash, TimeSpan heldFor)
+    private static async Task AnswerFromRecordAsync(HttpContext context, IdempotencyRecord existing, byte[] requestHash, TimeSpan heldFor, bool holderGone)
     {
         if (!CryptographicOperations.FixedTimeEquals(existing.RequestHash, requestHash))
         {
@@ -150,7 +149,7 @@ public static class Idempotency
         }
         if (existing.StatusCode is not { } status)
         {
-            await (existing.CommittedAt is not null && heldFor <= TimeSpan.Zero
+            await (existing.CommittedAt is not null && holderGone
                 ? Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Request carried out, response lost",
                     $"The first request with this {HeaderName} was carried out, but its process stopped before its response was stored; "
                     + "it is not run again. Look the resource up instead of sending the request again.")
