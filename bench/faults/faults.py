@@ -412,6 +412,8 @@ def kill_api():
                    "same-key retries answered 409 'carried out, response lost' (their create had committed)": retried["carried_out"],
                    "same-key retries: all answered for good after the restart (s)": retry_seconds if retry_seconds is not None
                        else f"not all within 150 s (refused: {retried['refused']})" if ledger.unanswered else "none to retry (no create was cut by the kill)",
+                   "same-key retries: answered for good after the restarted process first answered HTTP (s)":
+                       round(retry_seconds - answering, 2) if retry_seconds is not None and answering is not None else "-",
                    "Retry-After on 409s meanwhile": sorted(retried["retry_after"], key=str) or "none (no 409)",
                    "articles created twice": len(duplicate_articles),
                    "retried creates not found exactly once": len(not_exactly_once),
