@@ -3,16 +3,19 @@
 
   python3 bench/faults/faults.py            # both drills
   python3 bench/faults/faults.py db-restart # PostgreSQL stop / 5 s / start under 8 concurrent editors and 4 uncached readers
-  python3 bench/faults/faults.py kill-api   # kill -9 of the API mid-load, restart, check nothing half-written or duplicated
+  python3 bench/faults/faults.py kill-api   # kill -9 of the API mid-load, restart, check nothing half-written or duplicated, and time
+                                            # how soon same-key retries succeed and the pre-crash webhook backlog is delivered
 
 Everything runs on loopback: a private PostgreSQL cluster (durable settings) and the API built in Release.
 """
-import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
+import http.client, http.server, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EDITORS = 8
 READERS = 4
 REQUEST_TIMEOUT = 35  # above the API's own request timeout: a reply slower than this is a hang
+RETRIES_WITHIN = 10  # seconds after the restart by which same-key retries must succeed
+BACKLOG_WITHIN = 30  # seconds after the restart by which the pre-crash webhook backlog must be delivered
 
 
 def free_port():
@@ -74,17 +77,21 @@ class Api:
         self.port = free_port()
         self.dll = os.path.join(ROOT, "src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll")
         self.env = dict(os.environ, ConnectionStrings__HeadlessNews=cluster.connection_string(), RateLimiting__Enabled="false",
-                        ASPNETCORE_ENVIRONMENT="Production", Logging__LogLevel__Default="Warning")
+                        ASPNETCORE_ENVIRONMENT="Production", Logging__LogLevel__Default="Warning", Webhooks__AllowPrivateTargets="true")
         self.process = None
 
-    def create_key(self):
-        out = subprocess.run(["dotnet", self.dll, "keys", "create", "--name", "fault drill", "--scopes", "content:write,content:publish"],
+    def create_key(self, scopes="content:write,content:publish"):
+        out = subprocess.run(["dotnet", self.dll, "keys", "create", "--name", "fault drill", "--scopes", scopes],
                              env=self.env, check=True, capture_output=True, text=True, cwd=ROOT)
         return out.stdout.strip().splitlines()[-1]
 
-    def start(self):
+    def launch(self):
+        """Starts the process (same URL, so the same node name as before) without waiting for it."""
         self.process = subprocess.Popen(["dotnet", self.dll, "--urls", f"http://127.0.0.1:{self.port}"], env=self.env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+
+    def start(self):
+        self.launch()
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -94,6 +101,13 @@ class Api:
             except (urllib.error.URLError, ConnectionError, socket.timeout):
                 time.sleep(0.2)
         raise RuntimeError("the API did not become ready within 60 s")
+
+    def live(self):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health/live", timeout=2) as r:
+                return r.status == 200
+        except (urllib.error.URLError, ConnectionError, socket.timeout, http.client.HTTPException):
+            return False
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -120,7 +134,11 @@ class Client(threading.Thread):
             with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as r:
                 return r.status, dict(r.headers), json.loads(r.read() or b"null"), time.time() - started
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), None, time.time() - started
+            try:
+                problem = json.loads(e.read() or b"null")
+            except (ValueError, OSError, http.client.HTTPException):
+                problem = None
+            return e.code, dict(e.headers), problem, time.time() - started
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException) as e:
             return 0 if "timed out" not in str(e) else -1, {}, None, time.time() - started
 
@@ -135,8 +153,12 @@ class Editor(Client):
             headline = f"Fault drill {self.number}-{n} {uuid.uuid4().hex[:8]}: Conwy harbour works reach the quay"
             body = {"headline": headline, "standfirst": "A drill article.",
                     "body": [{"type": "paragraph", "html": f"Editor {self.number} wrote paragraph {n}."}]}
-            status, headers, created, took = self.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": uuid.uuid4().hex})
+            idempotency_key = uuid.uuid4().hex
+            status, headers, created, took = self.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idempotency_key})
             self.ledger.record("create", status, headers, took, created and created.get("id"))
+            if status in (0, -1):
+                with self.ledger.lock:
+                    self.ledger.unanswered.append((idempotency_key, body))
             if status != 201:
                 continue
             status, headers, _, took = self.call("POST", f"/v1/manage/articles/{created['id']}/publish", {}, {"If-Match": headers.get("ETag", '"1"')})
@@ -168,6 +190,7 @@ class Ledger:
         self.acknowledged = {"create": set(), "publish": set()}
         self.outcomes = {}
         self.bad = []
+        self.unanswered = []  # (Idempotency-Key, body) of creates that got no answer: a client retries them with the same key
         self.last_success = {"create": 0.0, "publish": 0.0, "read": 0.0}
 
     def record(self, action, status, headers, took, article_id):
@@ -195,7 +218,7 @@ def load(api, key, seconds_before, fault, seconds_after, readers=0):
     for e in editors:
         e.start()
     time.sleep(seconds_before)
-    figures = fault(ledger)
+    figures = fault(ledger, stop_event)
     time.sleep(seconds_after)
     stop_event.set()
     for e in editors:
@@ -237,7 +260,7 @@ def db_restart():
         key = api.create_key()
         api.start()
 
-        def fault(ledger):
+        def fault(ledger, _):
             cluster.stop("fast")
             time.sleep(5)
             cluster.start()
@@ -263,32 +286,158 @@ def db_restart():
         cluster.remove()
 
 
+class WebhookReceiver:
+    """A loopback webhook target that records when each webhook-id arrived."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.received = []  # (webhook-id, time)
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.received.append((self.headers["webhook-id"], time.time()))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/drill"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def ids(self):
+        with self.lock:
+            return [webhook_id for webhook_id, _ in self.received]
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def retry_until_created(api, key, idempotency_key, body, deadline, outcome):
+    """Retries one unanswered create with its Idempotency-Key, polling (to time when the key is free) until it is
+    answered for good: 201, or 409 "Request carried out, response lost" (the first attempt's create had committed when
+    the process died: it is not run twice). Puts the time of that answer and any Retry-After seen into outcome."""
+    client = Client(api, key, 0, None, None)
+    while time.time() < deadline:
+        status, headers, answer, _ = client.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idempotency_key})
+        if status == 201 or (status == 409 and (answer or {}).get("title") == "Request carried out, response lost"):
+            outcome["succeeded"].append(time.time())
+            outcome["carried_out"] += status == 409
+            return
+        if status == 409:
+            outcome["retry_after"].add(headers.get("Retry-After"))
+        elif status not in (0, -1, 503):
+            outcome["refused"].append(status)
+            return
+        time.sleep(0.1)
+
+
 def kill_api():
     cluster = Cluster()
     cluster.start()
     api = Api(cluster)
+    receiver = WebhookReceiver()
     try:
-        key = api.create_key()
+        key = api.create_key("content:write,content:publish,webhooks:manage")
         api.start()
-        ledger, figures = load(api, key, 4, lambda ledger: (api.kill(), {})[1], 0)
-        api.start()
+        hook = Client(api, key, 0, None, None).call("POST", "/v1/manage/webhooks", {"url": receiver.url, "events": ["article.published"]})
+        if hook[0] != 201:
+            raise RuntimeError(f"creating the drill's webhook answered {hook[0]}")
+
+        def fault(ledger, stop_event):
+            stop_event.set()  # the editors finish the request they are in (cut by the kill) and stop
+            api.kill()
+            return {}
+
+        ledger, _ = load(api, key, 4, fault, 0)
+        received_before = receiver.ids()
+        backlog = set(cluster.query("SELECT id FROM content_events WHERE type = 'article.published'")) - set(received_before)
+        held = cluster.query("""SELECT (SELECT count(*) FROM idempotency_records WHERE status_code IS NULL),
+            (SELECT count(*) FROM webhook_messages WHERE claimed_by IS NOT NULL AND status = 'Pending')""")[0].split("|")
+
+        restarted = time.time()
+        api.launch()
+        # Each editor whose create was cut by the kill retries it with the same key, as a client would.
+        retried = {"succeeded": [], "retry_after": set(), "refused": [], "carried_out": 0}
+        retriers = [threading.Thread(target=retry_until_created, args=(api, key, idempotency_key, body, restarted + 150, retried), daemon=True)
+                    for idempotency_key, body in ledger.unanswered]
+        for retrier in retriers:
+            retrier.start()
+        answering, delivered = None, None
+        while (answering is None or delivered is None) and time.time() < restarted + 150:
+            if delivered is None and backlog <= set(receiver.ids()):
+                delivered = round(time.time() - restarted, 2)
+            if answering is None and api.live():
+                answering = round(time.time() - restarted, 2)
+            time.sleep(0.05)
+        for retrier in retriers:
+            retrier.join(155)
+        all_retried = len(retried["succeeded"]) == len(ledger.unanswered)
+        retry_seconds = round(max(retried["succeeded"]) - restarted, 2) if all_retried and retried["succeeded"] else None
+
         found, lost_creates, lost_publishes = verify(cluster, ledger)
         half_written = cluster.query("""SELECT a.id FROM articles a WHERE NOT EXISTS
             (SELECT 1 FROM revisions r WHERE r.resource_id = a.id AND r.number = a.version)""")
         missing_events = cluster.query("""SELECT a.id FROM articles a WHERE a.status = 'Published' AND NOT EXISTS
             (SELECT 1 FROM content_events e WHERE e.resource_id = a.id AND e.type = 'article.published')""")
+        duplicate_articles = cluster.query("SELECT headline FROM articles GROUP BY headline HAVING count(*) > 1")
+        # A retry answered "carried out, response lost" must match exactly one article: the one the first attempt created.
+        not_exactly_once = [body["headline"] for _, body in ledger.unanswered
+                               if cluster.query("SELECT count(*) FROM articles WHERE headline = '" + body["headline"].replace("'", "''") + "'") != ["1"]]
+        duplicate_events = cluster.query("""SELECT resource_id FROM content_events WHERE type = 'article.published'
+            GROUP BY resource_id, version HAVING count(*) > 1""")
         # A retried idempotent POST after the restart must return the first article, not a second one.
         editor = Editor(api, key, 99, threading.Event(), Ledger())
         idem, body = uuid.uuid4().hex, {"headline": "Idempotent after restart: Bangor pier reopens", "body": [{"type": "paragraph", "html": "x"}]}
         first = editor.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idem})
         second = editor.call("POST", "/v1/manage/articles", body, {"Idempotency-Key": idem})
         duplicate = not (first[0] == 201 and second[0] == 201 and first[2]["id"] == second[2]["id"])
+        received = receiver.ids()
+        received_after = received[len(received_before):]
+        lost_webhooks = backlog - set(received)
+        # Received once before the kill and once after: the attempt was in flight, the target had it, the API died before
+        # it could record the answer. At-least-once delivery; receivers deduplicate on webhook-id.
+        in_flight_again = {i for i in set(received_after) if received_before.count(i) == 1 and received_after.count(i) == 1}
+        duplicated = {i for i in set(received) if received.count(i) > 1} - in_flight_again
         figures = {"articles without the revision of their version (half-written)": len(half_written),
                    "published articles without an outbox event": len(missing_events),
-                   "idempotent retry created a duplicate": duplicate}
+                   "idempotent retry created a duplicate": duplicate,
+                   "creates unanswered at the kill, retried with the same key": len(ledger.unanswered),
+                   "idempotency keys in flight at the kill / webhook messages claimed by the killed process": " / ".join(held),
+                   "restarted process answering HTTP after (s)": answering,
+                   "same-key retries answered 409 'carried out, response lost' (their create had committed)": retried["carried_out"],
+                   "same-key retries: all answered for good after the restart (s)": retry_seconds if retry_seconds is not None
+                       else f"not all within 150 s (refused: {retried['refused']})" if ledger.unanswered else "none to retry (no create was cut by the kill)",
+                   "same-key retries: answered for good after the restarted process first answered HTTP (s)":
+                       round(retry_seconds - answering, 2) if retry_seconds is not None and answering is not None else "-",
+                   "Retry-After on 409s meanwhile": sorted(retried["retry_after"], key=str) or "none (no 409)",
+                   "articles created twice": len(duplicate_articles),
+                   "retried creates not found exactly once": len(not_exactly_once),
+                   "pre-crash webhook backlog (article.published events not yet received at the kill)": len(backlog),
+                   "pre-crash webhook backlog: delivered after the restart (s)": "nothing to deliver" if not backlog
+                       else delivered if delivered is not None else "not within 150 s",
+                   "webhook events lost": len(lost_webhooks),
+                   "webhook events received again after the restart (in flight at the kill)": len(in_flight_again),
+                   "webhook events received twice otherwise": len(duplicated),
+                   "outbox events duplicated": len(duplicate_events)}
         ok = report("kill -9 of the API mid-load", ledger, found, lost_creates, lost_publishes, figures)
-        return ok and not half_written and not missing_events and not duplicate
+        promises = {f"same-key retries succeed within {RETRIES_WITHIN} s of the restart":
+                        not ledger.unanswered or (retry_seconds is not None and retry_seconds <= RETRIES_WITHIN),
+                    f"the pre-crash webhook backlog is delivered within {BACKLOG_WITHIN} s": delivered is not None and delivered <= BACKLOG_WITHIN,
+                    "no webhook event lost": not lost_webhooks,
+                    "no webhook event received twice but those in flight at the kill": not duplicated,
+                    "no article or outbox event duplicated": not duplicate_articles and not duplicate_events,
+                    "every retried create exists exactly once": not not_exactly_once}
+        for promise, kept in promises.items():
+            if not kept:
+                print("  BROKEN:", promise)
+        return ok and not half_written and not missing_events and not duplicate and all(promises.values())
     finally:
+        receiver.stop()
         api.stop()
         cluster.remove()
 

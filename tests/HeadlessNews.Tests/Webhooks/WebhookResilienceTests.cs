@@ -1,6 +1,9 @@
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Leases;
 using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static HeadlessNews.Tests.Webhooks.WebhookTestKit;
 
 namespace HeadlessNews.Tests.Webhooks;
@@ -47,31 +50,77 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_message_claimed_by_a_node_that_crashed_is_delivered_once_its_lease_runs_out()
+    public async Task A_message_its_live_node_could_not_settle_is_delivered_once_the_claim_backstop_runs_out()
     {
         var first = await StartFirstNodeAsync();
         var client = await first.ClientWithScopesAsync("webhooks:manage");
-        var (webhookId, _) = await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.NoticePublished);
-        // What a node leaves behind when it dies after claiming: a dispatched event and a message leased to it for the next 41 s.
-        var eventId = await first.WithDbAsync(async db =>
-        {
-            var now = first.Clock.GetUtcNow();
-            var recorded = db.Record(first.Clock, ContentEventTypes.NoticePublished, "notice", Guid.CreateVersion7(), null, 1);
-            recorded.DispatchedAt = now;
-            db.Add(new WebhookMessage
-            {
-                Id = Guid.CreateVersion7(), WebhookId = Guid.Parse(webhookId), EventId = recorded.Id, EventType = recorded.Type,
-                Payload = "{\"type\":\"notice.published\"}", NextAttemptAt = now.AddSeconds(41), ClaimToken = Guid.NewGuid(),
-                GiveUpAt = now.AddDays(3), CreatedAt = now,
-            });
-            await db.SaveChangesAsync();
-            return recorded.Id;
-        });
+        var (webhookId, _) = await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticlePublished);
+        // What the node leaves when it cannot record an attempt (its database was away): a claim in its own name.
+        var eventId = await LeaveClaimedAsync(first, webhookId, first.Services.GetRequiredService<ThisNode>().BootId);
 
         await Task.Delay(800);
         Assert.Empty(_receiver.For(eventId));
-        first.Clock.Advance(TimeSpan.FromSeconds(42));
-        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery after the lease ran out");
+        first.Clock.Advance(new WebhookOptions().ClaimLease + TimeSpan.FromSeconds(1));
+        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery after the backstop ran out");
+    }
+
+    [Fact]
+    public async Task A_message_held_by_a_process_that_was_killed_is_delivered_at_once_when_its_node_restarts()
+    {
+        var first = await StartFirstNodeAsync();
+        var client = await first.ClientWithScopesAsync("webhooks:manage");
+        var (webhookId, _) = await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticlePublished);
+        var nodeName = "conwy-" + Guid.NewGuid().ToString("N")[..8];
+        var dead = await CrashedProcess.LeaveBehindAsync(first, nodeName, TimeSpan.FromSeconds(15));
+        var eventId = await LeaveClaimedAsync(first, webhookId, dead);
+        await first.DisposeAsync();
+        _nodes.Remove(first);
+
+        var restarted = StartNode(first.ConnectionString, nodeName);
+        _ = restarted.Server;
+        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery by the restarted node", 5);
+        await AssertOneAttemptDeliveredAsync(restarted, eventId);
+    }
+
+    [Fact]
+    public async Task A_message_held_by_a_process_that_fell_silent_is_taken_over_by_another_node_when_its_lease_runs_out()
+    {
+        var first = await StartFirstNodeAsync();
+        var client = await first.ClientWithScopesAsync("webhooks:manage");
+        var (webhookId, _) = await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticlePublished);
+        var silent = await CrashedProcess.LeaveBehindAsync(first, "silent-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromSeconds(2));
+        var eventId = await LeaveClaimedAsync(first, webhookId, silent);
+
+        await Task.Delay(1000);
+        Assert.Empty(_receiver.For(eventId));
+        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery by the other node", 5);
+        await AssertOneAttemptDeliveredAsync(first, eventId);
+    }
+
+    [Fact]
+    public async Task A_delivery_cut_short_by_its_node_stopping_is_not_logged_as_the_target_failing_and_goes_out_at_once_from_the_next_node()
+    {
+        var firstCall = new TaskCompletionSource();
+        _receiver.Respond = async (_, aborted) =>
+        {
+            if (firstCall.TrySetResult())
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), aborted);
+            }
+            return 200;
+        };
+        var first = await StartFirstNodeAsync();
+        var client = await first.ClientWithScopesAsync("webhooks:manage");
+        await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticlePublished);
+        var eventId = await RecordAsync(first, ContentEventTypes.ArticlePublished);
+        await firstCall.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await first.DisposeAsync();
+        _nodes.Remove(first);
+
+        var next = StartNode(first.ConnectionString);
+        _ = next.Server;
+        await EventuallyAsync(() => _receiver.For(eventId).Count == 2, "the delivery by the next node", 3);
+        await AssertOneAttemptDeliveredAsync(next, eventId);
     }
 
     [Fact]
@@ -91,6 +140,37 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
         Assert.Equal(events.Count, _receiver.Received.Count);
     }
 
+    /// <summary>A published event fanned out to the webhook and claimed by <paramref name="boot"/>, as its delivery began.</summary>
+    private static Task<Guid> LeaveClaimedAsync(ApiFactory api, string webhookId, Guid boot) =>
+        api.WithDbAsync(async db =>
+        {
+            var now = api.Clock.GetUtcNow();
+            var recorded = db.Record(api.Clock, ContentEventTypes.ArticlePublished, "article", Guid.CreateVersion7(), "menai-bridge-reopens", 1);
+            recorded.DispatchedAt = now;
+            db.Add(new WebhookMessage
+            {
+                Id = Guid.CreateVersion7(), WebhookId = Guid.Parse(webhookId), EventId = recorded.Id, EventType = recorded.Type,
+                Payload = "{\"type\":\"article.published\"}", NextAttemptAt = now + new WebhookOptions().ClaimLease,
+                ClaimToken = Guid.NewGuid(), ClaimedBy = boot, GiveUpAt = now.AddDays(3), CreatedAt = now,
+            });
+            await db.SaveChangesAsync();
+            return recorded.Id;
+        });
+
+    /// <summary>The delivery log shows one attempt, the first, delivered: nothing cut short by our side counts against the target.</summary>
+    private static async Task AssertOneAttemptDeliveredAsync(ApiFactory api, Guid eventId)
+    {
+        WebhookAttempt[] attempts = [];
+        await EventuallyAsync(async () =>
+        {
+            attempts = await api.WithDbAsync(db => db.Set<WebhookAttempt>().Where(a => a.EventId == eventId).ToArrayAsync());
+            return attempts.Length > 0;
+        }, "the attempt to be logged");
+        var attempt = Assert.Single(attempts);
+        Assert.Equal(WebhookAttemptOutcome.Delivered, attempt.Outcome);
+        Assert.Equal(1, attempt.Attempt);
+    }
+
     private async Task<WebhookApi> StartFirstNodeAsync()
     {
         var node = new WebhookApi();
@@ -100,9 +180,9 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
         return node;
     }
 
-    private WebhookApiNode StartNode(string connectionString)
+    private WebhookApiNode StartNode(string connectionString, string? nodeName = null)
     {
-        var node = new WebhookApiNode(connectionString);
+        var node = new WebhookApiNode(connectionString, nodeName);
         _nodes.Add(node);
         return node;
     }

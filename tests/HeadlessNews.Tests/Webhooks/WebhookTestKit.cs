@@ -23,11 +23,14 @@ public class WebhookApi : ApiFactory
     };
 }
 
-/// <summary>Another API node on an existing database.</summary>
-public sealed class WebhookApiNode(string connectionString) : WebhookApi
+/// <summary>Another API node on an existing database: a node of its own unless named (a restart keeps its name).</summary>
+public sealed class WebhookApiNode(string connectionString, string? nodeName = null) : WebhookApi
 {
-    protected override IReadOnlyDictionary<string, string?> Settings =>
-        new Dictionary<string, string?>(base.Settings) { ["ConnectionStrings:HeadlessNews"] = connectionString };
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["ConnectionStrings:HeadlessNews"] = connectionString,
+        ["Leases:NodeName"] = nodeName ?? "webhook-node-" + Guid.NewGuid().ToString("N")[..8],
+    };
 }
 
 public static class WebhookTestKit

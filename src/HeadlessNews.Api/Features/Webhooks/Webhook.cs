@@ -45,10 +45,12 @@ public sealed class WebhookMessage
     public int Attempts { get; set; }
     /// <summary>Attempts since the message was (re)queued; picks the back-off delay.</summary>
     public int BackoffStep { get; set; }
-    /// <summary>When the message is due; while a node is delivering it, the end of that node's lease.</summary>
+    /// <summary>When the message is due; while a node is delivering it, a backstop for a live node that could not settle it.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
-    /// <summary>Set by the node that claimed the message, so a node whose lease ran out cannot overwrite a newer result.</summary>
+    /// <summary>Set by the node that claimed the message, so a node whose claim was taken over cannot overwrite a newer result.</summary>
     public Guid? ClaimToken { get; set; }
+    /// <summary>The boot of the process delivering the message: the claim lasts as long as that process's lease.</summary>
+    public Guid? ClaimedBy { get; set; }
     public DateTimeOffset GiveUpAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
@@ -104,7 +106,8 @@ internal sealed class WebhookMessageConfiguration : IEntityTypeConfiguration<Web
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
         builder.HasOne<Webhook>().WithMany().HasForeignKey(m => m.WebhookId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(m => new { m.WebhookId, m.EventId }).IsUnique();
-        builder.HasIndex(m => m.NextAttemptAt).HasFilter("status = 'Pending'");
+        builder.HasIndex(m => new { m.WebhookId, m.NextAttemptAt }).HasFilter("status = 'Pending'");
+        builder.HasIndex(m => m.WebhookId).HasDatabaseName("ix_webhook_messages_claimed").HasFilter("claimed_by IS NOT NULL");
     }
 }
 

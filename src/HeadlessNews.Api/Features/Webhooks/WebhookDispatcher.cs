@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Leases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -10,35 +11,59 @@ namespace HeadlessNews.Api.Features.Webhooks;
 
 /// <summary>
 /// Runs on every node. Fan-out turns due outbox events into one message per matching enabled webhook, in the
-/// transaction that marks the events dispatched; delivery claims due messages under a lease and POSTs them.
-/// Both claim rows with <c>FOR UPDATE SKIP LOCKED</c>, so nodes share the work without sending anything twice,
-/// and a node that dies mid-delivery only delays its messages until the lease runs out.
+/// transaction that marks the events dispatched (row locks, so a node that dies mid-way leaves nothing held).
+/// Delivery claims due messages for this process's boot (<see cref="ThisNode"/>) whenever it has a free slot, at most
+/// <see cref="WebhookOptions.MaxConcurrentPerWebhook"/> per webhook over all nodes and
+/// <see cref="WebhookOptions.MaxConcurrentDeliveries"/> on this node, so a slow target delays only its own messages.
+/// A claim lasts as long as its process's lease: claims of a process that restarted or fell silent are due again at
+/// once, without an attempt being counted, since an attempt cut short by our own crash says nothing about the target.
 /// </summary>
 public sealed class WebhookDispatcher(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
     TimeProvider clock,
+    ThisNode node,
     IOptionsMonitor<WebhookOptions> options,
     IConfiguration configuration,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
+    /// <summary>Serialises claims over all nodes (pg_advisory_xact_lock), so the per-webhook limit holds cluster-wide.</summary>
+    private const long ClaimLock = 0x4845_4144_484F_4F4B;
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Every poll interval: fan out due events, give back what gone processes held, and fill free slots. In between, a
+    /// delivery that settles frees its slot, which is filled at once (its webhook's next message may be due).
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var inFlight = new List<Task>();
+        var nextPoll = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            inFlight.RemoveAll(delivery => delivery.IsCompleted);
+            var settings = options.CurrentValue;
+            var polling = clock.GetUtcNow() >= nextPoll;
+            if (polling)
+            {
+                nextPoll = clock.GetUtcNow().AddMilliseconds(settings.PollIntervalMs);
+            }
             var moreWaiting = false;
             try
             {
-                var fannedOutFullBatch = await FanOutAsync(stoppingToken);
-                var deliveredFullBatch = await DeliverAsync(stoppingToken);
-                moreWaiting = fannedOutFullBatch || deliveredFullBatch;
+                if (polling && await FanOutAsync(stoppingToken))
+                {
+                    nextPoll = DateTimeOffset.MinValue;
+                }
+                var free = Math.Min(settings.MaxConcurrentDeliveries - inFlight.Count, settings.BatchSize);
+                var claims = free > 0 ? await ClaimAsync(free, polling, stoppingToken) : [];
+                inFlight.AddRange(claims.Select(claim => DeliverOneAsync(claim, stoppingToken)));
+                moreWaiting = nextPoll == DateTimeOffset.MinValue || (free > 0 && claims.Count == free);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e)
             {
@@ -46,16 +71,23 @@ public sealed class WebhookDispatcher(
             }
             if (!moreWaiting)
             {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(options.CurrentValue.PollIntervalMs), clock, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await PauseAsync(nextPoll - clock.GetUtcNow(), inFlight, stoppingToken);
             }
         }
+        // Deliveries cut short by the stop give their messages back themselves.
+        await Task.WhenAll(inFlight);
+    }
+
+    /// <summary>Waits until the next poll, or less when a delivery settles.</summary>
+    private async Task PauseAsync(TimeSpan untilPoll, List<Task> inFlight, CancellationToken stoppingToken)
+    {
+        if (untilPoll <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var pause = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        await Task.WhenAny([Task.Delay(untilPoll, clock, pause.Token), .. inFlight]);
+        await pause.CancelAsync();
     }
 
     /// <summary>Fans out one batch of due events; true when the batch was full (more may be due).</summary>
@@ -103,42 +135,52 @@ public sealed class WebhookDispatcher(
         return events.Count == settings.BatchSize;
     }
 
-    /// <summary>Claims and delivers one batch of due messages; true when the batch was full.</summary>
-    private async Task<bool> DeliverAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due messages for this boot: per webhook no more than its free slots, first
+    /// attempts before retries, oldest first; first, when <paramref name="releaseGone"/>, gives back the claims of
+    /// processes that are gone (due again at once: an attempt cut short by our own crash is not the target's failure).
+    /// </summary>
+    private async Task<List<Claim>> ClaimAsync(int limit, bool releaseGone, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var claimToken = Guid.NewGuid();
-        List<WebhookMessage> messages;
-        Dictionary<Guid, Webhook> webhooks;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({ClaimLock})", cancellationToken);
+        if (releaseGone)
         {
-            var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-            var now = clock.GetUtcNow();
-            var leaseUntil = now + settings.ClaimLease;
-            messages = await db.Set<WebhookMessage>().FromSql($"""
-                UPDATE webhook_messages SET next_attempt_at = {leaseUntil}, claim_token = {claimToken}
-                WHERE id IN (
-                    SELECT m.id FROM webhook_messages m JOIN webhooks w ON w.id = m.webhook_id
-                    WHERE m.status = 'Pending' AND m.next_attempt_at <= {now} AND w.enabled
-                    ORDER BY m.next_attempt_at
-                    LIMIT {settings.BatchSize}
-                    FOR UPDATE OF m SKIP LOCKED)
-                RETURNING *
-                """).AsNoTracking().ToListAsync(stoppingToken);
-            if (messages.Count == 0)
-            {
-                return false;
-            }
-            var ids = messages.Select(m => m.WebhookId).Distinct().ToList();
-            webhooks = await db.Set<Webhook>().AsNoTracking().Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, stoppingToken);
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE webhook_messages m SET claimed_by = NULL, claim_token = NULL, next_attempt_at = {now}
+                WHERE m.claimed_by IS NOT NULL AND m.claimed_by <> {node.BootId} AND m.status = 'Pending'
+                  AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.boot_id = m.claimed_by AND n.lease_until > {now})
+                """, cancellationToken);
         }
-        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrentDeliveries },
-            async (message, _) => await DeliverOneAsync(message, webhooks[message.WebhookId], claimToken, stoppingToken));
-        return messages.Count == settings.BatchSize;
+        var messages = await db.Set<WebhookMessage>().FromSql($"""
+            UPDATE webhook_messages SET next_attempt_at = {now + settings.ClaimLease}, claim_token = {claimToken}, claimed_by = {node.BootId}
+            WHERE id IN (
+                SELECT due.id FROM webhooks w CROSS JOIN LATERAL (
+                    SELECT m.id, m.next_attempt_at, m.backoff_step FROM webhook_messages m
+                    WHERE m.webhook_id = w.id AND m.status = 'Pending' AND m.next_attempt_at <= {now}
+                    ORDER BY m.next_attempt_at
+                    LIMIT greatest(0, {settings.MaxConcurrentPerWebhook} - (SELECT count(*) FROM webhook_messages busy
+                        WHERE busy.webhook_id = w.id AND busy.claimed_by IS NOT NULL AND busy.next_attempt_at > {now}))
+                    FOR UPDATE SKIP LOCKED) due
+                WHERE w.enabled
+                ORDER BY due.backoff_step > 0, due.next_attempt_at
+                LIMIT {limit})
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        var ids = messages.Select(m => m.WebhookId).Distinct().ToList();
+        var webhooks = await db.Set<Webhook>().AsNoTracking().Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return [.. messages.Select(m => new Claim(m, webhooks[m.WebhookId], claimToken))];
     }
 
-    private async Task DeliverOneAsync(WebhookMessage message, Webhook webhook, Guid claimToken, CancellationToken stoppingToken)
+    private async Task DeliverOneAsync(Claim claim, CancellationToken stoppingToken)
     {
+        var (message, webhook, claimToken) = claim;
         var settings = options.CurrentValue;
         var attemptedAt = clock.GetUtcNow();
         var started = clock.GetTimestamp();
@@ -162,8 +204,9 @@ public sealed class WebhookDispatcher(
             attempt.ResponseExcerpt = await WebhookResponseExcerpt.ReadAsync(response, deadline.Token);
             attempt.Outcome = response.IsSuccessStatusCode ? WebhookAttemptOutcome.Delivered : WebhookAttemptOutcome.HttpError;
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
+            // Cut short by this node stopping (a cancelled send, or its connection torn down): not the target's failure.
             await ReleaseAsync(message, claimToken);
             return;
         }
@@ -191,7 +234,7 @@ public sealed class WebhookDispatcher(
         }
         catch (Exception e)
         {
-            // Typically the webhook was deleted meanwhile, or the database is away; the lease brings the message back if it still exists.
+            // Typically the webhook was deleted meanwhile, or the database is away; the claim's backstop (ClaimLease) brings the message back.
             logger.LogWarning(e, "Could not record attempt {Attempt} of webhook message {MessageId}.", attempt.Attempt, message.EventId);
         }
     }
@@ -229,7 +272,8 @@ public sealed class WebhookDispatcher(
                 .SetProperty(x => x.Status, WebhookMessageStatus.Delivered)
                 .SetProperty(x => x.DeliveredAt, now)
                 .SetProperty(x => x.Attempts, attempt.Attempt)
-                .SetProperty(x => x.ClaimToken, (Guid?)null), CancellationToken.None);
+                .SetProperty(x => x.ClaimToken, (Guid?)null)
+                .SetProperty(x => x.ClaimedBy, (Guid?)null), CancellationToken.None);
         }
         else
         {
@@ -241,7 +285,8 @@ public sealed class WebhookDispatcher(
                 .SetProperty(x => x.FailedAt, failedForGood ? now : null)
                 .SetProperty(x => x.BackoffStep, message.BackoffStep + 1)
                 .SetProperty(x => x.Attempts, attempt.Attempt)
-                .SetProperty(x => x.ClaimToken, (Guid?)null), CancellationToken.None) == 1;
+                .SetProperty(x => x.ClaimToken, (Guid?)null)
+                .SetProperty(x => x.ClaimedBy, (Guid?)null), CancellationToken.None) == 1;
         }
         if (failedForGood)
         {
@@ -275,11 +320,11 @@ public sealed class WebhookDispatcher(
             var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
             var now = clock.GetUtcNow();
             await db.Set<WebhookMessage>().Where(m => m.Id == message.Id && m.ClaimToken == claimToken)
-                .ExecuteUpdateAsync(m => m.SetProperty(x => x.NextAttemptAt, now).SetProperty(x => x.ClaimToken, (Guid?)null));
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.NextAttemptAt, now).SetProperty(x => x.ClaimToken, (Guid?)null).SetProperty(x => x.ClaimedBy, (Guid?)null));
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not release webhook message {MessageId}; it is retried when its lease runs out.", message.EventId);
+            logger.LogWarning(e, "Could not release webhook message {MessageId}; it is free once this node's lease runs out.", message.EventId);
         }
     }
 
@@ -320,4 +365,6 @@ public sealed class WebhookDispatcher(
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+
+    private sealed record Claim(WebhookMessage Message, Webhook Webhook, Guid Token);
 }

@@ -197,6 +197,7 @@ public static class WebhookEndpoints
             .SetProperty(x => x.BackoffStep, 0)
             .SetProperty(x => x.GiveUpAt, now + options.Value.GiveUpAfter)
             .SetProperty(x => x.ClaimToken, (Guid?)null)
+            .SetProperty(x => x.ClaimedBy, (Guid?)null)
             .SetProperty(x => x.FailedAt, (DateTimeOffset?)null), cancellationToken);
         if (updated == 0)
         {

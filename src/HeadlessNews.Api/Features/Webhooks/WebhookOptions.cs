@@ -43,12 +43,20 @@ public sealed class WebhookOptions
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;
 
-    [Range(1, 256)]
-    public int MaxConcurrentDeliveries { get; set; } = 8;
+    /// <summary>Deliveries in flight on one node at a time. Waiting on a slow target costs a socket, not a thread.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentDeliveries { get; set; } = 128;
+
+    /// <summary>Deliveries in flight to one webhook at a time, over all nodes, so a slow or failing target holds few slots.</summary>
+    [Range(1, 16)]
+    public int MaxConcurrentPerWebhook { get; set; } = 2;
 
     public IReadOnlyList<TimeSpan> EffectiveRetrySchedule => RetrySchedule.Length > 0 ? RetrySchedule : DefaultRetrySchedule;
 
-    /// <summary>A claimed message that was not settled by then (its node died) becomes due again.</summary>
+    /// <summary>
+    /// A claimed message not settled by then becomes due again even though its node is alive (it could not record the
+    /// attempt). A node that dies loses its claims with its lease (<c>Leases:Seconds</c>), or at once when it restarts.
+    /// </summary>
     public TimeSpan ClaimLease => TimeSpan.FromSeconds(TimeoutSeconds + 30);
 
     internal bool HasValidDurations() =>

@@ -1,5 +1,6 @@
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
@@ -16,9 +17,11 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<CacheEvictionInterceptor>();
         services.AddHttpContextAccessor();
         services.AddSingleton<EventActorInterceptor>();
+        services.AddSingleton<IdempotencyCommitMarker>();
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
             Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString)
-                .AddInterceptors(provider.GetRequiredService<CacheEvictionInterceptor>(), provider.GetRequiredService<EventActorInterceptor>()));
+                .AddInterceptors(provider.GetRequiredService<CacheEvictionInterceptor>(), provider.GetRequiredService<EventActorInterceptor>(),
+                    provider.GetRequiredService<IdempotencyCommitMarker>()));
         services.AddSingleton<ReadDatabase>();
         services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
         services.AddKeyedScoped(ReadDatabase.GenericPlansKey, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext(genericPlans: true));

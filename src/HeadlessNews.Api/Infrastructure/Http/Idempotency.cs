@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Leases;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -11,15 +13,18 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on creating POSTs (IETF httpapi draft semantics): the same key and body
-/// replay the first response; the same key with another body is 422; a key still in flight is 409.
-/// Keys are scoped to the API key and the request path, and remembered for 24 hours.
+/// replay the first response; the same key with another body is 422; a key still in flight is 409 with the seconds
+/// left on its holder's lease in <c>Retry-After</c>. Keys are scoped to the API key and the request path, and remembered
+/// for 24 hours. A record in flight belongs to the process (boot) handling it: once that process is gone (it restarted,
+/// or its lease ran out) the next same-key request runs in its place, unless the first one's writes had committed
+/// (<see cref="IdempotencyCommitMarker"/>): that work is never done twice.
 /// </summary>
 public static class Idempotency
 {
     public const string HeaderName = "Idempotency-Key";
     private const int MaxKeyLength = 255;
     private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
-    /// <summary>A record still "in flight" after this long belongs to a request that died; it may be taken over.</summary>
+    /// <summary>A record still "in flight" after this long was left by a live process that could not settle it (its database was away).</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -47,29 +52,31 @@ public static class Idempotency
     private static async Task HandleAsync(HttpContext context, string key, RequestDelegate next)
     {
         var db = context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
+        var boot = context.RequestServices.GetRequiredService<ThisNode>().BootId;
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var scope = Caller.From(context).KeyId ?? Guid.Empty;
+        var scope = Caller.From(context).ScopeId;
         var path = context.Request.Path.Value ?? string.Empty;
 
         context.Request.EnableBuffering();
         var requestHash = await SHA256.HashDataAsync(context.Request.Body, context.RequestAborted);
         context.Request.Body.Position = 0;
 
-        var records = db.Set<IdempotencyRecord>();
-        await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key
-                && (r.CreatedAt < now - Retention || (r.StatusCode == null && r.CreatedAt < now - AbandonedAfter)))
-            .ExecuteDeleteAsync(context.RequestAborted);
+        var keyed = db.Set<IdempotencyRecord>().Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key);
+        await keyed.Where(r => r.CreatedAt < now - Retention).ExecuteDeleteAsync(context.RequestAborted);
         var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at)
-            VALUES ({scope}, {path}, {key}, {requestHash}, {now}) ON CONFLICT DO NOTHING
-            """, context.RequestAborted);
-        if (claimed == 0)
+            INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at, owner_boot_id)
+            VALUES ({scope}, {path}, {key}, {requestHash}, {now}, {boot}) ON CONFLICT DO NOTHING
+            """, context.RequestAborted) == 1;
+        if (!claimed && !await TakeOverOrAnswerAsync(context, db, keyed, boot, now, requestHash))
         {
-            var existing = await records.AsNoTracking().FirstAsync(r => r.ApiKeyId == scope && r.Path == path && r.Key == key, context.RequestAborted);
-            await AnswerFromRecordAsync(context, existing, requestHash);
             return;
         }
 
+        var mine = keyed.Where(r => r.OwnerBootId == boot);
+        var commits = context.RequestServices.GetRequiredService<IdempotencyCommitMarker>();
+        commits.Hold(db, scope, path, key, boot);
+        // A save of one statement would otherwise commit without a transaction the marker can join.
+        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
         var originalBody = context.Response.Body;
         using var captured = new MemoryStream();
         context.Response.Body = captured;
@@ -81,11 +88,13 @@ public static class Idempotency
         }
         finally
         {
+            commits.Release(db);
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
             context.Response.Body = originalBody;
             if (completed)
             {
                 var body = Remembered(context, captured.ToArray());
-                await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key).ExecuteUpdateAsync(r => r
+                await mine.ExecuteUpdateAsync(r => r
                     .SetProperty(x => x.StatusCode, context.Response.StatusCode)
                     .SetProperty(x => x.ResponseBody, body)
                     .SetProperty(x => x.ContentType, context.Response.ContentType)
@@ -94,14 +103,51 @@ public static class Idempotency
             }
             else
             {
-                await records.Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key).ExecuteDeleteAsync(CancellationToken.None);
+                await mine.ExecuteDeleteAsync(CancellationToken.None);
             }
             captured.Position = 0;
             await captured.CopyToAsync(originalBody, CancellationToken.None);
         }
     }
 
-    private static async Task AnswerFromRecordAsync(HttpContext context, IdempotencyRecord existing, byte[] requestHash)
+    /// <summary>
+    /// The key is held: answer from its record (replay, 422, 409), or, when its process is gone without having done the
+    /// work (it restarted, or fell silent past its lease), take the key over for this request and return true.
+    /// </summary>
+    private static async Task<bool> TakeOverOrAnswerAsync(
+        HttpContext context, HeadlessNewsDbContext db, IQueryable<IdempotencyRecord> keyed, Guid boot, DateTimeOffset now, byte[] requestHash)
+    {
+        var existing = await keyed.AsNoTracking()
+            .Select(r => new { Record = r, LeaseUntil = db.Set<Node>().Where(n => n.BootId == r.OwnerBootId).Select(n => (DateTimeOffset?)n.LeaseUntil).FirstOrDefault() })
+            .FirstOrDefaultAsync(context.RequestAborted);
+        if (existing is null)
+        {
+            // Settled and removed (it failed) between our insert and this read: nothing holds the key now.
+            await AnswerInProgressAsync(context, TimeSpan.Zero);
+            return false;
+        }
+        var record = existing.Record;
+        // Held until its holder's lease runs out (no lease: its process has restarted), or until the backstop for a
+        // live holder that could not settle it. This process knows its own requests are running: only the backstop frees them.
+        var abandonedAt = record.CreatedAt + AbandonedAfter;
+        var freeAt = existing.LeaseUntil is not { } leaseUntil ? now : leaseUntil < abandonedAt ? leaseUntil : abandonedAt;
+        var holderGone = (record.OwnerBootId == boot ? abandonedAt : freeAt) <= now;
+        if (record.StatusCode is not null || record.CommittedAt is not null || !holderGone)
+        {
+            await AnswerFromRecordAsync(context, record, requestHash, freeAt - now, holderGone);
+            return false;
+        }
+        if (await keyed.Where(r => r.OwnerBootId == record.OwnerBootId && r.StatusCode == null && r.CommittedAt == null)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.OwnerBootId, boot).SetProperty(x => x.CreatedAt, now).SetProperty(x => x.RequestHash, requestHash),
+                    context.RequestAborted) == 1)
+        {
+            return true;
+        }
+        await AnswerInProgressAsync(context, TimeSpan.Zero);
+        return false;
+    }
+
+    private static async Task AnswerFromRecordAsync(HttpContext context, IdempotencyRecord existing, byte[] requestHash, TimeSpan heldFor, bool holderGone)
     {
         if (!CryptographicOperations.FixedTimeEquals(existing.RequestHash, requestHash))
         {
@@ -111,8 +157,11 @@ public static class Idempotency
         }
         if (existing.StatusCode is not { } status)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Request in progress",
-                $"The first request with this {HeaderName} is still being processed; retry later.");
+            await (existing.CommittedAt is not null && holderGone
+                ? Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Request carried out, response lost",
+                    $"The first request with this {HeaderName} was carried out, but its process stopped before its response was stored; "
+                    + "it is not run again. Look the resource up instead of sending the request again.")
+                : AnswerInProgressAsync(context, heldFor));
             return;
         }
         context.Response.StatusCode = status;
@@ -131,6 +180,15 @@ public static class Idempotency
         }
         await context.Response.Body.WriteAsync(existing.ResponseBody ?? [], context.RequestAborted);
     }
+
+    /// <summary>409 with the whole seconds left until the key is free again (its holder settles it or its lease runs out).</summary>
+    private static Task AnswerInProgressAsync(HttpContext context, TimeSpan heldFor)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(heldFor.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Request in progress",
+            $"The first request with this {HeaderName} is still being processed; retry after the seconds in Retry-After.");
+    }
+
 
     /// <summary>The response body to keep for replays: the one-time secret, if the endpoint has one, becomes null.</summary>
     private static byte[] Remembered(HttpContext context, byte[] body)
@@ -154,6 +212,10 @@ public sealed class IdempotencyRecord
     public required string Key { get; set; }
     public required byte[] RequestHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The boot of the process handling the request while <see cref="StatusCode"/> is null.</summary>
+    public Guid OwnerBootId { get; set; }
+    /// <summary>Set in the transaction of the request's own writes: if its process dies before answering, the work is done and not run again.</summary>
+    public DateTimeOffset? CommittedAt { get; set; }
     public int? StatusCode { get; set; }
     public byte[]? ResponseBody { get; set; }
     public string? ContentType { get; set; }

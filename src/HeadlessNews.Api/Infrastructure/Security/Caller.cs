@@ -33,4 +33,12 @@ public sealed record Caller(Guid? KeyId, string Name, string? OnBehalfOf, Person
     }
 
     public string Describe() => OnBehalfOf is null ? Name : $"{Name} (for {OnBehalfOf})";
+
+    /// <summary>
+    /// One id per credential, for state kept per caller (idempotency keys): the key's id, or for a person a stable id
+    /// derived from issuer and subject, so two people never share a scope.
+    /// </summary>
+    public Guid ScopeId => Person is { } person
+        ? new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(person.Issuer + "\n" + person.Subject)).AsSpan(0, 16))
+        : KeyId ?? Guid.Empty;
 }

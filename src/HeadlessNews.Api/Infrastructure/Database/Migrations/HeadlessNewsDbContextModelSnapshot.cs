@@ -1553,6 +1553,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("claim_token");
 
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claimed_by");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1601,13 +1605,17 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("Id")
                         .HasName("pk_webhook_messages");
 
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_messages_next_attempt_at")
-                        .HasFilter("status = 'Pending'");
+                    b.HasIndex("WebhookId")
+                        .HasDatabaseName("ix_webhook_messages_claimed")
+                        .HasFilter("claimed_by IS NOT NULL");
 
                     b.HasIndex("WebhookId", "EventId")
                         .IsUnique()
                         .HasDatabaseName("ix_webhook_messages_webhook_id_event_id");
+
+                    b.HasIndex("WebhookId", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_messages_webhook_id_next_attempt_at")
+                        .HasFilter("status = 'Pending'");
 
                     b.ToTable("webhook_messages", (string)null);
                 });
@@ -1706,6 +1714,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("text")
                         .HasColumnName("key");
 
+                    b.Property<DateTimeOffset?>("CommittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("committed_at");
+
                     b.Property<string>("ContentType")
                         .HasColumnType("text")
                         .HasColumnName("content_type");
@@ -1721,6 +1733,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<string>("Location")
                         .HasColumnType("text")
                         .HasColumnName("location");
+
+                    b.Property<Guid>("OwnerBootId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_boot_id");
 
                     b.Property<byte[]>("RequestHash")
                         .IsRequired()
@@ -1742,6 +1758,36 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_idempotency_records_created_at");
 
                     b.ToTable("idempotency_records", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Leases.Node", b =>
+                {
+                    b.Property<Guid>("BootId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("boot_id");
+
+                    b.Property<DateTimeOffset>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("BootId")
+                        .HasName("pk_nodes");
+
+                    b.HasIndex("Name")
+                        .HasDatabaseName("ix_nodes_name");
+
+                    b.ToTable("nodes", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Infrastructure.Revisions.Revision", b =>
