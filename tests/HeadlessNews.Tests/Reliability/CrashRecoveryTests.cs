@@ -108,7 +108,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     [Fact]
     public async Task An_idempotent_create_stamps_its_key_in_the_transaction_of_its_writes_and_a_refused_one_does_not()
     {
-        var (keyId, secret) = await CreateKeyAsync("content:write", "keys:manage");
+        var (keyId, secret) = await CreateKeyAsync("content:write", "keys:manage", "feeds:partner");
         var created = Guid.NewGuid().ToString();
         var savedInOneStatement = Guid.NewGuid().ToString();
         var refused = Guid.NewGuid().ToString();
