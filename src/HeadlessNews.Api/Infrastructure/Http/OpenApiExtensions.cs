@@ -107,6 +107,12 @@ public static class OpenApiExtensions
             ["number"] = "A revision number (revision n is version n).",
             ["token"] = "The signed token of a preview link.",
             ["messageId"] = "A webhook message id (the webhook-id header of its deliveries).",
+            ["createdBy"] = "`me`: only articles the caller created (by key, or by person for a signed-in editor).",
+            ["version"] = "The asset's version; an older one answers 301 to the current rendition.",
+            ["rendition"] = "`{width}.{format}`: a width from Media:Widths and jpg, webp, avif or auto (from Accept), e.g. 1280.webp.",
+            ["ratio"] = "Crop around the focal point: 16x9, 4x3, 1x1 or 3x2; absent keeps the original shape.",
+            ["exp"] = "With sig: when a signed rendition URL expires (Unix seconds).",
+            ["sig"] = "With exp: the signature of a rendition URL for content that is not public yet.",
             ["Tip-Receipt"] = "The receipt phrase a reader got when sending the tip (words separated by hyphens or spaces, any case).",
             ["attachmentId"] = "The attachment's id (UUID).",
         }.ToFrozenDictionary(StringComparer.Ordinal);
