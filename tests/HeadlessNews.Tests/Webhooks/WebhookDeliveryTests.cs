@@ -180,7 +180,8 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
 
         var retried = await (await client.PostAsync($"/v1/manage/webhooks/{id}/messages/{messageId}/retry", null)).AssertSuccessAsync(HttpStatusCode.Accepted);
         Assert.Equal(messageId.ToString(), retried.GetProperty("messageId").GetString());
-        Assert.Equal("pending", retried.GetProperty("status").GetString());
+        // Queued again; with free delivery slots the dispatcher may already have sent it by the time the answer is read.
+        Assert.Contains(retried.GetProperty("status").GetString(), new[] { "pending", "delivered" });
 
         await EventuallyAsync(() => receiver.For(messageId).Count == 2, "the manual retry");
         Assert.Equal(receiver.For(messageId)[0].Body, receiver.For(messageId)[1].Body);
