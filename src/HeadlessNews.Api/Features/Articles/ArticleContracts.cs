@@ -82,7 +82,7 @@ public sealed record ArticleResponse(
     DateTimeOffset? EmbargoUntil,
     IReadOnlyList<Correction> Corrections,
     string? CanonicalUrl,
-    int Version);
+    int Version) : Infrastructure.Database.IVersioned;
 
 /// <summary>One row of the editors' list.</summary>
 public sealed record ArticleSummaryResponse(

@@ -13,6 +13,7 @@ namespace HeadlessNews.Api.Features.Articles;
 
 public static class ArticleEndpoints
 {
+    private const string Collection = "/v1/manage/articles";
     private const string PreviewPurpose = "article-preview";
     private const int DefaultPreviewMinutes = 60;
     private const int MaxPreviewMinutes = 7 * 24 * 60;
@@ -69,9 +70,9 @@ public static class ArticleEndpoints
         return v1;
     }
 
-    private static Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateArticle(
+    private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateArticle(
         SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        WithETag(http, ArticleStore.CreateAsync(db, clock, Caller.From(http), request, cancellationToken));
+        (await ArticleWrites.CreateAsync(db, clock, Caller.From(http), request, cancellationToken)).ToCreated(http.Response, Collection, a => a);
 
     private static async Task<Results<Ok<Page<ArticleSummaryResponse>>, ProblemHttpResult>> ListArticles(
         string? status, string? section, string? q, DateTimeOffset? updatedSince, int? limit, string? cursor,
@@ -141,28 +142,25 @@ public static class ArticleEndpoints
         Guid id, SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
     {
         var mayChangeEmbargo = (await authorization.AuthorizeAsync(http.User, Scopes.Policies.ContentPublish)).Succeeded;
-        return await ArticleStore.UpdateAsync(http.Request, db, clock, Caller.From(http), mayChangeEmbargo, id, request, cancellationToken);
+        return (await ArticleWrites.UpdateAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), request, mayChangeEmbargo, cancellationToken))
+            .ToOk(http.Response, a => a);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ArchiveArticle(
         Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        (await ArticleStore.ArchiveAsync(http.Request, db, clock, Caller.From(http), id, cancellationToken)).Result switch
-        {
-            ProblemHttpResult problem => problem,
-            _ => TypedResults.NoContent(),
-        };
+        (await ArticleWrites.ArchiveAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), cancellationToken)).ToNoContent(http.Response);
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> PublishArticle(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> PublishArticle(
         Guid id, [FromBody] PublishArticleRequest? request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.PublishAsync(http.Request, db, clock, Caller.From(http), id, request?.PublishAt, cancellationToken);
+        (await ArticleWrites.PublishAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), request?.PublishAt, cancellationToken)).ToOk(http.Response, a => a);
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UnpublishArticle(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UnpublishArticle(
         Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.UnpublishAsync(http.Request, db, clock, Caller.From(http), id, cancellationToken);
+        (await ArticleWrites.UnpublishAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), cancellationToken)).ToOk(http.Response, a => a);
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> AddCorrection(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> AddCorrection(
         Guid id, AddCorrectionRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.AddCorrectionAsync(http.Request, db, clock, Caller.From(http), id, request.Text, cancellationToken);
+        (await ArticleWrites.AddCorrectionAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), request.Text, cancellationToken)).ToOk(http.Response, a => a);
 
     private static async Task<Results<Ok<Page<RevisionSummary>>, ProblemHttpResult>> ListRevisions(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
@@ -171,7 +169,7 @@ public static class ArticleEndpoints
             return Problems.NotFound($"No article has id {id}.");
         }
         return TypedResults.Ok(new Page<RevisionSummary>(await db.Set<Revision>().AsNoTracking()
-            .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id)
+            .Where(r => r.ResourceType == ArticleWrites.ResourceType && r.ResourceId == id)
             .OrderByDescending(r => r.Number)
             .Select(r => new RevisionSummary(r.Number, r.Action, r.KeyName, r.OnBehalfOf, r.At))
             .ToListAsync(cancellationToken), null));
@@ -180,7 +178,7 @@ public static class ArticleEndpoints
     private static async Task<Results<Ok<RevisionResponse>, ProblemHttpResult>> GetRevision(Guid id, int number, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
         var revision = await db.Set<Revision>().AsNoTracking()
-            .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id && r.Number == number)
+            .Where(r => r.ResourceType == ArticleWrites.ResourceType && r.ResourceId == id && r.Number == number)
             .FirstOrDefaultAsync(cancellationToken);
         if (revision is null)
         {
@@ -190,9 +188,9 @@ public static class ArticleEndpoints
             revision.Snapshot.Deserialize<ArticleResponse>(JsonSerializerOptions.Web)!));
     }
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> RestoreRevision(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> RestoreRevision(
         Guid id, int number, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.RestoreAsync(http.Request, db, clock, Caller.From(http), id, number, cancellationToken);
+        (await ArticleWrites.RestoreAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), number, cancellationToken)).ToOk(http.Response, a => a);
 
     private static async Task<Results<Ok<PreviewLinkResponse>, ProblemHttpResult>> CreatePreviewLink(
         Guid id, [FromBody] CreatePreviewLinkRequest? request, HttpRequest http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
@@ -232,16 +230,6 @@ public static class ArticleEndpoints
             .ExecuteUpdateAsync(a => a.SetProperty(article => article.PreviewGeneration, article => article.PreviewGeneration + 1), cancellationToken) == 0
             ? Problems.NotFound($"No article has id {id}.")
             : TypedResults.NoContent();
-
-    private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> WithETag(HttpContext http, Task<Results<Created<ArticleResponse>, ProblemHttpResult>> creating)
-    {
-        var result = await creating;
-        if (result.Result is Created<ArticleResponse> { Value: { } created })
-        {
-            http.Response.SetETag(created.Version);
-        }
-        return result;
-    }
 
     /// <param name="Generation">The article's preview generation when the link was made (links made before revocation existed carry 0).</param>
     private sealed record PreviewToken(Guid ArticleId, DateTimeOffset ExpiresAt, int Generation);

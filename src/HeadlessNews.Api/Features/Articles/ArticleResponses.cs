@@ -34,7 +34,7 @@ public static class ArticleResponses
     public static async Task<ArticleResponse?> ReadRevisionAsync(HeadlessNewsDbContext db, Guid articleId, int number, CancellationToken cancellationToken)
     {
         var snapshot = await db.Set<Revision>().AsNoTracking()
-            .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == articleId && r.Number == number)
+            .Where(r => r.ResourceType == ArticleWrites.ResourceType && r.ResourceId == articleId && r.Number == number)
             .Select(r => r.Snapshot).FirstOrDefaultAsync(cancellationToken);
         return snapshot?.Deserialize<ArticleResponse>(JsonSerializerOptions.Web);
     }

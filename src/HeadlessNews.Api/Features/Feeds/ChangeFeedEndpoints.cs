@@ -90,12 +90,12 @@ public static class ChangeFeedEndpoints
             return [.. rows.Select(Entry)];
         }
         bool Shown(ContentChange? change) =>
-            change is { Op: "upsert", ResourceType: ArticleStore.ResourceType }
+            change is { Op: "upsert", ResourceType: ArticleWrites.ResourceType }
             && (sections.Count == 0 || (change.SectionSlug is { } section && sections.Contains(section)))
             && (tags.Count == 0 || change.TagSlugs.Any(tags.Contains));
 
         // What the partner was last shown of each article: the article's newest entry up to the token.
-        var ids = rows.Where(r => r.ResourceType == ArticleStore.ResourceType).Select(r => r.ResourceId).Distinct().ToArray();
+        var ids = rows.Where(r => r.ResourceType == ArticleWrites.ResourceType).Select(r => r.ResourceId).Distinct().ToArray();
         if (ids.Length == 0)
         {
             return [];
