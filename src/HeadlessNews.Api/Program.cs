@@ -30,6 +30,7 @@ builder.Services.AddClientAddresses();
 builder.Services.AddRequestLogging();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHeadlessNewsDatabase();
+builder.Services.AddDeliveryReadModel();
 builder.Services.AddTokenSigning();
 builder.Services.AddSingleton<IDatabaseStartupTask, BootstrapAdminKey>();
 builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();

@@ -7,14 +7,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Articles;
 
 public static class ArticleEndpoints
 {
     private const string Collection = "/v1/manage/articles";
-    private const string PreviewPurpose = "article-preview";
     private const int DefaultPreviewMinutes = 60;
     private const int MaxPreviewMinutes = 7 * 24 * 60;
 
@@ -59,15 +57,6 @@ public static class ArticleEndpoints
             .RequireAuthorization(Scopes.Policies.ContentWrite)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return manage;
-    }
-
-    /// <summary>The anonymous preview route, /v1/preview/{token}.</summary>
-    public static RouteGroupBuilder MapArticlePreview(this RouteGroupBuilder v1)
-    {
-        v1.MapGet("/preview/{token}", GetPreview).WithTags("Preview").WithName("GetArticlePreview")
-            .WithSummary("The article behind a preview link, in the delivery shape (private, no-store).").AllowAnonymous()
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        return v1;
     }
 
     private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateArticle(
@@ -207,22 +196,8 @@ public static class ArticleEndpoints
             return Problems.NotFound($"No article has id {id} (or it is archived).");
         }
         var expiresAt = ArticleVisibility.ToWholeSecond(clock.Now().AddMinutes(minutes));
-        var token = signer.Sign(PreviewPurpose, new PreviewToken(id, expiresAt, generation.Value));
+        var token = ArticlePreviewLinks.Sign(signer, new PreviewToken(id, expiresAt, generation.Value));
         return TypedResults.Ok(new PreviewLinkResponse($"{http.Scheme}://{http.Host}{http.PathBase}/v1/preview/{token}", expiresAt));
-    }
-
-    private static async Task<Results<Ok<ArticleDeliveryResponse>, ProblemHttpResult>> GetPreview(
-        string token, HttpResponse response, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
-    {
-        response.Headers.CacheControl = PrivateResponses.CacheControl;
-        var now = clock.Now();
-        var article = signer.TryRead<PreviewToken>(PreviewPurpose, token, out var preview) && preview!.ExpiresAt > now
-            ? await db.Set<Article>()
-                .Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived && a.PreviewGeneration == preview.Generation)
-                .ToDeliveryAsync(db, now, delivery.Value.OldAfterDays, cancellationToken)
-            : null;
-        // A revoked link, or one whose article was archived, answers exactly as an expired one does.
-        return article is null ? Problems.NotFound("This preview link is unknown or has expired; ask for a new one.") : TypedResults.Ok(article);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokePreviewLinks(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
@@ -230,7 +205,4 @@ public static class ArticleEndpoints
             .ExecuteUpdateAsync(a => a.SetProperty(article => article.PreviewGeneration, article => article.PreviewGeneration + 1), cancellationToken) == 0
             ? Problems.NotFound($"No article has id {id}.")
             : TypedResults.NoContent();
-
-    /// <param name="Generation">The article's preview generation when the link was made (links made before revocation existed carry 0).</param>
-    private sealed record PreviewToken(Guid ArticleId, DateTimeOffset ExpiresAt, int Generation);
 }

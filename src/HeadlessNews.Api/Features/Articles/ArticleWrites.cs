@@ -1,4 +1,3 @@
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
@@ -284,7 +283,6 @@ public static class ArticleWrites
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            await ArticleReadModel.RefreshAsync(db, [article.Id], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return null;
         }

@@ -1,5 +1,4 @@
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -76,7 +75,6 @@ public static class AuthorEndpoints
         {
             return problem;
         }
-        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleAuthor>().Where(l => l.AuthorId == id).Select(l => l.ArticleId), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(author.Version);
         return TypedResults.Ok(author.Adapt<AuthorResponse>());

@@ -1,8 +1,45 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
 
 namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>An author on a delivered article.</summary>
+public sealed record BylineResponse(string Slug, string Name, string? Role);
+
+/// <summary>A body block as delivered: quote blocks carry the quote itself.</summary>
+public sealed record DeliveredBlock : Block
+{
+    public DeliveredBlock(Block block, QuoteResponse? quote) : base(block) => Quote = quote;
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public QuoteResponse? Quote { get; init; }
+}
+
+/// <summary>The full article in the delivery shape (also what a preview link shows): one request renders a page.</summary>
+public sealed record ArticleDeliveryResponse(
+    Guid Id,
+    string Slug,
+    string Headline,
+    string? Standfirst,
+    IReadOnlyList<DeliveredBlock> Body,
+    string BodyHtml,
+    NamedRef? Section,
+    IReadOnlyList<NamedRef> Tags,
+    IReadOnlyList<NamedRef> Places,
+    IReadOnlyList<BylineResponse> Authors,
+    IReadOnlyList<SourceResponse> Sources,
+    HeroImage? HeroImage,
+    string Language,
+    DateTimeOffset? PublishAt,
+    DateTimeOffset? FirstPublishedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? EmbargoUntil,
+    IReadOnlyList<Correction> Corrections,
+    string? CanonicalUrl,
+    int Version,
+    bool Old);
 
 /// <summary>An article in a delivery list; <c>bodyHtml</c> only with <c>include=body</c>.</summary>
 public sealed record ArticleSummary(

@@ -1,5 +1,4 @@
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -74,7 +73,6 @@ public static class QuoteEndpoints
         {
             return problem;
         }
-        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleQuote>().Where(l => l.QuoteId == id).Select(l => l.ArticleId), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(quote.Version);
         return TypedResults.Ok(quote.Adapt<QuoteResponse>());

@@ -1,5 +1,4 @@
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
@@ -75,7 +74,6 @@ public static class SectionEndpoints
         {
             return problem;
         }
-        await ArticleReadModel.RefreshWhereAsync(db, db.Set<Article>().Where(a => a.SectionId == id).Select(a => a.Id), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(section.Version);
         return TypedResults.Ok(section.Adapt<SectionResponse>());

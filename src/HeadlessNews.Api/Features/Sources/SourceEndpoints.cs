@@ -1,5 +1,4 @@
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -73,7 +72,6 @@ public static class SourceEndpoints
         {
             return problem;
         }
-        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleSource>().Where(l => l.SourceId == id).Select(l => l.ArticleId), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(source.Version);
         return TypedResults.Ok(source.Adapt<SourceResponse>());

@@ -12,10 +12,11 @@ public static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DatabaseEndpoint>();
-        services.AddSingleton<CacheEvictionInterceptor>();
+        services.AddSingleton<IInterceptor, CacheEvictionInterceptor>();
+        // Features add theirs (e.g. Delivery's read model) as IInterceptor services: the database knows none of them.
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
             Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString)
-                .AddInterceptors(provider.GetRequiredService<CacheEvictionInterceptor>()));
+                .AddInterceptors(provider.GetServices<IInterceptor>()));
         services.AddSingleton<ReadDatabase>();
         services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
         services.AddKeyedScoped(ReadDatabase.GenericPlansKey, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext(genericPlans: true));
