@@ -89,12 +89,3 @@ public sealed record ArticleSummaryResponse(
 public sealed record RevisionSummary(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At);
 
 public sealed record RevisionResponse(int Number, string Action, string KeyName, string? OnBehalfOf, DateTimeOffset At, ArticleResponse Snapshot);
-
-/// <summary>An article named in a 409 (e.g. deleting a quote that published stories use).</summary>
-public sealed record ArticleReference(Guid Id, string Slug, string Headline)
-{
-    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult InUse(string what, IReadOnlyList<ArticleReference> articles) =>
-        Infrastructure.Http.Problems.Conflict(
-            $"This {what} is used by {articles.Count} article(s): {string.Join(", ", articles.Select(a => $"'{a.Headline}' ({a.Slug})"))}. Change those articles first.",
-            new Dictionary<string, object?> { ["articles"] = articles });
-}

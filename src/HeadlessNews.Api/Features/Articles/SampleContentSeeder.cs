@@ -6,7 +6,6 @@ using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -40,23 +39,22 @@ public sealed class SampleContentSeeder(
 
     private async Task SeedAsync(HeadlessNewsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var news = AddSection(db, now, "news", "News", "What is happening across North Wales.");
-        var sport = AddSection(db, now, "sport", "Sport", "Results, fixtures and the people behind them.");
-        var politics = AddSection(db, now, "politics", "Politics", "Councils, the Senedd and the decisions that shape our towns.");
+        var news = await AddSectionAsync(db, "news", "News", "What is happening across North Wales.", cancellationToken);
+        var sport = await AddSectionAsync(db, "sport", "Sport", "Results, fixtures and the people behind them.", cancellationToken);
+        var politics = await AddSectionAsync(db, "politics", "Politics", "Councils, the Senedd and the decisions that shape our towns.", cancellationToken);
 
-        var ceri = AddAuthor(db, now, "Ceri Hughes", "Local democracy reporter", "Ceri covers council meetings from Conwy to Anglesey.");
-        var gethin = AddAuthor(db, now, "Gethin Parry", "Sports reporter", "Gethin has followed grassroots football on the coast for a decade.");
-        var nia = AddAuthor(db, now, "Nia Roberts", "News editor", "Nia edits the daily news list.");
+        var ceri = await AddAuthorAsync(db, "Ceri Hughes", "Local democracy reporter", "Ceri covers council meetings from Conwy to Anglesey.", cancellationToken);
+        var gethin = await AddAuthorAsync(db, "Gethin Parry", "Sports reporter", "Gethin has followed grassroots football on the coast for a decade.", cancellationToken);
+        var nia = await AddAuthorAsync(db, "Nia Roberts", "News editor", "Nia edits the daily news list.", cancellationToken);
 
-        var pierRelease = AddSource(db, now, SourceKind.PressRelease, "Pier deck repairs complete ahead of Easter", "Llandudno Promenade Trust", "https://example.org/promenade-trust/pier-repairs", new DateOnly(2026, 3, 2));
-        var harbourReport = AddSource(db, now, SourceKind.Report, "Harbour moorings review 2026", "Afon Conwy Harbour Board", "https://example.org/harbour-board/moorings-review-2026", new DateOnly(2026, 2, 18));
-        var treeData = AddSource(db, now, SourceKind.Dataset, "Community tree planting register", "Môn Woodland Network", "https://example.org/mon-woodland/register", new DateOnly(2026, 1, 10));
+        var pierRelease = await AddSourceAsync(db, SourceKind.PressRelease, "Pier deck repairs complete ahead of Easter", "Llandudno Promenade Trust", "https://example.org/promenade-trust/pier-repairs", new DateOnly(2026, 3, 2), cancellationToken);
+        var harbourReport = await AddSourceAsync(db, SourceKind.Report, "Harbour moorings review 2026", "Afon Conwy Harbour Board", "https://example.org/harbour-board/moorings-review-2026", new DateOnly(2026, 2, 18), cancellationToken);
+        var treeData = await AddSourceAsync(db, SourceKind.Dataset, "Community tree planting register", "Môn Woodland Network", "https://example.org/mon-woodland/register", new DateOnly(2026, 1, 10), cancellationToken);
 
-        var pierQuote = AddQuote(db, now, "The storm took forty planks in one night, but the volunteers had the deck open again in six weeks.", "Siân Morgan", "Pier manager", "Llandudno Promenade Trust", pierRelease.Id);
-        var harbourQuote = AddQuote(db, now, "Nobody wants to price local fishermen out of their own harbour.", "Dafydd Evans", "Board chair", "Afon Conwy Harbour Board", harbourReport.Id);
-        var coachQuote = AddQuote(db, now, "We were down to ten players and still found a way. I could not be prouder.", "Meinir Jones", "Head coach", "Bangor Bay Ladies FC", null);
-        var pupilQuote = AddQuote(db, now, "In twenty years this hillside will be a wood, and we planted it.", "Osian Lloyd", "Year 6 pupil", "Ysgol Bryn Eithin", null);
-        await db.SaveChangesAsync(cancellationToken);
+        var pierQuote = await AddQuoteAsync(db, "The storm took forty planks in one night, but the volunteers had the deck open again in six weeks.", "Siân Morgan", "Pier manager", "Llandudno Promenade Trust", pierRelease.Id, cancellationToken);
+        var harbourQuote = await AddQuoteAsync(db, "Nobody wants to price local fishermen out of their own harbour.", "Dafydd Evans", "Board chair", "Afon Conwy Harbour Board", harbourReport.Id, cancellationToken);
+        var coachQuote = await AddQuoteAsync(db, "We were down to ten players and still found a way. I could not be prouder.", "Meinir Jones", "Head coach", "Bangor Bay Ladies FC", null, cancellationToken);
+        var pupilQuote = await AddQuoteAsync(db, "In twenty years this hillside will be a wood, and we planted it.", "Osian Lloyd", "Year 6 pupil", "Ysgol Bryn Eithin", null, cancellationToken);
 
         await AddArticleAsync(db, news, [nia], ["Storms", "Tourism"], ["Llandudno"], [pierRelease.Id],
             "Llandudno pier reopens after winter storm repairs",
@@ -102,37 +100,19 @@ public sealed class SampleContentSeeder(
             now.AddDays(2), cancellationToken);
     }
 
-    private static Section AddSection(HeadlessNewsDbContext db, DateTimeOffset now, string slug, string name, string description)
-    {
-        var section = new Section { Id = Guid.CreateVersion7(), Slug = slug, Name = name, Description = description, Version = 1, CreatedAt = now, UpdatedAt = now };
-        db.Add(section);
-        return section;
-    }
+    private async Task<Section> AddSectionAsync(HeadlessNewsDbContext db, string slug, string name, string description, CancellationToken cancellationToken) =>
+        Written(await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(name, slug, description), cancellationToken));
 
-    private static Author AddAuthor(HeadlessNewsDbContext db, DateTimeOffset now, string name, string role, string bio)
-    {
-        var author = new Author { Id = Guid.CreateVersion7(), Slug = Slugs.From(name), Name = name, Role = role, Bio = bio, Version = 1, CreatedAt = now, UpdatedAt = now };
-        db.Add(author);
-        return author;
-    }
+    private async Task<Author> AddAuthorAsync(HeadlessNewsDbContext db, string name, string role, string bio, CancellationToken cancellationToken) =>
+        Written(await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(name, null, role, bio), cancellationToken));
 
-    private static Source AddSource(HeadlessNewsDbContext db, DateTimeOffset now, SourceKind kind, string title, string publisher, string url, DateOnly publishedOn)
-    {
-        var source = new Source { Id = Guid.CreateVersion7(), Kind = kind, Title = title, Publisher = publisher, Url = url, PublishedOn = publishedOn, Version = 1, CreatedAt = now, UpdatedAt = now };
-        db.Add(source);
-        return source;
-    }
+    private async Task<Source> AddSourceAsync(
+        HeadlessNewsDbContext db, SourceKind kind, string title, string publisher, string url, DateOnly publishedOn, CancellationToken cancellationToken) =>
+        Written(await SourceWrites.CreateAsync(db, clock, new SaveSourceRequest(kind, title, publisher, url, publishedOn, null), cancellationToken));
 
-    private static Quote AddQuote(HeadlessNewsDbContext db, DateTimeOffset now, string text, string speaker, string role, string organisation, Guid? sourceId)
-    {
-        var quote = new Quote
-        {
-            Id = Guid.CreateVersion7(), Text = text, SpeakerName = speaker, SpeakerRole = role, SpeakerOrganisation = organisation,
-            SourceId = sourceId, Language = Languages.Default, Version = 1, CreatedAt = now, UpdatedAt = now,
-        };
-        db.Add(quote);
-        return quote;
-    }
+    private async Task<Quote> AddQuoteAsync(
+        HeadlessNewsDbContext db, string text, string speaker, string role, string organisation, Guid? sourceId, CancellationToken cancellationToken) =>
+        Written(await QuoteWrites.CreateAsync(db, clock, new SaveQuoteRequest(text, new Speaker(speaker, role, organisation), null, null, sourceId, null), cancellationToken));
 
     /// <summary>Creates and publishes (or schedules) a story through the same write path as the API.</summary>
     private async Task AddArticleAsync(

@@ -19,19 +19,24 @@ public static class ArticleReadModel
 
     private static readonly HtmlParser Parser = new();
 
-    public static async Task RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, CancellationToken cancellationToken)
+    /// <param name="sameBodies">Articles known to have the body they had (only a section or byline changed): their rendered body is kept.</param>
+    public static async Task RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, IReadOnlySet<Guid> sameBodies, CancellationToken cancellationToken)
     {
         foreach (var chunk in articleIds.Distinct().Chunk(ChunkSize))
         {
-            await RefreshChunkAsync(db, chunk, cancellationToken);
+            await RefreshChunkAsync(db, chunk, sameBodies, cancellationToken);
         }
     }
 
-    private static async Task RefreshChunkAsync(HeadlessNewsDbContext db, Guid[] ids, CancellationToken cancellationToken)
+    private static async Task RefreshChunkAsync(HeadlessNewsDbContext db, Guid[] ids, IReadOnlySet<Guid> sameBodies, CancellationToken cancellationToken)
     {
         var json = ApiJson.Options;
         var rows = await db.Set<PublishedArticle>().Where(p => ids.Contains(p.ArticleId)).ToDictionaryAsync(p => p.ArticleId, cancellationToken);
-        var documents = (await ArticleDocuments.BuildAsync(db, db.Set<Article>().Where(a => ids.Contains(a.Id) && a.Status == ArticleStatus.Published), cancellationToken))
+        string? RenderedBody(Guid id) => sameBodies.Contains(id) && rows.GetValueOrDefault(id) is { } row
+            ? JsonDocument.Parse(row.DocumentJson).RootElement.GetProperty("bodyHtml").GetString()
+            : null;
+        var documents = (await ArticleDocuments.BuildAsync(
+                db, db.Set<Article>().Where(a => ids.Contains(a.Id) && a.Status == ArticleStatus.Published), cancellationToken, RenderedBody))
             .ToDictionary(d => d.Id);
         var quoteIds = (await db.Set<ArticleQuote>().Where(l => ids.Contains(l.ArticleId)).Select(l => new { l.ArticleId, l.QuoteId }).ToListAsync(cancellationToken))
             .ToLookup(l => l.ArticleId, l => l.QuoteId);
@@ -69,7 +74,10 @@ public static class ArticleReadModel
             row.Language = document.Language;
             row.Headline = document.Headline;
             row.Standfirst = document.Standfirst;
-            row.BodyText = PlainText(document.BodyHtml);
+            if (!sameBodies.Contains(id) || existing is null)
+            {
+                row.BodyText = PlainText(document.BodyHtml);
+            }
             row.SummaryJson = JsonSerializer.Serialize(summary, json);
             row.SummaryWithBodyJson = JsonSerializer.Serialize(summary with { BodyHtml = document.BodyHtml }, json);
             row.DocumentJson = JsonSerializer.Serialize(document, json);

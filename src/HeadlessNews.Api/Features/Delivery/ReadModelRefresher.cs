@@ -107,15 +107,17 @@ internal sealed class ReadModelRefresher : SaveChangesInterceptor, IDbTransactio
         {
             return;
         }
-        var articleIds = new HashSet<Guid>(pending.Articles);
+        // A section or byline shows outside the body: those articles keep their rendered body unless something else changed it.
+        var sameBodies = new HashSet<Guid>();
         if (pending.Sections.Count > 0)
         {
-            articleIds.UnionWith(await PublishedAsync(context, context.Set<Article>().Where(a => a.SectionId != null && pending.Sections.Contains(a.SectionId.Value)).Select(a => a.Id), cancellationToken));
+            sameBodies.UnionWith(await PublishedAsync(context, context.Set<Article>().Where(a => a.SectionId != null && pending.Sections.Contains(a.SectionId.Value)).Select(a => a.Id), cancellationToken));
         }
         if (pending.Authors.Count > 0)
         {
-            articleIds.UnionWith(await PublishedAsync(context, context.Set<ArticleAuthor>().Where(l => pending.Authors.Contains(l.AuthorId)).Select(l => l.ArticleId), cancellationToken));
+            sameBodies.UnionWith(await PublishedAsync(context, context.Set<ArticleAuthor>().Where(l => pending.Authors.Contains(l.AuthorId)).Select(l => l.ArticleId), cancellationToken));
         }
+        var articleIds = new HashSet<Guid>(pending.Articles);
         if (pending.Quotes.Count > 0)
         {
             articleIds.UnionWith(await PublishedAsync(context, context.Set<ArticleQuote>().Where(l => pending.Quotes.Contains(l.QuoteId)).Select(l => l.ArticleId), cancellationToken));
@@ -124,7 +126,8 @@ internal sealed class ReadModelRefresher : SaveChangesInterceptor, IDbTransactio
         {
             articleIds.UnionWith(await PublishedAsync(context, context.Set<ArticleSource>().Where(l => pending.Sources.Contains(l.SourceId)).Select(l => l.ArticleId), cancellationToken));
         }
-        await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
+        sameBodies.ExceptWith(articleIds);
+        await ArticleReadModel.RefreshAsync(context, [.. articleIds, .. sameBodies], sameBodies, cancellationToken);
     }
 
     /// <summary>Those of <paramref name="articleIds"/> the read model holds: only they can show the change.</summary>
