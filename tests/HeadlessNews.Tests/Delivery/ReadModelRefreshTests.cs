@@ -1,9 +1,11 @@
 using System.Data.Common;
 using System.Net;
+using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,7 +20,7 @@ public sealed class CommandCountingApiFactory : ApiFactory
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services => services.AddHttpContextAccessor().AddSingleton<CommandCounter>()
-            .AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CommandCounter>()));
+            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<CommandCounter>())));
     }
 }
 
@@ -65,7 +67,9 @@ public sealed class ReadModelRefreshTests(CommandCountingApiFactory api) : IClas
         var (fewSection, fewAuthor) = await FiledAsync(editor, 2);
         var (manySection, manyAuthor) = await FiledAsync(editor, 12);
 
-        Assert.Equal(await RenameCostAsync(editor, "sections", fewSection), await RenameCostAsync(editor, "sections", manySection));
+        var sectionCost = await RenameCostAsync(editor, "sections", fewSection);
+        Assert.InRange(sectionCost, 1, 100);
+        Assert.Equal(sectionCost, await RenameCostAsync(editor, "sections", manySection));
         Assert.Equal(await RenameCostAsync(editor, "authors", fewAuthor), await RenameCostAsync(editor, "authors", manyAuthor));
     }
 
