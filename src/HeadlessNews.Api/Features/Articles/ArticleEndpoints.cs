@@ -7,13 +7,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Articles;
 
 public static class ArticleEndpoints
 {
-    private const string PreviewPurpose = "article-preview";
+    internal const string Collection = "/v1/manage/articles";
     private const int DefaultPreviewMinutes = 60;
     private const int MaxPreviewMinutes = 7 * 24 * 60;
 
@@ -60,18 +59,9 @@ public static class ArticleEndpoints
         return manage;
     }
 
-    /// <summary>The anonymous preview route, /v1/preview/{token}.</summary>
-    public static RouteGroupBuilder MapArticlePreview(this RouteGroupBuilder v1)
-    {
-        v1.MapGet("/preview/{token}", GetPreview).WithTags("Preview").WithName("GetArticlePreview")
-            .WithSummary("The article behind a preview link, in the delivery shape (private, no-store).").AllowAnonymous()
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        return v1;
-    }
-
-    private static Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateArticle(
+    private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateArticle(
         SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        WithETag(http, ArticleStore.CreateAsync(db, clock, Caller.From(http), request, cancellationToken));
+        (await ArticleWrites.CreateAsync(db, clock, Caller.From(http), request, cancellationToken)).ToCreated(http.Response, Collection, a => a);
 
     private static async Task<Results<Ok<Page<ArticleSummaryResponse>>, ProblemHttpResult>> ListArticles(
         string? status, string? section, string? q, DateTimeOffset? updatedSince, string? createdBy, int? limit, string? cursor,
@@ -136,7 +126,7 @@ public static class ArticleEndpoints
     /// <summary>Articles whose first revision the caller made: the same person (issuer and subject), or the same key.</summary>
     private static IQueryable<Article> CreatedBy(HeadlessNewsDbContext db, IQueryable<Article> query, Caller caller)
     {
-        var first = db.Set<Revision>().Where(r => r.ResourceType == ArticleStore.ResourceType && r.Number == 1);
+        var first = db.Set<Revision>().Where(r => r.ResourceType == ArticleWrites.ResourceType && r.Number == 1);
         first = caller.Person is { } person
             ? first.Where(r => r.Subject == person.Subject && r.Issuer == person.Issuer)
             : first.Where(r => r.ApiKeyId == caller.KeyId);
@@ -159,28 +149,25 @@ public static class ArticleEndpoints
         Guid id, SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
     {
         var mayChangeEmbargo = (await authorization.AuthorizeAsync(http.User, Scopes.Policies.ContentPublish)).Succeeded;
-        return await ArticleStore.UpdateAsync(http.Request, db, clock, Caller.From(http), mayChangeEmbargo, id, request, cancellationToken);
+        return (await ArticleWrites.UpdateAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), request, mayChangeEmbargo, cancellationToken))
+            .ToOk(http.Response, a => a);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ArchiveArticle(
         Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        (await ArticleStore.ArchiveAsync(http.Request, db, clock, Caller.From(http), id, cancellationToken)).Result switch
-        {
-            ProblemHttpResult problem => problem,
-            _ => TypedResults.NoContent(),
-        };
+        (await ArticleWrites.ArchiveAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), cancellationToken)).ToNoContent(http.Response);
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> PublishArticle(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> PublishArticle(
         Guid id, [FromBody] PublishArticleRequest? request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.PublishAsync(http.Request, db, clock, Caller.From(http), id, request?.PublishAt, cancellationToken);
+        (await ArticleWrites.PublishAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), request?.PublishAt, cancellationToken)).ToOk(http.Response, a => a);
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UnpublishArticle(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UnpublishArticle(
         Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.UnpublishAsync(http.Request, db, clock, Caller.From(http), id, cancellationToken);
+        (await ArticleWrites.UnpublishAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), cancellationToken)).ToOk(http.Response, a => a);
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> AddCorrection(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> AddCorrection(
         Guid id, AddCorrectionRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.AddCorrectionAsync(http.Request, db, clock, Caller.From(http), id, request.Text, cancellationToken);
+        (await ArticleWrites.AddCorrectionAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), request.Text, cancellationToken)).ToOk(http.Response, a => a);
 
     private static async Task<Results<Ok<Page<RevisionSummary>>, ProblemHttpResult>> ListRevisions(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
@@ -189,7 +176,7 @@ public static class ArticleEndpoints
             return Problems.NotFound($"No article has id {id}.");
         }
         return TypedResults.Ok(new Page<RevisionSummary>(await db.Set<Revision>().AsNoTracking()
-            .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id)
+            .Where(r => r.ResourceType == ArticleWrites.ResourceType && r.ResourceId == id)
             .OrderByDescending(r => r.Number)
             .Select(r => new RevisionSummary(r.Number, r.Action, r.ActorName, r.OnBehalfOf, r.At, RevisionActor.Of(r.ActorName, r.Subject, r.Issuer, r.Email)))
             .ToListAsync(cancellationToken), null));
@@ -198,7 +185,7 @@ public static class ArticleEndpoints
     private static async Task<Results<Ok<RevisionResponse>, ProblemHttpResult>> GetRevision(Guid id, int number, HeadlessNewsDbContext db, CancellationToken cancellationToken)
     {
         var revision = await db.Set<Revision>().AsNoTracking()
-            .Where(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == id && r.Number == number)
+            .Where(r => r.ResourceType == ArticleWrites.ResourceType && r.ResourceId == id && r.Number == number)
             .FirstOrDefaultAsync(cancellationToken);
         if (revision is null)
         {
@@ -209,9 +196,9 @@ public static class ArticleEndpoints
             revision.Snapshot.Deserialize<ArticleResponse>(JsonSerializerOptions.Web)!));
     }
 
-    private static Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> RestoreRevision(
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> RestoreRevision(
         Guid id, int number, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        ArticleStore.RestoreAsync(http.Request, db, clock, Caller.From(http), id, number, cancellationToken);
+        (await ArticleWrites.RestoreAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), number, cancellationToken)).ToOk(http.Response, a => a);
 
     private static async Task<Results<Ok<PreviewLinkResponse>, ProblemHttpResult>> CreatePreviewLink(
         Guid id, [FromBody] CreatePreviewLinkRequest? request, HttpRequest http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
@@ -228,22 +215,8 @@ public static class ArticleEndpoints
             return Problems.NotFound($"No article has id {id} (or it is archived).");
         }
         var expiresAt = ArticleVisibility.ToWholeSecond(clock.Now().AddMinutes(minutes));
-        var token = signer.Sign(PreviewPurpose, new PreviewToken(id, expiresAt, generation.Value));
+        var token = ArticlePreviewLinks.Sign(signer, new PreviewToken(id, expiresAt, generation.Value));
         return TypedResults.Ok(new PreviewLinkResponse($"{http.Scheme}://{http.Host}{http.PathBase}/v1/preview/{token}", expiresAt));
-    }
-
-    private static async Task<Results<Ok<ArticleDeliveryResponse>, ProblemHttpResult>> GetPreview(
-        string token, HttpResponse response, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
-    {
-        response.Headers.CacheControl = PrivateResponses.CacheControl;
-        var now = clock.Now();
-        var article = signer.TryRead<PreviewToken>(PreviewPurpose, token, out var preview) && preview!.ExpiresAt > now
-            ? await db.Set<Article>()
-                .Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived && a.PreviewGeneration == preview.Generation)
-                .ToDeliveryAsync(db, now, delivery.Value.OldAfterDays, cancellationToken)
-            : null;
-        // A revoked link, or one whose article was archived, answers exactly as an expired one does.
-        return article is null ? Problems.NotFound("This preview link is unknown or has expired; ask for a new one.") : TypedResults.Ok(article);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokePreviewLinks(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
@@ -251,17 +224,4 @@ public static class ArticleEndpoints
             .ExecuteUpdateAsync(a => a.SetProperty(article => article.PreviewGeneration, article => article.PreviewGeneration + 1), cancellationToken) == 0
             ? Problems.NotFound($"No article has id {id}.")
             : TypedResults.NoContent();
-
-    private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> WithETag(HttpContext http, Task<Results<Created<ArticleResponse>, ProblemHttpResult>> creating)
-    {
-        var result = await creating;
-        if (result.Result is Created<ArticleResponse> { Value: { } created })
-        {
-            http.Response.SetETag(created.Version);
-        }
-        return result;
-    }
-
-    /// <param name="Generation">The article's preview generation when the link was made (links made before revocation existed carry 0).</param>
-    private sealed record PreviewToken(Guid ArticleId, DateTimeOffset ExpiresAt, int Generation);
 }

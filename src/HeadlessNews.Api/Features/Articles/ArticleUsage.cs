@@ -1,22 +1,34 @@
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Articles;
 
-/// <summary>Which articles use a quote or cite a source, through the indexed link tables <see cref="ArticleQuote"/> and <see cref="ArticleSource"/>.</summary>
-public static class ArticleUsage
+/// <summary>
+/// Which articles use a section, author, quote or source, through the indexed link columns and tables. A section or
+/// author cannot go while any article names it; a quote or source only while a published (or scheduled) one does.
+/// </summary>
+internal sealed class ArticleUsage : IArticleUsage
 {
-    public static IQueryable<Article> UsingQuote(this HeadlessNewsDbContext db, Guid quoteId) =>
-        db.Set<ArticleQuote>().Where(l => l.QuoteId == quoteId).Select(l => l.Article!);
+    public async Task<IReadOnlyList<ArticleUse>> BlockingDeletionAsync(HeadlessNewsDbContext db, ReferencedContent kind, Guid id, CancellationToken cancellationToken)
+    {
+        var users = Users(db, kind, id);
+        if (kind is ReferencedContent.Quote or ReferencedContent.Source)
+        {
+            users = users.Where(a => a.Status == ArticleStatus.Published);
+        }
+        return await users.AsNoTracking().OrderBy(a => a.Id).Take(50).Select(a => new ArticleUse(a.Id, a.Slug, a.Headline)).ToListAsync(cancellationToken);
+    }
 
-    public static IQueryable<Article> CitingSource(this HeadlessNewsDbContext db, Guid sourceId) =>
-        db.Set<ArticleSource>().Where(l => l.SourceId == sourceId).Select(l => l.Article!);
+    public Task<bool> AnyVisibleAsync(HeadlessNewsDbContext db, ReferencedContent kind, Guid id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Users(db, kind, id).AnyAsync(ArticleVisibility.VisibleAt(now), cancellationToken);
 
-    /// <summary>Published articles (live, embargoed or scheduled) among <paramref name="articles"/>: those a deletion must not break.</summary>
-    public static Task<List<ArticleReference>> PublishedAsync(this IQueryable<Article> articles, CancellationToken cancellationToken) =>
-        articles.Where(a => a.Status == ArticleStatus.Published).OrderBy(a => a.Id).Take(50)
-            .Select(a => new ArticleReference(a.Id, a.Slug, a.Headline)).ToListAsync(cancellationToken);
-
-    public static Task<bool> AnyVisibleAsync(this IQueryable<Article> articles, DateTimeOffset now, CancellationToken cancellationToken) =>
-        articles.AnyAsync(ArticleVisibility.VisibleAt(now), cancellationToken);
+    private static IQueryable<Article> Users(HeadlessNewsDbContext db, ReferencedContent kind, Guid id) => kind switch
+    {
+        ReferencedContent.Section => db.Set<Article>().Where(a => a.SectionId == id),
+        ReferencedContent.Author => db.Set<ArticleAuthor>().Where(l => l.AuthorId == id).Select(l => l.Article!),
+        ReferencedContent.Quote => db.Set<ArticleQuote>().Where(l => l.QuoteId == id).Select(l => l.Article!),
+        ReferencedContent.Source => db.Set<ArticleSource>().Where(l => l.SourceId == id).Select(l => l.Article!),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 }

@@ -47,7 +47,7 @@ public static class ContributorRule
             .Select(a => new
             {
                 a.Status,
-                Mine = db.Set<Revision>().Any(r => r.ResourceType == ArticleStore.ResourceType && r.ResourceId == a.Id && r.Number == 1
+                Mine = db.Set<Revision>().Any(r => r.ResourceType == ArticleWrites.ResourceType && r.ResourceId == a.Id && r.Number == 1
                     && r.Subject == person.Subject && r.Issuer == person.Issuer),
             })
             .FirstOrDefaultAsync(cancellationToken);

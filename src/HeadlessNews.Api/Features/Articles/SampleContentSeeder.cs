@@ -1,14 +1,11 @@
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Events;
-using HeadlessNews.Api.Infrastructure.Revisions;
+using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -36,34 +33,30 @@ public sealed class SampleContentSeeder(
         {
             return;
         }
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        Seed(db, clock.Now());
-        await db.SaveChangesAsync(cancellationToken);
-        await ArticleReadModel.RefreshAsync(db, await db.Set<Article>().Select(a => a.Id).ToListAsync(cancellationToken), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await SeedAsync(db, clock.Now(), cancellationToken);
         logger.LogInformation("Seeded fictional sample content into the empty database.");
     }
 
-    private void Seed(HeadlessNewsDbContext db, DateTimeOffset now)
+    private async Task SeedAsync(HeadlessNewsDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var news = AddSection(db, now, "news", "News", "What is happening across North Wales.");
-        var sport = AddSection(db, now, "sport", "Sport", "Results, fixtures and the people behind them.");
-        var politics = AddSection(db, now, "politics", "Politics", "Councils, the Senedd and the decisions that shape our towns.");
+        var news = await AddSectionAsync(db, "news", "News", "What is happening across North Wales.", cancellationToken);
+        var sport = await AddSectionAsync(db, "sport", "Sport", "Results, fixtures and the people behind them.", cancellationToken);
+        var politics = await AddSectionAsync(db, "politics", "Politics", "Councils, the Senedd and the decisions that shape our towns.", cancellationToken);
 
-        var ceri = AddAuthor(db, now, "Ceri Hughes", "Local democracy reporter", "Ceri covers council meetings from Conwy to Anglesey.");
-        var gethin = AddAuthor(db, now, "Gethin Parry", "Sports reporter", "Gethin has followed grassroots football on the coast for a decade.");
-        var nia = AddAuthor(db, now, "Nia Roberts", "News editor", "Nia edits the daily news list.");
+        var ceri = await AddAuthorAsync(db, "Ceri Hughes", "Local democracy reporter", "Ceri covers council meetings from Conwy to Anglesey.", cancellationToken);
+        var gethin = await AddAuthorAsync(db, "Gethin Parry", "Sports reporter", "Gethin has followed grassroots football on the coast for a decade.", cancellationToken);
+        var nia = await AddAuthorAsync(db, "Nia Roberts", "News editor", "Nia edits the daily news list.", cancellationToken);
 
-        var pierRelease = AddSource(db, now, SourceKind.PressRelease, "Pier deck repairs complete ahead of Easter", "Llandudno Promenade Trust", "https://example.org/promenade-trust/pier-repairs", new DateOnly(2026, 3, 2));
-        var harbourReport = AddSource(db, now, SourceKind.Report, "Harbour moorings review 2026", "Afon Conwy Harbour Board", "https://example.org/harbour-board/moorings-review-2026", new DateOnly(2026, 2, 18));
-        var treeData = AddSource(db, now, SourceKind.Dataset, "Community tree planting register", "Môn Woodland Network", "https://example.org/mon-woodland/register", new DateOnly(2026, 1, 10));
+        var pierRelease = await AddSourceAsync(db, SourceKind.PressRelease, "Pier deck repairs complete ahead of Easter", "Llandudno Promenade Trust", "https://example.org/promenade-trust/pier-repairs", new DateOnly(2026, 3, 2), cancellationToken);
+        var harbourReport = await AddSourceAsync(db, SourceKind.Report, "Harbour moorings review 2026", "Afon Conwy Harbour Board", "https://example.org/harbour-board/moorings-review-2026", new DateOnly(2026, 2, 18), cancellationToken);
+        var treeData = await AddSourceAsync(db, SourceKind.Dataset, "Community tree planting register", "Môn Woodland Network", "https://example.org/mon-woodland/register", new DateOnly(2026, 1, 10), cancellationToken);
 
-        var pierQuote = AddQuote(db, now, "The storm took forty planks in one night, but the volunteers had the deck open again in six weeks.", "Siân Morgan", "Pier manager", "Llandudno Promenade Trust", pierRelease.Id);
-        var harbourQuote = AddQuote(db, now, "Nobody wants to price local fishermen out of their own harbour.", "Dafydd Evans", "Board chair", "Afon Conwy Harbour Board", harbourReport.Id);
-        var coachQuote = AddQuote(db, now, "We were down to ten players and still found a way. I could not be prouder.", "Meinir Jones", "Head coach", "Bangor Bay Ladies FC", null);
-        var pupilQuote = AddQuote(db, now, "In twenty years this hillside will be a wood, and we planted it.", "Osian Lloyd", "Year 6 pupil", "Ysgol Bryn Eithin", null);
+        var pierQuote = await AddQuoteAsync(db, "The storm took forty planks in one night, but the volunteers had the deck open again in six weeks.", "Siân Morgan", "Pier manager", "Llandudno Promenade Trust", pierRelease.Id, cancellationToken);
+        var harbourQuote = await AddQuoteAsync(db, "Nobody wants to price local fishermen out of their own harbour.", "Dafydd Evans", "Board chair", "Afon Conwy Harbour Board", harbourReport.Id, cancellationToken);
+        var coachQuote = await AddQuoteAsync(db, "We were down to ten players and still found a way. I could not be prouder.", "Meinir Jones", "Head coach", "Bangor Bay Ladies FC", null, cancellationToken);
+        var pupilQuote = await AddQuoteAsync(db, "In twenty years this hillside will be a wood, and we planted it.", "Osian Lloyd", "Year 6 pupil", "Ysgol Bryn Eithin", null, cancellationToken);
 
-        AddArticle(db, now, news, [nia], ["Storms", "Tourism"], ["Llandudno"], [pierRelease.Id],
+        await AddArticleAsync(db, news, [nia], ["Storms", "Tourism"], ["Llandudno"], [pierRelease.Id],
             "Llandudno pier reopens after winter storm repairs",
             "Volunteers replaced forty deck planks in six weeks.",
             [
@@ -72,8 +65,8 @@ public sealed class SampleContentSeeder(
                 Paragraph("Stalls at the far end will reopen in stages over the Easter holidays."),
                 Sources("Sources", pierRelease.Id),
             ],
-            now.AddDays(-3));
-        AddArticle(db, now, politics, [ceri], ["Harbours", "Council fees"], ["Conwy"], [harbourReport.Id],
+            now.AddDays(-3), cancellationToken);
+        await AddArticleAsync(db, politics, [ceri], ["Harbours", "Council fees"], ["Conwy"], [harbourReport.Id],
             "Harbour board agrees smaller rise in Conwy mooring fees",
             "Fees will rise by four per cent rather than the twelve first proposed.",
             [
@@ -82,16 +75,16 @@ public sealed class SampleContentSeeder(
                 List(BlockTypes.Bulleted, "Annual moorings up four per cent", "Visitor moorings unchanged", "A new discount for working boats"),
                 Quote(harbourQuote),
             ],
-            now.AddDays(-2));
-        AddArticle(db, now, sport, [gethin], ["Women's football", "County cup"], ["Bangor"], [],
+            now.AddDays(-2), cancellationToken);
+        await AddArticleAsync(db, sport, [gethin], ["Women's football", "County cup"], ["Bangor"], [],
             "Ten-player Bangor Bay Ladies win county cup in extra time",
             "A late header settled a final played in driving rain.",
             [
                 Paragraph("Bangor Bay Ladies lifted the county cup after a 2-1 win over Caergybi Athletic."),
                 Quote(coachQuote),
             ],
-            now.AddDays(-1));
-        AddArticle(db, now, news, [ceri, nia], ["Environment", "Schools"], ["Anglesey", "Llangefni"], [treeData.Id],
+            now.AddDays(-1), cancellationToken);
+        await AddArticleAsync(db, news, [ceri, nia], ["Environment", "Schools"], ["Anglesey", "Llangefni"], [treeData.Id],
             "Pŵer y plant: pupils plant 500 trees on an Anglesey hillside",
             "Year 6 at Ysgol Bryn Eithin spent a week planting native oak and rowan.",
             [
@@ -99,87 +92,42 @@ public sealed class SampleContentSeeder(
                 Quote(pupilQuote),
                 Image("https://example.org/images/tree-planting.jpg", "Pupils in wellies planting saplings on a slope", "Planting day above Llangefni", "Môn Woodland Network"),
             ],
-            now.AddHours(-6));
-        AddArticle(db, now, news, [nia], ["Roads"], ["Betws-y-Coed"], [],
+            now.AddHours(-6), cancellationToken);
+        await AddArticleAsync(db, news, [nia], ["Roads"], ["Betws-y-Coed"], [],
             "Betws-y-Coed footbridge to close for three weeks of repairs",
             "Walkers will be diverted over the road bridge while the deck is replaced.",
             [Paragraph("The footbridge over the river will close from Monday while contractors replace its timber deck.")],
-            now.AddDays(2));
+            now.AddDays(2), cancellationToken);
     }
 
-    private static Section AddSection(HeadlessNewsDbContext db, DateTimeOffset now, string slug, string name, string description)
+    private async Task<Section> AddSectionAsync(HeadlessNewsDbContext db, string slug, string name, string description, CancellationToken cancellationToken) =>
+        Written(await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(name, slug, description), cancellationToken));
+
+    private async Task<Author> AddAuthorAsync(HeadlessNewsDbContext db, string name, string role, string bio, CancellationToken cancellationToken) =>
+        Written(await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(name, null, role, bio), cancellationToken));
+
+    private async Task<Source> AddSourceAsync(
+        HeadlessNewsDbContext db, SourceKind kind, string title, string publisher, string url, DateOnly publishedOn, CancellationToken cancellationToken) =>
+        Written(await SourceWrites.CreateAsync(db, clock, new SaveSourceRequest(kind, title, publisher, url, publishedOn, null), cancellationToken));
+
+    private async Task<Quote> AddQuoteAsync(
+        HeadlessNewsDbContext db, string text, string speaker, string role, string organisation, Guid? sourceId, CancellationToken cancellationToken) =>
+        Written(await QuoteWrites.CreateAsync(db, clock, new SaveQuoteRequest(text, new Speaker(speaker, role, organisation), null, null, sourceId, null), cancellationToken));
+
+    /// <summary>Creates and publishes (or schedules) a story through the same write path as the API.</summary>
+    private async Task AddArticleAsync(
+        HeadlessNewsDbContext db, Section section, Author[] authors, string[] tags, string[] places, Guid[] sourceIds,
+        string headline, string standfirst, Block[] body, DateTimeOffset publishAt, CancellationToken cancellationToken)
     {
-        var section = new Section { Id = Guid.CreateVersion7(), Slug = slug, Name = name, Description = description, Version = 1, CreatedAt = now, UpdatedAt = now };
-        db.Add(section);
-        return section;
+        var draft = Written(await ArticleWrites.CreateAsync(db, clock, Seeder,
+            new SaveArticleRequest(headline, null, standfirst, body, section.Slug, tags, places, [.. authors.Select(a => a.Slug)], sourceIds, null, null, null),
+            cancellationToken));
+        Written(await ArticleWrites.PublishAsync(db, clock, Seeder, draft.Id, ExpectedVersion.Of(draft.Version), publishAt, cancellationToken));
     }
 
-    private static Author AddAuthor(HeadlessNewsDbContext db, DateTimeOffset now, string name, string role, string bio)
-    {
-        var author = new Author { Id = Guid.CreateVersion7(), Slug = Slugs.From(name), Name = name, Role = role, Bio = bio, Version = 1, CreatedAt = now, UpdatedAt = now };
-        db.Add(author);
-        return author;
-    }
-
-    private static Source AddSource(HeadlessNewsDbContext db, DateTimeOffset now, SourceKind kind, string title, string publisher, string url, DateOnly publishedOn)
-    {
-        var source = new Source { Id = Guid.CreateVersion7(), Kind = kind, Title = title, Publisher = publisher, Url = url, PublishedOn = publishedOn, Version = 1, CreatedAt = now, UpdatedAt = now };
-        db.Add(source);
-        return source;
-    }
-
-    private static Quote AddQuote(HeadlessNewsDbContext db, DateTimeOffset now, string text, string speaker, string role, string organisation, Guid? sourceId)
-    {
-        var quote = new Quote
-        {
-            Id = Guid.CreateVersion7(), Text = text, SpeakerName = speaker, SpeakerRole = role, SpeakerOrganisation = organisation,
-            SourceId = sourceId, Language = Languages.Default, Version = 1, CreatedAt = now, UpdatedAt = now,
-        };
-        db.Add(quote);
-        return quote;
-    }
-
-    private void AddArticle(
-        HeadlessNewsDbContext db, DateTimeOffset now, Section section, Author[] authors, string[] tags, string[] places, Guid[] sourceIds,
-        string headline, string standfirst, Block[] body, DateTimeOffset publishAt)
-    {
-        var at = ArticleVisibility.ToWholeSecond(publishAt);
-        var article = new Article
-        {
-            Id = Guid.CreateVersion7(), Slug = Slugs.From(headline), Headline = headline, Standfirst = standfirst, Body = body,
-            SectionId = section.Id, Section = section, Language = Languages.Default, Status = ArticleStatus.Published,
-            PublishAt = at, FirstPublishedAt = at, CreatedAt = now, UpdatedAt = now, SourceIds = [.. sourceIds], Version = 1,
-        };
-        article.Authors = [.. authors.Select((a, i) => new ArticleAuthor { ArticleId = article.Id, AuthorId = a.Id, Author = a, Position = i })];
-        article.Tags = [.. tags.Select((name, i) => new ArticleTag { ArticleId = article.Id, Tag = Term<Tag>(db, name), Position = i })];
-        article.Places = [.. places.Select((name, i) => new ArticlePlace { ArticleId = article.Id, Place = Term<Place>(db, name), Position = i })];
-        db.Add(article);
-        db.AddRange(body.Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value).Distinct().Select(q => new ArticleQuote { ArticleId = article.Id, QuoteId = q }));
-        db.AddRange(sourceIds.Concat(body.SelectMany(b => b.SourceIds ?? [])).Distinct().Select(s => new ArticleSource { ArticleId = article.Id, SourceId = s }));
-        db.RecordRevision(clock, Seeder, ArticleStore.ResourceType, article.Id, article.Version, "published", ArticleResponses.ToResponse(article, now));
-        db.Record(clock, ContentEventTypes.ArticlePublished, ArticleStore.ResourceType, article.Id, article.Slug, article.Version, at);
-    }
-
-    /// <summary>The tag or place with this name's slug, shared between sample articles.</summary>
-    private static T Term<T>(HeadlessNewsDbContext db, string name) where T : class
-    {
-        var slug = Slugs.From(name);
-        var existing = db.ChangeTracker.Entries<T>().Select(e => e.Entity).FirstOrDefault(t => t switch
-        {
-            Tag tag => tag.Slug == slug,
-            Place place => place.Slug == slug,
-            _ => false,
-        });
-        if (existing is not null)
-        {
-            return existing;
-        }
-        object created = typeof(T) == typeof(Tag)
-            ? new Tag { Id = Guid.CreateVersion7(), Slug = slug, Name = name }
-            : new Place { Id = Guid.CreateVersion7(), Slug = slug, Name = name };
-        db.Add(created);
-        return (T)created;
-    }
+    /// <summary>Sample content is fixed: a refusal is a bug, and start-up should say so.</summary>
+    private static T Written<T>(WriteResult<T> result) =>
+        result.Refusal is { } refusal ? throw new InvalidOperationException($"Sample content was refused: {refusal}") : result.Value!;
 
     private static Block Paragraph(string html) => new() { Type = BlockTypes.Paragraph, Html = html };
 

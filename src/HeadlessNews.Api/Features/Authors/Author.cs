@@ -5,7 +5,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Authors;
 
-public sealed class Author : ICacheTagged, IVersioned
+public sealed class Author : ICacheTagged, IVersionedEntity
 {
     public IEnumerable<string> EvictionTags => ["authors", $"author:{Slug}"];
 

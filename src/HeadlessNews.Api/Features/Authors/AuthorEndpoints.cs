@@ -1,9 +1,7 @@
-using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
 using Mapster;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +10,7 @@ namespace HeadlessNews.Api.Features.Authors;
 
 public static class AuthorEndpoints
 {
-    private const string ResourceType = "author";
+    private const string Collection = "/v1/manage/authors";
 
     public static RouteGroupBuilder MapAuthors(this RouteGroupBuilder manage)
     {
@@ -33,84 +31,20 @@ public static class AuthorEndpoints
     }
 
     private static async Task<Results<Created<AuthorResponse>, ProblemHttpResult>> CreateAuthor(
-        SaveAuthorRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var slug = request.Slug ?? Slugs.From(request.Name);
-        if (slug.Length == 0)
-        {
-            return Problems.Validation("slug", "The name has no letters or digits to make a slug from; give a slug.");
-        }
-        var now = clock.Now();
-        var author = new Author { Id = Guid.CreateVersion7(), Slug = slug, Name = request.Name, Role = request.Role, Bio = request.Bio, Version = 1, CreatedAt = now, UpdatedAt = now };
-        db.Add(author);
-        if (await SaveAsync(db, author, cancellationToken) is { } problem)
-        {
-            return problem;
-        }
-        response.SetETag(author.Version);
-        return TypedResults.Created($"/v1/manage/authors/{author.Id}", author.Adapt<AuthorResponse>());
-    }
+        SaveAuthorRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        (await AuthorWrites.CreateAsync(db, clock, request, cancellationToken)).ToCreated(response, Collection, e => e.Adapt<AuthorResponse>());
 
     private static async Task<Ok<Page<AuthorResponse>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(new Page<AuthorResponse>(await db.Set<Author>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<AuthorResponse>().ToListAsync(cancellationToken), null));
 
     private static Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> GetAuthor(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        db.GetWithETagAsync<Author, AuthorResponse>(id, ResourceType, response, cancellationToken);
+        db.GetWithETagAsync<Author, AuthorResponse>(id, AuthorWrites.ResourceType, response, cancellationToken);
 
     private static async Task<Results<Ok<AuthorResponse>, ProblemHttpResult>> UpdateAuthor(
-        Guid id, SaveAuthorRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var (author, refused) = await db.FindForWriteAsync<Author>(id, ResourceType, http.Request, cancellationToken);
-        if (author is null)
-        {
-            return refused!;
-        }
-        author.Name = request.Name;
-        author.Slug = request.Slug ?? author.Slug;
-        author.Role = request.Role;
-        author.Bio = request.Bio;
-        author.Version++;
-        author.UpdatedAt = clock.Now();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await SaveAsync(db, author, cancellationToken) is { } problem)
-        {
-            return problem;
-        }
-        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleAuthor>().Where(l => l.AuthorId == id).Select(l => l.ArticleId), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        http.Response.SetETag(author.Version);
-        return TypedResults.Ok(author.Adapt<AuthorResponse>());
-    }
+        Guid id, SaveAuthorRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, IArticleUsage usage, CancellationToken cancellationToken) =>
+        (await AuthorWrites.UpdateAsync(db, clock, usage, id, http.Request.ExpectedVersion(), request, cancellationToken)).ToOk(http.Response, e => e.Adapt<AuthorResponse>());
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAuthor(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
-    {
-        var (author, refused) = await db.FindForWriteAsync<Author>(id, ResourceType, request, cancellationToken);
-        if (author is null)
-        {
-            return refused!;
-        }
-        var users = await db.Set<ArticleAuthor>().AsNoTracking().Where(l => l.AuthorId == id).Select(l => l.Article!).OrderBy(a => a.Id).Select(a => new ArticleReference(a.Id, a.Slug, a.Headline)).Take(50).ToListAsync(cancellationToken);
-        if (users.Count > 0)
-        {
-            return ArticleReference.InUse("author", users);
-        }
-        db.Remove(author);
-        return await SaveAsync(db, author, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
-    }
-
-    private static async Task<ProblemHttpResult?> SaveAsync(HeadlessNewsDbContext db, Author author, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await db.SaveVersionedAsync(author, ResourceType, cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            return Problems.Conflict($"Another author already has the slug '{author.Slug}'.");
-        }
-        catch (DbUpdateException e) when (e.IsForeignKeyViolation())
-        {
-            return Problems.Conflict("Articles were bylined to this author meanwhile; change them first.");
-        }
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAuthor(
+        Guid id, HttpRequest request, HeadlessNewsDbContext db, IArticleUsage usage, CancellationToken cancellationToken) =>
+        (await AuthorWrites.DeleteAsync(db, usage, id, request.ExpectedVersion(), cancellationToken)).ToNoContent();
 }

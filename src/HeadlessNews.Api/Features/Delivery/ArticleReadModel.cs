@@ -2,40 +2,51 @@ using System.Text.Json;
 using AngleSharp.Html.Parser;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 using HeadlessNews.Api.Infrastructure.Http;
+using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
-/// Keeps <see cref="PublishedArticle"/> rows in step with the articles they render. Called inside the write's
-/// transaction whenever an article changes, and for every article using a quote, source, author or section that changes.
+/// Keeps <see cref="PublishedArticle"/> rows in step with the articles they render. <see cref="ReadModelRefresher"/>
+/// calls it inside the writing transaction, for every article written and every published article using a section,
+/// author, quote or source that changed. Work is done in chunks, each relation loaded once per chunk.
 /// </summary>
 public static class ArticleReadModel
 {
+    /// <summary>Articles rendered and saved together: big enough to amortise the queries, small enough to keep memory flat.</summary>
+    public const int ChunkSize = 500;
+
     private static readonly HtmlParser Parser = new();
 
-    public static async Task RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, CancellationToken cancellationToken)
+    /// <param name="sameBodies">Articles known to have the body they had (only a section or byline changed): their rendered body is kept.</param>
+    public static async Task RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, IReadOnlySet<Guid> sameBodies, CancellationToken cancellationToken)
     {
-        if (articleIds.Count == 0)
+        foreach (var chunk in articleIds.Distinct().Chunk(ChunkSize))
         {
-            return;
+            await RefreshChunkAsync(db, chunk, sameBodies, cancellationToken);
         }
-        var json = ApiJson.Options;
-        var rows = await db.Set<PublishedArticle>().Where(p => articleIds.Contains(p.ArticleId)).ToDictionaryAsync(p => p.ArticleId, cancellationToken);
-        var published = await db.Set<Article>().AsNoTracking()
-            .Where(a => articleIds.Contains(a.Id) && a.Status == ArticleStatus.Published)
-            .Select(a => new { a.Id, QuoteIds = db.Set<ArticleQuote>().Where(q => q.ArticleId == a.Id).Select(q => q.QuoteId).ToList(),
-                SourceIds = db.Set<ArticleSource>().Where(s => s.ArticleId == a.Id).Select(s => s.SourceId).ToList() })
-            .ToDictionaryAsync(a => a.Id, cancellationToken);
+    }
 
-        foreach (var id in articleIds.Distinct())
+    private static async Task RefreshChunkAsync(HeadlessNewsDbContext db, Guid[] ids, IReadOnlySet<Guid> sameBodies, CancellationToken cancellationToken)
+    {
+        var json = ApiJson.Options;
+        var rows = await db.Set<PublishedArticle>().Where(p => ids.Contains(p.ArticleId)).ToDictionaryAsync(p => p.ArticleId, cancellationToken);
+        string? RenderedBody(Guid id) => sameBodies.Contains(id) && rows.GetValueOrDefault(id) is { } row
+            ? JsonDocument.Parse(row.DocumentJson).RootElement.GetProperty("bodyHtml").GetString()
+            : null;
+        var documents = (await ArticleDocuments.BuildAsync(
+                db, db.Set<Article>().Where(a => ids.Contains(a.Id) && a.Status == ArticleStatus.Published), cancellationToken, RenderedBody))
+            .ToDictionary(d => d.Id);
+        var quoteIds = (await db.Set<ArticleQuote>().Where(l => ids.Contains(l.ArticleId)).Select(l => new { l.ArticleId, l.QuoteId }).ToListAsync(cancellationToken))
+            .ToLookup(l => l.ArticleId, l => l.QuoteId);
+        var sourceIds = (await db.Set<ArticleSource>().Where(l => ids.Contains(l.ArticleId)).Select(l => new { l.ArticleId, l.SourceId }).ToListAsync(cancellationToken))
+            .ToLookup(l => l.ArticleId, l => l.SourceId);
+
+        foreach (var id in ids)
         {
             var existing = rows.GetValueOrDefault(id);
-            var article = published.ContainsKey(id)
-                ? await db.Set<Article>().Where(a => a.Id == id).ToDeliveryAsync(db, DateTimeOffset.MinValue, 0, cancellationToken)
-                : null;
-            if (article is null || article.PublishAt is not { } publishAt)
+            if (documents.GetValueOrDefault(id) is not { PublishAt: { } publishAt } document)
             {
                 if (existing is not null)
                 {
@@ -43,7 +54,6 @@ public static class ArticleReadModel
                 }
                 continue;
             }
-            var document = article with { Old = false };
             var summary = new ArticleSummary(document.Id, document.Slug, document.Headline, document.Standfirst, document.Section, document.Authors,
                 document.Tags, document.Places, document.HeroImage, document.PublishAt, document.UpdatedAt, BodyHtml: null, Old: false);
             var row = existing ?? db.Set<PublishedArticle>().Add(new PublishedArticle
@@ -59,23 +69,27 @@ public static class ArticleReadModel
             row.TagSlugs = [.. document.Tags.Select(t => t.Slug)];
             row.PlaceSlugs = [.. document.Places.Select(p => p.Slug)];
             row.AuthorSlugs = [.. document.Authors.Select(a => a.Slug)];
-            row.QuoteIds = [.. published[id].QuoteIds];
-            row.SourceIds = [.. published[id].SourceIds];
+            row.QuoteIds = [.. quoteIds[id]];
+            row.SourceIds = [.. sourceIds[id]];
             row.AssetIds = [.. document.Body.Select(b => b.AssetId).Append(document.HeroImage?.AssetId).OfType<Guid>().Distinct()];
             row.Language = document.Language;
             row.Headline = document.Headline;
             row.Standfirst = document.Standfirst;
-            row.BodyText = PlainText(document.BodyHtml);
+            if (!sameBodies.Contains(id) || existing is null)
+            {
+                row.BodyText = PlainText(document.BodyHtml);
+            }
             row.SummaryJson = JsonSerializer.Serialize(summary, json);
             row.SummaryWithBodyJson = JsonSerializer.Serialize(summary with { BodyHtml = document.BodyHtml }, json);
             row.DocumentJson = JsonSerializer.Serialize(document, json);
         }
         await db.SaveChangesAsync(cancellationToken);
+        // The rows hold every prepared JSON of the chunk; let them go before the next one.
+        foreach (var row in rows.Values.Concat(db.ChangeTracker.Entries<PublishedArticle>().Select(e => e.Entity)).ToList())
+        {
+            db.Entry(row).State = EntityState.Detached;
+        }
     }
-
-    /// <summary>Refreshes the published ones among <paramref name="articleIds"/> (e.g. every article linked to a quote that changed).</summary>
-    public static async Task RefreshWhereAsync(HeadlessNewsDbContext db, IQueryable<Guid> articleIds, CancellationToken cancellationToken) =>
-        await RefreshAsync(db, await db.Set<PublishedArticle>().Where(p => articleIds.Contains(p.ArticleId)).Select(p => p.ArticleId).ToListAsync(cancellationToken), cancellationToken);
 
     /// <summary>Block boundaries become spaces so words in adjacent paragraphs do not run together.</summary>
     private static string PlainText(string html) =>

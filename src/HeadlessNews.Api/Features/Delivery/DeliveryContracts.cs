@@ -1,8 +1,69 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
 
 namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>An author on a delivered article.</summary>
+public sealed record BylineResponse(string Slug, string Name, string? Role);
+
+/// <summary>A body block as delivered: quote blocks carry the quote itself.</summary>
+public sealed record DeliveredBlock : Block
+{
+    public DeliveredBlock(Block block, QuoteResponse? quote, DeliveredImage? image) : base(block)
+    {
+        Quote = quote;
+        if (image is not null)
+        {
+            (Url, Alt, Caption, Credit, FocalPoint) = (image.Url, image.Alt, image.Caption, image.Credit, image.FocalPoint);
+            (Width, Height, Src, Srcset) = (image.Width, image.Height, image.Src, image.Srcset);
+        }
+    }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public QuoteResponse? Quote { get; init; }
+
+    /// <summary>image: the asset's size (null for a URL-only image).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Width { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Height { get; init; }
+
+    /// <summary>image: the URL to put in img src.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Src { get; init; }
+
+    /// <summary>image: renditions by width (empty for a URL-only image).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SrcsetEntry>? Srcset { get; init; }
+}
+
+/// <summary>The full article in the delivery shape (also what a preview link shows): one request renders a page.</summary>
+public sealed record ArticleDeliveryResponse(
+    Guid Id,
+    string Slug,
+    string Headline,
+    string? Standfirst,
+    IReadOnlyList<DeliveredBlock> Body,
+    string BodyHtml,
+    NamedRef? Section,
+    IReadOnlyList<NamedRef> Tags,
+    IReadOnlyList<NamedRef> Places,
+    IReadOnlyList<BylineResponse> Authors,
+    IReadOnlyList<SourceResponse> Sources,
+    DeliveredImage? HeroImage,
+    string Language,
+    DateTimeOffset? PublishAt,
+    DateTimeOffset? FirstPublishedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? EmbargoUntil,
+    IReadOnlyList<Correction> Corrections,
+    string? CanonicalUrl,
+    int Version,
+    bool Old);
 
 /// <summary>An article in a delivery list; <c>bodyHtml</c> only with <c>include=body</c>.</summary>
 public sealed record ArticleSummary(
@@ -14,7 +75,7 @@ public sealed record ArticleSummary(
     IReadOnlyList<BylineResponse> Authors,
     IReadOnlyList<NamedRef> Tags,
     IReadOnlyList<NamedRef> Places,
-    HeadlessNews.Api.Features.Media.DeliveredImage? HeroImage,
+    DeliveredImage? HeroImage,
     DateTimeOffset? PublishAt,
     DateTimeOffset UpdatedAt,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]

@@ -89,12 +89,12 @@ public static class ChangeFeedEndpoints
             return [.. rows.Select(Entry)];
         }
         bool Shown(ContentChange? change) =>
-            change is { Op: "upsert", ResourceType: ArticleStore.ResourceType }
+            change is { Op: "upsert", ResourceType: ArticleWrites.ResourceType }
             && (limits.Sections.Length == 0 || (change.SectionId is { } section && limits.Sections.Contains(section)))
             && (limits.Tags.Length == 0 || change.TagIds.Any(limits.Tags.Contains));
 
         // What the partner was last shown of each article: the article's newest entry up to the token.
-        var ids = rows.Where(r => r.ResourceType == ArticleStore.ResourceType).Select(r => r.ResourceId).Distinct().ToArray();
+        var ids = rows.Where(r => r.ResourceType == ArticleWrites.ResourceType).Select(r => r.ResourceId).Distinct().ToArray();
         if (ids.Length == 0)
         {
             return [];

@@ -46,7 +46,7 @@ public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider
                 ORDER BY due_at, sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
                 """)
             .ToListAsync(cancellationToken);
-        var articleIds = due.Where(e => e.ResourceType == ArticleStore.ResourceType).Select(e => e.ResourceId).Distinct().ToList();
+        var articleIds = due.Where(e => e.ResourceType == ArticleWrites.ResourceType).Select(e => e.ResourceId).Distinct().ToList();
         var filings = await db.Set<Article>().AsNoTracking().Where(a => articleIds.Contains(a.Id))
             .Select(a => new { a.Id, a.SectionId, Tags = a.Tags.Select(t => t.TagId).ToArray() })
             .ToDictionaryAsync(a => a.Id, cancellationToken);

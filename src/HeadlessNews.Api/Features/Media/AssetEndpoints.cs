@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
@@ -240,11 +239,12 @@ public static class AssetEndpoints
     private static async Task<Results<Ok<AssetResponse>, ProblemHttpResult>> UpdateAsset(
         Guid id, SaveAssetRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (asset, refused) = await db.FindForWriteAsync<Asset>(id, Asset.ResourceType, http.Request, cancellationToken);
-        if (asset is null)
+        var found = await db.FindForWriteAsync<Asset>(id, Asset.ResourceType, http.Request.ExpectedVersion(), cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return refused!;
+            return refusal.ToProblem();
         }
+        var asset = found.Value!;
         var now = clock.Now();
         asset.Filename = request.Filename is { Length: > 0 } filename ? filename : asset.Filename;
         asset.Alt = request.Alt;
@@ -263,10 +263,9 @@ public static class AssetEndpoints
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await db.SaveVersionedAsync(asset, Asset.ResourceType, cancellationToken) is { } problem)
         {
-            return problem;
+            return problem.ToProblem();
         }
-        // Re-rendering the articles' prepared JSON evicts every cached page that shows the asset.
-        await ArticleReadModel.RefreshWhereAsync(db, MediaUsage.PublishedArticlesUsing(db, id), cancellationToken);
+        // Committing re-renders the articles' prepared JSON (Delivery's read model), which evicts every cached page that shows the asset.
         await transaction.CommitAsync(cancellationToken);
         http.Response.SetETag(asset.Version);
         return TypedResults.Ok(AssetResponse.From(asset));
@@ -275,11 +274,12 @@ public static class AssetEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsset(
         Guid id, HttpRequest request, HeadlessNewsDbContext db, IMediaStorage storage, CancellationToken cancellationToken)
     {
-        var (asset, refused) = await db.FindForWriteAsync<Asset>(id, Asset.ResourceType, request, cancellationToken);
-        if (asset is null)
+        var found = await db.FindForWriteAsync<Asset>(id, Asset.ResourceType, request.ExpectedVersion(), cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return refused!;
+            return refusal.ToProblem();
         }
+        var asset = found.Value!;
         var users = await MediaUsage.UsersAsync(db, id, cancellationToken);
         if (users.Count > 0)
         {
@@ -290,7 +290,7 @@ public static class AssetEndpoints
         db.Remove(asset);
         if (await db.SaveVersionedAsync(asset, Asset.ResourceType, cancellationToken) is { } problem)
         {
-            return problem;
+            return problem.ToProblem();
         }
         await storage.DeletePrefixAsync(Asset.OriginalKey(id), CancellationToken.None);
         await storage.DeletePrefixAsync($"renditions/{id}/", CancellationToken.None);

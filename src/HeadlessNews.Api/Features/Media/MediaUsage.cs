@@ -7,9 +7,6 @@ namespace HeadlessNews.Api.Features.Media;
 /// <summary>Which content uses an asset: visible articles (through the read model's asset ids), and any article for deletion.</summary>
 public static class MediaUsage
 {
-    public static IQueryable<Guid> PublishedArticlesUsing(HeadlessNewsDbContext db, Guid assetId) =>
-        db.Set<PublishedArticle>().Where(p => p.AssetIds.Contains(assetId)).Select(p => p.ArticleId);
-
     /// <summary>Whether visible content shows the asset: only then are its renditions public.</summary>
     public static Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken) =>
         db.Set<PublishedArticle>().AnyAsync(p => p.AssetIds.Contains(assetId) && p.VisibleFrom <= now, cancellationToken);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using NpgsqlTypes;
 using HeadlessNews.Api.Infrastructure.Caching;
+using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
@@ -29,7 +30,7 @@ public enum NoticeStatus
 }
 
 /// <summary>A public notice published for a council, court or business; sold by its own desk, so it has its own scope.</summary>
-public sealed class Notice : ICacheTagged
+public sealed class Notice : ICacheTagged, IVersionedEntity
 {
     public IEnumerable<string> EvictionTags => [$"notice:{Id}", "notices", "search", "feeds"];
 

@@ -1,14 +1,10 @@
 using System.Linq.Expressions;
-using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Html;
-using HeadlessNews.Api.Infrastructure.Revisions;
-using HeadlessNews.Api.Infrastructure.Security;
 
 namespace HeadlessNews.Api.Features.Notices;
 
-/// <summary>Request → entity, entity → response (in SQL and in memory), and the one way a change is recorded.</summary>
+/// <summary>Request → entity and entity → response (in SQL and in memory).</summary>
 public static class NoticeMapping
 {
     public static readonly Expression<Func<Notice, NoticeResponse>> Projection = n => new NoticeResponse(
@@ -53,26 +49,10 @@ public static class NoticeMapping
         notice.Attachments = [.. (request.Attachments ?? []).Select(a => new NoticeAttachment(a.Title.Trim(), a.Url.Trim()))];
     }
 
-    /// <summary>UTC, at PostgreSQL's microsecond precision, so a write's response equals what later reads return.</summary>
-    public static DateTimeOffset AsStored(DateTimeOffset instant) => new(instant.UtcTicks - instant.UtcTicks % 10, TimeSpan.Zero);
+    /// <summary>A notice's instants as they are stored (see <see cref="DatabaseTime.AsStored(DateTimeOffset)"/>).</summary>
+    public static DateTimeOffset AsStored(DateTimeOffset instant) => DatabaseTime.AsStored(instant);
 
-    private static DateTimeOffset? AsStored(DateTimeOffset? instant) => instant is { } value ? AsStored(value) : null;
-
-    /// <summary>
-    /// Bumps the version and adds the revision (a snapshot in the API's own JSON shape) and, when given, the
-    /// outbox event; all commit with the caller's single SaveChanges.
-    /// </summary>
-    public static void RecordChange(
-        this HeadlessNewsDbContext db, TimeProvider clock, JsonSerializerOptions json, Caller caller, Notice notice, string action, string? eventType)
-    {
-        notice.Version++;
-        notice.UpdatedAt = clock.GetUtcNow();
-        db.RecordRevision(clock, caller, Notice.ResourceType, notice.Id, notice.Version, action, JsonSerializer.SerializeToElement(ToResponse(notice), json));
-        if (eventType is not null)
-        {
-            db.Record(clock, eventType, Notice.ResourceType, notice.Id, slug: null, notice.Version);
-        }
-    }
+    private static DateTimeOffset? AsStored(DateTimeOffset? instant) => DatabaseTime.AsStored(instant);
 
     /// <summary>The list projection: the response plus its keyset position, built from <see cref="Projection"/> so the mapping lives once.</summary>
     internal static readonly Expression<Func<Notice, NoticeListRow>> ListProjection = Expression.Lambda<Func<Notice, NoticeListRow>>(

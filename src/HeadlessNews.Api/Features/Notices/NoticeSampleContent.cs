@@ -1,7 +1,5 @@
 using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +10,7 @@ namespace HeadlessNews.Api.Features.Notices;
 /// <c>Database:SeedSampleContent=true</c>, has something to deliver. Runs only while there are no notices.
 /// </summary>
 public sealed class NoticeSampleContent(
-    IServiceScopeFactory scopes, DatabaseEndpoint endpoint, IOptions<DatabaseOptions> options, IOptions<JsonOptions> json, TimeProvider clock) : IDatabaseStartupTask
+    IServiceScopeFactory scopes, DatabaseEndpoint endpoint, IOptions<DatabaseOptions> options, TimeProvider clock) : IDatabaseStartupTask
 {
     private static readonly Caller SampleContent = new(null, "sample content", null);
 
@@ -28,25 +26,13 @@ public sealed class NoticeSampleContent(
         {
             return;
         }
-        var now = NoticeMapping.AsStored(clock.GetUtcNow());
-        foreach (var request in Samples(now))
+        foreach (var request in Samples(clock.Now()))
         {
-            var notice = new Notice
+            if ((await NoticeWrites.CreateAsync(db, clock, SampleContent, request, published: true, cancellationToken)).Refusal is { } refusal)
             {
-                Id = Guid.CreateVersion7(),
-                Reference = string.Empty,
-                Title = string.Empty,
-                Body = string.Empty,
-                IssuerName = string.Empty,
-                Status = NoticeStatus.Published,
-                PublishedAt = now,
-                CreatedAt = now,
-            };
-            NoticeMapping.Apply(notice, request);
-            db.Set<Notice>().Add(notice);
-            db.RecordChange(clock, json.Value.SerializerOptions, SampleContent, notice, "published", ContentEventTypes.NoticePublished);
+                throw new InvalidOperationException($"Sample content was refused: {refusal}");
+            }
         }
-        await db.SaveChangesAsync(cancellationToken);
     }
 
     internal static IReadOnlyList<NoticeRequest> Samples(DateTimeOffset now)

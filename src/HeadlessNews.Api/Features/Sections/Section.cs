@@ -5,7 +5,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Sections;
 
-public sealed class Section : ICacheTagged, IVersioned
+public sealed class Section : ICacheTagged, IVersionedEntity
 {
     public IEnumerable<string> EvictionTags => ["sections"];
 

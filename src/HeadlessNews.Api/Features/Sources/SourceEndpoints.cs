@@ -1,7 +1,5 @@
-using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
 using Mapster;
@@ -12,7 +10,7 @@ namespace HeadlessNews.Api.Features.Sources;
 
 public static class SourceEndpoints
 {
-    public const string ResourceType = "source";
+    private const string Collection = "/v1/manage/sources";
 
     public static RouteGroupBuilder MapSources(this RouteGroupBuilder manage)
     {
@@ -32,77 +30,21 @@ public static class SourceEndpoints
     }
 
     private static async Task<Results<Created<SourceResponse>, ProblemHttpResult>> CreateSource(
-        SaveSourceRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var now = clock.Now();
-        var source = new Source { Id = Guid.CreateVersion7(), Title = string.Empty, Version = 1, CreatedAt = now };
-        Apply(source, request, now);
-        db.Add(source);
-        if (await db.SaveVersionedAsync(source, ResourceType, cancellationToken) is { } problem)
-        {
-            return problem;
-        }
-        response.SetETag(source.Version);
-        return TypedResults.Created($"/v1/manage/sources/{source.Id}", source.Adapt<SourceResponse>());
-    }
+        SaveSourceRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        (await SourceWrites.CreateAsync(db, clock, request, cancellationToken)).ToCreated(response, Collection, e => e.Adapt<SourceResponse>());
 
     private static Task<Results<Ok<Page<SourceResponse>>, ProblemHttpResult>> ListSources(
         int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken) =>
         db.ListRecentlyUpdatedAsync<Source, SourceResponse>(limit, cursor, http, signer, cancellationToken);
 
     private static Task<Results<Ok<SourceResponse>, ProblemHttpResult>> GetSource(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        db.GetWithETagAsync<Source, SourceResponse>(id, ResourceType, response, cancellationToken);
+        db.GetWithETagAsync<Source, SourceResponse>(id, SourceWrites.ResourceType, response, cancellationToken);
 
     private static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> UpdateSource(
-        Guid id, SaveSourceRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var (source, refused) = await db.FindForWriteAsync<Source>(id, ResourceType, http.Request, cancellationToken);
-        if (source is null)
-        {
-            return refused!;
-        }
-        var now = clock.Now();
-        Apply(source, request, now);
-        source.Version++;
-        if (await db.CitingSource(id).AnyVisibleAsync(now, cancellationToken))
-        {
-            db.Record(clock, ContentEventTypes.SourceUpdated, ResourceType, source.Id, null, source.Version);
-        }
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await db.SaveVersionedAsync(source, ResourceType, cancellationToken) is { } problem)
-        {
-            return problem;
-        }
-        await ArticleReadModel.RefreshWhereAsync(db, db.Set<ArticleSource>().Where(l => l.SourceId == id).Select(l => l.ArticleId), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        http.Response.SetETag(source.Version);
-        return TypedResults.Ok(source.Adapt<SourceResponse>());
-    }
+        Guid id, SaveSourceRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, IArticleUsage usage, CancellationToken cancellationToken) =>
+        (await SourceWrites.UpdateAsync(db, clock, usage, id, http.Request.ExpectedVersion(), request, cancellationToken)).ToOk(http.Response, e => e.Adapt<SourceResponse>());
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(Guid id, HttpRequest request, HeadlessNewsDbContext db, CancellationToken cancellationToken)
-    {
-        var (source, refused) = await db.FindForWriteAsync<Source>(id, ResourceType, request, cancellationToken);
-        if (source is null)
-        {
-            return refused!;
-        }
-        var users = await db.CitingSource(id).PublishedAsync(cancellationToken);
-        if (users.Count > 0)
-        {
-            return ArticleReference.InUse("source", users);
-        }
-        db.Remove(source);
-        return await db.SaveVersionedAsync(source, ResourceType, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
-    }
-
-    private static void Apply(Source source, SaveSourceRequest request, DateTimeOffset now)
-    {
-        source.Kind = request.Kind!.Value;
-        source.Title = request.Title.Trim();
-        source.Publisher = request.Publisher;
-        source.Url = request.Url;
-        source.PublishedOn = request.PublishedOn;
-        source.Description = request.Description;
-        source.UpdatedAt = now;
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSource(
+        Guid id, HttpRequest request, HeadlessNewsDbContext db, IArticleUsage usage, CancellationToken cancellationToken) =>
+        (await SourceWrites.DeleteAsync(db, usage, id, request.ExpectedVersion(), cancellationToken)).ToNoContent();
 }

@@ -93,11 +93,12 @@ public static class TipManagementEndpoints
     private static async Task<Results<Ok<TipSummaryResponse>, ProblemHttpResult>> UpdateTip(
         Guid id, UpdateTipRequest request, HttpContext http, HeadlessNewsDbContext db, TipSealer sealer, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (tip, refused) = await db.FindForWriteAsync<Tip>(id, TipEndpoints.ResourceType, http.Request, cancellationToken);
-        if (tip is null)
+        var found = await db.FindForWriteAsync<Tip>(id, TipEndpoints.ResourceType, http.Request.ExpectedVersion(), cancellationToken);
+        if (found.Refusal is { } refusal)
         {
-            return refused!;
+            return refusal.ToProblem();
         }
+        var tip = found.Value!;
         var status = request.Status!.Value;
         if (status != tip.Status && !MayMove(tip.Status, status))
         {
@@ -116,7 +117,7 @@ public static class TipManagementEndpoints
         tip.Version++;
         if (await db.SaveVersionedAsync(tip, TipEndpoints.ResourceType, cancellationToken) is { } lost)
         {
-            return lost;
+            return lost.ToProblem();
         }
         http.Response.SetETag(tip.Version);
         return TypedResults.Ok(new TipSummaryResponse(tip.Id, tip.Status, tip.Assignee, tip.ArticleId, tip.Keep,
@@ -158,17 +159,16 @@ public static class TipManagementEndpoints
         var first = await db.Set<TipMessage>().AsNoTracking().Where(m => m.TipId == id && m.From == TipSender.Reader).OrderBy(m => m.Sequence)
             .Select(m => m.SealedText).FirstAsync(cancellationToken);
         var headline = string.IsNullOrWhiteSpace(request.Headline) ? "Reader tip" : request.Headline.Trim();
-        var created = await ArticleStore.CreateAsync(db, clock, Caller.From(http), new SaveArticleRequest(
+        var created = await ArticleWrites.CreateAsync(db, clock, Caller.From(http), new SaveArticleRequest(
             headline, null, null, QuotedBody(sealer.OpenText(first), tip.ReceivedAt), null, null, null, null, null, null, null, null), cancellationToken);
-        if (created.Result is not Created<ArticleResponse> { Value: { } article })
+        if (created.Value is { } article)
         {
-            return created;
+            tip.ArticleId = article.Id;
+            tip.UpdatedAt = TipTime.ToHour(clock.GetUtcNow());
+            tip.Version++;
+            await db.SaveChangesAsync(cancellationToken);
         }
-        tip.ArticleId = article.Id;
-        tip.UpdatedAt = TipTime.ToHour(clock.GetUtcNow());
-        tip.Version++;
-        await db.SaveChangesAsync(cancellationToken);
-        return created;
+        return created.ToCreated(http.Response, ArticleEndpoints.Collection, a => a);
     }
 
     /// <summary>The tip's text as quoted paragraphs under a line saying where it came from; HTML in it is shown, not run.</summary>

@@ -14,14 +14,15 @@ public static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DatabaseEndpoint>();
-        services.AddSingleton<CacheEvictionInterceptor>();
+        services.AddSingleton<IInterceptor, CacheEvictionInterceptor>();
         services.AddHttpContextAccessor();
-        services.AddSingleton<EventActorInterceptor>();
+        services.AddSingleton<IInterceptor, EventActorInterceptor>();
         services.AddSingleton<IdempotencyCommitMarker>();
+        services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<IdempotencyCommitMarker>());
+        // Features add theirs (e.g. Delivery's read model) as IInterceptor services: the database knows none of them.
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
             Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString)
-                .AddInterceptors(provider.GetRequiredService<CacheEvictionInterceptor>(), provider.GetRequiredService<EventActorInterceptor>(),
-                    provider.GetRequiredService<IdempotencyCommitMarker>()));
+                .AddInterceptors(provider.GetServices<IInterceptor>()));
         services.AddSingleton<ReadDatabase>();
         services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
         services.AddKeyedScoped(ReadDatabase.GenericPlansKey, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext(genericPlans: true));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HeadlessNews.Api.Infrastructure.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
@@ -11,26 +12,29 @@ public static class Versioning
     public static void SetETag(this HttpResponse response, int version) => response.Headers.ETag = ETag(version);
 
     /// <summary>
-    /// Checks If-Match against the current version: null when the write may proceed, else the 428/412 problem. A tag
-    /// a proxy weakened while compressing (<c>W/"3"</c>, nginx and CDNs do) still names version 3; <c>*</c> or a list
-    /// never matches, since a write must name the one version it was based on.
+    /// The version If-Match names. A tag a proxy weakened while compressing (<c>W/"3"</c>, nginx and CDNs do) still
+    /// names version 3; <c>*</c> or a list names none, since a write must name the one version it was based on.
     /// </summary>
-    public static ProblemHttpResult? CheckIfMatch(HttpRequest request, int currentVersion)
+    public static ExpectedVersion ExpectedVersion(this HttpRequest request)
     {
         var header = request.Headers.IfMatch.ToString().Trim();
         if (header.Length == 0)
         {
-            return Problems.PreconditionRequired();
+            return Domain.ExpectedVersion.None;
         }
         if (header.StartsWith("W/", StringComparison.Ordinal))
         {
             header = header[2..];
         }
-        var matches = header.Length > 2 && header[0] == '"' && header[^1] == '"'
+        return header.Length > 2 && header[0] == '"' && header[^1] == '"'
             && int.TryParse(header.AsSpan(1, header.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var expected)
-            && expected == currentVersion;
-        return matches ? null : Problems.PreconditionFailed(currentVersion);
+            ? Domain.ExpectedVersion.Of(expected)
+            : Domain.ExpectedVersion.Unreadable;
     }
+
+    /// <summary>Checks If-Match against the current version: null when the write may proceed, else the 428/412 problem.</summary>
+    public static ProblemHttpResult? CheckIfMatch(HttpRequest request, int currentVersion) =>
+        request.ExpectedVersion().Check(currentVersion)?.ToProblem();
 
     /// <summary>Documents the problems a conditional write can answer: 404, 409, 412 and 428.</summary>
     public static RouteHandlerBuilder ProducesWriteProblems(this RouteHandlerBuilder builder) => builder

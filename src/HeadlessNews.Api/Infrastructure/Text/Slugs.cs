@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
+using HeadlessNews.Api.Infrastructure.Domain;
+
 namespace HeadlessNews.Api.Infrastructure.Text;
 
 /// <summary>URL-safe slugs: lowercase ASCII letters and digits separated by single hyphens.</summary>
@@ -74,4 +76,10 @@ public static partial class Slugs
 
     [GeneratedRegex("^[a-z0-9]+(?:-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
+
+    /// <summary>The slug a writer gave, else one made from <paramref name="name"/>; refused when the name has no letters or digits.</summary>
+    public static WriteResult<string> ForName(string? given, string name) =>
+        (given ?? From(name)) is { Length: > 0 } slug
+            ? slug
+            : Invalid.Field("slug", "The name has no letters or digits to make a slug from; give a slug.");
 }

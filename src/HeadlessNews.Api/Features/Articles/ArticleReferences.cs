@@ -1,0 +1,149 @@
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Media;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Domain;
+using HeadlessNews.Api.Infrastructure.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Articles;
+
+/// <summary>An article's content with every reference resolved: what <see cref="ArticleWrites"/> applies and links.</summary>
+internal sealed record ResolvedContent(
+    Section? Section, List<Author> Authors, List<Tag> Tags, List<Place> Places, List<Block> Body,
+    List<Guid> SourceIds, HashSet<Guid> QuoteIds, HashSet<Guid> CitedSourceIds);
+
+/// <summary>
+/// The one place an article's references are resolved: section, authors, quotes and sources must exist (errors by JSON
+/// path), tags and places are found or created. One query per kind of reference, whatever the article's size.
+/// </summary>
+internal static class ArticleReferences
+{
+    public static async Task<WriteResult<ResolvedContent>> ResolveAsync(HeadlessNewsDbContext db, SaveArticleRequest content, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var body = (content.Body ?? []).Select(BlockValidator.Normalise).ToList();
+
+        Section? section = null;
+        if (content.Section is { } sectionSlug)
+        {
+            section = await db.Set<Section>().FirstOrDefaultAsync(s => s.Slug == sectionSlug, cancellationToken);
+            if (section is null)
+            {
+                errors["section"] = [$"No section has the slug '{sectionSlug}'."];
+            }
+        }
+
+        var authorSlugs = (content.Authors ?? []).Distinct().ToList();
+        var authors = await db.Set<Author>().Where(a => authorSlugs.Contains(a.Slug)).ToListAsync(cancellationToken);
+        for (var i = 0; i < (content.Authors ?? []).Count; i++)
+        {
+            if (!authors.Any(a => a.Slug == content.Authors![i]))
+            {
+                errors[$"authors[{i}]"] = [$"No author has the slug '{content.Authors![i]}'."];
+            }
+        }
+
+        var quoteIds = body.Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value).ToHashSet();
+        var knownQuotes = await db.Set<Quote>().Where(q => quoteIds.Contains(q.Id)).Select(q => q.Id).ToListAsync(cancellationToken);
+        var sourceIds = (content.SourceIds ?? []).Distinct().ToList();
+        var citedSourceIds = sourceIds.Concat(body.SelectMany(b => b.SourceIds ?? [])).ToHashSet();
+        var knownSources = await db.Set<Source>().Where(s => citedSourceIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
+        for (var i = 0; i < body.Count; i++)
+        {
+            if (body[i].QuoteId is { } quoteId && !knownQuotes.Contains(quoteId))
+            {
+                errors[$"body[{i}].quoteId"] = [$"No quote has id {quoteId}."];
+            }
+            var missing = (body[i].SourceIds ?? []).Where(s => !knownSources.Contains(s)).ToList();
+            if (missing.Count > 0)
+            {
+                errors[$"body[{i}].sourceIds"] = [$"No source has id {string.Join(", ", missing)}."];
+            }
+        }
+        for (var i = 0; i < (content.SourceIds ?? []).Count; i++)
+        {
+            if (!knownSources.Contains(content.SourceIds![i]))
+            {
+                errors[$"sourceIds[{i}]"] = [$"No source has id {content.SourceIds![i]}."];
+            }
+        }
+        await DeliveredImages.CheckReferencesAsync(db, ImageReferences(content.HeroImage, body), errors, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return new Invalid(errors);
+        }
+
+        var tags = await FindOrCreateTermsAsync(db, "tags", content.Tags, cancellationToken);
+        var places = await FindOrCreateTermsAsync(db, "places", content.Places, cancellationToken);
+        return new ResolvedContent(
+            section,
+            [.. authorSlugs.Select(slug => authors.First(a => a.Slug == slug))],
+            [.. tags.Select(t => db.Set<Tag>().Local.First(x => x.Slug == t.Slug))],
+            [.. places.Select(p => db.Set<Place>().Local.First(x => x.Slug == p.Slug))],
+            body, sourceIds, quoteIds, citedSourceIds);
+    }
+
+    /// <summary>The article's link rows for <paramref name="content"/>: bylines, tags and places in order, quotes and cited sources.</summary>
+    public static void Link(HeadlessNewsDbContext db, Article article, ResolvedContent content)
+    {
+        article.Authors = [.. content.Authors.Select((a, i) => new ArticleAuthor { ArticleId = article.Id, AuthorId = a.Id, Author = a, Position = i })];
+        article.Tags = [.. content.Tags.Select((t, i) => new ArticleTag { ArticleId = article.Id, TagId = t.Id, Tag = t, Position = i })];
+        article.Places = [.. content.Places.Select((p, i) => new ArticlePlace { ArticleId = article.Id, PlaceId = p.Id, Place = p, Position = i })];
+        db.AddRange(content.QuoteIds.Select(q => new ArticleQuote { ArticleId = article.Id, QuoteId = q }));
+        db.AddRange(content.CitedSourceIds.Select(s => new ArticleSource { ArticleId = article.Id, SourceId = s }));
+    }
+
+    /// <summary>Removes the article's link rows (before <see cref="Link"/> writes the new ones).</summary>
+    public static async Task UnlinkAsync(HeadlessNewsDbContext db, Article article, CancellationToken cancellationToken)
+    {
+        foreach (var link in article.Authors.Cast<object>().Concat(article.Tags).Concat(article.Places))
+        {
+            db.Entry(link).State = EntityState.Detached;
+        }
+        await db.Set<ArticleAuthor>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<ArticleTag>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<ArticlePlace>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<ArticleQuote>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<ArticleSource>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    private static List<(string Path, Guid AssetId)> ImageReferences(HeroImage? hero, List<Block> body) =>
+        [.. body.Select((b, i) => (Path: $"body[{i}].assetId", b.AssetId)).Prepend((Path: "heroImage.assetId", hero?.AssetId))
+            .Where(use => use.AssetId is not null).Select(use => (use.Path, use.AssetId!.Value))];
+
+    /// <summary>Tags and places are created on first use; concurrent first uses agree thanks to ON CONFLICT.</summary>
+    private static async Task<List<(string Slug, string Name)>> FindOrCreateTermsAsync(HeadlessNewsDbContext db, string table, IReadOnlyList<string>? given, CancellationToken cancellationToken)
+    {
+        var terms = (given ?? []).Select(g => (Slug: Slugs.From(g), Name: g.Trim())).DistinctBy(t => t.Slug).ToList();
+        if (terms.Count == 0)
+        {
+            return terms;
+        }
+        var slugs = terms.Select(t => t.Slug).ToList();
+        foreach (var (slug, name) in terms)
+        {
+            var id = Guid.CreateVersion7();
+            if (table == "tags")
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO tags (id, slug, name) VALUES ({id}, {slug}, {name}) ON CONFLICT (slug) DO NOTHING", cancellationToken);
+            }
+            else
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO places (id, slug, name) VALUES ({id}, {slug}, {name}) ON CONFLICT (slug) DO NOTHING", cancellationToken);
+            }
+        }
+        if (table == "tags")
+        {
+            await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).LoadAsync(cancellationToken);
+        }
+        else
+        {
+            await db.Set<Place>().Where(p => slugs.Contains(p.Slug)).LoadAsync(cancellationToken);
+        }
+        return terms;
+    }
+}

@@ -1,0 +1,304 @@
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Domain;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Revisions;
+using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Api.Infrastructure.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace HeadlessNews.Api.Features.Articles;
+
+/// <summary>
+/// The one write path for articles, for every writer (the API, the sample content, importers): plain input, the
+/// version the writer read and who acts, in; the article as editors see it, or a <see cref="Refusal"/>, out. Inside a
+/// transaction that locks the article row it checks the version, resolves references (<see cref="ArticleReferences"/>),
+/// applies the change, bumps the version, maintains link tables and slug history, records the revision and outbox
+/// events (<see cref="ArticleEvents"/>), and commits once. Concurrent writers queue on the row lock, so the second sees
+/// the new version and is refused.
+/// </summary>
+public static class ArticleWrites
+{
+    public const string ResourceType = "article";
+
+    /// <summary>What a change works on: the article (tracked, with relations) and the moment of the change.</summary>
+    private sealed record ChangeContext(HeadlessNewsDbContext Db, Article Article, DateTimeOffset Now);
+
+    public static async Task<WriteResult<ArticleResponse>> CreateAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.Now();
+        var resolved = await ArticleReferences.ResolveAsync(db, content, cancellationToken);
+        if (resolved.Refusal is { } invalid)
+        {
+            return invalid;
+        }
+        var article = new Article
+        {
+            Id = Guid.CreateVersion7(),
+            Slug = string.Empty,
+            Headline = content.Headline,
+            Language = Languages.Default,
+            Status = ArticleStatus.Draft,
+            CreatedAt = now,
+            Version = 1,
+        };
+        if (await AssignSlugAsync(db, article, content.Slug, now, cancellationToken) is { } taken)
+        {
+            return taken;
+        }
+        Apply(article, content, resolved.Value!, now);
+        db.Add(article);
+        ArticleReferences.Link(db, article, resolved.Value!);
+        var response = ArticleResponses.ToResponse(article, now);
+        db.RecordRevision(clock, actor, ResourceType, article.Id, article.Version, "created", response);
+        if (await CommitAsync(db, transaction, article, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+        return response;
+    }
+
+    /// <summary>Replaces the content; <paramref name="mayChangeEmbargo"/> (content:publish) is needed to change embargoUntil, since that changes visibility.</summary>
+    public static Task<WriteResult<ArticleResponse>> UpdateAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, SaveArticleRequest content, bool mayChangeEmbargo,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange("updated", ContentChanged: true), async change =>
+        {
+            if (change.Article.Status == ArticleStatus.Archived)
+            {
+                return new StateConflict("The article is archived; restore a revision to edit it again.");
+            }
+            if (!mayChangeEmbargo && EmbargoAfter(content, change.Article.EmbargoUntil) != change.Article.EmbargoUntil)
+            {
+                return new Forbidden("Only a content:publish caller may change embargoUntil once the article exists; leave it out (or send the current value) to keep it.");
+            }
+            return await ReplaceContentAsync(change, content, content.Slug, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Publishes now, at a future <paramref name="publishAt"/> (scheduled) or a past one (back-dated).</summary>
+    public static Task<WriteResult<ArticleResponse>> PublishAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, DateTimeOffset? publishAt, CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange("published", ContentChanged: false), change =>
+        {
+            var article = change.Article;
+            Refusal? refusal = article.Status switch
+            {
+                ArticleStatus.Archived => new StateConflict("An archived article cannot be published; restore a revision first."),
+                ArticleStatus.Published when article.PublishAt <= change.Now => new StateConflict("The article is already published; unpublish it first to publish it again."),
+                _ when string.IsNullOrWhiteSpace(article.Headline) || article.Body.Count == 0 => new StateConflict("Publishing needs a headline and at least one body block."),
+                _ => null,
+            };
+            if (refusal is null)
+            {
+                var at = ArticleVisibility.ToWholeSecond(publishAt ?? change.Now);
+                article.Status = ArticleStatus.Published;
+                article.PublishAt = at;
+                if (article.FirstPublishedAt is null || article.FirstPublishedAt > change.Now)
+                {
+                    article.FirstPublishedAt = at;
+                }
+            }
+            return Task.FromResult(refusal);
+        }, cancellationToken);
+
+    public static Task<WriteResult<ArticleResponse>> UnpublishAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange("unpublished", ContentChanged: false), change =>
+        {
+            if (change.Article.Status != ArticleStatus.Published)
+            {
+                return Task.FromResult<Refusal?>(new StateConflict($"Only a published or scheduled article can be unpublished; this one is {ArticleVisibility.StatusAt(change.Article, change.Now).ToString().ToLowerInvariant()}."));
+            }
+            change.Article.Status = ArticleStatus.Unpublished;
+            return Task.FromResult<Refusal?>(null);
+        }, cancellationToken);
+
+    public static Task<WriteResult<ArticleResponse>> ArchiveAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange("archived", ContentChanged: false, LeavingEvent: ContentEventTypes.ArticleArchived), change =>
+        {
+            if (change.Article.Status == ArticleStatus.Archived)
+            {
+                return Task.FromResult<Refusal?>(new StateConflict("The article is already archived."));
+            }
+            change.Article.Status = ArticleStatus.Archived;
+            change.Article.PreviewGeneration++;
+            return Task.FromResult<Refusal?>(null);
+        }, cancellationToken);
+
+    public static Task<WriteResult<ArticleResponse>> AddCorrectionAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, string text, CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange("corrected", ContentChanged: true), change =>
+        {
+            if (change.Article.Status == ArticleStatus.Archived)
+            {
+                return Task.FromResult<Refusal?>(new StateConflict("The article is archived; restore a revision first."));
+            }
+            change.Article.Corrections = [.. change.Article.Corrections, new Correction(change.Now, text.Trim())];
+            return Task.FromResult<Refusal?>(null);
+        }, cancellationToken);
+
+    /// <summary>Puts a revision's content back (keeping the current slug); an archived article becomes a draft again.</summary>
+    public static Task<WriteResult<ArticleResponse>> RestoreAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, int number, CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange($"restored from {number}", ContentChanged: true), async change =>
+        {
+            var snapshot = await ArticleResponses.ReadRevisionAsync(db, id, number, cancellationToken);
+            if (snapshot is null)
+            {
+                return new Missing($"The article has no revision {number}.");
+            }
+            var content = new SaveArticleRequest(
+                snapshot.Headline, null, snapshot.Standfirst, snapshot.Body, snapshot.Section?.Slug,
+                [.. snapshot.Tags.Select(t => t.Name)], [.. snapshot.Places.Select(p => p.Name)], [.. snapshot.Authors.Select(a => a.Slug)],
+                snapshot.SourceIds, snapshot.HeroImage, snapshot.Language, snapshot.CanonicalUrl) { EmbargoUntil = snapshot.EmbargoUntil };
+            if (change.Article.Status == ArticleStatus.Archived)
+            {
+                change.Article.Status = ArticleStatus.Draft;
+            }
+            return await ReplaceContentAsync(change, content, slug: null, cancellationToken);
+        }, cancellationToken);
+
+    private static async Task<WriteResult<ArticleResponse>> ChangeAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, ArticleChange change,
+        Func<ChangeContext, Task<Refusal?>> apply, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM articles WHERE id = {id} FOR UPDATE", cancellationToken);
+        var article = await db.Set<Article>()
+            .Include(a => a.Section)
+            .Include(a => a.Authors).ThenInclude(l => l.Author)
+            .Include(a => a.Tags).ThenInclude(l => l.Tag)
+            .Include(a => a.Places).ThenInclude(l => l.Place)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (article is null)
+        {
+            return new Missing($"No article has id {id}.");
+        }
+        if (expected.Check(article.Version) is { } stale)
+        {
+            return stale;
+        }
+        var now = clock.Now();
+        var wasVisible = ArticleVisibility.IsVisible(article, now);
+        var dueBefore = ArticleVisibility.VisibleFrom(article);
+        if (await apply(new ChangeContext(db, article, now)) is { } refusal)
+        {
+            return refusal;
+        }
+        article.Version++;
+        article.UpdatedAt = now;
+        await ArticleEvents.RecordAsync(db, clock, article, wasVisible, dueBefore, change, cancellationToken);
+        var response = ArticleResponses.ToResponse(article, now);
+        db.RecordRevision(clock, actor, ResourceType, article.Id, article.Version, change.Action, response);
+        if (await CommitAsync(db, transaction, article, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+        return response;
+    }
+
+    private static async Task<Refusal?> ReplaceContentAsync(ChangeContext change, SaveArticleRequest content, string? slug, CancellationToken cancellationToken)
+    {
+        var (db, article, now) = change;
+        var resolved = await ArticleReferences.ResolveAsync(db, content, cancellationToken);
+        if (resolved.Refusal is { } invalid)
+        {
+            return invalid;
+        }
+        if (slug is not null && slug != article.Slug && await AssignSlugAsync(db, article, slug, now, cancellationToken) is { } taken)
+        {
+            return taken;
+        }
+        await ArticleReferences.UnlinkAsync(db, article, cancellationToken);
+        Apply(article, content, resolved.Value!, now);
+        ArticleReferences.Link(db, article, resolved.Value!);
+        return null;
+    }
+
+    private static void Apply(Article article, SaveArticleRequest content, ResolvedContent resolved, DateTimeOffset now)
+    {
+        article.Headline = content.Headline.Trim();
+        article.Standfirst = content.Standfirst;
+        article.Body = resolved.Body;
+        article.SectionId = resolved.Section?.Id;
+        article.Section = resolved.Section;
+        article.SourceIds = resolved.SourceIds;
+        article.HeroImage = content.HeroImage;
+        article.Language = content.Language ?? Languages.Default;
+        article.EmbargoUntil = EmbargoAfter(content, article.EmbargoUntil);
+        article.CanonicalUrl = content.CanonicalUrl;
+        article.UpdatedAt = now;
+    }
+
+    /// <summary>The embargo after a save: the one sent (to the second, null included), else <paramref name="current"/>.</summary>
+    private static DateTimeOffset? EmbargoAfter(SaveArticleRequest content, DateTimeOffset? current) =>
+        !content.EmbargoUntilGiven ? current : content.EmbargoUntil is { } embargo ? ArticleVisibility.ToWholeSecond(embargo) : null;
+
+    /// <summary>Gives the article <paramref name="requested"/> (refused when another article has or had it) or a free slug from its headline; keeps the former slug.</summary>
+    private static async Task<Refusal?> AssignSlugAsync(HeadlessNewsDbContext db, Article article, string? requested, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Serialises slug allocation so two saves cannot pick the same free slug.
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('article-slugs'))", cancellationToken);
+        var history = db.Set<ArticleSlugHistory>();
+        string slug;
+        if (requested is not null)
+        {
+            var taken = await db.Set<Article>().AnyAsync(a => a.Slug == requested && a.Id != article.Id, cancellationToken)
+                || await history.AnyAsync(h => h.Slug == requested && h.ArticleId != article.Id, cancellationToken);
+            if (taken)
+            {
+                return SlugTaken(requested);
+            }
+            slug = requested;
+        }
+        else
+        {
+            var stem = Slugs.From(article.Headline) is { Length: > 0 } fromHeadline ? fromHeadline : "article";
+            var used = await db.Set<Article>().Where(a => a.Slug.StartsWith(stem)).Select(a => a.Slug)
+                .Concat(history.Where(h => h.Slug.StartsWith(stem)).Select(h => h.Slug))
+                .ToListAsync(cancellationToken);
+            slug = stem;
+            for (var n = 2; used.Contains(slug); n++)
+            {
+                slug = $"{stem[..Math.Min(stem.Length, Slugs.MaxLength - 8)]}-{n}";
+            }
+        }
+        if (article.Slug.Length > 0)
+        {
+            db.Add(new ArticleSlugHistory { Slug = article.Slug, ArticleId = article.Id, RetiredAt = now });
+            await history.Where(h => h.Slug == slug && h.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
+        }
+        article.Slug = slug;
+        return null;
+    }
+
+    private static SlugTaken SlugTaken(string slug) => new($"The slug '{slug}' belongs to another article.");
+
+    private static async Task<Refusal?> CommitAsync(HeadlessNewsDbContext db, IDbContextTransaction transaction, Article article, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            var current = await db.Set<Article>().AsNoTracking().Where(a => a.Id == article.Id).Select(a => (int?)a.Version).FirstOrDefaultAsync(CancellationToken.None);
+            return current is { } version ? new VersionConflict(version) : new Missing("The article was deleted meanwhile.");
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return SlugTaken(article.Slug);
+        }
+        catch (DbUpdateException e) when (e.IsForeignKeyViolation())
+        {
+            return Invalid.Field("body", "A quote, source, author or section this article references was deleted meanwhile; reload and try again.");
+        }
+    }
+}

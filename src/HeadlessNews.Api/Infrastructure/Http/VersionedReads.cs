@@ -1,0 +1,42 @@
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Security;
+using Mapster;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Infrastructure.Http;
+
+/// <summary>How every versioned management resource (sections, authors, quotes, sources) is read over HTTP.</summary>
+public static class VersionedReads
+{
+    /// <summary>A page of the resources, most recently updated first, with a signed keyset cursor.</summary>
+    public static async Task<Results<Ok<Page<TResponse>>, ProblemHttpResult>> ListRecentlyUpdatedAsync<TEntity, TResponse>(
+        this HeadlessNewsDbContext db, int? limit, string? cursor, HttpContext http, TokenSigner signer, CancellationToken cancellationToken) where TEntity : class, IVersioned
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        var query = db.Set<TEntity>().AsNoTracking();
+        if (after is not null)
+        {
+            query = query.Where(e => e.UpdatedAt < after.At || (e.UpdatedAt == after.At && e.Id.CompareTo(after.Id) < 0));
+        }
+        var rows = await query.OrderByDescending(e => e.UpdatedAt).ThenByDescending(e => e.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var page = Pagination.ToPage(http, signer, rows, take, e => new KeysetCursor(e.UpdatedAt, e.Id));
+        return TypedResults.Ok(new Page<TResponse>([.. page.Items.Select(e => e.Adapt<TResponse>())], page.Next));
+    }
+
+    /// <summary>One resource with its version as ETag, or a 404 problem naming the <paramref name="kind"/>.</summary>
+    public static async Task<Results<Ok<TResponse>, ProblemHttpResult>> GetWithETagAsync<TEntity, TResponse>(
+        this HeadlessNewsDbContext db, Guid id, string kind, HttpResponse response, CancellationToken cancellationToken) where TEntity : class, IVersioned
+    {
+        var entity = await db.Set<TEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
+        if (entity is null)
+        {
+            return Problems.NotFound($"No {kind} has id {id}.");
+        }
+        response.SetETag(entity.Version);
+        return TypedResults.Ok(entity.Adapt<TResponse>());
+    }
+}

@@ -1,0 +1,141 @@
+using System.Data.Common;
+using System.Net;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HeadlessNews.Tests.Delivery;
+
+/// <summary>Counts the commands PUT requests send to PostgreSQL through EF Core (background services' are not theirs).</summary>
+public sealed class CommandCountingApiFactory : ApiFactory
+{
+    public CommandCounter Commands => Services.GetRequiredService<CommandCounter>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddHttpContextAccessor().AddSingleton<CommandCounter>()
+            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<CommandCounter>())));
+    }
+}
+
+public sealed class CommandCounter(IHttpContextAccessor http) : DbCommandInterceptor
+{
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Counted();
+        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Counted();
+        return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Counted();
+        return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    private void Counted()
+    {
+        if (http.HttpContext?.Request.Method == HttpMethods.Put)
+        {
+            Interlocked.Increment(ref _count);
+        }
+    }
+}
+
+/// <summary>A change to content many articles use is refreshed in batches, and evicts only those articles' cached pages.</summary>
+public sealed class ReadModelRefreshTests(CommandCountingApiFactory api) : IClassFixture<CommandCountingApiFactory>
+{
+    [Fact]
+    public async Task Renaming_a_section_or_author_costs_the_same_queries_for_two_articles_as_for_twelve()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var (fewSection, fewAuthor) = await FiledAsync(editor, 2);
+        var (manySection, manyAuthor) = await FiledAsync(editor, 12);
+
+        var sectionCost = await RenameCostAsync(editor, "sections", fewSection);
+        Assert.InRange(sectionCost, 1, 100);
+        Assert.Equal(sectionCost, await RenameCostAsync(editor, "sections", manySection));
+        Assert.Equal(await RenameCostAsync(editor, "authors", fewAuthor), await RenameCostAsync(editor, "authors", manyAuthor));
+    }
+
+    [Fact]
+    public async Task Renaming_a_section_evicts_the_cached_pages_of_its_articles_and_no_others()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var (section, _) = await FiledAsync(editor, 2);
+        var inside = await PublishedSlugsAsync(editor, section);
+        var outside = (await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Pier reopens"), body = Editorial.OneParagraph() })).GetProperty("slug").GetString()!;
+        var reader = api.CreateClient();
+        foreach (var slug in inside.Append(outside))
+        {
+            await reader.GetAsync($"/v1/articles/{slug}");
+        }
+
+        var renamed = Editorial.Unique("Renamed");
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/sections/{section.Id()}", section.Version(),
+            new { name = renamed, slug = section.GetProperty("slug").GetString() })).AssertSuccessAsync();
+
+        foreach (var slug in inside)
+        {
+            var page = await reader.GetAsync($"/v1/articles/{slug}");
+            Assert.Null(page.Headers.Age);
+            Assert.Contains(renamed, await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        var untouched = await reader.GetAsync($"/v1/articles/{outside}");
+        Assert.Equal(HttpStatusCode.OK, untouched.StatusCode);
+        Assert.NotNull(untouched.Headers.Age);
+    }
+
+    /// <summary>A new section and author with <paramref name="count"/> published articles filed under and bylined to them.</summary>
+    private static async Task<(System.Text.Json.JsonElement Section, System.Text.Json.JsonElement Author)> FiledAsync(HttpClient editor, int count)
+    {
+        var section = await editor.CreateSectionAsync();
+        var author = await editor.CreateAuthorAsync();
+        var quote = await editor.CreateQuoteAsync();
+        var source = await editor.CreateSourceAsync();
+        for (var i = 0; i < count; i++)
+        {
+            await editor.CreatePublishedAsync(new
+            {
+                headline = Editorial.Unique("Harbour works"),
+                section = section.GetProperty("slug").GetString(),
+                authors = new[] { author.GetProperty("slug").GetString() },
+                tags = new[] { "harbour", Editorial.Unique("tag") },
+                places = new[] { "Conwy" },
+                sourceIds = new[] { source.Id() },
+                body = new object[] { new { type = "paragraph", html = "Work starts on Monday." }, new { type = "quote", quoteId = quote.Id() } },
+            });
+        }
+        return (section, author);
+    }
+
+    private static async Task<string[]> PublishedSlugsAsync(HttpClient editor, System.Text.Json.JsonElement section) =>
+        [.. (await editor.GetJsonAsync($"/v1/manage/articles?section={section.GetProperty("slug").GetString()}")).GetProperty("items").EnumerateArray()
+            .Select(a => a.GetProperty("slug").GetString()!)];
+
+    /// <summary>How many commands renaming the section or author sent to the database.</summary>
+    private async Task<int> RenameCostAsync(HttpClient editor, string collection, System.Text.Json.JsonElement entity)
+    {
+        var url = $"/v1/manage/{collection}/{entity.Id()}";
+        var current = await editor.GetJsonAsync(url);
+        var before = api.Commands.Count;
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, url, current.Version(),
+            new { name = Editorial.Unique("Renamed"), slug = entity.GetProperty("slug").GetString() })).AssertSuccessAsync();
+        return api.Commands.Count - before;
+    }
+}
