@@ -27,7 +27,7 @@ public sealed class WarmUpApiFactory : ApiFactory
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["WarmUp:Seconds"] = "4",
+        ["WarmUp:Seconds"] = "20",
         ["Database:SeedSampleContent"] = "true",
         ["RateLimiting:Enabled"] = "true",
         ["RateLimiting:Delivery:Anonymous"] = $"{Budget}",
@@ -82,7 +82,7 @@ public sealed class StartupWarmUpTests(WarmUpApiFactory api) : IClassFixture<War
         var waited = Stopwatch.StartNew();
         while (!(await client.GetAsync("/health/ready")).IsSuccessStatusCode)
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "The API never became ready.");
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "The API never became ready.");
             await Task.Delay(100);
         }
     }
