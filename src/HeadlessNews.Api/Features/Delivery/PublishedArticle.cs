@@ -12,7 +12,10 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// </summary>
 public sealed class PublishedArticle : ICacheTagged
 {
-    public IEnumerable<string> EvictionTags => [$"article:{ArticleId}", "articles", "quotes", "sources", "search", "feeds"];
+    public IEnumerable<string> EvictionTags => TagsOf(ArticleId);
+
+    /// <summary>The cached answers a change to article <paramref name="articleId"/>'s row makes stale.</summary>
+    public static IEnumerable<string> TagsOf(Guid articleId) => [$"article:{articleId}", "articles", "quotes", "sources", "search", "feeds"];
 
     public Guid ArticleId { get; set; }
     public required string Slug { get; set; }
