@@ -22,8 +22,9 @@ using HeadlessNews.Api.Infrastructure.Mapping;
 using HeadlessNews.Api.Infrastructure.Operations;
 using HeadlessNews.Api.Infrastructure.Security;
 
-var isCommand = CommandLine.IsCommand(args);
-var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
+var commandLine = new CommandLine(ApiKeyCommands.Verb);
+var isCommand = commandLine.IsCommand(args);
+var builder = WebApplication.CreateBuilder(commandLine.HostArguments(args));
 if (isCommand)
 {
     builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -112,7 +113,7 @@ delivery.MapSearch();
 
 if (isCommand)
 {
-    return await CommandLine.RunAsync(app, args);
+    return await commandLine.RunAsync(app, args);
 }
 await app.RunAsync();
 return 0;

@@ -17,11 +17,8 @@ public static class ArticleDocuments
 {
     /// <summary>
     /// The documents of <paramref name="articles"/> (the caller filters and bounds them), with <c>old</c> false.
-    /// <paramref name="renderedBody"/> may give an article's <c>bodyHtml</c> as already rendered, when nothing it is made
-    /// of changed: sanitising every paragraph again is most of the cost of a document.
     /// </summary>
-    public static async Task<List<ArticleDeliveryResponse>> BuildAsync(
-        HeadlessNewsDbContext db, IQueryable<Article> articles, CancellationToken cancellationToken, Func<Guid, string?>? renderedBody = null)
+    public static async Task<List<ArticleDeliveryResponse>> BuildAsync(HeadlessNewsDbContext db, IQueryable<Article> articles, CancellationToken cancellationToken)
     {
         var rows = await articles.AsNoTracking().Include(a => a.Section).ToListAsync(cancellationToken);
         if (rows.Count == 0)
@@ -49,7 +46,7 @@ public static class ArticleDocuments
         return [.. rows.Select(article => new ArticleDeliveryResponse(
             article.Id, article.Slug, article.Headline, article.Standfirst,
             [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? images(ImageUseOf(b)) : null))],
-            renderedBody?.Invoke(article.Id) ?? BodyHtml.Render(article.Body, quotes, sources),
+            BodyHtml.Render(article.Body, quotes, sources),
             article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Name),
             [.. tags[article.Id]], [.. places[article.Id]], [.. bylines[article.Id]],
             [.. CitedSourceIds(article).Distinct().Where(sources.ContainsKey).Select(id => sources[id])],

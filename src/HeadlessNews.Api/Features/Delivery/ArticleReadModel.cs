@@ -9,8 +9,8 @@ namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
 /// Keeps <see cref="PublishedArticle"/> rows in step with the articles they render. <see cref="ReadModelRefresher"/>
-/// calls it inside the writing transaction, for every article written and every published article using a section,
-/// author, quote or source that changed. Work is done in chunks, each relation loaded once per chunk.
+/// calls it inside the writing transaction, for every article written and every published article using a quote, source
+/// or asset that changed. Work is done in chunks, each relation loaded once per chunk.
 /// </summary>
 public static class ArticleReadModel
 {
@@ -19,24 +19,20 @@ public static class ArticleReadModel
 
     private static readonly HtmlParser Parser = new();
 
-    /// <param name="sameBodies">Articles known to have the body they had (only a section or byline changed): their rendered body is kept.</param>
-    public static async Task RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, IReadOnlySet<Guid> sameBodies, CancellationToken cancellationToken)
+    public static async Task RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, CancellationToken cancellationToken)
     {
         foreach (var chunk in articleIds.Distinct().Chunk(ChunkSize))
         {
-            await RefreshChunkAsync(db, chunk, sameBodies, cancellationToken);
+            await RefreshChunkAsync(db, chunk, cancellationToken);
         }
     }
 
-    private static async Task RefreshChunkAsync(HeadlessNewsDbContext db, Guid[] ids, IReadOnlySet<Guid> sameBodies, CancellationToken cancellationToken)
+    private static async Task RefreshChunkAsync(HeadlessNewsDbContext db, Guid[] ids, CancellationToken cancellationToken)
     {
         var json = ApiJson.Options;
         var rows = await db.Set<PublishedArticle>().Where(p => ids.Contains(p.ArticleId)).ToDictionaryAsync(p => p.ArticleId, cancellationToken);
-        string? RenderedBody(Guid id) => sameBodies.Contains(id) && rows.GetValueOrDefault(id) is { } row
-            ? JsonDocument.Parse(row.DocumentJson).RootElement.GetProperty("bodyHtml").GetString()
-            : null;
         var documents = (await ArticleDocuments.BuildAsync(
-                db, db.Set<Article>().Where(a => ids.Contains(a.Id) && a.Status == ArticleStatus.Published), cancellationToken, RenderedBody))
+                db, db.Set<Article>().Where(a => ids.Contains(a.Id) && a.Status == ArticleStatus.Published), cancellationToken))
             .ToDictionary(d => d.Id);
         var quoteIds = (await db.Set<ArticleQuote>().Where(l => ids.Contains(l.ArticleId)).Select(l => new { l.ArticleId, l.QuoteId }).ToListAsync(cancellationToken))
             .ToLookup(l => l.ArticleId, l => l.QuoteId);
@@ -75,10 +71,7 @@ public static class ArticleReadModel
             row.Language = document.Language;
             row.Headline = document.Headline;
             row.Standfirst = document.Standfirst;
-            if (!sameBodies.Contains(id) || existing is null)
-            {
-                row.BodyText = PlainText(document.BodyHtml);
-            }
+            row.BodyText = PlainText(document.BodyHtml);
             row.SummaryJson = JsonSerializer.Serialize(summary, json);
             row.SummaryWithBodyJson = JsonSerializer.Serialize(summary with { BodyHtml = document.BodyHtml }, json);
             row.DocumentJson = JsonSerializer.Serialize(document, json);

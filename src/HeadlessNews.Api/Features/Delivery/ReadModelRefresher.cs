@@ -1,13 +1,17 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace HeadlessNews.Api.Features.Delivery;
@@ -16,8 +20,9 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// The one way changes reach the delivery read model: whoever saves an article, or changes a section, author, quote,
 /// source or asset, this interceptor refreshes the <see cref="PublishedArticle"/> rows affected, in the same transaction, just
 /// before it commits (or, for a save without a transaction of its own, right after it). No writer calls into Delivery.
+/// A renamed section or author is one UPDATE however many articles show it (see <see cref="RelabelAsync"/>).
 /// </summary>
-internal sealed class ReadModelRefresher : SaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
 
@@ -87,20 +92,39 @@ internal sealed class ReadModelRefresher : SaveChangesInterceptor, IDbTransactio
             else if (entry.State == EntityState.Modified)
             {
                 // Only a change to content articles already use matters: a new section, say, is used by nothing yet.
-                var changed = entry.Entity switch
+                switch (entry.Entity)
                 {
-                    Article => pending.Articles,
-                    Section => pending.Sections,
-                    Author => pending.Authors,
-                    Quote => pending.Quotes,
-                    Source => pending.Sources,
-                    Asset => pending.Assets,
-                    _ => null,
-                };
-                changed?.Add((Guid)entry.Property("Id").CurrentValue!);
+                    case Section:
+                        Relabelled(pending.Sections, entry, values => "\"section\":" + Json(new NamedRef((string)values["Slug"]!, (string)values["Name"]!)));
+                        break;
+                    case Author:
+                        Relabelled(pending.Authors, entry, values => Json(new BylineResponse((string)values["Slug"]!, (string)values["Name"]!, (string?)values["Role"])));
+                        break;
+                    default:
+                        var changed = entry.Entity switch
+                        {
+                            Article => pending.Articles,
+                            Quote => pending.Quotes,
+                            Source => pending.Sources,
+                            Asset => pending.Assets,
+                            _ => null,
+                        };
+                        changed?.Add((Guid)entry.Property("Id").CurrentValue!);
+                        break;
+                }
             }
         }
     }
+
+    /// <summary>Records how a section or author looked in the read model before the transaction (first save) and after it (last save).</summary>
+    private static void Relabelled(Dictionary<Guid, Relabel> changes, EntityEntry entry, Func<PropertyValues, string> shown)
+    {
+        var id = (Guid)entry.Property("Id").CurrentValue!;
+        var before = changes.TryGetValue(id, out var earlier) ? earlier : new Relabel((string)entry.OriginalValues["Slug"]!, shown(entry.OriginalValues), "", "");
+        changes[id] = before with { NewSlug = (string)entry.CurrentValues["Slug"]!, NewJson = shown(entry.CurrentValues) };
+    }
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, ApiJson.Options);
 
     private async Task RefreshAsync(HeadlessNewsDbContext context, Pending pending, CancellationToken cancellationToken)
     {
@@ -109,15 +133,15 @@ internal sealed class ReadModelRefresher : SaveChangesInterceptor, IDbTransactio
         {
             return;
         }
-        // A section or byline shows outside the body: those articles keep their rendered body unless something else changed it.
-        var sameBodies = new HashSet<Guid>();
-        if (pending.Sections.Count > 0)
+        var relabelled = new HashSet<Guid>();
+        foreach (var (id, change) in pending.Sections.Where(c => c.Value.Changed))
         {
-            sameBodies.UnionWith(await PublishedAsync(context, context.Set<Article>().Where(a => a.SectionId != null && pending.Sections.Contains(a.SectionId.Value)).Select(a => a.Id), cancellationToken));
+            relabelled.UnionWith(await RelabelAsync(context, change, id, "section_slug = {0}", "SELECT id FROM articles WHERE section_id = {4}", cancellationToken));
         }
-        if (pending.Authors.Count > 0)
+        foreach (var (id, change) in pending.Authors.Where(c => c.Value.Changed))
         {
-            sameBodies.UnionWith(await PublishedAsync(context, context.Set<ArticleAuthor>().Where(l => pending.Authors.Contains(l.AuthorId)).Select(l => l.ArticleId), cancellationToken));
+            relabelled.UnionWith(await RelabelAsync(context, change, id, "author_slugs = array_replace(author_slugs, {1}, {0})",
+                "SELECT article_id FROM article_authors WHERE author_id = {4}", cancellationToken));
         }
         var articleIds = new HashSet<Guid>(pending.Articles);
         if (pending.Quotes.Count > 0)
@@ -133,19 +157,46 @@ internal sealed class ReadModelRefresher : SaveChangesInterceptor, IDbTransactio
             var assets = pending.Assets.ToList();
             articleIds.UnionWith(await context.Set<PublishedArticle>().Where(p => p.AssetIds.Any(a => assets.Contains(a))).Select(p => p.ArticleId).ToListAsync(cancellationToken));
         }
-        sameBodies.ExceptWith(articleIds);
-        await ArticleReadModel.RefreshAsync(context, [.. articleIds, .. sameBodies], sameBodies, cancellationToken);
+        await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
+        await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf));
     }
 
     /// <summary>Those of <paramref name="articleIds"/> the read model holds: only they can show the change.</summary>
     private static Task<List<Guid>> PublishedAsync(HeadlessNewsDbContext db, IQueryable<Guid> articleIds, CancellationToken cancellationToken) =>
         db.Set<PublishedArticle>().Where(p => articleIds.Contains(p.ArticleId)).Select(p => p.ArticleId).ToListAsync(cancellationToken);
 
+    /// <summary>
+    /// Shows a section's or author's new slug and name in every published article using it with one UPDATE: the prepared
+    /// JSON holds exactly the old serialised object (a key no other object has), so replacing its text is the same as
+    /// rendering again, without reading and rewriting thousands of documents through the application. Returns the rows changed.
+    /// </summary>
+    /// <param name="setSlug">Assigns the slug column; {0} is the new slug, {1} the old.</param>
+    /// <param name="articlesUsing">Selects the ids of the articles using it; {4} is its id.</param>
+    private static Task<List<Guid>> RelabelAsync(HeadlessNewsDbContext db, Relabel change, Guid id, string setSlug, string articlesUsing, CancellationToken cancellationToken)
+    {
+        // Both fragments are constants of this class; every value is a parameter.
+        var sql = $$"""
+            UPDATE published_articles SET {{setSlug}},
+                summary_json = replace(summary_json, {2}, {3}),
+                summary_with_body_json = replace(summary_with_body_json, {2}, {3}),
+                document_json = replace(document_json, {2}, {3})
+            WHERE article_id IN ({{articlesUsing}})
+            RETURNING article_id AS "Value"
+            """;
+        return db.Database.SqlQueryRaw<Guid>(sql, change.NewSlug, change.OldSlug, change.OldJson, change.NewJson, id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>A section's or author's slug and delivered JSON before and after the transaction.</summary>
+    private sealed record Relabel(string OldSlug, string OldJson, string NewSlug, string NewJson)
+    {
+        public bool Changed => OldSlug != NewSlug || OldJson != NewJson;
+    }
+
     private sealed class Pending
     {
         public HashSet<Guid> Articles { get; } = [];
-        public HashSet<Guid> Sections { get; } = [];
-        public HashSet<Guid> Authors { get; } = [];
+        public Dictionary<Guid, Relabel> Sections { get; } = [];
+        public Dictionary<Guid, Relabel> Authors { get; } = [];
         public HashSet<Guid> Quotes { get; } = [];
         public HashSet<Guid> Sources { get; } = [];
         public HashSet<Guid> Assets { get; } = [];

@@ -237,7 +237,7 @@ public static class AssetEndpoints
     }
 
     private static async Task<Results<Ok<AssetResponse>, ProblemHttpResult>> UpdateAsset(
-        Guid id, SaveAssetRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, SaveAssetRequest request, HttpContext http, HeadlessNewsDbContext db, IAssetVisibility visibility, TimeProvider clock, CancellationToken cancellationToken)
     {
         var found = await db.FindForWriteAsync<Asset>(id, Asset.ResourceType, http.Request.ExpectedVersion(), cancellationToken);
         if (found.Refusal is { } refusal)
@@ -256,7 +256,7 @@ public static class AssetEndpoints
         (asset.FocalX, asset.FocalY) = request.FocalPoint is { } focal ? (focal.X, focal.Y) : (FocalPoint.Centre.X, FocalPoint.Centre.Y);
         asset.UpdatedAt = now;
         asset.Version++;
-        if (await MediaUsage.IsVisibleAsync(db, id, now, cancellationToken))
+        if (await visibility.IsVisibleAsync(db, id, now, cancellationToken))
         {
             db.Record(clock, ContentEventTypes.AssetUpdated, Asset.ResourceType, asset.Id, null, asset.Version);
         }

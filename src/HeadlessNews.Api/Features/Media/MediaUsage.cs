@@ -1,16 +1,17 @@
-using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Media;
 
-/// <summary>Which content uses an asset: visible articles (through the read model's asset ids), and any article for deletion.</summary>
+/// <summary>Whether visible content shows an asset: only then are its renditions public. Delivery answers (it knows what is visible).</summary>
+public interface IAssetVisibility
+{
+    Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>Which articles use an asset, for deletion.</summary>
 public static class MediaUsage
 {
-    /// <summary>Whether visible content shows the asset: only then are its renditions public.</summary>
-    public static Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Set<PublishedArticle>().AnyAsync(p => p.AssetIds.Contains(assetId) && p.VisibleFrom <= now, cancellationToken);
-
     /// <summary>Articles (other than archived ones) whose hero image or image blocks reference the asset.</summary>
     public static async Task<List<AssetUser>> UsersAsync(HeadlessNewsDbContext db, Guid assetId, CancellationToken cancellationToken)
     {

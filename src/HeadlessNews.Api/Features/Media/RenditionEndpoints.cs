@@ -22,7 +22,7 @@ public static class RenditionEndpoints
 
     private static async Task<Results<FileContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetRendition(
         Guid id, int version, string rendition, string? ratio, long? exp, string? sig, HttpContext http, HeadlessNewsDbContext db,
-        ImageWork work, MediaUrls urls, IAuthorizationService authorization, TimeProvider clock, IOptions<MediaOptions> options, CancellationToken cancellationToken)
+        ImageWork work, MediaUrls urls, IAssetVisibility visibility, IAuthorizationService authorization, TimeProvider clock, IOptions<MediaOptions> options, CancellationToken cancellationToken)
     {
         if (Parse(rendition, ratio, http.Request.Headers.Accept, options.Value) is not { } spec)
         {
@@ -30,7 +30,7 @@ public static class RenditionEndpoints
         }
         var asset = await db.Set<Asset>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         var now = clock.GetUtcNow();
-        var isPublic = asset is not null && await MediaUsage.IsVisibleAsync(db, id, now, cancellationToken);
+        var isPublic = asset is not null && await visibility.IsVisibleAsync(db, id, now, cancellationToken);
         if (asset is null || (!isPublic && !urls.IsValidSignature(id, exp, sig, now)
             && !(await authorization.AuthorizeAsync(http.User, Scopes.Policies.MediaRead)).Succeeded))
         {

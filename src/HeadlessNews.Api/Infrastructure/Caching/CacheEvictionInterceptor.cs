@@ -61,6 +61,19 @@ internal sealed class CacheEvictionInterceptor(ICacheInvalidator invalidator) : 
         }
     }
 
+    /// <summary>
+    /// Evicts <paramref name="tags"/> once <paramref name="context"/>'s transaction commits (at once without one): for
+    /// changes written in SQL, which the change tracker never sees.
+    /// </summary>
+    public async Task EvictAfterCommitAsync(DbContext context, IEnumerable<string> tags)
+    {
+        _pending.GetOrCreateValue(context).UnionWith(tags);
+        if (context.Database.CurrentTransaction is null)
+        {
+            await FlushAsync(context);
+        }
+    }
+
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         if (eventData.Context is { } context)

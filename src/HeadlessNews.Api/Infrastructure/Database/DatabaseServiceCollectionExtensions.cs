@@ -14,7 +14,8 @@ public static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DatabaseEndpoint>();
-        services.AddSingleton<IInterceptor, CacheEvictionInterceptor>();
+        services.AddSingleton<CacheEvictionInterceptor>();
+        services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CacheEvictionInterceptor>());
         services.AddHttpContextAccessor();
         services.AddSingleton<IInterceptor, EventActorInterceptor>();
         services.AddSingleton<IdempotencyCommitMarker>();

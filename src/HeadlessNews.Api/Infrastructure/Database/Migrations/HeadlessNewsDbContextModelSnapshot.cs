@@ -552,7 +552,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<string>("DocumentJson")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("document_json");
+                        .HasColumnName("document_json")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<DateTimeOffset>("FirstSeen")
                         .HasColumnType("timestamp with time zone")
@@ -611,12 +612,14 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<string>("SummaryJson")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("summary_json");
+                        .HasColumnName("summary_json")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("SummaryWithBodyJson")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("summary_with_body_json");
+                        .HasColumnName("summary_with_body_json")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.PrimitiveCollection<string[]>("TagSlugs")
                         .IsRequired()
@@ -682,6 +685,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_published_articles_section_slug_visible_from_article_id");
 
                     b.ToTable("published_articles", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Feeds.ContentChange", b =>
