@@ -13,7 +13,7 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
 {
     private Task<HttpClient> EditorAsync() => api.ClientWithScopesAsync("content:write", "content:publish");
 
-    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] bytes, string filename = "photo.jpg", string? caption = null)
+    internal static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] bytes, string filename = "photo.jpg", string? caption = null)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(bytes);
@@ -27,13 +27,13 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         return await client.PostAsync("/v1/manage/assets", form);
     }
 
-    private static async Task<JsonElement> UploadedAsync(HttpClient client, byte[] bytes) =>
+    internal static async Task<JsonElement> UploadedAsync(HttpClient client, byte[] bytes) =>
         await (await UploadAsync(client, bytes)).AssertSuccessAsync(HttpStatusCode.Created);
 
-    private static async Task<JsonElement> PublishWithHeroAsync(HttpClient client, string assetId, DateTimeOffset? publishAt = null) =>
+    internal static async Task<JsonElement> PublishWithHeroAsync(HttpClient client, string assetId, DateTimeOffset? publishAt = null) =>
         await client.CreatePublishedAsync(new { headline = Editorial.Unique("Pier storm"), body = Editorial.OneParagraph(), heroImage = new { assetId } }, publishAt);
 
-    private static string RenditionUrl(JsonElement asset, int width, string format) => $"/v1/images/{asset.Id()}/{asset.Version()}/{width}.{format}";
+    internal static string RenditionUrl(JsonElement asset, int width, string format) => $"/v1/images/{asset.Id()}/{asset.Version()}/{width}.{format}";
 
     [Fact]
     public async Task A_multipart_body_that_ends_early_is_a_400_not_a_500()
