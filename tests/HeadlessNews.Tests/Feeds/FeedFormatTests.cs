@@ -31,7 +31,7 @@ public sealed class FeedFormatTests
         new FeedTerm("news", "News"),
         [new FeedTerm("menai-bridge", "Menai Bridge")],
         embargo,
-        new FeedImage(new Uri("https://img.courier.example/britannia.jpg"), "The Britannia Bridge at dawn", "Traffic on the bridge"));
+        new FeedImage(new Uri("https://img.courier.example/britannia.jpg"), "The Britannia Bridge at dawn", "Traffic on the bridge", null, null, null, []));
 
     [Fact]
     public void Rss_parses_back_with_content_encoded_creators_categories_and_a_non_permalink_guid()

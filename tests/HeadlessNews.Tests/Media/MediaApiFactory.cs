@@ -2,13 +2,19 @@ using HeadlessNews.Tests.Support;
 
 namespace HeadlessNews.Tests.Media;
 
-/// <summary>The API with its media on the filesystem in a folder of the test class's own, and a 2 MiB upload limit.</summary>
+/// <summary>
+/// The API with its media on the filesystem in a folder of the test class's own, a 2 MiB upload limit, and a public site
+/// (<see cref="PublicBaseUrl"/>) that serves the API under <c>/v1</c>.
+/// </summary>
 public sealed class MediaApiFactory : ApiFactory
 {
     public string MediaFolder { get; } = Directory.CreateTempSubdirectory("headlessnews-media-").FullName;
 
+    public const string PublicBaseUrl = "https://news.example/";
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        ["Delivery:PublicBaseUrl"] = PublicBaseUrl,
         ["Media:FilesystemPath"] = MediaFolder,
         ["Media:MaxUploadBytes"] = (2 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Xml.Linq;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
 {
     private Task<HttpClient> EditorAsync() => api.ClientWithScopesAsync("content:write", "content:publish");
 
-    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] bytes, string filename = "photo.jpg", string? caption = null)
+    internal static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] bytes, string filename = "photo.jpg", string? caption = null)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(bytes);
@@ -27,13 +28,13 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         return await client.PostAsync("/v1/manage/assets", form);
     }
 
-    private static async Task<JsonElement> UploadedAsync(HttpClient client, byte[] bytes) =>
+    internal static async Task<JsonElement> UploadedAsync(HttpClient client, byte[] bytes) =>
         await (await UploadAsync(client, bytes)).AssertSuccessAsync(HttpStatusCode.Created);
 
-    private static async Task<JsonElement> PublishWithHeroAsync(HttpClient client, string assetId, DateTimeOffset? publishAt = null) =>
+    internal static async Task<JsonElement> PublishWithHeroAsync(HttpClient client, string assetId, DateTimeOffset? publishAt = null) =>
         await client.CreatePublishedAsync(new { headline = Editorial.Unique("Pier storm"), body = Editorial.OneParagraph(), heroImage = new { assetId } }, publishAt);
 
-    private static string RenditionUrl(JsonElement asset, int width, string format) => $"/v1/images/{asset.Id()}/{asset.Version()}/{width}.{format}";
+    internal static string RenditionUrl(JsonElement asset, int width, string format) => $"/v1/images/{asset.Id()}/{asset.Version()}/{width}.{format}";
 
     [Fact]
     public async Task A_multipart_body_that_ends_early_is_a_400_not_a_500()
@@ -100,6 +101,101 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         var visible = await api.CreateClient().GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, visible.StatusCode);
         Assert.Equal("image/webp", visible.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static string PathOf(string absoluteUrl)
+    {
+        Assert.StartsWith(MediaApiFactory.PublicBaseUrl + "v1/images/", absoluteUrl, StringComparison.Ordinal);
+        return new Uri(absoluteUrl).PathAndQuery;
+    }
+
+    [Fact]
+    public async Task Feeds_carry_an_uploaded_hero_as_enclosure_media_content_json_image_and_ninjs_renditions_at_absolute_public_urls()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(1600, 1000)));
+        var article = await PublishWithHeroAsync(editor, asset.Id());
+        var src = $"{MediaApiFactory.PublicBaseUrl}v1/images/{asset.Id()}/{asset.Version()}/1280.jpg";
+        var reader = api.CreateClient();
+
+        var rss = XDocument.Parse(await reader.GetStringAsync("/v1/feeds/articles.rss?limit=100"));
+        XNamespace media = "http://search.yahoo.com/mrss/";
+        var item = rss.Descendants("item").Single(i => i.Element("guid")?.Value == article.Id());
+        var enclosure = item.Element("enclosure")!;
+        Assert.Equal((src, "image/jpeg"), (enclosure.Attribute("url")?.Value, enclosure.Attribute("type")?.Value));
+        var content = item.Element(media + "content")!;
+        Assert.Equal((src, "image", "1280", "800"), (content.Attribute("url")?.Value, content.Attribute("medium")?.Value, content.Attribute("width")?.Value, content.Attribute("height")?.Value));
+
+        XNamespace atom = "http://www.w3.org/2005/Atom";
+        var entry = XDocument.Parse(await reader.GetStringAsync("/v1/feeds/articles.atom?limit=100")).Descendants(atom + "entry")
+            .Single(e => e.Element(atom + "id")?.Value == $"urn:uuid:{article.Id()}");
+        Assert.Equal(src, entry.Elements(atom + "link").Single(l => l.Attribute("rel")?.Value == "enclosure").Attribute("href")?.Value);
+
+        var json = await reader.GetJsonAsync("/v1/feeds/articles.json?limit=100");
+        Assert.Equal(src, json.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetString() == article.Id()).GetProperty("image").GetString());
+
+        var ninjs = (await reader.GetJsonAsync("/v1/feeds/articles.ninjs?limit=100")).EnumerateArray()
+            .Single(i => i.GetProperty("altids")[0].GetProperty("value").GetString() == article.Id());
+        Assert.Empty(NinjsSchema.Errors(ninjs));
+        var renditions = ninjs.GetProperty("associations")[0].GetProperty("renditions").EnumerateArray().ToList();
+        Assert.Equal([(320, 200), (640, 400), (960, 600), (1280, 800)], renditions.Select(r => (r.GetProperty("width").GetInt32(), r.GetProperty("height").GetInt32())));
+
+        var served = await reader.GetAsync(PathOf(content.Attribute("url")!.Value));
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        using var decoded = Image.NewFromBuffer(await served.Content.ReadAsByteArrayAsync());
+        Assert.Equal((1280, 800), (decoded.Width, decoded.Height));
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(PathOf(renditions[1].GetProperty("href").GetString()!))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_partner_ninjs_feed_signs_an_embargoed_storys_pictures_which_nobody_can_fetch_unsigned()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var article = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Embargoed pier"), body = Editorial.OneParagraph(), heroImage = new { assetId = asset.Id() },
+            embargoUntil = api.Clock.GetUtcNow().AddHours(2),
+        });
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        var item = (await partner.GetJsonAsync("/v1/feeds/articles.ninjs?limit=100")).EnumerateArray()
+            .Single(i => i.GetProperty("altids")[0].GetProperty("value").GetString() == article.Id());
+        Assert.Empty(NinjsSchema.Errors(item));
+        var href = item.GetProperty("associations")[0].GetProperty("renditions")[0].GetProperty("href").GetString()!;
+        Assert.Contains("sig=", href, StringComparison.Ordinal);
+
+        var anonymous = api.CreateClient();
+        var signed = await anonymous.GetAsync(PathOf(href));
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        Assert.True(signed.Headers.CacheControl is { Private: true, NoStore: true }, "An embargoed picture never enters a shared cache.");
+        await (await anonymous.GetAsync(new Uri(href).AbsolutePath)).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_preview_link_shows_its_drafts_pictures_at_signed_urls_that_open_them_and_only_them()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var draft = await editor.CreateArticleAsync(new
+        {
+            headline = Editorial.Unique("Draft pier"),
+            body = new object[] { new { type = "image", assetId = asset.Id() } },
+            heroImage = new { assetId = asset.Id() },
+        });
+        var anonymous = api.CreateClient();
+        var preview = await anonymous.GetJsonAsync(await editor.PreviewPathAsync(draft.Id()));
+
+        var hero = preview.GetProperty("heroImage");
+        var urls = hero.GetProperty("srcset").EnumerateArray().Select(e => e.GetProperty("url").GetString()!)
+            .Append(hero.GetProperty("src").GetString()!).Append(preview.GetProperty("body")[0].GetProperty("src").GetString()!);
+        foreach (var url in urls)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(PathOf(url))).StatusCode);
+        }
+        var other = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var borrowed = PathOf(hero.GetProperty("src").GetString()!).Replace(asset.Id(), other.Id(), StringComparison.Ordinal);
+        await (await anonymous.GetAsync(borrowed)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await anonymous.GetAsync(new Uri(hero.GetProperty("src").GetString()!).AbsolutePath)).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

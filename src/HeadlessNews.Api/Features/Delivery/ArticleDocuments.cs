@@ -17,8 +17,10 @@ public static class ArticleDocuments
 {
     /// <summary>
     /// The documents of <paramref name="articles"/> (the caller filters and bounds them), with <c>old</c> false.
+    /// With <paramref name="imagesSignedUntil"/> the pictures' URLs are signed until then (previews).
     /// </summary>
-    public static async Task<List<ArticleDeliveryResponse>> BuildAsync(HeadlessNewsDbContext db, IQueryable<Article> articles, CancellationToken cancellationToken)
+    public static async Task<List<ArticleDeliveryResponse>> BuildAsync(
+        HeadlessNewsDbContext db, IQueryable<Article> articles, CancellationToken cancellationToken, DateTimeOffset? imagesSignedUntil = null)
     {
         var rows = await articles.AsNoTracking().Include(a => a.Section).ToListAsync(cancellationToken);
         if (rows.Count == 0)
@@ -42,7 +44,7 @@ public static class ArticleDocuments
         Dictionary<Guid, SourceResponse> sources = sourceIds.Count == 0 ? [] : await db.Set<Source>().AsNoTracking().Where(s => sourceIds.Contains(s.Id))
             .ProjectToType<SourceResponse>().ToDictionaryAsync(s => s.Id, cancellationToken);
         var images = await DeliveredImages.LoaderAsync(
-            db, rows.SelectMany(a => a.Body.Where(b => b.Type == BlockTypes.Image).Select(ImageUseOf).Append(a.HeroImage?.ToUse())), cancellationToken);
+            db, rows.SelectMany(a => a.Body.Where(b => b.Type == BlockTypes.Image).Select(ImageUseOf).Append(a.HeroImage?.ToUse())), cancellationToken, imagesSignedUntil);
         return [.. rows.Select(article => new ArticleDeliveryResponse(
             article.Id, article.Slug, article.Headline, article.Standfirst,
             [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? images(ImageUseOf(b)) : null))],

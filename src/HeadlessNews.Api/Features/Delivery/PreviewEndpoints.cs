@@ -25,7 +25,8 @@ public static class PreviewEndpoints
         var now = clock.Now();
         var article = ArticlePreviewLinks.Read(signer, token) is { } preview && preview.ExpiresAt > now
             ? (await ArticleDocuments.BuildAsync(db, db.Set<Article>()
-                .Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived && a.PreviewGeneration == preview.Generation), cancellationToken))
+                .Where(a => a.Id == preview.ArticleId && a.Status != ArticleStatus.Archived && a.PreviewGeneration == preview.Generation),
+                cancellationToken, imagesSignedUntil: preview.ExpiresAt))
                 .FirstOrDefault()
             : null;
         // A revoked link, or one whose article was archived, answers exactly as an expired one does.

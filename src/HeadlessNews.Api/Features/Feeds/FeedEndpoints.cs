@@ -77,7 +77,7 @@ public static class FeedEndpoints
 
     /// <summary>What a feed handler needs, injected as one parameter.</summary>
     public sealed record FeedSources(
-        [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext Db, TimeProvider Clock, IOptions<DeliveryOptions> Options);
+        [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext Db, TimeProvider Clock, IOptions<DeliveryOptions> Options, MediaUrls MediaUrls);
 
     private static async Task<IResult> ArticlesAsync(HttpContext http, ArticleFeedQuery filter, FeedSources sources, string format, CancellationToken cancellationToken)
     {
@@ -127,13 +127,14 @@ public static class FeedEndpoints
             .ToList();
 
         var site = SiteBase(http, sources.Options.Value);
+        var origin = new Uri($"{http.Request.Scheme}://{http.Request.Host}");
         var entries = documents.Select(a => new FeedEntry(
             a.Id, a.Headline, a.Standfirst, partner ? a.BodyHtml : null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
             a.EmbargoUntil is { } embargo && embargo > a.PublishAt!.Value ? embargo : a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value,
             a.Version, a.Language, [.. a.Authors.Select(x => x.Name)], [.. a.Tags.Select(t => new FeedTerm(t.Slug, t.Name))],
             a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
             a.EmbargoUntil > now ? a.EmbargoUntil : null,
-            a.HeroImage is { } hero && Uri.TryCreate(new Uri($"{http.Request.Scheme}://{http.Request.Host}"), hero.Url, out var heroUrl) ? new FeedImage(heroUrl, hero.Alt, hero.Caption) : null)).ToList();
+            FeedImageOf(a.HeroImage, origin, a.EmbargoUntil > now ? a.EmbargoUntil : null, sources.MediaUrls, now))).ToList();
         var channel = new FeedChannel("Latest stories", "The newest published stories.", HomePage(site, sources.Options.Value, "articles"), FeedUrl(http), "en-GB",
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
@@ -185,6 +186,29 @@ public static class FeedEndpoints
             "json" => Results.Bytes(FeedFormats.JsonFeed(channel, entries), JsonFeed),
             _ => Results.Bytes(FeedFormats.Ninjs(entries), "application/json; charset=utf-8"),
         };
+    }
+
+    /// <summary>
+    /// The hero as feeds carry it, with absolute URLs (relative ones resolved against this API). An embargoed item's
+    /// (partners only) are signed, so the partner can fetch them before they are public, until an hour after the embargo
+    /// and for at most a week.
+    /// </summary>
+    private static FeedImage? FeedImageOf(DeliveredImage? hero, Uri origin, DateTimeOffset? embargoedUntil, MediaUrls urls, DateTimeOffset now)
+    {
+        if (hero is null || !Uri.TryCreate(origin, hero.Src, out var url))
+        {
+            return null;
+        }
+        if (hero is not { AssetId: { } assetId, Width: { } width, Height: { } height } || hero.Srcset.Count == 0)
+        {
+            return new FeedImage(url, hero.Alt, hero.Caption, null, null, null, []);
+        }
+        var signedUntil = embargoedUntil is { } embargo ? new[] { embargo.AddHours(1), now.AddDays(7) }.Min() : (DateTimeOffset?)null;
+        Uri Absolute(string path) => new(origin, signedUntil is { } until ? urls.Sign(path, assetId, until) : path);
+        int HeightAt(int w) => (int)Math.Round((double)Math.Min(w, width) * height / width);
+        var srcWidth = Math.Min(MediaUrls.SrcWidth([.. hero.Srcset.Select(r => r.Width)]), width);
+        return new FeedImage(Absolute(hero.Src), hero.Alt, hero.Caption, ImageFiles.Jpeg, srcWidth, HeightAt(srcWidth),
+            [.. hero.Srcset.Select(r => new FeedRendition(Absolute(r.Url), Math.Min(r.Width, width), HeightAt(r.Width)))]);
     }
 
     private static bool IsPartner(ClaimsPrincipal user) => SecurityServiceCollectionExtensions.HasAnyScope(user, [Scopes.FeedsPartner]);

@@ -21,7 +21,13 @@ public sealed record FeedEntry(
 
 public sealed record FeedTerm(string Slug, string Name);
 
-public sealed record FeedImage(Uri Url, string? Alt, string? Caption);
+/// <summary>
+/// A hero image: for an uploaded asset a JPEG rendition (<see cref="ContentType"/>, size) with its other renditions; an image
+/// hosted elsewhere has only its URL.
+/// </summary>
+public sealed record FeedImage(Uri Url, string? Alt, string? Caption, string? ContentType, int? Width, int? Height, IReadOnlyList<FeedRendition> Renditions);
+
+public sealed record FeedRendition(Uri Href, int Width, int Height);
 
 /// <summary>The feed itself: where it lives and what it is called.</summary>
 public sealed record FeedChannel(string Title, string Description, Uri HomePage, Uri FeedUrl, string Language, DateTimeOffset Updated);

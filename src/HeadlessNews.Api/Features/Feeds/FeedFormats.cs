@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml;
+using System.Xml.Linq;
 
 namespace HeadlessNews.Api.Features.Feeds;
 
@@ -17,6 +18,7 @@ public static class FeedFormats
 {
     private const string ContentNamespace = "http://purl.org/rss/1.0/modules/content/";
     private const string DublinCoreNamespace = "http://purl.org/dc/elements/1.1/";
+    private static readonly XNamespace MediaRss = "http://search.yahoo.com/mrss/";
     private const string SitemapNamespace = "http://www.sitemaps.org/schemas/sitemap/0.9";
     private const string NewsNamespace = "http://www.google.com/schemas/sitemap-news/0.9";
 
@@ -25,6 +27,7 @@ public static class FeedFormats
         var feed = Syndication(channel, entries, rss: true);
         feed.AttributeExtensions.Add(new XmlQualifiedName("content", XNamespaceXmlns), ContentNamespace);
         feed.AttributeExtensions.Add(new XmlQualifiedName("dc", XNamespaceXmlns), DublinCoreNamespace);
+        feed.AttributeExtensions.Add(new XmlQualifiedName("media", XNamespaceXmlns), MediaRss.NamespaceName);
         return WriteXml(writer => new Rss20FeedFormatter(feed, serializeExtensionsAsAtom: false).WriteTo(writer));
     }
 
@@ -132,7 +135,12 @@ public static class FeedFormats
                     ["name"] = "hero",
                     ["uri"] = entry.Image.Url.ToString(),
                     ["type"] = "picture",
-                    ["renditions"] = new JsonArray(new JsonObject { ["name"] = "original", ["href"] = entry.Image.Url.ToString() }),
+                    ["renditions"] = entry.Image.Renditions.Count == 0
+                        ? new JsonArray(new JsonObject { ["name"] = "original", ["href"] = entry.Image.Url.ToString() })
+                        : new JsonArray([.. entry.Image.Renditions.Select(r => (JsonNode)new JsonObject
+                        {
+                            ["name"] = $"w{r.Width}", ["href"] = r.Href.ToString(), ["width"] = r.Width, ["height"] = r.Height,
+                        })]),
                 };
                 if (entry.Image.Caption is not null || entry.Image.Alt is not null)
                 {
@@ -195,6 +203,18 @@ public static class FeedFormats
             LastUpdatedTime = entry.Updated,
         };
         item.Links.Add(SyndicationLink.CreateAlternateLink(entry.Link));
+        // An uploaded picture: RSS <enclosure>, Atom <link rel="enclosure">; its size is only known once it is made.
+        if (entry.Image is { ContentType: { } contentType } image)
+        {
+            item.Links.Add(new SyndicationLink(image.Url, "enclosure", null, contentType, 0));
+            if (rss)
+            {
+                item.ElementExtensions.Add(new XElement(MediaRss + "content",
+                    new XAttribute("url", image.Url), new XAttribute("type", contentType), new XAttribute("medium", "image"),
+                    new XAttribute("width", image.Width!), new XAttribute("height", image.Height!),
+                    (image.Caption ?? image.Alt) is { } description ? new XElement(MediaRss + "description", new XAttribute("type", "plain"), XmlSafe(description)) : null));
+            }
+        }
         if (entry.Summary is not null)
         {
             // Readers render an RSS description as HTML, so plain text goes in HTML-escaped; Atom marks it type="text".

@@ -35,8 +35,12 @@ public static class DeliveredImages
         }
     }
 
-    /// <summary>Loads the referenced assets once; the returned function delivers each use (null for a use whose asset is gone).</summary>
-    public static async Task<Func<ImageUse?, DeliveredImage?>> LoaderAsync(HeadlessNewsDbContext db, IEnumerable<ImageUse?> uses, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the referenced assets once; the returned function delivers each use (null for a use whose asset is gone).
+    /// With <paramref name="signedUntil"/> every rendition URL is signed until then (a preview shows pictures nobody else may see yet).
+    /// </summary>
+    public static async Task<Func<ImageUse?, DeliveredImage?>> LoaderAsync(
+        HeadlessNewsDbContext db, IEnumerable<ImageUse?> uses, CancellationToken cancellationToken, DateTimeOffset? signedUntil = null)
     {
         var ids = uses.Where(u => u?.AssetId is not null).Select(u => u!.AssetId!.Value).Distinct().ToList();
         var assets = ids.Count == 0 ? [] : await db.Set<Asset>().AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
@@ -44,19 +48,22 @@ public static class DeliveredImages
         return use => use switch
         {
             null => null,
-            { AssetId: { } id } => assets.GetValueOrDefault(id) is { } asset ? Deliver(asset, use, urls) : null,
+            { AssetId: { } id } => assets.GetValueOrDefault(id) is { } asset ? Deliver(asset, use, urls, signedUntil) : null,
             { Url: { } url } => new DeliveredImage(null, url, use.Alt, use.Caption, use.Credit, null, null, use.FocalPoint, url, []),
             _ => null,
         };
     }
 
     /// <summary><c>src</c> is a JPEG (what every reader and feed takes); <c>srcset</c> uses <c>auto</c>, negotiated per browser.</summary>
-    private static DeliveredImage Deliver(Asset asset, ImageUse use, MediaUrls urls)
+    private static DeliveredImage Deliver(Asset asset, ImageUse use, MediaUrls urls, DateTimeOffset? signedUntil)
     {
+        string Url(int width, string format) => urls.Rendition(asset.Id, asset.Version, width, format) is var url && signedUntil is { } until
+            ? urls.Sign(url, asset.Id, until)
+            : url;
         var widths = urls.WidthsFor(asset.Width);
-        var src = MediaUrls.Rendition(asset.Id, asset.Version, widths.LastOrDefault(w => w <= 1280, widths[0]), "jpg");
+        var src = Url(MediaUrls.SrcWidth(widths), "jpg");
         return new DeliveredImage(asset.Id, src, use.Alt ?? asset.Alt, use.Caption ?? asset.Caption, use.Credit ?? asset.Credit,
             asset.Width, asset.Height, use.FocalPoint ?? asset.FocalPoint, src,
-            [.. widths.Select(w => new SrcsetEntry(w, MediaUrls.Rendition(asset.Id, asset.Version, w, "auto")))]);
+            [.. widths.Select(w => new SrcsetEntry(w, Url(w, "auto")))]);
     }
 }

@@ -101,7 +101,9 @@ public sealed class S3MediaStorage : IMediaStorage, IDisposable
     public async Task WriteAsync(string key, byte[] bytes, string contentType, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(bytes, writable: false);
-        await _client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = contentType }, cancellationToken);
+        // The body is in memory and its length known: plain signed payloads suit every store, where aws-chunked
+        // encoding is stored verbatim (chunk signatures and all) by some S3-compatible servers.
+        await _client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = contentType, UseChunkEncoding = false }, cancellationToken);
     }
 
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)

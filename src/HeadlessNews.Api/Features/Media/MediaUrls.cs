@@ -1,16 +1,26 @@
+using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Media;
 
 /// <summary>Rendition URLs, and signed ones (<c>?exp=&amp;sig=</c>) that open an unpublished asset's renditions until <c>exp</c>.</summary>
-public sealed class MediaUrls(TokenSigner signer, IOptions<MediaOptions> options)
+public sealed class MediaUrls(TokenSigner signer, IOptions<MediaOptions> options, IOptions<DeliveryOptions> delivery)
 {
     private const string Purpose = "image-url";
 
+    /// <summary>The width of an image's <c>src</c>: the widest rendition up to this (what feeds and readers without srcset get).</summary>
+    public const int SrcMaxWidth = 1280;
+
+    private readonly string _origin = delivery.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? string.Empty;
+
     private sealed record Grant(Guid Id, long Exp);
 
-    public static string Rendition(Guid id, int version, int width, string format) => $"/v1/images/{id}/{version}/{width}.{format}";
+    /// <summary>The rendition's URL: absolute under <c>Delivery:PublicBaseUrl</c> (a site serving this API under <c>/v1</c>) when set, else a path.</summary>
+    public string Rendition(Guid id, int version, int width, string format) => $"{_origin}/v1/images/{id}/{version}/{width}.{format}";
+
+    /// <summary>The <c>src</c> width among an asset's <paramref name="widths"/> (ascending).</summary>
+    public static int SrcWidth(IReadOnlyList<int> widths) => widths.LastOrDefault(w => w <= SrcMaxWidth, widths[0]);
 
     /// <summary>The configured widths the asset can fill without upscaling (the smallest one when it is narrower than all).</summary>
     public IReadOnlyList<int> WidthsFor(int originalWidth)
