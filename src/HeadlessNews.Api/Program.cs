@@ -5,10 +5,12 @@ using HeadlessNews.Api.Features.Audit;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Feeds;
+using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.People;
 using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Redirects;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Features.Tips;
@@ -22,8 +24,9 @@ using HeadlessNews.Api.Infrastructure.Mapping;
 using HeadlessNews.Api.Infrastructure.Operations;
 using HeadlessNews.Api.Infrastructure.Security;
 
-var isCommand = CommandLine.IsCommand(args);
-var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
+CommandVerb[] featureVerbs = [WordPressImportCommand.Verb];
+var isCommand = CommandLine.IsCommand(args, featureVerbs);
+var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args, featureVerbs));
 if (isCommand)
 {
     builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -100,6 +103,7 @@ v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
 manage.MapTipManagement();
+manage.MapRedirects();
 v1.MapTips();
 v1.MapChangeFeed();
 v1.MapRenditions();
@@ -109,10 +113,11 @@ delivery.MapArticleDelivery();
 delivery.MapReferenceDelivery();
 delivery.MapNoticeDelivery();
 delivery.MapSearch();
+delivery.MapRedirectDelivery();
 
 if (isCommand)
 {
-    return await CommandLine.RunAsync(app, args);
+    return await CommandLine.RunAsync(app, args, featureVerbs);
 }
 await app.RunAsync();
 return 0;

@@ -11,31 +11,45 @@ using Swashbuckle.AspNetCore.Swagger;
 namespace HeadlessNews.Api.Infrastructure.Cli;
 
 /// <summary>
-/// Verbs on the same executable as the web host: <c>keys create|list|revoke|rotate-signing</c>, <c>migrate</c>, <c>openapi PATH</c>.
-/// Logs go to stderr; a created secret is the last line of stdout.
+/// A verb a feature adds to the command line (e.g. <c>import</c>), so that Infrastructure knows no feature.
+/// </summary>
+/// <param name="Name">The first argument that selects it.</param>
+/// <param name="OwnedOptions">Its options that take a value (they and their values are not passed to the host).</param>
+/// <param name="OwnedFlags">Its options without a value (not passed to the host either).</param>
+/// <param name="Usage">Its lines in the usage text.</param>
+/// <param name="RunAsync">Runs it with all the arguments; returns the exit code.</param>
+public sealed record CommandVerb(
+    string Name, IReadOnlyList<string> OwnedOptions, IReadOnlyList<string> OwnedFlags, string Usage, Func<WebApplication, string[], Task<int>> RunAsync);
+
+/// <summary>
+/// Verbs on the same executable as the web host: <c>keys create|list|revoke|rotate-signing</c>, <c>migrate</c>, <c>openapi PATH</c>,
+/// and the <see cref="CommandVerb"/>s features add. Logs go to stderr; a created secret is the last line of stdout.
 /// </summary>
 public static class CommandLine
 {
     private static readonly string[] Verbs = ["keys", "migrate", "openapi"];
     private static readonly string[] OwnedOptions = ["--name", "--scopes", "--expires", "--sections", "--tags"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+    public static bool IsCommand(string[] args, IReadOnlyList<CommandVerb> added) =>
+        args.Length > 0 && (Verbs.Contains(args[0]) || added.Any(v => v.Name == args[0]));
 
     /// <summary>The arguments the verb does not own (e.g. --urls, --environment) go to the host.</summary>
-    public static string[] HostArguments(string[] args)
+    public static string[] HostArguments(string[] args, IReadOnlyList<CommandVerb> added)
     {
-        if (!IsCommand(args))
+        if (!IsCommand(args, added))
         {
             return args;
         }
+        var verb = added.FirstOrDefault(v => v.Name == args[0]);
+        var owned = verb?.OwnedOptions ?? OwnedOptions;
         var rest = new List<string>();
         for (var i = 1; i < args.Length; i++)
         {
-            if (OwnedOptions.Contains(args[i]))
+            if (owned.Contains(args[i]))
             {
                 i++;
             }
-            else if (args[i].StartsWith('-'))
+            else if (args[i].StartsWith('-') && verb?.OwnedFlags.Contains(args[i]) != true)
             {
                 rest.Add(args[i]);
             }
@@ -43,10 +57,14 @@ public static class CommandLine
         return [.. rest];
     }
 
-    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    public static async Task<int> RunAsync(WebApplication app, string[] args, IReadOnlyList<CommandVerb> added)
     {
         try
         {
+            if (added.FirstOrDefault(v => v.Name == args[0]) is { } verb)
+            {
+                return await verb.RunAsync(app, args);
+            }
             return args switch
             {
                 ["openapi", var path, ..] => await WriteOpenApiAsync(app, path),
@@ -56,7 +74,7 @@ public static class CommandLine
                 ["keys", "list", ..] => await ListKeysAsync(app),
                 ["keys", "revoke", var id, ..] => await RevokeKeyAsync(app, id),
                 ["keys", "rotate-signing", ..] => await RotateSigningKeyAsync(app),
-                _ => Usage(),
+                _ => Usage(added),
             };
         }
         catch (EmbeddedPostgresException e)
@@ -70,9 +88,9 @@ public static class CommandLine
         }
     }
 
-    private static int Usage()
+    private static int Usage(IReadOnlyList<CommandVerb> added)
     {
-        Console.Error.WriteLine("""
+        Console.Error.Write("""
             usage: HeadlessNews.Api [command]
               (no command)                                   run the API
               migrate                                        apply pending database migrations and exit
@@ -81,7 +99,12 @@ public static class CommandLine
               keys revoke KEY_ID
               keys rotate-signing                            a new key signs cursors and preview links; the old one is accepted for Tokens:SigningKeyGraceHours more
               openapi [PATH]                                 write the OpenAPI document (default: the repository's openapi/headlessnews.v1.json)
+
             """);
+        foreach (var verb in added)
+        {
+            Console.Error.WriteLine(verb.Usage);
+        }
         return 64;
     }
 
