@@ -3,8 +3,13 @@ using System.Text.Json;
 using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Media;
 using HeadlessNews.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace HeadlessNews.Tests.Imports;
 
@@ -230,15 +235,53 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Matches(@"[Ll]ine \d+, position \d+", output);
     }
 
+    [Fact]
+    public async Task Pictures_are_downloaded_into_the_media_library_once_and_one_that_fails_stays_a_link()
+    {
+        // The old site, serving one picture; the other is gone (404).
+        var wall = TestImages.Jpeg(TestImages.Photo(64, 48));
+        var wallRequests = 0;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var oldSite = builder.Build();
+        oldSite.MapGet("/wp-content/uploads/2015/07/wall.jpg", () =>
+        {
+            Interlocked.Increment(ref wallRequests);
+            return Results.Bytes(wall, "image/jpeg");
+        });
+        await oldSite.StartAsync();
+        var (run, file) = Fixture(out _, site: oldSite.Urls.First());
+
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        var client = api.CreateClient();
+        var harbour = await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
+        var assetId = harbour.GetProperty("heroImage").GetProperty("assetId").GetString();
+        Assert.NotNull(assetId);
+        Assert.Equal(assetId, harbour.GetProperty("body")[1].GetProperty("assetId").GetString());
+        Assert.Equal(1, wallRequests);
+        var manage = await api.ClientWithScopesAsync("content:write");
+        Assert.Equal("image/jpeg", (await manage.GetJsonAsync($"/v1/manage/assets/{assetId}")).GetProperty("contentType").GetString());
+
+        var gallery = (await client.GetJsonAsync($"/v1/articles/pwer-y-bobl-{run}")).GetProperty("body").EnumerateArray().Where(b => b.GetProperty("type").GetString() == "image").ToList();
+        Assert.Equal(assetId, gallery[0].GetProperty("assetId").GetString());
+        Assert.Equal($"{oldSite.Urls.First()}/wp-content/uploads/2016/05/yd.jpg", gallery[1].GetProperty("url").GetString());
+        var images = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("images");
+        Assert.Equal(1, images.GetProperty("downloaded").GetInt32());
+        Assert.Equal(1, images.GetProperty("failed").GetInt32());
+    }
+
     /// <summary>The fixture with this run's token in its site, slugs and logins, in a file of its own.</summary>
     private static (string Run, string File) Fixture() => Fixture(out _);
 
-    private static (string Run, string File) Fixture(out string pid)
+    private static (string Run, string File) Fixture(out string pid, string? site = null)
     {
         var run = "r" + Guid.NewGuid().ToString("N")[..8];
         pid = Random.Shared.Next(10_000, 99_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
         File.WriteAllText(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Imports", "Fixtures", "glannau-gazette.wxr.xml"))
+            .Replace("https://RUN.glannau-gazette.example", site ?? "https://RUN.glannau-gazette.example", StringComparison.Ordinal)
             .Replace("RUN", run, StringComparison.Ordinal).Replace("PID", pid, StringComparison.Ordinal));
         return (run, file);
     }

@@ -34,7 +34,7 @@ public static class WordPressImportCommand
             await output.WriteLineAsync("usage: import wordpress FILE.xml [--dry-run] [--media download|link|skip] [--report report.json] [--overwrite] [--pages]");
             return 64;
         }
-        var media = Option(args, "--media") ?? "link";
+        var media = Option(args, "--media") ?? "download";
         if (!Enum.TryParse<MediaMode>(media, ignoreCase: true, out var mediaMode) || !Enum.IsDefined(mediaMode))
         {
             await output.WriteLineAsync("--media is download, link or skip.");

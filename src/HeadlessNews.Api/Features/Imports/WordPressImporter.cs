@@ -5,6 +5,7 @@ using FluentValidation;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Redirects;
 using HeadlessNews.Api.Features.Sections;
@@ -83,6 +84,8 @@ public sealed class WordPressImporter(
         /// <summary>Author login / category nicename ⇒ our slug, once made or found.</summary>
         public Dictionary<string, string?> AuthorSlugs { get; } = new(StringComparer.OrdinalIgnoreCase);
         public Dictionary<string, string?> SectionSlugs { get; } = new(StringComparer.Ordinal);
+        /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run).</summary>
+        public Dictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
     }
 
     private async Task ImportItemAsync(Run run, WpItem item, CancellationToken cancellationToken)
@@ -127,7 +130,7 @@ public sealed class WordPressImporter(
             return;
         }
         var notes = new List<string>();
-        var content = await ContentAsync(db, run, item, notes, cancellationToken);
+        var content = await ContentAsync(db, scope.ServiceProvider.GetRequiredService<AssetWrites>(), run, item, notes, cancellationToken);
         var validation = await validator.ValidateAsync(content, cancellationToken);
         if (!validation.IsValid)
         {
@@ -176,7 +179,8 @@ public sealed class WordPressImporter(
     }
 
     /// <summary>The article's content from the post: references (authors, section, quotes) are made as needed.</summary>
-    private async Task<SaveArticleRequest> ContentAsync(HeadlessNewsDbContext db, Run run, WpItem item, List<string> notes, CancellationToken cancellationToken)
+    private async Task<SaveArticleRequest> ContentAsync(
+        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, List<string> notes, CancellationToken cancellationToken)
     {
         var report = run.Report;
         var headline = WordPressHtml.PlainText(item.Title);
@@ -219,11 +223,7 @@ public sealed class WordPressImporter(
             }
             else
             {
-                body.Add(part.Block);
-                if (part.Block.Type == BlockTypes.Image)
-                {
-                    report.Images.Linked++;
-                }
+                body.Add(part.Block.Type == BlockTypes.Image ? await PictureAsync(pictures, run, part.Block, notes, cancellationToken) : part.Block);
             }
         }
         HeroImage? hero = null;
@@ -239,8 +239,8 @@ public sealed class WordPressImporter(
             }
             else if (Uri.TryCreate(run.Archive.Site, picture.Url, out var pictureUrl) && pictureUrl.Scheme is "http" or "https")
             {
-                hero = new HeroImage(pictureUrl.AbsoluteUri, picture.Alt, picture.Caption, null);
-                report.Images.Linked++;
+                var image = await PictureAsync(pictures, run, new Block { Type = BlockTypes.Image, Url = pictureUrl.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption }, notes, cancellationToken);
+                hero = new HeroImage(image.Url, image.Alt, image.Caption, null) { AssetId = image.AssetId };
             }
         }
         var categories = item.Terms.Where(t => t.Taxonomy == "category").ToList();
@@ -255,6 +255,41 @@ public sealed class WordPressImporter(
         var slug = item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } fromName ? fromName : null;
         return new SaveArticleRequest(
             headline, slug, standfirst.Length == 0 ? null : standfirst, body, section, tags, null, author is null ? [] : [author], null, hero, null, null);
+    }
+
+    /// <summary>
+    /// With <c>--media download</c>, the picture goes into the media library (fetched with the SSRF rules, deduplicated
+    /// by content, once per URL per run) and the block uses the asset; one that cannot be fetched stays a link and is reported.
+    /// </summary>
+    private static async Task<Block> PictureAsync(AssetWrites writes, Run run, Block image, List<string> notes, CancellationToken cancellationToken)
+    {
+        if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
+        {
+            run.Report.Images.Linked++;
+            return image;
+        }
+        var url = image.Url!;
+        if (!run.Assets.TryGetValue(url, out var assetId))
+        {
+            var (bytes, filename, refusal) = await writes.FetchAsync(url, cancellationToken);
+            var (stored, refused) = bytes is null ? (null, refusal) : await writes.StoreAsync(new AssetUpload(bytes, filename, image.Alt, image.Caption, null), cancellationToken);
+            assetId = stored?.Asset.Id;
+            run.Assets[url] = assetId;
+            if (stored is null)
+            {
+                run.Report.Images.Failed++;
+                notes.Add($"picture {url} kept as a link: {refused!.Detail}");
+            }
+            else
+            {
+                run.Report.Images.Downloaded++;
+            }
+        }
+        else if (assetId is null)
+        {
+            run.Report.Images.Failed++;
+        }
+        return assetId is { } id ? image with { Url = null, AssetId = id } : image;
     }
 
     private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, QuoteDraft draft, CancellationToken cancellationToken)
