@@ -5,10 +5,12 @@ using HeadlessNews.Api.Features.Audit;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Feeds;
+using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.People;
 using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Redirects;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Features.Tips;
@@ -22,7 +24,7 @@ using HeadlessNews.Api.Infrastructure.Mapping;
 using HeadlessNews.Api.Infrastructure.Operations;
 using HeadlessNews.Api.Infrastructure.Security;
 
-var commandLine = new CommandLine(ApiKeyCommands.Verb);
+var commandLine = new CommandLine(ApiKeyCommands.Verb, WordPressImportCommand.Verb);
 var isCommand = commandLine.IsCommand(args);
 var builder = WebApplication.CreateBuilder(commandLine.HostArguments(args));
 if (isCommand)
@@ -101,6 +103,7 @@ v1.MapArticlePreview();
 manage.MapNotices();
 manage.MapWebhooks();
 manage.MapTipManagement();
+manage.MapRedirects();
 v1.MapTips();
 v1.MapChangeFeed();
 v1.MapRenditions();
@@ -110,6 +113,7 @@ delivery.MapArticleDelivery();
 delivery.MapReferenceDelivery();
 delivery.MapNoticeDelivery();
 delivery.MapSearch();
+delivery.MapRedirectDelivery();
 
 if (isCommand)
 {

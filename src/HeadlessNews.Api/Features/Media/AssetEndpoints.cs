@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
@@ -12,8 +11,6 @@ namespace HeadlessNews.Api.Features.Media;
 
 public static class AssetEndpoints
 {
-    public const string SourcesHttpClient = "media-sources";
-
     public static RouteGroupBuilder MapAssets(this RouteGroupBuilder manage)
     {
         var assets = manage.MapGroup("/assets").WithTags("Media");
@@ -38,74 +35,33 @@ public static class AssetEndpoints
         return manage;
     }
 
-    private sealed record Upload(byte[] Bytes, string Filename, string? Alt, string? Caption, string? Credit);
-
     private static async Task<Results<Created<AssetResponse>, Ok<AssetResponse>, ProblemHttpResult>> UploadAsset(
-        HttpRequest request, HeadlessNewsDbContext db, TimeProvider clock, ImageWork work, IMediaStorage storage,
-        WebhookTargets targets, IHttpClientFactory clients, IOptions<MediaOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, AssetWrites writes, IOptions<MediaOptions> options, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var (upload, refused) = request.HasFormContentType
             ? await ReadFormAsync(request, settings, cancellationToken)
             : request.HasJsonContentType()
-                ? await FetchAsync(request, targets, clients, settings, cancellationToken)
+                ? await FetchAsync(request, writes, cancellationToken)
                 : (null, Refuse(StatusCodes.Status415UnsupportedMediaType, "Send the image as multipart/form-data (part 'file') or JSON {\"sourceUrl\": …}."));
         if (upload is null)
         {
             return refused!;
         }
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(upload.Bytes));
-        if (await db.Set<Asset>().AsNoTracking().FirstOrDefaultAsync(a => a.Sha256 == sha256, cancellationToken) is { } existing)
-        {
-            return TypedResults.Ok(AssetResponse.From(existing));
-        }
-        var (image, refusal) = await work.RunAsync(() => ImageFiles.Inspect(upload.Bytes, settings.MaxPixels), cancellationToken);
-        if (image is null)
+        var (stored, refusal) = await writes.StoreAsync(upload, cancellationToken);
+        if (stored is null)
         {
             return Refuse(refusal!.Status, refusal.Detail);
         }
-        var now = clock.Now();
-        var embedded = image.Metadata;
-        var asset = new Asset
+        if (!stored.Created)
         {
-            Id = Guid.CreateVersion7(),
-            Filename = Truncate(upload.Filename, 255) ?? "image",
-            ContentType = image.ContentType,
-            Width = image.Width,
-            Height = image.Height,
-            Bytes = upload.Bytes.LongLength,
-            Sha256 = sha256,
-            Alt = upload.Alt,
-            Caption = upload.Caption ?? Truncate(embedded.Caption, 1000),
-            Credit = upload.Credit ?? Truncate(embedded.Credit, 200),
-            RightsHolder = Truncate(embedded.Copyright, 200),
-            CreatedAt = now,
-            UpdatedAt = now,
-            Version = 1,
-        };
-        await storage.WriteAsync(Asset.OriginalKey(asset.Id), upload.Bytes, asset.ContentType, cancellationToken);
-        db.Add(asset);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
+            return TypedResults.Ok(AssetResponse.From(stored.Asset));
         }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            // The same bytes were uploaded concurrently: theirs won.
-            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
-            db.ChangeTracker.Clear();
-            return TypedResults.Ok(AssetResponse.From(await db.Set<Asset>().AsNoTracking().FirstAsync(a => a.Sha256 == sha256, cancellationToken)));
-        }
-        catch
-        {
-            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
-            throw;
-        }
-        request.HttpContext.Response.SetETag(asset.Version);
-        return TypedResults.Created($"/v1/manage/assets/{asset.Id}", AssetResponse.From(asset));
+        request.HttpContext.Response.SetETag(stored.Asset.Version);
+        return TypedResults.Created($"/v1/manage/assets/{stored.Asset.Id}", AssetResponse.From(stored.Asset));
     }
 
-    private static async Task<(Upload?, ProblemHttpResult?)> ReadFormAsync(HttpRequest request, MediaOptions settings, CancellationToken cancellationToken)
+    private static async Task<(AssetUpload?, ProblemHttpResult?)> ReadFormAsync(HttpRequest request, MediaOptions settings, CancellationToken cancellationToken)
     {
         IFormCollection form;
         try
@@ -123,7 +79,7 @@ public static class AssetEndpoints
         }
         if (file.Length > settings.MaxUploadBytes)
         {
-            return (null, TooLarge(file.Length, settings));
+            return (null, Refuse(AssetWrites.TooLarge(file.Length, settings)));
         }
         var metadata = new Dictionary<string, string[]>();
         string? Field(string name, int max)
@@ -145,12 +101,11 @@ public static class AssetEndpoints
         {
             await stream.ReadExactlyAsync(bytes, cancellationToken);
         }
-        return (new Upload(bytes, Path.GetFileName(file.FileName), alt, caption, credit), null);
+        return (new AssetUpload(bytes, Path.GetFileName(file.FileName), alt, caption, credit), null);
     }
 
-    /// <summary>Fetches <c>sourceUrl</c> through the webhook SSRF guard (checked now and on the address connected to), no redirects, at most MaxUploadBytes.</summary>
-    private static async Task<(Upload?, ProblemHttpResult?)> FetchAsync(
-        HttpRequest request, WebhookTargets targets, IHttpClientFactory clients, MediaOptions settings, CancellationToken cancellationToken)
+    /// <summary>Fetches <c>sourceUrl</c> (see <see cref="AssetWrites.FetchAsync"/>); a URL the SSRF rules refuse is a validation problem.</summary>
+    private static async Task<(AssetUpload?, ProblemHttpResult?)> FetchAsync(HttpRequest request, AssetWrites writes, CancellationToken cancellationToken)
     {
         var body = await request.ReadFromJsonAsync<CreateAssetFromUrlRequest>(ApiJson.Options, cancellationToken);
         var validation = await new CreateAssetFromUrlRequestValidator().ValidateAsync(body ?? new CreateAssetFromUrlRequest("", null, null, null), cancellationToken);
@@ -158,47 +113,13 @@ public static class AssetEndpoints
         {
             return (null, Problems.Validation(validation.ToDictionary()));
         }
-        if (await targets.CheckUrlAsync(body!.SourceUrl, cancellationToken) is { } unsafeUrl)
-        {
-            return (null, Problems.Validation("sourceUrl", unsafeUrl.Replace("webhooks are not sent there", "images are not fetched from there", StringComparison.Ordinal)));
-        }
-        var uri = new Uri(body.SourceUrl);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(settings.FetchTimeoutSeconds));
-            using var response = await clients.CreateClient(SourcesHttpClient).GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                return (null, Refuse(StatusCodes.Status422UnprocessableEntity, $"{uri.Host} answered {(int)response.StatusCode} for the sourceUrl (redirects are not followed)."));
-            }
-            if (response.Content.Headers.ContentLength > settings.MaxUploadBytes)
-            {
-                return (null, TooLarge(response.Content.Headers.ContentLength.Value, settings));
-            }
-            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
-            {
-                if (buffer.Length + read > settings.MaxUploadBytes)
-                {
-                    return (null, TooLarge(buffer.Length + read, settings));
-                }
-                buffer.Write(chunk, 0, read);
-            }
-            var filename = Path.GetFileName(Uri.UnescapeDataString(uri.AbsolutePath)) is { Length: > 0 } name ? name : uri.Host;
-            return (new Upload(buffer.ToArray(), filename, body.Alt, body.Caption, body.Credit), null);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return (null, Refuse(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl could not be fetched from {uri.Host}."));
-        }
+        var (bytes, filename, refusal) = await writes.FetchAsync(body!.SourceUrl, cancellationToken);
+        return bytes is null
+            ? (null, refusal!.Status == StatusCodes.Status400BadRequest ? Problems.Validation("sourceUrl", refusal.Detail) : Refuse(refusal))
+            : (new AssetUpload(bytes, filename, body.Alt, body.Caption, body.Credit), null);
     }
 
-    private static ProblemHttpResult TooLarge(long bytes, MediaOptions settings) =>
-        Refuse(StatusCodes.Status413PayloadTooLarge, $"The image is {bytes:N0} bytes or more; at most {settings.MaxUploadBytes:N0} bytes are accepted (Media:MaxUploadBytes).");
+    private static ProblemHttpResult Refuse(ImageRefusal refusal) => Refuse(refusal.Status, refusal.Detail);
 
     private static ProblemHttpResult Refuse(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 
@@ -296,6 +217,4 @@ public static class AssetEndpoints
         await storage.DeletePrefixAsync($"renditions/{id}/", CancellationToken.None);
         return TypedResults.NoContent();
     }
-
-    private static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
 }

@@ -22,7 +22,8 @@ public static class MediaServiceCollectionExtensions
         NetVips.Cache.Max = 0;
         NetVips.Cache.MaxMem = 0;
         NetVips.Cache.MaxFiles = 0;
-        services.AddHttpClient(AssetEndpoints.SourcesHttpClient, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HeadlessNews-Media/1.0"))
+        services.AddScoped<AssetWrites>();
+        services.AddHttpClient(AssetWrites.SourcesHttpClient, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HeadlessNews-Media/1.0"))
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 ConnectCallback = provider.GetRequiredService<WebhookTargets>().ConnectAsync,

@@ -337,8 +337,8 @@ public sealed class WebhookDispatcher(
 
     private string Payload(ContentEvent contentEvent)
     {
-        // A tip's event says only that one arrived: nothing of it, not even a URL, leaves the system.
-        if (contentEvent.Type == ContentEventTypes.TipReceived)
+        // A tip's event says only that one arrived: nothing of it, not even a URL, leaves the system. An import has no URL.
+        if (contentEvent.Type is ContentEventTypes.TipReceived or ContentEventTypes.ImportCompleted)
         {
             return JsonSerializer.Serialize(new IdOnlyWebhookPayload(contentEvent.Type, contentEvent.DueAt, new IdOnlyWebhookPayloadData(contentEvent.ResourceId)), PayloadJson);
         }

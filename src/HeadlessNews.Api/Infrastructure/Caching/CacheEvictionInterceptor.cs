@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using HeadlessNews.Api.Infrastructure.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -13,7 +14,8 @@ public interface ICacheTagged
 
 /// <summary>
 /// The one place delivery caches are evicted: every saved change to an <see cref="ICacheTagged"/> entity evicts its
-/// tags once the change has committed (never before, or a concurrent read could re-cache the old content).
+/// tags once the change has committed (never before, or a concurrent read could re-cache the old content). A bulk write
+/// (<see cref="BulkWrites"/>) evicts nothing per row: its writer evicts once when it is done.
 /// </summary>
 internal sealed class CacheEvictionInterceptor(ICacheInvalidator invalidator) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -21,7 +23,7 @@ internal sealed class CacheEvictionInterceptor(ICacheInvalidator invalidator) : 
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context)
+        if (eventData.Context is { } context && !BulkWrites.IsActive(context))
         {
             var tags = context.ChangeTracker.Entries()
                 .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && e.Entity is ICacheTagged)

@@ -7,9 +7,12 @@ namespace HeadlessNews.Api.Infrastructure.Cli;
 
 /// <summary>
 /// A verb a feature adds to the command line (e.g. Features/ApiKeys' <c>keys</c>): its name, usage lines, the options it
-/// owns, and what it does: the exit code, or null for arguments it does not know (the usage is printed).
+/// owns (with a value, and flags without one: neither goes to the host), and what it does: the exit code, or null for
+/// arguments it does not know (the usage is printed).
 /// </summary>
-public sealed record CommandVerb(string Name, IReadOnlyList<string> Usage, IReadOnlyList<string> OwnedOptions, Func<WebApplication, string[], Task<int?>> RunAsync);
+public sealed record CommandVerb(
+    string Name, IReadOnlyList<string> Usage, IReadOnlyList<string> OwnedOptions, Func<WebApplication, string[], Task<int?>> RunAsync,
+    IReadOnlyList<string>? OwnedFlags = null);
 
 /// <summary>
 /// Verbs on the same executable as the web host: <c>migrate</c>, <c>openapi PATH</c> and those features add.
@@ -28,7 +31,9 @@ public sealed class CommandLine(params CommandVerb[] features)
         {
             return args;
         }
-        var owned = features.FirstOrDefault(v => v.Name == args[0])?.OwnedOptions ?? [];
+        var verb = features.FirstOrDefault(v => v.Name == args[0]);
+        var owned = verb?.OwnedOptions ?? [];
+        var flags = verb?.OwnedFlags ?? [];
         var rest = new List<string>();
         for (var i = 1; i < args.Length; i++)
         {
@@ -36,7 +41,7 @@ public sealed class CommandLine(params CommandVerb[] features)
             {
                 i++;
             }
-            else if (args[i].StartsWith('-'))
+            else if (args[i].StartsWith('-') && !flags.Contains(args[i]))
             {
                 rest.Add(args[i]);
             }

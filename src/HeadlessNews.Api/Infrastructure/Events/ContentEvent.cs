@@ -87,11 +87,12 @@ public static class ContentEventTypes
     public const string SourceUpdated = "source.updated";
     public const string AssetUpdated = "asset.updated";
     public const string TipReceived = "tip.received";
+    public const string ImportCompleted = "import.completed";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleArchived,
-        NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated, AssetUpdated, TipReceived,
+        NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated, AssetUpdated, TipReceived, ImportCompleted,
     };
 }
 

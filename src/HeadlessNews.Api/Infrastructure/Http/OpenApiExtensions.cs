@@ -113,6 +113,7 @@ public static class OpenApiExtensions
             ["ratio"] = "Crop around the focal point: 16x9, 4x3, 1x1 or 3x2; absent keeps the original shape.",
             ["exp"] = "With sig: when a signed rendition URL expires (Unix seconds).",
             ["sig"] = "With exp: the signature of a rendition URL for content that is not public yet.",
+            ["path"] = "An old URL's path (e.g. /2015/07/02/old-permalink/ or /?p=123), or the whole URL.",
             ["Tip-Receipt"] = "The receipt phrase a reader got when sending the tip (words separated by hyphens or spaces, any case).",
             ["attachmentId"] = "The attachment's id (UUID).",
         }.ToFrozenDictionary(StringComparer.Ordinal);

@@ -755,6 +755,45 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("content_changes", (string)null);
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Imports.ImportedItem", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("SourceId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source_id");
+
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<int>("ImportedVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("imported_version");
+
+                    b.Property<string>("SourceHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_hash");
+
+                    b.HasKey("Source", "SourceId")
+                        .HasName("pk_imported_items");
+
+                    b.HasIndex("ArticleId")
+                        .HasDatabaseName("ix_imported_items_article_id");
+
+                    b.ToTable("imported_items", (string)null);
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Features.Media.Asset", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1081,6 +1120,51 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_quotes_updated_at");
 
                     b.ToTable("quotes", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Redirects.Redirect", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("location");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("path");
+
+                    b.HasKey("Id")
+                        .HasName("pk_redirects");
+
+                    b.HasIndex("ArticleId")
+                        .HasDatabaseName("ix_redirects_article_id");
+
+                    b.HasIndex("Path")
+                        .IsUnique()
+                        .HasDatabaseName("ix_redirects_path");
+
+                    b.ToTable("redirects", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Sections.Section", b =>
@@ -2116,6 +2200,18 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Navigation("Tag");
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Imports.ImportedItem", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Articles.Article", "Article")
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_imported_items_articles_article_id");
+
+                    b.Navigation("Article");
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Features.Quotes.Quote", b =>
                 {
                     b.HasOne("HeadlessNews.Api.Features.Sources.Source", null)
@@ -2123,6 +2219,17 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_quotes_source_source_id");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Redirects.Redirect", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Articles.Article", "Article")
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_redirects_articles_article_id");
+
+                    b.Navigation("Article");
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Tips.TipAttachment", b =>

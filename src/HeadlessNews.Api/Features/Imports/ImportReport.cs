@@ -1,0 +1,84 @@
+namespace HeadlessNews.Api.Features.Imports;
+
+/// <summary>How pictures come across: fetched into the media library, kept as links to the old site, or left out.</summary>
+public enum MediaMode
+{
+    Download,
+    Link,
+    Skip,
+}
+
+/// <param name="Since">REST source only: posts modified since then.</param>
+/// <param name="Pages">Import pages as articles too (else they are skipped and counted).</param>
+public sealed record ImportOptions(bool DryRun, MediaMode Media, bool Overwrite, DateTimeOffset? Since, bool Pages);
+
+/// <summary>Created / updated / unchanged / skipped for one kind of thing (posts, authors, sections…).</summary>
+public sealed class KindCounts
+{
+    public int Created { get; set; }
+    public int Updated { get; set; }
+    public int Unchanged { get; set; }
+    public int Skipped { get; set; }
+}
+
+/// <summary>An item that was not imported as it was, and why.</summary>
+/// <param name="Outcome">created, updated, skipped or failed.</param>
+public sealed record ReportedItem(string SourceId, string? Title, string Outcome, string Reason);
+
+public sealed class ImageCounts
+{
+    public int Downloaded { get; set; }
+    public int Linked { get; set; }
+    public int Failed { get; set; }
+    public int Left { get; set; }
+}
+
+/// <summary>What an import did (written as JSON by <c>--report</c>): counts per kind, every item not imported as it was, unconverted shortcodes.</summary>
+public sealed class ImportReport
+{
+    public required string Source { get; init; }
+    public bool DryRun { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public SortedDictionary<string, KindCounts> Counts { get; } = new(StringComparer.Ordinal);
+    public ImageCounts Images { get; } = new();
+    public List<ReportedItem> Items { get; } = [];
+    /// <summary>Shortcode name ⇒ the posts (source ids) where it was kept as text.</summary>
+    public SortedDictionary<string, List<string>> UnknownShortcodes { get; } = new(StringComparer.Ordinal);
+    /// <summary>Why the run stopped early (malformed XML, with line and column), if it did.</summary>
+    public string? Error { get; set; }
+
+    public KindCounts Kind(string kind)
+    {
+        if (!Counts.TryGetValue(kind, out var counts))
+        {
+            Counts[kind] = counts = new KindCounts();
+        }
+        return counts;
+    }
+
+    public void Report(string sourceId, string? title, string outcome, string reason) => Items.Add(new ReportedItem(sourceId, title, outcome, reason));
+
+    /// <summary>The summary lines printed at the end of a run.</summary>
+    public IEnumerable<string> Summary()
+    {
+        yield return $"{(DryRun ? "Dry run of" : "Imported")} {Source}:";
+        foreach (var (kind, counts) in Counts)
+        {
+            yield return $"  {kind,-12} created {counts.Created}, updated {counts.Updated}, unchanged {counts.Unchanged}, skipped {counts.Skipped}";
+        }
+        yield return $"  images       downloaded {Images.Downloaded}, linked {Images.Linked}, failed {Images.Failed} (kept as links), left out {Images.Left}";
+        foreach (var (name, posts) in UnknownShortcodes)
+        {
+            yield return $"  shortcode [{name}] kept as text in posts {string.Join(", ", posts)}";
+        }
+        if (Items.Count > 0)
+        {
+            yield return $"  {Items.Count} item(s) not imported exactly as they were: see the report.";
+        }
+        if (Error is not null)
+        {
+            yield return $"  stopped early: {Error}";
+        }
+    }
+}

@@ -1,0 +1,464 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using FluentValidation;
+using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Media;
+using HeadlessNews.Api.Features.Quotes;
+using HeadlessNews.Api.Features.Redirects;
+using HeadlessNews.Api.Features.Sections;
+using HeadlessNews.Api.Infrastructure.Caching;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Domain;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Api.Infrastructure.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Imports;
+
+/// <summary>
+/// A WordPress site's content as the importer needs it, whichever way it was read (a WXR file or the REST API): the
+/// site, its authors by login, its pictures by attachment id, and the items, read as often as asked.
+/// </summary>
+/// <param name="Key">The source identity imported items keep (the site's URL, else the file's name).</param>
+public sealed record WordPressArchive(
+    string Key,
+    Uri? Site,
+    IReadOnlyDictionary<string, WpAuthor> Authors,
+    IReadOnlyDictionary<string, WpAttachment> Attachments,
+    int ItemCount,
+    Func<CancellationToken, IAsyncEnumerable<WpItem>> Items);
+
+/// <summary>
+/// Imports WordPress posts through the same write cores as the API (authors, sections, quotes, articles), one post per
+/// transaction, so a re-run or a resumed run picks up where it was: each article remembers its source item
+/// (<see cref="ImportedItem"/>), and every old URL of it becomes a <see cref="Redirect"/>. Writes are bulk writes: no
+/// webhook per article and no cache eviction per row; one <c>import.completed</c> event and one eviction at the end.
+/// </summary>
+public sealed class WordPressImporter(
+    IServiceScopeFactory scopes, TimeProvider clock, IValidator<SaveArticleRequest> validator, ICacheInvalidator cache, ILogger<WordPressImporter> logger)
+{
+    public const string Posts = "posts";
+    public const string Pages = "pages";
+    public const string AuthorsKind = "authors";
+    public const string SectionsKind = "sections";
+    public const string QuotesKind = "quotes";
+
+    private static readonly Caller Importer = new(null, "wordpress import", null);
+    private static readonly JsonSerializerOptions HashJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Called after each item with (done, total).</summary>
+    public async Task<ImportReport> ImportAsync(WordPressArchive archive, ImportOptions options, Action<int, int> progress, CancellationToken cancellationToken)
+    {
+        var report = new ImportReport { Source = archive.Key, DryRun = options.DryRun, StartedAt = clock.GetUtcNow() };
+        var run = new Run(archive, options, report);
+        var done = 0;
+        try
+        {
+            await foreach (var item in archive.Items(cancellationToken))
+            {
+                await ImportItemAsync(run, item, cancellationToken);
+                progress(++done, archive.ItemCount);
+            }
+        }
+        catch (System.Xml.XmlException e)
+        {
+            report.Error = e.Message;
+        }
+        report.FinishedAt = clock.GetUtcNow();
+        if (!options.DryRun)
+        {
+            await FinishAsync(report, cancellationToken);
+        }
+        return report;
+    }
+
+    private sealed class Run(WordPressArchive archive, ImportOptions options, ImportReport report)
+    {
+        public WordPressArchive Archive => archive;
+        public ImportOptions Options => options;
+        public ImportReport Report => report;
+        /// <summary>Author login / category nicename ⇒ our slug, once made or found.</summary>
+        public Dictionary<string, string?> AuthorSlugs { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public Dictionary<string, string?> SectionSlugs { get; } = new(StringComparer.Ordinal);
+        /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run).</summary>
+        public Dictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
+    }
+
+    private async Task ImportItemAsync(Run run, WpItem item, CancellationToken cancellationToken)
+    {
+        var report = run.Report;
+        var kind = item.PostType switch
+        {
+            "post" => Posts,
+            "page" => Pages,
+            "attachment" => "attachments",
+            "nav_menu_item" => "menu items",
+            _ => item.PostType,
+        };
+        if (kind == Pages && !run.Options.Pages || kind is not (Posts or Pages))
+        {
+            report.Kind(kind).Skipped++;
+            return;
+        }
+        if (item.Status is "trash" or "auto-draft" or "inherit")
+        {
+            report.Kind(kind).Skipped++;
+            report.Report(item.PostId, item.Title, "skipped", $"status {item.Status}");
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        using var bulk = BulkWrites.Begin(db);
+        var hash = SourceHash(item, run.Options.Media);
+        var imported = await db.Set<ImportedItem>().AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Source == run.Archive.Key && i.SourceId == item.PostId, cancellationToken);
+        var current = imported is null ? null : await db.Set<Article>().AsNoTracking()
+            .Where(a => a.Id == imported.ArticleId).Select(a => new { a.Version, a.Status, a.Slug }).FirstOrDefaultAsync(cancellationToken);
+        if (imported is not null && current is not null && imported.SourceHash == hash)
+        {
+            report.Kind(kind).Unchanged++;
+            return;
+        }
+        if (imported is not null && current is not null && current.Version != imported.ImportedVersion && !run.Options.Overwrite)
+        {
+            report.Kind(kind).Skipped++;
+            report.Report(item.PostId, item.Title, "skipped", $"changed in WordPress but edited here since the import (article {current.Slug}); re-run with --overwrite to replace the edits");
+            return;
+        }
+        var notes = new List<string>();
+        var content = await ContentAsync(db, scope.ServiceProvider.GetRequiredService<AssetWrites>(), run, item, notes, cancellationToken);
+        var validation = await validator.ValidateAsync(content, cancellationToken);
+        if (!validation.IsValid)
+        {
+            report.Kind(kind).Skipped++;
+            report.Report(item.PostId, item.Title, "failed", string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
+            return;
+        }
+        var isNew = imported is null || current is null;
+        if (run.Options.DryRun)
+        {
+            Counted(report, kind, item, isNew, notes);
+            return;
+        }
+        var written = isNew
+            ? await CreateAsync(db, item, content, notes, cancellationToken)
+            : await ArticleWrites.UpdateAsync(db, clock, Importer, imported!.ArticleId, ExpectedVersion.Of(current!.Version), content, mayChangeEmbargo: true, cancellationToken);
+        if (written.Refusal is { } refused)
+        {
+            report.Kind(kind).Skipped++;
+            report.Report(item.PostId, item.Title, "failed", refused is Invalid invalid
+                ? string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}"))
+                : refused.Detail);
+            return;
+        }
+        db.ChangeTracker.Clear();
+        var article = await SetStatusAsync(db, item, written.Value!, notes, cancellationToken);
+        await RememberAsync(db, run.Archive, item, article, hash, cancellationToken);
+        Counted(report, kind, item, isNew, notes);
+    }
+
+    private static void Counted(ImportReport report, string kind, WpItem item, bool isNew, List<string> notes)
+    {
+        var counts = report.Kind(kind);
+        if (isNew)
+        {
+            counts.Created++;
+        }
+        else
+        {
+            counts.Updated++;
+        }
+        if (notes.Count > 0)
+        {
+            report.Report(item.PostId, item.Title, isNew ? "created" : "updated", string.Join("; ", notes));
+        }
+    }
+
+    /// <summary>The article's content from the post: references (authors, section, quotes) are made as needed.</summary>
+    private async Task<SaveArticleRequest> ContentAsync(
+        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, List<string> notes, CancellationToken cancellationToken)
+    {
+        var report = run.Report;
+        var headline = WordPressHtml.PlainText(item.Title);
+        if (headline.Length == 0)
+        {
+            headline = $"Untitled (WordPress post {item.PostId})";
+            notes.Add("no title: imported as a draft with a placeholder headline");
+        }
+        else if (headline.Length > 300)
+        {
+            headline = headline[..300];
+            notes.Add("headline cut to 300 characters");
+        }
+        var standfirst = WordPressHtml.PlainText(item.Excerpt);
+        if (standfirst.Length > 1000)
+        {
+            standfirst = standfirst[..1000];
+            notes.Add("excerpt cut to 1,000 characters for the standfirst");
+        }
+        var converted = WordPressHtml.Convert(item.Content, run.Archive.Site, run.Archive.Attachments);
+        notes.AddRange(converted.Notes);
+        foreach (var name in converted.UnknownShortcodes)
+        {
+            if (!report.UnknownShortcodes.TryGetValue(name, out var posts))
+            {
+                report.UnknownShortcodes[name] = posts = [];
+            }
+            posts.Add(item.PostId);
+        }
+        var body = new List<Block>(converted.Blocks.Count);
+        foreach (var part in converted.Blocks)
+        {
+            if (part.Quote is { } quote)
+            {
+                body.Add(await QuoteBlockAsync(db, run, quote, cancellationToken));
+            }
+            else if (part.Block.Type == BlockTypes.Image && run.Options.Media == MediaMode.Skip)
+            {
+                report.Images.Left++;
+            }
+            else
+            {
+                body.Add(part.Block.Type == BlockTypes.Image ? await PictureAsync(pictures, run, part.Block, notes, cancellationToken) : part.Block);
+            }
+        }
+        HeroImage? hero = null;
+        if (item.Meta.TryGetValue("_thumbnail_id", out var thumbnail) && thumbnail.Length > 0)
+        {
+            if (!run.Archive.Attachments.TryGetValue(thumbnail, out var picture))
+            {
+                notes.Add($"featured image {thumbnail} is not in the export");
+            }
+            else if (run.Options.Media == MediaMode.Skip)
+            {
+                report.Images.Left++;
+            }
+            else if (Uri.TryCreate(run.Archive.Site, picture.Url, out var pictureUrl) && pictureUrl.Scheme is "http" or "https")
+            {
+                var image = await PictureAsync(pictures, run, new Block { Type = BlockTypes.Image, Url = pictureUrl.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption }, notes, cancellationToken);
+                hero = new HeroImage(image.Url, image.Alt, image.Caption, null) { AssetId = image.AssetId };
+            }
+        }
+        var categories = item.Terms.Where(t => t.Taxonomy == "category").ToList();
+        var section = categories.Count == 0 ? null : await SectionAsync(db, run, categories[0], cancellationToken);
+        var tags = categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")).Select(t => t.Name.Length > 100 ? t.Name[..100] : t.Name)
+            .Where(t => Slugs.From(t).Length > 0).DistinctBy(Slugs.From).Take(SaveArticleRequestValidator.MaxTerms).ToList();
+        var author = item.Creator is { } login ? await AuthorAsync(db, run, login, cancellationToken) : null;
+        if (author is null)
+        {
+            notes.Add("no author");
+        }
+        var slug = item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } fromName ? fromName : null;
+        return new SaveArticleRequest(
+            headline, slug, standfirst.Length == 0 ? null : standfirst, body, section, tags, null, author is null ? [] : [author], null, hero, null, null);
+    }
+
+    /// <summary>
+    /// With <c>--media download</c>, the picture goes into the media library (fetched with the SSRF rules, deduplicated
+    /// by content, once per URL per run) and the block uses the asset; one that cannot be fetched stays a link and is reported.
+    /// </summary>
+    private static async Task<Block> PictureAsync(AssetWrites writes, Run run, Block image, List<string> notes, CancellationToken cancellationToken)
+    {
+        if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
+        {
+            run.Report.Images.Linked++;
+            return image;
+        }
+        var url = image.Url!;
+        if (!run.Assets.TryGetValue(url, out var assetId))
+        {
+            var (bytes, filename, refusal) = await writes.FetchAsync(url, cancellationToken);
+            var (stored, refused) = bytes is null ? (null, refusal) : await writes.StoreAsync(new AssetUpload(bytes, filename, image.Alt, image.Caption, null), cancellationToken);
+            assetId = stored?.Asset.Id;
+            run.Assets[url] = assetId;
+            if (stored is null)
+            {
+                run.Report.Images.Failed++;
+                notes.Add($"picture {url} kept as a link: {refused!.Detail}");
+            }
+            else
+            {
+                run.Report.Images.Downloaded++;
+            }
+        }
+        else if (assetId is null)
+        {
+            run.Report.Images.Failed++;
+        }
+        return assetId is { } id ? image with { Url = null, AssetId = id } : image;
+    }
+
+    private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, QuoteDraft draft, CancellationToken cancellationToken)
+    {
+        var text = draft.Text.Length > 5000 ? draft.Text[..5000] : draft.Text;
+        var speaker = draft.Speaker.Length > 200 ? draft.Speaker[..200] : draft.Speaker;
+        if (run.Options.DryRun)
+        {
+            run.Report.Kind(QuotesKind).Created++;
+            return new Block { Type = BlockTypes.Quote, QuoteId = Guid.CreateVersion7() };
+        }
+        var quote = await QuoteWrites.CreateAsync(db, clock, new SaveQuoteRequest(text, new Speaker(speaker, null, null), null, null, null, null), cancellationToken);
+        if (quote.Refusal is { } refusal)
+        {
+            return new Block { Type = BlockTypes.Paragraph, Html = $"<em>{System.Net.WebUtility.HtmlEncode(text)}</em> ({refusal.Detail})" };
+        }
+        run.Report.Kind(QuotesKind).Created++;
+        return new Block { Type = BlockTypes.Quote, QuoteId = quote.Value!.Id };
+    }
+
+    /// <summary>The author for a WordPress login: found by slug (the normalised login), else created from the export's author list.</summary>
+    private async Task<string?> AuthorAsync(HeadlessNewsDbContext db, Run run, string login, CancellationToken cancellationToken)
+    {
+        if (run.AuthorSlugs.TryGetValue(login, out var known))
+        {
+            return known;
+        }
+        var slug = Slugs.From(login);
+        if (slug.Length == 0)
+        {
+            return null;
+        }
+        var name = run.Archive.Authors.GetValueOrDefault(login)?.DisplayName ?? login;
+        var counts = run.Report.Kind(AuthorsKind);
+        if (await db.Set<Author>().AnyAsync(a => a.Slug == slug, cancellationToken))
+        {
+            counts.Unchanged++;
+        }
+        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(name.Length > 200 ? name[..200] : name, slug, null, null), cancellationToken)).Refusal is { } refusal)
+        {
+            run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
+            counts.Skipped++;
+            return run.AuthorSlugs[login] = null;
+        }
+        else
+        {
+            counts.Created++;
+        }
+        return run.AuthorSlugs[login] = slug;
+    }
+
+    /// <summary>The section for a category: found by slug (the normalised nicename), else created.</summary>
+    private async Task<string?> SectionAsync(HeadlessNewsDbContext db, Run run, WpTerm category, CancellationToken cancellationToken)
+    {
+        var slug = Slugs.From(category.Slug.Length > 0 ? category.Slug : category.Name);
+        if (run.SectionSlugs.TryGetValue(slug, out var known) || slug.Length == 0)
+        {
+            return slug.Length == 0 ? null : known;
+        }
+        var counts = run.Report.Kind(SectionsKind);
+        if (await db.Set<Section>().AnyAsync(s => s.Slug == slug, cancellationToken))
+        {
+            counts.Unchanged++;
+        }
+        else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(category.Name.Length > 200 ? category.Name[..200] : category.Name, slug, null), cancellationToken)).Refusal is { } refusal)
+        {
+            run.Report.Report(category.Slug, category.Name, "failed", $"section: {refusal.Detail}");
+            counts.Skipped++;
+            return run.SectionSlugs[slug] = null;
+        }
+        else
+        {
+            counts.Created++;
+        }
+        return run.SectionSlugs[slug] = slug;
+    }
+
+    /// <summary>Creates the article; a slug another article has (two posts with one name, or content made here) gets the post id added.</summary>
+    private async Task<WriteResult<ArticleResponse>> CreateAsync(HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, List<string> notes, CancellationToken cancellationToken)
+    {
+        var created = await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
+        if (created.Refusal is SlugTaken && content.Slug is { } slug)
+        {
+            db.ChangeTracker.Clear();
+            var suffix = "-" + Slugs.From(item.PostId);
+            var instead = slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix;
+            notes.Add($"slug '{slug}' was taken: imported as '{instead}'");
+            created = await ArticleWrites.CreateAsync(db, clock, Importer, content with { Slug = instead }, cancellationToken);
+        }
+        return created;
+    }
+
+    /// <summary>
+    /// publish ⇒ published at its date; future ⇒ scheduled (published if the date has passed); draft and pending stay
+    /// drafts; private, password-protected and untitled posts become drafts (reported). A post that cannot be published here
+    /// (no content) stays a draft.
+    /// </summary>
+    private async Task<ArticleResponse> SetStatusAsync(HeadlessNewsDbContext db, WpItem item, ArticleResponse article, List<string> notes, CancellationToken cancellationToken)
+    {
+        var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && WordPressHtml.PlainText(item.Title).Length > 0;
+        if (item.HasPassword)
+        {
+            notes.Add("password-protected: imported as a draft");
+        }
+        else if (item.Status == "private")
+        {
+            notes.Add("private: imported as a draft");
+        }
+        var isPublished = article.Status is ArticleStatus.Published or ArticleStatus.Scheduled;
+        if (isPublished && (!wantsPublished || article.PublishAt != Whole(item.DateGmt)))
+        {
+            article = Changed(await ArticleWrites.UnpublishAsync(db, clock, Importer, article.Id, ExpectedVersion.Of(article.Version), cancellationToken), article, db);
+            isPublished = false;
+        }
+        if (wantsPublished && !isPublished)
+        {
+            var published = await ArticleWrites.PublishAsync(db, clock, Importer, article.Id, ExpectedVersion.Of(article.Version), item.DateGmt, cancellationToken);
+            if (published.Refusal is { } refusal)
+            {
+                notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
+            }
+            article = Changed(published, article, db);
+        }
+        return article;
+    }
+
+    /// <summary>The article after a status change (or as it was, if refused), with the context ready for the next write.</summary>
+    private static ArticleResponse Changed(WriteResult<ArticleResponse> result, ArticleResponse before, HeadlessNewsDbContext db)
+    {
+        db.ChangeTracker.Clear();
+        return result.Value ?? before;
+    }
+
+    private static DateTimeOffset? Whole(DateTimeOffset? at) => at is { } value ? ArticleVisibility.ToWholeSecond(value) : null;
+
+    /// <summary>Keeps the source identity and every old URL of the post (its permalink, <c>/?p=ID</c>, a <c>?p=</c> GUID).</summary>
+    private async Task RememberAsync(HeadlessNewsDbContext db, WordPressArchive archive, WpItem item, ArticleResponse article, string hash, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var imported = await db.Set<ImportedItem>().FirstOrDefaultAsync(i => i.Source == archive.Key && i.SourceId == item.PostId, cancellationToken);
+        if (imported is null)
+        {
+            db.Add(imported = new ImportedItem { Source = archive.Key, SourceId = item.PostId, SourceHash = hash });
+        }
+        imported.ArticleId = article.Id;
+        imported.SourceHash = hash;
+        imported.ImportedVersion = article.Version;
+        imported.ImportedAt = now;
+        var paths = new[] { item.Link, $"/?p={item.PostId}", item.SourceGuid }.Select(RedirectPaths.Normalise).OfType<string>().Where(p => p != "/").Distinct().ToList();
+        var existing = await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken);
+        foreach (var path in paths.Except(existing))
+        {
+            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = now });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>One eviction and one <c>import.completed</c> event for the whole run.</summary>
+    private async Task FinishAsync(ImportReport report, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        db.Record(clock, ContentEventTypes.ImportCompleted, "import", Guid.CreateVersion7(), report.Source, 1);
+        await db.SaveChangesAsync(cancellationToken);
+        await cache.EvictAsync([CacheTags.All], cancellationToken);
+        logger.LogInformation("WordPress import of {Source} finished", report.Source);
+    }
+
+    /// <summary>What the import took from the post, hashed: the same hash on a re-run means nothing changed.</summary>
+    private static string SourceHash(WpItem item, MediaMode media) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+        JsonSerializer.Serialize(new { item, media }, HashJson))));
+}

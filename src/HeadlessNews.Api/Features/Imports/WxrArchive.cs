@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using System.Xml;
+
+namespace HeadlessNews.Api.Features.Imports;
+
+/// <summary>A WXR file as a <see cref="WordPressArchive"/>: one pass to learn the site, authors and pictures, then the items read again as a stream.</summary>
+public static class WxrArchive
+{
+    /// <summary>
+    /// Reads the file once. Malformed XML before the first complete item throws (<see cref="XmlException"/>, with line and
+    /// column); later, the items before it are imported and the report names the error.
+    /// </summary>
+    public static async Task<WordPressArchive> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        WpSite? site = null;
+        var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
+        var attachments = new Dictionary<string, WpAttachment>(StringComparer.Ordinal);
+        var items = 0;
+        try
+        {
+            await using var stream = Open(path);
+            await foreach (var entry in WxrReader.ReadAsync(stream, cancellationToken))
+            {
+                switch (entry)
+                {
+                    case WpSite described:
+                        site = described;
+                        break;
+                    case WpAuthor author when author.Login.Length > 0:
+                        authors[author.Login] = author;
+                        break;
+                    case WpItem item:
+                        items++;
+                        if (item.PostType == "attachment" && (item.AttachmentUrl ?? item.SourceGuid) is { } url)
+                        {
+                            attachments[item.PostId] = new WpAttachment(url, item.Meta.GetValueOrDefault("_wp_attachment_image_alt") is { Length: > 0 } alt ? alt : null,
+                                WordPressHtml.PlainText(item.Excerpt) is { Length: > 0 } caption ? caption : null);
+                        }
+                        break;
+                }
+            }
+        }
+        catch (XmlException) when (items > 0)
+        {
+            // The import reads the file again and stops at the same place, reporting it.
+        }
+        var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
+        var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
+        return new WordPressArchive(
+            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, attachments, items,
+            cancellationToken => ItemsAsync(path, cancellationToken));
+    }
+
+    private static async IAsyncEnumerable<WpItem> ItemsAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var stream = Open(path);
+        await foreach (var entry in WxrReader.ReadAsync(stream, cancellationToken))
+        {
+            if (entry is WpItem item)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private static FileStream Open(string path) => new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 1 << 16 });
+}

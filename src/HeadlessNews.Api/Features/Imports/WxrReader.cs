@@ -1,0 +1,244 @@
+using System.Text.RegularExpressions;
+using System.Xml;
+
+namespace HeadlessNews.Api.Features.Imports;
+
+/// <summary>A WordPress author (<c>wp:author</c>).</summary>
+public sealed record WpAuthor(string Login, string? DisplayName);
+
+/// <summary>A category or tag (<c>wp:category</c>, <c>wp:tag</c>, or an item's <c>category</c>).</summary>
+/// <param name="Taxonomy"><c>category</c> or <c>post_tag</c>.</param>
+public sealed record WpTerm(string Taxonomy, string Slug, string Name);
+
+/// <summary>One <c>item</c>: a post, page, attachment or nav menu item, with what the import uses of it.</summary>
+public sealed record WpItem(
+    string PostId,
+    string PostType,
+    string Status,
+    string? Title,
+    string? Link,
+    string? SourceGuid,
+    string? Creator,
+    string? Content,
+    string? Excerpt,
+    string? PostName,
+    DateTimeOffset? DateGmt,
+    DateTimeOffset? ModifiedGmt,
+    bool HasPassword,
+    string? AttachmentUrl,
+    IReadOnlyList<WpTerm> Terms,
+    IReadOnlyDictionary<string, string> Meta);
+
+/// <summary>The exporting site as the file's channel describes it.</summary>
+public sealed record WpSite(string? Title, string? Link, string? BaseSiteUrl, string? BaseBlogUrl, string? WxrVersion);
+
+/// <summary>
+/// Reads a WXR export (any <c>wordpress.org/export/1.x/</c> namespace, http or https) as a stream: the channel's site
+/// description, authors and terms as they come, then one <see cref="WpItem"/> at a time, so memory stays flat whatever
+/// the size of the file. A malformed document throws <see cref="XmlException"/> with its line and column.
+/// </summary>
+public static partial class WxrReader
+{
+    private const string ContentNamespace = "http://purl.org/rss/1.0/modules/content/";
+    private const string DublinCoreNamespace = "http://purl.org/dc/elements/1.1/";
+
+    /// <summary>Post meta the import reads; everything else (and comments) is skipped.</summary>
+    private static readonly HashSet<string> UsedMeta = ["_thumbnail_id", "_wp_attachment_image_alt"];
+
+    public static async IAsyncEnumerable<object> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Ignore, IgnoreComments = true, XmlResolver = null };
+        using var reader = XmlReader.Create(stream, settings);
+        var channel = new Dictionary<string, string>(StringComparer.Ordinal);
+        var siteGiven = false;
+        await reader.ReadAsync();
+        while (!reader.EOF)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (reader.NodeType != XmlNodeType.Element || reader.Depth != 2)
+            {
+                await reader.ReadAsync();
+                continue;
+            }
+            var wordPress = IsWordPress(reader);
+            var name = reader.LocalName;
+            if (!wordPress && reader.NamespaceURI.Length > 0 || !wordPress && name is not ("item" or "title" or "link"))
+            {
+                await reader.SkipAsync();
+                continue;
+            }
+            if (!wordPress && name is "title" or "link" || wordPress && name is "wxr_version" or "base_site_url" or "base_blog_url")
+            {
+                channel[name] = (await reader.ReadElementContentAsStringAsync()).Trim();
+                continue;
+            }
+            if (!siteGiven)
+            {
+                siteGiven = true;
+                yield return Site(channel);
+            }
+            if (wordPress && name == "author")
+            {
+                var author = await ReadFlatAsync(reader.ReadSubtree());
+                yield return new WpAuthor(author.GetValueOrDefault("author_login")?.Trim() ?? string.Empty, NullIfBlank(author.GetValueOrDefault("author_display_name"))?.Trim());
+            }
+            else if (wordPress && name is "category" or "tag")
+            {
+                var term = await ReadFlatAsync(reader.ReadSubtree());
+                var label = NullIfBlank(term.GetValueOrDefault("cat_name") ?? term.GetValueOrDefault("tag_name"));
+                if (label is not null)
+                {
+                    var slug = term.GetValueOrDefault("category_nicename") ?? term.GetValueOrDefault("tag_slug") ?? string.Empty;
+                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label.Trim());
+                }
+            }
+            else if (name == "item")
+            {
+                yield return await ReadItemAsync(reader.ReadSubtree());
+            }
+            await reader.ReadAsync();
+        }
+        if (!siteGiven)
+        {
+            yield return Site(channel);
+        }
+    }
+
+    private static WpSite Site(Dictionary<string, string> channel) => new(
+        NullIfBlank(channel.GetValueOrDefault("title")), NullIfBlank(channel.GetValueOrDefault("link")),
+        NullIfBlank(channel.GetValueOrDefault("base_site_url")), NullIfBlank(channel.GetValueOrDefault("base_blog_url")),
+        NullIfBlank(channel.GetValueOrDefault("wxr_version")));
+
+    /// <summary>The text of each child element of a flat element (an author, a term, a post meta).</summary>
+    private static async Task<Dictionary<string, string>> ReadFlatAsync(XmlReader subtree)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (subtree)
+        {
+            await subtree.ReadAsync();
+            await subtree.ReadAsync();
+            while (!subtree.EOF)
+            {
+                if (subtree.NodeType == XmlNodeType.Element && subtree.Depth == 1)
+                {
+                    values[subtree.LocalName] = await subtree.ReadElementContentAsStringAsync();
+                }
+                else
+                {
+                    await subtree.ReadAsync();
+                }
+            }
+        }
+        return values;
+    }
+
+    private static bool IsWordPress(XmlReader reader) => WordPressNamespace().IsMatch(reader.NamespaceURI);
+
+    private static bool IsExcerpt(XmlReader reader) => ExcerptNamespace().IsMatch(reader.NamespaceURI);
+
+    private static async Task<WpItem> ReadItemAsync(XmlReader item)
+    {
+        using var _ = item;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var terms = new List<WpTerm>();
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        await item.ReadAsync();
+        await item.ReadAsync();
+        while (!item.EOF)
+        {
+            if (item.NodeType != XmlNodeType.Element || item.Depth != 1)
+            {
+                await item.ReadAsync();
+                continue;
+            }
+            var name = item.LocalName;
+            if (item.NamespaceURI.Length == 0 && name == "category")
+            {
+                var domain = item.GetAttribute("domain");
+                var nicename = item.GetAttribute("nicename");
+                var label = (await item.ReadElementContentAsStringAsync()).Trim();
+                var taxonomy = domain switch
+                {
+                    null or "category" => "category",
+                    "post_tag" or "tag" => "post_tag",
+                    _ => null,
+                };
+                if (taxonomy is not null && label.Length > 0)
+                {
+                    terms.Add(new WpTerm(taxonomy, Uri.UnescapeDataString(nicename ?? string.Empty), label));
+                }
+            }
+            else if (IsWordPress(item) && name == "postmeta")
+            {
+                var pair = await ReadFlatAsync(item.ReadSubtree());
+                if (pair.GetValueOrDefault("meta_key")?.Trim() is { } key && UsedMeta.Contains(key))
+                {
+                    meta[key] = pair.GetValueOrDefault("meta_value")?.Trim() ?? string.Empty;
+                }
+                await item.ReadAsync();
+            }
+            else if (IsWordPress(item) && name == "comment")
+            {
+                await item.SkipAsync();
+            }
+            else
+            {
+                var key = item.NamespaceURI switch
+                {
+                    ContentNamespace => "content:" + name,
+                    DublinCoreNamespace => "dc:" + name,
+                    "" => name,
+                    _ when IsExcerpt(item) => "excerpt:" + name,
+                    _ when IsWordPress(item) => "wp:" + name,
+                    _ => null,
+                };
+                if (key is null)
+                {
+                    await item.SkipAsync();
+                }
+                else
+                {
+                    values[key] = await item.ReadElementContentAsStringAsync();
+                }
+            }
+        }
+        string? Get(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value) : null;
+        return new WpItem(
+            Get("wp:post_id") ?? string.Empty,
+            Get("wp:post_type") ?? "post",
+            Get("wp:status") ?? "publish",
+            Get("title"),
+            Get("link"),
+            Get("guid"),
+            Get("dc:creator"),
+            Get("content:encoded"),
+            Get("excerpt:encoded"),
+            Get("wp:post_name") is { } postName ? Uri.UnescapeDataString(postName) : null,
+            GmtDate(Get("wp:post_date_gmt")) ?? RssDate(Get("pubDate")),
+            GmtDate(Get("wp:post_modified_gmt")),
+            Get("wp:post_password") is not null,
+            Get("wp:attachment_url"),
+            terms,
+            meta);
+    }
+
+    /// <summary><c>2015-07-02 09:30:00</c> as UTC; WordPress writes <c>0000-00-00 00:00:00</c> for "never".</summary>
+    private static DateTimeOffset? GmtDate(string? value) =>
+        DateTime.TryParseExact(value, "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) && parsed.Year > 1
+            ? new DateTimeOffset(parsed, TimeSpan.Zero)
+            : null;
+
+    private static DateTimeOffset? RssDate(string? value) =>
+        DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) && parsed.Year > 1970
+            ? parsed.ToUniversalTime()
+            : null;
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    [GeneratedRegex(@"^https?://wordpress\.org/export/1\.\d+/$", RegexOptions.CultureInvariant)]
+    private static partial Regex WordPressNamespace();
+
+    [GeneratedRegex(@"^https?://wordpress\.org/export/1\.\d+/excerpt/$", RegexOptions.CultureInvariant)]
+    private static partial Regex ExcerptNamespace();
+}

@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using HeadlessNews.Api.Features.Webhooks;
+using HeadlessNews.Api.Infrastructure.Database;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessNews.Api.Features.Media;
+
+/// <summary>An image's bytes as received, with the metadata the writer gave.</summary>
+public sealed record AssetUpload(byte[] Bytes, string Filename, string? Alt, string? Caption, string? Credit);
+
+/// <summary>A stored asset, and whether this upload created it (false: identical bytes were already there).</summary>
+public sealed record StoredAsset(Asset Asset, bool Created);
+
+/// <summary>
+/// The one way images enter the library, for every writer (the upload route, importers): fetching a URL through the
+/// webhook SSRF guard, and storing bytes (deduplicated by SHA-256, judged by content, embedded metadata filling gaps).
+/// </summary>
+public sealed class AssetWrites(
+    HeadlessNewsDbContext db, TimeProvider clock, ImageWork work, IMediaStorage storage, WebhookTargets targets, IHttpClientFactory clients, IOptions<MediaOptions> options)
+{
+    public const string SourcesHttpClient = "media-sources";
+
+    /// <summary>Fetches <paramref name="url"/> (checked now and on the address connected to), no redirects, at most MaxUploadBytes; status 400 means the URL is refused.</summary>
+    public async Task<(byte[]? Bytes, string Filename, ImageRefusal? Refusal)> FetchAsync(string url, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (await targets.CheckUrlAsync(url, cancellationToken) is { } unsafeUrl)
+        {
+            return (null, string.Empty, new ImageRefusal(StatusCodes.Status400BadRequest,
+                unsafeUrl.Replace("webhooks are not sent there", "images are not fetched from there", StringComparison.Ordinal)));
+        }
+        var uri = new Uri(url);
+        var filename = Path.GetFileName(Uri.UnescapeDataString(uri.AbsolutePath)) is { Length: > 0 } name ? name : uri.Host;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(settings.FetchTimeoutSeconds));
+            using var response = await clients.CreateClient(SourcesHttpClient).GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"{uri.Host} answered {(int)response.StatusCode} for the sourceUrl (redirects are not followed)."));
+            }
+            if (response.Content.Headers.ContentLength > settings.MaxUploadBytes)
+            {
+                return (null, filename, TooLarge(response.Content.Headers.ContentLength.Value, settings));
+            }
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                if (buffer.Length + read > settings.MaxUploadBytes)
+                {
+                    return (null, filename, TooLarge(buffer.Length + read, settings));
+                }
+                buffer.Write(chunk, 0, read);
+            }
+            return (buffer.ToArray(), filename, null);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl could not be fetched from {uri.Host}."));
+        }
+    }
+
+    public static ImageRefusal TooLarge(long bytes, MediaOptions settings) => new(StatusCodes.Status413PayloadTooLarge,
+        $"The image is {bytes:N0} bytes or more; at most {settings.MaxUploadBytes:N0} bytes are accepted (Media:MaxUploadBytes).");
+
+    /// <summary>Stores the image, or finds the asset with the same bytes; refuses what is not an image we accept.</summary>
+    public async Task<(StoredAsset? Stored, ImageRefusal? Refusal)> StoreAsync(AssetUpload upload, CancellationToken cancellationToken)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(upload.Bytes));
+        if (await db.Set<Asset>().AsNoTracking().FirstOrDefaultAsync(a => a.Sha256 == sha256, cancellationToken) is { } existing)
+        {
+            return (new StoredAsset(existing, false), null);
+        }
+        var (image, refusal) = await work.RunAsync(() => ImageFiles.Inspect(upload.Bytes, options.Value.MaxPixels), cancellationToken);
+        if (image is null)
+        {
+            return (null, refusal);
+        }
+        var now = clock.Now();
+        var embedded = image.Metadata;
+        var asset = new Asset
+        {
+            Id = Guid.CreateVersion7(),
+            Filename = Truncate(upload.Filename, 255) ?? "image",
+            ContentType = image.ContentType,
+            Width = image.Width,
+            Height = image.Height,
+            Bytes = upload.Bytes.LongLength,
+            Sha256 = sha256,
+            Alt = upload.Alt,
+            Caption = upload.Caption ?? Truncate(embedded.Caption, 1000),
+            Credit = upload.Credit ?? Truncate(embedded.Credit, 200),
+            RightsHolder = Truncate(embedded.Copyright, 200),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        await storage.WriteAsync(Asset.OriginalKey(asset.Id), upload.Bytes, asset.ContentType, cancellationToken);
+        db.Add(asset);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // The same bytes were uploaded concurrently: theirs won.
+            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
+            db.ChangeTracker.Clear();
+            return (new StoredAsset(await db.Set<Asset>().AsNoTracking().FirstAsync(a => a.Sha256 == sha256, cancellationToken), false), null);
+        }
+        catch
+        {
+            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
+            throw;
+        }
+        return (new StoredAsset(asset, true), null);
+    }
+
+    public static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
+}

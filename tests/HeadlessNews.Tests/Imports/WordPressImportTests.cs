@@ -1,0 +1,296 @@
+using System.Net;
+using System.Text.Json;
+using HeadlessNews.Api.Features.Imports;
+using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Media;
+using HeadlessNews.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace HeadlessNews.Tests.Imports;
+
+/// <summary>
+/// <c>import wordpress</c> run as the command line runs it, against the test database, with our own fictional WXR
+/// (Imports/Fixtures); what it imported is checked through the delivery and management API.
+/// </summary>
+public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_wxr_export_becomes_articles_with_their_dates_bylines_sections_and_blocks()
+    {
+        var (run, file) = Fixture(out var pid);
+        var (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+
+        var client = api.CreateClient();
+        var harbour = await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
+        Assert.Equal("Harbour wall repaired before the spring tides", harbour.GetProperty("headline").GetString());
+        Assert.Equal("Forty metres of new mortar, two days before the tides.", harbour.GetProperty("standfirst").GetString());
+        Assert.Equal(new DateTimeOffset(2015, 7, 2, 9, 30, 0, TimeSpan.Zero), harbour.GetProperty("publishAt").GetDateTimeOffset());
+        Assert.True(harbour.GetProperty("old").GetBoolean());
+        Assert.Equal($"newyddion-{run}", harbour.GetProperty("section").GetProperty("slug").GetString());
+        Assert.Equal(["conwy", "harbour"], harbour.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("slug").GetString()).Order());
+        Assert.Equal("Ceri Hughes", harbour.GetProperty("authors")[0].GetProperty("name").GetString());
+        Assert.Equal($"ceri-hughes-{run}", harbour.GetProperty("authors")[0].GetProperty("slug").GetString());
+        Assert.Equal($"https://{run}.glannau-gazette.example/wp-content/uploads/2015/07/wall.jpg", harbour.GetProperty("heroImage").GetProperty("url").GetString());
+        Assert.Equal("Stone harbour wall", harbour.GetProperty("heroImage").GetProperty("alt").GetString());
+        var blocks = harbour.GetProperty("body").EnumerateArray().ToList();
+        Assert.Equal(["paragraph", "image", "heading", "list", "quote", "paragraph", "embed", "paragraph"], blocks.Select(b => b.GetProperty("type").GetString()));
+        Assert.Contains("<strong>harbour wall</strong>", blocks[0].GetProperty("html").GetString(), StringComparison.Ordinal);
+        Assert.Contains("<br>", blocks[0].GetProperty("html").GetString(), StringComparison.Ordinal);
+        Assert.Equal("The repaired section seen from the quay", blocks[1].GetProperty("caption").GetString());
+        Assert.Equal("Stone wall with new mortar", blocks[1].GetProperty("alt").GetString());
+        Assert.Equal(2, blocks[2].GetProperty("level").GetInt32());
+        Assert.Equal("New mortar along <em>forty metres</em>", blocks[3].GetProperty("items")[0].GetString());
+        Assert.Equal("Mair Owen", blocks[4].GetProperty("quote").GetProperty("speaker").GetProperty("name").GetString());
+        Assert.Equal("<em>A line with nobody to credit.</em>", blocks[5].GetProperty("html").GetString());
+        Assert.Equal($"https://www.youtube.com/watch?v={run}video01", blocks[6].GetProperty("url").GetString());
+        Assert.Contains("patience &amp; good humour", blocks[7].GetProperty("html").GetString(), StringComparison.Ordinal);
+
+        var welsh = await client.GetJsonAsync($"/v1/articles/pwer-y-bobl-{run}");
+        Assert.Equal("Pŵer y bobl: ŷd yn tyfu ar Ynys Môn", welsh.GetProperty("headline").GetString());
+        var welshBlocks = welsh.GetProperty("body").EnumerateArray().ToList();
+        Assert.Equal(["paragraph", "heading", "list", "image", "image", "embed", "paragraph", "embed"], welshBlocks.Select(b => b.GetProperty("type").GetString()));
+        Assert.Equal("numbered", welshBlocks[2].GetProperty("style").GetString());
+        Assert.Equal("The repaired wall at low tide", welshBlocks[3].GetProperty("caption").GetString());
+        Assert.Equal($"https://vimeo.com/{run}0042", welshBlocks[5].GetProperty("url").GetString());
+        Assert.Contains("[contact-form-7", welshBlocks[6].GetProperty("html").GetString(), StringComparison.Ordinal);
+        Assert.Equal("https://twitter.com/glannau/status/12345", welshBlocks[7].GetProperty("url").GetString());
+
+        // Two posts wanted one slug: the second keeps it with its WordPress id added. An author missing from the list is made from the login.
+        var second = await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}-{pid}104");
+        Assert.Equal($"ghostwriter-{run}", second.GetProperty("authors")[0].GetProperty("slug").GetString());
+
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
+        var posts = report.GetProperty("counts").GetProperty("posts");
+        Assert.Equal(10, posts.GetProperty("created").GetInt32());
+        Assert.Equal(1, posts.GetProperty("skipped").GetInt32());
+        Assert.Equal(1, report.GetProperty("counts").GetProperty("pages").GetProperty("skipped").GetInt32());
+        Assert.Equal(1, report.GetProperty("counts").GetProperty("menu items").GetProperty("skipped").GetInt32());
+        Assert.Equal([pid + "102"], report.GetProperty("unknownShortcodes").GetProperty("contact-form-7").EnumerateArray().Select(p => p.GetString()));
+        var reasons = report.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("sourceId").GetString()!, i => i.GetProperty("reason").GetString()!);
+        Assert.Contains("trash", reasons[pid + "106"], StringComparison.Ordinal);
+        Assert.Contains("private", reasons[pid + "105"], StringComparison.Ordinal);
+        Assert.Contains("password-protected", reasons[pid + "108"], StringComparison.Ordinal);
+        Assert.Contains("no title", reasons[pid + "110"], StringComparison.Ordinal);
+        Assert.Contains("imported as a draft", reasons[pid + "111"], StringComparison.Ordinal);
+        Assert.Contains("was taken", reasons[pid + "104"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drafts_private_future_and_protected_posts_keep_out_of_delivery_with_the_right_status()
+    {
+        var (run, file) = Fixture();
+        var (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+        var manage = await api.ClientWithScopesAsync("content:write");
+        var delivery = api.CreateClient();
+
+        async Task<JsonElement> Managed(string headline) =>
+            (await manage.GetJsonAsync($"/v1/manage/articles?q={Uri.EscapeDataString(headline)}&limit=100")).GetProperty("items").EnumerateArray()
+                .Single(a => a.GetProperty("headline").GetString() == headline && a.GetProperty("slug").GetString()!.Contains(run, StringComparison.Ordinal));
+
+        Assert.Equal("scheduled", (await Managed("Eisteddfod returns to Llangefni in 2030")).GetProperty("status").GetString());
+        Assert.Equal("draft", (await Managed("Private: staff rota")).GetProperty("status").GetString());
+        Assert.Equal("draft", (await Managed("Members only: the editor's notes")).GetProperty("status").GetString());
+        Assert.Equal("draft", (await Managed("Pending: ferry timetable changes")).GetProperty("status").GetString());
+        Assert.Equal("draft", (await Managed($"Empty post {run}")).GetProperty("status").GetString());
+        await (await delivery.GetAsync($"/v1/articles/eisteddfod-{run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await delivery.GetAsync($"/v1/articles/staff-rota-{run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await delivery.GetAsync($"/v1/articles/binned-{run}-trashed")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Every_old_permalink_answers_with_the_new_url()
+    {
+        var (run, file) = Fixture(out var pid);
+        var (exit, output) = await ImportAsync(file, "--media", "skip");
+        Assert.True(exit == 0, output);
+        var client = api.CreateClient();
+
+        var byLink = await client.GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString($"/2015/07/02/harbour-wall-repaired-{run}/")}");
+        Assert.Equal($"/v1/articles/harbour-wall-repaired-{run}", byLink.GetProperty("location").GetString());
+        Assert.Equal(301, byLink.GetProperty("status").GetInt32());
+        Assert.Equal($"harbour-wall-repaired-{run}", byLink.GetProperty("slug").GetString());
+        var welsh = await client.GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString($"https://{run}.glannau-gazette.example/2016/05/14/p%c5%b5er-y-bobl-{run}/")}");
+        Assert.Equal($"pwer-y-bobl-{run}", welsh.GetProperty("slug").GetString());
+
+        // /?p=ID is the exporting site's post id; the redirect goes where the article lives.
+        var byId = await client.GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString($"/?p={pid}104")}");
+        Assert.Equal($"harbour-wall-repaired-{run}-{pid}104", byId.GetProperty("slug").GetString());
+        await (await client.GetAsync(byId.GetProperty("location").GetString())).AssertSuccessAsync();
+
+        // A draft's old URL reveals nothing; nor does a path nobody had.
+        await (await client.GetAsync($"/v1/redirects?path={Uri.EscapeDataString($"/2030/08/01/eisteddfod-{run}/")}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync($"/v1/redirects?path=/never-{run}/")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync("/v1/redirects?path=no-slash")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_former_slug_and_a_hand_made_redirect_answer_too()
+    {
+        var manage = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var article = await manage.CreatePublishedAsync(new { headline = Editorial.Unique("Menai bridge lane closure"), body = new[] { new { type = "paragraph", html = "Lanes close at night." } } });
+        var formerSlug = article.GetProperty("slug").GetString()!;
+        var renamed = formerSlug + "-update";
+        await (await manage.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{article.Id()}", article.GetProperty("version").GetInt32(),
+            new { headline = "Menai bridge lane closure", slug = renamed, body = new[] { new { type = "paragraph", html = "Lanes close at night." } } })).AssertSuccessAsync();
+        var client = api.CreateClient();
+        Assert.Equal($"/v1/articles/{renamed}", (await client.GetJsonAsync($"/v1/redirects?path=/news/{formerSlug}/")).GetProperty("location").GetString());
+
+        var path = $"/old-section/{Guid.NewGuid():N}";
+        var made = await manage.CreateAsync("/v1/manage/redirects", new { path, location = "https://example.org/new-home" });
+        Assert.Equal("manual", made.GetProperty("origin").GetString());
+        await (await manage.PostJsonAsync("/v1/manage/redirects", new { path = path + "/", location = "/v1/articles/x" })).AssertProblemAsync(HttpStatusCode.Conflict);
+        await (await manage.PostJsonAsync("/v1/manage/redirects", new { path = "relative", location = "javascript:alert(1)" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("https://example.org/new-home", (await client.GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString(path)}")).GetProperty("location").GetString());
+        await (await manage.DeleteAsync($"/v1/manage/redirects/{made.Id()}")).AssertSuccessAsync(HttpStatusCode.NoContent);
+        await (await client.GetAsync($"/v1/redirects?path={Uri.EscapeDataString(path)}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Running_the_same_import_again_creates_nothing_and_leaves_editorial_edits_alone()
+    {
+        var (run, file) = Fixture(out var pid);
+        Assert.Equal(0, (await ImportAsync(file, "--media", "link")).Exit);
+        var (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+        var again = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("counts").GetProperty("posts");
+        Assert.Equal(0, again.GetProperty("created").GetInt32());
+        Assert.Equal(10, again.GetProperty("unchanged").GetInt32());
+
+        // An editor changes the imported story here; then WordPress changes it too.
+        var manage = await api.ClientWithScopesAsync("content:write");
+        var harbour = (await manage.GetJsonAsync($"/v1/manage/articles?q={Uri.EscapeDataString("Harbour wall repaired")}&limit=100")).GetProperty("items").EnumerateArray()
+            .Single(a => a.GetProperty("slug").GetString() == $"harbour-wall-repaired-{run}");
+        await (await manage.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{harbour.Id()}", harbour.GetProperty("version").GetInt32(),
+            new { headline = "Harbour wall repaired (edited here)", body = new[] { new { type = "paragraph", html = "Edited." } } })).AssertSuccessAsync();
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace("two days ahead of the spring tides", "a day ahead of the spring tides", StringComparison.Ordinal));
+
+        (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+        var client = api.CreateClient();
+        Assert.Equal("Harbour wall repaired (edited here)", (await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}")).GetProperty("headline").GetString());
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
+        Assert.Contains(report.GetProperty("items").EnumerateArray(), i => i.GetProperty("sourceId").GetString() == pid + "101"
+            && i.GetProperty("reason").GetString()!.Contains("edited here", StringComparison.Ordinal));
+
+        (exit, output) = await ImportAsync(file, "--media", "link", "--overwrite");
+        Assert.True(exit == 0, output);
+        var overwritten = await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
+        Assert.Equal("Harbour wall repaired before the spring tides", overwritten.GetProperty("headline").GetString());
+        Assert.Contains("a day ahead", overwritten.GetProperty("body")[0].GetProperty("html").GetString(), StringComparison.Ordinal);
+        var revisions = await manage.GetJsonAsync($"/v1/manage/articles/{harbour.Id()}/revisions");
+        Assert.True(revisions.GetProperty("items").GetArrayLength() >= 4);
+    }
+
+    [Fact]
+    public async Task A_dry_run_writes_nothing_and_an_import_sends_one_completed_event_instead_of_one_per_article()
+    {
+        var (run, file) = Fixture();
+        var (exit, output) = await ImportAsync(file, "--dry-run");
+        Assert.True(exit == 0, output);
+        Assert.Contains("Dry run", output, StringComparison.Ordinal);
+        Assert.Equal(10, JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("counts").GetProperty("posts").GetProperty("created").GetInt32());
+        var client = api.CreateClient();
+        await (await client.GetAsync($"/v1/articles/harbour-wall-repaired-{run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+        var source = $"https://{run}.glannau-gazette.example";
+        var (undispatched, completed) = await api.WithDbAsync(async db =>
+        {
+            var imported = db.Set<ImportedItem>().Where(i => i.Source == source).Select(i => i.ArticleId);
+            var now = DateTimeOffset.UtcNow;
+            return (await db.Set<ContentEvent>().CountAsync(e => imported.Contains(e.ResourceId) && e.DispatchedAt == null && e.DueAt <= now),
+                await db.Set<ContentEvent>().CountAsync(e => e.Type == ContentEventTypes.ImportCompleted && e.Slug == source));
+        });
+        Assert.Equal(0, undispatched);
+        Assert.Equal(1, completed);
+    }
+
+    [Fact]
+    public async Task Malformed_xml_is_named_by_line_and_column_and_the_broken_item_is_not_half_imported()
+    {
+        var (run, file) = Fixture();
+        var text = await File.ReadAllTextAsync(file);
+        var broken = text.Replace("<title>Pŵer y bobl: ŷd yn tyfu ar Ynys Môn</title>", "<title>Pŵer y bobl & ŷd</title>", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(file, broken);
+        var (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
+        Assert.Matches(@"[Ll]ine \d+, position \d+", report.GetProperty("error").GetString());
+        var client = api.CreateClient();
+        await (await client.GetAsync($"/v1/articles/harbour-wall-repaired-{run}")).AssertSuccessAsync();
+        await (await client.GetAsync($"/v1/articles/pwer-y-bobl-{run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // Broken before any item: nothing runs, and the exit code says so.
+        await File.WriteAllTextAsync(file, "<?xml version=\"1.0\"?><rss><channel><title>Oops</channel></rss>");
+        (exit, output) = await ImportAsync(file);
+        Assert.Equal(65, exit);
+        Assert.Matches(@"[Ll]ine \d+, position \d+", output);
+    }
+
+    [Fact]
+    public async Task Pictures_are_downloaded_into_the_media_library_once_and_one_that_fails_stays_a_link()
+    {
+        // The old site, serving one picture; the other is gone (404).
+        var wall = TestImages.Jpeg(TestImages.Photo(64, 48));
+        var wallRequests = 0;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var oldSite = builder.Build();
+        oldSite.MapGet("/wp-content/uploads/2015/07/wall.jpg", () =>
+        {
+            Interlocked.Increment(ref wallRequests);
+            return Results.Bytes(wall, "image/jpeg");
+        });
+        await oldSite.StartAsync();
+        var (run, file) = Fixture(out _, site: oldSite.Urls.First());
+
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        var client = api.CreateClient();
+        var harbour = await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
+        var assetId = harbour.GetProperty("heroImage").GetProperty("assetId").GetString();
+        Assert.NotNull(assetId);
+        Assert.Equal(assetId, harbour.GetProperty("body")[1].GetProperty("assetId").GetString());
+        Assert.Equal(1, wallRequests);
+        var manage = await api.ClientWithScopesAsync("content:write");
+        Assert.Equal("image/jpeg", (await manage.GetJsonAsync($"/v1/manage/assets/{assetId}")).GetProperty("contentType").GetString());
+
+        var gallery = (await client.GetJsonAsync($"/v1/articles/pwer-y-bobl-{run}")).GetProperty("body").EnumerateArray().Where(b => b.GetProperty("type").GetString() == "image").ToList();
+        Assert.Equal(assetId, gallery[0].GetProperty("assetId").GetString());
+        Assert.Equal($"{oldSite.Urls.First()}/wp-content/uploads/2016/05/yd.jpg", gallery[1].GetProperty("url").GetString());
+        var images = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("images");
+        Assert.Equal(1, images.GetProperty("downloaded").GetInt32());
+        Assert.Equal(1, images.GetProperty("failed").GetInt32());
+    }
+
+    /// <summary>The fixture with this run's token in its site, slugs and logins, in a file of its own.</summary>
+    private static (string Run, string File) Fixture() => Fixture(out _);
+
+    private static (string Run, string File) Fixture(out string pid, string? site = null)
+    {
+        var run = "r" + Guid.NewGuid().ToString("N")[..8];
+        pid = Random.Shared.Next(10_000, 99_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
+        File.WriteAllText(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Imports", "Fixtures", "glannau-gazette.wxr.xml"))
+            .Replace("https://RUN.glannau-gazette.example", site ?? "https://RUN.glannau-gazette.example", StringComparison.Ordinal)
+            .Replace("RUN", run, StringComparison.Ordinal).Replace("PID", pid, StringComparison.Ordinal));
+        return (run, file);
+    }
+
+    private async Task<(int Exit, string Output)> ImportAsync(string file, params string[] options)
+    {
+        await api.WithDbAsync(_ => Task.FromResult(0));
+        using var output = new StringWriter();
+        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--report", file + ".report.json", .. options], output);
+        return (exit, output.ToString());
+    }
+}
