@@ -12,7 +12,7 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// </summary>
 public sealed class PublishedArticle : ICacheTagged
 {
-    public IEnumerable<string> EvictionTags => [$"article:{ArticleId}", "articles", "quotes", "sources", "search", "feeds"];
+    public IEnumerable<string> EvictionTags => [$"article:{ArticleId}", $"translations:{TranslationGroupId}", "articles", "quotes", "sources", "search", "feeds"];
 
     public Guid ArticleId { get; set; }
     public required string Slug { get; set; }
@@ -30,6 +30,8 @@ public sealed class PublishedArticle : ICacheTagged
     /// <summary>Assets the article shows (hero and image blocks): their renditions are public once the article is visible.</summary>
     public Guid[] AssetIds { get; set; } = [];
     public required string Language { get; set; }
+    /// <summary>The article's translation group: its visible siblings are its <c>translations</c>.</summary>
+    public Guid TranslationGroupId { get; set; }
     public required string Headline { get; set; }
     public string? Standfirst { get; set; }
     /// <summary>The body as plain text, for search and snippets.</summary>
@@ -66,6 +68,7 @@ internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<P
         builder.HasIndex(p => p.QuoteIds).HasMethod("gin");
         builder.HasIndex(p => p.SourceIds).HasMethod("gin");
         builder.HasIndex(p => p.AssetIds).HasMethod("gin");
+        builder.HasIndex(p => p.TranslationGroupId);
         builder.Property(p => p.Search).HasComputedColumnSql($"""
             setweight(to_tsvector({SearchConfiguration}, hn_unaccent(headline)), 'A') ||
             setweight(to_tsvector({SearchConfiguration}, hn_unaccent(coalesce(standfirst, ''))), 'B') ||

@@ -109,6 +109,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
 
+                    b.Property<Guid>("TranslationGroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("translation_group_id");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -130,6 +134,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasIndex("Slug")
                         .IsUnique()
                         .HasDatabaseName("ix_articles_slug");
+
+                    b.HasIndex("TranslationGroupId")
+                        .HasDatabaseName("ix_articles_translation_group_id");
 
                     b.HasIndex("SectionId", "UpdatedAt")
                         .HasDatabaseName("ix_articles_section_id_updated_at");
@@ -508,6 +515,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(120)")
                         .HasColumnName("slug");
 
+                    b.Property<string>("Translations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("translations")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -623,6 +637,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("tag_slugs");
 
+                    b.Property<Guid>("TranslationGroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("translation_group_id");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -672,6 +690,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_published_articles_tag_slugs");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("TagSlugs"), "gin");
+
+                    b.HasIndex("TranslationGroupId")
+                        .HasDatabaseName("ix_published_articles_translation_group_id");
 
                     b.HasIndex("VisibleFrom", "ArticleId")
                         .IsDescending()
@@ -1105,6 +1126,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasMaxLength(120)
                         .HasColumnType("character varying(120)")
                         .HasColumnName("slug");
+
+                    b.Property<string>("Translations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("translations")
+                        .HasDefaultValueSql("'{}'::jsonb");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1642,6 +1670,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasColumnName("language");
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
