@@ -53,6 +53,10 @@ internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<P
 {
     /// <summary>English stemming, except Welsh (cy) content, which has no stemmer in PostgreSQL: simple.</summary>
     public const string SearchConfiguration = "CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END";
+
+    /// <summary>The text a vector is made of: accents folded, and for Welsh the initial mutations too (see <see cref="SearchVectors.WelshQuery"/>).</summary>
+    public static string SearchText(string text, string languageColumn = "language") =>
+        $"CASE WHEN {languageColumn} LIKE 'cy%' THEN hn_welsh_fold(hn_unaccent({text})) ELSE hn_unaccent({text}) END";
     public const int LeadCharacters = 1500;
 
     public void Configure(EntityTypeBuilder<PublishedArticle> builder)
@@ -70,15 +74,15 @@ internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<P
         builder.HasIndex(p => p.AssetIds).HasMethod("gin");
         builder.HasIndex(p => p.TranslationGroupId);
         builder.Property(p => p.Search).HasComputedColumnSql($"""
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(headline)), 'A') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(coalesce(standfirst, ''))), 'B') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(left(body_text, 200000))), 'C')
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("headline")}), 'A') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("coalesce(standfirst, '')")}), 'B') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("left(body_text, 200000)")}), 'C')
             """, stored: true);
         builder.HasIndex(p => p.Search).HasMethod("gin");
         builder.Property(p => p.SearchLead).HasComputedColumnSql($"""
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(headline)), 'A') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(coalesce(standfirst, ''))), 'B') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(left(body_text, {LeadCharacters}))), 'C')
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("headline")}), 'A') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("coalesce(standfirst, '')")}), 'B') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText($"left(body_text, {LeadCharacters})")}), 'C')
             """, stored: true);
     }
 }

@@ -99,7 +99,7 @@ public static class SearchEndpoints
         // word in every article the per-execution plan chose a sequential scan (244 ms) over the index (62 ms).
         var sql = $"""
             WITH query AS (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en,
-                                  websearch_to_tsquery('simple'::regconfig, hn_unaccent(@q)) AS cy),
+                                  {SearchVectors.WelshQuery("@q")} AS cy),
             visible AS (SELECT article_id, quote_ids, source_ids FROM published_articles WHERE visible_from <= @now),
             hits AS (
               SELECT 'article' AS type, p.article_id AS id, p.slug, p.headline AS title,
@@ -111,7 +111,7 @@ public static class SearchEndpoints
               SELECT 'article', p.article_id, p.slug, p.headline, ts_rank_cd(p.search_lead, query.cy), p.visible_from, query.cy, 'simple'::regconfig
                 FROM published_articles p, query
                WHERE 'articles' = ANY(@types) AND p.visible_from <= @now AND p.language LIKE 'cy%' AND {LanguageFilter("p.language")}
-                 AND p.search @@ websearch_to_tsquery('simple'::regconfig, hn_unaccent(@q))
+                 AND p.search @@ {SearchVectors.WelshQuery("@q")}
               UNION ALL
               SELECT 'quote', q.id, NULL, q.speaker_name,
                      ts_rank_cd(q.search, CASE WHEN q.language LIKE 'cy%' THEN query.cy ELSE query.en END), q.said_at,
