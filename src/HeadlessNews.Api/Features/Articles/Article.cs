@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
@@ -7,7 +6,7 @@ using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
+using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Articles;
@@ -51,6 +50,8 @@ public sealed class Article
     public Section? Section { get; set; }
     public HeroImage? HeroImage { get; set; }
     public required string Language { get; set; }
+    /// <summary>The editions of one story share it (a new article starts a group of its own); each edition is its own article.</summary>
+    public Guid TranslationGroupId { get; set; }
     public ArticleStatus Status { get; set; }
     public DateTimeOffset? PublishAt { get; set; }
     public DateTimeOffset? FirstPublishedAt { get; set; }
@@ -138,8 +139,6 @@ public sealed class ArticleSlugHistory
 
 internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-
     public void Configure(EntityTypeBuilder<Article> builder)
     {
         builder.ToTable("articles");
@@ -150,27 +149,17 @@ internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.CanonicalUrl).HasMaxLength(2000);
         builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Version).IsConcurrencyToken();
-        JsonColumn(builder.Property(a => a.Body));
-        JsonColumn(builder.Property(a => a.Corrections));
-        JsonColumn(builder.Property(a => a.HeroImage));
+        builder.Property(a => a.Body).AsJsonColumn();
+        builder.Property(a => a.Corrections).AsJsonColumn();
+        builder.Property(a => a.HeroImage).AsJsonColumn();
         builder.HasOne(a => a.Section).WithMany().HasForeignKey(a => a.SectionId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(a => a.Slug).IsUnique();
         builder.HasIndex(a => new { a.UpdatedAt, a.Id });
         builder.HasIndex(a => new { a.Status, a.UpdatedAt });
         builder.HasIndex(a => new { a.SectionId, a.UpdatedAt });
         builder.HasIndex(a => a.Headline).HasMethod("gin").HasOperators("gin_trgm_ops");
+        builder.HasIndex(a => a.TranslationGroupId);
     }
-
-    /// <summary>Immutable values serialised as camelCase JSON; a change is a new value, compared by its JSON.</summary>
-    private static void JsonColumn<T>(PropertyBuilder<T> property) => property
-        .HasColumnType("jsonb")
-        .HasConversion(
-            value => JsonSerializer.Serialize(value, Json),
-            json => JsonSerializer.Deserialize<T>(json, Json)!,
-            new ValueComparer<T>(
-                (left, right) => JsonSerializer.Serialize(left, Json) == JsonSerializer.Serialize(right, Json),
-                value => JsonSerializer.Serialize(value, Json).GetHashCode(StringComparison.Ordinal),
-                value => value));
 }
 
 internal sealed class TagConfiguration : IEntityTypeConfiguration<Tag>

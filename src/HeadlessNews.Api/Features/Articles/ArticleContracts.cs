@@ -101,3 +101,15 @@ public sealed record ArticleReference(Guid Id, string Slug, string Headline)
             $"This {what} is used by {articles.Count} article(s): {string.Join(", ", articles.Select(a => $"'{a.Headline}' ({a.Slug})"))}. Change those articles first.",
             new Dictionary<string, object?> { ["articles"] = articles });
 }
+
+/// <summary>A new edition of the story in another language: a draft in the same translation group.</summary>
+/// <param name="Language">BCP-47 tag of the new edition (e.g. cy); a story has one edition per language.</param>
+/// <param name="Headline">Default: the original's headline, to be translated.</param>
+/// <param name="Slug">Default: one made from the headline. Slugs are unique across all languages.</param>
+public sealed record CreateTranslationRequest(string Language, string? Headline, string? Slug);
+
+/// <param name="ArticleId">An article of the translation group to join.</param>
+public sealed record LinkTranslationRequest(Guid ArticleId);
+
+/// <summary>One edition of a story, as editors see the group.</summary>
+public sealed record TranslationResponse(Guid Id, string Language, string Slug, string Headline, ArticleStatus Status, int Version);

@@ -56,8 +56,47 @@ public static class ArticleEndpoints
             .WithSummary("Revoke every outstanding preview link of the article (no If-Match); links made afterwards work.")
             .RequireAuthorization(Scopes.Policies.ContentWrite)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        articles.MapPost("/{id:guid}/translations", CreateTranslation).WithName("CreateArticleTranslation")
+            .WithSummary("Start an edition of the story in another language: a draft in the same translation group (no If-Match).")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        articles.MapGet("/{id:guid}/translations", ListTranslations).WithName("ListArticleTranslations")
+            .WithSummary("Every edition of the article's story, the article included, whatever their status.")
+            .RequireAuthorization(Scopes.Policies.ContentRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        articles.MapPost("/{id:guid}/translations/link", LinkTranslation).WithName("LinkArticleTranslation")
+            .WithSummary("Make the article an edition of another article's story (If-Match on this article); one edition per language.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
+        articles.MapPost("/{id:guid}/translations/unlink", UnlinkTranslation).WithName("UnlinkArticleTranslation")
+            .WithSummary("Take the article out of its story's editions (If-Match); the others stay linked.")
+            .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         return manage;
     }
+
+    private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateTranslation(
+        Guid id, CreateTranslationRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        (await ArticleWrites.CreateTranslationAsync(db, clock, Caller.From(http), id, request, cancellationToken)).ToCreated(http.Response, Collection, a => a);
+
+    private static async Task<Results<Ok<Page<TranslationResponse>>, ProblemHttpResult>> ListTranslations(
+        Guid id, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        var editions = await db.Set<Article>().AsNoTracking()
+            .Where(a => db.Set<Article>().Where(o => o.Id == id).Select(o => o.TranslationGroupId).Contains(a.TranslationGroupId))
+            .OrderBy(a => a.Language)
+            .Select(a => new TranslationResponse(a.Id, a.Language, a.Slug, a.Headline,
+                a.Status == ArticleStatus.Published && a.PublishAt > now ? ArticleStatus.Scheduled : a.Status, a.Version))
+            .ToListAsync(cancellationToken);
+        return editions.Count == 0 ? Problems.NotFound($"No article has id {id}.") : TypedResults.Ok(new Page<TranslationResponse>(editions, null));
+    }
+
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> LinkTranslation(
+        Guid id, LinkTranslationRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        (await ArticleWrites.LinkTranslationAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), request.ArticleId, cancellationToken)).ToOk(http.Response, a => a);
+
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> UnlinkTranslation(
+        Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        (await ArticleWrites.UnlinkTranslationAsync(db, clock, Caller.From(http), id, http.Request.ExpectedVersion(), cancellationToken)).ToOk(http.Response, a => a);
 
     private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> CreateArticle(
         SaveArticleRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>

@@ -46,7 +46,7 @@ internal static class ArticleEvents
     }
 
     private static void Record(DbContext db, TimeProvider clock, string type, Article article, DateTimeOffset? dueAt = null) =>
-        db.Record(clock, type, ArticleWrites.ResourceType, article.Id, article.Slug, article.Version, dueAt);
+        db.Record(clock, type, ArticleWrites.ResourceType, article.Id, article.Slug, article.Version, dueAt).Language = article.Language;
 }
 
 /// <summary>What a change to an existing article is called in its revision, and how it is announced.</summary>

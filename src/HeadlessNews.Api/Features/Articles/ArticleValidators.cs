@@ -46,3 +46,14 @@ public sealed class AddCorrectionRequestValidator : AbstractValidator<AddCorrect
 {
     public AddCorrectionRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(2000);
 }
+
+public sealed class CreateTranslationRequestValidator : AbstractValidator<CreateTranslationRequest>
+{
+    public CreateTranslationRequestValidator()
+    {
+        RuleFor(r => r.Language).Must(Languages.IsValid).WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
+        RuleFor(r => r.Headline).NotEmpty().MaximumLength(300).When(r => r.Headline is not null);
+        RuleFor(r => r.Slug).Must(Slugs.IsValid).When(r => r.Slug is not null)
+            .WithMessage("A slug is lowercase letters and digits separated by single hyphens (no spaces or capitals), at most 120 characters.");
+    }
+}

@@ -28,18 +28,90 @@ public static class ArticleWrites
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created", cancellationToken);
+    }
+
+    /// <summary>
+    /// A new draft edition of <paramref name="id"/>'s story in <paramref name="language"/>, in the same translation group,
+    /// starting from the original's content (to be translated) with its own slug, workflow, revisions and corrections.
+    /// It keeps the original's embargo, so a translation of an embargoed story cannot be published before it by accident.
+    /// </summary>
+    public static async Task<WriteResult<ArticleResponse>> CreateTranslationAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, CreateTranslationRequest request, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var original = await db.Set<Article>().Where(a => a.Id == id).WithRelations().FirstOrDefaultAsync(cancellationToken);
+        if (original is null)
+        {
+            return new Missing($"No article has id {id}.");
+        }
+        var language = Languages.Normalise(request.Language);
+        if (await LanguageTakenAsync(db, original.TranslationGroupId, language, except: null, cancellationToken) is { } taken)
+        {
+            return taken;
+        }
+        var source = ArticleResponses.ToResponse(original, clock.Now());
+        var content = new SaveArticleRequest(
+            request.Headline ?? source.Headline, request.Slug, source.Standfirst, source.Body, source.Section?.Slug,
+            [.. source.Tags.Select(t => t.Name)], [.. source.Places.Select(p => p.Name)], [.. source.Authors.Select(a => a.Slug)],
+            source.SourceIds, source.HeroImage, language, source.CanonicalUrl) { EmbargoUntil = source.EmbargoUntil };
+        return await InsertAsync(db, transaction, clock, actor, content, original.TranslationGroupId, $"created as the {language} edition", cancellationToken);
+    }
+
+    /// <summary>Moves the article into <paramref name="otherId"/>'s translation group (If-Match on the article moved).</summary>
+    public static Task<WriteResult<ArticleResponse>> LinkTranslationAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, Guid otherId, CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange($"linked as a translation of {otherId}", ContentChanged: false), async change =>
+        {
+            var group = await db.Set<Article>().Where(a => a.Id == otherId).Select(a => (Guid?)a.TranslationGroupId).FirstOrDefaultAsync(cancellationToken);
+            if (group is null || otherId == id)
+            {
+                return Invalid.Field("articleId", $"No other article has id {otherId}.");
+            }
+            if (await LanguageTakenAsync(db, group.Value, change.Article.Language, except: id, cancellationToken) is { } taken)
+            {
+                return taken;
+            }
+            change.Article.TranslationGroupId = group.Value;
+            return null;
+        }, cancellationToken);
+
+    /// <summary>Takes the article out of its translation group (into one of its own); the other editions stay linked.</summary>
+    public static Task<WriteResult<ArticleResponse>> UnlinkTranslationAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        ChangeAsync(db, clock, actor, id, expected, new ArticleChange("unlinked from its translations", ContentChanged: false), change =>
+        {
+            change.Article.TranslationGroupId = Guid.CreateVersion7();
+            return Task.FromResult<Refusal?>(null);
+        }, cancellationToken);
+
+    /// <summary>A group has one edition per language; editions join a group one at a time (the lock) so two cannot both take one.</summary>
+    private static async Task<Refusal?> LanguageTakenAsync(HeadlessNewsDbContext db, Guid group, string language, Guid? except, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({group.ToString()}))", cancellationToken);
+        var holder = await db.Set<Article>().Where(a => a.TranslationGroupId == group && a.Language == language && a.Id != except)
+            .Select(a => new { a.Id, a.Slug }).FirstOrDefaultAsync(cancellationToken);
+        return holder is null ? null : new StateConflict($"The story already has a {language} edition: {holder.Slug} ({holder.Id}).");
+    }
+
+    private static async Task<WriteResult<ArticleResponse>> InsertAsync(
+        HeadlessNewsDbContext db, IDbContextTransaction transaction, TimeProvider clock, Caller actor, SaveArticleRequest content, Guid? translationGroupId,
+        string action, CancellationToken cancellationToken)
+    {
         var now = clock.Now();
         var resolved = await ArticleReferences.ResolveAsync(db, content, cancellationToken);
         if (resolved.Refusal is { } invalid)
         {
             return invalid;
         }
+        var id = Guid.CreateVersion7();
         var article = new Article
         {
-            Id = Guid.CreateVersion7(),
+            Id = id,
             Slug = string.Empty,
             Headline = content.Headline,
             Language = Languages.Default,
+            TranslationGroupId = translationGroupId ?? id,
             Status = ArticleStatus.Draft,
             CreatedAt = now,
             Version = 1,
@@ -52,7 +124,7 @@ public static class ArticleWrites
         db.Add(article);
         ArticleReferences.Link(db, article, resolved.Value!);
         var response = ArticleResponses.ToResponse(article, now);
-        db.RecordRevision(clock, actor, ResourceType, article.Id, article.Version, "created", response);
+        db.RecordRevision(clock, actor, ResourceType, article.Id, article.Version, action, response);
         if (await CommitAsync(db, transaction, article, cancellationToken) is { } failed)
         {
             return failed;
@@ -73,6 +145,12 @@ public static class ArticleWrites
             if (!mayChangeEmbargo && EmbargoAfter(content, change.Article.EmbargoUntil) != change.Article.EmbargoUntil)
             {
                 return new Forbidden("Only a content:publish caller may change embargoUntil once the article exists; leave it out (or send the current value) to keep it.");
+            }
+            var language = Languages.Normalise(content.Language ?? Languages.Default);
+            if (language != change.Article.Language
+                && await LanguageTakenAsync(db, change.Article.TranslationGroupId, language, except: id, cancellationToken) is { } taken)
+            {
+                return taken;
             }
             return await ReplaceContentAsync(change, content, content.Slug, cancellationToken);
         }, cancellationToken);
@@ -228,7 +306,7 @@ public static class ArticleWrites
         article.Section = resolved.Section;
         article.SourceIds = resolved.SourceIds;
         article.HeroImage = content.HeroImage;
-        article.Language = content.Language ?? Languages.Default;
+        article.Language = Languages.Normalise(content.Language ?? Languages.Default);
         article.EmbargoUntil = EmbargoAfter(content, article.EmbargoUntil);
         article.CanonicalUrl = content.CanonicalUrl;
         article.UpdatedAt = now;

@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Text;
 using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -14,6 +15,8 @@ public sealed class Author : ICacheTagged, IVersionedEntity
     public required string Name { get; set; }
     public string? Role { get; set; }
     public string? Bio { get; set; }
+    /// <summary>Name and description in other languages, e.g. <c>{"cy": {name, description}}</c>.</summary>
+    public Dictionary<string, NameTranslation> Translations { get; set; } = [];
     public int Version { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -29,6 +32,7 @@ internal sealed class AuthorConfiguration : IEntityTypeConfiguration<Author>
         builder.Property(a => a.Role).HasMaxLength(200);
         builder.Property(a => a.Bio).HasMaxLength(5000);
         builder.Property(a => a.Version).IsConcurrencyToken();
+        builder.Property(a => a.Translations).AsJsonColumn().HasDefaultValueSql("'{}'::jsonb");
         builder.HasIndex(a => a.Slug).IsUnique();
     }
 }

@@ -27,7 +27,8 @@ public static class AuthorWrites
         var now = clock.Now();
         return await Kind.CreateAsync(db, new Author
         {
-            Id = Guid.CreateVersion7(), Slug = slug.Value!, Name = input.Name, Role = input.Role, Bio = input.Bio, Version = 1, CreatedAt = now, UpdatedAt = now,
+            Id = Guid.CreateVersion7(), Slug = slug.Value!, Name = input.Name, Role = input.Role, Bio = input.Bio,
+            Translations = NameTranslations.Normalise(input.Translations), Version = 1, CreatedAt = now, UpdatedAt = now,
         }, cancellationToken);
     }
 
@@ -40,6 +41,7 @@ public static class AuthorWrites
             author.Slug = input.Slug ?? author.Slug;
             author.Role = input.Role;
             author.Bio = input.Bio;
+            author.Translations = NameTranslations.Normalise(input.Translations);
         }, cancellationToken);
 
     /// <summary>Deletes them unless they have a byline.</summary>

@@ -5,6 +5,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ public static class ArticleDeliveryEndpoints
 
     private static async Task<Results<PreparedPage, ProblemHttpResult>> ListArticles(
         string? section, string? tag, string? place, string? author, string? q, DateTimeOffset? from, DateTimeOffset? to,
-        int? limit, string? cursor, string? include,
+        int? limit, string? cursor, string? include, string? language,
         HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
@@ -42,6 +43,10 @@ public static class ArticleDeliveryEndpoints
         if (include is not null && include != "body")
         {
             return Problems.Validation("include", "include accepts only 'body'.");
+        }
+        if (Languages.QueryProblem(language) is { } badLanguage)
+        {
+            return badLanguage;
         }
         var now = clock.GetUtcNow();
         var conditions = new List<string> { "visible_from <= @now" };
@@ -71,6 +76,10 @@ public static class ArticleDeliveryEndpoints
         if (author is not null)
         {
             Require("author_slugs @> ARRAY[@author]", "author", author);
+        }
+        if (language is not null)
+        {
+            Require(Languages.MatchSql("language"), "language", Languages.Normalise(language));
         }
         if (from is not null)
         {
@@ -107,20 +116,38 @@ public static class ArticleDeliveryEndpoints
         string slug, HttpContext http, ReadDatabase reads, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var row = (await reads.DataSource(genericPlans: true).ReadAsync("SELECT article_id, visible_from, first_seen, document_json FROM published_articles WHERE slug = @slug",
-            [new NpgsqlParameter("slug", slug)],
-            PreparedRow.Read, cancellationToken))
+        // The story's other editions are listed only while visible, so they are read with the page, never prepared.
+        var found = (await reads.DataSource(genericPlans: true).ReadAsync("""
+            SELECT p.article_id, p.visible_from, p.first_seen, p.document_json, p.language, p.translation_group_id, e.ids, e.languages, e.slugs, e.next
+              FROM published_articles p
+              LEFT JOIN LATERAL (
+                SELECT array_agg(s.article_id ORDER BY s.language) FILTER (WHERE s.visible_from <= @now) AS ids,
+                       array_agg(s.language ORDER BY s.language) FILTER (WHERE s.visible_from <= @now) AS languages,
+                       array_agg(s.slug ORDER BY s.language) FILTER (WHERE s.visible_from <= @now) AS slugs,
+                       min(s.visible_from) FILTER (WHERE s.visible_from > @now) AS next
+                  FROM published_articles s WHERE s.translation_group_id = p.translation_group_id AND s.article_id <> p.article_id) e ON true
+             WHERE p.slug = @slug
+            """,
+            [new NpgsqlParameter("slug", slug), new NpgsqlParameter("now", now)],
+            ArticlePage.Read, cancellationToken))
             .SingleOrDefault();
-        if (row is not null && row.VisibleFrom <= now)
+        if (found is { Row: var article } && article.VisibleFrom <= now)
         {
-            var oldFrom = row.FirstSeen.AddDays(delivery.Value.OldAfterDays);
-            http.AddCacheTags($"article:{row.ArticleId}");
+            var oldFrom = article.FirstSeen.AddDays(delivery.Value.OldAfterDays);
+            http.AddCacheTags([$"article:{article.ArticleId}", $"translations:{found.Group}", .. found.Editions.Select(e => $"article:{e.Id}")]);
             if (oldFrom > now)
             {
                 http.ExpireAt(oldFrom);
             }
-            return PreparedJson.Document(OldFlag.Apply(row.Json, oldFrom <= now));
+            if (found.NextEdition is { } nextEdition)
+            {
+                http.ExpireAt(nextEdition);
+            }
+            http.Response.Headers.ContentLanguage = found.Language;
+            var editions = found.Editions.Select(e => new EditionLink(e.Language, e.Slug, delivery.Value.ArticleUrl(e.Slug)));
+            return PreparedJson.Document(WithTranslations(OldFlag.Apply(article.Json, oldFrom <= now), [.. editions]));
         }
+        var row = found?.Row;
         if (row is not null)
         {
             http.ExpireAt(row.VisibleFrom);
@@ -135,6 +162,21 @@ public static class ArticleDeliveryEndpoints
         return current is not null
             ? TypedResults.Redirect($"/v1/articles/{Uri.EscapeDataString(current)}", permanent: true)
             : Problems.NotFound($"No published article has the slug '{slug}'.");
+    }
+
+    /// <summary>The prepared document with <c>translations</c> added as its last member.</summary>
+    private static byte[] WithTranslations(byte[] document, IReadOnlyList<EditionLink> editions) =>
+        [.. document.AsSpan(0, document.Length - 1), .. ",\"translations\":"u8, .. JsonSerializer.SerializeToUtf8Bytes(editions, ApiJson.Options), (byte)'}'];
+
+    /// <summary>An article's row with its language, its translation group, the group's visible editions and when the next one becomes visible.</summary>
+    private sealed record ArticlePage(PreparedRow Row, string Language, Guid Group, IReadOnlyList<(Guid Id, string Language, string Slug)> Editions, DateTimeOffset? NextEdition)
+    {
+        public static ArticlePage Read(NpgsqlDataReader reader)
+        {
+            var (ids, languages, slugs) = reader.IsDBNull(6) ? ([], [], []) : (reader.GetFieldValue<Guid[]>(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8));
+            return new(PreparedRow.Read(reader), reader.GetString(4), reader.GetGuid(5), [.. ids.Select((id, i) => (id, languages[i], slugs[i]))],
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9));
+        }
     }
 
     /// <summary>A published_articles row as delivery reads it: the keys, and one of its prepared JSON columns as UTF-8.</summary>

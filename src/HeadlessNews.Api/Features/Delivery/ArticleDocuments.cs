@@ -4,6 +4,7 @@ using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Text;
 using Mapster;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,9 +29,12 @@ public static class ArticleDocuments
             return [];
         }
         var ids = rows.Select(a => a.Id).ToList();
+        // Names in the article's own language where one is given, else the default name.
+        var languages = rows.ToDictionary(a => a.Id, a => a.Language);
         var bylines = (await db.Set<ArticleAuthor>().AsNoTracking().Where(l => ids.Contains(l.ArticleId)).OrderBy(l => l.Position)
-            .Select(l => new { l.ArticleId, Byline = new BylineResponse(l.Author!.Slug, l.Author.Name, l.Author.Role) })
-            .ToListAsync(cancellationToken)).ToLookup(l => l.ArticleId, l => l.Byline);
+            .Select(l => new { l.ArticleId, l.Author!.Slug, l.Author.Name, l.Author.Role, l.Author.Translations })
+            .ToListAsync(cancellationToken))
+            .ToLookup(l => l.ArticleId, l => new BylineResponse(l.Slug, l.Translations.NameIn(languages[l.ArticleId], l.Name), l.Role));
         var tags = (await db.Set<ArticleTag>().AsNoTracking().Where(l => ids.Contains(l.ArticleId)).OrderBy(l => l.Position)
             .Select(l => new { l.ArticleId, Tag = new NamedRef(l.Tag!.Slug, l.Tag.Name) })
             .ToListAsync(cancellationToken)).ToLookup(l => l.ArticleId, l => l.Tag);
@@ -49,7 +53,7 @@ public static class ArticleDocuments
             article.Id, article.Slug, article.Headline, article.Standfirst,
             [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? images(ImageUseOf(b)) : null))],
             BodyHtml.Render(article.Body, quotes, sources),
-            article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Name),
+            article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Translations.NameIn(article.Language, article.Section.Name)),
             [.. tags[article.Id]], [.. places[article.Id]], [.. bylines[article.Id]],
             [.. CitedSourceIds(article).Distinct().Where(sources.ContainsKey).Select(id => sources[id])],
             images(article.HeroImage?.ToUse()), article.Language, article.PublishAt, article.FirstPublishedAt, article.UpdatedAt, article.EmbargoUntil,

@@ -36,6 +36,7 @@ public static class ArticleReadModel
             .ToDictionary(d => d.Id);
         var quoteIds = (await db.Set<ArticleQuote>().Where(l => ids.Contains(l.ArticleId)).Select(l => new { l.ArticleId, l.QuoteId }).ToListAsync(cancellationToken))
             .ToLookup(l => l.ArticleId, l => l.QuoteId);
+        var groups = await db.Set<Article>().Where(a => ids.Contains(a.Id)).Select(a => new { a.Id, a.TranslationGroupId }).ToDictionaryAsync(a => a.Id, a => a.TranslationGroupId, cancellationToken);
         var sourceIds = (await db.Set<ArticleSource>().Where(l => ids.Contains(l.ArticleId)).Select(l => new { l.ArticleId, l.SourceId }).ToListAsync(cancellationToken))
             .ToLookup(l => l.ArticleId, l => l.SourceId);
 
@@ -69,6 +70,7 @@ public static class ArticleReadModel
             row.SourceIds = [.. sourceIds[id]];
             row.AssetIds = [.. document.Body.Select(b => b.AssetId).Append(document.HeroImage?.AssetId).OfType<Guid>().Distinct()];
             row.Language = document.Language;
+            row.TranslationGroupId = groups[id];
             row.Headline = document.Headline;
             row.Standfirst = document.Standfirst;
             row.BodyText = PlainText(document.BodyHtml);

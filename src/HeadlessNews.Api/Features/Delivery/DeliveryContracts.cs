@@ -63,7 +63,16 @@ public sealed record ArticleDeliveryResponse(
     IReadOnlyList<Correction> Corrections,
     string? CanonicalUrl,
     int Version,
-    bool Old);
+    bool Old)
+{
+    /// <summary>The story's other editions that are visible now (added when served; a preview has none).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<EditionLink>? Translations { get; init; }
+}
+
+/// <summary>Another language's edition of the same story.</summary>
+/// <param name="Url">Its delivery route, or its page on the public site when Delivery:PublicBaseUrl is set.</param>
+public sealed record EditionLink(string Language, string Slug, string Url);
 
 /// <summary>An article in a delivery list; <c>bodyHtml</c> only with <c>include=body</c>.</summary>
 public sealed record ArticleSummary(

@@ -12,7 +12,7 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// </summary>
 public sealed class PublishedArticle : ICacheTagged
 {
-    public IEnumerable<string> EvictionTags => TagsOf(ArticleId);
+    public IEnumerable<string> EvictionTags => [.. TagsOf(ArticleId), $"translations:{TranslationGroupId}"];
 
     /// <summary>The cached answers a change to article <paramref name="articleId"/>'s row makes stale.</summary>
     public static IEnumerable<string> TagsOf(Guid articleId) => [$"article:{articleId}", "articles", "quotes", "sources", "search", "feeds"];
@@ -33,6 +33,8 @@ public sealed class PublishedArticle : ICacheTagged
     /// <summary>Assets the article shows (hero and image blocks): their renditions are public once the article is visible.</summary>
     public Guid[] AssetIds { get; set; } = [];
     public required string Language { get; set; }
+    /// <summary>The article's translation group: its visible siblings are its <c>translations</c>.</summary>
+    public Guid TranslationGroupId { get; set; }
     public required string Headline { get; set; }
     public string? Standfirst { get; set; }
     /// <summary>The body as plain text, for search and snippets.</summary>
@@ -54,6 +56,10 @@ internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<P
 {
     /// <summary>English stemming, except Welsh (cy) content, which has no stemmer in PostgreSQL: simple.</summary>
     public const string SearchConfiguration = "CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END";
+
+    /// <summary>The text a vector is made of: accents folded, and for Welsh the initial mutations too (see <see cref="SearchVectors.WelshQuery"/>).</summary>
+    public static string SearchText(string text, string languageColumn = "language") =>
+        $"CASE WHEN {languageColumn} LIKE 'cy%' THEN hn_welsh_fold(hn_unaccent({text})) ELSE hn_unaccent({text}) END";
     public const int LeadCharacters = 1500;
 
     public void Configure(EntityTypeBuilder<PublishedArticle> builder)
@@ -75,16 +81,17 @@ internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<P
         builder.HasIndex(p => p.QuoteIds).HasMethod("gin");
         builder.HasIndex(p => p.SourceIds).HasMethod("gin");
         builder.HasIndex(p => p.AssetIds).HasMethod("gin");
+        builder.HasIndex(p => p.TranslationGroupId);
         builder.Property(p => p.Search).HasComputedColumnSql($"""
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(headline)), 'A') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(coalesce(standfirst, ''))), 'B') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(left(body_text, 200000))), 'C')
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("headline")}), 'A') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("coalesce(standfirst, '')")}), 'B') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("left(body_text, 200000)")}), 'C')
             """, stored: true);
         builder.HasIndex(p => p.Search).HasMethod("gin");
         builder.Property(p => p.SearchLead).HasComputedColumnSql($"""
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(headline)), 'A') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(coalesce(standfirst, ''))), 'B') ||
-            setweight(to_tsvector({SearchConfiguration}, hn_unaccent(left(body_text, {LeadCharacters}))), 'C')
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("headline")}), 'A') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText("coalesce(standfirst, '')")}), 'B') ||
+            setweight(to_tsvector({SearchConfiguration}, {SearchText($"left(body_text, {LeadCharacters})")}), 'C')
             """, stored: true);
     }
 }

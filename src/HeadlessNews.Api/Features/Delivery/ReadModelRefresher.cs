@@ -10,6 +10,7 @@ using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -120,8 +121,13 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
     private static void Relabelled(Dictionary<Guid, Relabel> changes, EntityEntry entry, Func<PropertyValues, string> shown)
     {
         var id = (Guid)entry.Property("Id").CurrentValue!;
-        var before = changes.TryGetValue(id, out var earlier) ? earlier : new Relabel((string)entry.OriginalValues["Slug"]!, shown(entry.OriginalValues), "", "");
-        changes[id] = before with { NewSlug = (string)entry.CurrentValues["Slug"]!, NewJson = shown(entry.CurrentValues) };
+        var before = changes.TryGetValue(id, out var earlier)
+            ? earlier
+            : new Relabel((string)entry.OriginalValues["Slug"]!, shown(entry.OriginalValues), Json(entry.OriginalValues["Translations"]), "", "", "");
+        changes[id] = before with
+        {
+            NewSlug = (string)entry.CurrentValues["Slug"]!, NewJson = shown(entry.CurrentValues), NewTranslations = Json(entry.CurrentValues["Translations"]),
+        };
     }
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, ApiJson.Options);
@@ -134,16 +140,19 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
             return;
         }
         var relabelled = new HashSet<Guid>();
+        var articleIds = new HashSet<Guid>(pending.Articles);
         foreach (var (id, change) in pending.Sections.Where(c => c.Value.Changed))
         {
             relabelled.UnionWith(await RelabelAsync(context, change, id, "section_slug = {0}", "SELECT id FROM articles WHERE section_id = {4}", cancellationToken));
+            articleIds.UnionWith(await PublishedAsync(context, context.Set<Article>().Where(a => a.SectionId == id && a.Language != Languages.Default).Select(a => a.Id), cancellationToken));
         }
         foreach (var (id, change) in pending.Authors.Where(c => c.Value.Changed))
         {
             relabelled.UnionWith(await RelabelAsync(context, change, id, "author_slugs = array_replace(author_slugs, {1}, {0})",
                 "SELECT article_id FROM article_authors WHERE author_id = {4}", cancellationToken));
+            articleIds.UnionWith(await PublishedAsync(context,
+                context.Set<ArticleAuthor>().Where(l => l.AuthorId == id && l.Article!.Language != Languages.Default).Select(l => l.ArticleId), cancellationToken));
         }
-        var articleIds = new HashSet<Guid>(pending.Articles);
         if (pending.Quotes.Count > 0)
         {
             articleIds.UnionWith(await PublishedAsync(context, context.Set<ArticleQuote>().Where(l => pending.Quotes.Contains(l.QuoteId)).Select(l => l.ArticleId), cancellationToken));
@@ -172,8 +181,12 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
     /// </summary>
     /// <param name="setSlug">Assigns the slug column; {0} is the new slug, {1} the old.</param>
     /// <param name="articlesUsing">Selects the ids of the articles using it; {4} is its id.</param>
-    private static Task<List<Guid>> RelabelAsync(HeadlessNewsDbContext db, Relabel change, Guid id, string setSlug, string articlesUsing, CancellationToken cancellationToken)
+    private static async Task<List<Guid>> RelabelAsync(HeadlessNewsDbContext db, Relabel change, Guid id, string setSlug, string articlesUsing, CancellationToken cancellationToken)
     {
+        if (change.OldSlug == change.NewSlug && change.OldJson == change.NewJson)
+        {
+            return [];
+        }
         // Both fragments are constants of this class; every value is a parameter.
         var sql = $$"""
             UPDATE published_articles SET {{setSlug}},
@@ -183,13 +196,16 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
             WHERE article_id IN ({{articlesUsing}})
             RETURNING article_id AS "Value"
             """;
-        return db.Database.SqlQueryRaw<Guid>(sql, change.NewSlug, change.OldSlug, change.OldJson, change.NewJson, id).ToListAsync(cancellationToken);
+        return await db.Database.SqlQueryRaw<Guid>(sql, change.NewSlug, change.OldSlug, change.OldJson, change.NewJson, id).ToListAsync(cancellationToken);
     }
 
-    /// <summary>A section's or author's slug and delivered JSON before and after the transaction.</summary>
-    private sealed record Relabel(string OldSlug, string OldJson, string NewSlug, string NewJson)
+    /// <summary>
+    /// A section's or author's slug, delivered JSON (default-language name) and names in other languages before and after
+    /// the transaction. Articles in other languages may show a translated name the text replace cannot find: they are rendered again.
+    /// </summary>
+    private sealed record Relabel(string OldSlug, string OldJson, string OldTranslations, string NewSlug, string NewJson, string NewTranslations)
     {
-        public bool Changed => OldSlug != NewSlug || OldJson != NewJson;
+        public bool Changed => OldSlug != NewSlug || OldJson != NewJson || OldTranslations != NewTranslations;
     }
 
     private sealed class Pending

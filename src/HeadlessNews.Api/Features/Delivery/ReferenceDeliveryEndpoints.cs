@@ -131,27 +131,46 @@ public static class ReferenceDeliveryEndpoints
         return source is null ? Problems.NotFound($"No published source has id {id}.") : TypedResults.Ok(ToDelivered(source, links));
     }
 
-    private static async Task<Ok<Page<DeliveredSection>>> ListSections(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    /// <param name="language">Names and descriptions in this language where given, else the default ones.</param>
+    private static async Task<Results<Ok<Page<DeliveredSection>>, ProblemHttpResult>> ListSections(
+        string? language, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (Languages.QueryProblem(language) is { } badLanguage)
+        {
+            return badLanguage;
+        }
         var now = clock.GetUtcNow();
         http.AddCacheTags("sections", "articles");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredSection>(await db.Set<Section>().AsNoTracking()
-            .Where(s => db.Set<PublishedArticle>().Any(p => p.VisibleFrom <= now && p.SectionSlug == s.Slug))
-            .OrderBy(s => s.Name).Select(s => new DeliveredSection(s.Slug, s.Name, s.Description)).ToListAsync(cancellationToken), null));
+        var sections = await db.Set<Section>().AsNoTracking()
+            .Where(s => db.Set<PublishedArticle>().Any(p => p.VisibleFrom <= now && p.SectionSlug == s.Slug)).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredSection>([.. sections
+            .Select(s => new DeliveredSection(s.Slug, s.Translations.NameIn(language, s.Name), s.Translations.DescriptionIn(language, s.Description)))
+            .OrderBy(s => s.Name, StringComparer.Ordinal)], null));
     }
 
-    private static async Task<Ok<Page<DeliveredAuthor>>> ListAuthors(HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    /// <param name="language">Names and bios in this language where given, else the default ones.</param>
+    private static async Task<Results<Ok<Page<DeliveredAuthor>>, ProblemHttpResult>> ListAuthors(
+        string? language, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (Languages.QueryProblem(language) is { } badLanguage)
+        {
+            return badLanguage;
+        }
         var now = clock.GetUtcNow();
         http.AddCacheTags("authors", "articles");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredAuthor>(await VisibleAuthors(db, now).OrderBy(a => a.Name)
-            .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).ToListAsync(cancellationToken), null));
+        var authors = await VisibleAuthors(db, now).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredAuthor>([.. authors.Select(a => ToDelivered(a, language)).OrderBy(a => a.Name, StringComparer.Ordinal)], null));
     }
 
-    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(string slug, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(
+        string slug, string? language, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (Languages.QueryProblem(language) is { } badLanguage)
+        {
+            return badLanguage;
+        }
         var now = clock.GetUtcNow();
         // Only a well-formed slug becomes a tag: anything else could put spaces or non-ASCII into the Surrogate-Key header.
         http.AddCacheTags("authors", "articles");
@@ -160,8 +179,7 @@ public static class ReferenceDeliveryEndpoints
         if (Slugs.IsValid(slug))
         {
             http.AddCacheTags($"author:{slug}");
-            author = await VisibleAuthors(db, now).Where(a => a.Slug == slug)
-                .Select(a => new DeliveredAuthor(a.Slug, a.Name, a.Role, a.Bio)).FirstOrDefaultAsync(cancellationToken);
+            author = await VisibleAuthors(db, now).Where(a => a.Slug == slug).FirstOrDefaultAsync(cancellationToken) is { } found ? ToDelivered(found, language) : null;
         }
         return author is null ? Problems.NotFound($"No author of a published article has the slug '{slug}'.") : TypedResults.Ok(author);
     }
@@ -179,6 +197,9 @@ public static class ReferenceDeliveryEndpoints
         return ids.ToDictionary(id => id, id => rows.Where(r => r.Ids.Contains(id)).Select(r => r.Link).ToList())
             .Where(pair => pair.Value.Count > 0).ToDictionary(pair => pair.Key, pair => pair.Value);
     }
+
+    private static DeliveredAuthor ToDelivered(Author a, string? language) =>
+        new(a.Slug, a.Translations.NameIn(language, a.Name), a.Role, a.Translations.DescriptionIn(language, a.Bio));
 
     private static DeliveredQuote ToDelivered(Quote q, Dictionary<Guid, List<ArticleLink>> links) =>
         new(q.Id, q.Text, new Speaker(q.SpeakerName, q.SpeakerRole, q.SpeakerOrganisation), q.SaidAt, q.Context, q.SourceId, q.Language, q.Version, links.GetValueOrDefault(q.Id) ?? []);

@@ -58,14 +58,15 @@ public static class FeedEndpoints
     /// <param name="Place">Place slug.</param>
     /// <param name="Author">Author slug.</param>
     /// <param name="Limit">Items, 1-100 (default 50).</param>
-    public sealed record ArticleFeedQuery(string? Section, string? Tag, string? Place, string? Author, int? Limit)
+    /// <param name="Language">BCP-47: only editions in that language (cy also finds cy-GB).</param>
+    public sealed record ArticleFeedQuery(string? Section, string? Tag, string? Place, string? Author, int? Limit, string? Language)
     {
         public static ValueTask<ArticleFeedQuery?> BindAsync(HttpContext http)
         {
             var query = http.Request.Query;
             int? limit = query.TryGetValue("limit", out var raw) && int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
                 : query.ContainsKey("limit") ? -1 : null;
-            return ValueTask.FromResult<ArticleFeedQuery?>(new(query["section"], query["tag"], query["place"], query["author"], limit));
+            return ValueTask.FromResult<ArticleFeedQuery?>(new(query["section"], query["tag"], query["place"], query["author"], limit, query["language"]));
         }
     }
 
@@ -85,6 +86,10 @@ public static class FeedEndpoints
         if (take is < 1 or > Pagination.MaxLimit)
         {
             return Problems.Validation("limit", $"limit must be between 1 and {Pagination.MaxLimit}.");
+        }
+        if (Languages.QueryProblem(filter.Language) is { } badLanguage)
+        {
+            return badLanguage;
         }
         var now = sources.Clock.GetUtcNow();
         var partner = IsPartner(http.User);
@@ -120,6 +125,12 @@ public static class FeedEndpoints
         {
             query = query.Where(p => p.AuthorSlugs.Contains(author));
         }
+        if (filter.Language is not null)
+        {
+            var language = Languages.Normalise(filter.Language);
+            var subtags = language + "-";
+            query = query.Where(p => p.Language == language || p.Language.StartsWith(subtags));
+        }
         var documents = (await query.OrderByDescending(p => p.VisibleFrom).ThenByDescending(p => p.ArticleId).Take(take)
                 .Select(p => p.DocumentJson).ToListAsync(cancellationToken))
             .Select(json => JsonSerializer.Deserialize<FeedArticle>(json, ApiJson.Options)!)
@@ -135,7 +146,8 @@ public static class FeedEndpoints
             a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
             a.EmbargoUntil > now ? a.EmbargoUntil : null,
             FeedImageOf(a.HeroImage, origin, a.EmbargoUntil > now ? a.EmbargoUntil : null, sources.MediaUrls, now))).ToList();
-        var channel = new FeedChannel("Latest stories", "The newest published stories.", HomePage(site, sources.Options.Value, "articles"), FeedUrl(http), "en-GB",
+        var channel = new FeedChannel("Latest stories", "The newest published stories.", HomePage(site, sources.Options.Value, "articles"), FeedUrl(http),
+            filter.Language is null ? Languages.Default : Languages.Normalise(filter.Language),
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return Write(http, entries, channel, format);
@@ -163,13 +175,27 @@ public static class FeedEndpoints
     {
         var now = sources.Clock.GetUtcNow();
         var since = now.AddHours(-48);
-        var documents = (await sources.Db.Set<PublishedArticle>().AsNoTracking()
-                .Where(p => p.VisibleFrom <= now && p.VisibleFrom >= since)
-                .OrderByDescending(p => p.VisibleFrom).Take(1000).Select(p => p.DocumentJson).ToListAsync(cancellationToken))
-            .Select(json => JsonSerializer.Deserialize<FeedArticle>(json, ApiJson.Options)!);
+        var visible = sources.Db.Set<PublishedArticle>().AsNoTracking().Where(p => p.VisibleFrom <= now);
+        var rows = await visible.Where(p => p.VisibleFrom >= since)
+            .OrderByDescending(p => p.VisibleFrom).Take(1000).Select(p => new { p.DocumentJson, p.TranslationGroupId }).ToListAsync(cancellationToken);
         var site = SiteBase(http, sources.Options.Value);
-        var entries = documents.Select(a => new FeedEntry(a.Id, a.Headline, null, null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
-            a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value, a.Version, a.Language, [], [], null, [], null, null)).ToList();
+        Uri Link(string slug) => new(site, $"articles/{Uri.EscapeDataString(slug)}");
+        var groups = rows.Select(r => r.TranslationGroupId).Distinct().ToList();
+        var editions = (await visible.Where(p => groups.Contains(p.TranslationGroupId))
+                .Select(p => new { p.TranslationGroupId, p.Language, p.Slug }).ToListAsync(cancellationToken))
+            .ToLookup(e => e.TranslationGroupId);
+        var entries = rows.Select(row =>
+        {
+            var a = JsonSerializer.Deserialize<FeedArticle>(row.DocumentJson, ApiJson.Options)!;
+            var story = editions[row.TranslationGroupId].OrderBy(e => e.Language, StringComparer.Ordinal).ToList();
+            // x-default: the default-language edition, else the first; only a story with several visible editions has alternates.
+            var fallback = story.FirstOrDefault(e => e.Language == Languages.Default) ?? story.FirstOrDefault();
+            return new FeedEntry(a.Id, a.Headline, null, null, Link(a.Slug),
+                a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value, a.Version, a.Language, [], [], null, [], null, null)
+            {
+                Alternates = story.Count < 2 ? [] : [.. story.Select(e => new FeedAlternate(e.Language, Link(e.Slug))), new FeedAlternate("x-default", Link(fallback!.Slug))],
+            };
+        }).ToList();
         http.AddCacheTags("feeds");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return Results.Bytes(FeedFormats.NewsSitemap(configuration["Delivery:PublicationName"] ?? "HeadlessNews", entries), "application/xml; charset=utf-8");

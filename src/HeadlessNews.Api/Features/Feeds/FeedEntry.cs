@@ -17,7 +17,14 @@ public sealed record FeedEntry(
     FeedTerm? Section,
     IReadOnlyList<FeedTerm> Places,
     DateTimeOffset? EmbargoedUntil,
-    FeedImage? Image);
+    FeedImage? Image)
+{
+    /// <summary>Every visible edition of the story (this one included) when it has more than one: sitemaps' hreflang links.</summary>
+    public IReadOnlyList<FeedAlternate> Alternates { get; init; } = [];
+}
+
+/// <param name="Language">BCP-47, or <c>x-default</c> for the edition shown when no language fits.</param>
+public sealed record FeedAlternate(string Language, Uri Link);
 
 public sealed record FeedTerm(string Slug, string Name);
 

@@ -21,6 +21,7 @@ public static class FeedFormats
     private static readonly XNamespace MediaRss = "http://search.yahoo.com/mrss/";
     private const string SitemapNamespace = "http://www.sitemaps.org/schemas/sitemap/0.9";
     private const string NewsNamespace = "http://www.google.com/schemas/sitemap-news/0.9";
+    private const string XhtmlNamespace = "http://www.w3.org/1999/xhtml";
 
     public static byte[] Rss(FeedChannel channel, IEnumerable<FeedEntry> entries)
     {
@@ -158,10 +159,19 @@ public static class FeedFormats
     {
         writer.WriteStartElement("urlset", SitemapNamespace);
         writer.WriteAttributeString("xmlns", "news", null, NewsNamespace);
+        writer.WriteAttributeString("xmlns", "xhtml", null, XhtmlNamespace);
         foreach (var entry in entries)
         {
             writer.WriteStartElement("url", SitemapNamespace);
             writer.WriteElementString("loc", SitemapNamespace, entry.Link.ToString());
+            foreach (var alternate in entry.Alternates)
+            {
+                writer.WriteStartElement("xhtml", "link", XhtmlNamespace);
+                writer.WriteAttributeString("rel", "alternate");
+                writer.WriteAttributeString("hreflang", alternate.Language);
+                writer.WriteAttributeString("href", alternate.Link.ToString());
+                writer.WriteEndElement();
+            }
             writer.WriteStartElement("news", "news", NewsNamespace);
             writer.WriteStartElement("news", "publication", NewsNamespace);
             writer.WriteElementString("news", "name", NewsNamespace, XmlSafe(publicationName));

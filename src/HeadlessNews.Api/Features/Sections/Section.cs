@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Text;
 using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -13,6 +14,8 @@ public sealed class Section : ICacheTagged, IVersionedEntity
     public required string Slug { get; set; }
     public required string Name { get; set; }
     public string? Description { get; set; }
+    /// <summary>Name and description in other languages, e.g. <c>{"cy": {name, description}}</c>.</summary>
+    public Dictionary<string, NameTranslation> Translations { get; set; } = [];
     public int Version { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -27,6 +30,7 @@ internal sealed class SectionConfiguration : IEntityTypeConfiguration<Section>
         builder.Property(s => s.Name).HasMaxLength(200);
         builder.Property(s => s.Description).HasMaxLength(2000);
         builder.Property(s => s.Version).IsConcurrencyToken();
+        builder.Property(s => s.Translations).AsJsonColumn().HasDefaultValueSql("'{}'::jsonb");
         builder.HasIndex(s => s.Slug).IsUnique();
     }
 }

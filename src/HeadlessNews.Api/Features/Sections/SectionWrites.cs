@@ -33,7 +33,8 @@ public static class SectionWrites
         var now = clock.Now();
         return await Kind.CreateAsync(db, new Section
         {
-            Id = Guid.CreateVersion7(), Slug = slug.Value!, Name = input.Name, Description = input.Description, Version = 1, CreatedAt = now, UpdatedAt = now,
+            Id = Guid.CreateVersion7(), Slug = slug.Value!, Name = input.Name, Description = input.Description,
+            Translations = NameTranslations.Normalise(input.Translations), Version = 1, CreatedAt = now, UpdatedAt = now,
         }, cancellationToken);
     }
 
@@ -45,6 +46,7 @@ public static class SectionWrites
             section.Name = input.Name;
             section.Slug = input.Slug ?? section.Slug;
             section.Description = input.Description;
+            section.Translations = NameTranslations.Normalise(input.Translations);
         }, cancellationToken);
 
     /// <summary>Deletes it unless an article is filed under it or a live partner key is limited to it.</summary>

@@ -35,7 +35,12 @@ public sealed record WebhookMessageResponse(
 /// <param name="Actor">Who made the change (a person, or an API key and whom it acted for); null for scheduled and command-line work.</param>
 public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, WebhookPayloadData Data, EventActor? Actor);
 
-public sealed record WebhookPayloadData(Guid Id, string? Slug, int Version, string Url);
+public sealed record WebhookPayloadData(Guid Id, string? Slug, int Version, string Url)
+{
+    /// <summary>An article's language (BCP-47): each edition of a story has its own events.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Language { get; init; }
+}
 
 /// <summary>The payload of events that carry nothing but the resource's id (<c>tip.received</c>).</summary>
 public sealed record IdOnlyWebhookPayload(string Type, DateTimeOffset Timestamp, IdOnlyWebhookPayloadData Data);

@@ -348,7 +348,7 @@ public sealed class WebhookDispatcher(
             "article" => $"/v1/articles/{Uri.EscapeDataString(contentEvent.Slug ?? contentEvent.ResourceId.ToString())}",
             _ => $"/v1/{contentEvent.ResourceType}s/{contentEvent.ResourceId}",
         };
-        var data = new WebhookPayloadData(contentEvent.ResourceId, contentEvent.Slug, contentEvent.Version, baseUrl + path);
+        var data = new WebhookPayloadData(contentEvent.ResourceId, contentEvent.Slug, contentEvent.Version, baseUrl + path) { Language = contentEvent.Language };
         return JsonSerializer.Serialize(new WebhookPayload(contentEvent.Type, contentEvent.DueAt, data, contentEvent.Actor), PayloadJson);
     }
 

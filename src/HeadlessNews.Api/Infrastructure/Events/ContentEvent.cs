@@ -26,6 +26,8 @@ public sealed class ContentEvent
     public required string ResourceType { get; set; }
     public Guid ResourceId { get; set; }
     public string? Slug { get; set; }
+    /// <summary>An article's language (BCP-47), so subscribers can tell the editions of one story apart.</summary>
+    public string? Language { get; set; }
     public int Version { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
     /// <summary>When the event takes effect: now, or a scheduled publishAt/embargo.</summary>
@@ -128,6 +130,7 @@ internal sealed class ContentEventConfiguration : IEntityTypeConfiguration<Conte
         builder.Property(e => e.TransactionId).HasColumnType("xid8").HasDefaultValueSql("pg_current_xact_id()").ValueGeneratedOnAdd();
         builder.Property(e => e.Type).HasMaxLength(64);
         builder.Property(e => e.ResourceType).HasMaxLength(32);
+        builder.Property(e => e.Language).HasMaxLength(35);
         builder.HasIndex(e => e.DueAt).HasFilter("dispatched_at IS NULL");
         builder.HasIndex(e => e.DueAt).HasDatabaseName("ix_content_events_due_at_change_pending").HasFilter("change_recorded_at IS NULL");
         builder.HasIndex(e => new { e.ResourceType, e.ResourceId });

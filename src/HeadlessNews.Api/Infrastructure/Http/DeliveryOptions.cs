@@ -14,6 +14,11 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>The front end's public base URL (e.g. <c>https://news.example</c>): feeds link to its <c>articles/{slug}</c> and <c>notices/{id}</c> pages, webhook payloads to its <c>/v1/…</c> resources; null ⇒ this API's delivery routes.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
+    /// <summary>Where a reader finds an article: the public site's <c>articles/{slug}</c> page, else its delivery route.</summary>
+    public string ArticleUrl(string slug) => PublicBaseUrl is null
+        ? $"/v1/articles/{Uri.EscapeDataString(slug)}"
+        : $"{PublicBaseUrl.ToString().TrimEnd('/')}/articles/{Uri.EscapeDataString(slug)}";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (PublicBaseUrl is not null && (!PublicBaseUrl.IsAbsoluteUri || PublicBaseUrl.Scheme is not ("http" or "https")))
