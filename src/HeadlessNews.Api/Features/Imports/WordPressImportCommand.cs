@@ -34,14 +34,14 @@ public static class WordPressImportCommand
             await output.WriteLineAsync("usage: import wordpress FILE.xml [--dry-run] [--media download|link|skip] [--report report.json] [--overwrite] [--pages]");
             return 64;
         }
-        var media = Option(args, "--media") ?? "download";
+        var media = CommandLine.Option(args, "--media") ?? "download";
         if (!Enum.TryParse<MediaMode>(media, ignoreCase: true, out var mediaMode) || !Enum.IsDefined(mediaMode))
         {
             await output.WriteLineAsync("--media is download, link or skip.");
             return 64;
         }
         DateTimeOffset? since = null;
-        if (Option(args, "--since") is { } sinceText)
+        if (CommandLine.Option(args, "--since") is { } sinceText)
         {
             if (!DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
@@ -74,17 +74,11 @@ public static class WordPressImportCommand
         {
             await output.WriteLineAsync(line);
         }
-        if (Option(args, "--report") is { } reportPath)
+        if (CommandLine.Option(args, "--report") is { } reportPath)
         {
             await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReportJson));
             await output.WriteLineAsync($"Wrote the report to {reportPath}.");
         }
         return 0;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

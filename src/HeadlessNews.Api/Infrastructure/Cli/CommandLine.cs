@@ -234,7 +234,8 @@ public static class CommandLine
         RequestId = Guid.NewGuid().ToString("N"),
     };
 
-    private static string? Option(string[] args, string name)
+    /// <summary>The value after <paramref name="name"/>, if given.</summary>
+    public static string? Option(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
