@@ -45,7 +45,7 @@ public sealed class DeliveryCachingTests(ApiFactory api) : IClassFixture<ApiFact
         {
             var path = Regex.Replace(endpoint.RoutePattern.RawText!.Replace("//", "/", StringComparison.Ordinal), @"\{(\w+):[^}]*\}", "{$1}");
             // The feeds bind their filters themselves (ArticleFeedQuery.BindAsync), so the document does not list them.
-            var expected = path.StartsWith("/v1/feeds/articles.", StringComparison.Ordinal) ? ["author", "limit", "place", "section", "tag"]
+            var expected = path.StartsWith("/v1/feeds/articles.", StringComparison.Ordinal) ? ["author", "language", "limit", "place", "section", "tag"]
                 : paths[path]!["get"]!["parameters"]?.AsArray().Where(p => (string?)p!["in"] == "query").Select(p => (string)p!["name"]!).Order().ToArray() ?? [];
             var varies = endpoint.Metadata.GetMetadata<DeliveryCachePolicy>()!.QueryKeys.Select(k => k!.ToLowerInvariant()).Order();
             Assert.True(expected.Select(k => k.ToLowerInvariant()).SequenceEqual(varies), $"{path}: varies by {string.Join(',', varies)}, reads {string.Join(',', expected)}");

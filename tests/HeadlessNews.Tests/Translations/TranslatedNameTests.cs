@@ -57,6 +57,33 @@ public sealed class TranslatedNameTests(ApiFactory api) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task A_quote_given_in_Welsh_shows_its_English_rendering_in_the_English_edition_and_the_Welsh_text_in_the_Welsh_one()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var welshText = Editorial.Unique("Mae'r pier ar agor eto");
+        var englishText = Editorial.Unique("The pier is open again");
+        var quote = await editor.CreateAsync("/v1/manage/quotes", new
+        {
+            text = welshText, speaker = new { name = "Siân Morgan" }, language = "cy", translations = new Dictionary<string, object> { ["en"] = new { text = englishText } },
+        });
+        var body = new object[] { new { type = "paragraph", html = "Pier news." }, new { type = "quote", quoteId = quote.Id() } };
+        var english = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Bangor pier open"), body });
+        var draft = await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "cy", headline = Editorial.Unique("Pier Bangor ar agor") }))
+            .AssertSuccessAsync(HttpStatusCode.Created);
+        var welsh = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{draft.Id()}/publish", draft.Version(), new { })).AssertSuccessAsync();
+
+        var englishPage = await reader.GetJsonAsync($"/v1/articles/{english.GetProperty("slug").GetString()}");
+        var welshPage = await reader.GetJsonAsync($"/v1/articles/{welsh.GetProperty("slug").GetString()}");
+
+        Assert.Equal(englishText, englishPage.GetProperty("body")[1].GetProperty("quote").GetProperty("text").GetString());
+        Assert.Equal("en", englishPage.GetProperty("body")[1].GetProperty("quote").GetProperty("language").GetString());
+        Assert.Contains(englishText, englishPage.GetProperty("bodyHtml").GetString(), StringComparison.Ordinal);
+        Assert.Equal(welshText, welshPage.GetProperty("body")[1].GetProperty("quote").GetProperty("text").GetString());
+        Assert.Contains(welshText[(welshText.IndexOf(' ', StringComparison.Ordinal) + 1)..], welshPage.GetProperty("bodyHtml").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_translation_without_a_name_or_with_a_bad_language_is_refused()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -49,15 +49,20 @@ public static class ArticleDocuments
             .ProjectToType<SourceResponse>().ToDictionaryAsync(s => s.Id, cancellationToken);
         var images = await DeliveredImages.LoaderAsync(
             db, rows.SelectMany(a => a.Body.Where(b => b.Type == BlockTypes.Image).Select(ImageUseOf).Append(a.HeroImage?.ToUse())), cancellationToken, imagesSignedUntil);
-        return [.. rows.Select(article => new ArticleDeliveryResponse(
-            article.Id, article.Slug, article.Headline, article.Standfirst,
-            [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? images(ImageUseOf(b)) : null))],
-            BodyHtml.Render(article.Body, quotes, sources),
-            article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Translations.NameIn(article.Language, article.Section.Name)),
-            [.. tags[article.Id]], [.. places[article.Id]], [.. bylines[article.Id]],
-            [.. CitedSourceIds(article).Distinct().Where(sources.ContainsKey).Select(id => sources[id])],
-            images(article.HeroImage?.ToUse()), article.Language, article.PublishAt, article.FirstPublishedAt, article.UpdatedAt, article.EmbargoUntil,
-            article.Corrections, article.CanonicalUrl, article.Version, Old: false))];
+        return [.. rows.Select(article =>
+        {
+            // Each edition shows a quote in its own language where the quote has a rendering in it.
+            var quotesIn = quotes.ToDictionary(q => q.Key, q => q.Value.In(article.Language));
+            return new ArticleDeliveryResponse(
+                article.Id, article.Slug, article.Headline, article.Standfirst,
+                [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotesIn.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? images(ImageUseOf(b)) : null))],
+                BodyHtml.Render(article.Body, quotesIn, sources),
+                article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Translations.NameIn(article.Language, article.Section.Name)),
+                [.. tags[article.Id]], [.. places[article.Id]], [.. bylines[article.Id]],
+                [.. CitedSourceIds(article).Distinct().Where(sources.ContainsKey).Select(id => sources[id])],
+                images(article.HeroImage?.ToUse()), article.Language, article.PublishAt, article.FirstPublishedAt, article.UpdatedAt, article.EmbargoUntil,
+                article.Corrections, article.CanonicalUrl, article.Version, Old: false);
+        })];
     }
 
     /// <summary>Whether a reader at <paramref name="now"/> sees the article as old (first seen more than <paramref name="oldAfterDays"/> ago).</summary>

@@ -20,6 +20,8 @@ public sealed class Quote : ICacheTagged, IVersionedEntity
     public string? Context { get; set; }
     public Guid? SourceId { get; set; }
     public required string Language { get; set; }
+    /// <summary>The quote rendered in other languages (a Welsh quote's English rendering), shown with the matching edition.</summary>
+    public Dictionary<string, QuoteTranslation> Translations { get; set; } = [];
     public int Version { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -37,6 +39,7 @@ internal sealed class QuoteConfiguration : IEntityTypeConfiguration<Quote>
         builder.Property(q => q.Context).HasMaxLength(2000);
         builder.Property(q => q.Language).HasMaxLength(35);
         builder.Property(q => q.Version).IsConcurrencyToken();
+        builder.Property(q => q.Translations).AsJsonColumn().HasDefaultValueSql("'{}'::jsonb");
         builder.HasOne<Source>().WithMany().HasForeignKey(q => q.SourceId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(q => q.SpeakerName);
         builder.HasIndex(q => q.UpdatedAt);

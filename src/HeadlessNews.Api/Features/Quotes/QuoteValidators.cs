@@ -17,6 +17,9 @@ public sealed class SaveQuoteRequestValidator : AbstractValidator<SaveQuoteReque
         RuleFor(r => r.Speaker.Role).MaximumLength(200).When(r => r.Speaker is not null).OverridePropertyName("speaker.role");
         RuleFor(r => r.Speaker.Organisation).MaximumLength(200).When(r => r.Speaker is not null).OverridePropertyName("speaker.organisation");
         RuleFor(r => r.Context).MaximumLength(2000);
+        RuleFor(r => r.Translations).Must(translations => translations is null || (translations.Count <= NameTranslationsValidation.MaxLanguages
+                && translations.All(t => Languages.IsValid(t.Key) && t.Value is { } value && !string.IsNullOrWhiteSpace(value.Text) && value.Text.Length <= 5000)))
+            .WithMessage($"translations maps up to {NameTranslationsValidation.MaxLanguages} BCP-47 tags (e.g. en) to {{text}} of 1 to 5,000 characters.");
         RuleFor(r => r.Language).Must(Languages.IsValid).When(r => r.Language is not null)
             .WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
         RuleFor(r => r.SourceId)

@@ -45,5 +45,6 @@ public static class QuoteWrites
         quote.Context = input.Context;
         quote.SourceId = input.SourceId;
         quote.Language = input.Language ?? Languages.Default;
+        quote.Translations = input.Translations?.ToDictionary(t => Languages.Normalise(t.Key), t => new QuoteTranslation(t.Value.Text.Trim())) ?? [];
     }
 }

@@ -1114,6 +1114,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(5000)")
                         .HasColumnName("text");
 
+                    b.Property<string>("Translations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("translations")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
