@@ -40,6 +40,13 @@ public sealed record HeroImage(string? Url, string? Alt, string? Caption, string
 
 public sealed record Correction(DateTimeOffset At, string Text);
 
+/// <summary>A standard article, or a live blog: a stream of dated entries (<see cref="LiveBlogEntry"/>) during its coverage.</summary>
+public enum ArticleFormat
+{
+    Standard,
+    Liveblog,
+}
+
 public sealed class Article
 {
     public Guid Id { get; set; }
@@ -67,6 +74,10 @@ public sealed class Article
     public List<ArticleAuthor> Authors { get; set; } = [];
     public List<ArticleTag> Tags { get; set; } = [];
     public List<ArticlePlace> Places { get; set; } = [];
+    public ArticleFormat Format { get; set; }
+    /// <summary>Live blogs: when coverage starts and (once known) ends; readers' streams end at the end.</summary>
+    public DateTimeOffset? CoverageStartTime { get; set; }
+    public DateTimeOffset? CoverageEndTime { get; set; }
 }
 
 /// <summary>A tag: normalised slug plus the display name it was first used with.</summary>
@@ -149,6 +160,7 @@ internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.Language).HasMaxLength(35);
         builder.Property(a => a.CanonicalUrl).HasMaxLength(2000);
         builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.Format).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ArticleFormat.Standard).HasSentinel(ArticleFormat.Standard);
         builder.Property(a => a.Version).IsConcurrencyToken();
         JsonColumn(builder.Property(a => a.Body));
         JsonColumn(builder.Property(a => a.Corrections));
@@ -162,7 +174,7 @@ internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
     }
 
     /// <summary>Immutable values serialised as camelCase JSON; a change is a new value, compared by its JSON.</summary>
-    private static void JsonColumn<T>(PropertyBuilder<T> property) => property
+    internal static void JsonColumn<T>(PropertyBuilder<T> property) => property
         .HasColumnType("jsonb")
         .HasConversion(
             value => JsonSerializer.Serialize(value, Json),

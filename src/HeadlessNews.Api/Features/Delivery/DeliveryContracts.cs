@@ -63,7 +63,17 @@ public sealed record ArticleDeliveryResponse(
     IReadOnlyList<Correction> Corrections,
     string? CanonicalUrl,
     int Version,
-    bool Old);
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(1)] bool Old)
+{
+    public ArticleFormat Format { get; init; }
+
+    /// <summary>Live blogs only: coverage, pinned entries, key events and the newest entries.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LiveBlogDelivery? LiveBlog { get; init; }
+
+    /// <summary>schema.org JSON-LD for the page: NewsArticle, or LiveBlogPosting with liveBlogUpdate.</summary>
+    public StructuredData? StructuredData { get; init; }
+}
 
 /// <summary>An article in a delivery list; <c>bodyHtml</c> only with <c>include=body</c>.</summary>
 public sealed record ArticleSummary(

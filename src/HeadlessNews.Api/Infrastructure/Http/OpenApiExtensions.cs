@@ -115,6 +115,8 @@ public static class OpenApiExtensions
             ["sig"] = "With exp: the signature of a rendition URL for content that is not public yet.",
             ["Tip-Receipt"] = "The receipt phrase a reader got when sending the tip (words separated by hyphens or spaces, any case).",
             ["attachmentId"] = "The attachment's id (UUID).",
+            ["entryId"] = "The live blog entry's id (UUID).",
+            ["lastEventId"] = "Resume after this event id (as the Last-Event-ID header does): every later event is sent once.",
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
