@@ -35,7 +35,10 @@ public sealed class SseReader : IAsyncDisposable
             request.Headers.Add("Last-Event-ID", lastEventId);
         }
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.True(response.IsSuccessStatusCode, $"The stream answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        if (!response.IsSuccessStatusCode)
+        {
+            Assert.Fail($"The stream answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return new SseReader(response);
     }
