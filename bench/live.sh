@@ -53,6 +53,6 @@ until grep -q READY "$WORK/client.log" || ! kill -0 "$CLIENT_PID" 2>/dev/null; d
 grep -v RESULT "$WORK/client.log"
 echo "with $READERS readers: $(rss); database connections: $(connections); load: $(uptime | sed 's/.*load average/load average/')"
 echo >&3
-wait "$CLIENT_PID"; CLIENT_PID=""
+wait "$CLIENT_PID" || echo "the load client failed: $(tail -n 20 "$WORK/client.log")"; CLIENT_PID=""
 grep RESULT "$WORK/client.log" | tail -n 2
 echo "after the storm: $(rss); ready: $(curl -s -o /dev/null -w '%{http_code}' "$BASE/health/ready"); load: $(uptime | sed 's/.*load average/load average/')"

@@ -20,7 +20,7 @@ public static class LiveBlogDeliveryEndpoints
     /// <summary>The entries list, in the cached delivery group.</summary>
     public static RouteGroupBuilder MapLiveBlogDelivery(this RouteGroupBuilder delivery)
     {
-        delivery.MapGet("/articles/{slug}/entries", ListEntries).WithName("ListLiveBlogEntries_Delivery")
+        delivery.MapGet("/articles/{slug}/entries", ListEntries).WithName("ListPublishedLiveBlogEntries")
             .WithSummary("A visible live blog's entries, newest first (since: only those created or changed after it).")
             .Produces<Page<LiveEntryDelivery>>(StatusCodes.Status200OK, "application/json");
         return delivery;
