@@ -177,7 +177,7 @@ public sealed class OpenApiConformanceStartupFilter : IStartupFilter
         app.Use(async (context, nextMiddleware) =>
         {
             var original = context.Response.Body;
-            using var buffer = new ResponseBuffer();
+            using var buffer = new ResponseBuffer(context.Response, original);
             context.Response.Body = buffer;
             try
             {
@@ -199,8 +199,11 @@ public sealed class OpenApiConformanceStartupFilter : IStartupFilter
                     throw new InvalidOperationException("The response does not match openapi/headlessnews.v1.json:\n" + string.Join('\n', mismatches));
                 }
             }
-            buffer.Position = 0;
-            await buffer.CopyToAsync(original, CancellationToken.None);
+            if (!buffer.Streams)
+            {
+                buffer.Position = 0;
+                await buffer.CopyToAsync(original, CancellationToken.None);
+            }
         });
         next(app);
     };
@@ -208,15 +211,18 @@ public sealed class OpenApiConformanceStartupFilter : IStartupFilter
 
 /// <summary>
 /// Keeps what the app writes even with a cancelled token, as a server's response pipe does (a timeout's problem is
-/// written while the request's token is cancelled).
+/// written while the request's token is cancelled). A Server-Sent Events stream passes straight through (its status
+/// and media type are still checked): buffered, the reader would see nothing until it ended.
 /// </summary>
-internal sealed class ResponseBuffer : MemoryStream
+internal sealed class ResponseBuffer(HttpResponse response, Stream original) : MemoryStream
 {
+    public bool Streams => response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) == true;
+
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        base.WriteAsync(buffer, CancellationToken.None);
+        Streams ? original.WriteAsync(buffer, cancellationToken) : base.WriteAsync(buffer, CancellationToken.None);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        base.WriteAsync(buffer, offset, count, CancellationToken.None);
+        Streams ? original.WriteAsync(buffer, offset, count, cancellationToken) : base.WriteAsync(buffer, offset, count, CancellationToken.None);
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public override Task FlushAsync(CancellationToken cancellationToken) => Streams ? original.FlushAsync(cancellationToken) : Task.CompletedTask;
 }

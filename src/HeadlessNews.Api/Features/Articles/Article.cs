@@ -39,6 +39,13 @@ public sealed record HeroImage(string? Url, string? Alt, string? Caption, string
 
 public sealed record Correction(DateTimeOffset At, string Text);
 
+/// <summary>A standard article, or a live blog: a stream of dated entries (<see cref="LiveBlogEntry"/>) during its coverage.</summary>
+public enum ArticleFormat
+{
+    Standard,
+    Liveblog,
+}
+
 public sealed class Article
 {
     public Guid Id { get; set; }
@@ -68,6 +75,10 @@ public sealed class Article
     public List<ArticleAuthor> Authors { get; set; } = [];
     public List<ArticleTag> Tags { get; set; } = [];
     public List<ArticlePlace> Places { get; set; } = [];
+    public ArticleFormat Format { get; set; }
+    /// <summary>Live blogs: when coverage starts and (once known) ends; readers' streams end at the end.</summary>
+    public DateTimeOffset? CoverageStartTime { get; set; }
+    public DateTimeOffset? CoverageEndTime { get; set; }
 }
 
 /// <summary>A tag: normalised slug plus the display name it was first used with.</summary>
@@ -148,6 +159,7 @@ internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.Language).HasMaxLength(35);
         builder.Property(a => a.CanonicalUrl).HasMaxLength(2000);
         builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.Format).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ArticleFormat.Standard).HasSentinel(ArticleFormat.Standard);
         builder.Property(a => a.Version).IsConcurrencyToken();
         builder.Property(a => a.Body).AsJsonColumn();
         builder.Property(a => a.Corrections).AsJsonColumn();

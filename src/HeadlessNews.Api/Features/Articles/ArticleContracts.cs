@@ -45,6 +45,15 @@ public sealed record SaveArticleRequest(
     /// <summary>Whether the body named embargoUntil at all: an explicit null lifts the embargo, an absent one keeps it.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool EmbargoUntilGiven { get; private init; }
+
+    /// <summary>standard (default) or liveblog (an article with entries, see /entries).</summary>
+    public ArticleFormat? Format { get; init; }
+
+    /// <summary>Live blogs: when coverage starts.</summary>
+    public DateTimeOffset? CoverageStartTime { get; init; }
+
+    /// <summary>Live blogs: when coverage ends; readers' live streams end then (liveblog.ended).</summary>
+    public DateTimeOffset? CoverageEndTime { get; init; }
 }
 
 /// <param name="PublishAt">Future: scheduled. Past: back-dated (imports). Absent: now.</param>
@@ -82,7 +91,14 @@ public sealed record ArticleResponse(
     DateTimeOffset? EmbargoUntil,
     IReadOnlyList<Correction> Corrections,
     string? CanonicalUrl,
-    int Version) : Infrastructure.Database.IVersioned;
+    int Version) : Infrastructure.Database.IVersioned
+{
+    public ArticleFormat Format { get; init; }
+
+    public DateTimeOffset? CoverageStartTime { get; init; }
+
+    public DateTimeOffset? CoverageEndTime { get; init; }
+}
 
 /// <summary>One row of the editors' list.</summary>
 public sealed record ArticleSummaryResponse(

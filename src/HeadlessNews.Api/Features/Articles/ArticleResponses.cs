@@ -16,7 +16,12 @@ public static class ArticleResponses
         [.. a.Places.OrderBy(l => l.Position).Select(l => new NamedRef(l.Place!.Slug, l.Place.Name))],
         [.. a.Authors.OrderBy(l => l.Position).Select(l => new NamedRef(l.Author!.Slug, l.Author.Name))],
         a.SourceIds, a.HeroImage, a.Language, ArticleVisibility.StatusAt(a, now), a.PublishAt, a.FirstPublishedAt,
-        a.CreatedAt, a.UpdatedAt, a.EmbargoUntil, a.Corrections, a.CanonicalUrl, a.Version);
+        a.CreatedAt, a.UpdatedAt, a.EmbargoUntil, a.Corrections, a.CanonicalUrl, a.Version)
+    {
+        Format = a.Format,
+        CoverageStartTime = a.CoverageStartTime,
+        CoverageEndTime = a.CoverageEndTime,
+    };
 
     /// <summary>Articles with every relation the two shapes need, read-only.</summary>
     public static IQueryable<Article> WithRelations(this IQueryable<Article> articles) => articles

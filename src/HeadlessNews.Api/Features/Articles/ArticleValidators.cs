@@ -39,6 +39,9 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
         RuleFor(r => r.Language).Must(Languages.IsValid).When(r => r.Language is not null).WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
         RuleFor(r => r.CanonicalUrl).MaximumLength(2000).Must(WebUrls.IsHttp).When(r => r.CanonicalUrl is not null)
             .WithMessage("canonicalUrl must be an absolute http or https URL.");
+        RuleFor(r => r.Format).IsInEnum();
+        RuleFor(r => r.CoverageEndTime).GreaterThan(r => r.CoverageStartTime).When(r => r.CoverageStartTime is not null && r.CoverageEndTime is not null)
+            .WithMessage("coverageEndTime is after coverageStartTime.");
     }
 }
 

@@ -231,7 +231,13 @@ public static class ArticleWrites
             var content = new SaveArticleRequest(
                 snapshot.Headline, null, snapshot.Standfirst, snapshot.Body, snapshot.Section?.Slug,
                 [.. snapshot.Tags.Select(t => t.Name)], [.. snapshot.Places.Select(p => p.Name)], [.. snapshot.Authors.Select(a => a.Slug)],
-                snapshot.SourceIds, snapshot.HeroImage, snapshot.Language, snapshot.CanonicalUrl) { EmbargoUntil = snapshot.EmbargoUntil };
+                snapshot.SourceIds, snapshot.HeroImage, snapshot.Language, snapshot.CanonicalUrl)
+            {
+                EmbargoUntil = snapshot.EmbargoUntil,
+                Format = snapshot.Format,
+                CoverageStartTime = snapshot.CoverageStartTime,
+                CoverageEndTime = snapshot.CoverageEndTime,
+            };
             if (change.Article.Status == ArticleStatus.Archived)
             {
                 change.Article.Status = ArticleStatus.Draft;
@@ -309,6 +315,9 @@ public static class ArticleWrites
         article.Language = Languages.Normalise(content.Language ?? Languages.Default);
         article.EmbargoUntil = EmbargoAfter(content, article.EmbargoUntil);
         article.CanonicalUrl = content.CanonicalUrl;
+        article.Format = content.Format ?? article.Format;
+        article.CoverageStartTime = content.CoverageStartTime?.ToUniversalTime();
+        article.CoverageEndTime = content.CoverageEndTime?.ToUniversalTime();
         article.UpdatedAt = now;
     }
 

@@ -41,35 +41,72 @@ public static class ArticleDocuments
         var places = (await db.Set<ArticlePlace>().AsNoTracking().Where(l => ids.Contains(l.ArticleId)).OrderBy(l => l.Position)
             .Select(l => new { l.ArticleId, Place = new NamedRef(l.Place!.Slug, l.Place.Name) })
             .ToListAsync(cancellationToken)).ToLookup(l => l.ArticleId, l => l.Place);
-        var quoteIds = rows.SelectMany(a => a.Body).Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value).Distinct().ToList();
-        var sourceIds = rows.SelectMany(CitedSourceIds).Distinct().ToList();
-        Dictionary<Guid, QuoteResponse> quotes = quoteIds.Count == 0 ? [] : await db.Set<Quote>().AsNoTracking().Where(q => quoteIds.Contains(q.Id))
-            .ProjectToType<QuoteResponse>().ToDictionaryAsync(q => q.Id, cancellationToken);
-        Dictionary<Guid, SourceResponse> sources = sourceIds.Count == 0 ? [] : await db.Set<Source>().AsNoTracking().Where(s => sourceIds.Contains(s.Id))
-            .ProjectToType<SourceResponse>().ToDictionaryAsync(s => s.Id, cancellationToken);
-        var images = await DeliveredImages.LoaderAsync(
-            db, rows.SelectMany(a => a.Body.Where(b => b.Type == BlockTypes.Image).Select(ImageUseOf).Append(a.HeroImage?.ToUse())), cancellationToken, imagesSignedUntil);
-        return [.. rows.Select(article =>
-        {
-            // Each edition shows a quote in its own language where the quote has a rendering in it.
-            var quotesIn = quotes.ToDictionary(q => q.Key, q => q.Value.In(article.Language));
-            return new ArticleDeliveryResponse(
-                article.Id, article.Slug, article.Headline, article.Standfirst,
-                [.. article.Body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotesIn.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? images(ImageUseOf(b)) : null))],
-                BodyHtml.Render(article.Body, quotesIn, sources),
-                article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Translations.NameIn(article.Language, article.Section.Name)),
-                [.. tags[article.Id]], [.. places[article.Id]], [.. bylines[article.Id]],
-                [.. CitedSourceIds(article).Distinct().Where(sources.ContainsKey).Select(id => sources[id])],
-                images(article.HeroImage?.ToUse()), article.Language, article.PublishAt, article.FirstPublishedAt, article.UpdatedAt, article.EmbargoUntil,
-                article.Corrections, article.CanonicalUrl, article.Version, Old: false);
-        })];
+        var bodies = await DeliveredBodies.LoadAsync(db, rows.Select(a => a.Body), rows.SelectMany(a => a.SourceIds), rows.Select(a => a.HeroImage?.ToUse()), cancellationToken, imagesSignedUntil);
+        var liveBlogs = await LiveBlogDocuments.LatestAsync(db, [.. rows.Where(a => a.Format == ArticleFormat.Liveblog).Select(a => a.Id)], cancellationToken);
+        return [.. rows.Select(article => StructuredDocuments.Complete(article, liveBlogs.GetValueOrDefault(article.Id), new ArticleDeliveryResponse(
+            article.Id, article.Slug, article.Headline, article.Standfirst,
+            bodies.Deliver(article.Body, article.Language),
+            bodies.Html(article.Body, article.Language),
+            article.Section is null ? null : new NamedRef(article.Section.Slug, article.Section.Translations.NameIn(article.Language, article.Section.Name)),
+            [.. tags[article.Id]], [.. places[article.Id]], [.. bylines[article.Id]],
+            bodies.Cited(article.SourceIds, article.Body),
+            bodies.Image(article.HeroImage?.ToUse()), article.Language, article.PublishAt, article.FirstPublishedAt, article.UpdatedAt, article.EmbargoUntil,
+            article.Corrections, article.CanonicalUrl, article.Version, Old: false)))];
     }
 
     /// <summary>Whether a reader at <paramref name="now"/> sees the article as old (first seen more than <paramref name="oldAfterDays"/> ago).</summary>
     public static bool IsOld(ArticleDeliveryResponse article, DateTimeOffset now, int oldAfterDays) =>
         (article.FirstPublishedAt ?? article.PublishAt) is { } seen && seen < now.AddDays(-oldAfterDays);
+}
+
+/// <summary>
+/// What delivering bodies needs, loaded once for many (articles, live blog entries): their quotes, cited sources and
+/// images, one query each.
+/// </summary>
+public sealed class DeliveredBodies
+{
+    private readonly Dictionary<Guid, QuoteResponse> _quotes;
+    private readonly Dictionary<Guid, SourceResponse> _sources;
+    private readonly Func<ImageUse?, DeliveredImage?> _images;
+
+    private DeliveredBodies(Dictionary<Guid, QuoteResponse> quotes, Dictionary<Guid, SourceResponse> sources, Func<ImageUse?, DeliveredImage?> images) =>
+        (_quotes, _sources, _images) = (quotes, sources, images);
+
+    public static async Task<DeliveredBodies> LoadAsync(
+        HeadlessNewsDbContext db, IEnumerable<IReadOnlyList<Block>> bodies, IEnumerable<Guid> otherSourceIds, IEnumerable<ImageUse?> otherImages,
+        CancellationToken cancellationToken, DateTimeOffset? imagesSignedUntil = null)
+    {
+        var blocks = bodies.SelectMany(b => b).ToList();
+        var quoteIds = blocks.Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value).Distinct().ToList();
+        var sourceIds = otherSourceIds.Concat(blocks.SelectMany(b => b.SourceIds ?? [])).Distinct().ToList();
+        Dictionary<Guid, QuoteResponse> quotes = quoteIds.Count == 0 ? [] : await db.Set<Quote>().AsNoTracking().Where(q => quoteIds.Contains(q.Id))
+            .ProjectToType<QuoteResponse>().ToDictionaryAsync(q => q.Id, cancellationToken);
+        Dictionary<Guid, SourceResponse> sources = sourceIds.Count == 0 ? [] : await db.Set<Source>().AsNoTracking().Where(s => sourceIds.Contains(s.Id))
+            .ProjectToType<SourceResponse>().ToDictionaryAsync(s => s.Id, cancellationToken);
+        var images = await DeliveredImages.LoaderAsync(db, blocks.Where(b => b.Type == BlockTypes.Image).Select(ImageUseOf).Concat(otherImages), cancellationToken, imagesSignedUntil);
+        return new DeliveredBodies(quotes, sources, images);
+    }
+
+    /// <summary>
+    /// Blocks as delivered: quote blocks carry their quote (in <paramref name="language"/> where it has a rendering in it,
+    /// else as said), image blocks their renditions.
+    /// </summary>
+    public IReadOnlyList<DeliveredBlock> Deliver(IEnumerable<Block> body, string? language = null)
+    {
+        var quotes = QuotesIn(language);
+        return [.. body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? _images(ImageUseOf(b)) : null))];
+    }
+
+    public string Html(IEnumerable<Block> body, string? language = null) => BodyHtml.Render(body, QuotesIn(language), _sources);
+
+    private Dictionary<Guid, QuoteResponse> QuotesIn(string? language) =>
+        language is null ? _quotes : _quotes.ToDictionary(q => q.Key, q => q.Value.In(language));
+
+    /// <summary>The sources cited by <paramref name="sourceIds"/> and the body's source lists, each once, in order.</summary>
+    public IReadOnlyList<SourceResponse> Cited(IEnumerable<Guid> sourceIds, IEnumerable<Block> body) =>
+        [.. sourceIds.Concat(body.SelectMany(b => b.SourceIds ?? [])).Distinct().Where(_sources.ContainsKey).Select(id => _sources[id])];
+
+    public DeliveredImage? Image(ImageUse? use) => _images(use);
 
     private static ImageUse ImageUseOf(Block b) => new(b.AssetId, b.Url, b.Alt, b.Caption, b.Credit, b.FocalPoint);
-
-    private static IEnumerable<Guid> CitedSourceIds(Article article) => article.SourceIds.Concat(article.Body.SelectMany(b => b.SourceIds ?? []));
 }

@@ -87,7 +87,7 @@ public static class ArticleReadModel
     }
 
     /// <summary>Block boundaries become spaces so words in adjacent paragraphs do not run together.</summary>
-    private static string PlainText(string html) =>
+    internal static string PlainText(string html) =>
         Parser.ParseDocument(html.Replace("><", "> <", StringComparison.Ordinal)).Body?.TextContent.Trim() ?? string.Empty;
 }
 

@@ -63,8 +63,17 @@ public sealed record ArticleDeliveryResponse(
     IReadOnlyList<Correction> Corrections,
     string? CanonicalUrl,
     int Version,
-    bool Old)
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(1)] bool Old)
 {
+    public ArticleFormat Format { get; init; }
+
+    /// <summary>Live blogs only: coverage, pinned entries, key events and the newest entries.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LiveBlogDelivery? LiveBlog { get; init; }
+
+    /// <summary>schema.org JSON-LD for the page: NewsArticle, or LiveBlogPosting with liveBlogUpdate.</summary>
+    public StructuredData? StructuredData { get; init; }
+
     /// <summary>The story's other editions that are visible now (added when served; a preview has none).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<EditionLink>? Translations { get; init; }

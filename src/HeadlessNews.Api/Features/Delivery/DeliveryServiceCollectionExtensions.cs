@@ -8,4 +8,12 @@ public static class DeliveryServiceCollectionExtensions
     /// <summary>Keeps the published read model in step with every save (see <see cref="ReadModelRefresher"/>), and answers from it what is visible.</summary>
     public static IServiceCollection AddDeliveryReadModel(this IServiceCollection services) =>
         services.AddSingleton<IInterceptor, ReadModelRefresher>().AddSingleton<IAssetVisibility, PublishedAssetVisibility>();
+
+    /// <summary>Live blog streams: one listener and one dispatch loop per node (see <see cref="LiveBlogHub"/>).</summary>
+    public static IServiceCollection AddLiveBlogs(this IServiceCollection services)
+    {
+        services.AddOptions<LiveBlogOptions>().BindConfiguration(LiveBlogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LiveBlogHub>();
+        return services.AddHostedService(provider => provider.GetRequiredService<LiveBlogHub>());
+    }
 }

@@ -90,6 +90,10 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
             {
                 pending.Articles.Add(added.Id);
             }
+            else if (entry.State is EntityState.Added or EntityState.Modified && entry.Entity is LiveBlogEntry liveEntry)
+            {
+                pending.Entries.Add(liveEntry.Id);
+            }
             else if (entry.State == EntityState.Modified)
             {
                 // Only a change to content articles already use matters: a new section, say, is used by nothing yet.
@@ -166,6 +170,10 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
             var assets = pending.Assets.ToList();
             articleIds.UnionWith(await context.Set<PublishedArticle>().Where(p => p.AssetIds.Any(a => assets.Contains(a))).Select(p => p.ArticleId).ToListAsync(cancellationToken));
         }
+        if (pending.Entries.Count > 0)
+        {
+            articleIds.UnionWith(await LiveBlogReadModel.RefreshAsync(context, pending.Entries, cancellationToken));
+        }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
         await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf));
     }
@@ -216,7 +224,8 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
         public HashSet<Guid> Quotes { get; } = [];
         public HashSet<Guid> Sources { get; } = [];
         public HashSet<Guid> Assets { get; } = [];
+        public HashSet<Guid> Entries { get; } = [];
         public bool Saving { get; set; }
-        public bool IsEmpty => Articles.Count + Sections.Count + Authors.Count + Quotes.Count + Sources.Count + Assets.Count == 0;
+        public bool IsEmpty => Articles.Count + Sections.Count + Authors.Count + Quotes.Count + Sources.Count + Assets.Count + Entries.Count == 0;
     }
 }

@@ -117,6 +117,8 @@ public static class OpenApiExtensions
             ["path"] = "An old URL's path (e.g. /2015/07/02/old-permalink/ or /?p=123), or the whole URL.",
             ["Tip-Receipt"] = "The receipt phrase a reader got when sending the tip (words separated by hyphens or spaces, any case).",
             ["attachmentId"] = "The attachment's id (UUID).",
+            ["entryId"] = "The live blog entry's id (UUID).",
+            ["lastEventId"] = "Resume after this event id (as the Last-Event-ID header does): every later event is sent once.",
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
         public void Apply(OpenApiOperation operation, OperationFilterContext context)

@@ -47,6 +47,14 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("corrections");
 
+                    b.Property<DateTimeOffset?>("CoverageEndTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("coverage_end_time");
+
+                    b.Property<DateTimeOffset?>("CoverageStartTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("coverage_start_time");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -58,6 +66,14 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Property<DateTimeOffset?>("FirstPublishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_published_at");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Standard")
+                        .HasColumnName("format");
 
                     b.Property<string>("Headline")
                         .IsRequired()
@@ -312,6 +328,66 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("article_tags", (string)null);
                 });
 
+            modelBuilder.Entity("HeadlessNews.Api.Features.Articles.LiveBlogEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.PrimitiveCollection<Guid[]>("AuthorIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("author_ids");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Corrections")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("corrections");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<bool>("KeyEvent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("key_event");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("boolean")
+                        .HasColumnName("pinned");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_live_blog_entries");
+
+                    b.HasIndex("ArticleId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_live_blog_entries_article_id_created_at_id");
+
+                    b.ToTable("live_blog_entries", (string)null);
+                });
+
             modelBuilder.Entity("HeadlessNews.Api.Features.Articles.Place", b =>
                 {
                     b.Property<Guid>("Id")
@@ -539,6 +615,75 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasDatabaseName("ix_authors_slug");
 
                     b.ToTable("authors", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.LiveBlogUpdate", b =>
+                {
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("DataJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("data_json");
+
+                    b.Property<Guid>("EntryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("entry_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("ArticleId", "Sequence")
+                        .HasName("pk_live_blog_updates");
+
+                    b.ToTable("live_blog_updates", (string)null);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.LiveEntryDocument", b =>
+                {
+                    b.Property<Guid>("EntryId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("entry_id");
+
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("article_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DocumentJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("document_json");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("EntryId")
+                        .HasName("pk_live_entry_documents");
+
+                    b.HasIndex("ArticleId", "CreatedAt", "EntryId")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_live_entry_documents_article_id_created_at_entry_id");
+
+                    b.ToTable("live_entry_documents", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.PublishedArticle", b =>
@@ -2238,6 +2383,36 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.Navigation("Article");
 
                     b.Navigation("Tag");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Articles.LiveBlogEntry", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Articles.Article", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_live_blog_entries_articles_article_id");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.LiveBlogUpdate", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Articles.Article", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_live_blog_updates_articles_article_id");
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.LiveEntryDocument", b =>
+                {
+                    b.HasOne("HeadlessNews.Api.Features.Articles.Article", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_live_entry_documents_articles_article_id");
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Imports.ImportedItem", b =>

@@ -1,0 +1,367 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
+using HeadlessNews.Api.Infrastructure.Database;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>The stream's event names.</summary>
+public static class LiveEvents
+{
+    public const string Created = "entry.created";
+    public const string Updated = "entry.updated";
+    public const string Deleted = "entry.deleted";
+    public const string Ended = "liveblog.ended";
+}
+
+/// <summary>One SSE frame, formatted once per node and shared by every reader. <see cref="Sequence"/> is 0 for frames without an id.</summary>
+public sealed record LiveFrame(long Sequence, byte[] Bytes, bool Ends = false)
+{
+    public static readonly LiveFrame KeepAlive = new(0, ": keep-alive\n\n"u8.ToArray());
+    public static readonly LiveFrame End = new(0, Encoding.UTF8.GetBytes($"event: {LiveEvents.Ended}\ndata: {{}}\n\n"), Ends: true);
+
+    public static LiveFrame Of(long sequence, string type, string json) => new(sequence, Encoding.UTF8.GetBytes($"id: {sequence}\nevent: {type}\ndata: {json}\n\n"));
+}
+
+/// <summary>A reader's queue of frames; completed when the reader must go (fell behind, the article went, coverage ended).</summary>
+public sealed class LiveSubscription(Guid articleId, int capacity)
+{
+    public Guid ArticleId { get; } = articleId;
+
+    public Channel<LiveFrame> Frames { get; } = Channel.CreateBounded<LiveFrame>(
+        new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    public void Offer(LiveFrame frame)
+    {
+        if (!Frames.Writer.TryWrite(frame))
+        {
+            Frames.Writer.TryComplete();
+        }
+    }
+}
+
+/// <summary>
+/// Live blog streams on this node. One connection LISTENs for the NOTIFY an entry write sends at commit (from any node);
+/// one loop then reads the new <see cref="LiveBlogUpdate"/> rows once per live blog and hands the same frames to every
+/// reader in memory, so readers hold no database connection. Every heartbeat the loop also catches up (a notification
+/// lost while reconnecting costs at most one heartbeat), sends the keep-alive comment, and ends streams whose coverage
+/// ended or whose article is no longer visible.
+/// </summary>
+public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, IOptions<LiveBlogOptions> options, ILogger<LiveBlogHub> logger) : BackgroundService
+{
+    public const string Channel = "headlessnews_live";
+    public const string ListenerName = "headlessnews-live-listener";
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<Guid, Watched> _watched = new();
+    private readonly Channel<Guid> _wake = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Readers connected to this node, for the bench and logs.</summary>
+    public int Readers => _watched.Values.Sum(w => w.Count);
+
+    /// <summary>Registers a reader before it replays, so nothing committed after the replay's read can pass it by.</summary>
+    public async Task<LiveSubscription> SubscribeAsync(Guid articleId, CancellationToken cancellationToken)
+    {
+        var subscription = new LiveSubscription(articleId, options.Value.ReaderQueue);
+        while (true)
+        {
+            if (!_watched.TryGetValue(articleId, out var watched))
+            {
+                var last = await LastSequenceAsync(articleId, cancellationToken);
+                watched = _watched.GetOrAdd(articleId, _ => new Watched(last));
+            }
+            if (watched.TryAdd(subscription))
+            {
+                return subscription;
+            }
+        }
+    }
+
+    public void Unsubscribe(LiveSubscription subscription)
+    {
+        if (_watched.TryGetValue(subscription.ArticleId, out var watched) && watched.Remove(subscription))
+        {
+            _watched.TryRemove(new KeyValuePair<Guid, Watched>(subscription.ArticleId, watched));
+        }
+    }
+
+    /// <summary>The frames of <paramref name="articleId"/> after <paramref name="after"/>, in order, read straight from the primary.</summary>
+    public async IAsyncEnumerable<LiveFrame> ReplayAsync(Guid articleId, long after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT sequence, type, data_json FROM live_blog_updates WHERE article_id = $1 AND sequence > $2 ORDER BY sequence", connection)
+        {
+            Parameters = { new() { Value = articleId }, new() { Value = after } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return LiveFrame.Of(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(ListenAsync(stoppingToken), DispatchAsync(stoppingToken), BeatAsync(stoppingToken));
+
+    private async Task<long> LastSequenceAsync(Guid articleId, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT coalesce(max(sequence), 0) FROM live_blog_updates WHERE article_id = $1", connection)
+        {
+            Parameters = { new() { Value = articleId } },
+        };
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task BeatAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), clock);
+        while (await WaitAsync(timer, stoppingToken))
+        {
+            _wake.Writer.TryWrite(Guid.Empty);
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        var backOff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await endpoint.EnsureReadyAsync(stoppingToken);
+                var builder = new NpgsqlConnectionStringBuilder(endpoint.ConnectionString) { Pooling = false, KeepAlive = 15, ApplicationName = ListenerName };
+                await using var connection = new NpgsqlConnection(builder.ConnectionString);
+                connection.Notification += (_, notification) => Notified(notification.Payload);
+                await connection.OpenAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+                backOff = TimeSpan.FromMilliseconds(250);
+                // Whatever was committed while not listening is read now rather than at the next heartbeat.
+                _wake.Writer.TryWrite(Guid.Empty);
+                while (true)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Live blog listener lost its connection; reconnecting in {Delay}", backOff);
+                try
+                {
+                    await Task.Delay(backOff, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+            }
+        }
+    }
+
+    private void Notified(string payload)
+    {
+        var space = payload.IndexOf(' ', StringComparison.Ordinal);
+        if (Guid.TryParse(space < 0 ? payload : payload[..space], out var articleId) && _watched.ContainsKey(articleId))
+        {
+            _wake.Writer.TryWrite(articleId);
+        }
+    }
+
+    private async Task DispatchAsync(CancellationToken stoppingToken)
+    {
+        var reader = _wake.Reader;
+        while (await WaitToReadAsync(reader, stoppingToken))
+        {
+            var woken = new HashSet<Guid>();
+            while (reader.TryRead(out var id))
+            {
+                woken.Add(id);
+            }
+            var beat = woken.Remove(Guid.Empty);
+            var due = (beat ? _watched.Keys : woken.Where(_watched.ContainsKey)).ToList();
+            if (due.Count == 0)
+            {
+                continue;
+            }
+            try
+            {
+                await CatchUpAsync(due, beat, stoppingToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                // The next notification or heartbeat reads from the same point again: nothing is skipped.
+                logger.LogWarning(e, "Could not read live blog updates; retrying at the next heartbeat");
+            }
+        }
+    }
+
+    private static async Task<bool> WaitToReadAsync(ChannelReader<Guid> reader, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await reader.WaitToReadAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One query for the new updates of every due live blog, one for their state; then fan out.</summary>
+    private async Task CatchUpAsync(List<Guid> due, bool beat, CancellationToken cancellationToken)
+    {
+        var lasts = due.Select(id => _watched.TryGetValue(id, out var w) ? w.Last : long.MaxValue).ToArray();
+        await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var frames = new Dictionary<Guid, List<LiveFrame>>();
+        await using (var updates = new NpgsqlCommand("""
+            SELECT u.article_id, u.sequence, u.type, u.data_json
+              FROM unnest($1::uuid[], $2::bigint[]) AS w(article_id, last)
+              JOIN live_blog_updates u ON u.article_id = w.article_id AND u.sequence > w.last
+             ORDER BY u.article_id, u.sequence
+            """, connection) { Parameters = { new() { Value = due.ToArray() }, new() { Value = lasts } } })
+        await using (var rows = await updates.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await rows.ReadAsync(cancellationToken))
+            {
+                var articleId = rows.GetGuid(0);
+                if (!frames.TryGetValue(articleId, out var list))
+                {
+                    frames[articleId] = list = [];
+                }
+                list.Add(LiveFrame.Of(rows.GetInt64(1), rows.GetString(2), rows.GetString(3)));
+            }
+        }
+        var states = new Dictionary<Guid, (bool Visible, DateTimeOffset? CoverageEnd)>();
+        await using (var state = new NpgsqlCommand("""
+            SELECT a.id, coalesce(p.visible_from <= $2, false), a.coverage_end_time
+              FROM articles a LEFT JOIN published_articles p ON p.article_id = a.id
+             WHERE a.id = ANY($1)
+            """, connection) { Parameters = { new() { Value = due.ToArray() }, new() { Value = clock.GetUtcNow() } } })
+        await using (var rows = await state.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await rows.ReadAsync(cancellationToken))
+            {
+                states[rows.GetGuid(0)] = (rows.GetBoolean(1), rows.IsDBNull(2) ? null : rows.GetFieldValue<DateTimeOffset>(2));
+            }
+        }
+        var now = clock.GetUtcNow();
+        foreach (var articleId in due)
+        {
+            if (!_watched.TryGetValue(articleId, out var watched))
+            {
+                continue;
+            }
+            var (visible, coverageEnd) = states.GetValueOrDefault(articleId);
+            if (!visible)
+            {
+                watched.CloseAll();
+                continue;
+            }
+            foreach (var frame in frames.GetValueOrDefault(articleId) ?? [])
+            {
+                watched.Publish(frame);
+            }
+            if (coverageEnd <= now)
+            {
+                watched.Publish(LiveFrame.End);
+            }
+            else if (beat)
+            {
+                watched.Publish(LiveFrame.KeepAlive);
+            }
+        }
+    }
+
+    /// <summary>The readers of one live blog on this node and the last sequence handed to them.</summary>
+    private sealed class Watched(long last)
+    {
+        private readonly HashSet<LiveSubscription> _readers = [];
+        private bool _gone;
+
+        public long Last { get; private set; } = last;
+
+        public int Count
+        {
+            get
+            {
+                lock (_readers)
+                {
+                    return _readers.Count;
+                }
+            }
+        }
+
+        public bool TryAdd(LiveSubscription reader)
+        {
+            lock (_readers)
+            {
+                return !_gone && _readers.Add(reader);
+            }
+        }
+
+        /// <summary>True when that was the last reader: the live blog is no longer watched here.</summary>
+        public bool Remove(LiveSubscription reader)
+        {
+            lock (_readers)
+            {
+                _readers.Remove(reader);
+                _gone = _readers.Count == 0;
+                return _gone;
+            }
+        }
+
+        public void Publish(LiveFrame frame)
+        {
+            LiveSubscription[] readers;
+            lock (_readers)
+            {
+                readers = [.. _readers];
+                if (frame.Sequence > Last)
+                {
+                    Last = frame.Sequence;
+                }
+            }
+            foreach (var reader in readers)
+            {
+                reader.Offer(frame);
+            }
+        }
+
+        public void CloseAll()
+        {
+            lock (_readers)
+            {
+                foreach (var reader in _readers)
+                {
+                    reader.Frames.Writer.TryComplete();
+                }
+            }
+        }
+    }
+}

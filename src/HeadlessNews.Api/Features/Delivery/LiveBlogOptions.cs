@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>The live stream's pace (section <c>LiveBlogs</c>).</summary>
+public sealed class LiveBlogOptions
+{
+    public const string Section = "LiveBlogs";
+
+    /// <summary>Seconds between keep-alive comments; also how soon a stream notices coverage ended or the article went.</summary>
+    [Range(1, 300)]
+    public int HeartbeatSeconds { get; set; } = 15;
+
+    /// <summary>The reconnection delay advised to readers (<c>retry:</c>).</summary>
+    [Range(100, 600_000)]
+    public int RetryMilliseconds { get; set; } = 3000;
+
+    /// <summary>Frames a reader may fall behind by before its stream is closed (it resumes with Last-Event-ID).</summary>
+    [Range(16, 100_000)]
+    public int ReaderQueue { get; set; } = 256;
+}

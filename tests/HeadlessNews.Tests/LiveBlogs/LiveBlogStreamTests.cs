@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+using Npgsql;
+
+namespace HeadlessNews.Tests.LiveBlogs;
+
+/// <summary>Heartbeats every second, so keep-alive comments and the end of coverage show within a test's patience.</summary>
+public class LiveStreamApiFactory : ApiFactory
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["LiveBlogs:HeartbeatSeconds"] = "1",
+        ["LiveBlogs:RetryMilliseconds"] = "2500",
+    };
+}
+
+public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixture<LiveStreamApiFactory>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    /// <summary>A second API node on the first node's database.</summary>
+    private sealed class SecondNode(string connectionString) : LiveStreamApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings =>
+            new Dictionary<string, string?>(base.Settings) { ["ConnectionStrings:HeadlessNews"] = connectionString };
+    }
+
+    [Fact]
+    public async Task A_reader_gets_retry_advice_at_once_then_a_new_entry_as_entry_created_with_its_delivery_json()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Storm hits the Dee estuary");
+        await using var stream = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live");
+        Assert.Equal("no-store", stream.Response.Headers.CacheControl?.ToString());
+        Assert.Equal("no", stream.Response.Headers.GetValues("X-Accel-Buffering").Single());
+        Assert.Equal(2500, (await stream.NextAsync(Patience)).Retry);
+
+        var entry = await editor.AddEntryAsync(blog, "Winds of 70 mph at Point of Ayr.", keyEvent: true);
+        var created = await stream.NextEventAsync(Patience);
+        Assert.Equal("entry.created", created.Event);
+        Assert.Equal("1", created.Id);
+        Assert.Equal(entry.Id(), created.Json.Id());
+        Assert.Equal("<p>Winds of 70 mph at Point of Ayr.</p>\n", created.Json.GetProperty("bodyHtml").GetString());
+        Assert.True(created.Json.GetProperty("keyEvent").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Resuming_with_Last_Event_ID_replays_every_later_event_once_in_order_and_then_streams_on()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Council votes on the bridge");
+        var first = await editor.AddEntryAsync(blog, "Councillors arrive.");
+        var second = await editor.AddEntryAsync(blog, "Debate opens.");
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, LiveBlogs.EntryUrl(blog, second), 1, new { body = Editorial.OneParagraph("Debate opens late.") }))
+            .AssertSuccessAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.SendWithIfMatchAsync(HttpMethod.Delete, LiveBlogs.EntryUrl(blog, first), 1)).StatusCode);
+
+        await using var stream = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live", lastEventId: "1");
+        var replayed = new[] { await stream.NextEventAsync(Patience), await stream.NextEventAsync(Patience), await stream.NextEventAsync(Patience) };
+        Assert.Equal(["2", "3", "4"], replayed.Select(e => e.Id));
+        Assert.Equal(["entry.created", "entry.updated", "entry.deleted"], replayed.Select(e => e.Event));
+        Assert.Equal(first.Id(), replayed[2].Json.Id());
+
+        await editor.AddEntryAsync(blog, "The vote is called.");
+        var live = await stream.NextEventAsync(Patience);
+        Assert.Equal("5", live.Id);
+        Assert.Equal("entry.created", live.Event);
+
+        await using var byQuery = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live?lastEventId=4");
+        Assert.Equal("5", (await byQuery.NextEventAsync(Patience)).Id);
+    }
+
+    [Fact]
+    public async Task The_stream_sends_keep_alive_comments_and_ends_with_liveblog_ended_when_coverage_ends()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Eisteddfod final day", coverageEndTime: api.Clock.GetUtcNow().AddHours(1));
+        await using var stream = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live");
+        var clock = Stopwatch.StartNew();
+        while ((await stream.NextAsync(Patience)).Comment is null)
+        {
+            Assert.True(clock.Elapsed < Patience, "No keep-alive comment arrived.");
+        }
+
+        api.Clock.Advance(TimeSpan.FromHours(2));
+        try
+        {
+            Assert.Equal("liveblog.ended", (await stream.NextEventAsync(Patience)).Event);
+            Assert.True(await stream.EndsWithinAsync(Patience), "The stream stayed open after liveblog.ended.");
+        }
+        finally
+        {
+            api.Clock.Advance(TimeSpan.FromHours(-2));
+        }
+    }
+
+    [Fact]
+    public async Task A_draft_or_standard_article_has_no_stream_and_a_malformed_last_event_id_is_refused()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var draft = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Secret plans"), body = Editorial.OneParagraph(), format = "liveblog" });
+        await (await reader.GetAsync($"/v1/articles/{draft.Slug()}/live")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var standard = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Pier reopens"), body = Editorial.OneParagraph() });
+        await (await reader.GetAsync($"/v1/articles/{standard.Slug()}/live")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var blog = await editor.CreateLiveBlogAsync("Bridge vote");
+        await (await reader.GetAsync($"/v1/articles/{blog.Slug()}/live?lastEventId=-1")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task An_entry_written_on_another_node_reaches_this_nodes_readers_through_one_listener_per_node()
+    {
+        await using var nodeB = new SecondNode(api.ConnectionString);
+        await nodeB.InitializeAsync();
+        var editorOnA = await api.ClientWithScopesAsync("*");
+        var blog = await editorOnA.CreateLiveBlogAsync("Floods in Conwy");
+        var readersOnB = new List<SseReader>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                readersOnB.Add(await SseReader.OpenAsync(nodeB.CreateClient(), $"/v1/articles/{blog.Slug()}/live"));
+            }
+            var entry = await editorOnA.AddEntryAsync(blog, "The river has burst its banks at Llanrwst.");
+            foreach (var reader in readersOnB)
+            {
+                var created = await reader.NextEventAsync(Patience);
+                Assert.Equal(entry.Id(), created.Json.Id());
+            }
+            Assert.Equal(2, await ListenersAsync());
+        }
+        finally
+        {
+            foreach (var reader in readersOnB)
+            {
+                await reader.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<int> ListenersAsync()
+    {
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'headlessnews-live-listener'", connection);
+        return Convert.ToInt32(await count.ExecuteScalarAsync());
+    }
+}
