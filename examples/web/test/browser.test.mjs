@@ -85,6 +85,10 @@ function builtApiDll() {
 }
 
 const skipReason = await chromiumUnavailableReason();
+// A skipped check is a green light nobody earned: in CI the browser test must run or fail.
+if (skipReason && process.env.CI === "true") {
+  throw new Error(`CI=true, and the browser tests cannot run: ${skipReason}.`);
+}
 if (skipReason) {
   console.log(`Skipping the browser tests: ${skipReason}.`);
 }

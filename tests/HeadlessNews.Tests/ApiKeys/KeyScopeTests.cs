@@ -126,7 +126,7 @@ public sealed class KeyScopeTests(UncachedApiFactory api) : IClassFixture<Uncach
     {
         var ids = new List<string>();
         string? token = null;
-        await Webhooks.WebhookTestKit.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var page = await partner.GetJsonAsync(token is null ? "/v1/changes" : $"/v1/changes?since={Uri.EscapeDataString(token)}");
             ids.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.Id()));

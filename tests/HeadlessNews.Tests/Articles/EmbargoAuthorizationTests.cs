@@ -41,7 +41,7 @@ public sealed class EmbargoAuthorizationTests(ApiFactory api) : IClassFixture<Ap
     private async Task<(HttpClient Editor, HttpClient Writer, HttpClient Reader)> ClientsAsync() =>
         (await api.ClientWithScopesAsync("content:write", "content:publish"), await api.ClientWithScopesAsync("content:write"), api.CreateClient());
 
-    private Task<JsonElement> CreateStoryAsync(HttpClient editor, string headline, DateTimeOffset? embargoUntil = null) =>
+    private static Task<JsonElement> CreateStoryAsync(HttpClient editor, string headline, DateTimeOffset? embargoUntil = null) =>
         editor.CreatePublishedAsync(new { headline = Editorial.Unique(headline), body = Editorial.OneParagraph(), embargoUntil });
 
     private static async Task AssertUnchangedAsync(HttpClient editor, JsonElement article, DateTimeOffset? embargo)

@@ -12,7 +12,7 @@ namespace HeadlessNews.Tests.Audit;
 
 public sealed class AuditLogTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    private async Task<JsonElement> EntryForAsync(HttpClient admin, string resourceId) =>
+    private static async Task<JsonElement> EntryForAsync(HttpClient admin, string resourceId) =>
         Assert.Single((await admin.GetJsonAsync($"/v1/manage/audit?resourceId={resourceId}")).GetProperty("items").EnumerateArray());
 
     [Fact]

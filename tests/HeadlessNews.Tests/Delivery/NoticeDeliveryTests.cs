@@ -6,7 +6,7 @@ namespace HeadlessNews.Tests.Delivery;
 
 public sealed class NoticeDeliveryTests(UncachedApiFactory api) : IClassFixture<UncachedApiFactory>
 {
-    private async Task<string> PublishNoticeAsync(HttpClient editor, string title, double latitude, double longitude, DateTimeOffset? effectiveTo = null)
+    private static async Task<string> PublishNoticeAsync(HttpClient editor, string title, double latitude, double longitude, DateTimeOffset? effectiveTo = null)
     {
         var notice = await editor.CreateAsync("/v1/manage/notices", new
         {

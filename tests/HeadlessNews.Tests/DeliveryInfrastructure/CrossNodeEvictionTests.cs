@@ -4,6 +4,7 @@ using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using HeadlessNews.Tests.Support;
 
 namespace HeadlessNews.Tests.DeliveryInfrastructure;
 
@@ -28,28 +29,14 @@ public sealed class CrossNodeEvictionTests(DeliveryTestApiFactory nodeA) : IClas
         await using var count = new NpgsqlCommand(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", connection)
         { Parameters = { new() { Value = ListenerName } } };
-        return Convert.ToInt32(await count.ExecuteScalarAsync());
+        return Convert.ToInt32(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private async Task WaitForListenersAsync(int expected)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (await ListenersAsync() < expected)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"Fewer than {expected} cache listeners connected.");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitForListenersAsync(int expected) =>
+        Eventually.TrueAsync(async () => await ListenersAsync() >= expected, $"{expected} cache listeners to connect");
 
-    private static async Task WaitForCallAsync(HttpClient client, string x, int expected, TimeSpan within)
-    {
-        var clock = Stopwatch.StartNew();
-        while (await CallAsync(client, x) != expected)
-        {
-            Assert.True(clock.Elapsed < within, $"The entry for {x} was not evicted within {within}.");
-            await Task.Delay(25);
-        }
-    }
+    private static Task WaitForCallAsync(HttpClient client, string x, int expected, TimeSpan within) =>
+        Eventually.TrueAsync(async () => await CallAsync(client, x) == expected, $"the entry for {x} to be evicted", within.TotalSeconds);
 
     [Fact]
     public async Task Evicting_on_one_node_removes_the_entry_from_the_other_node_within_a_second()

@@ -33,7 +33,7 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal("<p>Objections in writing.</p><p>Thank you.</p>", notice.GetProperty("body").GetString());
         Assert.Equal("LL30 2PD", notice.GetProperty("location").GetProperty("postcode").GetString());
         Assert.Equal(53.3209, notice.GetProperty("location").GetProperty("latitude").GetDouble());
-        Assert.Equal(DateTimeOffset.Parse("2026-12-01T08:00:00Z"), notice.GetProperty("effectiveFrom").GetDateTimeOffset());
+        Assert.Equal(DateTimeOffset.Parse("2026-12-01T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture), notice.GetProperty("effectiveFrom").GetDateTimeOffset());
         Assert.Equal("https://planning.example.gov.uk/plans.pdf", notice.GetProperty("attachments")[0].GetProperty("url").GetString());
 
         var read = await desk.GetAsync($"/v1/manage/notices/{notice.Id()}");

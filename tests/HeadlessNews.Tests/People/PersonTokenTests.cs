@@ -230,7 +230,7 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
 
         // The unknown kid makes the API fetch the provider's keys again (not more often than its refresh interval).
         var client = api.ClientWith(after);
-        await WebhookTestKit.EventuallyAsync(async () => (await client.GetAsync("/v1/manage/articles")).StatusCode == HttpStatusCode.OK,
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/v1/manage/articles")).StatusCode == HttpStatusCode.OK,
             "the token signed with the new key to be accepted");
         Assert.Equal(HttpStatusCode.OK, (await api.ClientWith(before).GetAsync("/v1/manage/articles")).StatusCode);
     }
@@ -345,7 +345,7 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
         await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/publish", article.Version())).AssertSuccessAsync();
 
         ReceivedWebhook? delivered = null;
-        await WebhookTestKit.EventuallyAsync(() => (delivered = receiver.Received.FirstOrDefault(r => r.Body.Contains(article.Id(), StringComparison.Ordinal))) is not null,
+        await Eventually.TrueAsync(() => (delivered = receiver.Received.FirstOrDefault(r => r.Body.Contains(article.Id(), StringComparison.Ordinal))) is not null,
             "the article.published delivery");
         var actor = JsonDocument.Parse(delivered!.Body).RootElement.GetProperty("actor");
         Assert.Equal("person", actor.GetProperty("kind").GetString());

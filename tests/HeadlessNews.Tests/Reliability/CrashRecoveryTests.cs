@@ -132,7 +132,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         _ = node.Server;
         var boot = node.Services.GetRequiredService<ThisNode>().BootId;
         var first = await LeaseOfAsync(boot);
-        await EventuallyAsync(async () => await LeaseOfAsync(boot) > first, "a renewed lease", 5);
+        await Eventually.TrueAsync(async () => await LeaseOfAsync(boot) > first, "a renewed lease", 5);
 
         await node.DisposeAsync();
         _nodes.Remove(node);

@@ -25,7 +25,7 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     private static string Nested(int depth) => new string('[', depth) + new string(']', depth);
 
-    private async Task<HttpResponseMessage> CreateKeyWithExtraAsync(HttpClient admin, string extraJson) =>
+    private static async Task<HttpResponseMessage> CreateKeyWithExtraAsync(HttpClient admin, string extraJson) =>
         await admin.PostAsync("/v1/manage/api-keys", Json($$"""{"name": "Llandudno desk {{Guid.NewGuid():N}}", "scopes": ["feeds:partner"], "extra": {{extraJson}}}"""));
 
     [Fact]

@@ -217,7 +217,7 @@ public sealed class OpenApiFuzzTests(QuietApiFactory api, ITestOutputHelper outp
             """);
         foreach (var (table, columns) in tables)
         {
-            sql.AppendLine($"CREATE TRIGGER fuzz_count_write AFTER INSERT OR DELETE OR UPDATE OF {columns} ON {QuoteIdentifier(table)} FOR EACH ROW EXECUTE FUNCTION fuzz_count_write();");
+            sql.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"CREATE TRIGGER fuzz_count_write AFTER INSERT OR DELETE OR UPDATE OF {columns} ON {QuoteIdentifier(table)} FOR EACH ROW EXECUTE FUNCTION fuzz_count_write();");
         }
         await using var install = new NpgsqlCommand(sql.ToString(), connection);
         await install.ExecuteNonQueryAsync();

@@ -77,13 +77,6 @@ public sealed class StartupWarmUpTests(WarmUpApiFactory api) : IClassFixture<War
             && e.Message.Contains("/health/ready", StringComparison.Ordinal));
     }
 
-    private static async Task WaitUntilReadyAsync(HttpClient client)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!(await client.GetAsync("/health/ready")).IsSuccessStatusCode)
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "The API never became ready.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitUntilReadyAsync(HttpClient client) =>
+        Eventually.TrueAsync(async () => (await client.GetAsync("/health/ready")).IsSuccessStatusCode, "the API to become ready", seconds: 60);
 }

@@ -20,7 +20,7 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         var articleId = Guid.CreateVersion7();
         var messageId = await RecordAsync(api, ContentEventTypes.ArticlePublished, articleId);
 
-        await EventuallyAsync(() => receiver.For(messageId).Count == 1, "the delivery");
+        await Eventually.TrueAsync(() => receiver.For(messageId).Count == 1, "the delivery");
         var delivered = receiver.For(messageId)[0];
         Assert.True(SignatureIsValid(secret, delivered), $"The signature {delivered.Signature} does not verify.");
         var sentAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(delivered.Timestamp, CultureInfo.InvariantCulture));
@@ -50,8 +50,8 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         var article = await RecordAsync(api, ContentEventTypes.ArticlePublished);
         var notice = await RecordAsync(api, ContentEventTypes.NoticePublished);
 
-        await EventuallyAsync(() => receiver.For(notice).Count == 1, "the notice delivery");
-        await Task.Delay(500);
+        await Eventually.TrueAsync(() => receiver.For(notice).Count == 1, "the notice delivery");
+        await DispatchedAsync(api, article);
         Assert.Empty(receiver.For(article));
         var data = JsonDocument.Parse(receiver.For(notice)[0].Body).RootElement.GetProperty("data");
         Assert.Equal($"https://news.example.cymru/v1/notices/{data.GetProperty("id").GetString()}", data.GetProperty("url").GetString());
@@ -68,9 +68,9 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         var (id, secret) = await CreateWebhookAsync(client, receiver.Url, ContentEventTypes.ArticleUpdated);
         var messageId = await RecordAsync(api, ContentEventTypes.ArticleUpdated);
 
-        await EventuallyAsync(() => receiver.For(messageId).Count == 3, "three attempts");
+        await Eventually.TrueAsync(() => receiver.For(messageId).Count == 3, "three attempts");
         Assert.All(receiver.For(messageId), r => Assert.True(SignatureIsValid(secret, r)));
-        await EventuallyAsync(async () => (await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries")).AssertSuccessAsync())
+        await Eventually.TrueAsync(async () => (await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries")).AssertSuccessAsync())
             .GetProperty("items").GetArrayLength() == 3, "three logged attempts");
 
         var firstPage = await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries?limit=2")).AssertSuccessAsync();
@@ -155,7 +155,7 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         var messageId = await RecordAsync(api, ContentEventTypes.SourceUpdated);
 
         JsonElement[] attempts = [];
-        await EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var log = await (await client.GetAsync($"/v1/manage/webhooks/{id}/deliveries")).AssertSuccessAsync();
             attempts = [.. log.GetProperty("items").EnumerateArray().OrderBy(a => a.GetProperty("attempt").GetInt32())];
@@ -176,14 +176,14 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         var client = await api.ClientWithScopesAsync("webhooks:manage");
         var (id, _) = await CreateWebhookAsync(client, receiver.Url, ContentEventTypes.QuoteUpdated);
         var messageId = await RecordAsync(api, ContentEventTypes.QuoteUpdated);
-        await EventuallyAsync(() => receiver.For(messageId).Count == 1, "the first delivery");
+        await Eventually.TrueAsync(() => receiver.For(messageId).Count == 1, "the first delivery");
 
         var retried = await (await client.PostAsync($"/v1/manage/webhooks/{id}/messages/{messageId}/retry", null)).AssertSuccessAsync(HttpStatusCode.Accepted);
         Assert.Equal(messageId.ToString(), retried.GetProperty("messageId").GetString());
         // Queued again; with free delivery slots the dispatcher may already have sent it by the time the answer is read.
         Assert.Contains(retried.GetProperty("status").GetString(), new[] { "pending", "delivered" });
 
-        await EventuallyAsync(() => receiver.For(messageId).Count == 2, "the manual retry");
+        await Eventually.TrueAsync(() => receiver.For(messageId).Count == 2, "the manual retry");
         Assert.Equal(receiver.For(messageId)[0].Body, receiver.For(messageId)[1].Body);
         await (await client.PostAsync($"/v1/manage/webhooks/{id}/messages/{Guid.CreateVersion7()}/retry", null)).AssertProblemAsync(HttpStatusCode.NotFound);
     }
@@ -204,13 +204,13 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         Assert.True(body.GetProperty("previousSecretExpiresAt").GetDateTimeOffset() > api.Clock.GetUtcNow());
 
         var duringGrace = await RecordAsync(api, ContentEventTypes.NoticeWithdrawn);
-        await EventuallyAsync(() => receiver.For(duringGrace).Count == 1, "a delivery during the grace period");
+        await Eventually.TrueAsync(() => receiver.For(duringGrace).Count == 1, "a delivery during the grace period");
         Assert.True(SignatureIsValid(newSecret, receiver.For(duringGrace)[0]));
         Assert.True(SignatureIsValid(oldSecret, receiver.For(duringGrace)[0]));
 
         api.Clock.Advance(TimeSpan.FromHours(25));
         var afterGrace = await RecordAsync(api, ContentEventTypes.NoticeWithdrawn);
-        await EventuallyAsync(() => receiver.For(afterGrace).Count == 1, "a delivery after the grace period");
+        await Eventually.TrueAsync(() => receiver.For(afterGrace).Count == 1, "a delivery after the grace period");
         Assert.True(SignatureIsValid(newSecret, receiver.For(afterGrace)[0]));
         Assert.False(SignatureIsValid(oldSecret, receiver.For(afterGrace)[0]));
     }
@@ -231,7 +231,7 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         Assert.Empty(receiver.For(messageId));
 
         api.Clock.Advance(TimeSpan.FromMinutes(1));
-        await EventuallyAsync(() => receiver.For(messageId).Count == 1, "the scheduled delivery");
+        await Eventually.TrueAsync(() => receiver.For(messageId).Count == 1, "the scheduled delivery");
         Assert.True(receiver.For(messageId)[0].At < DateTimeOffset.UtcNow);
         var payload = JsonDocument.Parse(receiver.For(messageId)[0].Body).RootElement;
         Assert.Equal(publishAt.ToUnixTimeSeconds(), payload.GetProperty("timestamp").GetDateTimeOffset().ToUnixTimeSeconds());
@@ -253,7 +253,7 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
         Assert.Equal("Disabled through the API.", disabled.GetProperty("disabledReason").GetString());
 
         var messageId = await RecordAsync(api, ContentEventTypes.ArticleArchived);
-        await Task.Delay(1000);
+        await DispatchedAsync(api, messageId);
         Assert.Empty(receiver.For(messageId));
         await (await client.PostAsync($"/v1/manage/webhooks/{id}/messages/{messageId}/retry", null)).AssertProblemAsync(HttpStatusCode.Conflict);
     }

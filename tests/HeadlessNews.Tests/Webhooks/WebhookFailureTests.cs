@@ -26,13 +26,13 @@ public sealed class WebhookFailureTests(QuickToGiveUpApi api) : IClassFixture<Qu
         var client = await api.ClientWithScopesAsync("webhooks:manage");
         var (id, _) = await CreateWebhookAsync(client, receiver.Url, ContentEventTypes.NoticeUpdated);
         var messageId = await RecordAsync(api, ContentEventTypes.NoticeUpdated);
-        await EventuallyAsync(() => receiver.For(messageId).Count >= 2, "a first retry");
+        await Eventually.TrueAsync(() => receiver.For(messageId).Count >= 2, "a first retry");
         await Task.Delay(300);
         Assert.True((await (await client.GetAsync($"/v1/manage/webhooks/{id}")).AssertSuccessAsync()).GetProperty("enabled").GetBoolean());
         api.Clock.Advance(TimeSpan.FromHours(2));
 
         System.Text.Json.JsonElement webhook = default;
-        await EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             webhook = await (await client.GetAsync($"/v1/manage/webhooks/{id}")).AssertSuccessAsync();
             return !webhook.GetProperty("enabled").GetBoolean();
@@ -53,7 +53,7 @@ public sealed class WebhookFailureTests(QuickToGiveUpApi api) : IClassFixture<Qu
         var enabled = await (await client.SendAsync(enable)).AssertSuccessAsync();
         Assert.Equal(System.Text.Json.JsonValueKind.Null, enabled.GetProperty("disabledReason").ValueKind);
         await (await client.PostAsync($"/v1/manage/webhooks/{id}/messages/{messageId}/retry", null)).AssertSuccessAsync(HttpStatusCode.Accepted);
-        await EventuallyAsync(async () => (await api.WithDbAsync(db => Task.FromResult(
+        await Eventually.TrueAsync(async () => (await api.WithDbAsync(db => Task.FromResult(
             db.Set<HeadlessNews.Api.Features.Webhooks.WebhookMessage>().Single(m => m.EventId == messageId).Status)))
             == HeadlessNews.Api.Features.Webhooks.WebhookMessageStatus.Delivered, "the retried message to be delivered");
     }

@@ -36,7 +36,7 @@ public sealed class WebhookFairnessTests(DefaultLimitsWebhookApi api, ITestOutpu
 
             var published = DateTimeOffset.UtcNow;
             var eventId = await RecordAsync(api, ContentEventTypes.ArticlePublished);
-            await EventuallyAsync(() => healthy.For(eventId).Count == 1, "the healthy webhook's delivery", 5);
+            await Eventually.TrueAsync(() => healthy.For(eventId).Count == 1, "the healthy webhook's delivery", 5);
             output.WriteLine($"Delivered to the healthy webhook {(healthy.For(eventId)[0].At - published).TotalMilliseconds:F0} ms after publishing, "
                 + $"while {hanging.For(eventId).Count} deliveries to the hanging target were in flight.");
             Assert.NotEmpty(hanging.For(eventId));

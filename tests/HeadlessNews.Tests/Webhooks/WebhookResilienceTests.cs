@@ -38,7 +38,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
         await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticlePublished);
         var events = await RecordManyAsync(first, 40);
 
-        await EventuallyAsync(() => _receiver.Received.Count >= 5, "some deliveries before the stop");
+        await Eventually.TrueAsync(() => _receiver.Received.Count >= 5, "some deliveries before the stop");
         await first.DisposeAsync();
         _nodes.Remove(first);
         var deliveredBeforeStop = events.Count(e => _receiver.For(e).Count > 0);
@@ -46,7 +46,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
 
         var second = StartNode(first.ConnectionString);
         _ = second.Server;
-        await EventuallyAsync(() => events.All(e => _receiver.For(e).Count > 0), "every event delivered after the restart", 30);
+        await Eventually.TrueAsync(() => events.All(e => _receiver.For(e).Count > 0), "every event delivered after the restart", 30);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
         await Task.Delay(800);
         Assert.Empty(_receiver.For(eventId));
         first.Clock.Advance(new WebhookOptions().ClaimLease + TimeSpan.FromSeconds(1));
-        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery after the backstop ran out");
+        await Eventually.TrueAsync(() => _receiver.For(eventId).Count == 1, "the delivery after the backstop ran out");
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
 
         var restarted = StartNode(first.ConnectionString, nodeName);
         _ = restarted.Server;
-        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery by the restarted node", 5);
+        await Eventually.TrueAsync(() => _receiver.For(eventId).Count == 1, "the delivery by the restarted node", 5);
         await AssertOneAttemptDeliveredAsync(restarted, eventId);
     }
 
@@ -93,7 +93,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
 
         await Task.Delay(1000);
         Assert.Empty(_receiver.For(eventId));
-        await EventuallyAsync(() => _receiver.For(eventId).Count == 1, "the delivery by the other node", 5);
+        await Eventually.TrueAsync(() => _receiver.For(eventId).Count == 1, "the delivery by the other node", 5);
         await AssertOneAttemptDeliveredAsync(first, eventId);
     }
 
@@ -119,7 +119,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
 
         var next = StartNode(first.ConnectionString);
         _ = next.Server;
-        await EventuallyAsync(() => _receiver.For(eventId).Count == 2, "the delivery by the next node", 3);
+        await Eventually.TrueAsync(() => _receiver.For(eventId).Count == 2, "the delivery by the next node", 3);
         await AssertOneAttemptDeliveredAsync(next, eventId);
     }
 
@@ -133,7 +133,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
         await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticleUpdated);
 
         var events = await RecordManyAsync(first, 300, ContentEventTypes.ArticleUpdated);
-        await EventuallyAsync(() => events.All(e => _receiver.For(e).Count > 0), $"every event delivered (only {_receiver.Received.Select(r => r.Id).Distinct().Count()} so far)", 60);
+        await Eventually.TrueAsync(() => events.All(e => _receiver.For(e).Count > 0), $"every event delivered (only {_receiver.Received.Select(r => r.Id).Distinct().Count()} so far)", 60);
         await Task.Delay(1500);
         var duplicates = events.Where(e => _receiver.For(e).Count > 1).ToList();
         Assert.True(duplicates.Count == 0, $"{duplicates.Count} events were delivered more than once.");
@@ -161,7 +161,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
     private static async Task AssertOneAttemptDeliveredAsync(ApiFactory api, Guid eventId)
     {
         WebhookAttempt[] attempts = [];
-        await EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             attempts = await api.WithDbAsync(db => db.Set<WebhookAttempt>().Where(a => a.EventId == eventId).ToArrayAsync());
             return attempts.Length > 0;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Tests.Webhooks;
 
@@ -54,6 +55,14 @@ public static class WebhookTestKit
             return recorded.Id;
         });
 
+    /// <summary>
+    /// Waits until the dispatcher has fanned event <paramref name="messageId"/> out to the subscriptions it matches: from
+    /// then on a webhook it did not match can never receive it, so "nothing arrived" means something.
+    /// </summary>
+    public static Task DispatchedAsync(ApiFactory api, Guid messageId) =>
+        Eventually.TrueAsync(() => api.WithDbAsync(db => db.Set<ContentEvent>().AnyAsync(e => e.Id == messageId && e.DispatchedAt != null)),
+            $"the dispatcher to fan out event {messageId}");
+
     /// <summary>An independent Standard Webhooks v1 verifier: true when any v1 signature matches the secret.</summary>
     public static bool SignatureIsValid(string secret, ReceivedWebhook webhook)
     {
@@ -69,7 +78,7 @@ public static class WebhookTestKit
     public static async Task<JsonElement> AttemptAsync(HttpClient client, string webhookId, Guid messageId, string? outcome = null)
     {
         JsonElement attempt = default;
-        await EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var log = await (await client.GetAsync($"/v1/manage/webhooks/{webhookId}/deliveries")).AssertSuccessAsync();
             attempt = log.GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("messageId").GetString() == messageId.ToString()
@@ -78,20 +87,6 @@ public static class WebhookTestKit
         }, outcome is null ? "a logged attempt" : $"a logged attempt with outcome {outcome}");
         return attempt;
     }
-
-    /// <summary>Waits until <paramref name="condition"/> holds, failing with <paramref name="what"/> after <paramref name="seconds"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, double seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {what}");
-            await Task.Delay(50);
-        }
-    }
-
-    public static Task EventuallyAsync(Func<bool> condition, string what, double seconds = 10) =>
-        EventuallyAsync(() => Task.FromResult(condition()), what, seconds);
 
     public static HttpRequestMessage WithIfMatch(this HttpRequestMessage request, int version)
     {

@@ -69,16 +69,8 @@ public static class ReferenceDeliveryEndpoints
         return TypedResults.Ok(new Page<DeliveredQuote>([.. page.Items.Select(quote => ToDelivered(quote, links))], page.Next));
     }
 
-    private static async Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
-        http.AddCacheTags("quotes", $"quote:{id}");
-        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        var links = await LinksAsync(visible, [id], quotes: true, cancellationToken);
-        var quote = links.Count == 0 ? null : await db.Set<Quote>().AsNoTracking().FirstOrDefaultAsync(q => q.Id == id, cancellationToken);
-        return quote is null ? Problems.NotFound($"No published quote has id {id}.") : TypedResults.Ok(ToDelivered(quote, links));
-    }
+    private static Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        GetUsedAsync<Quote, DeliveredQuote>(id, "quote", http, db, clock, ToDelivered, cancellationToken);
 
     private static async Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
         string? kind, string? publisher, string? q, int? limit, string? cursor,
@@ -120,15 +112,21 @@ public static class ReferenceDeliveryEndpoints
         return TypedResults.Ok(new Page<DeliveredSource>([.. page.Items.Select(source => ToDelivered(source, links))], page.Next));
     }
 
-    private static async Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        GetUsedAsync<Source, DeliveredSource>(id, "source", http, db, clock, ToDelivered, cancellationToken);
+
+    /// <summary>One quote or source (<paramref name="kind"/>), found only while a visible article uses it.</summary>
+    private static async Task<Results<Ok<TDelivered>, ProblemHttpResult>> GetUsedAsync<TEntity, TDelivered>(
+        Guid id, string kind, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered,
+        CancellationToken cancellationToken) where TEntity : class, IVersioned
     {
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
-        http.AddCacheTags("sources", $"source:{id}");
+        http.AddCacheTags($"{kind}s", $"{kind}:{id}");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        var links = await LinksAsync(visible, [id], quotes: false, cancellationToken);
-        var source = links.Count == 0 ? null : await db.Set<Source>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
-        return source is null ? Problems.NotFound($"No published source has id {id}.") : TypedResults.Ok(ToDelivered(source, links));
+        var links = await LinksAsync(visible, [id], quotes: typeof(TEntity) == typeof(Quote), cancellationToken);
+        var found = links.Count == 0 ? null : await db.Set<TEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
+        return found is null ? Problems.NotFound($"No published {kind} has id {id}.") : TypedResults.Ok(toDelivered(found, links));
     }
 
     /// <param name="language">Names and descriptions in this language where given, else the default ones.</param>

@@ -239,7 +239,7 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    private HttpRequestMessage SignedRequest(WebhookMessage message, Webhook webhook, DateTimeOffset now)
+    private static HttpRequestMessage SignedRequest(WebhookMessage message, Webhook webhook, DateTimeOffset now)
     {
         var timestamp = now.ToUnixTimeSeconds();
         var secrets = webhook.PreviousSecret is { } previous && webhook.PreviousSecretExpiresAt > now ? new[] { webhook.Secret, previous } : [webhook.Secret];

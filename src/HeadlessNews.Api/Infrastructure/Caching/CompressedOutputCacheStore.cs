@@ -8,10 +8,10 @@ namespace HeadlessNews.Api.Infrastructure.Caching;
 
 /// <summary>
 /// Keeps output-cache entries LZ4-compressed in the framework's in-memory store, so the size limit (which counts stored
-/// bytes) holds several times the pages: with 10,000 uncompressed article pages cached (~103 MB of JSON) the bench's
-/// peak fell from 326 to 260 MB, and a hit costs one LZ4 decode (gigabytes a second). Kept as they are: entries that
-/// LZ4 barely shrinks (responses already Brotli- or gzip-encoded for the client), and entries over 64 KB (lists with
-/// <c>include=body</c>), whose decoding would allocate a large array on every hit (+60 MB of peak in the bench).
+/// bytes) holds several times the pages and the process's peak memory falls, while a hit costs one LZ4 decode
+/// (gigabytes a second). Kept as they are: entries that LZ4 barely shrinks (responses already Brotli- or gzip-encoded
+/// for the client), and entries over 64 KB (lists with <c>include=body</c>), whose decoding would allocate a large
+/// array on every hit. Figures in bench/README.md.
 /// </summary>
 internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOutputCacheStore
 {
@@ -23,11 +23,11 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
     private const int HotLimit = 64;
 
     /// <summary>
-    /// Hot entries (a front page's list) are kept decoded, so they are not decoded on every hit (that cost ~12 % of the
+    /// Hot entries (a front page's list) are kept decoded, so they are not decoded on every hit (a measurable share of the
     /// cached latest list's throughput). An entry counts as hot when it is decoded <see cref="HotAfter"/> times in a row
     /// in its slot of <see cref="_streaks"/>. The long tail of article pages is not admitted: with two in a row as the
     /// test, two readers walking the same pages in step admitted every page, and the decoded copies, alive until the
-    /// next clear, were promoted and left for gen 2 (1,495 clears of 64 pages in the bench's by-slug runs, +31 MB of peak).
+    /// next clear, were promoted and left for gen 2.
     /// </summary>
     internal const int HotAfter = 8;
 
@@ -36,8 +36,8 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
     /// <summary>
     /// Per slot, the identity hash of the entry decoded last (high half) and how many times in a row (low half), updated
     /// as one word so a count is not credited to another entry (bar an identity-hash clash). A plain long: an object per
-    /// slot, replaced on every decode, was kept alive by the array holding it past gen-0 collections (cached by slug
-    /// 17,532-18,947 req/s against 20,487-22,761 without it).
+    /// slot, replaced on every decode, was kept alive by the array holding it past gen-0 collections, which cost
+    /// throughput.
     /// </summary>
     private readonly long[] _streaks = new long[Slots];
 

@@ -48,15 +48,15 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
 
     /// <summary>
     /// Connections per pool (management, delivery reads, delivery reads on generic plans) unless the string says.
-    /// Npgsql's 100 let 400 concurrent uncached reads open ~200 backends on a 2-core server (max_connections 100):
-    /// connection timeouts, reconnect storms, 58 req/s and 461 503s in 20 s. With 20 per pool the same load queued in
-    /// the API instead: ~1,000 req/s, no errors, p99 0.6 s.
+    /// Npgsql's 100 let a burst of concurrent uncached reads open more backends than a small server's max_connections:
+    /// connection timeouts, reconnect storms and 503s. With 20 per pool the same load queues in the API instead, without
+    /// errors (figures in bench/README.md).
     /// </summary>
     public const int MaxPoolSize = 20;
 
     /// <summary>
-    /// Bytes a connection reads from its socket at once. A latest-20 page is ~13 KB of prepared JSON; with Npgsql's 8 KB
-    /// it took two reads or more (4.6 vs 3.7 recvfrom calls per uncached list request, measured with perf).
+    /// Bytes a connection reads from its socket at once: a latest-20 page of prepared JSON is larger than Npgsql's 8 KB
+    /// default, which took two reads or more per list.
     /// </summary>
     public const int ReadBufferSize = 64 * 1024;
 

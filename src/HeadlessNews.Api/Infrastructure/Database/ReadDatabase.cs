@@ -167,9 +167,8 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     /// <summary>
     /// Reads share connections (Npgsql multiplexing) unless the string says otherwise: commands from concurrent requests
     /// are written to whichever connection is free, several in one write, instead of each request holding a connection
-    /// for its round trip. On the uncached latest list (2 cores, 32 clients) that went from ~7,000 to ~10,000 req/s, API
-    /// CPU from ~150 to ~105 us and PostgreSQL's from ~85 to ~50 us per request. A pool of 8 without it stayed at ~7,000;
-    /// a multiplexed pool of 4 instead of 20 gained another ~8 %, not worth a slow search holding up four connections' queues.
+    /// for its round trip: less CPU per request on both sides (figures in bench/README.md). A smaller multiplexed pool gains
+    /// a little more, not worth a slow search holding up a few connections' queues.
     /// Reads keep no session state, which multiplexing cannot carry. Npgsql 11 removes the mode: drop this on upgrade.
     /// <para>
     /// Npgsql refuses it for several hosts and without pooling, so those strings stay as they are. A multiplexed command

@@ -11,7 +11,7 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// The level says how interesting the request is: a server error or a request slower than
 /// <see cref="SlowRequest"/> is a warning; any other read of a cached route (delivery and syndication feeds, the
 /// traffic a CDN or proxy logs too) is debug, since writing a console line per cache hit cost a quarter of the cached
-/// list's throughput (20,200 vs 26,700 req/s); everything else (management, the change feed, preview) is
+/// list's throughput (bench/README.md); everything else (management, the change feed, preview) is
 /// information. A request that failed with an exception is judged by the route it had before the exception handler
 /// cleared it. Health probes are debug whatever they answer: an orchestrator polls them every few seconds, and a failing
 /// check is logged, with its reason, by the health-check service. Set <c>Logging:LogLevel:HeadlessNews.Requests</c> to

@@ -26,13 +26,11 @@ public sealed class WarmUpOptions
 
 /// <summary>
 /// A fresh .NET process runs unoptimised code until tiered compilation has recompiled its hot paths: on this API some
-/// 20,000 methods, about 20 s of one core, done by a background thread that load starves. A cold API served the uncached
-/// latest list at ~2,100 req/s with a p99 near 1 s in its first 5 s under load (steady: ~7,000), the cached one at
-/// ~8,400 req/s with a p99 of ~480 ms (steady: ~27,000). So once Kestrel listens, the API reads its own delivery routes
+/// 20,000 methods, about 20 s of one core, done by a background thread that load starves, so a cold API serves a
+/// fraction of its steady throughput with a long tail (bench/README.md). So once Kestrel listens, the API reads its own delivery routes
 /// over loopback (cache misses and hits, plain and compressed, revalidations), gently, since the point is to make the
 /// methods hot and leave the JIT a core, until the JIT has caught up or <see cref="WarmUpOptions.Seconds"/> have passed;
-/// <c>/health/ready</c> answers 503 with the check <c>degraded</c> until then. After it, the first 5 s of load ran at
-/// ~4,000-4,300 uncached and ~26,000-29,000 cached req/s.
+/// <c>/health/ready</c> answers 503 with the check <c>degraded</c> until then.
 /// <para>
 /// Its requests carry a secret made for this process, which exempts them from rate limiting: they would otherwise spend,
 /// and be refused by, the loopback address's anonymous budget. The secret is forgotten when the warm-up ends.
@@ -188,7 +186,7 @@ public sealed partial class StartupWarmUp(
         var settled = await JitSettledAsync(started, stop.Token);
         await stop.CancelAsync();
         await reading;
-        // The warm-up's garbage and the heap it grew would otherwise stay mapped for the life of the process (~30 MB).
+        // The warm-up's garbage and the heap it grew would otherwise stay mapped for the life of the process.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         LogWarmedUp(logger, Stopwatch.GetElapsedTime(started).TotalSeconds, settled ? "the JIT had caught up" : "its time ran out",
             requests, reads.Count, failed);

@@ -33,8 +33,8 @@ public sealed class OidcOptions : OidcIssuerOptions
     /// <summary>Every configured issuer by name (the top-level one is named <c>default</c>), with inherited settings filled in.</summary>
     public IEnumerable<(string Name, OidcIssuerOptions Issuer)> Configured()
     {
-        var named = Issuers.Select(i => (Name: i.Key, Issuer: (OidcIssuerOptions)i.Value));
-        return (Authority is null ? named : named.Prepend((Name: "default", Issuer: (OidcIssuerOptions)this))).Select(i => (i.Name, new OidcIssuerOptions
+        var named = Issuers.Select(i => (Name: i.Key, Issuer: i.Value));
+        return (Authority is null ? named : named.Prepend((Name: "default", Issuer: this))).Select(i => (i.Name, new OidcIssuerOptions
         {
             Authority = i.Issuer.Authority,
             Audience = i.Issuer.Audience,

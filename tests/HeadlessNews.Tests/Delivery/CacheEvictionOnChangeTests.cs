@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HeadlessNews.Tests.Delivery;
 
 /// <summary>With the server output cache on (the default): changes evict cached answers at once.</summary>
-public sealed class DeliveryCachingTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     [Fact]
     public async Task Unpublishing_evicts_the_cached_article_and_list_at_once()
