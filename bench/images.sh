@@ -1,42 +1,90 @@
 #!/usr/bin/env bash
-# Image bench (issue 21): first rendition of a 24 MP JPEG to 1280 px WebP through the API beside vipsthumbnail (the
-# ceiling), and 10 MB JPEG upload p95. Needs a running API (API=http://127.0.0.1:5080) and an admin key (KEY=...).
-# Installs libvips-tools (vipsthumbnail) and python3 if missing. Usage: KEY=hn_... bash bench/images.sh [runs]
+# Image bench (issue 21), every figure beside its ceiling in one run:
+#  - upload of a ~10 MB 24 MP JPEG (p95, hashing and metadata reading included);
+#  - first rendition of that JPEG to 1280 px WebP through the API, beside vipsthumbnail on the same file (the ceiling);
+#  - a stored rendition served by the API, beside nginx serving the same bytes (wrk, same connections and duration);
+#  - API resident memory while 8 first renditions of 24 MP images run at once, above its idle figure.
+# The box may be shared: `uptime` is printed before and after so the figures can be read with the load they ran under.
+# Needs a running API (API=http://127.0.0.1:5080) and a key with content:write (KEY=...). Installs libvips-tools,
+# nginx-light and wrk if missing. Usage: KEY=hn_... bash bench/images.sh [runs]
 set -euo pipefail
 API=${API:-http://127.0.0.1:5080}
 RUNS=${1:-20}
 : "${KEY:?set KEY to an API key with content:write}"
-command -v vipsthumbnail >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvips-tools >/dev/null; }
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+missing=()
+command -v vipsthumbnail >/dev/null || missing+=(libvips-tools)
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v wrk >/dev/null || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+work=$(mktemp -d)
+nginx_pid=""
+cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
 
 p95() { sort -n | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; printf "%.0f", a[i]}'; }
 ms() { date +%s%N; }
+auth=(-H "Authorization: Bearer $KEY")
+port=${API##*:}; port=${port%%/*}
+API_PID=${API_PID:-$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2)}
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$API_PID/status"; }
 
-# Noisy 6000x4000 JPEGs (24 MP; noise compresses like a photo, ~9-10 MB at q 90), one per run so every rendition is a first one.
-for i in $(seq 1 "$RUNS"); do
-  vips gaussnoise "$work/n$i.v" 6000 4000 --mean $((100 + i)) --sigma 50
+echo "load before: $(uptime)"
+# Noisy 6000x4000 JPEGs (24 MP; noise compresses like a photo, ~9-10 MB at q 90), one per upload so every rendition is
+# a first one, and 8 more for the concurrent memory figure.
+total=$(( RUNS + 8 ))
+for i in $(seq 1 "$total"); do
+  vips gaussnoise "$work/n$i.v" 6000 4000 --mean $((60 + i)) --sigma 50
   vips bandjoin "$work/n$i.v $work/n$i.v $work/n$i.v" "$work/c$i.v"
   vips cast "$work/c$i.v" "$work/photo$i.jpg[Q=90]" uchar
   rm -f "$work/n$i.v" "$work/c$i.v"
 done
-echo "fixture: $(stat -c %s "$work/photo1.jpg") bytes, 6000x4000"
+echo "fixture: $(stat -c %s "$work/photo1.jpg") bytes, 6000x4000 JPEG q90 (vips gaussnoise)"
+
+upload() { curl -sf "${auth[@]}" -F "file=@$1" "$API/v1/manage/assets" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -n1; }
 
 : > "$work/upload.ms"; : > "$work/render.ms"; : > "$work/ceiling.ms"
 for i in $(seq 1 "$RUNS"); do
-  t0=$(ms)
-  body=$(curl -sf -H "Authorization: Bearer $KEY" -F "file=@$work/photo$i.jpg" "$API/v1/manage/assets")
-  t1=$(ms); echo $(( (t1 - t0) / 1000000 )) >> "$work/upload.ms"
-  id=$(printf '%s' "$body" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -n1)
-  t0=$(ms)
-  curl -sf -o /dev/null -H "Authorization: Bearer $KEY" "$API/v1/images/$id/1/1280.webp"
-  t1=$(ms); echo $(( (t1 - t0) / 1000000 )) >> "$work/render.ms"
-  t0=$(ms)
-  vipsthumbnail "$work/photo$i.jpg" --size 1280 -o "$work/thumb$i.webp[Q=80,strip]"
-  t1=$(ms); echo $(( (t1 - t0) / 1000000 )) >> "$work/ceiling.ms"
+  t0=$(ms); id=$(upload "$work/photo$i.jpg"); t1=$(ms)
+  echo $(( (t1 - t0) / 1000000 )) >> "$work/upload.ms"
+  t0=$(ms); curl -sf -o /dev/null "${auth[@]}" "$API/v1/images/$id/1/1280.webp"; t1=$(ms)
+  echo $(( (t1 - t0) / 1000000 )) >> "$work/render.ms"
+  t0=$(ms); vipsthumbnail "$work/photo$i.jpg" --size 1280 -o "$work/thumb$i.webp[Q=80,strip]"; t1=$(ms)
+  echo $(( (t1 - t0) / 1000000 )) >> "$work/ceiling.ms"
 done
-echo "upload 24 MP JPEG p95: $(p95 < "$work/upload.ms") ms"
-echo "first rendition 1280 webp p95: $(p95 < "$work/render.ms") ms (vipsthumbnail ceiling p95: $(p95 < "$work/ceiling.ms") ms)"
+echo "upload ~10 MB 24 MP JPEG p95: $(p95 < "$work/upload.ms") ms (n=$RUNS)"
+echo "first rendition 1280 webp p95: $(p95 < "$work/render.ms") ms; vipsthumbnail ceiling p95: $(p95 < "$work/ceiling.ms") ms"
 
-# Cached rendition: the same URL again (stored bytes, no image work).
-t0=$(ms); for _ in $(seq 1 200); do curl -sf -o /dev/null -H "Authorization: Bearer $KEY" "$API/v1/images/$id/1/1280.webp"; done; t1=$(ms)
-echo "cached rendition (sequential curl): $(( 200 * 1000000000 / (t1 - t0) )) req/s"
+# Cached rendition: the stored bytes through the API, and the same bytes from nginx, with the same wrk settings.
+url="$API/v1/images/$id/1/1280.webp"
+mkdir -p "$work/www"
+curl -sf "${auth[@]}" -o "$work/www/1280.webp" "$url"
+nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$work/nginx.conf" <<EOF
+worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 1024; }
+http { access_log off; types { image/webp webp; }
+  server { listen 127.0.0.1:$nginx_port; root $work/www; location / { add_header Cache-Control "public, max-age=31536000, immutable"; } } }
+EOF
+nginx -c "$work/nginx.conf" -p "$work" & nginx_pid=$!
+for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/1280.webp" && break; sleep 0.1; done
+rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
+api_rps=$(wrk -t2 -c16 -d10s -H "Authorization: Bearer $KEY" "$url" | rps)
+nginx_rps=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$nginx_port/1280.webp" | rps)
+echo "stored rendition ($(stat -c %s "$work/www/1280.webp") bytes), wrk -t2 -c16 10 s: API $api_rps req/s, nginx $nginx_rps req/s ($(awk -v a="$api_rps" -v n="$nginx_rps" 'BEGIN {printf "%.0f", 100*a/n}') %)"
+
+# Memory: 8 first renditions of 24 MP images at once (uploads first), sampling the API's RSS every 20 ms.
+ids=()
+for i in $(seq $(( RUNS + 1 )) "$total"); do ids+=("$(upload "$work/photo$i.jpg")"); done
+sleep 1
+idle=$(rss_kb)
+( peak=0; while [ ! -f "$work/done" ]; do r=$(rss_kb); [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" > "$work/peak"; sleep 0.02; done ) &
+sampler=$!
+renders=()
+for id in "${ids[@]}"; do curl -sf -o /dev/null "${auth[@]}" "$API/v1/images/$id/1/1280.webp" & renders+=($!); done
+wait "${renders[@]}"
+touch "$work/done"; wait "$sampler"
+peak=$(cat "$work/peak")
+echo "8 concurrent first renditions: API RSS idle $(( idle / 1024 )) MB, peak $(( peak / 1024 )) MB, +$(( (peak - idle) / 1024 )) MB"
+echo "load after: $(uptime)"

@@ -103,7 +103,8 @@ public static class Idempotency
             }
             else
             {
-                await mine.ExecuteDeleteAsync(CancellationToken.None);
+                // Freed only when nothing committed: work that was done must not run again for the same key.
+                await mine.Where(r => r.CommittedAt == null).ExecuteDeleteAsync(CancellationToken.None);
             }
             captured.Position = 0;
             await captured.CopyToAsync(originalBody, CancellationToken.None);

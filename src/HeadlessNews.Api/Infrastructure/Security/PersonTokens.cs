@@ -30,6 +30,9 @@ public static class PersonTokens
     public const string SchemeName = "Bearer";
     private const string SchemePrefix = "Oidc:";
     private const string RetryAfterItem = "hn-person-token-retry-after";
+    private const string IssuerUnreachableItem = "hn-person-token-issuer-unreachable";
+    /// <summary>What a 503 asks the client to wait when the issuer's discovery document or keys cannot be fetched.</summary>
+    private const int IssuerRetryAfterSeconds = 5;
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(60);
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSsaPssSha256];
 
@@ -90,10 +93,16 @@ public static class PersonTokens
         options.TokenValidationParameters.ClockSkew = ClockSkew;
         options.Events = new JwtBearerEvents
         {
-            OnAuthenticationFailed = context =>
+            OnAuthenticationFailed = async context =>
             {
+                // The token could not be checked at all (the issuer's metadata is out of reach): the service is unavailable,
+                // the caller did nothing wrong, and it spends no failed-authentication budget.
+                if (await IsIssuerUnreachableAsync(context))
+                {
+                    context.HttpContext.Items[IssuerUnreachableItem] = true;
+                    return;
+                }
                 SpendOrRefuse(context.HttpContext);
-                return Task.CompletedTask;
             },
             OnTokenValidated = context =>
             {
@@ -109,6 +118,12 @@ public static class PersonTokens
             OnChallenge = context =>
             {
                 context.HandleResponse();
+                if (context.HttpContext.Items.ContainsKey(IssuerUnreachableItem))
+                {
+                    context.Response.Headers.RetryAfter = IssuerRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Problems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                        "The token's issuer cannot be reached to check it (its discovery document or signing keys); retry shortly.");
+                }
                 return context.HttpContext.Items[RetryAfterItem] is TimeSpan retryAfter
                     ? BearerResponses.TooManyFailuresAsync(context.HttpContext, retryAfter)
                     : BearerResponses.ChallengeAsync(context.HttpContext, failed: true,
@@ -123,6 +138,27 @@ public static class PersonTokens
             // The skew moves "now", not the token's times: a token without nbf reports DateTime.MinValue, which cannot be moved back.
             return expires is { } exp && now - parameters.ClockSkew <= exp && (notBefore is not { } nbf || now + parameters.ClockSkew >= nbf);
         };
+    }
+
+    /// <summary>
+    /// Whether the issuer's discovery document and keys cannot be had: the token handler reports that failure only as a
+    /// signature it could not check, so the configuration is asked for again (answered from its cache when it is there).
+    /// </summary>
+    private static async Task<bool> IsIssuerUnreachableAsync(AuthenticationFailedContext context)
+    {
+        if (context.Options.ConfigurationManager is not { } configuration)
+        {
+            return false;
+        }
+        try
+        {
+            await configuration.GetConfigurationAsync(context.HttpContext.RequestAborted);
+            return false;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException)
+        {
+            return true;
+        }
     }
 
     /// <summary>
