@@ -9,6 +9,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 N=${1:?articles}; DURATION=${2:-10s}; DATA="${BENCH_DATA:?BENCH_DATA=DIR holds the seeded archives}/$N"
 [ -f "$DATA/seeded" ] || { echo "Seed first: BENCH_DATA=$BENCH_DATA bash bench/archive/seed.sh $N" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "Install wrk (Debian package) first." >&2; exit 1; }
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
 DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
 dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
 WORK=$(mktemp -d /tmp/hn-archive-XXXXXX)
@@ -86,18 +90,17 @@ measure "search, $(wc -l <"$WORK/queries.txt") rotating one- and two-word querie
 measure "article by slug, rotating $(wc -l <"$DATA/slugs.txt") slugs" "$BASE" "$WORK/by-slug.lua"
 for s in "${SCENARIOS[@]}"; do measure "${s%%|*}" "$BASE${s#*|}" "$WORK/report.lua"; done
 echo "API peak memory (VmHWM): $(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$API_PID/status") MB"
-stop_api
 
-# Plans: auto_explain on the API's connections for one request of each scenario.
+# Plans: auto_explain on the API's own connections (a fresh process) for one request of each scenario.
 psql_ -c "ALTER DATABASE headlessnews SET session_preload_libraries = 'auto_explain'" \
   -c "ALTER DATABASE headlessnews SET auto_explain.log_min_duration = 0" -c "ALTER DATABASE headlessnews SET auto_explain.log_analyze = on" \
-  -c "ALTER DATABASE headlessnews SET auto_explain.log_buffers = on" 2>/dev/null || true
+  -c "ALTER DATABASE headlessnews SET auto_explain.log_buffers = on"
+stop_api
 start_api
 LOG="$DATA/pg/server.log"; FROM=$(wc -l <"$LOG")
 { for s in "${SCENARIOS[@]}"; do echo "${s#*|}"; done; echo "/v1/articles/$(head -1 "$DATA/slugs.txt")"
-  head -3 "$WORK/queries.txt" | sed 's#^#/v1/search?q=#'; } | while read -r url; do curl -s -o /dev/null "$BASE$url"; done
-sleep 1
-tail -n +"$FROM" "$LOG" | grep -v -e 'pg_catalog' -e 'SELECT 1' > "$DATA/plans.txt" || true
-stop_api
+  shuf -n 6 "$WORK/queries.txt" | sed 's#^#/v1/search?q=#'; } | while read -r url; do echo "GET $url" >>"$WORK/asked"; curl -s -o /dev/null "$BASE$url"; done
 psql_ -c "ALTER DATABASE headlessnews RESET ALL"
+{ cat "$WORK/asked"; tail -n +"$FROM" "$LOG"; } > "$DATA/plans.txt"
+stop_api
 echo "Plans: $DATA/plans.txt"
