@@ -146,6 +146,6 @@ public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixtur
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'headlessnews-live-listener'", connection);
-        return Convert.ToInt32(await count.ExecuteScalarAsync());
+        return Convert.ToInt32(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

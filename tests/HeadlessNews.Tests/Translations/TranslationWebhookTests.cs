@@ -22,7 +22,7 @@ public sealed class TranslationWebhookTests(WebhookApi api) : IClassFixture<Webh
 
         JsonElement DataFor(string id) => receiver.Received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data"))
             .FirstOrDefault(d => d.GetProperty("id").GetString() == id);
-        await EventuallyAsync(() => DataFor(welsh.Id()).ValueKind != JsonValueKind.Undefined && DataFor(english.Id()).ValueKind != JsonValueKind.Undefined, "both editions' events");
+        await Eventually.TrueAsync(() => DataFor(welsh.Id()).ValueKind != JsonValueKind.Undefined && DataFor(english.Id()).ValueKind != JsonValueKind.Undefined, "both editions' events");
 
         Assert.Equal("cy", DataFor(welsh.Id()).GetProperty("language").GetString());
         Assert.Equal("en-GB", DataFor(english.Id()).GetProperty("language").GetString());

@@ -21,7 +21,7 @@ public sealed class WelshSearchTests(ApiFactory api, ITestOutputHelper output) :
         mam mynydd môr Môn merch meddyg Menai mis
         rhaglen rhif rhyfel Rhuthun rhew rhan Rhyl
         afon ysgol enw eglwys iaith arian oed uned ardal
-        """.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
+        """.Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Soft, nasal and aspirate mutations of a radical (h- before a vowel-initial word).</summary>
     private static IEnumerable<string> Mutations(string radical)
@@ -36,7 +36,7 @@ public sealed class WelshSearchTests(ApiFactory api, ITestOutputHelper output) :
         return to.Select(initial => initial + lower[from.Length..]);
     }
 
-    private async Task<List<string>> SearchAsync(HttpClient reader, string q) =>
+    private static async Task<List<string>> SearchAsync(HttpClient reader, string q) =>
         [.. (await reader.GetJsonAsync($"/v1/search?types=articles&language=cy&limit=100&q={Uri.EscapeDataString(q)}"))
             .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!)];
 

@@ -31,7 +31,7 @@ public static class LiveBlogDeliveryEndpoints
     {
         v1.MapGet("/articles/{slug}/live", Live).WithName("StreamLiveBlog").WithTags("Delivery")
             .WithSummary("Server-Sent Events of a visible live blog: entry.created|entry.updated|entry.deleted (id: a growing sequence), liveblog.ended; resume with Last-Event-ID or lastEventId.")
-            .Produces<string>(StatusCodes.Status200OK, LiveEventStream.ContentType)
+            .Produces<string>(StatusCodes.Status200OK, LiveEventsResult.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .DisableRequestTimeout();
         return v1;
@@ -67,7 +67,7 @@ public static class LiveBlogDeliveryEndpoints
         return new PreparedPage([.. page.Items.Select(r => r.Json)], page.Next);
     }
 
-    private static async Task<Results<LiveEventStream, ProblemHttpResult>> Live(
+    private static async Task<Results<LiveEventsResult, ProblemHttpResult>> Live(
         string slug, string? lastEventId, HttpContext http, DatabaseEndpoint endpoint, LiveBlogHub hub, TimeProvider clock, IOptions<LiveBlogOptions> options,
         CancellationToken cancellationToken)
     {
@@ -89,7 +89,7 @@ public static class LiveBlogDeliveryEndpoints
         {
             return Problems.NotFound($"No visible live blog has the slug '{slug}'.");
         }
-        return new LiveEventStream(hub, reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1), resumeAfter, clock, options.Value);
+        return new LiveEventsResult(hub, reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1), resumeAfter, clock, options.Value);
     }
 }
 
@@ -97,7 +97,7 @@ public static class LiveBlogDeliveryEndpoints
 /// Writes one reader's stream: <c>retry:</c> at once, the replay after Last-Event-ID, then what the
 /// <see cref="LiveBlogHub"/> hands over, skipping what the replay already sent (so nothing is repeated).
 /// </summary>
-public sealed class LiveEventStream(LiveBlogHub hub, Guid articleId, DateTimeOffset? coverageEnd, long? resumeAfter, TimeProvider clock, LiveBlogOptions options) : IResult
+public sealed class LiveEventsResult(LiveBlogHub hub, Guid articleId, DateTimeOffset? coverageEnd, long? resumeAfter, TimeProvider clock, LiveBlogOptions options) : IResult
 {
     public const string ContentType = "text/event-stream";
 

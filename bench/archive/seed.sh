@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Seeds an archive of N published articles for bench/archive/run.sh (issue 23), kept in $BENCH_DATA/N:
+#   BENCH_DATA=DIR bash bench/archive/seed.sh N
+# The base (sections, authors, 100 sources, 300 quotes, 500 notices, and one template article per quote) goes through
+# the management API once and is kept in $BENCH_DATA/base; each size is a copy of it grown by generate.sql.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+N=${1:?articles}; DATA=${BENCH_DATA:?BENCH_DATA=DIR keeps the seeded databases}
+DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
+[ -f "$DLL" ] || dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export Database__SeedSampleContent=false RateLimiting__Enabled=false ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
+API_PID=""
+trap '[ -n "$API_PID" ] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true' EXIT
+start_api() { # data dir
+  export Database__EmbeddedDataPath="$1/pg"
+  (cd "$ROOT" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT" >>"$1/api.log" 2>&1) & API_PID=$!
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && return; sleep 0.5; done
+  echo "The API did not become ready; see $1/api.log" >&2; exit 1
+}
+stop_api() { kill "$API_PID"; wait "$API_PID" 2>/dev/null || true; API_PID=""; }
+
+if [ ! -f "$DATA/base/done" ]; then
+  rm -rf "$DATA/base"; mkdir -p "$DATA/base"
+  export Database__EmbeddedDataPath="$DATA/base/pg"
+  KEY=$(cd "$ROOT" && dotnet "$DLL" keys create --name bench --scopes '*' 2>/dev/null | tail -n 1); echo "$KEY" > "$DATA/base/key"
+  start_api "$DATA/base"
+  python3 "$ROOT/bench/seed.py" "http://127.0.0.1:$PORT" "$KEY" 0 /dev/null >&2
+  python3 "$ROOT/bench/archive/templates.py" "http://127.0.0.1:$PORT" "$KEY" >&2
+  stop_api; touch "$DATA/base/done"
+fi
+OUT="$DATA/$N"
+rm -rf "$OUT"; mkdir -p "$OUT"; cp -a "$DATA/base/pg" "$DATA/base/pg.password" "$DATA/base/key" "$OUT/"
+start_api "$OUT"
+PGPASSWORD=$(cat "$OUT/pg.password"); export PGPASSWORD
+start=$(date +%s)
+(cd "$OUT" && psql -h 127.0.0.1 -p "$(sed -n 4p "$OUT/pg/postmaster.pid")" -U postgres -d headlessnews -X -q -v n="$N" -f "$ROOT/bench/archive/generate.sql")
+echo "Generated $N articles in $(( $(date +%s) - start )) s." | tee "$OUT/seeded" >&2
+stop_api
