@@ -58,6 +58,8 @@ public sealed class SaveLiveBlogEntryRequestValidator : AbstractValidator<SaveLi
 
     public SaveLiveBlogEntryRequestValidator()
     {
+        // A missing value stops at its first rule: the later ones read it.
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Body).NotEmpty().Must(body => body!.Count <= MaxBlocks).WithMessage($"An entry has 1 to {MaxBlocks} blocks.");
         RuleForEach(r => r.Body).NotNull().SetValidator(new BlockValidator()).When(r => r.Body is { Count: <= MaxBlocks });
         RuleFor(r => r.Authors).Must(a => a!.Count <= 20).When(r => r.Authors is not null).WithMessage("At most 20 authors.");

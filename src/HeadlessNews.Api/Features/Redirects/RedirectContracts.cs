@@ -17,6 +17,8 @@ public sealed class CreateRedirectRequestValidator : AbstractValidator<CreateRed
 {
     public CreateRedirectRequestValidator()
     {
+        // A missing value stops at its first rule: the later ones read it.
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Path).NotEmpty().MaximumLength(RedirectPaths.MaxLength)
             .Must(p => RedirectPaths.Normalise(p) is not null).WithMessage("path is a path starting with / (or a full http(s) URL).");
         RuleFor(r => r.Location).NotEmpty().MaximumLength(2000)
