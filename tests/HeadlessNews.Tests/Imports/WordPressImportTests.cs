@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Imports;
@@ -284,6 +285,31 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
             .Replace("https://RUN.glannau-gazette.example", site ?? "https://RUN.glannau-gazette.example", StringComparison.Ordinal)
             .Replace("RUN", run, StringComparison.Ordinal).Replace("PID", pid, StringComparison.Ordinal));
         return (run, file);
+    }
+
+    [Fact]
+    public async Task The_import_verb_runs_as_its_own_process_in_development_where_service_scopes_are_checked()
+    {
+        var (run, file) = Fixture(out _);
+        await api.WithDbAsync(_ => Task.FromResult(0));
+        var cli = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { typeof(Program).Assembly.Location, "import", "wordpress", file, "--media", "link" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!,
+        };
+        cli.Environment["ConnectionStrings__HeadlessNews"] = api.ConnectionString;
+        cli.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        cli.Environment["Database__SeedSampleContent"] = "false";
+        using var process = Process.Start(cli)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, await errors + await output);
+        var harbour = await api.CreateClient().GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
+        Assert.Equal("Harbour wall repaired before the spring tides", harbour.GetProperty("headline").GetString());
     }
 
     private async Task<(int Exit, string Output)> ImportAsync(string file, params string[] options)

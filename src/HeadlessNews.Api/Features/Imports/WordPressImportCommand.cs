@@ -64,7 +64,8 @@ public static class WordPressImportCommand
             return 65;
         }
         await DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
-        var importer = ActivatorUtilities.CreateInstance<WordPressImporter>(services);
+        await using var scope = services.CreateAsyncScope();
+        var importer = ActivatorUtilities.CreateInstance<WordPressImporter>(scope.ServiceProvider);
         var report = await importer.ImportAsync(archive, options, (done, total) =>
         {
             if (done % ProgressEvery == 0 || done == total)
