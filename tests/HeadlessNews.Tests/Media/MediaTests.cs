@@ -103,7 +103,7 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         Assert.Equal("image/webp", visible.Content.Headers.ContentType?.MediaType);
     }
 
-    private static string PathOf(string absoluteUrl)
+    internal static string PathOf(string absoluteUrl)
     {
         Assert.StartsWith(MediaApiFactory.PublicBaseUrl + "v1/images/", absoluteUrl, StringComparison.Ordinal);
         return new Uri(absoluteUrl).PathAndQuery;

@@ -111,9 +111,8 @@ internal static class ArticleReferences
         await db.Set<ArticleSource>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
     }
 
-    private static List<(string Path, Guid AssetId)> ImageReferences(HeroImage? hero, List<Block> body) =>
-        [.. body.Select((b, i) => (Path: $"body[{i}].assetId", b.AssetId)).Prepend((Path: "heroImage.assetId", hero?.AssetId))
-            .Where(use => use.AssetId is not null).Select(use => (use.Path, use.AssetId!.Value))];
+    private static IEnumerable<(string Path, Guid? AssetId)> ImageReferences(HeroImage? hero, List<Block> body) =>
+        body.Select((b, i) => (Path: $"body[{i}].assetId", b.AssetId)).Prepend((Path: "heroImage.assetId", hero?.AssetId));
 
     /// <summary>Tags and places are created on first use; concurrent first uses agree thanks to ON CONFLICT.</summary>
     private static async Task<List<(string Slug, string Name)>> FindOrCreateTermsAsync(HeadlessNewsDbContext db, string table, IReadOnlyList<string>? given, CancellationToken cancellationToken)

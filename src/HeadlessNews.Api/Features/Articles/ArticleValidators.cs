@@ -27,21 +27,29 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
         RuleFor(r => r.Authors).Must(a => a!.Count <= 20).When(r => r.Authors is not null).WithMessage("At most 20 authors.");
         RuleForEach(r => r.Authors).NotEmpty().MaximumLength(120);
         RuleFor(r => r.SourceIds).Must(s => s!.Count <= 200).When(r => r.SourceIds is not null).WithMessage("At most 200 sources.");
-        RuleFor(r => r.HeroImage!.Url).Must(WebUrls.IsHttp).When(r => r.HeroImage is { AssetId: null }).OverridePropertyName("heroImage.url")
-            .WithMessage("heroImage needs an assetId or an absolute http or https url.");
-        RuleFor(r => r.HeroImage!.Url).Null().When(r => r.HeroImage is { AssetId: not null }).OverridePropertyName("heroImage.url")
-            .WithMessage("heroImage has an assetId or a url, not both.");
-        RuleFor(r => r.HeroImage!.FocalPoint!).Must(FocalPoints.IsValid).When(r => r.HeroImage?.FocalPoint is not null)
-            .OverridePropertyName("heroImage.focalPoint").WithMessage(FocalPoints.Message);
-        RuleFor(r => r.HeroImage!.Alt).MaximumLength(500).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.alt");
-        RuleFor(r => r.HeroImage!.Caption).MaximumLength(1000).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.caption");
-        RuleFor(r => r.HeroImage!.Credit).MaximumLength(200).When(r => r.HeroImage is not null).OverridePropertyName("heroImage.credit");
+        RuleFor(r => r.HeroImage!).SetValidator(new HeroImageValidator()).When(r => r.HeroImage is not null);
         RuleFor(r => r.Language).Must(Languages.IsValid).When(r => r.Language is not null).WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
         RuleFor(r => r.CanonicalUrl).MaximumLength(2000).Must(WebUrls.IsHttp).When(r => r.CanonicalUrl is not null)
             .WithMessage("canonicalUrl must be an absolute http or https URL.");
         RuleFor(r => r.Format).IsInEnum();
         RuleFor(r => r.CoverageEndTime).GreaterThan(r => r.CoverageStartTime).When(r => r.CoverageStartTime is not null && r.CoverageEndTime is not null)
             .WithMessage("coverageEndTime is after coverageStartTime.");
+    }
+}
+
+/// <summary>One use of an image (an article's hero image, a notice's images): an asset or an outside URL, with per-use overrides.</summary>
+public sealed class HeroImageValidator : AbstractValidator<HeroImage>
+{
+    public HeroImageValidator()
+    {
+        RuleFor(i => i.Url).MaximumLength(2000).Must(WebUrls.IsHttp).When(i => i.AssetId is null)
+            .WithMessage("An image needs an assetId or an absolute http or https url.");
+        RuleFor(i => i.Url).Null().When(i => i.AssetId is not null).WithMessage("An image has an assetId or a url, not both.");
+        RuleFor(i => i.FocalPoint!).Must(FocalPoints.IsValid).When(i => i.FocalPoint is not null).OverridePropertyName("focalPoint")
+            .WithMessage(FocalPoints.Message);
+        RuleFor(i => i.Alt).MaximumLength(500);
+        RuleFor(i => i.Caption).MaximumLength(1000);
+        RuleFor(i => i.Credit).MaximumLength(200);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
@@ -12,11 +13,11 @@ using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
-/// <summary>A published notice as delivered: <c>active</c> says whether it is in force now.</summary>
+/// <summary>A published notice as delivered: <c>active</c> says whether it is in force now; <c>images</c> have the article image shape.</summary>
 public sealed record DeliveredNotice(
     Guid Id, string Reference, NoticeCategory Category, string Title, string Body, NoticeIssuer Issuer, NoticeLocation? Location,
     DateTimeOffset? PublishedAt, DateTimeOffset? EffectiveFrom, DateTimeOffset? EffectiveTo, DateTimeOffset? ResponseDeadline,
-    IReadOnlyList<NoticeAttachment> Attachments, int Version, bool Active);
+    IReadOnlyList<NoticeAttachment> Attachments, IReadOnlyList<DeliveredImage> Images, int Version, bool Active);
 
 public static class NoticeDeliveryEndpoints
 {
@@ -33,7 +34,7 @@ public static class NoticeDeliveryEndpoints
 
     private static async Task<Results<Ok<Page<DeliveredNotice>>, ProblemHttpResult>> ListNotices(
         string? category, string? issuer, string? q, string? near, double? radiusKm, bool? includeExpired, int? limit, string? cursor,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -79,11 +80,12 @@ public static class NoticeDeliveryEndpoints
         var page = Pagination.ToPage(http, signer, rows, take, n => new KeysetCursor(n.PublishedAt!.Value, n.Id));
         http.AddCacheTags("notices");
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredNotice>([.. page.Items.Select(n => ToDelivered(n, now))], page.Next));
+        var images = await ImagesLoaderAsync(db, urls, page.Items, cancellationToken);
+        return TypedResults.Ok(new Page<DeliveredNotice>([.. page.Items.Select(n => ToDelivered(n, images, now))], page.Next));
     }
 
     private static async Task<Results<Ok<DeliveredNotice>, ProblemHttpResult>> GetNotice(
-        Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var notice = await db.Set<Notice>().AsNoTracking().Where(n => n.Id == id && n.Status == NoticeStatus.Published)
@@ -100,7 +102,7 @@ public static class NoticeDeliveryEndpoints
                 http.ExpireAt(boundary.Value);
             }
         }
-        return TypedResults.Ok(ToDelivered(notice, now));
+        return TypedResults.Ok(ToDelivered(notice, await ImagesLoaderAsync(db, urls, [notice], cancellationToken), now));
     }
 
     private static ProblemHttpResult? ParseNear(string? near, double? radiusKm, out (double Latitude, double Longitude)? point, out double radius)
@@ -137,9 +139,14 @@ public static class NoticeDeliveryEndpoints
                 .OrderBy(at => at).FirstOrDefaultAsync(token);
         }, cancellationToken);
 
-    private static DeliveredNotice ToDelivered(NoticeResponse n, DateTimeOffset now) => new(
+    private static Task<Func<ImageUse?, DeliveredImage?>> ImagesLoaderAsync(
+        HeadlessNewsDbContext db, MediaUrls urls, IEnumerable<NoticeResponse> notices, CancellationToken cancellationToken) =>
+        DeliveredImages.LoaderAsync(db, notices.SelectMany(n => n.Images).Select(i => i.ToUse()), cancellationToken, urls: urls);
+
+    /// <summary>An image whose asset has gone is left out.</summary>
+    private static DeliveredNotice ToDelivered(NoticeResponse n, Func<ImageUse?, DeliveredImage?> images, DateTimeOffset now) => new(
         n.Id, n.Reference, n.Category, n.Title, n.Body, n.Issuer, n.Location, n.PublishedAt, n.EffectiveFrom, n.EffectiveTo, n.ResponseDeadline,
-        n.Attachments, n.Version, Active: (n.EffectiveFrom is null || n.EffectiveFrom <= now) && (n.EffectiveTo is null || n.EffectiveTo > now));
+        n.Attachments, [.. n.Images.Select(i => images(i.ToUse())).OfType<DeliveredImage>()], n.Version, Active: (n.EffectiveFrom is null || n.EffectiveFrom <= now) && (n.EffectiveTo is null || n.EffectiveTo > now));
 }
 
 /// <summary>Indexes delivery needs on notices: newest published first, and the boundaries that expire cached lists.</summary>

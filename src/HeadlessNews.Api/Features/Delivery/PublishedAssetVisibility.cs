@@ -4,9 +4,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
-/// <summary>An asset is visible while a visible article in the read model shows it (hero or image block).</summary>
+/// <summary>An asset is visible while a visible article in the read model (hero or image block) or a published notice shows it.</summary>
 internal sealed class PublishedAssetVisibility : IAssetVisibility
 {
-    public Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Set<PublishedArticle>().AnyAsync(p => p.AssetIds.Contains(assetId) && p.VisibleFrom <= now, cancellationToken);
+    public async Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Set<PublishedArticle>().AnyAsync(p => p.AssetIds.Contains(assetId) && p.VisibleFrom <= now, cancellationToken)
+        || await db.Database.SqlQuery<bool>($"""
+            SELECT EXISTS (SELECT 1 FROM notices WHERE status = 'published' AND images @> {MediaUsage.ListShowing(assetId)}::jsonb) AS "Value"
+            """).SingleAsync(cancellationToken);
 }

@@ -20,9 +20,10 @@ public sealed record ImageUse(Guid? AssetId, string? Url, string? Alt, string? C
 /// </summary>
 public static class DeliveredImages
 {
-    /// <summary>Adds an error (by JSON path) for every referenced asset that does not exist.</summary>
-    public static async Task CheckReferencesAsync(HeadlessNewsDbContext db, IReadOnlyList<(string Path, Guid AssetId)> uses, IDictionary<string, string[]> errors, CancellationToken cancellationToken)
+    /// <summary>Adds an error (by JSON path) for every referenced asset that does not exist; uses without an asset are skipped.</summary>
+    public static async Task CheckReferencesAsync(HeadlessNewsDbContext db, IEnumerable<(string Path, Guid? AssetId)> references, IDictionary<string, string[]> errors, CancellationToken cancellationToken)
     {
+        var uses = references.Where(r => r.AssetId is not null).Select(r => (r.Path, AssetId: r.AssetId!.Value)).ToList();
         if (uses.Count == 0)
         {
             return;
@@ -38,13 +39,14 @@ public static class DeliveredImages
     /// <summary>
     /// Loads the referenced assets once; the returned function delivers each use (null for a use whose asset is gone).
     /// With <paramref name="signedUntil"/> every rendition URL is signed until then (a preview shows pictures nobody else may see yet).
+    /// Pass <paramref name="urls"/> with a read-database context, which has no application services to find it in.
     /// </summary>
     public static async Task<Func<ImageUse?, DeliveredImage?>> LoaderAsync(
-        HeadlessNewsDbContext db, IEnumerable<ImageUse?> uses, CancellationToken cancellationToken, DateTimeOffset? signedUntil = null)
+        HeadlessNewsDbContext db, IEnumerable<ImageUse?> uses, CancellationToken cancellationToken, DateTimeOffset? signedUntil = null, MediaUrls? urls = null)
     {
         var ids = uses.Where(u => u?.AssetId is not null).Select(u => u!.AssetId!.Value).Distinct().ToList();
         var assets = ids.Count == 0 ? [] : await db.Set<Asset>().AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
-        var urls = db.GetService<MediaUrls>();
+        urls ??= db.GetService<MediaUrls>();
         return use => use switch
         {
             null => null,

@@ -9,21 +9,29 @@ public interface IAssetVisibility
     Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
-/// <summary>Which articles use an asset, for deletion.</summary>
+/// <summary>Which articles and notices use an asset, for deletion.</summary>
 public static class MediaUsage
 {
-    /// <summary>Articles (other than archived ones) whose hero image or image blocks reference the asset.</summary>
+    /// <summary>Articles (other than archived ones) whose hero image or image blocks reference the asset, and notices (other than withdrawn ones) whose images do.</summary>
     public static async Task<List<AssetUser>> UsersAsync(HeadlessNewsDbContext db, Guid assetId, CancellationToken cancellationToken)
     {
         var id = assetId.ToString();
-        var inBody = $"[{{\"assetId\":\"{id}\"}}]";
+        var inBody = ListShowing(assetId);
         var rows = await db.Database.SqlQuery<UserRow>($"""
             SELECT id AS "Id", headline AS "Title" FROM articles
              WHERE status <> 'Archived' AND (hero_image ->> 'assetId' = {id} OR body @> {inBody}::jsonb)
              ORDER BY id LIMIT 50
             """).ToListAsync(cancellationToken);
-        return [.. rows.Select(r => new AssetUser("article", r.Id, r.Title))];
+        var notices = await db.Database.SqlQuery<UserRow>($"""
+            SELECT id AS "Id", title AS "Title" FROM notices
+             WHERE status <> 'withdrawn' AND images @> {inBody}::jsonb
+             ORDER BY id LIMIT 50
+            """).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => new AssetUser("article", r.Id, r.Title)), .. notices.Select(r => new AssetUser("notice", r.Id, r.Title))];
     }
+
+    /// <summary>A jsonb array that any image list (body blocks, notice images) showing the asset contains (<c>@&gt;</c>).</summary>
+    public static string ListShowing(Guid assetId) => $"[{{\"assetId\":\"{assetId}\"}}]";
 
     private sealed class UserRow
     {

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using NpgsqlTypes;
+using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Text;
@@ -55,6 +56,7 @@ public sealed class Notice : ICacheTagged, IVersionedEntity
     public DateTimeOffset? EffectiveTo { get; set; }
     public DateTimeOffset? ResponseDeadline { get; set; }
     public List<NoticeAttachment> Attachments { get; set; } = [];
+    public List<HeroImage> Images { get; set; } = [];
     public NoticeStatus Status { get; set; }
     public int Version { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -95,6 +97,7 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
                 (a, b) => a!.SequenceEqual(b!),
                 attachments => attachments.Aggregate(0, (hash, attachment) => HashCode.Combine(hash, attachment)),
                 attachments => attachments.ToList()));
+        builder.Property(n => n.Images).AsJsonColumn();
         builder.Property(n => n.Version).IsConcurrencyToken();
         builder.Property(n => n.SearchVector).HasComputedColumnSql(SearchVectorSql, stored: true);
 
@@ -106,6 +109,8 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         // The "near here" prefilter: a bounding box is two range conditions this B-tree can serve.
         builder.HasIndex(n => new { n.Latitude, n.Longitude }).HasFilter("latitude IS NOT NULL");
         builder.HasIndex(n => n.SearchVector).HasMethod("gin");
+        // Which notices show an asset (renditions' visibility, deletion): images @> '[{"assetId": …}]'.
+        builder.HasIndex(n => n.Images).HasMethod("gin");
     }
 }
 

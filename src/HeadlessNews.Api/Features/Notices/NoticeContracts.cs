@@ -1,3 +1,5 @@
+using HeadlessNews.Api.Features.Articles;
+
 namespace HeadlessNews.Api.Features.Notices;
 
 /// <summary>The editable content of a notice, for create and for PUT (which replaces it all; omitted optional fields become null).</summary>
@@ -6,6 +8,7 @@ namespace HeadlessNews.Api.Features.Notices;
 /// <param name="EffectiveFrom">When the notice takes effect; null for at once.</param>
 /// <param name="EffectiveTo">When it stops being active; null for open-ended. Not before effectiveFrom.</param>
 /// <param name="ResponseDeadline">Last day for objections or representations, where the notice invites them.</param>
+/// <param name="Images">Pictures: each an uploaded asset (assetId, with per-use overrides) or an outside url, like an article's heroImage.</param>
 public sealed record NoticeRequest(
     string Reference,
     NoticeCategory? Category,
@@ -16,7 +19,8 @@ public sealed record NoticeRequest(
     DateTimeOffset? EffectiveFrom,
     DateTimeOffset? EffectiveTo,
     DateTimeOffset? ResponseDeadline,
-    IReadOnlyList<NoticeAttachment>? Attachments);
+    IReadOnlyList<NoticeAttachment>? Attachments,
+    IReadOnlyList<HeroImage>? Images = null);
 
 public sealed record NoticeIssuer(string Name);
 
@@ -41,6 +45,7 @@ public sealed record NoticeResponse(
     DateTimeOffset? EffectiveTo,
     DateTimeOffset? ResponseDeadline,
     IReadOnlyList<NoticeAttachment> Attachments,
+    IReadOnlyList<HeroImage> Images,
     NoticeStatus Status,
     int Version);
 

@@ -22,6 +22,7 @@ public static class NoticeMapping
         n.EffectiveTo,
         n.ResponseDeadline,
         n.Attachments,
+        n.Images,
         n.Status,
         n.Version);
 
@@ -47,6 +48,7 @@ public static class NoticeMapping
         notice.EffectiveTo = AsStored(request.EffectiveTo);
         notice.ResponseDeadline = AsStored(request.ResponseDeadline);
         notice.Attachments = [.. (request.Attachments ?? []).Select(a => new NoticeAttachment(a.Title.Trim(), a.Url.Trim()))];
+        notice.Images = [.. request.Images ?? []];
     }
 
     /// <summary>A notice's instants as they are stored (see <see cref="DatabaseTime.AsStored(DateTimeOffset)"/>).</summary>

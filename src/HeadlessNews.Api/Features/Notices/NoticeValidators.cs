@@ -1,11 +1,13 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using HeadlessNews.Api.Features.Articles;
 
 namespace HeadlessNews.Api.Features.Notices;
 
 public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeRequest>
 {
     public const int MaxAttachments = 20;
+    public const int MaxImages = 20;
 
     public NoticeRequestValidator()
     {
@@ -26,6 +28,9 @@ public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeReq
             attachment.RuleFor(a => a.Title).NotEmpty().MaximumLength(200);
             attachment.RuleFor(a => a.Url).NotEmpty().MaximumLength(2000).Must(IsHttpsUrl).WithMessage("url must be an absolute https URL.");
         });
+        RuleFor(r => r.Images).Must(i => i!.Count <= MaxImages).When(r => r.Images is not null)
+            .WithMessage($"A notice has at most {MaxImages} images.");
+        RuleForEach(r => r.Images).NotNull().WithMessage("An image is an object with an assetId or a url.").SetValidator(new HeroImageValidator());
     }
 
     private static bool IsHttpsUrl(string? url) =>

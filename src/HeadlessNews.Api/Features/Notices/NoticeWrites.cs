@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
@@ -123,6 +124,12 @@ public static class NoticeWrites
         if (notice.Body.Length == 0)
         {
             return Invalid.Field("body", "body has no content left once unsafe HTML is removed.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        await DeliveredImages.CheckReferencesAsync(db, notice.Images.Select((image, i) => (Path: $"images[{i}].assetId", image.AssetId)), errors, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return new Invalid(errors);
         }
         var taken = await db.Set<Notice>().AnyAsync(
             n => n.IssuerName == notice.IssuerName && n.Reference == notice.Reference && n.Id != notice.Id, cancellationToken);

@@ -1095,6 +1095,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("effective_to");
 
+                    b.Property<string>("Images")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("images");
+
                     b.Property<string>("IssuerName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1163,6 +1168,11 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_notices");
+
+                    b.HasIndex("Images")
+                        .HasDatabaseName("ix_notices_images");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Images"), "gin");
 
                     b.HasIndex("SearchVector")
                         .HasDatabaseName("ix_notices_search_vector");
