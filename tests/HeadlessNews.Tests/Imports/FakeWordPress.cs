@@ -39,6 +39,10 @@ internal sealed class FakeWordPress : IAsyncDisposable
     /// <summary>The <c>per_page</c> of every paged list request.</summary>
     public IReadOnlyCollection<string> Lists => _lists;
     public int MostAtOnce => _mostAtOnce;
+    /// <summary>When each read of posts page 2 came.</summary>
+    public ConcurrentQueue<DateTimeOffset> PostsPage2At { get; } = new();
+    /// <summary>A posts page that answers <c>400 rest_post_invalid_page_number</c> (posts deleted while the import pages).</summary>
+    public int? VanishedPostsPage { get; set; }
 
     public int Requests(string path, int? page = null) => _requests.GetValueOrDefault(Key(path, page?.ToString(CultureInfo.InvariantCulture)));
 
@@ -84,6 +88,14 @@ internal sealed class FakeWordPress : IAsyncDisposable
         if (page is not null)
         {
             _lists.Enqueue(query["per_page"].ToString());
+        }
+        if (kind == "posts" && page == "2")
+        {
+            PostsPage2At.Enqueue(DateTimeOffset.UtcNow);
+        }
+        if (kind == "posts" && VanishedPostsPage is { } vanished && page == vanished.ToString(CultureInfo.InvariantCulture))
+        {
+            return Results.Json(new { code = "rest_post_invalid_page_number" }, statusCode: StatusCodes.Status400BadRequest);
         }
         if (times == 1 && page == "2" && kind == "posts")
         {

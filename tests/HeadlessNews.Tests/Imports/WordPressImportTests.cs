@@ -306,6 +306,8 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(2, counts.GetProperty("authors").GetProperty("created").GetInt32());
         Assert.Equal(2, counts.GetProperty("sections").GetProperty("created").GetInt32());
         Assert.Equal(2, site.Requests("/wp-json/wp/v2/posts", page: 2));
+        var page2 = site.PostsPage2At.ToArray();
+        Assert.True(page2[1] - page2[0] >= TimeSpan.FromSeconds(0.9), "the retry waited for Retry-After: 1");
         Assert.Equal(2, site.Requests("/wp-json/wp/v2/tags", page: 2));
         Assert.Equal(1, site.Requests($"/wp-json/wp/v2/users/{site.Pid}22"));
         Assert.All(site.Lists, perPage => Assert.Equal("100", perPage));
@@ -332,6 +334,29 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         await (await client.GetAsync($"/v1/articles/ferry-timetable-{site.Run}")).AssertSuccessAsync();
         await (await client.GetAsync($"/v1/articles/lifeboat-launched-twice-{site.Run}")).AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal(0, site.Requests($"/wp-json/wp/v2/users/{site.Pid}22"));
+    }
+
+    [Fact]
+    public async Task A_site_that_fails_mid_import_keeps_what_came_names_the_error_and_a_re_run_resumes()
+    {
+        await using var site = await FakeWordPress.StartAsync();
+        site.VanishedPostsPage = 3;
+        var report = Path.Combine(Path.GetTempPath(), $"wp-rest-{site.Run}.report.json");
+        var (exit, output) = await ImportFromAsync(site.Url, report, "--media", "skip");
+        Assert.True(exit == 0, output);
+        var first = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement;
+        Assert.Contains("answered 400", first.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4, first.GetProperty("counts").GetProperty("posts").GetProperty("created").GetInt32());
+        var client = api.CreateClient();
+        await (await client.GetAsync($"/v1/articles/ferry-timetable-{site.Run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        site.VanishedPostsPage = null;
+        (exit, output) = await ImportFromAsync(site.Url, report, "--media", "skip");
+        Assert.True(exit == 0, output);
+        var posts = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("counts").GetProperty("posts");
+        Assert.Equal(1, posts.GetProperty("created").GetInt32());
+        Assert.Equal(4, posts.GetProperty("unchanged").GetInt32());
+        await (await client.GetAsync($"/v1/articles/ferry-timetable-{site.Run}")).AssertSuccessAsync();
     }
 
     /// <summary>The fixture with this run's token in its site, slugs and logins, in a file of its own.</summary>
