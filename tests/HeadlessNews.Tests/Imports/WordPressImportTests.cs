@@ -273,6 +273,93 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(1, images.GetProperty("failed").GetInt32());
     }
 
+    [Fact]
+    public async Task A_live_site_is_read_through_its_rest_api_page_by_page_through_a_429_and_a_503_and_a_hidden_author()
+    {
+        await using var site = await FakeWordPress.StartAsync();
+        var report = Path.Combine(Path.GetTempPath(), $"wp-rest-{site.Run}.report.json");
+        var (exit, output) = await ImportFromAsync(site.Url, report, "--media", "link");
+        Assert.True(exit == 0, output);
+
+        var client = api.CreateClient();
+        var lifeboat = await client.GetJsonAsync($"/v1/articles/lifeboat-launched-twice-{site.Run}");
+        Assert.Equal("Moelfre lifeboat launched twice in a day", lifeboat.GetProperty("headline").GetString());
+        Assert.Equal("Two shouts before tea.", lifeboat.GetProperty("standfirst").GetString());
+        Assert.Equal(new DateTimeOffset(2019, 3, 9, 16, 5, 0, TimeSpan.Zero), lifeboat.GetProperty("publishAt").GetDateTimeOffset());
+        Assert.Equal($"newyddion-{site.Run}", lifeboat.GetProperty("section").GetProperty("slug").GetString());
+        Assert.Equal(["lifeboat", "moelfre"], lifeboat.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("slug").GetString()).Order());
+        Assert.Equal("Ceri Hughes", lifeboat.GetProperty("authors")[0].GetProperty("name").GetString());
+        Assert.Equal($"https://{site.Run}.glannau-gazette.example/wp-content/uploads/2019/03/lifeboat.jpg", lifeboat.GetProperty("heroImage").GetProperty("url").GetString());
+        Assert.Equal("Moelfre's lifeboat on its second launch", lifeboat.GetProperty("heroImage").GetProperty("caption").GetString());
+        Assert.Equal(2, lifeboat.GetProperty("body").GetArrayLength());
+
+        // The user the API hides (401 on /users/ID) becomes an author made from the post's author id.
+        var summit = await client.GetJsonAsync($"/v1/articles/summit-station-opens-{site.Run}");
+        Assert.Equal($"wordpress-user-{site.Pid}22", summit.GetProperty("authors")[0].GetProperty("slug").GetString());
+        Assert.Equal($"chwaraeon-{site.Run}", summit.GetProperty("section").GetProperty("slug").GetString());
+        Assert.Equal("Chwaraeon & Hamdden", summit.GetProperty("section").GetProperty("name").GetString());
+        Assert.Equal("Bangor pier’s new paint is finished", (await client.GetJsonAsync($"/v1/articles/pier-paint-finished-{site.Run}")).GetProperty("headline").GetString());
+        Assert.Equal("Côr yn canu eto ar lan y dŵr", (await client.GetJsonAsync($"/v1/articles/cor-yn-canu-eto-{site.Run}")).GetProperty("headline").GetString());
+        Assert.Equal($"cor-yn-canu-eto-{site.Run}", (await client.GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString($"/?p={site.Pid}44")}")).GetProperty("slug").GetString());
+
+        var counts = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("counts");
+        Assert.Equal(5, counts.GetProperty("posts").GetProperty("created").GetInt32());
+        Assert.Equal(2, counts.GetProperty("authors").GetProperty("created").GetInt32());
+        Assert.Equal(2, counts.GetProperty("sections").GetProperty("created").GetInt32());
+        Assert.Equal(2, site.Requests("/wp-json/wp/v2/posts", page: 2));
+        var page2 = site.PostsPage2At.ToArray();
+        Assert.True(page2[1] - page2[0] >= TimeSpan.FromSeconds(0.9), "the retry waited for Retry-After: 1");
+        Assert.Equal(2, site.Requests("/wp-json/wp/v2/tags", page: 2));
+        Assert.Equal(1, site.Requests($"/wp-json/wp/v2/users/{site.Pid}22"));
+        Assert.All(site.Lists, perPage => Assert.Equal("100", perPage));
+        Assert.InRange(site.MostAtOnce, 1, 4);
+
+        (exit, output) = await ImportFromAsync(site.Url, report, "--media", "link");
+        Assert.True(exit == 0, output);
+        counts = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("counts");
+        Assert.Equal(0, counts.GetProperty("posts").GetProperty("created").GetInt32());
+        Assert.Equal(5, counts.GetProperty("posts").GetProperty("unchanged").GetInt32());
+        Assert.All(counts.EnumerateObject(), kind => Assert.Equal(0, kind.Value.GetProperty("created").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Since_reads_only_the_posts_modified_after_the_date()
+    {
+        await using var site = await FakeWordPress.StartAsync();
+        var report = Path.Combine(Path.GetTempPath(), $"wp-rest-{site.Run}.report.json");
+        var (exit, output) = await ImportFromAsync(site.Url, report, "--media", "skip", "--since", "2024-01-01");
+        Assert.True(exit == 0, output);
+        var posts = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("counts").GetProperty("posts");
+        Assert.Equal(1, posts.GetProperty("created").GetInt32());
+        var client = api.CreateClient();
+        await (await client.GetAsync($"/v1/articles/ferry-timetable-{site.Run}")).AssertSuccessAsync();
+        await (await client.GetAsync($"/v1/articles/lifeboat-launched-twice-{site.Run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(0, site.Requests($"/wp-json/wp/v2/users/{site.Pid}22"));
+    }
+
+    [Fact]
+    public async Task A_site_that_fails_mid_import_keeps_what_came_names_the_error_and_a_re_run_resumes()
+    {
+        await using var site = await FakeWordPress.StartAsync();
+        site.VanishedPostsPage = 3;
+        var report = Path.Combine(Path.GetTempPath(), $"wp-rest-{site.Run}.report.json");
+        var (exit, output) = await ImportFromAsync(site.Url, report, "--media", "skip");
+        Assert.True(exit == 0, output);
+        var first = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement;
+        Assert.Contains("answered 400", first.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4, first.GetProperty("counts").GetProperty("posts").GetProperty("created").GetInt32());
+        var client = api.CreateClient();
+        await (await client.GetAsync($"/v1/articles/ferry-timetable-{site.Run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        site.VanishedPostsPage = null;
+        (exit, output) = await ImportFromAsync(site.Url, report, "--media", "skip");
+        Assert.True(exit == 0, output);
+        var posts = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("counts").GetProperty("posts");
+        Assert.Equal(1, posts.GetProperty("created").GetInt32());
+        Assert.Equal(4, posts.GetProperty("unchanged").GetInt32());
+        await (await client.GetAsync($"/v1/articles/ferry-timetable-{site.Run}")).AssertSuccessAsync();
+    }
+
     /// <summary>The fixture with this run's token in its site, slugs and logins, in a file of its own.</summary>
     private static (string Run, string File) Fixture() => Fixture(out _);
 
@@ -312,11 +399,13 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal("Harbour wall repaired before the spring tides", harbour.GetProperty("headline").GetString());
     }
 
-    private async Task<(int Exit, string Output)> ImportAsync(string file, params string[] options)
+    private Task<(int Exit, string Output)> ImportAsync(string file, params string[] options) => ImportFromAsync(file, file + ".report.json", options);
+
+    private async Task<(int Exit, string Output)> ImportFromAsync(string source, string report, params string[] options)
     {
         await api.WithDbAsync(_ => Task.FromResult(0));
         using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--report", file + ".report.json", .. options], output);
+        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", source, "--report", report, .. options], output);
         return (exit, output.ToString());
     }
 }

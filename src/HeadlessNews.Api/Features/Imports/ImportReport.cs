@@ -45,7 +45,7 @@ public sealed class ImportReport
     public List<ReportedItem> Items { get; } = [];
     /// <summary>Shortcode name ⇒ the posts (source ids) where it was kept as text.</summary>
     public SortedDictionary<string, List<string>> UnknownShortcodes { get; } = new(StringComparer.Ordinal);
-    /// <summary>Why the run stopped early (malformed XML, with line and column), if it did.</summary>
+    /// <summary>Why the run stopped early (malformed XML, with line and column; a site that stopped answering), if it did.</summary>
     public string? Error { get; set; }
 
     public KindCounts Kind(string kind)

@@ -64,8 +64,9 @@ public sealed class WordPressImporter(
                 progress(++done, archive.ItemCount);
             }
         }
-        catch (System.Xml.XmlException e)
+        catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
         {
+            // A broken file or a site that stopped answering: what came before is imported, and a re-run resumes.
             report.Error = e.Message;
         }
         report.FinishedAt = clock.GetUtcNow();
