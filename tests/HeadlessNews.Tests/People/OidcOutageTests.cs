@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using HeadlessNews.Tests.Support;
 
 namespace HeadlessNews.Tests.People;
@@ -10,7 +9,7 @@ public sealed class OidcOutageTests(OidcOutageTests.Factory api) : IClassFixture
 {
     public sealed class Factory : ApiFactory
     {
-        private static readonly int ClosedPort = ClosedLoopbackPort();
+        private static readonly int ClosedPort = LoopbackPorts.Free();
 
         protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
@@ -19,13 +18,6 @@ public sealed class OidcOutageTests(OidcOutageTests.Factory api) : IClassFixture
             ["Auth:Oidc:RequireHttpsMetadata"] = "false",
             ["Auth:Oidc:RoleScopes:editor"] = "content:write",
         };
-
-        private static int ClosedLoopbackPort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class S3rver : IAsyncDisposable
     {
         var script = await InstalledScriptAsync();
         var directory = Directory.CreateTempSubdirectory("headlessnews-s3rver-").FullName;
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo(FindOnPath("node") ?? throw new InvalidOperationException("node is not on PATH."))
         {
             ArgumentList = { script, "--directory", directory, "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket },
@@ -57,24 +57,20 @@ public sealed class S3rver : IAsyncDisposable
         return server;
     }
 
-    private async Task WaitUntilListeningAsync(int port)
+    private Task WaitUntilListeningAsync(int port) => Eventually.TrueAsync(async () =>
     {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        Assert.False(_process.HasExited, $"s3rver exited with {(_process.HasExited ? _process.ExitCode : 0)} before listening.");
+        try
         {
-            Assert.False(_process.HasExited, $"s3rver exited with {(_process.HasExited ? _process.ExitCode : 0)} before listening.");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                await Task.Delay(50);
-            }
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
         }
-    }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }, "s3rver to listen", seconds: 20);
 
     /// <summary>How many objects the bucket holds under <paramref name="prefix"/>, asked through the S3 API.</summary>
     public async Task<int> ObjectsUnderAsync(string prefix)
@@ -105,13 +101,6 @@ public sealed class S3rver : IAsyncDisposable
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0 && File.Exists(script), $"npm install s3rver@{Version} into {prefix} failed ({process.ExitCode}).");
         return script;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string? FindOnPath(string name) =>

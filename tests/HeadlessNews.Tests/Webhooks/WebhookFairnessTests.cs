@@ -20,6 +20,7 @@ public sealed class WebhookFairnessTests(DefaultLimitsWebhookApi api, ITestOutpu
         await using var hanging = await WebhookReceiver.StartAsync();
         hanging.Respond = async (_, aborted) =>
         {
+            // The hang is the subject: each request is held until the test ends (or the dispatcher gives up), 10 s at most.
             using var either = CancellationTokenSource.CreateLinkedTokenSource(aborted, finished.Token);
             await Task.Delay(TimeSpan.FromSeconds(10), either.Token);
             return 200;
