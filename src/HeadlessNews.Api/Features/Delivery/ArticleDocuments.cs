@@ -68,6 +68,7 @@ public sealed class DeliveredBodies
     private readonly Dictionary<Guid, QuoteResponse> _quotes;
     private readonly Dictionary<Guid, SourceResponse> _sources;
     private readonly Func<ImageUse?, DeliveredImage?> _images;
+    private readonly Dictionary<string, Dictionary<Guid, QuoteResponse>> _quotesByLanguage = [];
 
     private DeliveredBodies(Dictionary<Guid, QuoteResponse> quotes, Dictionary<Guid, SourceResponse> sources, Func<ImageUse?, DeliveredImage?> images) =>
         (_quotes, _sources, _images) = (quotes, sources, images);
@@ -99,8 +100,19 @@ public sealed class DeliveredBodies
 
     public string Html(IEnumerable<Block> body, string? language = null) => BodyHtml.Render(body, QuotesIn(language), _sources);
 
-    private Dictionary<Guid, QuoteResponse> QuotesIn(string? language) =>
-        language is null ? _quotes : _quotes.ToDictionary(q => q.Key, q => q.Value.In(language));
+    /// <summary>The quotes as shown in <paramref name="language"/>, made once per language for all the bodies loaded.</summary>
+    private Dictionary<Guid, QuoteResponse> QuotesIn(string? language)
+    {
+        if (language is null)
+        {
+            return _quotes;
+        }
+        if (!_quotesByLanguage.TryGetValue(language, out var quotes))
+        {
+            _quotesByLanguage[language] = quotes = _quotes.ToDictionary(q => q.Key, q => q.Value.In(language));
+        }
+        return quotes;
+    }
 
     /// <summary>The sources cited by <paramref name="sourceIds"/> and the body's source lists, each once, in order.</summary>
     public IReadOnlyList<SourceResponse> Cited(IEnumerable<Guid> sourceIds, IEnumerable<Block> body) =>
