@@ -8,6 +8,7 @@ export type ArticleSummary = NonNullable<ArticlePage["items"]>[number];
 export type Article = paths["/v1/articles/{slug}"]["get"]["responses"][200]["content"]["application/json"];
 export type Block = NonNullable<Article["body"]>[number];
 export type Source = NonNullable<Article["sources"]>[number];
+export type Image = NonNullable<Article["heroImage"]>;
 export type NoticePage = paths["/v1/notices"]["get"]["responses"][200]["content"]["application/json"];
 export type Notice = NonNullable<NoticePage["items"]>[number];
 
@@ -39,6 +40,11 @@ export class DeliveryClient {
       }
       throw error;
     }
+  }
+
+  /** An image URL from the API (a path unless the API knows its public address), made absolute. */
+  absolute(url: string): string {
+    return new URL(url, this.baseUrl).href;
   }
 
   /** Active public notices (the API's default), optionally within `radiusKm` of `near`. */
