@@ -1,6 +1,7 @@
 import { connect, type Article, type Block, type DeliveryClient, type Source } from "./api.js";
 import { byId, el, formatDate, formatDateTime, showError, trustedHtml } from "./dom.js";
 import { imageFigure } from "./images.js";
+import { mountLiveBlog } from "./liveblog.js";
 
 const sourceKinds: Partial<Record<NonNullable<Source["kind"]>, string>> = {
   report: "Report",
@@ -75,6 +76,7 @@ function renderArticle(article: Article, client: DeliveryClient): HTMLElement {
     article.heroImage ? imageFigure(article.heroImage, client, { className: "hero", hero: true }) : null,
     article.old ? el("p", { class: "old", role: "note" }, "This article is more than a year old.") : null,
     renderBody(body, article.sources ?? [], client),
+    mountLiveBlog(article, client, (blocks, sources) => renderBody(blocks, sources, client)),
     otherSources.length > 0
       ? el("section", { id: "sources" }, el("h2", {}, listedInBody.size > 0 ? "Also cited" : "Sources"), el("ul", {}, ...otherSources.map(sourceItem)))
       : null,

@@ -308,6 +308,50 @@ describe("the example front end in Chromium", () => {
     await page.screenshot({ path: join(screenshots, "hero-image.png"), fullPage: true });
   });
 
+  test("a live blog shows its entries pinned first with key events marked, and follows new, edited and deleted entries without a reload", { skip }, async () => {
+    const blog = (await manage("POST", "/articles", {
+      headline: unique("Live: storm closes the Menai bridges"),
+      format: "liveblog",
+      coverageStartTime: new Date().toISOString(),
+      body: [{ type: "paragraph", html: "Follow the latest on the storm here." }],
+    }));
+    const entry = (html, flags = {}) => ({ body: [{ type: "paragraph", html }], ...flags });
+    await manage("POST", `/articles/${blog.id}/entries`, entry("Both bridges are closed to all traffic.", { pinned: true }));
+    await manage("POST", `/articles/${blog.id}/entries`, entry("Ferry sailings from Holyhead are cancelled.", { keyEvent: true }));
+    await manage("POST", `/articles/${blog.id}/entries`, entry("Gusts of 70 mph at Aberffraw."));
+    const published = await manage("POST", `/articles/${blog.id}/publish`, {}, ifMatch(blog));
+
+    await openArticle(published.slug);
+    const entries = page.locator("#live .entry");
+    await page.locator("#live .live-status", { hasText: /^Live:/ }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await page.locator("#live .entry .body").allTextContents(), [
+      "Both bridges are closed to all traffic.",
+      "Gusts of 70 mph at Aberffraw.",
+      "Ferry sailings from Holyhead are cancelled.",
+    ], "Pinned first, then newest first");
+    assert.equal(await entries.nth(0).locator(".badge", { hasText: "Pinned" }).count(), 1);
+    assert.equal(await entries.nth(2).locator(".badge.key", { hasText: "Key event" }).count(), 1);
+    assert.equal(await page.locator("#live .entry.key-event").count(), 1);
+
+    // A reload would lose this mark: every change below must reach the page that is already open.
+    await page.evaluate(() => { window.stillTheSamePage = true; });
+    const posted = await manage("POST", `/articles/${blog.id}/entries`, entry("The Britannia Bridge has reopened.", { keyEvent: true }));
+    const shown = page.locator(`#live .entry[data-entry-id="${posted.id}"]`);
+    await shown.filter({ hasText: "The Britannia Bridge has reopened." }).waitFor({ timeout: 10_000 });
+    assert.equal(await entries.nth(1).getAttribute("data-entry-id"), posted.id, "A new entry goes under the pinned one, above the older entries");
+    assert.equal(await shown.locator(".badge.key").count(), 1);
+
+    const edited = await manage("PUT", `/articles/${blog.id}/entries/${posted.id}`, entry("The Britannia Bridge has reopened to cars only.", { keyEvent: false }), ifMatch(posted));
+    await shown.filter({ hasText: "reopened to cars only." }).waitFor({ timeout: 10_000 });
+    assert.equal(await shown.locator(".badge.key").count(), 0, "The edit took the key-event mark away");
+
+    await manage("DELETE", `/articles/${blog.id}/entries/${posted.id}`, undefined, ifMatch(edited));
+    await shown.waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal(await entries.count(), 3);
+    assert.equal(await page.evaluate(() => window.stillTheSamePage), true, "The page was reloaded");
+    await page.screenshot({ path: join(screenshots, "live-blog.png"), fullPage: true });
+  });
+
   test("every call the pages made went to the API cross-origin and was allowed by CORS", { skip }, () => {
     assert.deepEqual(problems, []);
     // Pictures are plain <img> requests, which need no CORS; every fetch and event stream does.
