@@ -1,6 +1,7 @@
 import { connect, type Article, type Block, type DeliveryClient, type Source } from "./api.js";
 import { byId, el, formatDate, formatDateTime, showError, trustedHtml } from "./dom.js";
 import { imageFigure } from "./images.js";
+import { editionLinks } from "./languages.js";
 import { mountLiveBlog } from "./liveblog.js";
 
 const sourceKinds: Partial<Record<NonNullable<Source["kind"]>, string>> = {
@@ -62,6 +63,7 @@ function renderArticle(article: Article, client: DeliveryClient): HTMLElement {
   const body = article.body ?? [];
   const headline = article.headline ?? "";
   document.title = `${headline} · HeadlessNews example`;
+  document.documentElement.lang = article.language;
   const byline = (article.authors ?? []).map((author) => (author.role ? `${author.name}, ${author.role}` : author.name)).join(" and ");
   const topics = [...(article.tags ?? []), ...(article.places ?? [])];
   const listedInBody = new Set(body.flatMap((block) => (block.type === "sourceList" ? (block.sourceIds ?? []) : [])));
@@ -69,6 +71,7 @@ function renderArticle(article: Article, client: DeliveryClient): HTMLElement {
   return el(
     "article",
     { "data-article-id": article.id ?? "" },
+    editionLinks(article),
     article.section ? el("p", { class: "section" }, article.section.name) : null,
     el("h1", {}, headline),
     article.standfirst ? el("p", { class: "standfirst" }, article.standfirst) : null,

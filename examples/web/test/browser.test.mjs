@@ -352,6 +352,38 @@ describe("the example front end in Chromium", () => {
     await page.screenshot({ path: join(screenshots, "live-blog.png"), fullPage: true });
   });
 
+  test("a story with a published Welsh edition links to it, whose page is in Welsh with <html lang=cy>; an unpublished edition is not linked", { skip }, async () => {
+    const paragraph = (html) => [{ type: "paragraph", html }];
+    const english = await publishedArticle({ headline: unique("Lifeboat crew rescue walkers"), language: "en-GB", body: paragraph("The crew was called out at dawn.") });
+    const draft = await manage("POST", `/articles/${english.id}/translations`, { language: "cy", headline: unique("Criw bad achub yn achub cerddwyr") });
+    const welshBody = await manage("PUT", `/articles/${draft.id}`, { headline: draft.headline, language: "cy", body: paragraph("Cafodd y criw eu galw allan ar doriad gwawr.") }, ifMatch(draft));
+    const welsh = await manage("POST", `/articles/${draft.id}/publish`, {}, ifMatch(welshBody));
+    const untranslated = await publishedArticle({ headline: unique("Ferry timetable changes"), language: "en-GB", body: paragraph("New times start on Monday.") });
+    await manage("POST", `/articles/${untranslated.id}/translations`, { language: "cy", headline: unique("Newidiadau i amserlen y fferi") });
+
+    await openArticle(english.slug);
+    assert.equal(await page.locator("html").getAttribute("lang"), "en-GB");
+    const toWelsh = page.locator("article nav.editions a");
+    assert.equal(await toWelsh.count(), 1);
+    assert.deepEqual([await toWelsh.textContent(), await toWelsh.getAttribute("hreflang"), await toWelsh.getAttribute("lang")], ["Cymraeg", "cy", "cy"]);
+    await toWelsh.click();
+    await page.locator("article h1", { hasText: welsh.headline }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator("html").getAttribute("lang"), "cy");
+    assert.match(await page.locator("article .body").textContent(), /Cafodd y criw eu galw allan ar doriad gwawr\./);
+    const toEnglish = page.locator("article nav.editions a");
+    assert.deepEqual([await toEnglish.textContent(), await toEnglish.getAttribute("hreflang")], ["English", "en-GB"]);
+    await page.screenshot({ path: join(screenshots, "welsh-edition.png"), fullPage: true });
+
+    await openArticle(untranslated.slug);
+    assert.equal(await page.locator("article nav.editions").count(), 0, "A draft Welsh edition must not be linked");
+
+    await page.goto(`${exampleOrigin}/?language=cy`);
+    await page.locator("#articles .headline").first().waitFor({ timeout: 15_000 });
+    const welshList = await page.locator("#articles .headline").allTextContents();
+    assert.ok(welshList.includes(welsh.headline), `?language=cy should list ${welsh.headline}; saw ${JSON.stringify(welshList)}`);
+    assert.ok(!welshList.includes(english.headline), "?language=cy listed the English edition");
+  });
+
   test("every call the pages made went to the API cross-origin and was allowed by CORS", { skip }, () => {
     assert.deepEqual(problems, []);
     // Pictures are plain <img> requests, which need no CORS; every fetch and event stream does.
