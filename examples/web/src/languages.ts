@@ -5,7 +5,7 @@ import { el } from "./dom.js";
 // "Welsh" in every language), so the languages this publisher's region writes in are named here.
 const endonyms: Readonly<Record<string, string>> = { cy: "Cymraeg", en: "English", ga: "Gaeilge", gd: "Gàidhlig" };
 
-export function languageName(tag: string): string {
+function languageName(tag: string): string {
   try {
     const language = new Intl.Locale(tag).language;
     return endonyms[language] ?? new Intl.DisplayNames([language], { type: "language" }).of(language) ?? tag;
