@@ -8,10 +8,14 @@ export type ArticleSummary = NonNullable<ArticlePage["items"]>[number];
 export type Article = paths["/v1/articles/{slug}"]["get"]["responses"][200]["content"]["application/json"];
 export type Block = NonNullable<Article["body"]>[number];
 export type Source = NonNullable<Article["sources"]>[number];
+export type Image = NonNullable<Article["heroImage"]>;
+export type LiveEntry = NonNullable<Article["liveBlog"]>["entries"][number];
+export type LiveEntryPage = paths["/v1/articles/{slug}/entries"]["get"]["responses"][200]["content"]["application/json"];
 export type NoticePage = paths["/v1/notices"]["get"]["responses"][200]["content"]["application/json"];
 export type Notice = NonNullable<NoticePage["items"]>[number];
 
 export type ArticleQuery = NonNullable<paths["/v1/articles"]["get"]["parameters"]["query"]>;
+export type LiveEntryQuery = NonNullable<paths["/v1/articles/{slug}/entries"]["get"]["parameters"]["query"]>;
 export type NoticeQuery = NonNullable<paths["/v1/notices"]["get"]["parameters"]["query"]>;
 
 /** A problem answer (RFC 9457) or a network failure, with the message a reader can act on. */
@@ -39,6 +43,21 @@ export class DeliveryClient {
       }
       throw error;
     }
+  }
+
+  /** A live blog's entries, newest first; `since` keeps only those created or changed after it. */
+  listEntries(slug: string, query: LiveEntryQuery): Promise<LiveEntryPage> {
+    return this.get<LiveEntryPage>(`/v1/articles/${encodeURIComponent(slug)}/entries`, query);
+  }
+
+  /** A live blog's stream (Server-Sent Events); the browser reconnects by itself, sending Last-Event-ID. */
+  liveEvents(slug: string): EventSource {
+    return new EventSource(new URL(`/v1/articles/${encodeURIComponent(slug)}/live`, this.baseUrl));
+  }
+
+  /** An image URL from the API (a path unless the API knows its public address), made absolute. */
+  absolute(url: string): string {
+    return new URL(url, this.baseUrl).href;
   }
 
   /** Active public notices (the API's default), optionally within `radiusKm` of `near`. */

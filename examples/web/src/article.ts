@@ -1,5 +1,8 @@
-import { connect, type Article, type Block, type Source } from "./api.js";
+import { connect, type Article, type Block, type DeliveryClient, type Source } from "./api.js";
 import { byId, el, formatDate, formatDateTime, showError, trustedHtml } from "./dom.js";
+import { imageFigure } from "./images.js";
+import { editionLinks } from "./languages.js";
+import { mountLiveBlog } from "./liveblog.js";
 
 const sourceKinds: Partial<Record<NonNullable<Source["kind"]>, string>> = {
   report: "Report",
@@ -20,7 +23,7 @@ function sourceItem(source: Source): HTMLLIElement {
   return el("li", { class: "source" }, title, el("span", { class: "meta" }, ` (${details})`));
 }
 
-function renderBlock(block: Block, article: Article): HTMLElement | null {
+function renderBlock(block: Block, sources: readonly Source[], client: DeliveryClient): HTMLElement | null {
   switch (block.type) {
     case "paragraph":
       return trustedHtml("p", block.html ?? "");
@@ -40,16 +43,11 @@ function renderBlock(block: Block, article: Article): HTMLElement | null {
       return el("figure", { class: "quote" }, el("blockquote", {}, el("p", {}, block.quote.text)), el("figcaption", {}, `— ${attribution}`));
     }
     case "image":
-      return el(
-        "figure",
-        { class: "image" },
-        el("img", { src: block.url ?? "", alt: block.alt ?? "", loading: "lazy" }),
-        el("figcaption", {}, block.caption ?? "", block.credit ? el("span", { class: "credit" }, ` · ${block.credit}`) : null),
-      );
+      return imageFigure(block, client, { className: "image" });
     case "embed":
       return block.url ? el("p", { class: "embed" }, el("a", { href: block.url, rel: "noopener" }, block.url)) : null;
     case "sourceList": {
-      const cited = (block.sourceIds ?? []).map((id) => article.sources?.find((source) => source.id === id)).filter((source) => source !== undefined);
+      const cited = (block.sourceIds ?? []).map((id) => sources.find((source) => source.id === id)).filter((source) => source !== undefined);
       return el("aside", { class: "source-list" }, el("h3", {}, block.title ?? "Sources"), el("ul", {}, ...cited.map(sourceItem)));
     }
     default:
@@ -57,10 +55,15 @@ function renderBlock(block: Block, article: Article): HTMLElement | null {
   }
 }
 
-function renderArticle(article: Article): HTMLElement {
+function renderBody(blocks: readonly Block[], sources: readonly Source[], client: DeliveryClient): HTMLElement {
+  return el("div", { class: "body" }, ...blocks.map((block) => renderBlock(block, sources, client)));
+}
+
+function renderArticle(article: Article, client: DeliveryClient): HTMLElement {
   const body = article.body ?? [];
   const headline = article.headline ?? "";
   document.title = `${headline} · HeadlessNews example`;
+  document.documentElement.lang = article.language;
   const byline = (article.authors ?? []).map((author) => (author.role ? `${author.name}, ${author.role}` : author.name)).join(" and ");
   const topics = [...(article.tags ?? []), ...(article.places ?? [])];
   const listedInBody = new Set(body.flatMap((block) => (block.type === "sourceList" ? (block.sourceIds ?? []) : [])));
@@ -68,12 +71,15 @@ function renderArticle(article: Article): HTMLElement {
   return el(
     "article",
     { "data-article-id": article.id ?? "" },
+    editionLinks(article),
     article.section ? el("p", { class: "section" }, article.section.name) : null,
     el("h1", {}, headline),
     article.standfirst ? el("p", { class: "standfirst" }, article.standfirst) : null,
     el("p", { class: "meta" }, byline ? `By ${byline} · ` : "", formatDateTime(article.publishAt)),
+    article.heroImage ? imageFigure(article.heroImage, client, { className: "hero", hero: true }) : null,
     article.old ? el("p", { class: "old", role: "note" }, "This article is more than a year old.") : null,
-    el("div", { class: "body" }, ...body.map((block) => renderBlock(block, article))),
+    renderBody(body, article.sources ?? [], client),
+    mountLiveBlog(article, client, (blocks, sources) => renderBody(blocks, sources, client)),
     otherSources.length > 0
       ? el("section", { id: "sources" }, el("h2", {}, listedInBody.size > 0 ? "Also cited" : "Sources"), el("ul", {}, ...otherSources.map(sourceItem)))
       : null,
@@ -86,7 +92,7 @@ const slug = new URLSearchParams(location.search).get("slug");
 try {
   const client = await connect();
   const article = slug ? await client.getArticle(slug) : null;
-  container.replaceChildren(article ? renderArticle(article) : el("p", { class: "error", role: "alert" }, "There is no published article at this address."));
+  container.replaceChildren(article ? renderArticle(article, client) : el("p", { class: "error", role: "alert" }, "There is no published article at this address."));
 } catch (error) {
   showError(container, error);
 }

@@ -22,7 +22,7 @@ async function showLatest(client: DeliveryClient): Promise<void> {
   async function loadPage(): Promise<void> {
     more.disabled = true;
     try {
-      const page = await client.listArticles(cursor ? { limit: 10, cursor } : { limit: 10 });
+      const page = await client.listArticles({ limit: 10, ...(language ? { language } : {}), ...(cursor ? { cursor } : {}) });
       list.append(...(page.items ?? []).map(articleItem));
       if (list.childElementCount === 0) {
         list.append(el("li", { class: "empty" }, "Nothing has been published yet."));
@@ -40,6 +40,11 @@ async function showLatest(client: DeliveryClient): Promise<void> {
   await loadPage();
 }
 
+// ?language=cy lists only the Welsh editions.
+const language = new URLSearchParams(location.search).get("language");
+if (language) {
+  document.documentElement.lang = language;
+}
 const client = await connect();
 mountNotices(client, byId("notice-form") as HTMLFormElement, byId("notice-list"), byId("notice-status"));
 await showLatest(client).catch((error: unknown) => showError(byId("articles"), error));

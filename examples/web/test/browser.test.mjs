@@ -19,6 +19,9 @@ const chromiumArgs = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 const isRoot = process.getuid?.() === 0;
+// A 640×360 JPEG of one flat colour, made for this test (vips black, linear, cast to uchar, jpegsave): the smallest picture that
+// still has two rendition widths (320 and 640).
+const harbourJpeg = Buffer.from("/9j/2wBDABsSFBcUERsXFhceHBsgKEIrKCUlKFE6PTBCYFVlZF9VXVtqeJmBanGQc1tdhbWGkJ6jq62rZ4C8ybqmx5moq6T/2wBDARweHigjKE4rK06kbl1upKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKT/wAARCAFoAoADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAAAAT/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCcAoRgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP/Z", "base64");
 
 /** Runs a command to completion, collecting its output; rejects with that output on failure or time-out. */
 function run(command, args, { cwd = repoRoot, env = process.env, timeoutMs = 600_000 } = {}) {
@@ -103,6 +106,7 @@ describe("the example front end in Chromium", () => {
   let exampleOrigin;
   let context;
   let page;
+  let adminKey;
   const apiResponses = [];
   const problems = [];
 
@@ -111,6 +115,33 @@ describe("the example front end in Chromium", () => {
     const body = await response.text();
     assert.equal(response.status, 200, `GET ${path} answered ${response.status}: ${body}`);
     return JSON.parse(body);
+  }
+
+  /** A management call with the admin key the API printed at its first start; JSON bodies, or a FormData upload. */
+  async function manage(method, path, body, headers = {}) {
+    const json = body !== undefined && !(body instanceof FormData);
+    const response = await fetch(new URL(`/v1/manage${path}`, apiUrl), {
+      method,
+      headers: { Authorization: `Bearer ${adminKey}`, ...(json ? { "Content-Type": "application/json" } : {}), ...headers },
+      body: json ? JSON.stringify(body) : body,
+    });
+    const text = await response.text();
+    assert.ok(response.ok, `${method} /v1/manage${path} answered ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  const ifMatch = (resource) => ({ "If-Match": `"${resource.version}"` });
+  const unique = (text) => `${text} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+  /** Creates an article and publishes it now; resolves with the published article (management shape). */
+  async function publishedArticle(fields) {
+    const created = await manage("POST", "/articles", fields);
+    return manage("POST", `/articles/${created.id}/publish`, {}, ifMatch(created));
+  }
+
+  async function openArticle(slug) {
+    await page.goto(`${exampleOrigin}/article.html?slug=${encodeURIComponent(slug)}`);
+    await page.locator("article h1").waitFor({ timeout: 15_000 });
   }
 
   async function stopApi() {
@@ -159,6 +190,8 @@ describe("the example front end in Chromium", () => {
       if (ready) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    adminKey = /here is an admin API key.*\n\s*(\S+)/.exec(apiLog)?.[1];
+    assert.ok(adminKey, `The API printed no admin key at its first start:\n${apiLog.slice(-4000)}`);
 
     const { chromium } = await import("playwright-core");
     const userDataDir = join(scratch, "chromium-profile");
@@ -177,7 +210,9 @@ describe("the example front end in Chromium", () => {
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("requestfailed", (request) => {
-      if (ours(request.url())) problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+      // A live blog's stream is open until the reader leaves the page, which aborts it.
+      const leftLiveBlog = request.resourceType() === "eventsource" && request.failure()?.errorText === "net::ERR_ABORTED";
+      if (ours(request.url()) && !leftLiveBlog) problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
     });
     page.on("response", (response) => { if (response.url().startsWith(apiUrl)) apiResponses.push(response); });
     mkdirSync(screenshots, { recursive: true });
@@ -237,10 +272,124 @@ describe("the example front end in Chromium", () => {
     await page.screenshot({ path: join(screenshots, "notices.png"), fullPage: true });
   });
 
+  test("an article's hero picture is an uploaded asset, shown from its renditions with srcset, sizes, alt text, caption and credit", { skip }, async () => {
+    const form = new FormData();
+    form.append("file", new Blob([harbourJpeg], { type: "image/jpeg" }), "harbour.jpg");
+    form.append("alt", "The harbour wall under a teal sky");
+    form.append("caption", "Conwy harbour on the morning of the reopening");
+    form.append("credit", "Coast & Country test desk");
+    const asset = await manage("POST", "/assets", form);
+    const published = await publishedArticle({
+      headline: unique("Harbour reopens with new sea wall"),
+      body: [{ type: "paragraph", html: "The harbour reopened this morning." }],
+      heroImage: { assetId: asset.id },
+    });
+    const delivered = await apiJson(`/v1/articles/${encodeURIComponent(published.slug)}`);
+    const renditions = delivered.heroImage.srcset.map((rendition) => new URL(rendition.url, apiUrl).href);
+    assert.ok(renditions.length >= 2, `Expected renditions at several widths; got ${JSON.stringify(delivered.heroImage.srcset)}`);
+
+    await openArticle(published.slug);
+    const hero = page.locator("article figure.hero img");
+    await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await hero.elementHandle(), { timeout: 15_000 });
+    const shown = await hero.evaluate((img) => ({
+      currentSrc: img.currentSrc, srcset: img.getAttribute("srcset"), sizes: img.getAttribute("sizes"), alt: img.alt,
+      width: img.getAttribute("width"), height: img.getAttribute("height"), naturalWidth: img.naturalWidth,
+    }));
+    assert.ok(renditions.includes(shown.currentSrc), `The browser showed ${shown.currentSrc}, not one of the renditions ${renditions.join(", ")}`);
+    assert.ok(shown.naturalWidth > 0);
+    for (const rendition of delivered.heroImage.srcset) {
+      assert.ok(shown.srcset.includes(`${new URL(rendition.url, apiUrl).href} ${rendition.width}w`), `srcset ${shown.srcset} lacks the ${rendition.width}w rendition`);
+    }
+    assert.ok(shown.sizes, "The hero image has no sizes attribute.");
+    assert.equal(shown.alt, "The harbour wall under a teal sky");
+    assert.deepEqual([shown.width, shown.height], [String(asset.width), String(asset.height)]);
+    const caption = await page.locator("article figure.hero figcaption").textContent();
+    assert.ok(caption.includes("Conwy harbour on the morning of the reopening") && caption.includes("Coast & Country test desk"), `Caption shown: ${caption}`);
+    await page.screenshot({ path: join(screenshots, "hero-image.png"), fullPage: true });
+  });
+
+  test("a live blog shows its entries pinned first with key events marked, and follows new, edited and deleted entries without a reload", { skip }, async () => {
+    const blog = (await manage("POST", "/articles", {
+      headline: unique("Live: storm closes the Menai bridges"),
+      format: "liveblog",
+      coverageStartTime: new Date().toISOString(),
+      body: [{ type: "paragraph", html: "Follow the latest on the storm here." }],
+    }));
+    const entry = (html, flags = {}) => ({ body: [{ type: "paragraph", html }], ...flags });
+    await manage("POST", `/articles/${blog.id}/entries`, entry("Both bridges are closed to all traffic.", { pinned: true }));
+    await manage("POST", `/articles/${blog.id}/entries`, entry("Ferry sailings from Holyhead are cancelled.", { keyEvent: true }));
+    await manage("POST", `/articles/${blog.id}/entries`, entry("Gusts of 70 mph at Aberffraw."));
+    const published = await manage("POST", `/articles/${blog.id}/publish`, {}, ifMatch(blog));
+
+    await openArticle(published.slug);
+    const entries = page.locator("#live .entry");
+    await page.locator("#live .live-status", { hasText: /^Live:/ }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await page.locator("#live .entry .body").allTextContents(), [
+      "Both bridges are closed to all traffic.",
+      "Gusts of 70 mph at Aberffraw.",
+      "Ferry sailings from Holyhead are cancelled.",
+    ], "Pinned first, then newest first");
+    assert.equal(await entries.nth(0).locator(".badge", { hasText: "Pinned" }).count(), 1);
+    assert.equal(await entries.nth(2).locator(".badge.key", { hasText: "Key event" }).count(), 1);
+    assert.equal(await page.locator("#live .entry.key-event").count(), 1);
+
+    // A reload would lose this mark: every change below must reach the page that is already open.
+    await page.evaluate(() => { window.stillTheSamePage = true; });
+    const posted = await manage("POST", `/articles/${blog.id}/entries`, entry("The Britannia Bridge has reopened.", { keyEvent: true }));
+    const shown = page.locator(`#live .entry[data-entry-id="${posted.id}"]`);
+    await shown.filter({ hasText: "The Britannia Bridge has reopened." }).waitFor({ timeout: 10_000 });
+    assert.equal(await entries.nth(1).getAttribute("data-entry-id"), posted.id, "A new entry goes under the pinned one, above the older entries");
+    assert.equal(await shown.locator(".badge.key").count(), 1);
+
+    const edited = await manage("PUT", `/articles/${blog.id}/entries/${posted.id}`, entry("The Britannia Bridge has reopened to cars only.", { keyEvent: false }), ifMatch(posted));
+    await shown.filter({ hasText: "reopened to cars only." }).waitFor({ timeout: 10_000 });
+    assert.equal(await shown.locator(".badge.key").count(), 0, "The edit took the key-event mark away");
+
+    await manage("DELETE", `/articles/${blog.id}/entries/${posted.id}`, undefined, ifMatch(edited));
+    await shown.waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal(await entries.count(), 3);
+    assert.equal(await page.evaluate(() => window.stillTheSamePage), true, "The page was reloaded");
+    await page.screenshot({ path: join(screenshots, "live-blog.png"), fullPage: true });
+  });
+
+  test("a story with a published Welsh edition links to it, whose page is in Welsh with <html lang=cy>; an unpublished edition is not linked", { skip }, async () => {
+    const paragraph = (html) => [{ type: "paragraph", html }];
+    const english = await publishedArticle({ headline: unique("Lifeboat crew rescue walkers"), language: "en-GB", body: paragraph("The crew was called out at dawn.") });
+    const draft = await manage("POST", `/articles/${english.id}/translations`, { language: "cy", headline: unique("Criw bad achub yn achub cerddwyr") });
+    const welshBody = await manage("PUT", `/articles/${draft.id}`, { headline: draft.headline, language: "cy", body: paragraph("Cafodd y criw eu galw allan ar doriad gwawr.") }, ifMatch(draft));
+    const welsh = await manage("POST", `/articles/${draft.id}/publish`, {}, ifMatch(welshBody));
+    const untranslated = await publishedArticle({ headline: unique("Ferry timetable changes"), language: "en-GB", body: paragraph("New times start on Monday.") });
+    await manage("POST", `/articles/${untranslated.id}/translations`, { language: "cy", headline: unique("Newidiadau i amserlen y fferi") });
+
+    await openArticle(english.slug);
+    assert.equal(await page.locator("html").getAttribute("lang"), "en-GB");
+    const toWelsh = page.locator("article nav.editions a");
+    assert.equal(await toWelsh.count(), 1);
+    assert.deepEqual([await toWelsh.textContent(), await toWelsh.getAttribute("hreflang"), await toWelsh.getAttribute("lang")], ["Cymraeg", "cy", "cy"]);
+    await toWelsh.click();
+    await page.locator("article h1", { hasText: welsh.headline }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator("html").getAttribute("lang"), "cy");
+    assert.match(await page.locator("article .body").textContent(), /Cafodd y criw eu galw allan ar doriad gwawr\./);
+    const toEnglish = page.locator("article nav.editions a");
+    assert.deepEqual([await toEnglish.textContent(), await toEnglish.getAttribute("hreflang")], ["English", "en-GB"]);
+    await page.screenshot({ path: join(screenshots, "welsh-edition.png"), fullPage: true });
+
+    await openArticle(untranslated.slug);
+    assert.equal(await page.locator("article nav.editions").count(), 0, "A draft Welsh edition must not be linked");
+
+    await page.goto(`${exampleOrigin}/?language=cy`);
+    await page.locator("#articles .headline").first().waitFor({ timeout: 15_000 });
+    const welshList = await page.locator("#articles .headline").allTextContents();
+    assert.ok(welshList.includes(welsh.headline), `?language=cy should list ${welsh.headline}; saw ${JSON.stringify(welshList)}`);
+    assert.ok(!welshList.includes(english.headline), "?language=cy listed the English edition");
+  });
+
   test("every call the pages made went to the API cross-origin and was allowed by CORS", { skip }, () => {
     assert.deepEqual(problems, []);
-    assert.ok(apiResponses.length >= 3, `Expected the pages to call the API; saw ${apiResponses.length} responses.`);
-    for (const response of apiResponses) {
+    // Pictures are plain <img> requests, which need no CORS; every fetch and event stream does.
+    const calls = apiResponses.filter((response) => ["fetch", "xhr", "eventsource"].includes(response.request().resourceType()));
+    assert.ok(calls.length >= 3, `Expected the pages to call the API; saw ${calls.length} responses.`);
+    for (const response of calls) {
       assert.equal(response.headers()["access-control-allow-origin"], exampleOrigin, `${response.url()} lacks Access-Control-Allow-Origin`);
     }
   });
