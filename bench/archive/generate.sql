@@ -84,9 +84,9 @@ CREATE FUNCTION pg_temp.fill(s text, x texts, tp templates) RETURNS text LANGUAG
     'Pmarkzz0', x.p0), 'Pmarkzz1', x.p1), 'Pmarkzz2', x.p2), 'Pmarkzz3', x.p3), 'Pmarkzz4', x.p4), 'Pmarkzz5', x.p5), 'Pmarkzz6', x.p6) $$;
 
 INSERT INTO articles (id, slug, headline, standfirst, body, section_id, hero_image, language, status, publish_at, first_published_at,
-                      created_at, updated_at, embargo_until, corrections, canonical_url, source_ids, version, preview_generation)
+                      created_at, updated_at, embargo_until, corrections, canonical_url, source_ids, version, preview_generation, translation_group_id)
   SELECT x.id, x.slug, x.headline, x.standfirst, pg_temp.fill(tp.body::text, x, tp)::jsonb, tp.section_id, NULL, tp.language, tp.status,
-         x.pub, x.pub, x.pub - interval '1 hour', x.pub + interval '7 minutes', NULL, '[]', NULL, tp.source_ids, tp.version, 0
+         x.pub, x.pub, x.pub - interval '1 hour', x.pub + interval '7 minutes', NULL, '[]', NULL, tp.source_ids, tp.version, 0, x.id
     FROM texts x JOIN templates tp ON tp.t = x.t;
 \echo articles
 INSERT INTO article_tags (article_id, tag_id, position) SELECT id, tag_id, 0 FROM texts;
@@ -95,10 +95,11 @@ INSERT INTO article_authors (article_id, author_id, position) SELECT x.id, tp.au
 INSERT INTO article_quotes (article_id, quote_id) SELECT x.id, tp.quote_id FROM texts x JOIN templates tp ON tp.t = x.t;
 INSERT INTO article_sources (article_id, source_id) SELECT x.id, unnest(tp.source_ids) FROM texts x JOIN templates tp ON tp.t = x.t;
 INSERT INTO published_articles (article_id, slug, visible_from, first_seen, updated_at, section_slug, tag_slugs, place_slugs, author_slugs,
-                                quote_ids, source_ids, asset_ids, language, headline, standfirst, body_text, summary_json, summary_with_body_json, document_json)
+                                quote_ids, source_ids, asset_ids, language, headline, standfirst, body_text, summary_json, summary_with_body_json, document_json,
+                                translation_group_id)
   SELECT x.id, x.slug, x.pub, x.pub, x.pub + interval '7 minutes', tp.section_slug, ARRAY[x.tag_slug], ARRAY[x.place_slug], tp.author_slugs,
          tp.quote_ids, tp.source_ids, '{}', tp.language, x.headline, x.standfirst, pg_temp.fill(tp.body_text, x, tp),
-         pg_temp.fill(tp.summary_json, x, tp), pg_temp.fill(tp.summary_with_body_json, x, tp), pg_temp.fill(tp.document_json, x, tp)
+         pg_temp.fill(tp.summary_json, x, tp), pg_temp.fill(tp.summary_with_body_json, x, tp), pg_temp.fill(tp.document_json, x, tp), x.id
     FROM texts x JOIN templates tp ON tp.t = x.t;
 \echo published_articles
 
