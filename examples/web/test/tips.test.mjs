@@ -86,7 +86,7 @@ describe("Send us your story in Chromium", () => {
     await page.goto(`${stack.exampleOrigin}/`);
     // The reader sees the home page first (leaving it earlier would abort its calls to the API).
     await page.locator("#articles .headline").first().waitFor({ timeout: 15_000 });
-    await page.locator("#notice-status").filter({ hasText: /notice/ }).waitFor({ timeout: 15_000 });
+    await page.locator("#notice-status").filter({ hasText: / within / }).waitFor({ timeout: 15_000 });
     await page.getByRole("link", { name: "Send us your story" }).click();
     await page.waitForURL(/\/tips\.html$/);
     await page.locator("#tip-form input[name=name]").fill("Gwen");
