@@ -88,7 +88,7 @@ export class ApiClient {
     return this.send<T>(url, {});
   }
 
-  private async send<T>(url: string | URL, init: RequestInit): Promise<T> {
+  private async send<T>(url: string | URL, init: Omit<RequestInit, "headers"> & { headers?: Record<string, string> }): Promise<T> {
     let response: Response;
     try {
       response = await fetch(new URL(url, this.baseUrl), { ...init, headers: { Accept: "application/json", ...init.headers } });

@@ -48,7 +48,7 @@ function mountSend(client: ApiClient): void {
       form.hidden = true;
       status.textContent = "";
     } catch (error) {
-      // A refused solution is spent or stale either way: the reader solves a fresh challenge.
+      // The next try solves a fresh challenge, so an expired or already used solution is never sent again.
       (widget as HTMLElement & AltchaWidgetMethods).reset();
       showError(status, error);
     } finally {
