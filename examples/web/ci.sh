@@ -13,11 +13,12 @@ npm run --silent lint:openapi
 echo "== TypeScript types from openapi/headlessnews.v1.json, then tsc --noEmit"
 npm run --silent typecheck
 
-echo "== Browser test (Debian Chromium + playwright-core)"
+echo "== Browser tests (Debian Chromium + playwright-core)"
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 status=0
-node --test --test-reporter=tap test/ | tee "$report" || status=$?
+# One file at a time: each builds the API and starts its own API, database and Chromium.
+node --test --test-concurrency=1 --test-reporter=tap test/*.test.mjs | tee "$report" || status=$?
 
 count() { sed -n "s/^# $1 \([0-9][0-9]*\)$/\1/p" "$report" | tail -n 1; }
 passed=$(count pass); failed=$(( $(count fail || true) + $(count cancelled || true) + 0 )); skipped=$(count skipped)

@@ -1,4 +1,4 @@
-import { connect, type ArticleSummary, type DeliveryClient } from "./api.js";
+import { connect, type ArticleSummary, type ApiClient } from "./api.js";
 import { byId, el, formatDateTime, showError } from "./dom.js";
 import { mountNotices } from "./notices.js";
 
@@ -14,7 +14,7 @@ function articleItem(article: ArticleSummary): HTMLLIElement {
   );
 }
 
-async function showLatest(client: DeliveryClient): Promise<void> {
+async function showLatest(client: ApiClient): Promise<void> {
   const list = byId("articles");
   const more = byId("more-articles") as HTMLButtonElement;
   let cursor: string | null = null;

@@ -1,4 +1,4 @@
-import type { DeliveryClient, Notice } from "./api.js";
+import type { ApiClient, Notice } from "./api.js";
 import { el, formatDate, showError, trustedHtml } from "./dom.js";
 import { knownDistricts, parseLocation } from "./postcodes.js";
 
@@ -29,7 +29,7 @@ function noticeItem(notice: Notice): HTMLLIElement {
 }
 
 /** The notices panel: active public notices within a radius of a postcode district or a point. */
-export function mountNotices(client: DeliveryClient, form: HTMLFormElement, list: HTMLElement, status: HTMLElement): void {
+export function mountNotices(client: ApiClient, form: HTMLFormElement, list: HTMLElement, status: HTMLElement): void {
   const input = form.elements.namedItem("near") as HTMLInputElement;
   const radius = form.elements.namedItem("radiusKm") as HTMLSelectElement;
 

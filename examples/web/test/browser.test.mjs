@@ -2,113 +2,19 @@
 // folder and seeds the fictional sample content; the example is served from another origin and reads it via CORS.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, chmodSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startServer } from "../serve.mjs";
+import { browserStack, screenshots, skip } from "./harness.mjs";
 
-const exampleDir = fileURLToPath(new URL("../", import.meta.url));
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const screenshots = join(exampleDir, "test", "screenshots");
-const chromiumPath = "/usr/bin/chromium";
-const chromiumArgs = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
-const isRoot = process.getuid?.() === 0;
 // A 640×360 JPEG of one flat colour, made for this test (vips black, linear, cast to uchar, jpegsave): the smallest picture that
 // still has two rendition widths (320 and 640).
 const harbourJpeg = Buffer.from("/9j/2wBDABsSFBcUERsXFhceHBsgKEIrKCUlKFE6PTBCYFVlZF9VXVtqeJmBanGQc1tdhbWGkJ6jq62rZ4C8ybqmx5moq6T/2wBDARweHigjKE4rK06kbl1upKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKT/wAARCAFoAoADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAAAAT/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCcAoRgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP/Z", "base64");
 
-/** Runs a command to completion, collecting its output; rejects with that output on failure or time-out. */
-function run(command, args, { cwd = repoRoot, env = process.env, timeoutMs = 600_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (error) => { clearTimeout(timer); reject(error); });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${output.slice(-4000)}`));
-    });
-  });
-}
-
-/** Installs a Debian package when running as root; false when that is impossible or fails. */
-async function aptInstall(...packages) {
-  if (!isRoot) return false;
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  try {
-    await run("apt-get", ["update", "-qq"], { env, timeoutMs: 300_000 });
-    await run("apt-get", ["install", "-y", "-qq", ...packages], { env, timeoutMs: 600_000 });
-    return true;
-  } catch (error) {
-    console.log(`# apt-get install ${packages.join(" ")} failed: ${error.message.split("\n")[0]}`);
-    return false;
-  }
-}
-
-async function chromiumUnavailableReason() {
-  if (existsSync(chromiumPath) || (await aptInstall("chromium"))) {
-    return existsSync(chromiumPath) ? null : `${chromiumPath} is still missing after installing the chromium package`;
-  }
-  return isRoot
-    ? "Chromium is not installed and `apt-get install -y chromium` failed"
-    : "Chromium is not installed (install Debian's chromium package, or run as root so the test can)";
-}
-
-function hasPostgres() {
-  const versions = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql") : [];
-  return versions.some((version) => existsSync(`/usr/lib/postgresql/${version}/bin/initdb`))
-    || (process.env.PATH ?? "").split(":").some((dir) => existsSync(join(dir, "initdb")));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function builtApiDll() {
-  const release = join(repoRoot, "src", "HeadlessNews.Api", "bin", "Release");
-  const framework = readdirSync(release).find((dir) => existsSync(join(release, dir, "HeadlessNews.Api.dll")));
-  assert.ok(framework, `dotnet build left no HeadlessNews.Api.dll under ${release}`);
-  return join(release, framework, "HeadlessNews.Api.dll");
-}
-
-const skipReason = await chromiumUnavailableReason();
-// A skipped check is a green light nobody earned: in CI the browser test must run or fail.
-if (skipReason && process.env.CI === "true") {
-  throw new Error(`CI=true, and the browser tests cannot run: ${skipReason}.`);
-}
-if (skipReason) {
-  console.log(`Skipping the browser tests: ${skipReason}.`);
-}
-const skip = skipReason ?? false;
-
 describe("the example front end in Chromium", () => {
-  let scratch;
-  let api;
-  let apiLog = "";
+  const stack = browserStack();
   let apiUrl;
-  let exampleServer;
   let exampleOrigin;
-  let context;
   let page;
   let adminKey;
-  const apiResponses = [];
-  const problems = [];
 
   async function apiJson(path) {
     const response = await fetch(new URL(path, apiUrl));
@@ -155,75 +61,11 @@ describe("the example front end in Chromium", () => {
 
   before(async () => {
     if (skip) return;
-    scratch = mkdtempSync(join(tmpdir(), "headlessnews-example-"));
-    if (!hasPostgres()) {
-      assert.ok(await aptInstall("postgresql"), "The API needs PostgreSQL's server binaries (Debian: apt-get install postgresql).");
-    }
-    await run("dotnet", ["build", "-c", "Release", "src/HeadlessNews.Api", "--nologo", "-v", "q"]);
-    await run("npm", ["run", "build", "--silent"], { cwd: exampleDir });
-
-    apiUrl = `http://127.0.0.1:${await freePort()}`;
-    exampleServer = await startServer({ port: 0, host: "127.0.0.1", apiBase: apiUrl });
-    exampleOrigin = `http://127.0.0.1:${exampleServer.address().port}`;
-
-    // The postgres OS user that runs the embedded cluster (when we are root) must reach the data folder.
-    chmodSync(scratch, 0o755);
-    const dll = builtApiDll();
-    const env = {
-      ...process.env,
-      ASPNETCORE_ENVIRONMENT: "Development",
-      Database__EmbeddedDataPath: join(scratch, "postgres"),
-      Cors__Origins: exampleOrigin,
-      RateLimiting__Enabled: "false",
-    };
-    delete env.ConnectionStrings__HeadlessNews;
-    delete env.ConnectionStrings__HeadlessNewsRead;
-    api = spawn("dotnet", [dll, "--urls", apiUrl], { cwd: join(dll, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
-    api.stdout.on("data", (chunk) => (apiLog += chunk));
-    api.stderr.on("data", (chunk) => (apiLog += chunk));
-
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      assert.ok(api.exitCode === null, `The API exited during start-up:\n${apiLog.slice(-4000)}`);
-      assert.ok(Date.now() < deadline, `The API was not ready within 180 s:\n${apiLog.slice(-4000)}`);
-      const ready = await fetch(new URL("/health/ready", apiUrl)).then((response) => response.ok, () => false);
-      if (ready) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    adminKey = /here is an admin API key.*\n\s*(\S+)/.exec(apiLog)?.[1];
-    assert.ok(adminKey, `The API printed no admin key at its first start:\n${apiLog.slice(-4000)}`);
-
-    const { chromium } = await import("playwright-core");
-    const userDataDir = join(scratch, "chromium-profile");
-    mkdirSync(userDataDir);
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumArgs.filter((arg) => arg !== "--headless"),
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    // Only the example's and the API's own traffic counts: the sample images live on hosts this machine cannot reach.
-    const ours = (url) => url.startsWith(apiUrl) || url.startsWith(exampleOrigin);
-    page.on("console", (message) => {
-      if (message.type() === "error" && ours(message.location().url)) problems.push(`console: ${message.text()} (${message.location().url})`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("requestfailed", (request) => {
-      // A live blog's stream is open until the reader leaves the page, which aborts it.
-      const leftLiveBlog = request.resourceType() === "eventsource" && request.failure()?.errorText === "net::ERR_ABORTED";
-      if (ours(request.url()) && !leftLiveBlog) problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
-    });
-    page.on("response", (response) => { if (response.url().startsWith(apiUrl)) apiResponses.push(response); });
-    mkdirSync(screenshots, { recursive: true });
+    await stack.start();
+    ({ apiUrl, exampleOrigin, page, adminKey } = stack);
   }, { timeout: 900_000 });
 
-  after(async () => {
-    await context?.close().catch(() => {});
-    await stopApi();
-    exampleServer?.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }, { timeout: 120_000 });
+  after(() => stack.stop(), { timeout: 120_000 });
 
   test("the home page lists the latest headlines from the delivery API", { skip }, async () => {
     const latest = await apiJson("/v1/articles?limit=10");
@@ -385,9 +227,9 @@ describe("the example front end in Chromium", () => {
   });
 
   test("every call the pages made went to the API cross-origin and was allowed by CORS", { skip }, () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(stack.problems, []);
     // Pictures are plain <img> requests, which need no CORS; every fetch and event stream does.
-    const calls = apiResponses.filter((response) => ["fetch", "xhr", "eventsource"].includes(response.request().resourceType()));
+    const calls = stack.apiResponses.filter((response) => ["fetch", "xhr", "eventsource"].includes(response.request().resourceType()));
     assert.ok(calls.length >= 3, `Expected the pages to call the API; saw ${calls.length} responses.`);
     for (const response of calls) {
       assert.equal(response.headers()["access-control-allow-origin"], exampleOrigin, `${response.url()} lacks Access-Control-Allow-Origin`);
