@@ -20,7 +20,8 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// <summary>
 /// The one way changes reach the delivery read model: whoever saves an article, or changes a section, author, quote,
 /// source or asset, this interceptor refreshes the <see cref="PublishedArticle"/> rows affected, in the same transaction, just
-/// before it commits (or, for a save without a transaction of its own, right after it). No writer calls into Delivery.
+/// before it commits (or, for a save without a transaction of its own, right after it), and renders again the live blog
+/// entries that show a changed quote, source, author or asset. No writer calls into Delivery.
 /// A renamed section or author is one UPDATE however many articles show it (see <see cref="RelabelAsync"/>).
 /// </summary>
 internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : SaveChangesInterceptor, IDbTransactionInterceptor
@@ -173,6 +174,12 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
         if (pending.Entries.Count > 0)
         {
             articleIds.UnionWith(await LiveBlogReadModel.RefreshAsync(context, pending.Entries, cancellationToken));
+        }
+        var renamedAuthors = pending.Authors.Where(c => c.Value.Changed).Select(c => c.Key).ToList();
+        if (pending.Quotes.Count + pending.Sources.Count + pending.Assets.Count + renamedAuthors.Count > 0)
+        {
+            articleIds.UnionWith(await LiveBlogReadModel.RenderAgainAsync(context,
+                await LiveBlogReadModel.EntriesShowingAsync(context, pending.Quotes, pending.Sources, pending.Assets, renamedAuthors, cancellationToken), cancellationToken));
         }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
         await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf));
