@@ -16,12 +16,11 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
             return await db.SaveChangesAsync();
         });
 
-    /// <summary>Polls until the feed has shown every id in <paramref name="ids"/>, applying entries to <paramref name="state"/>.</summary>
+    /// <summary>Polls (a page at a time) until the feed has shown every id in <paramref name="ids"/>, applying entries to <paramref name="state"/>.</summary>
     private static async Task<string?> PollUntilAsync(HttpClient partner, string? token, Dictionary<Guid, (string Op, int Version)> state, params Guid[] ids)
     {
         var seen = new HashSet<Guid>();
-        var attempt = 0;
-        do
+        await Eventually.TrueAsync(async () =>
         {
             var page = await (await partner.GetAsync(token is null ? "/v1/changes" : $"/v1/changes?since={Uri.EscapeDataString(token)}")).AssertSuccessAsync();
             foreach (var item in page.GetProperty("items").EnumerateArray())
@@ -31,13 +30,8 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
                 seen.Add(id);
             }
             token = page.GetProperty("next").GetString();
-            if (!page.GetProperty("hasMore").GetBoolean())
-            {
-                await Task.Delay(100);
-            }
-        }
-        while (++attempt < 100 && !ids.All(seen.Contains));
-        Assert.True(ids.All(seen.Contains), "The change feed did not show every expected change within 10 s.");
+            return ids.All(seen.Contains);
+        }, "the change feed to show every expected change");
         return token;
     }
 
@@ -110,13 +104,13 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
         // Transaction ids are cluster-wide, so a transaction in another test's database may hold entries back a moment longer.
         var ids = new List<Guid>();
         var token = held.GetProperty("next").GetString()!;
-        for (var attempt = 0; attempt < 50 && !ids.Contains(late); attempt++)
+        await Eventually.TrueAsync(async () =>
         {
             var released = await (await partner.GetAsync($"/v1/changes?since={Uri.EscapeDataString(token)}")).AssertSuccessAsync();
             ids.AddRange(released.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()));
             token = released.GetProperty("next").GetString()!;
-            await Task.Delay(100);
-        }
+            return ids.Contains(late);
+        }, "the committed entry to be released");
         Assert.Equal([early, late], ids.Where(id => id == early || id == late));
 
         static async Task InsertChangeAsync(NpgsqlConnection connection, Guid id)
@@ -146,12 +140,12 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
         var unpublished = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{dropped.Id()}/unpublish", dropped.Version(), new { })).AssertSuccessAsync();
         var down = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{returned.Id()}/unpublish", returned.Version(), new { })).AssertSuccessAsync();
         var up = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{returned.Id()}/publish", down.Version(), new { })).AssertSuccessAsync();
-        for (var attempt = 0; attempt < 50 && !(state.GetValueOrDefault(Guid.Parse(kept.Id())).Version == edited.Version()
-            && state.GetValueOrDefault(Guid.Parse(dropped.Id())).Op == "delete" && state.GetValueOrDefault(Guid.Parse(returned.Id())).Version == up.Version()); attempt++)
+        await Eventually.TrueAsync(async () =>
         {
             token = await PollUntilAsync(partner, token, state);
-            await Task.Delay(100);
-        }
+            return state.GetValueOrDefault(Guid.Parse(kept.Id())).Version == edited.Version()
+                && state.GetValueOrDefault(Guid.Parse(dropped.Id())).Op == "delete" && state.GetValueOrDefault(Guid.Parse(returned.Id())).Version == up.Version();
+        }, "the feed to show the edit, the unpublication and the republication");
 
         var mirrored = state.Where(e => e.Value.Op == "upsert").Select(e => e.Key.ToString()).ToHashSet();
         var ours = new[] { kept.Id(), dropped.Id(), returned.Id() };
@@ -173,12 +167,11 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
     /// <summary>Polls until the newest entry for <paramref name="id"/> has <paramref name="op"/>, applying entries to <paramref name="state"/>.</summary>
     private static async Task<string> PollUntilOpAsync(HttpClient partner, string token, Dictionary<Guid, (string Op, int Version)> state, Guid id, string op)
     {
-        for (var attempt = 0; attempt < 100 && state.GetValueOrDefault(id).Op != op; attempt++)
+        await Eventually.TrueAsync(async () =>
         {
             token = (await PollUntilAsync(partner, token, state))!;
-            await Task.Delay(100);
-        }
-        Assert.Equal(op, state.GetValueOrDefault(id).Op);
+            return state.GetValueOrDefault(id).Op == op;
+        }, $"the feed's newest entry for {id} to be {op}");
         return token;
     }
 

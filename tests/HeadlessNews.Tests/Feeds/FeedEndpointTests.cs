@@ -115,14 +115,13 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
 
         var changes = new List<string>();
         string? token = null;
-        for (var attempt = 0; attempt < 50 && !changes.Contains(visible); attempt++)
+        await Eventually.TrueAsync(async () =>
         {
             var page = await limited.GetJsonAsync(token is null ? "/v1/changes" : $"/v1/changes?since={Uri.EscapeDataString(token)}");
             changes.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.Id()));
             token = page.GetProperty("next").GetString();
-            await Task.Delay(100);
-        }
-        Assert.Contains(visible, changes);
+            return changes.Contains(visible);
+        }, "the change feed to show the visible article");
         Assert.DoesNotContain(elsewhere.Id(), changes);
     }
 

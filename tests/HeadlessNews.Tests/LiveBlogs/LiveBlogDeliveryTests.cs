@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -93,5 +94,49 @@ public sealed class LiveBlogDeliveryTests(ApiFactory api) : IClassFixture<ApiFac
         var debate = answer.GetProperty("items")[1].GetProperty("updatedAt").GetString()!;
         var since = await reader.GetJsonAsync($"{url}?since={Uri.EscapeDataString(debate)}");
         Assert.Equal("<p>The vote is called.</p>\n", Assert.Single(since.GetProperty("items").EnumerateArray()).GetProperty("bodyHtml").GetString());
+    }
+
+    [Fact]
+    public async Task Correcting_a_quote_or_source_or_renaming_an_author_shows_in_the_cached_entries_and_live_blog_without_a_stream_event()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var quote = await editor.CreateQuoteAsync("The ferry sails at noon.");
+        var source = await editor.CreateSourceAsync();
+        var author = await editor.CreateAuthorAsync();
+        var blog = await editor.CreateLiveBlogAsync("Holyhead ferry strike");
+        await (await editor.PostAsJsonAsync($"/v1/manage/articles/{blog.Id()}/entries", new
+        {
+            body = new object[] { new { type = "quote", quoteId = quote.Id() }, new { type = "sourceList", sourceIds = new[] { source.Id() } } },
+            authors = new[] { author.GetProperty("slug").GetString() },
+        })).AssertSuccessAsync(HttpStatusCode.Created);
+        string[] pages = [$"/v1/articles/{blog.Slug()}/entries", $"/v1/articles/{blog.Slug()}"];
+        foreach (var page in pages)
+        {
+            Assert.Contains("noon", await reader.GetStringAsync(page), StringComparison.Ordinal);
+        }
+        await using var stream = await SseReader.OpenAsync(reader, $"/v1/articles/{blog.Slug()}/live", lastEventId: "1");
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/quotes/{quote.Id()}", quote.Version(),
+            new { text = "The ferry sails at two.", speaker = new { name = "Siân Morgan", role = "Pier manager" } })).AssertSuccessAsync();
+        var title = Editorial.Unique("Port authority notice");
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/sources/{source.Id()}", source.Version(),
+            new { kind = "report", title, publisher = "Harbour Board", url = "https://example.org/report" })).AssertSuccessAsync();
+        var name = Editorial.Unique("Reporter renamed");
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/authors/{author.Id()}", author.Version(),
+            new { name, slug = author.GetProperty("slug").GetString(), role = "Reporter" })).AssertSuccessAsync();
+
+        foreach (var page in pages)
+        {
+            var shown = await reader.GetStringAsync(page);
+            Assert.DoesNotContain("noon", shown, StringComparison.Ordinal);
+            Assert.Contains("The ferry sails at two.", shown, StringComparison.Ordinal);
+            Assert.Contains(title, shown, StringComparison.Ordinal);
+            Assert.Contains(name, shown, StringComparison.Ordinal);
+        }
+        // The entry itself did not change: its readers' stream goes on with the next entry, not an entry.updated.
+        var next = await editor.AddEntryAsync(blog, "Talks resume.");
+        var streamed = await stream.NextEventAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("2", "entry.created", next.Id()), (streamed.Id, streamed.Event, streamed.Json.Id()));
     }
 }

@@ -89,4 +89,31 @@ public sealed class NoticeImageTests(MediaApiFactory api) : IClassFixture<MediaA
         await desk.WorkflowAsync(draft.Id(), "publish", draft.Version());
         Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync(url)).StatusCode);
     }
+
+    [Fact]
+    public async Task Editing_an_asset_shows_at_once_on_the_cached_pages_of_the_notices_that_use_it()
+    {
+        var (desk, asset) = await UploadAsync(400, 300);
+        var draft = await desk.CreateAsync(NoticeShowing(asset.Id()));
+        var notice = await desk.WorkflowAsync(draft.Id(), "publish", draft.Version());
+        var reader = api.CreateClient();
+        async Task<JsonElement[]> ShownAsync() =>
+        [
+            (await (await reader.GetAsync($"/v1/notices/{notice.Id()}")).AssertSuccessAsync()).GetProperty("images")[0],
+            (await (await reader.GetAsync("/v1/notices?includeExpired=true&limit=100")).AssertSuccessAsync()).GetProperty("items").EnumerateArray()
+                .Single(n => n.Id() == notice.Id()).GetProperty("images")[0],
+        ];
+        Assert.All(await ShownAsync(), image => Assert.Equal("Alt text", image.GetProperty("alt").GetString()));
+
+        var editor = await api.ClientWithScopesAsync("content:write");
+        var (alt, credit) = ($"The lane beside the extension {Guid.NewGuid():N}", $"Gwynedd Council {Guid.NewGuid():N}");
+        await (await editor.SendVersionedAsync(HttpMethod.Put, $"/v1/manage/assets/{asset.Id()}", asset.Version(),
+            new JsonObject { ["alt"] = alt, ["credit"] = credit, ["focalPoint"] = new JsonObject { ["x"] = 0.25, ["y"] = 0.75 } })).AssertSuccessAsync();
+
+        Assert.All(await ShownAsync(), image =>
+        {
+            Assert.Equal((alt, credit), (image.GetProperty("alt").GetString(), image.GetProperty("credit").GetString()));
+            Assert.Equal(0.25, image.GetProperty("focalPoint").GetProperty("x").GetDouble());
+        });
+    }
 }

@@ -184,14 +184,8 @@ public sealed class SecretLoggingTests(LogCapturingApiFactory api) : IClassFixtu
         Func<(string Category, LogLevel Level, string Message, string Text), bool> match)
     {
         List<(string Category, LogLevel Level, string Message, string Text)> lines = [];
-        for (var wait = 0; wait < 50 && lines.Count == 0; wait++)
-        {
-            if (wait > 0)
-            {
-                await Task.Delay(100);
-            }
-            lines = [.. api.Logs.Entries.Where(e => e.Category == RequestLogging.Category && match(e))];
-        }
+        await Eventually.TrueAsync(() => (lines = [.. api.Logs.Entries.Where(e => e.Category == RequestLogging.Category && match(e))]).Count > 0,
+            "the request line", 5);
         return lines;
     }
 

@@ -58,7 +58,10 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
         // What the node leaves when it cannot record an attempt (its database was away): a claim in its own name.
         var eventId = await LeaveClaimedAsync(first, webhookId, first.Services.GetRequiredService<ThisNode>().BootId);
 
-        await Task.Delay(800);
+        // Another webhook's message, recorded later, is claimed and delivered in a pass that saw the held one and left it.
+        await CreateWebhookAsync(client, _receiver.Url, ContentEventTypes.ArticleUpdated);
+        var later = await RecordAsync(first, ContentEventTypes.ArticleUpdated);
+        await Eventually.TrueAsync(() => _receiver.For(later).Count == 1, "the other webhook's delivery");
         Assert.Empty(_receiver.For(eventId));
         first.Clock.Advance(new WebhookOptions().ClaimLease + TimeSpan.FromSeconds(1));
         await Eventually.TrueAsync(() => _receiver.For(eventId).Count == 1, "the delivery after the backstop ran out");
@@ -91,6 +94,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
         var silent = await CrashedProcess.LeaveBehindAsync(first, "silent-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromSeconds(2));
         var eventId = await LeaveClaimedAsync(first, webhookId, silent);
 
+        // Time is the subject: the silent process's lease holds for 2 s of real time, and nothing goes out before it ends.
         await Task.Delay(1000);
         Assert.Empty(_receiver.For(eventId));
         await Eventually.TrueAsync(() => _receiver.For(eventId).Count == 1, "the delivery by the other node", 5);
@@ -134,6 +138,7 @@ public sealed class WebhookResilienceTests : IAsyncLifetime
 
         var events = await RecordManyAsync(first, 300, ContentEventTypes.ArticleUpdated);
         await Eventually.TrueAsync(() => events.All(e => _receiver.For(e).Count > 0), $"every event delivered (only {_receiver.Received.Select(r => r.Id).Distinct().Count()} so far)", 60);
+        // Time is the subject: a duplicate would arrive after the first copy, so give one the time to.
         await Task.Delay(1500);
         var duplicates = events.Where(e => _receiver.For(e).Count > 1).ToList();
         Assert.True(duplicates.Count == 0, $"{duplicates.Count} events were delivered more than once.");

@@ -60,8 +60,10 @@ public static class WebhookTestKit
     /// then on a webhook it did not match can never receive it, so "nothing arrived" means something.
     /// </summary>
     public static Task DispatchedAsync(ApiFactory api, Guid messageId) =>
-        Eventually.TrueAsync(() => api.WithDbAsync(db => db.Set<ContentEvent>().AnyAsync(e => e.Id == messageId && e.DispatchedAt != null)),
-            $"the dispatcher to fan out event {messageId}");
+        Eventually.TrueAsync(() => IsDispatchedAsync(api, messageId), $"the dispatcher to fan out event {messageId}");
+
+    public static Task<bool> IsDispatchedAsync(ApiFactory api, Guid messageId) =>
+        api.WithDbAsync(db => db.Set<ContentEvent>().AnyAsync(e => e.Id == messageId && e.DispatchedAt != null));
 
     /// <summary>An independent Standard Webhooks v1 verifier: true when any v1 signature matches the secret.</summary>
     public static bool SignatureIsValid(string secret, ReceivedWebhook webhook)

@@ -36,6 +36,9 @@ internal sealed class LiveBlogEntryConfiguration : IEntityTypeConfiguration<Live
         builder.Property(e => e.Corrections).AsJsonColumn();
         builder.HasOne<Article>().WithMany().HasForeignKey(e => e.ArticleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(e => new { e.ArticleId, e.CreatedAt, e.Id });
+        // Find the entries showing a quote, source, asset or author when it changes (their delivery JSON follows).
+        builder.HasIndex(e => e.Body).HasMethod("gin");
+        builder.HasIndex(e => e.AuthorIds).HasMethod("gin");
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -100,6 +101,8 @@ public static class LiveBlogDocuments
 /// </summary>
 public static class LiveBlogReadModel
 {
+    private const int RenderChunk = 500;
+
     /// <summary>Returns the live blogs whose article documents must show the change.</summary>
     public static async Task<IReadOnlyCollection<Guid>> RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> entryIds, CancellationToken cancellationToken)
     {
@@ -138,6 +141,51 @@ public static class LiveBlogReadModel
             await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_notify({LiveBlogHub.Channel}, {payload})", cancellationToken);
         }
         return [.. entries.Select(e => e.ArticleId).Distinct()];
+    }
+
+    /// <summary>
+    /// Renders entries again because something they show changed elsewhere (a quote, source, author or image). The
+    /// entries themselves did not change: their <c>updatedAt</c> stays and nothing is streamed, as for an article. Returns
+    /// the live blogs whose entries now read differently.
+    /// </summary>
+    public static async Task<IReadOnlyCollection<Guid>> RenderAgainAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> entryIds, CancellationToken cancellationToken)
+    {
+        var changed = new HashSet<Guid>();
+        foreach (var chunk in entryIds.Chunk(RenderChunk))
+        {
+            var entries = await db.Set<LiveBlogEntry>().AsNoTracking().Where(e => chunk.Contains(e.Id) && e.DeletedAt == null).ToListAsync(cancellationToken);
+            var rows = await db.Set<LiveEntryDocument>().Where(d => chunk.Contains(d.EntryId)).ToDictionaryAsync(d => d.EntryId, cancellationToken);
+            foreach (var document in await LiveBlogDocuments.BuildAsync(db, entries, cancellationToken))
+            {
+                var json = JsonSerializer.Serialize(document, ApiJson.Options);
+                if (rows.GetValueOrDefault(document.Id) is { } row && row.DocumentJson != json)
+                {
+                    row.DocumentJson = json;
+                    changed.Add(row.ArticleId);
+                }
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return changed;
+    }
+
+    /// <summary>The entries (deleted ones left out) whose body shows one of the quotes, sources or assets, or whose byline names one of the authors.</summary>
+    public static async Task<List<Guid>> EntriesShowingAsync(
+        HeadlessNewsDbContext db, IEnumerable<Guid> quoteIds, IEnumerable<Guid> sourceIds, IEnumerable<Guid> assetIds, IEnumerable<Guid> authorIds,
+        CancellationToken cancellationToken)
+    {
+        // Each is a jsonb array the body contains (@>) when a block shows it; the GIN index on body answers each.
+        string[] blocks =
+        [
+            .. quoteIds.Select(id => $"[{{\"quoteId\":\"{id}\"}}]"),
+            .. sourceIds.Select(id => $"[{{\"sourceIds\":[\"{id}\"]}}]"),
+            .. assetIds.Select(MediaUsage.ListShowing),
+        ];
+        var authors = authorIds.ToArray();
+        return await db.Database.SqlQuery<Guid>($"""
+            SELECT id AS "Value" FROM live_blog_entries
+             WHERE deleted_at IS NULL AND (body @> ANY({blocks}::jsonb[]) OR author_ids && {authors})
+            """).ToListAsync(cancellationToken);
     }
 }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Media;
+using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
@@ -20,7 +21,9 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// <summary>
 /// The one way changes reach the delivery read model: whoever saves an article, or changes a section, author, quote,
 /// source or asset, this interceptor refreshes the <see cref="PublishedArticle"/> rows affected, in the same transaction, just
-/// before it commits (or, for a save without a transaction of its own, right after it). No writer calls into Delivery.
+/// before it commits (or, for a save without a transaction of its own, right after it), and renders again the live blog
+/// entries that show a changed quote, source, author or asset, and evicts the cached pages of the notices showing a changed
+/// asset. No writer calls into Delivery.
 /// A renamed section or author is one UPDATE however many articles show it (see <see cref="RelabelAsync"/>).
 /// </summary>
 internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : SaveChangesInterceptor, IDbTransactionInterceptor
@@ -144,6 +147,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
             return;
         }
         var relabelled = new HashSet<Guid>();
+        var evicted = new HashSet<string>();
         var articleIds = new HashSet<Guid>(pending.Articles);
         foreach (var (id, change) in pending.Sections.Where(c => c.Value.Changed))
         {
@@ -169,13 +173,20 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
         {
             var assets = pending.Assets.ToList();
             articleIds.UnionWith(await context.Set<PublishedArticle>().Where(p => p.AssetIds.Any(a => assets.Contains(a))).Select(p => p.ArticleId).ToListAsync(cancellationToken));
+            evicted.UnionWith((await MediaUsage.PublishedNoticesShowingAsync(context, assets, cancellationToken)).SelectMany(Notice.TagsOf));
         }
         if (pending.Entries.Count > 0)
         {
             articleIds.UnionWith(await LiveBlogReadModel.RefreshAsync(context, pending.Entries, cancellationToken));
         }
+        var renamedAuthors = pending.Authors.Where(c => c.Value.Changed).Select(c => c.Key).ToList();
+        if (pending.Quotes.Count + pending.Sources.Count + pending.Assets.Count + renamedAuthors.Count > 0)
+        {
+            articleIds.UnionWith(await LiveBlogReadModel.RenderAgainAsync(context,
+                await LiveBlogReadModel.EntriesShowingAsync(context, pending.Quotes, pending.Sources, pending.Assets, renamedAuthors, cancellationToken), cancellationToken));
+        }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
-        await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf));
+        await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf).Concat(evicted));
     }
 
     /// <summary>Those of <paramref name="articleIds"/> the read model holds: only they can show the change.</summary>

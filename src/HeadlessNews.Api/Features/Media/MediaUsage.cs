@@ -30,6 +30,15 @@ public static class MediaUsage
         return [.. rows.Select(r => new AssetUser("article", r.Id, r.Title)), .. notices.Select(r => new AssetUser("notice", r.Id, r.Title))];
     }
 
+    /// <summary>The published notices whose images show one of the assets (they have no read model: only their cached pages must follow).</summary>
+    public static Task<List<Guid>> PublishedNoticesShowingAsync(HeadlessNewsDbContext db, IEnumerable<Guid> assetIds, CancellationToken cancellationToken)
+    {
+        var lists = assetIds.Select(ListShowing).ToArray();
+        return db.Database.SqlQuery<Guid>($"""
+            SELECT id AS "Value" FROM notices WHERE status = 'published' AND images @> ANY({lists}::jsonb[])
+            """).ToListAsync(cancellationToken);
+    }
+
     /// <summary>A jsonb array that any image list (body blocks, notice images) showing the asset contains (<c>@&gt;</c>).</summary>
     public static string ListShowing(Guid assetId) => $"[{{\"assetId\":\"{assetId}\"}}]";
 

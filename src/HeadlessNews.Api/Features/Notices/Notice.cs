@@ -33,7 +33,10 @@ public enum NoticeStatus
 /// <summary>A public notice published for a council, court or business; sold by its own desk, so it has its own scope.</summary>
 public sealed class Notice : ICacheTagged, IVersionedEntity
 {
-    public IEnumerable<string> EvictionTags => [$"notice:{Id}", "notices", "search", "feeds"];
+    public IEnumerable<string> EvictionTags => TagsOf(Id);
+
+    /// <summary>The cache tags of every delivered page that may show the notice.</summary>
+    public static string[] TagsOf(Guid id) => [$"notice:{id}", "notices", "search", "feeds"];
 
     public const string ResourceType = "notice";
     public const int MaxBodyLength = 100_000;

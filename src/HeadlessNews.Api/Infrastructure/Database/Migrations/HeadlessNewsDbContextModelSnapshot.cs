@@ -382,6 +382,16 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("Id")
                         .HasName("pk_live_blog_entries");
 
+                    b.HasIndex("AuthorIds")
+                        .HasDatabaseName("ix_live_blog_entries_author_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("AuthorIds"), "gin");
+
+                    b.HasIndex("Body")
+                        .HasDatabaseName("ix_live_blog_entries_body");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Body"), "gin");
+
                     b.HasIndex("ArticleId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_live_blog_entries_article_id_created_at_id");
 
