@@ -103,6 +103,76 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         Assert.Equal("image/webp", visible.Content.Headers.ContentType?.MediaType);
     }
 
+    [Fact]
+    public async Task A_picture_served_publicly_is_404_again_once_its_only_story_is_unpublished()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var article = await PublishWithHeroAsync(editor, asset.Id());
+        var url = RenditionUrl(asset, 320, "webp");
+        var reader = api.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(url)).StatusCode);
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/unpublish", article.Version(), new { })).AssertSuccessAsync();
+        await (await reader.GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);
+        var withKey = await editor.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        Assert.True(withKey.Headers.CacheControl is { Private: true, NoStore: true }, "A withdrawn picture never enters a shared cache again.");
+    }
+
+    [Fact]
+    public async Task Editing_a_served_pictures_focal_point_sends_its_old_version_to_the_new_one()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        await PublishWithHeroAsync(editor, asset.Id());
+        var reader = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(RenditionUrl(asset, 320, "jpg"))).StatusCode);
+
+        var moved = await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/assets/{asset.Id()}", asset.Version(),
+            new { alt = "Pier", focalPoint = new { x = 0.2, y = 0.5 } })).AssertSuccessAsync();
+        var stale = await reader.GetAsync(RenditionUrl(asset, 320, "jpg"));
+        Assert.Equal(HttpStatusCode.MovedPermanently, stale.StatusCode);
+        Assert.Equal(RenditionUrl(moved, 320, "jpg"), stale.Headers.Location?.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(RenditionUrl(moved, 320, "jpg"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stored_rendition_has_a_strong_etag_per_format_and_a_matching_If_None_Match_is_a_304()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        await PublishWithHeroAsync(editor, asset.Id());
+        var reader = api.CreateClient();
+        var url = RenditionUrl(asset, 320, "auto");
+        async Task<HttpResponseMessage> GetAsync(string accept, EntityTagHeaderValue? ifNoneMatch = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.ParseAdd(accept);
+            if (ifNoneMatch is not null)
+            {
+                request.Headers.IfNoneMatch.Add(ifNoneMatch);
+            }
+            return await reader.SendAsync(request);
+        }
+        var made = await GetAsync("image/webp");
+        var stored = await GetAsync("image/webp");
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        Assert.Equal(await made.Content.ReadAsByteArrayAsync(), await stored.Content.ReadAsByteArrayAsync());
+        var etag = stored.Headers.ETag;
+        Assert.True(etag is { IsWeak: false }, "A stored rendition has a strong ETag.");
+        Assert.Equal(etag, made.Headers.ETag);
+        Assert.NotEqual(etag, (await GetAsync("image/jpeg")).Headers.ETag);
+
+        var revalidated = await GetAsync("image/webp", etag);
+        Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+        Assert.Empty(await revalidated.Content.ReadAsByteArrayAsync());
+        Assert.Equal("public, max-age=31536000, immutable", revalidated.Headers.CacheControl?.ToString());
+        Assert.Contains("Accept", revalidated.Headers.Vary);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("image/jpeg", etag)).StatusCode);
+    }
+
     internal static string PathOf(string absoluteUrl)
     {
         Assert.StartsWith(MediaApiFactory.PublicBaseUrl + "v1/images/", absoluteUrl, StringComparison.Ordinal);

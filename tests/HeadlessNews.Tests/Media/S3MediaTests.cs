@@ -55,4 +55,46 @@ public sealed class S3MediaTests(S3MediaApiFactory api) : IClassFixture<S3MediaA
         Assert.Equal(HttpStatusCode.OK, servedByB.StatusCode);
         Assert.Equal(await madeOnA.Content.ReadAsByteArrayAsync(), await servedByB.Content.ReadAsByteArrayAsync());
     }
+
+    [S3Fact]
+    public async Task A_second_node_stops_serving_a_picture_publicly_once_the_first_unpublishes_its_story()
+    {
+        await using var nodeB = api.SecondNode();
+        await nodeB.InitializeAsync();
+        var editor = await EditorAsync();
+        var asset = await MediaTests.UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var article = await MediaTests.PublishWithHeroAsync(editor, asset.Id());
+        var url = MediaTests.RenditionUrl(asset, 320, "jpg");
+        var readerOnB = nodeB.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await readerOnB.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await readerOnB.GetAsync(url)).StatusCode);
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/unpublish", article.Version(), new { })).AssertSuccessAsync();
+        await Eventually.TrueAsync(async () => (await readerOnB.GetAsync(url)).StatusCode == HttpStatusCode.NotFound,
+            "node B to stop serving the withdrawn story's picture");
+    }
+
+    [S3Fact]
+    public async Task A_node_serves_a_rendition_it_has_read_from_memory_without_asking_the_bucket_again()
+    {
+        await using var nodeB = api.SecondNode();
+        await nodeB.InitializeAsync();
+        var editor = await EditorAsync();
+        var asset = await MediaTests.UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        await MediaTests.PublishWithHeroAsync(editor, asset.Id());
+        var url = MediaTests.RenditionUrl(asset, 320, "webp");
+        var reader = api.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(url)).StatusCode);
+        var read = await (await reader.GetAsync(url)).Content.ReadAsByteArrayAsync();
+
+        // Gone from the bucket, original and all, behind node A's back: only its memory can still answer.
+        var id = Guid.Parse(asset.Id());
+        var storageOfB = nodeB.Services.GetRequiredService<IMediaStorage>();
+        await storageOfB.DeletePrefixAsync(Asset.OriginalKey(id), CancellationToken.None);
+        await storageOfB.DeletePrefixAsync($"renditions/{id}/", CancellationToken.None);
+        Assert.Equal(0, await api.S3.ObjectsUnderAsync($"renditions/{id}"));
+        var fromMemory = await reader.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, fromMemory.StatusCode);
+        Assert.Equal(read, await fromMemory.Content.ReadAsByteArrayAsync());
+    }
 }

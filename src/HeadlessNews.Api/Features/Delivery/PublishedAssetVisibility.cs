@@ -4,12 +4,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
-/// <summary>An asset is visible while a visible article in the read model (hero or image block) or a published notice shows it.</summary>
+/// <summary>An asset is visible while a published notice shows it, or from the earliest visibleFrom of the read model's articles that show it (hero or image block).</summary>
 internal sealed class PublishedAssetVisibility : IAssetVisibility
 {
-    public async Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await db.Set<PublishedArticle>().AnyAsync(p => p.AssetIds.Contains(assetId) && p.VisibleFrom <= now, cancellationToken)
-        || await db.Database.SqlQuery<bool>($"""
+    public async Task<DateTimeOffset?> VisibleFromAsync(HeadlessNewsDbContext db, Guid assetId, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<bool>($"""
             SELECT EXISTS (SELECT 1 FROM notices WHERE status = 'published' AND images @> {MediaUsage.ListShowing(assetId)}::jsonb) AS "Value"
-            """).SingleAsync(cancellationToken);
+            """).SingleAsync(cancellationToken)
+            ? DateTimeOffset.MinValue
+            : await db.Set<PublishedArticle>().Where(p => p.AssetIds.Contains(assetId)).MinAsync(p => (DateTimeOffset?)p.VisibleFrom, cancellationToken);
 }

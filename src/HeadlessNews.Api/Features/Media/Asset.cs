@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -13,9 +14,16 @@ public sealed record FocalPoint(double X, double Y)
 public sealed record AssetRights(string? Holder, string? Licence, DateTimeOffset? ExpiresAt);
 
 /// <summary>An uploaded image: the original is kept in <see cref="IMediaStorage"/> under <see cref="OriginalKey"/>, never served as is.</summary>
-public sealed class Asset : IVersioned
+public sealed class Asset : IVersioned, ICacheTagged
 {
     public const string ResourceType = "asset";
+
+    /// <summary>Renditions' <c>Surrogate-Key</c>; evicting it makes every node forget what it knew of the asset (<see cref="RenditionAssets"/>).</summary>
+    public static string CacheTag(Guid id) => CacheTagPrefix + id;
+
+    public const string CacheTagPrefix = "asset:";
+
+    public IEnumerable<string> EvictionTags => [CacheTag(Id)];
 
     public Guid Id { get; set; }
     public required string Filename { get; set; }

@@ -177,7 +177,7 @@ public static class AssetEndpoints
         (asset.FocalX, asset.FocalY) = request.FocalPoint is { } focal ? (focal.X, focal.Y) : (FocalPoint.Centre.X, FocalPoint.Centre.Y);
         asset.UpdatedAt = now;
         asset.Version++;
-        if (await visibility.IsVisibleAsync(db, id, now, cancellationToken))
+        if (await visibility.VisibleFromAsync(db, id, cancellationToken) <= now)
         {
             db.Record(clock, ContentEventTypes.AssetUpdated, Asset.ResourceType, asset.Id, null, asset.Version);
         }

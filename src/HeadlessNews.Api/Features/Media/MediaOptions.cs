@@ -32,6 +32,14 @@ public sealed class MediaOptions : IValidatableObject
     [Range(1, 64)]
     public int MaxConcurrentRenders { get; set; } = 2;
 
+    /// <summary>
+    /// When set (e.g. <c>/_media/</c>), a stored rendition is answered with <c>X-Accel-Redirect: {prefix}{storage key}</c>
+    /// and no body, for an nginx in front (an <c>internal</c> location aliased to the media folder or proxying to the
+    /// bucket) to send the bytes.
+    /// </summary>
+    [RegularExpression("^/([^?#]*/)?$", ErrorMessage = "Media:AccelRedirectPrefix is a path that starts and ends with /.")]
+    public string? AccelRedirectPrefix { get; set; }
+
     /// <summary>How long fetching a <c>sourceUrl</c> may take.</summary>
     [Range(1, 300)]
     public int FetchTimeoutSeconds { get; set; } = 30;
@@ -45,6 +53,10 @@ public sealed class MediaOptions : IValidatableObject
         if (Storage == S3Storage && (S3.ServiceUrl is null || string.IsNullOrEmpty(S3.Bucket)))
         {
             yield return new ValidationResult("Media:Storage s3 needs Media:S3:ServiceUrl and Media:S3:Bucket.", [nameof(S3)]);
+        }
+        if (S3.HotRenditionsMegabytes is < 0 or > 16_384)
+        {
+            yield return new ValidationResult("Media:S3:HotRenditionsMegabytes is 0 to 16384.", [nameof(S3)]);
         }
         if (Widths.Length == 0 || Widths.Any(w => w is < 16 or > 8192))
         {
@@ -63,4 +75,6 @@ public sealed class MediaS3Options
     public string Region { get; set; } = "us-east-1";
     /// <summary>Bucket in the path rather than the host name (MinIO, Ceph, loopback servers).</summary>
     public bool ForcePathStyle { get; set; }
+    /// <summary>Memory each node gives to the stored renditions it has read, so hot pictures skip the store; 0 turns it off.</summary>
+    public int HotRenditionsMegabytes { get; set; } = 64;
 }

@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Webhooks;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,8 @@ public static class MediaServiceCollectionExtensions
             ? ActivatorUtilities.CreateInstance<S3MediaStorage>(provider)
             : ActivatorUtilities.CreateInstance<FileSystemMediaStorage>(provider));
         services.AddSingleton<ImageWork>();
+        services.AddSingleton<RenditionAssets>();
+        services.AddSingleton<ITagEvictionObserver>(provider => provider.GetRequiredService<RenditionAssets>());
         services.AddSingleton<MediaUrls>();
         // Uploads are larger than any JSON body: the multipart overhead on top of the image is small.
         services.AddSingleton(provider => new RequestBodyLimit(

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -11,11 +12,17 @@ public interface IMediaStorage
     /// <summary>The bytes under <paramref name="key"/>, or null when there are none.</summary>
     Task<byte[]?> ReadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>A stored rendition as it is best sent, or null when there is none.</summary>
+    Task<StoredMedia?> FindAsync(string key, CancellationToken cancellationToken);
+
     Task WriteAsync(string key, byte[] bytes, string contentType, CancellationToken cancellationToken);
 
     /// <summary>Removes every key starting with <paramref name="prefix"/>.</summary>
     Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
 }
+
+/// <summary>What to send: a file on this machine (sent from the page cache, never read into memory), or bytes.</summary>
+public sealed record StoredMedia(string? PhysicalPath, byte[]? Bytes);
 
 public sealed class FileSystemMediaStorage(IOptions<MediaOptions> options, IHostEnvironment environment) : IMediaStorage
 {
@@ -31,6 +38,12 @@ public sealed class FileSystemMediaStorage(IOptions<MediaOptions> options, IHost
         {
             return null;
         }
+    }
+
+    public Task<StoredMedia?> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        return Task.FromResult(File.Exists(path) ? new StoredMedia(path, null) : null);
     }
 
     /// <summary>Written beside and renamed into place, so a reader never sees half a file.</summary>
@@ -60,15 +73,24 @@ public sealed class FileSystemMediaStorage(IOptions<MediaOptions> options, IHost
     private string PathOf(string key) => Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
 }
 
+/// <summary>
+/// Keeps the renditions it has read, up to <see cref="MediaS3Options.HotRenditionsMegabytes"/> (then forgets them all and
+/// starts again): a stored key's bytes never change (the asset's version is in it), and a front page's pictures are asked
+/// for far more often than a round trip to the store suits.
+/// </summary>
 public sealed class S3MediaStorage : IMediaStorage, IDisposable
 {
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
+    private readonly long _hotLimit;
+    private readonly ConcurrentDictionary<string, byte[]> _hot = new(StringComparer.Ordinal);
+    private long _hotBytes;
 
     public S3MediaStorage(IOptions<MediaOptions> options)
     {
         var s3 = options.Value.S3;
         _bucket = s3.Bucket!;
+        _hotLimit = s3.HotRenditionsMegabytes * 1024L * 1024;
         var config = new AmazonS3Config
         {
             ServiceURL = s3.ServiceUrl!.ToString(),
@@ -98,6 +120,28 @@ public sealed class S3MediaStorage : IMediaStorage, IDisposable
         }
     }
 
+    public async Task<StoredMedia?> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_hot.TryGetValue(key, out var hot))
+        {
+            return new StoredMedia(null, hot);
+        }
+        if (await ReadAsync(key, cancellationToken) is not { } bytes)
+        {
+            return null;
+        }
+        if (bytes.Length <= _hotLimit)
+        {
+            if (Interlocked.Add(ref _hotBytes, bytes.Length) > _hotLimit)
+            {
+                _hot.Clear();
+                Interlocked.Exchange(ref _hotBytes, bytes.Length);
+            }
+            _hot[key] = bytes;
+        }
+        return new StoredMedia(null, bytes);
+    }
+
     public async Task WriteAsync(string key, byte[] bytes, string contentType, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(bytes, writable: false);
@@ -108,6 +152,10 @@ public sealed class S3MediaStorage : IMediaStorage, IDisposable
 
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
+        foreach (var key in _hot.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _hot.TryRemove(key, out _);
+        }
         var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix };
         ListObjectsV2Response page;
         do

@@ -6,7 +6,11 @@ namespace HeadlessNews.Api.Features.Media;
 /// <summary>Whether visible content shows an asset: only then are its renditions public. Delivery answers (it knows what is visible).</summary>
 public interface IAssetVisibility
 {
-    Task<bool> IsVisibleAsync(HeadlessNewsDbContext db, Guid assetId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// The instant from which content showing the asset is visible (the earliest, scheduled ones included), or null when
+    /// no published content shows it: an answer that stays true until that content changes.
+    /// </summary>
+    Task<DateTimeOffset?> VisibleFromAsync(HeadlessNewsDbContext db, Guid assetId, CancellationToken cancellationToken);
 }
 
 /// <summary>Which articles and notices use an asset, for deletion.</summary>

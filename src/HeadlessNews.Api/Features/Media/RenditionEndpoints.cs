@@ -1,10 +1,10 @@
 using System.Globalization;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Media;
@@ -16,21 +16,22 @@ public static class RenditionEndpoints
         v1.MapGet("/images/{id:guid}/{version:int}/{rendition}", GetRendition).WithName("GetImageRendition").WithTags("Media")
             .WithSummary("An image rendition `{width}.{jpg|webp|avif|auto}` (?ratio=16x9|4x3|1x1|3x2 crops around the focal point); public once visible content uses the asset, else a management key or a signed URL (?exp=&sig=).")
             .Produces(StatusCodes.Status200OK, contentType: ImageFiles.Jpeg, additionalContentTypes: [ImageFiles.WebP, ImageFiles.Avif])
-            .Produces(StatusCodes.Status301MovedPermanently);
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .Produces(StatusCodes.Status304NotModified);
         return v1;
     }
 
-    private static async Task<Results<FileContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetRendition(
+    private static async Task<Results<PhysicalFileHttpResult, FileContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetRendition(
         Guid id, int version, string rendition, string? ratio, long? exp, string? sig, HttpContext http, HeadlessNewsDbContext db,
-        ImageWork work, MediaUrls urls, IAssetVisibility visibility, IAuthorizationService authorization, TimeProvider clock, IOptions<MediaOptions> options, CancellationToken cancellationToken)
+        ImageWork work, RenditionAssets assets, MediaUrls urls, IAuthorizationService authorization, TimeProvider clock, IOptions<MediaOptions> options, CancellationToken cancellationToken)
     {
         if (Parse(rendition, ratio, http.Request.Headers.Accept, options.Value) is not { } spec)
         {
             return Problems.BadRequest($"A rendition is {{width}}.{{format}} with a width of {string.Join(", ", options.Value.Widths)}, a format of jpg, webp, avif or auto, and an optional ratio of {string.Join(", ", RenditionSpec.Ratios.Keys)}.");
         }
-        var asset = await db.Set<Asset>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        var asset = await assets.FindAsync(db, id, cancellationToken);
         var now = clock.GetUtcNow();
-        var isPublic = asset is not null && await visibility.IsVisibleAsync(db, id, now, cancellationToken);
+        var isPublic = asset?.IsVisibleAt(now) == true;
         if (asset is null || (!isPublic && !urls.IsValidSignature(id, exp, sig, now)
             && !(await authorization.AuthorizeAsync(http.User, Scopes.Policies.MediaRead)).Succeeded))
         {
@@ -40,15 +41,24 @@ public static class RenditionEndpoints
         {
             return TypedResults.Redirect($"/v1/images/{id}/{asset.Version}/{rendition}{http.Request.QueryString}", permanent: true);
         }
-        var bytes = await work.GetOrMakeAsync(asset, spec, cancellationToken);
+        var stored = await work.GetOrMakeAsync(asset, spec, cancellationToken);
         var headers = http.Response.Headers;
         headers.CacheControl = isPublic ? "public, max-age=31536000, immutable" : "private, no-store";
-        headers["Surrogate-Key"] = $"asset:{id}";
+        headers[CacheTags.HeaderName] = Asset.CacheTag(id);
         if (rendition.EndsWith(".auto", StringComparison.Ordinal))
         {
             headers.Vary = "Accept";
         }
-        return TypedResults.Bytes(bytes!, spec.ContentType);
+        if (options.Value.AccelRedirectPrefix is { } prefix)
+        {
+            // nginx sends the file, with its own ETag, and answers If-None-Match itself.
+            headers["X-Accel-Redirect"] = prefix + spec.Key(id, asset.Version);
+            return TypedResults.Bytes([], spec.ContentType);
+        }
+        var etag = spec.ETag(asset.Version);
+        return stored.PhysicalPath is { } path
+            ? TypedResults.PhysicalFile(path, spec.ContentType, entityTag: etag)
+            : TypedResults.Bytes(stored.Bytes!, spec.ContentType, entityTag: etag);
     }
 
     /// <summary><c>auto</c> becomes the best format <paramref name="accept"/> names (AVIF, then WebP), else JPEG.</summary>

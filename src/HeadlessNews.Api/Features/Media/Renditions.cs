@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Features.Media;
 
@@ -18,7 +19,12 @@ public sealed record RenditionSpec(int Width, string Format, string? Ratio)
 
     public string ContentType => ContentTypes[Format];
 
-    public string Key(Guid id, int version) => $"renditions/{id}/{version}/{Width}{(Ratio is null ? "" : "-" + Ratio)}.{Format}";
+    public string Key(Guid id, int version) => $"renditions/{id}/{version}/{Name}";
+
+    /// <summary>A stored rendition never changes: its version, width, ratio and format name it.</summary>
+    public EntityTagHeaderValue ETag(int version) => new($"\"{version}-{Name}\"");
+
+    private string Name => $"{Width}{(Ratio is null ? "" : "-" + Ratio)}.{Format}";
 }
 
 /// <summary>
@@ -45,17 +51,17 @@ public sealed class ImageWork(IMediaStorage storage, IOptions<MediaOptions> opti
     }
 
     /// <summary>The stored rendition, made (once, whoever asks concurrently) when it is not there yet.</summary>
-    public async Task<byte[]?> GetOrMakeAsync(Asset asset, RenditionSpec spec, CancellationToken cancellationToken)
+    public async Task<StoredMedia> GetOrMakeAsync(AssetSnapshot asset, RenditionSpec spec, CancellationToken cancellationToken)
     {
         var key = spec.Key(asset.Id, asset.Version);
-        if (await storage.ReadAsync(key, cancellationToken) is { } stored)
+        if (await storage.FindAsync(key, cancellationToken) is { } stored)
         {
             return stored;
         }
         var making = _making.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => MakeAsync(asset, spec, key)));
         try
         {
-            return await making.Value.WaitAsync(cancellationToken);
+            return new StoredMedia(null, await making.Value.WaitAsync(cancellationToken));
         }
         finally
         {
@@ -67,7 +73,7 @@ public sealed class ImageWork(IMediaStorage storage, IOptions<MediaOptions> opti
     }
 
     /// <summary>Not cancelled by the first caller leaving: others may be waiting for the same rendition.</summary>
-    private async Task<byte[]> MakeAsync(Asset asset, RenditionSpec spec, string key)
+    private async Task<byte[]> MakeAsync(AssetSnapshot asset, RenditionSpec spec, string key)
     {
         var original = await storage.ReadAsync(Asset.OriginalKey(asset.Id), CancellationToken.None)
             ?? throw new InvalidOperationException($"The original of asset {asset.Id} is missing from media storage.");

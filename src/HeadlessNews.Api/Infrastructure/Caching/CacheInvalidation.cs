@@ -15,6 +15,12 @@ public interface ICacheInvalidator
     Task EvictAsync(params string[] tags) => EvictAsync(tags, CancellationToken.None);
 }
 
+/// <summary>A node-local cache outside the output cache that forgets what an evicted tag covers, on this node or (through the listener) on another.</summary>
+public interface ITagEvictionObserver
+{
+    void Evicted(string tag);
+}
+
 /// <summary>
 /// Broadcasts the tags with PostgreSQL <c>NOTIFY</c> on the primary and evicts locally; every node's
 /// <see cref="CacheEvictionListener"/> evicts them too. The payload is "<c>{node} {primary WAL position} {tag} {tag}…</c>":
@@ -25,6 +31,7 @@ internal sealed class PostgresCacheInvalidator(
     ScheduleBoundaries boundaries,
     DatabaseEndpoint endpoint,
     ReadDatabase readDatabase,
+    IEnumerable<ITagEvictionObserver> observers,
     ILogger<PostgresCacheInvalidator> logger) : ICacheInvalidator
 {
     public const string Channel = "headlessnews_cache_evictions";
@@ -76,6 +83,10 @@ internal sealed class PostgresCacheInvalidator(
         foreach (var tag in tags)
         {
             boundaries.Forget(tag);
+            foreach (var observer in observers)
+            {
+                observer.Evicted(tag);
+            }
             await store.EvictByTagAsync(tag, cancellationToken);
         }
     }
