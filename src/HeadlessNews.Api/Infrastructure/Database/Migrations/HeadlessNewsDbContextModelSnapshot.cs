@@ -1106,6 +1106,14 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("issuer_name");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasDefaultValue("en-GB")
+                        .HasColumnName("language");
+
                     b.Property<double?>("Latitude")
                         .HasColumnType("double precision")
                         .HasColumnName("latitude");
@@ -1143,7 +1151,7 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
-                        .HasComputedColumnSql("setweight(to_tsvector('english'::regconfig, hn_unaccent(left(title, 1000))), 'A')\n|| setweight(to_tsvector('english'::regconfig, hn_unaccent(left(body, 100000))), 'B')\n|| setweight(to_tsvector('english'::regconfig, hn_unaccent(left(issuer_name || ' ' || coalesce(location_description, ''), 1000))), 'C')", true);
+                        .HasComputedColumnSql("setweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, CASE WHEN language LIKE 'cy%' THEN hn_welsh_fold(hn_unaccent(left(title, 1000))) ELSE hn_unaccent(left(title, 1000)) END), 'A')\n|| setweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, CASE WHEN language LIKE 'cy%' THEN hn_welsh_fold(hn_unaccent(left(body, 100000))) ELSE hn_unaccent(left(body, 100000)) END), 'B')\n|| setweight(to_tsvector('english'::regconfig, hn_unaccent(left(issuer_name || ' ' || coalesce(location_description, ''), 1000))), 'C')\n|| hn_translations_vector(translations)", true);
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1156,6 +1164,13 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)")
                         .HasColumnName("title");
+
+                    b.Property<string>("Translations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("translations")
+                        .HasDefaultValueSql("'{}'::jsonb");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
