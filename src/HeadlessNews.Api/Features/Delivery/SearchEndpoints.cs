@@ -149,7 +149,8 @@ public static class SearchEndpoints
                      END AS text
                 FROM page)
             SELECT type, id, slug, title, rank,
-                   ts_headline(cfg, left(text, {SnippetSourceLength}), tsq,
+                   ts_headline(cfg, left(text, {SnippetSourceLength}),
+                               CASE WHEN cfg = 'simple'::regconfig THEN hn_welsh_headline_query(left(text, {SnippetSourceLength}), tsq) ELSE tsq END,
                                'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
                    at
               FROM texts ORDER BY tier, rank DESC, at DESC NULLS LAST, id
@@ -218,7 +219,7 @@ public static class SearchEndpoints
     private static string Score(string relevance, string at) =>
         $"((0.05 + {relevance}) * (1 + power(2.0, -greatest(0, extract(epoch FROM @now - coalesce({at}, @now))::float8) / 604800.0)))::real";
 
-    /// <summary>The snippet is plain text: encode it, then turn PostgreSQL's control-character marks into &lt;mark&gt;.</summary>
+    /// <summary>The snippet is plain text (Welsh words marked in their mutated forms, see <c>hn_welsh_headline_query</c>): encode it, then turn PostgreSQL's control-character marks into &lt;mark&gt;.</summary>
     private static string Highlight(string snippet) =>
         WebUtility.HtmlEncode(snippet).Replace(MarkStart.ToString(), "<mark>", StringComparison.Ordinal).Replace(MarkEnd.ToString(), "</mark>", StringComparison.Ordinal);
 }
