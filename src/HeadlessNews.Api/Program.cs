@@ -95,6 +95,7 @@ manage.MapApiKeys();
 manage.MapAudit();
 manage.MapSections();
 manage.MapAuthors();
+manage.MapTerms();
 manage.MapQuotes();
 manage.MapSources();
 manage.MapArticles();

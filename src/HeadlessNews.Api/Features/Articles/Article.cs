@@ -7,6 +7,8 @@ using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using Microsoft.EntityFrameworkCore;
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Api.Infrastructure.Domain;
+using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Articles;
@@ -81,20 +83,48 @@ public sealed class Article
     public DateTimeOffset? CoverageEndTime { get; set; }
 }
 
-/// <summary>A tag: normalised slug plus the display name it was first used with.</summary>
-public sealed class Tag
+/// <summary>A tag: normalised slug plus the display name it was first used with (renamed and translated through management).</summary>
+public sealed class Tag : INamedTerm<Tag>
 {
+    public static string ResourceType => "tag";
+    public static ReferencedContent Content => ReferencedContent.Tag;
+
     public Guid Id { get; set; }
     public required string Slug { get; set; }
     public required string Name { get; set; }
+    public Dictionary<string, NameTranslation> Translations { get; set; } = [];
+    public int Version { get; set; } = 1;
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 /// <summary>A place (town, village, landmark): normalised slug plus display name.</summary>
-public sealed class Place
+public sealed class Place : INamedTerm<Place>
 {
+    public static string ResourceType => "place";
+    public static ReferencedContent Content => ReferencedContent.Place;
+
     public Guid Id { get; set; }
     public required string Slug { get; set; }
     public required string Name { get; set; }
+    public Dictionary<string, NameTranslation> Translations { get; set; } = [];
+    public int Version { get; set; } = 1;
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// A tag or place: made by the articles that first name it, then renamed and named in other languages
+/// (<c>{"cy": {name}}</c>) through management like a section.
+/// </summary>
+public interface INamedTerm<TSelf> : IVersionedEntity where TSelf : class, INamedTerm<TSelf>
+{
+    /// <summary>How messages name it, e.g. <c>tag</c>.</summary>
+    static abstract string ResourceType { get; }
+
+    static abstract ReferencedContent Content { get; }
+
+    string Slug { get; }
+    string Name { get; set; }
+    Dictionary<string, NameTranslation> Translations { get; set; }
 }
 
 public sealed class ArticleAuthor
@@ -181,6 +211,9 @@ internal sealed class TagConfiguration : IEntityTypeConfiguration<Tag>
         builder.ToTable("tags");
         builder.Property(t => t.Slug).HasMaxLength(120);
         builder.Property(t => t.Name).HasMaxLength(100);
+        builder.Property(t => t.Translations).AsJsonColumn().HasDefaultValueSql("'{}'::jsonb");
+        builder.Property(t => t.Version).IsConcurrencyToken().HasDefaultValue(1);
+        builder.Property(t => t.UpdatedAt).HasDefaultValueSql("now()");
         builder.HasIndex(t => t.Slug).IsUnique();
     }
 }
@@ -192,6 +225,9 @@ internal sealed class PlaceConfiguration : IEntityTypeConfiguration<Place>
         builder.ToTable("places");
         builder.Property(p => p.Slug).HasMaxLength(120);
         builder.Property(p => p.Name).HasMaxLength(100);
+        builder.Property(p => p.Translations).AsJsonColumn().HasDefaultValueSql("'{}'::jsonb");
+        builder.Property(p => p.Version).IsConcurrencyToken().HasDefaultValue(1);
+        builder.Property(p => p.UpdatedAt).HasDefaultValueSql("now()");
         builder.HasIndex(p => p.Slug).IsUnique();
     }
 }

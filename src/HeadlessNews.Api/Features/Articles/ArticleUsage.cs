@@ -29,6 +29,8 @@ internal sealed class ArticleUsage : IArticleUsage
         ReferencedContent.Author => db.Set<ArticleAuthor>().Where(l => l.AuthorId == id).Select(l => l.Article!),
         ReferencedContent.Quote => db.Set<ArticleQuote>().Where(l => l.QuoteId == id).Select(l => l.Article!),
         ReferencedContent.Source => db.Set<ArticleSource>().Where(l => l.SourceId == id).Select(l => l.Article!),
+        ReferencedContent.Tag => db.Set<ArticleTag>().Where(l => l.TagId == id).Select(l => l.Article!),
+        ReferencedContent.Place => db.Set<ArticlePlace>().Where(l => l.PlaceId == id).Select(l => l.Article!),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

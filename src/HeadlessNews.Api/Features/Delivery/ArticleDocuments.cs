@@ -36,11 +36,11 @@ public static class ArticleDocuments
             .ToListAsync(cancellationToken))
             .ToLookup(l => l.ArticleId, l => new BylineResponse(l.Slug, l.Translations.NameIn(languages[l.ArticleId], l.Name), l.Role));
         var tags = (await db.Set<ArticleTag>().AsNoTracking().Where(l => ids.Contains(l.ArticleId)).OrderBy(l => l.Position)
-            .Select(l => new { l.ArticleId, Tag = new NamedRef(l.Tag!.Slug, l.Tag.Name) })
-            .ToListAsync(cancellationToken)).ToLookup(l => l.ArticleId, l => l.Tag);
+            .Select(l => new { l.ArticleId, l.Tag!.Slug, l.Tag.Name, l.Tag.Translations })
+            .ToListAsync(cancellationToken)).ToLookup(l => l.ArticleId, l => new NamedRef(l.Slug, l.Translations.NameIn(languages[l.ArticleId], l.Name)));
         var places = (await db.Set<ArticlePlace>().AsNoTracking().Where(l => ids.Contains(l.ArticleId)).OrderBy(l => l.Position)
-            .Select(l => new { l.ArticleId, Place = new NamedRef(l.Place!.Slug, l.Place.Name) })
-            .ToListAsync(cancellationToken)).ToLookup(l => l.ArticleId, l => l.Place);
+            .Select(l => new { l.ArticleId, l.Place!.Slug, l.Place.Name, l.Place.Translations })
+            .ToListAsync(cancellationToken)).ToLookup(l => l.ArticleId, l => new NamedRef(l.Slug, l.Translations.NameIn(languages[l.ArticleId], l.Name)));
         var bodies = await DeliveredBodies.LoadAsync(db, rows.Select(a => a.Body), rows.SelectMany(a => a.SourceIds), rows.Select(a => a.HeroImage?.ToUse()), cancellationToken, imagesSignedUntil);
         var liveBlogs = await LiveBlogDocuments.LatestAsync(db, [.. rows.Where(a => a.Format == ArticleFormat.Liveblog).Select(a => a.Id)], cancellationToken);
         return [.. rows.Select(article => StructuredDocuments.Complete(article, liveBlogs.GetValueOrDefault(article.Id), new ArticleDeliveryResponse(

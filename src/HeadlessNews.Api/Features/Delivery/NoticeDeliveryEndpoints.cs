@@ -14,10 +14,13 @@ using HeadlessNews.Api.Infrastructure.Text;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>A published notice as delivered: <c>active</c> says whether it is in force now; <c>images</c> have the article image shape.</summary>
+/// <param name="Language">The language of this title and body: the one asked for with ?language= when the notice has it, else the notice's own.</param>
+/// <param name="AvailableLanguages">Every language the notice can be read in (its own first).</param>
 public sealed record DeliveredNotice(
     Guid Id, string Reference, NoticeCategory Category, string Title, string Body, NoticeIssuer Issuer, NoticeLocation? Location,
     DateTimeOffset? PublishedAt, DateTimeOffset? EffectiveFrom, DateTimeOffset? EffectiveTo, DateTimeOffset? ResponseDeadline,
-    IReadOnlyList<NoticeAttachment> Attachments, IReadOnlyList<DeliveredImage> Images, int Version, bool Active);
+    IReadOnlyList<NoticeAttachment> Attachments, IReadOnlyList<DeliveredImage> Images, int Version, bool Active,
+    string Language, IReadOnlyList<string> AvailableLanguages);
 
 public static class NoticeDeliveryEndpoints
 {
@@ -32,8 +35,9 @@ public static class NoticeDeliveryEndpoints
         return delivery;
     }
 
+    /// <param name="language">Title and body in this language where the notice has it, else in the notice's own.</param>
     private static async Task<Results<Ok<Page<DeliveredNotice>>, ProblemHttpResult>> ListNotices(
-        string? category, string? issuer, string? q, string? near, double? radiusKm, bool? includeExpired, int? limit, string? cursor,
+        string? category, string? issuer, string? q, string? near, double? radiusKm, bool? includeExpired, int? limit, string? cursor, string? language,
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
@@ -48,8 +52,12 @@ public static class NoticeDeliveryEndpoints
         {
             return invalidNear;
         }
+        if (Languages.QueryProblem(language) is { } badLanguage)
+        {
+            return badLanguage;
+        }
         var now = clock.GetUtcNow();
-        var query = (q is null ? db.Set<Notice>() : db.Set<Notice>().Matching("notices", null, q, "search_vector")).AsNoTracking()
+        var query = (q is null ? db.Set<Notice>() : db.Set<Notice>().MatchingEitherLanguage("notices", q, "search_vector")).AsNoTracking()
             .Where(n => n.Status == NoticeStatus.Published);
         if (includeExpired != true)
         {
@@ -81,12 +89,17 @@ public static class NoticeDeliveryEndpoints
         http.AddCacheTags("notices");
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
         var images = await ImagesLoaderAsync(db, urls, page.Items, cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredNotice>([.. page.Items.Select(n => ToDelivered(n, images, now))], page.Next));
+        return TypedResults.Ok(new Page<DeliveredNotice>([.. page.Items.Select(n => ToDelivered(n, images, now, language))], page.Next));
     }
 
+    /// <param name="language">Title and body in this language where the notice has it, else in the notice's own (Content-Language says which).</param>
     private static async Task<Results<Ok<DeliveredNotice>, ProblemHttpResult>> GetNotice(
-        Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, string? language, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (Languages.QueryProblem(language) is { } badLanguage)
+        {
+            return badLanguage;
+        }
         var now = clock.GetUtcNow();
         var notice = await db.Set<Notice>().AsNoTracking().Where(n => n.Id == id && n.Status == NoticeStatus.Published)
             .Select(NoticeMapping.Projection).FirstOrDefaultAsync(cancellationToken);
@@ -102,7 +115,9 @@ public static class NoticeDeliveryEndpoints
                 http.ExpireAt(boundary.Value);
             }
         }
-        return TypedResults.Ok(ToDelivered(notice, await ImagesLoaderAsync(db, urls, [notice], cancellationToken), now));
+        var delivered = ToDelivered(notice, await ImagesLoaderAsync(db, urls, [notice], cancellationToken), now, language);
+        http.Response.Headers.ContentLanguage = delivered.Language;
+        return TypedResults.Ok(delivered);
     }
 
     private static ProblemHttpResult? ParseNear(string? near, double? radiusKm, out (double Latitude, double Longitude)? point, out double radius)
@@ -144,9 +159,15 @@ public static class NoticeDeliveryEndpoints
         DeliveredImages.LoaderAsync(db, notices.SelectMany(n => n.Images).Select(i => i.ToUse()), cancellationToken, urls: urls);
 
     /// <summary>An image whose asset has gone is left out.</summary>
-    private static DeliveredNotice ToDelivered(NoticeResponse n, Func<ImageUse?, DeliveredImage?> images, DateTimeOffset now) => new(
-        n.Id, n.Reference, n.Category, n.Title, n.Body, n.Issuer, n.Location, n.PublishedAt, n.EffectiveFrom, n.EffectiveTo, n.ResponseDeadline,
-        n.Attachments, [.. n.Images.Select(i => images(i.ToUse())).OfType<DeliveredImage>()], n.Version, Active: (n.EffectiveFrom is null || n.EffectiveFrom <= now) && (n.EffectiveTo is null || n.EffectiveTo > now));
+    private static DeliveredNotice ToDelivered(NoticeResponse n, Func<ImageUse?, DeliveredImage?> images, DateTimeOffset now, string? language)
+    {
+        var text = n.TextIn(language);
+        return new(
+            n.Id, n.Reference, n.Category, text.Title, text.Body, n.Issuer, n.Location, n.PublishedAt, n.EffectiveFrom, n.EffectiveTo, n.ResponseDeadline,
+            n.Attachments, [.. n.Images.Select(i => images(i.ToUse())).OfType<DeliveredImage>()], n.Version,
+            Active: (n.EffectiveFrom is null || n.EffectiveFrom <= now) && (n.EffectiveTo is null || n.EffectiveTo > now),
+            text.Language, [n.Language, .. n.Translations.Keys.Order(StringComparer.Ordinal)]);
+    }
 }
 
 /// <summary>Indexes delivery needs on notices: newest published first, and the boundaries that expire cached lists.</summary>

@@ -19,9 +19,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
-/// The one way changes reach the delivery read model: whoever saves an article, or changes a section, author, quote,
-/// source or asset, this interceptor refreshes the <see cref="PublishedArticle"/> rows affected, in the same transaction, just
-/// before it commits (or, for a save without a transaction of its own, right after it), and renders again the live blog
+/// The one way changes reach the delivery read model: whoever saves an article, or changes a section, author, tag, place,
+/// quote, source or asset, this interceptor refreshes the <see cref="PublishedArticle"/> rows affected, in the same transaction,
+/// just before it commits (or, for a save without a transaction of its own, right after it), renders again the live blog
 /// entries that show a changed quote, source, author or asset, and evicts the cached pages of the notices showing a changed
 /// asset. No writer calls into Delivery.
 /// A renamed section or author is one UPDATE however many articles show it (see <see cref="RelabelAsync"/>).
@@ -112,6 +112,8 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
                         var changed = entry.Entity switch
                         {
                             Article => pending.Articles,
+                            Tag => pending.Tags,
+                            Place => pending.Places,
                             Quote => pending.Quotes,
                             Source => pending.Sources,
                             Asset => pending.Assets,
@@ -160,6 +162,16 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
                 "SELECT article_id FROM article_authors WHERE author_id = {4}", cancellationToken));
             articleIds.UnionWith(await PublishedAsync(context,
                 context.Set<ArticleAuthor>().Where(l => l.AuthorId == id && l.Article!.Language != Languages.Default).Select(l => l.ArticleId), cancellationToken));
+        }
+        // Tags and places appear in arrays beside each other with the same shape, so a text replace could rename the
+        // wrong one: the (fewer) articles showing them are rendered again instead.
+        if (pending.Tags.Count > 0)
+        {
+            articleIds.UnionWith(await PublishedAsync(context, context.Set<ArticleTag>().Where(l => pending.Tags.Contains(l.TagId)).Select(l => l.ArticleId), cancellationToken));
+        }
+        if (pending.Places.Count > 0)
+        {
+            articleIds.UnionWith(await PublishedAsync(context, context.Set<ArticlePlace>().Where(l => pending.Places.Contains(l.PlaceId)).Select(l => l.ArticleId), cancellationToken));
         }
         if (pending.Quotes.Count > 0)
         {
@@ -232,11 +244,13 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
         public HashSet<Guid> Articles { get; } = [];
         public Dictionary<Guid, Relabel> Sections { get; } = [];
         public Dictionary<Guid, Relabel> Authors { get; } = [];
+        public HashSet<Guid> Tags { get; } = [];
+        public HashSet<Guid> Places { get; } = [];
         public HashSet<Guid> Quotes { get; } = [];
         public HashSet<Guid> Sources { get; } = [];
         public HashSet<Guid> Assets { get; } = [];
         public HashSet<Guid> Entries { get; } = [];
         public bool Saving { get; set; }
-        public bool IsEmpty => Articles.Count + Sections.Count + Authors.Count + Quotes.Count + Sources.Count + Assets.Count + Entries.Count == 0;
+        public bool IsEmpty => Articles.Count + Sections.Count + Authors.Count + Tags.Count + Places.Count + Quotes.Count + Sources.Count + Assets.Count + Entries.Count == 0;
     }
 }

@@ -112,8 +112,9 @@ public static class SearchEndpoints
         var articles = Newest("published_articles p", "p.visible_from", $"p.visible_from <= @now AND {Match("p.language", "p.search")} AND {LanguageFilter("p.language")}",
             "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language", windowed: true);
         var notices = Newest("notices n", "n.published_at",
-            $"n.status = 'published' AND n.search_vector @@ {English} AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)",
-            "n.id, NULL::text AS slug, n.title::text AS title, n.published_at AS at, n.search_vector AS vector, 'en'::text AS language", windowed: true);
+            $"n.status = 'published' AND {NoticeMatch} AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)",
+            $"n.id, NULL::text AS slug, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title)::text AS title, n.published_at AS at, n.search_vector AS vector, {NoticeLanguage} AS language",
+            windowed: true);
         var quotes = Newest("quotes q", "q.created_at", $"{Match("q.language", "q.search")} AND {LanguageFilter("q.language")}",
             "q.id, NULL::text AS slug, q.speaker_name::text AS title, q.said_at AS at, q.search AS vector, q.language::text AS language", windowed: false);
         var sources = Newest("sources s", "s.created_at", $"s.search @@ {English}",
@@ -133,7 +134,7 @@ public static class SearchEndpoints
                  AND EXISTS (SELECT 1 FROM published_articles v WHERE v.source_ids @> ARRAY[c.id] AND v.visible_from <= @now)
             ),
             scored AS (
-              SELECT c.type, c.id, c.slug, c.title, c.at, c.tier, tsq, cfg,
+              SELECT c.type, c.id, c.slug, c.title, c.at, c.tier, c.language, tsq, cfg,
                      {Score("ts_rank_cd(c.vector, tsq)", "c.at")} AS rank
                 FROM candidates c, query,
                      LATERAL (SELECT CASE WHEN c.language LIKE 'cy%' THEN query.cy ELSE query.en END AS tsq,
@@ -143,12 +144,13 @@ public static class SearchEndpoints
               SELECT page.*, CASE page.type
                        WHEN 'article' THEN (SELECT concat_ws(' ', p.standfirst, left(p.body_text, {SnippetSourceLength})) FROM published_articles p WHERE p.article_id = page.id)
                        WHEN 'quote' THEN (SELECT q.text FROM quotes q WHERE q.id = page.id)
-                       WHEN 'notice' THEN (SELECT regexp_replace(n.body, '<[^>]*>', ' ', 'g') FROM notices n WHERE n.id = page.id)
+                       WHEN 'notice' THEN (SELECT regexp_replace(coalesce(n.translations -> page.language ->> 'body', n.body), '<[^>]*>', ' ', 'g') FROM notices n WHERE n.id = page.id)
                        ELSE (SELECT coalesce(s.description, s.title) FROM sources s WHERE s.id = page.id)
                      END AS text
                 FROM page)
             SELECT type, id, slug, title, rank,
-                   ts_headline(cfg, left(text, {SnippetSourceLength}), tsq,
+                   ts_headline(cfg, left(text, {SnippetSourceLength}),
+                               CASE WHEN cfg = 'simple'::regconfig THEN hn_welsh_headline_query(left(text, {SnippetSourceLength}), tsq) ELSE tsq END,
                                'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
                    at
               FROM texts ORDER BY tier, rank DESC, at DESC NULLS LAST, id
@@ -177,10 +179,31 @@ public static class SearchEndpoints
         }
     }
 
-    /// <summary>With <c>?language=</c>, articles and quotes in that language only (notices and sources have none).</summary>
+    /// <summary>With <c>?language=</c>, articles and quotes in that language only (sources have none; notices see <see cref="NoticeMatch"/>).</summary>
     private static string LanguageFilter(string column) => $"(@language IS NULL OR {Languages.MatchSql(column)})";
 
     private const string English = "websearch_to_tsquery('english'::regconfig, hn_unaccent(@q))";
+
+    /// <summary>
+    /// The language a notice is shown in, as <c>NoticeMapping.TextIn</c> chooses it: its own when none is asked for or it
+    /// is written in it, else the translation for the language asked (or its primary language), else its own.
+    /// </summary>
+    private const string NoticeLanguage = """
+        (CASE WHEN @language IS NULL OR split_part(n.language, '-', 1) = split_part(@language, '-', 1) THEN n.language
+              WHEN n.translations ? @language THEN @language
+              WHEN n.translations ? split_part(@language, '-', 1) THEN split_part(@language, '-', 1)
+              ELSE n.language END)::text
+        """;
+
+    /// <summary>
+    /// A notice holds texts in several languages in one vector: without <c>?language=</c> English or Welsh words match;
+    /// with it, only notices readable in that language, matched as that language is indexed.
+    /// </summary>
+    private static readonly string NoticeMatch = $"""
+        ((@language IS NULL AND {SearchVectors.EitherLanguageMatchSql("n.search_vector").Replace("{0}", "@q", StringComparison.Ordinal)})
+         OR (@language IS NOT NULL AND split_part({NoticeLanguage}, '-', 1) = split_part(@language, '-', 1)
+             AND ((@language LIKE 'cy%' AND n.search_vector @@ {SearchVectors.WelshQuery("@q")}) OR (@language NOT LIKE 'cy%' AND n.search_vector @@ {English}))))
+        """;
 
     private static string Match(string languageColumn, string vectorColumn) =>
         SearchVectors.MatchSql(languageColumn, vectorColumn).Replace("{0}", "@q", StringComparison.Ordinal);
@@ -196,7 +219,7 @@ public static class SearchEndpoints
     private static string Score(string relevance, string at) =>
         $"((0.05 + {relevance}) * (1 + power(2.0, -greatest(0, extract(epoch FROM @now - coalesce({at}, @now))::float8) / 604800.0)))::real";
 
-    /// <summary>The snippet is plain text: encode it, then turn PostgreSQL's control-character marks into &lt;mark&gt;.</summary>
+    /// <summary>The snippet is plain text (Welsh words marked in their mutated forms, see <c>hn_welsh_headline_query</c>): encode it, then turn PostgreSQL's control-character marks into &lt;mark&gt;.</summary>
     private static string Highlight(string snippet) =>
         WebUtility.HtmlEncode(snippet).Replace(MarkStart.ToString(), "<mark>", StringComparison.Ordinal).Replace(MarkEnd.ToString(), "</mark>", StringComparison.Ordinal);
 }

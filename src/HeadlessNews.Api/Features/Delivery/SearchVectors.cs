@@ -1,4 +1,5 @@
 using System.Globalization;
+using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Http;
@@ -35,6 +36,26 @@ internal sealed class SourceSearchConfiguration : IEntityTypeConfiguration<Sourc
             setweight(to_tsvector('english'::regconfig, hn_unaccent(left(coalesce(description, ''), 200000))), 'C')
             """, stored: true);
         builder.HasIndex(SearchVectors.Column).HasMethod("gin");
+    }
+}
+
+/// <summary>
+/// A notice's vector: title (A), body (B), issuer and place (C) in its own language, plus each translation's title and
+/// body through <c>hn_translations_vector</c> (see the TranslationsNotices migration), every text indexed as its
+/// language is (Welsh folded, the rest English-stemmed). Inputs are capped because to_tsvector fails on documents over
+/// 1 MB; the sanitiser can lengthen a body slightly, so the cap does not rely on request validation alone.
+/// </summary>
+internal sealed class NoticeSearchConfiguration : IEntityTypeConfiguration<Notice>
+{
+    public void Configure(EntityTypeBuilder<Notice> builder)
+    {
+        builder.Property(n => n.SearchVector).HasComputedColumnSql($"""
+            setweight(to_tsvector({PublishedArticleConfiguration.SearchConfiguration}, {PublishedArticleConfiguration.SearchText("left(title, 1000)")}), 'A')
+            || setweight(to_tsvector({PublishedArticleConfiguration.SearchConfiguration}, {PublishedArticleConfiguration.SearchText("left(body, 100000)")}), 'B')
+            || setweight(to_tsvector('english'::regconfig, hn_unaccent(left(issuer_name || ' ' || coalesce(location_description, ''), 1000))), 'C')
+            || hn_translations_vector(translations)
+            """, stored: true);
+        builder.HasIndex(n => n.SearchVector).HasMethod("gin");
     }
 }
 
@@ -99,7 +120,19 @@ public static class SearchVectors
     /// </summary>
     public static string WelshQuery(string parameter) => $"websearch_to_tsquery('simple'::regconfig, hn_welsh_fold(hn_unaccent({parameter})))";
 
+    /// <summary>For content holding texts in several languages (a bilingual notice): English-stemmed or Welsh-folded words match.</summary>
+    public static string EitherLanguageMatchSql(string vectorColumn) =>
+        $"({vectorColumn} @@ websearch_to_tsquery('english'::regconfig, hn_unaccent({{0}})) OR {vectorColumn} @@ {WelshQuery("{0}")})";
+
+    /// <summary>Rows of <paramref name="table"/> with texts in several languages (see <see cref="EitherLanguageMatchSql"/>) matching <paramref name="q"/>.</summary>
+    public static IQueryable<T> MatchingEitherLanguage<T>(this DbSet<T> set, string table, string q, string vectorColumn) where T : class =>
+        set.WhereMatch(table, EitherLanguageMatchSql(vectorColumn), q);
+
     /// <summary>Rows of <paramref name="table"/> (one with a <c>search</c> vector) matching <paramref name="q"/>, via its GIN index.</summary>
     public static IQueryable<T> Matching<T>(this DbSet<T> set, string table, string? languageColumn, string q, string vectorColumn = "search") where T : class =>
-        set.FromSql(System.Runtime.CompilerServices.FormattableStringFactory.Create($"SELECT * FROM {table} WHERE {MatchSql(languageColumn, vectorColumn)}", q));
+        set.WhereMatch(table, MatchSql(languageColumn, vectorColumn), q);
+
+    /// <summary><paramref name="condition"/> is SQL of this class with <c>{0}</c> for the query, which is passed as a parameter.</summary>
+    private static IQueryable<T> WhereMatch<T>(this DbSet<T> set, string table, string condition, string q) where T : class =>
+        set.FromSql(System.Runtime.CompilerServices.FormattableStringFactory.Create($"SELECT * FROM {table} WHERE {condition}", q));
 }

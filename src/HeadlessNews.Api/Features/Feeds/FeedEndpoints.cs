@@ -41,11 +41,11 @@ public static class FeedEndpoints
             .WithName("ArticlesJsonFeed").WithSummary("JSON Feed 1.1 of the newest visible articles.").Produces(200, contentType: "application/feed+json");
         feeds.MapGet("/articles.ninjs", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "ninjs", ct))
             .WithName("ArticlesNinjs").WithSummary("A JSON array of IPTC ninjs 2.2 items (partners also get embargoed items with 'embargoed').").Produces<IReadOnlyList<System.Text.Json.JsonElement>>(200, "application/json");
-        feeds.MapGet("/notices.rss", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "rss", ct))
+        feeds.MapGet("/notices.rss", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "rss", ct))
             .WithName("NoticesRss").WithSummary("RSS 2.0 of active public notices.").Produces(200, contentType: "application/rss+xml");
-        feeds.MapGet("/notices.atom", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "atom", ct))
+        feeds.MapGet("/notices.atom", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "atom", ct))
             .WithName("NoticesAtom").WithSummary("Atom of active public notices.").Produces(200, contentType: "application/atom+xml");
-        feeds.MapGet("/notices.json", (HttpContext http, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, sources, "json", ct))
+        feeds.MapGet("/notices.json", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "json", ct))
             .WithName("NoticesJsonFeed").WithSummary("JSON Feed 1.1 of active public notices.").Produces(200, contentType: "application/feed+json");
         app.MapGet("/sitemaps/news.xml", NewsSitemapAsync).WithTags("Syndication").CacheDelivery()
             .WithName("NewsSitemap").WithSummary("Google News sitemap: articles published in the last 48 hours (at most 1,000).").Produces(200, contentType: "application/xml");
@@ -153,19 +153,28 @@ public static class FeedEndpoints
         return Write(http, entries, channel, format);
     }
 
-    private static async Task<IResult> NoticesAsync(HttpContext http, FeedSources sources, string format, CancellationToken cancellationToken)
+    /// <param name="language">Each notice's title and body in this language where it has it, else in its own; each item says which.</param>
+    private static async Task<IResult> NoticesAsync(HttpContext http, string? language, FeedSources sources, string format, CancellationToken cancellationToken)
     {
+        if (Languages.QueryProblem(language) is { } badLanguage)
+        {
+            return badLanguage;
+        }
         var now = sources.Clock.GetUtcNow();
         var notices = await sources.Db.Set<Notice>().AsNoTracking().Active(now)
             .OrderByDescending(n => n.PublishedAt).ThenByDescending(n => n.Id).Take(DefaultItems).ToListAsync(cancellationToken);
         var site = SiteBase(http, sources.Options.Value);
-        var entries = notices.Select(n => new FeedEntry(
-            n.Id, n.Title, $"{SnakeCaseNames.Of(n.Category).Replace('_', ' ')} notice from {n.IssuerName}", n.Body,
-            new Uri(site, $"notices/{n.Id}"), n.PublishedAt ?? n.CreatedAt, n.UpdatedAt, n.PublishedAt ?? n.CreatedAt, n.Version, "en-GB",
-            [n.IssuerName], [new FeedTerm(SnakeCaseNames.Of(n.Category), SnakeCaseNames.Of(n.Category).Replace('_', ' '))], null,
-            n.LocationDescription is null ? [] : [new FeedTerm(n.Postcode ?? string.Empty, n.LocationDescription)], null, null)).ToList();
-        var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", HomePage(site, sources.Options.Value, "notices"), FeedUrl(http), "en-GB",
-            entries.Count == 0 ? now : entries.Max(e => e.Updated));
+        var entries = notices.Select(n =>
+        {
+            var text = NoticeMapping.ToResponse(n).TextIn(language);
+            return new FeedEntry(
+                n.Id, text.Title, $"{SnakeCaseNames.Of(n.Category).Replace('_', ' ')} notice from {n.IssuerName}", text.Body,
+                new Uri(site, $"notices/{n.Id}"), n.PublishedAt ?? n.CreatedAt, n.UpdatedAt, n.PublishedAt ?? n.CreatedAt, n.Version, text.Language,
+                [n.IssuerName], [new FeedTerm(SnakeCaseNames.Of(n.Category), SnakeCaseNames.Of(n.Category).Replace('_', ' '))], null,
+                n.LocationDescription is null ? [] : [new FeedTerm(n.Postcode ?? string.Empty, n.LocationDescription)], null, null);
+        }).ToList();
+        var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", HomePage(site, sources.Options.Value, "notices"), FeedUrl(http),
+            language is null ? Languages.Default : Languages.Normalise(language), entries.Count == 0 ? now : entries.Max(e => e.Updated));
         http.AddCacheTags("notices");
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
         return Write(http, entries, channel, format);

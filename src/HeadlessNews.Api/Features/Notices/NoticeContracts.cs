@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
 
@@ -9,6 +10,8 @@ namespace HeadlessNews.Api.Features.Notices;
 /// <param name="EffectiveTo">When it stops being active; null for open-ended. Not before effectiveFrom.</param>
 /// <param name="ResponseDeadline">Last day for objections or representations, where the notice invites them.</param>
 /// <param name="Images">Pictures: each an uploaded asset (assetId, with per-use overrides) or an outside url, like an article's heroImage.</param>
+/// <param name="Language">The language of title and body (BCP-47, default en-GB).</param>
+/// <param name="Translations">The notice in other languages, e.g. {"cy": {"title": "…", "body": "…"}}: a bilingual notice; delivery with ?language= shows it.</param>
 public sealed record NoticeRequest(
     string Reference,
     NoticeCategory? Category,
@@ -20,7 +23,12 @@ public sealed record NoticeRequest(
     DateTimeOffset? EffectiveTo,
     DateTimeOffset? ResponseDeadline,
     IReadOnlyList<NoticeAttachment>? Attachments,
-    IReadOnlyList<HeroImage>? Images = null);
+    IReadOnlyList<HeroImage>? Images = null,
+    string? Language = null,
+    IReadOnlyDictionary<string, NoticeTranslation>? Translations = null);
+
+/// <summary>A notice's title and body (rich HTML, sanitised like the body) in another language.</summary>
+public sealed record NoticeTranslation(string Title, string Body);
 
 public sealed record NoticeIssuer(string Name);
 
@@ -47,7 +55,11 @@ public sealed record NoticeResponse(
     IReadOnlyList<NoticeAttachment> Attachments,
     IReadOnlyList<HeroImage> Images,
     NoticeStatus Status,
-    int Version);
+    int Version,
+    string Language = Languages.Default)
+{
+    public IReadOnlyDictionary<string, NoticeTranslation> Translations { get; init; } = new Dictionary<string, NoticeTranslation>();
+}
 
 /// <summary>One accepted change: revision n is version n.</summary>
 /// <param name="Action">created, updated, published or withdrawn.</param>

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Html;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
 
@@ -24,7 +25,11 @@ public static class NoticeMapping
         n.Attachments,
         n.Images,
         n.Status,
-        n.Version);
+        n.Version,
+        n.Language)
+    {
+        Translations = n.Translations,
+    };
 
     private static readonly Func<Notice, NoticeResponse> ToResponseCompiled = Projection.Compile();
 
@@ -49,7 +54,19 @@ public static class NoticeMapping
         notice.ResponseDeadline = AsStored(request.ResponseDeadline);
         notice.Attachments = [.. (request.Attachments ?? []).Select(a => new NoticeAttachment(a.Title.Trim(), a.Url.Trim()))];
         notice.Images = [.. request.Images ?? []];
+        notice.Language = Languages.Normalise(request.Language ?? Languages.Default);
+        notice.Translations = (request.Translations ?? new Dictionary<string, NoticeTranslation>()).ToDictionary(
+            t => Languages.Normalise(t.Key), t => new NoticeTranslation(t.Value.Title.Trim(), HtmlSafety.SanitiseRich(t.Value.Body)));
     }
+
+    /// <summary>
+    /// The notice as a reader of <paramref name="language"/> gets it: its own text when written in that language or when
+    /// no translation into it exists (the fallback happens here, when reading), else the translation; <c>Language</c> says which.
+    /// </summary>
+    public static NoticeText TextIn(this NoticeResponse notice, string? language) =>
+        language is null || Languages.Primary(notice.Language) == Languages.Primary(Languages.Normalise(language)) || notice.Translations.KeyFor(language) is not { } key
+            ? new NoticeText(notice.Language, notice.Title, notice.Body)
+            : new NoticeText(key, notice.Translations[key].Title, notice.Translations[key].Body);
 
     /// <summary>A notice's instants as they are stored (see <see cref="DatabaseTime.AsStored(DateTimeOffset)"/>).</summary>
     public static DateTimeOffset AsStored(DateTimeOffset instant) => DatabaseTime.AsStored(instant);
@@ -64,5 +81,8 @@ public static class NoticeMapping
             Projection.Body),
         Projection.Parameters[0]);
 }
+
+/// <summary>A notice's title and body in one of its languages.</summary>
+public sealed record NoticeText(string Language, string Title, string Body);
 
 internal sealed record NoticeListRow(DateTimeOffset CreatedAt, NoticeResponse Notice);

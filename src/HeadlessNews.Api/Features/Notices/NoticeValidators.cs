@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
 
@@ -8,6 +9,9 @@ public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeReq
 {
     public const int MaxAttachments = 20;
     public const int MaxImages = 20;
+
+    /// <summary>Each translation adds a title and a body of up to 100,000 characters to the notice's one search vector (at most 1 MB).</summary>
+    public const int MaxTranslations = 4;
 
     public NoticeRequestValidator()
     {
@@ -31,6 +35,14 @@ public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeReq
         RuleFor(r => r.Images).Must(i => i!.Count <= MaxImages).When(r => r.Images is not null)
             .WithMessage($"A notice has at most {MaxImages} images.");
         RuleForEach(r => r.Images).NotNull().WithMessage("An image is an object with an assetId or a url.").SetValidator(new HeroImageValidator());
+        RuleFor(r => r.Language).Must(Languages.IsValid).When(r => r.Language is not null).WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
+        RuleFor(r => r.Translations)
+            .Must((r, translations) => translations!.Count <= MaxTranslations && translations.All(t =>
+                Languages.IsValid(t.Key) && Languages.Primary(Languages.Normalise(t.Key)) != Languages.Primary(Languages.Normalise(r.Language is { } own && Languages.IsValid(own) ? own : Languages.Default))
+                && t.Value is { } value && !string.IsNullOrWhiteSpace(value.Title) && value.Title.Length <= 300
+                && !string.IsNullOrWhiteSpace(value.Body) && value.Body.Length <= Notice.MaxBodyLength))
+            .When(r => r.Translations is not null)
+            .WithMessage($"translations maps up to {MaxTranslations} BCP-47 tags other than the notice's own language (e.g. cy) to {{title, body}}: a title of 1 to 300 characters, a body of 1 to {Notice.MaxBodyLength}.");
     }
 
     private static bool IsHttpsUrl(string? url) =>

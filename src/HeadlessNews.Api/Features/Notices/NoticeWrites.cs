@@ -125,6 +125,10 @@ public static class NoticeWrites
         {
             return Invalid.Field("body", "body has no content left once unsafe HTML is removed.");
         }
+        if (notice.Translations.FirstOrDefault(t => t.Value.Body.Length == 0) is { Key: { } emptied })
+        {
+            return Invalid.Field($"translations.{emptied}.body", "body has no content left once unsafe HTML is removed.");
+        }
         var errors = new Dictionary<string, string[]>();
         await DeliveredImages.CheckReferencesAsync(db, notice.Images.Select((image, i) => (Path: $"images[{i}].assetId", image.AssetId)), errors, cancellationToken);
         if (errors.Count > 0)

@@ -1,3 +1,5 @@
+using HeadlessNews.Api.Infrastructure.Text;
+
 namespace HeadlessNews.Api.Features.Quotes;
 
 /// <param name="Name">Who said it (required).</param>
@@ -26,14 +28,8 @@ public sealed record QuoteResponse(
     /// The quote as an article in <paramref name="language"/> shows it: its own text when said in that language (or when
     /// no rendering in it exists), else the rendering, with <c>language</c> saying which text this is.
     /// </summary>
-    public QuoteResponse In(string language)
-    {
-        var primary = language.Split('-')[0];
-        if (Language.Split('-')[0] == primary)
-        {
-            return this;
-        }
-        var key = Translations.ContainsKey(language) ? language : Translations.ContainsKey(primary) ? primary : null;
-        return key is null ? this : this with { Text = Translations[key].Text, Language = key };
-    }
+    public QuoteResponse In(string language) =>
+        Languages.Primary(Language) == Languages.Primary(language) || Translations.KeyFor(language) is not { } key
+            ? this
+            : this with { Text = Translations[key].Text, Language = key };
 }

@@ -7,6 +7,8 @@ public enum ReferencedContent
     Author,
     Quote,
     Source,
+    Tag,
+    Place,
 }
 
 /// <summary>

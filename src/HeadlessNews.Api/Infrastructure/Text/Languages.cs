@@ -20,6 +20,9 @@ public static partial class Languages
         return string.Join('-', parts);
     }
 
+    /// <summary>The primary language subtag: <c>cy</c> of <c>cy-GB</c>.</summary>
+    public static string Primary(string tag) => tag.Split('-')[0];
+
     /// <summary>
     /// SQL matching <paramref name="column"/> against the language in parameter <c>@language</c> (normalised): the tag
     /// itself or a more specific one, so <c>cy</c> finds <c>cy</c> and <c>cy-GB</c>, and <c>en</c> finds <c>en-GB</c>.

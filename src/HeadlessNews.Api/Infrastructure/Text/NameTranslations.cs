@@ -10,14 +10,22 @@ public sealed record NameTranslation(string Name, string? Description);
 public static class NameTranslations
 {
     /// <summary>The entry for <paramref name="language"/> (or its primary language: cy-GB uses cy), if any.</summary>
-    public static NameTranslation? For(this IReadOnlyDictionary<string, NameTranslation>? translations, string? language)
+    public static NameTranslation? For(this IReadOnlyDictionary<string, NameTranslation>? translations, string? language) =>
+        translations.KeyFor(language) is { } key ? translations![key] : null;
+
+    /// <summary>
+    /// Which key of <paramref name="translations"/> serves <paramref name="language"/>: the language itself, else its
+    /// primary language (cy-GB uses cy); none when neither is there. For any kind of translation (names, quotes, notices).
+    /// </summary>
+    public static string? KeyFor<T>(this IReadOnlyDictionary<string, T>? translations, string? language)
     {
         if (translations is not { Count: > 0 } || language is null)
         {
             return null;
         }
         var normalised = Languages.Normalise(language);
-        return translations.GetValueOrDefault(normalised) ?? translations.GetValueOrDefault(normalised.Split('-')[0]);
+        var primary = Languages.Primary(normalised);
+        return translations.ContainsKey(normalised) ? normalised : translations.ContainsKey(primary) ? primary : null;
     }
 
     public static string NameIn(this IReadOnlyDictionary<string, NameTranslation>? translations, string? language, string name) =>
