@@ -87,7 +87,7 @@ public static class OpenApiExtensions
             ["from"] = "Only items published at or after this moment (ISO-8601).",
             ["to"] = "Only items published before this moment (ISO-8601).",
             ["include"] = "Extra fields: `body` adds each item's bodyHtml.",
-            ["language"] = "Only content in this language (BCP-47; `cy` also matches `cy-GB`).",
+            ["language"] = "Content in this language (BCP-47; `cy` also matches `cy-GB`): articles, quotes and search keep only that language; a notice shows its text in it when it has it, else its own.",
             ["status"] = "Only resources in this workflow status.",
             ["updatedSince"] = "Only resources changed at or after this moment (ISO-8601).",
             ["id"] = "The resource's id (UUID).",
