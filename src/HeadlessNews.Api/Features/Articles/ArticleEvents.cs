@@ -17,7 +17,8 @@ internal static class ArticleEvents
         var now = clock.Now();
         var isVisible = ArticleVisibility.IsVisible(article, now);
         var dueAfter = ArticleVisibility.VisibleFrom(article);
-        if (dueBefore != dueAfter)
+        // Only a publication still ahead leaves pending events, and only a published article has one.
+        if (dueBefore is not null && dueBefore != dueAfter)
         {
             await db.Set<ContentEvent>()
                 .Where(e => e.ResourceType == ArticleWrites.ResourceType && e.ResourceId == article.Id && e.DispatchedAt == null && e.DueAt > now)

@@ -114,6 +114,13 @@ internal static class ArticleReferences
     private static IEnumerable<(string Path, Guid? AssetId)> ImageReferences(HeroImage? hero, List<Block> body) =>
         body.Select((b, i) => (Path: $"body[{i}].assetId", b.AssetId)).Prepend((Path: "heroImage.assetId", hero?.AssetId));
 
+    /// <summary>
+    /// Makes the tags that do not exist yet with the slug given (an import keeping its source's slugs, which need not be
+    /// the name's); an article then names them by slug. Existing tags are left as they are.
+    /// </summary>
+    public static Task EnsureTagsAsync(HeadlessNewsDbContext db, IReadOnlyList<(string Slug, string Name)> tags, CancellationToken cancellationToken) =>
+        InsertTermsAsync(db, "tags", tags, cancellationToken);
+
     /// <summary>Tags and places are created on first use; concurrent first uses agree thanks to ON CONFLICT.</summary>
     private static async Task<List<(string Slug, string Name)>> FindOrCreateTermsAsync(HeadlessNewsDbContext db, string table, IReadOnlyList<string>? given, CancellationToken cancellationToken)
     {
@@ -123,6 +130,20 @@ internal static class ArticleReferences
             return terms;
         }
         var slugs = terms.Select(t => t.Slug).ToList();
+        await InsertTermsAsync(db, table, terms, cancellationToken);
+        if (table == "tags")
+        {
+            await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).LoadAsync(cancellationToken);
+        }
+        else
+        {
+            await db.Set<Place>().Where(p => slugs.Contains(p.Slug)).LoadAsync(cancellationToken);
+        }
+        return terms;
+    }
+
+    private static async Task InsertTermsAsync(HeadlessNewsDbContext db, string table, IReadOnlyList<(string Slug, string Name)> terms, CancellationToken cancellationToken)
+    {
         foreach (var (slug, name) in terms)
         {
             var id = Guid.CreateVersion7();
@@ -135,14 +156,5 @@ internal static class ArticleReferences
                 await db.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO places (id, slug, name) VALUES ({id}, {slug}, {name}) ON CONFLICT (slug) DO NOTHING", cancellationToken);
             }
         }
-        if (table == "tags")
-        {
-            await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).LoadAsync(cancellationToken);
-        }
-        else
-        {
-            await db.Set<Place>().Where(p => slugs.Contains(p.Slug)).LoadAsync(cancellationToken);
-        }
-        return terms;
     }
 }

@@ -82,3 +82,19 @@ public sealed class ImportReport
         }
     }
 }
+
+/// <summary>
+/// What the <c>import.completed</c> webhook says of a run: the articles (posts and pages) created, updated, unchanged and
+/// skipped, the counts for every kind, and the pictures.
+/// </summary>
+public sealed record ImportCompletedData(
+    Guid Id, string Source, int Created, int Updated, int Unchanged, int Skipped, IReadOnlyDictionary<string, KindCounts> Counts, ImageCounts Images)
+{
+    public static ImportCompletedData Of(Guid id, ImportReport report)
+    {
+        var articles = report.Counts.Where(c => c.Key is WordPressImporter.Posts or WordPressImporter.Pages).Select(c => c.Value).ToList();
+        return new ImportCompletedData(
+            id, report.Source, articles.Sum(c => c.Created), articles.Sum(c => c.Updated), articles.Sum(c => c.Unchanged), articles.Sum(c => c.Skipped),
+            report.Counts, report.Images);
+    }
+}

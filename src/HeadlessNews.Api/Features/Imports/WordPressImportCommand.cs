@@ -4,14 +4,16 @@ using System.Xml;
 using HeadlessNews.Api.Infrastructure.Cli;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Http;
+using Spectre.Console;
 
 namespace HeadlessNews.Api.Features.Imports;
 
 /// <summary>
 /// <c>import wordpress &lt;export.xml | https://site&gt; [--dry-run] [--media download|link|skip] [--report report.json]
-/// [--since date] [--overwrite] [--pages]</c>, against the configured or embedded database. Progress and the summary go to
-/// stderr (a line every few hundred items); exit 0 when the run finished, even with reported items; 64 for bad
-/// arguments, 65 for a file that cannot be read as WXR or a site whose REST API cannot be read.
+/// [--since date] [--overwrite] [--pages]</c>, against the configured or embedded database. Progress is a bar when stdout
+/// is a terminal, else a line on stderr every few hundred items; the summary goes to stderr. Exit 0 when the run finished,
+/// even with reported items; 64 for bad arguments, 65 for a file that cannot be read as WXR or a site whose REST API
+/// cannot be read.
 /// </summary>
 public static class WordPressImportCommand
 {
@@ -25,12 +27,13 @@ public static class WordPressImportCommand
             "                                                 import a WordPress export (WXR) or a site's REST API: posts, authors, categories, tags, pictures, old URLs",
         ],
         ["--media", "--report", "--since"],
-        async (app, args) => await RunAsync(app.Services, args, Console.Error),
+        async (app, args) => await RunAsync(app.Services, args, Console.Error, Console.IsOutputRedirected ? null : AnsiConsole.Console),
         ["--dry-run", "--overwrite", "--pages"]);
 
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output)
+    /// <param name="terminal">Where to draw the progress bar; null for plain progress lines on <paramref name="output"/>.</param>
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, IAnsiConsole? terminal = null)
     {
         if (args is not ["import", "wordpress", var source, ..] || source.StartsWith('-'))
         {
@@ -69,13 +72,23 @@ public static class WordPressImportCommand
         await DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
         await using var scope = services.CreateAsyncScope();
         var importer = ActivatorUtilities.CreateInstance<WordPressImporter>(scope.ServiceProvider);
-        var report = await importer.ImportAsync(archive, options, (done, total) =>
-        {
-            if (done % ProgressEvery == 0 || done == total)
+        var report = terminal is null
+            ? await importer.ImportAsync(archive, options, (done, total) =>
             {
-                output.WriteLine($"{done}/{total} items");
-            }
-        }, CancellationToken.None);
+                if (done % ProgressEvery == 0 || done == total)
+                {
+                    output.WriteLine($"{done}/{total} items");
+                }
+            }, CancellationToken.None)
+            : await terminal.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var bar = context.AddTask($"{(options.DryRun ? "Dry run of" : "Importing")} {archive.ItemCount} items", maxValue: Math.Max(1, archive.ItemCount));
+                    var result = await importer.ImportAsync(archive, options, (done, _) => bar.Value = done, CancellationToken.None);
+                    bar.Value = bar.MaxValue;
+                    return result;
+                });
         foreach (var line in report.Summary())
         {
             await output.WriteLineAsync(line);

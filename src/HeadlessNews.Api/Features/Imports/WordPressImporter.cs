@@ -50,18 +50,25 @@ public sealed class WordPressImporter(
     private static readonly Caller Importer = new(null, "wordpress import", null);
     private static readonly JsonSerializerOptions HashJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Items read ahead and checked against earlier imports together: one query per chunk, not per post.</summary>
+    private const int ChunkSize = 100;
+
     /// <summary>Called after each item with (done, total).</summary>
     public async Task<ImportReport> ImportAsync(WordPressArchive archive, ImportOptions options, Action<int, int> progress, CancellationToken cancellationToken)
     {
         var report = new ImportReport { Source = archive.Key, DryRun = options.DryRun, StartedAt = clock.GetUtcNow() };
-        var run = new Run(archive, options, report);
-        var done = 0;
+        var run = new Run(archive, options, report, done => progress(done, archive.ItemCount));
+        var chunk = new List<WpItem>(ChunkSize);
         try
         {
             await foreach (var item in archive.Items(cancellationToken))
             {
-                await ImportItemAsync(run, item, cancellationToken);
-                progress(++done, archive.ItemCount);
+                chunk.Add(item);
+                if (chunk.Count == ChunkSize)
+                {
+                    await ImportChunkAsync(run, chunk, cancellationToken);
+                    chunk.Clear();
+                }
             }
         }
         catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
@@ -69,6 +76,7 @@ public sealed class WordPressImporter(
             // A broken file or a site that stopped answering: what came before is imported, and a re-run resumes.
             report.Error = e.Message;
         }
+        await ImportChunkAsync(run, chunk, cancellationToken);
         report.FinishedAt = clock.GetUtcNow();
         if (!options.DryRun)
         {
@@ -77,19 +85,56 @@ public sealed class WordPressImporter(
         return report;
     }
 
-    private sealed class Run(WordPressArchive archive, ImportOptions options, ImportReport report)
+    private sealed class Run(WordPressArchive archive, ImportOptions options, ImportReport report, Action<int> progress)
     {
+        private int _done;
+
         public WordPressArchive Archive => archive;
         public ImportOptions Options => options;
         public ImportReport Report => report;
         /// <summary>Author login / category nicename ⇒ our slug, once made or found.</summary>
         public Dictionary<string, string?> AuthorSlugs { get; } = new(StringComparer.OrdinalIgnoreCase);
         public Dictionary<string, string?> SectionSlugs { get; } = new(StringComparer.Ordinal);
+        /// <summary>Tag slugs made or found in this run.</summary>
+        public HashSet<string> TagSlugs { get; } = new(StringComparer.Ordinal);
         /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run).</summary>
         public Dictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
+
+        public void Done() => progress(++_done);
     }
 
-    private async Task ImportItemAsync(Run run, WpItem item, CancellationToken cancellationToken)
+    /// <summary>What an earlier run imported for a source item, and the article's version now.</summary>
+    private sealed record Earlier(ImportedItem Item, int Version, string Slug);
+
+    private async Task ImportChunkAsync(Run run, List<WpItem> items, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        using var bulk = BulkWrites.Begin(db);
+        var ids = items.Select(i => i.PostId).Distinct().ToList();
+        var earlier = await db.Set<ImportedItem>().AsNoTracking()
+            .Where(i => i.Source == run.Archive.Key && ids.Contains(i.SourceId))
+            .Select(i => new Earlier(i, i.Article!.Version, i.Article.Slug))
+            .ToDictionaryAsync(e => e.Item.SourceId, StringComparer.Ordinal, cancellationToken);
+        var pictures = scope.ServiceProvider.GetRequiredService<AssetWrites>();
+        foreach (var item in items)
+        {
+            db.ChangeTracker.Clear();
+            if (await ImportItemAsync(db, pictures, run, item, earlier.GetValueOrDefault(item.PostId), cancellationToken) is { } imported)
+            {
+                earlier[item.PostId] = imported;
+            }
+            run.Done();
+        }
+    }
+
+    /// <summary>Imports one item; what it wrote, for a later item with the same id in the chunk.</summary>
+    private async Task<Earlier?> ImportItemAsync(
+        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, Earlier? earlier, CancellationToken cancellationToken)
     {
         var report = run.Report;
         var kind = item.PostType switch
@@ -103,63 +148,61 @@ public sealed class WordPressImporter(
         if (kind == Pages && !run.Options.Pages || kind is not (Posts or Pages))
         {
             report.Kind(kind).Skipped++;
-            return;
+            return null;
         }
         if (item.Status is "trash" or "auto-draft" or "inherit")
         {
             report.Kind(kind).Skipped++;
             report.Report(item.PostId, item.Title, "skipped", $"status {item.Status}");
-            return;
+            return null;
         }
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        using var bulk = BulkWrites.Begin(db);
         var hash = SourceHash(item, run.Options.Media);
-        var imported = await db.Set<ImportedItem>().AsNoTracking()
-            .FirstOrDefaultAsync(i => i.Source == run.Archive.Key && i.SourceId == item.PostId, cancellationToken);
-        var current = imported is null ? null : await db.Set<Article>().AsNoTracking()
-            .Where(a => a.Id == imported.ArticleId).Select(a => new { a.Version, a.Status, a.Slug }).FirstOrDefaultAsync(cancellationToken);
-        if (imported is not null && current is not null && imported.SourceHash == hash)
+        if (earlier is not null && earlier.Item.SourceHash == hash)
         {
             report.Kind(kind).Unchanged++;
-            return;
+            return null;
         }
-        if (imported is not null && current is not null && current.Version != imported.ImportedVersion && !run.Options.Overwrite)
+        if (earlier is not null && earlier.Version != earlier.Item.ImportedVersion && !run.Options.Overwrite)
         {
             report.Kind(kind).Skipped++;
-            report.Report(item.PostId, item.Title, "skipped", $"changed in WordPress but edited here since the import (article {current.Slug}); re-run with --overwrite to replace the edits");
-            return;
+            report.Report(item.PostId, item.Title, "skipped", $"changed in WordPress but edited here since the import (article {earlier.Slug}); re-run with --overwrite to replace the edits");
+            return null;
         }
         var notes = new List<string>();
-        var content = await ContentAsync(db, scope.ServiceProvider.GetRequiredService<AssetWrites>(), run, item, notes, cancellationToken);
+        var content = await ContentAsync(db, pictures, run, item, notes, cancellationToken);
         var validation = await validator.ValidateAsync(content, cancellationToken);
         if (!validation.IsValid)
         {
             report.Kind(kind).Skipped++;
             report.Report(item.PostId, item.Title, "failed", string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
-            return;
+            return null;
         }
-        var isNew = imported is null || current is null;
+        if (item.HasPassword)
+        {
+            notes.Add("password-protected: imported as a draft");
+        }
+        else if (item.Status == "private")
+        {
+            notes.Add("private: imported as a draft");
+        }
+        var isNew = earlier is null;
         if (run.Options.DryRun)
         {
             Counted(report, kind, item, isNew, notes);
-            return;
+            return null;
         }
-        var written = isNew
-            ? await CreateAsync(db, item, content, notes, cancellationToken)
-            : await ArticleWrites.UpdateAsync(db, clock, Importer, imported!.ArticleId, ExpectedVersion.Of(current!.Version), content, mayChangeEmbargo: true, cancellationToken);
+        db.ChangeTracker.Clear();
+        var written = await WriteAsync(db, run.Archive, item, earlier, content, hash, notes, cancellationToken);
         if (written.Refusal is { } refused)
         {
             report.Kind(kind).Skipped++;
             report.Report(item.PostId, item.Title, "failed", refused is Invalid invalid
                 ? string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}"))
                 : refused.Detail);
-            return;
+            return null;
         }
-        db.ChangeTracker.Clear();
-        var article = await SetStatusAsync(db, item, written.Value!, notes, cancellationToken);
-        await RememberAsync(db, run.Archive, item, article, hash, cancellationToken);
         Counted(report, kind, item, isNew, notes);
+        return written.Value;
     }
 
     private static void Counted(ImportReport report, string kind, WpItem item, bool isNew, List<string> notes)
@@ -246,8 +289,7 @@ public sealed class WordPressImporter(
         }
         var categories = item.Terms.Where(t => t.Taxonomy == "category").ToList();
         var section = categories.Count == 0 ? null : await SectionAsync(db, run, categories[0], cancellationToken);
-        var tags = categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")).Select(t => t.Name.Length > 100 ? t.Name[..100] : t.Name)
-            .Where(t => Slugs.From(t).Length > 0).DistinctBy(Slugs.From).Take(SaveArticleRequestValidator.MaxTerms).ToList();
+        var tags = await TagsAsync(db, run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken);
         var author = item.Creator is { } login ? await AuthorAsync(db, run, login, cancellationToken) : null;
         if (author is null)
         {
@@ -256,6 +298,25 @@ public sealed class WordPressImporter(
         var slug = item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } fromName ? fromName : null;
         return new SaveArticleRequest(
             headline, slug, standfirst.Length == 0 ? null : standfirst, body, section, tags, null, author is null ? [] : [author], null, hero, null, null);
+    }
+
+    /// <summary>
+    /// Other categories and tags become tags with the source's slug (the nicename, normalised) when it gives one, else the
+    /// name's; a tag new to this run is made with its name first, so the article can name it by slug.
+    /// </summary>
+    private static async Task<List<string>> TagsAsync(HeadlessNewsDbContext db, Run run, IEnumerable<WpTerm> terms, CancellationToken cancellationToken)
+    {
+        const int maxLength = 100;
+        var tags = terms
+            .Select(t => (Slug: Slugs.From(t.Slug.Length > 0 ? t.Slug : t.Name) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
+                Name: t.Name.Trim() is var name && name.Length > maxLength ? name[..maxLength] : name))
+            .Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).Take(SaveArticleRequestValidator.MaxTerms).ToList();
+        var unseen = tags.Where(t => run.TagSlugs.Add(t.Slug)).Select(t => t.Name.Length == 0 ? (t.Slug, t.Slug) : t).ToList();
+        if (unseen.Count > 0 && !run.Options.DryRun)
+        {
+            await ArticleReferences.EnsureTagsAsync(db, unseen, cancellationToken);
+        }
+        return [.. tags.Select(t => t.Slug)];
     }
 
     /// <summary>
@@ -368,37 +429,75 @@ public sealed class WordPressImporter(
         return run.SectionSlugs[slug] = slug;
     }
 
-    /// <summary>Creates the article; a slug another article has (two posts with one name, or content made here) gets the post id added.</summary>
-    private async Task<WriteResult<ArticleResponse>> CreateAsync(HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, List<string> notes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the post through the article write core (a new published post is created published: one write), then its
+    /// source identity and old URLs. A slug another article has (two posts with one name, or content made here) gets the
+    /// post id added.
+    /// </summary>
+    private async Task<WriteResult<Earlier>> WriteAsync(
+        HeadlessNewsDbContext db, WordPressArchive archive, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, List<string> notes,
+        CancellationToken cancellationToken)
     {
-        var created = await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
-        if (created.Refusal is SlugTaken && content.Slug is { } slug)
+        var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && WordPressHtml.PlainText(item.Title).Length > 0;
+        var written = earlier is null
+            ? await CreateAsync(db, item, content, wantsPublished, notes, cancellationToken)
+            : await UpdateAsync(db, item, earlier, content, wantsPublished, notes, cancellationToken);
+        if (written.Refusal is SlugTaken && earlier is null && content.Slug is { } slug)
         {
             db.ChangeTracker.Clear();
             var suffix = "-" + Slugs.From(item.PostId);
             var instead = slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix;
             notes.Add($"slug '{slug}' was taken: imported as '{instead}'");
-            created = await ArticleWrites.CreateAsync(db, clock, Importer, content with { Slug = instead }, cancellationToken);
+            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, notes, cancellationToken);
         }
-        return created;
+        if (written.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+        db.ChangeTracker.Clear();
+        var remembered = Remember(db, archive, item, earlier, written.Value!, hash);
+        var paths = new[] { item.Link, $"/?p={item.PostId}", item.SourceGuid }.Select(RedirectPaths.Normalise).OfType<string>().Where(p => p != "/").Distinct().ToList();
+        var existing = await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken);
+        foreach (var path in paths.Except(existing))
+        {
+            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = written.Value!.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return new Earlier(remembered, written.Value!.Version, written.Value.Slug);
     }
 
     /// <summary>
-    /// publish ⇒ published at its date; future ⇒ scheduled (published if the date has passed); draft and pending stay
-    /// drafts; private, password-protected and untitled posts become drafts (reported). A post that cannot be published here
-    /// (no content) stays a draft.
+    /// publish ⇒ published at its date; future ⇒ scheduled (published if the date has passed); anything else a draft. A
+    /// post that cannot be published here (no content) stays a draft, reported.
     /// </summary>
-    private async Task<ArticleResponse> SetStatusAsync(HeadlessNewsDbContext db, WpItem item, ArticleResponse article, List<string> notes, CancellationToken cancellationToken)
+    private async Task<WriteResult<ArticleResponse>> CreateAsync(
+        HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, List<string> notes, CancellationToken cancellationToken)
     {
-        var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && WordPressHtml.PlainText(item.Title).Length > 0;
-        if (item.HasPassword)
+        if (!wantsPublished)
         {
-            notes.Add("password-protected: imported as a draft");
+            return await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
         }
-        else if (item.Status == "private")
+        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, cancellationToken);
+        if (published.Refusal is StateConflict refusal)
         {
-            notes.Add("private: imported as a draft");
+            notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
+            db.ChangeTracker.Clear();
+            return await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
         }
+        return published;
+    }
+
+    /// <summary>The changed post as a new revision, then its status brought in line with WordPress's.</summary>
+    private async Task<WriteResult<ArticleResponse>> UpdateAsync(
+        HeadlessNewsDbContext db, WpItem item, Earlier earlier, SaveArticleRequest content, bool wantsPublished, List<string> notes, CancellationToken cancellationToken)
+    {
+        var updated = await ArticleWrites.UpdateAsync(db, clock, Importer, earlier.Item.ArticleId, ExpectedVersion.Of(earlier.Version), content, mayChangeEmbargo: true, cancellationToken);
+        if (updated.Refusal is not null)
+        {
+            return updated;
+        }
+        db.ChangeTracker.Clear();
+        var article = updated.Value!;
         var isPublished = article.Status is ArticleStatus.Published or ArticleStatus.Scheduled;
         if (isPublished && (!wantsPublished || article.PublishAt != Whole(item.DateGmt)))
         {
@@ -426,26 +525,23 @@ public sealed class WordPressImporter(
 
     private static DateTimeOffset? Whole(DateTimeOffset? at) => at is { } value ? ArticleVisibility.ToWholeSecond(value) : null;
 
-    /// <summary>Keeps the source identity and every old URL of the post (its permalink, <c>/?p=ID</c>, a <c>?p=</c> GUID).</summary>
-    private async Task RememberAsync(HeadlessNewsDbContext db, WordPressArchive archive, WpItem item, ArticleResponse article, string hash, CancellationToken cancellationToken)
+    /// <summary>Keeps the source identity of the post, to be saved with it.</summary>
+    private ImportedItem Remember(HeadlessNewsDbContext db, WordPressArchive archive, WpItem item, Earlier? earlier, ArticleResponse article, string hash)
     {
-        var now = clock.Now();
-        var imported = await db.Set<ImportedItem>().FirstOrDefaultAsync(i => i.Source == archive.Key && i.SourceId == item.PostId, cancellationToken);
-        if (imported is null)
+        var imported = earlier?.Item ?? new ImportedItem { Source = archive.Key, SourceId = item.PostId, SourceHash = hash };
+        if (earlier is null)
         {
-            db.Add(imported = new ImportedItem { Source = archive.Key, SourceId = item.PostId, SourceHash = hash });
+            db.Add(imported);
+        }
+        else
+        {
+            db.Attach(imported);
         }
         imported.ArticleId = article.Id;
         imported.SourceHash = hash;
         imported.ImportedVersion = article.Version;
-        imported.ImportedAt = now;
-        var paths = new[] { item.Link, $"/?p={item.PostId}", item.SourceGuid }.Select(RedirectPaths.Normalise).OfType<string>().Where(p => p != "/").Distinct().ToList();
-        var existing = await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken);
-        foreach (var path in paths.Except(existing))
-        {
-            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = now });
-        }
-        await db.SaveChangesAsync(cancellationToken);
+        imported.ImportedAt = clock.Now();
+        return imported;
     }
 
     /// <summary>One eviction and one <c>import.completed</c> event for the whole run.</summary>
@@ -453,7 +549,8 @@ public sealed class WordPressImporter(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        db.Record(clock, ContentEventTypes.ImportCompleted, "import", Guid.CreateVersion7(), report.Source, 1);
+        var id = Guid.CreateVersion7();
+        db.Record(clock, ContentEventTypes.ImportCompleted, "import", id, report.Source, 1).Data = JsonSerializer.Serialize(ImportCompletedData.Of(id, report), JsonSerializerOptions.Web);
         await db.SaveChangesAsync(cancellationToken);
         await cache.EvictAsync([CacheTags.All], cancellationToken);
         logger.LogInformation("WordPress import of {Source} finished", report.Source);

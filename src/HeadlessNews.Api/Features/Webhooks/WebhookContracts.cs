@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using HeadlessNews.Api.Infrastructure.Events;
 
 namespace HeadlessNews.Api.Features.Webhooks;
@@ -46,3 +47,6 @@ public sealed record WebhookPayloadData(Guid Id, string? Slug, int Version, stri
 public sealed record IdOnlyWebhookPayload(string Type, DateTimeOffset Timestamp, IdOnlyWebhookPayloadData Data);
 
 public sealed record IdOnlyWebhookPayloadData(Guid Id);
+
+/// <summary>An event that carries its own data (<c>import.completed</c>: the run's counts).</summary>
+public sealed record CarriedWebhookPayload(string Type, DateTimeOffset Timestamp, JsonNode? Data);

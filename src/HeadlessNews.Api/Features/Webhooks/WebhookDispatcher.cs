@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Leases;
@@ -337,6 +338,10 @@ public sealed class WebhookDispatcher(
 
     private string Payload(ContentEvent contentEvent)
     {
+        if (contentEvent.Data is { } carried)
+        {
+            return JsonSerializer.Serialize(new CarriedWebhookPayload(contentEvent.Type, contentEvent.DueAt, JsonNode.Parse(carried)), PayloadJson);
+        }
         // A tip's event says only that one arrived: nothing of it, not even a URL, leaves the system. An import has no URL.
         if (contentEvent.Type is ContentEventTypes.TipReceived or ContentEventTypes.ImportCompleted)
         {

@@ -38,6 +38,11 @@ public sealed class ContentEvent
     public DateTimeOffset? ChangeRecordedAt { get; set; }
     /// <summary>Who made the change (webhook payloads carry it); null for the command line and background work.</summary>
     public EventActor? Actor { get; set; }
+    /// <summary>
+    /// The payload's <c>data</c> (JSON) for an event that is not about one resource (an import's counts); null for the
+    /// others, whose thin data the dispatcher builds.
+    /// </summary>
+    public string? Data { get; set; }
 }
 
 /// <param name="Kind">key or person.</param>
@@ -134,6 +139,7 @@ internal sealed class ContentEventConfiguration : IEntityTypeConfiguration<Conte
         builder.HasIndex(e => e.DueAt).HasFilter("dispatched_at IS NULL");
         builder.HasIndex(e => e.DueAt).HasDatabaseName("ix_content_events_due_at_change_pending").HasFilter("change_recorded_at IS NULL");
         builder.HasIndex(e => new { e.ResourceType, e.ResourceId });
+        builder.Property(e => e.Data).HasColumnType("jsonb");
         builder.Property(e => e.Actor).HasColumnType("jsonb").HasConversion(
             actor => JsonSerializer.Serialize(actor, JsonSerializerOptions.Web),
             json => JsonSerializer.Deserialize<EventActor>(json, JsonSerializerOptions.Web));

@@ -1,0 +1,150 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using HeadlessNews.Api.Features.Imports;
+using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HeadlessNews.Tests.Imports;
+
+/// <summary>Counts the commands and transactions an import sends to PostgreSQL (only while the test's import runs).</summary>
+public sealed class ImportCostApiFactory : ApiFactory
+{
+    public ImportCostCounter Cost => Services.GetRequiredService<ImportCostCounter>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<ImportCostCounter>()
+            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<ImportCostCounter>())));
+    }
+}
+
+public sealed class ImportCostCounter : DbCommandInterceptor, IDbTransactionInterceptor
+{
+    private static readonly AsyncLocal<bool> Counting = new();
+    private int _commands;
+    private int _transactions;
+
+    /// <summary>Counts what <paramref name="work"/> (and nothing running beside it) sends.</summary>
+    public async Task<(int Commands, int Transactions)> MeasureAsync(Func<Task> work)
+    {
+        Interlocked.Exchange(ref _commands, 0);
+        Interlocked.Exchange(ref _transactions, 0);
+        Counting.Value = true;
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            Counting.Value = false;
+        }
+        return (Volatile.Read(ref _commands), Volatile.Read(ref _transactions));
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Counted(ref _commands);
+        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Counted(ref _commands);
+        return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Counted(ref _commands);
+        return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+    {
+        Counted(ref _transactions);
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Counted(ref int counter)
+    {
+        if (Counting.Value)
+        {
+            Interlocked.Increment(ref counter);
+        }
+    }
+}
+
+/// <summary>An import's database work per post is a constant: two transactions, a fixed number of commands; a re-run checks posts a chunk at a time.</summary>
+public sealed class WordPressImportCostTests(ImportCostApiFactory api) : IClassFixture<ImportCostApiFactory>
+{
+    [Fact]
+    public async Task A_published_post_is_one_article_write_and_a_rerun_asks_once_per_chunk_not_once_per_post()
+    {
+        var few = await Archive(10);
+        var many = await Archive(40);
+        var first10 = await CostAsync(few);
+        var first40 = await CostAsync(many);
+
+        // Authors, the section and the tag come once per run either way; each further post is its article's one write
+        // (created published) and the save of its source and old URLs: two transactions, a fixed handful of commands.
+        Assert.InRange(first40.Transactions - first10.Transactions, 2 * 30, 2 * 30 + 2);
+        Assert.InRange((first40.Commands - first10.Commands) / 30.0, 1, 24);
+
+        // Nothing changed: one look-up per chunk of posts, however many posts.
+        var again10 = await CostAsync(few);
+        var again40 = await CostAsync(many);
+        Assert.InRange(again40.Commands - again10.Commands, -2, 2);
+        Assert.InRange(again40.Transactions - again10.Transactions, -2, 2);
+    }
+
+    private async Task<(int Commands, int Transactions)> CostAsync(string file)
+    {
+        await api.WithDbAsync(_ => Task.FromResult(0));
+        using var output = new StringWriter();
+        var exit = 0;
+        var cost = await api.Cost.MeasureAsync(async () =>
+            exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--media", "skip"], output));
+        Assert.True(exit == 0, output.ToString());
+        Assert.Contains($"posts        created", output.ToString(), StringComparison.Ordinal);
+        return cost;
+    }
+
+    /// <summary>A WXR of <paramref name="posts"/> published posts on a site of its own, one author, category and tag.</summary>
+    private static async Task<string> Archive(int posts)
+    {
+        var run = "c" + Guid.NewGuid().ToString("N")[..8];
+        var site = $"https://{run}.cost-gazette.example";
+        var xml = new StringBuilder($"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+                 xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+            <channel><title>Cost Gazette</title><link>{site}</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{site}</wp:base_site_url>
+            <wp:author><wp:author_login>{run}-ceri</wp:author_login><wp:author_display_name>Ceri Hughes</wp:author_display_name></wp:author>
+            """);
+        for (var i = 1; i <= posts; i++)
+        {
+            xml.Append(CultureInfo.InvariantCulture, $"""
+                <item><title>Harbour news {i}</title><link>{site}/2015/07/02/harbour-{run}-{i}/</link><dc:creator>{run}-ceri</dc:creator>
+                <guid isPermaLink="false">{site}/?p={i}</guid>
+                <content:encoded><![CDATA[The harbour wall, part {i}.
+
+                Work went on through the night.]]></content:encoded><excerpt:encoded><![CDATA[Part {i}.]]></excerpt:encoded>
+                <wp:post_id>{i}</wp:post_id><wp:post_date_gmt>2015-07-02 09:30:00</wp:post_date_gmt><wp:post_name>harbour-{run}-{i}</wp:post_name>
+                <wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+                <category domain="category" nicename="news-{run}"><![CDATA[News {run}]]></category>
+                <category domain="post_tag" nicename="conwy-{run}"><![CDATA[Conwy {run}]]></category></item>
+
+                """);
+        }
+        xml.Append("</channel></rss>\n");
+        var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
+        await File.WriteAllTextAsync(file, xml.ToString());
+        return file;
+    }
+}
