@@ -58,6 +58,29 @@ public sealed class SearchLimitTests(UncachedApiFactory api) : IClassFixture<Unc
     }
 
     [Fact]
+    public async Task A_match_two_thousand_characters_in_is_marked_in_a_snippet_cut_around_it()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var word = "mid" + Guid.NewGuid().ToString("N")[..6];
+        var filler = Enumerable.Range(0, 18).Select(i => new
+        {
+            type = "paragraph",
+            html = $"Paragraph {i}: the town council heard from residents about parking, bins, buses and the summer carnival before moving on.",
+        });
+        var story = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Long council minutes"),
+            body = (object[])[.. filler, new { type = "paragraph", html = $"Then the {word} was raised by a councillor. Any other business followed." }],
+        });
+
+        var hit = Assert.Single((await api.CreateClient().GetJsonAsync($"/v1/search?q={word}&types=articles")).GetProperty("items").EnumerateArray());
+        Assert.Equal(story.Id(), hit.Id());
+        var snippet = hit.GetProperty("snippet").GetString()!;
+        Assert.Contains($"<mark>{word}</mark> was raised", snippet, StringComparison.Ordinal);
+        Assert.DoesNotContain("Paragraph 0:", snippet, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_next_link_carries_only_the_parameters_the_route_defines()
     {
         var editor = await api.ClientWithScopesAsync("*");
