@@ -65,4 +65,19 @@ public sealed class EmbeddedPostgresTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(upgraded.PasswordFile));
         Assert.DoesNotContain("trust", await File.ReadAllTextAsync(Path.Combine(upgraded.DataDirectory, "pg_hba.conf")), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_embedded_cluster_takes_a_quarter_of_the_machines_memory_for_shared_buffers()
+    {
+        var cluster = await TestDatabaseServer.StartPrivateClusterAsync();
+        await cluster.StopAsync();
+        const long twoGigabytes = 2L * 1024 * 1024 * 1024;
+
+        await using var sized = EmbeddedPostgres.Create(cluster.DataDirectory, EmbeddedPostgres.SizedFor(twoGigabytes));
+        await sized.StartAsync();
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(sized.ConnectionString("postgres")) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var show = new NpgsqlCommand("SELECT current_setting('shared_buffers') || ' ' || current_setting('effective_cache_size')", connection);
+        Assert.Equal("512MB 1GB", await show.ExecuteScalarAsync());
+    }
 }

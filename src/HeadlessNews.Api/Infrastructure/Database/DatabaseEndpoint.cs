@@ -112,7 +112,8 @@ public sealed class DatabaseEndpoint(IConfiguration configuration, IOptions<Data
 
     private async Task<string> StartEmbeddedAsync(CancellationToken cancellationToken)
     {
-        _embedded = EmbeddedPostgres.Create(options.Value.EmbeddedDataPath, log: message => logger.LogInformation("{Message}", message));
+        _embedded = EmbeddedPostgres.Create(options.Value.EmbeddedDataPath, EmbeddedPostgres.SizedFor(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes),
+            message => logger.LogInformation("{Message}", message));
         await _embedded.StartAsync(cancellationToken);
         return _embedded.ConnectionString(EmbeddedDatabaseName);
     }
