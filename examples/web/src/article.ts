@@ -1,4 +1,4 @@
-import { connect, type Article, type Block, type DeliveryClient, type Source } from "./api.js";
+import { connect, type Article, type Block, type ApiClient, type Source } from "./api.js";
 import { byId, el, formatDate, formatDateTime, showError, trustedHtml } from "./dom.js";
 import { imageFigure } from "./images.js";
 import { editionLinks } from "./languages.js";
@@ -23,7 +23,7 @@ function sourceItem(source: Source): HTMLLIElement {
   return el("li", { class: "source" }, title, el("span", { class: "meta" }, ` (${details})`));
 }
 
-function renderBlock(block: Block, sources: readonly Source[], client: DeliveryClient): HTMLElement | null {
+function renderBlock(block: Block, sources: readonly Source[], client: ApiClient): HTMLElement | null {
   switch (block.type) {
     case "paragraph":
       return trustedHtml("p", block.html ?? "");
@@ -55,11 +55,11 @@ function renderBlock(block: Block, sources: readonly Source[], client: DeliveryC
   }
 }
 
-function renderBody(blocks: readonly Block[], sources: readonly Source[], client: DeliveryClient): HTMLElement {
+function renderBody(blocks: readonly Block[], sources: readonly Source[], client: ApiClient): HTMLElement {
   return el("div", { class: "body" }, ...blocks.map((block) => renderBlock(block, sources, client)));
 }
 
-function renderArticle(article: Article, client: DeliveryClient): HTMLElement {
+function renderArticle(article: Article, client: ApiClient): HTMLElement {
   const body = article.body ?? [];
   const headline = article.headline ?? "";
   document.title = `${headline} · HeadlessNews example`;

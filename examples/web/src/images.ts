@@ -1,4 +1,4 @@
-import type { DeliveryClient, Image } from "./api.js";
+import type { ApiClient, Image } from "./api.js";
 import { el } from "./dom.js";
 
 /** What a hero image and an image block both carry (the block has every field optional). */
@@ -13,7 +13,7 @@ const articleColumn = "(max-width: 45rem) calc(100vw - 3rem), 42rem";
  * `width` and `height` give the box its aspect ratio before the picture arrives, so the text below does not jump.
  * An image hosted elsewhere (no asset) has an empty srcset and is shown from its `url`.
  */
-export function imageFigure(image: ImageFields, client: DeliveryClient, { className, hero = false }: { className: string; hero?: boolean }): HTMLElement | null {
+export function imageFigure(image: ImageFields, client: ApiClient, { className, hero = false }: { className: string; hero?: boolean }): HTMLElement | null {
   const src = image.src ?? image.url;
   if (!src) {
     return null;

@@ -1,4 +1,4 @@
-import type { Article, Block, DeliveryClient, LiveEntry, Source } from "./api.js";
+import type { Article, Block, ApiClient, LiveEntry, Source } from "./api.js";
 import { el, formatDateTime } from "./dom.js";
 
 type RenderBody = (blocks: readonly Block[], sources: readonly Source[]) => HTMLElement;
@@ -26,7 +26,7 @@ function entryItem(entry: LiveEntry, renderBody: RenderBody): HTMLLIElement {
  * API's Server-Sent Events stream: created and edited entries are put in place, deleted ones taken out. The browser's
  * EventSource reconnects by itself and sends Last-Event-ID, so the stream resumes with nothing missed.
  */
-export function mountLiveBlog(article: Article, client: DeliveryClient, renderBody: RenderBody): HTMLElement | null {
+export function mountLiveBlog(article: Article, client: ApiClient, renderBody: RenderBody): HTMLElement | null {
   const live = article.liveBlog;
   if (!live) {
     return null;
