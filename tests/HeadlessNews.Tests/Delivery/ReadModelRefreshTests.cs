@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using HeadlessNews.Api.Infrastructure.Database;
@@ -7,7 +6,6 @@ using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessNews.Tests.Delivery;
@@ -15,46 +13,14 @@ namespace HeadlessNews.Tests.Delivery;
 /// <summary>Counts the commands PUT requests send to PostgreSQL through EF Core (background services' are not theirs).</summary>
 public sealed class CommandCountingApiFactory : ApiFactory
 {
-    public CommandCounter Commands => Services.GetRequiredService<CommandCounter>();
+    public DatabaseCommandCounter Commands => Services.GetRequiredService<DatabaseCommandCounter>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddHttpContextAccessor().AddSingleton<CommandCounter>()
-            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<CommandCounter>())));
-    }
-}
-
-public sealed class CommandCounter(IHttpContextAccessor http) : DbCommandInterceptor
-{
-    private int _count;
-
-    public int Count => Volatile.Read(ref _count);
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Counted();
-        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-    }
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Counted();
-        return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
-    }
-
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Counted();
-        return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
-    }
-
-    private void Counted()
-    {
-        if (http.HttpContext?.Request.Method == HttpMethods.Put)
-        {
-            Interlocked.Increment(ref _count);
-        }
+        builder.ConfigureServices(services => services.AddHttpContextAccessor()
+            .AddSingleton(provider => new DatabaseCommandCounter(() => provider.GetRequiredService<IHttpContextAccessor>().HttpContext?.Request.Method == HttpMethods.Put))
+            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<DatabaseCommandCounter>())));
     }
 }
 
@@ -167,9 +133,9 @@ public sealed class ReadModelRefreshTests(CommandCountingApiFactory api) : IClas
     {
         var url = $"/v1/manage/{collection}/{entity.Id()}";
         var current = await editor.GetJsonAsync(url);
-        var before = api.Commands.Count;
+        var before = api.Commands.Commands;
         await (await editor.SendWithIfMatchAsync(HttpMethod.Put, url, current.Version(),
             new { name = Editorial.Unique("Renamed"), slug = entity.GetProperty("slug").GetString() })).AssertSuccessAsync();
-        return api.Commands.Count - before;
+        return api.Commands.Commands - before;
     }
 }

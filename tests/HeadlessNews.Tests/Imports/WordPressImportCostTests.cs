@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using HeadlessNews.Api.Features.Imports;
@@ -6,7 +5,6 @@ using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessNews.Tests.Imports;
@@ -20,21 +18,20 @@ public sealed class ImportCostApiFactory : ApiFactory
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services => services.AddSingleton<ImportCostCounter>()
-            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<ImportCostCounter>())));
+            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<ImportCostCounter>().Interceptor)));
     }
 }
 
-public sealed class ImportCostCounter : DbCommandInterceptor, IDbTransactionInterceptor
+/// <summary>Counts what an import the test runs (and nothing running beside it) sends.</summary>
+public sealed class ImportCostCounter
 {
     private static readonly AsyncLocal<bool> Counting = new();
-    private int _commands;
-    private int _transactions;
 
-    /// <summary>Counts what <paramref name="work"/> (and nothing running beside it) sends.</summary>
+    public DatabaseCommandCounter Interceptor { get; } = new(() => Counting.Value);
+
     public async Task<(int Commands, int Transactions)> MeasureAsync(Func<Task> work)
     {
-        Interlocked.Exchange(ref _commands, 0);
-        Interlocked.Exchange(ref _transactions, 0);
+        Interceptor.Reset();
         Counting.Value = true;
         try
         {
@@ -44,39 +41,7 @@ public sealed class ImportCostCounter : DbCommandInterceptor, IDbTransactionInte
         {
             Counting.Value = false;
         }
-        return (Volatile.Read(ref _commands), Volatile.Read(ref _transactions));
-    }
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Counted(ref _commands);
-        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-    }
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Counted(ref _commands);
-        return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
-    }
-
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Counted(ref _commands);
-        return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
-    }
-
-    public ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
-    {
-        Counted(ref _transactions);
-        return ValueTask.FromResult(result);
-    }
-
-    private static void Counted(ref int counter)
-    {
-        if (Counting.Value)
-        {
-            Interlocked.Increment(ref counter);
-        }
+        return (Interceptor.Commands, Interceptor.Transactions);
     }
 }
 

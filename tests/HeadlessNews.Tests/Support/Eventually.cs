@@ -11,7 +11,7 @@ public static class Eventually
         while (!await condition())
         {
             Assert.True(waited.Elapsed < TimeSpan.FromSeconds(seconds), $"Timed out after {seconds} s waiting for: {what}");
-            await Task.Delay(50);
+            await Task.Delay(50); // the poll interval of this one waiting helper, not a wait for an outcome
         }
     }
 
