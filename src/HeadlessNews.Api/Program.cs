@@ -111,6 +111,7 @@ v1.MapTips();
 v1.MapChangeFeed();
 v1.MapRenditions();
 app.MapFeeds();
+app.MapArchiveSitemaps();
 var delivery = v1.MapGroup("").WithTags("Delivery").CacheDelivery();
 delivery.MapArticleDelivery();
 delivery.MapLiveBlogDelivery();

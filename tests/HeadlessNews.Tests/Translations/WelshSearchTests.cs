@@ -66,6 +66,54 @@ public sealed class WelshSearchTests(ApiFactory api, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task A_Welsh_quote_is_found_by_a_word_of_its_English_rendering_and_an_English_one_by_a_mutated_word_of_its_Welsh_translation()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var welsh = await editor.CreateAsync("/v1/manage/quotes", new
+        {
+            text = $"Mae'r bont ar gau {marker}", speaker = new { name = "Siân Morgan" }, language = "cy",
+            translations = new Dictionary<string, object> { ["en"] = new { text = $"The bridges are closed {marker}" } },
+        });
+        var english = await editor.CreateAsync("/v1/manage/quotes", new
+        {
+            text = $"The council meets in Cardiff {marker}", speaker = new { name = "Huw Jones" }, language = "en-GB",
+            translations = new Dictionary<string, object> { ["cy"] = new { text = $"Mae'r cyngor yn cwrdd yng Nghaerdydd {marker}" } },
+        });
+        var body = new object[] { new { type = "quote", quoteId = welsh.Id() }, new { type = "quote", quoteId = english.Id() } };
+        await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Menai bridge closed"), body });
+
+        async Task<List<string>> FoundAsync(string url) =>
+            [.. (await reader.GetJsonAsync(url)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)];
+        // "bridge" is stemmed as English finds it in "bridges"; "Caerdydd" is folded as Welsh finds "Nghaerdydd".
+        Assert.Equal([welsh.Id()], await FoundAsync($"/v1/quotes?q={Uri.EscapeDataString($"bridge {marker}")}"));
+        Assert.Equal([welsh.Id()], await FoundAsync($"/v1/search?types=quotes&q={Uri.EscapeDataString($"bridge {marker}")}"));
+        Assert.Equal([english.Id()], await FoundAsync($"/v1/quotes?q={Uri.EscapeDataString($"Caerdydd {marker}")}"));
+        Assert.Equal([english.Id()], await FoundAsync($"/v1/search?types=quotes&q={Uri.EscapeDataString($"Caerdydd {marker}")}"));
+    }
+
+    [Fact]
+    public async Task A_Welsh_draft_is_never_found_by_search_until_it_is_published()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var english = await editor.CreatePublishedAsync(new { headline = $"Lifeboat crew honoured {marker}", body = Editorial.OneParagraph("A rescue off Moelfre.") });
+        var draft = await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "cy", headline = $"Anrhydeddu criw'r bad achub ym Moelfre {marker}" }))
+            .AssertSuccessAsync(System.Net.HttpStatusCode.Created);
+        string[] searches = [$"/v1/search?q={marker}", $"/v1/search?language=cy&q={marker}", $"/v1/search?q=Moelfre%20{marker}", $"/v1/articles?q={marker}&limit=100", $"/v1/articles?language=cy&q={marker}"];
+
+        foreach (var url in searches)
+        {
+            Assert.DoesNotContain(draft.Id(), await reader.GetStringAsync(url), StringComparison.Ordinal);
+        }
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{draft.Id()}/publish", draft.Version(), new { })).AssertSuccessAsync();
+        Assert.Contains(draft.Id(), await reader.GetStringAsync($"/v1/search?language=cy&q={marker}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Welsh_folding_finds_at_least_95_percent_of_200_mutated_forms_with_at_most_5_percent_unrelated_results()
     {
         var forms = Radicals.SelectMany(r => Mutations(r).Select(form => (Radical: r, Form: form))).ToList();

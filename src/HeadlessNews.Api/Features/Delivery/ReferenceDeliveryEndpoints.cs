@@ -47,7 +47,7 @@ public static class ReferenceDeliveryEndpoints
         }
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
-        var query = (q is null ? db.Set<Quote>() : db.Set<Quote>().Matching("quotes", "language", q))
+        var query = (q is null ? db.Set<Quote>() : db.Set<Quote>().MatchingEitherLanguage("quotes", q, "search"))
             .AsNoTracking().Where(quote => visible.Any(p => p.QuoteIds.Contains(quote.Id)));
         if (speaker is not null)
         {

@@ -122,7 +122,7 @@ public static class SearchEndpoints
             $"n.status = 'published' AND {NoticeMatch} AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)",
             $"n.id, NULL::text AS slug, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title)::text AS title, n.published_at AS at, n.search_vector AS vector, {NoticeLanguage} AS language",
             windowed: true);
-        var quotes = Newest("quotes q", "q.created_at", $"{Match("q.language", "q.search")} AND {LanguageFilter("q.language")}",
+        var quotes = Newest("quotes q", "q.created_at", $"{QuoteMatch} AND {LanguageFilter("q.language")}",
             "q.id, NULL::text AS slug, q.speaker_name::text AS title, q.said_at AS at, q.search AS vector, q.language::text AS language", windowed: false);
         var sources = Newest("sources s", "s.created_at", $"s.search @@ {English}",
             "s.id, NULL::text AS slug, s.title::text AS title, s.created_at AS at, s.search AS vector, 'en'::text AS language", windowed: false);
@@ -214,6 +214,9 @@ public static class SearchEndpoints
          OR (@language IS NOT NULL AND split_part({NoticeLanguage}, '-', 1) = split_part(@language, '-', 1)
              AND ((@language LIKE 'cy%' AND n.search_vector @@ {SearchVectors.WelshQuery("@q")}) OR (@language NOT LIKE 'cy%' AND n.search_vector @@ {English}))))
         """;
+
+    /// <summary>A quote's vector holds its text and its translations (a Welsh quote's English rendering), each indexed as its language is.</summary>
+    private static readonly string QuoteMatch = SearchVectors.EitherLanguageMatchSql("q.search").Replace("{0}", "@q", StringComparison.Ordinal);
 
     private static string Match(string languageColumn, string vectorColumn) =>
         SearchVectors.MatchSql(languageColumn, vectorColumn).Replace("{0}", "@q", StringComparison.Ordinal);

@@ -12,7 +12,9 @@ namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
 /// Search vectors that delivery adds to quotes and sources (stored generated columns with GIN indexes), so
-/// <c>/v1/quotes?q=</c>, <c>/v1/sources?q=</c> and <c>/v1/search</c> never scan those tables.
+/// <c>/v1/quotes?q=</c>, <c>/v1/sources?q=</c> and <c>/v1/search</c> never scan those tables. A quote's holds the speaker (B),
+/// its text in its own language and each translation's text (A, through <c>hn_translated_text_vector</c>, see the
+/// TranslationsQuoteSearch migration), so English or Welsh words find it (<see cref="SearchVectors.EitherLanguageMatchSql"/>).
 /// </summary>
 internal sealed class QuoteSearchConfiguration : IEntityTypeConfiguration<Quote>
 {
@@ -20,7 +22,8 @@ internal sealed class QuoteSearchConfiguration : IEntityTypeConfiguration<Quote>
     {
         builder.Property<NpgsqlTsVector>(SearchVectors.Column).HasComputedColumnSql($"""
             setweight(to_tsvector('simple'::regconfig, hn_unaccent(speaker_name || ' ' || coalesce(speaker_organisation, ''))), 'B') ||
-            setweight(to_tsvector({PublishedArticleConfiguration.SearchConfiguration}, {PublishedArticleConfiguration.SearchText("text")}), 'A')
+            setweight(to_tsvector({PublishedArticleConfiguration.SearchConfiguration}, {PublishedArticleConfiguration.SearchText("text")}), 'A') ||
+            hn_translated_text_vector(translations, 'text', 'A', 5000)
             """, stored: true);
         builder.HasIndex(SearchVectors.Column).HasMethod("gin");
     }

@@ -187,22 +187,14 @@ public static class FeedEndpoints
         var visible = sources.Db.Set<PublishedArticle>().AsNoTracking().Where(p => p.VisibleFrom <= now);
         var rows = await visible.Where(p => p.VisibleFrom >= since)
             .OrderByDescending(p => p.VisibleFrom).Take(1000).Select(p => new { p.DocumentJson, p.TranslationGroupId }).ToListAsync(cancellationToken);
-        var site = SiteBase(http, sources.Options.Value);
-        Uri Link(string slug) => new(site, $"articles/{Uri.EscapeDataString(slug)}");
-        var groups = rows.Select(r => r.TranslationGroupId).Distinct().ToList();
-        var editions = (await visible.Where(p => groups.Contains(p.TranslationGroupId))
-                .Select(p => new { p.TranslationGroupId, p.Language, p.Slug }).ToListAsync(cancellationToken))
-            .ToLookup(e => e.TranslationGroupId);
+        var editions = await SitemapEditions.ReadAsync(visible, rows.Select(r => r.TranslationGroupId), SiteBase(http, sources.Options.Value), cancellationToken);
         var entries = rows.Select(row =>
         {
             var a = JsonSerializer.Deserialize<FeedArticle>(row.DocumentJson, ApiJson.Options)!;
-            var story = editions[row.TranslationGroupId].OrderBy(e => e.Language, StringComparer.Ordinal).ToList();
-            // x-default: the default-language edition, else the first; only a story with several visible editions has alternates.
-            var fallback = story.FirstOrDefault(e => e.Language == Languages.Default) ?? story.FirstOrDefault();
-            return new FeedEntry(a.Id, a.Headline, null, null, Link(a.Slug),
+            return new FeedEntry(a.Id, a.Headline, null, null, editions.Link(a.Slug),
                 a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value, a.Version, a.Language, [], [], null, [], null, null)
             {
-                Alternates = story.Count < 2 ? [] : [.. story.Select(e => new FeedAlternate(e.Language, Link(e.Slug))), new FeedAlternate("x-default", Link(fallback!.Slug))],
+                Alternates = editions.AlternatesOf(row.TranslationGroupId),
             };
         }).ToList();
         http.AddCacheTags("feeds");
@@ -252,7 +244,7 @@ public static class FeedEndpoints
     /// Where readers follow links: the configured public site's <c>articles/{slug}</c> and <c>notices/{id}</c> pages, else
     /// the same paths under this API's delivery routes, so that a visible item's link resolves either way.
     /// </summary>
-    private static Uri SiteBase(HttpContext http, DeliveryOptions options)
+    internal static Uri SiteBase(HttpContext http, DeliveryOptions options)
     {
         var baseUrl = options.PublicBaseUrl?.ToString() ?? $"{http.Request.Scheme}://{http.Request.Host}/v1/";
         return new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");

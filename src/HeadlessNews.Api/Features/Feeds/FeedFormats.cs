@@ -162,16 +162,7 @@ public static class FeedFormats
         writer.WriteAttributeString("xmlns", "xhtml", null, XhtmlNamespace);
         foreach (var entry in entries)
         {
-            writer.WriteStartElement("url", SitemapNamespace);
-            writer.WriteElementString("loc", SitemapNamespace, entry.Link.ToString());
-            foreach (var alternate in entry.Alternates)
-            {
-                writer.WriteStartElement("xhtml", "link", XhtmlNamespace);
-                writer.WriteAttributeString("rel", "alternate");
-                writer.WriteAttributeString("hreflang", alternate.Language);
-                writer.WriteAttributeString("href", alternate.Link.ToString());
-                writer.WriteEndElement();
-            }
+            WriteUrl(writer, entry);
             writer.WriteStartElement("news", "news", NewsNamespace);
             writer.WriteStartElement("news", "publication", NewsNamespace);
             writer.WriteElementString("news", "name", NewsNamespace, XmlSafe(publicationName));
@@ -184,6 +175,49 @@ public static class FeedFormats
         }
         writer.WriteEndElement();
     });
+
+    /// <summary>An archive sitemap page (sitemap 0.9): each entry's URL, its editions in other languages, and when it last changed.</summary>
+    public static byte[] ArchiveSitemap(IEnumerable<FeedEntry> entries) => WriteXml(writer =>
+    {
+        writer.WriteStartElement("urlset", SitemapNamespace);
+        writer.WriteAttributeString("xmlns", "xhtml", null, XhtmlNamespace);
+        foreach (var entry in entries)
+        {
+            WriteUrl(writer, entry);
+            writer.WriteElementString("lastmod", SitemapNamespace, XmlConvert.ToString(entry.Updated.ToUniversalTime()));
+            writer.WriteEndElement();
+        }
+        writer.WriteEndElement();
+    });
+
+    /// <summary>A sitemap index: each sitemap's URL and when it last changed.</summary>
+    public static byte[] SitemapIndex(IEnumerable<(Uri Location, DateTimeOffset LastModified)> sitemaps) => WriteXml(writer =>
+    {
+        writer.WriteStartElement("sitemapindex", SitemapNamespace);
+        foreach (var (location, lastModified) in sitemaps)
+        {
+            writer.WriteStartElement("sitemap", SitemapNamespace);
+            writer.WriteElementString("loc", SitemapNamespace, location.ToString());
+            writer.WriteElementString("lastmod", SitemapNamespace, XmlConvert.ToString(lastModified.ToUniversalTime()));
+            writer.WriteEndElement();
+        }
+        writer.WriteEndElement();
+    });
+
+    /// <summary>Opens a sitemap <c>url</c> with its <c>loc</c> and one <c>xhtml:link rel="alternate" hreflang</c> per edition; the caller closes it.</summary>
+    private static void WriteUrl(XmlWriter writer, FeedEntry entry)
+    {
+        writer.WriteStartElement("url", SitemapNamespace);
+        writer.WriteElementString("loc", SitemapNamespace, entry.Link.ToString());
+        foreach (var alternate in entry.Alternates)
+        {
+            writer.WriteStartElement("xhtml", "link", XhtmlNamespace);
+            writer.WriteAttributeString("rel", "alternate");
+            writer.WriteAttributeString("hreflang", alternate.Language);
+            writer.WriteAttributeString("href", alternate.Link.ToString());
+            writer.WriteEndElement();
+        }
+    }
 
     /// <summary>Google News wants ISO 639 codes (en, cy), not full BCP-47 tags.</summary>
     private static string LanguageCode(string language) => language.Split('-')[0].ToLowerInvariant();

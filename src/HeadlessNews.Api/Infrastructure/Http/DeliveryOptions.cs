@@ -11,6 +11,10 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 36_500)]
     public int OldAfterDays { get; set; } = 365;
 
+    /// <summary>URLs in one archive sitemap page (<c>/sitemaps/articles-{yyyy}-{mm}.xml</c>); a month with more continues in <c>-2</c>, <c>-3</c>…. The sitemap protocol allows 50,000.</summary>
+    [Range(1, 50_000)]
+    public int SitemapPageSize { get; set; } = 50_000;
+
     /// <summary>The front end's public base URL (e.g. <c>https://news.example</c>): feeds link to its <c>articles/{slug}</c> and <c>notices/{id}</c> pages, webhook payloads to its <c>/v1/…</c> resources; null ⇒ this API's delivery routes.</summary>
     public Uri? PublicBaseUrl { get; set; }
 

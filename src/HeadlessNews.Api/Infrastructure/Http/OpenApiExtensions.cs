@@ -118,6 +118,7 @@ public static class OpenApiExtensions
             ["Tip-Receipt"] = "The receipt phrase a reader got when sending the tip (words separated by hyphens or spaces, any case).",
             ["attachmentId"] = "The attachment's id (UUID).",
             ["entryId"] = "The live blog entry's id (UUID).",
+            ["month"] = "An archive month as `yyyy-mm` (UTC), or `yyyy-mm-n` for its n-th page (n ≥ 2) when it has more URLs than one sitemap holds.",
             ["lastEventId"] = "Resume after this event id (as the Last-Event-ID header does): every later event is sent once.",
         }.ToFrozenDictionary(StringComparer.Ordinal);
 

@@ -1306,7 +1306,7 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search")
-                        .HasComputedColumnSql("setweight(to_tsvector('simple'::regconfig, hn_unaccent(speaker_name || ' ' || coalesce(speaker_organisation, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, CASE WHEN language LIKE 'cy%' THEN hn_welsh_fold(hn_unaccent(text)) ELSE hn_unaccent(text) END), 'A')", true);
+                        .HasComputedColumnSql("setweight(to_tsvector('simple'::regconfig, hn_unaccent(speaker_name || ' ' || coalesce(speaker_organisation, ''))), 'B') ||\nsetweight(to_tsvector(CASE WHEN language LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END, CASE WHEN language LIKE 'cy%' THEN hn_welsh_fold(hn_unaccent(text)) ELSE hn_unaccent(text) END), 'A') ||\nhn_translated_text_vector(translations, 'text', 'A', 5000)", true);
 
                     b.Property<Guid?>("SourceId")
                         .HasColumnType("uuid")

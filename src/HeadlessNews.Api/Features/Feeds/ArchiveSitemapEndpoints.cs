@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Infrastructure.Caching;
+using HeadlessNews.Api.Infrastructure.Http;
+using HeadlessNews.Api.Infrastructure.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace HeadlessNews.Api.Features.Feeds;
+
+/// <summary>
+/// Archive sitemaps: <c>/sitemaps/index.xml</c> lists one <c>articles-{yyyy}-{mm}.xml</c> per month with visible articles
+/// (a month is the month of <c>visible_from</c>, UTC), and a month of more than <see cref="DeliveryOptions.SitemapPageSize"/>
+/// URLs continues in <c>articles-{yyyy}-{mm}-2.xml</c>, <c>-3</c>…. The index reads <c>sitemap_months</c>, a per-month
+/// count kept by statement triggers on <c>published_articles</c> (the ArchiveSitemapMonths migration), so it costs one
+/// row per month, not a scan of the archive, and bulk SQL seeding keeps it right too. A month whose newest row is not
+/// visible yet (the current one, with scheduled or embargoed stories) is counted from its rows instead.
+/// </summary>
+public static partial class ArchiveSitemapEndpoints
+{
+    private const string Xml = "application/xml; charset=utf-8";
+
+    public static WebApplication MapArchiveSitemaps(this WebApplication app)
+    {
+        var sitemaps = app.MapGroup("/sitemaps").WithTags("Syndication").CacheDelivery();
+        sitemaps.MapGet("/index.xml", IndexAsync).WithName("ArchiveSitemapIndex")
+            .WithSummary("Sitemap index: one archive sitemap per month with visible articles (more pages for a month over the page size), each with lastmod.")
+            .Produces<string>(200, "application/xml");
+        sitemaps.MapGet("/articles-{month}.xml", MonthAsync).WithName("ArchiveSitemapMonth")
+            .WithSummary("The visible articles of one month (UTC), oldest first, each with lastmod and an hreflang link per visible edition plus x-default.")
+            .Produces<string>(200, "application/xml");
+        return app;
+    }
+
+    /// <summary>A month of the archive: how many visible articles it has and when its sitemap last changed.</summary>
+    private sealed record ArchiveMonth(DateTimeOffset Month, int Articles, DateTimeOffset LastModified);
+
+    private static async Task<FileContentHttpResult> IndexAsync(HttpContext http, [AsParameters] FeedEndpoints.FeedSources sources, CancellationToken cancellationToken)
+    {
+        var now = sources.Clock.GetUtcNow();
+        var months = await MonthsAsync(sources, now, null, cancellationToken);
+        var pageSize = sources.Options.Value.SitemapPageSize;
+        var origin = new Uri($"{http.Request.Scheme}://{http.Request.Host}");
+        var sitemaps = months.SelectMany(m => Enumerable.Range(1, Pages(m.Articles, pageSize))
+            .Select(page => (new Uri(origin, $"/sitemaps/articles-{FileName(m.Month, page)}.xml"), m.LastModified)));
+        http.AddCacheTags("feeds");
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
+        return TypedResults.Bytes(FeedFormats.SitemapIndex(sitemaps), Xml);
+    }
+
+    /// <param name="month"><c>yyyy-mm</c> (UTC), or <c>yyyy-mm-n</c> for the month's n-th page (n ≥ 2).</param>
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> MonthAsync(
+        string month, HttpContext http, [AsParameters] FeedEndpoints.FeedSources sources, CancellationToken cancellationToken)
+    {
+        // Anything but a month this API links to is not a sitemap it has: 404, as for any unknown path.
+        if (MonthPattern().Match(month) is not { Success: true } parts
+            || !DateTimeOffset.TryParseExact($"{parts.Groups[1].Value}-{parts.Groups[2].Value}", "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)
+            || !int.TryParse(parts.Groups[3].Success ? parts.Groups[3].Value : "1", NumberStyles.None, CultureInfo.InvariantCulture, out var page)
+            || (parts.Groups[3].Success && page < 2))
+        {
+            return Problems.NotFound($"There is no archive sitemap '{month}': months are yyyy-mm, later pages yyyy-mm-2, yyyy-mm-3….");
+        }
+        var now = sources.Clock.GetUtcNow();
+        var pageSize = sources.Options.Value.SitemapPageSize;
+        var known = (await MonthsAsync(sources, now, start, cancellationToken)).SingleOrDefault();
+        if (known is null || page > Pages(known.Articles, pageSize))
+        {
+            return Problems.NotFound($"No visible articles in the archive sitemap '{month}'.");
+        }
+        var end = start.AddMonths(1);
+        var visible = sources.Db.Set<PublishedArticle>().AsNoTracking().Where(p => p.VisibleFrom <= now);
+        var rows = await visible.Where(p => p.VisibleFrom >= start && p.VisibleFrom < end)
+            .OrderBy(p => p.VisibleFrom).ThenBy(p => p.ArticleId).Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(p => new { p.ArticleId, p.Slug, p.UpdatedAt, p.VisibleFrom, p.Language, p.TranslationGroupId, p.Headline })
+            .ToListAsync(cancellationToken);
+        var editions = await SitemapEditions.ReadAsync(visible, rows.Select(r => r.TranslationGroupId), FeedEndpoints.SiteBase(http, sources.Options.Value), cancellationToken);
+        var entries = rows.Select(r =>
+        {
+            var lastModified = r.UpdatedAt > r.VisibleFrom ? r.UpdatedAt : r.VisibleFrom;
+            return new FeedEntry(r.ArticleId, r.Headline, null, null, editions.Link(r.Slug), r.VisibleFrom, lastModified, r.VisibleFrom, 0, r.Language, [], [], null, [], null, null)
+            {
+                Alternates = editions.AlternatesOf(r.TranslationGroupId),
+            };
+        });
+        http.AddCacheTags("feeds");
+        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
+        return TypedResults.Bytes(FeedFormats.ArchiveSitemap(entries), Xml);
+    }
+
+    /// <summary>
+    /// Months with visible articles (or only <paramref name="only"/>), oldest first. A month whose every row is visible
+    /// (its latest <c>visible_from</c> has passed) is read from its summary row; any other is counted from its rows.
+    /// </summary>
+    private static async Task<List<ArchiveMonth>> MonthsAsync(FeedEndpoints.FeedSources sources, DateTimeOffset now, DateTimeOffset? only, CancellationToken cancellationToken) =>
+        await sources.Db.Database.SqlQuery<ArchiveMonth>($"""
+            SELECT month AS "Month", articles AS "Articles", last_modified AS "LastModified" FROM (
+              SELECT m.month,
+                     CASE WHEN m.last_visible_from > {now} THEN x.articles ELSE m.articles END AS articles,
+                     CASE WHEN m.last_visible_from > {now} THEN x.last_modified ELSE m.last_modified END AS last_modified
+                FROM sitemap_months m,
+                     -- Only for a month with rows not visible yet (a one-time filter: other months never reach the index).
+                     LATERAL (SELECT count(*)::int AS articles, max(greatest(p.updated_at, p.visible_from)) AS last_modified
+                                FROM published_articles p
+                               WHERE m.last_visible_from > {now}
+                                 AND p.visible_from >= m.month AND p.visible_from < m.month + interval '1 month' AND p.visible_from <= {now}) x
+               WHERE m.month <= {now} AND ({only}::timestamptz IS NULL OR m.month = {only})) months
+             WHERE articles > 0
+             ORDER BY month
+            """).ToListAsync(cancellationToken);
+
+    private static int Pages(int articles, int pageSize) => (articles + pageSize - 1) / pageSize;
+
+    private static string FileName(DateTimeOffset month, int page) =>
+        month.ToString("yyyy-MM", CultureInfo.InvariantCulture) + (page == 1 ? "" : $"-{page.ToString(CultureInfo.InvariantCulture)}");
+
+    [GeneratedRegex(@"^(\d{4})-(\d{2})(?:-(\d{1,6}))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex MonthPattern();
+}
+
+/// <summary>
+/// The visible editions of the stories a sitemap lists, read in one query, as <c>xhtml:link rel="alternate" hreflang</c>
+/// links: every visible edition of the story plus <c>x-default</c> (the default-language edition, else the first). A story
+/// with one visible edition has none.
+/// </summary>
+internal sealed class SitemapEditions
+{
+    private readonly Uri _site;
+    private readonly ILookup<Guid, (string Language, string Slug)> _editions;
+
+    private SitemapEditions(Uri site, ILookup<Guid, (string Language, string Slug)> editions) => (_site, _editions) = (site, editions);
+
+    public static async Task<SitemapEditions> ReadAsync(IQueryable<PublishedArticle> visible, IEnumerable<Guid> groups, Uri site, CancellationToken cancellationToken)
+    {
+        var wanted = groups.Distinct().ToList();
+        var editions = await visible.Where(p => wanted.Contains(p.TranslationGroupId))
+            .Select(p => new { p.TranslationGroupId, p.Language, p.Slug }).ToListAsync(cancellationToken);
+        return new(site, editions.ToLookup(e => e.TranslationGroupId, e => (e.Language, e.Slug)));
+    }
+
+    /// <summary>Where a reader finds the article: the public site's page, else its delivery route.</summary>
+    public Uri Link(string slug) => new(_site, $"articles/{Uri.EscapeDataString(slug)}");
+
+    public IReadOnlyList<FeedAlternate> AlternatesOf(Guid group)
+    {
+        var story = _editions[group].OrderBy(e => e.Language, StringComparer.Ordinal).ToList();
+        if (story.Count < 2)
+        {
+            return [];
+        }
+        var fallback = story.FirstOrDefault(e => e.Language == Languages.Default, story[0]);
+        return [.. story.Select(e => new FeedAlternate(e.Language, Link(e.Slug))), new FeedAlternate("x-default", Link(fallback.Slug))];
+    }
+}

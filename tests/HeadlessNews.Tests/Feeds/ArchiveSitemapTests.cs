@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text.Json;
+using System.Xml.Linq;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Xunit.Abstractions;
+
+namespace HeadlessNews.Tests.Feeds;
+
+/// <summary>A month's archive sitemap holds two URLs, so a third continues on page 2.</summary>
+public sealed class SmallSitemapPagesApiFactory : ApiFactory
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Delivery:SitemapPageSize"] = "2" };
+}
+
+/// <summary>
+/// /sitemaps/index.xml and /sitemaps/articles-{yyyy}-{mm}.xml: visible editions only, hreflang alternates, pages past the
+/// page size, cached and evicted on change. Each test back-dates its stories into a month of its own, so it never counts
+/// what other tests published.
+/// </summary>
+public sealed class ArchiveSitemapTests(SmallSitemapPagesApiFactory api, ITestOutputHelper output) : IClassFixture<SmallSitemapPagesApiFactory>
+{
+    private static readonly XNamespace Map = "http://www.sitemaps.org/schemas/sitemap/0.9";
+    private static readonly XNamespace Xhtml = "http://www.w3.org/1999/xhtml";
+
+    /// <summary>A month of its own between 1950 and 2009 (back-dated publication is allowed, as for imports).</summary>
+    private static DateTimeOffset UniqueMonth() => new(1950 + Random.Shared.Next(60), 1 + Random.Shared.Next(12), 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static string PageName(DateTimeOffset month, int page = 1) => $"articles-{month:yyyy-MM}{(page == 1 ? "" : $"-{page}")}.xml";
+
+    private static object Story(string headline, string? language = null) => new { headline, body = Editorial.OneParagraph("The ferry sails again."), language };
+
+    private static string Slug(JsonElement article) => article.GetProperty("slug").GetString()!;
+
+    private static async Task<JsonElement> PublishAtAsync(HttpClient editor, JsonElement draft, DateTimeOffset at) =>
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{draft.Id()}/publish", draft.Version(), new { publishAt = at })).AssertSuccessAsync();
+
+    /// <summary>Any article write evicts cached sitemaps; SQL written behind the API's back does not, so tests of it follow with one.</summary>
+    private static async Task EvictAsync(HttpClient editor) =>
+        await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Eviction"))), new DateTimeOffset(1901, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private static async Task<XDocument> XmlAsync(HttpClient reader, string url)
+    {
+        var response = await reader.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/xml", response.Content.Headers.ContentType!.MediaType);
+        return XDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The index's entry for a page: its lastmod, or null when the index does not list it.</summary>
+    private static async Task<DateTimeOffset?> IndexedAsync(HttpClient reader, string page) =>
+        (await XmlAsync(reader, "/sitemaps/index.xml")).Descendants(Map + "sitemap")
+            .Where(s => s.Element(Map + "loc")!.Value.EndsWith($"/sitemaps/{page}", StringComparison.Ordinal))
+            .Select(s => (DateTimeOffset?)DateTimeOffset.Parse(s.Element(Map + "lastmod")!.Value, System.Globalization.CultureInfo.InvariantCulture))
+            .SingleOrDefault();
+
+    private static async Task<List<XElement>> UrlsAsync(HttpClient reader, string page) => [.. (await XmlAsync(reader, $"/sitemaps/{page}")).Descendants(Map + "url")];
+
+    private static string Loc(XElement url) => url.Element(Map + "loc")!.Value;
+
+    [Fact]
+    public async Task A_month_lists_each_visible_edition_with_hreflang_links_to_the_others_and_x_default_and_never_a_Welsh_draft()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var month = UniqueMonth();
+        var english = await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Menai ferry returns"))), month.AddDays(3));
+        var welshDraft = await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "cy", headline = Editorial.Unique("Fferi Menai yn dychwelyd") }))
+            .AssertSuccessAsync(HttpStatusCode.Created);
+
+        var before = Assert.Single(await UrlsAsync(reader, PageName(month)));
+        Assert.EndsWith($"/articles/{Slug(english)}", Loc(before), StringComparison.Ordinal);
+        Assert.Empty(before.Elements(Xhtml + "link"));
+        var indexedBefore = await IndexedAsync(reader, PageName(month));
+        Assert.NotNull(indexedBefore);
+
+        var welsh = await PublishAtAsync(editor, welshDraft, month.AddDays(4));
+
+        var page = await reader.GetStringAsync($"/sitemaps/{PageName(month)}");
+        output.WriteLine(page);
+        var urls = XDocument.Parse(page).Descendants(Map + "url").ToList();
+        Assert.Equal([Slug(english), Slug(welsh)], urls.Select(u => Loc(u)[(Loc(u).LastIndexOf('/') + 1)..]));
+        foreach (var url in urls)
+        {
+            var alternates = url.Elements(Xhtml + "link").ToDictionary(l => l.Attribute("hreflang")!.Value, l => l.Attribute("href")!.Value);
+            Assert.Equal(["cy", "en-GB", "x-default"], alternates.Keys.Order(StringComparer.Ordinal));
+            Assert.EndsWith($"/articles/{Slug(welsh)}", alternates["cy"], StringComparison.Ordinal);
+            Assert.EndsWith($"/articles/{Slug(english)}", alternates["en-GB"], StringComparison.Ordinal);
+            Assert.EndsWith($"/articles/{Slug(english)}", alternates["x-default"], StringComparison.Ordinal);
+            Assert.True(DateTimeOffset.TryParse(url.Element(Map + "lastmod")!.Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _));
+        }
+        Assert.True(await IndexedAsync(reader, PageName(month)) > indexedBefore, "publishing the Welsh edition moves the month's lastmod on");
+    }
+
+    [Fact]
+    public async Task A_month_past_the_page_size_continues_on_a_second_page_that_the_index_lists()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var month = UniqueMonth();
+        var slugs = new List<string>();
+        for (var day = 1; day <= 3; day++)
+        {
+            slugs.Add(Slug(await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Tide tables"))), month.AddDays(day))));
+        }
+
+        Assert.NotNull(await IndexedAsync(reader, PageName(month)));
+        Assert.NotNull(await IndexedAsync(reader, PageName(month, 2)));
+        Assert.Null(await IndexedAsync(reader, PageName(month, 3)));
+        Assert.Equal(slugs[..2], (await UrlsAsync(reader, PageName(month))).Select(u => Loc(u)[(Loc(u).LastIndexOf('/') + 1)..]));
+        Assert.Equal(slugs[2..], (await UrlsAsync(reader, PageName(month, 2))).Select(u => Loc(u)[(Loc(u).LastIndexOf('/') + 1)..]));
+        await (await reader.GetAsync($"/sitemaps/{PageName(month, 3)}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await reader.GetAsync($"/sitemaps/articles-{month:yyyy-MM}-1.xml")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("articles-2199-01.xml")]
+    [InlineData("articles-1949-13.xml")]
+    [InlineData("articles-abc.xml")]
+    [InlineData("articles-1949-1.xml")]
+    [InlineData("articles-1949-01-0.xml")]
+    public async Task A_month_without_visible_articles_or_that_is_no_month_is_a_404_problem(string page)
+    {
+        var reader = api.CreateClient();
+
+        await (await reader.GetAsync($"/sitemaps/{page}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_scheduled_story_stays_out_of_the_index_and_its_month_until_it_is_visible()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var published = await editor.CreatePublishedAsync(Story(Editorial.Unique("Harbour wall mended")));
+        var scheduled = await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Regatta results"))), api.Clock.GetUtcNow().AddDays(2));
+        var thisMonth = new DateTimeOffset(api.Clock.GetUtcNow().Year, api.Clock.GetUtcNow().Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var pages = Enumerable.Range(1, 50).Select(n => PageName(thisMonth, n));
+        var listed = new List<string>();
+        foreach (var page in pages)
+        {
+            var response = await reader.GetAsync($"/sitemaps/{page}");
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                break;
+            }
+            listed.Add(await response.Content.ReadAsStringAsync());
+        }
+        Assert.Contains(listed, p => p.Contains(Slug(published), StringComparison.Ordinal));
+        Assert.DoesNotContain(listed, p => p.Contains(Slug(scheduled), StringComparison.Ordinal));
+        Assert.Null(await IndexedAsync(reader, PageName(thisMonth.AddMonths(1))));
+    }
+
+    [Fact]
+    public async Task Unpublishing_or_renaming_a_slug_evicts_the_cached_month_and_an_emptied_month_leaves_the_index()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var month = UniqueMonth();
+        var article = await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Pier lights"))), month.AddDays(9));
+        Assert.Contains(Slug(article), await reader.GetStringAsync($"/sitemaps/{PageName(month)}"), StringComparison.Ordinal);
+        Assert.NotNull(await IndexedAsync(reader, PageName(month)));
+
+        var renamed = Editorial.Unique("pier-lights-relit").Replace(' ', '-');
+        var edited = await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{article.Id()}", article.Version(),
+            new { headline = "Pier lights", slug = renamed, body = Editorial.OneParagraph("The ferry sails again.") })).AssertSuccessAsync();
+        var page = await reader.GetStringAsync($"/sitemaps/{PageName(month)}");
+        Assert.Contains(renamed, page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Slug(article), page, StringComparison.Ordinal);
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/unpublish", edited.Version(), new { })).AssertSuccessAsync();
+
+        await (await reader.GetAsync($"/sitemaps/{PageName(month)}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Null(await IndexedAsync(reader, PageName(month)));
+    }
+
+    [Fact]
+    public async Task Rows_written_by_bulk_SQL_into_the_read_model_are_counted_in_the_index()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var month = UniqueMonth();
+        var moved = UniqueMonth();
+        var article = await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Lifeboat launch"))), month.AddDays(1));
+
+        // Two copies of the row, as a bulk seed writes them: straight into published_articles, two months later.
+        await api.WithDbAsync(db => db.Database.ExecuteSqlAsync($"""
+            INSERT INTO published_articles (article_id, slug, visible_from, first_seen, updated_at, section_slug, tag_slugs, place_slugs, author_slugs,
+                                            quote_ids, source_ids, asset_ids, language, translation_group_id, headline, standfirst, body_text,
+                                            summary_json, summary_with_body_json, document_json)
+            SELECT gen_random_uuid(), slug || '-copy-' || n, visible_from + interval '62 days', first_seen, updated_at, section_slug, tag_slugs, place_slugs,
+                   author_slugs, quote_ids, source_ids, asset_ids, language, gen_random_uuid(), headline, standfirst, body_text,
+                   summary_json, summary_with_body_json, document_json
+              FROM published_articles, generate_series(1, 3) n WHERE article_id = {Guid.Parse(article.Id())}
+            """));
+        await EvictAsync(editor);
+        var later = month.AddDays(1).AddDays(62);
+        var laterMonth = new DateTimeOffset(later.Year, later.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(3, (await UrlsAsync(reader, PageName(laterMonth))).Count + (await UrlsAsync(reader, PageName(laterMonth, 2))).Count);
+
+        // An UPDATE that moves one to another month, and a DELETE of the rest.
+        var copy = $"{Slug(article)}-copy-1";
+        await api.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE published_articles SET visible_from = {moved.AddDays(5)} WHERE slug = {copy}"));
+        await EvictAsync(editor);
+        Assert.Equal([copy], (await UrlsAsync(reader, PageName(moved))).Select(u => Loc(u)[(Loc(u).LastIndexOf('/') + 1)..]));
+        Assert.Equal(2, (await UrlsAsync(reader, PageName(laterMonth))).Count);
+        await api.WithDbAsync(db => db.Database.ExecuteSqlAsync($"DELETE FROM published_articles WHERE slug LIKE {Slug(article) + "-copy-%"}"));
+        await EvictAsync(editor);
+        Assert.Null(await IndexedAsync(reader, PageName(laterMonth)));
+        Assert.Null(await IndexedAsync(reader, PageName(moved)));
+        Assert.NotNull(await IndexedAsync(reader, PageName(month)));
+    }
+}
