@@ -76,6 +76,7 @@ app.UseSecurityHeaders();
 app.UseRequestLimits();
 app.UseHeadlessNewsOpenApi();
 app.UseRouting();
+app.UseHotRenditions();
 app.UseCors();
 app.UseManagementAudit();
 app.UseAuthentication();

@@ -122,6 +122,73 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
+    public async Task A_public_picture_once_sent_is_served_from_memory_even_when_its_files_are_gone()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        await PublishWithHeroAsync(editor, asset.Id());
+        var url = RenditionUrl(asset, 320, "webp");
+        var reader = api.CreateClient();
+        var sent = await (await reader.GetAsync(url)).Content.ReadAsByteArrayAsync();
+
+        File.Delete(Path.Combine(api.MediaFolder, "originals", asset.Id()));
+        Directory.Delete(Path.Combine(api.MediaFolder, "renditions", asset.Id()), recursive: true);
+        var again = await reader.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(sent, await again.Content.ReadAsByteArrayAsync());
+        Assert.Equal("public, max-age=31536000, immutable", again.Headers.CacheControl?.ToString());
+        Assert.Equal($"asset:{asset.Id()}", again.Headers.GetValues("Surrogate-Key").Single());
+        Assert.Equal("nosniff", again.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task A_picture_held_in_memory_is_404_once_its_published_story_is_unpublished_though_an_embargoed_story_uses_it_too()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var published = await PublishWithHeroAsync(editor, asset.Id());
+        var url = RenditionUrl(asset, 320, "auto");
+        var reader = api.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(url)).StatusCode);
+
+        await PublishWithHeroAsync(editor, asset.Id(), api.Clock.GetUtcNow().AddHours(2));
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(url)).StatusCode);
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{published.Id()}/unpublish", published.Version(), new { })).AssertSuccessAsync();
+        await (await reader.GetAsync(url)).AssertProblemAsync(HttpStatusCode.NotFound);
+        var withKey = await editor.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        Assert.True(withKey.Headers.CacheControl is { Private: true, NoStore: true }, "A picture only an embargoed story shows never enters a shared cache.");
+
+        api.Clock.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_photo_far_wider_than_any_rendition_keeps_a_master_that_renditions_shrink_from_and_that_goes_with_it()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(4000, 400)));
+        var master = Path.Combine(api.MediaFolder, "masters", asset.Id());
+        using (var kept = Image.NewFromFile(master))
+        {
+            Assert.Equal((1920, 192), (kept.Width, kept.Height));
+        }
+        var small = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        Assert.False(File.Exists(Path.Combine(api.MediaFolder, "masters", small.Id())), "A picture near rendition size needs no master.");
+
+        File.Delete(Path.Combine(api.MediaFolder, "originals", asset.Id()));
+        var response = await editor.GetAsync(RenditionUrl(asset, 960, "jpg"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using (var rendition = Image.NewFromBuffer(await response.Content.ReadAsByteArrayAsync()))
+        {
+            Assert.Equal((960, 96), (rendition.Width, rendition.Height));
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/assets/{asset.Id()}", asset.Version())).StatusCode);
+        Assert.False(File.Exists(master));
+    }
+
+    [Fact]
     public async Task Editing_a_served_pictures_focal_point_sends_its_old_version_to_the_new_one()
     {
         var editor = await EditorAsync();

@@ -49,6 +49,15 @@ public sealed class Asset : IVersioned, ICacheTagged
     public FocalPoint FocalPoint => new(FocalX, FocalY);
 
     public static string OriginalKey(Guid id) => $"originals/{id}";
+
+    /// <summary>The downscaled copy of a big original that renditions shrink from (<see cref="ImageFiles.Inspect"/>), when there is one.</summary>
+    public static string MasterKey(Guid id) => $"masters/{id}";
+
+    /// <summary>The keys of what an upload stores.</summary>
+    public static string[] UploadKeys(Guid id) => [OriginalKey(id), MasterKey(id)];
+
+    /// <summary>Every version's renditions of the asset are stored under this.</summary>
+    public static string RenditionsPrefix(Guid id) => $"renditions/{id}/";
 }
 
 internal sealed class AssetConfiguration : IEntityTypeConfiguration<Asset>

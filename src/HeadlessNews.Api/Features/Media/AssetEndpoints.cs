@@ -213,8 +213,10 @@ public static class AssetEndpoints
         {
             return problem.ToProblem();
         }
-        await storage.DeletePrefixAsync(Asset.OriginalKey(id), CancellationToken.None);
-        await storage.DeletePrefixAsync($"renditions/{id}/", CancellationToken.None);
+        foreach (var prefix in Asset.UploadKeys(id).Append(Asset.RenditionsPrefix(id)))
+        {
+            await storage.DeletePrefixAsync(prefix, CancellationToken.None);
+        }
         return TypedResults.NoContent();
     }
 }

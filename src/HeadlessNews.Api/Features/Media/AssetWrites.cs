@@ -76,7 +76,7 @@ public sealed class AssetWrites(
         {
             return (new StoredAsset(existing, false), null);
         }
-        var (image, refusal) = await work.RunAsync(() => ImageFiles.Inspect(upload.Bytes, options.Value.MaxPixels), cancellationToken);
+        var (image, refusal) = await work.RunAsync(() => ImageFiles.Inspect(upload.Bytes, options.Value.MaxPixels, options.Value.Widths.Max()), cancellationToken);
         if (image is null)
         {
             return (null, refusal);
@@ -100,25 +100,37 @@ public sealed class AssetWrites(
             UpdatedAt = now,
             Version = 1,
         };
-        await storage.WriteAsync(Asset.OriginalKey(asset.Id), upload.Bytes, asset.ContentType, cancellationToken);
-        db.Add(asset);
         try
         {
+            await storage.WriteAsync(Asset.OriginalKey(asset.Id), upload.Bytes, asset.ContentType, cancellationToken);
+            if (image.Master is { } master)
+            {
+                await storage.WriteAsync(Asset.MasterKey(asset.Id), master, ImageFiles.Jpeg, cancellationToken);
+            }
+            db.Add(asset);
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // The same bytes were uploaded concurrently: theirs won.
-            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
+            await DeleteFilesAsync(asset.Id);
             db.ChangeTracker.Clear();
             return (new StoredAsset(await db.Set<Asset>().AsNoTracking().FirstAsync(a => a.Sha256 == sha256, cancellationToken), false), null);
         }
         catch
         {
-            await storage.DeletePrefixAsync(Asset.OriginalKey(asset.Id), CancellationToken.None);
+            await DeleteFilesAsync(asset.Id);
             throw;
         }
         return (new StoredAsset(asset, true), null);
+    }
+
+    private async Task DeleteFilesAsync(Guid id)
+    {
+        foreach (var key in Asset.UploadKeys(id))
+        {
+            await storage.DeletePrefixAsync(key, CancellationToken.None);
+        }
     }
 
     public static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];

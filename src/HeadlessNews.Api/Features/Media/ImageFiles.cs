@@ -5,8 +5,8 @@ using NetVips;
 
 namespace HeadlessNews.Api.Features.Media;
 
-/// <summary>What an upload turned out to be, judged from its bytes.</summary>
-public sealed record InspectedImage(string ContentType, int Width, int Height, EmbeddedMetadata Metadata);
+/// <summary>What an upload turned out to be, judged from its bytes, with its master when it has one (see <see cref="ImageFiles.Inspect"/>).</summary>
+public sealed record InspectedImage(string ContentType, int Width, int Height, EmbeddedMetadata Metadata, byte[]? Master);
 
 /// <summary>Caption, credit and copyright found in the file's IPTC, XMP or EXIF (in that order of preference).</summary>
 public sealed record EmbeddedMetadata(string? Caption, string? Credit, string? Copyright);
@@ -57,8 +57,13 @@ public static partial class ImageFiles
         return false;
     }
 
-    /// <summary>Reads the header, refuses more than <paramref name="maxPixels"/> before decoding, then proves the whole file decodes.</summary>
-    public static (InspectedImage? Image, ImageRefusal? Refusal) Inspect(byte[] bytes, long maxPixels)
+    /// <summary>
+    /// Reads the header, refuses more than <paramref name="maxPixels"/> before decoding, then proves the whole file decodes.
+    /// A picture more than twice as wide as the widest rendition (<paramref name="masterWidth"/>) is decoded to that width
+    /// and kept as a master, a JPEG that renditions without a crop shrink from: its decode costs a fraction of the original's,
+    /// which a proof of decoding has to pay once anyway (as WordPress keeps a "-scaled" copy of big uploads).
+    /// </summary>
+    public static (InspectedImage? Image, ImageRefusal? Refusal) Inspect(byte[] bytes, long maxPixels, int masterWidth)
     {
         if (Sniff(bytes) is not { } contentType)
         {
@@ -75,13 +80,24 @@ public static partial class ImageFiles
                     $"The image declares {header.Width} × {header.Height} pixels; at most {maxPixels:N0} pixels are accepted."));
             }
             var rotated = header.Contains("orientation") && header.Get("orientation") is int orientation && orientation >= 5;
+            var (width, height) = rotated ? (header.Height, header.Width) : (header.Width, header.Height);
             var metadata = ReadMetadata(header);
-            // Decoding at a small size still reads every byte of the compressed data, so truncation and corruption show.
-            using (var probe = Image.ThumbnailBuffer(bytes, 64, optionString: "fail_on=truncated", failOn: Enums.FailOn.Truncated))
+            var keepsMaster = width > 2 * masterWidth && !header.HasAlpha();
+            // Decoding at a smaller size still reads every byte of the compressed data, so truncation and corruption show.
+            byte[]? master = null;
+            using (var probe = Image.ThumbnailBuffer(bytes, keepsMaster ? masterWidth : 64, height: keepsMaster ? 10_000_000 : null,
+                size: Enums.Size.Down, optionString: "fail_on=truncated", failOn: Enums.FailOn.Truncated))
             {
-                _ = probe.Avg();
+                if (keepsMaster)
+                {
+                    master = probe.JpegsaveBuffer(q: 90, keep: Enums.ForeignKeep.None);
+                }
+                else
+                {
+                    _ = probe.Avg();
+                }
             }
-            return (new InspectedImage(contentType, rotated ? header.Height : header.Width, rotated ? header.Width : header.Height, metadata), null);
+            return (new InspectedImage(contentType, width, height, metadata, master), null);
         }
         catch (VipsException)
         {

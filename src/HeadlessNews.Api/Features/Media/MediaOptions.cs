@@ -28,6 +28,10 @@ public sealed class MediaOptions : IValidatableObject
     /// <summary>The rendition widths offered (and accepted in rendition URLs).</summary>
     public int[] Widths { get; set; } = [320, 640, 960, 1280, 1920];
 
+    /// <summary>Memory each node gives to the renditions it has sent, so hot pictures skip the disk or the store; 0 turns it off.</summary>
+    [Range(0, 16_384)]
+    public int HotRenditionsMegabytes { get; set; } = 64;
+
     /// <summary>Image decodes and encodes at once on this node (uploads and first renditions); more wait.</summary>
     [Range(1, 64)]
     public int MaxConcurrentRenders { get; set; } = 2;
@@ -54,10 +58,6 @@ public sealed class MediaOptions : IValidatableObject
         {
             yield return new ValidationResult("Media:Storage s3 needs Media:S3:ServiceUrl and Media:S3:Bucket.", [nameof(S3)]);
         }
-        if (S3.HotRenditionsMegabytes is < 0 or > 16_384)
-        {
-            yield return new ValidationResult("Media:S3:HotRenditionsMegabytes is 0 to 16384.", [nameof(S3)]);
-        }
         if (Widths.Length == 0 || Widths.Any(w => w is < 16 or > 8192))
         {
             yield return new ValidationResult("Media:Widths needs at least one width, each 16 to 8192.", [nameof(Widths)]);
@@ -75,6 +75,4 @@ public sealed class MediaS3Options
     public string Region { get; set; } = "us-east-1";
     /// <summary>Bucket in the path rather than the host name (MinIO, Ceph, loopback servers).</summary>
     public bool ForcePathStyle { get; set; }
-    /// <summary>Memory each node gives to the stored renditions it has read, so hot pictures skip the store; 0 turns it off.</summary>
-    public int HotRenditionsMegabytes { get; set; } = 64;
 }

@@ -14,6 +14,8 @@ public static class MediaServiceCollectionExtensions
             ? ActivatorUtilities.CreateInstance<S3MediaStorage>(provider)
             : ActivatorUtilities.CreateInstance<FileSystemMediaStorage>(provider));
         services.AddSingleton<ImageWork>();
+        services.AddSingleton<HotRenditions>();
+        services.AddSingleton<ITagEvictionObserver>(provider => provider.GetRequiredService<HotRenditions>());
         services.AddSingleton<RenditionAssets>();
         services.AddSingleton<ITagEvictionObserver>(provider => provider.GetRequiredService<RenditionAssets>());
         services.AddSingleton<MediaUrls>();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -73,24 +72,16 @@ public sealed class FileSystemMediaStorage(IOptions<MediaOptions> options, IHost
     private string PathOf(string key) => Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
 }
 
-/// <summary>
-/// Keeps the renditions it has read, up to <see cref="MediaS3Options.HotRenditionsMegabytes"/> (then forgets them all and
-/// starts again): a stored key's bytes never change (the asset's version is in it), and a front page's pictures are asked
-/// for far more often than a round trip to the store suits.
-/// </summary>
+/// <summary>Any S3-compatible store; the renditions a node sends are kept in its memory by <see cref="HotRenditions"/>.</summary>
 public sealed class S3MediaStorage : IMediaStorage, IDisposable
 {
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
-    private readonly long _hotLimit;
-    private readonly ConcurrentDictionary<string, byte[]> _hot = new(StringComparer.Ordinal);
-    private long _hotBytes;
 
     public S3MediaStorage(IOptions<MediaOptions> options)
     {
         var s3 = options.Value.S3;
         _bucket = s3.Bucket!;
-        _hotLimit = s3.HotRenditionsMegabytes * 1024L * 1024;
         var config = new AmazonS3Config
         {
             ServiceURL = s3.ServiceUrl!.ToString(),
@@ -120,27 +111,8 @@ public sealed class S3MediaStorage : IMediaStorage, IDisposable
         }
     }
 
-    public async Task<StoredMedia?> FindAsync(string key, CancellationToken cancellationToken)
-    {
-        if (_hot.TryGetValue(key, out var hot))
-        {
-            return new StoredMedia(null, hot);
-        }
-        if (await ReadAsync(key, cancellationToken) is not { } bytes)
-        {
-            return null;
-        }
-        if (bytes.Length <= _hotLimit)
-        {
-            if (Interlocked.Add(ref _hotBytes, bytes.Length) > _hotLimit)
-            {
-                _hot.Clear();
-                Interlocked.Exchange(ref _hotBytes, bytes.Length);
-            }
-            _hot[key] = bytes;
-        }
-        return new StoredMedia(null, bytes);
-    }
+    public async Task<StoredMedia?> FindAsync(string key, CancellationToken cancellationToken) =>
+        await ReadAsync(key, cancellationToken) is { } bytes ? new StoredMedia(null, bytes) : null;
 
     public async Task WriteAsync(string key, byte[] bytes, string contentType, CancellationToken cancellationToken)
     {
@@ -152,10 +124,6 @@ public sealed class S3MediaStorage : IMediaStorage, IDisposable
 
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
-        foreach (var key in _hot.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            _hot.TryRemove(key, out _);
-        }
         var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix };
         ListObjectsV2Response page;
         do

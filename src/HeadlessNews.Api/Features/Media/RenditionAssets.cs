@@ -30,10 +30,13 @@ public sealed class RenditionAssets(IAssetVisibility visibility) : ITagEvictionO
     private readonly ConcurrentDictionary<Guid, AssetSnapshot> _snapshots = new();
     private long _generation;
 
+    /// <summary>The asset's snapshot when this node holds it, without asking the database.</summary>
+    public AssetSnapshot? Known(Guid id) => _snapshots.GetValueOrDefault(id);
+
     /// <summary>The asset's snapshot, or null when there is no such asset.</summary>
     public async ValueTask<AssetSnapshot?> FindAsync(HeadlessNewsDbContext db, Guid id, CancellationToken cancellationToken)
     {
-        if (_snapshots.TryGetValue(id, out var known))
+        if (Known(id) is { } known)
         {
             return known;
         }

@@ -11,9 +11,11 @@ namespace HeadlessNews.Api.Features.Media;
 
 public static class RenditionEndpoints
 {
+    private const string RouteName = "GetImageRendition";
+
     public static RouteGroupBuilder MapRenditions(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/images/{id:guid}/{version:int}/{rendition}", GetRendition).WithName("GetImageRendition").WithTags("Media")
+        v1.MapGet("/images/{id:guid}/{version:int}/{rendition}", GetRendition).WithName(RouteName).WithTags("Media")
             .WithSummary("An image rendition `{width}.{jpg|webp|avif|auto}` (?ratio=16x9|4x3|1x1|3x2 crops around the focal point); public once visible content uses the asset, else a management key or a signed URL (?exp=&sig=).")
             .Produces(StatusCodes.Status200OK, contentType: ImageFiles.Jpeg, additionalContentTypes: [ImageFiles.WebP, ImageFiles.Avif])
             .Produces(StatusCodes.Status301MovedPermanently)
@@ -42,6 +44,55 @@ public static class RenditionEndpoints
             return TypedResults.Redirect($"/v1/images/{id}/{asset.Version}/{rendition}{http.Request.QueryString}", permanent: true);
         }
         var stored = await work.GetOrMakeAsync(asset, spec, cancellationToken);
+        SetHeaders(http, id, rendition, isPublic);
+        if (options.Value.AccelRedirectPrefix is { } prefix)
+        {
+            // nginx sends the file, with its own ETag, and answers If-None-Match itself.
+            http.Response.Headers["X-Accel-Redirect"] = prefix + spec.Key(id, asset.Version);
+            return TypedResults.Bytes([], spec.ContentType);
+        }
+        var etag = spec.ETag(asset.Version);
+        return stored.PhysicalPath is { } path
+            ? TypedResults.PhysicalFile(path, spec.ContentType, entityTag: etag)
+            : TypedResults.Bytes(stored.Bytes!, spec.ContentType, entityTag: etag);
+    }
+
+    /// <summary>
+    /// Answers a reader's request for a public rendition this node holds in memory (<see cref="HotRenditions"/>) right
+    /// after routing, before CORS, authentication, rate limits and caching, which cost a picture ~10× what sending it does
+    /// (bench/README.md): as an output-cached page is, it is answered before the rate limiter. A request with credentials
+    /// (Authorization, a signed URL, any query but <c>ratio</c>) or an <c>Origin</c>, for an unknown, stale or not (yet)
+    /// visible asset, or a rendition not in memory goes the whole way, so the embargo rule is the endpoint's, unchanged.
+    /// </summary>
+    public static IApplicationBuilder UseHotRenditions(this IApplicationBuilder app)
+    {
+        var assets = app.ApplicationServices.GetRequiredService<RenditionAssets>();
+        var hot = app.ApplicationServices.GetRequiredService<HotRenditions>();
+        var clock = app.ApplicationServices.GetRequiredService<TimeProvider>();
+        var options = app.ApplicationServices.GetRequiredService<IOptions<MediaOptions>>();
+        return app.Use((context, next) =>
+        {
+            var request = context.Request;
+            if (options.Value.AccelRedirectPrefix is null && hot.IsOn
+                && context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == RouteName
+                && request.Headers.Authorization.Count == 0 && request.Headers.Origin.Count == 0
+                && (request.Query.Count == 0 || (request.Query.Count == 1 && request.Query.ContainsKey("ratio")))
+                && Guid.TryParse(request.RouteValues["id"] as string, out var id) && assets.Known(id) is { } asset
+                && int.TryParse(request.RouteValues["version"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+                && version == asset.Version && asset.IsVisibleAt(clock.GetUtcNow())
+                && request.RouteValues["rendition"] is string rendition
+                && Parse(rendition, request.Query["ratio"], request.Headers.Accept, options.Value) is { } spec
+                && hot.Find(spec.Key(id, version)) is { } bytes)
+            {
+                SetHeaders(context, id, rendition, isPublic: true);
+                return TypedResults.Bytes(bytes, spec.ContentType, entityTag: spec.ETag(version)).ExecuteAsync(context);
+            }
+            return next(context);
+        });
+    }
+
+    private static void SetHeaders(HttpContext http, Guid id, string rendition, bool isPublic)
+    {
         var headers = http.Response.Headers;
         headers.CacheControl = isPublic ? "public, max-age=31536000, immutable" : "private, no-store";
         headers[CacheTags.HeaderName] = Asset.CacheTag(id);
@@ -49,16 +100,6 @@ public static class RenditionEndpoints
         {
             headers.Vary = "Accept";
         }
-        if (options.Value.AccelRedirectPrefix is { } prefix)
-        {
-            // nginx sends the file, with its own ETag, and answers If-None-Match itself.
-            headers["X-Accel-Redirect"] = prefix + spec.Key(id, asset.Version);
-            return TypedResults.Bytes([], spec.ContentType);
-        }
-        var etag = spec.ETag(asset.Version);
-        return stored.PhysicalPath is { } path
-            ? TypedResults.PhysicalFile(path, spec.ContentType, entityTag: etag)
-            : TypedResults.Bytes(stored.Bytes!, spec.ContentType, entityTag: etag);
     }
 
     /// <summary><c>auto</c> becomes the best format <paramref name="accept"/> names (AVIF, then WebP), else JPEG.</summary>

@@ -19,7 +19,7 @@ public sealed record RenditionSpec(int Width, string Format, string? Ratio)
 
     public string ContentType => ContentTypes[Format];
 
-    public string Key(Guid id, int version) => $"renditions/{id}/{version}/{Name}";
+    public string Key(Guid id, int version) => $"{Asset.RenditionsPrefix(id)}{version}/{Name}";
 
     /// <summary>A stored rendition never changes: its version, width, ratio and format name it.</summary>
     public EntityTagHeaderValue ETag(int version) => new($"\"{version}-{Name}\"");
@@ -29,9 +29,10 @@ public sealed record RenditionSpec(int Width, string Format, string? Ratio)
 
 /// <summary>
 /// Makes renditions at most <see cref="MediaOptions.MaxConcurrentRenders"/> at a time (uploads' decoding shares the
-/// same gate), each at most once per node however many ask for it at the same moment, and stores what it made.
+/// same gate), each at most once per node however many ask for it at the same moment, and stores what it made. What it
+/// found or made is kept in <see cref="HotRenditions"/>.
 /// </summary>
-public sealed class ImageWork(IMediaStorage storage, IOptions<MediaOptions> options) : IDisposable
+public sealed class ImageWork(IMediaStorage storage, HotRenditions hot, IOptions<MediaOptions> options) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrentRenders);
     private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _making = new(StringComparer.Ordinal);
@@ -54,9 +55,18 @@ public sealed class ImageWork(IMediaStorage storage, IOptions<MediaOptions> opti
     public async Task<StoredMedia> GetOrMakeAsync(AssetSnapshot asset, RenditionSpec spec, CancellationToken cancellationToken)
     {
         var key = spec.Key(asset.Id, asset.Version);
-        if (await storage.FindAsync(key, cancellationToken) is { } stored)
+        if (hot.Find(key) is { } kept)
+        {
+            return new StoredMedia(null, kept);
+        }
+        if (!hot.IsOn && await storage.FindAsync(key, cancellationToken) is { } stored)
         {
             return stored;
+        }
+        if (hot.IsOn && await storage.ReadAsync(key, cancellationToken) is { } read)
+        {
+            hot.Keep(key, read);
+            return new StoredMedia(null, read);
         }
         var making = _making.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => MakeAsync(asset, spec, key)));
         try
@@ -72,14 +82,19 @@ public sealed class ImageWork(IMediaStorage storage, IOptions<MediaOptions> opti
         }
     }
 
-    /// <summary>Not cancelled by the first caller leaving: others may be waiting for the same rendition.</summary>
+    /// <summary>
+    /// Not cancelled by the first caller leaving: others may be waiting for the same rendition. A rendition without a crop
+    /// shrinks from the asset's master when it has one (at least as wide as any rendition); a crop may need more height.
+    /// </summary>
     private async Task<byte[]> MakeAsync(AssetSnapshot asset, RenditionSpec spec, string key)
     {
-        var original = await storage.ReadAsync(Asset.OriginalKey(asset.Id), CancellationToken.None)
+        var source = (spec.Ratio is null ? await storage.ReadAsync(Asset.MasterKey(asset.Id), CancellationToken.None) : null)
+            ?? await storage.ReadAsync(Asset.OriginalKey(asset.Id), CancellationToken.None)
             ?? throw new InvalidOperationException($"The original of asset {asset.Id} is missing from media storage.");
         var ratio = spec.Ratio is null ? (double?)null : RenditionSpec.Ratios[spec.Ratio];
-        var bytes = await RunAsync(() => ImageFiles.Render(original, asset.Width, asset.Height, spec.Width, ratio, asset.FocalPoint, spec.Format), CancellationToken.None);
+        var bytes = await RunAsync(() => ImageFiles.Render(source, asset.Width, asset.Height, spec.Width, ratio, asset.FocalPoint, spec.Format), CancellationToken.None);
         await storage.WriteAsync(key, bytes, spec.ContentType, CancellationToken.None);
+        hot.Keep(key, bytes);
         return bytes;
     }
 
