@@ -33,7 +33,25 @@ OUT="$DATA/$N"
 rm -rf "$OUT"; mkdir -p "$OUT"; cp -a "$DATA/base/pg" "$DATA/base/pg.password" "$DATA/base/key" "$OUT/"
 start_api "$OUT"
 PGPASSWORD=$(cat "$OUT/pg.password"); export PGPASSWORD
+psql_() { psql -h 127.0.0.1 -p "$(sed -n 4p "$OUT/pg/postmaster.pid")" -U postgres -d headlessnews -X -q -v n="$N" "$@"; }
+# A throwaway cluster being filled: no fsync, no full-page images, checkpoints far apart (undone before the API stops).
+psql_ -c "ALTER SYSTEM SET fsync = off" -c "ALTER SYSTEM SET full_page_writes = off" -c "ALTER SYSTEM SET max_wal_size = '4GB'" \
+  -c "ALTER SYSTEM SET checkpoint_timeout = '30min'" -c "SELECT pg_reload_conf()" >/dev/null
 start=$(date +%s)
-(cd "$OUT" && psql -h 127.0.0.1 -p "$(sed -n 4p "$OUT/pg/postmaster.pid")" -U postgres -d headlessnews -X -q -v n="$N" -f "$ROOT/bench/archive/generate.sql")
+# Each step's wall time, and the CPU time the cluster's finished sessions used so far (the postmaster's reaped
+# children), which says what the box's load took away.
+pg_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($16 + $17) / hz }' "/proc/$(head -1 "$OUT/pg/postmaster.pid")/stat"; }
+cpu0=$(pg_cpu)
+step() { echo "$1: $(( $(date +%s) - start )) s, PostgreSQL CPU $(( $(pg_cpu) - cpu0 )) s" | tee -a "$OUT/steps" >&2; }
+(cd "$OUT" && psql_ -f "$ROOT/bench/archive/generate.sql"); step staged
+# Two sessions, one per core: the articles split by g % 2, then the index builds and the rest of the content.
+pids=(); for part in 0 1; do (cd "$OUT" && psql_ -v part=$part -v parts=2 -f "$ROOT/bench/archive/generate-articles.sql") & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid"; done; step articles
+pids=(); for part in 0 1; do (cd "$OUT" && psql_ -v part=$part -f "$ROOT/bench/archive/generate-finish.sql") & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid"; done; step indexed
+(cd "$OUT" && psql_ -f "$ROOT/bench/archive/generate-files.sql")
+psql_ -c "ALTER SYSTEM RESET fsync" -c "ALTER SYSTEM RESET full_page_writes" -c "ALTER SYSTEM RESET max_wal_size" \
+  -c "ALTER SYSTEM RESET checkpoint_timeout" -c "SELECT pg_reload_conf()" -c "CHECKPOINT" >/dev/null
 echo "Generated $N articles in $(( $(date +%s) - start )) s." | tee "$OUT/seeded" >&2
 stop_api
+sync -f "$OUT/pg"
