@@ -5,18 +5,13 @@ delivered documents must be the same apart from what a save changes (updatedAt, 
 
   python3 bench/archive/check.py BASE_URL API_KEY SLUGS_FILE [SAMPLE=200] [RESAVED=5]
 """
-import difflib, json, random, sys, urllib.request
+import difflib, json, random, sys
 
-BASE, KEY, SLUGS = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().split()
+from templates import call  # reads BASE_URL and API_KEY from the same arguments
+
+SLUGS = open(sys.argv[3]).read().split()
 SAMPLE, RESAVED = (int(sys.argv[4]) if len(sys.argv) > 4 else 200), (int(sys.argv[5]) if len(sys.argv) > 5 else 5)
 CHANGED_BY_A_SAVE = {"updatedAt", "version", "dateModified"}
-
-
-def call(method, path, body=None, headers=None):
-    request = urllib.request.Request(BASE + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json", **(headers or {})})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.headers, json.loads(response.read() or b"null")
 
 
 def unchanged(o):

@@ -1,7 +1,7 @@
 -- Archive generator step 3 (see generate.sql): two sessions at once, psql -v n=ARTICLES -v part=0|1 -f generate-finish.sql.
 -- Part 0 builds the read model's search index (the longest build); part 1 adds the other content and builds every other
 -- index dropped in step 1, each from its own definition. Both first vacuum what they index (visibility map for
--- index-only scans, statistics for the planner).
+-- index-only scans, statistics for the planner; the big TOAST tables are left to autovacuum).
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET maintenance_work_mem = '768MB';
@@ -38,11 +38,11 @@ INSERT INTO notices (id, reference, category, title, body, issuer_name, location
     FROM generate_series(1, greatest(0, :n / 20 - :bn)) g JOIN base_notices n ON n.k = g % :bn
     CROSS JOIN LATERAL (SELECT date_trunc('second', now() - make_interval(secs => g * 17280.0)) AS at) t;
 
-VACUUM ANALYZE articles; VACUUM ANALYZE article_tags; VACUUM ANALYZE article_places; VACUUM ANALYZE article_authors;
+VACUUM (ANALYZE, PROCESS_TOAST false) articles; VACUUM ANALYZE article_tags; VACUUM ANALYZE article_places; VACUUM ANALYZE article_authors;
 VACUUM ANALYZE article_quotes; VACUUM ANALYZE article_sources; VACUUM ANALYZE quotes; VACUUM ANALYZE sources;
 VACUUM ANALYZE notices; VACUUM ANALYZE tags; VACUUM ANALYZE places;
 SELECT indexdef FROM archive_gen.dropped WHERE NOT (tablename = 'published_articles' AND indexdef LIKE '% USING gin (search%') ORDER BY tablename, indexname \gexec
 \else
-VACUUM ANALYZE published_articles;
+VACUUM (ANALYZE, PROCESS_TOAST false) published_articles;
 SELECT indexdef FROM archive_gen.dropped WHERE tablename = 'published_articles' AND indexdef LIKE '% USING gin (search%' ORDER BY indexname \gexec
 \endif
