@@ -1,6 +1,7 @@
 -- Archive generator step 4 (see generate.sql): psql -v n=ARTICLES -f generate-files.sql in $BENCH_DATA/N writes the
 -- bench's inputs (words.tsv, phrases.txt, slugs.txt, tags.txt), drops the staging schema and prints the row counts.
 \set ON_ERROR_STOP on
+SET client_min_messages = warning;
 -- Words for the uncached search bench: vocabulary words whose stem is in 0.1-20 % of a sample of articles, and
 -- two-word queries of neighbours in the generated text.
 CREATE TEMP TABLE df AS

@@ -7,7 +7,8 @@
 -- pass per text instead of a replace per marker), and one row per article to generate (its keys and picks).
 -- Text comes from a 60,000-word made-up vocabulary drawn with Zipf's law (rank r with probability ~1/r), so document
 -- frequencies spread like a language's: a few words in most articles, most words in 0.1-20 % of them. Bodies are seven
--- paragraphs of 14-30 words (~150 words, a news story's short end) so a million articles fit in ~20 GB.
+-- paragraphs of 14-30 words (~150 words, ~200 with the quote and sources: a news story's short end; they were 70 words)
+-- so that an article takes ~19 KB on disk and a million fit in ~20 GB.
 -- Articles are 100 a day, oldest first: a bigger archive is a longer history at the same pace.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
@@ -47,8 +48,8 @@ CREATE UNLOGGED TABLE archive_gen.tails AS SELECT i, text FROM archive_gen.runs(
 ALTER TABLE archive_gen.tails ADD PRIMARY KEY (i);
 ANALYZE archive_gen.paragraphs, archive_gen.heads, archive_gen.tails;
 
--- A template's text as a format() string: every marker becomes its argument's place (see archive_gen.args in
--- generate-articles.sql). Tag and place names first: the API renders a term's name beside its slug.
+-- A template's text as a format() string: every marker becomes its argument's place (the args of the view
+-- archive_gen.articles below). Tag and place names first: the API renders a term's name beside its slug.
 CREATE FUNCTION archive_gen.fmt(s text, id uuid, headline text, slug text, publish_text text, updated_text text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
     replace(s, '%', '%%'), id::text, '%1$s'), headline, '%2$s'), slug, '%3$s'), 'Sfmarkzz', '%4$s'),

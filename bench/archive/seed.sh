@@ -39,7 +39,7 @@ PGPASSWORD=$(cat "$OUT/pg.password"); export PGPASSWORD
 psql_() { psql -h 127.0.0.1 -p "$(sed -n 4p "$OUT/pg/postmaster.pid")" -U postgres -d headlessnews -X -q -v n="$N" "$@"; }
 # A throwaway cluster being filled: no fsync, no full-page images, checkpoints far apart, no autovacuum of half-loaded
 # tables (step 3 vacuums once); all undone before the API stops.
-SEEDING=(fsync=off full_page_writes=off max_wal_size=4GB checkpoint_timeout=30min autovacuum=off)
+SEEDING=(fsync=off full_page_writes=off max_wal_size=2GB checkpoint_timeout=30min autovacuum=off)
 for s in "${SEEDING[@]}"; do psql_ -c "ALTER SYSTEM SET ${s%%=*} = '${s#*=}'"; done
 psql_ -c "SELECT pg_reload_conf()" >/dev/null
 start=$(date +%s)
