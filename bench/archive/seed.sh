@@ -2,7 +2,10 @@
 # Seeds an archive of N published articles for bench/archive/run.sh (issue 23), kept in $BENCH_DATA/N:
 #   BENCH_DATA=DIR bash bench/archive/seed.sh N
 # The base (sections, authors, 100 sources, 300 quotes, 500 notices, and one template article per quote) goes through
-# the management API once and is kept in $BENCH_DATA/base; each size is a copy of it grown by generate.sql.
+# the management API once and is kept in $BENCH_DATA/base; each size is a copy of it, migrated by the API, then grown by
+# generate.sql (staging), generate-articles.sql and generate-finish.sql (two sessions each, one per core) and
+# generate-files.sql (the bench's inputs). $BENCH_DATA/N/steps has each step's wall and PostgreSQL CPU seconds.
+# Check a seeded archive against the write path with bench/archive/check.py.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 N=${1:?articles}; DATA=${BENCH_DATA:?BENCH_DATA=DIR keeps the seeded databases}
@@ -33,7 +36,27 @@ OUT="$DATA/$N"
 rm -rf "$OUT"; mkdir -p "$OUT"; cp -a "$DATA/base/pg" "$DATA/base/pg.password" "$DATA/base/key" "$OUT/"
 start_api "$OUT"
 PGPASSWORD=$(cat "$OUT/pg.password"); export PGPASSWORD
+psql_() { psql -h 127.0.0.1 -p "$(sed -n 4p "$OUT/pg/postmaster.pid")" -U postgres -d headlessnews -X -q -v n="$N" "$@"; }
+# A throwaway cluster being filled: no fsync, no full-page images, checkpoints far apart, no autovacuum of half-loaded
+# tables (step 3 vacuums once); all undone before the API stops.
+SEEDING=(fsync=off full_page_writes=off max_wal_size=2GB checkpoint_timeout=30min autovacuum=off)
+for s in "${SEEDING[@]}"; do psql_ -c "ALTER SYSTEM SET ${s%%=*} = '${s#*=}'"; done
+psql_ -c "SELECT pg_reload_conf()" >/dev/null
 start=$(date +%s)
-(cd "$OUT" && psql -h 127.0.0.1 -p "$(sed -n 4p "$OUT/pg/postmaster.pid")" -U postgres -d headlessnews -X -q -v n="$N" -f "$ROOT/bench/archive/generate.sql")
+# Each step's wall time, and the CPU time the cluster's finished sessions used so far (the postmaster's reaped
+# children), which says what the box's load took away.
+pg_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($16 + $17) / hz }' "/proc/$(head -1 "$OUT/pg/postmaster.pid")/stat"; }
+cpu0=$(pg_cpu)
+step() { echo "$1: $(( $(date +%s) - start )) s, PostgreSQL CPU $(( $(pg_cpu) - cpu0 )) s" | tee -a "$OUT/steps" >&2; }
+(cd "$OUT" && psql_ -f "$ROOT/bench/archive/generate.sql"); step staged
+# Two sessions, one per core: the articles split by g % 2, then the index builds and the rest of the content.
+pids=(); for part in 0 1; do (cd "$OUT" && psql_ -v part=$part -v parts=2 -f "$ROOT/bench/archive/generate-articles.sql") & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid"; done; step articles
+pids=(); for part in 0 1; do (cd "$OUT" && psql_ -v part=$part -f "$ROOT/bench/archive/generate-finish.sql") & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid"; done; step indexed
+(cd "$OUT" && psql_ -f "$ROOT/bench/archive/generate-files.sql")
+for s in "${SEEDING[@]}"; do psql_ -c "ALTER SYSTEM RESET ${s%%=*}"; done
+psql_ -c "SELECT pg_reload_conf()" -c "CHECKPOINT" >/dev/null
 echo "Generated $N articles in $(( $(date +%s) - start )) s." | tee "$OUT/seeded" >&2
 stop_api
+sync -f "$OUT/pg"
