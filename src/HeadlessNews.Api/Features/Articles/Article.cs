@@ -127,46 +127,46 @@ public interface INamedTerm<TSelf> : IVersionedEntity where TSelf : class, IName
     Dictionary<string, NameTranslation> Translations { get; set; }
 }
 
-public sealed class ArticleAuthor
+/// <summary>A row of a link table: the article that uses something (an author, tag, place, quote or source).</summary>
+public abstract class ArticleLinkRow
 {
     public Guid ArticleId { get; set; }
     public Article? Article { get; set; }
+}
+
+/// <summary>A link the editor put in order (bylines, tags, places).</summary>
+public abstract class OrderedArticleLinkRow : ArticleLinkRow
+{
+    public int Position { get; set; }
+}
+
+public sealed class ArticleAuthor : OrderedArticleLinkRow
+{
     public Guid AuthorId { get; set; }
     public Author? Author { get; set; }
-    public int Position { get; set; }
 }
 
-public sealed class ArticleTag
+public sealed class ArticleTag : OrderedArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid TagId { get; set; }
     public Tag? Tag { get; set; }
-    public int Position { get; set; }
 }
 
-public sealed class ArticlePlace
+public sealed class ArticlePlace : OrderedArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid PlaceId { get; set; }
     public Place? Place { get; set; }
-    public int Position { get; set; }
 }
 
 /// <summary>An article's body has a quote block for this quote. Maintained on every save; answers "which articles use quote X".</summary>
-public sealed class ArticleQuote
+public sealed class ArticleQuote : ArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid QuoteId { get; set; }
 }
 
 /// <summary>An article cites this source (in sourceIds or a sourceList block). Maintained on every save.</summary>
-public sealed class ArticleSource
+public sealed class ArticleSource : ArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid SourceId { get; set; }
 }
 
