@@ -51,12 +51,7 @@ public static class ApiKeyEndpoints
         {
             return problem;
         }
-        var query = db.Set<ApiKey>().AsNoTracking();
-        if (after is not null)
-        {
-            query = query.Where(k => k.CreatedAt < after.At || (k.CreatedAt == after.At && k.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id).Take(take + 1).ProjectToResponse(db).ToListAsync(cancellationToken);
+        var rows = await db.Set<ApiKey>().AsNoTracking().NewestFirst(k => k.CreatedAt, k => k.Id, after, take).ProjectToResponse(db).ToListAsync(cancellationToken);
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, k => new KeysetCursor(k.CreatedAt, k.Id)));
     }
 

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json.Serialization;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
@@ -127,46 +128,46 @@ public interface INamedTerm<TSelf> : IVersionedEntity where TSelf : class, IName
     Dictionary<string, NameTranslation> Translations { get; set; }
 }
 
-public sealed class ArticleAuthor
+/// <summary>A row of a link table: the article that uses something (an author, tag, place, quote or source).</summary>
+public abstract class ArticleLinkRow
 {
     public Guid ArticleId { get; set; }
     public Article? Article { get; set; }
+}
+
+/// <summary>A link the editor put in order (bylines, tags, places).</summary>
+public abstract class OrderedArticleLinkRow : ArticleLinkRow
+{
+    public int Position { get; set; }
+}
+
+public sealed class ArticleAuthor : OrderedArticleLinkRow
+{
     public Guid AuthorId { get; set; }
     public Author? Author { get; set; }
-    public int Position { get; set; }
 }
 
-public sealed class ArticleTag
+public sealed class ArticleTag : OrderedArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid TagId { get; set; }
     public Tag? Tag { get; set; }
-    public int Position { get; set; }
 }
 
-public sealed class ArticlePlace
+public sealed class ArticlePlace : OrderedArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid PlaceId { get; set; }
     public Place? Place { get; set; }
-    public int Position { get; set; }
 }
 
 /// <summary>An article's body has a quote block for this quote. Maintained on every save; answers "which articles use quote X".</summary>
-public sealed class ArticleQuote
+public sealed class ArticleQuote : ArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid QuoteId { get; set; }
 }
 
 /// <summary>An article cites this source (in sourceIds or a sourceList block). Maintained on every save.</summary>
-public sealed class ArticleSource
+public sealed class ArticleSource : ArticleLinkRow
 {
-    public Guid ArticleId { get; set; }
-    public Article? Article { get; set; }
     public Guid SourceId { get; set; }
 }
 
@@ -238,47 +239,32 @@ internal sealed class ArticleLinkConfiguration :
 {
     public void Configure(EntityTypeBuilder<ArticleAuthor> builder)
     {
-        builder.ToTable("article_authors");
-        builder.HasKey(l => new { l.ArticleId, l.AuthorId });
-        builder.HasOne(l => l.Article).WithMany(a => a.Authors).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        LinkTable(builder, "article_authors", nameof(ArticleAuthor.AuthorId), a => a.Authors);
         builder.HasOne(l => l.Author).WithMany().HasForeignKey(l => l.AuthorId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasIndex(l => l.AuthorId);
     }
 
     public void Configure(EntityTypeBuilder<ArticleTag> builder)
     {
-        builder.ToTable("article_tags");
-        builder.HasKey(l => new { l.ArticleId, l.TagId });
-        builder.HasOne(l => l.Article).WithMany(a => a.Tags).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        LinkTable(builder, "article_tags", nameof(ArticleTag.TagId), a => a.Tags);
         builder.HasOne(l => l.Tag).WithMany().HasForeignKey(l => l.TagId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasIndex(l => l.TagId);
     }
 
     public void Configure(EntityTypeBuilder<ArticlePlace> builder)
     {
-        builder.ToTable("article_places");
-        builder.HasKey(l => new { l.ArticleId, l.PlaceId });
-        builder.HasOne(l => l.Article).WithMany(a => a.Places).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        LinkTable(builder, "article_places", nameof(ArticlePlace.PlaceId), a => a.Places);
         builder.HasOne(l => l.Place).WithMany().HasForeignKey(l => l.PlaceId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasIndex(l => l.PlaceId);
     }
 
     public void Configure(EntityTypeBuilder<ArticleQuote> builder)
     {
-        builder.ToTable("article_quotes");
-        builder.HasKey(l => new { l.ArticleId, l.QuoteId });
-        builder.HasOne(l => l.Article).WithMany().HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        LinkTable(builder, "article_quotes", nameof(ArticleQuote.QuoteId));
         builder.HasOne<Quote>().WithMany().HasForeignKey(l => l.QuoteId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(l => l.QuoteId);
     }
 
     public void Configure(EntityTypeBuilder<ArticleSource> builder)
     {
-        builder.ToTable("article_sources");
-        builder.HasKey(l => new { l.ArticleId, l.SourceId });
-        builder.HasOne(l => l.Article).WithMany().HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        LinkTable(builder, "article_sources", nameof(ArticleSource.SourceId));
         builder.HasOne<Source>().WithMany().HasForeignKey(l => l.SourceId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(l => l.SourceId);
     }
 
     public void Configure(EntityTypeBuilder<ArticleSlugHistory> builder)
@@ -288,5 +274,18 @@ internal sealed class ArticleLinkConfiguration :
         builder.Property(h => h.Slug).HasMaxLength(120);
         builder.HasOne<Article>().WithMany().HasForeignKey(h => h.ArticleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(h => h.ArticleId);
+    }
+
+    /// <summary>
+    /// What every link table shares: one row per article and <paramref name="targetId"/>, deleted with the article
+    /// (reached from it by <paramref name="fromArticle"/>, if anything), indexed by target to answer "which articles use X".
+    /// </summary>
+    private static void LinkTable<TLink>(EntityTypeBuilder<TLink> builder, string table, string targetId, Expression<Func<Article, IEnumerable<TLink>?>>? fromArticle = null)
+        where TLink : ArticleLinkRow
+    {
+        builder.ToTable(table);
+        builder.HasKey(nameof(ArticleLinkRow.ArticleId), targetId);
+        builder.HasOne(l => l.Article).WithMany(fromArticle).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(targetId);
     }
 }

@@ -150,11 +150,7 @@ public static class ArticleEndpoints
             }
             query = CreatedBy(db, query, Caller.From(http));
         }
-        if (after is not null)
-        {
-            query = query.Where(a => a.UpdatedAt < after.At || (a.UpdatedAt == after.At && a.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id).Take(take + 1)
+        var rows = await query.NewestFirst(a => a.UpdatedAt, a => a.Id, after, take)
             .Select(a => new ArticleSummaryResponse(a.Id, a.Slug, a.Headline,
                 a.Status == ArticleStatus.Published && a.PublishAt > now ? ArticleStatus.Scheduled : a.Status,
                 a.Section == null ? null : new NamedRef(a.Section.Slug, a.Section.Name), a.PublishAt, a.UpdatedAt, a.Version))

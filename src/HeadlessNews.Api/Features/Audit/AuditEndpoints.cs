@@ -66,11 +66,7 @@ public static class AuditEndpoints
         {
             query = query.Where(e => e.ResourceId == resourceId);
         }
-        if (after is not null)
-        {
-            query = query.Where(e => e.At < after.At || (e.At == after.At && e.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = (await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(take + 1).ToListAsync(cancellationToken))
+        var rows = (await query.NewestFirst(e => e.At, e => e.Id, after, take).ToListAsync(cancellationToken))
             .Select(e => new AuditEntryResponse(e.Id, e.At, new AuditActor(e.ActorKind, e.ActorName, e.KeyPrefix, e.OnBehalfOf, e.Subject, e.Issuer), e.Method, e.Route, e.Path,
                 e.Status, e.ResourceType, e.ResourceId, e.RequestId, Convert.ToHexStringLower(e.PreviousHash), Convert.ToHexStringLower(e.Hash)))
             .ToList();

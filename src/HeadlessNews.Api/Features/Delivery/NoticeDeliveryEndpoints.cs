@@ -79,11 +79,7 @@ public static class NoticeDeliveryEndpoints
         {
             query = query.Near(origin.Latitude, origin.Longitude, radius);
         }
-        if (after is not null)
-        {
-            query = query.Where(n => n.PublishedAt < after.At || (n.PublishedAt == after.At && n.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(n => n.PublishedAt).ThenByDescending(n => n.Id).Take(take + 1)
+        var rows = await query.NewestFirst(n => n.PublishedAt!.Value, n => n.Id, after, take)
             .Select(NoticeMapping.Projection).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, n => new KeysetCursor(n.PublishedAt!.Value, n.Id));
         http.AddCacheTags("notices");

@@ -33,48 +33,56 @@ public static class ReferenceDeliveryEndpoints
         return delivery;
     }
 
-    private static async Task<Results<Ok<Page<DeliveredQuote>>, ProblemHttpResult>> ListQuotes(
+    private static Task<Results<Ok<Page<DeliveredQuote>>, ProblemHttpResult>> ListQuotes(
         string? speaker, string? organisation, string? q, int? limit, string? cursor,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken) =>
+        ListUsedAsync<Quote, DeliveredQuote>("quote", (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, signer, clock, (quotes, visible) =>
         {
-            return problem;
-        }
-        if (SearchVectors.QueryProblem(q) is { } tooBroad)
-        {
-            return tooBroad;
-        }
-        var now = clock.GetUtcNow();
-        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
-        var query = (q is null ? db.Set<Quote>() : db.Set<Quote>().MatchingEitherLanguage("quotes", q, "search"))
-            .AsNoTracking().Where(quote => visible.Any(p => p.QuoteIds.Contains(quote.Id)));
-        if (speaker is not null)
-        {
-            query = query.Where(quote => EF.Functions.ILike(quote.SpeakerName, $"%{EscapeLike(speaker)}%"));
-        }
-        if (organisation is not null)
-        {
-            query = query.Where(quote => quote.SpeakerOrganisation != null && EF.Functions.ILike(quote.SpeakerOrganisation, $"%{EscapeLike(organisation)}%"));
-        }
-        if (after is not null)
-        {
-            query = query.Where(quote => quote.CreatedAt < after.At || (quote.CreatedAt == after.At && quote.Id.CompareTo(after.Id) < 0));
-        }
-        var quotes = await query.OrderByDescending(quote => quote.CreatedAt).ThenByDescending(quote => quote.Id).Take(take + 1).ToListAsync(cancellationToken);
-        var page = Pagination.ToPage(http, signer, quotes, take, quote => new KeysetCursor(quote.CreatedAt, quote.Id));
-        var links = await LinksAsync(visible, page.Items.Select(quote => quote.Id).ToList(), quotes: true, cancellationToken);
-        http.AddCacheTags("quotes");
-        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredQuote>([.. page.Items.Select(quote => ToDelivered(quote, links))], page.Next));
-    }
+            var query = quotes.Where(quote => visible.Any(p => p.QuoteIds.Contains(quote.Id)));
+            if (speaker is not null)
+            {
+                query = query.Where(quote => EF.Functions.ILike(quote.SpeakerName, $"%{EscapeLike(speaker)}%"));
+            }
+            if (organisation is not null)
+            {
+                query = query.Where(quote => quote.SpeakerOrganisation != null && EF.Functions.ILike(quote.SpeakerOrganisation, $"%{EscapeLike(organisation)}%"));
+            }
+            return query;
+        }, ToDelivered, cancellationToken);
 
     private static Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
         GetUsedAsync<Quote, DeliveredQuote>(id, "quote", http, db, clock, ToDelivered, cancellationToken);
 
-    private static async Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
+    private static Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
         string? kind, string? publisher, string? q, int? limit, string? cursor,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken) =>
+        ListUsedAsync<Source, DeliveredSource>("source", (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, signer, clock, (sources, visible) =>
+        {
+            var query = sources.Where(source => visible.Any(p => p.SourceIds.Contains(source.Id)));
+            if (kind is not null)
+            {
+                if (!SnakeCaseNames.TryParse<SourceKind>(kind, out var wanted))
+                {
+                    return null;
+                }
+                query = query.Where(source => source.Kind == wanted);
+            }
+            if (publisher is not null)
+            {
+                query = query.Where(source => source.Publisher != null && EF.Functions.ILike(source.Publisher, $"%{EscapeLike(publisher)}%"));
+            }
+            return query;
+        }, ToDelivered, cancellationToken);
+
+    /// <summary>
+    /// A page of the quotes or sources (<paramref name="kind"/>) that <paramref name="narrow"/> keeps of those matching
+    /// <paramref name="q"/> by <paramref name="match"/> (it is handed the visible articles, and answers null for a filter nothing can match), newest
+    /// first, each with the visible articles using it.
+    /// </summary>
+    private static async Task<Results<Ok<Page<TDelivered>>, ProblemHttpResult>> ListUsedAsync<TEntity, TDelivered>(
+        string kind, Func<DbSet<TEntity>, string, IQueryable<TEntity>> match, string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock,
+        Func<IQueryable<TEntity>, IQueryable<PublishedArticle>, IQueryable<TEntity>?> narrow, Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered,
+        CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -86,30 +94,17 @@ public static class ReferenceDeliveryEndpoints
         }
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
-        var query = (q is null ? db.Set<Source>() : db.Set<Source>().Matching("sources", null, q))
-            .AsNoTracking().Where(source => visible.Any(p => p.SourceIds.Contains(source.Id)));
-        if (kind is not null)
+        var all = db.Set<TEntity>();
+        if (narrow((q is null ? all : match(all, q)).AsNoTracking(), visible) is not { } query)
         {
-            if (!SnakeCaseNames.TryParse<SourceKind>(kind, out var wanted))
-            {
-                return TypedResults.Ok(new Page<DeliveredSource>([], null));
-            }
-            query = query.Where(source => source.Kind == wanted);
+            return TypedResults.Ok(new Page<TDelivered>([], null));
         }
-        if (publisher is not null)
-        {
-            query = query.Where(source => source.Publisher != null && EF.Functions.ILike(source.Publisher, $"%{EscapeLike(publisher)}%"));
-        }
-        if (after is not null)
-        {
-            query = query.Where(source => source.CreatedAt < after.At || (source.CreatedAt == after.At && source.Id.CompareTo(after.Id) < 0));
-        }
-        var sources = await query.OrderByDescending(source => source.CreatedAt).ThenByDescending(source => source.Id).Take(take + 1).ToListAsync(cancellationToken);
-        var page = Pagination.ToPage(http, signer, sources, take, source => new KeysetCursor(source.CreatedAt, source.Id));
-        var links = await LinksAsync(visible, page.Items.Select(source => source.Id).ToList(), quotes: false, cancellationToken);
-        http.AddCacheTags("sources");
+        var rows = await query.NewestFirst(e => e.CreatedAt, e => e.Id, after, take).ToListAsync(cancellationToken);
+        var page = Pagination.ToPage(http, signer, rows, take, e => new KeysetCursor(e.CreatedAt, e.Id));
+        var links = await LinksAsync(visible, page.Items.Select(e => e.Id).ToList(), quotes: typeof(TEntity) == typeof(Quote), cancellationToken);
+        http.AddCacheTags($"{kind}s");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredSource>([.. page.Items.Select(source => ToDelivered(source, links))], page.Next));
+        return TypedResults.Ok(new Page<TDelivered>([.. page.Items.Select(e => toDelivered(e, links))], page.Next));
     }
 
     private static Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>

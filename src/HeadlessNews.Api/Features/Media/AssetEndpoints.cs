@@ -137,11 +137,7 @@ public static class AssetEndpoints
             query = query.Where(a => EF.Functions.ILike(a.Filename, pattern) || EF.Functions.ILike(a.Alt ?? "", pattern)
                 || EF.Functions.ILike(a.Caption ?? "", pattern) || EF.Functions.ILike(a.Credit ?? "", pattern));
         }
-        if (after is not null)
-        {
-            query = query.Where(a => a.UpdatedAt < after.At || (a.UpdatedAt == after.At && a.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var rows = await query.NewestFirst(a => a.UpdatedAt, a => a.Id, after, take).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, a => new KeysetCursor(a.UpdatedAt, a.Id));
         return TypedResults.Ok(new Page<AssetResponse>([.. page.Items.Select(AssetResponse.From)], page.Next));
     }

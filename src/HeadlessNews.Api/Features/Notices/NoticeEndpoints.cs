@@ -75,11 +75,7 @@ public static class NoticeEndpoints
             var issuerName = issuer.Trim();
             query = query.Where(n => n.IssuerName == issuerName);
         }
-        if (after is not null)
-        {
-            query = query.Where(n => n.CreatedAt < after.At || (n.CreatedAt == after.At && n.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(take + 1)
+        var rows = await query.NewestFirst(n => n.CreatedAt, n => n.Id, after, take)
             .Select(NoticeMapping.ListProjection).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.CreatedAt, r.Notice.Id));
         return TypedResults.Ok(new Page<NoticeResponse>([.. page.Items.Select(r => r.Notice)], page.Next));

@@ -7,7 +7,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 namespace HeadlessNews.Api.Features.Quotes;
 
 /// <summary>Something a person said, reusable across stories and corrected in one place.</summary>
-public sealed class Quote : ICacheTagged, IVersionedEntity
+public sealed class Quote : ICacheTagged, IVersionedEntity, ICreatedVersioned
 {
     public IEnumerable<string> EvictionTags => [$"quote:{Id}", "quotes", "search"];
 

@@ -32,12 +32,7 @@ public static class RedirectEndpoints
         {
             return problem;
         }
-        var query = db.Set<Redirect>().AsNoTracking();
-        if (after is not null)
-        {
-            query = query.Where(r => r.CreatedAt < after.At || (r.CreatedAt == after.At && r.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var rows = await db.Set<Redirect>().AsNoTracking().NewestFirst(r => r.CreatedAt, r => r.Id, after, take).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.CreatedAt, r.Id));
         return TypedResults.Ok(new Page<RedirectResponse>([.. page.Items.Select(ToResponse)], page.Next));
     }

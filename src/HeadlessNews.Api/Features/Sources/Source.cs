@@ -19,7 +19,7 @@ public enum SourceKind
 }
 
 /// <summary>A document or conversation a story relies on: cited by articles, and the origin of quotes.</summary>
-public sealed class Source : ICacheTagged, IVersionedEntity
+public sealed class Source : ICacheTagged, IVersionedEntity, ICreatedVersioned
 {
     public IEnumerable<string> EvictionTags => [$"source:{Id}", "sources", "search"];
 

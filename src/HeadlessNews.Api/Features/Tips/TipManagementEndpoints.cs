@@ -54,11 +54,7 @@ public static class TipManagementEndpoints
             }
             query = query.Where(t => t.Status == wanted);
         }
-        if (after is not null)
-        {
-            query = query.Where(t => t.ReceivedAt < after.At || (t.ReceivedAt == after.At && t.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(t => t.ReceivedAt).ThenByDescending(t => t.Id).Take(take + 1)
+        var rows = await query.NewestFirst(t => t.ReceivedAt, t => t.Id, after, take)
             .Select(t => new TipSummaryResponse(t.Id, t.Status, t.Assignee, t.ArticleId, t.Keep, t.Messages.Count, t.Attachments.Count, t.ReceivedAt, t.UpdatedAt, t.Version))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, t => new KeysetCursor(t.ReceivedAt, t.Id)));

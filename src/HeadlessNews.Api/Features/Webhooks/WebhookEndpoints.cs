@@ -59,12 +59,7 @@ public static class WebhookEndpoints
         {
             return problem;
         }
-        var query = db.Set<Webhook>().AsNoTracking();
-        if (after is not null)
-        {
-            query = query.Where(w => w.CreatedAt < after.At || (w.CreatedAt == after.At && w.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(w => w.CreatedAt).ThenByDescending(w => w.Id).Take(take + 1).ProjectToResponse().ToListAsync(cancellationToken);
+        var rows = await db.Set<Webhook>().AsNoTracking().NewestFirst(w => w.CreatedAt, w => w.Id, after, take).ProjectToResponse().ToListAsync(cancellationToken);
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, w => new KeysetCursor(w.CreatedAt, w.Id)));
     }
 
@@ -167,12 +162,7 @@ public static class WebhookEndpoints
         {
             return NotFound(id);
         }
-        var query = db.Set<WebhookAttempt>().AsNoTracking().Where(a => a.WebhookId == id);
-        if (after is not null)
-        {
-            query = query.Where(a => a.At < after.At || (a.At == after.At && a.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(take + 1)
+        var rows = await db.Set<WebhookAttempt>().AsNoTracking().Where(a => a.WebhookId == id).NewestFirst(a => a.At, a => a.Id, after, take)
             .Select(a => new WebhookDeliveryResponse(a.Id, a.EventId, a.EventType, a.Attempt, a.Outcome, a.StatusCode, a.DurationMs, a.At, a.ResponseExcerpt, a.Error))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(Pagination.ToPage(http, signer, rows, take, a => new KeysetCursor(a.At, a.Id)));

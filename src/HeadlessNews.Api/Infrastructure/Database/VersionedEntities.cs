@@ -14,3 +14,9 @@ public interface IVersionedEntity : IVersioned
     new int Version { get; set; }
     new DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>A versioned resource that keeps when it was made: delivery lists it newest first by that.</summary>
+public interface ICreatedVersioned : IVersioned
+{
+    DateTimeOffset CreatedAt { get; }
+}

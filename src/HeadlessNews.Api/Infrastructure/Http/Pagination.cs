@@ -1,7 +1,9 @@
+using System.Linq.Expressions;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
@@ -32,6 +34,24 @@ public static class Pagination
             return Problems.Validation("cursor", "The cursor is not one this API issued; start again without it.");
         }
         return null;
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="query"/> that come after <paramref name="after"/> in the order newest first by
+    /// (<paramref name="at"/>, <paramref name="id"/>): <paramref name="take"/> + 1 of them, so <see cref="ToPage"/> can
+    /// tell whether another page follows.
+    /// </summary>
+    public static IQueryable<T> NewestFirst<T>(this IQueryable<T> query, Expression<Func<T, DateTimeOffset>> at, Expression<Func<T, Guid>> id, KeysetCursor? after, int take)
+    {
+        if (after is not null)
+        {
+            Expression<Func<DateTimeOffset, Guid, bool>> before = (rowAt, rowId) => rowAt < after.At || (rowAt == after.At && rowId.CompareTo(after.Id) < 0);
+            var row = at.Parameters[0];
+            var rowId = ReplacingExpressionVisitor.Replace(id.Parameters[0], row, id.Body);
+            var condition = ReplacingExpressionVisitor.Replace(before.Parameters[0], at.Body, ReplacingExpressionVisitor.Replace(before.Parameters[1], rowId, before.Body));
+            query = query.Where(Expression.Lambda<Func<T, bool>>(condition, row));
+        }
+        return query.OrderByDescending(at).ThenByDescending(id).Take(take + 1);
     }
 
     /// <summary>Builds the page from <paramref name="take"/> + 1 fetched rows, adding the next cursor and a Link header.</summary>

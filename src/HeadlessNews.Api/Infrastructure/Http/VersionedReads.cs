@@ -17,12 +17,7 @@ public static class VersionedReads
         {
             return problem;
         }
-        var query = db.Set<TEntity>().AsNoTracking();
-        if (after is not null)
-        {
-            query = query.Where(e => e.UpdatedAt < after.At || (e.UpdatedAt == after.At && e.Id.CompareTo(after.Id) < 0));
-        }
-        var rows = await query.OrderByDescending(e => e.UpdatedAt).ThenByDescending(e => e.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var rows = await db.Set<TEntity>().AsNoTracking().NewestFirst(e => e.UpdatedAt, e => e.Id, after, take).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, e => new KeysetCursor(e.UpdatedAt, e.Id));
         return TypedResults.Ok(new Page<TResponse>([.. page.Items.Select(e => e.Adapt<TResponse>())], page.Next));
     }
