@@ -1,7 +1,8 @@
 // Load client for live blog streams (bench/live.sh): keeps N real SSE connections over raw sockets (HTTP/1.0, so the
 // body is the plain event stream), writes entries through the management API and measures delivery latency, then makes
 // every reader drop and reconnect with Last-Event-ID while entries keep coming, and checks each reader saw every event
-// id exactly once, in order.
+// id exactly once, in order. With a write URL (args[7]) the entries go through that node and the readers stay on the
+// first: the latency is then node A write => node B reader.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -16,10 +17,12 @@ var key = args[3];
 var readerCount = int.Parse(args[4]);
 var entries = args.Length > 5 ? int.Parse(args[5]) : 10;
 var stormSeconds = args.Length > 6 ? double.Parse(args[6]) : 5;
+// Two nodes: entries are written through another node's API (args[7]) while the readers stay on args[0].
+var writeUri = args.Length > 7 ? new Uri(args[7]) : baseUri;
 var endpoint = new IPEndPoint(IPAddress.Parse(baseUri.Host), baseUri.Port);
 var clock = Stopwatch.StartNew();
 var sentAt = new double[10_000];
-using var http = new HttpClient { BaseAddress = baseUri };
+using var http = new HttpClient { BaseAddress = writeUri };
 http.DefaultRequestHeaders.Authorization = new("Bearer", key);
 var written = 0;
 

@@ -140,6 +140,38 @@ public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixtur
         }
     }
 
+    [Fact]
+    public async Task Readers_joining_or_resuming_a_live_blog_this_node_already_streams_need_no_database_query()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Ferry cancelled at Holyhead");
+        await using var first = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live");
+        await first.NextAsync(Patience);
+        await editor.AddEntryAsync(blog, "The 08:15 sailing is off.");
+        await editor.AddEntryAsync(blog, "Coaches will run instead.");
+        Assert.Equal("1", (await first.NextEventAsync(Patience)).Id);
+        Assert.Equal("2", (await first.NextEventAsync(Patience)).Id);
+
+        // A reconnect storm must not queue thousands of readers behind the connection pool: with the live blog's
+        // tables locked, a reader that joins or resumes this node's stream is still served at once.
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockTables = new NpgsqlCommand("LOCK TABLE articles, published_articles, live_blog_updates IN ACCESS EXCLUSIVE MODE", connection, transaction))
+        {
+            await lockTables.ExecuteNonQueryAsync();
+        }
+        await using var joining = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live").WaitAsync(Patience);
+        Assert.Equal(2500, (await joining.NextAsync(Patience)).Retry);
+        await using var resuming = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live", lastEventId: "1").WaitAsync(Patience);
+        Assert.Equal("2", (await resuming.NextEventAsync(Patience)).Id);
+        await transaction.RollbackAsync();
+
+        await editor.AddEntryAsync(blog, "Sailings resume at noon.");
+        Assert.Equal("3", (await joining.NextEventAsync(Patience)).Id);
+        Assert.Equal("3", (await resuming.NextEventAsync(Patience)).Id);
+    }
+
     private async Task<int> ListenersAsync()
     {
         await using var connection = new NpgsqlConnection(api.ConnectionString);

@@ -81,30 +81,37 @@ public static class LiveBlogDeliveryEndpoints
             }
             resumeAfter = parsed;
         }
+        var blog = hub.Find(slug) ?? await VisibleLiveBlogAsync(endpoint, slug, clock, cancellationToken);
+        return blog is null
+            ? Problems.NotFound($"No visible live blog has the slug '{slug}'.")
+            : new LiveEventsResult(hub, slug, blog, resumeAfter, clock, options.Value);
+    }
+
+    private static async Task<LiveBlogState?> VisibleLiveBlogAsync(DatabaseEndpoint endpoint, string slug, TimeProvider clock, CancellationToken cancellationToken)
+    {
         await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(VisibleLiveBlog, connection) { Parameters = { new("slug", slug), new("now", clock.GetUtcNow()) } };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return Problems.NotFound($"No visible live blog has the slug '{slug}'.");
-        }
-        return new LiveEventsResult(hub, reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1), resumeAfter, clock, options.Value);
+        return await reader.ReadAsync(cancellationToken)
+            ? new LiveBlogState(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1))
+            : null;
     }
 }
 
 /// <summary>
-/// Writes one reader's stream: <c>retry:</c> at once, the replay after Last-Event-ID, then what the
-/// <see cref="LiveBlogHub"/> hands over, skipping what the replay already sent (so nothing is repeated).
+/// Writes one reader's stream: <c>retry:</c> at once, the replay after Last-Event-ID (from the node's memory when it
+/// holds it, else the database), then what the <see cref="LiveBlogHub"/> hands over, skipping what the replay already
+/// sent (so nothing is repeated).
 /// </summary>
-public sealed class LiveEventsResult(LiveBlogHub hub, Guid articleId, DateTimeOffset? coverageEnd, long? resumeAfter, TimeProvider clock, LiveBlogOptions options) : IResult
+public sealed class LiveEventsResult(LiveBlogHub hub, string slug, LiveBlogState blog, long? resumeAfter, TimeProvider clock, LiveBlogOptions options) : IResult
 {
     public const string ContentType = "text/event-stream";
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var aborted = httpContext.RequestAborted;
-        var subscription = await hub.SubscribeAsync(articleId, aborted);
+        var subscription = await hub.SubscribeAsync(slug, blog, resumeAfter, aborted);
         try
         {
             var response = httpContext.Response;
@@ -118,14 +125,15 @@ public sealed class LiveEventsResult(LiveBlogHub hub, Guid articleId, DateTimeOf
             var sent = resumeAfter ?? 0;
             if (resumeAfter is { } after)
             {
-                await foreach (var frame in hub.ReplayAsync(articleId, after, aborted))
+                var replay = subscription.Replay is { } held ? held.ToAsyncEnumerable() : hub.ReplayAsync(blog.ArticleId, after, aborted);
+                await foreach (var frame in replay)
                 {
                     writer.Write(frame.Bytes);
                     sent = frame.Sequence;
                 }
                 await writer.FlushAsync(aborted);
             }
-            if (coverageEnd <= clock.GetUtcNow())
+            if (blog.CoverageEnd <= clock.GetUtcNow())
             {
                 writer.Write(LiveFrame.End.Bytes);
                 await writer.FlushAsync(aborted);

@@ -25,10 +25,16 @@ public sealed record LiveFrame(long Sequence, byte[] Bytes, bool Ends = false)
     public static LiveFrame Of(long sequence, string type, string json) => new(sequence, Encoding.UTF8.GetBytes($"id: {sequence}\nevent: {type}\ndata: {json}\n\n"));
 }
 
+/// <summary>A visible live blog as the node last saw it: what a stream needs to start.</summary>
+public sealed record LiveBlogState(Guid ArticleId, DateTimeOffset? CoverageEnd);
+
 /// <summary>A reader's queue of frames; completed when the reader must go (fell behind, the article went, coverage ended).</summary>
 public sealed class LiveSubscription(Guid articleId, int capacity)
 {
     public Guid ArticleId { get; } = articleId;
+
+    /// <summary>The frames after the reader's Last-Event-ID, when this node still held them all as it subscribed; otherwise null.</summary>
+    public IReadOnlyList<LiveFrame>? Replay { get; set; }
 
     public Channel<LiveFrame> Frames { get; } = Channel.CreateBounded<LiveFrame>(
         new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -56,23 +62,36 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<Guid, Watched> _watched = new();
+    private readonly ConcurrentDictionary<string, Watched> _bySlug = new(StringComparer.Ordinal);
     private readonly Channel<Guid> _wake = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Readers connected to this node, for the bench and logs.</summary>
     public int Readers => _watched.Values.Sum(w => w.Count);
 
-    /// <summary>Registers a reader before it replays, so nothing committed after the replay's read can pass it by.</summary>
-    public async Task<LiveSubscription> SubscribeAsync(Guid articleId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The live blog <paramref name="slug"/> names when this node streams it already, so that readers joining it (or all
+    /// of them coming back at once after a network blip) cost no database query. The state is the last catch-up's, as
+    /// for the readers already connected: a live blog unpublished since is closed for all of them at the next one.
+    /// </summary>
+    public LiveBlogState? Find(string slug) => _bySlug.TryGetValue(slug, out var watched) ? watched.State : null;
+
+    /// <summary>
+    /// Registers a reader before it replays, so nothing committed after the replay's read can pass it by. With
+    /// <paramref name="after"/> (its Last-Event-ID) the subscription carries the frames since then when the node still
+    /// holds them all (<see cref="LiveBlogOptions.ReplayFrames"/>); otherwise the reader replays from the database.
+    /// </summary>
+    public async Task<LiveSubscription> SubscribeAsync(string slug, LiveBlogState blog, long? after, CancellationToken cancellationToken)
     {
-        var subscription = new LiveSubscription(articleId, options.Value.ReaderQueue);
+        var subscription = new LiveSubscription(blog.ArticleId, options.Value.ReaderQueue);
         while (true)
         {
-            if (!_watched.TryGetValue(articleId, out var watched))
+            if (!_watched.TryGetValue(blog.ArticleId, out var watched))
             {
-                var last = await LastSequenceAsync(articleId, cancellationToken);
-                watched = _watched.GetOrAdd(articleId, _ => new Watched(last));
+                var last = await LastSequenceAsync(blog.ArticleId, cancellationToken);
+                watched = _watched.GetOrAdd(blog.ArticleId, _ => new Watched(last, options.Value.ReplayFrames));
+                Seen(watched, slug, blog);
             }
-            if (watched.TryAdd(subscription))
+            if (watched.TryAdd(subscription, after))
             {
                 return subscription;
             }
@@ -84,6 +103,26 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
         if (_watched.TryGetValue(subscription.ArticleId, out var watched) && watched.Remove(subscription))
         {
             _watched.TryRemove(new KeyValuePair<Guid, Watched>(subscription.ArticleId, watched));
+            Forget(watched);
+        }
+    }
+
+    private void Seen(Watched watched, string slug, LiveBlogState state)
+    {
+        if (watched.Slug is { } old && old != slug)
+        {
+            _bySlug.TryRemove(new KeyValuePair<string, Watched>(old, watched));
+        }
+        (watched.Slug, watched.State) = (slug, state);
+        _bySlug[slug] = watched;
+    }
+
+    private void Forget(Watched watched)
+    {
+        watched.State = null;
+        if (watched.Slug is { } slug)
+        {
+            _bySlug.TryRemove(new KeyValuePair<string, Watched>(slug, watched));
         }
     }
 
@@ -257,9 +296,9 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
                 list.Add(LiveFrame.Of(rows.GetInt64(1), rows.GetString(2), rows.GetString(3)));
             }
         }
-        var states = new Dictionary<Guid, (bool Visible, DateTimeOffset? CoverageEnd)>();
+        var states = new Dictionary<Guid, (bool Visible, DateTimeOffset? CoverageEnd, string? Slug)>();
         await using (var state = new NpgsqlCommand("""
-            SELECT a.id, coalesce(p.visible_from <= $2, false), a.coverage_end_time
+            SELECT a.id, coalesce(p.visible_from <= $2, false), a.coverage_end_time, p.slug
               FROM articles a LEFT JOIN published_articles p ON p.article_id = a.id
              WHERE a.id = ANY($1)
             """, connection) { Parameters = { new() { Value = due.ToArray() }, new() { Value = clock.GetUtcNow() } } })
@@ -267,7 +306,7 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
         {
             while (await rows.ReadAsync(cancellationToken))
             {
-                states[rows.GetGuid(0)] = (rows.GetBoolean(1), rows.IsDBNull(2) ? null : rows.GetFieldValue<DateTimeOffset>(2));
+                states[rows.GetGuid(0)] = (rows.GetBoolean(1), rows.IsDBNull(2) ? null : rows.GetFieldValue<DateTimeOffset>(2), rows.IsDBNull(3) ? null : rows.GetString(3));
             }
         }
         var now = clock.GetUtcNow();
@@ -277,12 +316,14 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
             {
                 continue;
             }
-            var (visible, coverageEnd) = states.GetValueOrDefault(articleId);
-            if (!visible)
+            var (visible, coverageEnd, slug) = states.GetValueOrDefault(articleId);
+            if (!visible || slug is null)
             {
+                Forget(watched);
                 watched.CloseAll();
                 continue;
             }
+            Seen(watched, slug, new LiveBlogState(articleId, coverageEnd));
             foreach (var frame in frames.GetValueOrDefault(articleId) ?? [])
             {
                 watched.Publish(frame);
@@ -298,13 +339,22 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
         }
     }
 
-    /// <summary>The readers of one live blog on this node and the last sequence handed to them.</summary>
-    private sealed class Watched(long last)
+    /// <summary>The readers of one live blog on this node, the last sequence handed to them and the latest frames.</summary>
+    private sealed class Watched(long last, int held)
     {
         private readonly HashSet<LiveSubscription> _readers = [];
+        private readonly Queue<LiveFrame> _recent = new();
         private bool _gone;
 
+        /// <summary>The frames after this sequence are all in <see cref="_recent"/>.</summary>
+        private long _heldAfter = last;
+
         public long Last { get; private set; } = last;
+
+        public volatile string? Slug;
+
+        /// <summary>Null while not known to be visible.</summary>
+        public volatile LiveBlogState? State;
 
         public int Count
         {
@@ -317,11 +367,19 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
             }
         }
 
-        public bool TryAdd(LiveSubscription reader)
+        public bool TryAdd(LiveSubscription reader, long? after)
         {
             lock (_readers)
             {
-                return !_gone && _readers.Add(reader);
+                if (_gone)
+                {
+                    return false;
+                }
+                if (after >= _heldAfter)
+                {
+                    reader.Replay = [.. _recent.Where(f => f.Sequence > after)];
+                }
+                return _readers.Add(reader);
             }
         }
 
@@ -345,6 +403,11 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
                 if (frame.Sequence > Last)
                 {
                     Last = frame.Sequence;
+                    _recent.Enqueue(frame);
+                    if (_recent.Count > held)
+                    {
+                        _heldAfter = _recent.Dequeue().Sequence;
+                    }
                 }
             }
             foreach (var reader in readers)

@@ -18,4 +18,8 @@ public sealed class LiveBlogOptions
     /// <summary>Frames a reader may fall behind by before its stream is closed (it resumes with Last-Event-ID).</summary>
     [Range(16, 100_000)]
     public int ReaderQueue { get; set; } = 256;
+
+    /// <summary>Latest frames a node keeps per streamed live blog, so readers resuming within them replay from memory, not the database.</summary>
+    [Range(0, 100_000)]
+    public int ReplayFrames { get; set; } = 1000;
 }
