@@ -94,7 +94,7 @@ public static partial class ArchiveSitemapEndpoints
     /// </summary>
     private static async Task<List<ArchiveMonth>> MonthsAsync(FeedEndpoints.FeedSources sources, DateTimeOffset now, DateTimeOffset? only, CancellationToken cancellationToken) =>
         await sources.Db.Database.SqlQuery<ArchiveMonth>($"""
-            SELECT month AS "Month", articles AS "Articles", last_modified AS "LastModified" FROM (
+            SELECT month, articles, last_modified FROM (
               SELECT m.month,
                      CASE WHEN m.last_visible_from > {now} THEN x.articles ELSE m.articles END AS articles,
                      CASE WHEN m.last_visible_from > {now} THEN x.last_modified ELSE m.last_modified END AS last_modified
