@@ -76,7 +76,7 @@ public sealed class AssetWrites(
         {
             return (new StoredAsset(existing, false), null);
         }
-        var (image, refusal) = await work.RunAsync(() => ImageFiles.Inspect(upload.Bytes, options.Value.MaxPixels, options.Value.Widths.Max()), cancellationToken);
+        var (image, refusal) = await work.RunAsync(() => ImageFiles.Inspect(upload.Bytes, options.Value.MaxPixels), cancellationToken);
         if (image is null)
         {
             return (null, refusal);

@@ -59,11 +59,12 @@ public static partial class ImageFiles
 
     /// <summary>
     /// Reads the header, refuses more than <paramref name="maxPixels"/> before decoding, then proves the whole file decodes.
-    /// A picture more than twice as wide as the widest rendition (<paramref name="masterWidth"/>) is decoded to that width
-    /// and kept as a master, a JPEG that renditions without a crop shrink from: its decode costs a fraction of the original's,
-    /// which a proof of decoding has to pay once anyway (as WordPress keeps a "-scaled" copy of big uploads).
+    /// That decode is kept, as a JPEG master, for a picture at least twice <see cref="MediaUrls.SrcMaxWidth"/> wide: at the
+    /// smallest halving of its width that is still that wide (<see cref="MasterWidth"/>), which JPEG decodes straight to,
+    /// so it costs the upload little more than the proof did, and narrower renditions shrink from it at a fraction of the
+    /// original's decode (as WordPress keeps a "-scaled" copy of big uploads).
     /// </summary>
-    public static (InspectedImage? Image, ImageRefusal? Refusal) Inspect(byte[] bytes, long maxPixels, int masterWidth)
+    public static (InspectedImage? Image, ImageRefusal? Refusal) Inspect(byte[] bytes, long maxPixels)
     {
         if (Sniff(bytes) is not { } contentType)
         {
@@ -82,10 +83,11 @@ public static partial class ImageFiles
             var rotated = header.Contains("orientation") && header.Get("orientation") is int orientation && orientation >= 5;
             var (width, height) = rotated ? (header.Height, header.Width) : (header.Width, header.Height);
             var metadata = ReadMetadata(header);
-            var keepsMaster = width > 2 * masterWidth && !header.HasAlpha();
+            var masterWidth = header.HasAlpha() ? null : MasterWidth(width);
+            var keepsMaster = masterWidth is not null;
             // Decoding at a smaller size still reads every byte of the compressed data, so truncation and corruption show.
             byte[]? master = null;
-            using (var probe = Image.ThumbnailBuffer(bytes, keepsMaster ? masterWidth : 64, height: keepsMaster ? 10_000_000 : null,
+            using (var probe = Image.ThumbnailBuffer(bytes, masterWidth ?? 64, height: keepsMaster ? 10_000_000 : null,
                 size: Enums.Size.Down, optionString: "fail_on=truncated", failOn: Enums.FailOn.Truncated))
             {
                 if (keepsMaster)
@@ -103,6 +105,17 @@ public static partial class ImageFiles
         {
             return (null, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, "The image does not decode completely (truncated or corrupt)."));
         }
+    }
+
+    /// <summary>The width of the master kept for a picture <paramref name="width"/> wide (upright), or null when it gets none.</summary>
+    public static int? MasterWidth(int width)
+    {
+        int? master = null;
+        for (var halved = width / 2; halved >= MediaUrls.SrcMaxWidth; halved /= 2)
+        {
+            master = halved;
+        }
+        return master;
     }
 
     /// <summary>

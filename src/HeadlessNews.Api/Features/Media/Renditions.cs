@@ -84,11 +84,12 @@ public sealed class ImageWork(IMediaStorage storage, HotRenditions hot, IOptions
 
     /// <summary>
     /// Not cancelled by the first caller leaving: others may be waiting for the same rendition. A rendition without a crop
-    /// shrinks from the asset's master when it has one (at least as wide as any rendition); a crop may need more height.
+    /// no wider than the asset's master shrinks from it; a wider one or a crop (which may need more height) from the original.
     /// </summary>
     private async Task<byte[]> MakeAsync(AssetSnapshot asset, RenditionSpec spec, string key)
     {
-        var source = (spec.Ratio is null ? await storage.ReadAsync(Asset.MasterKey(asset.Id), CancellationToken.None) : null)
+        var fromMaster = spec.Ratio is null && spec.Width <= ImageFiles.MasterWidth(asset.Width);
+        var source = (fromMaster ? await storage.ReadAsync(Asset.MasterKey(asset.Id), CancellationToken.None) : null)
             ?? await storage.ReadAsync(Asset.OriginalKey(asset.Id), CancellationToken.None)
             ?? throw new InvalidOperationException($"The original of asset {asset.Id} is missing from media storage.");
         var ratio = spec.Ratio is null ? (double?)null : RenditionSpec.Ratios[spec.Ratio];
