@@ -68,10 +68,9 @@ public sealed class WordPressImportAtomicityTests(ApiFactory api) : IClassFixtur
         var listed = (await client.GetJsonAsync($"/v1/articles?section=newyddion-{run}&limit=100")).GetProperty("items").EnumerateArray()
             .Select(a => a.GetProperty("slug").GetString()).ToList();
         Assert.Contains($"harbour-wall-repaired-{run}", listed);
-        Assert.Contains($"harbour-wall-repaired-{run}-{pid}104", listed);
-        var tagged = (await client.GetJsonAsync($"/v1/articles?author=ceri-hughes-{run}&limit=100")).GetProperty("items").EnumerateArray()
+        var byAuthor = (await client.GetJsonAsync($"/v1/articles?author=ceri-hughes-{run}&limit=100")).GetProperty("items").EnumerateArray()
             .Select(a => a.GetProperty("slug").GetString()).ToList();
-        Assert.Contains($"harbour-wall-repaired-{run}", tagged);
+        Assert.Contains($"harbour-wall-repaired-{run}", byAuthor);
     }
 
     /// <summary>The failing post's articles (by its slug) and import records.</summary>
