@@ -37,8 +37,9 @@ internal static class ArticleReferences
             }
         }
 
+        // Each kind of reference costs a query only when the article has some.
         var authorSlugs = (content.Authors ?? []).Distinct().ToList();
-        var authors = await db.Set<Author>().Where(a => authorSlugs.Contains(a.Slug)).ToListAsync(cancellationToken);
+        List<Author> authors = authorSlugs.Count == 0 ? [] : await db.Set<Author>().Where(a => authorSlugs.Contains(a.Slug)).ToListAsync(cancellationToken);
         for (var i = 0; i < (content.Authors ?? []).Count; i++)
         {
             if (!authors.Any(a => a.Slug == content.Authors![i]))
@@ -48,10 +49,10 @@ internal static class ArticleReferences
         }
 
         var quoteIds = body.Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value).ToHashSet();
-        var knownQuotes = await db.Set<Quote>().Where(q => quoteIds.Contains(q.Id)).Select(q => q.Id).ToListAsync(cancellationToken);
+        List<Guid> knownQuotes = quoteIds.Count == 0 ? [] : await db.Set<Quote>().Where(q => quoteIds.Contains(q.Id)).Select(q => q.Id).ToListAsync(cancellationToken);
         var sourceIds = (content.SourceIds ?? []).Distinct().ToList();
         var citedSourceIds = sourceIds.Concat(body.SelectMany(b => b.SourceIds ?? [])).ToHashSet();
-        var knownSources = await db.Set<Source>().Where(s => citedSourceIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
+        List<Guid> knownSources = citedSourceIds.Count == 0 ? [] : await db.Set<Source>().Where(s => citedSourceIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
         for (var i = 0; i < body.Count; i++)
         {
             if (body[i].QuoteId is { } quoteId && !knownQuotes.Contains(quoteId))
@@ -129,17 +130,25 @@ internal static class ArticleReferences
         {
             return terms;
         }
-        var slugs = terms.Select(t => t.Slug).ToList();
-        await InsertTermsAsync(db, table, terms, cancellationToken);
-        if (table == "tags")
+        // Usually they all exist: one query, and inserts only for those that do not.
+        var missing = await LoadTermsAsync(db, table, terms, cancellationToken);
+        if (missing.Count > 0)
         {
-            await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).LoadAsync(cancellationToken);
-        }
-        else
-        {
-            await db.Set<Place>().Where(p => slugs.Contains(p.Slug)).LoadAsync(cancellationToken);
+            await InsertTermsAsync(db, table, missing, cancellationToken);
+            await LoadTermsAsync(db, table, missing, cancellationToken);
         }
         return terms;
+    }
+
+    /// <summary>Tracks the terms that exist; returns those that do not.</summary>
+    private static async Task<List<(string Slug, string Name)>> LoadTermsAsync(
+        HeadlessNewsDbContext db, string table, List<(string Slug, string Name)> terms, CancellationToken cancellationToken)
+    {
+        var slugs = terms.Select(t => t.Slug).ToList();
+        var found = table == "tags"
+            ? (await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).ToListAsync(cancellationToken)).Select(t => t.Slug).ToList()
+            : (await db.Set<Place>().Where(p => slugs.Contains(p.Slug)).ToListAsync(cancellationToken)).Select(p => p.Slug).ToList();
+        return [.. terms.Where(t => !found.Contains(t.Slug))];
     }
 
     private static async Task InsertTermsAsync(HeadlessNewsDbContext db, string table, IReadOnlyList<(string Slug, string Name)> terms, CancellationToken cancellationToken)

@@ -15,7 +15,8 @@ namespace HeadlessNews.Api.Features.Articles;
 /// transaction that locks the article row it checks the version, resolves references (<see cref="ArticleReferences"/>),
 /// applies the change, bumps the version, maintains link tables and slug history, records the revision and outbox
 /// events (<see cref="ArticleEvents"/>), and commits once. Concurrent writers queue on the row lock, so the second sees
-/// the new version and is refused.
+/// the new version and is refused. A writer that already holds a transaction on the context (an import writing a post
+/// with its bookkeeping) gets the write inside it, and commits it itself: the read model refreshes at that commit.
 /// </summary>
 public static class ArticleWrites
 {
@@ -27,7 +28,7 @@ public static class ArticleWrites
     public static async Task<WriteResult<ArticleResponse>> CreateAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginAsync(db, cancellationToken);
         return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created", cancellationToken);
     }
 
@@ -39,7 +40,7 @@ public static class ArticleWrites
     public static async Task<WriteResult<ArticleResponse>> CreatePublishedAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, DateTimeOffset? publishAt, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginAsync(db, cancellationToken);
         return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created and published", cancellationToken, new Publication(publishAt));
     }
 
@@ -54,7 +55,7 @@ public static class ArticleWrites
     public static async Task<WriteResult<ArticleResponse>> CreateTranslationAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, CreateTranslationRequest request, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginAsync(db, cancellationToken);
         var original = await db.Set<Article>().Where(a => a.Id == id).WithRelations().FirstOrDefaultAsync(cancellationToken);
         if (original is null)
         {
@@ -110,7 +111,7 @@ public static class ArticleWrites
     }
 
     private static async Task<WriteResult<ArticleResponse>> InsertAsync(
-        HeadlessNewsDbContext db, IDbContextTransaction transaction, TimeProvider clock, Caller actor, SaveArticleRequest content, Guid? translationGroupId,
+        HeadlessNewsDbContext db, IDbContextTransaction? transaction, TimeProvider clock, Caller actor, SaveArticleRequest content, Guid? translationGroupId,
         string action, CancellationToken cancellationToken, Publication? publication = null)
     {
         var now = clock.Now();
@@ -274,7 +275,7 @@ public static class ArticleWrites
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, ArticleChange change,
         Func<ChangeContext, Task<Refusal?>> apply, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginAsync(db, cancellationToken);
         await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM articles WHERE id = {id} FOR UPDATE", cancellationToken);
         var article = await db.Set<Article>()
             .Include(a => a.Section)
@@ -390,17 +391,27 @@ public static class ArticleWrites
 
     private static SlugTaken SlugTaken(string slug) => new($"The slug '{slug}' belongs to another article.");
 
-    private static async Task<Refusal?> CommitAsync(HeadlessNewsDbContext db, IDbContextTransaction transaction, Article article, CancellationToken cancellationToken)
+    /// <summary>The write's own transaction, or none inside the caller's (which EF Core's savepoint per save keeps usable after a refused save).</summary>
+    private static async Task<IDbContextTransaction?> BeginAsync(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+
+    private static async Task<Refusal?> CommitAsync(HeadlessNewsDbContext db, IDbContextTransaction? transaction, Article article, CancellationToken cancellationToken)
     {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
             return null;
         }
         catch (DbUpdateConcurrencyException)
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            if (transaction is not null)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
             var current = await db.Set<Article>().AsNoTracking().Where(a => a.Id == article.Id).Select(a => (int?)a.Version).FirstOrDefaultAsync(CancellationToken.None);
             return current is { } version ? new VersionConflict(version) : new Missing("The article was deleted meanwhile.");
         }

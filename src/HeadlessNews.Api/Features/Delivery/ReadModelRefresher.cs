@@ -67,13 +67,17 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
         return Task.CompletedTask;
     }
 
-    public async Task TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken cancellationToken = default)
+    // The interface's own signature (with the InterceptionResult): a look-alike without it is never called by EF Core, and
+    // the rows written in a transaction waited for a later save outside one on the same context.
+    public async ValueTask<InterceptionResult> TransactionCommittingAsync(
+        DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
     {
         // A commit inside SaveChanges is EF's own transaction: SavedChanges refreshes after it.
         if (eventData.Context is HeadlessNewsDbContext context && _pending.TryGetValue(context, out var pending) && !pending.Saving)
         {
             await RefreshAsync(context, pending, cancellationToken);
         }
+        return result;
     }
 
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)

@@ -59,6 +59,27 @@ public sealed class ImportReport
 
     public void Report(string sourceId, string? title, string outcome, string reason) => Items.Add(new ReportedItem(sourceId, title, outcome, reason));
 
+    /// <summary>How the counts and reported items stand now; calling the result puts them back (a post rolled back counts nothing it made).</summary>
+    public Action Checkpoint()
+    {
+        var counts = Counts.ToDictionary(c => c.Key, c => (c.Value.Created, c.Value.Updated, c.Value.Unchanged, c.Value.Skipped));
+        var images = (Images.Downloaded, Images.Linked, Images.Failed, Images.Left);
+        var items = Items.Count;
+        return () =>
+        {
+            foreach (var kind in Counts.Keys.Except(counts.Keys).ToList())
+            {
+                Counts.Remove(kind);
+            }
+            foreach (var (kind, (created, updated, unchanged, skipped)) in counts)
+            {
+                (Counts[kind].Created, Counts[kind].Updated, Counts[kind].Unchanged, Counts[kind].Skipped) = (created, updated, unchanged, skipped);
+            }
+            (Images.Downloaded, Images.Linked, Images.Failed, Images.Left) = images;
+            Items.RemoveRange(items, Items.Count - items);
+        };
+    }
+
     /// <summary>The summary lines printed at the end of a run.</summary>
     public IEnumerable<string> Summary()
     {

@@ -33,9 +33,9 @@ public sealed record WordPressArchive(
     Func<CancellationToken, IAsyncEnumerable<WpItem>> Items);
 
 /// <summary>
-/// Imports WordPress posts through the same write cores as the API (authors, sections, quotes, articles), one post per
-/// transaction, so a re-run or a resumed run picks up where it was: each article remembers its source item
-/// (<see cref="ImportedItem"/>), and every old URL of it becomes a <see cref="Redirect"/>. Writes are bulk writes: no
+/// Imports WordPress posts through the same write cores as the API (authors, sections, quotes, articles), each post
+/// committed with its bookkeeping or not at all, so a re-run or a resumed run picks up where it was: each article
+/// remembers its source item (<see cref="ImportedItem"/>), and every old URL of it becomes a <see cref="Redirect"/>. Writes are bulk writes: no
 /// webhook per article and no cache eviction per row; one <c>import.completed</c> event and one eviction at the end.
 /// </summary>
 public sealed class WordPressImporter(
@@ -101,11 +101,67 @@ public sealed class WordPressImporter(
         public Dictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
 
         public void Done() => progress(++_done);
+
+        /// <summary>Redirect paths that exist, for the chunk being imported (its posts' old URLs that were taken, and those made since).</summary>
+        public HashSet<string> TakenPaths { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Whether the path is free for a redirect (and now taken, like <see cref="Keep{TValue}"/>).</summary>
+        public bool KeepPath(string path)
+        {
+            if (!TakenPaths.Add(path))
+            {
+                return false;
+            }
+            _added.Push(() => TakenPaths.Remove(path));
+            return true;
+        }
+
+        /// <summary>How to take out of the caches what a post added to them (undone newest first).</summary>
+        private readonly Stack<Action> _added = new();
+
+        /// <summary>Caches <paramref name="value"/>, to be forgotten if the post that made it is rolled back.</summary>
+        public TValue Keep<TValue>(Dictionary<string, TValue> cache, string key, TValue value)
+        {
+            cache[key] = value;
+            _added.Push(() => cache.Remove(key));
+            return value;
+        }
+
+        /// <summary>Whether the tag is new to this run (and now kept, like <see cref="Keep{TValue}"/>).</summary>
+        public bool KeepTag(string slug)
+        {
+            if (!TagSlugs.Add(slug))
+            {
+                return false;
+            }
+            _added.Push(() => TagSlugs.Remove(slug));
+            return true;
+        }
+
+        /// <summary>The caches and the report as they stand; calling the result puts them back, for a post rolled back.</summary>
+        public Action Checkpoint()
+        {
+            var depth = _added.Count;
+            var counts = report.Checkpoint();
+            return () =>
+            {
+                while (_added.Count > depth)
+                {
+                    _added.Pop()();
+                }
+                counts();
+            };
+        }
     }
 
     /// <summary>What an earlier run imported for a source item, and the article's version now.</summary>
     private sealed record Earlier(ImportedItem Item, int Version, string Slug);
 
+    /// <summary>
+    /// A chunk is one transaction (the read model refreshes once, at its commit, for all its articles) and each post in it
+    /// is all or nothing within it (a savepoint): its references, quotes, article, source identity and old URLs. A kill
+    /// loses the chunk's posts and their bookkeeping together, so a re-run imports them once.
+    /// </summary>
     private async Task ImportChunkAsync(Run run, List<WpItem> items, CancellationToken cancellationToken)
     {
         if (items.Count == 0)
@@ -120,31 +176,79 @@ public sealed class WordPressImporter(
             .Where(i => i.Source == run.Archive.Key && ids.Contains(i.SourceId))
             .Select(i => new Earlier(i, i.Article!.Version, i.Article.Slug))
             .ToDictionaryAsync(e => e.Item.SourceId, StringComparer.Ordinal, cancellationToken);
+        var paths = items.SelectMany(OldPaths).Distinct().ToList();
+        run.TakenPaths.Clear();
+        run.TakenPaths.UnionWith(await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken));
         var pictures = scope.ServiceProvider.GetRequiredService<AssetWrites>();
+        await using var transaction = run.Options.DryRun ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var item in items)
         {
             db.ChangeTracker.Clear();
-            if (await ImportItemAsync(db, pictures, run, item, earlier.GetValueOrDefault(item.PostId), cancellationToken) is { } imported)
+            if (await ImportAtomicallyAsync(db, pictures, run, item, earlier.GetValueOrDefault(item.PostId), cancellationToken) is { } imported)
             {
                 earlier[item.PostId] = imported;
             }
             run.Done();
         }
+        if (transaction is not null)
+        {
+            db.ChangeTracker.Clear();
+            await transaction.CommitAsync(cancellationToken);
+        }
     }
+
+    /// <summary>One post, all or nothing: a refusal or a failed save rolls back what the post wrote and reports it.</summary>
+    private async Task<Earlier?> ImportAtomicallyAsync(
+        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, Earlier? earlier, CancellationToken cancellationToken)
+    {
+        const string post = "post";
+        var transaction = db.Database.CurrentTransaction;
+        if (transaction is not null)
+        {
+            await transaction.CreateSavepointAsync(post, cancellationToken);
+        }
+        var undo = run.Checkpoint();
+        try
+        {
+            var imported = await ImportItemAsync(db, pictures, run, item, earlier, cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.ReleaseSavepointAsync(post, cancellationToken);
+            }
+            return imported;
+        }
+        catch (Exception e) when (e is PostRefused or DbUpdateException)
+        {
+            if (transaction is not null)
+            {
+                db.ChangeTracker.Clear();
+                await transaction.RollbackToSavepointAsync(post, cancellationToken);
+            }
+            undo();
+            run.Report.Kind(KindOf(item)).Skipped++;
+            run.Report.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Why a post cannot be imported: everything it wrote is rolled back.</summary>
+    private sealed class PostRefused(string reason) : Exception(reason);
+
+    private static string KindOf(WpItem item) => item.PostType switch
+    {
+        "post" => Posts,
+        "page" => Pages,
+        "attachment" => "attachments",
+        "nav_menu_item" => "menu items",
+        _ => item.PostType,
+    };
 
     /// <summary>Imports one item; what it wrote, for a later item with the same id in the chunk.</summary>
     private async Task<Earlier?> ImportItemAsync(
         HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, Earlier? earlier, CancellationToken cancellationToken)
     {
         var report = run.Report;
-        var kind = item.PostType switch
-        {
-            "post" => Posts,
-            "page" => Pages,
-            "attachment" => "attachments",
-            "nav_menu_item" => "menu items",
-            _ => item.PostType,
-        };
+        var kind = KindOf(item);
         if (kind == Pages && !run.Options.Pages || kind is not (Posts or Pages))
         {
             report.Kind(kind).Skipped++;
@@ -173,9 +277,7 @@ public sealed class WordPressImporter(
         var validation = await validator.ValidateAsync(content, cancellationToken);
         if (!validation.IsValid)
         {
-            report.Kind(kind).Skipped++;
-            report.Report(item.PostId, item.Title, "failed", string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
-            return null;
+            throw new PostRefused(string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
         }
         if (item.HasPassword)
         {
@@ -192,14 +294,12 @@ public sealed class WordPressImporter(
             return null;
         }
         db.ChangeTracker.Clear();
-        var written = await WriteAsync(db, run.Archive, item, earlier, content, hash, notes, cancellationToken);
+        var written = await WriteAsync(db, run, item, earlier, content, hash, notes, cancellationToken);
         if (written.Refusal is { } refused)
         {
-            report.Kind(kind).Skipped++;
-            report.Report(item.PostId, item.Title, "failed", refused is Invalid invalid
+            throw new PostRefused(refused is Invalid invalid
                 ? string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}"))
                 : refused.Detail);
-            return null;
         }
         Counted(report, kind, item, isNew, notes);
         return written.Value;
@@ -311,7 +411,7 @@ public sealed class WordPressImporter(
             .Select(t => (Slug: Slugs.From(t.Slug.Length > 0 ? t.Slug : t.Name) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
                 Name: t.Name.Trim() is var name && name.Length > maxLength ? name[..maxLength] : name))
             .Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).Take(SaveArticleRequestValidator.MaxTerms).ToList();
-        var unseen = tags.Where(t => run.TagSlugs.Add(t.Slug)).Select(t => t.Name.Length == 0 ? (t.Slug, t.Slug) : t).ToList();
+        var unseen = tags.Where(t => run.KeepTag(t.Slug)).Select(t => t.Name.Length == 0 ? (t.Slug, t.Slug) : t).ToList();
         if (unseen.Count > 0 && !run.Options.DryRun)
         {
             await ArticleReferences.EnsureTagsAsync(db, unseen, cancellationToken);
@@ -336,7 +436,7 @@ public sealed class WordPressImporter(
             var (bytes, filename, refusal) = await writes.FetchAsync(url, cancellationToken);
             var (stored, refused) = bytes is null ? (null, refusal) : await writes.StoreAsync(new AssetUpload(bytes, filename, image.Alt, image.Caption, null), cancellationToken);
             assetId = stored?.Asset.Id;
-            run.Assets[url] = assetId;
+            run.Keep(run.Assets, url, assetId);
             if (stored is null)
             {
                 run.Report.Images.Failed++;
@@ -394,13 +494,13 @@ public sealed class WordPressImporter(
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
             counts.Skipped++;
-            return run.AuthorSlugs[login] = null;
+            return run.Keep(run.AuthorSlugs, login, null);
         }
         else
         {
             counts.Created++;
         }
-        return run.AuthorSlugs[login] = slug;
+        return run.Keep(run.AuthorSlugs, login, slug);
     }
 
     /// <summary>The section for a category: found by slug (the normalised nicename), else created.</summary>
@@ -420,22 +520,22 @@ public sealed class WordPressImporter(
         {
             run.Report.Report(category.Slug, category.Name, "failed", $"section: {refusal.Detail}");
             counts.Skipped++;
-            return run.SectionSlugs[slug] = null;
+            return run.Keep(run.SectionSlugs, slug, null);
         }
         else
         {
             counts.Created++;
         }
-        return run.SectionSlugs[slug] = slug;
+        return run.Keep(run.SectionSlugs, slug, slug);
     }
 
     /// <summary>
     /// Writes the post through the article write core (a new published post is created published: one write), then its
-    /// source identity and old URLs. A slug another article has (two posts with one name, or content made here) gets the
+    /// source identity and old URLs, in the chunk's transaction. A slug another article has (two posts with one name, or content made here) gets the
     /// post id added.
     /// </summary>
     private async Task<WriteResult<Earlier>> WriteAsync(
-        HeadlessNewsDbContext db, WordPressArchive archive, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, List<string> notes,
+        HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, List<string> notes,
         CancellationToken cancellationToken)
     {
         var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && WordPressHtml.PlainText(item.Title).Length > 0;
@@ -455,16 +555,18 @@ public sealed class WordPressImporter(
             return refusal;
         }
         db.ChangeTracker.Clear();
-        var remembered = Remember(db, archive, item, earlier, written.Value!, hash);
-        var paths = new[] { item.Link, $"/?p={item.PostId}", item.SourceGuid }.Select(RedirectPaths.Normalise).OfType<string>().Where(p => p != "/").Distinct().ToList();
-        var existing = await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken);
-        foreach (var path in paths.Except(existing))
+        var remembered = Remember(db, run.Archive, item, earlier, written.Value!, hash);
+        foreach (var path in OldPaths(item).Where(run.KeepPath))
         {
             db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = written.Value!.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
         }
         await db.SaveChangesAsync(cancellationToken);
         return new Earlier(remembered, written.Value!.Version, written.Value.Slug);
     }
+
+    /// <summary>The post's old URLs that redirect to it: its permalink, <c>/?p=ID</c> and its GUID.</summary>
+    private static IEnumerable<string> OldPaths(WpItem item) =>
+        new[] { item.Link, $"/?p={item.PostId}", item.SourceGuid }.Select(RedirectPaths.Normalise).OfType<string>().Where(p => p != "/").Distinct();
 
     /// <summary>
     /// publish ⇒ published at its date; future ⇒ scheduled (published if the date has passed); anything else a draft. A
