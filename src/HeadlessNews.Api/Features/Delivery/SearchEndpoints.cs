@@ -116,8 +116,9 @@ public static class SearchEndpoints
         // vector times a recency boost (see Score), and snippet text is read only for the page. The query is parsed the
         // way each row was indexed (English, or simple for Welsh). Custom plans: whether a window's GIN match or its
         // time range is the cheaper side depends on how common the words are.
-        var articles = Newest("published_articles p", "p.visible_from", $"p.visible_from <= @now AND {Match("p.language", "p.search")} AND {LanguageFilter("p.language")}",
-            "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language", windowed: true);
+        var articles = Newest("published_articles p", "p.visible_from", $"p.visible_from <= @now AND {LanguageFilter("p.language")}",
+            "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language", windowed: true,
+            [$"p.language NOT LIKE 'cy%' AND p.search @@ {English}", $"p.language LIKE 'cy%' AND p.search @@ {SearchVectors.WelshQuery("@q")}"]);
         var notices = Newest("notices n", "n.published_at",
             $"n.status = 'published' AND {NoticeMatch} AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)",
             $"n.id, NULL::text AS slug, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title)::text AS title, n.published_at AS at, n.search_vector AS vector, {NoticeLanguage} AS language",
@@ -147,7 +148,7 @@ public static class SearchEndpoints
                      LATERAL (SELECT CASE WHEN c.language LIKE 'cy%' THEN query.cy ELSE query.en END AS tsq,
                                      CASE WHEN c.language LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig AS cfg) parsed),
             page AS (SELECT * FROM scored ORDER BY tier, rank DESC, at DESC NULLS LAST, id LIMIT @take OFFSET @offset),
-            texts AS (
+            texts AS MATERIALIZED (
               SELECT page.*, CASE page.type
                        WHEN 'article' THEN (SELECT concat_ws(' ', p.standfirst, left(p.body_text, {SnippetSourceLength})) FROM published_articles p WHERE p.article_id = page.id)
                        WHEN 'quote' THEN (SELECT q.text FROM quotes q WHERE q.id = page.id)
@@ -175,9 +176,14 @@ public static class SearchEndpoints
 
         // The newest matches of one table, numbered newest first; tier 1 from the FirstCandidates-th on. Windowed tables
         // are read window by window: the outer LIMIT stops before an older window is read once enough are found.
-        string Newest(string table, string time, string match, string columns, bool windowed)
+        // Branches are alternative matches (one per language) read as separate index scans and merged newest first: an OR of
+        // them would make every candidate row re-check both, reading its whole vector back from TOAST (~85 µs a row).
+        string Newest(string table, string time, string match, string columns, bool windowed, string[]? branches = null)
         {
-            string Select(string range) => $"(SELECT {columns} FROM {table} WHERE {match}{range} ORDER BY {time} DESC, id DESC LIMIT {candidates})";
+            string Branch(string condition) => $"(SELECT {columns} FROM {table} WHERE {condition} ORDER BY {time} DESC, id DESC LIMIT {candidates})";
+            string Select(string range) => branches is null
+                ? Branch($"{match}{range}")
+                : $"(SELECT * FROM ({string.Join(" UNION ALL ", branches.Select(b => Branch($"{match} AND {b}{range}")))}) b ORDER BY at DESC, id DESC LIMIT {candidates})";
             var ranges = windowed
                 ? Windows.Select((w, i) => Select($" AND {time} > @now - interval '{w}'" + (i == 0 ? "" : $" AND {time} <= @now - interval '{Windows[i - 1]}'")))
                     .Append(Select($" AND {time} <= @now - interval '{Windows[^1]}'"))

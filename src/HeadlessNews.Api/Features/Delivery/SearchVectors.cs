@@ -123,9 +123,13 @@ public static class SearchVectors
     /// </summary>
     public static string WelshQuery(string parameter) => $"websearch_to_tsquery('simple'::regconfig, hn_welsh_fold(hn_unaccent({parameter})))";
 
-    /// <summary>For content holding texts in several languages (a bilingual notice): English-stemmed or Welsh-folded words match.</summary>
+    /// <summary>
+    /// For content holding texts in several languages (a bilingual notice): English-stemmed or Welsh-folded words match.
+    /// One tsquery ORing both (<c>||</c>) is one index scan whose matches need no re-check; <c>@@ a OR @@ b</c> re-checks
+    /// both against every row's vector.
+    /// </summary>
     public static string EitherLanguageMatchSql(string vectorColumn) =>
-        $"({vectorColumn} @@ websearch_to_tsquery('english'::regconfig, hn_unaccent({{0}})) OR {vectorColumn} @@ {WelshQuery("{0}")})";
+        $"{vectorColumn} @@ (websearch_to_tsquery('english'::regconfig, hn_unaccent({{0}})) || {WelshQuery("{0}")})";
 
     /// <summary>Rows of <paramref name="table"/> with texts in several languages (see <see cref="EitherLanguageMatchSql"/>) matching <paramref name="q"/>.</summary>
     public static IQueryable<T> MatchingEitherLanguage<T>(this DbSet<T> set, string table, string q, string vectorColumn) where T : class =>

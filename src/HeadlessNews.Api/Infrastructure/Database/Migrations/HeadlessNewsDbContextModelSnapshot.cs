@@ -900,6 +900,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_published_articles_section_slug_visible_from_article_id");
 
+                    b.HasIndex(new[] { "Search" }, "ix_published_articles_search_welsh")
+                        .HasDatabaseName("ix_published_articles_search_welsh")
+                        .HasFilter("language LIKE 'cy%'");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Search" }, "ix_published_articles_search_welsh"), "gin");
+
                     b.ToTable("published_articles", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
