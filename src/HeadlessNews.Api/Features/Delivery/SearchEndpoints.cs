@@ -1,10 +1,5 @@
 using System.Net;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace HeadlessNews.Api.Features.Delivery;
@@ -223,9 +218,6 @@ public static class SearchEndpoints
 
     /// <summary>A quote's vector holds its text and its translations (a Welsh quote's English rendering), each indexed as its language is.</summary>
     private static readonly string QuoteMatch = SearchVectors.EitherLanguageMatchSql("q.search").Replace("{0}", "@q", StringComparison.Ordinal);
-
-    private static string Match(string languageColumn, string vectorColumn) =>
-        SearchVectors.MatchSql(languageColumn, vectorColumn).Replace("{0}", "@q", StringComparison.Ordinal);
 
     /// <summary>
     /// Relevance times a recency boost: <c>relevance × (1 + 2^(−age / 7 days))</c>. Relevance is ts_rank_cd over the
