@@ -16,13 +16,10 @@ using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Features.Tips;
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Cli;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
-using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Leases;
 using HeadlessNews.Api.Infrastructure.Mapping;
 using HeadlessNews.Api.Infrastructure.Operations;
-using HeadlessNews.Api.Infrastructure.Security;
 
 var commandLine = new CommandLine(ApiKeyCommands.Verb, WordPressImportCommand.Verb);
 var isCommand = commandLine.IsCommand(args);

@@ -1,9 +1,6 @@
 using System.Globalization;
 using HeadlessNews.Api.Features.Audit;
 using HeadlessNews.Api.Infrastructure.Cli;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.ApiKeys;
 

@@ -1,8 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Sections;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.ApiKeys;
 

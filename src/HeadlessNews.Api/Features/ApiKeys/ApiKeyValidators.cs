@@ -1,5 +1,4 @@
 using FluentValidation;
-using HeadlessNews.Api.Infrastructure.Security;
 
 namespace HeadlessNews.Api.Features.ApiKeys;
 

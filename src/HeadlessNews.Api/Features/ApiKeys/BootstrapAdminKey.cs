@@ -1,6 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.ApiKeys;
 

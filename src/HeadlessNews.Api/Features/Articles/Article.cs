@@ -6,10 +6,7 @@ using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
-using Microsoft.EntityFrameworkCore;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
-using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Articles;

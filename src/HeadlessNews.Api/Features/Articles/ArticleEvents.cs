@@ -1,6 +1,4 @@
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Articles;
 

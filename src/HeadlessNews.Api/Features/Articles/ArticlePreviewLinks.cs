@@ -1,4 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Security;
 
 namespace HeadlessNews.Api.Features.Articles;
 

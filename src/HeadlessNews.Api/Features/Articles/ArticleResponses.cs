@@ -1,7 +1,5 @@
 using System.Text.Json;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Revisions;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Articles;
 

@@ -1,7 +1,6 @@
 using FluentValidation;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Media;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Articles;
 

@@ -1,8 +1,4 @@
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
 using HeadlessNews.Api.Infrastructure.Revisions;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Articles;
 

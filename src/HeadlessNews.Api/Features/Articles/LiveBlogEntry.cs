@@ -1,7 +1,5 @@
 using FluentValidation;
 using HeadlessNews.Api.Features.Articles.Blocks;
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Articles;

@@ -1,10 +1,7 @@
 using HeadlessNews.Api.Features.Authors;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Revisions;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace HeadlessNews.Api.Features.Articles;

@@ -3,11 +3,7 @@ using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Articles;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace HeadlessNews.Api.Features.Audit;

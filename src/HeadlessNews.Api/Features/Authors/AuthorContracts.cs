@@ -1,4 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Authors;
 

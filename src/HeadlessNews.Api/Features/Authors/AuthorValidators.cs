@@ -1,5 +1,4 @@
 using FluentValidation;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Authors;
 

@@ -2,13 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HeadlessNews.Api.Features.Delivery;

@@ -3,10 +3,7 @@ using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Text;
 using Mapster;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Delivery;
 

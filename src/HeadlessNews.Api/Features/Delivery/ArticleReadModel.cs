@@ -1,9 +1,6 @@
 using System.Text.Json;
 using AngleSharp.Html.Parser;
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Delivery;
 

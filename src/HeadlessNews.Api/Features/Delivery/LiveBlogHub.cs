@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HeadlessNews.Api.Features.Delivery;

@@ -3,9 +3,6 @@ using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Delivery;

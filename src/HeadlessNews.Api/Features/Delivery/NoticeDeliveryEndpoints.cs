@@ -2,14 +2,8 @@ using System.Globalization;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Delivery;
 

@@ -1,9 +1,4 @@
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Delivery;
 

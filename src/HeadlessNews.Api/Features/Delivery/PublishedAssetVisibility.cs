@@ -1,6 +1,4 @@
 using HeadlessNews.Api.Features.Media;
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Delivery;
 

@@ -2,9 +2,6 @@ using System.Globalization;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
-using HeadlessNews.Api.Infrastructure.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NpgsqlTypes;
 

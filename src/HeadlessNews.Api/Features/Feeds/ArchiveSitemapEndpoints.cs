@@ -2,10 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Feeds;
 

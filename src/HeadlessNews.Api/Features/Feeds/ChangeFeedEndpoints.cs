@@ -1,11 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Feeds;
 

@@ -1,7 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Events;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Feeds;
 

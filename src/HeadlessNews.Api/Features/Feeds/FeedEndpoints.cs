@@ -7,14 +7,7 @@ using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Feeds;
 

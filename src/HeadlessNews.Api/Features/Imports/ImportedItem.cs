@@ -1,5 +1,4 @@
 using HeadlessNews.Api.Features.Articles;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Imports;

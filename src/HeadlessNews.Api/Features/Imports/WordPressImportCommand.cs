@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Xml;
 using HeadlessNews.Api.Infrastructure.Cli;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
 using Spectre.Console;
 
 namespace HeadlessNews.Api.Features.Imports;

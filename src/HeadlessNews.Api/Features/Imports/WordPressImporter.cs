@@ -10,12 +10,8 @@ using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Redirects;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
-using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Imports;
 

@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
 using HeadlessNews.Api.Features.Webhooks;
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Media;
 

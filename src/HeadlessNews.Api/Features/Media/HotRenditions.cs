@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using HeadlessNews.Api.Infrastructure.Caching;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Media;
 

@@ -1,7 +1,5 @@
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Http;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Media;
 

@@ -1,6 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Media;
 

@@ -1,5 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Media;
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Media;
 

@@ -1,5 +1,4 @@
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
 

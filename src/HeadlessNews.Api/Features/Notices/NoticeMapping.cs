@@ -1,7 +1,5 @@
 using System.Linq.Expressions;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Html;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Notices;
 

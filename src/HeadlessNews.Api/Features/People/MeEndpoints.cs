@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessNews.Api.Features.People;
 

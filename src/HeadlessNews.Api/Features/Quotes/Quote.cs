@@ -1,6 +1,4 @@
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Features.Sources;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using HeadlessNews.Api.Infrastructure.Caching;
 

@@ -1,8 +1,5 @@
 using FluentValidation;
 using HeadlessNews.Api.Features.Sources;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Text;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Quotes;
 

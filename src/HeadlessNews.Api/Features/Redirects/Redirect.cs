@@ -1,6 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Caching;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Redirects;

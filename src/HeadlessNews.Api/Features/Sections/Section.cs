@@ -1,6 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Text;
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using HeadlessNews.Api.Infrastructure.Caching;
 

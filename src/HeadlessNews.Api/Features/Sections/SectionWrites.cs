@@ -1,8 +1,4 @@
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
-using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Sections;
 

@@ -1,7 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessNews.Api.Features.Sources;
 

@@ -1,5 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Tips;

@@ -3,8 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Tips;
 

@@ -2,12 +2,6 @@ using System.Net;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Audit;
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
-using HeadlessNews.Api.Infrastructure.Security;
-using HeadlessNews.Api.Infrastructure.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Features.Tips;
 

@@ -1,8 +1,6 @@
-using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Features.Tips;
 

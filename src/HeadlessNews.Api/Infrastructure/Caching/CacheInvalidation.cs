@@ -1,5 +1,4 @@
 using System.Text;
-using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;

@@ -2,9 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
 using Microsoft.IO;
-using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Caching;

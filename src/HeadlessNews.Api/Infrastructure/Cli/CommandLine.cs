@@ -1,5 +1,3 @@
-using HeadlessNews.Api.Infrastructure.Database;
-using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.Swagger;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HeadlessNews.Api.Infrastructure.Database;

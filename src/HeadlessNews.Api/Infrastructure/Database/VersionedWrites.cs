@@ -1,6 +1,5 @@
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
-using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Api.Infrastructure.Database;
 

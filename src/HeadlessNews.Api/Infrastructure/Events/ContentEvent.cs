@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using System.Text.Json;
-using HeadlessNews.Api.Infrastructure.Security;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 

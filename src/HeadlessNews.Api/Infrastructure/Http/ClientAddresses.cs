@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using IPNetwork = System.Net.IPNetwork;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 

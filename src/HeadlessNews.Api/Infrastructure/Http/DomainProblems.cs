@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 

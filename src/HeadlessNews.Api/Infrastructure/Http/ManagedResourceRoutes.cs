@@ -1,8 +1,5 @@
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Api.Infrastructure.Domain;
-using HeadlessNews.Api.Infrastructure.Security;
 using Mapster;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 

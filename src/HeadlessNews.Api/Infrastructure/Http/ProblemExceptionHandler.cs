@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 

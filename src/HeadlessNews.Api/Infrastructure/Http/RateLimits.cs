@@ -5,7 +5,6 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using HeadlessNews.Api.Infrastructure.Operations;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using HeadlessNews.Api.Infrastructure.Domain;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 

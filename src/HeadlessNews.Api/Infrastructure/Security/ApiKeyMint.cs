@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using HeadlessNews.Api.Infrastructure.Database;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace HeadlessNews.Api.Infrastructure.Security;

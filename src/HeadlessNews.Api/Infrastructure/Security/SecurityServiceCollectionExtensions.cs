@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Authentication;
 
 namespace HeadlessNews.Api.Infrastructure.Security;

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using HeadlessNews.Api.Infrastructure.Database;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Infrastructure.Security;

@@ -5,7 +5,6 @@ using System.Text.Unicode;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Html;
-using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Articles.Blocks;
 
