@@ -1,4 +1,6 @@
 using HeadlessNews.Api.Infrastructure.Database;
+using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace HeadlessNews.Tests.Foundation;
@@ -18,13 +20,14 @@ public sealed class ConnectionDefaultsTests
         Assert.True(builder.NoResetOnClose);
         Assert.Equal(DatabaseEndpoint.MaxPoolSize, builder.MaxPoolSize);
         Assert.Equal(65536, builder.ReadBufferSize);
+        Assert.Equal("-c jit=off", builder.Options);
     }
 
     [Fact]
     public void What_the_connection_string_says_wins_however_it_spells_the_keyword()
     {
         // Behind PgBouncer in transaction mode an operator turns preparation off and keeps the reset.
-        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;CommandTimeout=40;timeout=9;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=150;ReadBufferSize=8192");
+        var builder = new NpgsqlConnectionStringBuilder("Host=db.example;CommandTimeout=40;timeout=9;Max Auto Prepare=0;No Reset On Close=false;Maximum Pool Size=150;ReadBufferSize=8192;Options=-c work_mem=64MB");
 
         DatabaseEndpoint.ApplyDefaults(builder, commandTimeoutSeconds: 15, timeoutSeconds: 5);
 
@@ -34,5 +37,17 @@ public sealed class ConnectionDefaultsTests
         Assert.False(builder.NoResetOnClose);
         Assert.Equal(150, builder.MaxPoolSize);
         Assert.Equal(8192, builder.ReadBufferSize);
+        Assert.Equal("-c work_mem=64MB", builder.Options);
+    }
+}
+
+public sealed class ConnectionSessionTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task The_APIs_connections_run_without_PostgreSQLs_JIT_compiler()
+    {
+        var jit = await api.WithDbAsync(db => db.Database.SqlQueryRaw<string>("SELECT current_setting('jit') AS \"Value\"").SingleAsync());
+
+        Assert.Equal("off", jit);
     }
 }
