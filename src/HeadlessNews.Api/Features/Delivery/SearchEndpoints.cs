@@ -22,11 +22,12 @@ public static class SearchEndpoints
     private const int SnippetSourceLength = 4000;
 
     /// <summary>
-    /// ts_headline parses all it is given, for every hit on the page (~0.7 ms for 4,000 characters): it is given this
-    /// many characters around the first place the query's first word stem appears (a stem is nearly always the start of
-    /// the words it came from), or the opening when it does not (a Welsh mutated form, a stem that is not a prefix).
+    /// ts_headline parses and stems all it is given, for every hit on the page (20 hits: ~3 ms for 1,200 characters each,
+    /// ~1 ms for 480): it is given this many characters around the first place the query's first word stem appears (a
+    /// stem is nearly always the start of the words it came from), or the opening when it does not (a Welsh mutated form,
+    /// a stem that is not a prefix). Two fragments of up to 35 words fit.
     /// </summary>
-    private const int SnippetWindow = 1200;
+    private const int SnippetWindow = 480;
     private static readonly string[] AllTypes = ["articles", "notices", "quotes", "sources"];
 
     public static RouteGroupBuilder MapSearch(this RouteGroupBuilder delivery)
@@ -74,7 +75,7 @@ public static class SearchEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var hits = await QueryAsync(reads.DataSource(), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+        var hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
         http.AddCacheTags("search");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
@@ -98,33 +99,48 @@ public static class SearchEndpoints
     private const int FirstCandidates = 200;
 
     /// <summary>
-    /// Recency windows an article or notice match is looked for in, newest first: each is a GIN match ANDed with a range
-    /// of the time index, so a common word reads about as many rows as it has candidates, and a rare one only its matches.
+    /// Articles and notices are looked for month by month, newest first, in the month searched in and this many before
+    /// it; what is older is looked for all at once. Each month is one lookup of that month's own entries in the
+    /// search-terms index (see the ArchiveSearchMonthTerms migration), so a word in a fifth of a million articles costs the
+    /// matches of a month or two, not all of its postings, and a word rare enough to fill no month has few postings older.
     /// </summary>
-    private static readonly string[] Windows = ["2 days", "14 days", "90 days", "1 year", "5 years"];
+    private const int RecentMonths = 12;
 
     private static async Task<List<SearchHit>> QueryAsync(NpgsqlDataSource source, string q, string[] types, string? language, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
     {
         var candidates = offset + take <= FirstCandidates ? FirstCandidates : MaxResults;
-        // Each type contributes its newest matches (ts_rank_cd over every match read each one's vector: for a word in a
-        // fifth of 100,000 articles, 20,000 rows). Those candidates are ranked by relevance in the small in-row lead
+        // A month's entries must hold every word of the query, or one of them when it has OR (a superset the vector
+        // re-checks, as it does for phrases and exclusions). Candidates are ranked by relevance in the small in-row lead
         // vector times a recency boost (see Score), and snippet text is read only for the page. The query is parsed the
-        // way each row was indexed (English, or simple for Welsh). Custom plans: whether a window's GIN match or its
-        // time range is the cheaper side depends on how common the words are.
-        var articles = Newest("published_articles p", "p.visible_from", $"p.visible_from <= @now AND {LanguageFilter("p.language")}",
-            "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language", windowed: true,
-            [$"p.language NOT LIKE 'cy%' AND p.search @@ {English}", $"p.language LIKE 'cy%' AND p.search @@ {SearchVectors.WelshQuery("@q")}"]);
-        var notices = Newest("notices n", "n.published_at",
-            $"n.status = 'published' AND {NoticeMatch} AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)",
+        // way each row was indexed (English, or simple for Welsh).
+        var terms = HasOr(q) ? "&&" : "@>";
+        const string articleTerms = "hn_search_terms(p.search, p.visible_from, p.language)";
+        const string noticeTerms = "hn_search_terms(n.search_vector, n.published_at, 'en')";
+        var articles = Monthly("published_articles p", "p.visible_from", "p.article_id",
+            "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language",
+            $"@now - p.visible_from >= interval '0' AND {LanguageFilter("p.language")}",
+            month => $"({articleTerms} {terms} hn_month_terms('e', {month}, query.en_lexemes) OR {articleTerms} {terms} hn_month_terms('c', {month}, query.cy_lexemes))",
+            "(query.exact OR CASE WHEN p.language LIKE 'cy%' THEN p.search @@ query.cy ELSE p.search @@ query.en END)",
+            ["p.language NOT LIKE 'cy%' AND p.search @@ query.en", "p.language LIKE 'cy%' AND p.search @@ query.cy"]);
+        // A notice's vector holds all its languages, Welsh words folded and the rest stemmed: its terms carry one prefix.
+        var notices = Monthly("notices n", "n.published_at", "n.id",
             $"n.id, NULL::text AS slug, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title)::text AS title, n.published_at AS at, n.search_vector AS vector, {NoticeLanguage} AS language",
-            windowed: true);
+            "n.status = 'published' AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)",
+            month => $"({noticeTerms} {terms} hn_month_terms('e', {month}, query.en_lexemes) OR {noticeTerms} {terms} hn_month_terms('e', {month}, query.cy_lexemes))",
+            NoticeMatch, [NoticeMatch]);
         var quotes = Newest("quotes q", "q.created_at", $"{QuoteMatch} AND {LanguageFilter("q.language")}",
-            "q.id, NULL::text AS slug, q.speaker_name::text AS title, q.said_at AS at, q.search AS vector, q.language::text AS language", windowed: false);
-        var sources = Newest("sources s", "s.created_at", $"s.search @@ {English}",
-            "s.id, NULL::text AS slug, s.title::text AS title, s.created_at AS at, s.search AS vector, 'en'::text AS language", windowed: false);
+            "q.id, NULL::text AS slug, q.speaker_name::text AS title, q.said_at AS at, q.search AS vector, q.language::text AS language");
+        var sources = Newest("sources s", "s.created_at", "s.search @@ query.en",
+            "s.id, NULL::text AS slug, s.title::text AS title, s.created_at AS at, s.search AS vector, 'en'::text AS language");
         var sql = $"""
-            WITH query AS (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en,
-                                  {SearchVectors.WelshQuery("@q")} AS cy),
+            WITH query AS (
+              SELECT parsed.*, en || cy AS either, cardinality(en_lexemes) + cardinality(cy_lexemes) > 0 AS has_words
+                FROM (SELECT en, cy, hn_query_lexemes(en) AS en_lexemes, hn_query_lexemes(cy) AS cy_lexemes,
+                             en::text !~ '[|!<]' AND cy::text !~ '[|!<]' AS exact
+                        FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en, {SearchVectors.WelshQuery("@q")} AS cy) tsq) parsed),
+            months AS (
+              SELECT month FROM generate_series(date_trunc('month', @now AT TIME ZONE 'UTC'),
+                                                date_trunc('month', @now AT TIME ZONE 'UTC') - interval '{RecentMonths} months', interval '-1 month') month),
             candidates AS (
               SELECT 'article' AS type, c.* FROM ({articles}) c WHERE 'articles' = ANY(@types)
               UNION ALL
@@ -169,31 +185,45 @@ public static class SearchEndpoints
                 reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)),
             cancellationToken);
 
-        // The newest matches of one table, numbered newest first; tier 1 from the FirstCandidates-th on. Windowed tables
-        // are read window by window: the outer LIMIT stops before an older window is read once enough are found.
-        // Branches are alternative matches (one per language) read as separate index scans and merged newest first: an OR of
-        // them would make every candidate row re-check both, reading its whole vector back from TOAST (~85 µs a row).
-        string Newest(string table, string time, string match, string columns, bool windowed, string[]? branches = null)
+        // The newest matches of a table with a search-terms index: month by month (one index lookup each; the lateral
+        // read stops once enough are found), then what is older through the vector's own index, newest first. The older
+        // branches are alternative matches (one per language) read as separate index scans and merged newest first: an OR
+        // of them would make every candidate re-check both, reading its whole vector back from TOAST (~85 µs a row).
+        // Only keys are carried while looking (a read model row is ~19 KB); the candidates' columns are read once found,
+        // numbered newest first: tier 1 from the FirstCandidates-th on. The statement runs with a generic plan (planning
+        // it per execution cost more than running it), so times are compared through expressions no index matches: a
+        // generic plan would otherwise AND a third of the time index (its guess for any range) into every lookup.
+        string Monthly(string table, string time, string key, string columns, string visible, Func<string, string> termsMatch, string recheck, string[] olderBranches)
         {
-            string Branch(string condition) => $"(SELECT {columns} FROM {table} WHERE {condition} ORDER BY {time} DESC, id DESC LIMIT {candidates})";
-            string Select(string range) => branches is null
-                ? Branch($"{match}{range}")
-                : $"(SELECT * FROM ({string.Join(" UNION ALL ", branches.Select(b => Branch($"{match} AND {b}{range}")))}) b ORDER BY at DESC, id DESC LIMIT {candidates})";
-            var ranges = windowed
-                ? Windows.Select((w, i) => Select($" AND {time} > @now - interval '{w}'" + (i == 0 ? "" : $" AND {time} <= @now - interval '{Windows[i - 1]}'")))
-                    .Append(Select($" AND {time} <= @now - interval '{Windows[^1]}'"))
-                : [Select("")];
+            string Older(string branch) =>
+                $"(SELECT {key} AS id, {time} AS at FROM {table}, query WHERE query.has_words AND {visible} AND {branch} AND (SELECT min(month) FROM months) AT TIME ZONE 'UTC' - {time} > interval '0' ORDER BY {time} DESC, {key} DESC LIMIT {candidates})";
             return $"""
-                SELECT w.*, CASE WHEN row_number() OVER () > {FirstCandidates} THEN 1 ELSE 0 END AS tier
-                  FROM (SELECT * FROM ({string.Join(" UNION ALL ", ranges)}) u LIMIT {candidates}) w
+                SELECT {columns}, found.tier
+                  FROM (SELECT w.id, CASE WHEN row_number() OVER () > {FirstCandidates} THEN 1 ELSE 0 END AS tier
+                          FROM (SELECT recent.* FROM query, months CROSS JOIN LATERAL (
+                                  SELECT {key} AS id, {time} AS at FROM {table}
+                                   WHERE {termsMatch("months.month")} AND {visible} AND {recheck}
+                                   ORDER BY {time} DESC, {key} DESC LIMIT {candidates}) recent
+                                UNION ALL
+                                (SELECT * FROM ({string.Join(" UNION ALL ", olderBranches.Select(Older))}) older ORDER BY at DESC, id DESC LIMIT {candidates})
+                                LIMIT {candidates}) w) found
+                  JOIN {table} ON {key} = found.id
                 """;
         }
+
+        // The newest matches of a small table (quotes, sources), numbered the same way.
+        string Newest(string table, string time, string match, string columns) => $"""
+            SELECT w.*, CASE WHEN row_number() OVER () > {FirstCandidates} THEN 1 ELSE 0 END AS tier
+              FROM (SELECT {columns} FROM {table}, query WHERE query.has_words AND {match} ORDER BY {time} DESC, id DESC LIMIT {candidates}) w
+            """;
     }
+
+    /// <summary>Whether websearch syntax makes <paramref name="q"/> a disjunction: the word <c>or</c> between words.</summary>
+    private static bool HasOr(string q) =>
+        q.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Any(word => word.Equals("or", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>With <c>?language=</c>, articles and quotes in that language only (sources have none; notices see <see cref="NoticeMatch"/>).</summary>
     private static string LanguageFilter(string column) => $"(@language IS NULL OR {Languages.MatchSql(column)})";
-
-    private const string English = "websearch_to_tsquery('english'::regconfig, hn_unaccent(@q))";
 
     /// <summary>
     /// The language a notice is shown in, as <c>NoticeMapping.TextIn</c> chooses it: its own when none is asked for or it
@@ -208,16 +238,17 @@ public static class SearchEndpoints
 
     /// <summary>
     /// A notice holds texts in several languages in one vector: without <c>?language=</c> English or Welsh words match;
-    /// with it, only notices readable in that language, matched as that language is indexed.
+    /// with it, only notices readable in that language, matched as that language is indexed. The query's forms come from
+    /// the statement's <c>query</c> row: in a generic plan an expression of <c>@q</c> would be parsed again for every row.
     /// </summary>
     private static readonly string NoticeMatch = $"""
-        ((@language IS NULL AND {SearchVectors.EitherLanguageMatchSql("n.search_vector").Replace("{0}", "@q", StringComparison.Ordinal)})
+        ((@language IS NULL AND n.search_vector @@ query.either)
          OR (@language IS NOT NULL AND split_part({NoticeLanguage}, '-', 1) = split_part(@language, '-', 1)
-             AND ((@language LIKE 'cy%' AND n.search_vector @@ {SearchVectors.WelshQuery("@q")}) OR (@language NOT LIKE 'cy%' AND n.search_vector @@ {English}))))
+             AND ((@language LIKE 'cy%' AND n.search_vector @@ query.cy) OR (@language NOT LIKE 'cy%' AND n.search_vector @@ query.en))))
         """;
 
     /// <summary>A quote's vector holds its text and its translations (a Welsh quote's English rendering), each indexed as its language is.</summary>
-    private static readonly string QuoteMatch = SearchVectors.EitherLanguageMatchSql("q.search").Replace("{0}", "@q", StringComparison.Ordinal);
+    private const string QuoteMatch = "q.search @@ query.either";
 
     /// <summary>
     /// Relevance times a recency boost: <c>relevance × (1 + 2^(−age / 7 days))</c>. Relevance is ts_rank_cd over the
