@@ -109,25 +109,27 @@ public static class SearchEndpoints
     private static async Task<List<SearchHit>> QueryAsync(NpgsqlDataSource source, string q, string[] types, string? language, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
     {
         var candidates = offset + take <= FirstCandidates ? FirstCandidates : MaxResults;
-        // A month's entries must hold every word of the query, or one of them when it has OR (a superset the vector
-        // re-checks, as it does for phrases and exclusions). Candidates are ranked by relevance in the small in-row lead
-        // vector times a recency boost (see Score), and snippet text is read only for the page. The query is parsed the
-        // way each row was indexed (English, or simple for Welsh).
+        // A month's entries must hold every word of the query, or one of them when it has OR. Plain words are matched
+        // exactly so; OR, phrases and exclusions make that a superset, which each candidate's vector then re-checks.
+        // Candidates are ranked by relevance in the small in-row lead vector times a recency boost (see Score), and
+        // snippet text is read only for the page. The query is parsed the way each row was indexed (English, or simple
+        // for Welsh).
         var terms = HasOr(q) ? "&&" : "@>";
+        var plainWords = !HasOr(q) && q.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c));
         const string articleTerms = "hn_search_terms(p.search, p.visible_from, p.language)";
         const string noticeTerms = "hn_search_terms(n.search_vector, n.published_at, 'en')";
         var articles = Monthly("published_articles p", "p.visible_from", "p.article_id",
             "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language",
             $"@now - p.visible_from >= interval '0' AND {LanguageFilter("p.language")}",
             month => $"({articleTerms} {terms} hn_month_terms('e', {month}, query.en_lexemes) OR {articleTerms} {terms} hn_month_terms('c', {month}, query.cy_lexemes))",
-            "(query.exact OR CASE WHEN p.language LIKE 'cy%' THEN p.search @@ query.cy ELSE p.search @@ query.en END)",
+            plainWords ? "true" : "CASE WHEN p.language LIKE 'cy%' THEN p.search @@ query.cy ELSE p.search @@ query.en END",
             ["p.language NOT LIKE 'cy%' AND p.search @@ query.en", "p.language LIKE 'cy%' AND p.search @@ query.cy"]);
         // A notice's vector holds all its languages, Welsh words folded and the rest stemmed: its terms carry one prefix.
         var notices = Monthly("notices n", "n.published_at", "n.id",
             $"n.id, NULL::text AS slug, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title)::text AS title, n.published_at AS at, n.search_vector AS vector, {NoticeLanguage} AS language",
-            "n.status = 'published' AND (n.effective_from IS NULL OR n.effective_from <= @now) AND (n.effective_to IS NULL OR n.effective_to > @now)",
+            "n.status = 'published' AND (n.effective_from IS NULL OR @now - n.effective_from >= interval '0') AND (n.effective_to IS NULL OR n.effective_to - @now > interval '0')",
             month => $"({noticeTerms} {terms} hn_month_terms('e', {month}, query.en_lexemes) OR {noticeTerms} {terms} hn_month_terms('e', {month}, query.cy_lexemes))",
-            NoticeMatch, [NoticeMatch]);
+            plainWords ? $"(@language IS NULL OR {NoticeMatch})" : NoticeMatch, [NoticeMatch]);
         var quotes = Newest("quotes q", "q.created_at", $"{QuoteMatch} AND {LanguageFilter("q.language")}",
             "q.id, NULL::text AS slug, q.speaker_name::text AS title, q.said_at AS at, q.search AS vector, q.language::text AS language");
         var sources = Newest("sources s", "s.created_at", "s.search @@ query.en",
@@ -135,8 +137,7 @@ public static class SearchEndpoints
         var sql = $"""
             WITH query AS (
               SELECT parsed.*, en || cy AS either, cardinality(en_lexemes) + cardinality(cy_lexemes) > 0 AS has_words
-                FROM (SELECT en, cy, hn_query_lexemes(en) AS en_lexemes, hn_query_lexemes(cy) AS cy_lexemes,
-                             en::text !~ '[|!<]' AND cy::text !~ '[|!<]' AS exact
+                FROM (SELECT en, cy, hn_query_lexemes(en) AS en_lexemes, hn_query_lexemes(cy) AS cy_lexemes
                         FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en, {SearchVectors.WelshQuery("@q")} AS cy) tsq) parsed),
             months AS (
               SELECT month FROM generate_series(date_trunc('month', @now AT TIME ZONE 'UTC'),
@@ -189,25 +190,22 @@ public static class SearchEndpoints
         // read stops once enough are found), then what is older through the vector's own index, newest first. The older
         // branches are alternative matches (one per language) read as separate index scans and merged newest first: an OR
         // of them would make every candidate re-check both, reading its whole vector back from TOAST (~85 µs a row).
-        // Only keys are carried while looking (a read model row is ~19 KB); the candidates' columns are read once found,
-        // numbered newest first: tier 1 from the FirstCandidates-th on. The statement runs with a generic plan (planning
+        // Numbered newest first: tier 1 from the FirstCandidates-th on. The statement runs with a generic plan (planning
         // it per execution cost more than running it), so times are compared through expressions no index matches: a
-        // generic plan would otherwise AND a third of the time index (its guess for any range) into every lookup.
+        // generic plan would otherwise AND a third of a time index (its guess for any range) into every lookup.
         string Monthly(string table, string time, string key, string columns, string visible, Func<string, string> termsMatch, string recheck, string[] olderBranches)
         {
             string Older(string branch) =>
-                $"(SELECT {key} AS id, {time} AS at FROM {table}, query WHERE query.has_words AND {visible} AND {branch} AND (SELECT min(month) FROM months) AT TIME ZONE 'UTC' - {time} > interval '0' ORDER BY {time} DESC, {key} DESC LIMIT {candidates})";
+                $"(SELECT {columns} FROM {table}, query WHERE query.has_words AND {visible} AND {branch} AND (SELECT min(month) FROM months) AT TIME ZONE 'UTC' - {time} > interval '0' ORDER BY {time} DESC, {key} DESC LIMIT {candidates})";
             return $"""
-                SELECT {columns}, found.tier
-                  FROM (SELECT w.id, CASE WHEN row_number() OVER () > {FirstCandidates} THEN 1 ELSE 0 END AS tier
-                          FROM (SELECT recent.* FROM query, months CROSS JOIN LATERAL (
-                                  SELECT {key} AS id, {time} AS at FROM {table}
-                                   WHERE {termsMatch("months.month")} AND {visible} AND {recheck}
-                                   ORDER BY {time} DESC, {key} DESC LIMIT {candidates}) recent
-                                UNION ALL
-                                (SELECT * FROM ({string.Join(" UNION ALL ", olderBranches.Select(Older))}) older ORDER BY at DESC, id DESC LIMIT {candidates})
-                                LIMIT {candidates}) w) found
-                  JOIN {table} ON {key} = found.id
+                SELECT w.*, CASE WHEN row_number() OVER () > {FirstCandidates} THEN 1 ELSE 0 END AS tier
+                  FROM (SELECT recent.* FROM query, months CROSS JOIN LATERAL (
+                          SELECT {columns} FROM {table}
+                           WHERE {termsMatch("months.month")} AND {visible} AND {recheck}
+                           ORDER BY {time} DESC, {key} DESC LIMIT {candidates}) recent
+                        UNION ALL
+                        (SELECT * FROM ({string.Join(" UNION ALL ", olderBranches.Select(Older))}) older ORDER BY at DESC, id DESC LIMIT {candidates})
+                        LIMIT {candidates}) w
                 """;
         }
 
