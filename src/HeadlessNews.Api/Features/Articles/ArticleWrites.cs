@@ -356,8 +356,10 @@ public static class ArticleWrites
         string slug;
         if (requested is not null)
         {
-            var taken = await db.Set<Article>().AnyAsync(a => a.Slug == requested && a.Id != article.Id, cancellationToken)
-                || await history.AnyAsync(h => h.Slug == requested && h.ArticleId != article.Id, cancellationToken);
+            // One round trip for both: an import asks this for every post.
+            var taken = await db.Set<Article>().Where(a => a.Slug == requested && a.Id != article.Id).Select(a => a.Id)
+                .Concat(history.Where(h => h.Slug == requested && h.ArticleId != article.Id).Select(h => h.ArticleId))
+                .AnyAsync(cancellationToken);
             if (taken)
             {
                 return SlugTaken(requested);

@@ -234,7 +234,8 @@ public static partial class WordPressHtml
     private static void Paragraph(List<ConvertedBlock> blocks, string html)
     {
         var trimmed = html.Trim();
-        if (IsBlank(PlainText(trimmed)))
+        // Text without markup or references is its own plain text: no parse needed to see it is blank.
+        if (IsBlank(trimmed.AsSpan().ContainsAny('<', '&') ? PlainText(trimmed) : trimmed))
         {
             return;
         }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using Ganss.Xss;
 
 namespace HeadlessNews.Api.Infrastructure.Html;
@@ -6,6 +8,9 @@ namespace HeadlessNews.Api.Infrastructure.Html;
 /// Allow-list sanitising with HtmlSanitizer (never regexes). Inline HTML (paragraphs, list items) keeps
 /// only links, strong, em and br; rich HTML (notice bodies) adds paragraphs, lists and sub-headings.
 /// Links keep only http, https and mailto URLs.
+/// Inline HTML is sanitised on every write and again on every render (defence in depth), and each time is a full parse:
+/// text with no markup is returned as the sanitiser would serialise it without parsing, and the sanitiser's own recent
+/// outputs are returned as they are (sanitising them again gives them back).
 /// </summary>
 public static class HtmlSafety
 {
@@ -15,7 +20,32 @@ public static class HtmlSafety
     private static readonly HashSet<string> ContentNotText = new(
         ["script", "style", "template", "noscript", "iframe", "object", "textarea", "title", "svg", "math"], StringComparer.OrdinalIgnoreCase);
 
-    public static string SanitiseInline(string html) => Inline.Sanitize(html).Trim();
+    /// <summary>What the parser would change in text (markup, references, characters it escapes or normalises).</summary>
+    private static readonly SearchValues<char> NotPlainText = SearchValues.Create("<>&\u00a0\0\r");
+
+    /// <summary>How many recent inline outputs are remembered: a chunk of imported articles' paragraphs, a few MB at most.</summary>
+    private const int RecentLimit = 4096;
+
+    private static readonly ConcurrentDictionary<string, byte> RecentInline = new(StringComparer.Ordinal);
+
+    public static string SanitiseInline(string html)
+    {
+        if (!html.AsSpan().ContainsAny(NotPlainText))
+        {
+            return html.Trim();
+        }
+        if (RecentInline.ContainsKey(html))
+        {
+            return html;
+        }
+        var safe = Inline.Sanitize(html).Trim();
+        if (RecentInline.Count >= RecentLimit)
+        {
+            RecentInline.Clear();
+        }
+        RecentInline.TryAdd(safe, 0);
+        return safe;
+    }
 
     public static string SanitiseRich(string html) => Rich.Sanitize(html).Trim();
 
