@@ -3,7 +3,7 @@
 #  - upload of a 24 MP JPEG (p95, hashing and metadata reading included), ~16 MB at q90 and ~10 MB at q68;
 #  - first rendition of that JPEG to 1280 px WebP through the API, beside vipsthumbnail on the same file (the ceiling);
 #  - a stored rendition served by the API to readers (anonymous, the asset shown by a published story), beside nginx
-#    serving the same bytes (wrk, same connections and duration);
+#    serving the same bytes (wrk, same connections and duration), with sendfile off (nginx's default) and on;
 #  - API resident memory while 8 first renditions of 24 MP images run at once, above its idle figure.
 # The box may be shared: `uptime` is printed before and after so the figures can be read with the load they ran under.
 # Needs a running API (API=http://127.0.0.1:5080) and a key with content:write and content:publish (KEY=...). Installs libvips-tools,
@@ -73,20 +73,36 @@ curl -sf -o /dev/null "${auth[@]}" -H 'Content-Type: application/json' -H "If-Ma
 url="$API/v1/images/$id/1/1280.webp"
 mkdir -p "$work/www"
 curl -sf -o "$work/www/1280.webp" "$url"
-nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+nginx_port=$(free_port); sendfile_port=$(free_port)
+# One nginx worker (the API may use every core), with sendfile off (nginx's default: it reads the file and writes it,
+# as the API copies its bytes) and on (the kernel sends the page cache: the box's best case).
 cat > "$work/nginx.conf" <<EOF
 worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
 events { worker_connections 1024; }
 http { access_log off; types { image/webp webp; }
-  server { listen 127.0.0.1:$nginx_port; root $work/www; location / { add_header Cache-Control "public, max-age=31536000, immutable"; } } }
+  server { listen 127.0.0.1:$nginx_port; root $work/www; location / { add_header Cache-Control "public, max-age=31536000, immutable"; } }
+  server { listen 127.0.0.1:$sendfile_port; sendfile on; root $work/www; location / { add_header Cache-Control "public, max-age=31536000, immutable"; } } }
 EOF
 nginx -c "$work/nginx.conf" -p "$work" & nginx_pid=$!
 for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/1280.webp" && break; sleep 0.1; done
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
-wrk -t2 -c16 -d3s "$url" >/dev/null # warm-up: tiered compilation of the route
-api_rps=$(wrk -t2 -c16 -d10s "$url" | rps)
-nginx_rps=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$nginx_port/1280.webp" | rps)
-echo "stored rendition ($(stat -c %s "$work/www/1280.webp") bytes), wrk -t2 -c16 10 s: API $api_rps req/s, nginx $nginx_rps req/s ($(awk -v a="$api_rps" -v n="$nginx_rps" 'BEGIN {printf "%.0f", 100*a/n}') %)"
+cpu_ticks() { local total=0 p; for p in "$@"; do total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") )); done; echo "$total"; }
+# "req/s CPU-ms-a-request" of one 10 s wrk run against $1, the CPU being that of the processes named after it.
+measure() {
+  local url=$1 t0 out n; shift; t0=$(cpu_ticks "$@"); out=$(wrk -t2 -c16 -d10s "$url")
+  n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$out")
+  echo "$(rps <<<"$out") $(awk -v t=$(( $(cpu_ticks "$@") - t0 )) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", 1000*t/hz/n}')"
+}
+nginx_worker=$(pgrep -P "$nginx_pid")
+wrk -t2 -c16 -d10s "$url" >/dev/null # warm-up: tiered compilation of the route
+wrk -t2 -c16 -d3s "http://127.0.0.1:$nginx_port/1280.webp" >/dev/null
+read -r api_rps api_cpu < <(measure "$url" "$API_PID")
+read -r nginx_rps nginx_cpu < <(measure "http://127.0.0.1:$nginx_port/1280.webp" "$nginx_worker")
+read -r sendfile_rps sendfile_cpu < <(measure "http://127.0.0.1:$sendfile_port/1280.webp" "$nginx_worker")
+pct() { awk -v a="$1" -v n="$2" 'BEGIN {printf "%.0f", 100*a/n}'; }
+echo "stored rendition ($(stat -c %s "$work/www/1280.webp") bytes), wrk -t2 -c16 10 s, req/s (CPU ms a request): API $api_rps ($api_cpu);" \
+  "nginx $nginx_rps ($nginx_cpu), API at $(pct "$api_rps" "$nginx_rps") %; nginx with sendfile $sendfile_rps ($sendfile_cpu), API at $(pct "$api_rps" "$sendfile_rps") %"
 
 # Memory: 8 first renditions of 24 MP images at once (uploads first), sampling the API's RSS every 20 ms.
 ids=()

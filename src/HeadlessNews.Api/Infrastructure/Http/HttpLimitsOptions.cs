@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
@@ -44,7 +45,12 @@ public sealed class HttpLimitsOptions
 
 public static class HttpLimitsServiceCollectionExtensions
 {
-    /// <summary>Binds <see cref="HttpLimitsOptions"/> and applies them to Kestrel and to JSON bodies (depth, refused characters).</summary>
+    public const string SocketsSection = "Kestrel:Sockets";
+
+    /// <summary>
+    /// Binds <see cref="HttpLimitsOptions"/> and applies them to Kestrel and to JSON bodies (depth, refused characters), and
+    /// <c>Kestrel:Sockets</c> to the socket transport.
+    /// </summary>
     public static IServiceCollection AddHttpInputLimits(this IServiceCollection services)
     {
         services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -55,6 +61,8 @@ public static class HttpLimitsServiceCollectionExtensions
             kestrel.Limits.MaxRequestHeadersTotalSize = limits.Value.KestrelMaxRequestHeadersBytes;
             kestrel.Limits.MaxRequestHeaderCount = limits.Value.KestrelMaxRequestHeaderCount;
         });
+        // Kestrel reads its endpoints from "Kestrel" but not its socket transport's options (e.g. UnsafePreferInlineScheduling).
+        services.AddOptions<SocketTransportOptions>().BindConfiguration(SocketsSection);
         services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IOptions<HttpLimitsOptions>>((json, limits) =>
         {
             json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth;
