@@ -20,7 +20,7 @@ def call(method, path, body=None, headers=None, key=True):
     request = urllib.request.Request(BASE + path, method=method, data=json.dumps(body).encode() if body is not None else None,
                                      headers={**({"Authorization": f"Bearer {KEY}"} if key else {}), "Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=300) as response:
+        with urllib.request.urlopen(request, timeout=1800) as response:
             return response.status, response.headers, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, e.headers, json.loads(e.read() or b"null")
@@ -63,7 +63,7 @@ def editor(n):
         publishes.append((started, ended, ended - started, section, published["slug"]))
 
 
-threads = [threading.Thread(target=editor, args=(n,)) for n in range(EDITORS)]
+threads = [threading.Thread(target=editor, args=(n,), daemon=True) for n in range(EDITORS)]
 began = time.perf_counter()
 for t in threads:
     t.start()

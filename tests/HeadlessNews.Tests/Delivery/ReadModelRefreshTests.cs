@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HeadlessNews.Tests.Delivery;
 
 /// <summary>Counts the commands PUT requests send to PostgreSQL through EF Core (background services' are not theirs).</summary>
-public sealed class CommandCountingApiFactory : ApiFactory
+public class CommandCountingApiFactory : ApiFactory
 {
     public DatabaseCommandCounter Commands => Services.GetRequiredService<DatabaseCommandCounter>();
 
@@ -141,17 +141,12 @@ public sealed class ReadModelRefreshTests(CommandCountingApiFactory api) : IClas
 }
 
 /// <summary>The command-counting host with renames relabelling two read-model rows per statement.</summary>
-public sealed class SmallRelabelBatchApiFactory : ApiFactory
+public sealed class SmallRelabelBatchApiFactory : CommandCountingApiFactory
 {
-    public DatabaseCommandCounter Commands => Services.GetRequiredService<DatabaseCommandCounter>();
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Delivery:RelabelBatchSize", "2");
-        builder.ConfigureServices(services => services.AddHttpContextAccessor()
-            .AddSingleton(provider => new DatabaseCommandCounter(() => provider.GetRequiredService<IHttpContextAccessor>().HttpContext?.Request.Method == HttpMethods.Put))
-            .ConfigureDbContext<HeadlessNewsDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<DatabaseCommandCounter>())));
     }
 }
 

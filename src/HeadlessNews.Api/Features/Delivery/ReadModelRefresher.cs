@@ -54,7 +54,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
             if (context.Database.CurrentTransaction is null)
             {
                 await RefreshAsync(context, pending, cancellationToken);
-                await RelabelAfterCommitAsync(context, cancellationToken);
+                await RelabelAfterCommitAsync(context);
             }
         }
         return result;
@@ -90,7 +90,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
     {
         if (eventData.Context is { } context)
         {
-            await RelabelAfterCommitAsync(context, cancellationToken);
+            await RelabelAfterCommitAsync(context);
         }
     }
 
@@ -220,7 +220,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
     }
 
     /// <summary>Runs the relabels <paramref name="context"/>'s committed transaction left, on a context of its own (that one's transaction is ending).</summary>
-    private async Task RelabelAfterCommitAsync(DbContext context, CancellationToken cancellationToken)
+    private async Task RelabelAfterCommitAsync(DbContext context)
     {
         if (!_relabels.TryGetValue(context, out var relabels))
         {
@@ -231,11 +231,12 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
         {
             return;
         }
+        // The rename has committed: the read model must follow even when the writer's request times out or goes away.
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         foreach (var relabel in relabels)
         {
-            await RelabelAsync(db, relabel, cancellationToken);
+            await RelabelAsync(db, relabel, CancellationToken.None);
         }
     }
 
