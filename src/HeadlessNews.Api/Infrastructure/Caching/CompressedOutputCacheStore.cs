@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using K4os.Compression.LZ4;
 using Microsoft.AspNetCore.OutputCaching;
@@ -10,15 +12,18 @@ namespace HeadlessNews.Api.Infrastructure.Caching;
 /// Keeps output-cache entries LZ4-compressed in the framework's in-memory store, so the size limit (which counts stored
 /// bytes) holds several times the pages and the process's peak memory falls, while a hit costs one LZ4 decode
 /// (gigabytes a second). Kept as they are: entries that LZ4 barely shrinks (responses already Brotli- or gzip-encoded
-/// for the client), and entries over 64 KB (lists with <c>include=body</c>), whose decoding would allocate a large
-/// array on every hit. Figures in bench/README.md.
+/// for the client). As a buffer store it is handed the framework's pooled serialisation buffer, so storing a page makes
+/// one array, the compressed one: a list with <c>include=body</c> (~100 KB) is held in ~30 KB, below the large-object
+/// heap, where held and evicted entries under many distinct URLs stayed until a full collection. Figures in
+/// bench/README.md (bench/archive/distinct-urls.sh).
 /// </summary>
-internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOutputCacheStore
+internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOutputCacheBufferStore
 {
-    private const int LargestCompressed = 64 * 1024;
-
     /// <summary>Starts a compressed entry; the framework's own format starts with its revision number (1 or 2).</summary>
     private const byte CompressedMarker = 0xFF;
+
+    /// <summary>The marker and the decoded length (32 bits, little-endian) before the LZ4 block.</summary>
+    private const int Header = 5;
 
     private const int HotLimit = 64;
 
@@ -70,7 +75,8 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
         {
             return decoded;
         }
-        decoded = LZ4Pickler.Unpickle(stored.AsSpan(1));
+        decoded = GC.AllocateUninitializedArray<byte>(BinaryPrimitives.ReadInt32LittleEndian(stored.AsSpan(1)));
+        LZ4Codec.Decode(stored.AsSpan(Header), decoded);
         var identity = RuntimeHelpers.GetHashCode(stored);
         var slot = (identity & int.MaxValue) % Slots;
         long seen, streak;
@@ -91,18 +97,49 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
         return decoded;
     }
 
-    public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
+    public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken) =>
+        inner.SetAsync(key, Compressed(value) ?? value, tags, validFor, cancellationToken);
+
+    ValueTask IOutputCacheBufferStore.SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
-        if (value.Length <= LargestCompressed)
+        // The framework serialises into one pooled buffer, so the sequence is a single segment.
+        var bytes = value.IsSingleSegment ? value.FirstSpan : value.ToArray();
+        return inner.SetAsync(key, Compressed(bytes) ?? bytes.ToArray(), tags.ToArray(), validFor, cancellationToken);
+    }
+
+    async ValueTask<bool> IOutputCacheBufferStore.TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(key, cancellationToken) is not { } entry)
         {
-            var compressed = new ArrayBufferWriter<byte>(LZ4Codec.MaximumOutputSize(value.Length) + 32);
-            compressed.Write([CompressedMarker]);
-            LZ4Pickler.Pickle(value, compressed);
-            if (compressed.WrittenCount < value.Length - value.Length / 8)
-            {
-                return inner.SetAsync(key, compressed.WrittenSpan.ToArray(), tags, validFor, cancellationToken);
-            }
+            return false;
         }
-        return inner.SetAsync(key, value, tags, validFor, cancellationToken);
+        destination.Write(entry);
+        return true;
+    }
+
+    /// <summary>
+    /// The entry as the marker, its length and its LZ4 block, or null when LZ4 barely shrinks it. The block is encoded in a
+    /// pooled buffer: a worst-case-sized one per entry would itself be a large object for every body list stored.
+    /// </summary>
+    private static byte[]? Compressed(ReadOnlySpan<byte> value)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(LZ4Codec.MaximumOutputSize(value.Length));
+        try
+        {
+            var length = LZ4Codec.Encode(value, scratch);
+            if (length <= 0 || Header + length >= value.Length - value.Length / 8)
+            {
+                return null;
+            }
+            var stored = GC.AllocateUninitializedArray<byte>(Header + length);
+            stored[0] = CompressedMarker;
+            BinaryPrimitives.WriteInt32LittleEndian(stored.AsSpan(1), value.Length);
+            scratch.AsSpan(0, length).CopyTo(stored.AsSpan(Header));
+            return stored;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 }

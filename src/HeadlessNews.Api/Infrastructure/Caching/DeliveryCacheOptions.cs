@@ -20,6 +20,11 @@ public sealed class DeliveryCacheOptions
     [Range(1, 86_400)]
     public int ServerSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// Stored (LZ4-compressed) bytes the server output cache may hold. Holding them costs the process about twice that
+    /// (entries, keys, tag sets, and evicted entries until the next full collection): with 256, requests for many distinct
+    /// list URLs took the API past 650 MB; 16 keeps it near 300 MB (bench/archive/distinct-urls.sh).
+    /// </summary>
     [Range(1, 16_384)]
-    public int ServerSizeLimitMegabytes { get; set; } = 256;
+    public int ServerSizeLimitMegabytes { get; set; } = 16;
 }
