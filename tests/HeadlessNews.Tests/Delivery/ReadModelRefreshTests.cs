@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HeadlessNews.Tests.Delivery;
 
 /// <summary>Counts the commands PUT requests send to PostgreSQL through EF Core (background services' are not theirs).</summary>
-public class CommandCountingApiFactory : ApiFactory
+public sealed class CommandCountingApiFactory : ApiFactory
 {
     public DatabaseCommandCounter Commands => Services.GetRequiredService<DatabaseCommandCounter>();
 
@@ -137,62 +137,5 @@ public sealed class ReadModelRefreshTests(CommandCountingApiFactory api) : IClas
         await (await editor.SendWithIfMatchAsync(HttpMethod.Put, url, current.Version(),
             new { name = Editorial.Unique("Renamed"), slug = entity.GetProperty("slug").GetString() })).AssertSuccessAsync();
         return api.Commands.Commands - before;
-    }
-}
-
-/// <summary>The command-counting host with renames relabelling two read-model rows per statement.</summary>
-public sealed class SmallRelabelBatchApiFactory : CommandCountingApiFactory
-{
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Delivery:RelabelBatchSize", "2");
-    }
-}
-
-public sealed class ReadModelRelabelBatchTests(SmallRelabelBatchApiFactory api) : IClassFixture<SmallRelabelBatchApiFactory>
-{
-    [Fact]
-    public async Task Renaming_a_section_used_by_more_articles_than_a_batch_relabels_them_a_batch_at_a_time_and_every_page_shows_the_new_name()
-    {
-        var editor = await api.ClientWithScopesAsync("*");
-        var reader = api.CreateClient();
-        var one = await FiledSectionAsync(editor, 1);
-        var five = await FiledSectionAsync(editor, 5);
-        var slugs = (await editor.GetJsonAsync($"/v1/manage/articles?section={five.GetProperty("slug").GetString()}")).GetProperty("items").EnumerateArray()
-            .Select(a => a.GetProperty("slug").GetString()!).ToArray();
-        foreach (var slug in slugs)
-        {
-            await reader.GetAsync($"/v1/articles/{slug}");
-        }
-
-        var (oneCost, _) = await RenameAsync(editor, one);
-        var (fiveCost, renamed) = await RenameAsync(editor, five);
-
-        // One statement per batch of two: three for five articles where one article takes one.
-        Assert.Equal(oneCost + 2, fiveCost);
-        foreach (var slug in slugs)
-        {
-            Assert.Equal(renamed, (await reader.GetJsonAsync($"/v1/articles/{slug}")).GetProperty("section").GetProperty("name").GetString());
-        }
-    }
-
-    private static async Task<System.Text.Json.JsonElement> FiledSectionAsync(HttpClient editor, int count)
-    {
-        var section = await editor.CreateSectionAsync();
-        for (var i = 0; i < count; i++)
-        {
-            await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Harbour works"), section = section.GetProperty("slug").GetString(), body = Editorial.OneParagraph() });
-        }
-        return section;
-    }
-
-    private async Task<(int Commands, string Name)> RenameAsync(HttpClient editor, System.Text.Json.JsonElement section)
-    {
-        var name = Editorial.Unique("Renamed");
-        var before = api.Commands.Commands;
-        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/sections/{section.Id()}", section.Version(),
-            new { name, slug = section.GetProperty("slug").GetString() })).AssertSuccessAsync();
-        return (api.Commands.Commands - before, name);
     }
 }

@@ -9,7 +9,6 @@ using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Features.Sources;
 using HeadlessNews.Api.Infrastructure.Caching;
-using HeadlessNews.Api.Infrastructure.Http;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -21,19 +20,11 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// just before it commits (or, for a save without a transaction of its own, right after it), renders again the live blog
 /// entries that show a changed quote, source, author or asset, and evicts the cached pages of the notices showing a changed
 /// asset. No writer calls into Delivery.
-/// A renamed section or author is relabelled in the read model after its transaction commits, in batches of
-/// <see cref="DeliveryOptions.RelabelBatchSize"/> rows, each its own statement (see <see cref="RelabelAsync"/>): the
-/// rename holds no lock on the rows it relabels, and no statement grows with the archive (one UPDATE of a section's
-/// 200,000 articles outlived the command timeout, and the rename failed). The writer's request waits for the last batch,
-/// so the pages show the new name once it is answered; until then each page changes as its batch commits.
+/// A renamed section or author is one UPDATE however many articles show it (see <see cref="RelabelAsync"/>).
 /// </summary>
-internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IServiceScopeFactory scopes, IOptions<DeliveryOptions> delivery)
-    : SaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
-
-    /// <summary>Relabels waiting for their transaction to commit.</summary>
-    private readonly ConditionalWeakTable<DbContext, List<Relabelling>> _relabels = [];
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
@@ -54,7 +45,6 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
             if (context.Database.CurrentTransaction is null)
             {
                 await RefreshAsync(context, pending, cancellationToken);
-                await RelabelAfterCommitAsync(context);
             }
         }
         return result;
@@ -86,20 +76,11 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
         return result;
     }
 
-    public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is { } context)
-        {
-            await RelabelAfterCommitAsync(context);
-        }
-    }
-
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         if (eventData.Context is { } context)
         {
             _pending.Remove(context);
-            _relabels.Remove(context);
         }
         return Task.CompletedTask;
     }
@@ -167,17 +148,18 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
         {
             return;
         }
+        var relabelled = new HashSet<Guid>();
         var evicted = new HashSet<string>();
         var articleIds = new HashSet<Guid>(pending.Articles);
-        var relabels = _relabels.GetOrCreateValue(context);
         foreach (var (id, change) in pending.Sections.Where(c => c.Value.Changed))
         {
-            relabels.Add(new Relabelling(change, "section_slug = {0}", "section_slug = {1}"));
+            relabelled.UnionWith(await RelabelAsync(context, change, id, "section_slug = {0}", "SELECT id FROM articles WHERE section_id = {4}", cancellationToken));
             articleIds.UnionWith(await PublishedAsync(context, context.Set<Article>().Where(a => a.SectionId == id && a.Language != Languages.Default).Select(a => a.Id), cancellationToken));
         }
         foreach (var (id, change) in pending.Authors.Where(c => c.Value.Changed))
         {
-            relabels.Add(new Relabelling(change, "author_slugs = array_replace(author_slugs, {1}, {0})", "author_slugs @> ARRAY[{1}]"));
+            relabelled.UnionWith(await RelabelAsync(context, change, id, "author_slugs = array_replace(author_slugs, {1}, {0})",
+                "SELECT article_id FROM article_authors WHERE author_id = {4}", cancellationToken));
             articleIds.UnionWith(await PublishedAsync(context,
                 context.Set<ArticleAuthor>().Where(l => l.AuthorId == id && l.Article!.Language != Languages.Default).Select(l => l.ArticleId), cancellationToken));
         }
@@ -216,28 +198,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
                 await LiveBlogReadModel.EntriesShowingAsync(context, pending.Quotes, pending.Sources, pending.Assets, renamedAuthors, cancellationToken), cancellationToken));
         }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
-        await evictions.EvictAfterCommitAsync(context, evicted);
-    }
-
-    /// <summary>Runs the relabels <paramref name="context"/>'s committed transaction left, on a context of its own (that one's transaction is ending).</summary>
-    private async Task RelabelAfterCommitAsync(DbContext context)
-    {
-        if (!_relabels.TryGetValue(context, out var relabels))
-        {
-            return;
-        }
-        _relabels.Remove(context);
-        if (relabels.Count == 0)
-        {
-            return;
-        }
-        // The rename has committed: the read model must follow even when the writer's request times out or goes away.
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        foreach (var relabel in relabels)
-        {
-            await RelabelAsync(db, relabel, CancellationToken.None);
-        }
+        await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf).Concat(evicted));
     }
 
     /// <summary>Those of <paramref name="articleIds"/> the read model holds: only they can show the change.</summary>
@@ -245,49 +206,29 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, ISe
         db.Set<PublishedArticle>().Where(p => articleIds.Contains(p.ArticleId)).Select(p => p.ArticleId).ToListAsync(cancellationToken);
 
     /// <summary>
-    /// Shows a section's or author's new slug and name in every published article showing it, a batch of rows at a time in
-    /// article id order, each batch evicting its articles' cached pages as it commits. The prepared JSON holds exactly the
-    /// old serialised object (a key no other object has), so replacing its text is the same as rendering again, without
-    /// reading and rewriting thousands of documents through the application. Ids are time-ordered (version 7), so an
-    /// article a concurrent writer published with the old name comes last, after its writer committed.
+    /// Shows a section's or author's new slug and name in every published article using it with one UPDATE: the prepared
+    /// JSON holds exactly the old serialised object (a key no other object has), so replacing its text is the same as
+    /// rendering again, without reading and rewriting thousands of documents through the application. Returns the rows changed.
     /// </summary>
-    private async Task RelabelAsync(HeadlessNewsDbContext db, Relabelling relabel, CancellationToken cancellationToken)
+    /// <param name="setSlug">Assigns the slug column; {0} is the new slug, {1} the old.</param>
+    /// <param name="articlesUsing">Selects the ids of the articles using it; {4} is its id.</param>
+    private static async Task<List<Guid>> RelabelAsync(HeadlessNewsDbContext db, Relabel change, Guid id, string setSlug, string articlesUsing, CancellationToken cancellationToken)
     {
-        var change = relabel.Change;
         if (change.OldSlug == change.NewSlug && change.OldJson == change.NewJson)
         {
-            return;
+            return [];
         }
-        // Both fragments are constants of this class; every value is a parameter. The next batch starts after the last id
-        // of this one in PostgreSQL's uuid order.
+        // Both fragments are constants of this class; every value is a parameter.
         var sql = $$"""
-            WITH batch AS (
-                SELECT article_id FROM published_articles WHERE {{relabel.Showing}} AND article_id > {4} ORDER BY article_id LIMIT {5}),
-            relabelled AS (
-                UPDATE published_articles SET {{relabel.SetSlug}},
-                    summary_json = replace(summary_json, {2}, {3}),
-                    summary_with_body_json = replace(summary_with_body_json, {2}, {3}),
-                    document_json = replace(document_json, {2}, {3})
-                FROM batch WHERE published_articles.article_id = batch.article_id)
-            SELECT article_id AS "Value" FROM batch ORDER BY article_id
+            UPDATE published_articles SET {{setSlug}},
+                summary_json = replace(summary_json, {2}, {3}),
+                summary_with_body_json = replace(summary_with_body_json, {2}, {3}),
+                document_json = replace(document_json, {2}, {3})
+            WHERE article_id IN ({{articlesUsing}})
+            RETURNING article_id AS "Value"
             """;
-        var after = Guid.Empty;
-        while (true)
-        {
-            var batch = await db.Database.SqlQueryRaw<Guid>(sql, change.NewSlug, change.OldSlug, change.OldJson, change.NewJson, after, delivery.Value.RelabelBatchSize)
-                .ToListAsync(cancellationToken);
-            if (batch.Count == 0)
-            {
-                return;
-            }
-            await evictions.EvictAfterCommitAsync(db, batch.SelectMany(PublishedArticle.TagsOf));
-            after = batch[^1];
-        }
+        return await db.Database.SqlQueryRaw<Guid>(sql, change.NewSlug, change.OldSlug, change.OldJson, change.NewJson, id).ToListAsync(cancellationToken);
     }
-
-    /// <param name="SetSlug">Assigns the slug column; {0} is the new slug, {1} the old.</param>
-    /// <param name="Showing">Selects the read-model rows showing it by their old slug, {1}.</param>
-    private sealed record Relabelling(Relabel Change, string SetSlug, string Showing);
 
     /// <summary>
     /// A section's or author's slug, delivered JSON (default-language name) and names in other languages before and after

@@ -15,10 +15,6 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 50_000)]
     public int SitemapPageSize { get; set; } = 50_000;
 
-    /// <summary>Read-model rows relabelled per statement when a section or author is renamed (each batch commits and evicts on its own).</summary>
-    [Range(1, 100_000)]
-    public int RelabelBatchSize { get; set; } = 2_000;
-
     /// <summary>The front end's public base URL (e.g. <c>https://news.example</c>): feeds link to its <c>articles/{slug}</c> and <c>notices/{id}</c> pages, webhook payloads to its <c>/v1/…</c> resources; null ⇒ this API's delivery routes.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
