@@ -98,7 +98,8 @@ psql_ -c "ALTER DATABASE headlessnews SET session_preload_libraries = 'auto_expl
 stop_api
 start_api
 LOG="$DATA/pg/server.log"; FROM=$(wc -l <"$LOG")
-{ for s in "${SCENARIOS[@]}"; do echo "${s#*|}"; done; echo "/v1/articles/$(head -1 "$DATA/slugs.txt")"
+# Each delivery read 11 times: Npgsql prepares on the fifth use and PostgreSQL may then settle on a generic plan.
+{ for s in "${SCENARIOS[@]}" "|/v1/articles/$(head -1 "$DATA/slugs.txt")"; do for _ in $(seq 11); do echo "${s#*|}"; done; done
   shuf -n 6 "$WORK/queries.txt" | sed 's#^#/v1/search?q=#'; } | while read -r url; do echo "GET $url" >>"$WORK/asked"; curl -s -o /dev/null "$BASE$url"; done
 psql_ -c "ALTER DATABASE headlessnews RESET ALL"
 { cat "$WORK/asked"; tail -n +"$FROM" "$LOG"; } > "$DATA/plans.txt"

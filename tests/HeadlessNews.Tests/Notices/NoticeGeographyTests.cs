@@ -77,36 +77,6 @@ public sealed class NoticeGeographyTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task The_near_query_for_active_notices_uses_the_latitude_longitude_index_not_a_scan()
-    {
-        await api.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""
-            INSERT INTO notices (id, reference, category, title, body, issuer_name, latitude, longitude, attachments, status, version, created_at, updated_at, published_at)
-            SELECT gen_random_uuid(), 'GEO/' || g, 'other', 'Filler notice ' || g, '<p>Filler</p>', 'Filler issuer',
-                   50 + random() * 8, -6 + random() * 7, '[]', 'published', 1, now(), now(), now()
-            FROM generate_series(1, 5000) AS g;
-            ANALYZE notices;
-            """));
-
-        var plan = await api.WithDbAsync(async db =>
-        {
-            var query = db.Set<Notice>().Active(api.Clock.GetUtcNow()).Near(OriginLatitude, OriginLongitude, 5).Select(n => n.Id);
-            await db.Database.OpenConnectionAsync();
-            await using var explain = query.CreateDbCommand();
-            explain.CommandText = "EXPLAIN " + explain.CommandText;
-            await using var reader = await explain.ExecuteReaderAsync();
-            var lines = new List<string>();
-            while (await reader.ReadAsync())
-            {
-                lines.Add(reader.GetString(0));
-            }
-            return string.Join('\n', lines);
-        });
-
-        Assert.Contains("ix_notices_latitude_longitude", plan, StringComparison.Ordinal);
-        Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Near_refuses_coordinates_out_of_range_and_a_non_positive_radius()
     {
         await api.WithDbAsync(db =>

@@ -168,5 +168,9 @@ internal sealed class NoticeDeliveryIndexes : IEntityTypeConfiguration<Notice>
         builder.HasIndex(n => new { n.Status, n.PublishedAt, n.Id });
         builder.HasIndex(n => new { n.Status, n.EffectiveFrom });
         builder.HasIndex(n => new { n.Status, n.EffectiveTo });
+        // "Near here", newest first: walked backwards, the bounding box is checked on each entry and only notices inside it
+        // are read, until the page is full. A (latitude, longitude) index instead read every notice in the box, active or
+        // expired, and sorted them: a number that grows with the archive (821 of 4,911 kept at 1,000,000 articles).
+        builder.HasIndex(n => new { n.PublishedAt, n.Id, n.Latitude, n.Longitude }).HasFilter("status = 'published' AND latitude IS NOT NULL");
     }
 }

@@ -101,8 +101,6 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         builder.HasIndex(n => new { n.Status, n.CreatedAt, n.Id });
         builder.HasIndex(n => new { n.Category, n.CreatedAt, n.Id });
         builder.HasIndex(n => new { n.IssuerName, n.CreatedAt, n.Id });
-        // The "near here" prefilter: a bounding box is two range conditions this B-tree can serve.
-        builder.HasIndex(n => new { n.Latitude, n.Longitude }).HasFilter("latitude IS NOT NULL");
         // Which notices show an asset (renditions' visibility, deletion): images @> '[{"assetId": …}]'.
         builder.HasIndex(n => n.Images).HasMethod("gin");
     }

@@ -20,7 +20,7 @@ public static class NoticeQueries
 
     /// <summary>
     /// Notices whose point lies within <paramref name="radiusKm"/> of (<paramref name="latitude"/>, <paramref name="longitude"/>):
-    /// a bounding box the (latitude, longitude) index serves, then the exact great-circle (haversine) distance.
+    /// a bounding box that delivery's newest-first location index checks entry by entry, then the exact great-circle (haversine) distance.
     /// </summary>
     public static IQueryable<Notice> Near(this IQueryable<Notice> notices, double latitude, double longitude, double radiusKm)
     {

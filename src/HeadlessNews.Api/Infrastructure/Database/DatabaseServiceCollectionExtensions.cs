@@ -46,10 +46,14 @@ public static class DatabaseServiceCollectionExtensions
         .UseSnakeCaseNamingConvention()
         .ConfigureWarnings(warnings => warnings.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
-    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory? loggers = null)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         ConfigureDataSource(builder);
+        if (loggers is not null)
+        {
+            builder.UseLoggerFactory(loggers);
+        }
         return builder.Build();
     }
 

@@ -22,13 +22,13 @@ namespace HeadlessNews.Api.Infrastructure.Database;
 /// its own Npgsql pool (Max Pool Size applies to each).
 /// </para>
 /// </summary>
-public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint endpoint) : IAsyncDisposable, IDisposable
+public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint endpoint, ILoggerFactory loggers) : IAsyncDisposable, IDisposable
 {
     public const string Key = "read";
     public const string GenericPlansKey = "read-generic-plans";
     public const string ConnectionName = "HeadlessNewsRead";
-    private readonly Lazy<ReadPools> _read = new(() => new ReadPools(ConnectionString(configuration, endpoint)), LazyThreadSafetyMode.PublicationOnly);
-    private readonly Lazy<ReadPools> _primary = new(() => new ReadPools(endpoint.ConnectionString), LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<ReadPools> _read = new(() => new ReadPools(ConnectionString(configuration, endpoint), loggers), LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<ReadPools> _primary = new(() => new ReadPools(endpoint.ConnectionString, loggers), LazyThreadSafetyMode.PublicationOnly);
     private ulong _requiredLsn;
     private ulong _replayedLsn;
     private long _nextReplayCheck;
@@ -131,11 +131,11 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     }
 
     /// <summary>One server's two pools: plans chosen by PostgreSQL per execution, and generic plans.</summary>
-    private sealed class ReadPools(string connectionString)
+    private sealed class ReadPools(string connectionString, ILoggerFactory loggers)
     {
         // Built once each (not PublicationOnly): a data source that lost a race would be a pool nobody disposes.
-        private readonly Lazy<Pool> _perExecution = new(() => new Pool(Multiplexed(connectionString)));
-        private readonly Lazy<Pool> _generic = new(() => new Pool(WithGenericPlans(Multiplexed(connectionString))));
+        private readonly Lazy<Pool> _perExecution = new(() => new Pool(Multiplexed(connectionString), loggers));
+        private readonly Lazy<Pool> _generic = new(() => new Pool(WithGenericPlans(Multiplexed(connectionString)), loggers));
 
         /// <summary>For the synchronous replay check, which a multiplexed connection refuses, whatever the read string says.</summary>
         public string ReplayCheckConnectionString { get; } = new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = false }.ConnectionString;
@@ -146,12 +146,15 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
             new[] { _perExecution, _generic }.Where(pool => pool.IsValueCreated).Select(pool => pool.Value.DataSource);
     }
 
-    /// <summary>One Npgsql pool, shared by untracked contexts and by SQL read straight from it.</summary>
+    /// <summary>
+    /// One Npgsql pool, shared by untracked contexts and by SQL read straight from it. Npgsql logs to the host's loggers
+    /// (category <c>Npgsql</c>, Warning by default): its notices at Debug are how a test sees the plans of the reads.
+    /// </summary>
     private sealed class Pool
     {
-        public Pool(string connectionString)
+        public Pool(string connectionString, ILoggerFactory loggers)
         {
-            DataSource = DatabaseServiceCollectionExtensions.CreateDataSource(connectionString);
+            DataSource = DatabaseServiceCollectionExtensions.CreateDataSource(connectionString, loggers);
             Contexts = new(((DbContextOptionsBuilder<HeadlessNewsDbContext>)DatabaseServiceCollectionExtensions
                     .Configure(new DbContextOptionsBuilder<HeadlessNewsDbContext>(), DataSource))
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
