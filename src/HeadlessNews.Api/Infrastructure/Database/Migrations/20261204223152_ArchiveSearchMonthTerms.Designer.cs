@@ -1260,10 +1260,6 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_notices_issuer_name_reference");
 
-                    b.HasIndex("Latitude", "Longitude")
-                        .HasDatabaseName("ix_notices_latitude_longitude")
-                        .HasFilter("latitude IS NOT NULL");
-
                     b.HasIndex("Status", "EffectiveFrom")
                         .HasDatabaseName("ix_notices_status_effective_from");
 
@@ -1281,6 +1277,10 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     b.HasIndex("Status", "PublishedAt", "Id")
                         .HasDatabaseName("ix_notices_status_published_at_id");
+
+                    b.HasIndex("PublishedAt", "Id", "Latitude", "Longitude")
+                        .HasDatabaseName("ix_notices_published_at_id_latitude_longitude")
+                        .HasFilter("status = 'published' AND latitude IS NOT NULL");
 
                     b.ToTable("notices", (string)null);
                 });
