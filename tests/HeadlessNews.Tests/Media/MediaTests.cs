@@ -190,7 +190,7 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
-    public void A_stored_1280_px_picture_fits_the_socket_transports_write_buffer_so_sending_it_never_waits_at_64_KB()
+    public void The_socket_transport_is_configured_from_Kestrel_Sockets_with_a_write_buffer_a_stored_1280_px_picture_fits_in()
     {
         // Kestrel's transport pauses a response's writer at 64 KB by default, which costs a 225 KB picture extra thread hops.
         Assert.Equal(256 * 1024, api.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);

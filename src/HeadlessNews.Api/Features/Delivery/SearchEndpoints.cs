@@ -114,8 +114,9 @@ public static class SearchEndpoints
         // Candidates are ranked by relevance in the small in-row lead vector times a recency boost (see Score), and
         // snippet text is read only for the page. The query is parsed the way each row was indexed (English, or simple
         // for Welsh).
-        var terms = HasOr(q) ? "&&" : "@>";
-        var plainWords = !HasOr(q) && q.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c));
+        var hasOr = HasOr(q);
+        var terms = hasOr ? "&&" : "@>";
+        var plainWords = !hasOr && q.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c));
         const string articleTerms = "hn_search_terms(p.search, p.visible_from, p.language)";
         const string noticeTerms = "hn_search_terms(n.search_vector, n.published_at, 'en')";
         var articles = Monthly("published_articles p", "p.visible_from", "p.article_id",

@@ -12,14 +12,14 @@ namespace HeadlessNews.Api.Features.Media;
 public sealed class HotRenditions(IOptions<MediaOptions> options) : ITagEvictionObserver
 {
     private readonly long _limit = options.Value.HotRenditionsMegabytes * 1024L * 1024;
-    private readonly ConcurrentDictionary<string, HotRendition> _kept = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _kept = new(StringComparer.Ordinal);
     private long _keptBytes;
 
     public bool IsOn => _limit > 0;
 
-    public HotRendition? Find(string key) => _kept.GetValueOrDefault(key);
+    public byte[]? Find(string key) => _kept.GetValueOrDefault(key);
 
-    public void Keep(AssetSnapshot asset, RenditionSpec spec, byte[] bytes)
+    public void Keep(string key, byte[] bytes)
     {
         if (bytes.Length > _limit)
         {
@@ -30,7 +30,7 @@ public sealed class HotRenditions(IOptions<MediaOptions> options) : ITagEviction
             _kept.Clear();
             Interlocked.Exchange(ref _keptBytes, bytes.Length);
         }
-        _kept[spec.Key(asset.Id, asset.Version)] = new HotRendition(bytes, spec.ContentType, spec.ETag(asset.Version).Tag.Value!, Asset.CacheTag(asset.Id));
+        _kept[key] = bytes;
     }
 
     public void Evicted(string tag)
@@ -45,6 +45,3 @@ public sealed class HotRenditions(IOptions<MediaOptions> options) : ITagEviction
         }
     }
 }
-
-/// <summary>A rendition's bytes with the header values every answer carries, built once rather than per request.</summary>
-public sealed record HotRendition(byte[] Bytes, string ContentType, string ETag, string CacheTag);

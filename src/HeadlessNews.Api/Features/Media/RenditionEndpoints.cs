@@ -39,7 +39,7 @@ public static class RenditionEndpoints
             return TypedResults.Redirect($"/v1/images/{id}/{asset.Version}/{rendition}{http.Request.QueryString}", permanent: true);
         }
         var stored = await work.GetOrMakeAsync(asset, spec, cancellationToken);
-        SetHeaders(http, Asset.CacheTag(id), rendition, isPublic);
+        SetHeaders(http, id, rendition, isPublic);
         if (options.Value.AccelRedirectPrefix is { } prefix)
         {
             // nginx sends the file, with its own ETag, and answers If-None-Match itself.
@@ -77,39 +77,20 @@ public static class RenditionEndpoints
                 && version == asset.Version && asset.IsVisibleAt(clock.GetUtcNow())
                 && request.RouteValues["rendition"] is string rendition
                 && Parse(rendition, request.Query["ratio"], request.Headers.Accept, options.Value) is { } spec
-                && hot.Find(spec.Key(id, version)) is { } kept)
+                && hot.Find(spec.Key(id, version)) is { } bytes)
             {
-                SetHeaders(context, kept.CacheTag, rendition, isPublic: true);
-                return IsConditional(request.Headers)
-                    ? TypedResults.Bytes(kept.Bytes, kept.ContentType, entityTag: spec.ETag(version)).ExecuteAsync(context)
-                    : WriteAsync(context.Response, kept);
+                SetHeaders(context, id, rendition, isPublic: true);
+                return TypedResults.Bytes(bytes, spec.ContentType, entityTag: spec.ETag(version)).ExecuteAsync(context);
             }
             return next(context);
         });
     }
 
-    /// <summary>Conditional requests (304, 412) are judged by the framework's file result, as on the endpoint.</summary>
-    private static bool IsConditional(IHeaderDictionary headers) =>
-        headers.IfNoneMatch.Count + headers.IfMatch.Count + headers.IfModifiedSince.Count + headers.IfUnmodifiedSince.Count > 0;
-
-    /// <summary>
-    /// What the file result sends for an unconditional request, without its per-request work (a logger, precondition
-    /// parsing, an ETag built and formatted): one copy of the bytes into Kestrel's output, with a Content-Length.
-    /// </summary>
-    private static Task WriteAsync(HttpResponse response, HotRendition kept)
-    {
-        response.ContentType = kept.ContentType;
-        response.ContentLength = kept.Bytes.Length;
-        response.Headers.ETag = kept.ETag;
-        var writing = response.BodyWriter.WriteAsync(kept.Bytes);
-        return writing.IsCompletedSuccessfully ? Task.CompletedTask : writing.AsTask();
-    }
-
-    private static void SetHeaders(HttpContext http, string cacheTag, string rendition, bool isPublic)
+    private static void SetHeaders(HttpContext http, Guid id, string rendition, bool isPublic)
     {
         var headers = http.Response.Headers;
         headers.CacheControl = isPublic ? "public, max-age=31536000, immutable" : "private, no-store";
-        headers[CacheTags.HeaderName] = cacheTag;
+        headers[CacheTags.HeaderName] = Asset.CacheTag(id);
         if (rendition.EndsWith(".auto", StringComparison.Ordinal))
         {
             headers.Vary = "Accept";

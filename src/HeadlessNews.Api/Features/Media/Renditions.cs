@@ -56,7 +56,7 @@ public sealed class ImageWork(IMediaStorage storage, HotRenditions hot, IOptions
         var key = spec.Key(asset.Id, asset.Version);
         if (hot.Find(key) is { } kept)
         {
-            return new StoredMedia(null, kept.Bytes);
+            return new StoredMedia(null, kept);
         }
         if (!hot.IsOn && await storage.FindAsync(key, cancellationToken) is { } stored)
         {
@@ -64,7 +64,7 @@ public sealed class ImageWork(IMediaStorage storage, HotRenditions hot, IOptions
         }
         if (hot.IsOn && await storage.ReadAsync(key, cancellationToken) is { } read)
         {
-            hot.Keep(asset, spec, read);
+            hot.Keep(key, read);
             return new StoredMedia(null, read);
         }
         var making = _making.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => MakeAsync(asset, spec, key)));
@@ -94,7 +94,7 @@ public sealed class ImageWork(IMediaStorage storage, HotRenditions hot, IOptions
         var ratio = spec.Ratio is null ? (double?)null : RenditionSpec.Ratios[spec.Ratio];
         var bytes = await RunAsync(() => ImageFiles.Render(source, asset.Width, asset.Height, spec.Width, ratio, asset.FocalPoint, spec.Format), CancellationToken.None);
         await storage.WriteAsync(key, bytes, spec.ContentType, CancellationToken.None);
-        hot.Keep(asset, spec, bytes);
+        hot.Keep(key, bytes);
         return bytes;
     }
 
