@@ -197,6 +197,8 @@ internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.HasIndex(a => new { a.UpdatedAt, a.Id });
         builder.HasIndex(a => new { a.Status, a.UpdatedAt });
         builder.HasIndex(a => new { a.SectionId, a.UpdatedAt });
+        // A section rename walks its articles in id order (see ReadModelRelabel).
+        builder.HasIndex(a => new { a.SectionId, a.Id });
         builder.HasIndex(a => a.Headline).HasMethod("gin").HasOperators("gin_trgm_ops");
         builder.HasIndex(a => a.TranslationGroupId);
     }
@@ -275,7 +277,8 @@ internal sealed class ArticleLinkConfiguration :
 
     /// <summary>
     /// What every link table shares: one row per article and <paramref name="targetId"/>, deleted with the article
-    /// (reached from it by <paramref name="fromArticle"/>, if anything), indexed by target to answer "which articles use X".
+    /// (reached from it by <paramref name="fromArticle"/>, if anything), indexed by target to answer "which articles use X",
+    /// in id order (an author rename walks them so, see ReadModelRelabel).
     /// </summary>
     private static void LinkTable<TLink>(EntityTypeBuilder<TLink> builder, string table, string targetId, Expression<Func<Article, IEnumerable<TLink>?>>? fromArticle = null)
         where TLink : ArticleLinkRow
@@ -283,6 +286,6 @@ internal sealed class ArticleLinkConfiguration :
         builder.ToTable(table);
         builder.HasKey(nameof(ArticleLinkRow.ArticleId), targetId);
         builder.HasOne(l => l.Article).WithMany(fromArticle).HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(targetId);
+        builder.HasIndex(targetId, nameof(ArticleLinkRow.ArticleId));
     }
 }

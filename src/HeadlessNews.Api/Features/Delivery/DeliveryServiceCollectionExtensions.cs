@@ -6,8 +6,13 @@ namespace HeadlessNews.Api.Features.Delivery;
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>Keeps the published read model in step with every save (see <see cref="ReadModelRefresher"/>), and answers from it what is visible.</summary>
-    public static IServiceCollection AddDeliveryReadModel(this IServiceCollection services) =>
-        services.AddSingleton<IInterceptor, ReadModelRefresher>().AddSingleton<IAssetVisibility, PublishedAssetVisibility>();
+    public static IServiceCollection AddDeliveryReadModel(this IServiceCollection services)
+    {
+        services.AddOptions<ReadModelOptions>().BindConfiguration(ReadModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReadModelRelabeller>();
+        return services.AddSingleton<IInterceptor, ReadModelRefresher>().AddSingleton<IAssetVisibility, PublishedAssetVisibility>()
+            .AddHostedService(provider => provider.GetRequiredService<ReadModelRelabeller>());
+    }
 
     /// <summary>Live blog streams: one listener and one dispatch loop per node (see <see cref="LiveBlogHub"/>).</summary>
     public static IServiceCollection AddLiveBlogs(this IServiceCollection services)

@@ -20,9 +20,9 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// just before it commits (or, for a save without a transaction of its own, right after it), renders again the live blog
 /// entries that show a changed quote, source, author or asset, and evicts the cached pages of the notices showing a changed
 /// asset. No writer calls into Delivery.
-/// A renamed section or author is one UPDATE however many articles show it (see <see cref="RelabelAsync"/>).
+/// A renamed section or author is relabelled in batches of one UPDATE each however many articles show it (see <see cref="RelabelAsync"/>).
 /// </summary>
-internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : SaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, TimeProvider clock, IOptions<ReadModelOptions> options) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
 
@@ -153,15 +153,11 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
         var articleIds = new HashSet<Guid>(pending.Articles);
         foreach (var (id, change) in pending.Sections.Where(c => c.Value.Changed))
         {
-            relabelled.UnionWith(await RelabelAsync(context, change, id, "section_slug = {0}", "SELECT id FROM articles WHERE section_id = {4}", cancellationToken));
-            articleIds.UnionWith(await PublishedAsync(context, context.Set<Article>().Where(a => a.SectionId == id && a.Language != Languages.Default).Select(a => a.Id), cancellationToken));
+            relabelled.UnionWith(await RelabelAsync(context, RelabelledKind.Section, id, change, cancellationToken));
         }
         foreach (var (id, change) in pending.Authors.Where(c => c.Value.Changed))
         {
-            relabelled.UnionWith(await RelabelAsync(context, change, id, "author_slugs = array_replace(author_slugs, {1}, {0})",
-                "SELECT article_id FROM article_authors WHERE author_id = {4}", cancellationToken));
-            articleIds.UnionWith(await PublishedAsync(context,
-                context.Set<ArticleAuthor>().Where(l => l.AuthorId == id && l.Article!.Language != Languages.Default).Select(l => l.ArticleId), cancellationToken));
+            relabelled.UnionWith(await RelabelAsync(context, RelabelledKind.Author, id, change, cancellationToken));
         }
         // Tags and places appear in arrays beside each other with the same shape, so a text replace could rename the
         // wrong one: the (fewer) articles showing them are rendered again instead.
@@ -206,28 +202,29 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions) : S
         db.Set<PublishedArticle>().Where(p => articleIds.Contains(p.ArticleId)).Select(p => p.ArticleId).ToListAsync(cancellationToken);
 
     /// <summary>
-    /// Shows a section's or author's new slug and name in every published article using it with one UPDATE: the prepared
-    /// JSON holds exactly the old serialised object (a key no other object has), so replacing its text is the same as
-    /// rendering again, without reading and rewriting thousands of documents through the application. Returns the rows changed.
+    /// Shows a section's or author's new slug and name in the published articles using it: the first batch in this
+    /// transaction, unless an earlier rename of it is still being applied (batches of one target must run in order); what
+    /// is left is recorded with the rename and finished by <see cref="ReadModelRelabeller"/>. Returns the rows changed here.
     /// </summary>
-    /// <param name="setSlug">Assigns the slug column; {0} is the new slug, {1} the old.</param>
-    /// <param name="articlesUsing">Selects the ids of the articles using it; {4} is its id.</param>
-    private static async Task<List<Guid>> RelabelAsync(HeadlessNewsDbContext db, Relabel change, Guid id, string setSlug, string articlesUsing, CancellationToken cancellationToken)
+    private async Task<List<Guid>> RelabelAsync(HeadlessNewsDbContext db, RelabelledKind kind, Guid id, Relabel change, CancellationToken cancellationToken)
     {
-        if (change.OldSlug == change.NewSlug && change.OldJson == change.NewJson)
+        var rename = new ReadModelRelabel
         {
-            return [];
+            Kind = kind, TargetId = id, OldSlug = change.OldSlug, NewSlug = change.NewSlug, OldJson = change.OldJson, NewJson = change.NewJson,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        List<Guid> changed = [];
+        var more = true;
+        if (!await db.Set<ReadModelRelabel>().AnyAsync(r => r.Kind == kind && r.TargetId == id, cancellationToken))
+        {
+            (changed, more) = await rename.RunBatchAsync(db, options.Value.RelabelBatchSize, cancellationToken);
         }
-        // Both fragments are constants of this class; every value is a parameter.
-        var sql = $$"""
-            UPDATE published_articles SET {{setSlug}},
-                summary_json = replace(summary_json, {2}, {3}),
-                summary_with_body_json = replace(summary_with_body_json, {2}, {3}),
-                document_json = replace(document_json, {2}, {3})
-            WHERE article_id IN ({{articlesUsing}})
-            RETURNING article_id AS "Value"
-            """;
-        return await db.Database.SqlQueryRaw<Guid>(sql, change.NewSlug, change.OldSlug, change.OldJson, change.NewJson, id).ToListAsync(cancellationToken);
+        if (more)
+        {
+            db.Add(rename);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return changed;
     }
 
     /// <summary>

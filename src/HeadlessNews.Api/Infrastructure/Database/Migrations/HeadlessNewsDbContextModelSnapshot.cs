@@ -154,6 +154,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasIndex("TranslationGroupId")
                         .HasDatabaseName("ix_articles_translation_group_id");
 
+                    b.HasIndex("SectionId", "Id")
+                        .HasDatabaseName("ix_articles_section_id_id");
+
                     b.HasIndex("SectionId", "UpdatedAt")
                         .HasDatabaseName("ix_articles_section_id_updated_at");
 
@@ -183,8 +186,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("ArticleId", "AuthorId")
                         .HasName("pk_article_authors");
 
-                    b.HasIndex("AuthorId")
-                        .HasDatabaseName("ix_article_authors_author_id");
+                    b.HasIndex("AuthorId", "ArticleId")
+                        .HasDatabaseName("ix_article_authors_author_id_article_id");
 
                     b.ToTable("article_authors", (string)null);
                 });
@@ -206,8 +209,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("ArticleId", "PlaceId")
                         .HasName("pk_article_places");
 
-                    b.HasIndex("PlaceId")
-                        .HasDatabaseName("ix_article_places_place_id");
+                    b.HasIndex("PlaceId", "ArticleId")
+                        .HasDatabaseName("ix_article_places_place_id_article_id");
 
                     b.ToTable("article_places", (string)null);
                 });
@@ -256,8 +259,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("ArticleId", "QuoteId")
                         .HasName("pk_article_quotes");
 
-                    b.HasIndex("QuoteId")
-                        .HasDatabaseName("ix_article_quotes_quote_id");
+                    b.HasIndex("QuoteId", "ArticleId")
+                        .HasDatabaseName("ix_article_quotes_quote_id_article_id");
 
                     b.ToTable("article_quotes", (string)null);
                 });
@@ -299,8 +302,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("ArticleId", "SourceId")
                         .HasName("pk_article_sources");
 
-                    b.HasIndex("SourceId")
-                        .HasDatabaseName("ix_article_sources_source_id");
+                    b.HasIndex("SourceId", "ArticleId")
+                        .HasDatabaseName("ix_article_sources_source_id_article_id");
 
                     b.ToTable("article_sources", (string)null);
                 });
@@ -322,8 +325,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasKey("ArticleId", "TagId")
                         .HasName("pk_article_tags");
 
-                    b.HasIndex("TagId")
-                        .HasDatabaseName("ix_article_tags_tag_id");
+                    b.HasIndex("TagId", "ArticleId")
+                        .HasDatabaseName("ix_article_tags_tag_id_article_id");
 
                     b.ToTable("article_tags", (string)null);
                 });
@@ -909,6 +912,62 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("published_articles", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.ReadModelRelabel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("AfterArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("after_article_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("NewJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("new_json");
+
+                    b.Property<string>("NewSlug")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("new_slug");
+
+                    b.Property<string>("OldJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("old_json");
+
+                    b.Property<string>("OldSlug")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("old_slug");
+
+                    b.Property<Guid>("TargetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("target_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_read_model_relabels");
+
+                    b.HasIndex("Kind", "TargetId")
+                        .HasDatabaseName("ix_read_model_relabels_kind_target_id");
+
+                    b.ToTable("read_model_relabels", (string)null);
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Feeds.ContentChange", b =>
