@@ -369,14 +369,7 @@ public static class ArticleWrites
         else
         {
             var stem = Slugs.From(article.Headline) is { Length: > 0 } fromHeadline ? fromHeadline : "article";
-            var used = await db.Set<Article>().Where(a => a.Slug.StartsWith(stem)).Select(a => a.Slug)
-                .Concat(history.Where(h => h.Slug.StartsWith(stem)).Select(h => h.Slug))
-                .ToListAsync(cancellationToken);
-            slug = stem;
-            for (var n = 2; used.Contains(slug); n++)
-            {
-                slug = $"{stem[..Math.Min(stem.Length, Slugs.MaxLength - 8)]}-{n}";
-            }
+            slug = await FirstFreeSlugAsync(db, stem, cancellationToken);
         }
         if (article.Slug.Length > 0)
         {
@@ -385,6 +378,27 @@ public static class ArticleWrites
         }
         article.Slug = slug;
         return null;
+    }
+
+    /// <summary>
+    /// <paramref name="stem"/>, else the first of <c>stem-2</c>, <c>stem-3</c>… no article has or had. Candidates are looked up
+    /// exactly, in growing runs, through the unique indexes: a <c>LIKE 'stem%'</c> read the whole slug index (the database's
+    /// collation gives LIKE no prefix search), 20 ms a create at 100,000 articles.
+    /// </summary>
+    private static async Task<string> FirstFreeSlugAsync(HeadlessNewsDbContext db, string stem, CancellationToken cancellationToken)
+    {
+        var numbered = stem[..Math.Min(stem.Length, Slugs.MaxLength - 8)];
+        for (int first = 1, count = 64; ; first += count, count *= 4)
+        {
+            var candidates = Enumerable.Range(first, count).Select(n => n == 1 ? stem : $"{numbered}-{n}").ToList();
+            var used = (await db.Set<Article>().Where(a => candidates.Contains(a.Slug)).Select(a => a.Slug)
+                .Concat(db.Set<ArticleSlugHistory>().Where(h => candidates.Contains(h.Slug)).Select(h => h.Slug))
+                .ToListAsync(cancellationToken)).ToHashSet();
+            if (candidates.FirstOrDefault(c => !used.Contains(c)) is { } free)
+            {
+                return free;
+            }
+        }
     }
 
     private static SlugTaken SlugTaken(string slug) => new($"The slug '{slug}' belongs to another article.");
