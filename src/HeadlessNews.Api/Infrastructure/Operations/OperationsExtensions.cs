@@ -27,7 +27,7 @@ public static class OperationsExtensions
             .ConfigureResource(resource => resource.AddService("headlessnews-api"))
             .WithMetrics(metrics =>
             {
-                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsqlInstrumentation().AddPrometheusExporter();
+                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsqlInstrumentation().AddMeter("System.Runtime").AddPrometheusExporter();
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();
