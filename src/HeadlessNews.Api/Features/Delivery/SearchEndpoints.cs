@@ -140,13 +140,14 @@ public static class SearchEndpoints
         var sources = Newest("sources s", "s.created_at", "s.search @@ query.en",
             "s.id, NULL::text AS slug, s.title::text AS title, s.created_at AS at, s.search AS vector, 'en'::text AS language");
         // The query's lexemes and each month's terms are computed once an execution: as calls of SQL functions they were
-        // planned again on every execution (~0.3 ms of a search).
+        // planned again on every execution (~0.3 ms of a search). OFFSET 0 keeps the planner from pulling the parsed forms
+        // up into each place that uses them, which parsed the query four times (0.44 => 0.19 ms).
         var sql = $"""
             WITH query AS (
               SELECT parsed.*, en || cy AS either, cardinality(en_lexemes) + cardinality(cy_lexemes) > 0 AS has_words,
                      {FirstLexeme("en")} AS en_stem, {FirstLexeme("cy")} AS cy_stem
                 FROM (SELECT en, cy, {Lexemes("en")} AS en_lexemes, {Lexemes("cy")} AS cy_lexemes
-                        FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en, {SearchVectors.WelshQuery("@q")} AS cy) tsq) parsed),
+                        FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en, {SearchVectors.WelshQuery("@q")} AS cy OFFSET 0) tsq OFFSET 0) parsed),
             months AS (
               SELECT month, {MonthTerms("e", "en_lexemes")} AS e_en, {MonthTerms("c", "cy_lexemes")} AS c_cy, {MonthTerms("e", "cy_lexemes")} AS e_cy
                 FROM query, generate_series(date_trunc('month', @now AT TIME ZONE 'UTC'),
