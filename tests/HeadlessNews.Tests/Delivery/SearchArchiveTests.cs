@@ -1,5 +1,6 @@
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
+using Npgsql;
 
 namespace HeadlessNews.Tests.Delivery;
 
@@ -56,5 +57,25 @@ public sealed class SearchArchiveTests(UncachedApiFactory api) : IClassFixture<U
         Assert.Equal(new[] { firstOnly, bothRecent, secondOnlyOld, bothOld }.Order(), (await SearchAsync($"{first} or {second}")).Order());
         Assert.Equal([bothRecent], await SearchAsync($"\"{first} and {second}\""));
         Assert.Equal([firstOnly], await SearchAsync($"{first} -{second}"));
+    }
+
+    [Fact]
+    public async Task Published_stories_leave_no_pending_index_entries_for_every_search_to_read_through()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var word = "pnd" + Guid.NewGuid().ToString("N")[..6];
+        for (var i = 0; i < 3; i++)
+        {
+            await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Pier works"), body = Editorial.OneParagraph($"The {word} was mentioned.") });
+        }
+        Assert.Equal(3, (await SearchAsync(word)).Count);
+
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var pending = new NpgsqlCommand("""
+            SELECT coalesce(sum(gin_clean_pending_list(c.oid)), 0)::int FROM pg_class c
+             WHERE c.relname IN ('ix_published_articles_search', 'ix_published_articles_search_terms') AND c.relkind = 'i'
+            """, connection);
+        Assert.Equal(0, await pending.ExecuteScalarAsync());
     }
 }

@@ -81,6 +81,30 @@ public sealed class SearchLimitTests(UncachedApiFactory api) : IClassFixture<Unc
     }
 
     [Fact]
+    public async Task A_snippet_cut_around_a_match_deep_in_the_text_starts_and_ends_on_whole_words()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var word = "cut" + Guid.NewGuid().ToString("N")[..6];
+        var paragraphs = Enumerable.Range(0, 18)
+            .Select(i => $"Paragraph {i}: the town councillors heard from residents about parking, bins, buses and the summer carnival before moving on.")
+            .Append($"Then the {word} was raised by a councillor, and the neighbourhood watch coordinator answered questions about streetlights.")
+            .Concat(Enumerable.Range(18, 6).Select(i => $"Paragraph {i}: the committee adjourned for refreshments before the transportation subcommittee reconvened."))
+            .ToList();
+        await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Long council minutes"),
+            body = paragraphs.Select(html => new { type = "paragraph", html }).ToArray(),
+        });
+
+        var hit = Assert.Single((await api.CreateClient().GetJsonAsync($"/v1/search?q={word}&types=articles")).GetProperty("items").EnumerateArray());
+        var snippet = hit.GetProperty("snippet").GetString()!;
+        Assert.Contains($"<mark>{word}</mark> was raised", snippet, StringComparison.Ordinal);
+        var words = paragraphs.SelectMany(p => p.Split(' ')).ToHashSet();
+        Assert.All(snippet.Replace("<mark>", "", StringComparison.Ordinal).Replace("</mark>", "", StringComparison.Ordinal).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries),
+            token => Assert.Contains(token, words));
+    }
+
+    [Fact]
     public async Task A_next_link_carries_only_the_parameters_the_route_defines()
     {
         var editor = await api.ClientWithScopesAsync("*");
