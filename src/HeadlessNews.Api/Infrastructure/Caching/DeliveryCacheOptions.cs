@@ -23,9 +23,9 @@ public sealed class DeliveryCacheOptions
     /// <summary>
     /// Stored (LZ4-compressed) bytes the server output cache may hold. Holding them costs the process about twice that
     /// (entries, keys, tag sets, and evicted entries until the next full collection): with 256, requests for many distinct
-    /// list URLs took the API past 650 MB, and 16 kept it near 300 MB (bench/archive/distinct-urls.sh); 32 holds the pages
-    /// of ~10,000 articles, so a front page and the stories being read stay cached, for ~60 MB of process memory.
+    /// list URLs took the API past 650 MB and 32 to 347 MB, while 16 kept it at 292 MB (bench/archive/distinct-urls.sh, with the
+    /// GC settings in the project file). 16 holds the pages of ~5,000 articles: the front pages and the stories being read.
     /// </summary>
     [Range(1, 16_384)]
-    public int ServerSizeLimitMegabytes { get; set; } = 32;
+    public int ServerSizeLimitMegabytes { get; set; } = 16;
 }
