@@ -5,13 +5,14 @@ articles of the archive) is renamed. Prints publish latency percentiles, how lon
 read model is relabelled in batches after it commits), the editors' latency meanwhile, and checks that pages of that
 section (one cached before the rename, every article the editors published in it since, its latest 50) show the new name.
 
-  PGPASSWORD=… python3 bench/archive/writes.py BASE_URL API_KEY SECTION_ID SECONDS EDITORS "psql -h … -p … -U … -d …"
+  PGPASSWORD=… python3 bench/archive/writes.py BASE_URL API_KEY SECTION_ID SECONDS EDITORS "psql -h … -p … -U … -d …" [PACE=0]
 """
 import json, subprocess, sys, threading, time, urllib.error, urllib.request, uuid
 
 BASE, KEY, SECTION, SECONDS = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 EDITORS = int(sys.argv[5]) if len(sys.argv) > 5 else 8
 PSQL = sys.argv[6]
+PACE = float(sys.argv[7]) if len(sys.argv) > 7 else 0.0  # seconds between one editor's stories; 0: each starts the next at once
 RUN = uuid.uuid4().hex[:6]
 WORDS = ("the council said residents would be consulted before work begins on the scheme which has been discussed for "
          "several years by members of the community and local businesses along the seafront").split()
@@ -53,6 +54,7 @@ def editor(n):
     i = 0
     while not stop.is_set():
         i += 1
+        began_story = time.perf_counter()
         section = slugs[(n + i) % len(slugs)]
         status, headers, created = call("POST", "/v1/manage/articles", {
             "headline": f"Editor {n} story {RUN} {i}", "standfirst": paragraph(i, 25), "section": section,
@@ -67,6 +69,7 @@ def editor(n):
             errors.append(f"publish {status}")
             continue
         publishes.append((started, ended, ended - started, section, published["slug"]))
+        stop.wait(max(0.0, PACE - (time.perf_counter() - began_story)))
 
 
 threads = [threading.Thread(target=editor, args=(n,), daemon=True) for n in range(EDITORS)]
@@ -75,7 +78,7 @@ for t in threads:
     t.start()
 time.sleep(SECONDS)
 steady = [p[2] for p in publishes if p[0] - began > 3]  # the first seconds warm up the write path
-print(f"| {EDITORS} editors, {SECONDS:.0f} s | {len(steady)} publishes | p50 {percentile(steady, 50):.1f} ms | "
+print(f"| {EDITORS} editors{f', a story each every {PACE:g} s' if PACE else ''}, {SECONDS:.0f} s | {len(steady)} publishes | p50 {percentile(steady, 50):.1f} ms | "
       f"p95 {percentile(steady, 95):.1f} ms | p99 {percentile(steady, 99):.1f} ms | max {percentile(steady, 100):.1f} ms | errors {len(errors)} |")
 
 # A cached page of the renamed section (read twice: the second comes from the output cache).
