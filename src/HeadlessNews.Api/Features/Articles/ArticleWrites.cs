@@ -410,7 +410,10 @@ public static class ArticleWrites
 
     private static SlugTaken SlugTaken(string slug) => new($"The slug '{slug}' belongs to another article.");
 
-    /// <summary>The write's own transaction, or none inside the caller's (which EF Core's savepoint per save keeps usable after a refused save).</summary>
+    /// <summary>
+    /// The write's own transaction, or none inside the caller's (which EF Core's savepoint per save keeps usable after a
+    /// refused save, unless the caller turned those off for savepoints of its own, as an import does per post).
+    /// </summary>
     private static async Task<IDbContextTransaction?> BeginAsync(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
 
