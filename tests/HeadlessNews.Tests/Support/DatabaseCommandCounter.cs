@@ -11,15 +11,20 @@ public sealed class DatabaseCommandCounter(Func<bool> counts) : DbCommandInterce
 {
     private int _commands;
     private int _transactions;
+    private int _savepoints;
 
     public int Commands => Volatile.Read(ref _commands);
 
     public int Transactions => Volatile.Read(ref _transactions);
 
+    /// <summary>Savepoints created and released (each a round trip, though not a command EF Core counts as one).</summary>
+    public int Savepoints => Volatile.Read(ref _savepoints);
+
     public void Reset()
     {
         Interlocked.Exchange(ref _commands, 0);
         Interlocked.Exchange(ref _transactions, 0);
+        Interlocked.Exchange(ref _savepoints, 0);
     }
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
@@ -43,6 +48,18 @@ public sealed class DatabaseCommandCounter(Func<bool> counts) : DbCommandInterce
     public ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
         Counted(ref _transactions);
+        return ValueTask.FromResult(result);
+    }
+
+    public ValueTask<InterceptionResult> CreatingSavepointAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Counted(ref _savepoints);
+        return ValueTask.FromResult(result);
+    }
+
+    public ValueTask<InterceptionResult> ReleasingSavepointAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Counted(ref _savepoints);
         return ValueTask.FromResult(result);
     }
 

@@ -27,7 +27,8 @@ internal static class ArticleReferences
         Section? section = null;
         if (content.Section is { } sectionSlug)
         {
-            section = await db.Set<Section>().FirstOrDefaultAsync(s => s.Slug == sectionSlug, cancellationToken);
+            section = Tracked<Section>(db).FirstOrDefault(s => s.Slug == sectionSlug)
+                ?? await db.Set<Section>().FirstOrDefaultAsync(s => s.Slug == sectionSlug, cancellationToken);
             if (section is null)
             {
                 errors["section"] = [$"No section has the slug '{sectionSlug}'."];
@@ -36,7 +37,12 @@ internal static class ArticleReferences
 
         // Each kind of reference costs a query only when the article has some.
         var authorSlugs = (content.Authors ?? []).Distinct().ToList();
-        List<Author> authors = authorSlugs.Count == 0 ? [] : await db.Set<Author>().Where(a => authorSlugs.Contains(a.Slug)).ToListAsync(cancellationToken);
+        var authors = Tracked<Author>(db).Where(a => authorSlugs.Contains(a.Slug)).ToList();
+        var untracked = authorSlugs.Except(authors.Select(a => a.Slug)).ToList();
+        if (untracked.Count > 0)
+        {
+            authors.AddRange(await db.Set<Author>().Where(a => untracked.Contains(a.Slug)).ToListAsync(cancellationToken));
+        }
         for (var i = 0; i < (content.Authors ?? []).Count; i++)
         {
             if (!authors.Any(a => a.Slug == content.Authors![i]))
@@ -80,8 +86,8 @@ internal static class ArticleReferences
         return new ResolvedContent(
             section,
             [.. authorSlugs.Select(slug => authors.First(a => a.Slug == slug))],
-            [.. tags.Select(t => db.Set<Tag>().Local.First(x => x.Slug == t.Slug))],
-            [.. places.Select(p => db.Set<Place>().Local.First(x => x.Slug == p.Slug))],
+            [.. tags.Select(t => Tracked<Tag>(db).First(x => x.Slug == t.Slug))],
+            [.. places.Select(p => Tracked<Place>(db).First(x => x.Slug == p.Slug))],
             body, sourceIds, quoteIds, citedSourceIds);
     }
 
@@ -107,6 +113,25 @@ internal static class ArticleReferences
         await db.Set<ArticlePlace>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Set<ArticleQuote>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Set<ArticleSource>().Where(l => l.ArticleId == article.Id).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The <typeparamref name="T"/> rows the context already tracks from the database (loaded with the article, or kept by a writer
+    /// that saves many articles on one context): found without a query. No change detection over the whole context: an
+    /// article write reads these, it does not change them.
+    /// </summary>
+    private static List<T> Tracked<T>(DbContext db) where T : class
+    {
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return [.. db.ChangeTracker.Entries<T>().Where(e => e.State is EntityState.Unchanged or EntityState.Modified).Select(e => e.Entity)];
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
     }
 
     private static IEnumerable<(string Path, Guid? AssetId)> ImageReferences(HeroImage? hero, List<Block> body) =>
@@ -141,11 +166,16 @@ internal static class ArticleReferences
     private static async Task<List<(string Slug, string Name)>> LoadTermsAsync(
         HeadlessNewsDbContext db, string table, List<(string Slug, string Name)> terms, CancellationToken cancellationToken)
     {
-        var slugs = terms.Select(t => t.Slug).ToList();
+        var tracked = table == "tags" ? Tracked<Tag>(db).Select(t => t.Slug) : Tracked<Place>(db).Select(p => p.Slug);
+        var slugs = terms.Select(t => t.Slug).Except(tracked).ToList();
+        if (slugs.Count == 0)
+        {
+            return [];
+        }
         var found = table == "tags"
             ? (await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).ToListAsync(cancellationToken)).Select(t => t.Slug).ToList()
             : (await db.Set<Place>().Where(p => slugs.Contains(p.Slug)).ToListAsync(cancellationToken)).Select(p => p.Slug).ToList();
-        return [.. terms.Where(t => !found.Contains(t.Slug))];
+        return [.. terms.Where(t => slugs.Contains(t.Slug) && !found.Contains(t.Slug))];
     }
 
     private static async Task InsertTermsAsync(HeadlessNewsDbContext db, string table, IReadOnlyList<(string Slug, string Name)> terms, CancellationToken cancellationToken)

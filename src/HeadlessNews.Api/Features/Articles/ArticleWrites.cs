@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Revisions;
@@ -351,7 +352,10 @@ public static class ArticleWrites
     private static async Task<Refusal?> AssignSlugAsync(HeadlessNewsDbContext db, Article article, string? requested, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Serialises slug allocation so two saves cannot pick the same free slug.
-        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('article-slugs'))", cancellationToken);
+        if (db.Database.CurrentTransaction is not { } current || !SlugLockHolders.TryGetValue(current, out _))
+        {
+            await db.Database.ExecuteSqlRawAsync(SlugLock, cancellationToken);
+        }
         var history = db.Set<ArticleSlugHistory>();
         string slug;
         if (requested is not null)
@@ -401,9 +405,29 @@ public static class ArticleWrites
         }
     }
 
+    private const string SlugLock = "SELECT pg_advisory_xact_lock(hashtext('article-slugs'))";
+
+    /// <summary>Transactions holding the slug lock until they end, so their writes need not ask for it again.</summary>
+    private static readonly ConditionalWeakTable<IDbContextTransaction, object> SlugLockHolders = [];
+
+    /// <summary>
+    /// Takes the slug lock for the rest of the context's transaction, for a writer that creates many articles in one (an
+    /// import's chunk): one command instead of one per article. Call it outside any savepoint (a rollback to a savepoint
+    /// taken before it would release the lock).
+    /// </summary>
+    public static async Task HoldSlugLockAsync(HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    {
+        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The slug lock is held by a transaction.");
+        await db.Database.ExecuteSqlRawAsync(SlugLock, cancellationToken);
+        SlugLockHolders.AddOrUpdate(transaction, SlugLockHolders);
+    }
+
     private static SlugTaken SlugTaken(string slug) => new($"The slug '{slug}' belongs to another article.");
 
-    /// <summary>The write's own transaction, or none inside the caller's (which EF Core's savepoint per save keeps usable after a refused save).</summary>
+    /// <summary>
+    /// The write's own transaction, or none inside the caller's (which EF Core's savepoint per save keeps usable after a
+    /// refused save, unless the caller turned those off for savepoints of its own, as an import does per post).
+    /// </summary>
     private static async Task<IDbContextTransaction?> BeginAsync(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
 

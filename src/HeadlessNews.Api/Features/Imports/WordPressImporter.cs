@@ -12,6 +12,7 @@ using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
+using Npgsql;
 
 namespace HeadlessNews.Api.Features.Imports;
 
@@ -177,9 +178,16 @@ public sealed class WordPressImporter(
         run.TakenPaths.UnionWith(await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken));
         var pictures = scope.ServiceProvider.GetRequiredService<AssetWrites>();
         await using var transaction = run.Options.DryRun ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            // Each post is a savepoint of its own: EF Core's savepoint around each save would be two commands more a save
+            // (the pool sets it back). The slug lock is taken once for the chunk, as its first post would have kept it anyway.
+            db.Database.AutoSavepointsEnabled = false;
+            await ArticleWrites.HoldSlugLockAsync(db, cancellationToken);
+        }
         foreach (var item in items)
         {
-            db.ChangeTracker.Clear();
+            Forget(db);
             if (await ImportAtomicallyAsync(db, pictures, run, item, earlier.GetValueOrDefault(item.PostId), cancellationToken) is { } imported)
             {
                 earlier[item.PostId] = imported;
@@ -213,7 +221,8 @@ public sealed class WordPressImporter(
             }
             return imported;
         }
-        catch (Exception e) when (e is PostRefused or DbUpdateException)
+        // A save refused inside a write leaves the transaction failed until the rollback (no savepoint per save).
+        catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction })
         {
             if (transaction is not null)
             {
@@ -225,6 +234,20 @@ public sealed class WordPressImporter(
             run.Report.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
             return null;
         }
+    }
+
+    /// <summary>
+    /// Lets go of what the context tracks but the sections, authors and tags in the database (the next post's write finds
+    /// them without a query). A rolled-back post clears the context instead: what it made is gone.
+    /// </summary>
+    private static void Forget(HeadlessNewsDbContext db)
+    {
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var references = db.ChangeTracker.Entries()
+            .Where(e => e.State == EntityState.Unchanged && e.Entity is Section or Author or Tag).Select(e => e.Entity).ToList();
+        db.ChangeTracker.Clear();
+        db.AttachRange(references);
+        db.ChangeTracker.AutoDetectChangesEnabled = true;
     }
 
     /// <summary>Why a post cannot be imported: everything it wrote is rolled back.</summary>
@@ -289,7 +312,7 @@ public sealed class WordPressImporter(
             Counted(report, kind, item, isNew, notes);
             return null;
         }
-        db.ChangeTracker.Clear();
+        Forget(db);
         var written = await WriteAsync(db, run, item, earlier, content, hash, notes, cancellationToken);
         if (written.Refusal is { } refused)
         {
@@ -550,7 +573,7 @@ public sealed class WordPressImporter(
         {
             return refusal;
         }
-        db.ChangeTracker.Clear();
+        Forget(db);
         var remembered = Remember(db, run.Archive, item, earlier, written.Value!, hash);
         foreach (var path in OldPaths(item).Where(run.KeepPath))
         {
