@@ -65,12 +65,11 @@ public static class ArticleDeliveryEndpoints
         {
             Require($"{column} @> ARRAY[@{name}]", name, value!);
         }
-        var listedFrom = "published_articles";
-        var order = "visible_from DESC, article_id DESC";
+        // Time bounds, the keyset and the order are written on the driving index's own columns, so they bound its scan.
+        var (listedFrom, at, id) = ("published_articles", "visible_from", "article_id");
         if (terms.FirstOrDefault() is ({ } drivingName, _, { } drivingValue))
         {
-            listedFrom = "published_article_terms JOIN published_articles ON article_id = term_article_id";
-            order = "term_visible_from DESC, term_article_id DESC";
+            (listedFrom, at, id) = ("published_article_terms JOIN published_articles ON article_id = term_article_id", "term_visible_from", "term_article_id");
             Require("term = @term", "term", $"{drivingName}:{drivingValue}");
             conditions.Add("term_visible_from <= @now");
         }
@@ -78,8 +77,6 @@ public static class ArticleDeliveryEndpoints
         {
             Require(Languages.MatchSql("language"), "language", Languages.Normalise(language));
         }
-        // Written on the driving index's own columns when a term drives, so it bounds that index scan.
-        var (at, id) = terms.Count > 0 ? ("term_visible_from", "term_article_id") : ("visible_from", "article_id");
         if (from is not null)
         {
             Require($"{at} >= @from", "from", from.Value.ToUniversalTime());
@@ -101,7 +98,7 @@ public static class ArticleDeliveryEndpoints
         var rows = await source.ReadAsync($"""
             SELECT article_id, visible_from, first_seen, {json} FROM {listedFrom}
              WHERE {string.Join(" AND ", conditions)}
-             ORDER BY {order} LIMIT {take + 1}
+             ORDER BY {at} DESC, {id} DESC LIMIT {take + 1}
             """, parameters,
             PreparedRow.Read, cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.VisibleFrom, r.ArticleId));
