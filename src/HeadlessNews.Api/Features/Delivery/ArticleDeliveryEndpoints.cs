@@ -59,8 +59,8 @@ public static class ArticleDeliveryEndpoints
         }
         // The first of tag, place and author drives the list from its own time-ordered index (published_article_terms,
         // the ArchiveListTerms migration); any other is checked on each article by array containment.
-        var terms = new[] { ("tag", "tag_slugs", tag), ("place", "place_slugs", place), ("author", "author_slugs", author) }
-            .Where(t => t.Item3 is not null).ToList();
+        var terms = new (string Name, string Column, string? Value)[] { ("tag", "tag_slugs", tag), ("place", "place_slugs", place), ("author", "author_slugs", author) }
+            .Where(term => term.Value is not null).ToList();
         foreach (var (name, column, value) in terms.Skip(1))
         {
             Require($"{column} @> ARRAY[@{name}]", name, value!);
