@@ -5,14 +5,19 @@
 # articles), so no two consecutive requests ask the same thing. Prints a markdown table with the box's load average
 # beside each figure, and saves EXPLAIN (ANALYZE, BUFFERS) of every delivery query the scenarios run (auto_explain on
 # the API's own connections) in $BENCH_DATA/N/plans.txt.
+# Each row also gives the box's ceilings for that read, measured in the same run:
+# pgbench running the statements the API ran for it (logged from the API's own connections, prepared once per
+# connection, the values sent as parameters; see ceilings.py; 20 requests of a rotating scenario), and nginx serving
+# the same response bodies (100 of a rotating scenario's).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 N=${1:?articles}; DURATION=${2:-10s}; DATA="${BENCH_DATA:?BENCH_DATA=DIR holds the seeded archives}/$N"
 [ -f "$DATA/seeded" ] || { echo "Seed first: BENCH_DATA=$BENCH_DATA bash bench/archive/seed.sh $N" >&2; exit 1; }
-if ! command -v wrk >/dev/null; then
-  [ "$(id -u)" = 0 ] || { echo "Install wrk (Debian package) first." >&2; exit 1; }
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "Install wrk and nginx-light (Debian packages) first." >&2; exit 1; }
+  apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
 fi
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
 dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
 WORK=$(mktemp -d /tmp/hn-archive-XXXXXX)
@@ -21,7 +26,10 @@ BASE="http://127.0.0.1:$PORT"
 export Database__EmbeddedDataPath="$DATA/pg" Database__SeedSampleContent=false RateLimiting__Enabled=false \
   ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Delivery__Cache__ServerCacheEnabled=false
 API_PID=""
-cleanup() { [ -n "$API_PID" ] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null
+  [ -n "$API_PID" ] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null; rm -rf "$WORK"
+}
 trap cleanup EXIT
 start_api() {
   (cd "$ROOT" && exec dotnet "$DLL" --urls "$BASE" >>"$WORK/api.log" 2>&1) & API_PID=$!
@@ -54,42 +62,50 @@ SCENARIOS=(
   "notices within 10 km of Conwy|/v1/notices?near=53.2801,-3.8277&radiusKm=10"
 )
 
-# wrk scripts: rotating slugs; rotating search queries (words and two-word phrases, shuffled).
+# Every scenario is a file of request paths: one, or (slugs, search) many that wrk rotates through, shuffled once.
+mkdir -p "$WORK/paths"
+{ cut -f1 "$DATA/words.tsv"; cat "$DATA/phrases.txt"; } | shuf --random-source=<(yes) | sed 's/ /%20/; s#^#/v1/search?q=#' > "$WORK/paths/search"
+sed 's#^#/v1/articles/#' "$DATA/slugs.txt" > "$WORK/paths/by-slug"
+NAMES=("search, $(wc -l <"$WORK/paths/search") rotating one- and two-word queries" "article by slug, rotating $(wc -l <"$DATA/slugs.txt") slugs")
+IDS=(search by-slug)
+for i in "${!SCENARIOS[@]}"; do
+  s=${SCENARIOS[$i]}; NAMES+=("${s%%|*}"); IDS+=("s$i"); echo "${s#*|}" > "$WORK/paths/s$i"
+done
 cat > "$WORK/report.lua" <<'LUA'
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %.0f %.2f %.2f %d\n", summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.timeout))
 end
 LUA
-{ echo 'slugs = {}'; echo "for line in io.lines(\"$DATA/slugs.txt\") do slugs[#slugs + 1] = line end"
-  echo 'counter = 0'
-  echo 'request = function() counter = counter + 1; return wrk.format("GET", "/v1/articles/" .. slugs[(counter % #slugs) + 1]) end'
-  cat "$WORK/report.lua"; } > "$WORK/by-slug.lua"
-{ cut -f1 "$DATA/words.tsv"; cat "$DATA/phrases.txt"; } | shuf --random-source=<(yes) | sed 's/ /%20/' > "$WORK/queries.txt"
-{ echo 'queries = {}'; echo "for line in io.lines(\"$WORK/queries.txt\") do queries[#queries + 1] = line end"
-  echo 'counter = 0'
-  echo 'init = function(args) counter = math.random(#queries) end'
-  echo 'request = function() counter = counter + 1; return wrk.format("GET", "/v1/search?q=" .. queries[(counter % #queries) + 1]) end'
-  cat "$WORK/report.lua"; } > "$WORK/search.lua"
-
-measure() { # name, url, script
-  wrk -t2 -c32 -d3s -s "$3" "$2" >/dev/null
-  local line; line=$(wrk -t2 -c32 -d"$DURATION" --latency -s "$3" "$2" | grep '^RESULT')
+rotating() { # paths file, lua script to write: each connection starts at a random path and walks on
+  { echo 'paths = {}'; echo "for line in io.lines(\"$1\") do paths[#paths + 1] = line end"
+    echo 'counter = 0'
+    echo 'init = function(args) counter = math.random(#paths) end'
+    echo 'request = function() counter = counter + 1; return wrk.format("GET", paths[(counter % #paths) + 1]) end'
+    cat "$WORK/report.lua"; } > "$2"
+}
+measure() { # id, base URL, paths file: "req/s p50 p99 errors load"
+  rotating "$3" "$WORK/$1.lua"
+  wrk -t2 -c32 -d3s -s "$WORK/$1.lua" "$2" >/dev/null
+  local line; line=$(wrk -t2 -c32 -d"$DURATION" --latency -s "$WORK/$1.lua" "$2" | grep '^RESULT')
   read -r _ rps p50 p99 errors <<<"$line"
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$errors" "$(awk '{print $1}' /proc/loadavg)"
+  echo "$rps $p50 $p99 $errors $(awk '{print $1}' /proc/loadavg)"
 }
 # Warm: 15 s of the mix, so tiered compilation is not what gets timed.
-wrk -t2 -c32 -d10s -s "$WORK/search.lua" "$BASE" >/dev/null
-wrk -t2 -c32 -d5s -s "$WORK/by-slug.lua" "$BASE" >/dev/null
-echo
-echo "$N articles ($(psql_ -At -c "SELECT count(*) FROM published_articles") in the read model), $(nproc) cores, $(date -u +%FT%RZ)"
-echo
-echo "| scenario (output cache off) | req/s | p50 ms | p99 ms | errors | load avg |"
-echo "|---|---|---|---|---|---|"
-measure "search, $(wc -l <"$WORK/queries.txt") rotating one- and two-word queries" "$BASE" "$WORK/search.lua"
-measure "article by slug, rotating $(wc -l <"$DATA/slugs.txt") slugs" "$BASE" "$WORK/by-slug.lua"
-for s in "${SCENARIOS[@]}"; do measure "${s%%|*}" "$BASE${s#*|}" "$WORK/report.lua"; done
-echo "API peak memory (VmHWM): $(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$API_PID/status") MB"
+rotating "$WORK/paths/search" "$WORK/warm-search.lua"; rotating "$WORK/paths/by-slug" "$WORK/warm-slug.lua"
+wrk -t2 -c32 -d10s -s "$WORK/warm-search.lua" "$BASE" >/dev/null
+wrk -t2 -c32 -d5s -s "$WORK/warm-slug.lua" "$BASE" >/dev/null
+WHEN=$(date -u +%FT%RZ); READ_MODEL=$(psql_ -At -c "SELECT count(*) FROM published_articles")
+mkdir -p "$WORK/api" "$WORK/www"
+for id in "${IDS[@]}"; do
+  measure "$id" "$BASE" "$WORK/paths/$id" > "$WORK/api/$id"
+  # The bodies nginx will serve: the API's own answers, 100 of a rotating scenario's.
+  mkdir -p "$WORK/www/$id"; : > "$WORK/paths/nginx-$id"; k=0
+  head -n 100 "$WORK/paths/$id" | while read -r path; do
+    k=$((k + 1)); curl -fs -o "$WORK/www/$id/$k.json" "$BASE$path"; echo "/$id/$k.json" >> "$WORK/paths/nginx-$id"
+  done
+done
+PEAK=$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$API_PID/status")
 
 # Plans: auto_explain on the API's own connections (a fresh process) for one request of each scenario.
 psql_ -c "ALTER DATABASE headlessnews SET session_preload_libraries = 'auto_explain'" \
@@ -99,9 +115,78 @@ stop_api
 start_api
 LOG="$DATA/pg/server.log"; FROM=$(wc -l <"$LOG")
 # Each delivery read 11 times: Npgsql prepares on the fifth use and PostgreSQL may then settle on a generic plan.
-{ for s in "${SCENARIOS[@]}" "|/v1/articles/$(head -1 "$DATA/slugs.txt")"; do for _ in $(seq 11); do echo "${s#*|}"; done; done
-  shuf -n 6 "$WORK/queries.txt" | sed 's#^#/v1/search?q=#'; } | while read -r url; do echo "GET $url" >>"$WORK/asked"; curl -s -o /dev/null "$BASE$url"; done
+{ for s in "${SCENARIOS[@]}" "|$(head -1 "$WORK/paths/by-slug")"; do for _ in $(seq 11); do echo "${s#*|}"; done; done
+  shuf -n 6 "$WORK/paths/search"; } | while read -r url; do echo "GET $url" >>"$WORK/asked"; curl -s -o /dev/null "$BASE$url"; done
 psql_ -c "ALTER DATABASE headlessnews RESET ALL"
 { cat "$WORK/asked"; tail -n +"$FROM" "$LOG"; } > "$DATA/plans.txt"
+
+# The statements each request runs, logged from the API's own connections (a fresh process) after one unlogged round,
+# each request after a marker ceilings.py splits on. 20 of a rotating scenario's: pgbench prepares every script's
+# statements on each of its connections, so each more is one more plan made per client (a search's takes ~ms).
+psql_ -c "ALTER DATABASE headlessnews SET log_min_duration_statement = 0"
 stop_api
+start_api
+for id in "${IDS[@]}"; do head -n 20 "$WORK/paths/$id"; done | while read -r url; do curl -s -o /dev/null "$BASE$url"; done
+FROM=$(wc -l <"$LOG")
+for id in "${IDS[@]}"; do
+  k=0; head -n 20 "$WORK/paths/$id" | while read -r url; do
+    k=$((k + 1)); psql_ -c "SELECT 'hn-bench $id $k'" >/dev/null; curl -s -o /dev/null "$BASE$url"
+  done
+done
+psql_ -c "ALTER DATABASE headlessnews RESET ALL"
+tail -n +"$FROM" "$LOG" > "$WORK/statements.log"
+python3 "$ROOT/bench/archive/ceilings.py" "$WORK/statements.log" "$WORK/sql"
+chmod -R a+rX "$WORK"
+
+# Ceiling 1: PostgreSQL alone, pgbench running each scenario's statements (8 clients, as many as the API's pools use
+# under wrk), rotating through its requests; each transaction is one request's statements.
+pgbench_measure() { # id, plan_cache_mode: "tps p50 p99 errors load"
+  local files=() f line; for f in "$WORK/sql/$1"/*.sql; do files+=(-f "$f"); done
+  while IFS= read -r line; do files+=(-D "$line"); done < <(cat "$WORK/sql/$1"/*.vars)
+  rm -f "$WORK"/pgbench_log*
+  local out; out=$(cd "$WORK" && PGOPTIONS="-c plan_cache_mode=$2" PGPASSWORD=$(cat "$DATA/pg.password") "$PG_BIN/pgbench" -h 127.0.0.1 -p "$(sed -n 4p "$DATA/pg/postmaster.pid")" \
+    -U postgres -n -M prepared -c 8 -j 2 -T "${DURATION%s}" -l --log-prefix=pgbench_log "${files[@]}" headlessnews 2>&1) \
+    || { echo "pgbench failed on $1:" >&2; tail -n 5 <<<"$out" >&2; }
+  local latencies; latencies=$(cat "$WORK"/pgbench_log* 2>/dev/null | awk '{print $3 / 1000}' | sort -n)
+  local count; count=$(wc -l <<<"$latencies")
+  grep -q '^tps' <<<"$out" || { echo "- - - - -"; return; }
+  echo "$(awk '/^tps/{printf "%.0f", $3; exit}' <<<"$out") $(sed -n "$(( (count + 1) / 2 ))p" <<<"$latencies") \
+    $(sed -n "$(( (count * 99 + 99) / 100 ))p" <<<"$latencies") $(awk '/failed transactions/{print $4; exit}' <<<"$out") $(awk '{print $1}' /proc/loadavg)"
+}
+mkdir -p "$WORK/pgbench"
+# The API keeps generic plans for some reads and lets PostgreSQL choose for others: each runs both ways, the faster counts.
+for id in "${IDS[@]}"; do
+  [ -d "$WORK/sql/$id" ] || continue
+  { echo "$(pgbench_measure "$id" auto) auto"; echo "$(pgbench_measure "$id" force_generic_plan) generic"; } | sort -k1,1nr | head -n 1 > "$WORK/pgbench/$id"
+done
+stop_api
+
+# Ceiling 2: nginx (as many workers as cores) serving the same bodies.
+NGINX_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes $(nproc);
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+events { worker_connections 1024; }
+http { access_log off; server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; default_type application/json; } }
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+mkdir -p "$WORK/nginx"
+for id in "${IDS[@]}"; do measure "nginx-$id" "http://127.0.0.1:$NGINX_PORT" "$WORK/paths/nginx-$id" > "$WORK/nginx/$id"; done
+
+echo
+echo "$N articles ($READ_MODEL in the read model), $(nproc) cores, $WHEN"
+echo
+echo "| scenario (output cache off) | req/s | p50 ms | p99 ms | errors | load avg | pgbench, same SQL: tps | p50 ms | p99 ms | statements a request, plans | nginx, same bytes: req/s | p99 ms |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+for i in "${!IDS[@]}"; do
+  id=${IDS[$i]}; read -r rps p50 p99 errors load < "$WORK/api/$id"
+  read -r tps pp50 pp99 _ _ plan < <(cat "$WORK/pgbench/$id" 2>/dev/null || echo "- - - - - -")
+  statements=$(awk 'FNR == 1 {files++} /;$/ {n++} END {if (files) printf "%.1f", n / files; else print "-"}' "$WORK/sql/$id"/*.sql 2>/dev/null || echo -)
+  read -r nrps _ np99 _ _ < "$WORK/nginx/$id"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${NAMES[$i]}" "$rps" "$p50" "$p99" "$errors" "$load" \
+    "$tps" "$pp50" "$pp99" "$statements, $plan" "$nrps" "$np99"
+done
+echo "API peak memory (VmHWM): $PEAK MB"
 echo "Plans: $DATA/plans.txt"
