@@ -5,10 +5,11 @@
 # commit), the editors' p99 meanwhile, and whether any page of that section still shows the old name (bench/archive/writes.py). The articles it publishes stay in the archive.
 # PACE (seconds) spaces each editor's stories (0: as fast as the API answers, a closed loop that measures throughput more
 # than latency; 1: 8 editors publish 28,800 stories an hour, far beyond any newsroom).
-#   BENCH_DATA=DIR bash bench/archive/writes.sh N [SECONDS=30] [EDITORS=8] [PACE=0]
+# WARMUP seconds of the same load go first, uncounted (the write path's code is still being compiled; see writes.py).
+#   BENCH_DATA=DIR bash bench/archive/writes.sh N [SECONDS=30] [EDITORS=8] [PACE=0] [WARMUP=3]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-N=${1:?articles}; SECONDS_=${2:-30}; EDITORS=${3:-8}; PACE=${4:-0}; DATA="${BENCH_DATA:?BENCH_DATA=DIR holds the seeded archives}/$N"
+N=${1:?articles}; SECONDS_=${2:-30}; EDITORS=${3:-8}; PACE=${4:-0}; WARMUP=${5:-3}; DATA="${BENCH_DATA:?BENCH_DATA=DIR holds the seeded archives}/$N"
 [ -f "$DATA/seeded" ] || { echo "Seed first: BENCH_DATA=$BENCH_DATA bash bench/archive/seed.sh $N" >&2; exit 1; }
 DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
 dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
@@ -28,5 +29,5 @@ psql_() { PGPASSWORD=$(cat "$DATA/pg.password") psql -h 127.0.0.1 -p "$(sed -n 4
 read -r SECTION USED <<<"$(psql_ -At -F ' ' -c "SELECT section_id, count(*) FROM articles GROUP BY section_id ORDER BY count(*) DESC LIMIT 1")"
 echo "$N articles, $EDITORS editors, the renamed section is used by $USED articles; $(nproc) cores, $(date -u +%FT%RZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 PGPASSWORD=$(cat "$DATA/pg.password") python3 "$ROOT/bench/archive/writes.py" "$BASE" "$KEY" "$SECTION" "$SECONDS_" "$EDITORS" \
-  "psql -h 127.0.0.1 -p $(sed -n 4p "$DATA/pg/postmaster.pid") -U postgres -d headlessnews -X" "$PACE"
+  "psql -h 127.0.0.1 -p $(sed -n 4p "$DATA/pg/postmaster.pid") -U postgres -d headlessnews -X" "$PACE" "$WARMUP"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

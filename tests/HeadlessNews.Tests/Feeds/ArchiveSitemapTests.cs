@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using System.Xml.Linq;
+using HeadlessNews.Api.Infrastructure.Database.Migrations;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace HeadlessNews.Tests.Feeds;
@@ -173,6 +175,60 @@ public sealed class ArchiveSitemapTests(SmallSitemapPagesApiFactory api, ITestOu
 
         await (await reader.GetAsync($"/sitemaps/{PageName(month)}")).AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Null(await IndexedAsync(reader, PageName(month)));
+    }
+
+    /// <summary>
+    /// Each backend counts into a row of its own, so a publish never waits for another's commit on its month's count (it
+    /// did: every publish held the same row until it committed). The copies are written by SQL on two connections whose
+    /// backends count into different rows, the first kept uncommitted while the second writes.
+    /// </summary>
+    [Fact]
+    public async Task Two_writers_adding_to_the_same_month_do_not_wait_for_each_other_and_both_are_counted()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var month = UniqueMonth();
+        var article = await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Harbour crane"))), month.AddDays(2));
+        var copy = $"""
+            INSERT INTO published_articles (article_id, slug, visible_from, first_seen, updated_at, section_slug, tag_slugs, place_slugs, author_slugs,
+                                            quote_ids, source_ids, asset_ids, language, translation_group_id, headline, standfirst, body_text,
+                                            summary_json, summary_with_body_json, document_json)
+            SELECT gen_random_uuid(), slug || '-copy-' || $1, visible_from + interval '1 day', first_seen, updated_at, section_slug, tag_slugs, place_slugs,
+                   author_slugs, quote_ids, source_ids, asset_ids, language, gen_random_uuid(), headline, standfirst, body_text,
+                   summary_json, summary_with_body_json, document_json
+              FROM published_articles WHERE article_id = '{article.Id()}'
+            """;
+        var connections = new List<NpgsqlConnection>();
+        try
+        {
+            async Task<(NpgsqlConnection Connection, int Shard)> OpenAsync()
+            {
+                var connection = new NpgsqlConnection(api.ConnectionString);
+                connections.Add(connection);
+                await connection.OpenAsync();
+                return (connection, connection.ProcessID % SitemapMonthShards.Shards);
+            }
+            var (first, shard) = await OpenAsync();
+            var second = await OpenAsync();
+            while (second.Shard == shard)
+            {
+                second = await OpenAsync();
+            }
+            await using var open = await first.BeginTransactionAsync();
+            await new NpgsqlCommand(copy, first, open) { Parameters = { new() { Value = "1" } } }.ExecuteNonQueryAsync();
+            await new NpgsqlCommand("SET lock_timeout = '3s'", second.Connection).ExecuteNonQueryAsync();
+            await new NpgsqlCommand(copy, second.Connection) { Parameters = { new() { Value = "2" } } }.ExecuteNonQueryAsync();
+            await open.CommitAsync();
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+        await EvictAsync(editor);
+        Assert.Equal(3, (await UrlsAsync(reader, PageName(month))).Count + (await UrlsAsync(reader, PageName(month, 2))).Count);
     }
 
     [Fact]

@@ -9,8 +9,9 @@ namespace HeadlessNews.Api.Features.Feeds;
 /// Archive sitemaps: <c>/sitemaps/index.xml</c> lists one <c>articles-{yyyy}-{mm}.xml</c> per month with visible articles
 /// (a month is the month of <c>visible_from</c>, UTC), and a month of more than <see cref="DeliveryOptions.SitemapPageSize"/>
 /// URLs continues in <c>articles-{yyyy}-{mm}-2.xml</c>, <c>-3</c>…. The index reads <c>sitemap_months</c>, a per-month
-/// count kept by statement triggers on <c>published_articles</c> (the ArchiveSitemapMonths migration), so it costs one
-/// row per month, not a scan of the archive, and bulk SQL seeding keeps it right too. A month whose newest row is not
+/// count kept by statement triggers on <c>published_articles</c> (the ArchiveSitemapMonths migration) in a few rows per
+/// month (one per writing backend, so concurrent publishes never wait for each other: SitemapMonthShards), so it costs a
+/// few rows per month, not a scan of the archive, and bulk SQL seeding keeps it right too. A month whose newest row is not
 /// visible yet (the current one, with scheduled or embargoed stories) is counted from its rows instead.
 /// </summary>
 public static partial class ArchiveSitemapEndpoints
@@ -94,7 +95,8 @@ public static partial class ArchiveSitemapEndpoints
               SELECT m.month,
                      CASE WHEN m.last_visible_from > {now} THEN x.articles ELSE m.articles END AS articles,
                      CASE WHEN m.last_visible_from > {now} THEN x.last_modified ELSE m.last_modified END AS last_modified
-                FROM sitemap_months m,
+                FROM (SELECT month, sum(articles)::int AS articles, max(last_modified) AS last_modified, max(last_visible_from) AS last_visible_from
+                        FROM sitemap_months GROUP BY month) m,
                      -- Only for a month with rows not visible yet (a one-time filter: other months never reach the index).
                      LATERAL (SELECT count(*)::int AS articles, max(greatest(p.updated_at, p.visible_from)) AS last_modified
                                 FROM published_articles p

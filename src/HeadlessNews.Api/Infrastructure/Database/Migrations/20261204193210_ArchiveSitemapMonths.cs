@@ -7,22 +7,9 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
     /// <inheritdoc />
     public partial class ArchiveSitemapMonths : Migration
     {
-        /// <inheritdoc />
-        protected override void Up(MigrationBuilder migrationBuilder)
-        {
-            // One row per month (UTC, of visible_from) of the read model: how many rows it has, when its sitemap last changed, and its
-            // latest visible_from (while that is ahead, the month holds rows not visible yet and readers count it exactly).
-            // Statement triggers keep it, so bulk SQL (the archive bench's INSERT … SELECT) keeps it right at one update per month.
-            migrationBuilder.Sql("""
-                CREATE TABLE sitemap_months (
-                  month timestamptz PRIMARY KEY,
-                  articles integer NOT NULL,
-                  last_modified timestamptz NOT NULL,
-                  last_visible_from timestamptz NOT NULL);
-                INSERT INTO sitemap_months (month, articles, last_modified, last_visible_from)
-                  SELECT date_trunc('month', visible_from, 'UTC'), count(*), max(greatest(updated_at, visible_from)), max(visible_from)
-                    FROM published_articles GROUP BY 1;
-                CREATE FUNCTION hn_sitemap_months_count() RETURNS trigger LANGUAGE plpgsql AS $$
+        /// <summary>The triggers' function as this migration made it (SitemapMonthShards replaces it, and puts it back on Down).</summary>
+        internal const string CountFunction = """
+                CREATE OR REPLACE FUNCTION hn_sitemap_months_count() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                   IF TG_OP = 'TRUNCATE' THEN
                     DELETE FROM sitemap_months;
@@ -56,6 +43,24 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                   END IF;
                   RETURN NULL;
                 END $$;
+            """;
+
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            // One row per month (UTC, of visible_from) of the read model: how many rows it has, when its sitemap last changed, and its
+            // latest visible_from (while that is ahead, the month holds rows not visible yet and readers count it exactly).
+            // Statement triggers keep it, so bulk SQL (the archive bench's INSERT … SELECT) keeps it right at one update per month.
+            migrationBuilder.Sql("""
+                CREATE TABLE sitemap_months (
+                  month timestamptz PRIMARY KEY,
+                  articles integer NOT NULL,
+                  last_modified timestamptz NOT NULL,
+                  last_visible_from timestamptz NOT NULL);
+                INSERT INTO sitemap_months (month, articles, last_modified, last_visible_from)
+                  SELECT date_trunc('month', visible_from, 'UTC'), count(*), max(greatest(updated_at, visible_from)), max(visible_from)
+                    FROM published_articles GROUP BY 1;
+                """ + CountFunction + """
                 CREATE TRIGGER published_articles_sitemap_insert AFTER INSERT ON published_articles
                   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hn_sitemap_months_count();
                 CREATE TRIGGER published_articles_sitemap_update AFTER UPDATE ON published_articles
