@@ -246,10 +246,14 @@ public sealed class WordPressImporter(
     private static void Forget(HeadlessNewsDbContext db)
     {
         db.ChangeTracker.AutoDetectChangesEnabled = false;
-        var references = db.ChangeTracker.Entries()
-            .Where(e => e.State == EntityState.Unchanged && e.Entity is Section or Author or Tag).Select(e => e.Entity).ToList();
-        db.ChangeTracker.Clear();
-        db.AttachRange(references);
+        var entries = db.ChangeTracker.Entries().ToList();
+        var references = entries.Where(e => e.State == EntityState.Unchanged && e.Entity is Section or Author or Tag).Select(e => e.Entity).ToList();
+        // Attaching again costs a snapshot per reference: most posts add no reference, so there is nothing else to let go.
+        if (references.Count < entries.Count)
+        {
+            db.ChangeTracker.Clear();
+            db.AttachRange(references);
+        }
         db.ChangeTracker.AutoDetectChangesEnabled = true;
     }
 
