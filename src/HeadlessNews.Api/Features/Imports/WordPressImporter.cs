@@ -135,16 +135,19 @@ public sealed class WordPressImporter(
             return true;
         }
 
-        /// <summary>The caches and the report as they stand; calling the result puts them back, for a post rolled back.</summary>
+        /// <summary>
+        /// The caches and the report as they stand before a post; calling the result puts them back, for the post rolled back.
+        /// The posts before it can no longer be rolled back, so their undo steps go (kept, they grew with every post of the run).
+        /// </summary>
         public Action Checkpoint()
         {
-            var depth = _added.Count;
+            _added.Clear();
             var counts = report.Checkpoint();
             return () =>
             {
-                while (_added.Count > depth)
+                while (_added.TryPop(out var undo))
                 {
-                    _added.Pop()();
+                    undo();
                 }
                 counts();
             };
@@ -243,10 +246,14 @@ public sealed class WordPressImporter(
     private static void Forget(HeadlessNewsDbContext db)
     {
         db.ChangeTracker.AutoDetectChangesEnabled = false;
-        var references = db.ChangeTracker.Entries()
-            .Where(e => e.State == EntityState.Unchanged && e.Entity is Section or Author or Tag).Select(e => e.Entity).ToList();
-        db.ChangeTracker.Clear();
-        db.AttachRange(references);
+        var entries = db.ChangeTracker.Entries().ToList();
+        var references = entries.Where(e => e.State == EntityState.Unchanged && e.Entity is Section or Author or Tag).Select(e => e.Entity).ToList();
+        // Attaching again costs a snapshot per reference: most posts add no reference, so there is nothing else to let go.
+        if (references.Count < entries.Count)
+        {
+            db.ChangeTracker.Clear();
+            db.AttachRange(references);
+        }
         db.ChangeTracker.AutoDetectChangesEnabled = true;
     }
 

@@ -16,7 +16,6 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CacheEvictionInterceptor>());
         services.AddHttpContextAccessor();
         services.AddSingleton<IInterceptor, EventActorInterceptor>();
-        services.AddSingleton<IInterceptor, BulkEventInterceptor>();
         services.AddSingleton<IdempotencyCommitMarker>();
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<IdempotencyCommitMarker>());
         // Features add theirs (e.g. Delivery's read model) as IInterceptor services: the database knows none of them.

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace HeadlessNews.Api.Infrastructure.Events;
 
@@ -24,21 +23,5 @@ public static class BulkWrites
     private sealed class Mark(DbContext db) : IDisposable
     {
         public void Dispose() => Active.Remove(db);
-    }
-}
-
-/// <summary>Events a bulk write records for now are marked as dispatched, so webhooks skip them; scheduled ones still fire when due.</summary>
-internal sealed class BulkEventInterceptor : SaveChangesInterceptor
-{
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is { } context && BulkWrites.IsActive(context))
-        {
-            foreach (var added in context.ChangeTracker.Entries<ContentEvent>().Where(e => e.State == EntityState.Added && e.Entity.DueAt <= e.Entity.OccurredAt))
-            {
-                added.Entity.DispatchedAt = added.Entity.OccurredAt;
-            }
-        }
-        return base.SavingChangesAsync(eventData, result, cancellationToken);
     }
 }

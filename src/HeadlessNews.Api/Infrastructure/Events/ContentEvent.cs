@@ -103,10 +103,14 @@ public static class ContentEventTypes
 
 public static class ContentEventLog
 {
-    /// <summary>Adds an event to the context; it commits with the caller's SaveChanges.</summary>
+    /// <summary>
+    /// Adds an event to the context; it commits with the caller's SaveChanges. A bulk write's event for now is marked as
+    /// dispatched, so webhooks skip it (the writer records one summary event); a scheduled one still fires when due.
+    /// </summary>
     public static ContentEvent Record(this DbContext db, TimeProvider clock, string type, string resourceType, Guid resourceId, string? slug, int version, DateTimeOffset? dueAt = null)
     {
         var now = clock.GetUtcNow();
+        var due = dueAt is { } at && at > now ? at : now;
         var contentEvent = new ContentEvent
         {
             Id = Guid.CreateVersion7(),
@@ -116,7 +120,8 @@ public static class ContentEventLog
             Slug = slug,
             Version = version,
             OccurredAt = now,
-            DueAt = dueAt is { } due && due > now ? due : now,
+            DueAt = due,
+            DispatchedAt = due == now && BulkWrites.IsActive(db) ? now : null,
         };
         db.Set<ContentEvent>().Add(contentEvent);
         return contentEvent;
