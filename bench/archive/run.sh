@@ -102,7 +102,8 @@ for id in "${IDS[@]}"; do
   # The bodies nginx will serve: the API's own answers, 100 of a rotating scenario's.
   mkdir -p "$WORK/www/$id"; : > "$WORK/paths/nginx-$id"; k=0
   head -n 100 "$WORK/paths/$id" | while read -r path; do
-    k=$((k + 1)); curl -fs -o "$WORK/www/$id/$k.json" "$BASE$path"; echo "/$id/$k.json" >> "$WORK/paths/nginx-$id"
+    # Right after a saturating run a search may still time out: asked again, else left out.
+    k=$((k + 1)); curl -fs --retry 3 --retry-all-errors -o "$WORK/www/$id/$k.json" "$BASE$path" && echo "/$id/$k.json" >> "$WORK/paths/nginx-$id" || true
   done
 done
 PEAK=$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$API_PID/status")
