@@ -2,8 +2,9 @@
 # Image bench (issue 21), every figure beside its ceiling in one run:
 #  - upload of a 24 MP JPEG (p95, hashing and metadata reading included), ~16 MB at q90 and ~10 MB at q68;
 #  - first rendition of that JPEG to 1280 px WebP through the API, beside vipsthumbnail on the same file (the ceiling);
-#  - a stored rendition served by the API to readers (anonymous, the asset shown by a published story), beside nginx
-#    serving the same bytes (wrk, same connections and duration), with sendfile off (nginx's default) and on;
+#  - stored renditions (1280 px and 640 px WebP) served by the API to readers (anonymous, the asset shown by a published
+#    story), beside nginx serving the same bytes (wrk, same connections and duration), with sendfile off (nginx's
+#    default) and on;
 #  - API resident memory while 8 first renditions of 24 MP images run at once, above its idle figure.
 # The box may be shared: `uptime` is printed before and after so the figures can be read with the load they ran under.
 # Needs a running API (API=http://127.0.0.1:5080) and a key with content:write and content:publish (KEY=...). Installs libvips-tools,
@@ -19,7 +20,8 @@ command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-work=$(mktemp -d)
+# nginx's worker runs as another user: the files it serves must be readable (mktemp -d is 0700).
+work=$(mktemp -d); chmod 755 "$work"
 nginx_pid=""
 cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
@@ -70,9 +72,7 @@ draft=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
   "$API/v1/manage/articles")
 article=$(sed -n 's/^{"id":"\([^"]*\)".*/\1/p' <<<"$draft"); version=$(sed -n 's/.*"version":\([0-9]*\).*/\1/p' <<<"$draft")
 curl -sf -o /dev/null "${auth[@]}" -H 'Content-Type: application/json' -H "If-Match: \"$version\"" -d '{}' "$API/v1/manage/articles/$article/publish"
-url="$API/v1/images/$id/1/1280.webp"
 mkdir -p "$work/www"
-curl -sf -o "$work/www/1280.webp" "$url"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 nginx_port=$(free_port); sendfile_port=$(free_port)
 # One nginx worker (the API may use every core), with sendfile off (nginx's default: it reads the file and writes it,
@@ -85,24 +85,30 @@ http { access_log off; types { image/webp webp; }
   server { listen 127.0.0.1:$sendfile_port; sendfile on; root $work/www; location / { add_header Cache-Control "public, max-age=31536000, immutable"; } } }
 EOF
 nginx -c "$work/nginx.conf" -p "$work" & nginx_pid=$!
-for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/1280.webp" && break; sleep 0.1; done
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 cpu_ticks() { local total=0 p; for p in "$@"; do total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") )); done; echo "$total"; }
 # "req/s CPU-ms-a-request" of one 10 s wrk run against $1, the CPU being that of the processes named after it.
 measure() {
   local url=$1 t0 out n; shift; t0=$(cpu_ticks "$@"); out=$(wrk -t2 -c16 -d10s "$url")
+  if grep -q 'Non-2xx' <<<"$out"; then echo "$url answered errors under wrk:" >&2; echo "$out" >&2; exit 1; fi
   n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$out")
   echo "$(rps <<<"$out") $(awk -v t=$(( $(cpu_ticks "$@") - t0 )) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", 1000*t/hz/n}')"
 }
-nginx_worker=$(pgrep -P "$nginx_pid")
-wrk -t2 -c16 -d10s "$url" >/dev/null # warm-up: tiered compilation of the route
-wrk -t2 -c16 -d3s "http://127.0.0.1:$nginx_port/1280.webp" >/dev/null
-read -r api_rps api_cpu < <(measure "$url" "$API_PID")
-read -r nginx_rps nginx_cpu < <(measure "http://127.0.0.1:$nginx_port/1280.webp" "$nginx_worker")
-read -r sendfile_rps sendfile_cpu < <(measure "http://127.0.0.1:$sendfile_port/1280.webp" "$nginx_worker")
 pct() { awk -v a="$1" -v n="$2" 'BEGIN {printf "%.0f", 100*a/n}'; }
-echo "stored rendition ($(stat -c %s "$work/www/1280.webp") bytes), wrk -t2 -c16 10 s, req/s (CPU ms a request): API $api_rps ($api_cpu);" \
-  "nginx $nginx_rps ($nginx_cpu), API at $(pct "$api_rps" "$nginx_rps") %; nginx with sendfile $sendfile_rps ($sendfile_cpu), API at $(pct "$api_rps" "$sendfile_rps") %"
+# The 1280 px rendition (an article's hero: the bytes weigh most) and the 640 px one (a list's thumbnail: the request does).
+for width in 1280 640; do
+  url="$API/v1/images/$id/1/$width.webp"
+  curl -sf -o "$work/www/$width.webp" "$url"
+  for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/$width.webp" && break; sleep 0.1; done
+  nginx_worker=$(pgrep -P "$nginx_pid")
+  wrk -t2 -c16 -d10s "$url" >/dev/null # warm-up: tiered compilation of the route
+  wrk -t2 -c16 -d3s "http://127.0.0.1:$nginx_port/$width.webp" >/dev/null
+  read -r api_rps api_cpu < <(measure "$url" "$API_PID")
+  read -r nginx_rps nginx_cpu < <(measure "http://127.0.0.1:$nginx_port/$width.webp" "$nginx_worker")
+  read -r sendfile_rps sendfile_cpu < <(measure "http://127.0.0.1:$sendfile_port/$width.webp" "$nginx_worker")
+  echo "stored $width px rendition ($(stat -c %s "$work/www/$width.webp") bytes), wrk -t2 -c16 10 s, req/s (CPU ms a request): API $api_rps ($api_cpu);" \
+    "nginx $nginx_rps ($nginx_cpu), API at $(pct "$api_rps" "$nginx_rps") %; nginx with sendfile $sendfile_rps ($sendfile_cpu), API at $(pct "$api_rps" "$sendfile_rps") %"
+done
 
 # Memory: 8 first renditions of 24 MP images at once (uploads first), sampling the API's RSS every 20 ms.
 ids=()
