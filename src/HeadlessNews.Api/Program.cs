@@ -48,6 +48,7 @@ builder.Services.AddSingleton<IDatabaseStartupTask, NoticeSampleContent>();
 builder.Services.AddApiKeySecurity(builder.Configuration);
 builder.Services.AddHostedService<ChangeFeedRecorder>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Complete);
+builder.Services.AddSingleton<IProblemDetailsWriter, ProblemWriterForAnyAccept>();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));

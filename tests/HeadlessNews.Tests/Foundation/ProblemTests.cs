@@ -91,6 +91,23 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
         await (await api.CreateClient().GetAsync("/v1/no-such-thing")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("application/xml")]
+    [InlineData("application/xml;q=abc")]
+    public async Task An_accept_header_without_json_still_gets_problems_not_a_500_or_plain_text(string accept)
+    {
+        var anonymous = api.CreateClient();
+        anonymous.DefaultRequestHeaders.TryAddWithoutValidation("Accept", accept);
+        await (await anonymous.GetAsync("/v1/manage/sections")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await anonymous.GetAsync("/v1/no-such-thing")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        admin.DefaultRequestHeaders.TryAddWithoutValidation("Accept", accept);
+        var before = await KeyCountAsync();
+        await (await admin.PostAsync("/v1/manage/api-keys", null)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
     [Fact]
     public async Task A_malformed_query_value_is_a_400_problem()
     {

@@ -48,6 +48,18 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         Assert.True(problem.GetProperty("errors").TryGetProperty("file", out _));
     }
 
+    [Theory]
+    [InlineData("application/json; charset=ebcdic")]
+    [InlineData("application/json; charset=\"utf-16\"")]
+    [InlineData("application/json")]
+    public async Task A_json_upload_without_a_body_is_a_400_not_a_500_whatever_charset_it_names(string contentType)
+    {
+        var editor = await EditorAsync();
+        var content = new ByteArrayContent([]);
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        await (await editor.PostAsync("/v1/manage/assets", content)).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task A_published_photo_renders_at_the_requested_width_with_no_exif_or_gps_and_immutable_caching()
     {

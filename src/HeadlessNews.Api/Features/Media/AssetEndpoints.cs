@@ -101,6 +101,12 @@ public static class AssetEndpoints
     /// <summary>Fetches <c>sourceUrl</c> (see <see cref="AssetWrites.FetchAsync"/>); a URL the SSRF rules refuse is a validation problem.</summary>
     private static async Task<(AssetUpload?, ProblemHttpResult?)> FetchAsync(HttpRequest request, AssetWrites writes, CancellationToken cancellationToken)
     {
+        // Bound bodies are refused before they are read when absent; the JSON reader would first look up the charset of
+        // a bodiless request's Content-Type, which the pipeline does not judge, and throw on an unknown one.
+        if (request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0)
+        {
+            return (null, Problems.Validation("$", "Send a JSON object {\"sourceUrl\": …} or the image as multipart/form-data."));
+        }
         var body = await request.ReadFromJsonAsync<CreateAssetFromUrlRequest>(ApiJson.Options, cancellationToken);
         var validation = await new CreateAssetFromUrlRequestValidator().ValidateAsync(body ?? new CreateAssetFromUrlRequest("", null, null, null), cancellationToken);
         if (!validation.IsValid)
