@@ -67,6 +67,26 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(before, await KeyCountAsync());
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    public async Task A_compressed_body_is_a_415_problem_and_writes_nothing(string coding)
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var before = await KeyCountAsync();
+        using var compressed = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes("{\"name\": \"x\", \"scopes\": [\"*\"]}"));
+        }
+        var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(coding);
+        var problem = await (await admin.PostAsync("/v1/manage/api-keys", content)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("Content-Encoding", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
     [Fact]
     public async Task A_get_with_a_json_api_content_type_but_no_body_is_read_as_usual()
     {

@@ -92,14 +92,23 @@ public static class HttpPipelineExtensions
     }
 
     /// <summary>
-    /// A body in a charset .NET does not know, or of a JSON type other than <c>application/json</c> (ASP.NET Core reads any
-    /// <c>…+json</c> body as JSON, and a PUT never merges a patch). A request without a body is not judged by its
-    /// Content-Type: some clients send one on every GET.
+    /// A compressed body (no content coding is decoded: a gzipped body would be read as malformed JSON), one in a charset
+    /// .NET does not know, or of a JSON type other than <c>application/json</c> (ASP.NET Core reads any <c>…+json</c> body
+    /// as JSON, and a PUT never merges a patch). A request without a body is not judged by its headers: some clients send
+    /// a Content-Type on every GET.
     /// </summary>
     private static (int Status, string Title, string Detail)? BodyTypeRefusal(HttpRequest request)
     {
-        if ((request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0)
-            || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
+        if (request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0)
+        {
+            return null;
+        }
+        if (request.Headers.ContentEncoding.ToString() is { Length: > 0 } coding && !coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Content-Encoding '{coding}' is not accepted; send the body uncompressed.");
+        }
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
         {
             return null;
         }
