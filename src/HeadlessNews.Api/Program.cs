@@ -52,7 +52,7 @@ builder.Services.AddSingleton<IProblemDetailsWriter, ProblemWriterForAnyAccept>(
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
-builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+builder.Services.AddRequestValidators();
 builder.Services.AddHeadlessNewsMapping();
 builder.Services.AddDeliveryHttp();
 builder.Services.AddHeadlessNewsOpenApi();

@@ -88,6 +88,15 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_validation_message_names_the_field_as_its_key_does()
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var response = await admin.PostAsJsonAsync("/v1/manage/api-keys", new { name = "", scopes = new[] { "*" } });
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("'name' must not be empty.", problem.GetProperty("errors").GetProperty("name")[0].GetString());
+    }
+
+    [Fact]
     public async Task A_get_with_a_json_api_content_type_but_no_body_is_read_as_usual()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/v1/sections");

@@ -8,6 +8,16 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// </summary>
 public static class RequestValidation
 {
+    /// <summary>
+    /// Registers the project's validators, and has their messages name a field as the error's key does
+    /// (<c>'sectionId' must not be empty.</c>, not FluentValidation's <c>'Section Id'</c>).
+    /// </summary>
+    public static IServiceCollection AddRequestValidators(this IServiceCollection services)
+    {
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        return services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+    }
+
     public static TBuilder WithRequestValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory((factoryContext, next) =>
         {
