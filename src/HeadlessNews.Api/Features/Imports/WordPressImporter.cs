@@ -721,7 +721,7 @@ public sealed class WordPressImporter(
         {
             return await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
         }
-        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, cancellationToken);
+        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, alongside: null, cancellationToken);
         if (published.Refusal is StateConflict refusal)
         {
             notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
