@@ -672,38 +672,50 @@ public sealed class WordPressImporter(
     }
 
     /// <summary>
-    /// Writes the post through the article write core (a new published post is created published: one write), then its
-    /// source identity and old URLs, in the chunk's transaction. A slug another article has (two posts with one name, or content made here) gets the
-    /// post id added.
+    /// Writes the post through the article write core with its source identity and old URLs, in the chunk's transaction: a
+    /// new post in one save (created published if it is published), a changed one as a new revision and its status, then
+    /// its bookkeeping. A slug another article has (two posts with one name, or content made here) gets the post id added.
     /// </summary>
     private async Task<WriteResult<Earlier>> WriteAsync(
         HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, bool hasTitle, List<string> notes,
         CancellationToken cancellationToken)
     {
         var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && hasTitle;
-        var written = earlier is null
-            ? await CreateAsync(db, item, content, wantsPublished, notes, cancellationToken)
-            : await UpdateAsync(db, item, earlier, content, wantsPublished, notes, cancellationToken);
-        if (written.Refusal is SlugTaken && earlier is null && content.Slug is { } slug)
+        if (earlier is not null)
+        {
+            var updated = await UpdateAsync(db, item, earlier, content, wantsPublished, notes, cancellationToken);
+            if (updated.Refusal is { } refused)
+            {
+                return refused;
+            }
+            Forget(db);
+            var bookkept = Bookkeeping(db, run, item, earlier, updated.Value!, hash);
+            await db.SaveChangesAsync(cancellationToken);
+            return bookkept;
+        }
+        Earlier? created = null;
+        void SaveAlongside(ArticleResponse article) => created = Bookkeeping(db, run, item, null, article, hash);
+        var written = await CreateAsync(db, item, content, wantsPublished, SaveAlongside, notes, cancellationToken);
+        if (written.Refusal is SlugTaken && content.Slug is { } slug)
         {
             db.ChangeTracker.Clear();
             var suffix = "-" + Slugs.From(item.PostId);
             var instead = slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix;
             notes.Add($"slug '{slug}' was taken: imported as '{instead}'");
-            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, notes, cancellationToken);
+            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, SaveAlongside, notes, cancellationToken);
         }
-        if (written.Refusal is { } refusal)
-        {
-            return refusal;
-        }
-        Forget(db);
-        var remembered = Remember(db, run.Archive, item, earlier, written.Value!, hash);
+        return written.Refusal is { } refusal ? refusal : created!;
+    }
+
+    /// <summary>Adds the post's source identity and its old URLs as redirects to the context, to be saved with the article.</summary>
+    private Earlier Bookkeeping(HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, ArticleResponse article, string hash)
+    {
+        var remembered = Remember(db, run.Archive, item, earlier, article, hash);
         foreach (var path in OldPaths(item).Where(run.KeepPath))
         {
-            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = written.Value!.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
+            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
         }
-        await db.SaveChangesAsync(cancellationToken);
-        return new Earlier(remembered, written.Value!.Version, written.Value.Slug);
+        return new Earlier(remembered, article.Version, article.Slug);
     }
 
     /// <summary>The post's old URLs that redirect to it: its permalink, <c>/?p=ID</c> and its GUID.</summary>
@@ -715,18 +727,19 @@ public sealed class WordPressImporter(
     /// post that cannot be published here (no content) stays a draft, reported.
     /// </summary>
     private async Task<WriteResult<ArticleResponse>> CreateAsync(
-        HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, List<string> notes, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, Action<ArticleResponse> alongside, List<string> notes,
+        CancellationToken cancellationToken)
     {
         if (!wantsPublished)
         {
-            return await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
+            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, cancellationToken);
         }
-        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, alongside: null, cancellationToken);
+        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, alongside, cancellationToken);
         if (published.Refusal is StateConflict refusal)
         {
             notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
             db.ChangeTracker.Clear();
-            return await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
+            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, cancellationToken);
         }
         return published;
     }
