@@ -22,23 +22,33 @@ public static class ArticleWrites
     /// <summary>What a change works on: the article (tracked, with relations) and the moment of the change.</summary>
     private sealed record ChangeContext(HeadlessNewsDbContext Db, Article Article, DateTimeOffset Now);
 
+    public static Task<WriteResult<ArticleResponse>> CreateAsync(
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, CancellationToken cancellationToken) =>
+        CreateAsync(db, clock, actor, content, alongside: null, cancellationToken);
+
+    /// <summary>
+    /// Creates the article; <paramref name="alongside"/> adds rows of the writer's own to the context, to be saved with the
+    /// article's (an import's record of where it came from: one save instead of two). Only the slug's unique violation then
+    /// reads as "slug taken"; any other fails the save as itself.
+    /// </summary>
     public static async Task<WriteResult<ArticleResponse>> CreateAsync(
-        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, Action<ArticleResponse>? alongside, CancellationToken cancellationToken)
     {
         await using var transaction = await BeginAsync(db, cancellationToken);
-        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created", cancellationToken);
+        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created", cancellationToken, alongside: alongside);
     }
 
     /// <summary>
     /// Creates the article already published (at <paramref name="publishAt"/>, as <see cref="PublishAsync"/> would): one
     /// transaction and one revision instead of two, for writers that bring finished content (an import). Refused like a
-    /// publish when there is nothing to publish.
+    /// publish when there is nothing to publish. <paramref name="alongside"/>: the writer's rows saved with the article's, as on create.
     /// </summary>
     public static async Task<WriteResult<ArticleResponse>> CreatePublishedAsync(
-        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, DateTimeOffset? publishAt, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, DateTimeOffset? publishAt, Action<ArticleResponse>? alongside,
+        CancellationToken cancellationToken)
     {
         await using var transaction = await BeginAsync(db, cancellationToken);
-        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created and published", cancellationToken, new Publication(publishAt));
+        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created and published", cancellationToken, new Publication(publishAt), alongside);
     }
 
     /// <summary>What <see cref="InsertAsync"/> publishes the new article at (null: now).</summary>
@@ -109,7 +119,7 @@ public static class ArticleWrites
 
     private static async Task<WriteResult<ArticleResponse>> InsertAsync(
         HeadlessNewsDbContext db, IDbContextTransaction? transaction, TimeProvider clock, Caller actor, SaveArticleRequest content, Guid? translationGroupId,
-        string action, CancellationToken cancellationToken, Publication? publication = null)
+        string action, CancellationToken cancellationToken, Publication? publication = null, Action<ArticleResponse>? alongside = null)
     {
         var now = clock.Now();
         var resolved = await ArticleReferences.ResolveAsync(db, content, cancellationToken);
@@ -146,7 +156,8 @@ public static class ArticleWrites
         ArticleReferences.Link(db, article, resolved.Value!);
         var response = ArticleResponses.ToResponse(article, now);
         db.RecordRevision(clock, actor, ResourceType, article.Id, article.Version, action, response);
-        if (await CommitAsync(db, transaction, article, cancellationToken) is { } failed)
+        alongside?.Invoke(response);
+        if (await CommitAsync(db, transaction, article, cancellationToken, onlySlugIsUnique: alongside is null) is { } failed)
         {
             return failed;
         }
@@ -405,6 +416,8 @@ public static class ArticleWrites
         }
     }
 
+    private const string SlugIndex = "ix_articles_slug";
+
     private const string SlugLock = "SELECT pg_advisory_xact_lock(hashtext('article-slugs'))";
 
     /// <summary>Transactions holding the slug lock until they end, so their writes need not ask for it again.</summary>
@@ -431,7 +444,12 @@ public static class ArticleWrites
     private static async Task<IDbContextTransaction?> BeginAsync(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
 
-    private static async Task<Refusal?> CommitAsync(HeadlessNewsDbContext db, IDbContextTransaction? transaction, Article article, CancellationToken cancellationToken)
+    /// <param name="onlySlugIsUnique">
+    /// Whether the save holds no unique key but the slug's that a concurrent writer could take first, so any unique violation
+    /// means the slug was taken; when not, only that of the slug's index does.
+    /// </param>
+    private static async Task<Refusal?> CommitAsync(
+        HeadlessNewsDbContext db, IDbContextTransaction? transaction, Article article, CancellationToken cancellationToken, bool onlySlugIsUnique = true)
     {
         try
         {
@@ -451,7 +469,7 @@ public static class ArticleWrites
             var current = await db.Set<Article>().AsNoTracking().Where(a => a.Id == article.Id).Select(a => (int?)a.Version).FirstOrDefaultAsync(CancellationToken.None);
             return current is { } version ? new VersionConflict(version) : new Missing("The article was deleted meanwhile.");
         }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        catch (DbUpdateException e) when (onlySlugIsUnique ? e.IsUniqueViolation() : e.IsUniqueViolation(SlugIndex))
         {
             return SlugTaken(article.Slug);
         }

@@ -12,6 +12,7 @@ using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
+using System.Threading.Channels;
 using Npgsql;
 
 namespace HeadlessNews.Api.Features.Imports;
@@ -55,17 +56,15 @@ public sealed class WordPressImporter(
     {
         var report = new ImportReport { Source = archive.Key, DryRun = options.DryRun, StartedAt = clock.GetUtcNow() };
         var run = new Run(archive, options, report, done => progress(done, archive.ItemCount));
-        var chunk = new List<WpItem>(ChunkSize);
+        // The next chunk is read and drafted on a lane of its own while this one is written: at most two chunks ahead.
+        var chunks = Channel.CreateBounded<List<Prepared>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.Run(() => ReadAheadAsync(run, chunks.Writer, stopReading.Token), CancellationToken.None);
         try
         {
-            await foreach (var item in archive.Items(cancellationToken))
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
             {
-                chunk.Add(item);
-                if (chunk.Count == ChunkSize)
-                {
-                    await ImportChunkAsync(run, chunk, cancellationToken);
-                    chunk.Clear();
-                }
+                await ImportChunkAsync(run, chunk, cancellationToken);
             }
         }
         catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
@@ -73,13 +72,121 @@ public sealed class WordPressImporter(
             // A broken file or a site that stopped answering: what came before is imported, and a re-run resumes.
             report.Error = e.Message;
         }
-        await ImportChunkAsync(run, chunk, cancellationToken);
+        finally
+        {
+            await stopReading.CancelAsync();
+            await reading;
+        }
         report.FinishedAt = clock.GetUtcNow();
         if (!options.DryRun)
         {
             await FinishAsync(report, cancellationToken);
         }
         return report;
+    }
+
+    /// <summary>
+    /// Reads the items a chunk at a time, hashes and drafts them (<see cref="PrepareAsync"/>) and hands each chunk on, in
+    /// order. A broken file or a failed request ends the channel after the items before it; so does any other failure.
+    /// </summary>
+    private async Task ReadAheadAsync(Run run, ChannelWriter<List<Prepared>> chunks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var items = new List<WpItem>(ChunkSize);
+            Exception? stopped = null;
+            try
+            {
+                await foreach (var item in run.Archive.Items(cancellationToken))
+                {
+                    items.Add(item);
+                    if (items.Count == ChunkSize)
+                    {
+                        await chunks.WriteAsync(await PrepareAsync(run, items, cancellationToken), cancellationToken);
+                        items = new List<WpItem>(ChunkSize);
+                    }
+                }
+            }
+            catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
+            {
+                stopped = e;
+            }
+            if (items.Count > 0)
+            {
+                await chunks.WriteAsync(await PrepareAsync(run, items, cancellationToken), cancellationToken);
+            }
+            chunks.Complete(stopped);
+        }
+        catch (Exception e)
+        {
+            chunks.TryComplete(e);
+        }
+    }
+
+    /// <summary>
+    /// A post as the chunk's writer gets it: the item, its hash and its draft, worked out ahead from the item alone. No
+    /// draft when an earlier import took the post with the same hash (most likely unchanged), or when drafting it failed:
+    /// the writer drafts it in place if it needs it, so a post that cannot be drafted fails where it always did.
+    /// </summary>
+    private sealed record Prepared(WpItem Item, string Hash, Draft? Draft);
+
+    /// <summary>What an article's content takes from the post alone (no database): its texts, its converted body and the notes on them.</summary>
+    private sealed record Draft(string TitleText, string Headline, string Standfirst, ConvertedBody Body, IReadOnlyList<string> Notes);
+
+    /// <summary>The chunk's items hashed and drafted, with one look-up of the hashes earlier imports recorded for them.</summary>
+    private async Task<List<Prepared>> PrepareAsync(Run run, List<WpItem> items, CancellationToken cancellationToken)
+    {
+        var ids = items.Select(i => i.PostId).Distinct().ToList();
+        HashSet<(string, string)> imported;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+            imported = [.. (await db.Set<ImportedItem>().AsNoTracking()
+                .Where(i => i.Source == run.Archive.Key && ids.Contains(i.SourceId))
+                .Select(i => new { i.SourceId, i.SourceHash }).ToListAsync(cancellationToken)).Select(i => (i.SourceId, i.SourceHash))];
+        }
+        return [.. items.Select(item => SourceHash(item, run.Options.Media) is var hash && imported.Contains((item.PostId, hash))
+            ? new Prepared(item, hash, null)
+            : new Prepared(item, hash, DraftAhead(item, run.Archive)))];
+    }
+
+    private static Draft? DraftAhead(WpItem item, WordPressArchive archive)
+    {
+        try
+        {
+            return DraftOf(item, archive);
+        }
+        catch (Exception)
+        {
+            // Drafted again by the writer, which fails with it as it would have without the read-ahead.
+            return null;
+        }
+    }
+
+    private static Draft DraftOf(WpItem item, WordPressArchive archive)
+    {
+        var notes = new List<string>();
+        var title = WordPressHtml.PlainText(item.Title);
+        var headline = title;
+        if (headline.Length == 0)
+        {
+            headline = $"Untitled (WordPress post {item.PostId})";
+            notes.Add("no title: imported as a draft with a placeholder headline");
+        }
+        else if (headline.Length > 300)
+        {
+            headline = headline[..300];
+            notes.Add("headline cut to 300 characters");
+        }
+        var standfirst = WordPressHtml.PlainText(item.Excerpt);
+        if (standfirst.Length > 1000)
+        {
+            standfirst = standfirst[..1000];
+            notes.Add("excerpt cut to 1,000 characters for the standfirst");
+        }
+        var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments);
+        notes.AddRange(body.Notes);
+        return new Draft(title, headline, standfirst, body, notes);
     }
 
     private sealed class Run(WordPressArchive archive, ImportOptions options, ImportReport report, Action<int> progress)
@@ -162,12 +269,9 @@ public sealed class WordPressImporter(
     /// is all or nothing within it (a savepoint): its references, quotes, article, source identity and old URLs. A kill
     /// loses the chunk's posts and their bookkeeping together, so a re-run imports them once.
     /// </summary>
-    private async Task ImportChunkAsync(Run run, List<WpItem> items, CancellationToken cancellationToken)
+    private async Task ImportChunkAsync(Run run, List<Prepared> chunk, CancellationToken cancellationToken)
     {
-        if (items.Count == 0)
-        {
-            return;
-        }
+        var items = chunk.Select(p => p.Item).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         using var bulk = BulkWrites.Begin(db);
@@ -188,12 +292,13 @@ public sealed class WordPressImporter(
             db.Database.AutoSavepointsEnabled = false;
             await ArticleWrites.HoldSlugLockAsync(db, cancellationToken);
         }
-        foreach (var item in items)
+        var savepoint = new PostSavepoint(db);
+        foreach (var prepared in chunk)
         {
             Forget(db);
-            if (await ImportAtomicallyAsync(db, pictures, run, item, earlier.GetValueOrDefault(item.PostId), cancellationToken) is { } imported)
+            if (await ImportAtomicallyAsync(db, pictures, savepoint, run, prepared, earlier.GetValueOrDefault(prepared.Item.PostId), cancellationToken) is { } imported)
             {
-                earlier[item.PostId] = imported;
+                earlier[prepared.Item.PostId] = imported;
             }
             run.Done();
         }
@@ -204,25 +309,27 @@ public sealed class WordPressImporter(
         }
     }
 
-    /// <summary>One post, all or nothing: a refusal or a failed save rolls back what the post wrote and reports it.</summary>
+    /// <summary>
+    /// One post, all or nothing: a refusal or a failed save rolls back what the post wrote and reports it. A post left as it
+    /// is (skipped, unchanged) writes nothing and takes no savepoint.
+    /// </summary>
     private async Task<Earlier?> ImportAtomicallyAsync(
-        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, Earlier? earlier, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, AssetWrites pictures, PostSavepoint savepoint, Run run, Prepared prepared, Earlier? earlier, CancellationToken cancellationToken)
     {
-        const string post = "post";
+        var item = prepared.Item;
+        if (IsLeftAsItIs(run, item, prepared.Hash, earlier))
+        {
+            return null;
+        }
         var transaction = db.Database.CurrentTransaction;
         if (transaction is not null)
         {
-            await transaction.CreateSavepointAsync(post, cancellationToken);
+            await savepoint.TakeAsync(cancellationToken);
         }
         var undo = run.Checkpoint();
         try
         {
-            var imported = await ImportItemAsync(db, pictures, run, item, earlier, cancellationToken);
-            if (transaction is not null)
-            {
-                await transaction.ReleaseSavepointAsync(post, cancellationToken);
-            }
-            return imported;
+            return await ImportItemAsync(db, pictures, run, prepared, earlier, cancellationToken);
         }
         // A save refused inside a write leaves the transaction failed until the rollback (no savepoint per save).
         catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction })
@@ -230,7 +337,7 @@ public sealed class WordPressImporter(
             if (transaction is not null)
             {
                 db.ChangeTracker.Clear();
-                await transaction.RollbackToSavepointAsync(post, cancellationToken);
+                await savepoint.RollBackAsync(cancellationToken);
             }
             undo();
             run.Report.Kind(KindOf(item)).Skipped++;
@@ -269,37 +376,63 @@ public sealed class WordPressImporter(
         _ => item.PostType,
     };
 
-    /// <summary>Imports one item; what it wrote, for a later item with the same id in the chunk.</summary>
-    private async Task<Earlier?> ImportItemAsync(
-        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, Earlier? earlier, CancellationToken cancellationToken)
+    /// <summary>Whether the item is skipped or unchanged (counted and reported here): nothing to write.</summary>
+    private static bool IsLeftAsItIs(Run run, WpItem item, string hash, Earlier? earlier)
     {
         var report = run.Report;
         var kind = KindOf(item);
         if (kind == Pages && !run.Options.Pages || kind is not (Posts or Pages))
         {
             report.Kind(kind).Skipped++;
-            return null;
+            return true;
         }
         if (item.Status is "trash" or "auto-draft" or "inherit")
         {
             report.Kind(kind).Skipped++;
             report.Report(item.PostId, item.Title, "skipped", $"status {item.Status}");
-            return null;
+            return true;
         }
-        var hash = SourceHash(item, run.Options.Media);
         if (earlier is not null && earlier.Item.SourceHash == hash)
         {
             report.Kind(kind).Unchanged++;
-            return null;
+            return true;
         }
         if (earlier is not null && earlier.Version != earlier.Item.ImportedVersion && !run.Options.Overwrite)
         {
             report.Kind(kind).Skipped++;
             report.Report(item.PostId, item.Title, "skipped", $"changed in WordPress but edited here since the import (article {earlier.Slug}); re-run with --overwrite to replace the edits");
-            return null;
+            return true;
         }
+        return false;
+    }
+
+    /// <summary>
+    /// Each post's savepoint in the chunk's transaction. It is released by the command that takes the next one (a round trip
+    /// less a post); the chunk's commit releases the last.
+    /// </summary>
+    private sealed class PostSavepoint(HeadlessNewsDbContext db)
+    {
+        private bool _taken;
+
+        public async Task TakeAsync(CancellationToken cancellationToken)
+        {
+            await db.Database.ExecuteSqlRawAsync(_taken ? "RELEASE SAVEPOINT post; SAVEPOINT post" : "SAVEPOINT post", cancellationToken);
+            _taken = true;
+        }
+
+        public async Task RollBackAsync(CancellationToken cancellationToken) => await db.Database.ExecuteSqlRawAsync("ROLLBACK TO SAVEPOINT post", cancellationToken);
+    }
+
+    /// <summary>Imports one post (<see cref="IsLeftAsItIs"/> said it has something to write); what it wrote, for a later item with the same id in the chunk.</summary>
+    private async Task<Earlier?> ImportItemAsync(
+        HeadlessNewsDbContext db, AssetWrites pictures, Run run, Prepared prepared, Earlier? earlier, CancellationToken cancellationToken)
+    {
+        var (item, hash, _) = prepared;
+        var report = run.Report;
+        var kind = KindOf(item);
         var notes = new List<string>();
-        var content = await ContentAsync(db, pictures, run, item, notes, cancellationToken);
+        var draft = prepared.Draft ?? DraftOf(item, run.Archive);
+        var content = await ContentAsync(db, pictures, run, item, draft, notes, cancellationToken);
         var validation = await validator.ValidateAsync(content, cancellationToken);
         if (!validation.IsValid)
         {
@@ -320,7 +453,7 @@ public sealed class WordPressImporter(
             return null;
         }
         Forget(db);
-        var written = await WriteAsync(db, run, item, earlier, content, hash, notes, cancellationToken);
+        var written = await WriteAsync(db, run, item, earlier, content, hash, draft.TitleText.Length > 0, notes, cancellationToken);
         if (written.Refusal is { } refused)
         {
             throw new PostRefused(refused is Invalid invalid
@@ -350,28 +483,11 @@ public sealed class WordPressImporter(
 
     /// <summary>The article's content from the post: references (authors, section, quotes) are made as needed.</summary>
     private async Task<SaveArticleRequest> ContentAsync(
-        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, List<string> notes, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, Draft draft, List<string> notes, CancellationToken cancellationToken)
     {
         var report = run.Report;
-        var headline = WordPressHtml.PlainText(item.Title);
-        if (headline.Length == 0)
-        {
-            headline = $"Untitled (WordPress post {item.PostId})";
-            notes.Add("no title: imported as a draft with a placeholder headline");
-        }
-        else if (headline.Length > 300)
-        {
-            headline = headline[..300];
-            notes.Add("headline cut to 300 characters");
-        }
-        var standfirst = WordPressHtml.PlainText(item.Excerpt);
-        if (standfirst.Length > 1000)
-        {
-            standfirst = standfirst[..1000];
-            notes.Add("excerpt cut to 1,000 characters for the standfirst");
-        }
-        var converted = WordPressHtml.Convert(item.Content, run.Archive.Site, run.Archive.Attachments);
-        notes.AddRange(converted.Notes);
+        notes.AddRange(draft.Notes);
+        var converted = draft.Body;
         foreach (var name in converted.UnknownShortcodes)
         {
             if (!report.UnknownShortcodes.TryGetValue(name, out var posts))
@@ -423,7 +539,7 @@ public sealed class WordPressImporter(
         }
         var slug = item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } fromName ? fromName : null;
         return new SaveArticleRequest(
-            headline, slug, standfirst.Length == 0 ? null : standfirst, body, section, tags, null, author is null ? [] : [author], null, hero, null, null);
+            draft.Headline, slug, draft.Standfirst.Length == 0 ? null : draft.Standfirst, body, section, tags, null, author is null ? [] : [author], null, hero, null, null);
     }
 
     /// <summary>
@@ -556,38 +672,50 @@ public sealed class WordPressImporter(
     }
 
     /// <summary>
-    /// Writes the post through the article write core (a new published post is created published: one write), then its
-    /// source identity and old URLs, in the chunk's transaction. A slug another article has (two posts with one name, or content made here) gets the
-    /// post id added.
+    /// Writes the post through the article write core with its source identity and old URLs, in the chunk's transaction: a
+    /// new post in one save (created published if it is published), a changed one as a new revision and its status, then
+    /// its bookkeeping. A slug another article has (two posts with one name, or content made here) gets the post id added.
     /// </summary>
     private async Task<WriteResult<Earlier>> WriteAsync(
-        HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, List<string> notes,
+        HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, bool hasTitle, List<string> notes,
         CancellationToken cancellationToken)
     {
-        var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && WordPressHtml.PlainText(item.Title).Length > 0;
-        var written = earlier is null
-            ? await CreateAsync(db, item, content, wantsPublished, notes, cancellationToken)
-            : await UpdateAsync(db, item, earlier, content, wantsPublished, notes, cancellationToken);
-        if (written.Refusal is SlugTaken && earlier is null && content.Slug is { } slug)
+        var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && hasTitle;
+        if (earlier is not null)
+        {
+            var updated = await UpdateAsync(db, item, earlier, content, wantsPublished, notes, cancellationToken);
+            if (updated.Refusal is { } refused)
+            {
+                return refused;
+            }
+            Forget(db);
+            var bookkept = Bookkeeping(db, run, item, earlier, updated.Value!, hash);
+            await db.SaveChangesAsync(cancellationToken);
+            return bookkept;
+        }
+        Earlier? created = null;
+        void SaveAlongside(ArticleResponse article) => created = Bookkeeping(db, run, item, null, article, hash);
+        var written = await CreateAsync(db, item, content, wantsPublished, SaveAlongside, notes, cancellationToken);
+        if (written.Refusal is SlugTaken && content.Slug is { } slug)
         {
             db.ChangeTracker.Clear();
             var suffix = "-" + Slugs.From(item.PostId);
             var instead = slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix;
             notes.Add($"slug '{slug}' was taken: imported as '{instead}'");
-            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, notes, cancellationToken);
+            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, SaveAlongside, notes, cancellationToken);
         }
-        if (written.Refusal is { } refusal)
-        {
-            return refusal;
-        }
-        Forget(db);
-        var remembered = Remember(db, run.Archive, item, earlier, written.Value!, hash);
+        return written.Refusal is { } refusal ? refusal : created!;
+    }
+
+    /// <summary>Adds the post's source identity and its old URLs as redirects to the context, to be saved with the article.</summary>
+    private Earlier Bookkeeping(HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, ArticleResponse article, string hash)
+    {
+        var remembered = Remember(db, run.Archive, item, earlier, article, hash);
         foreach (var path in OldPaths(item).Where(run.KeepPath))
         {
-            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = written.Value!.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
+            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
         }
-        await db.SaveChangesAsync(cancellationToken);
-        return new Earlier(remembered, written.Value!.Version, written.Value.Slug);
+        return new Earlier(remembered, article.Version, article.Slug);
     }
 
     /// <summary>The post's old URLs that redirect to it: its permalink, <c>/?p=ID</c> and its GUID.</summary>
@@ -599,18 +727,19 @@ public sealed class WordPressImporter(
     /// post that cannot be published here (no content) stays a draft, reported.
     /// </summary>
     private async Task<WriteResult<ArticleResponse>> CreateAsync(
-        HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, List<string> notes, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, Action<ArticleResponse> alongside, List<string> notes,
+        CancellationToken cancellationToken)
     {
         if (!wantsPublished)
         {
-            return await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
+            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, cancellationToken);
         }
-        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, cancellationToken);
+        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, alongside, cancellationToken);
         if (published.Refusal is StateConflict refusal)
         {
             notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
             db.ChangeTracker.Clear();
-            return await ArticleWrites.CreateAsync(db, clock, Importer, content, cancellationToken);
+            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, cancellationToken);
         }
         return published;
     }

@@ -23,10 +23,16 @@ public static class HtmlSafety
     /// <summary>What the parser would change in text (markup, references, characters it escapes or normalises).</summary>
     private static readonly SearchValues<char> NotPlainText = SearchValues.Create("<>&\u00a0\0\r");
 
-    /// <summary>How many recent inline outputs are remembered: a chunk of imported articles' paragraphs, a few MB at most.</summary>
+    /// <summary>How many recent inline outputs a generation remembers: a chunk of imported articles' paragraphs, a few MB at most.</summary>
     private const int RecentLimit = 4096;
 
-    private static readonly ConcurrentDictionary<string, byte> RecentInline = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Recent inline outputs in two generations: a full one becomes the older and the one before goes, so the last
+    /// <see cref="RecentLimit"/> are always there (an import drafts a chunk or two ahead of the write that sanitises them again).
+    /// </summary>
+    private static ConcurrentDictionary<string, byte> _recentInline = new(StringComparer.Ordinal);
+
+    private static ConcurrentDictionary<string, byte> _olderInline = new(StringComparer.Ordinal);
 
     public static string SanitiseInline(string html)
     {
@@ -34,16 +40,19 @@ public static class HtmlSafety
         {
             return html.Trim();
         }
-        if (RecentInline.ContainsKey(html))
+        if (_recentInline.ContainsKey(html) || _olderInline.ContainsKey(html))
         {
             return html;
         }
         var safe = Inline.Sanitize(html).Trim();
-        if (RecentInline.Count >= RecentLimit)
+        var recent = _recentInline;
+        if (recent.Count >= RecentLimit)
         {
-            RecentInline.Clear();
+            // Two callers may both turn it over: a generation lost costs sanitising again, nothing else.
+            _olderInline = recent;
+            _recentInline = recent = new(StringComparer.Ordinal);
         }
-        RecentInline.TryAdd(safe, 0);
+        recent.TryAdd(safe, 0);
         return safe;
     }
 
