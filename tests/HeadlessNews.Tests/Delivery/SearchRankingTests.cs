@@ -35,6 +35,18 @@ public sealed class SearchRankingTests(UncachedApiFactory api) : IClassFixture<U
     }
 
     [Fact]
+    public async Task A_story_from_decades_ago_is_found_and_ranked_behind_a_newer_one()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var word = "old" + Guid.NewGuid().ToString("N")[..6];
+        var decadesAgo = await editor.CreatePublishedAsync(Story(Editorial.Unique("Pier opens"), null, $"The {word} was opened."), api.Clock.GetUtcNow().AddYears(-30));
+        var yearsAgo = await editor.CreatePublishedAsync(Story(Editorial.Unique("Pier reopens"), null, $"The {word} was reopened."), api.Clock.GetUtcNow().AddYears(-10));
+
+        var hits = (await api.CreateClient().GetJsonAsync($"/v1/search?q={word}&types=articles")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([yearsAgo.Id(), decadesAgo.Id()], hits.Select(h => h.Id()));
+    }
+
+    [Fact]
     public async Task A_word_in_more_articles_than_the_first_pages_rank_is_paged_through_newest_first_each_match_once()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -104,7 +104,7 @@ public sealed class WordPressImportCostTests(ImportCostApiFactory api) : IClassF
     }
 
     /// <summary>A WXR of <paramref name="posts"/> published posts on a site of its own, one author, category and tag.</summary>
-    private static async Task<string> Archive(int posts)
+    internal static async Task<string> Archive(int posts)
     {
         var run = "c" + Guid.NewGuid().ToString("N")[..8];
         var site = $"https://{run}.cost-gazette.example";

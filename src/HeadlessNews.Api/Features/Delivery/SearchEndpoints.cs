@@ -302,7 +302,13 @@ public static class SearchEndpoints
     /// headline names the subject is not buried by passing mentions.
     /// </summary>
     private static string Score(string relevance, string at) =>
-        $"((0.05 + {relevance}) * (1 + power(2.0, -greatest(0, extract(epoch FROM @now - coalesce({at}, @now))::float8) / 604800.0)))::real";
+        $"((0.05 + {relevance}) * (1 + power(2.0, -least(greatest(0, extract(epoch FROM @now - coalesce({at}, @now))::float8) / 604800.0, {MaxBoostWeeks}))))::real";
+
+    /// <summary>
+    /// The age, in weeks, past which the recency boost stays at 2^-64 (nothing): 2 to the power of minus an archive story's
+    /// age in weeks underflows a float8 after ~20 years, and PostgreSQL fails the whole search on it.
+    /// </summary>
+    private const int MaxBoostWeeks = 64;
 
     /// <summary>The snippet is plain text (Welsh words marked in their mutated forms, see <c>hn_welsh_headline_query</c>): encode it, then turn PostgreSQL's control-character marks into &lt;mark&gt;.</summary>
     private static string Highlight(string snippet) =>

@@ -68,6 +68,8 @@ public static class WordPressImportCommand
             return 65;
         }
         await DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
+        // Ctrl-C or SIGTERM (see CommandLine): the chunk being written rolls back, and a re-run resumes after the last one committed.
+        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         await using var scope = services.CreateAsyncScope();
         var importer = ActivatorUtilities.CreateInstance<WordPressImporter>(scope.ServiceProvider);
         var report = terminal is null
@@ -77,13 +79,13 @@ public static class WordPressImportCommand
                 {
                     output.WriteLine($"{done}/{total} items");
                 }
-            }, CancellationToken.None)
+            }, stopping)
             : await terminal.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
                     var bar = context.AddTask($"{(options.DryRun ? "Dry run of" : "Importing")} {archive.ItemCount} items", maxValue: Math.Max(1, archive.ItemCount));
-                    var result = await importer.ImportAsync(archive, options, (done, _) => bar.Value = done, CancellationToken.None);
+                    var result = await importer.ImportAsync(archive, options, (done, _) => bar.Value = done, stopping);
                     bar.Value = bar.MaxValue;
                     return result;
                 });

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.Swagger;
 
@@ -49,6 +50,23 @@ public sealed class CommandLine(params CommandVerb[] features)
 
     public async Task<int> RunAsync(WebApplication app, string[] args)
     {
+        // A command runs without the host, whose lifetime would stop it (and the embedded PostgreSQL with it) on Ctrl-C or
+        // SIGTERM: the signal asks the command to stop instead (ApplicationStopping), the database stops below, and the
+        // process exits as the signal would have (an interrupted import resumes on its next run). A second signal ends it at once.
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        int? signalled = null;
+        void Stop(PosixSignalContext context)
+        {
+            if (signalled is not null)
+            {
+                return;
+            }
+            signalled = 128 + (context.Signal == PosixSignal.SIGINT ? 2 : 15);
+            context.Cancel = true;
+            lifetime.StopApplication();
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             return args switch
@@ -64,6 +82,11 @@ public sealed class CommandLine(params CommandVerb[] features)
         {
             await Console.Error.WriteLineAsync(e.Message);
             return 2;
+        }
+        catch (OperationCanceledException) when (signalled is { } exitCode)
+        {
+            await Console.Error.WriteLineAsync("Stopped: what was written before the signal is kept, and a re-run carries on from there.");
+            return exitCode;
         }
         finally
         {
