@@ -130,8 +130,11 @@ public sealed class WordPressImporter(
     /// </summary>
     private sealed record Prepared(WpItem Item, string Hash, Draft? Draft);
 
-    /// <summary>What an article's content takes from the post alone (no database): its texts, its converted body and the notes on them.</summary>
-    private sealed record Draft(string TitleText, string Headline, string Standfirst, ConvertedBody Body, IReadOnlyList<string> Notes);
+    /// <summary>
+    /// What an article's content takes from the post alone (no database): its texts, its converted body and the notes on
+    /// them; <paramref name="HasTitle"/>: the post had a title (an untitled one gets a placeholder headline and stays a draft).
+    /// </summary>
+    private sealed record Draft(bool HasTitle, string Headline, string Standfirst, ConvertedBody Body, IReadOnlyList<string> Notes);
 
     /// <summary>The chunk's items hashed and drafted, with one look-up of the hashes earlier imports recorded for them.</summary>
     private async Task<List<Prepared>> PrepareAsync(Run run, List<WpItem> items, CancellationToken cancellationToken)
@@ -186,7 +189,7 @@ public sealed class WordPressImporter(
         }
         var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments);
         notes.AddRange(body.Notes);
-        return new Draft(title, headline, standfirst, body, notes);
+        return new Draft(title.Length > 0, headline, standfirst, body, notes);
     }
 
     private sealed class Run(WordPressArchive archive, ImportOptions options, ImportReport report, Action<int> progress)
@@ -453,7 +456,7 @@ public sealed class WordPressImporter(
             return null;
         }
         Forget(db);
-        var written = await WriteAsync(db, run, item, earlier, content, hash, draft.TitleText.Length > 0, notes, cancellationToken);
+        var written = await WriteAsync(db, run, item, earlier, content, hash, draft.HasTitle, notes, cancellationToken);
         if (written.Refusal is { } refused)
         {
             throw new PostRefused(refused is Invalid invalid
