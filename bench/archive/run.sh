@@ -86,24 +86,24 @@ rotating() { # paths file, lua script to write: each connection starts at a rand
     echo 'request = function() counter = counter + 1; return wrk.format("GET", paths[(counter % #paths) + 1]) end'
     cat "$WORK/report.lua"; } > "$2"
 }
-# CPU time (user + system, clock ticks) of a process and of every process of the embedded cluster.
+# CPU time (user + system, clock ticks) of a process, and of each backend serving the API ("pid ticks" lines): only
+# backends alive at both ends of a run count, so autovacuum workers and connections that come or go are left out.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-cluster_ticks() {
-  local postmaster total=0 pid; postmaster=$(head -n 1 "$DATA/pg/postmaster.pid")
-  for pid in "$postmaster" $(pgrep -P "$postmaster"); do total=$((total + $(ticks "$pid"))); done; echo "$total"
+backend_ticks() {
+  local pid; for pid in $(pgrep -f "postgres: postgres headlessnews 127.0.0.1"); do echo "$pid $(ticks "$pid")"; done | sort
 }
 # "req/s p50 p99 errors load API-ms PostgreSQL-ms": the last two are the CPU a request cost each process (the API's
 # runs only; "- -" for nginx). Unlike req/s and p99 they barely move with the box's load.
 measure() { # id, base URL, paths file
   rotating "$3" "$WORK/$1.lua"
   wrk -t2 -c32 -d3s -s "$WORK/$1.lua" "$2" >/dev/null
-  local api=false api0 pg0; [ "$2" = "$BASE" ] && api=true
-  $api && { api0=$(ticks "$API_PID"); pg0=$(cluster_ticks); }
+  local api=false api0; [ "$2" = "$BASE" ] && api=true
+  $api && { api0=$(ticks "$API_PID"); backend_ticks > "$WORK/backends-before"; }
   local line; line=$(wrk -t2 -c32 -d"$DURATION" --latency -s "$WORK/$1.lua" "$2" | grep '^RESULT')
   read -r _ rps p50 p99 errors requests <<<"$line"
   local cpu="- -"
-  $api && cpu=$(awk -v a=$(($(ticks "$API_PID") - api0)) -v p=$(($(cluster_ticks) - pg0)) -v n="$requests" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN{printf "%.3f %.3f", a * 1000 / hz / n, p * 1000 / hz / n}')
+  $api && cpu=$(join "$WORK/backends-before" <(backend_ticks) | awk -v a=$(($(ticks "$API_PID") - api0)) -v n="$requests" \
+    -v hz="$(getconf CLK_TCK)" '{p += $3 - $2} END {printf "%.3f %.3f", a * 1000 / hz / n, p * 1000 / hz / n}')
   echo "$rps $p50 $p99 $errors $(awk '{print $1}' /proc/loadavg) $cpu"
 }
 
