@@ -93,7 +93,7 @@ backend_ticks() {
   local pid; for pid in $(pgrep -f "postgres: postgres headlessnews 127.0.0.1"); do echo "$pid $(ticks "$pid")"; done | sort
 }
 # "req/s p50 p99 errors load API-ms PostgreSQL-ms": the last two are the CPU a request cost each process (the API's
-# runs only; "- -" for nginx). Unlike req/s and p99 they barely move with the box's load.
+# runs only; "- -" for nginx). The box's load moves them far less than req/s and p99 (up to ~1.5x at load 15-25).
 measure() { # id, base URL, paths file
   rotating "$3" "$WORK/$1.lua"
   wrk -t2 -c32 -d3s -s "$WORK/$1.lua" "$2" >/dev/null
