@@ -47,8 +47,9 @@ public static partial class WxrReader
 
     public static async IAsyncEnumerable<object> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Ignore, IgnoreComments = true, XmlResolver = null };
-        using var reader = XmlReader.Create(stream, settings);
+        // Forbidden characters are dropped: raw ones by WxrText, written as references (&#11;) when the text is read.
+        var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Ignore, IgnoreComments = true, XmlResolver = null, CheckCharacters = false };
+        using var reader = XmlReader.Create(new WxrText(stream), settings);
         var channel = new Dictionary<string, string>(StringComparer.Ordinal);
         var siteGiven = false;
         await reader.ReadAsync();
@@ -69,7 +70,7 @@ public static partial class WxrReader
             }
             if (!wordPress && name is "title" or "link" || wordPress && name is "wxr_version" or "base_site_url" or "base_blog_url")
             {
-                channel[name] = (await reader.ReadElementContentAsStringAsync()).Trim();
+                channel[name] = (await ReadTextAsync(reader)).Trim();
                 continue;
             }
             if (!siteGiven)
@@ -121,7 +122,7 @@ public static partial class WxrReader
             {
                 if (subtree.NodeType == XmlNodeType.Element && subtree.Depth == 1)
                 {
-                    values[subtree.LocalName] = await subtree.ReadElementContentAsStringAsync();
+                    values[subtree.LocalName] = await ReadTextAsync(subtree);
                 }
                 else
                 {
@@ -130,6 +131,37 @@ public static partial class WxrReader
             }
         }
         return values;
+    }
+
+    /// <summary>
+    /// The text of the element the reader is on, leaving the reader after it. Elements nested in it are skipped: a term's
+    /// <c>wp:termmeta</c> (key and value elements inside a term), or a plugin's markup inside an item's field.
+    /// </summary>
+    private static async Task<string> ReadTextAsync(XmlReader reader)
+    {
+        if (reader.IsEmptyElement)
+        {
+            await reader.ReadAsync();
+            return string.Empty;
+        }
+        var depth = reader.Depth;
+        var text = new System.Text.StringBuilder();
+        await reader.ReadAsync();
+        while (reader.Depth > depth)
+        {
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                await reader.SkipAsync();
+                continue;
+            }
+            if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace)
+            {
+                text.Append(reader.Value);
+            }
+            await reader.ReadAsync();
+        }
+        await reader.ReadAsync();
+        return WxrText.Clean(text.ToString());
     }
 
     private static bool IsWordPress(XmlReader reader) => WordPressNamespace().IsMatch(reader.NamespaceURI);
@@ -156,7 +188,7 @@ public static partial class WxrReader
             {
                 var domain = item.GetAttribute("domain");
                 var nicename = item.GetAttribute("nicename");
-                var label = (await item.ReadElementContentAsStringAsync()).Trim();
+                var label = (await ReadTextAsync(item)).Trim();
                 var taxonomy = domain switch
                 {
                     null or "category" => "category",
@@ -198,7 +230,7 @@ public static partial class WxrReader
                 }
                 else
                 {
-                    values[key] = await item.ReadElementContentAsStringAsync();
+                    values[key] = await ReadTextAsync(item);
                 }
             }
         }
