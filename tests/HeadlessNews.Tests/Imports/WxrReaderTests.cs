@@ -30,6 +30,19 @@ public sealed class WxrReaderTests
         Assert.Equal("Next story", items[1].Title);
     }
 
+    [Fact]
+    public async Task Names_of_terms_and_authors_are_stored_html_escaped_by_wordpress_and_read_once_decoded()
+    {
+        var entries = await ReadAsync("""
+            <wp:author><wp:author_id>2</wp:author_id><wp:author_login><![CDATA[newsdesk@glannau.example]]></wp:author_login><wp:author_display_name><![CDATA[Tîm Newyddion &amp; Chwaraeon]]></wp:author_display_name></wp:author>
+            <wp:category><wp:term_id>14</wp:term_id><wp:category_nicename><![CDATA[chwaraeon]]></wp:category_nicename><wp:cat_name><![CDATA[Chwaraeon &amp; Hamdden]]></wp:cat_name></wp:category>
+            <wp:tag><wp:term_id>22</wp:term_id><wp:tag_slug><![CDATA[lifeboats]]></wp:tag_slug><wp:tag_name><![CDATA[Lifeboats &amp; Coastguard]]></wp:tag_name></wp:tag>
+            """, Item("101", """<category domain="post_tag" nicename="lifeboats"><![CDATA[Lifeboats &amp; Coastguard]]></category>"""));
+        Assert.Equal("Tîm Newyddion & Chwaraeon", entries.OfType<WpAuthor>().Single().DisplayName);
+        Assert.Equal(["Chwaraeon & Hamdden", "Lifeboats & Coastguard"], entries.OfType<WpTerm>().Select(t => t.Name));
+        Assert.Equal("Lifeboats & Coastguard", entries.OfType<WpItem>().Single().Terms.Single().Name);
+    }
+
     private static string Item(string id, string fields) =>
         $"<item><wp:post_id>{id}</wp:post_id><wp:post_type><![CDATA[post]]></wp:post_type>{fields}</item>";
 

@@ -81,16 +81,16 @@ public static partial class WxrReader
             if (wordPress && name == "author")
             {
                 var author = await ReadFlatAsync(reader.ReadSubtree());
-                yield return new WpAuthor(author.GetValueOrDefault("author_login")?.Trim() ?? string.Empty, NullIfBlank(author.GetValueOrDefault("author_display_name"))?.Trim());
+                yield return new WpAuthor(author.GetValueOrDefault("author_login")?.Trim() ?? string.Empty, Name(author.GetValueOrDefault("author_display_name")));
             }
             else if (wordPress && name is "category" or "tag")
             {
                 var term = await ReadFlatAsync(reader.ReadSubtree());
-                var label = NullIfBlank(term.GetValueOrDefault("cat_name") ?? term.GetValueOrDefault("tag_name"));
+                var label = Name(term.GetValueOrDefault("cat_name") ?? term.GetValueOrDefault("tag_name"));
                 if (label is not null)
                 {
                     var slug = term.GetValueOrDefault("category_nicename") ?? term.GetValueOrDefault("tag_slug") ?? string.Empty;
-                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label.Trim());
+                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label);
                 }
             }
             else if (name == "item")
@@ -188,7 +188,7 @@ public static partial class WxrReader
             {
                 var domain = item.GetAttribute("domain");
                 var nicename = item.GetAttribute("nicename");
-                var label = (await ReadTextAsync(item)).Trim();
+                var label = Name(await ReadTextAsync(item)) ?? string.Empty;
                 var taxonomy = domain switch
                 {
                     null or "category" => "category",
@@ -267,6 +267,9 @@ public static partial class WxrReader
             : null;
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>A term's or author's name: WordPress stores them HTML-escaped (<c>Arts &amp;amp; Culture</c>), so they are decoded once.</summary>
+    private static string? Name(string? value) => NullIfBlank(value) is { } name ? NullIfBlank(System.Net.WebUtility.HtmlDecode(name).Trim()) : null;
 
     [GeneratedRegex(@"^https?://wordpress\.org/export/1\.\d+/$", RegexOptions.CultureInvariant)]
     private static partial Regex WordPressNamespace();
