@@ -19,7 +19,7 @@ namespace HeadlessNews.Api.Features.Imports;
 
 /// <summary>
 /// A WordPress site's content as the importer needs it, whichever way it was read (a WXR file or the REST API): the
-/// site, its authors by login, its pictures by attachment id, and the items, read as often as asked.
+/// site, its authors by login, its pictures by attachment id, its reusable blocks' content by id, and the items, read as often as asked.
 /// </summary>
 /// <param name="Key">The source identity imported items keep (the site's URL, else the file's name).</param>
 public sealed record WordPressArchive(
@@ -27,6 +27,7 @@ public sealed record WordPressArchive(
     Uri? Site,
     IReadOnlyDictionary<string, WpAuthor> Authors,
     IReadOnlyDictionary<string, WpAttachment> Attachments,
+    IReadOnlyDictionary<string, string> ReusableBlocks,
     int ItemCount,
     Func<CancellationToken, IAsyncEnumerable<WpItem>> Items);
 
@@ -187,7 +188,7 @@ public sealed class WordPressImporter(
             standfirst = standfirst[..1000];
             notes.Add("excerpt cut to 1,000 characters for the standfirst");
         }
-        var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments);
+        var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments, archive.ReusableBlocks, item.PostId);
         notes.AddRange(body.Notes);
         return new Draft(title.Length > 0, headline, standfirst, body, notes);
     }

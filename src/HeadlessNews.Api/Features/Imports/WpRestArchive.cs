@@ -54,7 +54,8 @@ public sealed class WpRestArchive
             if (Text(picture, "source_url") is { } url)
             {
                 attachments[Id(picture)] = new WpAttachment(url, Text(picture, "alt_text"),
-                    WordPressHtml.PlainText(Rendered(picture, "caption")) is { Length: > 0 } caption ? caption : null);
+                    WordPressHtml.PlainText(Rendered(picture, "caption")) is { Length: > 0 } caption ? caption : null,
+                    picture.TryGetProperty("post", out var parent) && parent.ValueKind == JsonValueKind.Number ? parent.GetRawText() : null);
             }
         }
         var filter = since is { } after ? "&modified_after=" + Uri.EscapeDataString(after.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)) : null;
@@ -68,7 +69,8 @@ public sealed class WpRestArchive
             {
                 authors[user.Login] = user;
             }
-            return new WordPressArchive(key, new Uri(key + "/"), authors, attachments, total,
+            // Rendered content has its reusable blocks in place already.
+            return new WordPressArchive(key, new Uri(key + "/"), authors, attachments, new Dictionary<string, string>(), total,
                 token => reader.PostsAsync(filter, terms, users, authors, token));
         }
     }
@@ -108,6 +110,8 @@ public sealed class WpRestArchive
                 Rendered(post, "content"),
                 Rendered(post, "excerpt"),
                 Text(post, "slug") is { } slug ? Uri.UnescapeDataString(slug) : null,
+                null,
+                0,
                 GmtDate(Text(post, "date_gmt")),
                 GmtDate(Text(post, "modified_gmt")),
                 post.TryGetProperty("content", out var content) && content.TryGetProperty("protected", out var isProtected) && isProtected.ValueKind == JsonValueKind.True,

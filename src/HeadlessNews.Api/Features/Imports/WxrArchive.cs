@@ -3,7 +3,7 @@ using System.Xml;
 
 namespace HeadlessNews.Api.Features.Imports;
 
-/// <summary>A WXR file as a <see cref="WordPressArchive"/>: one pass to learn the site, authors and pictures, then the items read again as a stream.</summary>
+/// <summary>A WXR file as a <see cref="WordPressArchive"/>: one pass to learn the site, authors, pictures and reusable blocks, then the items read again as a stream.</summary>
 public static class WxrArchive
 {
     /// <summary>
@@ -15,6 +15,7 @@ public static class WxrArchive
         WpSite? site = null;
         var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
         var attachments = new Dictionary<string, WpAttachment>(StringComparer.Ordinal);
+        var reusableBlocks = new Dictionary<string, string>(StringComparer.Ordinal);
         var items = 0;
         try
         {
@@ -34,7 +35,11 @@ public static class WxrArchive
                         if (item.PostType == "attachment" && (item.AttachmentUrl ?? item.SourceGuid) is { } url)
                         {
                             attachments[item.PostId] = new WpAttachment(url, item.Meta.GetValueOrDefault("_wp_attachment_image_alt") is { Length: > 0 } alt ? alt : null,
-                                WordPressHtml.PlainText(item.Excerpt) is { Length: > 0 } caption ? caption : null);
+                                WordPressHtml.PlainText(item.Excerpt) is { Length: > 0 } caption ? caption : null, item.ParentId, item.MenuOrder);
+                        }
+                        else if (item.PostType == "wp_block" && item.Content is { } block)
+                        {
+                            reusableBlocks[item.PostId] = block;
                         }
                         break;
                 }
@@ -47,7 +52,7 @@ public static class WxrArchive
         var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
         var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
         return new WordPressArchive(
-            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, attachments, items,
+            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, attachments, reusableBlocks, items,
             cancellationToken => ItemsAsync(path, cancellationToken));
     }
 
