@@ -425,12 +425,12 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
     /// <summary>The fixture with this run's token in its site, slugs and logins, in a file of its own.</summary>
     private static (string Run, string File) Fixture() => Fixture(out _);
 
-    internal static (string Run, string File) Fixture(out string pid, string? site = null)
+    internal static (string Run, string File) Fixture(out string pid, string? site = null, string name = "glannau-gazette.wxr.xml")
     {
         var run = "r" + Guid.NewGuid().ToString("N")[..8];
         pid = Random.Shared.Next(10_000, 99_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
-        File.WriteAllText(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Imports", "Fixtures", "glannau-gazette.wxr.xml"))
+        File.WriteAllText(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Imports", "Fixtures", name))
             .Replace("https://RUN.glannau-gazette.example", site ?? "https://RUN.glannau-gazette.example", StringComparison.Ordinal)
             .Replace("RUN", run, StringComparison.Ordinal).Replace("PID", pid, StringComparison.Ordinal));
         return (run, file);

@@ -70,7 +70,7 @@ public sealed class WpRestArchive
                 authors[user.Login] = user;
             }
             // Rendered content has its reusable blocks in place already.
-            return new WordPressArchive(key, new Uri(key + "/"), authors, attachments, new Dictionary<string, string>(), total,
+            return new WordPressArchive(key, new Uri(key + "/"), authors, [.. terms.Values], attachments, new Dictionary<string, string>(), total,
                 token => reader.PostsAsync(filter, terms, users, authors, token));
         }
     }
@@ -113,11 +113,15 @@ public sealed class WpRestArchive
                 null,
                 0,
                 GmtDate(Text(post, "date_gmt")),
+                GmtDate(Text(post, "date")),
                 GmtDate(Text(post, "modified_gmt")),
                 post.TryGetProperty("content", out var content) && content.TryGetProperty("protected", out var isProtected) && isProtected.ValueKind == JsonValueKind.True,
                 null,
                 postTerms,
-                meta);
+                meta,
+                [],
+                [],
+                0);
         }
     }
 
@@ -225,7 +229,7 @@ public sealed class WpRestArchive
 
     /// <summary>Names come HTML-escaped (<c>Arts &amp;amp; Culture</c>), slugs percent-encoded.</summary>
     private static WpTerm Term(string taxonomy, JsonElement term) =>
-        new(taxonomy, Uri.UnescapeDataString(Text(term, "slug") ?? string.Empty), WebUtility.HtmlDecode(Text(term, "name") ?? string.Empty).Trim());
+        new(taxonomy, Uri.UnescapeDataString(Text(term, "slug") ?? string.Empty), WebUtility.HtmlDecode(Text(term, "name") ?? string.Empty).Trim(), Id(term));
 
     private static WpAuthor User(JsonElement user) =>
         new(Uri.UnescapeDataString(Text(user, "slug") ?? $"wordpress-user-{Id(user)}"), Text(user, "name") is { } name ? WebUtility.HtmlDecode(name) : null);

@@ -16,6 +16,7 @@ public static class WxrArchive
         var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
         var attachments = new Dictionary<string, WpAttachment>(StringComparer.Ordinal);
         var reusableBlocks = new Dictionary<string, string>(StringComparer.Ordinal);
+        var terms = new List<WpTerm>();
         var items = 0;
         try
         {
@@ -29,6 +30,9 @@ public static class WxrArchive
                         break;
                     case WpAuthor author when author.Login.Length > 0:
                         authors[author.Login] = author;
+                        break;
+                    case WpTerm term:
+                        terms.Add(term);
                         break;
                     case WpItem item:
                         items++;
@@ -52,7 +56,7 @@ public static class WxrArchive
         var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
         var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
         return new WordPressArchive(
-            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, attachments, reusableBlocks, items,
+            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, terms, attachments, reusableBlocks, items,
             cancellationToken => ItemsAsync(path, cancellationToken));
     }
 

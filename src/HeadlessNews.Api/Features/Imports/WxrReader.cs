@@ -7,10 +7,15 @@ namespace HeadlessNews.Api.Features.Imports;
 public sealed record WpAuthor(string Login, string? DisplayName);
 
 /// <summary>A category or tag (<c>wp:category</c>, <c>wp:tag</c>, or an item's <c>category</c>).</summary>
-/// <param name="Taxonomy"><c>category</c> or <c>post_tag</c>.</param>
-public sealed record WpTerm(string Taxonomy, string Slug, string Name);
+/// <param name="Taxonomy"><c>category</c>, <c>post_tag</c>, or (an item's) any other taxonomy, e.g. <c>post_format</c> or a plugin's.</param>
+/// <param name="Id">The site's term id, when the source gives it (the export's term lists; plugins name a primary category by it).</param>
+public sealed record WpTerm(string Taxonomy, string Slug, string Name, string? Id = null);
 
 /// <summary>One <c>item</c>: a post, page, attachment or nav menu item, with what the import uses of it.</summary>
+/// <param name="LocalDate">The site's local date (<c>wp:post_date</c>), for a post WordPress left without a GMT date (<c>0000-00-00</c>).</param>
+/// <param name="OldSlugs">Former slugs (<c>_wp_old_slug</c>): each made an old permalink.</param>
+/// <param name="OldDates">Former dates (<c>_wp_old_date</c>, <c>2024-03-11</c>): each made an old permalink.</param>
+/// <param name="Comments">How many comments it had: not imported, only counted; not part of its hash (a new comment changes nothing).</param>
 public sealed record WpItem(
     string PostId,
     string PostType,
@@ -25,11 +30,16 @@ public sealed record WpItem(
     string? ParentId,
     int MenuOrder,
     DateTimeOffset? DateGmt,
+    DateTimeOffset? LocalDate,
     DateTimeOffset? ModifiedGmt,
     bool HasPassword,
     string? AttachmentUrl,
     IReadOnlyList<WpTerm> Terms,
-    IReadOnlyDictionary<string, string> Meta);
+    IReadOnlyDictionary<string, string> Meta,
+    IReadOnlyList<string> OldSlugs,
+    IReadOnlyList<string> OldDates,
+    [property: System.Text.Json.Serialization.JsonIgnore] int Comments);
+
 
 /// <summary>The exporting site as the file's channel describes it.</summary>
 public sealed record WpSite(string? Title, string? Link, string? BaseSiteUrl, string? BaseBlogUrl, string? WxrVersion);
@@ -45,7 +55,8 @@ public static partial class WxrReader
     private const string DublinCoreNamespace = "http://purl.org/dc/elements/1.1/";
 
     /// <summary>Post meta the import reads; everything else (and comments) is skipped.</summary>
-    private static readonly HashSet<string> UsedMeta = ["_thumbnail_id", "_wp_attachment_image_alt"];
+    private static readonly HashSet<string> UsedMeta =
+        ["_thumbnail_id", "_wp_attachment_image_alt", "_yoast_wpseo_metadesc", "_yoast_wpseo_primary_category", "rank_math_primary_category"];
 
     public static async IAsyncEnumerable<object> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -92,7 +103,7 @@ public static partial class WxrReader
                 if (label is not null)
                 {
                     var slug = term.GetValueOrDefault("category_nicename") ?? term.GetValueOrDefault("tag_slug") ?? string.Empty;
-                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label);
+                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label, NullIfBlank(term.GetValueOrDefault("term_id"))?.Trim());
                 }
             }
             else if (name == "item")
@@ -176,6 +187,9 @@ public static partial class WxrReader
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var terms = new List<WpTerm>();
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        var oldSlugs = new List<string>();
+        var oldDates = new List<string>();
+        var comments = 0;
         await item.ReadAsync();
         await item.ReadAsync();
         while (!item.EOF)
@@ -195,9 +209,9 @@ public static partial class WxrReader
                 {
                     null or "category" => "category",
                     "post_tag" or "tag" => "post_tag",
-                    _ => null,
+                    _ => domain,
                 };
-                if (taxonomy is not null && label.Length > 0)
+                if (label.Length > 0)
                 {
                     terms.Add(new WpTerm(taxonomy, Uri.UnescapeDataString(nicename ?? string.Empty), label));
                 }
@@ -205,14 +219,24 @@ public static partial class WxrReader
             else if (IsWordPress(item) && name == "postmeta")
             {
                 var pair = await ReadFlatAsync(item.ReadSubtree());
-                if (pair.GetValueOrDefault("meta_key")?.Trim() is { } key && UsedMeta.Contains(key))
+                var value = pair.GetValueOrDefault("meta_value")?.Trim() ?? string.Empty;
+                switch (pair.GetValueOrDefault("meta_key")?.Trim())
                 {
-                    meta[key] = pair.GetValueOrDefault("meta_value")?.Trim() ?? string.Empty;
+                    case "_wp_old_slug" when value.Length > 0:
+                        oldSlugs.Add(Uri.UnescapeDataString(value));
+                        break;
+                    case "_wp_old_date" when value.Length > 0:
+                        oldDates.Add(value);
+                        break;
+                    case { } key when UsedMeta.Contains(key):
+                        meta[key] = value;
+                        break;
                 }
                 await item.ReadAsync();
             }
             else if (IsWordPress(item) && name == "comment")
             {
+                comments++;
                 await item.SkipAsync();
             }
             else
@@ -251,11 +275,15 @@ public static partial class WxrReader
             Get("wp:post_parent") is { } parent && parent.Trim() != "0" ? parent.Trim() : null,
             int.TryParse(Get("wp:menu_order"), System.Globalization.CultureInfo.InvariantCulture, out var menuOrder) ? menuOrder : 0,
             GmtDate(Get("wp:post_date_gmt")) ?? RssDate(Get("pubDate")),
+            GmtDate(Get("wp:post_date")),
             GmtDate(Get("wp:post_modified_gmt")),
             Get("wp:post_password") is not null,
             Get("wp:attachment_url"),
             terms,
-            meta);
+            meta,
+            oldSlugs,
+            oldDates,
+            comments);
     }
 
     /// <summary><c>2015-07-02 09:30:00</c> as UTC; WordPress writes <c>0000-00-00 00:00:00</c> for "never".</summary>
