@@ -16,7 +16,7 @@ public sealed class WxrReaderTests
             <wp:term><wp:term_id>35</wp:term_id><wp:term_taxonomy><![CDATA[location]]></wp:term_taxonomy><wp:term_slug><![CDATA[llandudno]]></wp:term_slug>
               <wp:termmeta><wp:meta_key><![CDATA[geo_lat]]></wp:meta_key><wp:meta_value><![CDATA[53.3]]></wp:meta_value></wp:termmeta></wp:term>
             """, Item("101", "<wp:status>publish</wp:status>"));
-        Assert.Contains(new WpTerm("category", "newyddion", "Newyddion"), entries.OfType<WpTerm>());
+        Assert.Contains(new WpTerm("category", "newyddion", "Newyddion", "12"), entries.OfType<WpTerm>());
         Assert.Equal("101", Assert.Single(entries.OfType<WpItem>()).PostId);
     }
 
