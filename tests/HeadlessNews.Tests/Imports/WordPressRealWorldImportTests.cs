@@ -44,6 +44,7 @@ public sealed class WordPressRealWorldImportTests(ApiFactory api) : IClassFixtur
             Assert.False(string.IsNullOrWhiteSpace(counts.GetProperty(kind).GetProperty("reason").GetString()), kind);
         }
         var reasons = report.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("sourceId").GetString()!, i => i.GetProperty("reason").GetString()!);
+        Assert.Equal("Subscribers: the editor’s notes", report.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("sourceId").GetString() == pid + "113").GetProperty("title").GetString());
         Assert.Contains("trash", reasons[pid + "117"], StringComparison.Ordinal);
         Assert.Contains("auto-draft", reasons[pid + "118"], StringComparison.Ordinal);
         Assert.Contains("<script> was left out", reasons[pid + "101"], StringComparison.Ordinal);
@@ -81,6 +82,9 @@ public sealed class WordPressRealWorldImportTests(ApiFactory api) : IClassFixtur
         var body = harbour.GetProperty("body").EnumerateArray().ToList();
         Assert.Equal(harbour.GetProperty("heroImage").GetProperty("assetId").GetString(), body[1].GetProperty("assetId").GetString());
         Assert.Equal("Conwy harbour at low tide, boats on the mud", body[1].GetProperty("alt").GetString());
+        // The photographer's credit WordPress read from the file, on the picture and the hero.
+        Assert.Equal("Glannau Gazette", body[1].GetProperty("credit").GetString());
+        Assert.Equal("Glannau Gazette", harbour.GetProperty("heroImage").GetProperty("credit").GetString());
         Assert.Equal(["New mortar along <em>forty metres</em> of wall", "Two sets of steps rebuilt", "one by the lifeboat station", "one by the smallest house",
             "New railings painted harbour blue"], body[3].GetProperty("items").EnumerateArray().Select(i => i.GetString()));
         Assert.Equal("Mair Owen, harbour master", body[4].GetProperty("quote").GetProperty("speaker").GetProperty("name").GetString());

@@ -60,7 +60,9 @@ public sealed class ImportReport
         return counts;
     }
 
-    public void Report(string sourceId, string? title, string outcome, string reason) => Items.Add(new ReportedItem(sourceId, title, outcome, reason));
+    /// <param name="title">As the source has it: HTML (<c>the editor&amp;#8217;s notes</c>), reported as plain text.</param>
+    public void Report(string sourceId, string? title, string outcome, string reason) =>
+        Items.Add(new ReportedItem(sourceId, WordPressHtml.PlainText(title) is { Length: > 0 } plain ? plain : null, outcome, reason));
 
     /// <summary>How the counts and reported items stand now; calling the result puts them back (a post rolled back counts nothing it made).</summary>
     public Action Checkpoint()

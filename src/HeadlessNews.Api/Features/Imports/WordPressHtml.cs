@@ -11,7 +11,8 @@ namespace HeadlessNews.Api.Features.Imports;
 /// <summary>A picture WordPress knows as an attachment (for galleries, featured images and the original of a resized picture).</summary>
 /// <param name="ParentId">The post it was uploaded to (a <c>[gallery]</c> without ids shows its post's pictures), if any.</param>
 /// <param name="MenuOrder">Its place in such a gallery.</param>
-public sealed record WpAttachment(string Url, string? Alt, string? Caption, string? ParentId = null, int MenuOrder = 0);
+/// <param name="Credit">The photographer's credit WordPress read from the file (IPTC/EXIF), if any.</param>
+public sealed record WpAttachment(string Url, string? Alt, string? Caption, string? ParentId = null, int MenuOrder = 0, string? Credit = null);
 
 /// <summary>A quotation with a named speaker, to become a quote (blocks reference quotes by id).</summary>
 public sealed record QuoteDraft(string Text, string Speaker);
@@ -419,7 +420,7 @@ public static partial class WordPressHtml
         {
             if (Absolute(picture.Url, pictures.Site) is { } pictureUrl)
             {
-                blocks.Add(new(new Block { Type = BlockTypes.Image, Url = pictureUrl, Alt = picture.Alt, Caption = picture.Caption }));
+                blocks.Add(new(new Block { Type = BlockTypes.Image, Url = pictureUrl, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }));
             }
         }
     }
@@ -463,7 +464,7 @@ public static partial class WordPressHtml
             blocks.Add(new(new Block
             {
                 Type = BlockTypes.Image, Url = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url,
-                Alt = string.IsNullOrWhiteSpace(alt) ? null : alt, Caption = string.IsNullOrWhiteSpace(caption) ? null : caption,
+                Alt = string.IsNullOrWhiteSpace(alt) ? null : alt, Caption = string.IsNullOrWhiteSpace(caption) ? null : caption, Credit = attachment?.Credit,
             }));
         }
     }

@@ -606,8 +606,8 @@ public sealed partial class WordPressImporter(
             }
             else if (Uri.TryCreate(run.Archive.Site, picture.Url, out var pictureUrl) && pictureUrl.Scheme is "http" or "https")
             {
-                var image = await PictureAsync(pictures, run, new Block { Type = BlockTypes.Image, Url = pictureUrl.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption }, notes, cancellationToken);
-                hero = new HeroImage(image.Url, image.Alt, image.Caption, null) { AssetId = image.AssetId };
+                var image = await PictureAsync(pictures, run, new Block { Type = BlockTypes.Image, Url = pictureUrl.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }, notes, cancellationToken);
+                hero = new HeroImage(image.Url, image.Alt, image.Caption, image.Credit) { AssetId = image.AssetId };
             }
         }
         var categories = item.Terms.Where(t => t.Taxonomy == "category")

@@ -4,7 +4,7 @@ using System.Xml;
 namespace HeadlessNews.Api.Features.Imports;
 
 /// <summary>A WXR file as a <see cref="WordPressArchive"/>: one pass to learn the site, authors, pictures and reusable blocks, then the items read again as a stream.</summary>
-public static class WxrArchive
+public static partial class WxrArchive
 {
     /// <summary>
     /// Reads the file once. Malformed XML before the first complete item throws (<see cref="XmlException"/>, with line and
@@ -39,7 +39,8 @@ public static class WxrArchive
                         if (item.PostType == "attachment" && (item.AttachmentUrl ?? item.SourceGuid) is { } url)
                         {
                             attachments[item.PostId] = new WpAttachment(url, item.Meta.GetValueOrDefault("_wp_attachment_image_alt") is { Length: > 0 } alt ? alt : null,
-                                WordPressHtml.PlainText(item.Excerpt) is { Length: > 0 } caption ? caption : null, item.ParentId, item.MenuOrder);
+                                WordPressHtml.PlainText(item.Excerpt) is { Length: > 0 } caption ? caption : null, item.ParentId, item.MenuOrder,
+                                Credit(item.Meta.GetValueOrDefault("_wp_attachment_metadata")));
                         }
                         else if (item.PostType == "wp_block" && item.Content is { } block)
                         {
@@ -71,6 +72,15 @@ public static class WxrArchive
             }
         }
     }
+
+    /// <summary>The credit in an attachment's metadata (PHP-serialised: <c>s:6:"credit";s:15:"Glannau Gazette";</c>), if any.</summary>
+    private static string? Credit(string? metadata) =>
+        metadata is not null && CreditField().Match(metadata) is { Success: true } credit && WordPressHtml.PlainText(credit.Groups[1].Value) is { Length: > 0 } text
+            ? text.Length > 200 ? text[..200] : text
+            : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"s:6:""credit"";s:\d+:""(.*?)"";")]
+    private static partial System.Text.RegularExpressions.Regex CreditField();
 
     private static FileStream Open(string path) => new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 1 << 16 });
 }

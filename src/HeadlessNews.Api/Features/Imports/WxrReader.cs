@@ -56,7 +56,7 @@ public static partial class WxrReader
 
     /// <summary>Post meta the import reads; everything else (and comments) is skipped.</summary>
     private static readonly HashSet<string> UsedMeta =
-        ["_thumbnail_id", "_wp_attachment_image_alt", "_yoast_wpseo_metadesc", "_yoast_wpseo_primary_category", "rank_math_primary_category"];
+        ["_thumbnail_id", "_wp_attachment_image_alt", "_wp_attachment_metadata", "_yoast_wpseo_metadesc", "_yoast_wpseo_primary_category", "rank_math_primary_category"];
 
     public static async IAsyncEnumerable<object> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
