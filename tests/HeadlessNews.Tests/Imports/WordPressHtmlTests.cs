@@ -123,6 +123,25 @@ public sealed class WordPressHtmlTests
     }
 
     [Fact]
+    public void Gutenberg_video_and_audio_blocks_become_links_to_their_files_not_nothing()
+    {
+        var converted = WordPressHtml.Convert("""
+            <!-- wp:video {"id":301} -->
+            <figure class="wp-block-video"><video controls src="https://glannau-gazette.example/wp-content/uploads/2024/03/agor.mp4"></video><figcaption class="wp-element-caption">The opening</figcaption></figure>
+            <!-- /wp:video -->
+
+            <!-- wp:audio {"id":302} -->
+            <figure class="wp-block-audio"><audio controls src="/wp-content/uploads/2024/03/cyfweliad.mp3"></audio></figure>
+            <!-- /wp:audio -->
+            """, Site, Attachments, null, "101");
+        Assert.Equal(
+            ["<a href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/agor.mp4\" rel=\"nofollow noopener noreferrer\">https://glannau-gazette.example/wp-content/uploads/2024/03/agor.mp4</a>", "The opening",
+             "<a href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/cyfweliad.mp3\" rel=\"nofollow noopener noreferrer\">https://glannau-gazette.example/wp-content/uploads/2024/03/cyfweliad.mp3</a>"],
+            converted.Blocks.Select(b => b.Block.Html));
+        Assert.Contains("a <video> became a link to its file", converted.Notes);
+    }
+
+    [Fact]
     public void A_post_longer_than_an_article_takes_is_joined_and_split_to_fit_with_nothing_lost()
     {
         var minutes = string.Join("\n", Enumerable.Range(1, 300).Select(i => $"{i:000} Cllr Owen: item {i} agreed, with the amendment read into the minutes by the clerk."));

@@ -303,6 +303,19 @@ public static partial class WordPressHtml
                 }
                 notes.Add("a table became one paragraph per row");
                 break;
+            case "video" or "audio":
+                // No video or audio block: a link to the file keeps it (Gutenberg's video and audio blocks, a pasted player).
+                if (Absolute(element.GetAttribute("src") ?? element.QuerySelector("source")?.GetAttribute("src"), pictures.Site) is { } media)
+                {
+                    var link = WebUtility.HtmlEncode(media);
+                    Paragraph(blocks, $"<a href=\"{link}\">{link}</a>");
+                    notes.Add($"a <{element.LocalName}> became a link to its file");
+                }
+                else
+                {
+                    notes.Add($"a <{element.LocalName}> without a file was left out");
+                }
+                break;
             case "script" or "style" or "noscript" or "template" or "object" or "embed" or "form":
                 notes.Add($"a <{element.LocalName}> was left out");
                 break;
