@@ -360,7 +360,11 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal($"wordpress-user-{site.Pid}22", summit.GetProperty("authors")[0].GetProperty("slug").GetString());
         Assert.Equal($"chwaraeon-{site.Run}", summit.GetProperty("section").GetProperty("slug").GetString());
         Assert.Equal("Chwaraeon & Hamdden", summit.GetProperty("section").GetProperty("name").GetString());
-        Assert.Equal("Bangor pier’s new paint is finished", (await client.GetJsonAsync($"/v1/articles/pier-paint-finished-{site.Run}")).GetProperty("headline").GetString());
+        var pier = await client.GetJsonAsync($"/v1/articles/pier-paint-finished-{site.Run}");
+        Assert.Equal("Bangor pier’s new paint is finished", pier.GetProperty("headline").GetString());
+        // The excerpts the API makes for posts without one ("… Continue reading", " […]", or the whole of a short post) are no standfirst.
+        Assert.False(pier.TryGetProperty("standfirst", out var made) && made.ValueKind == JsonValueKind.String, made.ToString());
+        Assert.False(summit.TryGetProperty("standfirst", out made) && made.ValueKind == JsonValueKind.String, made.ToString());
         Assert.Equal("Côr yn canu eto ar lan y dŵr", (await client.GetJsonAsync($"/v1/articles/cor-yn-canu-eto-{site.Run}")).GetProperty("headline").GetString());
         Assert.Equal($"cor-yn-canu-eto-{site.Run}", (await client.GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString($"/?p={site.Pid}44")}")).GetProperty("slug").GetString());
 
@@ -382,6 +386,20 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(0, counts.GetProperty("posts").GetProperty("created").GetInt32());
         Assert.Equal(5, counts.GetProperty("posts").GetProperty("unchanged").GetInt32());
         Assert.All(counts.EnumerateObject(), kind => Assert.Equal(0, kind.Value.GetProperty("created").GetInt32()));
+    }
+
+    [Fact]
+    public async Task With_pages_a_live_site_s_pages_are_read_after_its_posts()
+    {
+        await using var site = await FakeWordPress.StartAsync();
+        var report = Path.Combine(Path.GetTempPath(), $"wp-rest-{site.Run}.report.json");
+        var (exit, output) = await ImportFromAsync(site.Url, report, "--media", "skip", "--pages");
+        Assert.True(exit == 0, output);
+        var counts = JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("counts");
+        Assert.Equal((5, 1), (counts.GetProperty("posts").GetProperty("created").GetInt32(), counts.GetProperty("pages").GetProperty("created").GetInt32()));
+        var client = api.CreateClient();
+        Assert.Equal("Amdanom ni", (await client.GetJsonAsync($"/v1/articles/amdanom-ni-{site.Run}")).GetProperty("headline").GetString());
+        Assert.Equal($"amdanom-ni-{site.Run}", (await client.GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString($"/?page_id={site.Pid}51")}")).GetProperty("slug").GetString());
     }
 
     [Fact]
@@ -425,12 +443,12 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
     /// <summary>The fixture with this run's token in its site, slugs and logins, in a file of its own.</summary>
     private static (string Run, string File) Fixture() => Fixture(out _);
 
-    internal static (string Run, string File) Fixture(out string pid, string? site = null)
+    internal static (string Run, string File) Fixture(out string pid, string? site = null, string name = "glannau-gazette.wxr.xml")
     {
         var run = "r" + Guid.NewGuid().ToString("N")[..8];
         pid = Random.Shared.Next(10_000, 99_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
-        File.WriteAllText(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Imports", "Fixtures", "glannau-gazette.wxr.xml"))
+        File.WriteAllText(file, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Imports", "Fixtures", name))
             .Replace("https://RUN.glannau-gazette.example", site ?? "https://RUN.glannau-gazette.example", StringComparison.Ordinal)
             .Replace("RUN", run, StringComparison.Ordinal).Replace("PID", pid, StringComparison.Ordinal));
         return (run, file);

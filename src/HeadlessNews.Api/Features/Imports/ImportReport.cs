@@ -19,6 +19,9 @@ public sealed class KindCounts
     public int Updated { get; set; }
     public int Unchanged { get; set; }
     public int Skipped { get; set; }
+    /// <summary>Why the items of this kind were skipped, when the kind as a whole is not imported (comments, menus, templates…).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; set; }
 }
 
 /// <summary>An item that was not imported as it was, and why.</summary>
@@ -57,7 +60,9 @@ public sealed class ImportReport
         return counts;
     }
 
-    public void Report(string sourceId, string? title, string outcome, string reason) => Items.Add(new ReportedItem(sourceId, title, outcome, reason));
+    /// <param name="title">As the source has it: HTML (<c>the editor&amp;#8217;s notes</c>), reported as plain text.</param>
+    public void Report(string sourceId, string? title, string outcome, string reason) =>
+        Items.Add(new ReportedItem(sourceId, WordPressHtml.PlainText(title) is { Length: > 0 } plain ? plain : null, outcome, reason));
 
     /// <summary>How the counts and reported items stand now; calling the result puts them back (a post rolled back counts nothing it made).</summary>
     public Action Checkpoint()
@@ -86,7 +91,8 @@ public sealed class ImportReport
         yield return $"{(DryRun ? "Dry run of" : "Imported")} {Source}:";
         foreach (var (kind, counts) in Counts)
         {
-            yield return $"  {kind,-12} created {counts.Created}, updated {counts.Updated}, unchanged {counts.Unchanged}, skipped {counts.Skipped}";
+            yield return $"  {kind,-12} created {counts.Created}, updated {counts.Updated}, unchanged {counts.Unchanged}, skipped {counts.Skipped}"
+                + (counts.Reason is null ? string.Empty : $" ({counts.Reason})");
         }
         yield return $"  images       downloaded {Images.Downloaded}, linked {Images.Linked}, failed {Images.Failed} (kept as links), left out {Images.Left}";
         foreach (var (name, posts) in UnknownShortcodes)

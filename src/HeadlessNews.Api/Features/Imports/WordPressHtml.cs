@@ -8,8 +8,11 @@ using HeadlessNews.Api.Infrastructure.Html;
 
 namespace HeadlessNews.Api.Features.Imports;
 
-/// <summary>A picture WordPress knows as an attachment (for galleries and featured images).</summary>
-public sealed record WpAttachment(string Url, string? Alt, string? Caption);
+/// <summary>A picture WordPress knows as an attachment (for galleries, featured images and the original of a resized picture).</summary>
+/// <param name="ParentId">The post it was uploaded to (a <c>[gallery]</c> without ids shows its post's pictures), if any.</param>
+/// <param name="MenuOrder">Its place in such a gallery.</param>
+/// <param name="Credit">The photographer's credit WordPress read from the file (IPTC/EXIF), if any.</param>
+public sealed record WpAttachment(string Url, string? Alt, string? Caption, string? ParentId = null, int MenuOrder = 0, string? Credit = null);
 
 /// <summary>A quotation with a named speaker, to become a quote (blocks reference quotes by id).</summary>
 public sealed record QuoteDraft(string Text, string Speaker);
@@ -33,10 +36,16 @@ public static partial class WordPressHtml
 {
     private static readonly HtmlParser Parser = new();
 
+    /// <summary>wpautop's block elements (a chunk that starts with one, opening or closing, is not wrapped in a paragraph), and ours.</summary>
     private static readonly HashSet<string> BlockTags = new(
-        ["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "figure", "div", "table", "pre", "hr", "img", "iframe",
-         "section", "article", "aside", "header", "footer", "dl", "address", "wp-gallery", "wp-embed", "video", "audio", "form", "style", "script"],
+        ["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "figure", "figcaption", "div", "table", "thead", "tfoot", "tbody",
+         "caption", "col", "colgroup", "tr", "td", "th", "pre", "hr", "img", "iframe", "section", "article", "aside", "header", "footer", "nav",
+         "main", "dl", "dd", "dt", "address", "details", "summary", "menu", "hgroup", "fieldset", "legend", "map", "area", "math",
+         "wp-gallery", "wp-embed", "video", "audio", "form", "style", "script"],
         StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How deep reusable blocks may reference other reusable blocks (WordPress refuses a block that references itself).</summary>
+    private const int MaxReusableDepth = 3;
 
     private static readonly HashSet<string> KnownShortcodes = ["caption", "wp_caption", "gallery", "embed"];
 
@@ -44,7 +53,10 @@ public static partial class WordPressHtml
     public static string PlainText(string? html) =>
         string.IsNullOrWhiteSpace(html) ? string.Empty : Whitespace().Replace(Parser.ParseDocument("<body>" + html).Body!.TextContent, " ").Trim();
 
-    public static ConvertedBody Convert(string? content, Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments)
+    /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
+    /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
+    public static ConvertedBody Convert(
+        string? content, Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments, IReadOnlyDictionary<string, string>? reusableBlocks = null, string? postId = null)
     {
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         var notes = new List<string>();
@@ -52,18 +64,96 @@ public static partial class WordPressHtml
         {
             return new ConvertedBody([], [], []);
         }
-        var html = Autop(Shortcodes(Comments().Replace(content.Replace("\r\n", "\n").Replace('\r', '\n'), string.Empty), unknown));
+        content = Reusable(content.Replace("\r\n", "\n").Replace('\r', '\n'), reusableBlocks, notes, 0);
+        // WordPress runs wpautop on classic posts only: a post of blocks has its paragraphs marked up already.
+        var isBlocks = content.Contains("<!-- wp:", StringComparison.Ordinal);
+        var html = Autop(Shortcodes(Comments().Replace(content, string.Empty), unknown, postId), isBlocks);
         var body = Parser.ParseDocument("<body>" + html).Body!;
         var blocks = new List<ConvertedBlock>();
+        var pictures = new Pictures(site, attachments);
         foreach (var node in body.ChildNodes)
         {
-            Visit(node, blocks, site, attachments, notes);
+            Visit(node, blocks, pictures, notes);
         }
-        return new ConvertedBody(blocks, [.. unknown], notes);
+        return new ConvertedBody(WithinLimits(blocks, notes), [.. unknown], [.. notes.Distinct()]);
+    }
+
+    /// <summary>Each reference to a reusable block replaced by the block's content (itself expanded, a few levels deep).</summary>
+    private static string Reusable(string content, IReadOnlyDictionary<string, string>? reusableBlocks, List<string> notes, int depth) =>
+        ReusableBlock().Replace(content, match =>
+        {
+            var id = match.Groups[1].Value;
+            if (reusableBlocks?.GetValueOrDefault(id) is { } block && depth < MaxReusableDepth)
+            {
+                return "\n\n" + Reusable(block, reusableBlocks, notes, depth + 1) + "\n\n";
+            }
+            notes.Add($"reusable block {id} is not in the export");
+            return string.Empty;
+        });
+
+    /// <summary>
+    /// The body within what an article takes: a paragraph longer than a block may be is split at its line breaks; a body of
+    /// more blocks than an article may have has its runs of paragraphs joined (with a blank line between), so nothing is lost.
+    /// </summary>
+    private static List<ConvertedBlock> WithinLimits(List<ConvertedBlock> blocks, List<string> notes)
+    {
+        const int maxLength = Articles.Blocks.BlockValidator.MaxHtmlLength;
+        const int maxBlocks = Articles.SaveArticleRequestValidator.MaxBlocks;
+        const string lineBreak = "<br>";
+        if (blocks.Any(b => b.Block.Html?.Length > maxLength))
+        {
+            notes.Add($"a paragraph longer than {maxLength:N0} characters was split at its line breaks");
+            blocks = [.. blocks.SelectMany(b => b.Block.Html is { Length: > maxLength } html
+                ? SplitHtml(html, maxLength).Select(part => new ConvertedBlock(b.Block with { Html = part }))
+                : [b])];
+        }
+        if (blocks.Count <= maxBlocks)
+        {
+            return blocks;
+        }
+        notes.Add($"{blocks.Count:N0} blocks are more than an article takes ({maxBlocks:N0}): runs of paragraphs were joined");
+        var joined = new List<ConvertedBlock>(maxBlocks);
+        var excess = blocks.Count - maxBlocks;
+        foreach (var block in blocks)
+        {
+            if (excess > 0 && block.Block.Type == BlockTypes.Paragraph && joined.Count > 0 && joined[^1].Block is { Type: BlockTypes.Paragraph, Html: { } before }
+                && before.Length + 2 * lineBreak.Length + block.Block.Html!.Length <= maxLength)
+            {
+                joined[^1] = new ConvertedBlock(joined[^1].Block with { Html = before + lineBreak + lineBreak + block.Block.Html });
+                excess--;
+            }
+            else
+            {
+                joined.Add(block);
+            }
+        }
+        return joined;
+    }
+
+    /// <summary>Inline HTML cut into parts no longer than <paramref name="maxLength"/>, at line breaks (else at spaces).</summary>
+    private static IEnumerable<string> SplitHtml(string html, int maxLength)
+    {
+        var part = new StringBuilder();
+        foreach (var line in html.Split("<br>"))
+        {
+            foreach (var piece in line.Length <= maxLength ? [line] : line.Chunk(maxLength / 2).Select(c => new string(c)))
+            {
+                if (part.Length > 0 && part.Length + 4 + piece.Length > maxLength)
+                {
+                    yield return part.ToString().Trim();
+                    part.Clear();
+                }
+                part.Append(part.Length > 0 ? "<br>" : string.Empty).Append(piece);
+            }
+        }
+        if (part.Length > 0)
+        {
+            yield return part.ToString().Trim();
+        }
     }
 
     /// <summary>Turns the shortcodes we know into elements the walk understands; lists the others (kept as text).</summary>
-    private static string Shortcodes(string content, SortedSet<string> unknown)
+    private static string Shortcodes(string content, SortedSet<string> unknown, string? postId)
     {
         content = Caption().Replace(content, match =>
         {
@@ -73,8 +163,10 @@ public static partial class WordPressHtml
             var caption = CaptionAttribute().Match(match.Groups["attrs"].Value) is { Success: true } attribute ? attribute.Groups[1].Value : text;
             return image.Success ? $"\n\n<figure>{image.Value}<figcaption>{caption.Trim()}</figcaption></figure>\n\n" : text;
         });
+        // Without ids (or include), WordPress shows the pictures uploaded to the post.
         content = Gallery().Replace(content, match =>
-            IdsAttribute().Match(match.Groups[1].Value) is { Success: true } ids ? $"\n\n<wp-gallery data-ids=\"{ids.Groups[1].Value}\"></wp-gallery>\n\n" : match.Value);
+            IdsAttribute().Match(match.Groups[1].Value) is { Success: true } ids ? $"\n\n<wp-gallery data-ids=\"{ids.Groups[1].Value}\"></wp-gallery>\n\n"
+            : $"\n\n<wp-gallery data-parent=\"{WebUtility.HtmlEncode(postId)}\"></wp-gallery>\n\n");
         content = EmbedShortcode().Replace(content, match => $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(match.Groups[1].Value.Trim())}\"></wp-embed>\n\n");
         foreach (Match shortcode in AnyShortcode().Matches(content))
         {
@@ -90,7 +182,8 @@ public static partial class WordPressHtml
     /// WordPress's <c>wpautop</c>, simplified: text between blank lines is a paragraph (single line breaks inside become
     /// <c>br</c>), a chunk that starts with a block element is left alone, and an embeddable URL on a line of its own is an embed.
     /// </summary>
-    private static string Autop(string content)
+    /// <param name="isBlocks">A post of Gutenberg blocks: chunks are left as they are (WordPress does not run wpautop on them).</param>
+    private static string Autop(string content, bool isBlocks)
     {
         content = BareEmbedLine().Replace(content, match => $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(match.Groups[1].Value)}\"></wp-embed>\n\n");
         var html = new StringBuilder(content.Length + 64);
@@ -101,7 +194,7 @@ public static partial class WordPressHtml
             {
                 continue;
             }
-            if (OpeningTag().Match(trimmed) is { Success: true } tag && BlockTags.Contains(tag.Groups[1].Value))
+            if (isBlocks || OpeningTag().Match(trimmed) is { Success: true } tag && BlockTags.Contains(tag.Groups[1].Value))
             {
                 html.Append(trimmed).Append('\n');
             }
@@ -113,7 +206,41 @@ public static partial class WordPressHtml
         return html.ToString();
     }
 
-    private static void Visit(INode node, List<ConvertedBlock> blocks, Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments, List<string> notes)
+    /// <summary>
+    /// The site and its pictures, as the walk needs them: a picture's original (WordPress puts resized copies in posts) and
+    /// the pictures uploaded to a post. The look-ups are made once per export, not per post.
+    /// </summary>
+    private sealed class Pictures(Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments)
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyDictionary<string, WpAttachment>, Index> Indexes = [];
+
+        private sealed record Index(Dictionary<string, WpAttachment> ByUrl, ILookup<string, (string Id, WpAttachment Picture)> ByParent);
+
+        private Index Indexed => Indexes.GetValue(attachments, all => new Index(
+            all.Values.Select(a => (Url: Absolute(a.Url, site), Picture: a)).Where(a => a.Url is not null).DistinctBy(a => a.Url).ToDictionary(a => a.Url!, a => a.Picture, StringComparer.Ordinal),
+            all.Where(a => a.Value.ParentId is not null).ToLookup(a => a.Value.ParentId!, a => (a.Key, a.Value), StringComparer.Ordinal)));
+
+        public Uri? Site => site;
+
+        public WpAttachment? ById(string id) => attachments.GetValueOrDefault(id);
+
+        /// <summary>The pictures uploaded to a post, in their gallery order.</summary>
+        public IEnumerable<WpAttachment> Of(string postId) => Indexed.ByParent[postId]
+            .OrderBy(a => a.Picture.MenuOrder).ThenBy(a => long.TryParse(a.Id, out var id) ? id : long.MaxValue).Select(a => a.Picture);
+
+        /// <summary>The attachment an <c>img</c> shows: named by its <c>wp-image-N</c> class or <c>data-id</c>, else by its URL or its original's.</summary>
+        public WpAttachment? Of(IElement image, string url)
+        {
+            var id = AttachmentClass().Match(image.GetAttribute("class") ?? string.Empty) is { Success: true } named ? named.Groups[1].Value : image.GetAttribute("data-id");
+            if (id is not null && attachments.GetValueOrDefault(id) is { } byId)
+            {
+                return byId;
+            }
+            return Indexed.ByUrl.GetValueOrDefault(url) ?? Indexed.ByUrl.GetValueOrDefault(SizeSuffix().Replace(url, string.Empty, 1));
+        }
+    }
+
+    private static void Visit(INode node, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
     {
         if (node is IText text)
         {
@@ -130,7 +257,7 @@ public static partial class WordPressHtml
         switch (element.LocalName)
         {
             case "p":
-                ParagraphWithImages(element, blocks, site);
+                ParagraphWithImages(element, blocks, pictures);
                 break;
             case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
                 var heading = PlainText(element.InnerHtml);
@@ -141,7 +268,7 @@ public static partial class WordPressHtml
                 }
                 break;
             case "ul" or "ol":
-                var items = element.Children.Where(c => c.LocalName == "li").Select(li => li.InnerHtml.Trim()).Where(i => !IsBlank(PlainText(i))).ToList();
+                var items = ListItems(element).Where(i => !IsBlank(PlainText(i))).ToList();
                 if (items.Count > 0)
                 {
                     blocks.Add(new(new Block { Type = BlockTypes.List, Style = element.LocalName == "ol" ? BlockTypes.Numbered : BlockTypes.Bulleted, Items = items }));
@@ -151,62 +278,61 @@ public static partial class WordPressHtml
                 Quotation(element, blocks);
                 break;
             case "figure":
-                if (element.QuerySelector("img") is { } figureImage)
-                {
-                    Image(blocks, figureImage, site, PlainText(element.QuerySelector("figcaption")?.InnerHtml));
-                }
-                else if (element.QuerySelector("iframe") is { } frame)
-                {
-                    Embed(blocks, frame.GetAttribute("src"), site);
-                }
-                else
-                {
-                    // Gutenberg's embed block: its URL on a line of its own became an embed already.
-                    foreach (var child in element.ChildNodes)
-                    {
-                        Visit(child, blocks, site, attachments, notes);
-                    }
-                }
+                Figure(element, blocks, pictures, notes);
                 break;
             case "img":
-                Image(blocks, element, site, null);
+                Image(blocks, element, pictures, null);
                 break;
             case "iframe":
-                Embed(blocks, element.GetAttribute("src"), site);
+                Embed(blocks, element.GetAttribute("src"), pictures.Site);
                 break;
             case "wp-embed":
-                Embed(blocks, element.GetAttribute("data-url"), site);
+                Embed(blocks, element.GetAttribute("data-url"), pictures.Site);
                 break;
             case "wp-gallery":
-                foreach (var id in (element.GetAttribute("data-ids") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    if (attachments.TryGetValue(id, out var picture) && Absolute(picture.Url, site) is { } pictureUrl)
-                    {
-                        blocks.Add(new(new Block { Type = BlockTypes.Image, Url = pictureUrl, Alt = picture.Alt, Caption = picture.Caption }));
-                    }
-                    else
-                    {
-                        notes.Add($"gallery image {id} is not in the export");
-                    }
-                }
+                Gallery(element, blocks, pictures, notes);
                 break;
             case "pre":
                 Paragraph(blocks, WebUtility.HtmlEncode(element.TextContent.Trim()).Replace("\n", "<br>"));
                 break;
-            case "hr" or "br" or "script" or "style" or "noscript" or "template":
+            case "table":
+                // No table block: each row is a paragraph, its cells apart.
+                foreach (var row in element.QuerySelectorAll("tr"))
+                {
+                    Paragraph(blocks, string.Join(" | ", row.Children.Where(c => c.LocalName is "td" or "th").Select(c => c.InnerHtml.Trim())));
+                }
+                notes.Add("a table became one paragraph per row");
                 break;
-            case "div" or "section" or "article" or "aside" or "header" or "footer" or "table" or "thead" or "tbody" or "tr" or "td" or "th"
-                or "dl" or "dt" or "dd" or "address" or "center" or "main":
+            case "video" or "audio":
+                // No video or audio block: a link to the file keeps it (Gutenberg's video and audio blocks, a pasted player).
+                if (Absolute(element.GetAttribute("src") ?? element.QuerySelector("source")?.GetAttribute("src"), pictures.Site) is { } media)
+                {
+                    var link = WebUtility.HtmlEncode(media);
+                    Paragraph(blocks, $"<a href=\"{link}\">{link}</a>");
+                    notes.Add($"a <{element.LocalName}> became a link to its file");
+                }
+                else
+                {
+                    notes.Add($"a <{element.LocalName}> without a file was left out");
+                }
+                break;
+            case "script" or "style" or "noscript" or "template" or "object" or "embed" or "form":
+                notes.Add($"a <{element.LocalName}> was left out");
+                break;
+            case "hr" or "br":
+                break;
+            case "div" or "section" or "article" or "aside" or "header" or "footer" or "thead" or "tbody" or "tr" or "td" or "th"
+                or "dl" or "dt" or "dd" or "address" or "center" or "main" or "figcaption" or "nav" or "details" or "summary":
                 foreach (var child in element.ChildNodes)
                 {
-                    Visit(child, blocks, site, attachments, notes);
+                    Visit(child, blocks, pictures, notes);
                 }
                 break;
             default:
                 // Inline markup at the top level (a, strong, span…) is a paragraph of its own.
                 if (element.QuerySelector("img") is not null)
                 {
-                    ParagraphWithImages(element, blocks, site);
+                    ParagraphWithImages(element, blocks, pictures);
                 }
                 else
                 {
@@ -216,8 +342,104 @@ public static partial class WordPressHtml
         }
     }
 
+    /// <summary>A list's items; a list nested in an item follows it, its items in the same list (a list block is flat).</summary>
+    private static IEnumerable<string> ListItems(IElement list)
+    {
+        foreach (var item in list.Children.Where(c => c.LocalName == "li"))
+        {
+            var nested = item.Children.Where(c => c.LocalName is "ul" or "ol").ToList();
+            nested.ForEach(n => n.Remove());
+            yield return item.InnerHtml.Trim();
+            foreach (var inner in nested.SelectMany(ListItems))
+            {
+                yield return inner;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A figure: a picture with its caption; a gallery (pictures in figures of their own, Gutenberg's old or new markup) as one
+    /// image per picture then the gallery's caption; an embed (any provider: the URL Gutenberg keeps in its wrapper); else its content.
+    /// </summary>
+    private static void Figure(IElement figure, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
+    {
+        var images = figure.QuerySelectorAll("img").ToList();
+        var caption = figure.Children.FirstOrDefault(c => c.LocalName == "figcaption");
+        if (images.Count > 1 || figure.QuerySelector("figure") is not null)
+        {
+            foreach (var image in images)
+            {
+                var own = image.Closest("figure") is { } inner && inner != figure ? inner.Children.FirstOrDefault(c => c.LocalName == "figcaption") : null;
+                Image(blocks, image, pictures, PlainText(own?.InnerHtml));
+            }
+            if (caption is not null)
+            {
+                Paragraph(blocks, caption.InnerHtml);
+            }
+            return;
+        }
+        if (images.Count == 1)
+        {
+            Image(blocks, images[0], pictures, PlainText(caption?.InnerHtml));
+            return;
+        }
+        if (figure.QuerySelector("iframe") is { } frame)
+        {
+            Embed(blocks, frame.GetAttribute("src"), pictures.Site);
+        }
+        else if (figure.QuerySelector(".wp-block-embed__wrapper") is { } wrapper && wrapper.QuerySelector("wp-embed") is null
+            && Absolute(wrapper.TextContent.Trim(), pictures.Site) is { } url && !url.Contains(' ', StringComparison.Ordinal))
+        {
+            Embed(blocks, url, pictures.Site);
+        }
+        else
+        {
+            // Gutenberg's embed block of a known provider: its URL on a line of its own became an embed already.
+            foreach (var child in figure.ChildNodes.Where(c => c != caption))
+            {
+                Visit(child, blocks, pictures, notes);
+            }
+        }
+        if (caption is not null)
+        {
+            Paragraph(blocks, caption.InnerHtml);
+        }
+    }
+
+    /// <summary>A <c>[gallery]</c>: the pictures it names, or those uploaded to the post, one image each with the picture's alt text and caption.</summary>
+    private static void Gallery(IElement gallery, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
+    {
+        var shown = new List<WpAttachment>();
+        if (gallery.GetAttribute("data-parent") is { Length: > 0 } parent)
+        {
+            shown.AddRange(pictures.Of(parent));
+            if (shown.Count == 0)
+            {
+                notes.Add("a [gallery] of the post's own pictures found none in the export");
+            }
+        }
+        foreach (var id in (gallery.GetAttribute("data-ids") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (pictures.ById(id) is { } picture)
+            {
+                shown.Add(picture);
+            }
+            else
+            {
+                notes.Add($"gallery image {id} is not in the export");
+            }
+        }
+        foreach (var picture in shown)
+        {
+            if (Absolute(picture.Url, pictures.Site) is { } pictureUrl)
+            {
+                blocks.Add(new(new Block { Type = BlockTypes.Image, Url = pictureUrl, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }));
+            }
+        }
+    }
+
     /// <summary>Pictures inside a paragraph become image blocks of their own, after the paragraph's text.</summary>
-    private static void ParagraphWithImages(IElement element, List<ConvertedBlock> blocks, Uri? site)
+    private static void ParagraphWithImages(IElement element, List<ConvertedBlock> blocks, Pictures pictures)
     {
         var images = element.QuerySelectorAll("img").ToList();
         foreach (var image in images)
@@ -227,7 +449,7 @@ public static partial class WordPressHtml
         Paragraph(blocks, element.LocalName == "p" ? element.InnerHtml : element.OuterHtml);
         foreach (var image in images)
         {
-            Image(blocks, image, site, null);
+            Image(blocks, image, pictures, null);
         }
     }
 
@@ -242,14 +464,20 @@ public static partial class WordPressHtml
         blocks.Add(new(new Block { Type = BlockTypes.Paragraph, Html = HtmlSafety.SanitiseInline(trimmed) }));
     }
 
-    private static void Image(List<ConvertedBlock> blocks, IElement image, Uri? site, string? caption)
+    /// <summary>
+    /// A picture: the attachment's original when the export has it (a post shows a resized copy, <c>photo-1024x683.jpg</c>),
+    /// with the attachment's alt text when the <c>img</c> has none.
+    /// </summary>
+    private static void Image(List<ConvertedBlock> blocks, IElement image, Pictures pictures, string? caption)
     {
-        if (Absolute(image.GetAttribute("src"), site) is { } url)
+        if (Absolute(image.GetAttribute("src"), pictures.Site) is { } url)
         {
-            var alt = image.GetAttribute("alt");
+            var attachment = pictures.Of(image, url);
+            var alt = image.GetAttribute("alt") is { } given && !string.IsNullOrWhiteSpace(given) ? given.Trim() : attachment?.Alt;
             blocks.Add(new(new Block
             {
-                Type = BlockTypes.Image, Url = url, Alt = string.IsNullOrWhiteSpace(alt) ? null : alt.Trim(), Caption = string.IsNullOrWhiteSpace(caption) ? null : caption,
+                Type = BlockTypes.Image, Url = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url,
+                Alt = string.IsNullOrWhiteSpace(alt) ? null : alt, Caption = string.IsNullOrWhiteSpace(caption) ? null : caption, Credit = attachment?.Credit,
             }));
         }
     }
@@ -307,6 +535,16 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
     private static partial Regex Comments();
 
+    [GeneratedRegex(@"<!--\s*wp:block\s+\{[^}]*?""ref""\s*:\s*(\d+)[^}]*\}\s*/-->")]
+    private static partial Regex ReusableBlock();
+
+    /// <summary>WordPress's name for a resized copy: <c>photo-300x200.jpg</c> for <c>photo.jpg</c>.</summary>
+    [GeneratedRegex(@"-\d+x\d+(?=\.\w+(?:\?.*)?$)")]
+    private static partial Regex SizeSuffix();
+
+    [GeneratedRegex(@"\bwp-image-(\d+)\b")]
+    private static partial Regex AttachmentClass();
+
     [GeneratedRegex(@"\[(?:wp_)?caption(?<attrs>[^\]]*)\](?<inner>.*?)\[/(?:wp_)?caption\]", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex Caption();
 
@@ -322,7 +560,7 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"\[gallery([^\]]*)\]", RegexOptions.IgnoreCase)]
     private static partial Regex Gallery();
 
-    [GeneratedRegex(@"ids=[""']?([\d,\s]+)[""']?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:ids|include)=[""']?([\d,\s]+)[""']?", RegexOptions.IgnoreCase)]
     private static partial Regex IdsAttribute();
 
     [GeneratedRegex(@"\[embed[^\]]*\](.*?)\[/embed\]", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
@@ -337,7 +575,7 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"\n[ \t]*\n\s*")]
     private static partial Regex BlankLines();
 
-    [GeneratedRegex(@"^<([a-zA-Z][\w-]*)")]
+    [GeneratedRegex(@"^</?([a-zA-Z][\w-]*)")]
     private static partial Regex OpeningTag();
 
     [GeneratedRegex(@"\s+")]

@@ -59,7 +59,7 @@ public static class WordPressImportCommand
         try
         {
             archive = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https"
-                ? await WpRestArchive.OpenAsync(RestClient(services), services.GetRequiredService<TimeProvider>(), site, since, CancellationToken.None)
+                ? await WpRestArchive.OpenAsync(RestClient(services), services.GetRequiredService<TimeProvider>(), site, since, options.Pages, CancellationToken.None)
                 : await WxrArchive.OpenAsync(source, CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException or HttpRequestException or JsonException or TaskCanceledException)

@@ -19,14 +19,17 @@ namespace HeadlessNews.Api.Features.Imports;
 
 /// <summary>
 /// A WordPress site's content as the importer needs it, whichever way it was read (a WXR file or the REST API): the
-/// site, its authors by login, its pictures by attachment id, and the items, read as often as asked.
+/// site, its authors by login, its categories and tags, its pictures by attachment id, its reusable blocks' content by id, and the
+/// items, read as often as asked.
 /// </summary>
 /// <param name="Key">The source identity imported items keep (the site's URL, else the file's name).</param>
 public sealed record WordPressArchive(
     string Key,
     Uri? Site,
     IReadOnlyDictionary<string, WpAuthor> Authors,
+    IReadOnlyList<WpTerm> Terms,
     IReadOnlyDictionary<string, WpAttachment> Attachments,
+    IReadOnlyDictionary<string, string> ReusableBlocks,
     int ItemCount,
     Func<CancellationToken, IAsyncEnumerable<WpItem>> Items);
 
@@ -36,7 +39,7 @@ public sealed record WordPressArchive(
 /// remembers its source item (<see cref="ImportedItem"/>), and every old URL of it becomes a <see cref="Redirect"/>. Writes are bulk writes: no
 /// webhook per article and no cache eviction per row; one <c>import.completed</c> event and one eviction at the end.
 /// </summary>
-public sealed class WordPressImporter(
+public sealed partial class WordPressImporter(
     IServiceScopeFactory scopes, TimeProvider clock, IValidator<SaveArticleRequest> validator, ICacheInvalidator cache, ILogger<WordPressImporter> logger)
 {
     public const string Posts = "posts";
@@ -44,6 +47,7 @@ public sealed class WordPressImporter(
     public const string AuthorsKind = "authors";
     public const string SectionsKind = "sections";
     public const string QuotesKind = "quotes";
+    public const string CommentsKind = "comments";
 
     private static readonly Caller Importer = new(null, "wordpress import", null);
     private static readonly JsonSerializerOptions HashJson = new(JsonSerializerDefaults.Web);
@@ -59,6 +63,7 @@ public sealed class WordPressImporter(
         // The next chunk is read and drafted on a lane of its own while this one is written: at most two chunks ahead.
         var chunks = Channel.CreateBounded<List<Prepared>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await ReferencesAsync(run, cancellationToken);
         var reading = Task.Run(() => ReadAheadAsync(run, chunks.Writer, stopReading.Token), CancellationToken.None);
         try
         {
@@ -83,6 +88,31 @@ public sealed class WordPressImporter(
             await FinishAsync(report, cancellationToken);
         }
         return report;
+    }
+
+    /// <summary>
+    /// Every author, category (a section) and tag the export lists is made or found first, whether a post uses it or not:
+    /// nothing the site had is left behind. Posts then find them made.
+    /// </summary>
+    private async Task ReferencesAsync(Run run, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        using var bulk = BulkWrites.Begin(db);
+        foreach (var login in run.Archive.Authors.Keys)
+        {
+            await AuthorAsync(db, run, login, cancellationToken);
+        }
+        foreach (var category in run.Archive.Terms.Where(t => t.Taxonomy == "category"))
+        {
+            await SectionAsync(db, run, category, cancellationToken);
+        }
+        foreach (var tags in run.Archive.Terms.Where(t => t.Taxonomy == "post_tag").Chunk(SaveArticleRequestValidator.MaxTerms))
+        {
+            await TagsAsync(db, run, tags, cancellationToken);
+        }
+        // Made for good: no post can roll them back.
+        run.Checkpoint();
     }
 
     /// <summary>
@@ -181,13 +211,26 @@ public sealed class WordPressImporter(
             headline = headline[..300];
             notes.Add("headline cut to 300 characters");
         }
+        // No excerpt: the search description an editor wrote (Yoast), unless it is one of Yoast's templates (%%title%%).
         var standfirst = WordPressHtml.PlainText(item.Excerpt);
+        if (standfirst.Length == 0 && item.Meta.GetValueOrDefault("_yoast_wpseo_metadesc") is { } description && !description.Contains("%%", StringComparison.Ordinal))
+        {
+            standfirst = WordPressHtml.PlainText(description);
+        }
+        if (item.DateGmt is null && item.LocalDate is { } local && item.Status is "publish" or "future")
+        {
+            notes.Add($"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC");
+        }
+        foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format")).GroupBy(t => t.Taxonomy))
+        {
+            notes.Add($"{other.Key} terms not imported: {string.Join(", ", other.Select(t => t.Name))}");
+        }
         if (standfirst.Length > 1000)
         {
             standfirst = standfirst[..1000];
             notes.Add("excerpt cut to 1,000 characters for the standfirst");
         }
-        var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments);
+        var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments, archive.ReusableBlocks, item.PostId);
         notes.AddRange(body.Notes);
         return new Draft(title.Length > 0, headline, standfirst, body, notes);
     }
@@ -202,6 +245,20 @@ public sealed class WordPressImporter(
         /// <summary>Author login / category nicename ⇒ our slug, once made or found.</summary>
         public Dictionary<string, string?> AuthorSlugs { get; } = new(StringComparer.OrdinalIgnoreCase);
         public Dictionary<string, string?> SectionSlugs { get; } = new(StringComparer.Ordinal);
+        private Dictionary<string, string>? _categorySlugs;
+
+        /// <summary>The category an SEO plugin (Yoast, Rank Math) marks as the post's primary one, by its slug, if the export names it.</summary>
+        public string? PrimaryCategory(WpItem item)
+        {
+            var id = item.Meta.GetValueOrDefault("_yoast_wpseo_primary_category") ?? item.Meta.GetValueOrDefault("rank_math_primary_category");
+            if (string.IsNullOrEmpty(id))
+            {
+                return null;
+            }
+            _categorySlugs ??= archive.Terms.Where(t => t.Taxonomy == "category" && t.Id is not null).DistinctBy(t => t.Id).ToDictionary(t => t.Id!, t => t.Slug, StringComparer.Ordinal);
+            return _categorySlugs.GetValueOrDefault(id);
+        }
+
         /// <summary>Tag slugs made or found in this run.</summary>
         public HashSet<string> TagSlugs { get; } = new(StringComparer.Ordinal);
         /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run).</summary>
@@ -370,6 +427,19 @@ public sealed class WordPressImporter(
     /// <summary>Why a post cannot be imported: everything it wrote is rolled back.</summary>
     private sealed class PostRefused(string reason) : Exception(reason);
 
+    /// <summary>Why a whole kind of item is left out (the report says it once per kind).</summary>
+    private static string WhyNotImported(string postType) => postType switch
+    {
+        "page" => "pages are imported only with --pages",
+        "attachment" => "pictures come across with the posts that show them (featured, inline, galleries); files no post shows are not imported",
+        "revision" => "earlier versions of a post; the post is imported as it is now",
+        "wp_block" => "reusable blocks are expanded into the posts that use them",
+        "nav_menu_item" or "wp_navigation" => "navigation menus are not content",
+        "wp_template" or "wp_template_part" or "wp_global_styles" or "custom_css" or "customize_changeset" or "wp_font_family" or "wp_font_face"
+            or "oembed_cache" or "user_request" or "wp_pattern" => "site design and WordPress's own records, not content",
+        _ => $"post type '{postType}' is not imported (only posts, and pages with --pages)",
+    };
+
     private static string KindOf(WpItem item) => item.PostType switch
     {
         "post" => Posts,
@@ -384,9 +454,17 @@ public sealed class WordPressImporter(
     {
         var report = run.Report;
         var kind = KindOf(item);
+        if (item.Comments > 0)
+        {
+            var comments = report.Kind(CommentsKind);
+            comments.Skipped += item.Comments;
+            comments.Reason ??= "comments (approved, held, spam, pingbacks) are not imported";
+        }
         if (kind == Pages && !run.Options.Pages || kind is not (Posts or Pages))
         {
-            report.Kind(kind).Skipped++;
+            var counts = report.Kind(kind);
+            counts.Skipped++;
+            counts.Reason ??= WhyNotImported(item.PostType);
             return true;
         }
         if (item.Status is "trash" or "auto-draft" or "inherit")
@@ -528,11 +606,12 @@ public sealed class WordPressImporter(
             }
             else if (Uri.TryCreate(run.Archive.Site, picture.Url, out var pictureUrl) && pictureUrl.Scheme is "http" or "https")
             {
-                var image = await PictureAsync(pictures, run, new Block { Type = BlockTypes.Image, Url = pictureUrl.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption }, notes, cancellationToken);
-                hero = new HeroImage(image.Url, image.Alt, image.Caption, null) { AssetId = image.AssetId };
+                var image = await PictureAsync(pictures, run, new Block { Type = BlockTypes.Image, Url = pictureUrl.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }, notes, cancellationToken);
+                hero = new HeroImage(image.Url, image.Alt, image.Caption, image.Credit) { AssetId = image.AssetId };
             }
         }
-        var categories = item.Terms.Where(t => t.Taxonomy == "category").ToList();
+        var categories = item.Terms.Where(t => t.Taxonomy == "category")
+            .OrderByDescending(t => run.PrimaryCategory(item) is { } primary && t.Slug == primary).ToList();
         var section = categories.Count == 0 ? null : await SectionAsync(db, run, categories[0], cancellationToken);
         var tags = await TagsAsync(db, run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken);
         var author = item.Creator is { } login ? await AuthorAsync(db, run, login, cancellationToken) : null;
@@ -721,9 +800,31 @@ public sealed class WordPressImporter(
         return new Earlier(remembered, article.Version, article.Slug);
     }
 
-    /// <summary>The post's old URLs that redirect to it: its permalink, <c>/?p=ID</c> and its GUID.</summary>
-    private static IEnumerable<string> OldPaths(WpItem item) =>
-        new[] { item.Link, $"/?p={item.PostId}", item.SourceGuid }.Select(RedirectPaths.Normalise).OfType<string>().Where(p => p != "/").Distinct();
+    /// <summary>
+    /// The post's old URLs that redirect to it: its permalink, <c>/?p=ID</c> and its GUID, and its permalink with each former
+    /// slug and former date (WordPress redirects those itself).
+    /// </summary>
+    private static IEnumerable<string> OldPaths(WpItem item)
+    {
+        var paths = new List<string?> { item.Link, $"/?p={item.PostId}", item.SourceGuid };
+        if (RedirectPaths.Normalise(item.Link) is { } link && item.PostName is { Length: > 0 } name && link.EndsWith("/" + name, StringComparison.Ordinal)
+            && (item.OldSlugs.Count > 0 || item.OldDates.Count > 0))
+        {
+            var stem = link[..^name.Length];
+            var stems = item.OldDates.Select(date => DateInPath().Replace(stem, match => OldDate().Match(date) is { Success: true } old
+                ? $"/{old.Groups[1].Value}/{old.Groups[2].Value}/{(match.Groups[3].Success ? old.Groups[3].Value + "/" : string.Empty)}"
+                : match.Value, 1)).Prepend(stem).Distinct().ToList();
+            paths.AddRange(stems.SelectMany(s => item.OldSlugs.Prepend(name).Select(slug => s + slug)));
+        }
+        return paths.Select(RedirectPaths.Normalise).OfType<string>().Where(p => p != "/").Distinct();
+    }
+
+    /// <summary>A dated permalink's date: <c>/2024/03/</c> or <c>/2024/03/12/</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"/(\d{4})/(\d{2})/(?:(\d{2})/)?")]
+    private static partial System.Text.RegularExpressions.Regex DateInPath();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})")]
+    private static partial System.Text.RegularExpressions.Regex OldDate();
 
     /// <summary>
     /// publish ⇒ published at its date; future ⇒ scheduled (published if the date has passed); anything else a draft. A
@@ -737,7 +838,7 @@ public sealed class WordPressImporter(
         {
             return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, cancellationToken);
         }
-        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, item.DateGmt, alongside, cancellationToken);
+        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, PublishDate(item), alongside, cancellationToken);
         if (published.Refusal is StateConflict refusal)
         {
             notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
@@ -759,14 +860,14 @@ public sealed class WordPressImporter(
         db.ChangeTracker.Clear();
         var article = updated.Value!;
         var isPublished = article.Status is ArticleStatus.Published or ArticleStatus.Scheduled;
-        if (isPublished && (!wantsPublished || article.PublishAt != Whole(item.DateGmt)))
+        if (isPublished && (!wantsPublished || article.PublishAt != Whole(PublishDate(item))))
         {
             article = Changed(await ArticleWrites.UnpublishAsync(db, clock, Importer, article.Id, ExpectedVersion.Of(article.Version), cancellationToken), article, db);
             isPublished = false;
         }
         if (wantsPublished && !isPublished)
         {
-            var published = await ArticleWrites.PublishAsync(db, clock, Importer, article.Id, ExpectedVersion.Of(article.Version), item.DateGmt, cancellationToken);
+            var published = await ArticleWrites.PublishAsync(db, clock, Importer, article.Id, ExpectedVersion.Of(article.Version), PublishDate(item), cancellationToken);
             if (published.Refusal is { } refusal)
             {
                 notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
@@ -782,6 +883,9 @@ public sealed class WordPressImporter(
         db.ChangeTracker.Clear();
         return result.Value ?? before;
     }
+
+    /// <summary>The post's date: its GMT date, else (WordPress left it 0000-00-00) its local date taken as UTC.</summary>
+    private static DateTimeOffset? PublishDate(WpItem item) => item.DateGmt ?? item.LocalDate;
 
     private static DateTimeOffset? Whole(DateTimeOffset? at) => at is { } value ? ArticleVisibility.ToWholeSecond(value) : null;
 

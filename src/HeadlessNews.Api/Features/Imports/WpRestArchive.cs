@@ -11,7 +11,7 @@ namespace HeadlessNews.Api.Features.Imports;
 /// <c>X-WP-TotalPages</c>; at most four requests are in flight (<see cref="ListAsync"/>); 429 and 5xx answers are retried with back-off (or after
 /// the server's <c>Retry-After</c>).
 /// </summary>
-public sealed class WpRestArchive
+public sealed partial class WpRestArchive
 {
     public const string HttpClientName = "wordpress-rest";
     private const int Concurrency = 4;
@@ -30,8 +30,12 @@ public sealed class WpRestArchive
         _api = new Uri(site.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/wp-json/wp/v2/");
     }
 
-    /// <summary>Reads the site's terms, users and pictures; posts (modified after <paramref name="since"/>) are read when the items are.</summary>
-    public static async Task<WordPressArchive> OpenAsync(HttpClient client, TimeProvider clock, Uri site, DateTimeOffset? since, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the site's terms, users and pictures; posts (modified after <paramref name="since"/>), then its pages when
+    /// <paramref name="pages"/> asks for them (<c>--pages</c>), are read when the items are.
+    /// </summary>
+    public static async Task<WordPressArchive> OpenAsync(
+        HttpClient client, TimeProvider clock, Uri site, DateTimeOffset? since, bool pages, CancellationToken cancellationToken)
     {
         var reader = new WpRestArchive(client, clock, site);
         var terms = new Dictionary<string, WpTerm>(StringComparer.Ordinal);
@@ -54,30 +58,35 @@ public sealed class WpRestArchive
             if (Text(picture, "source_url") is { } url)
             {
                 attachments[Id(picture)] = new WpAttachment(url, Text(picture, "alt_text"),
-                    WordPressHtml.PlainText(Rendered(picture, "caption")) is { Length: > 0 } caption ? caption : null);
+                    WordPressHtml.PlainText(Rendered(picture, "caption")) is { Length: > 0 } caption ? caption : null,
+                    picture.TryGetProperty("post", out var parent) && parent.ValueKind == JsonValueKind.Number ? parent.GetRawText() : null);
             }
         }
         var filter = since is { } after ? "&modified_after=" + Uri.EscapeDataString(after.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)) : null;
-        using (var counted = await reader.GetAsync($"posts?per_page=1&_fields=id{filter}", cancellationToken))
+        string[] kinds = pages ? ["posts", "pages"] : ["posts"];
+        var total = 0;
+        foreach (var kind in kinds)
         {
-            var total = Header(counted, "X-WP-Total");
-            var key = site.GetLeftPart(UriPartial.Path).TrimEnd('/');
-            // Hidden users are looked up once each (a site may show a user to nobody: 401) and kept for the run.
-            var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
-            foreach (var user in users.Values)
-            {
-                authors[user.Login] = user;
-            }
-            return new WordPressArchive(key, new Uri(key + "/"), authors, attachments, total,
-                token => reader.PostsAsync(filter, terms, users, authors, token));
+            using var counted = await reader.GetAsync($"{kind}?per_page=1&_fields=id{filter}", cancellationToken);
+            total += Header(counted, "X-WP-Total");
         }
+        var key = site.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        // Hidden users are looked up once each (a site may show a user to nobody: 401) and kept for the run.
+        var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
+        foreach (var user in users.Values)
+        {
+            authors[user.Login] = user;
+        }
+        // Rendered content has its reusable blocks in place already.
+        return new WordPressArchive(key, new Uri(key + "/"), authors, [.. terms.Values], attachments, new Dictionary<string, string>(), total,
+            token => reader.PostsAsync(kinds, filter, terms, users, authors, token));
     }
 
     private async IAsyncEnumerable<WpItem> PostsAsync(
-        string? filter, Dictionary<string, WpTerm> terms, Dictionary<string, WpAuthor> users, Dictionary<string, WpAuthor> authors,
+        string[] kinds, string? filter, Dictionary<string, WpTerm> terms, Dictionary<string, WpAuthor> users, Dictionary<string, WpAuthor> authors,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var post in ListAsync("posts", filter, cancellationToken))
+        await foreach (var post in ListAllAsync(kinds, filter, cancellationToken))
         {
             var authorId = post.TryGetProperty("author", out var author) && author.ValueKind == JsonValueKind.Number ? author.GetRawText() : null;
             string? creator = null;
@@ -106,14 +115,31 @@ public sealed class WpRestArchive
                 Rendered(post, "guid"),
                 creator,
                 Rendered(post, "content"),
-                Rendered(post, "excerpt"),
+                WrittenExcerpt(Rendered(post, "excerpt"), Rendered(post, "content")),
                 Text(post, "slug") is { } slug ? Uri.UnescapeDataString(slug) : null,
+                null,
+                0,
                 GmtDate(Text(post, "date_gmt")),
+                GmtDate(Text(post, "date")),
                 GmtDate(Text(post, "modified_gmt")),
                 post.TryGetProperty("content", out var content) && content.TryGetProperty("protected", out var isProtected) && isProtected.ValueKind == JsonValueKind.True,
                 null,
                 postTerms,
-                meta);
+                meta,
+                [],
+                [],
+                0);
+        }
+    }
+
+    private async IAsyncEnumerable<JsonElement> ListAllAsync(string[] kinds, string? filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var kind in kinds)
+        {
+            await foreach (var element in ListAsync(kind, filter, cancellationToken))
+            {
+                yield return element;
+            }
         }
     }
 
@@ -221,7 +247,21 @@ public sealed class WpRestArchive
 
     /// <summary>Names come HTML-escaped (<c>Arts &amp;amp; Culture</c>), slugs percent-encoded.</summary>
     private static WpTerm Term(string taxonomy, JsonElement term) =>
-        new(taxonomy, Uri.UnescapeDataString(Text(term, "slug") ?? string.Empty), WebUtility.HtmlDecode(Text(term, "name") ?? string.Empty).Trim());
+        new(taxonomy, Uri.UnescapeDataString(Text(term, "slug") ?? string.Empty), WebUtility.HtmlDecode(Text(term, "name") ?? string.Empty).Trim(), Id(term));
+
+    /// <summary>
+    /// The excerpt an editor wrote, or null: for a post without one the API makes one from the content (its first 55 words,
+    /// then " [&amp;hellip;]" or a theme's "Continue reading" link), which would repeat the body as the standfirst.
+    /// </summary>
+    private static string? WrittenExcerpt(string? excerpt, string? content)
+    {
+        var text = WordPressHtml.PlainText(excerpt);
+        return text.Length == 0 || GeneratedExcerptEnd().IsMatch(text) || WordPressHtml.PlainText(content).StartsWith(text, StringComparison.Ordinal) ? null : excerpt;
+    }
+
+    /// <summary>How WordPress ends an excerpt it made: <c>[…]</c>, or a theme's "Continue reading" / "Read more" link.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:\[(?:…|\.\.\.)\]|\b(?:Continue reading|Read more)\b.*)\s*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex GeneratedExcerptEnd();
 
     private static WpAuthor User(JsonElement user) =>
         new(Uri.UnescapeDataString(Text(user, "slug") ?? $"wordpress-user-{Id(user)}"), Text(user, "name") is { } name ? WebUtility.HtmlDecode(name) : null);

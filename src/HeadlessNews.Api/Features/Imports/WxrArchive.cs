@@ -3,8 +3,8 @@ using System.Xml;
 
 namespace HeadlessNews.Api.Features.Imports;
 
-/// <summary>A WXR file as a <see cref="WordPressArchive"/>: one pass to learn the site, authors and pictures, then the items read again as a stream.</summary>
-public static class WxrArchive
+/// <summary>A WXR file as a <see cref="WordPressArchive"/>: one pass to learn the site, authors, pictures and reusable blocks, then the items read again as a stream.</summary>
+public static partial class WxrArchive
 {
     /// <summary>
     /// Reads the file once. Malformed XML before the first complete item throws (<see cref="XmlException"/>, with line and
@@ -15,6 +15,8 @@ public static class WxrArchive
         WpSite? site = null;
         var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
         var attachments = new Dictionary<string, WpAttachment>(StringComparer.Ordinal);
+        var reusableBlocks = new Dictionary<string, string>(StringComparer.Ordinal);
+        var terms = new List<WpTerm>();
         var items = 0;
         try
         {
@@ -29,12 +31,20 @@ public static class WxrArchive
                     case WpAuthor author when author.Login.Length > 0:
                         authors[author.Login] = author;
                         break;
+                    case WpTerm term:
+                        terms.Add(term);
+                        break;
                     case WpItem item:
                         items++;
                         if (item.PostType == "attachment" && (item.AttachmentUrl ?? item.SourceGuid) is { } url)
                         {
                             attachments[item.PostId] = new WpAttachment(url, item.Meta.GetValueOrDefault("_wp_attachment_image_alt") is { Length: > 0 } alt ? alt : null,
-                                WordPressHtml.PlainText(item.Excerpt) is { Length: > 0 } caption ? caption : null);
+                                WordPressHtml.PlainText(item.Excerpt) is { Length: > 0 } caption ? caption : null, item.ParentId, item.MenuOrder,
+                                Credit(item.Meta.GetValueOrDefault("_wp_attachment_metadata")));
+                        }
+                        else if (item.PostType == "wp_block" && item.Content is { } block)
+                        {
+                            reusableBlocks[item.PostId] = block;
                         }
                         break;
                 }
@@ -47,7 +57,7 @@ public static class WxrArchive
         var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
         var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
         return new WordPressArchive(
-            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, attachments, items,
+            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, terms, attachments, reusableBlocks, items,
             cancellationToken => ItemsAsync(path, cancellationToken));
     }
 
@@ -62,6 +72,15 @@ public static class WxrArchive
             }
         }
     }
+
+    /// <summary>The credit in an attachment's metadata (PHP-serialised: <c>s:6:"credit";s:15:"Glannau Gazette";</c>), if any.</summary>
+    private static string? Credit(string? metadata) =>
+        metadata is not null && CreditField().Match(metadata) is { Success: true } credit && WordPressHtml.PlainText(credit.Groups[1].Value) is { Length: > 0 } text
+            ? text.Length > 200 ? text[..200] : text
+            : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"s:6:""credit"";s:\d+:""(.*?)"";")]
+    private static partial System.Text.RegularExpressions.Regex CreditField();
 
     private static FileStream Open(string path) => new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 1 << 16 });
 }

@@ -7,10 +7,15 @@ namespace HeadlessNews.Api.Features.Imports;
 public sealed record WpAuthor(string Login, string? DisplayName);
 
 /// <summary>A category or tag (<c>wp:category</c>, <c>wp:tag</c>, or an item's <c>category</c>).</summary>
-/// <param name="Taxonomy"><c>category</c> or <c>post_tag</c>.</param>
-public sealed record WpTerm(string Taxonomy, string Slug, string Name);
+/// <param name="Taxonomy"><c>category</c>, <c>post_tag</c>, or (an item's) any other taxonomy, e.g. <c>post_format</c> or a plugin's.</param>
+/// <param name="Id">The site's term id, when the source gives it (the export's term lists; plugins name a primary category by it).</param>
+public sealed record WpTerm(string Taxonomy, string Slug, string Name, string? Id = null);
 
 /// <summary>One <c>item</c>: a post, page, attachment or nav menu item, with what the import uses of it.</summary>
+/// <param name="LocalDate">The site's local date (<c>wp:post_date</c>), for a post WordPress left without a GMT date (<c>0000-00-00</c>).</param>
+/// <param name="OldSlugs">Former slugs (<c>_wp_old_slug</c>): each made an old permalink.</param>
+/// <param name="OldDates">Former dates (<c>_wp_old_date</c>, <c>2024-03-11</c>): each made an old permalink.</param>
+/// <param name="Comments">How many comments it had: not imported, only counted; not part of its hash (a new comment changes nothing).</param>
 public sealed record WpItem(
     string PostId,
     string PostType,
@@ -22,12 +27,19 @@ public sealed record WpItem(
     string? Content,
     string? Excerpt,
     string? PostName,
+    string? ParentId,
+    int MenuOrder,
     DateTimeOffset? DateGmt,
+    DateTimeOffset? LocalDate,
     DateTimeOffset? ModifiedGmt,
     bool HasPassword,
     string? AttachmentUrl,
     IReadOnlyList<WpTerm> Terms,
-    IReadOnlyDictionary<string, string> Meta);
+    IReadOnlyDictionary<string, string> Meta,
+    IReadOnlyList<string> OldSlugs,
+    IReadOnlyList<string> OldDates,
+    [property: System.Text.Json.Serialization.JsonIgnore] int Comments);
+
 
 /// <summary>The exporting site as the file's channel describes it.</summary>
 public sealed record WpSite(string? Title, string? Link, string? BaseSiteUrl, string? BaseBlogUrl, string? WxrVersion);
@@ -43,12 +55,14 @@ public static partial class WxrReader
     private const string DublinCoreNamespace = "http://purl.org/dc/elements/1.1/";
 
     /// <summary>Post meta the import reads; everything else (and comments) is skipped.</summary>
-    private static readonly HashSet<string> UsedMeta = ["_thumbnail_id", "_wp_attachment_image_alt"];
+    private static readonly HashSet<string> UsedMeta =
+        ["_thumbnail_id", "_wp_attachment_image_alt", "_wp_attachment_metadata", "_yoast_wpseo_metadesc", "_yoast_wpseo_primary_category", "rank_math_primary_category"];
 
     public static async IAsyncEnumerable<object> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Ignore, IgnoreComments = true, XmlResolver = null };
-        using var reader = XmlReader.Create(stream, settings);
+        // Forbidden characters are dropped: raw ones by WxrText, written as references (&#11;) when the text is read.
+        var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Ignore, IgnoreComments = true, XmlResolver = null, CheckCharacters = false };
+        using var reader = XmlReader.Create(new WxrText(stream), settings);
         var channel = new Dictionary<string, string>(StringComparer.Ordinal);
         var siteGiven = false;
         await reader.ReadAsync();
@@ -69,7 +83,7 @@ public static partial class WxrReader
             }
             if (!wordPress && name is "title" or "link" || wordPress && name is "wxr_version" or "base_site_url" or "base_blog_url")
             {
-                channel[name] = (await reader.ReadElementContentAsStringAsync()).Trim();
+                channel[name] = (await ReadTextAsync(reader)).Trim();
                 continue;
             }
             if (!siteGiven)
@@ -80,16 +94,16 @@ public static partial class WxrReader
             if (wordPress && name == "author")
             {
                 var author = await ReadFlatAsync(reader.ReadSubtree());
-                yield return new WpAuthor(author.GetValueOrDefault("author_login")?.Trim() ?? string.Empty, NullIfBlank(author.GetValueOrDefault("author_display_name"))?.Trim());
+                yield return new WpAuthor(author.GetValueOrDefault("author_login")?.Trim() ?? string.Empty, Name(author.GetValueOrDefault("author_display_name")));
             }
             else if (wordPress && name is "category" or "tag")
             {
                 var term = await ReadFlatAsync(reader.ReadSubtree());
-                var label = NullIfBlank(term.GetValueOrDefault("cat_name") ?? term.GetValueOrDefault("tag_name"));
+                var label = Name(term.GetValueOrDefault("cat_name") ?? term.GetValueOrDefault("tag_name"));
                 if (label is not null)
                 {
                     var slug = term.GetValueOrDefault("category_nicename") ?? term.GetValueOrDefault("tag_slug") ?? string.Empty;
-                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label.Trim());
+                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label, NullIfBlank(term.GetValueOrDefault("term_id"))?.Trim());
                 }
             }
             else if (name == "item")
@@ -121,7 +135,7 @@ public static partial class WxrReader
             {
                 if (subtree.NodeType == XmlNodeType.Element && subtree.Depth == 1)
                 {
-                    values[subtree.LocalName] = await subtree.ReadElementContentAsStringAsync();
+                    values[subtree.LocalName] = await ReadTextAsync(subtree);
                 }
                 else
                 {
@@ -130,6 +144,37 @@ public static partial class WxrReader
             }
         }
         return values;
+    }
+
+    /// <summary>
+    /// The text of the element the reader is on, leaving the reader after it. Elements nested in it are skipped: a term's
+    /// <c>wp:termmeta</c> (key and value elements inside a term), or a plugin's markup inside an item's field.
+    /// </summary>
+    private static async Task<string> ReadTextAsync(XmlReader reader)
+    {
+        if (reader.IsEmptyElement)
+        {
+            await reader.ReadAsync();
+            return string.Empty;
+        }
+        var depth = reader.Depth;
+        var text = new System.Text.StringBuilder();
+        await reader.ReadAsync();
+        while (reader.Depth > depth)
+        {
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                await reader.SkipAsync();
+                continue;
+            }
+            if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace)
+            {
+                text.Append(reader.Value);
+            }
+            await reader.ReadAsync();
+        }
+        await reader.ReadAsync();
+        return WxrText.Clean(text.ToString());
     }
 
     private static bool IsWordPress(XmlReader reader) => WordPressNamespace().IsMatch(reader.NamespaceURI);
@@ -142,6 +187,9 @@ public static partial class WxrReader
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var terms = new List<WpTerm>();
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        var oldSlugs = new List<string>();
+        var oldDates = new List<string>();
+        var comments = 0;
         await item.ReadAsync();
         await item.ReadAsync();
         while (!item.EOF)
@@ -156,14 +204,14 @@ public static partial class WxrReader
             {
                 var domain = item.GetAttribute("domain");
                 var nicename = item.GetAttribute("nicename");
-                var label = (await item.ReadElementContentAsStringAsync()).Trim();
+                var label = Name(await ReadTextAsync(item)) ?? string.Empty;
                 var taxonomy = domain switch
                 {
                     null or "category" => "category",
                     "post_tag" or "tag" => "post_tag",
-                    _ => null,
+                    _ => domain,
                 };
-                if (taxonomy is not null && label.Length > 0)
+                if (label.Length > 0)
                 {
                     terms.Add(new WpTerm(taxonomy, Uri.UnescapeDataString(nicename ?? string.Empty), label));
                 }
@@ -171,14 +219,24 @@ public static partial class WxrReader
             else if (IsWordPress(item) && name == "postmeta")
             {
                 var pair = await ReadFlatAsync(item.ReadSubtree());
-                if (pair.GetValueOrDefault("meta_key")?.Trim() is { } key && UsedMeta.Contains(key))
+                var value = pair.GetValueOrDefault("meta_value")?.Trim() ?? string.Empty;
+                switch (pair.GetValueOrDefault("meta_key")?.Trim())
                 {
-                    meta[key] = pair.GetValueOrDefault("meta_value")?.Trim() ?? string.Empty;
+                    case "_wp_old_slug" when value.Length > 0:
+                        oldSlugs.Add(Uri.UnescapeDataString(value));
+                        break;
+                    case "_wp_old_date" when value.Length > 0:
+                        oldDates.Add(value);
+                        break;
+                    case { } key when UsedMeta.Contains(key):
+                        meta[key] = value;
+                        break;
                 }
                 await item.ReadAsync();
             }
             else if (IsWordPress(item) && name == "comment")
             {
+                comments++;
                 await item.SkipAsync();
             }
             else
@@ -198,7 +256,7 @@ public static partial class WxrReader
                 }
                 else
                 {
-                    values[key] = await item.ReadElementContentAsStringAsync();
+                    values[key] = await ReadTextAsync(item);
                 }
             }
         }
@@ -214,12 +272,18 @@ public static partial class WxrReader
             Get("content:encoded"),
             Get("excerpt:encoded"),
             Get("wp:post_name") is { } postName ? Uri.UnescapeDataString(postName) : null,
+            Get("wp:post_parent") is { } parent && parent.Trim() != "0" ? parent.Trim() : null,
+            int.TryParse(Get("wp:menu_order"), System.Globalization.CultureInfo.InvariantCulture, out var menuOrder) ? menuOrder : 0,
             GmtDate(Get("wp:post_date_gmt")) ?? RssDate(Get("pubDate")),
+            GmtDate(Get("wp:post_date")),
             GmtDate(Get("wp:post_modified_gmt")),
             Get("wp:post_password") is not null,
             Get("wp:attachment_url"),
             terms,
-            meta);
+            meta,
+            oldSlugs,
+            oldDates,
+            comments);
     }
 
     /// <summary><c>2015-07-02 09:30:00</c> as UTC; WordPress writes <c>0000-00-00 00:00:00</c> for "never".</summary>
@@ -235,6 +299,9 @@ public static partial class WxrReader
             : null;
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>A term's or author's name: WordPress stores them HTML-escaped (<c>Arts &amp;amp; Culture</c>), so they are decoded once.</summary>
+    private static string? Name(string? value) => NullIfBlank(value) is { } name ? NullIfBlank(System.Net.WebUtility.HtmlDecode(name).Trim()) : null;
 
     [GeneratedRegex(@"^https?://wordpress\.org/export/1\.\d+/$", RegexOptions.CultureInvariant)]
     private static partial Regex WordPressNamespace();

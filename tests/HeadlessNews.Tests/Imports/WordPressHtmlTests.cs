@@ -1,0 +1,157 @@
+using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Articles.Blocks;
+using HeadlessNews.Api.Features.Imports;
+
+namespace HeadlessNews.Tests.Imports;
+
+/// <summary>Post HTML as WordPress 6.x stores it (Gutenberg's markup, classic shortcodes) to blocks, with nothing silently lost.</summary>
+public sealed class WordPressHtmlTests
+{
+    private static readonly Uri Site = new("https://glannau-gazette.example/");
+
+    private static readonly Dictionary<string, WpAttachment> Attachments = new()
+    {
+        ["201"] = new("https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr.jpg", "Conwy harbour at low tide", "The quay", "101", 0),
+        ["202"] = new("https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg", "Bangor pier", null, "104", 2),
+        ["203"] = new("https://glannau-gazette.example/wp-content/uploads/2024/03/bad.jpg", "The lifeboat", "On exercise", "104", 1),
+    };
+
+    private static List<Block> Blocks(string content, IReadOnlyDictionary<string, string>? reusable = null, string postId = "101") =>
+        [.. WordPressHtml.Convert(content, Site, Attachments, reusable, postId).Blocks.Select(b => b.Block)];
+
+    [Fact]
+    public void A_gutenberg_gallery_old_or_new_keeps_every_picture_with_its_caption_then_the_gallery_caption()
+    {
+        var blocks = Blocks("""
+            <!-- wp:gallery {"linkTo":"none"} -->
+            <figure class="wp-block-gallery has-nested-images columns-default is-cropped"><!-- wp:image {"id":201} -->
+            <figure class="wp-block-image size-large"><img src="https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr-1024x683.jpg" alt="" class="wp-image-201"/><figcaption class="wp-element-caption">One</figcaption></figure>
+            <!-- /wp:image -->
+
+            <!-- wp:image {"id":202} -->
+            <figure class="wp-block-image size-large"><img src="https://glannau-gazette.example/wp-content/uploads/2024/03/pier-1024x683.jpg" alt="The pier" class="wp-image-202"/></figure>
+            <!-- /wp:image --><figcaption class="blocks-gallery-caption wp-element-caption">Photos: Glannau Gazette</figcaption></figure>
+            <!-- /wp:gallery -->
+
+            <!-- wp:gallery {"ids":[203,202]} -->
+            <figure class="wp-block-gallery columns-2 is-cropped"><ul class="blocks-gallery-grid"><li class="blocks-gallery-item"><figure><img src="https://glannau-gazette.example/wp-content/uploads/2024/03/bad-1024x683.jpg" alt="" data-id="203"/><figcaption class="blocks-gallery-item__caption">Three</figcaption></figure></li><li class="blocks-gallery-item"><figure><img src="https://glannau-gazette.example/wp-content/uploads/2024/03/pier-1024x683.jpg" alt="" data-id="202"/></figure></li></ul></figure>
+            <!-- /wp:gallery -->
+            """);
+        Assert.Equal(["image", "image", "paragraph", "image", "image"], blocks.Select(b => b.Type));
+        Assert.Equal(["harbwr.jpg", "pier.jpg", "bad.jpg", "pier.jpg"], blocks.Where(b => b.Type == "image").Select(b => b.Url![(b.Url!.LastIndexOf('/') + 1)..]));
+        Assert.Equal(("Conwy harbour at low tide", "One"), (blocks[0].Alt, blocks[0].Caption));
+        Assert.Equal("The pier", blocks[1].Alt);
+        Assert.Equal("Photos: Glannau Gazette", blocks[2].Html);
+        Assert.Equal("Three", blocks[3].Caption);
+    }
+
+    [Fact]
+    public void A_resized_copy_in_a_caption_or_an_img_with_srcset_becomes_the_attachments_original()
+    {
+        var blocks = Blocks("""
+            [caption id="attachment_202" align="alignnone" width="300"]<a href="https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg"><img class="size-medium wp-image-202" src="https://glannau-gazette.example/wp-content/uploads/2024/03/pier-300x200.jpg" alt="" width="300" height="200" srcset="https://glannau-gazette.example/wp-content/uploads/2024/03/pier-300x200.jpg 300w" sizes="(max-width: 300px) 100vw, 300px" /></a> The queue &amp; the pier[/caption]
+
+            <img src="https://glannau-gazette.example/wp-content/uploads/2024/03/bad-150x150.jpg" alt="Our lifeboat" />
+            """);
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg", "Bangor pier", "The queue & the pier"), (blocks[0].Url, blocks[0].Alt, blocks[0].Caption));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/bad.jpg", "Our lifeboat"), (blocks[1].Url, blocks[1].Alt));
+    }
+
+    [Fact]
+    public void A_gallery_shortcode_without_ids_shows_the_pictures_uploaded_to_the_post_in_their_order()
+    {
+        var blocks = Blocks("""Readers sent these.\n\n[gallery columns="2" size="medium"]""", postId: "104");
+        Assert.Equal(["paragraph", "image", "image"], blocks.Select(b => b.Type));
+        Assert.Equal([("The lifeboat", "On exercise"), ("Bangor pier", null)], blocks.Skip(1).Select(b => (b.Alt, b.Caption)));
+        Assert.DoesNotContain(blocks, b => b.Html?.Contains("[gallery", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void A_reusable_block_is_expanded_where_it_is_referenced_and_a_missing_one_is_noted()
+    {
+        var converted = WordPressHtml.Convert("""
+            <!-- wp:paragraph -->
+            <p>Before.</p>
+            <!-- /wp:paragraph -->
+
+            <!-- wp:block {"ref":150} /-->
+
+            <!-- wp:block {"ref":999} /-->
+            """, Site, Attachments, new Dictionary<string, string> { ["150"] = "<!-- wp:paragraph -->\n<p>Get the <strong>Gazette</strong> every Friday.</p>\n<!-- /wp:paragraph -->" }, "101");
+        Assert.Equal(["Before.", "Get the <strong>Gazette</strong> every Friday."], converted.Blocks.Select(b => b.Block.Html));
+        Assert.Contains("reusable block 999 is not in the export", converted.Notes);
+    }
+
+    [Fact]
+    public void Gutenberg_lists_with_nested_items_tables_embeds_of_any_provider_and_scripts_come_across_without_stray_markup()
+    {
+        var converted = WordPressHtml.Convert("""
+            <!-- wp:list -->
+            <ul><!-- wp:list-item -->
+            <li>Mortar</li>
+            <!-- /wp:list-item -->
+
+            <!-- wp:list-item -->
+            <li>Steps<!-- wp:list -->
+            <ul><!-- wp:list-item -->
+            <li>by the station</li>
+            <!-- /wp:list-item --></ul>
+            <!-- /wp:list --></li>
+            <!-- /wp:list-item --></ul>
+            <!-- /wp:list -->
+
+            <!-- wp:table -->
+            <figure class="wp-block-table"><table><tbody><tr><td>Mortar</td><td>£42,000</td></tr></tbody></table><figcaption class="wp-element-caption">Costs</figcaption></figure>
+            <!-- /wp:table -->
+
+            <!-- wp:embed {"url":"https://www.instagram.com/p/abc/","type":"rich","providerNameSlug":"instagram"} -->
+            <figure class="wp-block-embed is-type-rich is-provider-instagram wp-block-embed-instagram"><div class="wp-block-embed__wrapper">
+            https://www.instagram.com/p/abc/
+            </div></figure>
+            <!-- /wp:embed -->
+
+            <!-- wp:html -->
+            <script>dataLayer.push({'event': 'map'});</script>
+            <!-- /wp:html -->
+            """, Site, Attachments, null, "101");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.Equal(["list", "paragraph", "paragraph", "embed"], blocks.Select(b => b.Type));
+        Assert.Equal(["Mortar", "Steps", "by the station"], blocks[0].Items);
+        Assert.Equal(("Mortar | £42,000", "Costs"), (blocks[1].Html, blocks[2].Html));
+        Assert.Equal("https://www.instagram.com/p/abc/", blocks[3].Url);
+        Assert.Contains("a <script> was left out", converted.Notes);
+    }
+
+    [Fact]
+    public void Gutenberg_video_and_audio_blocks_become_links_to_their_files_not_nothing()
+    {
+        var converted = WordPressHtml.Convert("""
+            <!-- wp:video {"id":301} -->
+            <figure class="wp-block-video"><video controls src="https://glannau-gazette.example/wp-content/uploads/2024/03/agor.mp4"></video><figcaption class="wp-element-caption">The opening</figcaption></figure>
+            <!-- /wp:video -->
+
+            <!-- wp:audio {"id":302} -->
+            <figure class="wp-block-audio"><audio controls src="/wp-content/uploads/2024/03/cyfweliad.mp3"></audio></figure>
+            <!-- /wp:audio -->
+            """, Site, Attachments, null, "101");
+        Assert.Equal(
+            ["<a href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/agor.mp4\" rel=\"nofollow noopener noreferrer\">https://glannau-gazette.example/wp-content/uploads/2024/03/agor.mp4</a>", "The opening",
+             "<a href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/cyfweliad.mp3\" rel=\"nofollow noopener noreferrer\">https://glannau-gazette.example/wp-content/uploads/2024/03/cyfweliad.mp3</a>"],
+            converted.Blocks.Select(b => b.Block.Html));
+        Assert.Contains("a <video> became a link to its file", converted.Notes);
+    }
+
+    [Fact]
+    public void A_post_longer_than_an_article_takes_is_joined_and_split_to_fit_with_nothing_lost()
+    {
+        var minutes = string.Join("\n", Enumerable.Range(1, 300).Select(i => $"{i:000} Cllr Owen: item {i} agreed, with the amendment read into the minutes by the clerk."));
+        var paragraphs = Enumerable.Range(1, 1100).Select(i => $"Paragraph {i}.").ToList();
+        var converted = WordPressHtml.Convert(string.Join("\n\n", paragraphs) + "\n\n" + minutes, Site, Attachments, null, "111");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.InRange(blocks.Count, 1, SaveArticleRequestValidator.MaxBlocks);
+        Assert.All(blocks, b => Assert.InRange(b.Html!.Length, 1, BlockValidator.MaxHtmlLength));
+        var text = string.Join("<br>", blocks.Select(b => b.Html));
+        Assert.All(paragraphs.Concat(["300 Cllr Owen"]), p => Assert.Contains(p, text, StringComparison.Ordinal));
+        Assert.Equal(2, converted.Notes.Count);
+    }
+}

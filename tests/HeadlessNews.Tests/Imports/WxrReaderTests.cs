@@ -1,0 +1,67 @@
+using System.Text;
+using HeadlessNews.Api.Features.Imports;
+
+namespace HeadlessNews.Tests.Imports;
+
+/// <summary>The WXR reader on what WordPress's export.php writes that a tidy export does not have.</summary>
+public sealed class WxrReaderTests
+{
+    [Fact]
+    public async Task Term_meta_nested_in_a_category_or_tag_is_read_past_not_a_reason_to_stop()
+    {
+        var entries = await ReadAsync("""
+            <wp:category><wp:term_id>12</wp:term_id><wp:category_nicename><![CDATA[newyddion]]></wp:category_nicename><wp:category_parent><![CDATA[]]></wp:category_parent><wp:cat_name><![CDATA[Newyddion]]></wp:cat_name>
+              <wp:termmeta><wp:meta_key><![CDATA[_category_colour]]></wp:meta_key><wp:meta_value><![CDATA[#c8102e]]></wp:meta_value></wp:termmeta>
+            </wp:category>
+            <wp:term><wp:term_id>35</wp:term_id><wp:term_taxonomy><![CDATA[location]]></wp:term_taxonomy><wp:term_slug><![CDATA[llandudno]]></wp:term_slug>
+              <wp:termmeta><wp:meta_key><![CDATA[geo_lat]]></wp:meta_key><wp:meta_value><![CDATA[53.3]]></wp:meta_value></wp:termmeta></wp:term>
+            """, Item("101", "<wp:status>publish</wp:status>"));
+        Assert.Contains(new WpTerm("category", "newyddion", "Newyddion", "12"), entries.OfType<WpTerm>());
+        Assert.Equal("101", Assert.Single(entries.OfType<WpItem>()).PostId);
+    }
+
+    [Fact]
+    public async Task A_control_character_pasted_into_a_post_is_dropped_and_the_posts_after_it_are_read()
+    {
+        var entries = await ReadAsync("", Item("101", "<content:encoded><![CDATA[We will rebuild.\v The end.]]></content:encoded>"), Item("102", "<title>Next &#12;story</title>"));
+        var items = entries.OfType<WpItem>().ToList();
+        Assert.Equal(["101", "102"], items.Select(i => i.PostId));
+        Assert.Equal("We will rebuild. The end.", items[0].Content);
+        Assert.Equal("Next story", items[1].Title);
+    }
+
+    [Fact]
+    public async Task Names_of_terms_and_authors_are_stored_html_escaped_by_wordpress_and_read_once_decoded()
+    {
+        var entries = await ReadAsync("""
+            <wp:author><wp:author_id>2</wp:author_id><wp:author_login><![CDATA[newsdesk@glannau.example]]></wp:author_login><wp:author_display_name><![CDATA[Tîm Newyddion &amp; Chwaraeon]]></wp:author_display_name></wp:author>
+            <wp:category><wp:term_id>14</wp:term_id><wp:category_nicename><![CDATA[chwaraeon]]></wp:category_nicename><wp:cat_name><![CDATA[Chwaraeon &amp; Hamdden]]></wp:cat_name></wp:category>
+            <wp:tag><wp:term_id>22</wp:term_id><wp:tag_slug><![CDATA[lifeboats]]></wp:tag_slug><wp:tag_name><![CDATA[Lifeboats &amp; Coastguard]]></wp:tag_name></wp:tag>
+            """, Item("101", """<category domain="post_tag" nicename="lifeboats"><![CDATA[Lifeboats &amp; Coastguard]]></category>"""));
+        Assert.Equal("Tîm Newyddion & Chwaraeon", entries.OfType<WpAuthor>().Single().DisplayName);
+        Assert.Equal(["Chwaraeon & Hamdden", "Lifeboats & Coastguard"], entries.OfType<WpTerm>().Select(t => t.Name));
+        Assert.Equal("Lifeboats & Coastguard", entries.OfType<WpItem>().Single().Terms.Single().Name);
+    }
+
+    private static string Item(string id, string fields) =>
+        $"<item><wp:post_id>{id}</wp:post_id><wp:post_type><![CDATA[post]]></wp:post_type>{fields}</item>";
+
+    internal static async Task<List<object>> ReadAsync(string channel, params string[] items)
+    {
+        var xml = $"""
+            <?xml version="1.0" encoding="UTF-8" ?>
+            <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+              xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+            <channel><title>Glannau Gazette</title><link>https://glannau-gazette.example</link><wp:wxr_version>1.2</wp:wxr_version>
+            {channel}
+            {string.Join("\n", items)}
+            </channel></rss>
+            """;
+        var entries = new List<object>();
+        await foreach (var entry in WxrReader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(xml)), CancellationToken.None))
+        {
+            entries.Add(entry);
+        }
+        return entries;
+    }
+}
