@@ -43,13 +43,23 @@ public sealed class WxrReaderTests
         Assert.Equal("Lifeboats & Coastguard", entries.OfType<WpItem>().Single().Terms.Single().Name);
     }
 
+    [Fact]
+    public async Task A_file_declared_in_a_windows_code_page_is_decoded_as_declared()
+    {
+        var entries = await ReadAsync("windows-1252", "", Item("101", "<title>Caffi\u2019r Dre raises \u00a35,000</title>"));
+        Assert.Equal("Caffi\u2019r Dre raises \u00a35,000", Assert.Single(entries.OfType<WpItem>()).Title);
+    }
+
     private static string Item(string id, string fields) =>
         $"<item><wp:post_id>{id}</wp:post_id><wp:post_type><![CDATA[post]]></wp:post_type>{fields}</item>";
 
-    internal static async Task<List<object>> ReadAsync(string channel, params string[] items)
+    internal static Task<List<object>> ReadAsync(string channel, params string[] items) => ReadAsync("UTF-8", channel, items);
+
+    /// <summary>The export written in <paramref name="encoding"/>, as its declaration says.</summary>
+    private static async Task<List<object>> ReadAsync(string encoding, string channel, string[] items)
     {
         var xml = $"""
-            <?xml version="1.0" encoding="UTF-8" ?>
+            <?xml version="1.0" encoding="{encoding}" ?>
             <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
               xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
             <channel><title>Glannau Gazette</title><link>https://glannau-gazette.example</link><wp:wxr_version>1.2</wp:wxr_version>
@@ -58,7 +68,7 @@ public sealed class WxrReaderTests
             </channel></rss>
             """;
         var entries = new List<object>();
-        await foreach (var entry in WxrReader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(xml)), CancellationToken.None))
+        await foreach (var entry in WxrReader.ReadAsync(new MemoryStream(WxrText.EncodingNamed(encoding).GetBytes(xml)), CancellationToken.None))
         {
             entries.Add(entry);
         }

@@ -7,7 +7,8 @@ namespace HeadlessNews.Api.Features.Imports;
 /// <summary>
 /// A WXR file's text with the characters XML 1.0 forbids left out. WordPress writes posts as they were stored, so a control
 /// character pasted from a word processor (a vertical tab, a form feed) reaches the file as it is, and an XML parser stops
-/// there: every post after it would be lost. The file is decoded as its XML declaration says (UTF-8 unless it names another).
+/// there: every post after it would be lost. The file is decoded as its XML declaration says (UTF-8 unless it names another,
+/// a Windows code page included).
 /// </summary>
 public sealed partial class WxrText : TextReader
 {
@@ -89,6 +90,9 @@ public sealed partial class WxrText : TextReader
         return kept;
     }
 
+    /// <summary>An encoding by name: .NET's own, or a Windows or ISO code page (an old site's export may declare windows-1252).</summary>
+    public static Encoding EncodingNamed(string name) => CodePagesEncodingProvider.Instance.GetEncoding(name) ?? Encoding.GetEncoding(name);
+
     /// <summary>The encoding the declaration names (read from the start of a seekable stream, which is then rewound), else UTF-8.</summary>
     private static Encoding DeclaredEncoding(Stream stream)
     {
@@ -103,7 +107,7 @@ public sealed partial class WxrText : TextReader
         {
             try
             {
-                return Encoding.GetEncoding(declared.Groups[1].Value);
+                return EncodingNamed(declared.Groups[1].Value);
             }
             catch (ArgumentException)
             {
