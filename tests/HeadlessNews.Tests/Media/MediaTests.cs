@@ -508,6 +508,23 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
+    public async Task An_uploaded_picture_in_the_body_is_in_bodyHtml_at_its_delivered_url_with_its_alt_and_caption()
+    {
+        var editor = await EditorAsync();
+        var asset = await (await UploadAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)), caption: "The pier at dusk")).AssertSuccessAsync(HttpStatusCode.Created);
+        var article = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Pier in pictures"),
+            body = new object[] { new { type = "paragraph", html = "Before the storm." }, new { type = "image", assetId = asset.Id(), alt = "Bangor pier" } },
+        });
+
+        var delivered = await api.CreateClient().GetJsonAsync($"/v1/articles/{article.GetProperty("slug").GetString()}");
+        var url = delivered.GetProperty("body")[1].GetProperty("url").GetString()!;
+        Assert.Contains($"/v1/images/{asset.Id()}/", url, StringComparison.Ordinal);
+        Assert.Contains($"<figure><img src=\"{url}\" alt=\"Bangor pier\"><figcaption>The pier at dusk</figcaption></figure>", delivered.GetProperty("bodyHtml").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_media_write_key_can_upload_but_a_feeds_key_cannot()
     {
         var media = await api.ClientWithScopesAsync("media:write");
