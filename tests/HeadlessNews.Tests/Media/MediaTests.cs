@@ -440,13 +440,15 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
-    public async Task Uploading_identical_bytes_again_answers_200_with_the_same_asset()
+    public async Task Uploading_identical_bytes_again_answers_200_with_the_same_asset_and_its_etag()
     {
         var editor = await EditorAsync();
         var bytes = TestImages.Jpeg(TestImages.Photo(500, 400));
         var first = await UploadedAsync(editor, bytes);
-        var again = await (await UploadAsync(editor, bytes, "copy.jpg")).AssertSuccessAsync(HttpStatusCode.OK);
+        var response = await UploadAsync(editor, bytes, "copy.jpg");
+        var again = await response.AssertSuccessAsync(HttpStatusCode.OK);
         Assert.Equal(first.Id(), again.Id());
+        Assert.Equal($"\"{again.Version()}\"", response.Headers.ETag?.ToString());
     }
 
     [Fact]
