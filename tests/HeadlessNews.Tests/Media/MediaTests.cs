@@ -440,13 +440,15 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
-    public async Task Uploading_identical_bytes_again_answers_200_with_the_same_asset()
+    public async Task Uploading_identical_bytes_again_answers_200_with_the_same_asset_and_its_etag()
     {
         var editor = await EditorAsync();
         var bytes = TestImages.Jpeg(TestImages.Photo(500, 400));
         var first = await UploadedAsync(editor, bytes);
-        var again = await (await UploadAsync(editor, bytes, "copy.jpg")).AssertSuccessAsync(HttpStatusCode.OK);
+        var response = await UploadAsync(editor, bytes, "copy.jpg");
+        var again = await response.AssertSuccessAsync(HttpStatusCode.OK);
         Assert.Equal(first.Id(), again.Id());
+        Assert.Equal($"\"{again.Version()}\"", response.Headers.ETag?.ToString());
     }
 
     [Fact]
@@ -505,6 +507,23 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         var hero = (await api.CreateClient().GetJsonAsync($"/v1/articles/{article.GetProperty("slug").GetString()}")).GetProperty("heroImage");
         Assert.Equal("https://images.example.org/pier.jpg", hero.GetProperty("src").GetString());
         Assert.Equal(0, hero.GetProperty("srcset").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task An_uploaded_picture_in_the_body_is_in_bodyHtml_at_its_delivered_url_with_its_alt_and_caption()
+    {
+        var editor = await EditorAsync();
+        var asset = await (await UploadAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)), caption: "The pier at dusk")).AssertSuccessAsync(HttpStatusCode.Created);
+        var article = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Pier in pictures"),
+            body = new object[] { new { type = "paragraph", html = "Before the storm." }, new { type = "image", assetId = asset.Id(), alt = "Bangor pier" } },
+        });
+
+        var delivered = await api.CreateClient().GetJsonAsync($"/v1/articles/{article.GetProperty("slug").GetString()}");
+        var url = delivered.GetProperty("body")[1].GetProperty("url").GetString()!;
+        Assert.Contains($"/v1/images/{asset.Id()}/", url, StringComparison.Ordinal);
+        Assert.Contains($"<figure><img src=\"{url}\" alt=\"Bangor pier\"><figcaption>The pier at dusk</figcaption></figure>", delivered.GetProperty("bodyHtml").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

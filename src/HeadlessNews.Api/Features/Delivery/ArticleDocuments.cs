@@ -95,7 +95,14 @@ public sealed class DeliveredBodies
         return [.. body.Select(b => new DeliveredBlock(b, b.QuoteId is { } id ? quotes.GetValueOrDefault(id) : null, b.Type == BlockTypes.Image ? _images(ImageUseOf(b)) : null))];
     }
 
-    public string Html(IEnumerable<Block> body, string? language = null) => BodyHtml.Render(body, QuotesIn(language), _sources);
+    /// <summary>
+    /// The body as HTML, each image block at its delivered URL and with its delivered text: a block naming an asset
+    /// stores no URL of its own, and would otherwise be left out.
+    /// </summary>
+    public string Html(IEnumerable<Block> body, string? language = null) =>
+        BodyHtml.Render(body.Select(b => b.Type == BlockTypes.Image && _images(ImageUseOf(b)) is { } image
+            ? b with { Url = image.Url, Alt = image.Alt, Caption = image.Caption, Credit = image.Credit }
+            : b), QuotesIn(language), _sources);
 
     /// <summary>The quotes as shown in <paramref name="language"/>, made once per language for all the bodies loaded.</summary>
     private Dictionary<Guid, QuoteResponse> QuotesIn(string? language)

@@ -47,11 +47,11 @@ public static class AssetEndpoints
         {
             return Refuse(refusal!.Status, refusal.Detail);
         }
+        request.HttpContext.Response.SetETag(stored.Asset.Version);
         if (!stored.Created)
         {
             return TypedResults.Ok(AssetResponse.From(stored.Asset));
         }
-        request.HttpContext.Response.SetETag(stored.Asset.Version);
         return TypedResults.Created($"/v1/manage/assets/{stored.Asset.Id}", AssetResponse.From(stored.Asset));
     }
 
