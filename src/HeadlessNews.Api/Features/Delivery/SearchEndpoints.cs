@@ -104,9 +104,11 @@ public static class SearchEndpoints
 
     /// <summary>
     /// Articles and notices are looked for month by month, newest first, in the month searched in and this many before
-    /// it; what is older is looked for all at once. Each month is one lookup of that month's own entries in the
-    /// search-terms index (see the ArchiveSearchMonthTerms migration), so a word in a fifth of a million articles costs the
-    /// matches of a month or two, not all of its postings, and a word rare enough to fill no month has few postings older.
+    /// it. Each month is one lookup of that month's own entries in the search-terms index (see the ArchiveSearchMonthTerms
+    /// migration), so a word in a fifth of a million articles costs the matches of a month or two, not all of its
+    /// postings. What is older is first looked for all at once, unordered and stopping one past the candidates wanted: a
+    /// word with no more older matches than that is read whole and sorted; one with more is walked month by month back to
+    /// the oldest (at 1,000,000 articles, reading every older match to keep the newest 200 read 1,000-5,000 rows, ~20 ms).
     /// </summary>
     private const int RecentMonths = 12;
 
@@ -123,14 +125,14 @@ public static class SearchEndpoints
         var plainWords = !hasOr && q.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c));
         const string articleTerms = "hn_search_terms(p.search, p.visible_from, p.language)";
         const string noticeTerms = "hn_search_terms(n.search_vector, n.published_at, 'en')";
-        var articles = Monthly("published_articles p", "p.visible_from", "p.article_id",
+        var articles = Monthly("articles", "published_articles p", "p.visible_from", "p.article_id",
             "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language",
             $"@now - p.visible_from >= interval '0' AND {LanguageFilter("p.language")}",
             $"({articleTerms} {terms} months.e_en OR {articleTerms} {terms} months.c_cy)",
             plainWords ? "true" : "CASE WHEN p.language LIKE 'cy%' THEN p.search @@ query.cy ELSE p.search @@ query.en END",
             ["p.language NOT LIKE 'cy%' AND p.search @@ query.en", "p.language LIKE 'cy%' AND p.search @@ query.cy"]);
         // A notice's vector holds all its languages, Welsh words folded and the rest stemmed: its terms carry one prefix.
-        var notices = Monthly("notices n", "n.published_at", "n.id",
+        var notices = Monthly("notices", "notices n", "n.published_at", "n.id",
             $"n.id, NULL::text AS slug, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title)::text AS title, n.published_at AS at, n.search_vector AS vector, {NoticeLanguage} AS language",
             "n.status = 'published' AND (n.effective_from IS NULL OR @now - n.effective_from >= interval '0') AND (n.effective_to IS NULL OR n.effective_to - @now > interval '0')",
             $"({noticeTerms} {terms} months.e_en OR {noticeTerms} {terms} months.e_cy)",
@@ -148,17 +150,18 @@ public static class SearchEndpoints
                      {FirstLexeme("en")} AS en_stem, {FirstLexeme("cy")} AS cy_stem
                 FROM (SELECT en, cy, {Lexemes("en")} AS en_lexemes, {Lexemes("cy")} AS cy_lexemes
                         FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en, {SearchVectors.WelshQuery("@q")} AS cy OFFSET 0) tsq OFFSET 0) parsed),
-            months AS (
-              SELECT month, {MonthTerms("e", "en_lexemes")} AS e_en, {MonthTerms("c", "cy_lexemes")} AS c_cy, {MonthTerms("e", "cy_lexemes")} AS e_cy
-                FROM query, generate_series(date_trunc('month', @now AT TIME ZONE 'UTC'),
-                                            date_trunc('month', @now AT TIME ZONE 'UTC') - interval '{RecentMonths} months', interval '-1 month') month),
+            months AS ({Months("date_trunc('month', @now AT TIME ZONE 'UTC')", $"date_trunc('month', @now AT TIME ZONE 'UTC') - interval '{RecentMonths} months'")}),
+            older_months AS ({Months("(SELECT min(month) FROM months) - interval '1 month'",
+                "date_trunc('month', least((SELECT min(visible_from) FROM published_articles), (SELECT min(published_at) FROM notices WHERE status = 'published')) AT TIME ZONE 'UTC')")}),
+            {articles.OlderCte},
+            {notices.OlderCte},
             candidates AS (
-              SELECT 'article' AS type, c.* FROM ({articles}) c WHERE 'articles' = ANY(@types)
+              SELECT 'article' AS type, c.* FROM ({articles.Candidates}) c WHERE 'articles' = ANY(@types)
               UNION ALL
               SELECT 'quote', c.* FROM ({quotes}) c WHERE 'quotes' = ANY(@types)
                  AND EXISTS (SELECT 1 FROM published_articles v WHERE v.quote_ids @> ARRAY[c.id] AND v.visible_from <= @now)
               UNION ALL
-              SELECT 'notice', c.* FROM ({notices}) c WHERE 'notices' = ANY(@types)
+              SELECT 'notice', c.* FROM ({notices.Candidates}) c WHERE 'notices' = ANY(@types)
               UNION ALL
               SELECT 'source', c.* FROM ({sources}) c WHERE 'sources' = ANY(@types)
                  AND EXISTS (SELECT 1 FROM published_articles v WHERE v.source_ids @> ARRAY[c.id] AND v.visible_from <= @now)
@@ -199,26 +202,34 @@ public static class SearchEndpoints
             cancellationToken);
 
         // The newest matches of a table with a search-terms index: month by month (one index lookup each; the lateral
-        // read stops once enough are found), then what is older through the vector's own index, newest first. The older
-        // branches are alternative matches (one per language) read as separate index scans and merged newest first: an OR
-        // of them would make every candidate re-check both, reading its whole vector back from TOAST (~85 µs a row).
+        // read stops once enough are found), then the older ones (see RecentMonths), gathered in the CTE named after the
+        // table by its alternative matches (one per language) read as separate index scans: an OR of them would make
+        // every candidate re-check both, reading its whole vector back from TOAST (~85 µs a row).
         // Numbered newest first: tier 1 from the FirstCandidates-th on. The statement runs with a generic plan (planning
         // it per execution cost more than running it), so times are compared through expressions no index matches: a
         // generic plan would otherwise AND a third of a time index (its guess for any range) into every lookup.
-        string Monthly(string table, string time, string key, string columns, string visible, string termsMatch, string recheck, string[] olderBranches)
+        MonthlyMatches Monthly(string name, string table, string time, string key, string columns, string visible, string termsMatch, string recheck, string[] olderBranches)
         {
-            string Older(string branch) =>
-                $"(SELECT {columns} FROM {table}, query WHERE query.has_words AND {visible} AND {branch} AND (SELECT min(month) FROM months) AT TIME ZONE 'UTC' - {time} > interval '0' ORDER BY {time} DESC, {key} DESC LIMIT {candidates})";
-            return $"""
-                SELECT w.*, CASE WHEN row_number() OVER () > {FirstCandidates} THEN 1 ELSE 0 END AS tier
-                  FROM (SELECT recent.* FROM query, months CROSS JOIN LATERAL (
-                          SELECT {columns} FROM {table}
-                           WHERE {termsMatch} AND {visible} AND {recheck}
-                           ORDER BY {time} DESC, {key} DESC LIMIT {candidates}) recent
-                        UNION ALL
-                        (SELECT * FROM ({string.Join(" UNION ALL ", olderBranches.Select(Older))}) older ORDER BY at DESC, id DESC LIMIT {candidates})
-                        LIMIT {candidates}) w
+            string ByMonth(string months) => $"""
+                SELECT found.* FROM query, {months} months CROSS JOIN LATERAL (
+                  SELECT {columns} FROM {table}
+                   WHERE {termsMatch} AND {visible} AND {recheck}
+                   ORDER BY {time} DESC, {key} DESC LIMIT {candidates}) found
                 """;
+            string Older(string branch) =>
+                $"SELECT {columns} FROM {table}, query WHERE query.has_words AND {visible} AND {branch} AND (SELECT min(month) FROM months) AT TIME ZONE 'UTC' - {time} > interval '0'";
+            var older = $"{name}_older";
+            return new(
+                $"{older} AS MATERIALIZED (SELECT * FROM ({string.Join(" UNION ALL ", olderBranches.Select(Older))}) o LIMIT {candidates + 1})",
+                $"""
+                SELECT w.*, CASE WHEN row_number() OVER () > {FirstCandidates} THEN 1 ELSE 0 END AS tier
+                  FROM ({ByMonth("months")}
+                        UNION ALL
+                        (SELECT * FROM {older} WHERE (SELECT count(*) FROM {older}) <= {candidates} ORDER BY at DESC, id DESC)
+                        UNION ALL
+                        (SELECT * FROM ({ByMonth("older_months")}) walked WHERE (SELECT count(*) FROM {older}) > {candidates})
+                        LIMIT {candidates}) w
+                """);
         }
 
         // The newest matches of a small table (quotes, sources), numbered the same way.
@@ -227,6 +238,15 @@ public static class SearchEndpoints
               FROM (SELECT {columns} FROM {table}, query WHERE query.has_words AND {match} ORDER BY {time} DESC, id DESC LIMIT {candidates}) w
             """;
     }
+
+    /// <summary>The CTE that gathers a table's older matches, and the table's candidates, which read it only when they need older ones.</summary>
+    private sealed record MonthlyMatches(string OlderCte, string Candidates);
+
+    /// <summary>Months from <paramref name="newest"/> back to <paramref name="oldest"/>, each with the query's search terms in it (see <see cref="MonthTerms"/>).</summary>
+    private static string Months(string newest, string oldest) => $"""
+        SELECT month, {MonthTerms("e", "en_lexemes")} AS e_en, {MonthTerms("c", "cy_lexemes")} AS c_cy, {MonthTerms("e", "cy_lexemes")} AS e_cy
+          FROM query, generate_series({newest}, {oldest}, interval '-1 month') month
+        """;
 
     /// <summary>The lexemes a parsed query needs present, each once (querytree drops what only excludes).</summary>
     private static string Lexemes(string tsquery) =>
