@@ -18,6 +18,17 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
 fi
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+# Huge pages: without them each PostgreSQL backend faults in the shared buffers 4 kB at a time, and a read rotating over
+# a large archive pays that for minutes in each of the API's connections (search at 1,000,000: 15-17 ms of PostgreSQL
+# CPU a request without, 8.3 with; see bench/README.md). As root the bench reserves enough for the embedded cluster's
+# shared buffers (a quarter of memory, at most 4 GB) unless BENCH_HUGE_PAGES=0; PostgreSQL's huge_pages = try uses them.
+if [ "${BENCH_HUGE_PAGES:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+  buffers_mb=$(awk '/MemTotal/ {m = int($2 / 1024 / 4); print (m > 4096 ? 4096 : m)}' /proc/meminfo)
+  wanted=$((buffers_mb * 11 / 20 + 16))
+  have=$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)
+  [ "$have" -lt "$wanted" ] && echo "$wanted" > /proc/sys/vm/nr_hugepages
+  echo "huge pages: $(awk '/HugePages_Total/ {print $2}' /proc/meminfo) of 2 MB reserved (wanted $wanted)" >&2
+fi
 DLL="$ROOT/src/HeadlessNews.Api/bin/Release/net10.0/HeadlessNews.Api.dll"
 dotnet build -c Release "$ROOT/src/HeadlessNews.Api" -v quiet -nologo >/dev/null
 WORK=$(mktemp -d /tmp/hn-archive-XXXXXX)
