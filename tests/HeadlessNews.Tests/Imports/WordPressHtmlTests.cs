@@ -227,6 +227,8 @@ public sealed class WordPressHtmlTests
 
             [audio src="/wp-content/uploads/2024/03/cor.mp3"]
 
+            [audio https://glannau-gazette.example/wp-content/uploads/2024/03/emyn.mp3]
+
             https://wordpress.tv/2024/03/01/conwy-meetup/
 
             https://soundcloud.com/cor-meibion/anthem
@@ -240,11 +242,12 @@ public sealed class WordPressHtmlTests
             Page two.
             """, Site, Attachments, null, "101");
         var blocks = converted.Blocks.Select(b => b.Block).ToList();
-        Assert.Equal(["paragraph", "paragraph", "embed", "embed", "image", "paragraph"], blocks.Select(b => b.Type));
+        Assert.Equal(["paragraph", "paragraph", "paragraph", "embed", "embed", "image", "paragraph"], blocks.Select(b => b.Type));
         Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/lansio.mp4\"", blocks[0].Html, StringComparison.Ordinal);
         Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/cor.mp3\"", blocks[1].Html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/emyn.mp3\"", blocks[2].Html, StringComparison.Ordinal);
         Assert.Equal(["https://wordpress.tv/2024/03/01/conwy-meetup/", "https://soundcloud.com/cor-meibion/anthem"], blocks.Where(b => b.Type == "embed").Select(b => b.Url));
-        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/castell.jpg", "Conwy castle"), (blocks[4].Url, blocks[4].Alt));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/castell.jpg", "Conwy castle"), (blocks[5].Url, blocks[5].Alt));
         Assert.Empty(converted.UnknownShortcodes);
         Assert.Contains("a <video> became a link to its file", converted.Notes);
         Assert.Contains("a picture without a web address was left out", converted.Notes);
@@ -260,5 +263,16 @@ public sealed class WordPressHtmlTests
         };
         var converted = WordPressHtml.Convert("<!-- wp:block {\"ref\":1} /-->", Site, Attachments, reusable, "101");
         Assert.Equal(["reusable block 4 was left out: reusable blocks nested more than 3 deep"], converted.Notes);
+    }
+
+    [Fact]
+    public void A_block_quote_without_a_speaker_keeps_its_paragraphs_and_links()
+    {
+        var blocks = Blocks("""
+            <blockquote><p>The <strong>pier</strong> stays open, says <a href="https://glannau-gazette.example/cyngor">the council</a>.</p>
+            <p>Repairs start in May.</p></blockquote>
+            """);
+        Assert.Equal(["<em>The <strong>pier</strong> stays open, says <a href=\"https://glannau-gazette.example/cyngor\" rel=\"nofollow noopener noreferrer\">the council</a>.</em>", "<em>Repairs start in May.</em>"],
+            blocks.Select(b => b.Html));
     }
 }

@@ -194,7 +194,10 @@ public static partial class WordPressHtml
         content = MediaShortcode().Replace(content, match =>
         {
             var attributes = ShortcodeAttributes().Matches(match.Groups["attrs"].Value).ToDictionary(a => a.Groups[1].Value.ToLowerInvariant(), a => a.Groups[2].Value, StringComparer.Ordinal);
-            var file = MediaSources.Select(attributes.GetValueOrDefault).FirstOrDefault(f => !string.IsNullOrWhiteSpace(f)) ?? match.Groups["inner"].Value.Trim();
+            // The file as an attribute (mp3="…"), given bare ([audio https://…]) or between the tags.
+            var bare = BareUrl().Match(ShortcodeAttributes().Replace(match.Groups["attrs"].Value, string.Empty));
+            var file = MediaSources.Select(attributes.GetValueOrDefault).FirstOrDefault(f => !string.IsNullOrWhiteSpace(f))
+                ?? (bare.Success ? bare.Value : match.Groups["inner"].Value.Trim());
             var kind = match.Groups["kind"].Value.ToLowerInvariant();
             return $"\n\n<{kind} src=\"{WebUtility.HtmlEncode(file)}\"></{kind}>\n\n";
         });
@@ -564,7 +567,10 @@ public static partial class WordPressHtml
         }
     }
 
-    /// <summary>A quotation with a <c>cite</c> names its speaker (a quote); one without is kept as emphasised text.</summary>
+    /// <summary>
+    /// A quotation with a <c>cite</c> names its speaker (a quote); one without is kept as emphasised text, a paragraph for
+    /// each of its paragraphs, with their links.
+    /// </summary>
     private static void Quotation(IElement element, List<ConvertedBlock> blocks)
     {
         var cite = element.QuerySelector("cite");
@@ -581,7 +587,12 @@ public static partial class WordPressHtml
         }
         else
         {
-            Paragraph(blocks, $"<em>{WebUtility.HtmlEncode(text)}</em>");
+            var paragraphs = element.Children.Where(c => c.LocalName == "p").ToList();
+            var allInParagraphs = element.ChildNodes.All(n => n is IElement { LocalName: "p" } || n is IText t && IsBlank(t.Data) || n is IComment);
+            foreach (var part in allInParagraphs && paragraphs.Count > 0 ? paragraphs.Select(p => p.InnerHtml) : [element.InnerHtml])
+            {
+                Paragraph(blocks, $"<em>{part.Trim()}</em>");
+            }
         }
     }
 
@@ -645,6 +656,9 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"\b([\w-]+)=[""']([^""']*)[""']")]
     private static partial Regex ShortcodeAttributes();
+
+    [GeneratedRegex(@"https?://[^\s""'\]]+")]
+    private static partial Regex BareUrl();
 
     [GeneratedRegex(@"\[([a-zA-Z][\w-]*)(?=[\s\]/])[^\]\[]*\]")]
     private static partial Regex AnyShortcode();
