@@ -233,6 +233,12 @@ public sealed class WordPressHtmlTests
 
             https://soundcloud.com/cor-meibion/anthem
 
+            <!-- wp:embed {"url":"https://www.instagram.com/p/gwyl/?utm_source=share\u0026igshid=abc","type":"rich","providerNameSlug":"instagram"} -->
+            <figure class="wp-block-embed is-type-rich is-provider-instagram wp-block-embed-instagram"><div class="wp-block-embed__wrapper">
+            https://www.instagram.com/p/gwyl/?utm_source=share&amp;igshid=abc
+            </div></figure>
+            <!-- /wp:embed -->
+
             <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-lazy-src="https://glannau-gazette.example/wp-content/uploads/2024/03/castell.jpg" alt="Conwy castle" />
 
             <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="A picture the plugin never filled in" />
@@ -242,12 +248,14 @@ public sealed class WordPressHtmlTests
             Page two.
             """, Site, Attachments, null, "101");
         var blocks = converted.Blocks.Select(b => b.Block).ToList();
-        Assert.Equal(["paragraph", "paragraph", "paragraph", "embed", "embed", "image", "paragraph"], blocks.Select(b => b.Type));
+        Assert.Equal(["paragraph", "paragraph", "paragraph", "embed", "embed", "embed", "image", "paragraph"], blocks.Select(b => b.Type));
         Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/lansio.mp4\"", blocks[0].Html, StringComparison.Ordinal);
         Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/cor.mp3\"", blocks[1].Html, StringComparison.Ordinal);
         Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/emyn.mp3\"", blocks[2].Html, StringComparison.Ordinal);
-        Assert.Equal(["https://wordpress.tv/2024/03/01/conwy-meetup/", "https://soundcloud.com/cor-meibion/anthem"], blocks.Where(b => b.Type == "embed").Select(b => b.Url));
-        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/castell.jpg", "Conwy castle"), (blocks[5].Url, blocks[5].Alt));
+        // The URL as the post's HTML writes it (&amp;) is the URL with its & once.
+        Assert.Equal(["https://wordpress.tv/2024/03/01/conwy-meetup/", "https://soundcloud.com/cor-meibion/anthem", "https://www.instagram.com/p/gwyl/?utm_source=share&igshid=abc"],
+            blocks.Where(b => b.Type == "embed").Select(b => b.Url));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/castell.jpg", "Conwy castle"), (blocks[6].Url, blocks[6].Alt));
         Assert.Empty(converted.UnknownShortcodes);
         Assert.Contains("a <video> became a link to its file", converted.Notes);
         Assert.Contains("a picture without a web address was left out", converted.Notes);

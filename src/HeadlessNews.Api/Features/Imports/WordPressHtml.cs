@@ -189,7 +189,7 @@ public static partial class WordPressHtml
         content = Gallery().Replace(content, match =>
             IdsAttribute().Match(match.Groups[1].Value) is { Success: true } ids ? $"\n\n<wp-gallery data-ids=\"{ids.Groups[1].Value}\"></wp-gallery>\n\n"
             : $"\n\n<wp-gallery data-parent=\"{WebUtility.HtmlEncode(postId)}\"></wp-gallery>\n\n");
-        content = EmbedShortcode().Replace(content, match => $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(match.Groups[1].Value.Trim())}\"></wp-embed>\n\n");
+        content = EmbedShortcode().Replace(content, match => $"\n\n<wp-embed data-url=\"{Attribute(match.Groups[1].Value.Trim())}\"></wp-embed>\n\n");
         // WordPress's own players: as a <video> or <audio> element, which becomes a link to the file.
         content = MediaShortcode().Replace(content, match =>
         {
@@ -199,7 +199,7 @@ public static partial class WordPressHtml
             var file = MediaSources.Select(attributes.GetValueOrDefault).FirstOrDefault(f => !string.IsNullOrWhiteSpace(f))
                 ?? (bare.Success ? bare.Value : match.Groups["inner"].Value.Trim());
             var kind = match.Groups["kind"].Value.ToLowerInvariant();
-            return $"\n\n<{kind} src=\"{WebUtility.HtmlEncode(file)}\"></{kind}>\n\n";
+            return $"\n\n<{kind} src=\"{Attribute(file)}\"></{kind}>\n\n";
         });
         foreach (Match shortcode in AnyShortcode().Matches(content))
         {
@@ -220,7 +220,7 @@ public static partial class WordPressHtml
     /// <param name="isBlocks">A post of Gutenberg blocks: chunks are left as they are (WordPress does not run wpautop on them).</param>
     private static string Autop(string content, bool isBlocks)
     {
-        content = BareEmbedLine().Replace(content, match => $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(match.Groups[1].Value)}\"></wp-embed>\n\n");
+        content = BareEmbedLine().Replace(content, match => $"\n\n<wp-embed data-url=\"{Attribute(match.Groups[1].Value)}\"></wp-embed>\n\n");
         if (isBlocks)
         {
             return content;
@@ -613,6 +613,9 @@ public static partial class WordPressHtml
             : site is not null && Uri.TryCreate(site, url, out var relative) ? relative : null;
         return resolved?.Scheme is "http" or "https" ? resolved.AbsoluteUri : null;
     }
+
+    /// <summary>Text of the post's HTML (a URL with <c>&amp;amp;</c> in it) as an attribute's value, its entities decoded once.</summary>
+    private static string Attribute(string html) => WebUtility.HtmlEncode(WebUtility.HtmlDecode(html));
 
     /// <summary>Empty, or only spaces and non-breaking spaces (Gutenberg leaves <c>&amp;nbsp;</c> paragraphs behind).</summary>
     private static bool IsBlank(string text) => text.All(c => char.IsWhiteSpace(c) || c == '\u00a0');
