@@ -217,9 +217,11 @@ public sealed partial class WordPressImporter(
         {
             standfirst = WordPressHtml.PlainText(description);
         }
-        if (item.DateGmt is null && item.LocalDate is { } local && item.Status is "publish" or "future")
+        if (item.DateGmt is null && item.Status is "publish" or "future")
         {
-            notes.Add($"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC");
+            notes.Add(item.LocalDate is { } local
+                ? $"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC"
+                : "no date in the export: published with the time of the import");
         }
         foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format")).GroupBy(t => t.Taxonomy))
         {
