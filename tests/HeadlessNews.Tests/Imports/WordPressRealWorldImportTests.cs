@@ -51,7 +51,7 @@ public sealed class WordPressRealWorldImportTests(ApiFactory api) : IClassFixtur
         Assert.Contains("location terms not imported: Llandudno", reasons[pid + "101"], StringComparison.Ordinal);
         Assert.Contains("local date 2024-04-20 08:15 taken as UTC", reasons[pid + "106"], StringComparison.Ordinal);
         Assert.Contains("runs of paragraphs were joined", reasons[pid + "111"], StringComparison.Ordinal);
-        Assert.Contains("no date in the export: published with the time of the import", reasons[pid + "122"], StringComparison.Ordinal);
+        Assert.Contains("no date in the export: dated with the time of the import", reasons[pid + "122"], StringComparison.Ordinal);
         var shortcodes = report.GetProperty("unknownShortcodes");
         Assert.Equal([pid + "101", pid + "102"], shortcodes.GetProperty("contact-form-7").EnumerateArray().Select(p => p.GetString()));
         // WordPress's own [video] and [audio] players are not unknown: they become links to their files, as their blocks do.

@@ -221,7 +221,7 @@ public sealed partial class WordPressImporter(
         {
             notes.Add(item.LocalDate is { } local
                 ? $"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC"
-                : "no date in the export: published with the time of the import");
+                : "no date in the export: dated with the time of the import");
         }
         foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format")).GroupBy(t => t.Taxonomy))
         {
