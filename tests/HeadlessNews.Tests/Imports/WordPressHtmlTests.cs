@@ -283,4 +283,31 @@ public sealed class WordPressHtmlTests
         Assert.Equal(["<em>The <strong>pier</strong> stays open, says <a href=\"https://glannau-gazette.example/cyngor\" rel=\"nofollow noopener noreferrer\">the council</a>.</em>", "<em>Repairs start in May.</em>"],
             blocks.Select(b => b.Html));
     }
+
+    [Fact]
+    public void Pictures_in_list_items_or_shown_as_a_cover_background_and_over_long_headings_come_across_or_are_reported()
+    {
+        var converted = WordPressHtml.Convert($"""
+            <!-- wp:cover {"{"}"url":"https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr-1024x683.jpg","id":201,"hasParallax":true{"}"} -->
+            <div class="wp-block-cover has-parallax"><span aria-hidden="true" class="wp-block-cover__background has-background-dim"></span><div role="img" class="wp-block-cover__image-background wp-image-201 has-parallax" style="background-position:50% 50%;background-image:url(https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr-1024x683.jpg)"></div><div class="wp-block-cover__inner-container"><!-- wp:paragraph -->
+            <p>Low tide at Conwy</p>
+            <!-- /wp:paragraph --></div></div>
+            <!-- /wp:cover -->
+
+            <!-- wp:list -->
+            <ul><li>The new pontoon</li><li><a href="https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg"><img src="https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg" alt="" class="wp-image-202"/></a></li></ul>
+            <!-- /wp:list -->
+
+            <!-- wp:heading -->
+            <h2>{string.Concat(Enumerable.Repeat("Ll", 200))}</h2>
+            <!-- /wp:heading -->
+            """, Site, Attachments, null, "101");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.Equal(["image", "paragraph", "list", "image", "heading"], blocks.Select(b => b.Type));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr.jpg", "Conwy harbour at low tide"), (blocks[0].Url, blocks[0].Alt));
+        Assert.Equal(["The new pontoon"], blocks[2].Items);
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg", "Bangor pier"), (blocks[3].Url, blocks[3].Alt));
+        Assert.Equal(300, blocks[4].Text!.Length);
+        Assert.Contains("a heading longer than 300 characters was cut to 300", converted.Notes);
+    }
 }

@@ -57,6 +57,9 @@ public static partial class WordPressHtml
     /// <summary>Where an <c>img</c> may have its picture, in order.</summary>
     private static readonly string[] ImageSources = ["src", "data-src", "data-lazy-src", "data-original"];
 
+    /// <summary>A heading block's longest text.</summary>
+    private const int MaxHeadingLength = 300;
+
     /// <summary>How deep reusable blocks may reference other reusable blocks (WordPress refuses a block that references itself).</summary>
     private const int MaxReusableDepth = 3;
 
@@ -328,18 +331,26 @@ public static partial class WordPressHtml
                 break;
             case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
                 var heading = PlainText(element.InnerHtml);
+                if (heading.Length > MaxHeadingLength)
+                {
+                    notes.Add($"a heading longer than {MaxHeadingLength} characters was cut to {MaxHeadingLength}");
+                    heading = heading[..MaxHeadingLength];
+                }
                 if (heading.Length > 0)
                 {
                     var level = Math.Clamp(element.LocalName[1] - '0', 2, 4);
-                    blocks.Add(new(new Block { Type = BlockTypes.Heading, Level = level, Text = heading.Length > 300 ? heading[..300] : heading }));
+                    blocks.Add(new(new Block { Type = BlockTypes.Heading, Level = level, Text = heading }));
                 }
                 break;
             case "ul" or "ol":
+                // A list item holds text only: its pictures follow the list.
+                var listed = TakeImages(element);
                 var items = ListItems(element).Where(i => !IsBlank(PlainText(i))).ToList();
                 if (items.Count > 0)
                 {
                     blocks.Add(new(new Block { Type = BlockTypes.List, Style = element.LocalName == "ol" ? BlockTypes.Numbered : BlockTypes.Bulleted, Items = items }));
                 }
+                listed.ForEach(image => Image(blocks, image, pictures, null, notes));
                 break;
             case "blockquote":
                 Quotation(element, blocks);
@@ -391,6 +402,14 @@ public static partial class WordPressHtml
                 break;
             case "div" or "section" or "article" or "aside" or "header" or "footer" or "thead" or "tbody" or "tr" or "td" or "th"
                 or "dl" or "dt" or "dd" or "address" or "center" or "main" or "figcaption" or "nav" or "details" or "summary":
+                if (element.GetAttribute("role") == "img" && BackgroundImage().Match(element.GetAttribute("style") ?? string.Empty) is { Success: true } background)
+                {
+                    // A cover block's picture shown as a background (fixed or repeated): as an img with the element's wp-image class.
+                    var picture = element.Owner!.CreateElement("img");
+                    picture.SetAttribute("src", WebUtility.HtmlDecode(background.Groups[1].Value));
+                    picture.SetAttribute("class", element.GetAttribute("class") ?? string.Empty);
+                    Image(blocks, picture, pictures, null, notes);
+                }
                 VisitAll(element.ChildNodes, blocks, pictures, notes);
                 break;
             default:
@@ -503,16 +522,20 @@ public static partial class WordPressHtml
     /// <summary>Pictures inside a paragraph become image blocks of their own, after the paragraph's text.</summary>
     private static void ParagraphWithImages(IElement element, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
     {
+        var images = TakeImages(element);
+        Paragraph(blocks, element.LocalName == "p" ? element.InnerHtml : element.OuterHtml);
+        images.ForEach(image => Image(blocks, image, pictures, null, notes));
+    }
+
+    /// <summary>The pictures in an element, taken out of it (with a link around one that holds nothing else), to follow it as image blocks.</summary>
+    private static List<IElement> TakeImages(IElement element)
+    {
         var images = element.QuerySelectorAll("img").ToList();
         foreach (var image in images)
         {
             (image.ParentElement is { LocalName: "a" } link && link.Children.Length == 1 ? link : image).Remove();
         }
-        Paragraph(blocks, element.LocalName == "p" ? element.InnerHtml : element.OuterHtml);
-        foreach (var image in images)
-        {
-            Image(blocks, image, pictures, null, notes);
-        }
+        return images;
     }
 
     private static void Paragraph(List<ConvertedBlock> blocks, string html)
@@ -702,4 +725,7 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@" +")]
     private static partial Regex SpaceRun();
+
+    [GeneratedRegex(@"background-image:\s*url\(\s*['""]?([^'"")]+)['""]?\s*\)", RegexOptions.IgnoreCase)]
+    private static partial Regex BackgroundImage();
 }
