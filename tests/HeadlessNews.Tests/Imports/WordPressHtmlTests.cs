@@ -154,4 +154,160 @@ public sealed class WordPressHtmlTests
         Assert.All(paragraphs.Concat(["300 Cllr Owen"]), p => Assert.Contains(p, text, StringComparison.Ordinal));
         Assert.Equal(2, converted.Notes.Count);
     }
+
+    [Fact]
+    public void A_classic_post_keeps_its_structure_where_a_line_of_text_runs_into_a_heading_list_table_or_preformatted_text()
+    {
+        var converted = WordPressHtml.Convert("""
+            The harbour committee met on Tuesday and agreed three things.
+            <h2>Decisions</h2>
+            <ol>
+            	<li>Dredge the inner basin
+            <ol>
+            	<li>before Easter</li>
+            </ol>
+            </li>
+            	<li>Repaint the railings</li>
+            </ol>
+            The chair, Gwenllian Parry, thanked the volunteers.
+            <table>
+            <tbody>
+            <tr>
+            <td>Dredging</td>
+            <td>£4,000</td>
+            </tr>
+            </tbody>
+            </table>
+            <address>Harbour Office
+            Conwy</address><strong>The tide table</strong>, as the clerk typed it:
+            <pre>
+            Llandudno   09:10
+
+            	Conwy     09:25
+            </pre>
+            Bring a flask.
+            """, Site, Attachments, null, "101");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.Equal(["paragraph", "heading", "list", "paragraph", "paragraph", "paragraph", "paragraph", "paragraph", "paragraph"], blocks.Select(b => b.Type));
+        Assert.Equal("The harbour committee met on Tuesday and agreed three things.", blocks[0].Html);
+        Assert.Equal(["Dredge the inner basin", "before Easter", "Repaint the railings"], blocks[2].Items);
+        Assert.Equal("Dredging | £4,000", blocks[4].Html);
+        Assert.Equal("Harbour Office<br>\nConwy", blocks[5].Html);
+        Assert.Equal("<strong>The tide table</strong>, as the clerk typed it:", blocks[6].Html);
+        // The blank line inside <pre> is its own: one paragraph, its indentation kept, and the report says what was lost.
+        Assert.Equal("Llandudno&nbsp;&nbsp;&nbsp;09:10<br><br>&nbsp;&nbsp;&nbsp;&nbsp;Conwy&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;09:25", blocks[7].Html);
+        Assert.Equal("Bring a flask.", blocks[8].Html);
+        Assert.Contains(converted.Notes, n => n.StartsWith("preformatted text (<pre>) became a paragraph", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Text_and_inline_markup_between_blocks_is_one_paragraph_not_one_per_element()
+    {
+        var blocks = Blocks("""
+            <!-- wp:paragraph -->
+            <p>The ferry runs again.</p>
+            <!-- /wp:paragraph -->
+
+            Timetables from <a href="https://glannau-gazette.example/amserlen">the harbour office</a>, or ring <strong>01492 000000</strong>.
+
+            <!-- wp:file {"id":301,"href":"https://glannau-gazette.example/wp-content/uploads/2024/03/amserlen.pdf"} -->
+            <div class="wp-block-file"><a id="wp-block-file--media-1" href="https://glannau-gazette.example/wp-content/uploads/2024/03/amserlen.pdf">Amserlen</a><a href="https://glannau-gazette.example/wp-content/uploads/2024/03/amserlen.pdf" class="wp-block-file__button wp-element-button" download aria-describedby="wp-block-file--media-1">Download</a></div>
+            <!-- /wp:file -->
+            """);
+        Assert.Equal(["paragraph", "paragraph", "paragraph"], blocks.Select(b => b.Type));
+        Assert.Equal("Timetables from <a href=\"https://glannau-gazette.example/amserlen\" rel=\"nofollow noopener noreferrer\">the harbour office</a>, or ring <strong>01492 000000</strong>.", blocks[1].Html);
+        Assert.Equal("<a href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/amserlen.pdf\" rel=\"nofollow noopener noreferrer\">Amserlen</a>", blocks[2].Html);
+    }
+
+    [Fact]
+    public void WordPress_players_embeds_of_its_other_providers_lazy_loaded_pictures_and_page_breaks_come_across_or_are_reported()
+    {
+        var converted = WordPressHtml.Convert("""
+            [video width="640" height="360" mp4="https://glannau-gazette.example/wp-content/uploads/2024/03/lansio.mp4"][/video]
+
+            [audio src="/wp-content/uploads/2024/03/cor.mp3"]
+
+            [audio https://glannau-gazette.example/wp-content/uploads/2024/03/emyn.mp3]
+
+            https://wordpress.tv/2024/03/01/conwy-meetup/
+
+            https://soundcloud.com/cor-meibion/anthem
+
+            <!-- wp:embed {"url":"https://www.instagram.com/p/gwyl/?utm_source=share\u0026igshid=abc","type":"rich","providerNameSlug":"instagram"} -->
+            <figure class="wp-block-embed is-type-rich is-provider-instagram wp-block-embed-instagram"><div class="wp-block-embed__wrapper">
+            https://www.instagram.com/p/gwyl/?utm_source=share&amp;igshid=abc
+            </div></figure>
+            <!-- /wp:embed -->
+
+            <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-lazy-src="https://glannau-gazette.example/wp-content/uploads/2024/03/castell.jpg" alt="Conwy castle" />
+
+            <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="A picture the plugin never filled in" />
+
+            <!--nextpage-->
+
+            Page two.
+            """, Site, Attachments, null, "101");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.Equal(["paragraph", "paragraph", "paragraph", "embed", "embed", "embed", "image", "paragraph"], blocks.Select(b => b.Type));
+        Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/lansio.mp4\"", blocks[0].Html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/cor.mp3\"", blocks[1].Html, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://glannau-gazette.example/wp-content/uploads/2024/03/emyn.mp3\"", blocks[2].Html, StringComparison.Ordinal);
+        // The URL as the post's HTML writes it (&amp;) is the URL with its & once.
+        Assert.Equal(["https://wordpress.tv/2024/03/01/conwy-meetup/", "https://soundcloud.com/cor-meibion/anthem", "https://www.instagram.com/p/gwyl/?utm_source=share&igshid=abc"],
+            blocks.Where(b => b.Type == "embed").Select(b => b.Url));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/castell.jpg", "Conwy castle"), (blocks[6].Url, blocks[6].Alt));
+        Assert.Empty(converted.UnknownShortcodes);
+        Assert.Contains("a <video> became a link to its file", converted.Notes);
+        Assert.Contains("a picture without a web address was left out", converted.Notes);
+        Assert.Contains("page breaks (<!--nextpage-->) were dropped: its pages are one article", converted.Notes);
+    }
+
+    [Fact]
+    public void A_reusable_block_nested_too_deep_is_reported_as_too_deep_not_as_missing()
+    {
+        var reusable = new Dictionary<string, string>
+        {
+            ["1"] = "<!-- wp:block {\"ref\":2} /-->", ["2"] = "<!-- wp:block {\"ref\":3} /-->", ["3"] = "<!-- wp:block {\"ref\":4} /-->", ["4"] = "<p>Deep.</p>",
+        };
+        var converted = WordPressHtml.Convert("<!-- wp:block {\"ref\":1} /-->", Site, Attachments, reusable, "101");
+        Assert.Equal(["reusable block 4 was left out: reusable blocks nested more than 3 deep"], converted.Notes);
+    }
+
+    [Fact]
+    public void A_block_quote_without_a_speaker_keeps_its_paragraphs_and_links()
+    {
+        var blocks = Blocks("""
+            <blockquote><p>The <strong>pier</strong> stays open, says <a href="https://glannau-gazette.example/cyngor">the council</a>.</p>
+            <p>Repairs start in May.</p></blockquote>
+            """);
+        Assert.Equal(["<em>The <strong>pier</strong> stays open, says <a href=\"https://glannau-gazette.example/cyngor\" rel=\"nofollow noopener noreferrer\">the council</a>.</em>", "<em>Repairs start in May.</em>"],
+            blocks.Select(b => b.Html));
+    }
+
+    [Fact]
+    public void Pictures_in_list_items_or_shown_as_a_cover_background_and_over_long_headings_come_across_or_are_reported()
+    {
+        var converted = WordPressHtml.Convert($"""
+            <!-- wp:cover {"{"}"url":"https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr-1024x683.jpg","id":201,"hasParallax":true{"}"} -->
+            <div class="wp-block-cover has-parallax"><span aria-hidden="true" class="wp-block-cover__background has-background-dim"></span><div role="img" class="wp-block-cover__image-background wp-image-201 has-parallax" style="background-position:50% 50%;background-image:url(https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr-1024x683.jpg)"></div><div class="wp-block-cover__inner-container"><!-- wp:paragraph -->
+            <p>Low tide at Conwy</p>
+            <!-- /wp:paragraph --></div></div>
+            <!-- /wp:cover -->
+
+            <!-- wp:list -->
+            <ul><li>The new pontoon</li><li><a href="https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg"><img src="https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg" alt="" class="wp-image-202"/></a></li></ul>
+            <!-- /wp:list -->
+
+            <!-- wp:heading -->
+            <h2>{string.Concat(Enumerable.Repeat("Ll", 200))}</h2>
+            <!-- /wp:heading -->
+            """, Site, Attachments, null, "101");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.Equal(["image", "paragraph", "list", "image", "heading"], blocks.Select(b => b.Type));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/harbwr.jpg", "Conwy harbour at low tide"), (blocks[0].Url, blocks[0].Alt));
+        Assert.Equal(["The new pontoon"], blocks[2].Items);
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg", "Bangor pier"), (blocks[3].Url, blocks[3].Alt));
+        Assert.Equal(300, blocks[4].Text!.Length);
+        Assert.Contains("a heading longer than 300 characters was cut to 300", converted.Notes);
+    }
 }

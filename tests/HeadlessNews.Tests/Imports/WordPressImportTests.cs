@@ -121,6 +121,24 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_post_with_more_categories_and_tags_than_an_article_takes_keeps_the_first_fifty_and_names_the_rest()
+    {
+        var (run, file) = Fixture(out var pid);
+        var many = string.Concat(Enumerable.Range(1, 55).Select(i => $"<category domain=\"post_tag\" nicename=\"pentref-{i}-{run}\"><![CDATA[Pentref {i}]]></category>"));
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace(
+            "<category domain=\"post_tag\" nicename=\"harbour\"><![CDATA[Harbour]]></category>", many, StringComparison.Ordinal));
+        var (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+
+        var harbour = await api.CreateClient().GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
+        Assert.Equal(HeadlessNews.Api.Features.Articles.SaveArticleRequestValidator.MaxTerms, harbour.GetProperty("tags").GetArrayLength());
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
+        var reason = report.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("sourceId").GetString() == pid + "101").GetProperty("reason").GetString();
+        Assert.Contains("left out (an article takes 50 tags): ", reason, StringComparison.Ordinal);
+        Assert.Contains("Pentref 55", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drafts_private_future_and_protected_posts_keep_out_of_delivery_with_the_right_status()
     {
         var (run, file) = Fixture();

@@ -50,6 +50,41 @@ public sealed class WxrReaderTests
         Assert.Equal("Caffi\u2019r Dre raises \u00a35,000", Assert.Single(entries.OfType<WpItem>()).Title);
     }
 
+    [Fact]
+    public async Task Categories_and_tags_written_as_generic_terms_are_read_and_other_taxonomies_are_not()
+    {
+        var entries = await ReadAsync("""
+            <wp:term><wp:term_id>40</wp:term_id><wp:term_taxonomy>category</wp:term_taxonomy><wp:term_slug><![CDATA[archif-2019]]></wp:term_slug><wp:term_name><![CDATA[Archif 2019]]></wp:term_name></wp:term>
+            <wp:term><wp:term_id>41</wp:term_id><wp:term_taxonomy><![CDATA[post_tag]]></wp:term_taxonomy><wp:term_slug>eira</wp:term_slug><wp:term_name><![CDATA[Eira &amp; rhew]]></wp:term_name></wp:term>
+            <wp:term><wp:term_id>42</wp:term_id><wp:term_taxonomy>nav_menu</wp:term_taxonomy><wp:term_slug>prif-ddewislen</wp:term_slug><wp:term_name><![CDATA[Prif ddewislen]]></wp:term_name></wp:term>
+            """);
+        Assert.Equal([new WpTerm("category", "archif-2019", "Archif 2019", "40"), new WpTerm("post_tag", "eira", "Eira & rhew", "41")], entries.OfType<WpTerm>());
+    }
+
+    [Fact]
+    public async Task Fields_wrapped_in_line_breaks_are_trimmed_and_a_field_given_twice_keeps_its_first_value()
+    {
+        var entries = await ReadAsync("", """
+            <item><title>Snow closes the pass</title>
+              <link>
+                https://glannau-gazette.example/2019/01/30/snow-closes-the-pass/
+              </link>
+              <wp:post_id>301</wp:post_id><wp:post_id>9301</wp:post_id>
+              <wp:post_type>
+                post
+              </wp:post_type><wp:status><![CDATA[publish ]]></wp:status>
+            </item>
+            """, """
+            <item><title>The pass</title><wp:post_id>302</wp:post_id><wp:post_type>attachment</wp:post_type><wp:post_parent> 301 </wp:post_parent>
+              <wp:attachment_url>https://glannau-gazette.example/wp-content/uploads/2019/01/bwlch.jpg
+              </wp:attachment_url></item>
+            """);
+        var items = entries.OfType<WpItem>().ToList();
+        Assert.Equal(("301", "post", "publish"), (items[0].PostId, items[0].PostType, items[0].Status));
+        Assert.Equal("https://glannau-gazette.example/2019/01/30/snow-closes-the-pass/", items[0].Link);
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2019/01/bwlch.jpg", "301"), (items[1].AttachmentUrl, items[1].ParentId));
+    }
+
     private static string Item(string id, string fields) =>
         $"<item><wp:post_id>{id}</wp:post_id><wp:post_type><![CDATA[post]]></wp:post_type>{fields}</item>";
 

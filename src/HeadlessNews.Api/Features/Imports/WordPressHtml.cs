@@ -28,26 +28,45 @@ public sealed record ConvertedBody(IReadOnlyList<ConvertedBlock> Blocks, IReadOn
 /// <summary>
 /// WordPress post HTML to our blocks: WordPress's blank-line paragraphs (<c>wpautop</c>), Gutenberg's block comments,
 /// headings (h1-h6 become levels 2-4), lists, pictures (<c>img</c>, <c>[caption]</c>, <c>[gallery]</c>), embeds
-/// (<c>[embed]</c>, iframes, and YouTube/Vimeo/X/Facebook URLs on a line of their own) and block quotes (with a
-/// <c>cite</c>, a quote; else emphasised text). Inline markup goes through the API's sanitiser when the article is saved.
-/// Unknown shortcodes stay as text and are listed.
+/// (<c>[embed]</c>, iframes, and the URLs of WordPress's oEmbed providers on a line of their own) and block quotes (with a
+/// <c>cite</c>, a quote; else emphasised text). What has no block of its own (a table, preformatted text, a video or audio
+/// file) becomes paragraphs, and the report says so. Inline markup goes through the API's sanitiser when the article is
+/// saved. Unknown shortcodes stay as text and are listed.
 /// </summary>
 public static partial class WordPressHtml
 {
     private static readonly HtmlParser Parser = new();
 
-    /// <summary>wpautop's block elements (a chunk that starts with one, opening or closing, is not wrapped in a paragraph), and ours.</summary>
-    private static readonly HashSet<string> BlockTags = new(
+    /// <summary>wpautop's block elements: each starts and ends a chunk of its own, never wrapped in a paragraph.</summary>
+    private static readonly HashSet<string> WpautopBlocks = new(
         ["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "figure", "figcaption", "div", "table", "thead", "tfoot", "tbody",
-         "caption", "col", "colgroup", "tr", "td", "th", "pre", "hr", "img", "iframe", "section", "article", "aside", "header", "footer", "nav",
-         "main", "dl", "dd", "dt", "address", "details", "summary", "menu", "hgroup", "fieldset", "legend", "map", "area", "math",
-         "wp-gallery", "wp-embed", "video", "audio", "form", "style", "script"],
+         "caption", "col", "colgroup", "tr", "td", "th", "pre", "hr", "section", "article", "aside", "header", "footer", "nav",
+         "dl", "dd", "dt", "address", "details", "summary", "menu", "hgroup", "fieldset", "legend", "map", "area", "math", "form", "style"],
         StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>wpautop's block elements and ours: a chunk that starts with one (opening or closing) is not wrapped in a paragraph.</summary>
+    private static readonly HashSet<string> BlockTags = new(
+        [.. WpautopBlocks, "img", "iframe", "wp-gallery", "wp-embed", "video", "audio", "script"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Elements that are part of a paragraph's text: a run of them (and text) between blocks is one paragraph.</summary>
+    private static readonly HashSet<string> InlineTags = new(
+        ["a", "abbr", "acronym", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "label", "mark",
+         "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Where an <c>img</c> may have its picture, in order.</summary>
+    private static readonly string[] ImageSources = ["src", "data-src", "data-lazy-src", "data-original"];
+
+    /// <summary>A heading block's longest text.</summary>
+    private const int MaxHeadingLength = 300;
 
     /// <summary>How deep reusable blocks may reference other reusable blocks (WordPress refuses a block that references itself).</summary>
     private const int MaxReusableDepth = 3;
 
-    private static readonly HashSet<string> KnownShortcodes = ["caption", "wp_caption", "gallery", "embed"];
+    private static readonly HashSet<string> KnownShortcodes = ["caption", "wp_caption", "gallery", "embed", "audio", "video"];
+
+    /// <summary>Where WordPress's <c>[audio]</c> and <c>[video]</c> take their file, in order.</summary>
+    private static readonly string[] MediaSources = ["src", "mp3", "m4a", "ogg", "wav", "wma", "mp4", "m4v", "webm", "ogv", "wmv", "flv"];
 
     /// <summary>Plain text of a title or excerpt (entities decoded, tags removed, whitespace collapsed).</summary>
     public static string PlainText(string? html) =>
@@ -65,16 +84,17 @@ public static partial class WordPressHtml
             return new ConvertedBody([], [], []);
         }
         content = Reusable(content.Replace("\r\n", "\n").Replace('\r', '\n'), reusableBlocks, notes, 0);
+        if (content.Contains("<!--nextpage-->", StringComparison.Ordinal))
+        {
+            notes.Add("page breaks (<!--nextpage-->) were dropped: its pages are one article");
+        }
         // WordPress runs wpautop on classic posts only: a post of blocks has its paragraphs marked up already.
         var isBlocks = content.Contains("<!-- wp:", StringComparison.Ordinal);
         var html = Autop(Shortcodes(Comments().Replace(content, string.Empty), unknown, postId), isBlocks);
         var body = Parser.ParseDocument("<body>" + html).Body!;
         var blocks = new List<ConvertedBlock>();
         var pictures = new Pictures(site, attachments);
-        foreach (var node in body.ChildNodes)
-        {
-            Visit(node, blocks, pictures, notes);
-        }
+        VisitAll(body.ChildNodes, blocks, pictures, notes);
         return new ConvertedBody(WithinLimits(blocks, notes), [.. unknown], [.. notes.Distinct()]);
     }
 
@@ -83,12 +103,17 @@ public static partial class WordPressHtml
         ReusableBlock().Replace(content, match =>
         {
             var id = match.Groups[1].Value;
-            if (reusableBlocks?.GetValueOrDefault(id) is { } block && depth < MaxReusableDepth)
+            if (reusableBlocks?.GetValueOrDefault(id) is not { } block)
             {
-                return "\n\n" + Reusable(block, reusableBlocks, notes, depth + 1) + "\n\n";
+                notes.Add($"reusable block {id} is not in the export");
+                return string.Empty;
             }
-            notes.Add($"reusable block {id} is not in the export");
-            return string.Empty;
+            if (depth == MaxReusableDepth)
+            {
+                notes.Add($"reusable block {id} was left out: reusable blocks nested more than {MaxReusableDepth} deep");
+                return string.Empty;
+            }
+            return "\n\n" + Reusable(block, reusableBlocks, notes, depth + 1) + "\n\n";
         });
 
     /// <summary>
@@ -167,7 +192,18 @@ public static partial class WordPressHtml
         content = Gallery().Replace(content, match =>
             IdsAttribute().Match(match.Groups[1].Value) is { Success: true } ids ? $"\n\n<wp-gallery data-ids=\"{ids.Groups[1].Value}\"></wp-gallery>\n\n"
             : $"\n\n<wp-gallery data-parent=\"{WebUtility.HtmlEncode(postId)}\"></wp-gallery>\n\n");
-        content = EmbedShortcode().Replace(content, match => $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(match.Groups[1].Value.Trim())}\"></wp-embed>\n\n");
+        content = EmbedShortcode().Replace(content, match => $"\n\n<wp-embed data-url=\"{Attribute(match.Groups[1].Value.Trim())}\"></wp-embed>\n\n");
+        // WordPress's own players: as a <video> or <audio> element, which becomes a link to the file.
+        content = MediaShortcode().Replace(content, match =>
+        {
+            var attributes = ShortcodeAttributes().Matches(match.Groups["attrs"].Value).ToDictionary(a => a.Groups[1].Value.ToLowerInvariant(), a => a.Groups[2].Value, StringComparer.Ordinal);
+            // The file as an attribute (mp3="…"), given bare ([audio https://…]) or between the tags.
+            var bare = BareUrl().Match(ShortcodeAttributes().Replace(match.Groups["attrs"].Value, string.Empty));
+            var file = MediaSources.Select(attributes.GetValueOrDefault).FirstOrDefault(f => !string.IsNullOrWhiteSpace(f))
+                ?? (bare.Success ? bare.Value : match.Groups["inner"].Value.Trim());
+            var kind = match.Groups["kind"].Value.ToLowerInvariant();
+            return $"\n\n<{kind} src=\"{Attribute(file)}\"></{kind}>\n\n";
+        });
         foreach (Match shortcode in AnyShortcode().Matches(content))
         {
             if (!KnownShortcodes.Contains(shortcode.Groups[1].Value.ToLowerInvariant()))
@@ -179,13 +215,27 @@ public static partial class WordPressHtml
     }
 
     /// <summary>
-    /// WordPress's <c>wpautop</c>, simplified: text between blank lines is a paragraph (single line breaks inside become
-    /// <c>br</c>), a chunk that starts with a block element is left alone, and an embeddable URL on a line of its own is an embed.
+    /// WordPress's <c>wpautop</c>, simplified: every block element starts and ends a chunk of its own (as wpautop puts blank
+    /// lines around them), text between blank lines is a paragraph (single line breaks inside become <c>br</c>), a chunk
+    /// that starts with a block element is left alone, a <c>pre</c> is kept whole (its blank lines are its own), and an
+    /// embeddable URL on a line of its own is an embed.
     /// </summary>
     /// <param name="isBlocks">A post of Gutenberg blocks: chunks are left as they are (WordPress does not run wpautop on them).</param>
     private static string Autop(string content, bool isBlocks)
     {
-        content = BareEmbedLine().Replace(content, match => $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(match.Groups[1].Value)}\"></wp-embed>\n\n");
+        content = BareEmbedLine().Replace(content, match => $"\n\n<wp-embed data-url=\"{Attribute(match.Groups[1].Value)}\"></wp-embed>\n\n");
+        if (isBlocks)
+        {
+            return content;
+        }
+        var preformatted = new List<string>();
+        content = PreElement().Replace(content, match =>
+        {
+            preformatted.Add(match.Value);
+            return $"<pre data-kept=\"{preformatted.Count - 1}\"></pre>";
+        });
+        content = BlockTagStart().Replace(content, match => WpautopBlocks.Contains(match.Groups[1].Value) ? "\n\n" + match.Value : match.Value);
+        content = BlockTagEnd().Replace(content, match => WpautopBlocks.Contains(match.Groups[1].Value) ? match.Value + "\n\n" : match.Value);
         var html = new StringBuilder(content.Length + 64);
         foreach (var chunk in BlankLines().Split(content))
         {
@@ -194,16 +244,16 @@ public static partial class WordPressHtml
             {
                 continue;
             }
-            if (isBlocks || OpeningTag().Match(trimmed) is { Success: true } tag && BlockTags.Contains(tag.Groups[1].Value))
+            if (OpeningTag().Match(trimmed) is { Success: true } tag && BlockTags.Contains(tag.Groups[1].Value))
             {
-                html.Append(trimmed).Append('\n');
+                html.Append(LineInBlock().Replace(trimmed, "<br>\n")).Append('\n');
             }
             else
             {
                 html.Append("<p>").Append(trimmed.Replace("\n", "<br>\n")).Append("</p>\n");
             }
         }
-        return html.ToString();
+        return preformatted.Count == 0 ? html.ToString() : KeptPre().Replace(html.ToString(), match => preformatted[int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
     }
 
     /// <summary>
@@ -240,16 +290,36 @@ public static partial class WordPressHtml
         }
     }
 
+    /// <summary>The nodes in order: a run of text and inline elements between blocks is one paragraph, as a reader sees it.</summary>
+    private static void VisitAll(IEnumerable<INode> nodes, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
+    {
+        var run = new StringBuilder();
+        foreach (var node in nodes.ToList())
+        {
+            if (node is IText text)
+            {
+                run.Append(WebUtility.HtmlEncode(text.Data));
+            }
+            else if (node is IElement element && InlineTags.Contains(element.LocalName) && element.QuerySelector("img") is null)
+            {
+                // A file block's download button repeats the link before it.
+                if (!element.ClassList.Contains("wp-block-file__button"))
+                {
+                    run.Append(element.OuterHtml);
+                }
+            }
+            else
+            {
+                Paragraph(blocks, run.ToString());
+                run.Clear();
+                Visit(node, blocks, pictures, notes);
+            }
+        }
+        Paragraph(blocks, run.ToString());
+    }
+
     private static void Visit(INode node, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
     {
-        if (node is IText text)
-        {
-            if (!IsBlank(text.Data))
-            {
-                Paragraph(blocks, WebUtility.HtmlEncode(text.Data.Trim()));
-            }
-            return;
-        }
         if (node is not IElement element)
         {
             return;
@@ -257,22 +327,30 @@ public static partial class WordPressHtml
         switch (element.LocalName)
         {
             case "p":
-                ParagraphWithImages(element, blocks, pictures);
+                ParagraphWithImages(element, blocks, pictures, notes);
                 break;
             case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
                 var heading = PlainText(element.InnerHtml);
+                if (heading.Length > MaxHeadingLength)
+                {
+                    notes.Add($"a heading longer than {MaxHeadingLength} characters was cut to {MaxHeadingLength}");
+                    heading = heading[..MaxHeadingLength];
+                }
                 if (heading.Length > 0)
                 {
                     var level = Math.Clamp(element.LocalName[1] - '0', 2, 4);
-                    blocks.Add(new(new Block { Type = BlockTypes.Heading, Level = level, Text = heading.Length > 300 ? heading[..300] : heading }));
+                    blocks.Add(new(new Block { Type = BlockTypes.Heading, Level = level, Text = heading }));
                 }
                 break;
             case "ul" or "ol":
+                // A list item holds text only: its pictures follow the list.
+                var listed = TakeImages(element);
                 var items = ListItems(element).Where(i => !IsBlank(PlainText(i))).ToList();
                 if (items.Count > 0)
                 {
                     blocks.Add(new(new Block { Type = BlockTypes.List, Style = element.LocalName == "ol" ? BlockTypes.Numbered : BlockTypes.Bulleted, Items = items }));
                 }
+                listed.ForEach(image => Image(blocks, image, pictures, null, notes));
                 break;
             case "blockquote":
                 Quotation(element, blocks);
@@ -281,19 +359,20 @@ public static partial class WordPressHtml
                 Figure(element, blocks, pictures, notes);
                 break;
             case "img":
-                Image(blocks, element, pictures, null);
+                Image(blocks, element, pictures, null, notes);
                 break;
             case "iframe":
-                Embed(blocks, element.GetAttribute("src"), pictures.Site);
+                Embed(blocks, element.GetAttribute("src"), pictures.Site, notes);
                 break;
             case "wp-embed":
-                Embed(blocks, element.GetAttribute("data-url"), pictures.Site);
+                Embed(blocks, element.GetAttribute("data-url"), pictures.Site, notes);
                 break;
             case "wp-gallery":
                 Gallery(element, blocks, pictures, notes);
                 break;
             case "pre":
-                Paragraph(blocks, WebUtility.HtmlEncode(element.TextContent.Trim()).Replace("\n", "<br>"));
+                Paragraph(blocks, Preformatted(element.TextContent));
+                notes.Add("preformatted text (<pre>) became a paragraph with its line breaks and indentation; its fixed-width type is not kept");
                 break;
             case "table":
                 // No table block: each row is a paragraph, its cells apart.
@@ -323,16 +402,21 @@ public static partial class WordPressHtml
                 break;
             case "div" or "section" or "article" or "aside" or "header" or "footer" or "thead" or "tbody" or "tr" or "td" or "th"
                 or "dl" or "dt" or "dd" or "address" or "center" or "main" or "figcaption" or "nav" or "details" or "summary":
-                foreach (var child in element.ChildNodes)
+                if (element.GetAttribute("role") == "img" && BackgroundImage().Match(element.GetAttribute("style") ?? string.Empty) is { Success: true } background)
                 {
-                    Visit(child, blocks, pictures, notes);
+                    // A cover block's picture shown as a background (fixed or repeated): as an img with the element's wp-image class.
+                    var picture = element.Owner!.CreateElement("img");
+                    picture.SetAttribute("src", WebUtility.HtmlDecode(background.Groups[1].Value));
+                    picture.SetAttribute("class", element.GetAttribute("class") ?? string.Empty);
+                    Image(blocks, picture, pictures, null, notes);
                 }
+                VisitAll(element.ChildNodes, blocks, pictures, notes);
                 break;
             default:
-                // Inline markup at the top level (a, strong, span…) is a paragraph of its own.
+                // An inline element around a picture, or an element we do not know: a paragraph of its own.
                 if (element.QuerySelector("img") is not null)
                 {
-                    ParagraphWithImages(element, blocks, pictures);
+                    ParagraphWithImages(element, blocks, pictures, notes);
                 }
                 else
                 {
@@ -370,7 +454,7 @@ public static partial class WordPressHtml
             foreach (var image in images)
             {
                 var own = image.Closest("figure") is { } inner && inner != figure ? inner.Children.FirstOrDefault(c => c.LocalName == "figcaption") : null;
-                Image(blocks, image, pictures, PlainText(own?.InnerHtml));
+                Image(blocks, image, pictures, PlainText(own?.InnerHtml), notes);
             }
             if (caption is not null)
             {
@@ -380,25 +464,22 @@ public static partial class WordPressHtml
         }
         if (images.Count == 1)
         {
-            Image(blocks, images[0], pictures, PlainText(caption?.InnerHtml));
+            Image(blocks, images[0], pictures, PlainText(caption?.InnerHtml), notes);
             return;
         }
         if (figure.QuerySelector("iframe") is { } frame)
         {
-            Embed(blocks, frame.GetAttribute("src"), pictures.Site);
+            Embed(blocks, frame.GetAttribute("src"), pictures.Site, notes);
         }
         else if (figure.QuerySelector(".wp-block-embed__wrapper") is { } wrapper && wrapper.QuerySelector("wp-embed") is null
             && Absolute(wrapper.TextContent.Trim(), pictures.Site) is { } url && !url.Contains(' ', StringComparison.Ordinal))
         {
-            Embed(blocks, url, pictures.Site);
+            Embed(blocks, url, pictures.Site, notes);
         }
         else
         {
             // Gutenberg's embed block of a known provider: its URL on a line of its own became an embed already.
-            foreach (var child in figure.ChildNodes.Where(c => c != caption))
-            {
-                Visit(child, blocks, pictures, notes);
-            }
+            VisitAll(figure.ChildNodes.Where(c => c != caption), blocks, pictures, notes);
         }
         if (caption is not null)
         {
@@ -439,18 +520,22 @@ public static partial class WordPressHtml
     }
 
     /// <summary>Pictures inside a paragraph become image blocks of their own, after the paragraph's text.</summary>
-    private static void ParagraphWithImages(IElement element, List<ConvertedBlock> blocks, Pictures pictures)
+    private static void ParagraphWithImages(IElement element, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
+    {
+        var images = TakeImages(element);
+        Paragraph(blocks, element.LocalName == "p" ? element.InnerHtml : element.OuterHtml);
+        images.ForEach(image => Image(blocks, image, pictures, null, notes));
+    }
+
+    /// <summary>The pictures in an element, taken out of it (with a link around one that holds nothing else), to follow it as image blocks.</summary>
+    private static List<IElement> TakeImages(IElement element)
     {
         var images = element.QuerySelectorAll("img").ToList();
         foreach (var image in images)
         {
             (image.ParentElement is { LocalName: "a" } link && link.Children.Length == 1 ? link : image).Remove();
         }
-        Paragraph(blocks, element.LocalName == "p" ? element.InnerHtml : element.OuterHtml);
-        foreach (var image in images)
-        {
-            Image(blocks, image, pictures, null);
-        }
+        return images;
     }
 
     private static void Paragraph(List<ConvertedBlock> blocks, string html)
@@ -465,32 +550,50 @@ public static partial class WordPressHtml
     }
 
     /// <summary>
+    /// Preformatted text as a paragraph: its lines kept as line breaks, its indentation and runs of spaces as non-breaking
+    /// spaces (a tab as four), so a timetable or a poem keeps its shape.
+    /// </summary>
+    private static string Preformatted(string text) =>
+        string.Join("<br>", text.Trim('\n').TrimEnd().Split('\n').Select(line =>
+            SpaceRun().Replace(WebUtility.HtmlEncode(line.TrimEnd().Replace("\t", "    ")), run => run.Length == 1 && run.Index > 0 ? " " : string.Concat(Enumerable.Repeat("&nbsp;", run.Length)))));
+
+    /// <summary>
     /// A picture: the attachment's original when the export has it (a post shows a resized copy, <c>photo-1024x683.jpg</c>),
     /// with the attachment's alt text when the <c>img</c> has none.
     /// </summary>
-    private static void Image(List<ConvertedBlock> blocks, IElement image, Pictures pictures, string? caption)
+    private static void Image(List<ConvertedBlock> blocks, IElement image, Pictures pictures, string? caption, List<string> notes)
     {
-        if (Absolute(image.GetAttribute("src"), pictures.Site) is { } url)
+        // A lazy-loading plugin leaves a placeholder (a data: URL) in src and the picture in data-src or data-lazy-src.
+        if (ImageSources.Select(source => Absolute(image.GetAttribute(source), pictures.Site)).FirstOrDefault(url => url is not null) is not { } url)
         {
-            var attachment = pictures.Of(image, url);
-            var alt = image.GetAttribute("alt") is { } given && !string.IsNullOrWhiteSpace(given) ? given.Trim() : attachment?.Alt;
-            blocks.Add(new(new Block
-            {
-                Type = BlockTypes.Image, Url = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url,
-                Alt = string.IsNullOrWhiteSpace(alt) ? null : alt, Caption = string.IsNullOrWhiteSpace(caption) ? null : caption, Credit = attachment?.Credit,
-            }));
+            notes.Add("a picture without a web address was left out");
+            return;
         }
+        var attachment = pictures.Of(image, url);
+        var alt = image.GetAttribute("alt") is { } given && !string.IsNullOrWhiteSpace(given) ? given.Trim() : attachment?.Alt;
+        blocks.Add(new(new Block
+        {
+            Type = BlockTypes.Image, Url = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url,
+            Alt = string.IsNullOrWhiteSpace(alt) ? null : alt, Caption = string.IsNullOrWhiteSpace(caption) ? null : caption, Credit = attachment?.Credit,
+        }));
     }
 
-    private static void Embed(List<ConvertedBlock> blocks, string? url, Uri? site)
+    private static void Embed(List<ConvertedBlock> blocks, string? url, Uri? site, List<string> notes)
     {
         if (Absolute(url, site) is { } absolute)
         {
             blocks.Add(new(new Block { Type = BlockTypes.Embed, Url = absolute }));
         }
+        else
+        {
+            notes.Add("an embed without a web address was left out");
+        }
     }
 
-    /// <summary>A quotation with a <c>cite</c> names its speaker (a quote); one without is kept as emphasised text.</summary>
+    /// <summary>
+    /// A quotation with a <c>cite</c> names its speaker (a quote); one without is kept as emphasised text, a paragraph for
+    /// each of its paragraphs, with their links.
+    /// </summary>
     private static void Quotation(IElement element, List<ConvertedBlock> blocks)
     {
         var cite = element.QuerySelector("cite");
@@ -507,7 +610,12 @@ public static partial class WordPressHtml
         }
         else
         {
-            Paragraph(blocks, $"<em>{WebUtility.HtmlEncode(text)}</em>");
+            var paragraphs = element.Children.Where(c => c.LocalName == "p").ToList();
+            var allInParagraphs = element.ChildNodes.All(n => n is IElement { LocalName: "p" } || n is IText t && IsBlank(t.Data) || n is IComment);
+            foreach (var part in allInParagraphs && paragraphs.Count > 0 ? paragraphs.Select(p => p.InnerHtml) : [element.InnerHtml])
+            {
+                Paragraph(blocks, $"<em>{part.Trim()}</em>");
+            }
         }
     }
 
@@ -528,6 +636,9 @@ public static partial class WordPressHtml
             : site is not null && Uri.TryCreate(site, url, out var relative) ? relative : null;
         return resolved?.Scheme is "http" or "https" ? resolved.AbsoluteUri : null;
     }
+
+    /// <summary>Text of the post's HTML (a URL with <c>&amp;amp;</c> in it) as an attribute's value, its entities decoded once.</summary>
+    private static string Attribute(string html) => WebUtility.HtmlEncode(WebUtility.HtmlDecode(html));
 
     /// <summary>Empty, or only spaces and non-breaking spaces (Gutenberg leaves <c>&amp;nbsp;</c> paragraphs behind).</summary>
     private static bool IsBlank(string text) => text.All(c => char.IsWhiteSpace(c) || c == '\u00a0');
@@ -566,10 +677,23 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"\[embed[^\]]*\](.*?)\[/embed\]", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex EmbedShortcode();
 
+    [GeneratedRegex(@"\[(?<kind>audio|video)\b(?<attrs>[^\]]*)\](?:(?<inner>[^\[]*)\[/\k<kind>\])?", RegexOptions.IgnoreCase)]
+    private static partial Regex MediaShortcode();
+
+    [GeneratedRegex(@"\b([\w-]+)=[""']([^""']*)[""']")]
+    private static partial Regex ShortcodeAttributes();
+
+    [GeneratedRegex(@"https?://[^\s""'\]]+")]
+    private static partial Regex BareUrl();
+
     [GeneratedRegex(@"\[([a-zA-Z][\w-]*)(?=[\s\]/])[^\]\[]*\]")]
     private static partial Regex AnyShortcode();
 
-    [GeneratedRegex(@"^[ \t]*(https?://(?:www\.|m\.)?(?:youtube\.com/watch\?[^\s<]+|youtu\.be/[^\s<]+|vimeo\.com/[^\s<]+|(?:twitter|x)\.com/[^\s<]+/status/[^\s<]+|facebook\.com/[^\s<]+))[ \t]*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    /// <summary>
+    /// A URL WordPress embeds when it stands on a line of its own: the oEmbed providers it knows (and X and Facebook,
+    /// which older sites embedded through Jetpack).
+    /// </summary>
+    [GeneratedRegex(@"^[ \t]*(https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?|shorts/|playlist\?)[^\s<]+|youtu\.be/[^\s<]+|vimeo\.com/[^\s<]+|(?:twitter|x)\.com/[^\s<]+/status/[^\s<]+|facebook\.com/[^\s<]+|instagram\.com/(?:p|reel|tv)/[^\s<]+|(?:[\w-]+\.)?wordpress\.tv/[^\s<]+|videopress\.com/v/[^\s<]+|(?:[\w-]+\.)?flickr\.com/photos/[^\s<]+|flic\.kr/[^\s<]+|soundcloud\.com/[^\s<]+|open\.spotify\.com/[^\s<]+|mixcloud\.com/[^\s<]+|(?:[\w-]+\.)?tiktok\.com/[^\s<]+|(?:[\w-]+\.)?ted\.com/talks/[^\s<]+|dailymotion\.com/video/[^\s<]+|dai\.ly/[^\s<]+|[\w-]+\.tumblr\.com/post/[^\s<]+|reddit\.com/r/[^\s<]+/comments/[^\s<]+|imgur\.com/[^\s<]+|issuu\.com/[^\s<]+|(?:[\w-]+\.)?scribd\.com/doc/[^\s<]+|(?:[\w-]+\.)?slideshare\.net/[^\s<]+|speakerdeck\.com/[^\s<]+|(?:[\w-]+\.)?kickstarter\.com/projects/[^\s<]+|(?:[\w-]+\.)?pinterest\.[a-z.]+/pin/[^\s<]+|bsky\.app/profile/[^\s<]+/post/[^\s<]+))[ \t]*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex BareEmbedLine();
 
     [GeneratedRegex(@"\n[ \t]*\n\s*")]
@@ -578,6 +702,30 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"^</?([a-zA-Z][\w-]*)")]
     private static partial Regex OpeningTag();
 
+    /// <summary>An opening tag (<c>&lt;ul&gt;</c>, <c>&lt;hr /&gt;</c>), to start a chunk when it is a block element's.</summary>
+    [GeneratedRegex(@"<([a-zA-Z][\w-]*)(?=[\s/>])")]
+    private static partial Regex BlockTagStart();
+
+    /// <summary>A closing tag, to end a chunk when it is a block element's.</summary>
+    [GeneratedRegex(@"</([a-zA-Z][\w-]*)\s*>")]
+    private static partial Regex BlockTagEnd();
+
+    /// <summary>A line break in the text of a block element (an address, a table cell), where wpautop puts a <c>br</c>; not one next to a block tag.</summary>
+    [GeneratedRegex(@"(?<=>[^<>]*)(?<!</?(?:p|h[1-6]|ul|ol|li|blockquote|figure|figcaption|div|table|thead|tfoot|tbody|caption|col|colgroup|tr|td|th|pre|hr|section|article|aside|header|footer|nav|dl|dd|dt|address|details|summary|menu|hgroup|fieldset|legend|map|area|math|form|style)\b[^>]*>\s*)\n(?!\s*</?(?:p|h[1-6]|ul|ol|li|blockquote|figure|figcaption|div|table|thead|tfoot|tbody|caption|col|colgroup|tr|td|th|pre|hr|section|article|aside|header|footer|nav|dl|dd|dt|address|details|summary|menu|hgroup|fieldset|legend|map|area|math|form|style)\b)", RegexOptions.IgnoreCase)]
+    private static partial Regex LineInBlock();
+
+    [GeneratedRegex(@"<pre\b.*?</pre\s*>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex PreElement();
+
+    [GeneratedRegex(@"<pre data-kept=""(\d+)""></pre>")]
+    private static partial Regex KeptPre();
+
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    [GeneratedRegex(@" +")]
+    private static partial Regex SpaceRun();
+
+    [GeneratedRegex(@"background-image:\s*url\(\s*['""]?([^'"")]+)['""]?\s*\)", RegexOptions.IgnoreCase)]
+    private static partial Regex BackgroundImage();
 }

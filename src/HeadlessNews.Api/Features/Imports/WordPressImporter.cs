@@ -217,9 +217,11 @@ public sealed partial class WordPressImporter(
         {
             standfirst = WordPressHtml.PlainText(description);
         }
-        if (item.DateGmt is null && item.LocalDate is { } local && item.Status is "publish" or "future")
+        if (item.DateGmt is null && item.Status is "publish" or "future")
         {
-            notes.Add($"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC");
+            notes.Add(item.LocalDate is { } local
+                ? $"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC"
+                : "no date in the export: dated with the time of the import");
         }
         foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format")).GroupBy(t => t.Taxonomy))
         {
@@ -613,7 +615,7 @@ public sealed partial class WordPressImporter(
         var categories = item.Terms.Where(t => t.Taxonomy == "category")
             .OrderByDescending(t => run.PrimaryCategory(item) is { } primary && t.Slug == primary).ToList();
         var section = categories.Count == 0 ? null : await SectionAsync(db, run, categories[0], cancellationToken);
-        var tags = await TagsAsync(db, run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken);
+        var tags = await TagsAsync(db, run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken, notes);
         var author = item.Creator is { } login ? await AuthorAsync(db, run, login, cancellationToken) : null;
         if (author is null)
         {
@@ -628,13 +630,20 @@ public sealed partial class WordPressImporter(
     /// Other categories and tags become tags with the source's slug (the nicename, normalised) when it gives one, else the
     /// name's; a tag new to this run is made with its name first, so the article can name it by slug.
     /// </summary>
-    private static async Task<List<string>> TagsAsync(HeadlessNewsDbContext db, Run run, IEnumerable<WpTerm> terms, CancellationToken cancellationToken)
+    /// <param name="notes">A post's notes: the tags beyond what an article takes are named there.</param>
+    private static async Task<List<string>> TagsAsync(HeadlessNewsDbContext db, Run run, IEnumerable<WpTerm> terms, CancellationToken cancellationToken, List<string>? notes = null)
     {
         const int maxLength = 100;
         var tags = terms
             .Select(t => (Slug: Slugs.From(t.Slug.Length > 0 ? t.Slug : t.Name) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
                 Name: t.Name.Trim() is var name && name.Length > maxLength ? name[..maxLength] : name))
-            .Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).Take(SaveArticleRequestValidator.MaxTerms).ToList();
+            .Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).ToList();
+        if (tags.Count > SaveArticleRequestValidator.MaxTerms)
+        {
+            notes?.Add($"{tags.Count - SaveArticleRequestValidator.MaxTerms} of its categories and tags left out (an article takes {SaveArticleRequestValidator.MaxTerms} tags): "
+                + string.Join(", ", tags.Skip(SaveArticleRequestValidator.MaxTerms).Select(t => t.Name)));
+            tags = tags[..SaveArticleRequestValidator.MaxTerms];
+        }
         var unseen = tags.Where(t => run.KeepTag(t.Slug)).Select(t => t.Name.Length == 0 ? (t.Slug, t.Slug) : t).ToList();
         if (unseen.Count > 0 && !run.Options.DryRun)
         {

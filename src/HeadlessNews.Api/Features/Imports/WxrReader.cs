@@ -96,14 +96,16 @@ public static partial class WxrReader
                 var author = await ReadFlatAsync(reader.ReadSubtree());
                 yield return new WpAuthor(author.GetValueOrDefault("author_login")?.Trim() ?? string.Empty, Name(author.GetValueOrDefault("author_display_name")));
             }
-            else if (wordPress && name is "category" or "tag")
+            else if (wordPress && name is "category" or "tag" or "term")
             {
                 var term = await ReadFlatAsync(reader.ReadSubtree());
-                var label = Name(term.GetValueOrDefault("cat_name") ?? term.GetValueOrDefault("tag_name"));
-                if (label is not null)
+                // A generic wp:term names its taxonomy: a category or tag written that way is one too (other taxonomies are reported per post).
+                var taxonomy = name switch { "tag" => "post_tag", "category" => "category", _ => term.GetValueOrDefault("term_taxonomy")?.Trim() };
+                var label = Name(term.GetValueOrDefault("cat_name") ?? term.GetValueOrDefault("tag_name") ?? term.GetValueOrDefault("term_name"));
+                if (label is not null && taxonomy is "category" or "post_tag")
                 {
-                    var slug = term.GetValueOrDefault("category_nicename") ?? term.GetValueOrDefault("tag_slug") ?? string.Empty;
-                    yield return new WpTerm(name == "tag" ? "post_tag" : "category", Uri.UnescapeDataString(slug.Trim()), label, NullIfBlank(term.GetValueOrDefault("term_id"))?.Trim());
+                    var slug = term.GetValueOrDefault("category_nicename") ?? term.GetValueOrDefault("tag_slug") ?? term.GetValueOrDefault("term_slug") ?? string.Empty;
+                    yield return new WpTerm(taxonomy, Uri.UnescapeDataString(slug.Trim()), label, NullIfBlank(term.GetValueOrDefault("term_id"))?.Trim());
                 }
             }
             else if (name == "item")
@@ -256,23 +258,26 @@ public static partial class WxrReader
                 }
                 else
                 {
-                    values[key] = await ReadTextAsync(item);
+                    // An element given twice: the first counts, as it does for WordPress's importer.
+                    values.TryAdd(key, await ReadTextAsync(item));
                 }
             }
         }
-        string? Get(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value) : null;
+        // Fields but the post's own text are trimmed: WordPress.com's exports wrap some (a link, a file's URL) in line breaks.
+        string? Get(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value)?.Trim() : null;
+        string? Text(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value) : null;
         return new WpItem(
             Get("wp:post_id") ?? string.Empty,
             Get("wp:post_type") ?? "post",
             Get("wp:status") ?? "publish",
-            Get("title"),
+            Text("title"),
             Get("link"),
             Get("guid"),
             Get("dc:creator"),
-            Get("content:encoded"),
-            Get("excerpt:encoded"),
+            Text("content:encoded"),
+            Text("excerpt:encoded"),
             Get("wp:post_name") is { } postName ? Uri.UnescapeDataString(postName) : null,
-            Get("wp:post_parent") is { } parent && parent.Trim() != "0" ? parent.Trim() : null,
+            Get("wp:post_parent") is { } parent && parent != "0" ? parent : null,
             int.TryParse(Get("wp:menu_order"), System.Globalization.CultureInfo.InvariantCulture, out var menuOrder) ? menuOrder : 0,
             GmtDate(Get("wp:post_date_gmt")) ?? RssDate(Get("pubDate")),
             GmtDate(Get("wp:post_date")),
