@@ -44,6 +44,14 @@ public static partial class WordPressHtml
          "dl", "dd", "dt", "address", "details", "summary", "menu", "hgroup", "fieldset", "legend", "map", "area", "math", "form", "style"],
         StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// A line break in the text of a block element (an address, a table cell), where wpautop puts a <c>br</c>; not one next
+    /// to a block element's tag.
+    /// </summary>
+    private static readonly Regex LineInBlock = new(
+        $@"(?<=>[^<>]*)(?<!</?(?:{string.Join('|', WpautopBlocks)})\b[^>]*>\s*)\n(?!\s*</?(?:{string.Join('|', WpautopBlocks)})\b)",
+        RegexOptions.IgnoreCase | RegexOptions.Compiled);
+
     /// <summary>wpautop's block elements and ours: a chunk that starts with one (opening or closing) is not wrapped in a paragraph.</summary>
     private static readonly HashSet<string> BlockTags = new(
         [.. WpautopBlocks, "img", "iframe", "wp-gallery", "wp-embed", "video", "audio", "script"], StringComparer.OrdinalIgnoreCase);
@@ -56,9 +64,6 @@ public static partial class WordPressHtml
 
     /// <summary>Where an <c>img</c> may have its picture, in order.</summary>
     private static readonly string[] ImageSources = ["src", "data-src", "data-lazy-src", "data-original"];
-
-    /// <summary>A heading block's longest text.</summary>
-    private const int MaxHeadingLength = 300;
 
     /// <summary>How deep reusable blocks may reference other reusable blocks (WordPress refuses a block that references itself).</summary>
     private const int MaxReusableDepth = 3;
@@ -246,7 +251,7 @@ public static partial class WordPressHtml
             }
             if (OpeningTag().Match(trimmed) is { Success: true } tag && BlockTags.Contains(tag.Groups[1].Value))
             {
-                html.Append(LineInBlock().Replace(trimmed, "<br>\n")).Append('\n');
+                html.Append(LineInBlock.Replace(trimmed, "<br>\n")).Append('\n');
             }
             else
             {
@@ -331,10 +336,11 @@ public static partial class WordPressHtml
                 break;
             case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
                 var heading = PlainText(element.InnerHtml);
-                if (heading.Length > MaxHeadingLength)
+                const int maxHeading = Articles.Blocks.BlockValidator.MaxHeadingLength;
+                if (heading.Length > maxHeading)
                 {
-                    notes.Add($"a heading longer than {MaxHeadingLength} characters was cut to {MaxHeadingLength}");
-                    heading = heading[..MaxHeadingLength];
+                    notes.Add($"a heading longer than {maxHeading} characters was cut to {maxHeading}");
+                    heading = heading[..maxHeading];
                 }
                 if (heading.Length > 0)
                 {
@@ -709,10 +715,6 @@ public static partial class WordPressHtml
     /// <summary>A closing tag, to end a chunk when it is a block element's.</summary>
     [GeneratedRegex(@"</([a-zA-Z][\w-]*)\s*>")]
     private static partial Regex BlockTagEnd();
-
-    /// <summary>A line break in the text of a block element (an address, a table cell), where wpautop puts a <c>br</c>; not one next to a block tag.</summary>
-    [GeneratedRegex(@"(?<=>[^<>]*)(?<!</?(?:p|h[1-6]|ul|ol|li|blockquote|figure|figcaption|div|table|thead|tfoot|tbody|caption|col|colgroup|tr|td|th|pre|hr|section|article|aside|header|footer|nav|dl|dd|dt|address|details|summary|menu|hgroup|fieldset|legend|map|area|math|form|style)\b[^>]*>\s*)\n(?!\s*</?(?:p|h[1-6]|ul|ol|li|blockquote|figure|figcaption|div|table|thead|tfoot|tbody|caption|col|colgroup|tr|td|th|pre|hr|section|article|aside|header|footer|nav|dl|dd|dt|address|details|summary|menu|hgroup|fieldset|legend|map|area|math|form|style)\b)", RegexOptions.IgnoreCase)]
-    private static partial Regex LineInBlock();
 
     [GeneratedRegex(@"<pre\b.*?</pre\s*>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex PreElement();

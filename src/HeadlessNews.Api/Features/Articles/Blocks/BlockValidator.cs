@@ -8,6 +8,7 @@ namespace HeadlessNews.Api.Features.Articles.Blocks;
 public sealed class BlockValidator : AbstractValidator<Block>
 {
     public const int MaxHtmlLength = 20_000;
+    public const int MaxHeadingLength = 300;
     public const int MaxListItems = 500;
     public const int MaxSourcesPerList = 100;
 
@@ -24,7 +25,7 @@ public sealed class BlockValidator : AbstractValidator<Block>
         When(b => b.Type == BlockTypes.Heading, () =>
         {
             RuleFor(b => b.Level).NotNull().InclusiveBetween(2, 4).WithMessage("A heading's level is 2, 3 or 4.");
-            RuleFor(b => b.Text).NotEmpty().MaximumLength(300);
+            RuleFor(b => b.Text).NotEmpty().MaximumLength(MaxHeadingLength);
         });
         When(b => b.Type == BlockTypes.List, () =>
         {
