@@ -8,6 +8,7 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
 {
     public const int MaxBlocks = 1000;
     public const int MaxTerms = 50;
+    public const int MaxAuthors = 20;
 
     public SaveArticleRequestValidator()
     {
@@ -23,7 +24,7 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
         RuleForEach(r => r.Tags).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A tag needs letters or digits.");
         RuleFor(r => r.Places).Must(t => t!.Count <= MaxTerms).When(r => r.Places is not null).WithMessage($"At most {MaxTerms} places.");
         RuleForEach(r => r.Places).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A place needs letters or digits.");
-        RuleFor(r => r.Authors).Must(a => a!.Count <= 20).When(r => r.Authors is not null).WithMessage("At most 20 authors.");
+        RuleFor(r => r.Authors).Must(a => a!.Count <= MaxAuthors).When(r => r.Authors is not null).WithMessage($"At most {MaxAuthors} authors.");
         RuleForEach(r => r.Authors).NotEmpty().MaximumLength(120);
         RuleFor(r => r.SourceIds).Must(s => s!.Count <= 200).When(r => r.SourceIds is not null).WithMessage("At most 200 sources.");
         RuleFor(r => r.HeroImage!).SetValidator(new HeroImageValidator()).When(r => r.HeroImage is not null);

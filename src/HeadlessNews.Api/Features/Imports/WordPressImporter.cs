@@ -223,7 +223,7 @@ public sealed partial class WordPressImporter(
                 ? $"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC"
                 : "no date in the export: dated with the time of the import");
         }
-        foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format")).GroupBy(t => t.Taxonomy))
+        foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format" or WpItem.BylineTaxonomy)).GroupBy(t => t.Taxonomy))
         {
             notes.Add($"{other.Key} terms not imported: {string.Join(", ", other.Select(t => t.Name))}");
         }
@@ -436,6 +436,7 @@ public sealed partial class WordPressImporter(
         "attachment" => "pictures come across with the posts that show them (featured, inline, galleries); files no post shows are not imported",
         "revision" => "earlier versions of a post; the post is imported as it is now",
         "wp_block" => "reusable blocks are expanded into the posts that use them",
+        WpItem.GuestAuthorType => "Co-Authors Plus guest authors become authors, named on the posts they wrote",
         "nav_menu_item" or "wp_navigation" => "navigation menus are not content",
         "wp_template" or "wp_template_part" or "wp_global_styles" or "custom_css" or "customize_changeset" or "wp_font_family" or "wp_font_face"
             or "oembed_cache" or "user_request" or "wp_pattern" => "site design and WordPress's own records, not content",
@@ -616,14 +617,26 @@ public sealed partial class WordPressImporter(
             .OrderByDescending(t => run.PrimaryCategory(item) is { } primary && t.Slug == primary).ToList();
         var section = categories.Count == 0 ? null : await SectionAsync(db, run, categories[0], cancellationToken);
         var tags = await TagsAsync(db, run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken, notes);
-        var author = item.Creator is { } login ? await AuthorAsync(db, run, login, cancellationToken) : null;
-        if (author is null)
+        var authors = new List<string>();
+        foreach (var login in item.Bylines())
+        {
+            if (await AuthorAsync(db, run, login, cancellationToken) is { } author && !authors.Contains(author))
+            {
+                authors.Add(author);
+            }
+        }
+        if (authors.Count == 0)
         {
             notes.Add("no author");
         }
+        else if (authors.Count > SaveArticleRequestValidator.MaxAuthors)
+        {
+            notes.Add($"authors left out (an article takes {SaveArticleRequestValidator.MaxAuthors}): {string.Join(", ", authors.Skip(SaveArticleRequestValidator.MaxAuthors))}");
+            authors.RemoveRange(SaveArticleRequestValidator.MaxAuthors, authors.Count - SaveArticleRequestValidator.MaxAuthors);
+        }
         var slug = item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } fromName ? fromName : null;
         return new SaveArticleRequest(
-            draft.Headline, slug, draft.Standfirst.Length == 0 ? null : draft.Standfirst, body, section, tags, null, author is null ? [] : [author], null, hero, null, null);
+            draft.Headline, slug, draft.Standfirst.Length == 0 ? null : draft.Standfirst, body, section, tags, null, authors, null, hero, null, null);
     }
 
     /// <summary>
@@ -717,13 +730,14 @@ public sealed partial class WordPressImporter(
         {
             return null;
         }
-        var name = run.Archive.Authors.GetValueOrDefault(login)?.DisplayName ?? login;
+        var exported = run.Archive.Authors.GetValueOrDefault(login);
+        var name = exported?.DisplayName ?? login;
         var counts = run.Report.Kind(AuthorsKind);
         if (await db.Set<Author>().AnyAsync(a => a.Slug == slug, cancellationToken))
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(name.Length > 200 ? name[..200] : name, slug, null, null), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(name.Length > 200 ? name[..200] : name, slug, null, exported?.Bio is { Length: > 5000 } bio ? bio[..5000] : exported?.Bio), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
             counts.Skipped++;

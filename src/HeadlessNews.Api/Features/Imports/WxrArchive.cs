@@ -17,6 +17,7 @@ public static partial class WxrArchive
         var attachments = new Dictionary<string, WpAttachment>(StringComparer.Ordinal);
         var reusableBlocks = new Dictionary<string, string>(StringComparer.Ordinal);
         var terms = new List<WpTerm>();
+        var guests = new List<WpAuthor>();
         var items = 0;
         try
         {
@@ -46,6 +47,10 @@ public static partial class WxrArchive
                         {
                             reusableBlocks[item.PostId] = block;
                         }
+                        else if (GuestAuthor(item) is { } guest)
+                        {
+                            guests.Add(guest);
+                        }
                         break;
                 }
             }
@@ -53,6 +58,11 @@ public static partial class WxrArchive
         catch (XmlException) when (items > 0)
         {
             // The import reads the file again and stops at the same place, reporting it.
+        }
+        // A site's own user wins over a guest author with the same login, as Co-Authors Plus shows the user.
+        foreach (var guest in guests)
+        {
+            authors.TryAdd(guest.Login, guest);
         }
         var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
         var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
@@ -71,6 +81,23 @@ public static partial class WxrArchive
                 yield return item;
             }
         }
+    }
+
+    /// <summary>
+    /// A Co-Authors Plus guest author: a byline without a WordPress account, named on posts by an <c>author</c> term whose
+    /// name is its login (<c>cap-user_login</c>; its item's slug is <c>cap-</c> and the login when the meta is missing).
+    /// </summary>
+    private static WpAuthor? GuestAuthor(WpItem item)
+    {
+        if (item.PostType != WpItem.GuestAuthorType)
+        {
+            return null;
+        }
+        var login = item.Meta.GetValueOrDefault("cap-user_login") is { Length: > 0 } given ? given
+            : item.PostName is { } slug && slug.StartsWith("cap-", StringComparison.Ordinal) ? slug["cap-".Length..] : item.PostName;
+        var name = item.Meta.GetValueOrDefault("cap-display_name") is { Length: > 0 } displayName ? displayName : item.Title;
+        var bio = WordPressHtml.PlainText(item.Meta.GetValueOrDefault("cap-description"));
+        return string.IsNullOrWhiteSpace(login) ? null : new WpAuthor(login.Trim(), WordPressHtml.PlainText(name) is { Length: > 0 } plain ? plain : null, bio.Length > 0 ? bio : null);
     }
 
     /// <summary>The credit in an attachment's metadata (PHP-serialised: <c>s:6:"credit";s:15:"Glannau Gazette";</c>), if any.</summary>

@@ -3,8 +3,8 @@ using System.Xml;
 
 namespace HeadlessNews.Api.Features.Imports;
 
-/// <summary>A WordPress author (<c>wp:author</c>).</summary>
-public sealed record WpAuthor(string Login, string? DisplayName);
+/// <summary>A WordPress author (<c>wp:author</c>), or a Co-Authors Plus guest author (a <c>guest-author</c> item).</summary>
+public sealed record WpAuthor(string Login, string? DisplayName, string? Bio = null);
 
 /// <summary>A category or tag (<c>wp:category</c>, <c>wp:tag</c>, or an item's <c>category</c>).</summary>
 /// <param name="Taxonomy"><c>category</c>, <c>post_tag</c>, or (an item's) any other taxonomy, e.g. <c>post_format</c> or a plugin's.</param>
@@ -38,7 +38,20 @@ public sealed record WpItem(
     IReadOnlyDictionary<string, string> Meta,
     IReadOnlyList<string> OldSlugs,
     IReadOnlyList<string> OldDates,
-    [property: System.Text.Json.Serialization.JsonIgnore] int Comments);
+    [property: System.Text.Json.Serialization.JsonIgnore] int Comments)
+{
+    /// <summary>Co-Authors Plus: the taxonomy of a post's bylines, each term named by an author's login, in byline order.</summary>
+    public const string BylineTaxonomy = "author";
+
+    /// <summary>Co-Authors Plus: the post type of a byline without a WordPress account.</summary>
+    public const string GuestAuthorType = "guest-author";
+
+    /// <summary>The logins of the post's bylines: its Co-Authors Plus authors when it has any, else its creator.</summary>
+    public IEnumerable<string> Bylines() =>
+        Terms.Any(t => t.Taxonomy == BylineTaxonomy)
+            ? Terms.Where(t => t.Taxonomy == BylineTaxonomy).Select(t => t.Name.Trim()).Distinct(StringComparer.OrdinalIgnoreCase)
+            : Creator is { } creator ? [creator] : [];
+}
 
 
 /// <summary>The exporting site as the file's channel describes it.</summary>
@@ -56,7 +69,10 @@ public static partial class WxrReader
 
     /// <summary>Post meta the import reads; everything else (and comments) is skipped.</summary>
     private static readonly HashSet<string> UsedMeta =
-        ["_thumbnail_id", "_wp_attachment_image_alt", "_wp_attachment_metadata", "_yoast_wpseo_metadesc", "_yoast_wpseo_primary_category", "rank_math_primary_category"];
+        [
+            "_thumbnail_id", "_wp_attachment_image_alt", "_wp_attachment_metadata", "_yoast_wpseo_metadesc", "_yoast_wpseo_primary_category", "rank_math_primary_category",
+            "cap-user_login", "cap-display_name", "cap-description",
+        ];
 
     public static async IAsyncEnumerable<object> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
