@@ -24,18 +24,24 @@ public static class ArticleWrites
 
     public static Task<WriteResult<ArticleResponse>> CreateAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, CancellationToken cancellationToken) =>
-        CreateAsync(db, clock, actor, content, alongside: null, cancellationToken);
+        CreateAsync(db, clock, actor, content, alongside: null, translationGroupId: null, cancellationToken);
 
     /// <summary>
     /// Creates the article; <paramref name="alongside"/> adds rows of the writer's own to the context, to be saved with the
     /// article's (an import's record of where it came from: one save instead of two). Only the slug's unique violation then
     /// reads as "slug taken"; any other fails the save as itself.
     /// </summary>
+    /// <param name="translationGroupId">The story it is an edition of (an import's Polylang translations), refused when that story has one in its language; null: a story of its own.</param>
     public static async Task<WriteResult<ArticleResponse>> CreateAsync(
-        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, Action<ArticleResponse>? alongside, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, Action<ArticleResponse>? alongside, Guid? translationGroupId,
+        CancellationToken cancellationToken)
     {
         await using var transaction = await BeginAsync(db, cancellationToken);
-        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created", cancellationToken, alongside: alongside);
+        if (await EditionTakenAsync(db, translationGroupId, content, cancellationToken) is { } taken)
+        {
+            return taken;
+        }
+        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId, "created", cancellationToken, alongside: alongside);
     }
 
     /// <summary>
@@ -45,11 +51,20 @@ public static class ArticleWrites
     /// </summary>
     public static async Task<WriteResult<ArticleResponse>> CreatePublishedAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, DateTimeOffset? publishAt, Action<ArticleResponse>? alongside,
-        CancellationToken cancellationToken)
+        Guid? translationGroupId, CancellationToken cancellationToken)
     {
         await using var transaction = await BeginAsync(db, cancellationToken);
-        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId: null, "created and published", cancellationToken, new Publication(publishAt), alongside);
+        if (await EditionTakenAsync(db, translationGroupId, content, cancellationToken) is { } taken)
+        {
+            return taken;
+        }
+        return await InsertAsync(db, transaction, clock, actor, content, translationGroupId, "created and published", cancellationToken, new Publication(publishAt), alongside);
     }
+
+    private static async Task<Refusal?> EditionTakenAsync(HeadlessNewsDbContext db, Guid? translationGroupId, SaveArticleRequest content, CancellationToken cancellationToken) =>
+        translationGroupId is { } group
+            ? await LanguageTakenAsync(db, group, Languages.Normalise(content.Language ?? Languages.Default), except: null, cancellationToken)
+            : null;
 
     /// <summary>What <see cref="InsertAsync"/> publishes the new article at (null: now).</summary>
     private sealed record Publication(DateTimeOffset? At);
@@ -114,7 +129,7 @@ public static class ArticleWrites
         await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({group.ToString()}))", cancellationToken);
         var holder = await db.Set<Article>().Where(a => a.TranslationGroupId == group && a.Language == language && a.Id != except)
             .Select(a => new { a.Id, a.Slug }).FirstOrDefaultAsync(cancellationToken);
-        return holder is null ? null : new StateConflict($"The story already has a {language} edition: {holder.Slug} ({holder.Id}).");
+        return holder is null ? null : new EditionTaken($"The story already has a {language} edition: {holder.Slug} ({holder.Id}).");
     }
 
     private static async Task<WriteResult<ArticleResponse>> InsertAsync(

@@ -223,7 +223,7 @@ public sealed partial class WordPressImporter(
                 ? $"no GMT date in the export: its local date {local:yyyy-MM-dd HH:mm} taken as UTC"
                 : "no date in the export: dated with the time of the import");
         }
-        foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format" or WpItem.BylineTaxonomy)).GroupBy(t => t.Taxonomy))
+        foreach (var other in item.Terms.Where(t => t.Taxonomy is not ("category" or "post_tag" or "post_format" or WpItem.BylineTaxonomy or WpItem.LanguageTaxonomy or WpItem.TranslationsTaxonomy)).GroupBy(t => t.Taxonomy))
         {
             notes.Add($"{other.Key} terms not imported: {string.Join(", ", other.Select(t => t.Name))}");
         }
@@ -635,8 +635,20 @@ public sealed partial class WordPressImporter(
             authors.RemoveRange(SaveArticleRequestValidator.MaxAuthors, authors.Count - SaveArticleRequestValidator.MaxAuthors);
         }
         var slug = item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } fromName ? fromName : null;
+        string? language = null;
+        if (item.Language is { } polylang)
+        {
+            if (Languages.IsValid(polylang))
+            {
+                language = Languages.Normalise(polylang);
+            }
+            else
+            {
+                notes.Add($"language '{polylang}' is not a language tag: imported in {Languages.Default}");
+            }
+        }
         return new SaveArticleRequest(
-            draft.Headline, slug, draft.Standfirst.Length == 0 ? null : draft.Standfirst, body, section, tags, null, authors, null, hero, null, null);
+            draft.Headline, slug, draft.Standfirst.Length == 0 ? null : draft.Standfirst, body, section, tags, null, authors, null, hero, language, null);
     }
 
     /// <summary>
@@ -800,14 +812,14 @@ public sealed partial class WordPressImporter(
         }
         Earlier? created = null;
         void SaveAlongside(ArticleResponse article) => created = Bookkeeping(db, run, item, null, article, hash);
-        var written = await CreateAsync(db, item, content, wantsPublished, SaveAlongside, notes, cancellationToken);
+        var written = await CreateAsync(db, item, content, wantsPublished, TranslationGroup(run.Archive.Key, item), SaveAlongside, notes, cancellationToken);
         if (written.Refusal is SlugTaken && content.Slug is { } slug)
         {
             db.ChangeTracker.Clear();
             var suffix = "-" + Slugs.From(item.PostId);
             var instead = slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix;
             notes.Add($"slug '{slug}' was taken: imported as '{instead}'");
-            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, SaveAlongside, notes, cancellationToken);
+            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, TranslationGroup(run.Archive.Key, item), SaveAlongside, notes, cancellationToken);
         }
         return written.Refusal is { } refusal ? refusal : created!;
     }
@@ -854,21 +866,45 @@ public sealed partial class WordPressImporter(
     /// post that cannot be published here (no content) stays a draft, reported.
     /// </summary>
     private async Task<WriteResult<ArticleResponse>> CreateAsync(
-        HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, Action<ArticleResponse> alongside, List<string> notes,
+        HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, Guid? group, Action<ArticleResponse> alongside, List<string> notes,
         CancellationToken cancellationToken)
     {
-        if (!wantsPublished)
+        var written = wantsPublished
+            ? await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, PublishDate(item), alongside, group, cancellationToken)
+            : await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, group, cancellationToken);
+        if (written.Refusal is EditionTaken taken)
         {
-            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, cancellationToken);
+            notes.Add($"not linked to its Polylang translations: {taken.Detail}");
+            db.ChangeTracker.Clear();
+            group = null;
+            written = wantsPublished
+                ? await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, PublishDate(item), alongside, group, cancellationToken)
+                : await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, group, cancellationToken);
         }
-        var published = await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, PublishDate(item), alongside, cancellationToken);
-        if (published.Refusal is StateConflict refusal)
+        if (written.Refusal is StateConflict refusal)
         {
             notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
             db.ChangeTracker.Clear();
-            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, cancellationToken);
+            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, group, cancellationToken);
         }
-        return published;
+        return written;
+    }
+
+    /// <summary>
+    /// The story a post with Polylang translations is an edition of: one id per translation set of the site, the same on
+    /// every run, so each translation joins the others whichever is imported first.
+    /// </summary>
+    private static Guid? TranslationGroup(string archiveKey, WpItem item)
+    {
+        if (item.TranslationSet is not { } set)
+        {
+            return null;
+        }
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{archiveKey}\n{set}"));
+        // Version 8 (custom), RFC 9562 variant.
+        hash[7] = (byte)(hash[7] & 0x0F | 0x80);
+        hash[8] = (byte)(hash[8] & 0x3F | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
     /// <summary>The changed post as a new revision, then its status brought in line with WordPress's.</summary>

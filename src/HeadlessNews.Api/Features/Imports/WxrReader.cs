@@ -46,6 +46,18 @@ public sealed record WpItem(
     /// <summary>Co-Authors Plus: the post type of a byline without a WordPress account.</summary>
     public const string GuestAuthorType = "guest-author";
 
+    /// <summary>Polylang: the taxonomy of a post's language, a term named by its slug (<c>cy</c>, <c>en</c>).</summary>
+    public const string LanguageTaxonomy = "language";
+
+    /// <summary>Polylang: the taxonomy whose one term a post shares with its translations.</summary>
+    public const string TranslationsTaxonomy = "post_translations";
+
+    /// <summary>The post's language as Polylang records it, if it does.</summary>
+    public string? Language => Terms.FirstOrDefault(t => t.Taxonomy == LanguageTaxonomy && t.Slug.Length > 0)?.Slug;
+
+    /// <summary>The Polylang term the post shares with its translations, if it has any.</summary>
+    public string? TranslationSet => Terms.FirstOrDefault(t => t.Taxonomy == TranslationsTaxonomy && t.Slug.Length > 0)?.Slug;
+
     /// <summary>The logins of the post's bylines: its Co-Authors Plus authors when it has any, else its creator.</summary>
     public IEnumerable<string> Bylines() =>
         Terms.Any(t => t.Taxonomy == BylineTaxonomy)

@@ -17,6 +17,9 @@ public sealed record VersionConflict(int CurrentVersion) : Refusal($"The resourc
 /// <summary>The resource's state does not allow the change (already published, archived, …).</summary>
 public sealed record StateConflict(string Detail) : Refusal(Detail);
 
+/// <summary>The story already has an edition in the language asked for.</summary>
+public sealed record EditionTaken(string Detail) : Refusal(Detail);
+
 /// <summary>Another resource has, or had, the slug.</summary>
 public sealed record SlugTaken(string Detail) : Refusal(Detail);
 

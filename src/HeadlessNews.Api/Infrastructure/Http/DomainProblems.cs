@@ -12,7 +12,7 @@ public static class DomainProblems
         VersionRequired => Problems.PreconditionRequired(),
         VersionConflict conflict => Problems.PreconditionFailed(conflict.CurrentVersion),
         InUse inUse => Problems.Conflict(inUse.Detail, new Dictionary<string, object?> { ["articles"] = inUse.Articles }),
-        StateConflict or SlugTaken => Problems.Conflict(refusal.Detail),
+        StateConflict or SlugTaken or EditionTaken => Problems.Conflict(refusal.Detail),
         Invalid invalid => Problems.Validation(invalid.Errors.ToDictionary()),
         Forbidden forbidden => Problems.Forbidden(forbidden.Detail),
         _ => throw new UnreachableException($"No problem is defined for {refusal.GetType().Name}."),
