@@ -473,13 +473,15 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task The_import_verb_runs_as_its_own_process_in_development_where_service_scopes_are_checked()
+    public async Task The_import_verb_runs_as_its_own_process_in_development_where_service_scopes_are_checked_with_files_named_from_where_it_was_typed()
     {
         var (run, file) = Fixture(out _);
         await api.WithDbAsync(_ => Task.FromResult(0));
+        // As `dotnet run --project` starts it: in the project's folder, with the shell's PWD where the user is.
+        var report = $"report-{run}.json";
         var cli = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { typeof(Program).Assembly.Location, "import", "wordpress", file, "--media", "link" },
+            ArgumentList = { typeof(Program).Assembly.Location, "import", "wordpress", Path.GetFileName(file), "--media", "link", "--report", report },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!,
@@ -487,6 +489,7 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         cli.Environment["ConnectionStrings__HeadlessNews"] = api.ConnectionString;
         cli.Environment["DOTNET_ENVIRONMENT"] = "Development";
         cli.Environment["Database__SeedSampleContent"] = "false";
+        cli.Environment["PWD"] = Path.GetDirectoryName(file);
         using var process = Process.Start(cli)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -495,6 +498,7 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.True(process.ExitCode == 0, await errors + await output);
         var harbour = await api.CreateClient().GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
         Assert.Equal("Harbour wall repaired before the spring tides", harbour.GetProperty("headline").GetString());
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(file)!, report)), await errors);
     }
 
     private Task<(int Exit, string Output)> ImportAsync(string file, params string[] options) => ImportFromAsync(file, file + ".report.json", options);

@@ -60,7 +60,7 @@ public static class WordPressImportCommand
         {
             archive = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https"
                 ? await WpRestArchive.OpenAsync(RestClient(services), services.GetRequiredService<TimeProvider>(), site, since, options.Pages, CancellationToken.None)
-                : await WxrArchive.OpenAsync(source, CancellationToken.None);
+                : await WxrArchive.OpenAsync(CommandLine.UserPath(source), CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException or HttpRequestException or JsonException or TaskCanceledException)
         {
@@ -93,8 +93,9 @@ public static class WordPressImportCommand
         {
             await output.WriteLineAsync(line);
         }
-        if (CommandLine.Option(args, "--report") is { } reportPath)
+        if (CommandLine.Option(args, "--report") is { } reportOption)
         {
+            var reportPath = CommandLine.UserPath(reportOption);
             await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReportJson));
             await output.WriteLineAsync($"Wrote the report to {reportPath}.");
         }

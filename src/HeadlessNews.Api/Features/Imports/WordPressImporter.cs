@@ -801,6 +801,12 @@ public sealed partial class WordPressImporter(
         if (earlier is not null)
         {
             var updated = await UpdateAsync(db, item, earlier, content, wantsPublished, notes, cancellationToken);
+            // A post whose slug another article had was given its own at first (see below): it keeps that one.
+            if (updated.Refusal is SlugTaken && content.Slug != earlier.Slug)
+            {
+                db.ChangeTracker.Clear();
+                updated = await UpdateAsync(db, item, earlier, content with { Slug = earlier.Slug }, wantsPublished, notes, cancellationToken);
+            }
             if (updated.Refusal is { } refused)
             {
                 return refused;
@@ -979,7 +985,18 @@ public sealed partial class WordPressImporter(
         logger.LogInformation("WordPress import of {Source} finished", report.Source);
     }
 
-    /// <summary>What the import took from the post, hashed: the same hash on a re-run means nothing changed.</summary>
+    /// <summary>
+    /// What the import took from the post, hashed: the same hash on a re-run means nothing changed. The media mode counts
+    /// only for a post that shows pictures (one without is the same whatever the mode; the default stands in, so hashes
+    /// recorded before this rule still match).
+    /// </summary>
     private static string SourceHash(WpItem item, MediaMode media) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-        JsonSerializer.Serialize(new { item, media }, HashJson))));
+        JsonSerializer.Serialize(new { item, media = ShowsPictures(item) ? media : MediaMode.Download }, HashJson))));
+
+    /// <summary>Whether the post may show a picture: a featured image, or markup that can hold one (over-inclusive, never under).</summary>
+    private static bool ShowsPictures(WpItem item) =>
+        item.Meta.ContainsKey("_thumbnail_id")
+        || item.Content is { } html && PictureMarkers.Any(marker => html.Contains(marker, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] PictureMarkers = ["<img", "[gallery", "wp:cover", "wp:gallery", "wp:media-text", "background-image"];
 }

@@ -148,6 +148,15 @@ public sealed class CommandLine(params CommandVerb[] features)
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
+    /// <summary>
+    /// A file named on the command line, relative to where the command was typed: <c>dotnet run --project …</c> starts the
+    /// app in the project's folder, but the shell's <c>PWD</c> it inherits still names the folder the user is in.
+    /// </summary>
+    public static string UserPath(string path) =>
+        Path.IsPathRooted(path) || Environment.GetEnvironmentVariable("PWD") is not { } shellDirectory || !Path.IsPathRooted(shellDirectory) || !Directory.Exists(shellDirectory)
+            ? Path.GetFullPath(path)
+            : Path.GetFullPath(path, shellDirectory);
+
     /// <summary>A comma-separated option as a list (empty when absent).</summary>
     public static string[] List(string? value) =>
         value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
