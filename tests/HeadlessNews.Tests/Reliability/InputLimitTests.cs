@@ -68,6 +68,8 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
     [InlineData("/v1/manage/articles", """{"headline": "Menai\uFFFF"}""", "headline")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai\uFDD0"}""", "headline")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai \uD83F\uDFFE"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai\ud800b"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "tags": ["\udc00"]}""", "tags[0]")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai\u0001"}""", "headline")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai", "body": [{"type": "paragraph", "html": "\u001b[31mred"}]}""", "body[0].html")]
     [InlineData("/v1/manage/notices", """{"reference": "R1", "category": "planning", "title": "Bell\u0007", "body": "<p>b</p>", "issuer": {"name": "Gwynedd"}}""", "title")]

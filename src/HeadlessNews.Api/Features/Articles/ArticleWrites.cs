@@ -129,7 +129,7 @@ public static class ArticleWrites
         await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({group.ToString()}))", cancellationToken);
         var holder = await db.Set<Article>().Where(a => a.TranslationGroupId == group && a.Language == language && a.Id != except)
             .Select(a => new { a.Id, a.Slug }).FirstOrDefaultAsync(cancellationToken);
-        return holder is null ? null : new EditionTaken($"The story already has a {language} edition: {holder.Slug} ({holder.Id}).");
+        return holder is null ? null : new EditionTaken($"The story already has an edition in {language}: {holder.Slug} ({holder.Id}).");
     }
 
     private static async Task<WriteResult<ArticleResponse>> InsertAsync(

@@ -10,14 +10,33 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 public sealed class AcceptedTextConverter : JsonConverter<string>
 {
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Checked(reader.GetString()!);
+        Checked(Text(ref reader));
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
     public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Checked(reader.GetString()!);
+        Checked(Text(ref reader));
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    /// <summary>The string; an escaped unpaired surrogate (<c>\ud800</c>), which no .NET string can be decoded from, is refused as such.</summary>
+    private static string Text(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException invalid) when (invalid.Message.Contains("surrogate", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidTextException(SurrogateIn(invalid.Message) is var value and >= 0xD800 and <= 0xDFFF ? value : 0xD800);
+        }
+    }
+
+    /// <summary>The surrogate the reader named in its message (<c>'0xD800'</c>), or -1.</summary>
+    private static int SurrogateIn(string message) =>
+        System.Text.RegularExpressions.Regex.Match(message, "0x([0-9A-Fa-f]{4})") is { Success: true } found
+            ? int.Parse(found.Groups[1].Value, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture)
+            : -1;
 
     private static string Checked(string value) =>
         AcceptedText.IndexOfRefused(value, out var codePoint) < 0 ? value : throw new InvalidTextException(codePoint);
