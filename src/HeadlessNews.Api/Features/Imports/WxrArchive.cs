@@ -1,9 +1,14 @@
+using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Xml;
 
 namespace HeadlessNews.Api.Features.Imports;
 
-/// <summary>A WXR file as a <see cref="WordPressArchive"/>: one pass to learn the site, authors, pictures and reusable blocks, then the items read again as a stream.</summary>
+/// <summary>
+/// A WXR export as a <see cref="WordPressArchive"/>: one pass to learn the site, authors, pictures and reusable blocks,
+/// then the items read again as a stream. The export is one file, or several: a zip (WordPress.com's download, which
+/// splits a large site into numbered files) or a folder, read in name order, so a post finds its pictures in any of them.
+/// </summary>
 public static partial class WxrArchive
 {
     /// <summary>
@@ -21,13 +26,12 @@ public static partial class WxrArchive
         var items = 0;
         try
         {
-            await using var stream = Open(path);
-            await foreach (var entry in WxrReader.ReadAsync(stream, cancellationToken))
+            await foreach (var entry in ReadAsync(path, cancellationToken))
             {
                 switch (entry)
                 {
                     case WpSite described:
-                        site = described;
+                        site ??= described;
                         break;
                     case WpAuthor author when author.Login.Length > 0:
                         authors[author.Login] = author;
@@ -67,20 +71,83 @@ public static partial class WxrArchive
         var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
         var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
         return new WordPressArchive(
-            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(path), baseUri, authors, terms, attachments, reusableBlocks, items,
+            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), baseUri, authors, terms, attachments, reusableBlocks, items,
             cancellationToken => ItemsAsync(path, cancellationToken));
     }
 
     private static async IAsyncEnumerable<WpItem> ItemsAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var stream = Open(path);
-        await foreach (var entry in WxrReader.ReadAsync(stream, cancellationToken))
+        await foreach (var entry in ReadAsync(path, cancellationToken))
         {
             if (entry is WpItem item)
             {
                 yield return item;
             }
         }
+    }
+
+    /// <summary>Everything <see cref="WxrReader"/> reads in each file of the export, one file after another.</summary>
+    private static async IAsyncEnumerable<object> ReadAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(path))
+        {
+            foreach (var file in Directory.EnumerateFiles(path, "*.xml").Order(StringComparer.Ordinal))
+            {
+                await using var stream = Open(file);
+                await foreach (var entry in ReadNamedAsync(Path.GetFileName(file), stream, cancellationToken))
+                {
+                    yield return entry;
+                }
+            }
+        }
+        else if (IsZip(path))
+        {
+            using var zip = ZipFile.OpenRead(path);
+            foreach (var file in zip.Entries.Where(e => e.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e.FullName, StringComparer.Ordinal))
+            {
+                await using var stream = file.Open();
+                await foreach (var entry in ReadNamedAsync(file.FullName, stream, cancellationToken))
+                {
+                    yield return entry;
+                }
+            }
+        }
+        else
+        {
+            await using var stream = Open(path);
+            await foreach (var entry in WxrReader.ReadAsync(stream, cancellationToken))
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>One file of several: malformed XML names the file as well as the line and column.</summary>
+    private static async IAsyncEnumerable<object> ReadNamedAsync(string name, Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var entries = WxrReader.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await entries.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (XmlException malformed)
+            {
+                throw new XmlException($"{name}: {malformed.Message}", malformed);
+            }
+            yield return entries.Current;
+        }
+    }
+
+    private static bool IsZip(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> start = stackalloc byte[4];
+        return file.ReadAtLeast(start, 4, throwOnEndOfStream: false) == 4 && start.SequenceEqual("PK\u0003\u0004"u8);
     }
 
     /// <summary>
