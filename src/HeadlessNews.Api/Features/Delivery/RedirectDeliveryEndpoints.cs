@@ -30,7 +30,10 @@ public static class RedirectDeliveryEndpoints
         http.AddCacheTags("redirects", "articles");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         var visible = db.Set<PublishedArticle>().AsNoTracking().Where(p => p.VisibleFrom <= now);
-        var redirect = await db.Set<Redirect>().AsNoTracking().Where(r => r.Path == normalised)
+        // The path as asked, else the post's own path when it names one of the post's WordPress endpoints (…/amp/).
+        var postPath = RedirectPaths.WithoutWordPressEndpoint(normalised) ?? normalised;
+        var redirect = await db.Set<Redirect>().AsNoTracking().Where(r => r.Path == normalised || r.Path == postPath)
+            .OrderByDescending(r => r.Path == normalised)
             .Select(r => new { r.Location, Slug = visible.Where(p => p.ArticleId == r.ArticleId).Select(p => p.Slug).FirstOrDefault() })
             .FirstOrDefaultAsync(cancellationToken);
         if (redirect?.Location is { } location)
@@ -38,7 +41,7 @@ public static class RedirectDeliveryEndpoints
             return TypedResults.Ok(new RedirectAnswer(path!, location, StatusCodes.Status301MovedPermanently, null));
         }
         var slug = redirect?.Slug;
-        if (slug is null && normalised.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() is { } last)
+        if (slug is null && postPath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() is { } last)
         {
             slug = await db.Set<ArticleSlugHistory>().AsNoTracking().Where(h => h.Slug == last)
                 .Join(visible, h => h.ArticleId, p => p.ArticleId, (h, p) => p.Slug).FirstOrDefaultAsync(cancellationToken);

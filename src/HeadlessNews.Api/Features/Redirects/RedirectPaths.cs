@@ -38,6 +38,21 @@ public static partial class RedirectPaths
         return path.Length <= MaxLength ? path : null;
     }
 
+    /// <summary>
+    /// The post's own path for a URL WordPress answered on its behalf, or null when <paramref name="normalised"/> is not
+    /// one: its AMP page (<c>…/amp</c>), feed, embed, trackback, a comment page or a page of a paged post (<c>…/2</c>), and
+    /// a site without pretty permalinks' <c>/index.php/…</c>. Old links to those (search engines keep AMP ones for years)
+    /// lead to the article too.
+    /// </summary>
+    public static string? WithoutWordPressEndpoint(string normalised) =>
+        normalised.StartsWith("/?", StringComparison.Ordinal) || WordPressEndpoint().Match(normalised) is not { Success: true } endpoint
+            || endpoint.Groups["path"].Value == normalised
+            ? null
+            : endpoint.Groups["path"].Value;
+
     [GeneratedRegex(@"(?:^|&)(p|page_id|attachment_id)=(\d+)(?:&|$)", RegexOptions.CultureInvariant)]
     private static partial Regex PostQuery();
+
+    [GeneratedRegex(@"^(?:/index\.php)?(?<path>/.+?)(?:/(?:amp|embed|trackback|feed(?:/(?:rss2?|atom|rdf))?|comment-page-\d+|\d{1,3}))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex WordPressEndpoint();
 }
