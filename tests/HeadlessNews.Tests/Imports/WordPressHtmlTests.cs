@@ -310,4 +310,32 @@ public sealed class WordPressHtmlTests
         Assert.Equal(300, blocks[4].Text!.Length);
         Assert.Contains("a heading longer than 300 characters was cut to 300", converted.Notes);
     }
+
+    [Fact]
+    public void A_divider_classic_or_gutenberg_is_reported_and_the_more_marker_leaves_the_text_as_it_was()
+    {
+        const string divider = "a divider (<hr>, a separator block) was left out: an article has no divider block";
+        var classic = WordPressHtml.Convert("Before the break.\n\n<!--more-->\n\nAfter it.\n\n<hr />\n\nThe end.", Site, Attachments, null, "101");
+        Assert.Equal(["Before the break.", "After it.", "The end."], classic.Blocks.Select(b => b.Block.Html));
+        Assert.Equal([divider], classic.Notes);
+        var gutenberg = WordPressHtml.Convert("""
+            <!-- wp:paragraph -->
+            <p>One.</p>
+            <!-- /wp:paragraph -->
+
+            <!-- wp:more -->
+            <!--more-->
+            <!-- /wp:more -->
+
+            <!-- wp:separator -->
+            <hr class="wp-block-separator has-alpha-channel-opacity"/>
+            <!-- /wp:separator -->
+
+            <!-- wp:paragraph -->
+            <p>Two.</p>
+            <!-- /wp:paragraph -->
+            """, Site, Attachments, null, "101");
+        Assert.Equal(["One.", "Two."], gutenberg.Blocks.Select(b => b.Block.Html));
+        Assert.Equal([divider], gutenberg.Notes);
+    }
 }

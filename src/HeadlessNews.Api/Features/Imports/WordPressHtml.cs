@@ -95,6 +95,8 @@ public static partial class WordPressHtml
         }
         // WordPress runs wpautop on classic posts only: a post of blocks has its paragraphs marked up already.
         var isBlocks = content.Contains("<!-- wp:", StringComparison.Ordinal);
+        // Comments go, <!--more--> with them: it marks where a front page's teaser ends and holds no text, so the
+        // article is as it was without it (not reported).
         var html = Autop(Shortcodes(Comments().Replace(content, string.Empty), unknown, postId), isBlocks);
         var body = Parser.ParseDocument("<body>" + html).Body!;
         var blocks = new List<ConvertedBlock>();
@@ -404,7 +406,10 @@ public static partial class WordPressHtml
             case "script" or "style" or "noscript" or "template" or "object" or "embed" or "form":
                 notes.Add($"a <{element.LocalName}> was left out");
                 break;
-            case "hr" or "br":
+            case "hr":
+                notes.Add("a divider (<hr>, a separator block) was left out: an article has no divider block");
+                break;
+            case "br":
                 break;
             case "div" or "section" or "article" or "aside" or "header" or "footer" or "thead" or "tbody" or "tr" or "td" or "th"
                 or "dl" or "dt" or "dd" or "address" or "center" or "main" or "figcaption" or "nav" or "details" or "summary":
