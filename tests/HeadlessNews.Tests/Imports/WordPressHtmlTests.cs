@@ -338,4 +338,17 @@ public sealed class WordPressHtmlTests
         Assert.Equal(["One.", "Two."], gutenberg.Blocks.Select(b => b.Block.Html));
         Assert.Equal([divider], gutenberg.Notes);
     }
+
+    [Fact]
+    public void A_table_is_kept_as_text_and_reported_with_its_rows_and_a_table_in_a_cell_is_not_counted_twice()
+    {
+        var converted = WordPressHtml.Convert("""
+            <table><caption>Tide times</caption><tbody>
+            <tr><th>Place</th><th>High water</th></tr>
+            <tr><td>Conwy</td><td><table><tr><td>09:25</td></tr><tr><td>21:40</td></tr></table></td></tr>
+            </tbody></table>
+            """, Site, Attachments, null, "101");
+        Assert.Equal(["Tide times", "Place | High water", "Conwy", "09:25", "21:40"], converted.Blocks.Select(b => b.Block.Html));
+        Assert.Equal(["a table kept as text, 4 rows (a paragraph each)"], converted.Notes);
+    }
 }

@@ -383,12 +383,14 @@ public static partial class WordPressHtml
                 notes.Add("preformatted text (<pre>) became a paragraph with its line breaks and indentation; its fixed-width type is not kept");
                 break;
             case "table":
-                // No table block: each row is a paragraph, its cells apart.
-                foreach (var row in element.QuerySelectorAll("tr"))
+                // No table block: its caption and each row a paragraph, the cells apart.
+                if (element.Children.FirstOrDefault(c => c.LocalName == "caption") is { } tableCaption)
                 {
-                    Paragraph(blocks, string.Join(" | ", row.Children.Where(c => c.LocalName is "td" or "th").Select(c => c.InnerHtml.Trim())));
+                    Paragraph(blocks, tableCaption.InnerHtml);
                 }
-                notes.Add("a table became one paragraph per row");
+                var rows = TableRows(element).ToList();
+                rows.ForEach(row => Paragraph(blocks, row));
+                notes.Add($"a table kept as text, {rows.Count} rows (a paragraph each)");
                 break;
             case "video" or "audio":
                 // No video or audio block: a link to the file keeps it (Gutenberg's video and audio blocks, a pasted player).
@@ -446,6 +448,26 @@ public static partial class WordPressHtml
             nested.ForEach(n => n.Remove());
             yield return item.InnerHtml.Trim();
             foreach (var inner in nested.SelectMany(ListItems))
+            {
+                yield return inner;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A table's rows, its cells apart; a table in a cell follows the row it is in (taken out of the cell, so its rows are
+    /// there once), and a cell that held only such a table is left out of the row.
+    /// </summary>
+    private static IEnumerable<string> TableRows(IElement table)
+    {
+        foreach (var row in table.QuerySelectorAll("tr").Where(r => r.Closest("table") == table).ToList())
+        {
+            var cells = row.Children.Where(c => c.LocalName is "td" or "th").ToList();
+            var nested = cells.SelectMany(c => c.QuerySelectorAll("table")).Where(t => t.ParentElement!.Closest("table") == table).ToList();
+            var holders = cells.Where(c => nested.Any(t => t.ParentElement!.Closest("td, th") == c)).ToList();
+            nested.ForEach(t => t.Remove());
+            yield return string.Join(" | ", cells.Except(holders.Where(c => IsBlank(PlainText(c.InnerHtml)))).Select(c => c.InnerHtml.Trim()));
+            foreach (var inner in nested.SelectMany(TableRows))
             {
                 yield return inner;
             }
