@@ -351,4 +351,22 @@ public sealed class WordPressHtmlTests
         Assert.Equal(["Tide times", "Place | High water", "Conwy", "09:25", "21:40"], converted.Blocks.Select(b => b.Block.Html));
         Assert.Equal(["a table kept as text, 4 rows (a paragraph each)"], converted.Notes);
     }
+
+    [Fact]
+    public void Inline_markup_an_article_has_no_place_for_keeps_its_meaning_where_it_can_and_is_reported_where_it_cannot()
+    {
+        var converted = WordPressHtml.Convert("""
+            <h2>CO<sub>2</sub> at the harbour</h2>
+            <p>E = MC<sup>2</sup>, H<sub>2</sub>O, 10<sup>-3</sup>, x<sub>(2+1)</sub>, the 5<sup>th</sup> time<sup><a href="https://glannau-gazette.example/#n1">1</a></sup>: <b>bold</b>, <i>italic</i>, <code>sudo</code>, <del>old</del> <mark>new</mark>.</p>
+            <ul><li>SO<sub>2</sub> and <b>NO</b></li></ul>
+            <pre><code>kept as preformatted text</code></pre>
+            """, Site, Attachments, null, "101");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.Equal("CO₂ at the harbour", blocks[0].Text);
+        Assert.Equal(
+            "E = MC², H₂O, 10⁻³, x₍₂₊₁₎, the 5th time<a href=\"https://glannau-gazette.example/#n1\" rel=\"nofollow noopener noreferrer\">¹</a>: <strong>bold</strong>, <em>italic</em>, sudo, old new.",
+            blocks[1].Html);
+        Assert.Equal(["SO₂ and <strong>NO</strong>"], blocks[2].Items);
+        Assert.Contains("inline markup an article has no place for was kept as its text: <code>, <del>, <mark>, <sup>", converted.Notes);
+    }
 }

@@ -73,9 +73,35 @@ public static partial class WordPressHtml
     /// <summary>Where WordPress's <c>[audio]</c> and <c>[video]</c> take their file, in order.</summary>
     private static readonly string[] MediaSources = ["src", "mp3", "m4a", "ogg", "wav", "wma", "mp4", "m4v", "webm", "ogv", "wmv", "flv"];
 
-    /// <summary>Plain text of a title or excerpt (entities decoded, tags removed, whitespace collapsed).</summary>
-    public static string PlainText(string? html) =>
-        string.IsNullOrWhiteSpace(html) ? string.Empty : Whitespace().Replace(Parser.ParseDocument("<body>" + html).Body!.TextContent, " ").Trim();
+    /// <summary>
+    /// Inline elements whose meaning the sanitiser drops with them (an article's text keeps links, strong, em and line
+    /// breaks): their text stays, and the report names them.
+    /// </summary>
+    private static readonly HashSet<string> MarkupKeptAsText = new(
+        ["abbr", "acronym", "big", "cite", "code", "del", "dfn", "ins", "kbd", "mark", "q", "s", "samp", "small", "strike", "sub", "sup", "tt", "u", "var"],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What a superscript or subscript may hold to be written with Unicode's own characters instead (MC², H₂O, 10⁻³).</summary>
+    private const string ScriptableCharacters = "0123456789+-−=()";
+
+    private const string Superscripts = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾";
+
+    private const string Subscripts = "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎";
+
+    /// <summary>Plain text of a title or excerpt (entities decoded, tags removed, superscript digits kept as such, whitespace collapsed).</summary>
+    public static string PlainText(string? html)
+    {
+        if (string.IsNullOrWhiteSpace(html))
+        {
+            return string.Empty;
+        }
+        var body = Parser.ParseDocument("<body>" + html).Body!;
+        if (html.Contains("<su", StringComparison.OrdinalIgnoreCase))
+        {
+            body.QuerySelectorAll("sup, sub").ToList().ForEach(script => AsUnicodeScript(script));
+        }
+        return Whitespace().Replace(body.TextContent, " ").Trim();
+    }
 
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
@@ -99,10 +125,63 @@ public static partial class WordPressHtml
         // article is as it was without it (not reported).
         var html = Autop(Shortcodes(Comments().Replace(content, string.Empty), unknown, postId), isBlocks);
         var body = Parser.ParseDocument("<body>" + html).Body!;
+        InlineMarkup(body, notes);
         var blocks = new List<ConvertedBlock>();
         var pictures = new Pictures(site, attachments);
         VisitAll(body.ChildNodes, blocks, pictures, notes);
         return new ConvertedBody(WithinLimits(blocks, notes), [.. unknown], [.. notes.Distinct()]);
+    }
+
+    /// <summary>
+    /// Inline markup made to fit what an article's text keeps, before the sanitiser drops the rest: <c>b</c> and <c>i</c>
+    /// become <c>strong</c> and <c>em</c>, a superscript or subscript of digits and signs its Unicode characters, and the
+    /// elements whose meaning is still lost (code, deleted text…) are named in the report. Preformatted text has a note of
+    /// its own; a <c>cite</c> in a block quote names the speaker.
+    /// </summary>
+    private static void InlineMarkup(IElement body, List<string> notes)
+    {
+        var lost = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var element in body.QuerySelectorAll("*").Where(e => e.Closest("pre") is null).ToList())
+        {
+            switch (element.LocalName)
+            {
+                case "b" or "i":
+                    var renamed = element.Owner!.CreateElement(element.LocalName == "b" ? "strong" : "em");
+                    renamed.Append([.. element.ChildNodes]);
+                    element.Replace(renamed);
+                    break;
+                case "sup" or "sub" when AsUnicodeScript(element):
+                    break;
+                case "cite" when element.Closest("blockquote") is not null:
+                    break;
+                case var name when MarkupKeptAsText.Contains(name):
+                    lost.Add($"<{name}>");
+                    break;
+            }
+        }
+        if (lost.Count > 0)
+        {
+            notes.Add($"inline markup an article has no place for was kept as its text: {string.Join(", ", lost)}");
+        }
+    }
+
+    /// <summary>
+    /// A superscript or subscript of digits and signs (MC<c>&lt;sup&gt;2&lt;/sup&gt;</c>) written with Unicode's characters
+    /// (MC²) in place of the element, its links kept; false, and left as it is, when it holds other text (5<c>&lt;sup&gt;th&lt;/sup&gt;</c>).
+    /// </summary>
+    private static bool AsUnicodeScript(IElement script)
+    {
+        if (!script.TextContent.All(c => char.IsWhiteSpace(c) || ScriptableCharacters.Contains(c)))
+        {
+            return false;
+        }
+        var characters = script.LocalName == "sup" ? Superscripts : Subscripts;
+        foreach (var text in script.GetDescendants().OfType<IText>())
+        {
+            text.Data = string.Concat(text.Data.Select(c => ScriptableCharacters.IndexOf(c) is var i and >= 0 ? characters[i] : c));
+        }
+        script.Replace([.. script.ChildNodes]);
+        return true;
     }
 
     /// <summary>Each reference to a reusable block replaced by the block's content (itself expanded, a few levels deep).</summary>
