@@ -369,4 +369,20 @@ public sealed class WordPressHtmlTests
         Assert.Equal(["SO₂ and <strong>NO</strong>"], blocks[2].Items);
         Assert.Contains("inline markup an article has no place for was kept as its text: <code>, <del>, <mark>, <sup>", converted.Notes);
     }
+
+    [Fact]
+    public void Only_brackets_that_look_like_shortcodes_are_listed_not_editorial_notes_in_brackets()
+    {
+        var converted = WordPressHtml.Convert("""
+            [Updated 3pm] The council replied. [Photo: Jane Doe] He said it was "there [sic] problem" [1].
+
+            [contact-form-7 id="12" title="Contact us"]
+
+            [su_button url="https://glannau-gazette.example/"]Book[/su_button] [su_divider]
+
+            [fusion_text]Text[/fusion_text] [toc] [Read more] [Updated] [and/or] [[escaped]] [Note]…[/Note]
+            """, Site, Attachments, null, "101");
+        Assert.Equal(["Note", "contact-form-7", "fusion_text", "su_button", "su_divider", "toc"], converted.UnknownShortcodes);
+        Assert.Contains("[Updated 3pm] The council replied.", converted.Blocks[0].Block.Html, StringComparison.Ordinal);
+    }
 }

@@ -290,11 +290,15 @@ public static partial class WordPressHtml
             var kind = match.Groups["kind"].Value.ToLowerInvariant();
             return $"\n\n<{kind} src=\"{Attribute(file)}\"></{kind}>\n\n";
         });
-        foreach (Match shortcode in AnyShortcode().Matches(content))
+        var closed = ClosingShortcode().Matches(content).Select(m => m.Groups[1].Value).Where(name => !KnownShortcodes.Contains(name.ToLowerInvariant())).ToHashSet(StringComparer.Ordinal);
+        unknown.UnionWith(closed);
+        foreach (Match shortcode in OpeningShortcode().Matches(content))
         {
-            if (!KnownShortcodes.Contains(shortcode.Groups[1].Value.ToLowerInvariant()))
+            var name = shortcode.Groups["name"].Value;
+            if (!KnownShortcodes.Contains(name.ToLowerInvariant())
+                && (shortcode.Groups["attrs"].Value.Trim() is var attributes && attributes.Length == 0 ? !BracketedWord().IsMatch(name) : ShortcodeEvidence().IsMatch(attributes)))
             {
-                unknown.Add(shortcode.Groups[1].Value);
+                unknown.Add(name);
             }
         }
         return content;
@@ -798,8 +802,29 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"https?://[^\s""'\]]+")]
     private static partial Regex BareUrl();
 
-    [GeneratedRegex(@"\[([a-zA-Z][\w-]*)(?=[\s\]/])[^\]\[]*\]")]
-    private static partial Regex AnyShortcode();
+    /// <summary>
+    /// A bracket that may be a shortcode as WordPress parses one: a name of <c>[a-zA-Z0-9_-]</c> right after the bracket, then
+    /// <c>]</c>, <c>/]</c> or attributes after a space; not <c>[[name]]</c> (WordPress's way of writing a shortcode as text).
+    /// WordPress knows which names are shortcodes (its plugins register them); without them, <see cref="BracketedWord"/> and
+    /// <see cref="ShortcodeEvidence"/> tell a shortcode from an editorial note in brackets.
+    /// </summary>
+    [GeneratedRegex(@"(?<!\[)\[(?<name>[a-zA-Z0-9_-]+)(?<attrs>\s[^\[\]]*?)?\s*/?\](?!\])")]
+    private static partial Regex OpeningShortcode();
+
+    /// <summary>A shortcode's closing tag: <c>[/name]</c> is never prose, and makes its opening tag a shortcode whatever it holds.</summary>
+    [GeneratedRegex(@"\[/([a-zA-Z0-9_-]+)\]")]
+    private static partial Regex ClosingShortcode();
+
+    /// <summary>A bracket of one word that is a note, not a shortcode: a number (a footnote), a capitalised word (<c>[Updated]</c>) or <c>[sic]</c>.</summary>
+    [GeneratedRegex(@"^(?:\d+|[A-Z][a-z]*|sic)$")]
+    private static partial Regex BracketedWord();
+
+    /// <summary>
+    /// Attributes a shortcode has and prose does not: a <c>name=value</c>, a quoted value or a web address
+    /// (<c>[contact-form-7 id="12"]</c>, <c>[youtube https://…]</c>), not words (<c>[Updated 3pm]</c>, <c>[Read more]</c>).
+    /// </summary>
+    [GeneratedRegex(@"(?:^|\s)(?:[a-zA-Z0-9_-]+\s*=|[""'“”‘’]|https?://)")]
+    private static partial Regex ShortcodeEvidence();
 
     /// <summary>
     /// A URL WordPress embeds when it stands on a line of its own: the oEmbed providers it knows (and X and Facebook,
