@@ -385,4 +385,23 @@ public sealed class WordPressHtmlTests
         Assert.Equal(["Note", "contact-form-7", "fusion_text", "su_button", "su_divider", "toc"], converted.UnknownShortcodes);
         Assert.Contains("[Updated 3pm] The council replied.", converted.Blocks[0].Block.Html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_paragraph_too_long_for_a_block_is_split_between_its_links_and_words_never_inside_a_tag()
+    {
+        var sentences = string.Concat(Enumerable.Range(1, 400).Select(i =>
+            $"Item {i}: <a href=\"https://glannau-gazette.example/cofnodion/{i}\">the minutes of meeting {i}</a> and <strong>vote {i}</strong>. "));
+        var bold = string.Concat(Enumerable.Repeat("Bold words run on &amp; on. ", 900));
+        var converted = WordPressHtml.Convert($"<p>{sentences}<strong>{bold}</strong></p>", Site, Attachments, null, "101");
+        var parts = converted.Blocks.Select(b => b.Block.Html!).ToList();
+        Assert.InRange(parts.Count, 4, 10);
+        Assert.All(parts, part => Assert.InRange(part.Length, 1, BlockValidator.MaxHtmlLength));
+        // Each part is whole HTML: sanitising it again changes nothing, and no link or bold text is cut in two.
+        Assert.All(parts, part => Assert.Equal(part, HeadlessNews.Api.Infrastructure.Html.HtmlSafety.SanitiseInline(part)));
+        Assert.Equal(400, parts.Sum(p => p.Split("<a href=").Length - 1));
+        Assert.Equal(400, parts.Sum(p => p.Split("</a>").Length - 1));
+        Assert.All(parts.Where(p => p.Contains("Bold words", StringComparison.Ordinal) && !p.Contains("<a ", StringComparison.Ordinal)),
+            part => Assert.Matches("^<strong>[^<]+</strong>$", part));
+        Assert.Equal(WordPressHtml.PlainText(sentences + bold), WordPressHtml.PlainText(string.Join(" ", parts)));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using AngleSharp;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using HeadlessNews.Api.Features.Articles.Blocks;
@@ -213,7 +214,7 @@ public static partial class WordPressHtml
         const string lineBreak = "<br>";
         if (blocks.Any(b => b.Block.Html?.Length > maxLength))
         {
-            notes.Add($"a paragraph longer than {maxLength:N0} characters was split at its line breaks");
+            notes.Add($"a paragraph longer than {maxLength:N0} characters was split (at its line breaks where it has them, else between words)");
             blocks = [.. blocks.SelectMany(b => b.Block.Html is { Length: > maxLength } html
                 ? SplitHtml(html, maxLength).Select(part => new ConvertedBlock(b.Block with { Html = part }))
                 : [b])];
@@ -241,26 +242,97 @@ public static partial class WordPressHtml
         return joined;
     }
 
-    /// <summary>Inline HTML cut into parts no longer than <paramref name="maxLength"/>, at line breaks (else at spaces).</summary>
-    private static IEnumerable<string> SplitHtml(string html, int maxLength)
+    /// <summary>
+    /// Inline HTML cut into parts no longer than <paramref name="maxLength"/>, only between its top-level nodes or words: at
+    /// the part's last line break when it has one, else after the last node or word that fits. An element too long for a
+    /// part is cut the same way inside, each piece in the element's own tags, so every part is whole HTML.
+    /// </summary>
+    private static IEnumerable<string> SplitHtml(string html, int maxLength) =>
+        Pack(Pieces(Parser.ParseDocument("<body>" + html).Body!.ChildNodes, maxLength), maxLength).Select(part => part.Trim()).Where(part => part.Length > 0);
+
+    /// <summary>
+    /// The nodes as the pieces a part may end after, none longer than <paramref name="maxLength"/>: text a word at a time
+    /// (a word too long cut between characters, never inside a reference), an element whole when it fits, else its own parts
+    /// each wrapped in its tags (or, were its tags alone nearly a part, its content without them).
+    /// </summary>
+    private static IEnumerable<string> Pieces(IEnumerable<INode> nodes, int maxLength)
     {
-        var part = new StringBuilder();
-        foreach (var line in html.Split("<br>"))
+        foreach (var node in nodes)
         {
-            foreach (var piece in line.Length <= maxLength ? [line] : line.Chunk(maxLength / 2).Select(c => new string(c)))
+            var markup = node.ToHtml();
+            if (node is IText)
             {
-                if (part.Length > 0 && part.Length + 4 + piece.Length > maxLength)
+                foreach (Match word in Word().Matches(markup))
                 {
-                    yield return part.ToString().Trim();
-                    part.Clear();
+                    for (var rest = word.Value; rest.Length > 0;)
+                    {
+                        var cut = rest.Length <= maxLength ? rest.Length : CutWithin(rest, maxLength);
+                        yield return rest[..cut];
+                        rest = rest[cut..];
+                    }
                 }
-                part.Append(part.Length > 0 ? "<br>" : string.Empty).Append(piece);
+            }
+            else if (markup.Length <= maxLength || node is not IElement element)
+            {
+                yield return markup;
+            }
+            else
+            {
+                var end = $"</{element.LocalName}>";
+                var start = markup[..(markup.Length - element.InnerHtml.Length - end.Length)];
+                var room = maxLength - start.Length - end.Length;
+                var pieces = room < maxLength / 2 ? Pieces(element.ChildNodes, maxLength) : Pack(Pieces(element.ChildNodes, room), room).Select(part => start + part + end);
+                foreach (var piece in pieces)
+                {
+                    yield return piece;
+                }
             }
         }
-        if (part.Length > 0)
+    }
+
+    /// <summary>Where to cut text longer than <paramref name="maxLength"/>: not inside a character reference or a surrogate pair.</summary>
+    private static int CutWithin(string text, int maxLength)
+    {
+        var cut = maxLength;
+        var reference = text.LastIndexOf('&', cut - 1);
+        if (reference > 0 && text.IndexOf(';', reference) >= cut)
         {
-            yield return part.ToString().Trim();
+            cut = reference;
         }
+        return char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut;
+    }
+
+    /// <summary>Pieces joined into parts no longer than <paramref name="maxLength"/>; a full part ends at its last line break if it has one.</summary>
+    private static List<string> Pack(IEnumerable<string> pieces, int maxLength)
+    {
+        const string lineBreak = "<br>";
+        var parts = new List<string>();
+        var part = new List<string>();
+        var length = 0;
+        var lastBreak = -1;
+        foreach (var piece in pieces)
+        {
+            while (part.Count > 0 && length + piece.Length > maxLength)
+            {
+                // The line break itself ends the part (blocks are apart already); what follows it starts the next.
+                var cut = lastBreak > 0 ? lastBreak : part.Count;
+                parts.Add(string.Concat(part.Take(cut)));
+                part = [.. part.Skip(lastBreak > 0 ? cut + 1 : cut)];
+                length = part.Sum(p => p.Length);
+                lastBreak = -1;
+            }
+            if (piece == lineBreak)
+            {
+                lastBreak = part.Count;
+            }
+            part.Add(piece);
+            length += piece.Length;
+        }
+        if (part.Count > 0)
+        {
+            parts.Add(string.Concat(part));
+        }
+        return parts;
     }
 
     /// <summary>Turns the shortcodes we know into elements the walk understands; lists the others (kept as text).</summary>
@@ -855,6 +927,10 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    /// <summary>A word with the spaces after it, or spaces alone.</summary>
+    [GeneratedRegex(@"\S+\s*|\s+")]
+    private static partial Regex Word();
 
     [GeneratedRegex(@" +")]
     private static partial Regex SpaceRun();
