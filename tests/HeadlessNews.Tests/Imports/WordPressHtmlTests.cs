@@ -403,5 +403,13 @@ public sealed class WordPressHtmlTests
         Assert.All(parts.Where(p => p.Contains("Bold words", StringComparison.Ordinal) && !p.Contains("<a ", StringComparison.Ordinal)),
             part => Assert.Matches("^<strong>[^<]+</strong>$", part));
         Assert.Equal(WordPressHtml.PlainText(sentences + bold), WordPressHtml.PlainText(string.Join(" ", parts)));
+
+        // A word longer than a block is cut between characters, never inside a character reference (here the 20,000th
+        // character is inside an "&amp;").
+        var word = "xxxx" + string.Concat(Enumerable.Repeat("ab&amp;", 5000));
+        var cut = WordPressHtml.Convert($"<p>{word}</p>", Site, Attachments, null, "101").Blocks.Select(b => b.Block.Html!).ToList();
+        Assert.Equal(2, cut.Count);
+        Assert.All(cut, part => Assert.Equal(part, HeadlessNews.Api.Infrastructure.Html.HtmlSafety.SanitiseInline(part)));
+        Assert.Equal("xxxx" + string.Concat(Enumerable.Repeat("ab&", 5000)), string.Concat(cut.Select(WordPressHtml.PlainText)));
     }
 }
