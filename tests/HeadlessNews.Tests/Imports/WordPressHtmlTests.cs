@@ -310,4 +310,106 @@ public sealed class WordPressHtmlTests
         Assert.Equal(300, blocks[4].Text!.Length);
         Assert.Contains("a heading longer than 300 characters was cut to 300", converted.Notes);
     }
+
+    [Fact]
+    public void A_divider_classic_or_gutenberg_is_reported_and_the_more_marker_leaves_the_text_as_it_was()
+    {
+        const string divider = "a divider (<hr>, a separator block) was left out: an article has no divider block";
+        var classic = WordPressHtml.Convert("Before the break.\n\n<!--more-->\n\nAfter it.\n\n<hr />\n\nThe end.", Site, Attachments, null, "101");
+        Assert.Equal(["Before the break.", "After it.", "The end."], classic.Blocks.Select(b => b.Block.Html));
+        Assert.Equal([divider], classic.Notes);
+        var gutenberg = WordPressHtml.Convert("""
+            <!-- wp:paragraph -->
+            <p>One.</p>
+            <!-- /wp:paragraph -->
+
+            <!-- wp:more -->
+            <!--more-->
+            <!-- /wp:more -->
+
+            <!-- wp:separator -->
+            <hr class="wp-block-separator has-alpha-channel-opacity"/>
+            <!-- /wp:separator -->
+
+            <!-- wp:paragraph -->
+            <p>Two.</p>
+            <!-- /wp:paragraph -->
+            """, Site, Attachments, null, "101");
+        Assert.Equal(["One.", "Two."], gutenberg.Blocks.Select(b => b.Block.Html));
+        Assert.Equal([divider], gutenberg.Notes);
+    }
+
+    [Fact]
+    public void A_table_is_kept_as_text_and_reported_with_its_rows_and_a_table_in_a_cell_is_not_counted_twice()
+    {
+        var converted = WordPressHtml.Convert("""
+            <table><caption>Tide times</caption><tbody>
+            <tr><th>Place</th><th>High water</th></tr>
+            <tr><td>Conwy</td><td><table><tr><td>09:25</td></tr><tr><td>21:40</td></tr></table></td></tr>
+            </tbody></table>
+            """, Site, Attachments, null, "101");
+        Assert.Equal(["Tide times", "Place | High water", "Conwy", "09:25", "21:40"], converted.Blocks.Select(b => b.Block.Html));
+        Assert.Equal(["a table kept as text, 4 rows (a paragraph each)"], converted.Notes);
+    }
+
+    [Fact]
+    public void Inline_markup_an_article_has_no_place_for_keeps_its_meaning_where_it_can_and_is_reported_where_it_cannot()
+    {
+        var converted = WordPressHtml.Convert("""
+            <h2>CO<sub>2</sub> at the harbour</h2>
+            <p>E = MC<sup>2</sup>, H<sub>2</sub>O, 10<sup>-3</sup>, x<sub>(2+1)</sub>, the 5<sup>th</sup> time<sup><a href="https://glannau-gazette.example/#n1">1</a></sup>: <b>bold</b>, <i>italic</i>, <code>sudo</code>, <del>old</del> <mark>new</mark>.</p>
+            <ul><li>SO<sub>2</sub> and <b>NO</b></li></ul>
+            <pre><code>kept as preformatted text</code></pre>
+            """, Site, Attachments, null, "101");
+        var blocks = converted.Blocks.Select(b => b.Block).ToList();
+        Assert.Equal("CO₂ at the harbour", blocks[0].Text);
+        Assert.Equal(
+            "E = MC², H₂O, 10⁻³, x₍₂₊₁₎, the 5th time<a href=\"https://glannau-gazette.example/#n1\" rel=\"nofollow noopener noreferrer\">¹</a>: <strong>bold</strong>, <em>italic</em>, sudo, old new.",
+            blocks[1].Html);
+        Assert.Equal(["SO₂ and <strong>NO</strong>"], blocks[2].Items);
+        Assert.Contains("inline markup an article has no place for was kept as its text: <code>, <del>, <mark>, <sup>", converted.Notes);
+    }
+
+    [Fact]
+    public void Only_brackets_that_look_like_shortcodes_are_listed_not_editorial_notes_in_brackets()
+    {
+        var converted = WordPressHtml.Convert("""
+            [Updated 3pm] The council replied. [Photo: Jane Doe] He said it was "there [sic] problem" [1].
+
+            [contact-form-7 id="12" title="Contact us"]
+
+            [su_button url="https://glannau-gazette.example/"]Book[/su_button] [su_divider]
+
+            [fusion_text]Text[/fusion_text] [toc] [Read more] [Updated] [and/or] [[escaped]] [Note]…[/Note]
+            """, Site, Attachments, null, "101");
+        Assert.Equal(["Note", "contact-form-7", "fusion_text", "su_button", "su_divider", "toc"], converted.UnknownShortcodes);
+        Assert.Contains("[Updated 3pm] The council replied.", converted.Blocks[0].Block.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_paragraph_too_long_for_a_block_is_split_between_its_links_and_words_never_inside_a_tag()
+    {
+        var sentences = string.Concat(Enumerable.Range(1, 400).Select(i =>
+            $"Item {i}: <a href=\"https://glannau-gazette.example/cofnodion/{i}\">the minutes of meeting {i}</a> and <strong>vote {i}</strong>. "));
+        var bold = string.Concat(Enumerable.Repeat("Bold words run on &amp; on. ", 900));
+        var converted = WordPressHtml.Convert($"<p>{sentences}<strong>{bold}</strong></p>", Site, Attachments, null, "101");
+        var parts = converted.Blocks.Select(b => b.Block.Html!).ToList();
+        Assert.InRange(parts.Count, 4, 10);
+        Assert.All(parts, part => Assert.InRange(part.Length, 1, BlockValidator.MaxHtmlLength));
+        // Each part is whole HTML: sanitising it again changes nothing, and no link or bold text is cut in two.
+        Assert.All(parts, part => Assert.Equal(part, HeadlessNews.Api.Infrastructure.Html.HtmlSafety.SanitiseInline(part)));
+        Assert.Equal(400, parts.Sum(p => p.Split("<a href=").Length - 1));
+        Assert.Equal(400, parts.Sum(p => p.Split("</a>").Length - 1));
+        Assert.All(parts.Where(p => p.Contains("Bold words", StringComparison.Ordinal) && !p.Contains("<a ", StringComparison.Ordinal)),
+            part => Assert.Matches("^<strong>[^<]+</strong>$", part));
+        Assert.Equal(WordPressHtml.PlainText(sentences + bold), WordPressHtml.PlainText(string.Join(" ", parts)));
+
+        // A word longer than a block is cut between characters, never inside a character reference (here the 20,000th
+        // character is inside an "&amp;").
+        var word = "xxxx" + string.Concat(Enumerable.Repeat("ab&amp;", 5000));
+        var cut = WordPressHtml.Convert($"<p>{word}</p>", Site, Attachments, null, "101").Blocks.Select(b => b.Block.Html!).ToList();
+        Assert.Equal(2, cut.Count);
+        Assert.All(cut, part => Assert.Equal(part, HeadlessNews.Api.Infrastructure.Html.HtmlSafety.SanitiseInline(part)));
+        Assert.Equal("xxxx" + string.Concat(Enumerable.Repeat("ab&", 5000)), string.Concat(cut.Select(WordPressHtml.PlainText)));
+    }
 }

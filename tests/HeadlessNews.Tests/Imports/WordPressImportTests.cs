@@ -106,7 +106,7 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task A_tag_keeps_its_wordpress_nicename_as_its_slug_and_its_name_as_its_name()
+    public async Task A_tag_keeps_its_wordpress_nicename_as_its_slug_and_its_name_as_its_name_and_tags_are_counted_like_sections()
     {
         var (run, file) = Fixture();
         await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace(
@@ -118,6 +118,16 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         var harbour = await api.CreateClient().GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
         var tag = harbour.GetProperty("tags").EnumerateArray().Single(t => t.GetProperty("name").GetString() == $"Harbwr {run}");
         Assert.Equal($"porthladd-{run}", tag.GetProperty("slug").GetString());
+        // The new tag at least is created (the fixture's other terms may exist from other tests). Run again: the tag the export
+        // lists (every run makes or finds those) is unchanged; the posts are unchanged, so their tags are not looked at.
+        var tags = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("counts").GetProperty("tags");
+        var (created, unchanged) = (tags.GetProperty("created").GetInt32(), tags.GetProperty("unchanged").GetInt32());
+        Assert.InRange(created, 1, int.MaxValue);
+        Assert.Contains($"tags         created {created}, updated 0, unchanged {unchanged}", output, StringComparison.Ordinal);
+        (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+        tags = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("counts").GetProperty("tags");
+        Assert.Equal((0, 1), (tags.GetProperty("created").GetInt32(), tags.GetProperty("unchanged").GetInt32()));
     }
 
     [Fact]

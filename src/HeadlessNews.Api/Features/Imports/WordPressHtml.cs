@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using AngleSharp;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using HeadlessNews.Api.Features.Articles.Blocks;
@@ -73,9 +74,35 @@ public static partial class WordPressHtml
     /// <summary>Where WordPress's <c>[audio]</c> and <c>[video]</c> take their file, in order.</summary>
     private static readonly string[] MediaSources = ["src", "mp3", "m4a", "ogg", "wav", "wma", "mp4", "m4v", "webm", "ogv", "wmv", "flv"];
 
-    /// <summary>Plain text of a title or excerpt (entities decoded, tags removed, whitespace collapsed).</summary>
-    public static string PlainText(string? html) =>
-        string.IsNullOrWhiteSpace(html) ? string.Empty : Whitespace().Replace(Parser.ParseDocument("<body>" + html).Body!.TextContent, " ").Trim();
+    /// <summary>
+    /// Inline elements whose meaning the sanitiser drops with them (an article's text keeps links, strong, em and line
+    /// breaks): their text stays, and the report names them.
+    /// </summary>
+    private static readonly HashSet<string> MarkupKeptAsText = new(
+        ["abbr", "acronym", "big", "cite", "code", "del", "dfn", "ins", "kbd", "mark", "q", "s", "samp", "small", "strike", "sub", "sup", "tt", "u", "var"],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What a superscript or subscript may hold to be written with Unicode's own characters instead (MC², H₂O, 10⁻³).</summary>
+    private const string ScriptableCharacters = "0123456789+-−=()";
+
+    private const string Superscripts = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾";
+
+    private const string Subscripts = "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎";
+
+    /// <summary>Plain text of a title or excerpt (entities decoded, tags removed, superscript digits kept as such, whitespace collapsed).</summary>
+    public static string PlainText(string? html)
+    {
+        if (string.IsNullOrWhiteSpace(html))
+        {
+            return string.Empty;
+        }
+        var body = Parser.ParseDocument("<body>" + html).Body!;
+        if (html.Contains("<su", StringComparison.OrdinalIgnoreCase))
+        {
+            body.QuerySelectorAll("sup, sub").ToList().ForEach(script => AsUnicodeScript(script));
+        }
+        return Whitespace().Replace(body.TextContent, " ").Trim();
+    }
 
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
@@ -95,12 +122,67 @@ public static partial class WordPressHtml
         }
         // WordPress runs wpautop on classic posts only: a post of blocks has its paragraphs marked up already.
         var isBlocks = content.Contains("<!-- wp:", StringComparison.Ordinal);
+        // Comments go, <!--more--> with them: it marks where a front page's teaser ends and holds no text, so the
+        // article is as it was without it (not reported).
         var html = Autop(Shortcodes(Comments().Replace(content, string.Empty), unknown, postId), isBlocks);
         var body = Parser.ParseDocument("<body>" + html).Body!;
+        InlineMarkup(body, notes);
         var blocks = new List<ConvertedBlock>();
         var pictures = new Pictures(site, attachments);
         VisitAll(body.ChildNodes, blocks, pictures, notes);
         return new ConvertedBody(WithinLimits(blocks, notes), [.. unknown], [.. notes.Distinct()]);
+    }
+
+    /// <summary>
+    /// Inline markup made to fit what an article's text keeps, before the sanitiser drops the rest: <c>b</c> and <c>i</c>
+    /// become <c>strong</c> and <c>em</c>, a superscript or subscript of digits and signs its Unicode characters, and the
+    /// elements whose meaning is still lost (code, deleted text…) are named in the report. Preformatted text has a note of
+    /// its own; a <c>cite</c> in a block quote names the speaker.
+    /// </summary>
+    private static void InlineMarkup(IElement body, List<string> notes)
+    {
+        var lost = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var element in body.QuerySelectorAll("*").Where(e => e.Closest("pre") is null).ToList())
+        {
+            switch (element.LocalName)
+            {
+                case "b" or "i":
+                    var renamed = element.Owner!.CreateElement(element.LocalName == "b" ? "strong" : "em");
+                    renamed.Append([.. element.ChildNodes]);
+                    element.Replace(renamed);
+                    break;
+                case "sup" or "sub" when AsUnicodeScript(element):
+                    break;
+                case "cite" when element.Closest("blockquote") is not null:
+                    break;
+                case var name when MarkupKeptAsText.Contains(name):
+                    lost.Add($"<{name}>");
+                    break;
+            }
+        }
+        if (lost.Count > 0)
+        {
+            notes.Add($"inline markup an article has no place for was kept as its text: {string.Join(", ", lost)}");
+        }
+    }
+
+    /// <summary>
+    /// A superscript or subscript of digits and signs (MC<c>&lt;sup&gt;2&lt;/sup&gt;</c>) written with Unicode's characters
+    /// (MC²) in place of the element, its links kept; false, and left as it is, when it holds other text (5<c>&lt;sup&gt;th&lt;/sup&gt;</c>).
+    /// </summary>
+    private static bool AsUnicodeScript(IElement script)
+    {
+        if (!script.TextContent.All(c => char.IsWhiteSpace(c) || ScriptableCharacters.Contains(c)))
+        {
+            return false;
+        }
+        var characters = script.LocalName == "sup" ? Superscripts : Subscripts;
+        foreach (var text in script.GetDescendants().OfType<IText>())
+        {
+            text.Data = string.Concat(text.Data.Select(c => ScriptableCharacters.IndexOf(c) is var i and >= 0 ? characters[i] : c));
+        }
+        script.Replace([.. script.ChildNodes]);
+        return true;
     }
 
     /// <summary>Each reference to a reusable block replaced by the block's content (itself expanded, a few levels deep).</summary>
@@ -132,7 +214,7 @@ public static partial class WordPressHtml
         const string lineBreak = "<br>";
         if (blocks.Any(b => b.Block.Html?.Length > maxLength))
         {
-            notes.Add($"a paragraph longer than {maxLength:N0} characters was split at its line breaks");
+            notes.Add($"a paragraph longer than {maxLength:N0} characters was split (at its line breaks where it has them, else between words)");
             blocks = [.. blocks.SelectMany(b => b.Block.Html is { Length: > maxLength } html
                 ? SplitHtml(html, maxLength).Select(part => new ConvertedBlock(b.Block with { Html = part }))
                 : [b])];
@@ -160,26 +242,97 @@ public static partial class WordPressHtml
         return joined;
     }
 
-    /// <summary>Inline HTML cut into parts no longer than <paramref name="maxLength"/>, at line breaks (else at spaces).</summary>
-    private static IEnumerable<string> SplitHtml(string html, int maxLength)
+    /// <summary>
+    /// Inline HTML cut into parts no longer than <paramref name="maxLength"/>, only between its top-level nodes or words: at
+    /// the part's last line break when it has one, else after the last node or word that fits. An element too long for a
+    /// part is cut the same way inside, each piece in the element's own tags, so every part is whole HTML.
+    /// </summary>
+    private static IEnumerable<string> SplitHtml(string html, int maxLength) =>
+        Pack(Pieces(Parser.ParseDocument("<body>" + html).Body!.ChildNodes, maxLength), maxLength).Select(part => part.Trim()).Where(part => part.Length > 0);
+
+    /// <summary>
+    /// The nodes as the pieces a part may end after, none longer than <paramref name="maxLength"/>: text a word at a time
+    /// (a word too long cut between characters, never inside a reference), an element whole when it fits, else its own parts
+    /// each wrapped in its tags (or, were its tags alone nearly a part, its content without them).
+    /// </summary>
+    private static IEnumerable<string> Pieces(IEnumerable<INode> nodes, int maxLength)
     {
-        var part = new StringBuilder();
-        foreach (var line in html.Split("<br>"))
+        foreach (var node in nodes)
         {
-            foreach (var piece in line.Length <= maxLength ? [line] : line.Chunk(maxLength / 2).Select(c => new string(c)))
+            var markup = node.ToHtml();
+            if (node is IText)
             {
-                if (part.Length > 0 && part.Length + 4 + piece.Length > maxLength)
+                foreach (Match word in Word().Matches(markup))
                 {
-                    yield return part.ToString().Trim();
-                    part.Clear();
+                    for (var rest = word.Value; rest.Length > 0;)
+                    {
+                        var cut = rest.Length <= maxLength ? rest.Length : CutWithin(rest, maxLength);
+                        yield return rest[..cut];
+                        rest = rest[cut..];
+                    }
                 }
-                part.Append(part.Length > 0 ? "<br>" : string.Empty).Append(piece);
+            }
+            else if (markup.Length <= maxLength || node is not IElement element)
+            {
+                yield return markup;
+            }
+            else
+            {
+                var end = $"</{element.LocalName}>";
+                var start = markup[..(markup.Length - element.InnerHtml.Length - end.Length)];
+                var room = maxLength - start.Length - end.Length;
+                var pieces = room < maxLength / 2 ? Pieces(element.ChildNodes, maxLength) : Pack(Pieces(element.ChildNodes, room), room).Select(part => start + part + end);
+                foreach (var piece in pieces)
+                {
+                    yield return piece;
+                }
             }
         }
-        if (part.Length > 0)
+    }
+
+    /// <summary>Where to cut text longer than <paramref name="maxLength"/>: not inside a character reference or a surrogate pair.</summary>
+    private static int CutWithin(string text, int maxLength)
+    {
+        var cut = maxLength;
+        var reference = text.LastIndexOf('&', cut - 1);
+        if (reference > 0 && text.IndexOf(';', reference) >= cut)
         {
-            yield return part.ToString().Trim();
+            cut = reference;
         }
+        return char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut;
+    }
+
+    /// <summary>Pieces joined into parts no longer than <paramref name="maxLength"/>; a full part ends at its last line break if it has one.</summary>
+    private static List<string> Pack(IEnumerable<string> pieces, int maxLength)
+    {
+        const string lineBreak = "<br>";
+        var parts = new List<string>();
+        var part = new List<string>();
+        var length = 0;
+        var lastBreak = -1;
+        foreach (var piece in pieces)
+        {
+            while (part.Count > 0 && length + piece.Length > maxLength)
+            {
+                // The line break itself ends the part (blocks are apart already); what follows it starts the next.
+                var cut = lastBreak > 0 ? lastBreak : part.Count;
+                parts.Add(string.Concat(part.Take(cut)));
+                part = [.. part.Skip(lastBreak > 0 ? cut + 1 : cut)];
+                length = part.Sum(p => p.Length);
+                lastBreak = -1;
+            }
+            if (piece == lineBreak)
+            {
+                lastBreak = part.Count;
+            }
+            part.Add(piece);
+            length += piece.Length;
+        }
+        if (part.Count > 0)
+        {
+            parts.Add(string.Concat(part));
+        }
+        return parts;
     }
 
     /// <summary>Turns the shortcodes we know into elements the walk understands; lists the others (kept as text).</summary>
@@ -209,11 +362,15 @@ public static partial class WordPressHtml
             var kind = match.Groups["kind"].Value.ToLowerInvariant();
             return $"\n\n<{kind} src=\"{Attribute(file)}\"></{kind}>\n\n";
         });
-        foreach (Match shortcode in AnyShortcode().Matches(content))
+        var closed = ClosingShortcode().Matches(content).Select(m => m.Groups[1].Value).Where(name => !KnownShortcodes.Contains(name.ToLowerInvariant())).ToHashSet(StringComparer.Ordinal);
+        unknown.UnionWith(closed);
+        foreach (Match shortcode in OpeningShortcode().Matches(content))
         {
-            if (!KnownShortcodes.Contains(shortcode.Groups[1].Value.ToLowerInvariant()))
+            var name = shortcode.Groups["name"].Value;
+            if (!KnownShortcodes.Contains(name.ToLowerInvariant())
+                && (shortcode.Groups["attrs"].Value.Trim() is var attributes && attributes.Length == 0 ? !BracketedWord().IsMatch(name) : ShortcodeEvidence().IsMatch(attributes)))
             {
-                unknown.Add(shortcode.Groups[1].Value);
+                unknown.Add(name);
             }
         }
         return content;
@@ -381,12 +538,14 @@ public static partial class WordPressHtml
                 notes.Add("preformatted text (<pre>) became a paragraph with its line breaks and indentation; its fixed-width type is not kept");
                 break;
             case "table":
-                // No table block: each row is a paragraph, its cells apart.
-                foreach (var row in element.QuerySelectorAll("tr"))
+                // No table block: its caption and each row a paragraph, the cells apart.
+                if (element.Children.FirstOrDefault(c => c.LocalName == "caption") is { } tableCaption)
                 {
-                    Paragraph(blocks, string.Join(" | ", row.Children.Where(c => c.LocalName is "td" or "th").Select(c => c.InnerHtml.Trim())));
+                    Paragraph(blocks, tableCaption.InnerHtml);
                 }
-                notes.Add("a table became one paragraph per row");
+                var rows = TableRows(element).ToList();
+                rows.ForEach(row => Paragraph(blocks, row));
+                notes.Add($"a table kept as text, {rows.Count} rows (a paragraph each)");
                 break;
             case "video" or "audio":
                 // No video or audio block: a link to the file keeps it (Gutenberg's video and audio blocks, a pasted player).
@@ -404,7 +563,10 @@ public static partial class WordPressHtml
             case "script" or "style" or "noscript" or "template" or "object" or "embed" or "form":
                 notes.Add($"a <{element.LocalName}> was left out");
                 break;
-            case "hr" or "br":
+            case "hr":
+                notes.Add("a divider (<hr>, a separator block) was left out: an article has no divider block");
+                break;
+            case "br":
                 break;
             case "div" or "section" or "article" or "aside" or "header" or "footer" or "thead" or "tbody" or "tr" or "td" or "th"
                 or "dl" or "dt" or "dd" or "address" or "center" or "main" or "figcaption" or "nav" or "details" or "summary":
@@ -441,6 +603,26 @@ public static partial class WordPressHtml
             nested.ForEach(n => n.Remove());
             yield return item.InnerHtml.Trim();
             foreach (var inner in nested.SelectMany(ListItems))
+            {
+                yield return inner;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A table's rows, its cells apart; a table in a cell follows the row it is in (taken out of the cell, so its rows are
+    /// there once), and a cell that held only such a table is left out of the row.
+    /// </summary>
+    private static IEnumerable<string> TableRows(IElement table)
+    {
+        foreach (var row in table.QuerySelectorAll("tr").Where(r => r.Closest("table") == table).ToList())
+        {
+            var cells = row.Children.Where(c => c.LocalName is "td" or "th").ToList();
+            var nested = cells.SelectMany(c => c.QuerySelectorAll("table")).Where(t => t.ParentElement!.Closest("table") == table).ToList();
+            var holders = cells.Where(c => nested.Any(t => t.ParentElement!.Closest("td, th") == c)).ToList();
+            nested.ForEach(t => t.Remove());
+            yield return string.Join(" | ", cells.Except(holders.Where(c => IsBlank(PlainText(c.InnerHtml)))).Select(c => c.InnerHtml.Trim()));
+            foreach (var inner in nested.SelectMany(TableRows))
             {
                 yield return inner;
             }
@@ -692,8 +874,29 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"https?://[^\s""'\]]+")]
     private static partial Regex BareUrl();
 
-    [GeneratedRegex(@"\[([a-zA-Z][\w-]*)(?=[\s\]/])[^\]\[]*\]")]
-    private static partial Regex AnyShortcode();
+    /// <summary>
+    /// A bracket that may be a shortcode as WordPress parses one: a name of <c>[a-zA-Z0-9_-]</c> right after the bracket, then
+    /// <c>]</c>, <c>/]</c> or attributes after a space; not <c>[[name]]</c> (WordPress's way of writing a shortcode as text).
+    /// WordPress knows which names are shortcodes (its plugins register them); without them, <see cref="BracketedWord"/> and
+    /// <see cref="ShortcodeEvidence"/> tell a shortcode from an editorial note in brackets.
+    /// </summary>
+    [GeneratedRegex(@"(?<!\[)\[(?<name>[a-zA-Z0-9_-]+)(?<attrs>\s[^\[\]]*?)?\s*/?\](?!\])")]
+    private static partial Regex OpeningShortcode();
+
+    /// <summary>A shortcode's closing tag: <c>[/name]</c> is never prose, and makes its opening tag a shortcode whatever it holds.</summary>
+    [GeneratedRegex(@"\[/([a-zA-Z0-9_-]+)\]")]
+    private static partial Regex ClosingShortcode();
+
+    /// <summary>A bracket of one word that is a note, not a shortcode: a number (a footnote), a capitalised word (<c>[Updated]</c>) or <c>[sic]</c>.</summary>
+    [GeneratedRegex(@"^(?:\d+|[A-Z][a-z]*|sic)$")]
+    private static partial Regex BracketedWord();
+
+    /// <summary>
+    /// Attributes a shortcode has and prose does not: a <c>name=value</c>, a quoted value or a web address
+    /// (<c>[contact-form-7 id="12"]</c>, <c>[youtube https://…]</c>), not words (<c>[Updated 3pm]</c>, <c>[Read more]</c>).
+    /// </summary>
+    [GeneratedRegex(@"(?:^|\s)(?:[a-zA-Z0-9_-]+\s*=|[""'“”‘’]|https?://)")]
+    private static partial Regex ShortcodeEvidence();
 
     /// <summary>
     /// A URL WordPress embeds when it stands on a line of its own: the oEmbed providers it knows (and X and Facebook,
@@ -724,6 +927,10 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    /// <summary>A word with the spaces after it, or spaces alone.</summary>
+    [GeneratedRegex(@"\S+\s*|\s+")]
+    private static partial Regex Word();
 
     [GeneratedRegex(@" +")]
     private static partial Regex SpaceRun();

@@ -46,6 +46,7 @@ public sealed partial class WordPressImporter(
     public const string Pages = "pages";
     public const string AuthorsKind = "authors";
     public const string SectionsKind = "sections";
+    public const string TagsKind = "tags";
     public const string QuotesKind = "quotes";
     public const string CommentsKind = "comments";
 
@@ -653,7 +654,8 @@ public sealed partial class WordPressImporter(
 
     /// <summary>
     /// Other categories and tags become tags with the source's slug (the nicename, normalised) when it gives one, else the
-    /// name's; a tag new to this run is made with its name first, so the article can name it by slug.
+    /// name's; a tag new to this run is made with its name first, so the article can name it by slug, and counted (created,
+    /// or unchanged when it exists).
     /// </summary>
     /// <param name="notes">A post's notes: the tags beyond what an article takes are named there.</param>
     private static async Task<List<string>> TagsAsync(HeadlessNewsDbContext db, Run run, IEnumerable<WpTerm> terms, CancellationToken cancellationToken, List<string>? notes = null)
@@ -669,10 +671,18 @@ public sealed partial class WordPressImporter(
                 + string.Join(", ", tags.Skip(SaveArticleRequestValidator.MaxTerms).Select(t => t.Name)));
             tags = tags[..SaveArticleRequestValidator.MaxTerms];
         }
-        var unseen = tags.Where(t => run.KeepTag(t.Slug)).Select(t => t.Name.Length == 0 ? (t.Slug, t.Slug) : t).ToList();
-        if (unseen.Count > 0 && !run.Options.DryRun)
+        var unseen = tags.Where(t => run.KeepTag(t.Slug)).Select(t => (t.Slug, Name: t.Name.Length == 0 ? t.Slug : t.Name)).ToList();
+        if (unseen.Count > 0)
         {
-            await ArticleReferences.EnsureTagsAsync(db, unseen, cancellationToken);
+            var slugs = unseen.Select(t => t.Slug).ToList();
+            var existing = await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).Select(t => t.Slug).ToListAsync(cancellationToken);
+            var counts = run.Report.Kind(TagsKind);
+            counts.Unchanged += existing.Count;
+            counts.Created += unseen.Count - existing.Count;
+            if (!run.Options.DryRun && existing.Count < unseen.Count)
+            {
+                await ArticleReferences.EnsureTagsAsync(db, [.. unseen.Where(t => !existing.Contains(t.Slug))], cancellationToken);
+            }
         }
         return [.. tags.Select(t => t.Slug)];
     }
