@@ -267,6 +267,9 @@ public sealed partial class WordPressImporter(
         /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run).</summary>
         public Dictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Picture hosts ⇒ how many fetches from them in a row found no server (see <see cref="UnreachableAfter"/>).</summary>
+        public Dictionary<string, int> HostsNotAnswering { get; } = new(StringComparer.OrdinalIgnoreCase);
+
         public void Done() => progress(++_done);
 
         /// <summary>Redirect paths that exist, for the chunk being imported (its posts' old URLs that were taken, and those made since).</summary>
@@ -691,6 +694,12 @@ public sealed partial class WordPressImporter(
     /// With <c>--media download</c>, the picture goes into the media library (fetched with the SSRF rules, deduplicated
     /// by content, once per URL per run) and the block uses the asset; one that cannot be fetched stays a link and is reported.
     /// </summary>
+    /// <summary>
+    /// Fetches in a row from one host that found no server before its pictures are no longer asked for: an import on a box
+    /// without a way out (or from a site that is gone) would otherwise wait out each picture's timeout, 30 s apiece.
+    /// </summary>
+    private const int UnreachableAfter = 3;
+
     private static async Task<Block> PictureAsync(AssetWrites writes, Run run, Block image, List<string> notes, CancellationToken cancellationToken)
     {
         if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
@@ -699,9 +708,16 @@ public sealed partial class WordPressImporter(
             return image;
         }
         var url = image.Url!;
-        if (!run.Assets.TryGetValue(url, out var assetId))
+        var host = new Uri(url).Host;
+        if (!run.Assets.TryGetValue(url, out var assetId) && run.HostsNotAnswering.GetValueOrDefault(host) >= UnreachableAfter)
+        {
+            run.Report.Images.Failed++;
+            notes.Add($"picture {url} kept as a link: {host} did not answer {UnreachableAfter} fetches in a row earlier in this import");
+        }
+        else if (!run.Assets.ContainsKey(url))
         {
             var (bytes, filename, refusal) = await writes.FetchAsync(url, cancellationToken);
+            run.HostsNotAnswering[host] = refusal?.Unreachable == true ? run.HostsNotAnswering.GetValueOrDefault(host) + 1 : 0;
             var (stored, refused) = bytes is null ? (null, refusal) : await writes.StoreAsync(new AssetUpload(bytes, filename, image.Alt, image.Caption, null), cancellationToken);
             assetId = stored?.Asset.Id;
             run.Keep(run.Assets, url, assetId);

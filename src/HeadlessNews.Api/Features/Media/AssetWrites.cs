@@ -58,7 +58,7 @@ public sealed class AssetWrites(
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl could not be fetched from {uri.Host}."));
+            return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl could not be fetched from {uri.Host}.", Unreachable: true));
         }
     }
 

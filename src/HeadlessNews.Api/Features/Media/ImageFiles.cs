@@ -12,7 +12,8 @@ public sealed record InspectedImage(string ContentType, int Width, int Height, E
 public sealed record EmbeddedMetadata(string? Caption, string? Credit, string? Copyright);
 
 /// <summary>Why an upload is refused: the HTTP status and what to say.</summary>
-public sealed record ImageRefusal(int Status, string Detail);
+/// <param name="Unreachable">The source's server did not answer (no connection, or none in time), as opposed to answering no.</param>
+public sealed record ImageRefusal(int Status, string Detail, bool Unreachable = false);
 
 /// <summary>
 /// Everything done to image bytes with libvips: sniffing the type, reading the header (dimensions, orientation,
