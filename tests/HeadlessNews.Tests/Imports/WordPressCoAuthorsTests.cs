@@ -1,5 +1,4 @@
 using System.Text.Json;
-using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -37,9 +36,8 @@ public sealed class WordPressCoAuthorsTests(ApiFactory api) : IClassFixture<ApiF
             """, StringComparison.Ordinal);
         await File.WriteAllTextAsync(file, wxr);
 
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--report", file + ".report.json", "--media", "link"], output);
-        Assert.True(exit == 0, output.ToString());
+        var (exit, output) = await api.RunImportAsync(file, "--report", file + ".report.json", "--media", "link");
+        Assert.True(exit == 0, output);
 
         var client = api.CreateClient();
         var harbour = await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");

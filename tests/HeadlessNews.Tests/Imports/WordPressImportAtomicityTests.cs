@@ -78,11 +78,5 @@ public sealed class WordPressImportAtomicityTests(ApiFactory api) : IClassFixtur
         (await db.Set<Article>().CountAsync(a => a.Slug.StartsWith($"pwer-y-bobl-{run}")),
             await db.Set<ImportedItem>().CountAsync(i => i.Source == source && i.SourceId == sourceId)));
 
-    private async Task<(int Exit, string Output)> ImportAsync(string file)
-    {
-        await api.WithDbAsync(_ => Task.FromResult(0));
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--report", file + ".report.json", "--media", "link"], output);
-        return (exit, output.ToString());
-    }
+    private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--report", file + ".report.json", "--media", "link");
 }

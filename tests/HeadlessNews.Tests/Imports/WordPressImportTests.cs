@@ -513,11 +513,6 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
 
     private Task<(int Exit, string Output)> ImportAsync(string file, params string[] options) => ImportFromAsync(file, file + ".report.json", options);
 
-    private async Task<(int Exit, string Output)> ImportFromAsync(string source, string report, params string[] options)
-    {
-        await api.WithDbAsync(_ => Task.FromResult(0));
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", source, "--report", report, .. options], output);
-        return (exit, output.ToString());
-    }
+    private Task<(int Exit, string Output)> ImportFromAsync(string source, string report, params string[] options) =>
+        api.RunImportAsync(source, ["--report", report, .. options]);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -37,9 +36,7 @@ public sealed class WordPressOldUrlVariantsTests(ApiFactory api) : IClassFixture
     private async Task<string> ImportedAsync()
     {
         var (run, file) = WordPressImportTests.Fixture(out _);
-        await api.WithDbAsync(_ => Task.FromResult(0));
-        using var output = new StringWriter();
-        Assert.Equal(0, await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--media", "skip"], output));
+        Assert.Equal(0, (await api.RunImportAsync(file, "--media", "skip")).Exit);
         return run;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -29,9 +28,8 @@ public sealed class WordPressPolylangTests(ApiFactory api) : IClassFixture<ApiFa
         wxr = InsertIntoItem(wxr, $"{pid}103", Polylang("cy"));
         await File.WriteAllTextAsync(file, wxr);
 
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--report", file + ".report.json", "--media", "link"], output);
-        Assert.True(exit == 0, output.ToString());
+        var (exit, output) = await api.RunImportAsync(file, "--report", file + ".report.json", "--media", "link");
+        Assert.True(exit == 0, output);
 
         var client = api.CreateClient();
         var english = await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}");
@@ -48,8 +46,7 @@ public sealed class WordPressPolylangTests(ApiFactory api) : IClassFixture<ApiFa
         Assert.DoesNotContain(report.GetProperty("items").EnumerateArray(), i => i.GetProperty("reason").GetString()!.Contains("language terms", StringComparison.Ordinal));
 
         // A second run finds every edition where the first put it.
-        using var again = new StringWriter();
-        Assert.Equal(0, await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--media", "link"], again));
+        Assert.Equal(0, (await api.RunImportAsync(file, "--media", "link")).Exit);
         Assert.Equal([("cy", $"pwer-y-bobl-{run}")], Editions(await client.GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}")));
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
-using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -48,11 +47,5 @@ public sealed class WordPressReimportTests(ApiFactory api) : IClassFixture<ApiFa
         return await db.Set<HeadlessNews.Api.Infrastructure.Revisions.Revision>().CountAsync(r => r.ResourceId == id);
     });
 
-    private async Task<(int Exit, string Output)> ImportAsync(string file, params string[] options)
-    {
-        await api.WithDbAsync(_ => Task.FromResult(0));
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--report", file + ".report.json", .. options], output);
-        return (exit, output.ToString());
-    }
+    private Task<(int Exit, string Output)> ImportAsync(string file, params string[] options) => api.RunImportAsync(file, ["--report", file + ".report.json", .. options]);
 }

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
-using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -69,11 +68,5 @@ public sealed class WordPressSplitExportTests(ApiFactory api) : IClassFixture<Ap
         await entry.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text));
     }
 
-    private async Task<(int Exit, string Output)> ImportAsync(string source)
-    {
-        await api.WithDbAsync(_ => Task.FromResult(0));
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", source, "--media", "link"], output);
-        return (exit, output.ToString());
-    }
+    private Task<(int Exit, string Output)> ImportAsync(string source) => api.RunImportAsync(source, "--media", "link");
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -36,13 +35,11 @@ public sealed class WordPressUnreachablePicturesTests(ApiFactory api) : IClassFi
             "<content:encoded><![CDATA[A week on, the new mortar has held through two high tides.]]></content:encoded>",
             $"<content:encoded><![CDATA[A week on, the new mortar has held through two high tides.\n\n{pictures}]]></content:encoded>", StringComparison.Ordinal));
 
-        await api.WithDbAsync(_ => Task.FromResult(0));
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--report", file + ".report.json"], output);
+        var (exit, output) = await api.RunImportAsync(file, "--report", file + ".report.json");
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hangingUp);
 
-        Assert.True(exit == 0, output.ToString());
+        Assert.True(exit == 0, output);
         var secondLook = await api.CreateClient().GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}-{pid}104");
         var images = secondLook.GetProperty("body").EnumerateArray().Where(b => b.GetProperty("type").GetString() == "image").ToList();
         Assert.Equal(8, images.Count);
