@@ -50,4 +50,24 @@ public sealed class WordPressUnreachablePicturesTests(ApiFactory api) : IClassFi
         Assert.Equal(7, report.Split("127.0.0.1 did not answer 3 fetches in a row").Length - 1);
         Assert.True(connections > 0, "the pictures that were asked for reached the host");
     }
+
+    [Fact]
+    public async Task A_picture_host_whose_name_does_not_resolve_is_given_up_after_three_pictures_too()
+    {
+        var (run, file) = WordPressImportTests.Fixture(out var pid);
+        const string host = "pictures.glannau-gazette.invalid";
+        var pictures = string.Concat(Enumerable.Range(1, 5).Select(i => $"<img src=\"https://{host}/pier-{i}.jpg\" alt=\"Pier {i}\">"));
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace(
+            "<content:encoded><![CDATA[A week on, the new mortar has held through two high tides.]]></content:encoded>",
+            $"<content:encoded><![CDATA[A week on, the new mortar has held through two high tides.\n\n{pictures}]]></content:encoded>", StringComparison.Ordinal));
+
+        var (exit, output) = await api.RunImportAsync(file, "--report", file + ".report.json");
+
+        Assert.True(exit == 0, output);
+        var report = await File.ReadAllTextAsync(file + ".report.json");
+        Assert.Equal(3, report.Split($"The host {host} does not resolve").Length - 1);
+        Assert.Equal(2, report.Split($"{host} did not answer 3 fetches in a row").Length - 1);
+        var secondLook = await api.CreateClient().GetJsonAsync($"/v1/articles/harbour-wall-repaired-{run}-{pid}104");
+        Assert.Equal(5, secondLook.GetProperty("body").EnumerateArray().Count(b => b.GetProperty("type").GetString() == "image"));
+    }
 }

@@ -12,7 +12,7 @@ public sealed record InspectedImage(string ContentType, int Width, int Height, E
 public sealed record EmbeddedMetadata(string? Caption, string? Credit, string? Copyright);
 
 /// <summary>Why an upload is refused: the HTTP status and what to say.</summary>
-/// <param name="Unreachable">The source's server did not answer (no connection, or none in time), as opposed to answering no.</param>
+/// <param name="Unreachable">The source's server was not reached (its name found no address, no connection, no answer in time), as opposed to answering no.</param>
 public sealed record ImageRefusal(int Status, string Detail, bool Unreachable = false);
 
 /// <summary>

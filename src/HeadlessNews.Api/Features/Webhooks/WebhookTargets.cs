@@ -111,6 +111,11 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
     }
 
     /// <summary>Checks a URL when a webhook is saved: its form, and every address its host resolves to now.</summary>
+    private static string DoesNotResolve(string host) => $"The host {host} does not resolve.";
+
+    /// <summary>Whether <see cref="CheckUrlAsync"/>'s problem is that the name found no address (no answer in 5 s, or none), not that it is refused.</summary>
+    public static bool IsUnresolved(string problem) => problem.EndsWith(" does not resolve.", StringComparison.Ordinal);
+
     public async Task<string?> CheckUrlAsync(string url, CancellationToken cancellationToken)
     {
         if (CheckForm(url) is { } formProblem)
@@ -134,12 +139,12 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                return $"The host {host} does not resolve.";
+                return DoesNotResolve(host);
             }
         }
         if (addresses.Length == 0)
         {
-            return $"The host {host} does not resolve.";
+            return DoesNotResolve(host);
         }
         return addresses.Select(address => CheckAddress(address) is { } kind ? Refusal(host, literal, address, kind) : null)
             .FirstOrDefault(problem => problem is not null);
@@ -179,7 +184,7 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
                 throw;
             }
         }
-        throw new WebhookTargetRefusedException(refusal ?? $"The host {host} does not resolve.");
+        throw new WebhookTargetRefusedException(refusal ?? DoesNotResolve(host));
     }
 
     private static bool Contains((IPAddress Network, int PrefixLength) range, IPAddress address)
