@@ -84,6 +84,34 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(before, await ContentCountsAsync());
     }
 
+    [Theory]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "embargoUntil": "9999-12-31T00:00:00Z"}""", "embargoUntil")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "embargoUntil": "0001-01-01T00:00:00Z"}""", "embargoUntil")]
+    [InlineData("/v1/manage/sources", """{"kind": "report", "title": "Tide survey", "publishedOn": "0001-01-01"}""", "publishedOn")]
+    public async Task A_date_at_the_far_ends_of_the_calendar_is_a_400_keyed_by_its_path_and_writes_nothing(string url, string body, string field)
+    {
+        var editor = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var before = await ContentCountsAsync();
+        var problem = await (await editor.PostAsync(url, Json(body))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var message), problem.ToString());
+        Assert.Contains("between 1000-01-01 and 8999-12-31", message[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await ContentCountsAsync());
+    }
+
+    [Fact]
+    public async Task Publishing_at_the_year_one_is_refused_and_search_still_answers()
+    {
+        var editor = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var word = "hynafol" + Guid.NewGuid().ToString("N")[..6];
+        var article = await (await editor.PostAsync("/v1/manage/articles",
+            Json($$"""{"headline": "An {{word}} harbour", "body": [{"type": "paragraph", "html": "Old stones."}]}"""))).AssertSuccessAsync(HttpStatusCode.Created);
+        var publish = new HttpRequestMessage(HttpMethod.Post, $"/v1/manage/articles/{article.GetProperty("id").GetString()}/publish") { Content = Json("""{"publishAt": "0001-01-01T00:00:00Z"}""") };
+        publish.Headers.IfMatch.ParseAdd("\"1\"");
+        var problem = await (await editor.SendAsync(publish)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("publishAt", out _), problem.ToString());
+        await (await api.CreateClient().GetAsync($"/v1/search?q={word}")).AssertSuccessAsync();
+    }
+
     [Fact]
     public async Task Tabs_line_breaks_emoji_and_welsh_letters_are_accepted()
     {

@@ -67,6 +67,8 @@ public static class HttpLimitsServiceCollectionExtensions
         {
             json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth;
             json.SerializerOptions.Converters.Add(new AcceptedTextConverter());
+            json.SerializerOptions.Converters.Add(new AcceptedDateTimeOffsetConverter());
+            json.SerializerOptions.Converters.Add(new AcceptedDateOnlyConverter());
         });
         return services;
     }

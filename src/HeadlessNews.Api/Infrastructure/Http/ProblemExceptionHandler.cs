@@ -47,6 +47,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             (415, "Unsupported media type", Problems.UnsupportedMediaTypeDetail, null),
         BadHttpRequestException { InnerException: InvalidTextException invalid } =>
             (400, "Invalid text", $"{invalid.Path ?? "$"}: {invalid.Message}", new() { [FieldOf(invalid)] = [invalid.Message] }),
+        BadHttpRequestException { InnerException: DateOutOfRangeException date } => Invalid(FieldOf(date), date.Message),
         BadHttpRequestException { InnerException: JsonException json } => Malformed(json),
         BadHttpRequestException bad when MissingBody().IsMatch(bad.Message) =>
             (400, "Malformed JSON", "This operation needs a JSON object as its body.", null),
