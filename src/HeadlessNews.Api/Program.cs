@@ -75,7 +75,7 @@ app.UseRequestLimits();
 app.UseHeadlessNewsOpenApi();
 app.UseRouting();
 app.UseHotRenditions();
-app.UseCors();
+app.UseCorsVaryingByOrigin();
 app.UseManagementAudit();
 app.UseAuthentication();
 app.UseRejectionOfInvalidKeys();

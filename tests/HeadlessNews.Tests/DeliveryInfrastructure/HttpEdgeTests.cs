@@ -38,6 +38,22 @@ public sealed class CorsTests(CorsTests.Factory api) : IClassFixture<CorsTests.F
     }
 
     [Fact]
+    public async Task A_cached_read_answers_each_origin_with_its_own_cors_header_and_says_it_varies_by_origin()
+    {
+        var url = $"/v1/test-cache/{Guid.NewGuid():N}";
+        var client = api.CreateClient();
+        var first = await client.SendAsync(From(HttpMethod.Get, url, "https://app.llandudno-news.example"));
+        var second = await client.SendAsync(From(HttpMethod.Get, url, "https://www.llandudno-news.example"));
+        var third = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url));
+
+        Assert.Equal("https://app.llandudno-news.example", Assert.Single(first.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Equal("https://www.llandudno-news.example", Assert.Single(second.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.False(third.Headers.Contains("Access-Control-Allow-Origin"));
+        // A shared cache in front must not hand one origin's answer (or a no-origin one) to another.
+        Assert.All([first, second, third], response => Assert.Contains("Origin", response.Headers.Vary));
+    }
+
+    [Fact]
     public async Task Another_origin_gets_no_cors_headers()
     {
         var response = await api.CreateClient().SendAsync(From(HttpMethod.Get, $"/v1/test-cache/{Guid.NewGuid():N}", "https://evil.example"));

@@ -116,6 +116,30 @@ public static class DeliveryHttpExtensions
 
     private static readonly ProducesResponseTypeMetadata NotModified = new(StatusCodes.Status304NotModified, typeof(void));
 
+    /// <summary>
+    /// CORS, and <c>Vary: Origin</c> on every answer when only some origins are allowed: the CORS headers then depend on
+    /// the request's Origin (none without one), so a shared cache must keep one copy per origin. The framework says so only
+    /// on requests that carry an Origin.
+    /// </summary>
+    public static IApplicationBuilder UseCorsVaryingByOrigin(this IApplicationBuilder app)
+    {
+        app.UseCors();
+        var origins = CorsOrigins(app.ApplicationServices.GetRequiredService<IConfiguration>());
+        return origins.Length == 0 || origins.Contains("*") ? app : app.Use((context, next) =>
+        {
+            var response = context.Response;
+            response.OnStarting(() =>
+            {
+                if (!response.Headers.Vary.Any(v => v is not null && v.Split(',').Any(name => name.Trim().Equals(Microsoft.Net.Http.Headers.HeaderNames.Origin, StringComparison.OrdinalIgnoreCase))))
+                {
+                    response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, Microsoft.Net.Http.Headers.HeaderNames.Origin);
+                }
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+    }
+
     /// <summary><c>Cors:Origins</c> as an array or a comma-separated string.</summary>
     internal static string[] CorsOrigins(IConfiguration configuration) =>
         ConfigurationLists.Read(configuration, CorsOriginsKey).Select(o => o.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
