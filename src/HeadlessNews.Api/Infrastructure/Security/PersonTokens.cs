@@ -93,9 +93,10 @@ public static class PersonTokens
         {
             OnAuthenticationFailed = async context =>
             {
-                // The token could not be checked at all (the issuer's metadata is out of reach): the service is unavailable,
-                // the caller did nothing wrong, and it spends no failed-authentication budget.
-                if (await IsIssuerUnreachableAsync(context))
+                // A token of this issuer that could not be checked at all (the issuer's metadata is out of reach): the service
+                // is unavailable, the caller did nothing wrong, and it spends no failed-authentication budget. One that is
+                // not this issuer's to sign (another issuer, an algorithm it does not use, malformed) is refused all the same.
+                if (ClaimsIssuer(context.HttpContext, issuer) && await IsIssuerUnreachableAsync(context))
                 {
                     context.HttpContext.Items[IssuerUnreachableItem] = true;
                     return;
@@ -142,6 +143,22 @@ public static class PersonTokens
     /// Whether the issuer's discovery document and keys cannot be had: the token handler reports that failure only as a
     /// signature it could not check, so the configuration is asked for again (answered from its cache when it is there).
     /// </summary>
+    /// <summary>Whether the request's token, read unchecked, names <paramref name="issuer"/> and one of the algorithms accepted.</summary>
+    private static bool ClaimsIssuer(HttpContext context, OidcIssuerOptions issuer)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : string.Empty;
+        try
+        {
+            var claimed = new JsonWebToken(token);
+            return Algorithms.Contains(claimed.Alg) && string.Equals(claimed.Issuer.TrimEnd('/'), issuer.Authority!.TrimEnd('/'), StringComparison.Ordinal);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<bool> IsIssuerUnreachableAsync(AuthenticationFailedContext context)
     {
         if (context.Options.ConfigurationManager is not { } configuration)
