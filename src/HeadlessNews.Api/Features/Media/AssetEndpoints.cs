@@ -111,7 +111,7 @@ public static class AssetEndpoints
         var validation = await new CreateAssetFromUrlRequestValidator().ValidateAsync(body ?? new CreateAssetFromUrlRequest("", null, null, null), cancellationToken);
         if (!validation.IsValid)
         {
-            return (null, Problems.Validation(validation.ToDictionary()));
+            return (null, validation.ToProblem());
         }
         var (bytes, filename, refusal) = await writes.FetchAsync(body!.SourceUrl, cancellationToken);
         return bytes is null

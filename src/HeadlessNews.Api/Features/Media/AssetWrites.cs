@@ -24,8 +24,7 @@ public sealed class AssetWrites(
         var settings = options.Value;
         if (await targets.CheckUrlAsync(url, cancellationToken) is { } unsafeUrl)
         {
-            return (null, string.Empty, new ImageRefusal(StatusCodes.Status400BadRequest,
-                unsafeUrl.Replace("webhooks are not sent there", "images are not fetched from there", StringComparison.Ordinal), Unreachable: WebhookTargets.IsUnresolved(unsafeUrl)));
+            return (null, string.Empty, new ImageRefusal(StatusCodes.Status400BadRequest, unsafeUrl, Unreachable: WebhookTargets.IsUnresolved(unsafeUrl)));
         }
         var uri = new Uri(url);
         var filename = Path.GetFileName(Uri.UnescapeDataString(uri.AbsolutePath)) is { Length: > 0 } name ? name : uri.Host;

@@ -65,8 +65,8 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
     /// <summary>Null when the URL's form is acceptable (absolute http(s), no credentials), else why not.</summary>
     public static string? CheckForm(string url) =>
         !Uri.TryCreate(url, UriKind.Absolute, out var uri) ? "The url must be an absolute http or https URL."
-        : uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps ? "Only http and https URLs can receive webhooks."
-        : uri.UserInfo.Length > 0 ? "The url may not carry credentials; verify deliveries with the signing secret instead."
+        : uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps ? "Only http and https URLs can be used."
+        : uri.UserInfo.Length > 0 ? "The url may not carry credentials."
         : null;
 
     /// <summary>Null when <paramref name="address"/> may be connected to, else what kind of address it is (never the address itself).</summary>
@@ -88,9 +88,9 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
 
     /// <summary>Why <paramref name="address"/>, which <paramref name="host"/> is or resolves to, is refused: naming it only when the URL holds it.</summary>
     private static string Refusal(string host, bool literal, IPAddress address, string kind) =>
-        !literal ? $"The host {host} resolves to {kind}; webhooks are not sent there."
-        : CarriedIPv4(address) is { } carried ? $"{address} (carrying {carried}) is {kind}; webhooks are not sent there."
-        : $"{address} is {kind}; webhooks are not sent there.";
+        !literal ? $"The host {host} resolves to {kind}; nothing is sent to or fetched from there."
+        : CarriedIPv4(address) is { } carried ? $"{address} (carrying {carried}) is {kind}; nothing is sent to or fetched from there."
+        : $"{address} is {kind}; nothing is sent to or fetched from there.";
 
     /// <summary>The IPv4 address an IPv6 one carries (IPv4-mapped, -translated or -compatible, NAT64, 6to4), so that the IPv4 rule judges it.</summary>
     private static IPAddress? CarriedIPv4(IPAddress address)

@@ -42,14 +42,18 @@ public static class RequestValidation
                     var result = await validator.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
                     if (!result.IsValid)
                     {
-                        return Problems.Validation(result.Errors
-                            .GroupBy(e => JsonPath(e.PropertyName))
-                            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+                        return result.ToProblem();
                     }
                 }
                 return await next(invocation);
             };
         });
+
+    /// <summary>The 400 for a failed validation, its errors keyed by JSON path.</summary>
+    public static ProblemHttpResult ToProblem(this FluentValidation.Results.ValidationResult result) =>
+        Problems.Validation(result.Errors
+            .GroupBy(e => JsonPath(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
 
     /// <summary><c>Body[2].Level</c> becomes <c>body[2].level</c>.</summary>
     public static string JsonPath(string propertyPath) =>
