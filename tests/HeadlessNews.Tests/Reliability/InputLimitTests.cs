@@ -132,13 +132,16 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal("Invalid text", name.GetProperty("title").GetString());
     }
 
-    [Fact]
-    public async Task A_nul_character_in_a_stored_header_is_a_400_problem_and_writes_nothing()
+    [Theory]
+    [InlineData("Ceri\0Jones")]
+    [InlineData("Ceri\u0001Jones")]
+    [InlineData("Ceri\u001bJones")]
+    public async Task A_nul_or_control_character_in_a_stored_header_is_a_400_problem_and_writes_nothing(string onBehalfOf)
     {
         var admin = await api.ClientWithScopesAsync("keys:manage");
         var before = await KeyCountAsync();
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = Json("""{"name": "Bangor desk", "scopes": ["feeds:partner"]}""") };
-        request.Headers.TryAddWithoutValidation("X-On-Behalf-Of", "Ceri\0Jones");
+        request.Headers.TryAddWithoutValidation("X-On-Behalf-Of", onBehalfOf);
         var problem = await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
         Assert.Equal(before, await KeyCountAsync());

@@ -1,6 +1,8 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using HeadlessNews.Api.Infrastructure.Security;
+using HeadlessNews.Api.Infrastructure.Text;
 using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
@@ -72,6 +74,11 @@ public static class HttpPipelineExtensions
         if (NulIn(request) is { } where)
         {
             return (StatusCodes.Status400BadRequest, "Invalid text", $"The {where} contains a NUL character (%00), which this API never accepts.");
+        }
+        // The one header kept as text (in revisions and the audit log) takes what a body's text does.
+        if (request.Headers[Caller.OnBehalfOfHeader].ToString() is { Length: > 0 } onBehalfOf && AcceptedText.IndexOfRefused(onBehalfOf, out var codePoint) >= 0)
+        {
+            return (StatusCodes.Status400BadRequest, "Invalid text", $"The {Caller.OnBehalfOfHeader} header contains U+{codePoint:X4}, which a name may not hold.");
         }
         return BodyTypeRefusal(request);
     }
