@@ -12,10 +12,10 @@ public sealed class OidcSettingsTests
     }
 
     [Theory]
-    [InlineData("Auth:Oidc:RequireHttpsMetadata", "false", "http://idp.example.org/realms/newsroom")]
-    [InlineData("Auth:Oidc:Audience", "", "https://idp.example.org/realms/newsroom")]
-    [InlineData("Auth:Oidc:RoleScopes:editor", "content:write,everything", "https://idp.example.org/realms/newsroom")]
-    public async Task An_unsafe_or_invalid_issuer_setting_stops_the_api_at_start(string key, string value, string authority)
+    [InlineData("Auth:Oidc:RequireHttpsMetadata", "false", "http://idp.example.org/realms/newsroom", "the Authority must be https")]
+    [InlineData("Auth:Oidc:Audience", "", "https://idp.example.org/realms/newsroom", "Audience is required")]
+    [InlineData("Auth:Oidc:RoleScopes:editor", "content:write,everything", "https://idp.example.org/realms/newsroom", "unknown scope 'everything'")]
+    public async Task An_unsafe_or_invalid_issuer_setting_stops_the_api_at_start_naming_what_is_wrong(string key, string value, string authority, string problem)
     {
         await using var api = new Factory(new Dictionary<string, string?>
         {
@@ -27,5 +27,6 @@ public sealed class OidcSettingsTests
 
         var failure = Assert.ThrowsAny<Exception>(() => api.CreateClient());
         Assert.True(failure.GetBaseException() is OptionsValidationException, $"Expected the settings to be refused; the start failed with {failure}");
+        Assert.Contains(problem, failure.GetBaseException().Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
@@ -38,9 +39,8 @@ public static class PersonTokens
     {
         var services = authentication.Services;
         var section = configuration.GetSection(OidcOptions.Section);
-        services.AddOptions<OidcOptions>().Bind(section)
-            .Validate(o => !o.Problems().Any(), "Auth:Oidc is invalid: check Authority, Audience, RequireHttpsMetadata and RoleScopes.")
-            .ValidateOnStart();
+        services.AddOptions<OidcOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OidcOptions>, OidcOptionsValidation>();
         var issuers = (section.Get<OidcOptions>() ?? new OidcOptions()).Configured().ToList();
         var routes = issuers.Select(i => (Scheme: SchemePrefix + i.Name, Issuer: i.Issuer.Authority!.TrimEnd('/'))).ToList();
         authentication.AddPolicyScheme(SchemeName, null, options => options.ForwardDefaultSelector = context => Select(context, routes));
@@ -50,6 +50,13 @@ public static class PersonTokens
             services.AddOptions<JwtBearerOptions>(SchemePrefix + name).Configure<TimeProvider>((options, clock) => Configure(options, issuer, clock));
         }
         return authentication;
+    }
+
+    /// <summary>Start-up stops on invalid issuer settings, each problem named.</summary>
+    private sealed class OidcOptionsValidation : IValidateOptions<OidcOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OidcOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 
     private static string Select(HttpContext context, List<(string Scheme, string Issuer)> routes)
