@@ -445,6 +445,8 @@ def kill_api():
 if __name__ == "__main__":
     drills = {"db-restart": db_restart, "kill-api": kill_api}
     chosen = sys.argv[1:] or list(drills)
+    if unknown := [name for name in chosen if name not in drills]:
+        sys.exit(f"unknown drill {', '.join(unknown)}: choose from {', '.join(drills)}")
     build()
     results = {name: drills[name]() for name in chosen}
     print("\n" + ", ".join(f"{name}: {'ok' if ok else 'BROKEN'}" for name, ok in results.items()))
