@@ -18,15 +18,17 @@ public static class AcceptedTime
     public static bool Holds(DateTimeOffset value) => value >= Earliest && value < Latest;
 }
 
-/// <summary>The framework's own reading and writing, with <see cref="AcceptedTime"/>'s bounds.</summary>
+/// <summary>
+/// A request's timestamps as the API reads any (ISO-8601, any offset), within <see cref="AcceptedTime"/>'s bounds; written
+/// as <see cref="UtcTimestampConverter"/> writes them. Only request bodies are held to the bounds: JSON the API wrote
+/// itself (revisions, the read model) is read back as it was.
+/// </summary>
 public sealed class AcceptedDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
 {
-    private static readonly JsonConverter<DateTimeOffset> Framework = JsonMetadataServices.DateTimeOffsetConverter;
-
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Framework.Read(ref reader, typeToConvert, options) is var value && AcceptedTime.Holds(value) ? value : throw new DateOutOfRangeException();
+        reader.GetDateTimeOffset() is var value && AcceptedTime.Holds(value) ? value : throw new DateOutOfRangeException();
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => Framework.Write(writer, value, options);
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => UtcTimestampConverter.WriteUtc(writer, value);
 }
 
 /// <summary>The framework's own reading and writing, with <see cref="AcceptedTime"/>'s bounds.</summary>

@@ -67,7 +67,8 @@ public static class HttpLimitsServiceCollectionExtensions
         {
             json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth;
             json.SerializerOptions.Converters.Add(new AcceptedTextConverter());
-            json.SerializerOptions.Converters.Add(new AcceptedDateTimeOffsetConverter());
+            // Ahead of ApiJson's timestamp converter, whichever configures first: the first that converts a type wins.
+            json.SerializerOptions.Converters.Insert(0, new AcceptedDateTimeOffsetConverter());
             json.SerializerOptions.Converters.Add(new AcceptedDateOnlyConverter());
         });
         return services;
