@@ -52,10 +52,12 @@ public sealed record WpItem(
     /// <summary>Polylang: the taxonomy whose one term a post shares with its translations.</summary>
     public const string TranslationsTaxonomy = "post_translations";
 
-    /// <summary>The post's language as Polylang records it, if it does.</summary>
+    /// <summary>The post's language as Polylang records it, if it does. Derived from the terms, so not hashed again (see SourceHash).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string? Language => Terms.FirstOrDefault(t => t.Taxonomy == LanguageTaxonomy && t.Slug.Length > 0)?.Slug;
 
-    /// <summary>The Polylang term the post shares with its translations, if it has any.</summary>
+    /// <summary>The Polylang term the post shares with its translations, if it has any. Derived from the terms, so not hashed again.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string? TranslationSet => Terms.FirstOrDefault(t => t.Taxonomy == TranslationsTaxonomy && t.Slug.Length > 0)?.Slug;
 
     /// <summary>The logins of the post's bylines: its Co-Authors Plus authors when it has any, else its creator.</summary>
