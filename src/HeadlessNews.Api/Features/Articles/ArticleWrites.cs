@@ -37,10 +37,6 @@ public static class ArticleWrites
         CancellationToken cancellationToken)
     {
         await using var transaction = await BeginAsync(db, cancellationToken);
-        if (await EditionTakenAsync(db, translationGroupId, content, cancellationToken) is { } taken)
-        {
-            return taken;
-        }
         return await InsertAsync(db, transaction, clock, actor, content, translationGroupId, "created", cancellationToken, alongside: alongside);
     }
 
@@ -54,17 +50,8 @@ public static class ArticleWrites
         Guid? translationGroupId, CancellationToken cancellationToken)
     {
         await using var transaction = await BeginAsync(db, cancellationToken);
-        if (await EditionTakenAsync(db, translationGroupId, content, cancellationToken) is { } taken)
-        {
-            return taken;
-        }
         return await InsertAsync(db, transaction, clock, actor, content, translationGroupId, "created and published", cancellationToken, new Publication(publishAt), alongside);
     }
-
-    private static async Task<Refusal?> EditionTakenAsync(HeadlessNewsDbContext db, Guid? translationGroupId, SaveArticleRequest content, CancellationToken cancellationToken) =>
-        translationGroupId is { } group
-            ? await LanguageTakenAsync(db, group, Languages.Normalise(content.Language ?? Languages.Default), except: null, cancellationToken)
-            : null;
 
     /// <summary>What <see cref="InsertAsync"/> publishes the new article at (null: now).</summary>
     private sealed record Publication(DateTimeOffset? At);
@@ -84,10 +71,6 @@ public static class ArticleWrites
             return new Missing($"No article has id {id}.");
         }
         var language = Languages.Normalise(request.Language);
-        if (await LanguageTakenAsync(db, original.TranslationGroupId, language, except: null, cancellationToken) is { } taken)
-        {
-            return taken;
-        }
         var source = ArticleResponses.ToResponse(original, clock.Now());
         var content = new SaveArticleRequest(
             request.Headline ?? source.Headline, request.Slug, source.Standfirst, source.Body, source.Section?.Slug,
@@ -136,6 +119,12 @@ public static class ArticleWrites
         HeadlessNewsDbContext db, IDbContextTransaction? transaction, TimeProvider clock, Caller actor, SaveArticleRequest content, Guid? translationGroupId,
         string action, CancellationToken cancellationToken, Publication? publication = null, Action<ArticleResponse>? alongside = null)
     {
+        // An edition joins its story only in a language the story has no edition in.
+        if (translationGroupId is { } group
+            && await LanguageTakenAsync(db, group, Languages.Normalise(content.Language ?? Languages.Default), except: null, cancellationToken) is { } edition)
+        {
+            return edition;
+        }
         var now = clock.Now();
         var resolved = await ArticleReferences.ResolveAsync(db, content, cancellationToken);
         if (resolved.Refusal is { } invalid)

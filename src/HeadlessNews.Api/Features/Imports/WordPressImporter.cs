@@ -844,14 +844,15 @@ public sealed partial class WordPressImporter(
         }
         Earlier? created = null;
         void SaveAlongside(ArticleResponse article) => created = Bookkeeping(db, run, item, null, article, hash);
-        var written = await CreateAsync(db, item, content, wantsPublished, TranslationGroup(run.Archive.Key, item), SaveAlongside, notes, cancellationToken);
+        var group = TranslationGroup(run.Archive.Key, item);
+        var written = await CreateAsync(db, item, content, wantsPublished, group, SaveAlongside, notes, cancellationToken);
         if (written.Refusal is SlugTaken && content.Slug is { } slug)
         {
             db.ChangeTracker.Clear();
             var suffix = "-" + Slugs.From(item.PostId);
             var instead = slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix;
             notes.Add($"slug '{slug}' was taken: imported as '{instead}'");
-            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, TranslationGroup(run.Archive.Key, item), SaveAlongside, notes, cancellationToken);
+            written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, group, SaveAlongside, notes, cancellationToken);
         }
         return written.Refusal is { } refusal ? refusal : created!;
     }
@@ -901,23 +902,22 @@ public sealed partial class WordPressImporter(
         HeadlessNewsDbContext db, WpItem item, SaveArticleRequest content, bool wantsPublished, Guid? group, Action<ArticleResponse> alongside, List<string> notes,
         CancellationToken cancellationToken)
     {
-        var written = wantsPublished
-            ? await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, PublishDate(item), alongside, group, cancellationToken)
-            : await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, group, cancellationToken);
+        Task<WriteResult<ArticleResponse>> Write(bool published) => published
+            ? ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, PublishDate(item), alongside, group, cancellationToken)
+            : ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, group, cancellationToken);
+        var written = await Write(wantsPublished);
         if (written.Refusal is EditionTaken taken)
         {
             notes.Add($"not linked to its Polylang translations: {taken.Detail}");
             db.ChangeTracker.Clear();
             group = null;
-            written = wantsPublished
-                ? await ArticleWrites.CreatePublishedAsync(db, clock, Importer, content, PublishDate(item), alongside, group, cancellationToken)
-                : await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, group, cancellationToken);
+            written = await Write(wantsPublished);
         }
         if (written.Refusal is StateConflict refusal)
         {
             notes.Add($"{item.Status} in WordPress but imported as a draft: {refusal.Detail}");
             db.ChangeTracker.Clear();
-            return await ArticleWrites.CreateAsync(db, clock, Importer, content, alongside, group, cancellationToken);
+            written = await Write(published: false);
         }
         return written;
     }

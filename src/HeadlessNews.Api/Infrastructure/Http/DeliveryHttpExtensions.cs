@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.IO;
+using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
@@ -130,9 +131,9 @@ public static class DeliveryHttpExtensions
             var response = context.Response;
             response.OnStarting(() =>
             {
-                if (!response.Headers.Vary.Any(v => v is not null && v.Split(',').Any(name => name.Trim().Equals(Microsoft.Net.Http.Headers.HeaderNames.Origin, StringComparison.OrdinalIgnoreCase))))
+                if (!response.Headers.Vary.Any(v => v is not null && v.Split(',').Any(name => name.Trim().Equals(HeaderNames.Origin, StringComparison.OrdinalIgnoreCase))))
                 {
-                    response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, Microsoft.Net.Http.Headers.HeaderNames.Origin);
+                    response.Headers.Append(HeaderNames.Vary, HeaderNames.Origin);
                 }
                 return Task.CompletedTask;
             });

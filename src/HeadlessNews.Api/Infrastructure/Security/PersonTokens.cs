@@ -61,9 +61,7 @@ public static class PersonTokens
 
     private static string Select(HttpContext context, List<(string Scheme, string Issuer)> routes)
     {
-        const string bearer = "Bearer ";
-        var header = context.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) ? header[bearer.Length..].Trim() : null;
+        var token = BearerToken(context);
         if (routes.Count == 0 || token is null || token.StartsWith(ApiKeySecrets.Marker, StringComparison.Ordinal) || token.Count(c => c == '.') != 2)
         {
             return ApiKeyAuthenticationHandler.SchemeName;
@@ -71,6 +69,13 @@ public static class PersonTokens
         // Unvalidated here: the issuer only picks whose keys check the signature; a token no issuer claims goes to the first, which refuses it.
         var issuer = routes.Count > 1 ? UnvalidatedIssuer(token) : null;
         return routes.FirstOrDefault(r => string.Equals(r.Issuer, issuer, StringComparison.Ordinal)).Scheme ?? routes[0].Scheme;
+    }
+
+    private static string? BearerToken(HttpContext context)
+    {
+        const string bearer = "Bearer ";
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) ? header[bearer.Length..].Trim() : null;
     }
 
     private static string? UnvalidatedIssuer(string token)
@@ -153,11 +158,9 @@ public static class PersonTokens
     /// <summary>Whether the request's token, read unchecked, names <paramref name="issuer"/> and one of the algorithms accepted.</summary>
     private static bool ClaimsIssuer(HttpContext context, OidcIssuerOptions issuer)
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : string.Empty;
         try
         {
-            var claimed = new JsonWebToken(token);
+            var claimed = new JsonWebToken(BearerToken(context) ?? string.Empty);
             return Algorithms.Contains(claimed.Alg) && string.Equals(claimed.Issuer.TrimEnd('/'), issuer.Authority!.TrimEnd('/'), StringComparison.Ordinal);
         }
         catch (ArgumentException)
