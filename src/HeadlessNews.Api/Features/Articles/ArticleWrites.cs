@@ -367,7 +367,7 @@ public static class ArticleWrites
     private static async Task<Refusal?> AssignSlugAsync(HeadlessNewsDbContext db, Article article, string? requested, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Serialises slug allocation so two saves cannot pick the same free slug.
-        if (db.Database.CurrentTransaction is not { } current || !SlugLockHolders.TryGetValue(current, out _))
+        if (db.Database.CurrentTransaction is not { } current || !SlugLockSkipped.TryGetValue(current, out _))
         {
             await db.Database.ExecuteSqlRawAsync(SlugLock, cancellationToken);
         }
@@ -424,19 +424,18 @@ public static class ArticleWrites
 
     private const string SlugLock = "SELECT pg_advisory_xact_lock(hashtext('article-slugs'))";
 
-    /// <summary>Transactions holding the slug lock until they end, so their writes need not ask for it again.</summary>
-    private static readonly ConditionalWeakTable<IDbContextTransaction, object> SlugLockHolders = [];
+    /// <summary>Transactions whose writes take no slug lock (see <see cref="SkipSlugLock"/>).</summary>
+    private static readonly ConditionalWeakTable<IDbContextTransaction, object> SlugLockSkipped = [];
 
     /// <summary>
-    /// Takes the slug lock for the rest of the context's transaction, for a writer that creates many articles in one (an
-    /// import's chunk): one command instead of one per article. Call it outside any savepoint (a rollback to a savepoint
-    /// taken before it would release the lock).
+    /// Lets the context's transaction save articles without the slug lock, for a writer that runs several such transactions
+    /// at once and keeps them from picking one slug itself (an import's chunks): held to each commit, the lock would make
+    /// them wait for each other. The unique index still refuses a slug that another writer saved meanwhile.
     /// </summary>
-    public static async Task HoldSlugLockAsync(HeadlessNewsDbContext db, CancellationToken cancellationToken)
+    public static void SkipSlugLock(HeadlessNewsDbContext db)
     {
-        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("The slug lock is held by a transaction.");
-        await db.Database.ExecuteSqlRawAsync(SlugLock, cancellationToken);
-        SlugLockHolders.AddOrUpdate(transaction, SlugLockHolders);
+        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Only a transaction's writes can skip the slug lock.");
+        SlugLockSkipped.AddOrUpdate(transaction, SlugLockSkipped);
     }
 
     private static SlugTaken SlugTaken(string slug) => new($"The slug '{slug}' belongs to another article.");

@@ -64,25 +64,31 @@ public sealed class ImportReport
     public void Report(string sourceId, string? title, string outcome, string reason) =>
         Items.Add(new ReportedItem(sourceId, WordPressHtml.PlainText(title) is { Length: > 0 } plain ? plain : null, outcome, reason));
 
-    /// <summary>How the counts and reported items stand now; calling the result puts them back (a post rolled back counts nothing it made).</summary>
-    public Action Checkpoint()
+    /// <summary>Adds another report's counts, reported items and shortcodes to this one's (a post's, once it is written).</summary>
+    public void Add(ImportReport other)
     {
-        var counts = Counts.ToDictionary(c => c.Key, c => (c.Value.Created, c.Value.Updated, c.Value.Unchanged, c.Value.Skipped));
-        var images = (Images.Downloaded, Images.Linked, Images.Failed, Images.Left);
-        var items = Items.Count;
-        return () =>
+        foreach (var (kind, counts) in other.Counts)
         {
-            foreach (var kind in Counts.Keys.Except(counts.Keys).ToList())
+            var into = Kind(kind);
+            into.Created += counts.Created;
+            into.Updated += counts.Updated;
+            into.Unchanged += counts.Unchanged;
+            into.Skipped += counts.Skipped;
+            into.Reason ??= counts.Reason;
+        }
+        Images.Downloaded += other.Images.Downloaded;
+        Images.Linked += other.Images.Linked;
+        Images.Failed += other.Images.Failed;
+        Images.Left += other.Images.Left;
+        Items.AddRange(other.Items);
+        foreach (var (name, posts) in other.UnknownShortcodes)
+        {
+            if (!UnknownShortcodes.TryGetValue(name, out var into))
             {
-                Counts.Remove(kind);
+                UnknownShortcodes[name] = into = [];
             }
-            foreach (var (kind, (created, updated, unchanged, skipped)) in counts)
-            {
-                (Counts[kind].Created, Counts[kind].Updated, Counts[kind].Unchanged, Counts[kind].Skipped) = (created, updated, unchanged, skipped);
-            }
-            (Images.Downloaded, Images.Linked, Images.Failed, Images.Left) = images;
-            Items.RemoveRange(items, Items.Count - items);
-        };
+            into.AddRange(posts);
+        }
     }
 
     /// <summary>The summary lines printed at the end of a run.</summary>

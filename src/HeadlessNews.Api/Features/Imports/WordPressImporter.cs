@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -56,32 +57,54 @@ public sealed partial class WordPressImporter(
     /// <summary>Items read ahead and checked against earlier imports together: one query per chunk, not per post.</summary>
     private const int ChunkSize = 100;
 
+    /// <summary>
+    /// Chunks written at once, each in its own transaction on its own connection: one writer leaves PostgreSQL idle while it
+    /// works out the next post, and the other way round (measured: 40 % of two cores idle with one).
+    /// </summary>
+    private const int WriterLanes = 2;
+
     /// <summary>Called after each item with (done, total).</summary>
     public async Task<ImportReport> ImportAsync(WordPressArchive archive, ImportOptions options, Action<int, int> progress, CancellationToken cancellationToken)
     {
         var report = new ImportReport { Source = archive.Key, DryRun = options.DryRun, StartedAt = clock.GetUtcNow() };
-        var run = new Run(archive, options, report, done => progress(done, archive.ItemCount));
-        // The next chunk is read and drafted on a lane of its own while this one is written: at most two chunks ahead.
+        await using var references = scopes.CreateAsyncScope();
+        var referencesDb = references.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+        using var bulk = BulkWrites.Begin(referencesDb);
+        var run = new Run(archive, options, report, done => progress(done, archive.ItemCount), referencesDb, references.ServiceProvider.GetRequiredService<AssetWrites>());
+        // The next chunk is read and drafted on a lane of its own while others are written.
         var chunks = Channel.CreateBounded<List<Prepared>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await ReferencesAsync(run, cancellationToken);
         var reading = Task.Run(() => ReadAheadAsync(run, chunks.Writer, stopReading.Token), CancellationToken.None);
+        var writing = new List<(ChunkKeys Keys, Task Written)>(WriterLanes);
         try
         {
             await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
             {
-                await ImportChunkAsync(run, chunk, cancellationToken);
+                var keys = ChunkKeys.Of(chunk);
+                // A free lane, and none writing a chunk this one could collide with (see ChunkKeys).
+                while (writing.Count == WriterLanes || writing.Any(w => w.Keys.Overlaps(keys)))
+                {
+                    var written = await Task.WhenAny(writing.Where(w => writing.Count == WriterLanes || w.Keys.Overlaps(keys)).Select(w => w.Written));
+                    await written;
+                    writing.RemoveAll(w => w.Written == written);
+                }
+                writing.Add((keys, Task.Run(() => ImportChunkAsync(run, chunk, cancellationToken), CancellationToken.None)));
             }
+            await Task.WhenAll(writing.Select(w => w.Written));
         }
         catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
         {
             // A broken file or a site that stopped answering: what came before is imported, and a re-run resumes.
+            await Task.WhenAll(writing.Select(w => w.Written));
             report.Error = e.Message;
         }
         finally
         {
             await stopReading.CancelAsync();
             await reading;
+            // A lane that failed stops the run; the other finishes (or fails) its chunk first.
+            await Task.WhenAll(writing.Select(w => w.Written)).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         report.FinishedAt = clock.GetUtcNow();
         if (!options.DryRun)
@@ -92,28 +115,75 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>
+    /// What a chunk's posts could contend for with another chunk written at the same time: their post ids (a later item
+    /// updates the earlier one's article), slugs (a slug taken by the other's uncommitted post would fail the save, not read
+    /// as taken), the headline stems a post without a slug numbers from, old URLs, and Polylang translation sets (each
+    /// set's editions join one at a time). Chunks that share any are written one after the other, as one writer would.
+    /// </summary>
+    private sealed class ChunkKeys
+    {
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _slugs = new(StringComparer.Ordinal);
+        private readonly List<string> _stems = [];
+        private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _translationSets = new(StringComparer.Ordinal);
+
+        public static ChunkKeys Of(List<Prepared> chunk)
+        {
+            var keys = new ChunkKeys();
+            foreach (var item in chunk.Select(p => p.Item).Where(i => KindOf(i) is Posts or Pages))
+            {
+                keys._ids.Add(item.PostId);
+                keys._paths.UnionWith(OldPaths(item));
+                if (item.TranslationSet is { } set)
+                {
+                    keys._translationSets.Add(set);
+                }
+                if (SlugOf(item) is { } slug)
+                {
+                    keys._slugs.Add(slug);
+                }
+                else
+                {
+                    // Numbered from the headline: stem, stem-2, stem-3...
+                    var stem = Slugs.From(WordPressHtml.PlainText(item.Title)) is { Length: > 0 } fromTitle ? fromTitle : "article";
+                    keys._slugs.Add(stem);
+                    keys._stems.Add(stem);
+                }
+            }
+            return keys;
+        }
+
+        public bool Overlaps(ChunkKeys other) =>
+            _ids.Overlaps(other._ids) || _slugs.Overlaps(other._slugs) || _paths.Overlaps(other._paths) || _translationSets.Overlaps(other._translationSets)
+            || _stems.Any(other.Numbers) || other._stems.Any(Numbers);
+
+        /// <summary>Whether a slug of this chunk could be one numbered from <paramref name="stem"/>.</summary>
+        private bool Numbers(string stem) => _slugs.Any(slug => slug.StartsWith(stem + "-", StringComparison.Ordinal));
+    }
+
+    /// <summary>The slug a post asks for: its WordPress slug, normalised (none: one is made from the headline).</summary>
+    private static string? SlugOf(WpItem item) => item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } slug ? slug : null;
+
+    /// <summary>
     /// Every author, category (a section) and tag the export lists is made or found first, whether a post uses it or not:
     /// nothing the site had is left behind. Posts then find them made.
     /// </summary>
     private async Task ReferencesAsync(Run run, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        using var bulk = BulkWrites.Begin(db);
         foreach (var login in run.Archive.Authors.Keys)
         {
-            await AuthorAsync(db, run, login, cancellationToken);
+            await AuthorAsync(run, login, cancellationToken);
         }
         foreach (var category in run.Archive.Terms.Where(t => t.Taxonomy == "category"))
         {
-            await SectionAsync(db, run, category, cancellationToken);
+            await SectionAsync(run, category, cancellationToken);
         }
         foreach (var tags in run.Archive.Terms.Where(t => t.Taxonomy == "post_tag").Chunk(SaveArticleRequestValidator.MaxTerms))
         {
-            await TagsAsync(db, run, tags, cancellationToken);
+            await TagsAsync(run, tags, cancellationToken);
         }
-        // Made for good: no post can roll them back.
-        run.Checkpoint();
+        run.ReferencesDb.ChangeTracker.Clear();
     }
 
     /// <summary>
@@ -238,92 +308,84 @@ public sealed partial class WordPressImporter(
         return new Draft(title.Length > 0, headline, standfirst, body, notes);
     }
 
-    private sealed class Run(WordPressArchive archive, ImportOptions options, ImportReport report, Action<int> progress)
+    /// <summary>
+    /// What the writer lanes share: the caches of references made or found, the report, and the references' own context.
+    /// References are made for good, outside any chunk's transaction (a post rolled back keeps them, as it keeps those the
+    /// export lists), one post at a time (<see cref="Shared"/>); posts then only read the caches.
+    /// </summary>
+    private sealed class Run(
+        WordPressArchive archive, ImportOptions options, ImportReport report, Action<int> progress, HeadlessNewsDbContext referencesDb, AssetWrites pictures)
     {
         private int _done;
 
         public WordPressArchive Archive => archive;
         public ImportOptions Options => options;
         public ImportReport Report => report;
+        public HeadlessNewsDbContext ReferencesDb => referencesDb;
+        public AssetWrites Pictures => pictures;
+
+        /// <summary>Held while references are made and while the report changes.</summary>
+        public SemaphoreSlim Shared { get; } = new(1, 1);
+
         /// <summary>Author login / category nicename ⇒ our slug, once made or found.</summary>
-        public Dictionary<string, string?> AuthorSlugs { get; } = new(StringComparer.OrdinalIgnoreCase);
-        public Dictionary<string, string?> SectionSlugs { get; } = new(StringComparer.Ordinal);
-        private Dictionary<string, string>? _categorySlugs;
+        public ConcurrentDictionary<string, string?> AuthorSlugs { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public ConcurrentDictionary<string, string?> SectionSlugs { get; } = new(StringComparer.Ordinal);
+
+        private readonly Dictionary<string, string> _categorySlugs = archive.Terms.Where(t => t.Taxonomy == "category" && t.Id is not null)
+            .DistinctBy(t => t.Id).ToDictionary(t => t.Id!, t => t.Slug, StringComparer.Ordinal);
 
         /// <summary>The category an SEO plugin (Yoast, Rank Math) marks as the post's primary one, by its slug, if the export names it.</summary>
         public string? PrimaryCategory(WpItem item)
         {
             var id = item.Meta.GetValueOrDefault("_yoast_wpseo_primary_category") ?? item.Meta.GetValueOrDefault("rank_math_primary_category");
-            if (string.IsNullOrEmpty(id))
-            {
-                return null;
-            }
-            _categorySlugs ??= archive.Terms.Where(t => t.Taxonomy == "category" && t.Id is not null).DistinctBy(t => t.Id).ToDictionary(t => t.Id!, t => t.Slug, StringComparer.Ordinal);
-            return _categorySlugs.GetValueOrDefault(id);
+            return string.IsNullOrEmpty(id) ? null : _categorySlugs.GetValueOrDefault(id);
         }
 
         /// <summary>Tag slugs made or found in this run.</summary>
         public HashSet<string> TagSlugs { get; } = new(StringComparer.Ordinal);
         /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run).</summary>
-        public Dictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Picture hosts ⇒ how many fetches from them in a row found no server (see <see cref="UnreachableAfter"/>).</summary>
         public Dictionary<string, int> HostsNotAnswering { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-        public void Done() => progress(++_done);
-
-        /// <summary>Redirect paths that exist, for the chunk being imported (its posts' old URLs that were taken, and those made since).</summary>
-        public HashSet<string> TakenPaths { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Whether the path is free for a redirect (and now taken, like <see cref="Keep{TValue}"/>).</summary>
-        public bool KeepPath(string path)
+        /// <summary>Counts an item done; the lanes report one at a time, in order.</summary>
+        public void Done()
         {
-            if (!TakenPaths.Add(path))
+            lock (_progress)
             {
-                return false;
+                progress(++_done);
             }
-            _added.Push(() => TakenPaths.Remove(path));
-            return true;
         }
 
-        /// <summary>How to take out of the caches what a post added to them (undone newest first).</summary>
-        private readonly Stack<Action> _added = new();
+        private readonly Lock _progress = new();
 
-        /// <summary>Caches <paramref name="value"/>, to be forgotten if the post that made it is rolled back.</summary>
-        public TValue Keep<TValue>(Dictionary<string, TValue> cache, string key, TValue value)
+        /// <summary>Runs <paramref name="work"/> holding <see cref="Shared"/>.</summary>
+        public async Task<T> SharedAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
         {
-            cache[key] = value;
-            _added.Push(() => cache.Remove(key));
-            return value;
-        }
-
-        /// <summary>Whether the tag is new to this run (and now kept, like <see cref="Keep{TValue}"/>).</summary>
-        public bool KeepTag(string slug)
-        {
-            if (!TagSlugs.Add(slug))
+            await Shared.WaitAsync(cancellationToken);
+            try
             {
-                return false;
+                return await work();
             }
-            _added.Push(() => TagSlugs.Remove(slug));
-            return true;
+            finally
+            {
+                Shared.Release();
+            }
         }
 
-        /// <summary>
-        /// The caches and the report as they stand before a post; calling the result puts them back, for the post rolled back.
-        /// The posts before it can no longer be rolled back, so their undo steps go (kept, they grew with every post of the run).
-        /// </summary>
-        public Action Checkpoint()
+        /// <summary>Adds what one post counted and reported to the run's report.</summary>
+        public async Task CountAsync(ImportReport tally, CancellationToken cancellationToken)
         {
-            _added.Clear();
-            var counts = report.Checkpoint();
-            return () =>
+            await Shared.WaitAsync(cancellationToken);
+            try
             {
-                while (_added.TryPop(out var undo))
-                {
-                    undo();
-                }
-                counts();
-            };
+                report.Add(tally);
+            }
+            finally
+            {
+                Shared.Release();
+            }
         }
     }
 
@@ -332,8 +394,8 @@ public sealed partial class WordPressImporter(
 
     /// <summary>
     /// A chunk is one transaction (the read model refreshes once, at its commit, for all its articles) and each post in it
-    /// is all or nothing within it (a savepoint): its references, quotes, article, source identity and old URLs. A kill
-    /// loses the chunk's posts and their bookkeeping together, so a re-run imports them once.
+    /// is all or nothing within it (a savepoint): its quotes, article, source identity and old URLs. A kill loses the
+    /// chunk's posts and their bookkeeping together, so a re-run imports them once.
     /// </summary>
     private async Task ImportChunkAsync(Run run, List<Prepared> chunk, CancellationToken cancellationToken)
     {
@@ -347,22 +409,21 @@ public sealed partial class WordPressImporter(
             .Select(i => new Earlier(i, i.Article!.Version, i.Article.Slug))
             .ToDictionaryAsync(e => e.Item.SourceId, StringComparer.Ordinal, cancellationToken);
         var paths = items.SelectMany(OldPaths).Distinct().ToList();
-        run.TakenPaths.Clear();
-        run.TakenPaths.UnionWith(await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken));
-        var pictures = scope.ServiceProvider.GetRequiredService<AssetWrites>();
+        var writing = new ChunkWrite(db);
+        writing.TakenPaths.UnionWith(await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken));
         await using var transaction = run.Options.DryRun ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         if (transaction is not null)
         {
             // Each post is a savepoint of its own: EF Core's savepoint around each save would be two commands more a save
-            // (the pool sets it back). The slug lock is taken once for the chunk, as its first post would have kept it anyway.
+            // (the pool sets it back). The slug lock would make the lanes wait for each other's commit: chunks that could
+            // pick one slug are not written at once (ChunkKeys), and the unique index refuses one an editor takes meanwhile.
             db.Database.AutoSavepointsEnabled = false;
-            await ArticleWrites.HoldSlugLockAsync(db, cancellationToken);
+            ArticleWrites.SkipSlugLock(db);
         }
-        var savepoint = new PostSavepoint(db);
         foreach (var prepared in chunk)
         {
             Forget(db);
-            if (await ImportAtomicallyAsync(db, pictures, savepoint, run, prepared, earlier.GetValueOrDefault(prepared.Item.PostId), cancellationToken) is { } imported)
+            if (await ImportAtomicallyAsync(writing, run, prepared, earlier.GetValueOrDefault(prepared.Item.PostId), cancellationToken) is { } imported)
             {
                 earlier[prepared.Item.PostId] = imported;
             }
@@ -376,38 +437,90 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>
-    /// One post, all or nothing: a refusal or a failed save rolls back what the post wrote and reports it. A post left as it
-    /// is (skipped, unchanged) writes nothing and takes no savepoint.
+    /// A chunk being written: its context, the savepoint of the post being written (released by the command that takes the
+    /// next one, a round trip less a post; the chunk's commit releases the last), and the redirect paths taken.
     /// </summary>
-    private async Task<Earlier?> ImportAtomicallyAsync(
-        HeadlessNewsDbContext db, AssetWrites pictures, PostSavepoint savepoint, Run run, Prepared prepared, Earlier? earlier, CancellationToken cancellationToken)
+    private sealed class ChunkWrite(HeadlessNewsDbContext db)
+    {
+        private bool _savepointTaken;
+        private readonly List<string> _postPaths = [];
+
+        public HeadlessNewsDbContext Db => db;
+
+        /// <summary>Redirect paths that exist: the chunk's posts' old URLs that were taken, and those its posts took since.</summary>
+        public HashSet<string> TakenPaths { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Whether the path is free for a redirect of the post being written (and now taken).</summary>
+        public bool KeepPath(string path)
+        {
+            if (!TakenPaths.Add(path))
+            {
+                return false;
+            }
+            _postPaths.Add(path);
+            return true;
+        }
+
+        public async Task TakeSavepointAsync(CancellationToken cancellationToken)
+        {
+            await db.Database.ExecuteSqlRawAsync(_savepointTaken ? "RELEASE SAVEPOINT post; SAVEPOINT post" : "SAVEPOINT post", cancellationToken);
+            _savepointTaken = true;
+        }
+
+        /// <summary>Undoes what the post being written wrote (inside the chunk's transaction) and the paths it took.</summary>
+        public async Task RollBackPostAsync(CancellationToken cancellationToken)
+        {
+            TakenPaths.ExceptWith(_postPaths);
+            _postPaths.Clear();
+            if (db.Database.CurrentTransaction is not null)
+            {
+                db.ChangeTracker.Clear();
+                await db.Database.ExecuteSqlRawAsync("ROLLBACK TO SAVEPOINT post", cancellationToken);
+            }
+        }
+
+        /// <summary>The post written last was kept: the paths it took stay taken.</summary>
+        public void PostKept() => _postPaths.Clear();
+    }
+
+    /// <summary>What a post refers to, made or found before it is written (see <see cref="ReferencesOfAsync"/>).</summary>
+    private sealed record PostReferences(Draft Draft, string? Section, List<string> Tags, List<string> Authors);
+
+    /// <summary>
+    /// One post, all or nothing: a refusal or a failed save rolls back what the post wrote and reports it. A post left as it
+    /// is (skipped, unchanged) writes nothing and takes no savepoint. What it counts reaches the run's report only with it.
+    /// </summary>
+    private async Task<Earlier?> ImportAtomicallyAsync(ChunkWrite chunk, Run run, Prepared prepared, Earlier? earlier, CancellationToken cancellationToken)
     {
         var item = prepared.Item;
-        if (IsLeftAsItIs(run, item, prepared.Hash, earlier))
+        var notes = new List<string>();
+        var references = await run.SharedAsync(async () => IsLeftAsItIs(run, item, prepared.Hash, earlier)
+            ? null
+            : await ReferencesOfAsync(run, item, prepared.Draft ?? DraftOf(item, run.Archive), notes, cancellationToken), cancellationToken);
+        if (references is null)
         {
             return null;
         }
-        var transaction = db.Database.CurrentTransaction;
-        if (transaction is not null)
+        if (chunk.Db.Database.CurrentTransaction is not null)
         {
-            await savepoint.TakeAsync(cancellationToken);
+            await chunk.TakeSavepointAsync(cancellationToken);
         }
-        var undo = run.Checkpoint();
+        var tally = new ImportReport { Source = run.Archive.Key };
         try
         {
-            return await ImportItemAsync(db, pictures, run, prepared, earlier, cancellationToken);
+            var imported = await ImportItemAsync(chunk, run, tally, prepared, references, notes, earlier, cancellationToken);
+            chunk.PostKept();
+            await run.CountAsync(tally, cancellationToken);
+            return imported;
         }
         // A save refused inside a write leaves the transaction failed until the rollback (no savepoint per save).
         catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction })
         {
-            if (transaction is not null)
-            {
-                db.ChangeTracker.Clear();
-                await savepoint.RollBackAsync(cancellationToken);
-            }
-            undo();
-            run.Report.Kind(KindOf(item)).Skipped++;
-            run.Report.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
+            await chunk.RollBackPostAsync(cancellationToken);
+            var failed = new ImportReport { Source = run.Archive.Key };
+            failed.Kind(KindOf(item)).Skipped++;
+            failed.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
+            await run.CountAsync(failed, cancellationToken);
             return null;
         }
     }
@@ -495,32 +608,16 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>
-    /// Each post's savepoint in the chunk's transaction. It is released by the command that takes the next one (a round trip
-    /// less a post); the chunk's commit releases the last.
+    /// Imports one post (<see cref="IsLeftAsItIs"/> said it has something to write), counting into <paramref name="tally"/>;
+    /// what it wrote, for a later item with the same id in the chunk.
     /// </summary>
-    private sealed class PostSavepoint(HeadlessNewsDbContext db)
-    {
-        private bool _taken;
-
-        public async Task TakeAsync(CancellationToken cancellationToken)
-        {
-            await db.Database.ExecuteSqlRawAsync(_taken ? "RELEASE SAVEPOINT post; SAVEPOINT post" : "SAVEPOINT post", cancellationToken);
-            _taken = true;
-        }
-
-        public async Task RollBackAsync(CancellationToken cancellationToken) => await db.Database.ExecuteSqlRawAsync("ROLLBACK TO SAVEPOINT post", cancellationToken);
-    }
-
-    /// <summary>Imports one post (<see cref="IsLeftAsItIs"/> said it has something to write); what it wrote, for a later item with the same id in the chunk.</summary>
     private async Task<Earlier?> ImportItemAsync(
-        HeadlessNewsDbContext db, AssetWrites pictures, Run run, Prepared prepared, Earlier? earlier, CancellationToken cancellationToken)
+        ChunkWrite chunk, Run run, ImportReport tally, Prepared prepared, PostReferences references, List<string> notes, Earlier? earlier,
+        CancellationToken cancellationToken)
     {
         var (item, hash, _) = prepared;
-        var report = run.Report;
         var kind = KindOf(item);
-        var notes = new List<string>();
-        var draft = prepared.Draft ?? DraftOf(item, run.Archive);
-        var content = await ContentAsync(db, pictures, run, item, draft, notes, cancellationToken);
+        var content = await ContentAsync(chunk.Db, run, tally, item, references, notes, cancellationToken);
         var validation = await validator.ValidateAsync(content, cancellationToken);
         if (!validation.IsValid)
         {
@@ -537,24 +634,24 @@ public sealed partial class WordPressImporter(
         var isNew = earlier is null;
         if (run.Options.DryRun)
         {
-            Counted(report, kind, item, isNew, notes);
+            Counted(tally, kind, item, isNew, notes);
             return null;
         }
-        Forget(db);
-        var written = await WriteAsync(db, run, item, earlier, content, hash, draft.HasTitle, notes, cancellationToken);
+        Forget(chunk.Db);
+        var written = await WriteAsync(chunk, run, item, earlier, content, hash, references.Draft.HasTitle, notes, cancellationToken);
         if (written.Refusal is { } refused)
         {
             throw new PostRefused(refused is Invalid invalid
                 ? string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}"))
                 : refused.Detail);
         }
-        Counted(report, kind, item, isNew, notes);
+        Counted(tally, kind, item, isNew, notes);
         return written.Value;
     }
 
-    private static void Counted(ImportReport report, string kind, WpItem item, bool isNew, List<string> notes)
+    private static void Counted(ImportReport tally, string kind, WpItem item, bool isNew, List<string> notes)
     {
-        var counts = report.Kind(kind);
+        var counts = tally.Kind(kind);
         if (isNew)
         {
             counts.Created++;
@@ -565,22 +662,64 @@ public sealed partial class WordPressImporter(
         }
         if (notes.Count > 0)
         {
-            report.Report(item.PostId, item.Title, isNew ? "created" : "updated", string.Join("; ", notes));
+            tally.Report(item.PostId, item.Title, isNew ? "created" : "updated", string.Join("; ", notes));
         }
     }
 
-    /// <summary>The article's content from the post: references (authors, section, quotes) are made as needed.</summary>
-    private async Task<SaveArticleRequest> ContentAsync(
-        HeadlessNewsDbContext db, AssetWrites pictures, Run run, WpItem item, Draft draft, List<string> notes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes or finds, for good, what the post refers to (see <see cref="Run"/>): its section, tags and authors, and with
+    /// <c>--media download</c> its pictures; notes what it leaves out. Called holding <see cref="Run.Shared"/>.
+    /// </summary>
+    private async Task<PostReferences> ReferencesOfAsync(Run run, WpItem item, Draft draft, List<string> notes, CancellationToken cancellationToken)
     {
-        var report = run.Report;
         notes.AddRange(draft.Notes);
-        var converted = draft.Body;
+        try
+        {
+            var pictures = draft.Body.Blocks.Where(p => p.Quote is null && p.Block.Type == BlockTypes.Image).Select(p => p.Block).ToList();
+            if (FeaturedPicture(run, item) is { } featured)
+            {
+                pictures.Add(featured);
+            }
+            await FetchPicturesAsync(run, pictures, notes, cancellationToken);
+            var categories = item.Terms.Where(t => t.Taxonomy == "category")
+                .OrderByDescending(t => run.PrimaryCategory(item) is { } primary && t.Slug == primary).ToList();
+            var section = categories.Count == 0 ? null : await SectionAsync(run, categories[0], cancellationToken);
+            var tags = await TagsAsync(run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken, notes);
+            var authors = new List<string>();
+            foreach (var login in item.Bylines())
+            {
+                if (await AuthorAsync(run, login, cancellationToken) is { } author && !authors.Contains(author))
+                {
+                    authors.Add(author);
+                }
+            }
+            if (authors.Count == 0)
+            {
+                notes.Add("no author");
+            }
+            else if (authors.Count > SaveArticleRequestValidator.MaxAuthors)
+            {
+                notes.Add($"authors left out (an article takes {SaveArticleRequestValidator.MaxAuthors}): {string.Join(", ", authors.Skip(SaveArticleRequestValidator.MaxAuthors))}");
+                authors.RemoveRange(SaveArticleRequestValidator.MaxAuthors, authors.Count - SaveArticleRequestValidator.MaxAuthors);
+            }
+            return new PostReferences(draft, section, tags, authors);
+        }
+        finally
+        {
+            run.ReferencesDb.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>The article's content from the post and its references; quotes are made in the post's savepoint.</summary>
+    private async Task<SaveArticleRequest> ContentAsync(
+        HeadlessNewsDbContext db, Run run, ImportReport tally, WpItem item, PostReferences references, List<string> notes, CancellationToken cancellationToken)
+    {
+        var converted = references.Draft.Body;
         foreach (var name in converted.UnknownShortcodes)
         {
-            if (!report.UnknownShortcodes.TryGetValue(name, out var posts))
+            if (!tally.UnknownShortcodes.TryGetValue(name, out var posts))
             {
-                report.UnknownShortcodes[name] = posts = [];
+                tally.UnknownShortcodes[name] = posts = [];
             }
             posts.Add(item.PostId);
         }
@@ -589,56 +728,34 @@ public sealed partial class WordPressImporter(
         {
             if (part.Quote is { } quote)
             {
-                body.Add(await QuoteBlockAsync(db, run, quote, cancellationToken));
+                body.Add(await QuoteBlockAsync(db, run, tally, quote, cancellationToken));
             }
             else if (part.Block.Type == BlockTypes.Image && run.Options.Media == MediaMode.Skip)
             {
-                report.Images.Left++;
+                tally.Images.Left++;
             }
             else
             {
-                body.Add(part.Block.Type == BlockTypes.Image ? await PictureAsync(pictures, run, part.Block, notes, cancellationToken) : part.Block);
+                body.Add(part.Block.Type == BlockTypes.Image ? Picture(run, tally, part.Block) : part.Block);
             }
         }
         HeroImage? hero = null;
         if (item.Meta.TryGetValue("_thumbnail_id", out var thumbnail) && thumbnail.Length > 0)
         {
-            if (!run.Archive.Attachments.TryGetValue(thumbnail, out var picture))
+            if (!run.Archive.Attachments.ContainsKey(thumbnail))
             {
                 notes.Add($"featured image {thumbnail} is not in the export");
             }
             else if (run.Options.Media == MediaMode.Skip)
             {
-                report.Images.Left++;
+                tally.Images.Left++;
             }
-            else if (Uri.TryCreate(run.Archive.Site, picture.Url, out var pictureUrl) && pictureUrl.Scheme is "http" or "https")
+            else if (FeaturedPicture(run, item) is { } featured)
             {
-                var image = await PictureAsync(pictures, run, new Block { Type = BlockTypes.Image, Url = pictureUrl.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }, notes, cancellationToken);
+                var image = Picture(run, tally, featured);
                 hero = new HeroImage(image.Url, image.Alt, image.Caption, image.Credit) { AssetId = image.AssetId };
             }
         }
-        var categories = item.Terms.Where(t => t.Taxonomy == "category")
-            .OrderByDescending(t => run.PrimaryCategory(item) is { } primary && t.Slug == primary).ToList();
-        var section = categories.Count == 0 ? null : await SectionAsync(db, run, categories[0], cancellationToken);
-        var tags = await TagsAsync(db, run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken, notes);
-        var authors = new List<string>();
-        foreach (var login in item.Bylines())
-        {
-            if (await AuthorAsync(db, run, login, cancellationToken) is { } author && !authors.Contains(author))
-            {
-                authors.Add(author);
-            }
-        }
-        if (authors.Count == 0)
-        {
-            notes.Add("no author");
-        }
-        else if (authors.Count > SaveArticleRequestValidator.MaxAuthors)
-        {
-            notes.Add($"authors left out (an article takes {SaveArticleRequestValidator.MaxAuthors}): {string.Join(", ", authors.Skip(SaveArticleRequestValidator.MaxAuthors))}");
-            authors.RemoveRange(SaveArticleRequestValidator.MaxAuthors, authors.Count - SaveArticleRequestValidator.MaxAuthors);
-        }
-        var slug = item.PostName is { } postName && Slugs.From(postName) is { Length: > 0 } fromName ? fromName : null;
         string? language = null;
         if (item.Language is { } polylang)
         {
@@ -651,9 +768,18 @@ public sealed partial class WordPressImporter(
                 notes.Add($"language '{polylang}' is not a language tag: imported in {Languages.Default}");
             }
         }
+        var draft = references.Draft;
         return new SaveArticleRequest(
-            draft.Headline, slug, draft.Standfirst.Length == 0 ? null : draft.Standfirst, body, section, tags, null, authors, null, hero, language, null);
+            draft.Headline, SlugOf(item), draft.Standfirst.Length == 0 ? null : draft.Standfirst, body, references.Section, references.Tags, null,
+            references.Authors, null, hero, language, null);
     }
+
+    /// <summary>The post's featured picture, when the export describes it with a web address.</summary>
+    private static Block? FeaturedPicture(Run run, WpItem item) =>
+        item.Meta.TryGetValue("_thumbnail_id", out var thumbnail) && run.Archive.Attachments.TryGetValue(thumbnail, out var picture)
+        && Uri.TryCreate(run.Archive.Site, picture.Url, out var url) && url.Scheme is "http" or "https"
+            ? new Block { Type = BlockTypes.Image, Url = url.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }
+            : null;
 
     /// <summary>
     /// Other categories and tags become tags with the source's slug (the nicename, normalised) when it gives one, else the
@@ -661,7 +787,7 @@ public sealed partial class WordPressImporter(
     /// or unchanged when it exists).
     /// </summary>
     /// <param name="notes">A post's notes: the tags beyond what an article takes are named there.</param>
-    private static async Task<List<string>> TagsAsync(HeadlessNewsDbContext db, Run run, IEnumerable<WpTerm> terms, CancellationToken cancellationToken, List<string>? notes = null)
+    private static async Task<List<string>> TagsAsync(Run run, IEnumerable<WpTerm> terms, CancellationToken cancellationToken, List<string>? notes = null)
     {
         const int maxLength = 100;
         var tags = terms
@@ -674,56 +800,53 @@ public sealed partial class WordPressImporter(
                 + string.Join(", ", tags.Skip(SaveArticleRequestValidator.MaxTerms).Select(t => t.Name)));
             tags = tags[..SaveArticleRequestValidator.MaxTerms];
         }
-        var unseen = tags.Where(t => run.KeepTag(t.Slug)).Select(t => (t.Slug, Name: t.Name.Length == 0 ? t.Slug : t.Name)).ToList();
+        var unseen = tags.Where(t => run.TagSlugs.Add(t.Slug)).Select(t => (t.Slug, Name: t.Name.Length == 0 ? t.Slug : t.Name)).ToList();
         if (unseen.Count > 0)
         {
             var slugs = unseen.Select(t => t.Slug).ToList();
-            var existing = await db.Set<Tag>().Where(t => slugs.Contains(t.Slug)).Select(t => t.Slug).ToListAsync(cancellationToken);
+            var existing = await run.ReferencesDb.Set<Tag>().Where(t => slugs.Contains(t.Slug)).Select(t => t.Slug).ToListAsync(cancellationToken);
             var counts = run.Report.Kind(TagsKind);
             counts.Unchanged += existing.Count;
             counts.Created += unseen.Count - existing.Count;
             if (!run.Options.DryRun && existing.Count < unseen.Count)
             {
-                await ArticleReferences.EnsureTagsAsync(db, [.. unseen.Where(t => !existing.Contains(t.Slug))], cancellationToken);
+                await ArticleReferences.EnsureTagsAsync(run.ReferencesDb, [.. unseen.Where(t => !existing.Contains(t.Slug))], cancellationToken);
             }
         }
         return [.. tags.Select(t => t.Slug)];
     }
 
     /// <summary>
-    /// With <c>--media download</c>, the picture goes into the media library (fetched with the SSRF rules, deduplicated
-    /// by content, once per URL per run) and the block uses the asset; one that cannot be fetched stays a link and is reported.
-    /// </summary>
-    /// <summary>
     /// Fetches in a row from one host that found no server before its pictures are no longer asked for: an import on a box
     /// without a way out (or from a site that is gone) would otherwise wait out each picture's timeout, 30 s apiece.
     /// </summary>
     private const int UnreachableAfter = 3;
 
-    private static async Task<Block> PictureAsync(AssetWrites writes, Run run, Block image, List<string> notes, CancellationToken cancellationToken)
+    /// <summary>
+    /// With <c>--media download</c>, each picture new to the run goes into the media library (fetched with the SSRF rules,
+    /// deduplicated by content, once per URL per run); one that cannot be fetched is noted and stays a link.
+    /// </summary>
+    private static async Task FetchPicturesAsync(Run run, List<Block> pictures, List<string> notes, CancellationToken cancellationToken)
     {
         if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
         {
-            run.Report.Images.Linked++;
-            return image;
+            return;
         }
-        var url = image.Url!;
-        var host = new Uri(url).Host;
-        if (!run.Assets.TryGetValue(url, out var assetId) && run.HostsNotAnswering.GetValueOrDefault(host) >= UnreachableAfter)
+        foreach (var picture in pictures.DistinctBy(p => p.Url).Where(p => !run.Assets.ContainsKey(p.Url!)))
         {
-            run.Report.Images.Failed++;
-            notes.Add($"picture {url} kept as a link: {host} did not answer {UnreachableAfter} fetches in a row earlier in this import");
-        }
-        else if (!run.Assets.ContainsKey(url))
-        {
-            var (bytes, filename, refusal) = await writes.FetchAsync(url, cancellationToken);
+            var url = picture.Url!;
+            var host = new Uri(url).Host;
+            if (run.HostsNotAnswering.GetValueOrDefault(host) >= UnreachableAfter)
+            {
+                notes.Add($"picture {url} kept as a link: {host} did not answer {UnreachableAfter} fetches in a row earlier in this import");
+                continue;
+            }
+            var (bytes, filename, refusal) = await run.Pictures.FetchAsync(url, cancellationToken);
             run.HostsNotAnswering[host] = refusal?.Unreachable == true ? run.HostsNotAnswering.GetValueOrDefault(host) + 1 : 0;
-            var (stored, refused) = bytes is null ? (null, refusal) : await writes.StoreAsync(new AssetUpload(bytes, filename, image.Alt, image.Caption, null), cancellationToken);
-            assetId = stored?.Asset.Id;
-            run.Keep(run.Assets, url, assetId);
+            var (stored, refused) = bytes is null ? (null, refusal) : await run.Pictures.StoreAsync(new AssetUpload(bytes, filename, picture.Alt, picture.Caption, null), cancellationToken);
+            run.Assets[url] = stored?.Asset.Id;
             if (stored is null)
             {
-                run.Report.Images.Failed++;
                 notes.Add($"picture {url} kept as a link: {refused!.Detail}");
             }
             else
@@ -731,20 +854,31 @@ public sealed partial class WordPressImporter(
                 run.Report.Images.Downloaded++;
             }
         }
-        else if (assetId is null)
-        {
-            run.Report.Images.Failed++;
-        }
-        return assetId is { } id ? image with { Url = null, AssetId = id } : image;
     }
 
-    private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, QuoteDraft draft, CancellationToken cancellationToken)
+    /// <summary>The image block as the article shows it: the fetched asset, else the link (counted as failed when it was to be fetched).</summary>
+    private static Block Picture(Run run, ImportReport tally, Block image)
+    {
+        if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
+        {
+            tally.Images.Linked++;
+            return image;
+        }
+        if (run.Assets.GetValueOrDefault(image.Url!) is { } assetId)
+        {
+            return image with { Url = null, AssetId = assetId };
+        }
+        tally.Images.Failed++;
+        return image;
+    }
+
+    private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, ImportReport tally, QuoteDraft draft, CancellationToken cancellationToken)
     {
         var text = draft.Text.Length > 5000 ? draft.Text[..5000] : draft.Text;
         var speaker = draft.Speaker.Length > 200 ? draft.Speaker[..200] : draft.Speaker;
         if (run.Options.DryRun)
         {
-            run.Report.Kind(QuotesKind).Created++;
+            tally.Kind(QuotesKind).Created++;
             return new Block { Type = BlockTypes.Quote, QuoteId = Guid.CreateVersion7() };
         }
         var quote = await QuoteWrites.CreateAsync(db, clock, new SaveQuoteRequest(text, new Speaker(speaker, null, null), null, null, null, null), cancellationToken);
@@ -752,12 +886,12 @@ public sealed partial class WordPressImporter(
         {
             return new Block { Type = BlockTypes.Paragraph, Html = $"<em>{System.Net.WebUtility.HtmlEncode(text)}</em> ({refusal.Detail})" };
         }
-        run.Report.Kind(QuotesKind).Created++;
+        tally.Kind(QuotesKind).Created++;
         return new Block { Type = BlockTypes.Quote, QuoteId = quote.Value!.Id };
     }
 
     /// <summary>The author for a WordPress login: found by slug (the normalised login), else created from the export's author list.</summary>
-    private async Task<string?> AuthorAsync(HeadlessNewsDbContext db, Run run, string login, CancellationToken cancellationToken)
+    private async Task<string?> AuthorAsync(Run run, string login, CancellationToken cancellationToken)
     {
         if (run.AuthorSlugs.TryGetValue(login, out var known))
         {
@@ -771,6 +905,7 @@ public sealed partial class WordPressImporter(
         var exported = run.Archive.Authors.GetValueOrDefault(login);
         var name = exported?.DisplayName ?? login;
         var counts = run.Report.Kind(AuthorsKind);
+        var db = run.ReferencesDb;
         if (await db.Set<Author>().AnyAsync(a => a.Slug == slug, cancellationToken))
         {
             counts.Unchanged++;
@@ -779,17 +914,17 @@ public sealed partial class WordPressImporter(
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
             counts.Skipped++;
-            return run.Keep(run.AuthorSlugs, login, null);
+            return run.AuthorSlugs[login] = null;
         }
         else
         {
             counts.Created++;
         }
-        return run.Keep(run.AuthorSlugs, login, slug);
+        return run.AuthorSlugs[login] = slug;
     }
 
     /// <summary>The section for a category: found by slug (the normalised nicename), else created.</summary>
-    private async Task<string?> SectionAsync(HeadlessNewsDbContext db, Run run, WpTerm category, CancellationToken cancellationToken)
+    private async Task<string?> SectionAsync(Run run, WpTerm category, CancellationToken cancellationToken)
     {
         var slug = Slugs.From(category.Slug.Length > 0 ? category.Slug : category.Name);
         if (run.SectionSlugs.TryGetValue(slug, out var known) || slug.Length == 0)
@@ -797,6 +932,7 @@ public sealed partial class WordPressImporter(
             return slug.Length == 0 ? null : known;
         }
         var counts = run.Report.Kind(SectionsKind);
+        var db = run.ReferencesDb;
         if (await db.Set<Section>().AnyAsync(s => s.Slug == slug, cancellationToken))
         {
             counts.Unchanged++;
@@ -805,13 +941,13 @@ public sealed partial class WordPressImporter(
         {
             run.Report.Report(category.Slug, category.Name, "failed", $"section: {refusal.Detail}");
             counts.Skipped++;
-            return run.Keep(run.SectionSlugs, slug, null);
+            return run.SectionSlugs[slug] = null;
         }
         else
         {
             counts.Created++;
         }
-        return run.Keep(run.SectionSlugs, slug, slug);
+        return run.SectionSlugs[slug] = slug;
     }
 
     /// <summary>
@@ -820,9 +956,10 @@ public sealed partial class WordPressImporter(
     /// its bookkeeping. A slug another article has (two posts with one name, or content made here) gets the post id added.
     /// </summary>
     private async Task<WriteResult<Earlier>> WriteAsync(
-        HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, bool hasTitle, List<string> notes,
+        ChunkWrite chunk, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, bool hasTitle, List<string> notes,
         CancellationToken cancellationToken)
     {
+        var db = chunk.Db;
         var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && hasTitle;
         if (earlier is not null)
         {
@@ -838,12 +975,12 @@ public sealed partial class WordPressImporter(
                 return refused;
             }
             Forget(db);
-            var bookkept = Bookkeeping(db, run, item, earlier, updated.Value!, hash);
+            var bookkept = Bookkeeping(chunk, run, item, earlier, updated.Value!, hash);
             await db.SaveChangesAsync(cancellationToken);
             return bookkept;
         }
         Earlier? created = null;
-        void SaveAlongside(ArticleResponse article) => created = Bookkeeping(db, run, item, null, article, hash);
+        void SaveAlongside(ArticleResponse article) => created = Bookkeeping(chunk, run, item, null, article, hash);
         var group = TranslationGroup(run.Archive.Key, item);
         var written = await CreateAsync(db, item, content, wantsPublished, group, SaveAlongside, notes, cancellationToken);
         if (written.Refusal is SlugTaken && content.Slug is { } slug)
@@ -858,12 +995,12 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>Adds the post's source identity and its old URLs as redirects to the context, to be saved with the article.</summary>
-    private Earlier Bookkeeping(HeadlessNewsDbContext db, Run run, WpItem item, Earlier? earlier, ArticleResponse article, string hash)
+    private Earlier Bookkeeping(ChunkWrite chunk, Run run, WpItem item, Earlier? earlier, ArticleResponse article, string hash)
     {
-        var remembered = Remember(db, run.Archive, item, earlier, article, hash);
-        foreach (var path in OldPaths(item).Where(run.KeepPath))
+        var remembered = Remember(chunk.Db, run.Archive, item, earlier, article, hash);
+        foreach (var path in OldPaths(item).Where(chunk.KeepPath))
         {
-            db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
+            chunk.Db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
         }
         return new Earlier(remembered, article.Version, article.Slug);
     }
