@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Tests.Articles;
+using Microsoft.EntityFrameworkCore;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Imports;
+
+/// <summary>
+/// An import writes two chunks of 100 posts at once, each in its own transaction. What two posts in different chunks share
+/// comes out as one writer would leave it: a slug or a headline goes to the earlier post, and an author or tag first met in
+/// one chunk is there for the other at once.
+/// </summary>
+public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Posts_of_chunks_written_at_once_that_share_a_slug_a_headline_an_author_or_a_tag_all_import_as_one_writer_would_import_them()
+    {
+        var run = "l" + Guid.NewGuid().ToString("N")[..8];
+        var file = await ArchiveAsync(run, posts: 300, (post, item) => post switch
+        {
+            // Drafts without a slug: numbered from one headline.
+            10 or 110 => item with { Name = "", Title = $"Ferry timetable {run}", Status = "draft" },
+            // The second chunk takes the first one's slugs, post for post.
+            > 100 and <= 200 when post != 105 => item with { Name = $"harbour-{run}-{post - 100}" },
+            // An author and a tag no list names, first met by two chunks written at once.
+            105 or 205 => item with { Creator = $"{run}-guest", Tag = $"lifeboat-{run}" },
+            _ => item,
+        });
+
+        // Off the test framework's synchronisation context, as on the command line.
+        var (exit, output) = await Task.Run(() => api.RunImportAsync(file, "--report", file + ".report.json", "--media", "skip"));
+
+        Assert.True(exit == 0, output);
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
+        Assert.DoesNotContain(report.GetProperty("items").EnumerateArray(), i => i.GetProperty("outcome").GetString() == "failed");
+        Assert.Equal(300, report.GetProperty("counts").GetProperty("posts").GetProperty("created").GetInt32());
+        var slugs = await api.WithDbAsync(db => db.Set<Article>().Where(a => a.Headline.StartsWith("Harbour news ") && a.Slug.Contains(run))
+            .ToDictionaryAsync(a => a.Headline, a => a.Slug));
+        foreach (var post in Enumerable.Range(1, 100).Where(p => p is not (10 or 5)))
+        {
+            Assert.Equal($"harbour-{run}-{post}", slugs[$"Harbour news {post}"]);
+            Assert.Equal($"harbour-{run}-{post}-{post + 100}", slugs[$"Harbour news {post + 100}"]);
+        }
+        var drafts = await api.WithDbAsync(db => db.Set<Article>().Where(a => a.Headline == $"Ferry timetable {run}").OrderBy(a => a.CreatedAt).Select(a => a.Slug).ToListAsync());
+        Assert.Equal([$"ferry-timetable-{run}", $"ferry-timetable-{run}-2"], drafts);
+        var client = api.CreateClient();
+        foreach (var post in new[] { 105, 205 })
+        {
+            var article = await client.GetJsonAsync($"/v1/articles/harbour-{run}-{post}");
+            Assert.Equal([$"{run}-guest"], article.GetProperty("authors").EnumerateArray().Select(a => a.GetProperty("slug").GetString()));
+            Assert.Contains($"lifeboat-{run}", article.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("slug").GetString()));
+        }
+    }
+
+    private sealed record Post(string Title, string Name, string Creator, string Tag, string Status);
+
+    /// <summary>A WXR of <paramref name="posts"/> posts on a site of its own; <paramref name="vary"/> changes some of them.</summary>
+    private static async Task<string> ArchiveAsync(string run, int posts, Func<int, Post, Post> vary)
+    {
+        var site = $"https://{run}.lanes-gazette.example";
+        var xml = new StringBuilder($"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+                 xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+            <channel><title>Lanes Gazette</title><link>{site}</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{site}</wp:base_site_url>
+            <wp:author><wp:author_login>{run}-ceri</wp:author_login><wp:author_display_name>Ceri Hughes</wp:author_display_name></wp:author>
+            """);
+        for (var i = 1; i <= posts; i++)
+        {
+            var post = vary(i, new Post($"Harbour news {i}", $"harbour-{run}-{i}", $"{run}-ceri", $"conwy-{run}", "publish"));
+            var date = post.Status == "publish" ? "2015-07-02 09:30:00" : "0000-00-00 00:00:00";
+            xml.Append(CultureInfo.InvariantCulture, $"""
+                <item><title>{post.Title}</title><link>{site}/?p={i}</link><dc:creator>{post.Creator}</dc:creator>
+                <guid isPermaLink="false">{site}/?p={i}</guid>
+                <content:encoded><![CDATA[The harbour wall, part {i}.]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>
+                <wp:post_id>{i}</wp:post_id><wp:post_date_gmt>{date}</wp:post_date_gmt><wp:post_name>{post.Name}</wp:post_name>
+                <wp:status>{post.Status}</wp:status><wp:post_type>post</wp:post_type>
+                <category domain="category" nicename="news-{run}"><![CDATA[News {run}]]></category>
+                <category domain="post_tag" nicename="{post.Tag}"><![CDATA[{post.Tag}]]></category></item>
+
+                """);
+        }
+        xml.Append("</channel></rss>\n");
+        var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
+        await File.WriteAllTextAsync(file, xml.ToString());
+        return file;
+    }
+}
