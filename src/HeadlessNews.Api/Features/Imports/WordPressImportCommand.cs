@@ -68,7 +68,7 @@ public static class WordPressImportCommand
             return 65;
         }
         await DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
-        // Ctrl-C or SIGTERM (see CommandLine): the chunk being written rolls back, and a re-run resumes after the last one committed.
+        // Ctrl-C or SIGTERM (see CommandLine): the chunks being written roll back, and a re-run imports what they held.
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         await using var scope = services.CreateAsyncScope();
         var importer = ActivatorUtilities.CreateInstance<WordPressImporter>(scope.ServiceProvider);
