@@ -24,7 +24,7 @@ public sealed class AssetWrites(
         var settings = options.Value;
         if (await targets.CheckUrlAsync(url, cancellationToken) is { } unsafeUrl)
         {
-            return (null, string.Empty, new ImageRefusal(StatusCodes.Status400BadRequest, unsafeUrl, Unreachable: WebhookTargets.IsUnresolved(unsafeUrl)));
+            return (null, string.Empty, new ImageRefusal(StatusCodes.Status400BadRequest, unsafeUrl.Detail, Unreachable: unsafeUrl.Unresolved));
         }
         var uri = new Uri(url);
         var filename = Path.GetFileName(Uri.UnescapeDataString(uri.AbsolutePath)) is { Length: > 0 } name ? name : uri.Host;

@@ -110,17 +110,17 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         return null;
     }
 
-    /// <summary>Checks a URL when a webhook is saved: its form, and every address its host resolves to now.</summary>
-    private static string DoesNotResolve(string host) => $"The host {host} does not resolve.";
+    /// <summary>Why a URL is not fetched: <paramref name="Unresolved"/> when its host name found no address (no answer in 5 s, or none), rather than being refused.</summary>
+    public sealed record UrlProblem(string Detail, bool Unresolved = false);
 
-    /// <summary>Whether <see cref="CheckUrlAsync"/>'s problem is that the name found no address (no answer in 5 s, or none), not that it is refused.</summary>
-    public static bool IsUnresolved(string problem) => problem.EndsWith(" does not resolve.", StringComparison.Ordinal);
+    private static UrlProblem DoesNotResolve(string host) => new($"The host {host} does not resolve.", Unresolved: true);
 
-    public async Task<string?> CheckUrlAsync(string url, CancellationToken cancellationToken)
+    /// <summary>Checks a URL before it is fetched (a webhook saved, a picture imported): its form, and every address its host resolves to now.</summary>
+    public async Task<UrlProblem?> CheckUrlAsync(string url, CancellationToken cancellationToken)
     {
         if (CheckForm(url) is { } formProblem)
         {
-            return formProblem;
+            return new UrlProblem(formProblem);
         }
         var host = new Uri(url).IdnHost.Trim('[', ']');
         var literal = IPAddress.TryParse(host, out var parsed);
@@ -146,7 +146,7 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         {
             return DoesNotResolve(host);
         }
-        return addresses.Select(address => CheckAddress(address) is { } kind ? Refusal(host, literal, address, kind) : null)
+        return addresses.Select(address => CheckAddress(address) is { } kind ? new UrlProblem(Refusal(host, literal, address, kind)) : null)
             .FirstOrDefault(problem => problem is not null);
     }
 
@@ -184,7 +184,7 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
                 throw;
             }
         }
-        throw new WebhookTargetRefusedException(refusal ?? DoesNotResolve(host));
+        throw new WebhookTargetRefusedException(refusal ?? DoesNotResolve(host).Detail);
     }
 
     private static bool Contains((IPAddress Network, int PrefixLength) range, IPAddress address)

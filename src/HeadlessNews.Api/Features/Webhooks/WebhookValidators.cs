@@ -31,7 +31,7 @@ internal static class WebhookRules
         {
             if (await targets.CheckUrlAsync(url, cancellationToken) is { } problem)
             {
-                context.AddFailure(problem);
+                context.AddFailure(problem.Detail);
             }
         });
 
