@@ -85,6 +85,18 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Theory]
+    [InlineData("""{"headline": "Menai\ud800b"}""", "U+D800")]
+    [InlineData("""{"headline": "Menai \ud83c\udf09 a\\ud800 \udfff"}""", "U+DFFF")]
+    [InlineData("""{"headline": "Menai \ud83c\udf09\udbff"}""", "U+DBFF")]
+    public async Task An_escaped_unpaired_surrogate_is_named_in_the_refusal(string body, string named)
+    {
+        var editor = await api.ClientWithScopesAsync("content:write");
+        var problem = await (await editor.PostAsync("/v1/manage/articles", Json(body))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
+        Assert.Contains($"unpaired surrogates (found {named})", problem.GetProperty("errors").GetProperty("headline")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/v1/manage/articles", """{"headline": "Menai", "embargoUntil": "9999-12-31T00:00:00Z"}""", "embargoUntil")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai", "embargoUntil": "0001-01-01T00:00:00Z"}""", "embargoUntil")]
     [InlineData("/v1/manage/sources", """{"kind": "report", "title": "Tide survey", "publishedOn": "0001-01-01"}""", "publishedOn")]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -26,17 +27,47 @@ public sealed class AcceptedTextConverter : JsonConverter<string>
         {
             return reader.GetString()!;
         }
-        catch (InvalidOperationException invalid) when (invalid.Message.Contains("surrogate", StringComparison.OrdinalIgnoreCase))
+        catch (InvalidOperationException) when (reader.ValueIsEscaped && UnpairedSurrogate(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan) is var surrogate and >= 0)
         {
-            throw new InvalidTextException(SurrogateIn(invalid.Message) is var value and >= 0xD800 and <= 0xDFFF ? value : 0xD800);
+            throw new InvalidTextException(surrogate);
         }
     }
 
-    /// <summary>The surrogate the reader named in its message (<c>'0xD800'</c>), or -1.</summary>
-    private static int SurrogateIn(string message) =>
-        System.Text.RegularExpressions.Regex.Match(message, "0x([0-9A-Fa-f]{4})") is { Success: true } found
-            ? int.Parse(found.Groups[1].Value, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture)
-            : -1;
+    /// <summary>The first <c>\uXXXX</c> escape in the raw string that is a surrogate without its pair, or -1.</summary>
+    private static int UnpairedSurrogate(ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i < raw.Length - 1; i++)
+        {
+            if (raw[i] != '\\')
+            {
+                continue;
+            }
+            if (raw[i + 1] != 'u' || !Escaped(raw, i, out var unit))
+            {
+                i++;
+                continue;
+            }
+            if (char.IsHighSurrogate((char)unit) && Escaped(raw, i + 6, out var next) && char.IsLowSurrogate((char)next))
+            {
+                i += 11;
+                continue;
+            }
+            if (char.IsSurrogate((char)unit))
+            {
+                return unit;
+            }
+            i += 5;
+        }
+        return -1;
+    }
+
+    /// <summary>Reads the <c>\uXXXX</c> escape at <paramref name="at"/>.</summary>
+    private static bool Escaped(ReadOnlySpan<byte> raw, int at, out int unit)
+    {
+        unit = 0;
+        return at + 6 <= raw.Length && raw[at] == '\\' && raw[at + 1] == 'u'
+            && int.TryParse(raw.Slice(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out unit);
+    }
 
     private static string Checked(string value) =>
         AcceptedText.IndexOfRefused(value, out var codePoint) < 0 ? value : throw new InvalidTextException(codePoint);
