@@ -494,9 +494,19 @@ public sealed partial class WordPressImporter(
     {
         var item = prepared.Item;
         var notes = new List<string>();
-        var references = await run.SharedAsync(async () => IsLeftAsItIs(run, item, prepared.Hash, earlier)
-            ? null
-            : await ReferencesOfAsync(run, item, prepared.Draft ?? DraftOf(item, run.Archive), notes, cancellationToken), cancellationToken);
+        PostReferences? references;
+        try
+        {
+            references = await run.SharedAsync(async () => IsLeftAsItIs(run, item, prepared.Hash, earlier)
+                ? null
+                : await ReferencesOfAsync(run, item, prepared.Draft ?? DraftOf(item, run.Archive), notes, cancellationToken), cancellationToken);
+        }
+        // A reference that cannot be saved (a picture whose alt text the media library cannot keep) fails the post, not the run.
+        catch (DbUpdateException e)
+        {
+            await FailedAsync(run, item, e, cancellationToken);
+            return null;
+        }
         if (references is null)
         {
             return null;
@@ -517,12 +527,18 @@ public sealed partial class WordPressImporter(
         catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction })
         {
             await chunk.RollBackPostAsync(cancellationToken);
-            var failed = new ImportReport { Source = run.Archive.Key };
-            failed.Kind(KindOf(item)).Skipped++;
-            failed.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
-            await run.CountAsync(failed, cancellationToken);
+            await FailedAsync(run, item, e, cancellationToken);
             return null;
         }
+    }
+
+    /// <summary>Counts and reports the post as failed.</summary>
+    private static async Task FailedAsync(Run run, WpItem item, Exception e, CancellationToken cancellationToken)
+    {
+        var failed = new ImportReport { Source = run.Archive.Key };
+        failed.Kind(KindOf(item)).Skipped++;
+        failed.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
+        await run.CountAsync(failed, cancellationToken);
     }
 
     /// <summary>
