@@ -85,6 +85,27 @@ public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<Ap
         Assert.Equal(299, await api.WithDbAsync(db => db.Set<Article>().CountAsync(a => a.Slug.StartsWith($"harbour-{run}-"))));
     }
 
+    [Fact]
+    public async Task The_report_lists_posts_in_the_files_order_whichever_chunk_wrote_them()
+    {
+        // Every post keeps a shortcode as text, and every third one has no title (created as a draft, reported).
+        var run = "l" + Guid.NewGuid().ToString("N")[..8];
+        var file = await ArchiveAsync(run, posts: 300, (post, item) => item with
+        {
+            Content = $"The harbour wall, part {post}. [tide_table port=\"conwy\"]",
+            Title = post % 3 == 0 ? "" : item.Title,
+        });
+
+        var (exit, output) = await Task.Run(() => api.RunImportAsync(file, "--report", file + ".report.json", "--media", "skip"));
+
+        Assert.True(exit == 0, output);
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
+        var inOrder = Enumerable.Range(1, 300).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(inOrder, report.GetProperty("unknownShortcodes").GetProperty("tide_table").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(inOrder.Where(p => int.Parse(p, CultureInfo.InvariantCulture) % 3 == 0),
+            report.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sourceId").GetString()));
+    }
+
     private sealed record Post(string Title, string Name, string Creator, string Tag, string Status, string? Content = null);
 
     /// <summary>A WXR of <paramref name="posts"/> posts on a site of its own; <paramref name="vary"/> changes some of them.</summary>
