@@ -91,16 +91,18 @@ public sealed partial class WordPressImporter(
                     await written;
                     writing.RemoveAll(w => w.Written == written);
                 }
-                var countedBefore = counted;
-                counted = Task.Run(() => ImportChunkAsync(run, chunk, countedBefore, cancellationToken), CancellationToken.None);
-                writing.Add((keys, counted));
+                var chunkWritten = Task.Run(() => ImportChunkAsync(run, chunk, cancellationToken), CancellationToken.None);
+                counted = CountAfterAsync(run, chunkWritten, counted, cancellationToken);
+                writing.Add((keys, chunkWritten));
             }
             await Task.WhenAll(writing.Select(w => w.Written));
+            await counted;
         }
         catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
         {
             // A broken file or a site that stopped answering: what came before is imported, and a re-run resumes.
             await Task.WhenAll(writing.Select(w => w.Written));
+            await counted;
             report.Error = e.Message;
         }
         finally
@@ -108,7 +110,7 @@ public sealed partial class WordPressImporter(
             await stopReading.CancelAsync();
             await reading;
             // A lane that failed stops the run; the other finishes (or fails) its chunk first.
-            await Task.WhenAll(writing.Select(w => w.Written)).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll([.. writing.Select(w => w.Written), counted]).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         report.FinishedAt = clock.GetUtcNow();
         if (!options.DryRun)
@@ -401,8 +403,8 @@ public sealed partial class WordPressImporter(
     /// is all or nothing within it (a savepoint): its quotes, article, source identity and old URLs. A kill loses the
     /// chunk's posts and their bookkeeping together, so a re-run imports them once.
     /// </summary>
-    /// <param name="countedBefore">The chunk before it, counted into the run's report: this one's counts follow them.</param>
-    private async Task ImportChunkAsync(Run run, List<Prepared> chunk, Task countedBefore, CancellationToken cancellationToken)
+    /// <returns>What its posts counted and reported, for the run's report (see <see cref="CountAfterAsync"/>).</returns>
+    private async Task<ImportReport> ImportChunkAsync(Run run, List<Prepared> chunk, CancellationToken cancellationToken)
     {
         var items = chunk.Select(p => p.Item).ToList();
         await using var scope = scopes.CreateAsyncScope();
@@ -439,8 +441,15 @@ public sealed partial class WordPressImporter(
             db.ChangeTracker.Clear();
             await transaction.CommitAsync(cancellationToken);
         }
+        return writing.Counted;
+    }
+
+    /// <summary>Adds a chunk's counts to the run's report once it is written and the chunk before it is counted: the lane is free meanwhile.</summary>
+    private static async Task CountAfterAsync(Run run, Task<ImportReport> written, Task countedBefore, CancellationToken cancellationToken)
+    {
+        var counted = await written;
         await countedBefore;
-        await run.CountAsync(writing.Counted, cancellationToken);
+        await run.CountAsync(counted, cancellationToken);
     }
 
     /// <summary>
