@@ -77,6 +77,8 @@ public sealed partial class WordPressImporter(
         await ReferencesAsync(run, cancellationToken);
         var reading = Task.Run(() => ReadAheadAsync(run, chunks.Writer, stopReading.Token), CancellationToken.None);
         var writing = new List<(ChunkKeys Keys, Task Written)>(WriterLanes);
+        // Each chunk's counts reach the report after the chunk before's: items and shortcodes are listed in the file's order.
+        var counted = Task.CompletedTask;
         try
         {
             await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
@@ -89,14 +91,18 @@ public sealed partial class WordPressImporter(
                     await written;
                     writing.RemoveAll(w => w.Written == written);
                 }
-                writing.Add((keys, Task.Run(() => ImportChunkAsync(run, chunk, cancellationToken), CancellationToken.None)));
+                var chunkWritten = Task.Run(() => ImportChunkAsync(run, chunk, cancellationToken), CancellationToken.None);
+                counted = CountAfterAsync(run, chunkWritten, counted, cancellationToken);
+                writing.Add((keys, chunkWritten));
             }
             await Task.WhenAll(writing.Select(w => w.Written));
+            await counted;
         }
         catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
         {
             // A broken file or a site that stopped answering: what came before is imported, and a re-run resumes.
             await Task.WhenAll(writing.Select(w => w.Written));
+            await counted;
             report.Error = e.Message;
         }
         finally
@@ -104,7 +110,7 @@ public sealed partial class WordPressImporter(
             await stopReading.CancelAsync();
             await reading;
             // A lane that failed stops the run; the other finishes (or fails) its chunk first.
-            await Task.WhenAll(writing.Select(w => w.Written)).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll([.. writing.Select(w => w.Written), counted]).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         report.FinishedAt = clock.GetUtcNow();
         if (!options.DryRun)
@@ -374,7 +380,7 @@ public sealed partial class WordPressImporter(
             }
         }
 
-        /// <summary>Adds what one post counted and reported to the run's report.</summary>
+        /// <summary>Adds what a chunk counted and reported to the run's report.</summary>
         public async Task CountAsync(ImportReport tally, CancellationToken cancellationToken)
         {
             await Shared.WaitAsync(cancellationToken);
@@ -397,7 +403,8 @@ public sealed partial class WordPressImporter(
     /// is all or nothing within it (a savepoint): its quotes, article, source identity and old URLs. A kill loses the
     /// chunk's posts and their bookkeeping together, so a re-run imports them once.
     /// </summary>
-    private async Task ImportChunkAsync(Run run, List<Prepared> chunk, CancellationToken cancellationToken)
+    /// <returns>What its posts counted and reported, for the run's report (see <see cref="CountAfterAsync"/>).</returns>
+    private async Task<ImportReport> ImportChunkAsync(Run run, List<Prepared> chunk, CancellationToken cancellationToken)
     {
         var items = chunk.Select(p => p.Item).ToList();
         await using var scope = scopes.CreateAsyncScope();
@@ -409,7 +416,7 @@ public sealed partial class WordPressImporter(
             .Select(i => new Earlier(i, i.Article!.Version, i.Article.Slug))
             .ToDictionaryAsync(e => e.Item.SourceId, StringComparer.Ordinal, cancellationToken);
         var paths = items.SelectMany(OldPaths).Distinct().ToList();
-        var writing = new ChunkWrite(db);
+        var writing = new ChunkWrite(db, new ImportReport { Source = run.Archive.Key });
         writing.TakenPaths.UnionWith(await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken));
         await using var transaction = run.Options.DryRun ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         if (transaction is not null)
@@ -434,18 +441,31 @@ public sealed partial class WordPressImporter(
             db.ChangeTracker.Clear();
             await transaction.CommitAsync(cancellationToken);
         }
+        return writing.Counted;
+    }
+
+    /// <summary>Adds a chunk's counts to the run's report once it is written and the chunk before it is counted: the lane is free meanwhile.</summary>
+    private static async Task CountAfterAsync(Run run, Task<ImportReport> written, Task countedBefore, CancellationToken cancellationToken)
+    {
+        var counted = await written;
+        await countedBefore;
+        await run.CountAsync(counted, cancellationToken);
     }
 
     /// <summary>
     /// A chunk being written: its context, the savepoint of the post being written (released by the command that takes the
-    /// next one, a round trip less a post; the chunk's commit releases the last), and the redirect paths taken.
+    /// next one, a round trip less a post; the chunk's commit releases the last), the redirect paths taken, and what its
+    /// posts counted.
     /// </summary>
-    private sealed class ChunkWrite(HeadlessNewsDbContext db)
+    private sealed class ChunkWrite(HeadlessNewsDbContext db, ImportReport counted)
     {
         private bool _savepointTaken;
         private readonly List<string> _postPaths = [];
 
         public HeadlessNewsDbContext Db => db;
+
+        /// <summary>The chunk's posts' counts and reported items, kept posts' and failed ones', in order.</summary>
+        public ImportReport Counted => counted;
 
         /// <summary>Redirect paths that exist: the chunk's posts' old URLs that were taken, and those its posts took since.</summary>
         public HashSet<string> TakenPaths { get; } = new(StringComparer.Ordinal);
@@ -488,15 +508,25 @@ public sealed partial class WordPressImporter(
 
     /// <summary>
     /// One post, all or nothing: a refusal or a failed save rolls back what the post wrote and reports it. A post left as it
-    /// is (skipped, unchanged) writes nothing and takes no savepoint. What it counts reaches the run's report only with it.
+    /// is (skipped, unchanged) writes nothing and takes no savepoint. What it counts reaches the chunk's count only with it.
     /// </summary>
     private async Task<Earlier?> ImportAtomicallyAsync(ChunkWrite chunk, Run run, Prepared prepared, Earlier? earlier, CancellationToken cancellationToken)
     {
         var item = prepared.Item;
         var notes = new List<string>();
-        var references = await run.SharedAsync(async () => IsLeftAsItIs(run, item, prepared.Hash, earlier)
-            ? null
-            : await ReferencesOfAsync(run, item, prepared.Draft ?? DraftOf(item, run.Archive), notes, cancellationToken), cancellationToken);
+        PostReferences? references;
+        try
+        {
+            references = await run.SharedAsync(async () => IsLeftAsItIs(run, chunk.Counted, item, prepared.Hash, earlier)
+                ? null
+                : await ReferencesOfAsync(run, item, prepared.Draft ?? DraftOf(item, run.Archive), notes, cancellationToken), cancellationToken);
+        }
+        // A reference that cannot be saved (a picture whose alt text the media library cannot keep) fails the post, not the run.
+        catch (DbUpdateException e)
+        {
+            Failed(chunk.Counted, item, e);
+            return null;
+        }
         if (references is null)
         {
             return null;
@@ -510,19 +540,23 @@ public sealed partial class WordPressImporter(
         {
             var imported = await ImportItemAsync(chunk, run, tally, prepared, references, notes, earlier, cancellationToken);
             chunk.PostKept();
-            await run.CountAsync(tally, cancellationToken);
+            chunk.Counted.Add(tally);
             return imported;
         }
         // A save refused inside a write leaves the transaction failed until the rollback (no savepoint per save).
         catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction })
         {
             await chunk.RollBackPostAsync(cancellationToken);
-            var failed = new ImportReport { Source = run.Archive.Key };
-            failed.Kind(KindOf(item)).Skipped++;
-            failed.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
-            await run.CountAsync(failed, cancellationToken);
+            Failed(chunk.Counted, item, e);
             return null;
         }
+    }
+
+    /// <summary>Counts and reports the post as failed.</summary>
+    private static void Failed(ImportReport counted, WpItem item, Exception e)
+    {
+        counted.Kind(KindOf(item)).Skipped++;
+        counted.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
     }
 
     /// <summary>
@@ -570,9 +604,8 @@ public sealed partial class WordPressImporter(
     };
 
     /// <summary>Whether the item is skipped or unchanged (counted and reported here): nothing to write.</summary>
-    private static bool IsLeftAsItIs(Run run, WpItem item, string hash, Earlier? earlier)
+    private static bool IsLeftAsItIs(Run run, ImportReport report, WpItem item, string hash, Earlier? earlier)
     {
-        var report = run.Report;
         var kind = KindOf(item);
         if (item.Comments > 0)
         {
