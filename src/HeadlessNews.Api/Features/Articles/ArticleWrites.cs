@@ -406,7 +406,7 @@ public static class ArticleWrites
     /// </summary>
     private static async Task<string> FirstFreeSlugAsync(HeadlessNewsDbContext db, string stem, CancellationToken cancellationToken)
     {
-        var numbered = stem[..Math.Min(stem.Length, Slugs.MaxLength - 8)];
+        var numbered = NumberedStem(stem);
         for (int first = 1, count = 64; ; first += count, count *= 4)
         {
             var candidates = Enumerable.Range(first, count).Select(n => n == 1 ? stem : $"{numbered}-{n}").ToList();
@@ -419,6 +419,9 @@ public static class ArticleWrites
             }
         }
     }
+
+    /// <summary>What the numbered slugs made from <paramref name="stem"/> start with (<c>stem-2</c>…): cut to leave room for the number.</summary>
+    public static string NumberedStem(string stem) => stem[..Math.Min(stem.Length, Slugs.MaxLength - 8)];
 
     private const string SlugIndex = "ix_articles_slug";
 

@@ -130,7 +130,7 @@ public sealed partial class WordPressImporter(
     {
         private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
         private readonly HashSet<string> _slugs = new(StringComparer.Ordinal);
-        private readonly List<string> _stems = [];
+        private readonly HashSet<string> _stems = new(StringComparer.Ordinal);
         private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
         private readonly HashSet<string> _translationSets = new(StringComparer.Ordinal);
 
@@ -154,7 +154,7 @@ public sealed partial class WordPressImporter(
                     // Numbered from the headline: stem, stem-2, stem-3...
                     var stem = Slugs.From(WordPressHtml.PlainText(item.Title)) is { Length: > 0 } fromTitle ? fromTitle : "article";
                     keys._slugs.Add(stem);
-                    keys._stems.Add(stem);
+                    keys._stems.Add(ArticleWrites.NumberedStem(stem));
                 }
             }
             return keys;
@@ -162,7 +162,7 @@ public sealed partial class WordPressImporter(
 
         public bool Overlaps(ChunkKeys other) =>
             _ids.Overlaps(other._ids) || _slugs.Overlaps(other._slugs) || _paths.Overlaps(other._paths) || _translationSets.Overlaps(other._translationSets)
-            || _stems.Any(other.Numbers) || other._stems.Any(Numbers);
+            || _stems.Overlaps(other._stems) || _stems.Any(other.Numbers) || other._stems.Any(Numbers);
 
         /// <summary>Whether a slug of this chunk could be one numbered from <paramref name="stem"/>.</summary>
         private bool Numbers(string stem) => _slugs.Any(slug => slug.StartsWith(stem + "-", StringComparison.Ordinal));
