@@ -88,6 +88,26 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     }
 
     [Fact]
+    public async Task An_mp3_loses_the_ape_and_appended_id3_tags_at_its_end_too()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var secret = Encoding.ASCII.GetBytes("Artist" + marker[..8]);
+        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        // APEv2 (as mp3gain and foobar2000 write it): header, one item, footer; the size counts the item and the footer.
+        byte[] item = [(byte)secret.Length, 0, 0, 0, 0, 0, 0, 0, .. "Artist"u8, 0, .. secret];
+        byte[] ApeBlock(string preamble, uint flags) =>
+            [.. Encoding.ASCII.GetBytes(preamble), .. BitConverter.GetBytes(2000u), .. BitConverter.GetBytes((uint)(item.Length + 32)),
+             .. BitConverter.GetBytes(1u), .. BitConverter.GetBytes(flags), .. new byte[8]];
+        byte[] ape = [.. ApeBlock("APETAGEX", 0xA0000000), .. item, .. ApeBlock("APETAGEX", 0x80000000)];
+        // ID3v2.4 appended after the audio, found from its "3DI" footer.
+        byte[] frame = [.. "TPE1"u8, 0, 0, 0, (byte)(secret.Length + 1), 0, 0, 3, .. secret];
+        byte[] appended = [.. "ID3"u8, 4, 0, 0x10, 0, 0, 0, (byte)frame.Length, .. frame, .. "3DI"u8, 4, 0, 0x10, 0, 0, 0, (byte)frame.Length];
+
+        await (await SubmitWithAsync(marker, [.. frames, .. appended, .. ape])).AssertSuccessAsync(HttpStatusCode.Accepted);
+        Assert.Equal(frames, await StoredAttachmentAsync(marker));
+    }
+
+    [Fact]
     public async Task More_than_five_attachments_are_refused()
     {
         var text = "note"u8.ToArray();

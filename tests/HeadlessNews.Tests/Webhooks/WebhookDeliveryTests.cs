@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.LiveBlogs;
 using HeadlessNews.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using static HeadlessNews.Tests.Webhooks.WebhookTestKit;
@@ -40,6 +42,29 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
 
         var tampered = delivered with { Body = delivered.Body.Replace("\"version\":3", "\"version\":4", StringComparison.Ordinal) };
         Assert.False(SignatureIsValid(secret, tampered));
+    }
+
+    [Fact]
+    public async Task A_new_entry_of_a_visible_live_blog_fires_liveblog_entry_created_naming_the_entry_and_its_blog()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var editor = await api.ClientWithScopesAsync("*");
+        var (_, secret) = await CreateWebhookAsync(editor, receiver.Url, "liveblog.entry.created");
+        var draft = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Gritters out tonight"), body = Editorial.OneParagraph(), format = "liveblog" });
+        await editor.AddEntryAsync(draft, "Not yet visible.");
+        var blog = await editor.CreateLiveBlogAsync("Snow on the A5");
+        var entry = await editor.AddEntryAsync(blog, "The A5 is closed at Betws-y-Coed.");
+
+        await Eventually.TrueAsync(() => receiver.Received.Count > 0, "the entry's delivery");
+        var delivered = Assert.Single(receiver.Received);
+        Assert.True(SignatureIsValid(secret, delivered));
+        var payload = JsonDocument.Parse(delivered.Body).RootElement;
+        Assert.Equal("liveblog.entry.created", payload.GetProperty("type").GetString());
+        var data = payload.GetProperty("data");
+        Assert.Equal(entry.Id(), data.GetProperty("id").GetString());
+        Assert.Equal(blog.Slug(), data.GetProperty("slug").GetString());
+        Assert.Equal(1, data.GetProperty("version").GetInt32());
+        Assert.Equal($"https://news.example.cymru/v1/articles/{blog.Slug()}/entries", data.GetProperty("url").GetString());
     }
 
     [Fact]

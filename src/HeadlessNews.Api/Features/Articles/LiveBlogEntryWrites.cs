@@ -143,6 +143,10 @@ public static class LiveBlogEntryWrites
         if (ArticleVisibility.IsVisible(article, clock.Now()))
         {
             db.Record(clock, ContentEventTypes.ArticleUpdated, ArticleWrites.ResourceType, article.Id, article.Slug, article.Version);
+            if (action == "created")
+            {
+                db.Record(clock, ContentEventTypes.LiveBlogEntryCreated, ResourceType, entry.Id, article.Slug, entry.Version);
+            }
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

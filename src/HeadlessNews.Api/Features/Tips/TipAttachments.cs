@@ -62,21 +62,44 @@ public static class TipAttachments
         || span.StartsWith("GIF87a"u8) || span.StartsWith("GIF89a"u8)
         || (span.Length > 12 && span.StartsWith("RIFF"u8) && span[8..12].SequenceEqual("WEBP"u8));
 
-    /// <summary>Drops ID3v2 tags at the start (several may follow each other) and an ID3v1 tag at the end.</summary>
+    /// <summary>
+    /// Drops ID3v2 tags at the start (several may follow each other), an ID3v1 tag at the end, and before it APEv2 tags
+    /// and appended ID3v2 tags (found from their footers).
+    /// </summary>
     private static byte[] Mp3WithoutTags(ReadOnlySpan<byte> span)
     {
         while (span.Length > 10 && span.StartsWith("ID3"u8))
         {
-            var size = (span[6] & 0x7F) << 21 | (span[7] & 0x7F) << 14 | (span[8] & 0x7F) << 7 | (span[9] & 0x7F);
-            var total = 10 + size + ((span[5] & 0x10) != 0 ? 10 : 0);
+            var total = 10 + Id3Size(span[6..10]) + ((span[5] & 0x10) != 0 ? 10 : 0);
             span = total >= span.Length ? [] : span[total..];
         }
         if (span.Length >= 128 && span[^128..].StartsWith("TAG"u8))
         {
             span = span[..^128];
         }
-        return span.ToArray();
+        while (true)
+        {
+            long total;
+            if (span.Length >= 32 && span[^32..].StartsWith("APETAGEX"u8))
+            {
+                // The footer's size counts the items and the footer; a header, when the flags say so, comes on top.
+                var hasHeader = (span[^9] & 0x80) != 0;
+                total = Math.Max(32, BinaryPrimitives.ReadUInt32LittleEndian(span[^20..^16]) + (hasHeader ? 32L : 0));
+            }
+            else if (span.Length >= 10 && span[^10..].StartsWith("3DI"u8))
+            {
+                total = 20 + Id3Size(span[^4..]);
+            }
+            else
+            {
+                return span.ToArray();
+            }
+            span = total >= span.Length ? [] : span[..^(int)total];
+        }
     }
+
+    private static int Id3Size(ReadOnlySpan<byte> synchsafe) =>
+        (synchsafe[0] & 0x7F) << 21 | (synchsafe[1] & 0x7F) << 14 | (synchsafe[2] & 0x7F) << 7 | (synchsafe[3] & 0x7F);
 
     /// <summary>A WAV file rebuilt from its <c>fmt </c> and <c>data</c> chunks only (LIST/INFO, bext and iXML carry names and places).</summary>
     private static byte[]? WavWithoutTags(ReadOnlySpan<byte> span)

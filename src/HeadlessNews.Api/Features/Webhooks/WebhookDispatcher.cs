@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Leases;
 
@@ -348,6 +349,8 @@ public sealed class WebhookDispatcher(
         var path = contentEvent.ResourceType switch
         {
             "article" => $"/v1/articles/{Uri.EscapeDataString(contentEvent.Slug ?? contentEvent.ResourceId.ToString())}",
+            // An entry's slug is its live blog's: readers page the blog's entries.
+            LiveBlogEntryWrites.ResourceType => $"/v1/articles/{Uri.EscapeDataString(contentEvent.Slug!)}/entries",
             _ => $"/v1/{contentEvent.ResourceType}s/{contentEvent.ResourceId}",
         };
         var data = new WebhookPayloadData(contentEvent.ResourceId, contentEvent.Slug, contentEvent.Version, baseUrl + path) { Language = contentEvent.Language };

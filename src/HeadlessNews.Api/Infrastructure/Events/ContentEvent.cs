@@ -93,11 +93,13 @@ public static class ContentEventTypes
     public const string AssetUpdated = "asset.updated";
     public const string TipReceived = "tip.received";
     public const string ImportCompleted = "import.completed";
+    public const string LiveBlogEntryCreated = "liveblog.entry.created";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleArchived,
         NoticePublished, NoticeUpdated, NoticeWithdrawn, QuoteUpdated, SourceUpdated, AssetUpdated, TipReceived, ImportCompleted,
+        LiveBlogEntryCreated,
     };
 }
 
