@@ -59,6 +59,17 @@ public sealed class TipManagementTests(TipsApiFactory api) : IClassFixture<TipsA
     }
 
     [Fact]
+    public async Task Keeping_a_tip_that_is_linked_to_no_article_is_refused_rather_than_accepted_and_destroyed_later()
+    {
+        var newsroom = await api.ClientWithScopesAsync("tips:manage");
+        var (id, _) = await NewTipAsync(newsroom);
+        var problem = await (await PutAsync(newsroom, id, 1, new { status = "triaged", keep = true })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("keep", out _), problem.ToString());
+        var tip = await (await newsroom.GetAsync($"/v1/manage/tips/{id}")).AssertSuccessAsync();
+        Assert.Equal(("new", false, 1), (tip.GetProperty("status").GetString(), tip.GetProperty("keep").GetBoolean(), tip.GetProperty("version").GetInt32()));
+    }
+
+    [Fact]
     public async Task A_tips_read_key_cannot_change_or_reply_and_a_content_key_cannot_read_tips()
     {
         var manager = await api.ClientWithScopesAsync("tips:manage");

@@ -9,6 +9,9 @@ internal sealed class UpdateTipRequestValidator : AbstractValidator<UpdateTipReq
         RuleFor(r => r.Status).NotNull().IsInEnum();
         RuleFor(r => r.Assignee).MaximumLength(200);
         RuleFor(r => r.Notes).MaximumLength(20_000);
+        // Retention spares only a tip that led to a story: keep alone would be accepted and then destroyed anyway.
+        RuleFor(r => r.Keep).Equal(false).When(r => r.ArticleId is null)
+            .WithMessage("Only a tip linked to an article can be kept past retention: send its articleId with keep.");
     }
 }
 
