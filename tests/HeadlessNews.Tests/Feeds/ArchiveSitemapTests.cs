@@ -27,7 +27,14 @@ public sealed class ArchiveSitemapTests(SmallSitemapPagesApiFactory api, ITestOu
     private static readonly XNamespace Xhtml = "http://www.w3.org/1999/xhtml";
 
     /// <summary>A month of its own between 1950 and 2009 (back-dated publication is allowed, as for imports).</summary>
-    private static DateTimeOffset UniqueMonth() => new(1950 + Random.Shared.Next(60), 1 + Random.Shared.Next(12), 1, 0, 0, 0, TimeSpan.Zero);
+    private static DateTimeOffset UniqueMonth()
+    {
+        // Months handed out in turn from a random start: two tests drawing at random could land on one month (1 in 720).
+        var month = Interlocked.Increment(ref _months) % 720;
+        return new(1950 + month / 12, 1 + month % 12, 1, 0, 0, 0, TimeSpan.Zero);
+    }
+
+    private static int _months = Random.Shared.Next(720);
 
     private static string PageName(DateTimeOffset month, int page = 1) => $"articles-{month:yyyy-MM}{(page == 1 ? "" : $"-{page}")}.xml";
 
