@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Tests.Support;
@@ -60,8 +58,8 @@ public sealed class WordPressImportCostTests(ImportCostApiFactory api) : IClassF
     [Fact]
     public async Task A_published_post_is_one_article_write_and_a_rerun_asks_once_per_chunk_not_once_per_post()
     {
-        var few = await Archive(10);
-        var many = await Archive(40);
+        var few = await GeneratedWxr.WriteAsync(NewRun(), 10);
+        var many = await GeneratedWxr.WriteAsync(NewRun(), 40);
         var first10 = await CostAsync(few);
         var first40 = await CostAsync(many);
 
@@ -82,14 +80,16 @@ public sealed class WordPressImportCostTests(ImportCostApiFactory api) : IClassF
     [Fact]
     public async Task A_published_post_in_a_chunk_is_a_handful_of_round_trips_not_a_savepoint_per_save_and_a_query_per_reference()
     {
-        var first10 = await CostAsync(await Archive(10));
-        var first40 = await CostAsync(await Archive(40));
+        var first10 = await CostAsync(await GeneratedWxr.WriteAsync(NewRun(), 10));
+        var first40 = await CostAsync(await GeneratedWxr.WriteAsync(NewRun(), 40));
 
         // Each further post: its savepoint (taken with the release of the one before), the slug check, and one save of its
         // article with its source and old URLs (no savepoint around it). Its section, author and tag were found by the post
         // before it, and the slug lock is the chunk's.
         Assert.InRange((first40.RoundTrips - first10.RoundTrips) / 30.0, 1, 3);
     }
+
+    internal static string NewRun() => "c" + Guid.NewGuid().ToString("N")[..8];
 
     private async Task<ImportCost> CostAsync(string file)
     {
@@ -101,38 +101,5 @@ public sealed class WordPressImportCostTests(ImportCostApiFactory api) : IClassF
         Assert.True(exit == 0, output.ToString());
         Assert.Contains($"posts        created", output.ToString(), StringComparison.Ordinal);
         return cost;
-    }
-
-    /// <summary>A WXR of <paramref name="posts"/> published posts on a site of its own, one author, category and tag.</summary>
-    internal static async Task<string> Archive(int posts)
-    {
-        var run = "c" + Guid.NewGuid().ToString("N")[..8];
-        var site = $"https://{run}.cost-gazette.example";
-        var xml = new StringBuilder($"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
-                 xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-            <channel><title>Cost Gazette</title><link>{site}</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{site}</wp:base_site_url>
-            <wp:author><wp:author_login>{run}-ceri</wp:author_login><wp:author_display_name>Ceri Hughes</wp:author_display_name></wp:author>
-            """);
-        for (var i = 1; i <= posts; i++)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"""
-                <item><title>Harbour news {i}</title><link>{site}/2015/07/02/harbour-{run}-{i}/</link><dc:creator>{run}-ceri</dc:creator>
-                <guid isPermaLink="false">{site}/?p={i}</guid>
-                <content:encoded><![CDATA[The harbour wall, part {i}.
-
-                Work went on through the night.]]></content:encoded><excerpt:encoded><![CDATA[Part {i}.]]></excerpt:encoded>
-                <wp:post_id>{i}</wp:post_id><wp:post_date_gmt>2015-07-02 09:30:00</wp:post_date_gmt><wp:post_name>harbour-{run}-{i}</wp:post_name>
-                <wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
-                <category domain="category" nicename="news-{run}"><![CDATA[News {run}]]></category>
-                <category domain="post_tag" nicename="conwy-{run}"><![CDATA[Conwy {run}]]></category></item>
-
-                """);
-        }
-        xml.Append("</channel></rss>\n");
-        var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
-        await File.WriteAllTextAsync(file, xml.ToString());
-        return file;
     }
 }

@@ -23,7 +23,7 @@ public sealed class WordPressImportInterruptTests
             File.SetUnixFileMode(data.FullName, (UnixFileMode)0b111_101_101);
         }
         var cluster = Path.Combine(data.FullName, "pg");
-        var file = await WordPressImportCostTests.Archive(Posts);
+        var file = await GeneratedWxr.WriteAsync(WordPressImportCostTests.NewRun(), Posts);
         try
         {
             using (var interrupted = Start(file, cluster))

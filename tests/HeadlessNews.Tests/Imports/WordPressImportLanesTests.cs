@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Tests.Articles;
@@ -24,7 +23,7 @@ public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<Ap
     public async Task Posts_of_chunks_written_at_once_that_share_a_slug_a_headline_an_author_or_a_tag_all_import_as_one_writer_would_import_them()
     {
         var run = "l" + Guid.NewGuid().ToString("N")[..8];
-        var file = await ArchiveAsync(run, posts: 300, (post, item) => post switch
+        var file = await GeneratedWxr.WriteAsync(run, posts: 300, (post, item) => post switch
         {
             // Drafts without a slug: numbered from one headline.
             10 or 110 => item with { Name = "", Title = $"Ferry timetable {run}", Status = "draft" },
@@ -72,7 +71,7 @@ public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<Ap
         oldSite.MapGet("/wp-content/uploads/2015/07/wall.jpg", () => Results.Bytes(picture, "image/jpeg"));
         await oldSite.StartAsync();
         var run = "l" + Guid.NewGuid().ToString("N")[..8];
-        var file = await ArchiveAsync(run, posts: 300, (post, item) => post == 150
+        var file = await GeneratedWxr.WriteAsync(run, posts: 300, (post, item) => post == 150
             ? item with { Content = $"""<p>The wall.</p><img src="{oldSite.Urls.First()}/wp-content/uploads/2015/07/wall.jpg" alt="{new string('w', 600)}">""" }
             : item);
 
@@ -90,7 +89,7 @@ public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<Ap
     {
         // Every post keeps a shortcode as text, and every third one has no title (created as a draft, reported).
         var run = "l" + Guid.NewGuid().ToString("N")[..8];
-        var file = await ArchiveAsync(run, posts: 300, (post, item) => item with
+        var file = await GeneratedWxr.WriteAsync(run, posts: 300, (post, item) => item with
         {
             Content = $"The harbour wall, part {post}. [tide_table port=\"conwy\"]",
             Title = post % 3 == 0 ? "" : item.Title,
@@ -104,39 +103,5 @@ public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<Ap
         Assert.Equal(inOrder, report.GetProperty("unknownShortcodes").GetProperty("tide_table").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(inOrder.Where(p => int.Parse(p, CultureInfo.InvariantCulture) % 3 == 0),
             report.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sourceId").GetString()));
-    }
-
-    private sealed record Post(string Title, string Name, string Creator, string Tag, string Status, string? Content = null);
-
-    /// <summary>A WXR of <paramref name="posts"/> posts on a site of its own; <paramref name="vary"/> changes some of them.</summary>
-    private static async Task<string> ArchiveAsync(string run, int posts, Func<int, Post, Post> vary)
-    {
-        var site = $"https://{run}.lanes-gazette.example";
-        var xml = new StringBuilder($"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
-                 xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-            <channel><title>Lanes Gazette</title><link>{site}</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>{site}</wp:base_site_url>
-            <wp:author><wp:author_login>{run}-ceri</wp:author_login><wp:author_display_name>Ceri Hughes</wp:author_display_name></wp:author>
-            """);
-        for (var i = 1; i <= posts; i++)
-        {
-            var post = vary(i, new Post($"Harbour news {i}", $"harbour-{run}-{i}", $"{run}-ceri", $"conwy-{run}", "publish"));
-            var date = post.Status == "publish" ? "2015-07-02 09:30:00" : "0000-00-00 00:00:00";
-            xml.Append(CultureInfo.InvariantCulture, $"""
-                <item><title>{post.Title}</title><link>{site}/?p={i}</link><dc:creator>{post.Creator}</dc:creator>
-                <guid isPermaLink="false">{site}/?p={i}</guid>
-                <content:encoded><![CDATA[{post.Content ?? $"The harbour wall, part {i}."}]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>
-                <wp:post_id>{i}</wp:post_id><wp:post_date_gmt>{date}</wp:post_date_gmt><wp:post_name>{post.Name}</wp:post_name>
-                <wp:status>{post.Status}</wp:status><wp:post_type>post</wp:post_type>
-                <category domain="category" nicename="news-{run}"><![CDATA[News {run}]]></category>
-                <category domain="post_tag" nicename="{post.Tag}"><![CDATA[{post.Tag}]]></category></item>
-
-                """);
-        }
-        xml.Append("</channel></rss>\n");
-        var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
-        await File.WriteAllTextAsync(file, xml.ToString());
-        return file;
     }
 }
