@@ -11,7 +11,8 @@ namespace HeadlessNews.Tests.Imports;
 /// <summary>
 /// A WordPress REST API on a loopback port, answering from Imports/Fixtures/glannau-gazette.rest.json: two items a page
 /// whatever <c>per_page</c> asks (as a site may cap it), one <c>429</c> (Retry-After: 1) on the first read of posts page 2,
-/// one <c>503</c> on the first read of tags page 2, and <c>401</c> for the users it hides. It counts requests and the most in flight.
+/// one <c>503</c> on the first read of tags page 2, and <c>401</c> for the users it hides; a posts page can be made to vanish,
+/// answer in HTML or answer too late. It counts requests and the most in flight.
 /// </summary>
 internal sealed class FakeWordPress : IAsyncDisposable
 {
@@ -43,6 +44,10 @@ internal sealed class FakeWordPress : IAsyncDisposable
     public ConcurrentQueue<DateTimeOffset> PostsPage2At { get; } = new();
     /// <summary>A posts page that answers <c>400 rest_post_invalid_page_number</c> (posts deleted while the import pages).</summary>
     public int? VanishedPostsPage { get; set; }
+    /// <summary>A posts page that answers 200 with a maintenance page in HTML, as a firewall or caching proxy may.</summary>
+    public int? MaintenancePostsPage { get; set; }
+    /// <summary>A posts page that answers only after this long (longer than the client waits).</summary>
+    public (int Page, TimeSpan Delay)? SlowPostsPage { get; set; }
 
     public int Requests(string path, int? page = null) => _requests.GetValueOrDefault(Key(path, page?.ToString(CultureInfo.InvariantCulture)));
 
@@ -80,7 +85,7 @@ internal sealed class FakeWordPress : IAsyncDisposable
         }
     }
 
-    private IResult List(string kind, HttpContext context)
+    private async Task<IResult> List(string kind, HttpContext context)
     {
         var query = context.Request.Query;
         var page = query["page"].FirstOrDefault();
@@ -96,6 +101,14 @@ internal sealed class FakeWordPress : IAsyncDisposable
         if (kind == "posts" && VanishedPostsPage is { } vanished && page == vanished.ToString(CultureInfo.InvariantCulture))
         {
             return Results.Json(new { code = "rest_post_invalid_page_number" }, statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (kind == "posts" && MaintenancePostsPage is { } maintenance && page == maintenance.ToString(CultureInfo.InvariantCulture))
+        {
+            return Results.Content("<!doctype html><title>Down for maintenance</title><p>Back soon.</p>", "text/html");
+        }
+        if (kind == "posts" && SlowPostsPage is { } slow && page == slow.Page.ToString(CultureInfo.InvariantCulture))
+        {
+            await Task.Delay(slow.Delay, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         if (times == 1 && page == "2" && kind == "posts")
         {

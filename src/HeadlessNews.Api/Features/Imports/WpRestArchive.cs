@@ -187,8 +187,16 @@ public sealed partial class WpRestArchive
     private async Task<(JsonElement[] Elements, int Pages)> PageAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
         using var response = await GetAsync(pathAndQuery, cancellationToken);
-        using var page = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-        return (page.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray(), Math.Max(1, Header(response, "X-WP-TotalPages")));
+        try
+        {
+            using var page = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            return (page.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray(), Math.Max(1, Header(response, "X-WP-TotalPages")));
+        }
+        // A maintenance or firewall page served with 200, or a JSON error object: the import ends with what came before it.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new HttpRequestException($"GET {new Uri(_api, pathAndQuery)} answered {(int)response.StatusCode} with something that is not a JSON list: {e.Message}", e);
+        }
     }
 
     private async Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
@@ -224,9 +232,13 @@ public sealed partial class WpRestArchive
             catch (HttpRequestException) when (attempt < Attempts)
             {
             }
-            catch (TaskCanceledException) when (attempt < Attempts && !cancellationToken.IsCancellationRequested)
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                // The client's timeout.
+                // The client's timeout: the last one ends the import as a failed request does.
+                if (attempt == Attempts)
+                {
+                    throw new HttpRequestException($"GET {url} did not answer within {_client.Timeout.TotalSeconds:0.#} s, {Attempts} times", e);
+                }
             }
             var backOff = FirstBackOff * Math.Pow(2, attempt - 1);
             var wait = retryAfter is { } asked && asked > TimeSpan.Zero ? asked : backOff;
@@ -239,8 +251,10 @@ public sealed partial class WpRestArchive
 
     private static string Id(JsonElement element) => element.GetProperty("id").GetRawText();
 
+    /// <summary>A string property, without the NULs JSON may carry and PostgreSQL's text cannot hold; null when blank.</summary>
     private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()) ? value.GetString() : null;
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString()!.Replace("\0", "", StringComparison.Ordinal) is var text
+            && !string.IsNullOrWhiteSpace(text) ? text : null;
 
     private static string? Rendered(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? Text(value, "rendered") : null;
