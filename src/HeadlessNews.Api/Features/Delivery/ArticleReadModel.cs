@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AngleSharp.Html.Parser;
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Articles.Blocks;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
@@ -13,8 +13,6 @@ public static class ArticleReadModel
 {
     /// <summary>Articles rendered and saved together: big enough to amortise the queries, small enough to keep memory flat.</summary>
     public const int ChunkSize = 500;
-
-    private static readonly HtmlParser Parser = new();
 
     public static async Task RefreshAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, CancellationToken cancellationToken)
     {
@@ -70,7 +68,7 @@ public static class ArticleReadModel
             row.TranslationGroupId = groups[id];
             row.Headline = document.Headline;
             row.Standfirst = document.Standfirst;
-            row.BodyText = PlainText(document.BodyHtml);
+            row.BodyText = BodyHtml.PlainText(document.BodyHtml);
             row.SummaryJson = JsonSerializer.Serialize(summary, json);
             row.SummaryWithBodyJson = JsonSerializer.Serialize(summary with { BodyHtml = document.BodyHtml }, json);
             row.DocumentJson = JsonSerializer.Serialize(document, json);
@@ -82,10 +80,6 @@ public static class ArticleReadModel
             db.Entry(row).State = EntityState.Detached;
         }
     }
-
-    /// <summary>Block boundaries become spaces so words in adjacent paragraphs do not run together.</summary>
-    internal static string PlainText(string html) =>
-        Parser.ParseDocument(html.Replace("><", "> <", StringComparison.Ordinal)).Body?.TextContent.Trim() ?? string.Empty;
 }
 
 /// <summary>"old" depends on the reader's clock, so prepared JSON ends with <c>"old":false}</c> and is flipped when serving.</summary>

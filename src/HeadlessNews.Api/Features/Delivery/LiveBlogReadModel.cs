@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Infrastructure.Caching;
@@ -219,7 +220,7 @@ public static class StructuredDocuments
 
     private static StructuredBlogPosting Posting(LiveEntryDelivery entry)
     {
-        var text = ArticleReadModel.PlainText(entry.BodyHtml);
+        var text = BodyHtml.PlainText(entry.BodyHtml);
         return new StructuredBlogPosting("BlogPosting", text.Length <= HeadlineLength ? text : text[..(HeadlineLength - 1)] + "…", entry.CreatedAt, entry.UpdatedAt, text);
     }
 }

@@ -190,7 +190,9 @@ public static partial class WxrReader
             return string.Empty;
         }
         var depth = reader.Depth;
-        var text = new System.Text.StringBuilder();
+        // Nearly always one text or CDATA node: it is the text as it is, copied again only when there are more.
+        string? first = null;
+        System.Text.StringBuilder? joined = null;
         await reader.ReadAsync();
         while (reader.Depth > depth)
         {
@@ -201,12 +203,19 @@ public static partial class WxrReader
             }
             if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace)
             {
-                text.Append(reader.Value);
+                if (first is null)
+                {
+                    first = reader.Value;
+                }
+                else
+                {
+                    (joined ??= new System.Text.StringBuilder(first)).Append(reader.Value);
+                }
             }
             await reader.ReadAsync();
         }
         await reader.ReadAsync();
-        return WxrText.Clean(text.ToString());
+        return WxrText.Clean(joined?.ToString() ?? first ?? string.Empty);
     }
 
     private static bool IsWordPress(XmlReader reader) => WordPressNamespace().IsMatch(reader.NamespaceURI);
