@@ -120,6 +120,20 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
         await (await api.CreateClient().GetAsync("/v1/no-such-thing")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_status_has_one_title_whether_the_framework_or_a_route_writes_the_problem()
+    {
+        var client = api.CreateClient();
+        var unrouted = await (await client.GetAsync("/v1/no-such-thing")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var missing = await (await client.GetAsync("/v1/articles/no-such-story-anywhere")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("Not Found", unrouted.GetProperty("title").GetString());
+        Assert.Equal("Not Found", missing.GetProperty("title").GetString());
+        var admin = await api.ClientWithScopesAsync("keys:manage");
+        var form = await (await admin.PostAsync("/v1/manage/api-keys", new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded")))
+            .AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("Unsupported Media Type", form.GetProperty("title").GetString());
+    }
+
     [Theory]
     [InlineData("text/html")]
     [InlineData("application/xml")]

@@ -25,7 +25,7 @@ public static class AuditTrail
     {
         if (context.Request.Headers[Caller.OnBehalfOfHeader].ToString().Length > Caller.OnBehalfOfMaxLength)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request",
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request",
                 $"{Caller.OnBehalfOfHeader} may be at most {Caller.OnBehalfOfMaxLength} characters.");
             return;
         }

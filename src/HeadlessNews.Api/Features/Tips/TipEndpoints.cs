@@ -59,7 +59,7 @@ public static class TipEndpoints
             if (refused is not null)
             {
                 return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
-                    title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported media type" : "Unprocessable attachment");
+                    title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported Media Type" : "Unprocessable attachment");
             }
             attachments.Add(clean!);
         }
@@ -205,7 +205,7 @@ public static class TipEndpoints
             }
             catch (InvalidOperationException)
             {
-                return (null, [], TypedResults.Problem(Problems.UnsupportedMediaTypeDetail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type"));
+                return (null, [], TypedResults.Problem(Problems.UnsupportedMediaTypeDetail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported Media Type"));
             }
         }
         IFormCollection form;
@@ -223,7 +223,7 @@ public static class TipEndpoints
             if (file.Length > settings.MaxAttachmentBytes)
             {
                 return (null, [], TypedResults.Problem($"Each attachment may be at most {settings.MaxAttachmentBytes / (1024 * 1024)} MB.",
-                    statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large"));
+                    statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large"));
             }
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, cancellationToken);

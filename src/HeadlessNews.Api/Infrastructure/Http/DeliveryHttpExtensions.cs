@@ -84,7 +84,7 @@ public static class DeliveryHttpExtensions
                 WriteTimeoutResponse = context =>
                 {
                     context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                    return Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                    return Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
                         "The request took too long (the database may be slow or unavailable); retry shortly.");
                 },
             });

@@ -68,7 +68,7 @@ public static class HttpPipelineExtensions
         }
         if (request.ContentLength > maxBody)
         {
-            return (StatusCodes.Status413PayloadTooLarge, "Payload too large",
+            return (StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
                 $"The request body is {request.ContentLength} bytes; this API accepts at most {maxBody}.");
         }
         if (NulIn(request) is { } where)
@@ -112,7 +112,7 @@ public static class HttpPipelineExtensions
         }
         if (request.Headers.ContentEncoding.ToString() is { Length: > 0 } coding && !coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"Content-Encoding '{coding}' is not accepted; send the body uncompressed.");
         }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
@@ -121,7 +121,7 @@ public static class HttpPipelineExtensions
         }
         if (mediaType.MediaType.Value is { } type && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
         {
-            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"'{type}' is not accepted; send the body as application/json (a PUT replaces the whole resource, it never merges a patch).");
         }
         // Taken as is, quotes included, because that is how the JSON body reader looks the encoding up.
@@ -136,7 +136,7 @@ public static class HttpPipelineExtensions
         }
         catch (ArgumentException)
         {
-            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"The body's charset '{charset}' is unknown; send application/json in UTF-8.");
         }
     }

@@ -42,7 +42,7 @@ public static class Idempotency
             return next(context);
         }
         return key.Length > MaxKeyLength
-            ? Problems.WriteAsync(context, 400, "Bad request", $"{HeaderName} may be at most {MaxKeyLength} characters.")
+            ? Problems.WriteAsync(context, 400, "Bad Request", $"{HeaderName} may be at most {MaxKeyLength} characters.")
             : HandleAsync(context, key, next);
     });
 

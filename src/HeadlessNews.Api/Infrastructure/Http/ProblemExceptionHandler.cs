@@ -42,9 +42,9 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     internal static (int Status, string Title, string Detail, Dictionary<string, string[]>? Errors) Classify(Exception exception) => exception switch
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (413, "Payload too large", Problems.TooLargeDetail, null),
+            (413, "Payload Too Large", Problems.TooLargeDetail, null),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
-            (415, "Unsupported media type", Problems.UnsupportedMediaTypeDetail, null),
+            (415, "Unsupported Media Type", Problems.UnsupportedMediaTypeDetail, null),
         BadHttpRequestException { InnerException: InvalidTextException invalid } =>
             (400, "Invalid text", $"{invalid.Path ?? "$"}: {invalid.Message}", new() { [FieldOf(invalid)] = [invalid.Message] }),
         BadHttpRequestException { InnerException: DateOutOfRangeException date } => Invalid(FieldOf(date), date.Message),
@@ -54,14 +54,14 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         BadHttpRequestException bad when UnboundParameter().Match(bad.Message) is { Success: true } unbound =>
             Invalid(unbound.Groups["name"].Value, $"'{unbound.Groups["value"].Value}' is not a valid value for {unbound.Groups["name"].Value}."),
         BadHttpRequestException bad =>
-            (bad.StatusCode, "Bad request", bad.Message, null),
+            (bad.StatusCode, "Bad Request", bad.Message, null),
         JsonException json => Malformed(json),
         NotSupportedException notSupported when notSupported.Message.Contains("JSON", StringComparison.OrdinalIgnoreCase) =>
             (400, "Malformed JSON", "The request body has a shape this operation does not accept (for example a body block without a type).", null),
         _ when IsInvalidText(exception) =>
             (400, "Invalid text", "Text may not contain NUL characters or invalid UTF-8.", null),
         _ when IsDatabaseUnavailable(exception) =>
-            (503, "Service unavailable", "The database is unavailable; retry shortly.", null),
+            (503, "Service Unavailable", "The database is unavailable; retry shortly.", null),
         _ => (500, "Internal server error", "An unexpected error occurred; the trace id identifies it in our logs.", null),
     };
 

@@ -5,7 +5,7 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 public static class Problems
 {
     public static ProblemHttpResult NotFound(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not Found");
 
     public static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
@@ -14,17 +14,17 @@ public static class Problems
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict", extensions: extensions);
 
     public static ProblemHttpResult BadRequest(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad Request");
 
     public static ProblemHttpResult PreconditionRequired() =>
         TypedResults.Problem(
             "This request changes a resource, so it must carry If-Match with the version you last read (the ETag, e.g. \"3\").",
-            statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition required");
+            statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition Required");
 
     public static ProblemHttpResult PreconditionFailed(int currentVersion) =>
         TypedResults.Problem(
             $"If-Match must be the one version you last read, and this resource is now at version {currentVersion}: reload it, reapply your change and send If-Match: \"{currentVersion}\".",
-            statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed",
+            statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition Failed",
             extensions: new Dictionary<string, object?> { ["currentVersion"] = currentVersion });
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>

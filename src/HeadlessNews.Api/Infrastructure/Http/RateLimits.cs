@@ -53,7 +53,7 @@ public static class RateLimits
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", detail(seconds));
+        return Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too Many Requests", detail(seconds));
     }
 
     private static (string Surface, RateBudget? Budget) Surface(PathString path, RateLimitingOptions settings)

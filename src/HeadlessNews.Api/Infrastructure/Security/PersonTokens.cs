@@ -132,7 +132,7 @@ public static class PersonTokens
                 if (context.HttpContext.Items.ContainsKey(IssuerUnreachableItem))
                 {
                     context.Response.Headers.RetryAfter = IssuerRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    return Problems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                    return Problems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
                         "The token's issuer cannot be reached to check it (its discovery document or signing keys); retry shortly.");
                 }
                 return context.HttpContext.Items[RetryAfterItem] is TimeSpan retryAfter
