@@ -180,4 +180,15 @@ public sealed class TipIntakeTests(TipsApiFactory api) : IClassFixture<TipsApiFa
         brokenForm.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
         await (await reader.PostAsync("/v1/tips", brokenForm)).AssertProblemAsync(HttpStatusCode.BadRequest);
     }
+
+    [Theory]
+    [InlineData("{\"message\": 42, \"altcha\": \"x\"}", "message")]
+    [InlineData("{\"message\": \"Flooding on\\u0000 the A55\", \"altcha\": \"x\"}", "message")]
+    [InlineData("{\"message\": \"Flooding\", \"contact\": [\"a\"], \"altcha\": \"x\"}", "contact")]
+    public async Task A_field_of_the_wrong_type_or_with_a_nul_is_a_400_naming_the_field_as_every_other_route_does(string body, string field)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var problem = await (await api.CreateClient().PostAsync("/v1/tips", content)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
 }

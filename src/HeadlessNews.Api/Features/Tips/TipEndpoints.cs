@@ -199,9 +199,10 @@ public static class TipEndpoints
                 var body = await http.ReadFromJsonAsync<SubmitTipRequest>(json, cancellationToken);
                 return body is null ? (null, [], Problems.BadRequest("Send the tip as a JSON object.")) : (body, [], null);
             }
-            catch (JsonException)
+            // Classified as on every other route (ProblemExceptionHandler): the field the reader stopped at, or the parser's words.
+            catch (JsonException e)
             {
-                return (null, [], Problems.BadRequest("The body is not a valid tip: send JSON {message, name?, contact?, altcha} or multipart/form-data."));
+                throw new BadHttpRequestException("The body is not a valid tip: send JSON {message, name?, contact?, altcha} or multipart/form-data.", e);
             }
             catch (InvalidOperationException)
             {
