@@ -32,6 +32,31 @@ public sealed class LiveBlogEntryTests(ApiFactory api) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task Editors_page_through_a_long_live_blog_newest_first_with_a_cursor()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Eisteddfod week, day by day");
+        var added = new List<string>();
+        foreach (var day in new[] { "Monday", "Tuesday", "Wednesday" })
+        {
+            added.Add((await editor.AddEntryAsync(blog, $"{day}: the pavilion opens at nine.")).Id().ToString());
+        }
+        var url = $"/v1/manage/articles/{blog.Id()}/entries";
+
+        var first = await editor.GetAsync($"{url}?limit=2");
+        var page = await first.AssertSuccessAsync();
+        Assert.Equal([added[2], added[1]], page.GetProperty("items").EnumerateArray().Select(e => e.Id().ToString()));
+        Assert.Contains("rel=\"next\"", first.Headers.GetValues("Link").Single(), StringComparison.Ordinal);
+        var next = page.GetProperty("next").GetString();
+        var last = await editor.GetJsonAsync($"{url}?limit=2&cursor={Uri.EscapeDataString(next!)}");
+        Assert.Equal([added[0]], last.GetProperty("items").EnumerateArray().Select(e => e.Id().ToString()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, last.GetProperty("next").ValueKind);
+
+        await (await editor.GetAsync($"{url}?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await editor.GetAsync($"{url}?cursor=forged")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task A_standard_article_takes_no_entries()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -26,10 +26,17 @@ public static class LiveBlogEntryEndpoints
         (await LiveBlogEntryWrites.CreateAsync(db, clock, Caller.From(http), id, request, cancellationToken))
             .ToCreated(http.Response, $"{ArticleEndpoints.Collection}/{id}/entries", e => e);
 
-    private static async Task<Results<Ok<Page<LiveBlogEntryResponse>>, ProblemHttpResult>> ListEntries(Guid id, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        await LiveBlogEntryWrites.ListAsync(db, id, cancellationToken) is { } entries
-            ? TypedResults.Ok(new Page<LiveBlogEntryResponse>(entries, null))
+    private static async Task<Results<Ok<Page<LiveBlogEntryResponse>>, ProblemHttpResult>> ListEntries(
+        Guid id, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
+    {
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        return await LiveBlogEntryWrites.ListAsync(db, id, after, take, cancellationToken) is { } entries
+            ? TypedResults.Ok(Pagination.ToPage(http, signer, entries, take, e => new KeysetCursor(e.CreatedAt, e.Id)))
             : Problems.NotFound($"No article has id {id}.");
+    }
 
     private static async Task<Results<Ok<LiveBlogEntryResponse>, ProblemHttpResult>> UpdateEntry(
         Guid id, Guid entryId, SaveLiveBlogEntryRequest request, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>

@@ -58,15 +58,18 @@ public static class LiveBlogEntryWrites
             return Task.FromResult<Refusal?>(null);
         }, cancellationToken);
 
-    /// <summary>The live blog's entries as editors see them, newest first (deleted ones left out).</summary>
-    public static async Task<List<LiveBlogEntryResponse>?> ListAsync(HeadlessNewsDbContext db, Guid articleId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of the live blog's entries as editors see them, newest first (deleted ones left out): the
+    /// <paramref name="take"/> + 1 after <paramref name="after"/> (see <see cref="Pagination.NewestFirst"/>).
+    /// </summary>
+    public static async Task<List<LiveBlogEntryResponse>?> ListAsync(HeadlessNewsDbContext db, Guid articleId, KeysetCursor? after, int take, CancellationToken cancellationToken)
     {
         if (!await db.Set<Article>().AnyAsync(a => a.Id == articleId, cancellationToken))
         {
             return null;
         }
         var entries = await db.Set<LiveBlogEntry>().AsNoTracking().Where(e => e.ArticleId == articleId && e.DeletedAt == null)
-            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).ToListAsync(cancellationToken);
+            .NewestFirst(e => e.CreatedAt, e => e.Id, after, take).ToListAsync(cancellationToken);
         var authorIds = entries.SelectMany(e => e.AuthorIds).Distinct().ToList();
         var authors = await db.Set<Author>().AsNoTracking().Where(a => authorIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
         return [.. entries.Select(e => ToResponse(e, authors))];
