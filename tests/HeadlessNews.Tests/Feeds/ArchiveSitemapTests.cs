@@ -123,6 +123,27 @@ public sealed class ArchiveSitemapTests(SmallSitemapPagesApiFactory api, ITestOu
         await (await reader.GetAsync($"/sitemaps/articles-{month:yyyy-MM}-1.xml")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_month_and_the_index_carry_last_modified_and_answer_304_to_a_crawler_that_has_the_month_already()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var month = UniqueMonth();
+        await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Pier reopens"))), month.AddDays(3));
+        var lastmod = (await IndexedAsync(reader, PageName(month)))!.Value;
+
+        var page = await reader.GetAsync($"/sitemaps/{PageName(month)}");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var lastModified = page.Content.Headers.LastModified!.Value;
+        Assert.Equal(lastmod.ToUnixTimeSeconds(), lastModified.ToUnixTimeSeconds());
+        var again = new HttpRequestMessage(HttpMethod.Get, $"/sitemaps/{PageName(month)}");
+        again.Headers.IfModifiedSince = lastModified;
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(again)).StatusCode);
+
+        var index = await reader.GetAsync("/sitemaps/index.xml");
+        Assert.True(index.Content.Headers.LastModified >= lastModified, "the index changed when its newest month did");
+    }
+
     [Theory]
     [InlineData("articles-2199-01.xml")]
     [InlineData("articles-1949-13.xml")]

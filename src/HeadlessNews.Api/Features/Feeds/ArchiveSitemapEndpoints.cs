@@ -43,7 +43,7 @@ public static partial class ArchiveSitemapEndpoints
             .Select(page => (new Uri(origin, $"/sitemaps/articles-{FileName(m.Month, page)}.xml"), m.LastModified)));
         http.AddCacheTags("feeds");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return TypedResults.Bytes(FeedFormats.SitemapIndex(sitemaps), Xml);
+        return TypedResults.Bytes(FeedFormats.SitemapIndex(sitemaps), Xml, lastModified: months.Count == 0 ? null : months.Max(m => m.LastModified));
     }
 
     /// <param name="month"><c>yyyy-mm</c> (UTC), or <c>yyyy-mm-n</c> for the month's n-th page (n ≥ 2).</param>
@@ -82,7 +82,8 @@ public static partial class ArchiveSitemapEndpoints
         });
         http.AddCacheTags("feeds");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return TypedResults.Bytes(FeedFormats.ArchiveSitemap(entries), Xml);
+        // The month's lastmod in the index, for each of its pages: If-Modified-Since answers 304 until the month changes.
+        return TypedResults.Bytes(FeedFormats.ArchiveSitemap(entries), Xml, lastModified: known.LastModified);
     }
 
     /// <summary>
