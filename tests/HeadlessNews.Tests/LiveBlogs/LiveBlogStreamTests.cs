@@ -73,6 +73,20 @@ public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_last_event_id_ahead_of_the_stream_resumes_from_now_instead_of_silencing_every_later_event()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Ferry strike, day two");
+        await editor.AddEntryAsync(blog, "Pickets at the terminal.");
+        // An id from before a database restore, or from another blog's stream.
+        await using var stream = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live", lastEventId: "999999");
+        await editor.AddEntryAsync(blog, "Talks resume at noon.");
+        var next = await stream.NextEventAsync(Patience);
+        Assert.Equal("2", next.Id);
+        Assert.Equal("entry.created", next.Event);
+    }
+
+    [Fact]
     public async Task The_stream_sends_keep_alive_comments_and_ends_with_liveblog_ended_when_coverage_ends()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -118,6 +118,12 @@ public sealed class LiveEventsResult(LiveBlogHub hub, string slug, LiveBlogState
             writer.Write(System.Text.Encoding.UTF8.GetBytes($"retry: {options.RetryMilliseconds}\n\n"));
             await writer.FlushAsync(aborted);
             var sent = resumeAfter ?? 0;
+            if (sent > subscription.JoinedAfter)
+            {
+                // Ahead of this node, which may not have heard of the newest frames yet: ahead of the stream itself (an id
+                // from before a database restore, or from another blog) counts as up to date, or no frame would ever pass.
+                sent = Math.Min(sent, await hub.LastSequenceAsync(blog.ArticleId, aborted));
+            }
             if (resumeAfter is { } after)
             {
                 var replay = subscription.Replay is { } held ? held.ToAsyncEnumerable() : hub.ReplayAsync(blog.ArticleId, after, aborted);

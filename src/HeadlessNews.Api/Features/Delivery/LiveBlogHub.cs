@@ -34,6 +34,9 @@ public sealed class LiveSubscription(Guid articleId, int capacity)
     /// <summary>The frames after the reader's Last-Event-ID, when this node still held them all as it subscribed; otherwise null.</summary>
     public IReadOnlyList<LiveFrame>? Replay { get; set; }
 
+    /// <summary>The newest sequence handed to the live blog's readers when this one joined: every frame it is offered comes after it.</summary>
+    public long JoinedAfter { get; set; }
+
     public Channel<LiveFrame> Frames { get; } = Channel.CreateBounded<LiveFrame>(
         new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -144,7 +147,8 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(ListenAsync(stoppingToken), DispatchAsync(stoppingToken), BeatAsync(stoppingToken));
 
-    private async Task<long> LastSequenceAsync(Guid articleId, CancellationToken cancellationToken)
+    /// <summary>The newest sequence the live blog has sent from any node.</summary>
+    public async Task<long> LastSequenceAsync(Guid articleId, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
         await connection.OpenAsync(cancellationToken);
@@ -377,6 +381,7 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
                 {
                     reader.Replay = [.. _recent.Where(f => f.Sequence > after)];
                 }
+                reader.JoinedAfter = Last;
                 return _readers.Add(reader);
             }
         }
