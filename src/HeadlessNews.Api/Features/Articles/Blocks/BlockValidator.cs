@@ -20,39 +20,36 @@ public sealed class BlockValidator : AbstractValidator<Block>
         RuleFor(b => b.Type).NotEmpty().WithMessage("Every block needs a type: " + string.Join(", ", BlockTypes.All) + ".")
             .Must(BlockTypes.All.Contains).WithMessage(b => $"Unknown block type '{b.Type}'; use one of {string.Join(", ", BlockTypes.All)}.");
 
-        When(b => b.Type == BlockTypes.Paragraph, () =>
-            RuleFor(b => b.Html).NotNull().MaximumLength(MaxHtmlLength));
-        When(b => b.Type == BlockTypes.Heading, () =>
-        {
-            RuleFor(b => b.Level).NotNull().InclusiveBetween(2, 4).WithMessage("A heading's level is 2, 3 or 4.");
-            RuleFor(b => b.Text).NotEmpty().MaximumLength(MaxHeadingLength);
-        });
-        When(b => b.Type == BlockTypes.List, () =>
-        {
-            RuleFor(b => b.Style).Must(s => s is BlockTypes.Bulleted or BlockTypes.Numbered).WithMessage("A list's style is bulleted or numbered.");
-            RuleFor(b => b.Items).NotEmpty().Must(items => items!.Count <= MaxListItems).WithMessage($"A list has 1 to {MaxListItems} items.");
-            RuleForEach(b => b.Items).NotNull().MaximumLength(MaxHtmlLength);
-        });
-        When(b => b.Type == BlockTypes.Quote, () =>
-            RuleFor(b => b.QuoteId).NotNull().NotEqual(Guid.Empty).WithMessage("A quote block needs the quoteId of an existing quote."));
-        When(b => b.Type == BlockTypes.Image, () =>
-        {
-            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).When(b => b.AssetId is null)
-                .WithMessage("An image block needs an assetId or an absolute http or https url.");
-            RuleFor(b => b.Url).Null().When(b => b.AssetId is not null).WithMessage("An image block has an assetId or a url, not both.");
-            RuleFor(b => b.FocalPoint!).Must(FocalPoints.IsValid).When(b => b.FocalPoint is not null).OverridePropertyName("focalPoint").WithMessage(FocalPoints.Message);
-            RuleFor(b => b.Alt).MaximumLength(500);
-            RuleFor(b => b.Caption).MaximumLength(1000);
-            RuleFor(b => b.Credit).MaximumLength(200);
-        });
-        When(b => b.Type == BlockTypes.Embed, () =>
-            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).WithMessage("An embed url is an absolute http or https URL."));
-        When(b => b.Type == BlockTypes.SourceList, () =>
-        {
-            RuleFor(b => b.Title).MaximumLength(300);
-            RuleFor(b => b.SourceIds).NotEmpty().Must(ids => ids!.Count <= MaxSourcesPerList).WithMessage($"A source list cites 1 to {MaxSourcesPerList} sources.");
-        });
+        // Each rule carries its own type condition: FluentValidation caches a When(…, () => …) group's condition per
+        // block in a dictionary keyed by the block, and hashing a record hashes its whole text (~2 % of an import's CPU).
+        RuleFor(b => b.Html).NotNull().MaximumLength(MaxHtmlLength).When(Is(BlockTypes.Paragraph));
+
+        RuleFor(b => b.Level).NotNull().InclusiveBetween(2, 4).WithMessage("A heading's level is 2, 3 or 4.").When(Is(BlockTypes.Heading));
+        RuleFor(b => b.Text).NotEmpty().MaximumLength(MaxHeadingLength).When(Is(BlockTypes.Heading));
+
+        RuleFor(b => b.Style).Must(s => s is BlockTypes.Bulleted or BlockTypes.Numbered).WithMessage("A list's style is bulleted or numbered.").When(Is(BlockTypes.List));
+        RuleFor(b => b.Items).NotEmpty().Must(items => items!.Count <= MaxListItems).WithMessage($"A list has 1 to {MaxListItems} items.").When(Is(BlockTypes.List));
+        RuleForEach(b => b.Items).NotNull().MaximumLength(MaxHtmlLength).When(Is(BlockTypes.List));
+
+        RuleFor(b => b.QuoteId).NotNull().NotEqual(Guid.Empty).WithMessage("A quote block needs the quoteId of an existing quote.").When(Is(BlockTypes.Quote));
+
+        RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).When(b => b.Type == BlockTypes.Image && b.AssetId is null)
+            .WithMessage("An image block needs an assetId or an absolute http or https url.");
+        RuleFor(b => b.Url).Null().When(b => b.Type == BlockTypes.Image && b.AssetId is not null).WithMessage("An image block has an assetId or a url, not both.");
+        RuleFor(b => b.FocalPoint!).Must(FocalPoints.IsValid).When(b => b.Type == BlockTypes.Image && b.FocalPoint is not null)
+            .OverridePropertyName("focalPoint").WithMessage(FocalPoints.Message);
+        RuleFor(b => b.Alt).MaximumLength(500).When(Is(BlockTypes.Image));
+        RuleFor(b => b.Caption).MaximumLength(1000).When(Is(BlockTypes.Image));
+        RuleFor(b => b.Credit).MaximumLength(200).When(Is(BlockTypes.Image));
+
+        RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).WithMessage("An embed url is an absolute http or https URL.").When(Is(BlockTypes.Embed));
+
+        RuleFor(b => b.Title).MaximumLength(300).When(Is(BlockTypes.SourceList));
+        RuleFor(b => b.SourceIds).NotEmpty().Must(ids => ids!.Count <= MaxSourcesPerList).WithMessage($"A source list cites 1 to {MaxSourcesPerList} sources.")
+            .When(Is(BlockTypes.SourceList));
     }
+
+    private static Func<Block, bool> Is(string type) => block => block.Type == type;
 
     /// <summary>Keeps only the fields of the block's type, with inline HTML sanitised; the stored form of a valid block.</summary>
     public static Block Normalise(Block block) => block.Type switch
