@@ -94,6 +94,12 @@ public sealed class TipManagementTests(TipsApiFactory api) : IClassFixture<TipsA
         Assert.Contains(body, html => html!.Contains("The drains are blocked.", StringComparison.Ordinal));
         var tip = await (await editor.GetAsync($"/v1/manage/tips/{id}")).AssertSuccessAsync();
         Assert.Equal(article.GetProperty("id").GetString(), tip.GetProperty("articleId").GetString());
+
+        // A second draft would take the link from the first: refused, naming the article the tip has.
+        var again = await (await editor.PostAsJsonAsync($"/v1/manage/tips/{id}/draft", new { headline = "A55 flooding, take two" })).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(article.GetProperty("id").GetString(), again.GetProperty("articleId").GetString());
+        tip = await (await editor.GetAsync($"/v1/manage/tips/{id}")).AssertSuccessAsync();
+        Assert.Equal(article.GetProperty("id").GetString(), tip.GetProperty("articleId").GetString());
     }
 
     [Fact]

@@ -146,6 +146,11 @@ public static class TipManagementEndpoints
         {
             return NotFound(id);
         }
+        // One tip, one story: a second draft (a double click, a second editor) would take the tip's link from the first.
+        if (tip.ArticleId is { } linked && await db.Set<Article>().AnyAsync(a => a.Id == linked, cancellationToken))
+        {
+            return Problems.Conflict($"This tip already has an article, {linked}; work on that one.", new Dictionary<string, object?> { ["articleId"] = linked });
+        }
         var first = await db.Set<TipMessage>().AsNoTracking().Where(m => m.TipId == id && m.From == TipSender.Reader).OrderBy(m => m.Sequence)
             .Select(m => m.SealedText).FirstAsync(cancellationToken);
         var headline = string.IsNullOrWhiteSpace(request.Headline) ? "Reader tip" : request.Headline.Trim();
