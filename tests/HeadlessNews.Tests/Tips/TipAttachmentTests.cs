@@ -108,6 +108,27 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     }
 
     [Fact]
+    public async Task An_mp3_loses_lyrics3_tags_and_an_mp3_that_is_only_tags_or_an_empty_file_is_refused()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var secret = "Artist" + marker[..8];
+        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        // Lyrics3 v2: fields, then the block's size in six digits and LYRICS200; v1: LYRICSBEGIN … LYRICSEND; then ID3v1.
+        var fields = Encoding.ASCII.GetBytes($"LYRICSBEGININD00003110EAR{secret.Length:D5}{secret}");
+        byte[] lyrics2 = [.. fields, .. Encoding.ASCII.GetBytes($"{fields.Length:D6}LYRICS200")];
+        byte[] lyrics1 = [.. Encoding.ASCII.GetBytes($"LYRICSBEGIN[{secret}] sung by {secret}LYRICSEND")];
+        byte[] id3v1 = [.. "TAG"u8, .. Encoding.ASCII.GetBytes(secret.PadRight(125))];
+        await (await SubmitWithAsync(marker, [.. frames, .. lyrics1, .. lyrics2, .. id3v1])).AssertSuccessAsync(HttpStatusCode.Accepted);
+        Assert.Equal(frames, await StoredAttachmentAsync(marker));
+
+        byte[] tag = [.. "ID3"u8, 3, 0, 0, 0, 0, 0, 4, .. "TPE1"u8];
+        var onlyTags = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), [.. tag, .. id3v1])).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("without sound data", onlyTags.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var empty = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), "\n \n"u8.ToArray())).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("is empty", empty.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task More_than_five_attachments_are_refused()
     {
         var text = "note"u8.ToArray();

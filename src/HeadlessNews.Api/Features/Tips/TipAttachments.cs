@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 
 namespace HeadlessNews.Api.Features.Tips;
@@ -22,6 +23,10 @@ public static class TipAttachments
     {
         var span = content.AsSpan();
         var which = $"Attachment {position}";
+        if (span.Trim((ReadOnlySpan<byte>)[(byte)' ', (byte)'\t', (byte)'\r', (byte)'\n', 0xEF, 0xBB, 0xBF]).IsEmpty)
+        {
+            return Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is empty.");
+        }
         if (span.StartsWith("%PDF-"u8))
         {
             return Refused(StatusCodes.Status422UnprocessableEntity,
@@ -39,7 +44,9 @@ public static class TipAttachments
         }
         if (span.StartsWith("ID3"u8) || (span.Length > 2 && span[0] == 0xFF && (span[1] & 0xE0) == 0xE0))
         {
-            return (new CleanAttachment("audio/mpeg", Mp3WithoutTags(span)), null);
+            var audio = Mp3WithoutTags(span);
+            return audio.Length > 2 && audio[0] == 0xFF && (audio[1] & 0xE0) == 0xE0 ? (new CleanAttachment("audio/mpeg", audio), null)
+                : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is an MP3 file without sound data.");
         }
         if (span.StartsWith("OggS"u8) || span.StartsWith("fLaC"u8) || (span.Length > 8 && span[4..8].SequenceEqual("ftyp"u8)))
         {
@@ -63,8 +70,9 @@ public static class TipAttachments
         || (span.Length > 12 && span.StartsWith("RIFF"u8) && span[8..12].SequenceEqual("WEBP"u8));
 
     /// <summary>
-    /// Drops ID3v2 tags at the start (several may follow each other), an ID3v1 tag at the end, and before it APEv2 tags
-    /// and appended ID3v2 tags (found from their footers).
+    /// Drops ID3v2 tags at the start (several may follow each other), an ID3v1 tag at the end, and before it APEv2 tags,
+    /// appended ID3v2 tags (found from their footers) and Lyrics3 tags (v2 from its size and <c>LYRICS200</c>, v1 from
+    /// <c>LYRICSEND</c> back to its <c>LYRICSBEGIN</c>, at most 5,100 bytes before).
     /// </summary>
     private static byte[] Mp3WithoutTags(ReadOnlySpan<byte> span)
     {
@@ -89,6 +97,15 @@ public static class TipAttachments
             else if (span.Length >= 10 && span[^10..].StartsWith("3DI"u8))
             {
                 total = 20 + Id3Size(span[^4..]);
+            }
+            else if (span.Length >= 15 && span.EndsWith("LYRICS200"u8)
+                && int.TryParse(span[^15..^9], NumberStyles.None, CultureInfo.InvariantCulture, out var lyrics))
+            {
+                total = 15L + lyrics;
+            }
+            else if (span.EndsWith("LYRICSEND"u8) && span[^Math.Min(span.Length, 5100 + 9)..].LastIndexOf("LYRICSBEGIN"u8) is var begin and >= 0)
+            {
+                total = Math.Min(span.Length, 5100 + 9) - begin;
             }
             else
             {
