@@ -1,0 +1,66 @@
+using System.Text;
+using HeadlessNews.Tests.Articles;
+using HeadlessNews.Tests.Support;
+
+namespace HeadlessNews.Tests.Imports;
+
+/// <summary>
+/// What real sites' exports hold that a tidy one does not, each case found by importing such a file: every post is
+/// imported as it was, or reported with a reason; the run never stops on one of them.
+/// </summary>
+public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Blank_lines_a_theme_printed_before_the_xml_declaration_do_not_stop_the_import()
+    {
+        var run = Run();
+        // A plugin or theme that echoes a line break before export.php writes its output; with a byte order mark too.
+        var file = await WriteAsync(run, [Post(run, 1, "Leading lines")], before: "\n\n");
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        await File.WriteAllBytesAsync(file, [0xEF, 0xBB, 0xBF, .. await File.ReadAllBytesAsync(file)]);
+        (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        Assert.Equal("Leading lines", (await api.CreateClient().GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("headline").GetString());
+    }
+
+    private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
+
+    private static string Run() => "h" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>A published post of the run's site, <c>post-RUN-ID</c>.</summary>
+    private static string Post(string run, int id, string title, string content = "<p>Body.</p>", string excerpt = "", string extra = "") => $"""
+        <item>
+          <title><![CDATA[{title}]]></title>
+          <link>https://{run}.ffynnon-herald.example/2021/03/04/post-{run}-{id}/</link>
+          <dc:creator><![CDATA[{run}-bethan]]></dc:creator>
+          <guid isPermaLink="false">https://{run}.ffynnon-herald.example/?p={id}</guid>
+          <content:encoded><![CDATA[{content}]]></content:encoded>
+          <excerpt:encoded><![CDATA[{excerpt}]]></excerpt:encoded>
+          <wp:post_id>{id}</wp:post_id>
+          <wp:post_date><![CDATA[2021-03-04 10:00:00]]></wp:post_date>
+          <wp:post_date_gmt><![CDATA[2021-03-04 10:00:00]]></wp:post_date_gmt>
+          <wp:post_name><![CDATA[post-{run}-{id}]]></wp:post_name>
+          <wp:status><![CDATA[publish]]></wp:status>
+          <wp:post_type><![CDATA[post]]></wp:post_type>
+          {extra}
+        </item>
+        """;
+
+    /// <summary>A WXR 1.2 export of the run's own site holding <paramref name="items"/>, with <paramref name="before"/> ahead of its declaration.</summary>
+    private static async Task<string> WriteAsync(string run, IEnumerable<string> items, string before = "")
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"wxr-{run}.xml");
+        await File.WriteAllTextAsync(file, before + $"""
+            <?xml version="1.0" encoding="UTF-8" ?>
+            <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+              xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+            <channel><title>Ffynnon Herald</title><link>https://{run}.ffynnon-herald.example</link><wp:wxr_version>1.2</wp:wxr_version>
+            <wp:base_site_url>https://{run}.ffynnon-herald.example</wp:base_site_url>
+            <wp:author><wp:author_login><![CDATA[{run}-bethan]]></wp:author_login><wp:author_display_name><![CDATA[Bethan Lloyd]]></wp:author_display_name></wp:author>
+            {string.Join("\n", items)}
+            </channel></rss>
+            """, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return file;
+    }
+}
