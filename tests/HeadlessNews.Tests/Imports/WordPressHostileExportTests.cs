@@ -24,6 +24,25 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
         Assert.Equal("Leading lines", (await api.CreateClient().GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("headline").GetString());
     }
 
+    [Fact]
+    public async Task A_title_excerpt_or_quote_cut_to_length_where_an_emoji_falls_on_the_cut_keeps_the_emoji_whole()
+    {
+        var run = Run();
+        var file = await WriteAsync(run, [
+            Post(run, 1, new string('W', 299) + "\U0001F30A tail of a very long title"),
+            Post(run, 2, "Long excerpt", excerpt: new string('x', 999) + "\U0001F30A and more"),
+            Post(run, 3, "Long speaker", content: $"<blockquote><p>Said a thing.</p><cite>{new string('S', 199)}\U0001F30A and more</cite></blockquote>"),
+        ]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+
+        var client = api.CreateClient();
+        Assert.Equal(new string('W', 299), (await client.GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("headline").GetString());
+        Assert.Equal(new string('x', 999), (await client.GetJsonAsync($"/v1/articles/post-{run}-2")).GetProperty("standfirst").GetString());
+        var quote = (await client.GetJsonAsync($"/v1/articles/post-{run}-3")).GetProperty("body")[0];
+        Assert.Equal(new string('S', 199), quote.GetProperty("quote").GetProperty("speaker").GetProperty("name").GetString());
+    }
+
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
 
     private static string Run() => "h" + Guid.NewGuid().ToString("N")[..8];

@@ -104,6 +104,13 @@ public static partial class WordPressHtml
         return Whitespace().Replace(body.TextContent, " ").Trim();
     }
 
+    /// <summary>
+    /// The text cut to <paramref name="maxLength"/> characters if it is longer, never between the two halves of a character
+    /// written as a surrogate pair (an emoji): PostgreSQL refuses half of one, and the post would fail.
+    /// </summary>
+    public static string Cut(string text, int maxLength) =>
+        text.Length <= maxLength ? text : text[..(char.IsHighSurrogate(text[maxLength - 1]) ? maxLength - 1 : maxLength)];
+
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
     public static ConvertedBody Convert(
@@ -497,7 +504,7 @@ public static partial class WordPressHtml
                 if (heading.Length > maxHeading)
                 {
                     notes.Add($"a heading longer than {maxHeading} characters was cut to {maxHeading}");
-                    heading = heading[..maxHeading];
+                    heading = Cut(heading, maxHeading);
                 }
                 if (heading.Length > 0)
                 {

@@ -285,7 +285,7 @@ public sealed partial class WordPressImporter(
         }
         else if (headline.Length > 300)
         {
-            headline = headline[..300];
+            headline = WordPressHtml.Cut(headline, 300);
             notes.Add("headline cut to 300 characters");
         }
         // No excerpt: the search description an editor wrote (Yoast), unless it is one of Yoast's templates (%%title%%).
@@ -306,7 +306,7 @@ public sealed partial class WordPressImporter(
         }
         if (standfirst.Length > 1000)
         {
-            standfirst = standfirst[..1000];
+            standfirst = WordPressHtml.Cut(standfirst, 1000);
             notes.Add("excerpt cut to 1,000 characters for the standfirst");
         }
         var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments, archive.ReusableBlocks, item.PostId);
@@ -825,7 +825,7 @@ public sealed partial class WordPressImporter(
         const int maxLength = 100;
         var tags = terms
             .Select(t => (Slug: Slugs.From(t.Slug.Length > 0 ? t.Slug : t.Name) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
-                Name: t.Name.Trim() is var name && name.Length > maxLength ? name[..maxLength] : name))
+                Name: WordPressHtml.Cut(t.Name.Trim(), maxLength)))
             .Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).ToList();
         if (tags.Count > SaveArticleRequestValidator.MaxTerms)
         {
@@ -907,8 +907,8 @@ public sealed partial class WordPressImporter(
 
     private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, ImportReport tally, QuoteDraft draft, CancellationToken cancellationToken)
     {
-        var text = draft.Text.Length > 5000 ? draft.Text[..5000] : draft.Text;
-        var speaker = draft.Speaker.Length > 200 ? draft.Speaker[..200] : draft.Speaker;
+        var text = WordPressHtml.Cut(draft.Text, 5000);
+        var speaker = WordPressHtml.Cut(draft.Speaker, 200);
         if (run.Options.DryRun)
         {
             tally.Kind(QuotesKind).Created++;
@@ -943,7 +943,7 @@ public sealed partial class WordPressImporter(
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(name.Length > 200 ? name[..200] : name, slug, null, exported?.Bio is { Length: > 5000 } bio ? bio[..5000] : exported?.Bio), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(WordPressHtml.Cut(name, 200), slug, null, exported?.Bio is { } bio ? WordPressHtml.Cut(bio, 5000) : null), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
             counts.Skipped++;
@@ -970,7 +970,7 @@ public sealed partial class WordPressImporter(
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(category.Name.Length > 200 ? category.Name[..200] : category.Name, slug, null), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(WordPressHtml.Cut(category.Name, 200), slug, null), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(category.Slug, category.Name, "failed", $"section: {refusal.Detail}");
             counts.Skipped++;
