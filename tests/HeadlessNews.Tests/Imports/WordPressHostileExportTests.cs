@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -43,7 +44,39 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
         Assert.Equal(new string('S', 199), quote.GetProperty("quote").GetProperty("speaker").GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task A_picture_with_an_alt_text_or_caption_longer_than_an_image_keeps_is_imported_with_them_cut_and_noted()
+    {
+        var run = Run();
+        var site = $"https://{run}.ffynnon-herald.example";
+        var longAlt = string.Concat(Enumerable.Repeat("The old stone bridge over the river at dusk. ", 40));
+        var longCaption = string.Concat(Enumerable.Repeat("Photographed from the east bank. ", 80));
+        var file = await WriteAsync(run, [
+            Post(run, 1, "Bridge pictures",
+                content: $"""<!-- wp:image --><figure class="wp-block-image"><img src="{site}/wp-content/uploads/pont.jpg" alt="{longAlt}"/><figcaption>{longCaption}</figcaption></figure><!-- /wp:image -->""",
+                extra: "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>2</wp:meta_value></wp:postmeta>"),
+            $"""
+            <item><title>Bridge</title><wp:post_id>2</wp:post_id><wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status><wp:post_parent>1</wp:post_parent>
+              <wp:attachment_url>{site}/wp-content/uploads/pont-hero.jpg</wp:attachment_url>
+              <wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value><![CDATA[{longAlt}]]></wp:meta_value></wp:postmeta></item>
+            """,
+        ]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/post-{run}-1");
+        var picture = article.GetProperty("body")[0];
+        Assert.Equal(longAlt[..500], picture.GetProperty("alt").GetString());
+        Assert.Equal(longCaption[..1000].TrimEnd(), picture.GetProperty("caption").GetString());
+        Assert.Equal(longAlt[..500], article.GetProperty("heroImage").GetProperty("alt").GetString());
+        Assert.Contains("alt text or caption was cut", Reported(file, 1).GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
+
+    private static JsonElement Reported(string file, int id) =>
+        JsonDocument.Parse(File.ReadAllText(file + ".report.json")).RootElement.GetProperty("items").EnumerateArray()
+            .Single(i => i.GetProperty("sourceId").GetString() == id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static string Run() => "h" + Guid.NewGuid().ToString("N")[..8];
 

@@ -766,16 +766,40 @@ public static partial class WordPressHtml
         }
         var attachment = pictures.Of(image, url);
         var alt = image.GetAttribute("alt") is { } given && !string.IsNullOrWhiteSpace(given) ? given.Trim() : attachment?.Alt;
-        blocks.Add(new(new Block
+        var source = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url;
+        if (source.Length > BlockValidator.MaxUrlLength)
         {
-            Type = BlockTypes.Image, Url = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url,
+            notes.Add($"a picture whose web address is longer than {BlockValidator.MaxUrlLength:N0} characters was left out");
+            return;
+        }
+        blocks.Add(new(Fitted(new Block
+        {
+            Type = BlockTypes.Image, Url = source,
             Alt = string.IsNullOrWhiteSpace(alt) ? null : alt, Caption = string.IsNullOrWhiteSpace(caption) ? null : caption, Credit = attachment?.Credit,
-        }));
+        }, notes)));
+    }
+
+    /// <summary>
+    /// A picture with its alt text and caption cut to what an image keeps (WordPress has no limit: an editor may paste a
+    /// paragraph into either), noted when one was cut.
+    /// </summary>
+    public static Block Fitted(Block picture, List<string>? notes)
+    {
+        var fitted = picture with { Alt = picture.Alt is { } alt ? Cut(alt, BlockValidator.MaxAltLength) : null, Caption = picture.Caption is { } caption ? Cut(caption, BlockValidator.MaxCaptionLength) : null };
+        if (fitted.Alt != picture.Alt || fitted.Caption != picture.Caption)
+        {
+            notes?.Add($"a picture's alt text or caption was cut to what an image keeps ({BlockValidator.MaxAltLength} and {BlockValidator.MaxCaptionLength:N0} characters)");
+        }
+        return fitted;
     }
 
     private static void Embed(List<ConvertedBlock> blocks, string? url, Uri? site, List<string> notes)
     {
-        if (Absolute(url, site) is { } absolute)
+        if (Absolute(url, site) is { Length: > BlockValidator.MaxUrlLength })
+        {
+            notes.Add($"an embed whose web address is longer than {BlockValidator.MaxUrlLength:N0} characters was left out");
+        }
+        else if (Absolute(url, site) is { } absolute)
         {
             blocks.Add(new(new Block { Type = BlockTypes.Embed, Url = absolute }));
         }

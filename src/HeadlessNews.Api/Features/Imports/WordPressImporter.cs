@@ -709,7 +709,7 @@ public sealed partial class WordPressImporter(
         try
         {
             var pictures = draft.Body.Blocks.Where(p => p.Quote is null && p.Block.Type == BlockTypes.Image).Select(p => p.Block).ToList();
-            if (FeaturedPicture(run, item) is { } featured)
+            if (FeaturedPicture(run, item, notes: null) is { } featured)
             {
                 pictures.Add(featured);
             }
@@ -783,7 +783,7 @@ public sealed partial class WordPressImporter(
             {
                 tally.Images.Left++;
             }
-            else if (FeaturedPicture(run, item) is { } featured)
+            else if (FeaturedPicture(run, item, notes) is { } featured)
             {
                 var image = Picture(run, tally, featured);
                 hero = new HeroImage(image.Url, image.Alt, image.Caption, image.Credit) { AssetId = image.AssetId };
@@ -807,11 +807,11 @@ public sealed partial class WordPressImporter(
             references.Authors, null, hero, language, null);
     }
 
-    /// <summary>The post's featured picture, when the export describes it with a web address.</summary>
-    private static Block? FeaturedPicture(Run run, WpItem item) =>
+    /// <summary>The post's featured picture, when the export describes it with a web address; <paramref name="notes"/> get what was cut to fit.</summary>
+    private static Block? FeaturedPicture(Run run, WpItem item, List<string>? notes) =>
         item.Meta.TryGetValue("_thumbnail_id", out var thumbnail) && run.Archive.Attachments.TryGetValue(thumbnail, out var picture)
-        && Uri.TryCreate(run.Archive.Site, picture.Url, out var url) && url.Scheme is "http" or "https"
-            ? new Block { Type = BlockTypes.Image, Url = url.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }
+        && Uri.TryCreate(run.Archive.Site, picture.Url, out var url) && url.Scheme is "http" or "https" && url.AbsoluteUri.Length <= BlockValidator.MaxUrlLength
+            ? WordPressHtml.Fitted(new Block { Type = BlockTypes.Image, Url = url.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }, notes)
             : null;
 
     /// <summary>

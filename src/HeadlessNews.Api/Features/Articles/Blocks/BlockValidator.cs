@@ -11,6 +11,9 @@ public sealed class BlockValidator : AbstractValidator<Block>
     public const int MaxHeadingLength = 300;
     public const int MaxListItems = 500;
     public const int MaxSourcesPerList = 100;
+    public const int MaxUrlLength = 2000;
+    public const int MaxAltLength = 500;
+    public const int MaxCaptionLength = 1000;
 
     public BlockValidator()
     {
@@ -37,16 +40,16 @@ public sealed class BlockValidator : AbstractValidator<Block>
             RuleFor(b => b.QuoteId).NotNull().NotEqual(Guid.Empty).WithMessage("A quote block needs the quoteId of an existing quote."));
         When(b => b.Type == BlockTypes.Image, () =>
         {
-            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).When(b => b.AssetId is null)
+            RuleFor(b => b.Url).NotEmpty().MaximumLength(MaxUrlLength).Must(WebUrls.IsHttp).When(b => b.AssetId is null)
                 .WithMessage("An image block needs an assetId or an absolute http or https url.");
             RuleFor(b => b.Url).Null().When(b => b.AssetId is not null).WithMessage("An image block has an assetId or a url, not both.");
             RuleFor(b => b.FocalPoint!).Must(FocalPoints.IsValid).When(b => b.FocalPoint is not null).OverridePropertyName("focalPoint").WithMessage(FocalPoints.Message);
-            RuleFor(b => b.Alt).MaximumLength(500);
-            RuleFor(b => b.Caption).MaximumLength(1000);
+            RuleFor(b => b.Alt).MaximumLength(MaxAltLength);
+            RuleFor(b => b.Caption).MaximumLength(MaxCaptionLength);
             RuleFor(b => b.Credit).MaximumLength(200);
         });
         When(b => b.Type == BlockTypes.Embed, () =>
-            RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).WithMessage("An embed url is an absolute http or https URL."));
+            RuleFor(b => b.Url).NotEmpty().MaximumLength(MaxUrlLength).Must(WebUrls.IsHttp).WithMessage("An embed url is an absolute http or https URL."));
         When(b => b.Type == BlockTypes.SourceList, () =>
         {
             RuleFor(b => b.Title).MaximumLength(300);
