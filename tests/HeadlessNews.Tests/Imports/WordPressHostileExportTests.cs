@@ -72,6 +72,28 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
         Assert.Contains("alt text or caption was cut", Reported(file, 1).GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unclosed_bold_tag_keeps_the_paragraphs_and_embeds_after_it_instead_of_making_them_one_bold_paragraph()
+    {
+        var run = Run();
+        // The HTML parser carries an unclosed <strong> over everything after it, as a browser shows the rest of the post in bold.
+        var file = await WriteAsync(run, [Post(run, 1, "Unclosed bold", content: """
+            <p>The council met <strong>on Tuesday</p>
+            <p>Second paragraph.</p>
+            <iframe src="https://www.youtube.com/embed/unclosed01"></iframe>
+            <p>Third paragraph.</p>
+            """)]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+
+        var body = (await api.CreateClient().GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("body").EnumerateArray().ToList();
+        Assert.Equal(["paragraph", "paragraph", "embed", "paragraph"], body.Select(b => b.GetProperty("type").GetString()));
+        Assert.Equal("The council met <strong>on Tuesday</strong>", body[0].GetProperty("html").GetString());
+        Assert.Equal("Second paragraph.", body[1].GetProperty("html").GetString());
+        Assert.Equal("https://www.youtube.com/embed/unclosed01", body[2].GetProperty("url").GetString());
+        Assert.Equal("Third paragraph.", body[3].GetProperty("html").GetString());
+    }
+
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
 
     private static JsonElement Reported(string file, int id) =>

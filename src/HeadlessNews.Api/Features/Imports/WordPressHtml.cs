@@ -469,6 +469,14 @@ public static partial class WordPressHtml
             {
                 run.Append(WebUtility.HtmlEncode(text.Data));
             }
+            else if (node is IElement wrapper && InlineTags.Contains(wrapper.LocalName) && wrapper.Descendants<IElement>().Any(e => e.LocalName != "img" && BlockTags.Contains(e.LocalName)))
+            {
+                // An inline element around blocks: an unclosed <strong> the parser carried over the rest of the post, or a <span>
+                // around paragraphs. Its blocks are kept, not its own markup (the rest of the post in bold).
+                Paragraph(blocks, run.ToString());
+                run.Clear();
+                VisitAll(wrapper.ChildNodes, blocks, pictures, notes);
+            }
             else if (node is IElement element && InlineTags.Contains(element.LocalName) && element.QuerySelector("img") is null)
             {
                 // A file block's download button repeats the link before it.
