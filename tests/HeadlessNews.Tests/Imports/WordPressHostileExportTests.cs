@@ -94,6 +94,29 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
         Assert.Equal("Third paragraph.", body[3].GetProperty("html").GetString());
     }
 
+    [Fact]
+    public async Task A_list_longer_than_a_list_block_takes_or_with_an_overlong_item_is_split_into_lists_and_noted()
+    {
+        var run = Run();
+        var results = string.Concat(Enumerable.Range(1, 700).Select(i => $"<li>Runner {i}</li>"));
+        var file = await WriteAsync(run, [
+            Post(run, 1, "Fun run results", content: $"<ol>{results}</ol>"),
+            Post(run, 2, "Minutes in a list", content: $"<ul><li>{string.Concat(Enumerable.Repeat("The committee agreed the minutes. ", 700))}</li><li>Any other business</li></ul>"),
+        ]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+
+        var client = api.CreateClient();
+        var lists = (await client.GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("body").EnumerateArray().ToList();
+        Assert.Equal([500, 200], lists.Select(l => l.GetProperty("items").GetArrayLength()));
+        Assert.Equal("Runner 501", lists[1].GetProperty("items")[0].GetString());
+        Assert.Contains("split into lists", Reported(file, 1).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var minutes = (await client.GetJsonAsync($"/v1/articles/post-{run}-2")).GetProperty("body").EnumerateArray().Single().GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal("Any other business", minutes[^1].GetString());
+        Assert.All(minutes, item => Assert.InRange(item.GetString()!.Length, 1, 20_000));
+        Assert.Equal(700, string.Concat(minutes.SkipLast(1).Select(i => i.GetString())).Split("agreed").Length - 1);
+    }
+
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
 
     private static JsonElement Reported(string file, int id) =>

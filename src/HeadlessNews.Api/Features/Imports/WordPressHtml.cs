@@ -211,12 +211,14 @@ public static partial class WordPressHtml
         });
 
     /// <summary>
-    /// The body within what an article takes: a paragraph longer than a block may be is split at its line breaks; a body of
-    /// more blocks than an article may have has its runs of paragraphs joined (with a blank line between), so nothing is lost.
+    /// The body within what an article takes: a paragraph longer than a block may be is split at its line breaks, and so is
+    /// a list item; a list of more items than a list block takes (a race's results) is split into lists; a body of more
+    /// blocks than an article may have has its runs of paragraphs joined (with a blank line between), so nothing is lost.
     /// </summary>
     private static List<ConvertedBlock> WithinLimits(List<ConvertedBlock> blocks, List<string> notes)
     {
         const int maxLength = Articles.Blocks.BlockValidator.MaxHtmlLength;
+        const int maxItems = Articles.Blocks.BlockValidator.MaxListItems;
         const int maxBlocks = Articles.SaveArticleRequestValidator.MaxBlocks;
         const string lineBreak = "<br>";
         if (blocks.Any(b => b.Block.Html?.Length > maxLength))
@@ -224,6 +226,14 @@ public static partial class WordPressHtml
             notes.Add($"a paragraph longer than {maxLength:N0} characters was split (at its line breaks where it has them, else between words)");
             blocks = [.. blocks.SelectMany(b => b.Block.Html is { Length: > maxLength } html
                 ? SplitHtml(html, maxLength).Select(part => new ConvertedBlock(b.Block with { Html = part }))
+                : [b])];
+        }
+        if (blocks.Any(b => b.Block.Items is { } items && (items.Count > maxItems || items.Any(i => i.Length > maxLength))))
+        {
+            notes.Add($"a list of more than {maxItems} items, or with an item longer than {maxLength:N0} characters, was split into lists of up to {maxItems} (a long item into several)");
+            blocks = [.. blocks.SelectMany(b => b.Block.Items is { } items && (items.Count > maxItems || items.Any(i => i.Length > maxLength))
+                ? items.SelectMany(item => item.Length > maxLength ? SplitHtml(item, maxLength) : [item]).Chunk(maxItems)
+                    .Select(part => new ConvertedBlock(b.Block with { Items = part }))
                 : [b])];
         }
         if (blocks.Count <= maxBlocks)
