@@ -117,6 +117,26 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
         Assert.Equal(700, string.Concat(minutes.SkipLast(1).Select(i => i.GetString())).Split("agreed").Length - 1);
     }
 
+    [Fact]
+    public async Task Posts_an_export_tool_wrote_without_post_ids_are_each_an_article_and_a_rerun_finds_them_unchanged()
+    {
+        var run = Run();
+        var file = await WriteAsync(run, [
+            Post(run, 1, "First without an id").Replace("<wp:post_id>1</wp:post_id>", "", StringComparison.Ordinal),
+            Post(run, 2, "Second without an id").Replace("<wp:post_id>2</wp:post_id>", "", StringComparison.Ordinal),
+        ]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        Assert.Contains("posts        created 2, updated 0", output, StringComparison.Ordinal);
+
+        var client = api.CreateClient();
+        Assert.Equal("First without an id", (await client.GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("headline").GetString());
+        Assert.Equal("Second without an id", (await client.GetJsonAsync($"/v1/articles/post-{run}-2")).GetProperty("headline").GetString());
+        (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        Assert.Contains("posts        created 0, updated 0, unchanged 2", output, StringComparison.Ordinal);
+    }
+
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
 
     private static JsonElement Reported(string file, int id) =>

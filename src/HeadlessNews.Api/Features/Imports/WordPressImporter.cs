@@ -1044,7 +1044,7 @@ public sealed partial class WordPressImporter(
     /// </summary>
     private static IEnumerable<string> OldPaths(WpItem item)
     {
-        var paths = new List<string?> { item.Link, $"/?p={item.PostId}", item.SourceGuid };
+        var paths = new List<string?> { item.Link, item.PostId.Length > 0 && item.PostId.All(char.IsAsciiDigit) ? $"/?p={item.PostId}" : null, item.SourceGuid };
         if (RedirectPaths.Normalise(item.Link) is { } link && item.PostName is { Length: > 0 } name && link.EndsWith("/" + name, StringComparison.Ordinal)
             && (item.OldSlugs.Count > 0 || item.OldDates.Count > 0))
         {

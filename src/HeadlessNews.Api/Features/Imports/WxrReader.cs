@@ -297,7 +297,7 @@ public static partial class WxrReader
         string? Get(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value)?.Trim() : null;
         string? Text(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value) : null;
         return new WpItem(
-            Get("wp:post_id") ?? string.Empty,
+            Get("wp:post_id") ?? IdOf(Get("guid") ?? Get("link")) ?? string.Empty,
             Get("wp:post_type") ?? "post",
             Get("wp:status") ?? "publish",
             Text("title"),
@@ -320,6 +320,14 @@ public static partial class WxrReader
             oldDates,
             comments);
     }
+
+    /// <summary>
+    /// The id of an item without a <c>wp:post_id</c> (an export another tool wrote): made from its GUID or link, so two such
+    /// posts are two articles, not one updated by the other, and a re-run finds each again.
+    /// </summary>
+    private static string? IdOf(string? guid) => guid is null
+        ? null
+        : "guid-" + System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(guid)))[..32];
 
     /// <summary><c>2015-07-02 09:30:00</c> as UTC; WordPress writes <c>0000-00-00 00:00:00</c> for "never".</summary>
     private static DateTimeOffset? GmtDate(string? value) =>
