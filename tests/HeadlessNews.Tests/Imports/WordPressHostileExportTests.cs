@@ -137,6 +137,20 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
         Assert.Contains("posts        created 0, updated 0, unchanged 2", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Feed_tags_a_plugin_writes_into_the_export_header_without_declaring_their_prefix_do_not_stop_the_import()
+    {
+        var run = Run();
+        // export.php runs rss2_head: a WebSub plugin's atom:link and a podcast plugin's itunes tags land in the channel undeclared.
+        var file = await WriteAsync(run, [
+            """<atom:link rel="hub" href="https://pubsubhubbub.example/"/><itunes:owner><itunes:name>Ffynnon Herald</itunes:name></itunes:owner>""",
+            Post(run, 1, "After the hub link"),
+        ]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        Assert.Equal("After the hub link", (await api.CreateClient().GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("headline").GetString());
+    }
+
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
 
     private static JsonElement Reported(string file, int id) =>
