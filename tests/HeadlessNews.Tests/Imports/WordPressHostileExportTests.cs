@@ -151,6 +151,26 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
         Assert.Equal("After the hub link", (await api.CreateClient().GetJsonAsync($"/v1/articles/post-{run}-1")).GetProperty("headline").GetString());
     }
 
+    [Fact]
+    public async Task A_post_laid_out_with_a_page_builder_keeps_its_text_as_paragraphs_without_the_layout_shortcodes()
+    {
+        var run = Run();
+        var file = await WriteAsync(run, [
+            Post(run, 1, "WPBakery post", content: """[vc_row][vc_column width="1/2"][vc_column_text]<p>Hello from the quay.</p>[/vc_column_text][/vc_column][vc_column width="1/2"][vc_column_text css=".vc_custom_1{margin: 0 !important;}"]Second column text.[/vc_column_text][/vc_column][/vc_row]"""),
+            Post(run, 2, "Divi post", content: """[et_pb_section fb_built="1" _builder_version="4.9.2"][et_pb_row][et_pb_column type="4_4"][et_pb_text]<p>Divi words here.</p>[/et_pb_text][et_pb_image src="https://example.org/a.jpg"][/et_pb_image][/et_pb_column][/et_pb_row][/et_pb_section]"""),
+        ]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+
+        var client = api.CreateClient();
+        static List<string?> Paragraphs(JsonElement article) => [.. article.GetProperty("body").EnumerateArray().Select(b => b.GetProperty("html").GetString())];
+        Assert.Equal(["Hello from the quay.", "Second column text."], Paragraphs(await client.GetJsonAsync($"/v1/articles/post-{run}-1")));
+        Assert.Equal("Divi words here.", Paragraphs(await client.GetJsonAsync($"/v1/articles/post-{run}-2"))[0]);
+        Assert.Contains("page builder", Reported(file, 1).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // What the layout held that is not text is still named for the publisher.
+        Assert.Equal(["et_pb_image"], JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("unknownShortcodes").EnumerateObject().Select(s => s.Name));
+    }
+
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
 
     private static JsonElement Reported(string file, int id) =>

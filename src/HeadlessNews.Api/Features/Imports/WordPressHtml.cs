@@ -127,6 +127,12 @@ public static partial class WordPressHtml
         {
             notes.Add("page breaks (<!--nextpage-->) were dropped: its pages are one article");
         }
+        if (PageBuilderLayout().IsMatch(content))
+        {
+            // A page builder's rows, columns and text boxes hold the post's text: each is a block boundary, its text kept.
+            notes.Add("a page builder's layout (WPBakery, Divi or Avada rows and columns) was unwrapped: its text is kept, its columns are not");
+            content = PageBuilderLayout().Replace(content, "\n\n");
+        }
         // WordPress runs wpautop on classic posts only: a post of blocks has its paragraphs marked up already.
         var isBlocks = content.Contains("<!-- wp:", StringComparison.Ordinal);
         // Comments go, <!--more--> with them: it marks where a front page's teaser ends and holds no text, so the
@@ -879,6 +885,10 @@ public static partial class WordPressHtml
 
     /// <summary>Empty, or only spaces and non-breaking spaces (Gutenberg leaves <c>&amp;nbsp;</c> paragraphs behind).</summary>
     private static bool IsBlank(string text) => text.All(c => char.IsWhiteSpace(c) || c == '\u00a0');
+
+    /// <summary>The layout shortcodes of WPBakery, Divi and Avada, opening or closing: the text between them is the post's.</summary>
+    [GeneratedRegex(@"\[/?(?:vc_(?:row|row_inner|column|column_inner|column_text|section)|et_pb_(?:section|row|row_inner|column|column_inner|text)|fusion_(?:builder_container|builder_row|builder_row_inner|builder_column|builder_column_inner|text))\b(?:""[^""]*""|'[^']*'|[^\]""'])*\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PageBuilderLayout();
 
     [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
     private static partial Regex Comments();
