@@ -380,9 +380,9 @@ public sealed class WordPressHtmlTests
 
             [su_button url="https://glannau-gazette.example/"]Book[/su_button] [su_divider]
 
-            [fusion_text]Text[/fusion_text] [toc] [Read more] [Updated] [and/or] [[escaped]] [Note]…[/Note]
+            [su_note]Text[/su_note] [toc] [Read more] [Updated] [and/or] [[escaped]] [Note]…[/Note]
             """, Site, Attachments, null, "101");
-        Assert.Equal(["Note", "contact-form-7", "fusion_text", "su_button", "su_divider", "toc"], converted.UnknownShortcodes);
+        Assert.Equal(["Note", "contact-form-7", "su_button", "su_divider", "su_note", "toc"], converted.UnknownShortcodes);
         Assert.Contains("[Updated 3pm] The council replied.", converted.Blocks[0].Block.Html, StringComparison.Ordinal);
     }
 

@@ -104,6 +104,13 @@ public static partial class WordPressHtml
         return Whitespace().Replace(body.TextContent, " ").Trim();
     }
 
+    /// <summary>
+    /// The text cut to <paramref name="maxLength"/> characters if it is longer, never between the two halves of a character
+    /// written as a surrogate pair (an emoji): PostgreSQL refuses half of one, and the post would fail.
+    /// </summary>
+    public static string Cut(string text, int maxLength) =>
+        text.Length <= maxLength ? text : text[..(char.IsHighSurrogate(text[maxLength - 1]) ? maxLength - 1 : maxLength)];
+
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
     public static ConvertedBody Convert(
@@ -119,6 +126,12 @@ public static partial class WordPressHtml
         if (content.Contains("<!--nextpage-->", StringComparison.Ordinal))
         {
             notes.Add("page breaks (<!--nextpage-->) were dropped: its pages are one article");
+        }
+        if (PageBuilderLayout().IsMatch(content))
+        {
+            // A page builder's rows, columns and text boxes hold the post's text: each is a block boundary, its text kept.
+            notes.Add("a page builder's layout (WPBakery, Divi or Avada rows and columns) was unwrapped: its text is kept, its columns are not");
+            content = PageBuilderLayout().Replace(content, "\n\n");
         }
         // WordPress runs wpautop on classic posts only: a post of blocks has its paragraphs marked up already.
         var isBlocks = content.Contains("<!-- wp:", StringComparison.Ordinal);
@@ -204,12 +217,14 @@ public static partial class WordPressHtml
         });
 
     /// <summary>
-    /// The body within what an article takes: a paragraph longer than a block may be is split at its line breaks; a body of
-    /// more blocks than an article may have has its runs of paragraphs joined (with a blank line between), so nothing is lost.
+    /// The body within what an article takes: a paragraph longer than a block may be is split at its line breaks, and so is
+    /// a list item; a list of more items than a list block takes (a race's results) is split into lists; a body of more
+    /// blocks than an article may have has its runs of paragraphs joined (with a blank line between), so nothing is lost.
     /// </summary>
     private static List<ConvertedBlock> WithinLimits(List<ConvertedBlock> blocks, List<string> notes)
     {
         const int maxLength = Articles.Blocks.BlockValidator.MaxHtmlLength;
+        const int maxItems = Articles.Blocks.BlockValidator.MaxListItems;
         const int maxBlocks = Articles.SaveArticleRequestValidator.MaxBlocks;
         const string lineBreak = "<br>";
         if (blocks.Any(b => b.Block.Html?.Length > maxLength))
@@ -217,6 +232,14 @@ public static partial class WordPressHtml
             notes.Add($"a paragraph longer than {maxLength:N0} characters was split (at its line breaks where it has them, else between words)");
             blocks = [.. blocks.SelectMany(b => b.Block.Html is { Length: > maxLength } html
                 ? SplitHtml(html, maxLength).Select(part => new ConvertedBlock(b.Block with { Html = part }))
+                : [b])];
+        }
+        if (blocks.Any(b => b.Block.Items is { } items && (items.Count > maxItems || items.Any(i => i.Length > maxLength))))
+        {
+            notes.Add($"a list of more than {maxItems} items, or with an item longer than {maxLength:N0} characters, was split into lists of up to {maxItems} (a long item into several)");
+            blocks = [.. blocks.SelectMany(b => b.Block.Items is { } items && (items.Count > maxItems || items.Any(i => i.Length > maxLength))
+                ? items.SelectMany(item => item.Length > maxLength ? SplitHtml(item, maxLength) : [item]).Chunk(maxItems)
+                    .Select(part => new ConvertedBlock(b.Block with { Items = part }))
                 : [b])];
         }
         if (blocks.Count <= maxBlocks)
@@ -462,6 +485,14 @@ public static partial class WordPressHtml
             {
                 run.Append(WebUtility.HtmlEncode(text.Data));
             }
+            else if (node is IElement wrapper && InlineTags.Contains(wrapper.LocalName) && wrapper.Descendants<IElement>().Any(e => e.LocalName != "img" && BlockTags.Contains(e.LocalName)))
+            {
+                // An inline element around blocks: an unclosed <strong> the parser carried over the rest of the post, or a <span>
+                // around paragraphs. Its blocks are kept, not its own markup (the rest of the post in bold).
+                Paragraph(blocks, run.ToString());
+                run.Clear();
+                VisitAll(wrapper.ChildNodes, blocks, pictures, notes);
+            }
             else if (node is IElement element && InlineTags.Contains(element.LocalName) && element.QuerySelector("img") is null)
             {
                 // A file block's download button repeats the link before it.
@@ -497,7 +528,7 @@ public static partial class WordPressHtml
                 if (heading.Length > maxHeading)
                 {
                     notes.Add($"a heading longer than {maxHeading} characters was cut to {maxHeading}");
-                    heading = heading[..maxHeading];
+                    heading = Cut(heading, maxHeading);
                 }
                 if (heading.Length > 0)
                 {
@@ -759,16 +790,40 @@ public static partial class WordPressHtml
         }
         var attachment = pictures.Of(image, url);
         var alt = image.GetAttribute("alt") is { } given && !string.IsNullOrWhiteSpace(given) ? given.Trim() : attachment?.Alt;
-        blocks.Add(new(new Block
+        var source = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url;
+        if (source.Length > BlockValidator.MaxUrlLength)
         {
-            Type = BlockTypes.Image, Url = attachment is not null && Absolute(attachment.Url, pictures.Site) is { } original ? original : url,
+            notes.Add($"a picture whose web address is longer than {BlockValidator.MaxUrlLength:N0} characters was left out");
+            return;
+        }
+        blocks.Add(new(Fitted(new Block
+        {
+            Type = BlockTypes.Image, Url = source,
             Alt = string.IsNullOrWhiteSpace(alt) ? null : alt, Caption = string.IsNullOrWhiteSpace(caption) ? null : caption, Credit = attachment?.Credit,
-        }));
+        }, notes)));
+    }
+
+    /// <summary>
+    /// A picture with its alt text and caption cut to what an image keeps (WordPress has no limit: an editor may paste a
+    /// paragraph into either), noted when one was cut.
+    /// </summary>
+    public static Block Fitted(Block picture, List<string>? notes)
+    {
+        var fitted = picture with { Alt = picture.Alt is { } alt ? Cut(alt, BlockValidator.MaxAltLength) : null, Caption = picture.Caption is { } caption ? Cut(caption, BlockValidator.MaxCaptionLength) : null };
+        if (fitted.Alt != picture.Alt || fitted.Caption != picture.Caption)
+        {
+            notes?.Add($"a picture's alt text or caption was cut to what an image keeps ({BlockValidator.MaxAltLength} and {BlockValidator.MaxCaptionLength:N0} characters)");
+        }
+        return fitted;
     }
 
     private static void Embed(List<ConvertedBlock> blocks, string? url, Uri? site, List<string> notes)
     {
-        if (Absolute(url, site) is { } absolute)
+        if (Absolute(url, site) is { Length: > BlockValidator.MaxUrlLength })
+        {
+            notes.Add($"an embed whose web address is longer than {BlockValidator.MaxUrlLength:N0} characters was left out");
+        }
+        else if (Absolute(url, site) is { } absolute)
         {
             blocks.Add(new(new Block { Type = BlockTypes.Embed, Url = absolute }));
         }
@@ -830,6 +885,10 @@ public static partial class WordPressHtml
 
     /// <summary>Empty, or only spaces and non-breaking spaces (Gutenberg leaves <c>&amp;nbsp;</c> paragraphs behind).</summary>
     private static bool IsBlank(string text) => text.All(c => char.IsWhiteSpace(c) || c == '\u00a0');
+
+    /// <summary>The layout shortcodes of WPBakery, Divi and Avada, opening or closing: the text between them is the post's.</summary>
+    [GeneratedRegex(@"\[/?(?:vc_(?:row|row_inner|column|column_inner|column_text|section)|et_pb_(?:section|row|row_inner|column|column_inner|text)|fusion_(?:builder_container|builder_row|builder_row_inner|builder_column|builder_column_inner|text))\b(?:""[^""]*""|'[^']*'|[^\]""'])*\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PageBuilderLayout();
 
     [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
     private static partial Regex Comments();

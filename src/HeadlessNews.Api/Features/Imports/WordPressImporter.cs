@@ -285,7 +285,7 @@ public sealed partial class WordPressImporter(
         }
         else if (headline.Length > 300)
         {
-            headline = headline[..300];
+            headline = WordPressHtml.Cut(headline, 300);
             notes.Add("headline cut to 300 characters");
         }
         // No excerpt: the search description an editor wrote (Yoast), unless it is one of Yoast's templates (%%title%%).
@@ -306,7 +306,7 @@ public sealed partial class WordPressImporter(
         }
         if (standfirst.Length > 1000)
         {
-            standfirst = standfirst[..1000];
+            standfirst = WordPressHtml.Cut(standfirst, 1000);
             notes.Add("excerpt cut to 1,000 characters for the standfirst");
         }
         var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments, archive.ReusableBlocks, item.PostId);
@@ -709,7 +709,7 @@ public sealed partial class WordPressImporter(
         try
         {
             var pictures = draft.Body.Blocks.Where(p => p.Quote is null && p.Block.Type == BlockTypes.Image).Select(p => p.Block).ToList();
-            if (FeaturedPicture(run, item) is { } featured)
+            if (FeaturedPicture(run, item, notes: null) is { } featured)
             {
                 pictures.Add(featured);
             }
@@ -783,7 +783,7 @@ public sealed partial class WordPressImporter(
             {
                 tally.Images.Left++;
             }
-            else if (FeaturedPicture(run, item) is { } featured)
+            else if (FeaturedPicture(run, item, notes) is { } featured)
             {
                 var image = Picture(run, tally, featured);
                 hero = new HeroImage(image.Url, image.Alt, image.Caption, image.Credit) { AssetId = image.AssetId };
@@ -807,11 +807,11 @@ public sealed partial class WordPressImporter(
             references.Authors, null, hero, language, null);
     }
 
-    /// <summary>The post's featured picture, when the export describes it with a web address.</summary>
-    private static Block? FeaturedPicture(Run run, WpItem item) =>
+    /// <summary>The post's featured picture, when the export describes it with a web address; <paramref name="notes"/> get what was cut to fit.</summary>
+    private static Block? FeaturedPicture(Run run, WpItem item, List<string>? notes) =>
         item.Meta.TryGetValue("_thumbnail_id", out var thumbnail) && run.Archive.Attachments.TryGetValue(thumbnail, out var picture)
-        && Uri.TryCreate(run.Archive.Site, picture.Url, out var url) && url.Scheme is "http" or "https"
-            ? new Block { Type = BlockTypes.Image, Url = url.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }
+        && Uri.TryCreate(run.Archive.Site, picture.Url, out var url) && url.Scheme is "http" or "https" && url.AbsoluteUri.Length <= BlockValidator.MaxUrlLength
+            ? WordPressHtml.Fitted(new Block { Type = BlockTypes.Image, Url = url.AbsoluteUri, Alt = picture.Alt, Caption = picture.Caption, Credit = picture.Credit }, notes)
             : null;
 
     /// <summary>
@@ -825,7 +825,7 @@ public sealed partial class WordPressImporter(
         const int maxLength = 100;
         var tags = terms
             .Select(t => (Slug: Slugs.From(t.Slug.Length > 0 ? t.Slug : t.Name) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
-                Name: t.Name.Trim() is var name && name.Length > maxLength ? name[..maxLength] : name))
+                Name: WordPressHtml.Cut(t.Name.Trim(), maxLength)))
             .Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).ToList();
         if (tags.Count > SaveArticleRequestValidator.MaxTerms)
         {
@@ -907,8 +907,8 @@ public sealed partial class WordPressImporter(
 
     private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, ImportReport tally, QuoteDraft draft, CancellationToken cancellationToken)
     {
-        var text = draft.Text.Length > 5000 ? draft.Text[..5000] : draft.Text;
-        var speaker = draft.Speaker.Length > 200 ? draft.Speaker[..200] : draft.Speaker;
+        var text = WordPressHtml.Cut(draft.Text, 5000);
+        var speaker = WordPressHtml.Cut(draft.Speaker, 200);
         if (run.Options.DryRun)
         {
             tally.Kind(QuotesKind).Created++;
@@ -943,7 +943,7 @@ public sealed partial class WordPressImporter(
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(name.Length > 200 ? name[..200] : name, slug, null, exported?.Bio is { Length: > 5000 } bio ? bio[..5000] : exported?.Bio), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(WordPressHtml.Cut(name, 200), slug, null, exported?.Bio is { } bio ? WordPressHtml.Cut(bio, 5000) : null), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
             counts.Skipped++;
@@ -970,7 +970,7 @@ public sealed partial class WordPressImporter(
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(category.Name.Length > 200 ? category.Name[..200] : category.Name, slug, null), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(WordPressHtml.Cut(category.Name, 200), slug, null), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(category.Slug, category.Name, "failed", $"section: {refusal.Detail}");
             counts.Skipped++;
@@ -1044,7 +1044,7 @@ public sealed partial class WordPressImporter(
     /// </summary>
     private static IEnumerable<string> OldPaths(WpItem item)
     {
-        var paths = new List<string?> { item.Link, $"/?p={item.PostId}", item.SourceGuid };
+        var paths = new List<string?> { item.Link, item.PostId.Length > 0 && item.PostId.All(char.IsAsciiDigit) ? $"/?p={item.PostId}" : null, item.SourceGuid };
         if (RedirectPaths.Normalise(item.Link) is { } link && item.PostName is { Length: > 0 } name && link.EndsWith("/" + name, StringComparison.Ordinal)
             && (item.OldSlugs.Count > 0 || item.OldDates.Count > 0))
         {

@@ -92,7 +92,7 @@ public static partial class WxrReader
     {
         // Forbidden characters are dropped: raw ones by WxrText, written as references (&#11;) when the text is read.
         var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Ignore, IgnoreComments = true, XmlResolver = null, CheckCharacters = false };
-        using var reader = XmlReader.Create(new WxrText(stream), settings);
+        using var reader = XmlReader.Create(new WxrText(stream), settings, FeedPrefixes());
         var channel = new Dictionary<string, string>(StringComparer.Ordinal);
         var siteGiven = false;
         await reader.ReadAsync();
@@ -149,6 +149,31 @@ public static partial class WxrReader
             yield return Site(channel);
         }
     }
+
+    /// <summary>
+    /// Feed prefixes declared ahead of the file: export.php runs the <c>rss2_head</c> action, where plugins write the tags they
+    /// add to the site's feed (a WebSub hub's <c>atom:link</c>, a podcast's <c>itunes:</c> tags) without the declarations the
+    /// feed has, and a parser would refuse the whole file at the first one. A file that declares a prefix itself wins.
+    /// </summary>
+    private static XmlParserContext FeedPrefixes()
+    {
+        var names = new NameTable();
+        var prefixes = new XmlNamespaceManager(names);
+        foreach (var (prefix, uri) in KnownFeedPrefixes)
+        {
+            prefixes.AddNamespace(prefix, uri);
+        }
+        return new XmlParserContext(names, prefixes, null, XmlSpace.None);
+    }
+
+    private static readonly (string Prefix, string Uri)[] KnownFeedPrefixes =
+    [
+        ("atom", "http://www.w3.org/2005/Atom"), ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"), ("media", "http://search.yahoo.com/mrss/"),
+        ("sy", "http://purl.org/rss/1.0/modules/syndication/"), ("slash", "http://purl.org/rss/1.0/modules/slash/"), ("georss", "http://www.georss.org/georss"),
+        ("geo", "http://www.w3.org/2003/01/geo/wgs84_pos#"), ("googleplay", "http://www.google.com/schemas/play-podcasts/1.0"),
+        ("podcast", "https://podcastindex.org/namespace/1.0"), ("rawvoice", "http://www.rawvoice.com/rawvoiceRssModule/"),
+        ("feedburner", "http://rssnamespace.org/feedburner/ext/1.0"), ("wfw", "http://wellformedweb.org/CommentAPI/"),
+    ];
 
     private static WpSite Site(Dictionary<string, string> channel) => new(
         NullIfBlank(channel.GetValueOrDefault("title")), NullIfBlank(channel.GetValueOrDefault("link")),
@@ -306,7 +331,7 @@ public static partial class WxrReader
         string? Get(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value)?.Trim() : null;
         string? Text(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value) : null;
         return new WpItem(
-            Get("wp:post_id") ?? string.Empty,
+            Get("wp:post_id") ?? IdOf(Get("guid") ?? Get("link")) ?? string.Empty,
             Get("wp:post_type") ?? "post",
             Get("wp:status") ?? "publish",
             Text("title"),
@@ -329,6 +354,14 @@ public static partial class WxrReader
             oldDates,
             comments);
     }
+
+    /// <summary>
+    /// The id of an item without a <c>wp:post_id</c> (an export another tool wrote): made from its GUID or link, so two such
+    /// posts are two articles, not one updated by the other, and a re-run finds each again.
+    /// </summary>
+    private static string? IdOf(string? guid) => guid is null
+        ? null
+        : "guid-" + System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(guid)))[..32];
 
     /// <summary><c>2015-07-02 09:30:00</c> as UTC; WordPress writes <c>0000-00-00 00:00:00</c> for "never".</summary>
     private static DateTimeOffset? GmtDate(string? value) =>

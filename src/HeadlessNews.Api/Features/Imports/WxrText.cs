@@ -7,8 +7,10 @@ namespace HeadlessNews.Api.Features.Imports;
 /// <summary>
 /// A WXR file's text with the characters XML 1.0 forbids left out. WordPress writes posts as they were stored, so a control
 /// character pasted from a word processor (a vertical tab, a form feed) reaches the file as it is, and an XML parser stops
-/// there: every post after it would be lost. The file is decoded as its XML declaration says (UTF-8 unless it names another,
-/// a Windows code page included).
+/// there: every post after it would be lost. Blank lines before the XML declaration are left out too: a theme or plugin
+/// that prints a line break (a blank line after a closing <c>?&gt;</c>) puts them at the top of every export, and WordPress's
+/// own importer reads such a file. The file is decoded as its XML declaration says (UTF-8 unless it names another, a
+/// Windows code page included).
 /// </summary>
 public sealed partial class WxrText : TextReader
 {
@@ -17,6 +19,7 @@ public sealed partial class WxrText : TextReader
         [.. Enumerable.Range(0, 32).Select(c => (char)c).Where(c => c is not ('\t' or '\n' or '\r')), '\uFFFE', '\uFFFF']);
 
     private readonly StreamReader _inner;
+    private bool _started;
 
     public WxrText(Stream stream) => _inner = new StreamReader(stream, DeclaredEncoding(stream), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
 
@@ -30,8 +33,8 @@ public sealed partial class WxrText : TextReader
         while (true)
         {
             var read = _inner.Read(buffer);
-            // A read of nothing but forbidden characters is not the end of the file: read on.
-            var kept = read == 0 ? 0 : Compact(buffer[..read]);
+            // A read of nothing but forbidden characters (or leading blank lines) is not the end of the file: read on.
+            var kept = read == 0 ? 0 : Kept(buffer[..read]);
             if (read == 0 || kept > 0)
             {
                 return kept;
@@ -46,7 +49,7 @@ public sealed partial class WxrText : TextReader
         while (true)
         {
             var read = await _inner.ReadAsync(buffer, cancellationToken);
-            var kept = read == 0 ? 0 : Compact(buffer.Span[..read]);
+            var kept = read == 0 ? 0 : Kept(buffer.Span[..read]);
             if (read == 0 || kept > 0)
             {
                 return kept;
@@ -69,6 +72,24 @@ public sealed partial class WxrText : TextReader
             _inner.Dispose();
         }
         base.Dispose(disposing);
+    }
+
+    /// <summary>Moves the characters kept to the front (the allowed ones, but the blank lines before the declaration); how many there are.</summary>
+    private int Kept(Span<char> chars)
+    {
+        var kept = Compact(chars);
+        if (_started)
+        {
+            return kept;
+        }
+        var start = chars[..kept].IndexOfAnyExcept(" \t\r\n");
+        if (start < 0)
+        {
+            return 0;
+        }
+        _started = true;
+        chars[start..kept].CopyTo(chars);
+        return kept - start;
     }
 
     /// <summary>Moves the allowed characters to the front; how many there are.</summary>

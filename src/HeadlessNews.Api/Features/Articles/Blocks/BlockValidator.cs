@@ -11,6 +11,9 @@ public sealed class BlockValidator : AbstractValidator<Block>
     public const int MaxHeadingLength = 300;
     public const int MaxListItems = 500;
     public const int MaxSourcesPerList = 100;
+    public const int MaxUrlLength = 2000;
+    public const int MaxAltLength = 500;
+    public const int MaxCaptionLength = 1000;
 
     public BlockValidator()
     {
@@ -33,16 +36,16 @@ public sealed class BlockValidator : AbstractValidator<Block>
 
         RuleFor(b => b.QuoteId).NotNull().NotEqual(Guid.Empty).WithMessage("A quote block needs the quoteId of an existing quote.").When(Is(BlockTypes.Quote));
 
-        RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).When(b => b.Type == BlockTypes.Image && b.AssetId is null)
+        RuleFor(b => b.Url).NotEmpty().MaximumLength(MaxUrlLength).Must(WebUrls.IsHttp).When(b => b.Type == BlockTypes.Image && b.AssetId is null)
             .WithMessage("An image block needs an assetId or an absolute http or https url.");
         RuleFor(b => b.Url).Null().When(b => b.Type == BlockTypes.Image && b.AssetId is not null).WithMessage("An image block has an assetId or a url, not both.");
         RuleFor(b => b.FocalPoint!).Must(FocalPoints.IsValid).When(b => b.Type == BlockTypes.Image && b.FocalPoint is not null)
             .OverridePropertyName("focalPoint").WithMessage(FocalPoints.Message);
-        RuleFor(b => b.Alt).MaximumLength(500).When(Is(BlockTypes.Image));
-        RuleFor(b => b.Caption).MaximumLength(1000).When(Is(BlockTypes.Image));
+        RuleFor(b => b.Alt).MaximumLength(MaxAltLength).When(Is(BlockTypes.Image));
+        RuleFor(b => b.Caption).MaximumLength(MaxCaptionLength).When(Is(BlockTypes.Image));
         RuleFor(b => b.Credit).MaximumLength(200).When(Is(BlockTypes.Image));
 
-        RuleFor(b => b.Url).NotEmpty().MaximumLength(2000).Must(WebUrls.IsHttp).WithMessage("An embed url is an absolute http or https URL.").When(Is(BlockTypes.Embed));
+        RuleFor(b => b.Url).NotEmpty().MaximumLength(MaxUrlLength).Must(WebUrls.IsHttp).WithMessage("An embed url is an absolute http or https URL.").When(Is(BlockTypes.Embed));
 
         RuleFor(b => b.Title).MaximumLength(300).When(Is(BlockTypes.SourceList));
         RuleFor(b => b.SourceIds).NotEmpty().Must(ids => ids!.Count <= MaxSourcesPerList).WithMessage($"A source list cites 1 to {MaxSourcesPerList} sources.")
