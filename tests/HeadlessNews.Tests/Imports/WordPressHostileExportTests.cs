@@ -173,6 +173,22 @@ public sealed class WordPressHostileExportTests(ApiFactory api) : IClassFixture<
 
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "link", "--report", file + ".report.json");
 
+    [Fact]
+    public async Task A_category_or_tag_in_a_script_slugs_cannot_spell_is_named_in_the_report_not_dropped_silently()
+    {
+        var run = Run();
+        var file = await WriteAsync(run, [Post(run, 1, "Twin towns",
+            extra: """<category domain="category" nicename="%ce%b1%ce%b8%ce%ae%ce%bd%ce%b1"><![CDATA[Αθήνα]]></category><category domain="post_tag" nicename="%d0%bc%d0%be%d1%81%d0%ba%d0%b2%d0%b0"><![CDATA[Москва]]></category><category domain="post_tag" nicename="gefeillio"><![CDATA[Gefeillio]]></category>""")]);
+        var (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/post-{run}-1");
+        Assert.Equal(["gefeillio"], article.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("slug").GetString()));
+        var reason = Reported(file, 1).GetProperty("reason").GetString();
+        Assert.Contains("no section: its category Αθήνα has no letter or digit a slug can hold", reason, StringComparison.Ordinal);
+        Assert.Contains("categories and tags left out, as each has no letter or digit a slug can hold (a-z, 0-9): Москва", reason, StringComparison.Ordinal);
+    }
+
     private static JsonElement Reported(string file, int id) =>
         JsonDocument.Parse(File.ReadAllText(file + ".report.json")).RootElement.GetProperty("items").EnumerateArray()
             .Single(i => i.GetProperty("sourceId").GetString() == id.ToString(System.Globalization.CultureInfo.InvariantCulture));

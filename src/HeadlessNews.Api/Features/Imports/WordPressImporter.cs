@@ -717,6 +717,10 @@ public sealed partial class WordPressImporter(
             var categories = item.Terms.Where(t => t.Taxonomy == "category")
                 .OrderByDescending(t => run.PrimaryCategory(item) is { } primary && t.Slug == primary).ToList();
             var section = categories.Count == 0 ? null : await SectionAsync(run, categories[0], cancellationToken);
+            if (categories.Count > 0 && TermSlug(categories[0]).Length == 0)
+            {
+                notes.Add($"no section: its category {categories[0].Name} {HasNoSlugLetters}");
+            }
             var tags = await TagsAsync(run, categories.Skip(1).Concat(item.Terms.Where(t => t.Taxonomy == "post_tag")), cancellationToken, notes);
             var authors = new List<string>();
             foreach (var login in item.Bylines())
@@ -823,10 +827,15 @@ public sealed partial class WordPressImporter(
     private static async Task<List<string>> TagsAsync(Run run, IEnumerable<WpTerm> terms, CancellationToken cancellationToken, List<string>? notes = null)
     {
         const int maxLength = 100;
-        var tags = terms
-            .Select(t => (Slug: Slugs.From(t.Slug.Length > 0 ? t.Slug : t.Name) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
+        var named = terms
+            .Select(t => (Slug: TermSlug(t) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
                 Name: WordPressHtml.Cut(t.Name.Trim(), maxLength)))
-            .Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).ToList();
+            .ToList();
+        if (named.Where(t => t.Slug.Length == 0 && t.Name.Length > 0).Select(t => t.Name).ToList() is { Count: > 0 } unsluggable)
+        {
+            notes?.Add($"categories and tags left out, as each {HasNoSlugLetters}: {string.Join(", ", unsluggable)}");
+        }
+        var tags = named.Where(t => t.Slug.Length > 0).DistinctBy(t => t.Slug).ToList();
         if (tags.Count > SaveArticleRequestValidator.MaxTerms)
         {
             notes?.Add($"{tags.Count - SaveArticleRequestValidator.MaxTerms} of its categories and tags left out (an article takes {SaveArticleRequestValidator.MaxTerms} tags): "
@@ -956,10 +965,16 @@ public sealed partial class WordPressImporter(
         return run.AuthorSlugs[login] = slug;
     }
 
+    /// <summary>A category's or tag's slug: its normalised nicename, else its name's; empty when neither has a letter or digit a slug holds.</summary>
+    private static string TermSlug(WpTerm term) => Slugs.From(term.Slug.Length > 0 ? term.Slug : term.Name);
+
+    /// <summary>Why a term in a script our slugs cannot spell (Greek, Cyrillic, Chinese…) is left out.</summary>
+    private const string HasNoSlugLetters = "has no letter or digit a slug can hold (a-z, 0-9)";
+
     /// <summary>The section for a category: found by slug (the normalised nicename), else created.</summary>
     private async Task<string?> SectionAsync(Run run, WpTerm category, CancellationToken cancellationToken)
     {
-        var slug = Slugs.From(category.Slug.Length > 0 ? category.Slug : category.Name);
+        var slug = TermSlug(category);
         if (run.SectionSlugs.TryGetValue(slug, out var known) || slug.Length == 0)
         {
             return slug.Length == 0 ? null : known;
