@@ -46,8 +46,8 @@ internal sealed class FakeWordPress : IAsyncDisposable
     public int? VanishedPostsPage { get; set; }
     /// <summary>A posts page that answers 200 with a maintenance page in HTML, as a firewall or caching proxy may.</summary>
     public int? MaintenancePostsPage { get; set; }
-    /// <summary>A posts page that answers only after this long (longer than the client waits).</summary>
-    public (int Page, TimeSpan Delay)? SlowPostsPage { get; set; }
+    /// <summary>A posts page that never answers: the request is held until the client gives up on it.</summary>
+    public int? SilentPostsPage { get; set; }
 
     public int Requests(string path, int? page = null) => _requests.GetValueOrDefault(Key(path, page?.ToString(CultureInfo.InvariantCulture)));
 
@@ -106,9 +106,14 @@ internal sealed class FakeWordPress : IAsyncDisposable
         {
             return Results.Content("<!doctype html><title>Down for maintenance</title><p>Back soon.</p>", "text/html");
         }
-        if (kind == "posts" && SlowPostsPage is { } slow && page == slow.Page.ToString(CultureInfo.InvariantCulture))
+        if (kind == "posts" && SilentPostsPage is { } silent && page == silent.ToString(CultureInfo.InvariantCulture))
         {
-            await Task.Delay(slow.Delay, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            var hungUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (context.RequestAborted.Register(hungUp.SetResult))
+            {
+                await hungUp.Task;
+            }
+            return Results.Empty;
         }
         if (times == 1 && page == "2" && kind == "posts")
         {
