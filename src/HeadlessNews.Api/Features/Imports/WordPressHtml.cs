@@ -108,8 +108,10 @@ public static partial class WordPressHtml
     /// The text cut to <paramref name="maxLength"/> characters if it is longer, never between the two halves of a character
     /// written as a surrogate pair (an emoji): PostgreSQL refuses half of one, and the post would fail.
     /// </summary>
-    public static string Cut(string text, int maxLength) =>
-        text.Length <= maxLength ? text : text[..(char.IsHighSurrogate(text[maxLength - 1]) ? maxLength - 1 : maxLength)];
+    public static string Cut(string text, int maxLength) => text.Length <= maxLength ? text : text[..WholeCharacters(text, maxLength)];
+
+    /// <summary>Where to cut <paramref name="text"/> at <paramref name="cut"/> or one before, so a surrogate pair stays whole.</summary>
+    private static int WholeCharacters(string text, int cut) => char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut;
 
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
@@ -322,7 +324,7 @@ public static partial class WordPressHtml
         {
             cut = reference;
         }
-        return char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut;
+        return WholeCharacters(text, cut);
     }
 
     /// <summary>Pieces joined into parts no longer than <paramref name="maxLength"/>; a full part ends at its last line break if it has one.</summary>
@@ -819,11 +821,12 @@ public static partial class WordPressHtml
 
     private static void Embed(List<ConvertedBlock> blocks, string? url, Uri? site, List<string> notes)
     {
-        if (Absolute(url, site) is { Length: > BlockValidator.MaxUrlLength })
+        var absolute = Absolute(url, site);
+        if (absolute is { Length: > BlockValidator.MaxUrlLength })
         {
             notes.Add($"an embed whose web address is longer than {BlockValidator.MaxUrlLength:N0} characters was left out");
         }
-        else if (Absolute(url, site) is { } absolute)
+        else if (absolute is not null)
         {
             blocks.Add(new(new Block { Type = BlockTypes.Embed, Url = absolute }));
         }
