@@ -42,10 +42,10 @@ public static class TipAttachments
             return WavWithoutTags(span) is { } wav ? (new CleanAttachment("audio/wav", wav), null)
                 : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is a WAV file without sound data.");
         }
-        if (span.StartsWith("ID3"u8) || (span.Length > 2 && span[0] == 0xFF && (span[1] & 0xE0) == 0xE0))
+        if (span.StartsWith("ID3"u8) || StartsWithMpegFrame(span))
         {
             var audio = Mp3WithoutTags(span);
-            return audio.Length > 2 && audio[0] == 0xFF && (audio[1] & 0xE0) == 0xE0 ? (new CleanAttachment("audio/mpeg", audio), null)
+            return StartsWithMpegFrame(audio) ? (new CleanAttachment("audio/mpeg", audio), null)
                 : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is an MP3 file without sound data.");
         }
         if (span.StartsWith("OggS"u8) || span.StartsWith("fLaC"u8) || (span.Length > 8 && span[4..8].SequenceEqual("ftyp"u8)))
@@ -60,6 +60,9 @@ public static class TipAttachments
         return Refused(StatusCodes.Status415UnsupportedMediaType,
             $"{which} is not an accepted kind: images (JPEG, PNG, GIF, WebP), MP3 or WAV audio, or UTF-8 plain text.");
     }
+
+    /// <summary>An MPEG audio frame's sync word: eleven bits set.</summary>
+    private static bool StartsWithMpegFrame(ReadOnlySpan<byte> span) => span.Length > 2 && span[0] == 0xFF && (span[1] & 0xE0) == 0xE0;
 
     private static (CleanAttachment?, AttachmentRefusal?) Refused(int status, string detail) => (null, new AttachmentRefusal(status, detail));
 
