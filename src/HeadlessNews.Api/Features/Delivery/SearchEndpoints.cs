@@ -24,9 +24,8 @@ public static class SearchEndpoints
     /// <summary>
     /// A snippet is this many characters from a little before the first place the query's first word stem appears (a stem
     /// is nearly always the start of the words it came from; looked for as written and capitalised), or the opening when it
-    /// does not (a Welsh mutated form, a stem that is not a prefix, a word in capitals). ts_headline parses and stems all it
-    /// is given for every hit on the page, so it is given only the snippet, to mark every matching word in it (~20 µs a hit,
-    /// against ~75 µs choosing fragments from 320 characters); the words the cut splits are dropped (<see cref="Trimmed"/>).
+    /// does not (a Welsh mutated form, a stem that is not a prefix, a word in capitals). Every matching word in it is marked
+    /// (<see cref="EnglishHighlighter"/>, or ts_headline for Welsh); the words the cut splits are dropped (<see cref="Trimmed"/>).
     /// </summary>
     private const int SnippetWindow = 220;
 
@@ -187,18 +186,28 @@ public static class SearchEndpoints
                 FROM texts, LATERAL (SELECT CASE WHEN hit BETWEEN 1 AND {SnippetSourceLength} THEN greatest(1, hit - {SnippetLeadIn}) ELSE 1 END AS start
                                        FROM (SELECT coalesce(nullif(strpos(text, stem), 0), strpos(text, initcap(stem))) AS hit OFFSET 0) first_stem) cut)
             SELECT type, id, slug, title, rank,
-                   ts_headline(cfg, excerpt,
-                               CASE WHEN cfg = 'simple'::regconfig THEN hn_welsh_headline_query(excerpt, tsq) ELSE tsq END,
-                               'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true'),
-                   at, start > 1 AS cut_start, length(excerpt) > {SnippetWindow} AS cut_end
-              FROM excerpts ORDER BY tier, rank DESC, at DESC NULLS LAST, id
+                   CASE WHEN cfg = 'simple'::regconfig
+                        THEN ts_headline(cfg, excerpt, hn_welsh_headline_query(excerpt, tsq), 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true')
+                        ELSE excerpt END,
+                   at, start > 1 AS cut_start, length(excerpt) > {SnippetWindow} AS cut_end, cfg = 'simple'::regconfig AS marked, query.en_lexemes
+              FROM excerpts, query ORDER BY tier, rank DESC, at DESC NULLS LAST, id
             """;
+        // English snippets are marked here (see EnglishHighlighter); Welsh ones by ts_headline, which knows their mutations.
+        EnglishHighlighter? english = null;
         return await source.ReadAsync(sql,
             [new("q", q), new("types", types), new("language", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)language ?? DBNull.Value }, new("now", now), new("take", take), new("offset", offset)],
-            reader => new SearchHit(
-                reader.GetString(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-                Highlight(Trimmed(reader.GetString(5), reader.GetBoolean(7), reader.GetBoolean(8))), Math.Round(reader.GetFloat(4), 6),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)),
+            reader =>
+            {
+                var snippet = Trimmed(reader.GetString(5), reader.GetBoolean(7), reader.GetBoolean(8));
+                if (!reader.GetBoolean(9))
+                {
+                    english ??= new EnglishHighlighter(reader.GetFieldValue<string[]>(10));
+                    snippet = english.Mark(snippet, MarkStart, MarkEnd);
+                }
+                return new SearchHit(
+                    reader.GetString(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
+                    Highlight(snippet), Math.Round(reader.GetFloat(4), 6), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+            },
             cancellationToken);
 
         // The newest matches of a table with a search-terms index: month by month (one index lookup each; the lateral
@@ -330,7 +339,7 @@ public static class SearchEndpoints
     /// </summary>
     private const int MaxBoostWeeks = 64;
 
-    /// <summary>The snippet is plain text (Welsh words marked in their mutated forms, see <c>hn_welsh_headline_query</c>): encode it, then turn PostgreSQL's control-character marks into &lt;mark&gt;.</summary>
+    /// <summary>The snippet is plain text with control-character marks (Welsh words marked in their mutated forms, see <c>hn_welsh_headline_query</c>): encode it, then turn the marks into &lt;mark&gt;.</summary>
     private static string Highlight(string snippet) =>
         WebUtility.HtmlEncode(snippet).Replace(MarkStart.ToString(), "<mark>", StringComparison.Ordinal).Replace(MarkEnd.ToString(), "</mark>", StringComparison.Ordinal);
 }
