@@ -132,6 +132,12 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
         var form = await (await admin.PostAsync("/v1/manage/api-keys", new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded")))
             .AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
         Assert.Equal("Unsupported Media Type", form.GetProperty("title").GetString());
+        var longUrl = await (await client.GetAsync($"/v1/articles?q={new string('a', 5000)}")).AssertProblemAsync(HttpStatusCode.RequestUriTooLong);
+        Assert.Equal("URI Too Long", longUrl.GetProperty("title").GetString());
+        using var bigHeaders = new HttpRequestMessage(HttpMethod.Get, "/v1/articles");
+        bigHeaders.Headers.TryAddWithoutValidation("X-Filler", new string('h', 17 * 1024));
+        var headers = await (await client.SendAsync(bigHeaders)).AssertProblemAsync((HttpStatusCode)431);
+        Assert.Equal("Request Header Fields Too Large", headers.GetProperty("title").GetString());
     }
 
     [Theory]

@@ -57,13 +57,13 @@ public static class HttpPipelineExtensions
         var urlLength = (request.PathBase.Value?.Length ?? 0) + (request.Path.Value?.Length ?? 0) + (request.QueryString.Value?.Length ?? 0);
         if (urlLength > limits.MaxUrlLength)
         {
-            return (StatusCodes.Status414UriTooLong, "URI too long",
+            return (StatusCodes.Status414UriTooLong, "URI Too Long",
                 $"The path and query string are {urlLength} characters; this API accepts at most {limits.MaxUrlLength}.");
         }
         var headerBytes = HeaderBytes(request.Headers);
         if (headerBytes > limits.MaxRequestHeadersBytes)
         {
-            return (StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request header fields too large",
+            return (StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request Header Fields Too Large",
                 $"The request headers are {headerBytes} bytes; this API accepts at most {limits.MaxRequestHeadersBytes}.");
         }
         if (request.ContentLength > maxBody)
