@@ -412,4 +412,68 @@ public sealed class WordPressHtmlTests
         Assert.All(cut, part => Assert.Equal(part, HeadlessNews.Api.Infrastructure.Html.HtmlSafety.SanitiseInline(part)));
         Assert.Equal("xxxx" + string.Concat(Enumerable.Repeat("ab&", 5000)), string.Concat(cut.Select(WordPressHtml.PlainText)));
     }
+
+    [Fact]
+    public void Preformatted_text_and_verse_whose_lines_end_with_br_keep_their_lines_instead_of_running_the_words_together()
+    {
+        var blocks = Blocks("""
+            <!-- wp:preformatted -->
+            <pre class="wp-block-preformatted">Bus times<br><br>Conwy   08:10  <br>Deganwy 08:22<br></pre>
+            <!-- /wp:preformatted -->
+
+            <!-- wp:verse -->
+            <pre class="wp-block-verse">Tide in,<br>  tide out</pre>
+            <!-- /wp:verse -->
+            """);
+        Assert.Equal(["Bus times<br><br>Conwy&nbsp;&nbsp;&nbsp;08:10<br>Deganwy 08:22", "Tide in,<br>&nbsp;&nbsp;tide out"], blocks.Select(b => b.Html));
+    }
+
+    [Fact]
+    public void A_cover_of_gutenberg_2018_keeps_the_picture_it_shows_as_the_background_of_its_own_box()
+    {
+        var blocks = Blocks("""
+            <!-- wp:cover {"url":"https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg","align":"left","id":202} -->
+            <div class="wp-block-cover has-background-dim alignleft" style="background-image:url(https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg)"><p class="wp-block-cover-text">The pier at dusk</p></div>
+            <!-- /wp:cover -->
+
+            <!-- wp:cover-image {"url":"https://glannau-gazette.example/wp-content/uploads/2024/03/bad.jpg"} -->
+            <div class="wp-block-cover-image has-background-dim" style="background-image:url(https://glannau-gazette.example/wp-content/uploads/2024/03/bad.jpg)"><p class="wp-block-cover-image-text">The lifeboat</p></div>
+            <!-- /wp:cover-image -->
+            """);
+        Assert.Equal(["image", "paragraph", "image", "paragraph"], blocks.Select(b => b.Type));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/pier.jpg", "Bangor pier", "The pier at dusk"), (blocks[0].Url, blocks[0].Alt, blocks[1].Html));
+        Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2024/03/bad.jpg", "The lifeboat"), (blocks[2].Url, blocks[2].Alt));
+    }
+
+    [Fact]
+    public void Blocks_wordpress_fills_in_as_a_page_is_shown_are_named_in_the_report_not_dropped_silently()
+    {
+        var converted = WordPressHtml.Convert("""
+            <!-- wp:paragraph -->
+            <p>The latest from the harbour:</p>
+            <!-- /wp:paragraph -->
+
+            <!-- wp:latest-posts {"categories":"6","postsToShow":10,"displayPostDate":true} /-->
+
+            <!-- wp:social-links -->
+            <ul class="wp-block-social-links"><!-- wp:social-link {"url":"https://glannau-gazette.example/","service":"wordpress"} /--></ul>
+            <!-- /wp:social-links -->
+
+            <!-- wp:jetpack/contact-form /-->
+
+            <!-- wp:shortcode /-->
+            """, Site, Attachments, null, "101");
+        Assert.Equal(["The latest from the harbour:"], converted.Blocks.Select(b => b.Block.Html));
+        Assert.Equal(["blocks WordPress fills in as a page is shown were left out: jetpack/contact-form, latest-posts, social-link"], converted.Notes);
+    }
+
+    [Fact]
+    public void A_table_row_s_empty_cells_at_its_end_leave_no_separators_and_those_before_text_keep_its_place()
+    {
+        var blocks = Blocks("""
+            <table><thead><tr><th>Boat</th><th>Crew</th><th></th></tr></thead>
+            <tbody><tr><td></td><td>4</td><td>Seren</td></tr><tr><td>Gwylan</td><td></td><td> </td></tr></tbody></table>
+            """);
+        Assert.Equal(["Boat | Crew", "| 4 | Seren", "Gwylan"], blocks.Select(b => b.Html));
+    }
 }

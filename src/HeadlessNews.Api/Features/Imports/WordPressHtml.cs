@@ -137,6 +137,13 @@ public static partial class WordPressHtml
         }
         // WordPress runs wpautop on classic posts only: a post of blocks has its paragraphs marked up already.
         var isBlocks = content.Contains("<!-- wp:", StringComparison.Ordinal);
+        // A block saved without HTML of its own is one WordPress renders from its attributes as the page is shown (latest
+        // posts, a menu, a theme's post title): there is nothing here to import, so it is named. An empty shortcode block holds nothing.
+        var rendered = isBlocks ? DynamicBlock().Matches(content).Select(m => m.Groups["name"].Value).Where(name => name != "shortcode").Distinct().Order(StringComparer.Ordinal).ToList() : [];
+        if (rendered.Count > 0)
+        {
+            notes.Add($"blocks WordPress fills in as a page is shown were left out: {string.Join(", ", rendered)}");
+        }
         // Comments go, <!--more--> with them: it marks where a front page's teaser ends and holds no text, so the
         // article is as it was without it (not reported).
         var html = Autop(Shortcodes(Comments().Replace(content, string.Empty), unknown, postId), isBlocks);
@@ -539,6 +546,10 @@ public static partial class WordPressHtml
                 }
                 break;
             case "ul" or "ol":
+                if (element.QuerySelectorAll("ol").Prepend(element).Any(list => list.LocalName == "ol" && (list.HasAttribute("reversed") || list.GetAttribute("start") is { } start && start.Trim() != "1")))
+                {
+                    notes.Add("a numbered list's own numbering (a start other than 1, or counting down) was not kept: a list here counts up from 1");
+                }
                 // A list item holds text only: its pictures follow the list.
                 var listed = TakeImages(element);
                 var items = ListItems(element).Where(i => !IsBlank(PlainText(i))).ToList();
@@ -567,6 +578,8 @@ public static partial class WordPressHtml
                 Gallery(element, blocks, pictures, notes);
                 break;
             case "pre":
+                // Gutenberg's preformatted and verse blocks end their lines with <br>, not a line break of the text.
+                element.QuerySelectorAll("br").ToList().ForEach(lineBreak => lineBreak.Replace(element.Owner!.CreateTextNode("\n")));
                 Paragraph(blocks, Preformatted(element.TextContent));
                 notes.Add("preformatted text (<pre>) became a paragraph with its line breaks and indentation; its fixed-width type is not kept");
                 break;
@@ -603,9 +616,11 @@ public static partial class WordPressHtml
                 break;
             case "div" or "section" or "article" or "aside" or "header" or "footer" or "thead" or "tbody" or "tr" or "td" or "th"
                 or "dl" or "dt" or "dd" or "address" or "center" or "main" or "figcaption" or "nav" or "details" or "summary":
-                if (element.GetAttribute("role") == "img" && BackgroundImage().Match(element.GetAttribute("style") ?? string.Empty) is { Success: true } background)
+                if ((element.GetAttribute("role") == "img" || element.ClassList.Contains("wp-block-cover") || element.ClassList.Contains("wp-block-cover-image"))
+                    && BackgroundImage().Match(element.GetAttribute("style") ?? string.Empty) is { Success: true } background)
                 {
-                    // A cover block's picture shown as a background (fixed or repeated): as an img with the element's wp-image class.
+                    // A cover block's picture shown as a background (fixed or repeated, or as Gutenberg wrote every cover until 2020,
+                    // on the cover's own box): as an img with the element's wp-image class.
                     var picture = element.Owner!.CreateElement("img");
                     picture.SetAttribute("src", WebUtility.HtmlDecode(background.Groups[1].Value));
                     picture.SetAttribute("class", element.GetAttribute("class") ?? string.Empty);
@@ -654,7 +669,10 @@ public static partial class WordPressHtml
             var nested = cells.SelectMany(c => c.QuerySelectorAll("table")).Where(t => t.ParentElement!.Closest("table") == table).ToList();
             var holders = cells.Where(c => nested.Any(t => t.ParentElement!.Closest("td, th") == c)).ToList();
             nested.ForEach(t => t.Remove());
-            yield return string.Join(" | ", cells.Except(holders.Where(c => IsBlank(PlainText(c.InnerHtml)))).Select(c => c.InnerHtml.Trim()));
+            var kept = cells.Except(holders.Where(c => IsBlank(PlainText(c.InnerHtml)))).ToList();
+            // Empty cells at the row's end (the short last row of a grid, an unlabelled last column) are not written as separators.
+            var shown = kept.Count - kept.AsEnumerable().Reverse().TakeWhile(c => IsBlank(PlainText(c.InnerHtml)) && c.QuerySelector("img") is null).Count();
+            yield return string.Join(" | ", kept.Take(shown).Select(c => c.InnerHtml.Trim()));
             foreach (var inner in nested.SelectMany(TableRows))
             {
                 yield return inner;
@@ -898,6 +916,10 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"<!--\s*wp:block\s+\{[^}]*?""ref""\s*:\s*(\d+)[^}]*\}\s*/-->")]
     private static partial Regex ReusableBlock();
+
+    /// <summary>A block comment that closes itself (<c>&lt;!-- wp:latest-posts {…} /--&gt;</c>): a block with no HTML of its own.</summary>
+    [GeneratedRegex(@"<!--\s*wp:(?<name>[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*)?)(?:\s+\{[^\n]*?\})?\s*/-->")]
+    private static partial Regex DynamicBlock();
 
     /// <summary>WordPress's name for a resized copy: <c>photo-300x200.jpg</c> for <c>photo.jpg</c>.</summary>
     [GeneratedRegex(@"-\d+x\d+(?=\.\w+(?:\?.*)?$)")]

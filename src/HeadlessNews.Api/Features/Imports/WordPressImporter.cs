@@ -24,6 +24,7 @@ namespace HeadlessNews.Api.Features.Imports;
 /// items, read as often as asked.
 /// </summary>
 /// <param name="Key">The source identity imported items keep (the site's URL, else the file's name).</param>
+/// <param name="Language">The site's language, normalised (a WXR channel's <c>language</c>): its posts' unless Polylang gives theirs; else <see cref="Infrastructure.Text.Languages.Default"/>.</param>
 public sealed record WordPressArchive(
     string Key,
     Uri? Site,
@@ -32,7 +33,8 @@ public sealed record WordPressArchive(
     IReadOnlyDictionary<string, WpAttachment> Attachments,
     IReadOnlyDictionary<string, string> ReusableBlocks,
     int ItemCount,
-    Func<CancellationToken, IAsyncEnumerable<WpItem>> Items);
+    Func<CancellationToken, IAsyncEnumerable<WpItem>> Items,
+    string? Language = null);
 
 /// <summary>
 /// Imports WordPress posts through the same write cores as the API (authors, sections, quotes, articles), each post
@@ -664,6 +666,10 @@ public sealed partial class WordPressImporter(
         {
             notes.Add("private: imported as a draft");
         }
+        if (item.IsSticky)
+        {
+            notes.Add("sticky in WordPress (pinned to the top of the front page): an article here has no pinned place");
+        }
         var isNew = earlier is null;
         if (run.Options.DryRun)
         {
@@ -793,7 +799,7 @@ public sealed partial class WordPressImporter(
                 hero = new HeroImage(image.Url, image.Alt, image.Caption, image.Credit) { AssetId = image.AssetId };
             }
         }
-        string? language = null;
+        var language = run.Archive.Language;
         if (item.Language is { } polylang)
         {
             if (Languages.IsValid(polylang))
@@ -804,6 +810,11 @@ public sealed partial class WordPressImporter(
             {
                 notes.Add($"language '{polylang}' is not a language tag: imported in {Languages.Default}");
             }
+        }
+        if (item.PostName is { } postName && postName.Where(char.IsLetter).Any(letter => Slugs.From(letter.ToString()).Length == 0))
+        {
+            // A slug in Greek, Cyrillic, Chinese…: what it keeps (its digits, its Latin words) is its slug, else its headline's; its old URL still answers.
+            notes.Add($"its slug {postName} has letters a slug cannot hold (a-z, 0-9): they were left out of it");
         }
         var draft = references.Draft;
         return new SaveArticleRequest(

@@ -128,7 +128,8 @@ public sealed partial class WpRestArchive
                 meta,
                 [],
                 [],
-                0);
+                0,
+                post.TryGetProperty("sticky", out var sticky) && sticky.ValueKind == JsonValueKind.True);
         }
     }
 

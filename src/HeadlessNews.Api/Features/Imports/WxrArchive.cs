@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Xml;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Features.Imports;
 
@@ -72,7 +73,8 @@ public static partial class WxrArchive
         var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
         return new WordPressArchive(
             baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), baseUri, authors, terms, attachments, reusableBlocks, items,
-            cancellationToken => ItemsAsync(path, cancellationToken));
+            cancellationToken => ItemsAsync(path, cancellationToken),
+            Languages.IsValid(site?.Language) ? Languages.Normalise(site!.Language!) : null);
     }
 
     private static async IAsyncEnumerable<WpItem> ItemsAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ public sealed record WpTerm(string Taxonomy, string Slug, string Name, string? I
 /// <param name="OldSlugs">Former slugs (<c>_wp_old_slug</c>): each made an old permalink.</param>
 /// <param name="OldDates">Former dates (<c>_wp_old_date</c>, <c>2024-03-11</c>): each made an old permalink.</param>
 /// <param name="Comments">How many comments it had: not imported, only counted; not part of its hash (a new comment changes nothing).</param>
+/// <param name="IsSticky">Pinned to the top of WordPress's front page: only reported (an article has no such place), so not part of its hash.</param>
 public sealed record WpItem(
     string PostId,
     string PostType,
@@ -38,7 +39,8 @@ public sealed record WpItem(
     IReadOnlyDictionary<string, string> Meta,
     IReadOnlyList<string> OldSlugs,
     IReadOnlyList<string> OldDates,
-    [property: System.Text.Json.Serialization.JsonIgnore] int Comments)
+    [property: System.Text.Json.Serialization.JsonIgnore] int Comments,
+    [property: System.Text.Json.Serialization.JsonIgnore] bool IsSticky = false)
 {
     /// <summary>Co-Authors Plus: the taxonomy of a post's bylines, each term named by an author's login, in byline order.</summary>
     public const string BylineTaxonomy = "author";
@@ -69,7 +71,8 @@ public sealed record WpItem(
 
 
 /// <summary>The exporting site as the file's channel describes it.</summary>
-public sealed record WpSite(string? Title, string? Link, string? BaseSiteUrl, string? BaseBlogUrl, string? WxrVersion);
+/// <param name="Language">The site's language as the channel gives it (<c>cy</c>, <c>en-GB</c>): its posts' language unless Polylang says otherwise.</param>
+public sealed record WpSite(string? Title, string? Link, string? BaseSiteUrl, string? BaseBlogUrl, string? WxrVersion, string? Language = null);
 
 /// <summary>
 /// Reads a WXR export (any <c>wordpress.org/export/1.x/</c> namespace, http or https) as a stream: the channel's site
@@ -106,12 +109,12 @@ public static partial class WxrReader
             }
             var wordPress = IsWordPress(reader);
             var name = reader.LocalName;
-            if (!wordPress && reader.NamespaceURI.Length > 0 || !wordPress && name is not ("item" or "title" or "link"))
+            if (!wordPress && reader.NamespaceURI.Length > 0 || !wordPress && name is not ("item" or "title" or "link" or "language"))
             {
                 await reader.SkipAsync();
                 continue;
             }
-            if (!wordPress && name is "title" or "link" || wordPress && name is "wxr_version" or "base_site_url" or "base_blog_url")
+            if (!wordPress && name is "title" or "link" or "language" || wordPress && name is "wxr_version" or "base_site_url" or "base_blog_url")
             {
                 channel[name] = (await ReadTextAsync(reader)).Trim();
                 continue;
@@ -178,7 +181,7 @@ public static partial class WxrReader
     private static WpSite Site(Dictionary<string, string> channel) => new(
         NullIfBlank(channel.GetValueOrDefault("title")), NullIfBlank(channel.GetValueOrDefault("link")),
         NullIfBlank(channel.GetValueOrDefault("base_site_url")), NullIfBlank(channel.GetValueOrDefault("base_blog_url")),
-        NullIfBlank(channel.GetValueOrDefault("wxr_version")));
+        NullIfBlank(channel.GetValueOrDefault("wxr_version")), NullIfBlank(channel.GetValueOrDefault("language")));
 
     /// <summary>The text of each child element of a flat element (an author, a term, a post meta).</summary>
     private static async Task<Dictionary<string, string>> ReadFlatAsync(XmlReader subtree)
@@ -352,7 +355,8 @@ public static partial class WxrReader
             meta,
             oldSlugs,
             oldDates,
-            comments);
+            comments,
+            Get("wp:is_sticky") == "1");
     }
 
     /// <summary>

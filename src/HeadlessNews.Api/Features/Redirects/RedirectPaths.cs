@@ -4,7 +4,8 @@ namespace HeadlessNews.Api.Features.Redirects;
 
 /// <summary>
 /// One spelling per old URL, so a lookup finds it however it is asked for: the path only (scheme and host dropped),
-/// percent-decoded, without a trailing slash; a WordPress query link (<c>?p=ID</c>, <c>?page_id=ID</c>) keeps just that.
+/// percent-decoded, without a trailing slash or doubled slashes; a WordPress query link (<c>?p=ID</c>, <c>?page_id=ID</c>)
+/// keeps just that.
 /// </summary>
 public static partial class RedirectPaths
 {
@@ -33,7 +34,8 @@ public static partial class RedirectPaths
         {
             return $"/?{post.Groups[1].Value}={post.Groups[2].Value}";
         }
-        path = Uri.UnescapeDataString(path.Split('#')[0]).TrimEnd('/');
+        // A site whose home URL ends with a slash exports links with two (https://site//page/); browsers asked for one.
+        path = RepeatedSlashes().Replace(Uri.UnescapeDataString(path.Split('#')[0]), "/").TrimEnd('/');
         path = path.Length == 0 ? "/" : path;
         return path.Length <= MaxLength ? path : null;
     }
@@ -49,6 +51,9 @@ public static partial class RedirectPaths
             || endpoint.Groups["path"].Value == normalised
             ? null
             : endpoint.Groups["path"].Value;
+
+    [GeneratedRegex("/{2,}", RegexOptions.CultureInvariant)]
+    private static partial Regex RepeatedSlashes();
 
     [GeneratedRegex(@"(?:^|&)(p|page_id|attachment_id)=(\d+)(?:&|$)", RegexOptions.CultureInvariant)]
     private static partial Regex PostQuery();
