@@ -81,6 +81,27 @@ public sealed class SearchLimitTests(UncachedApiFactory api) : IClassFixture<Unc
     }
 
     [Fact]
+    public async Task A_snippet_is_cut_around_the_first_match_even_when_it_starts_a_sentence()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        // Letters only (a word with a digit is indexed unstemmed), none a suffix the English stemmer takes off.
+        var word = "pupil" + string.Concat(Guid.NewGuid().ToByteArray()[..6].Select(b => "bdfghkmpw"[b % 9])) + "k";
+        var filler = Enumerable.Range(0, 8).Select(i => $"Paragraph {i}: the school governors heard about the roof, the minibus and the summer fair before moving on.");
+        var later = Enumerable.Range(8, 12).Select(i => $"Paragraph {i}: the head teacher reported on the new library and the playground markings.");
+        await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("School governors meet"),
+            body = filler.Append($"{char.ToUpperInvariant(word[0])}{word[1..]}s planted five hundred trees on the hillside.")
+                .Concat(later).Append($"One {word} said the wood would outlive them all.")
+                .Select(html => new { type = "paragraph", html }).ToArray(),
+        });
+
+        var hit = Assert.Single((await api.CreateClient().GetJsonAsync($"/v1/search?q={word}s&types=articles")).GetProperty("items").EnumerateArray());
+
+        Assert.Contains($"<mark>{char.ToUpperInvariant(word[0])}{word[1..]}s</mark> planted five hundred trees", hit.GetProperty("snippet").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_snippet_cut_around_a_match_deep_in_the_text_starts_and_ends_on_whole_words()
     {
         var editor = await api.ClientWithScopesAsync("*");

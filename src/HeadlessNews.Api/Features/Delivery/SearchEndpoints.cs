@@ -23,7 +23,7 @@ public static class SearchEndpoints
 
     /// <summary>
     /// A snippet is this many characters from a little before the first place the query's first word stem appears (a stem
-    /// is nearly always the start of the words it came from; looked for as written and capitalised), or the opening when it
+    /// is nearly always the start of the words it came from; the first of it as written or capitalised), or the opening when it
     /// does not (a Welsh mutated form, a stem that is not a prefix, a word in capitals). Every matching word in it is marked
     /// (<see cref="EnglishHighlighter"/>, or ts_headline for Welsh); the words the cut splits are dropped (<see cref="Trimmed"/>).
     /// </summary>
@@ -184,7 +184,7 @@ public static class SearchEndpoints
             excerpts AS MATERIALIZED (
               SELECT type, id, slug, title, rank, at, tier, tsq, cfg, start, substr(text, start, {SnippetWindow + 1}) AS excerpt
                 FROM texts, LATERAL (SELECT CASE WHEN hit BETWEEN 1 AND {SnippetSourceLength} THEN greatest(1, hit - {SnippetLeadIn}) ELSE 1 END AS start
-                                       FROM (SELECT coalesce(nullif(strpos(text, stem), 0), strpos(text, initcap(stem))) AS hit OFFSET 0) first_stem) cut)
+                                       FROM (SELECT coalesce(least(nullif(strpos(text, stem), 0), nullif(strpos(text, initcap(stem)), 0)), 0) AS hit OFFSET 0) first_stem) cut)
             SELECT type, id, slug, title, rank,
                    CASE WHEN cfg = 'simple'::regconfig
                         THEN ts_headline(cfg, excerpt, hn_welsh_headline_query(excerpt, tsq), 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true')
