@@ -39,6 +39,17 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     internal static string RenditionUrl(JsonElement asset, int width, string format) => $"/v1/images/{asset.Id()}/{asset.Version()}/{width}.{format}";
 
     [Fact]
+    public async Task A_filename_cut_to_its_limit_keeps_an_emoji_whole_or_leaves_it_out()
+    {
+        var editor = await EditorAsync();
+        var filename = new string('a', 254) + "\U0001F4F7.jpg";
+
+        var asset = await (await UploadAsync(editor, TestImages.Jpeg(TestImages.Photo(64, 48)), filename)).AssertSuccessAsync(HttpStatusCode.Created);
+
+        Assert.Equal(new string('a', 254), asset.GetProperty("filename").GetString());
+    }
+
+    [Fact]
     public async Task A_multipart_body_that_ends_early_is_a_400_not_a_500()
     {
         var editor = await EditorAsync();

@@ -104,15 +104,6 @@ public static partial class WordPressHtml
         return Whitespace().Replace(body.TextContent, " ").Trim();
     }
 
-    /// <summary>
-    /// The text cut to <paramref name="maxLength"/> characters if it is longer, never between the two halves of a character
-    /// written as a surrogate pair (an emoji): PostgreSQL refuses half of one, and the post would fail.
-    /// </summary>
-    public static string Cut(string text, int maxLength) => text.Length <= maxLength ? text : text[..WholeCharacters(text, maxLength)];
-
-    /// <summary>Where to cut <paramref name="text"/> at <paramref name="cut"/> or one before, so a surrogate pair stays whole.</summary>
-    private static int WholeCharacters(string text, int cut) => char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut;
-
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
     public static ConvertedBody Convert(
@@ -331,7 +322,7 @@ public static partial class WordPressHtml
         {
             cut = reference;
         }
-        return WholeCharacters(text, cut);
+        return AcceptedText.WholeCharacters(text, cut);
     }
 
     /// <summary>Pieces joined into parts no longer than <paramref name="maxLength"/>; a full part ends at its last line break if it has one.</summary>
@@ -537,7 +528,7 @@ public static partial class WordPressHtml
                 if (heading.Length > maxHeading)
                 {
                     notes.Add($"a heading longer than {maxHeading} characters was cut to {maxHeading}");
-                    heading = Cut(heading, maxHeading);
+                    heading = AcceptedText.Cut(heading, maxHeading);
                 }
                 if (heading.Length > 0)
                 {
@@ -829,7 +820,7 @@ public static partial class WordPressHtml
     /// </summary>
     public static Block Fitted(Block picture, List<string>? notes)
     {
-        var fitted = picture with { Alt = picture.Alt is { } alt ? Cut(alt, BlockValidator.MaxAltLength) : null, Caption = picture.Caption is { } caption ? Cut(caption, BlockValidator.MaxCaptionLength) : null };
+        var fitted = picture with { Alt = AcceptedText.Cut(picture.Alt, BlockValidator.MaxAltLength), Caption = AcceptedText.Cut(picture.Caption, BlockValidator.MaxCaptionLength) };
         if (fitted.Alt != picture.Alt || fitted.Caption != picture.Caption)
         {
             notes?.Add($"a picture's alt text or caption was cut to what an image keeps ({BlockValidator.MaxAltLength} and {BlockValidator.MaxCaptionLength:N0} characters)");

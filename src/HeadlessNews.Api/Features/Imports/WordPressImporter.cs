@@ -287,7 +287,7 @@ public sealed partial class WordPressImporter(
         }
         else if (headline.Length > 300)
         {
-            headline = WordPressHtml.Cut(headline, 300);
+            headline = AcceptedText.Cut(headline, 300);
             notes.Add("headline cut to 300 characters");
         }
         // No excerpt: the search description an editor wrote (Yoast), unless it is one of Yoast's templates (%%title%%).
@@ -308,7 +308,7 @@ public sealed partial class WordPressImporter(
         }
         if (standfirst.Length > 1000)
         {
-            standfirst = WordPressHtml.Cut(standfirst, 1000);
+            standfirst = AcceptedText.Cut(standfirst, 1000);
             notes.Add("excerpt cut to 1,000 characters for the standfirst");
         }
         var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments, archive.ReusableBlocks, item.PostId);
@@ -840,7 +840,7 @@ public sealed partial class WordPressImporter(
         const int maxLength = 100;
         var named = terms
             .Select(t => (Slug: TermSlug(t) is var slug && slug.Length > maxLength ? slug[..maxLength].TrimEnd('-') : slug,
-                Name: WordPressHtml.Cut(t.Name.Trim(), maxLength)))
+                Name: AcceptedText.Cut(t.Name.Trim(), maxLength)))
             .ToList();
         if (named.Where(t => t.Slug.Length == 0 && t.Name.Length > 0).Select(t => t.Name).ToList() is { Count: > 0 } unsluggable)
         {
@@ -927,8 +927,8 @@ public sealed partial class WordPressImporter(
 
     private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, ImportReport tally, QuoteDraft draft, CancellationToken cancellationToken)
     {
-        var text = WordPressHtml.Cut(draft.Text, 5000);
-        var speaker = WordPressHtml.Cut(draft.Speaker, 200);
+        var text = AcceptedText.Cut(draft.Text, 5000);
+        var speaker = AcceptedText.Cut(draft.Speaker, 200);
         if (run.Options.DryRun)
         {
             tally.Kind(QuotesKind).Created++;
@@ -963,7 +963,7 @@ public sealed partial class WordPressImporter(
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(WordPressHtml.Cut(name, 200), slug, null, exported?.Bio is { } bio ? WordPressHtml.Cut(bio, 5000) : null), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(AcceptedText.Cut(name, 200), slug, null, exported?.Bio is { } bio ? AcceptedText.Cut(bio, 5000) : null), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
             counts.Skipped++;
@@ -996,7 +996,7 @@ public sealed partial class WordPressImporter(
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(WordPressHtml.Cut(category.Name, 200), slug, null), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(AcceptedText.Cut(category.Name, 200), slug, null), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(category.Slug, category.Name, "failed", $"section: {refusal.Detail}");
             counts.Skipped++;

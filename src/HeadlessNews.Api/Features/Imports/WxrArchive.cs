@@ -172,7 +172,7 @@ public static partial class WxrArchive
     /// <summary>The credit in an attachment's metadata (PHP-serialised: <c>s:6:"credit";s:15:"Glannau Gazette";</c>), if any.</summary>
     private static string? Credit(string? metadata) =>
         metadata is not null && CreditField().Match(metadata) is { Success: true } credit && WordPressHtml.PlainText(credit.Groups[1].Value) is { Length: > 0 } text
-            ? WordPressHtml.Cut(text, 200)
+            ? AcceptedText.Cut(text, 200)
             : null;
 
     [System.Text.RegularExpressions.GeneratedRegex(@"s:6:""credit"";s:\d+:""(.*?)"";")]

@@ -82,16 +82,16 @@ public sealed class AssetWrites(
         var asset = new Asset
         {
             Id = Guid.CreateVersion7(),
-            Filename = Truncate(upload.Filename, 255) ?? "image",
+            Filename = AcceptedText.Cut(upload.Filename, 255) ?? "image",
             ContentType = image.ContentType,
             Width = image.Width,
             Height = image.Height,
             Bytes = upload.Bytes.LongLength,
             Sha256 = sha256,
             Alt = upload.Alt,
-            Caption = upload.Caption ?? Truncate(embedded.Caption, 1000),
-            Credit = upload.Credit ?? Truncate(embedded.Credit, 200),
-            RightsHolder = Truncate(embedded.Copyright, 200),
+            Caption = upload.Caption ?? AcceptedText.Cut(embedded.Caption, 1000),
+            Credit = upload.Credit ?? AcceptedText.Cut(embedded.Credit, 200),
+            RightsHolder = AcceptedText.Cut(embedded.Copyright, 200),
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,
@@ -128,6 +128,4 @@ public sealed class AssetWrites(
             await storage.DeletePrefixAsync(key, CancellationToken.None);
         }
     }
-
-    public static string? Truncate(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
 }

@@ -217,12 +217,12 @@ public sealed class WebhookDispatcher(
         catch (HttpRequestException e) when (FindRefusal(e) is { } refusal)
         {
             attempt.Outcome = WebhookAttemptOutcome.Refused;
-            attempt.Error = Truncate(refusal.Message, 1000);
+            attempt.Error = AcceptedText.Cut(refusal.Message, 1000);
         }
         catch (HttpRequestException e)
         {
             attempt.Outcome = WebhookAttemptOutcome.NetworkError;
-            attempt.Error = Truncate(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, 1000);
+            attempt.Error = AcceptedText.Cut(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, 1000);
         }
         attempt.DurationMs = (int)clock.GetElapsedTime(started).TotalMilliseconds;
         logger.LogInformation("Webhook {WebhookId} message {MessageId} ({EventType}) attempt {Attempt}: {Outcome} {StatusCode} in {DurationMs} ms",
@@ -369,7 +369,6 @@ public sealed class WebhookDispatcher(
         return null;
     }
 
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
     private sealed record Claim(WebhookMessage Message, Webhook Webhook, Guid Token);
 }

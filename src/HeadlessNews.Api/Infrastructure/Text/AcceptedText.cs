@@ -10,6 +10,16 @@ namespace HeadlessNews.Api.Infrastructure.Text;
 /// </summary>
 public static class AcceptedText
 {
+    /// <summary>
+    /// The text cut to <paramref name="maxLength"/> characters if it is longer, never between the two halves of a character
+    /// written as a surrogate pair (an emoji): half of one is refused text, and PostgreSQL cannot store it.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? Cut(string? text, int maxLength) => text is null || text.Length <= maxLength ? text : text[..WholeCharacters(text, maxLength)];
+
+    /// <summary>Where to cut <paramref name="text"/> at <paramref name="cut"/> or one before, so a surrogate pair stays whole.</summary>
+    public static int WholeCharacters(string text, int cut) => char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut;
+
     /// <summary>Where the first refused character is, or -1; <paramref name="codePoint"/> is its code point (a lone surrogate's own value).</summary>
     public static int IndexOfRefused(ReadOnlySpan<char> text, out int codePoint)
     {
