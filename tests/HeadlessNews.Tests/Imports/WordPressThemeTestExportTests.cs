@@ -1,14 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
-using HeadlessNews.Tests.Media;
 using HeadlessNews.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace HeadlessNews.Tests.Imports;
 
@@ -23,12 +17,10 @@ public sealed class WordPressThemeTestExportTests(ApiFactory api) : IClassFixtur
     [Fact]
     public async Task Every_structure_of_the_theme_unit_test_export_comes_across_or_is_named_in_the_report_and_delivery_serves_it_all()
     {
-        await using var oldSite = await OldSite.StartAsync();
+        await using var oldSite = await OldWordPressSite.StartAsync();
         var (run, file) = WordPressImportTests.Fixture(out var pid, oldSite.Url, "glannau-gazette-themetest.wxr.xml");
-        await api.WithDbAsync(_ => Task.FromResult(0));
-        using var output = new StringWriter();
-        var exit = await WordPressImportCommand.RunAsync(api.Services, ["import", "wordpress", file, "--pages", "--report", file + ".report.json"], output);
-        Assert.True(exit == 0, output.ToString());
+        var (exit, output) = await api.RunImportAsync(file, "--pages", "--report", file + ".report.json");
+        Assert.True(exit == 0, output);
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
         Assert.Equal(JsonValueKind.Null, report.GetProperty("error").ValueKind);
         var client = api.CreateClient();
@@ -347,32 +339,4 @@ public sealed class WordPressThemeTestExportTests(ApiFactory api) : IClassFixtur
     private static string PlainText(string? html) => WordPressHtml.PlainText(html);
 
     /// <summary>The exporting site's uploads on a loopback port: each picture a JPEG of its own; anything else 404.</summary>
-    private sealed class OldSite : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private OldSite(WebApplication app) => _app = app;
-
-        public string Url => _app.Urls.First();
-        public ConcurrentQueue<string> Requested { get; } = new();
-
-        public static async Task<OldSite> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var site = new OldSite(builder.Build());
-            site._app.MapGet("/wp-content/uploads/{**path}", (string path) =>
-            {
-                site.Requested.Enqueue(path);
-                return path.EndsWith(".jpg", StringComparison.Ordinal) || path.EndsWith(".gif", StringComparison.Ordinal)
-                    ? Results.Bytes(TestImages.Jpeg(TestImages.Photo(40 + Math.Abs(path.GetHashCode(StringComparison.Ordinal) % 50), 30)), "image/jpeg")
-                    : Results.NotFound();
-            });
-            await site._app.StartAsync();
-            return site;
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-    }
 }
