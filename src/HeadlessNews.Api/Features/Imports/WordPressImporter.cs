@@ -963,7 +963,7 @@ public sealed partial class WordPressImporter(
         {
             counts.Unchanged++;
         }
-        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(AcceptedText.Cut(name, 200), slug, null, exported?.Bio is { } bio ? AcceptedText.Cut(bio, 5000) : null), cancellationToken)).Refusal is { } refusal)
+        else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(AcceptedText.Cut(name, 200), slug, null, AcceptedText.Cut(exported?.Bio, 5000)), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
             counts.Skipped++;
