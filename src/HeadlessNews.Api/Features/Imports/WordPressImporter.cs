@@ -72,7 +72,7 @@ public sealed partial class WordPressImporter(
         await using var references = scopes.CreateAsyncScope();
         var referencesDb = references.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         using var bulk = BulkWrites.Begin(referencesDb);
-        var run = new Run(archive, options, report, done => progress(done, archive.ItemCount), referencesDb, references.ServiceProvider.GetRequiredService<AssetWrites>());
+        using var run = new Run(archive, options, report, done => progress(done, archive.ItemCount), referencesDb);
         // The next chunk is read and drafted on a lane of its own while others are written.
         var chunks = Channel.CreateBounded<List<Prepared>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -233,11 +233,16 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>
-    /// A post as the chunk's writer gets it: the item, its hash and its draft, worked out ahead from the item alone. No
-    /// draft when an earlier import took the post with the same hash (most likely unchanged), or when drafting it failed:
-    /// the writer drafts it in place if it needs it, so a post that cannot be drafted fails where it always did.
+    /// A post as the chunk's writer gets it: the item, its hash and its draft, worked out ahead from the item alone, and
+    /// with <c>--media download</c> its pictures fetched (see <see cref="FetchPicturesAsync"/>). No draft when an earlier
+    /// import took the post with the same hash (most likely unchanged), or when drafting it failed: the writer drafts it in
+    /// place if it needs it, so a post that cannot be drafted fails where it always did.
     /// </summary>
-    private sealed record Prepared(WpItem Item, string Hash, Draft? Draft);
+    private sealed record Prepared(WpItem Item, string Hash, Draft? Draft)
+    {
+        /// <summary>What became of the pictures this post was the first to show, when they could not be fetched.</summary>
+        public List<string> PictureNotes { get; } = [];
+    }
 
     /// <summary>
     /// What an article's content takes from the post alone (no database): its texts, its converted body and the notes on
@@ -257,9 +262,11 @@ public sealed partial class WordPressImporter(
                 .Where(i => i.Source == run.Archive.Key && ids.Contains(i.SourceId))
                 .Select(i => new { i.SourceId, i.SourceHash }).ToListAsync(cancellationToken)).Select(i => (i.SourceId, i.SourceHash))];
         }
-        return [.. items.Select(item => SourceHash(item, run.Options.Media) is var hash && imported.Contains((item.PostId, hash))
+        List<Prepared> prepared = [.. items.Select(item => SourceHash(item, run.Options.Media) is var hash && imported.Contains((item.PostId, hash))
             ? new Prepared(item, hash, null)
             : new Prepared(item, hash, DraftAhead(item, run.Archive)))];
+        await FetchPicturesAsync(run, prepared, cancellationToken);
+        return prepared;
     }
 
     private static Draft? DraftAhead(WpItem item, WordPressArchive archive)
@@ -322,7 +329,7 @@ public sealed partial class WordPressImporter(
     /// export lists), one post at a time (<see cref="Shared"/>); posts then only read the caches.
     /// </summary>
     private sealed class Run(
-        WordPressArchive archive, ImportOptions options, ImportReport report, Action<int> progress, HeadlessNewsDbContext referencesDb, AssetWrites pictures)
+        WordPressArchive archive, ImportOptions options, ImportReport report, Action<int> progress, HeadlessNewsDbContext referencesDb) : IDisposable
     {
         private int _done;
 
@@ -330,7 +337,6 @@ public sealed partial class WordPressImporter(
         public ImportOptions Options => options;
         public ImportReport Report => report;
         public HeadlessNewsDbContext ReferencesDb => referencesDb;
-        public AssetWrites Pictures => pictures;
 
         /// <summary>Held while references are made and while the report changes.</summary>
         public SemaphoreSlim Shared { get; } = new(1, 1);
@@ -351,11 +357,11 @@ public sealed partial class WordPressImporter(
 
         /// <summary>Tag slugs made or found in this run.</summary>
         public HashSet<string> TagSlugs { get; } = new(StringComparer.Ordinal);
-        /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run).</summary>
+        /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run, before any post that shows it is written).</summary>
         public ConcurrentDictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>Picture hosts ⇒ how many fetches from them in a row found no server (see <see cref="UnreachableAfter"/>).</summary>
-        public Dictionary<string, int> HostsNotAnswering { get; } = new(StringComparer.OrdinalIgnoreCase);
+        /// <summary>The hosts pictures come from, by name.</summary>
+        public ConcurrentDictionary<string, PictureHost> PictureHosts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>Counts an item done; the lanes report one at a time, in order.</summary>
         public void Done()
@@ -379,6 +385,15 @@ public sealed partial class WordPressImporter(
             finally
             {
                 Shared.Release();
+            }
+        }
+
+        public void Dispose()
+        {
+            Shared.Dispose();
+            foreach (var host in PictureHosts.Values)
+            {
+                host.Dispose();
             }
         }
 
@@ -521,9 +536,9 @@ public sealed partial class WordPressImporter(
         {
             references = await run.SharedAsync(async () => IsLeftAsItIs(run, chunk.Counted, item, prepared.Hash, earlier)
                 ? null
-                : await ReferencesOfAsync(run, item, prepared.Draft ?? DraftOf(item, run.Archive), notes, cancellationToken), cancellationToken);
+                : await ReferencesOfAsync(run, prepared, notes, cancellationToken), cancellationToken);
         }
-        // A reference that cannot be saved (a picture whose alt text the media library cannot keep) fails the post, not the run.
+        // A reference that cannot be saved fails the post, not the run.
         catch (DbUpdateException e)
         {
             Failed(chunk.Counted, item, e);
@@ -605,6 +620,12 @@ public sealed partial class WordPressImporter(
         _ => item.PostType,
     };
 
+    /// <summary>Posts are imported, and pages with <c>--pages</c>; other kinds are counted as skipped.</summary>
+    private static bool IsKindImported(ImportOptions options, string kind) => kind == Posts || kind == Pages && options.Pages;
+
+    /// <summary>Whether the item is in a status that is imported (not trashed, nor a revision or an autosave).</summary>
+    private static bool IsStatusImported(WpItem item) => item.Status is not ("trash" or "auto-draft" or "inherit");
+
     /// <summary>Whether the item is skipped or unchanged (counted and reported here): nothing to write.</summary>
     private static bool IsLeftAsItIs(Run run, ImportReport report, WpItem item, string hash, Earlier? earlier)
     {
@@ -615,14 +636,14 @@ public sealed partial class WordPressImporter(
             comments.Skipped += item.Comments;
             comments.Reason ??= "comments (approved, held, spam, pingbacks) are not imported";
         }
-        if (kind == Pages && !run.Options.Pages || kind is not (Posts or Pages))
+        if (!IsKindImported(run.Options, kind))
         {
             var counts = report.Kind(kind);
             counts.Skipped++;
             counts.Reason ??= WhyNotImported(item.PostType);
             return true;
         }
-        if (item.Status is "trash" or "auto-draft" or "inherit")
+        if (!IsStatusImported(item))
         {
             report.Kind(kind).Skipped++;
             report.Report(item.PostId, item.Title, "skipped", $"status {item.Status}");
@@ -706,20 +727,17 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>
-    /// Makes or finds, for good, what the post refers to (see <see cref="Run"/>): its section, tags and authors, and with
-    /// <c>--media download</c> its pictures; notes what it leaves out. Called holding <see cref="Run.Shared"/>.
+    /// Makes or finds, for good, what the post refers to (see <see cref="Run"/>): its section, tags and authors (its
+    /// pictures were fetched ahead); notes what it leaves out. Called holding <see cref="Run.Shared"/>.
     /// </summary>
-    private async Task<PostReferences> ReferencesOfAsync(Run run, WpItem item, Draft draft, List<string> notes, CancellationToken cancellationToken)
+    private async Task<PostReferences> ReferencesOfAsync(Run run, Prepared prepared, List<string> notes, CancellationToken cancellationToken)
     {
+        var item = prepared.Item;
+        var draft = prepared.Draft ?? DraftOf(item, run.Archive);
         notes.AddRange(draft.Notes);
+        notes.AddRange(prepared.PictureNotes);
         try
         {
-            var pictures = draft.Body.Blocks.Where(p => p.Quote is null && p.Block.Type == BlockTypes.Image).Select(p => p.Block).ToList();
-            if (FeaturedPicture(run, item, notes: null) is { } featured)
-            {
-                pictures.Add(featured);
-            }
-            await FetchPicturesAsync(run, pictures, notes, cancellationToken);
             var categories = item.Terms.Where(t => t.Taxonomy == "category")
                 .OrderByDescending(t => run.PrimaryCategory(item) is { } primary && t.Slug == primary).ToList();
             var section = categories.Count == 0 ? null : await SectionAsync(run, categories[0], cancellationToken);
@@ -875,37 +893,126 @@ public sealed partial class WordPressImporter(
     /// </summary>
     private const int UnreachableAfter = 3;
 
+    /// <summary>Pictures fetched at once: a picture is mostly waiting on the site, and as many as the REST reader's requests keep it polite.</summary>
+    private const int PictureFetches = WpRestArchive.Concurrency;
+
     /// <summary>
-    /// With <c>--media download</c>, each picture new to the run goes into the media library (fetched with the SSRF rules,
-    /// deduplicated by content, once per URL per run); one that cannot be fetched is noted and stays a link.
+    /// With <c>--media download</c>, each picture new to the run that a chunk's posts show goes into the media library
+    /// (fetched with the SSRF rules, deduplicated by content, once per URL per run), <see cref="PictureFetches"/> at a
+    /// time, while the lanes write the chunk before. One that cannot be fetched is noted on the first post showing it and
+    /// stays a link.
     /// </summary>
-    private static async Task FetchPicturesAsync(Run run, List<Block> pictures, List<string> notes, CancellationToken cancellationToken)
+    private async Task FetchPicturesAsync(Run run, List<Prepared> chunk, CancellationToken cancellationToken)
     {
         if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
         {
             return;
         }
-        foreach (var picture in pictures.DistinctBy(p => p.Url).Where(p => !run.Assets.ContainsKey(p.Url!)))
+        var wanted = chunk.Where(p => p.Draft is not null && IsKindImported(run.Options, KindOf(p.Item)) && IsStatusImported(p.Item))
+            .SelectMany(p => PicturesOf(run, p.Item, p.Draft!).Select(picture => (Post: p, Picture: picture)))
+            .Where(w => run.Assets.TryAdd(w.Picture.Url!, null))
+            .ToList();
+        var outcomes = new string?[wanted.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, wanted.Count), new ParallelOptions { MaxDegreeOfParallelism = PictureFetches, CancellationToken = cancellationToken },
+            async (i, token) => outcomes[i] = await FetchPictureAsync(run, wanted[i].Picture, token));
+        var downloaded = new ImportReport { Source = run.Archive.Key };
+        foreach (var ((post, _), note) in wanted.Zip(outcomes))
         {
-            var url = picture.Url!;
-            var host = new Uri(url).Host;
-            if (run.HostsNotAnswering.GetValueOrDefault(host) >= UnreachableAfter)
+            if (note is null)
             {
-                notes.Add($"picture {url} kept as a link: {host} did not answer {UnreachableAfter} fetches in a row earlier in this import");
-                continue;
-            }
-            var (bytes, filename, refusal) = await run.Pictures.FetchAsync(url, cancellationToken);
-            run.HostsNotAnswering[host] = refusal?.Unreachable == true ? run.HostsNotAnswering.GetValueOrDefault(host) + 1 : 0;
-            var (stored, refused) = bytes is null ? (null, refusal) : await run.Pictures.StoreAsync(new AssetUpload(bytes, filename, picture.Alt, picture.Caption, null), cancellationToken);
-            run.Assets[url] = stored?.Asset.Id;
-            if (stored is null)
-            {
-                notes.Add($"picture {url} kept as a link: {refused!.Detail}");
+                downloaded.Images.Downloaded++;
             }
             else
             {
-                run.Report.Images.Downloaded++;
+                post.PictureNotes.Add(note);
             }
+        }
+        await run.CountAsync(downloaded, cancellationToken);
+    }
+
+    /// <summary>The pictures a post shows: its body's image blocks (not those of its quotes), then its featured picture.</summary>
+    private static IEnumerable<Block> PicturesOf(Run run, WpItem item, Draft draft)
+    {
+        var pictures = draft.Body.Blocks.Where(p => p.Quote is null && p.Block.Type == BlockTypes.Image).Select(p => p.Block);
+        return FeaturedPicture(run, item, notes: null) is { } featured ? pictures.Append(featured) : pictures;
+    }
+
+    /// <summary>Fetches and stores one picture (its asset goes into <see cref="Run.Assets"/>); why it stays a link, if it does.</summary>
+    private async Task<string?> FetchPictureAsync(Run run, Block picture, CancellationToken cancellationToken)
+    {
+        var url = picture.Url!;
+        var host = run.PictureHosts.GetOrAdd(new Uri(url).Host, name => new PictureHost(name));
+        using var turn = await host.TurnAsync(cancellationToken);
+        if (host.IsGivenUp)
+        {
+            return $"picture {url} kept as a link: {host.Name} did not answer {UnreachableAfter} fetches in a row earlier in this import";
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var pictures = scope.ServiceProvider.GetRequiredService<AssetWrites>();
+        var (bytes, filename, refusal) = await pictures.FetchAsync(url, cancellationToken);
+        host.Fetched(answered: refusal?.Unreachable != true);
+        try
+        {
+            var (stored, refused) = bytes is null ? (null, refusal) : await pictures.StoreAsync(new AssetUpload(bytes, filename, picture.Alt, picture.Caption, null), cancellationToken);
+            run.Assets[url] = stored?.Asset.Id;
+            return stored is null ? $"picture {url} kept as a link: {refused!.Detail}" : null;
+        }
+        catch (DbUpdateException e)
+        {
+            return $"picture {url} kept as a link: not saved in the media library: {(e.InnerException ?? e).Message}";
+        }
+    }
+
+    /// <summary>
+    /// A host pictures come from. Until it has answered once its pictures are asked for one at a time, so one that never
+    /// answers is asked <see cref="UnreachableAfter"/> times in all, not that many per concurrent fetch; then as many at a
+    /// time as the import fetches.
+    /// </summary>
+    private sealed class PictureHost(string name) : IDisposable
+    {
+        private readonly SemaphoreSlim _untried = new(1, 1);
+        private volatile bool _answered;
+        private int _notAnswering;
+
+        public string Name => name;
+
+        /// <summary>Whether its last <see cref="UnreachableAfter"/> fetches found no server: its other pictures are not asked for.</summary>
+        public bool IsGivenUp => Volatile.Read(ref _notAnswering) >= UnreachableAfter;
+
+        /// <summary>Waits for a turn to fetch from the host (one at a time until it has answered); disposing it ends the turn.</summary>
+        public async Task<IDisposable?> TurnAsync(CancellationToken cancellationToken)
+        {
+            if (_answered)
+            {
+                return null;
+            }
+            await _untried.WaitAsync(cancellationToken);
+            if (_answered)
+            {
+                _untried.Release();
+                return null;
+            }
+            return new Turn(_untried);
+        }
+
+        public void Fetched(bool answered)
+        {
+            if (answered)
+            {
+                Volatile.Write(ref _notAnswering, 0);
+                _answered = true;
+            }
+            else
+            {
+                Interlocked.Increment(ref _notAnswering);
+            }
+        }
+
+        public void Dispose() => _untried.Dispose();
+
+        private sealed class Turn(SemaphoreSlim gate) : IDisposable
+        {
+            public void Dispose() => gate.Release();
         }
     }
 

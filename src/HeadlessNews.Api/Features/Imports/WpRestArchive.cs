@@ -14,7 +14,10 @@ namespace HeadlessNews.Api.Features.Imports;
 public sealed partial class WpRestArchive
 {
     public const string HttpClientName = "wordpress-rest";
-    private const int Concurrency = 4;
+
+    /// <summary>Requests to the site in flight at once, at most: polite to a site that is still serving its readers.</summary>
+    public const int Concurrency = 4;
+
     private const int Attempts = 6;
     private static readonly TimeSpan FirstBackOff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(60);
