@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes a WXR 1.2 export of N fictional North Wales posts (~5 KB of body each, no pictures) to stdout.
+"""Writes a WXR 1.2 export of N fictional North Wales posts (~5 KB of body each) to stdout; with PICTURES, each post
+shows that many pictures of its own from the uploads folder of SITE (none by default).
 
-usage: generate_wxr.py N > export.xml
+usage: generate_wxr.py N [PICTURES SITE] > export.xml
 """
 import random
 import sys
@@ -19,6 +20,7 @@ def paragraph(rng):
 
 def main():
     count = int(sys.argv[1])
+    pictures, site = (int(sys.argv[2]), sys.argv[3]) if len(sys.argv) > 3 else (0, None)
     rng = random.Random(42)
     out = sys.stdout
     out.write('<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
@@ -33,6 +35,7 @@ def main():
         town = rng.choice(TOWNS)
         topic = rng.choice(TOPICS)
         body = "\n\n".join(paragraph(rng) for _ in range(10))
+        body += "".join(f'\n\n<img src="{site}/wp-content/uploads/{i}-{p}.jpg" alt="The {topic} in {town}">' for p in range(pictures))
         year, month, day = 2010 + i % 15, 1 + i % 12, 1 + i % 28
         slug = f"{town.lower()}-{topic.replace(' ', '-')}-{i}"
         out.write(f"""<item>
