@@ -58,9 +58,15 @@ public static class WordPressImportCommand
         WordPressArchive archive;
         try
         {
-            archive = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https"
-                ? await WpRestArchive.OpenAsync(RestClient(services), services.GetRequiredService<TimeProvider>(), site, since, options.Pages, CancellationToken.None)
+            // A large export or site takes a while to read before the first item (the site's every list page, the file once through).
+            var isSite = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https";
+            await output.WriteLineAsync(isSite
+                ? $"Reading {site}: its categories, tags, users{(mediaMode == MediaMode.Skip ? "" : " and media library")}, then its posts as they are imported."
+                : $"Reading {source} for its authors, categories, tags and pictures, then again for its posts as they are imported.");
+            archive = isSite
+                ? await WpRestArchive.OpenAsync(RestClient(services), services.GetRequiredService<TimeProvider>(), site!, since, options.Pages, mediaMode != MediaMode.Skip, CancellationToken.None)
                 : await WxrArchive.OpenAsync(CommandLine.UserPath(source), CancellationToken.None);
+            await output.WriteLineAsync($"Found {archive.ItemCount} items; authors {archive.Authors.Count}, categories and tags {archive.Terms.Count}, pictures {archive.Attachments.Count}.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException or HttpRequestException or JsonException or TaskCanceledException)
         {

@@ -803,13 +803,13 @@ public sealed partial class WordPressImporter(
         HeroImage? hero = null;
         if (item.Meta.TryGetValue("_thumbnail_id", out var thumbnail) && thumbnail.Length > 0)
         {
-            if (!run.Archive.Attachments.ContainsKey(thumbnail))
-            {
-                notes.Add($"featured image {thumbnail} is not in the export");
-            }
-            else if (run.Options.Media == MediaMode.Skip)
+            if (run.Options.Media == MediaMode.Skip)
             {
                 tally.Images.Left++;
+            }
+            else if (!run.Archive.Attachments.ContainsKey(thumbnail))
+            {
+                notes.Add($"featured image {thumbnail} is not in the export");
             }
             else if (FeaturedPicture(run, item, notes) is { } featured)
             {

@@ -34,11 +34,12 @@ public sealed partial class WpRestArchive
     }
 
     /// <summary>
-    /// Reads the site's terms, users and pictures; posts (modified after <paramref name="since"/>), then its pages when
-    /// <paramref name="pages"/> asks for them (<c>--pages</c>), are read when the items are.
+    /// Reads the site's terms, users and, unless <paramref name="pictures"/> is false (<c>--media skip</c>), its media
+    /// library; posts (modified after <paramref name="since"/>), then its pages when <paramref name="pages"/> asks for them
+    /// (<c>--pages</c>), are read when the items are.
     /// </summary>
     public static async Task<WordPressArchive> OpenAsync(
-        HttpClient client, TimeProvider clock, Uri site, DateTimeOffset? since, bool pages, CancellationToken cancellationToken)
+        HttpClient client, TimeProvider clock, Uri site, DateTimeOffset? since, bool pages, bool pictures, CancellationToken cancellationToken)
     {
         var reader = new WpRestArchive(client, clock, site);
         var terms = new Dictionary<string, WpTerm>(StringComparer.Ordinal);
@@ -56,7 +57,7 @@ public sealed partial class WpRestArchive
             users[Id(user)] = User(user);
         }
         var attachments = new Dictionary<string, WpAttachment>(StringComparer.Ordinal);
-        await foreach (var picture in reader.ListAsync("media", null, cancellationToken))
+        await foreach (var picture in pictures ? reader.ListAsync("media", null, cancellationToken) : AsyncEnumerable.Empty<JsonElement>())
         {
             if (Text(picture, "source_url") is { } url)
             {
