@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text;
 using HeadlessNews.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace HeadlessNews.Tests.Media;
 
@@ -19,5 +23,57 @@ public sealed class AssetFromUrlTests(MediaApiFactory api) : IClassFixture<Media
         Assert.True(problem.GetProperty("errors").TryGetProperty("sourceUrl", out var errors), problem.ToString());
         Assert.Contains(message, errors[0].GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("webhook", problem.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_picture_that_moved_is_fetched_where_its_old_address_redirects_to()
+    {
+        // An archive's old link: moved for good (301, a relative Location), then again (302, absolute) to where it is now.
+        var pier = TestImages.Jpeg(TestImages.Photo(48, 32));
+        await using var site = await SiteAsync(app =>
+        {
+            app.MapGet("/2015/07/pier.jpg", () => Results.Redirect("/uploads/2015/07/pier.jpg", permanent: true));
+            app.MapGet("/uploads/2015/07/pier.jpg", (HttpContext context) => Results.Redirect($"http://{context.Request.Host}/cdn/pier.jpg"));
+            app.MapGet("/cdn/pier.jpg", () => Results.Bytes(pier, "image/jpeg"));
+        });
+        var editor = await api.ClientWithScopesAsync("content:write");
+
+        var response = await editor.PostJsonAsync("/v1/manage/assets", new { sourceUrl = $"{site.Urls.First()}/2015/07/pier.jpg", alt = "The pier" });
+
+        var asset = await response.AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal((48, 32), (asset.GetProperty("width").GetInt32(), asset.GetProperty("height").GetInt32()));
+        Assert.Equal("pier.jpg", asset.GetProperty("filename").GetString());
+    }
+
+    [Theory]
+    [InlineData("/loop.jpg", "redirected more than 5 times")]
+    [InlineData("http://169.254.169.254/latest/meta-data", "nothing is sent to or fetched from there")]
+    [InlineData("file:///etc/passwd", "redirected the sourceUrl to a URL that is not fetched: Only http and https URLs can be used.")]
+    public async Task A_redirect_is_followed_only_as_far_and_only_where_the_url_itself_could_go(string location, string message)
+    {
+        var asked = 0;
+        await using var site = await SiteAsync(app => app.MapGet("/loop.jpg", () =>
+        {
+            Interlocked.Increment(ref asked);
+            return Results.Redirect(location);
+        }));
+        var editor = await api.ClientWithScopesAsync("content:write");
+
+        var problem = await (await editor.PostJsonAsync("/v1/manage/assets", new { sourceUrl = $"{site.Urls.First()}/loop.jpg" }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains(message, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(location == "/loop.jpg" ? 6 : 1, asked);
+    }
+
+    private static async Task<WebApplication> SiteAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var site = builder.Build();
+        map(site);
+        await site.StartAsync();
+        return site;
     }
 }

@@ -18,7 +18,16 @@ public sealed class AssetWrites(
 {
     public const string SourcesHttpClient = "media-sources";
 
-    /// <summary>Fetches <paramref name="url"/> (checked now and on the address connected to), no redirects, at most MaxUploadBytes; status 400 means the URL is refused.</summary>
+    /// <summary>
+    /// Redirects followed from a picture's URL: an archive's old <c>http://</c> links to a site now on https, a CDN. Each
+    /// target is checked as the URL itself was, and connected to under the same rules.
+    /// </summary>
+    public const int MaxRedirects = 5;
+
+    /// <summary>
+    /// Fetches <paramref name="url"/> (checked now and on the address connected to), following up to
+    /// <see cref="MaxRedirects"/> redirects, at most MaxUploadBytes; status 400 means the URL itself is refused.
+    /// </summary>
     public async Task<(byte[]? Bytes, string Filename, ImageRefusal? Refusal)> FetchAsync(string url, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -32,33 +41,59 @@ public sealed class AssetWrites(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(settings.FetchTimeoutSeconds));
-            using var response = await clients.CreateClient(SourcesHttpClient).GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
+            var client = clients.CreateClient(SourcesHttpClient);
+            for (var redirects = 0; ; redirects++)
             {
-                return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"{uri.Host} answered {(int)response.StatusCode} for the sourceUrl (redirects are not followed)."));
-            }
-            if (response.Content.Headers.ContentLength > settings.MaxUploadBytes)
-            {
-                return (null, filename, TooLarge(response.Content.Headers.ContentLength.Value, settings));
-            }
-            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
-            {
-                if (buffer.Length + read > settings.MaxUploadBytes)
+                using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
                 {
-                    return (null, filename, TooLarge(buffer.Length + read, settings));
+                    var target = new Uri(uri, location);
+                    if (redirects == MaxRedirects)
+                    {
+                        return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl redirected more than {MaxRedirects} times (last from {uri.Host})."));
+                    }
+                    if (await targets.CheckUrlAsync(target.AbsoluteUri, cancellationToken) is { } unsafeTarget)
+                    {
+                        return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity,
+                            $"{uri.Host} redirected the sourceUrl to a URL that is not fetched: {unsafeTarget.Detail}", Unreachable: unsafeTarget.Unresolved));
+                    }
+                    uri = target;
+                    continue;
                 }
-                buffer.Write(chunk, 0, read);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"{uri.Host} answered {(int)response.StatusCode} for the sourceUrl."));
+                }
+                if (response.Content.Headers.ContentLength > settings.MaxUploadBytes)
+                {
+                    return (null, filename, TooLarge(response.Content.Headers.ContentLength.Value, settings));
+                }
+                return await ReadAsync(response, filename, settings, timeout.Token);
             }
-            return (buffer.ToArray(), filename, null);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl could not be fetched from {uri.Host}.", Unreachable: true));
         }
+    }
+
+    /// <summary>The response's body, refused once it passes MaxUploadBytes (whatever its Content-Length said).</summary>
+    private static async Task<(byte[]? Bytes, string Filename, ImageRefusal? Refusal)> ReadAsync(
+        HttpResponseMessage response, string filename, MediaOptions settings, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > settings.MaxUploadBytes)
+            {
+                return (null, filename, TooLarge(buffer.Length + read, settings));
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return (buffer.ToArray(), filename, null);
     }
 
     public static ImageRefusal TooLarge(long bytes, MediaOptions settings) => new(StatusCodes.Status413PayloadTooLarge,
