@@ -55,6 +55,10 @@ public static class WordPressImportCommand
             since = parsed;
         }
         var options = new ImportOptions(args.Contains("--dry-run"), mediaMode, args.Contains("--overwrite"), since, args.Contains("--pages"));
+        // The database starts and is migrated while the source is read: an export's first pass and an embedded cluster's
+        // first start take seconds each.
+        using var unreadable = new CancellationTokenSource();
+        var migrated = DatabaseMigrator.MigrateAsync(services, unreadable.Token);
         WordPressArchive archive;
         try
         {
@@ -71,9 +75,12 @@ public static class WordPressImportCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException or HttpRequestException or JsonException or TaskCanceledException)
         {
             await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: {e.Message}");
+            // Nothing is imported, so how far the migration got does not matter (each migration is all or nothing).
+            await unreadable.CancelAsync();
+            await migrated.ContinueWith(_ => { }, TaskScheduler.Default);
             return 65;
         }
-        await DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
+        await migrated;
         // Ctrl-C or SIGTERM (see CommandLine): the chunks being written roll back, and a re-run imports what they held.
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         await using var scope = services.CreateAsyncScope();
