@@ -57,8 +57,7 @@ public static class WordPressImportCommand
         var options = new ImportOptions(args.Contains("--dry-run"), mediaMode, args.Contains("--overwrite"), since, args.Contains("--pages"));
         // The database starts and is migrated while the source is read: an export's first pass and an embedded cluster's
         // first start take seconds each.
-        using var unreadable = new CancellationTokenSource();
-        var migrated = DatabaseMigrator.MigrateAsync(services, unreadable.Token);
+        var migrated = DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
         WordPressArchive archive;
         try
         {
@@ -72,12 +71,15 @@ public static class WordPressImportCommand
                 : await WxrArchive.OpenAsync(CommandLine.UserPath(source), CancellationToken.None);
             await output.WriteLineAsync($"Found {archive.ItemCount} items; authors {archive.Authors.Count}, categories and tags {archive.Terms.Count}, pictures {archive.Attachments.Count}.");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException or HttpRequestException or JsonException or TaskCanceledException)
+        catch (Exception e)
         {
-            await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: {e.Message}");
-            // Nothing is imported, so how far the migration got does not matter (each migration is all or nothing).
-            await unreadable.CancelAsync();
+            // Nothing is imported: the database is left ready (or not), as any other command would leave it.
             await migrated.ContinueWith(_ => { }, TaskScheduler.Default);
+            if (e is not (IOException or UnauthorizedAccessException or XmlException or HttpRequestException or JsonException or TaskCanceledException))
+            {
+                throw;
+            }
+            await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: {e.Message}");
             return 65;
         }
         await migrated;

@@ -196,7 +196,8 @@ public sealed partial class WordPressImporter(
 
     /// <summary>
     /// Reads the items a chunk at a time, hashes and drafts them (<see cref="PrepareAsync"/>) and hands each chunk on, in
-    /// order. A broken file or a failed request ends the channel after the items before it; so does any other failure.
+    /// order. A broken file or a failed request to the site ends the channel after the items before it; any other
+    /// failure (a chunk's preparation included) ends it with that failure, which stops the run.
     /// </summary>
     private async Task ReadAheadAsync(Run run, ChannelWriter<List<Prepared>> chunks, CancellationToken cancellationToken)
     {
@@ -204,21 +205,27 @@ public sealed partial class WordPressImporter(
         {
             var items = new List<WpItem>(ChunkSize);
             Exception? stopped = null;
-            try
+            await using var reading = run.Archive.Items(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
             {
-                await foreach (var item in run.Archive.Items(cancellationToken))
+                try
                 {
-                    items.Add(item);
-                    if (items.Count == ChunkSize)
+                    if (!await reading.MoveNextAsync())
                     {
-                        await chunks.WriteAsync(await PrepareAsync(run, items, cancellationToken), cancellationToken);
-                        items = new List<WpItem>(ChunkSize);
+                        break;
                     }
                 }
-            }
-            catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
-            {
-                stopped = e;
+                catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
+                {
+                    stopped = e;
+                    break;
+                }
+                items.Add(reading.Current);
+                if (items.Count == ChunkSize)
+                {
+                    await chunks.WriteAsync(await PrepareAsync(run, items, cancellationToken), cancellationToken);
+                    items = new List<WpItem>(ChunkSize);
+                }
             }
             if (items.Count > 0)
             {
@@ -255,17 +262,26 @@ public sealed partial class WordPressImporter(
     {
         var ids = items.Select(i => i.PostId).Distinct().ToList();
         HashSet<(string, string)> imported;
+        HashSet<string> editedSince;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-            imported = [.. (await db.Set<ImportedItem>().AsNoTracking()
+            var earlier = await db.Set<ImportedItem>().AsNoTracking()
                 .Where(i => i.Source == run.Archive.Key && ids.Contains(i.SourceId))
-                .Select(i => new { i.SourceId, i.SourceHash }).ToListAsync(cancellationToken)).Select(i => (i.SourceId, i.SourceHash))];
+                .Select(i => new { i.SourceId, i.SourceHash, Edited = i.Article!.Version != i.ImportedVersion }).ToListAsync(cancellationToken);
+            imported = [.. earlier.Select(i => (i.SourceId, i.SourceHash))];
+            editedSince = [.. earlier.Where(i => i.Edited).Select(i => i.SourceId)];
         }
         List<Prepared> prepared = [.. items.Select(item => SourceHash(item, run.Options.Media) is var hash && imported.Contains((item.PostId, hash))
             ? new Prepared(item, hash, null)
             : new Prepared(item, hash, DraftAhead(item, run.Archive)))];
-        await FetchPicturesAsync(run, prepared, cancellationToken);
+        // The pictures of the posts that will be written (a post edited here since its import is left alone without --overwrite).
+        var downloaded = await FetchPicturesAsync(run,
+            prepared.Where(p => p.Draft is not null && IsKindImported(run.Options, KindOf(p.Item)) && IsStatusImported(p.Item)
+                    && (run.Options.Overwrite || !editedSince.Contains(p.Item.PostId)))
+                .SelectMany(p => PicturesOf(run, p.Item, p.Draft!).Select(picture => (p.PictureNotes, picture))),
+            cancellationToken);
+        await run.SharedAsync(() => Task.FromResult(run.Report.Images.Downloaded += downloaded), cancellationToken);
         return prepared;
     }
 
@@ -357,8 +373,8 @@ public sealed partial class WordPressImporter(
 
         /// <summary>Tag slugs made or found in this run.</summary>
         public HashSet<string> TagSlugs { get; } = new(StringComparer.Ordinal);
-        /// <summary>Picture URL ⇒ its asset, or null when it could not be fetched (tried once per run, before any post that shows it is written).</summary>
-        public ConcurrentDictionary<string, Guid?> Assets { get; } = new(StringComparer.Ordinal);
+        /// <summary>Picture URL ⇒ its fetch: its asset, or null when it could not be fetched (tried once per run).</summary>
+        public ConcurrentDictionary<string, Task<Guid?>> Assets { get; } = new(StringComparer.Ordinal);
 
         /// <summary>The hosts pictures come from, by name.</summary>
         public ConcurrentDictionary<string, PictureHost> PictureHosts { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -727,8 +743,8 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>
-    /// Makes or finds, for good, what the post refers to (see <see cref="Run"/>): its section, tags and authors (its
-    /// pictures were fetched ahead); notes what it leaves out. Called holding <see cref="Run.Shared"/>.
+    /// Makes or finds, for good, what the post refers to (see <see cref="Run"/>): its section, tags and authors, and the
+    /// pictures not fetched ahead; notes what it leaves out. Called holding <see cref="Run.Shared"/>.
     /// </summary>
     private async Task<PostReferences> ReferencesOfAsync(Run run, Prepared prepared, List<string> notes, CancellationToken cancellationToken)
     {
@@ -736,6 +752,8 @@ public sealed partial class WordPressImporter(
         var draft = prepared.Draft ?? DraftOf(item, run.Archive);
         notes.AddRange(draft.Notes);
         notes.AddRange(prepared.PictureNotes);
+        // Pictures no chunk fetched ahead: a post drafted only now (an export that repeats a post id, the repeat imported before).
+        run.Report.Images.Downloaded += await FetchPicturesAsync(run, PicturesOf(run, item, draft).Select(picture => (notes, picture)), cancellationToken);
         try
         {
             var categories = item.Terms.Where(t => t.Taxonomy == "category")
@@ -797,7 +815,7 @@ public sealed partial class WordPressImporter(
             }
             else
             {
-                body.Add(part.Block.Type == BlockTypes.Image ? Picture(run, tally, part.Block) : part.Block);
+                body.Add(part.Block.Type == BlockTypes.Image ? await PictureAsync(run, tally, part.Block) : part.Block);
             }
         }
         HeroImage? hero = null;
@@ -813,7 +831,7 @@ public sealed partial class WordPressImporter(
             }
             else if (FeaturedPicture(run, item, notes) is { } featured)
             {
-                var image = Picture(run, tally, featured);
+                var image = await PictureAsync(run, tally, featured);
                 hero = new HeroImage(image.Url, image.Alt, image.Caption, image.Credit) { AssetId = image.AssetId };
             }
         }
@@ -897,37 +915,57 @@ public sealed partial class WordPressImporter(
     private const int PictureFetches = WpRestArchive.Concurrency;
 
     /// <summary>
-    /// With <c>--media download</c>, each picture new to the run that a chunk's posts show goes into the media library
-    /// (fetched with the SSRF rules, deduplicated by content, once per URL per run), <see cref="PictureFetches"/> at a
-    /// time, while the lanes write the chunk before. One that cannot be fetched is noted on the first post showing it and
-    /// stays a link.
+    /// With <c>--media download</c>, each picture new to the run goes into the media library (fetched with the SSRF rules,
+    /// deduplicated by content, once per URL per run), <see cref="PictureFetches"/> at a time: a chunk's while the lanes
+    /// write the chunk before. One that cannot be fetched stays a link, noted in the notes it came with (the first post's
+    /// that shows it), in order.
     /// </summary>
-    private async Task FetchPicturesAsync(Run run, List<Prepared> chunk, CancellationToken cancellationToken)
+    /// <returns>How many were downloaded, for the report (the caller holds <see cref="Run.Shared"/> or takes it).</returns>
+    private async Task<int> FetchPicturesAsync(Run run, IEnumerable<(List<string> Notes, Block Picture)> pictures, CancellationToken cancellationToken)
     {
         if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
         {
-            return;
+            return 0;
         }
-        var wanted = chunk.Where(p => p.Draft is not null && IsKindImported(run.Options, KindOf(p.Item)) && IsStatusImported(p.Item))
-            .SelectMany(p => PicturesOf(run, p.Item, p.Draft!).Select(picture => (Post: p, Picture: picture)))
-            .Where(w => run.Assets.TryAdd(w.Picture.Url!, null))
-            .ToList();
-        var outcomes = new string?[wanted.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, wanted.Count), new ParallelOptions { MaxDegreeOfParallelism = PictureFetches, CancellationToken = cancellationToken },
-            async (i, token) => outcomes[i] = await FetchPictureAsync(run, wanted[i].Picture, token));
-        var downloaded = new ImportReport { Source = run.Archive.Key };
-        foreach (var ((post, _), note) in wanted.Zip(outcomes))
+        var claimed = new List<(List<string> Notes, Block Picture, TaskCompletionSource<Guid?> Asset)>();
+        foreach (var (notes, picture) in pictures)
         {
-            if (note is null)
+            var asset = new TaskCompletionSource<Guid?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (run.Assets.TryAdd(picture.Url!, asset.Task))
             {
-                downloaded.Images.Downloaded++;
-            }
-            else
-            {
-                post.PictureNotes.Add(note);
+                claimed.Add((notes, picture, asset));
             }
         }
-        await run.CountAsync(downloaded, cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+        var outcomes = new string?[claimed.Count];
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, claimed.Count), new ParallelOptions { MaxDegreeOfParallelism = PictureFetches, CancellationToken = cancellationToken },
+                async (i, token) =>
+                {
+                    (var asset, outcomes[i]) = await FetchPictureAsync(run, claimed[i].Picture, token);
+                    claimed[i].Asset.SetResult(asset);
+                });
+        }
+        finally
+        {
+            // A fetch cut short (the run stopping) leaves its picture a link for a post that waits on it.
+            foreach (var (_, _, asset) in claimed)
+            {
+                asset.TrySetResult(null);
+            }
+        }
+        foreach (var ((notes, _, _), note) in claimed.Zip(outcomes))
+        {
+            if (note is not null)
+            {
+                notes.Add(note);
+            }
+        }
+        return outcomes.Count(note => note is null);
     }
 
     /// <summary>The pictures a post shows: its body's image blocks (not those of its quotes), then its featured picture.</summary>
@@ -937,29 +975,29 @@ public sealed partial class WordPressImporter(
         return FeaturedPicture(run, item, notes: null) is { } featured ? pictures.Append(featured) : pictures;
     }
 
-    /// <summary>Fetches and stores one picture (its asset goes into <see cref="Run.Assets"/>); why it stays a link, if it does.</summary>
-    private async Task<string?> FetchPictureAsync(Run run, Block picture, CancellationToken cancellationToken)
+    /// <summary>Fetches and stores one picture: its asset, or why it stays a link.</summary>
+    private async Task<(Guid? Asset, string? Note)> FetchPictureAsync(Run run, Block picture, CancellationToken cancellationToken)
     {
         var url = picture.Url!;
         var host = run.PictureHosts.GetOrAdd(new Uri(url).Host, name => new PictureHost(name));
         using var turn = await host.TurnAsync(cancellationToken);
         if (host.IsGivenUp)
         {
-            return $"picture {url} kept as a link: {host.Name} did not answer {UnreachableAfter} fetches in a row earlier in this import";
+            return (null, $"picture {url} kept as a link: {host.Name} did not answer {UnreachableAfter} fetches in a row earlier in this import");
         }
         await using var scope = scopes.CreateAsyncScope();
+        using var bulk = BulkWrites.Begin(scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>());
         var pictures = scope.ServiceProvider.GetRequiredService<AssetWrites>();
         var (bytes, filename, refusal) = await pictures.FetchAsync(url, cancellationToken);
         host.Fetched(answered: refusal?.Unreachable != true);
         try
         {
             var (stored, refused) = bytes is null ? (null, refusal) : await pictures.StoreAsync(new AssetUpload(bytes, filename, picture.Alt, picture.Caption, null), cancellationToken);
-            run.Assets[url] = stored?.Asset.Id;
-            return stored is null ? $"picture {url} kept as a link: {refused!.Detail}" : null;
+            return stored is null ? (null, $"picture {url} kept as a link: {refused!.Detail}") : (stored.Asset.Id, null);
         }
         catch (DbUpdateException e)
         {
-            return $"picture {url} kept as a link: not saved in the media library: {(e.InnerException ?? e).Message}";
+            return (null, $"picture {url} kept as a link: not saved in the media library: {(e.InnerException ?? e).Message}");
         }
     }
 
@@ -1017,14 +1055,14 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>The image block as the article shows it: the fetched asset, else the link (counted as failed when it was to be fetched).</summary>
-    private static Block Picture(Run run, ImportReport tally, Block image)
+    private static async Task<Block> PictureAsync(Run run, ImportReport tally, Block image)
     {
         if (run.Options.Media != MediaMode.Download || run.Options.DryRun)
         {
             tally.Images.Linked++;
             return image;
         }
-        if (run.Assets.GetValueOrDefault(image.Url!) is { } assetId)
+        if (run.Assets.TryGetValue(image.Url!, out var fetching) && await fetching is { } assetId)
         {
             return image with { Url = null, AssetId = assetId };
         }

@@ -52,10 +52,11 @@ public sealed class AssetWrites(
                     {
                         return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl redirected more than {MaxRedirects} times (last from {uri.Host})."));
                     }
-                    if (await targets.CheckUrlAsync(target.AbsoluteUri, cancellationToken) is { } unsafeTarget)
+                    // The server that redirected answered: a target that does not resolve is a refusal, not an unreachable host.
+                    if (await targets.CheckUrlAsync(target.AbsoluteUri, timeout.Token) is { } unsafeTarget)
                     {
                         return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity,
-                            $"{uri.Host} redirected the sourceUrl to a URL that is not fetched: {unsafeTarget.Detail}", Unreachable: unsafeTarget.Unresolved));
+                            $"{uri.Host} redirected the sourceUrl to a URL that is not fetched: {unsafeTarget.Detail}"));
                     }
                     uri = target;
                     continue;
