@@ -324,6 +324,12 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         (exit, output) = await ImportAsync(file);
         Assert.Equal(65, exit);
         Assert.Matches(@"[Ll]ine \d+, position \d+", output);
+
+        // A file that is not there: said at once, before the database is started or migrated.
+        (exit, output) = await ImportAsync(file + ".missing");
+        Assert.Equal(65, exit);
+        Assert.Contains($"there is no file {file}.missing.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reading", output, StringComparison.Ordinal);
     }
 
     [Fact]

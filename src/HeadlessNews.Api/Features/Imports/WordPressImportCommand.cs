@@ -55,6 +55,12 @@ public static class WordPressImportCommand
             since = parsed;
         }
         var options = new ImportOptions(args.Contains("--dry-run"), mediaMode, args.Contains("--overwrite"), since, args.Contains("--pages"));
+        var isSite = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https";
+        if (!isSite && !File.Exists(CommandLine.UserPath(source)))
+        {
+            await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: there is no file {CommandLine.UserPath(source)}.");
+            return 65;
+        }
         // The database starts and is migrated while the source is read: an export's first pass and an embedded cluster's
         // first start take seconds each.
         var migrated = DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
@@ -62,7 +68,6 @@ public static class WordPressImportCommand
         try
         {
             // A large export or site takes a while to read before the first item (the site's every list page, the file once through).
-            var isSite = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https";
             await output.WriteLineAsync(isSite
                 ? $"Reading {site}: its categories, tags, users{(mediaMode == MediaMode.Skip ? "" : " and media library")}, then its posts as they are imported."
                 : $"Reading {source} for its authors, categories, tags and pictures, then again for its posts as they are imported.");
