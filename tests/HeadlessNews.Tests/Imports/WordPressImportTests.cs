@@ -328,7 +328,7 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         // A file that is not there: said at once, before the database is started or migrated.
         (exit, output) = await ImportAsync(file + ".missing");
         Assert.Equal(65, exit);
-        Assert.Contains($"there is no file {file}.missing.", output, StringComparison.Ordinal);
+        Assert.Contains($"there is no file or folder {file}.missing.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Reading", output, StringComparison.Ordinal);
     }
 

@@ -56,9 +56,10 @@ public static class WordPressImportCommand
         }
         var options = new ImportOptions(args.Contains("--dry-run"), mediaMode, args.Contains("--overwrite"), since, args.Contains("--pages"));
         var isSite = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https";
-        if (!isSite && !File.Exists(CommandLine.UserPath(source)))
+        // An export is a file (XML or a zip of them) or a folder of them.
+        if (!isSite && !File.Exists(CommandLine.UserPath(source)) && !Directory.Exists(CommandLine.UserPath(source)))
         {
-            await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: there is no file {CommandLine.UserPath(source)}.");
+            await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: there is no file or folder {CommandLine.UserPath(source)}.");
             return 65;
         }
         // The database starts and is migrated while the source is read: an export's first pass and an embedded cluster's
