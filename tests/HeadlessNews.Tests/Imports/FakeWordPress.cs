@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -22,8 +23,7 @@ internal sealed class FakeWordPress : IAsyncDisposable
     private readonly JsonObject _site;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _lists = new();
-    private int _inFlight;
-    private int _mostAtOnce;
+    private readonly InFlight _inFlight = new();
 
     private FakeWordPress(WebApplication app, JsonObject site, string run, string pid)
     {
@@ -39,7 +39,7 @@ internal sealed class FakeWordPress : IAsyncDisposable
     public string Url => _app.Urls.First();
     /// <summary>The <c>per_page</c> of every paged list request.</summary>
     public IReadOnlyCollection<string> Lists => _lists;
-    public int MostAtOnce => _mostAtOnce;
+    public int MostAtOnce => _inFlight.MostAtOnce;
     /// <summary>When each read of posts page 2 came.</summary>
     public ConcurrentQueue<DateTimeOffset> PostsPage2At { get; } = new();
     /// <summary>A posts page that answers <c>400 rest_post_invalid_page_number</c> (posts deleted while the import pages).</summary>
@@ -70,19 +70,8 @@ internal sealed class FakeWordPress : IAsyncDisposable
 
     private async Task CountAsync(HttpContext context, RequestDelegate next)
     {
-        var now = Interlocked.Increment(ref _inFlight);
-        for (var most = _mostAtOnce; now > most; most = _mostAtOnce)
-        {
-            Interlocked.CompareExchange(ref _mostAtOnce, now, most);
-        }
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
-        }
+        using var answering = _inFlight.Enter();
+        await next(context);
     }
 
     private async Task<IResult> List(string kind, HttpContext context)

@@ -1,55 +1,46 @@
 using System.Collections.Concurrent;
 using HeadlessNews.Tests.Media;
+using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace HeadlessNews.Tests.Imports;
 
 /// <summary>
 /// The old site's uploads folder, on a loopback port: a JPEG for every .jpg or .gif asked for (each size its own), 404 for
-/// the rest, each after an optional delay (a site far away); what was asked is kept in order, with the most asked at once.
+/// the rest; what was asked is kept in order, with the most asked at once. Made <c>slow</c>, it holds each request until
+/// another is in flight (a site far away, whose answers overlap only if the client asks for several at once), or 2 s.
 /// </summary>
 internal sealed class OldWordPressSite : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private int _inFlight;
-    private int _mostAtOnce;
-
-    private OldWordPressSite(WebApplication app) => _app = app;
+    private static readonly TimeSpan LongestHold = TimeSpan.FromSeconds(2);
+    private readonly InFlight _inFlight = new();
+    private readonly TaskCompletionSource _overlapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WebApplication _app = null!;
 
     public string Url => _app.Urls.First();
     public ConcurrentQueue<string> Requested { get; } = new();
-    public int MostAtOnce => Volatile.Read(ref _mostAtOnce);
+    public int MostAtOnce => _inFlight.MostAtOnce;
 
-    public static async Task<OldWordPressSite> StartAsync(TimeSpan answerAfter = default)
+    public static async Task<OldWordPressSite> StartAsync(bool slow = false)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var site = new OldWordPressSite(builder.Build());
-        site._app.MapGet("/wp-content/uploads/{**path}", async (string path) =>
+        var site = new OldWordPressSite();
+        site._app = await LoopbackSite.StartAsync(app => app.MapGet("/wp-content/uploads/{**path}", async (string path) =>
         {
             site.Requested.Enqueue(path);
-            var now = Interlocked.Increment(ref site._inFlight);
-            for (var most = site._mostAtOnce; now > most; most = site._mostAtOnce)
+            using var answering = site._inFlight.Enter();
+            if (slow)
             {
-                Interlocked.CompareExchange(ref site._mostAtOnce, now, most);
+                if (site._inFlight.Now > 1)
+                {
+                    site._overlapped.TrySetResult();
+                }
+                await site._overlapped.Task.WaitAsync(LongestHold).ContinueWith(_ => { }, TaskScheduler.Default);
             }
-            try
-            {
-                await Task.Delay(answerAfter);
-                return path.EndsWith(".jpg", StringComparison.Ordinal) || path.EndsWith(".gif", StringComparison.Ordinal)
-                    ? Results.Bytes(TestImages.Jpeg(TestImages.Photo(40 + Math.Abs(path.GetHashCode(StringComparison.Ordinal) % 50), 30)), "image/jpeg")
-                    : Results.NotFound();
-            }
-            finally
-            {
-                Interlocked.Decrement(ref site._inFlight);
-            }
-        });
-        await site._app.StartAsync();
+            return path.EndsWith(".jpg", StringComparison.Ordinal) || path.EndsWith(".gif", StringComparison.Ordinal)
+                ? Results.Bytes(TestImages.Jpeg(TestImages.Photo(40 + Math.Abs(path.GetHashCode(StringComparison.Ordinal) % 50), 30)), "image/jpeg")
+                : Results.NotFound();
+        }));
         return site;
     }
 

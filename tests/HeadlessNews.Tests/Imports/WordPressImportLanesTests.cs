@@ -5,10 +5,8 @@ using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Media;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace HeadlessNews.Tests.Imports;
 
@@ -64,12 +62,7 @@ public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<Ap
     {
         // The old site's one picture; post 150 shows it with an alt text longer than an asset keeps (500).
         var picture = TestImages.Jpeg(TestImages.Photo(64, 48));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var oldSite = builder.Build();
-        oldSite.MapGet("/wp-content/uploads/2015/07/wall.jpg", () => Results.Bytes(picture, "image/jpeg"));
-        await oldSite.StartAsync();
+        await using var oldSite = await LoopbackSite.StartAsync(site => site.MapGet("/wp-content/uploads/2015/07/wall.jpg", () => Results.Bytes(picture, "image/jpeg")));
         var run = "l" + Guid.NewGuid().ToString("N")[..8];
         var file = await GeneratedWxr.WriteAsync(run, posts: 300, (post, item) => post == 150
             ? item with { Content = $"""<p>The wall.</p><img src="{oldSite.Urls.First()}/wp-content/uploads/2015/07/wall.jpg" alt="{new string('w', 600)}">""" }

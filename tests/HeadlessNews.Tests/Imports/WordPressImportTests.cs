@@ -7,10 +7,8 @@ using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Media;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace HeadlessNews.Tests.Imports;
@@ -338,16 +336,11 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         // The old site, serving one picture; the other is gone (404).
         var wall = TestImages.Jpeg(TestImages.Photo(64, 48));
         var wallRequests = 0;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var oldSite = builder.Build();
-        oldSite.MapGet("/wp-content/uploads/2015/07/wall.jpg", () =>
+        await using var oldSite = await LoopbackSite.StartAsync(site => site.MapGet("/wp-content/uploads/2015/07/wall.jpg", () =>
         {
             Interlocked.Increment(ref wallRequests);
             return Results.Bytes(wall, "image/jpeg");
-        });
-        await oldSite.StartAsync();
+        }));
         var (run, file) = Fixture(out _, site: oldSite.Urls.First());
 
         var (exit, output) = await ImportAsync(file);

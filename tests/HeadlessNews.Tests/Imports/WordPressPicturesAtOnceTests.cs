@@ -6,14 +6,14 @@ namespace HeadlessNews.Tests.Imports;
 
 /// <summary>
 /// A picture is mostly a wait on the old site: an import asks for several at once (as many as it reads the REST API
-/// with, no more), ahead of the posts that show them.
+/// with, no more), ahead of the posts that show them, and only for the posts it writes.
 /// </summary>
 public sealed class WordPressPicturesAtOnceTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     [Fact]
     public async Task Pictures_are_fetched_several_at_a_time_but_never_more_than_four()
     {
-        await using var oldSite = await OldWordPressSite.StartAsync(answerAfter: TimeSpan.FromMilliseconds(250));
+        await using var oldSite = await OldWordPressSite.StartAsync(slow: true);
         var (run, file) = WordPressImportTests.Fixture(out var pid, oldSite.Url);
         var pictures = string.Concat(Enumerable.Range(1, 12).Select(i => $"\n\n<img src=\"{oldSite.Url}/wp-content/uploads/2020/01/quay-{i}.jpg\" alt=\"Quay {i}\">"))
             + $"\n\n<img src=\"{oldSite.Url}/wp-content/uploads/2020/01/gone.png\" alt=\"Gone\">";

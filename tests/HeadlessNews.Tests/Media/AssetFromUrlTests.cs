@@ -2,9 +2,7 @@ using System.Net;
 using System.Text;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace HeadlessNews.Tests.Media;
 
@@ -30,7 +28,7 @@ public sealed class AssetFromUrlTests(MediaApiFactory api) : IClassFixture<Media
     {
         // An archive's old link: moved for good (301, a relative Location), then again (302, absolute) to where it is now.
         var pier = TestImages.Jpeg(TestImages.Photo(48, 32));
-        await using var site = await SiteAsync(app =>
+        await using var site = await LoopbackSite.StartAsync(app =>
         {
             app.MapGet("/2015/07/pier.jpg", () => Results.Redirect("/uploads/2015/07/pier.jpg", permanent: true));
             app.MapGet("/uploads/2015/07/pier.jpg", (HttpContext context) => Results.Redirect($"http://{context.Request.Host}/cdn/pier.jpg"));
@@ -52,7 +50,7 @@ public sealed class AssetFromUrlTests(MediaApiFactory api) : IClassFixture<Media
     public async Task A_redirect_is_followed_only_as_far_and_only_where_the_url_itself_could_go(string location, string message)
     {
         var asked = 0;
-        await using var site = await SiteAsync(app => app.MapGet("/loop.jpg", () =>
+        await using var site = await LoopbackSite.StartAsync(app => app.MapGet("/loop.jpg", () =>
         {
             Interlocked.Increment(ref asked);
             return Results.Redirect(location);
@@ -64,16 +62,5 @@ public sealed class AssetFromUrlTests(MediaApiFactory api) : IClassFixture<Media
 
         Assert.Contains(message, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(location == "/loop.jpg" ? 6 : 1, asked);
-    }
-
-    private static async Task<WebApplication> SiteAsync(Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var site = builder.Build();
-        map(site);
-        await site.StartAsync();
-        return site;
     }
 }
