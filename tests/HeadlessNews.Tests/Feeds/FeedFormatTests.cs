@@ -12,7 +12,7 @@ public sealed class FeedFormatTests
 {
     private const string TrickyBody = "<p>Fish &amp; chips at Caernarfon ]]> still £5 🐟 — Ysbyty Gwynedd, Llŷn, Dŵr Cymru\u0001</p>";
 
-    private static readonly FeedChannel Channel = new("North Wales Courier", "Latest stories", new Uri("https://courier.example/"),
+    private static readonly FeedChannel Channel = new("Latest stories", "The newest published stories.", "North Wales Courier", new Uri("https://courier.example/"),
         new Uri("https://api.courier.example/v1/feeds/articles.rss"), "en-GB", new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
 
     private static FeedEntry Entry(string? content = TrickyBody, DateTimeOffset? embargo = null) => new(
@@ -66,6 +66,29 @@ public sealed class FeedFormatTests
         Assert.Equal("https://courier.example/news/pont-britannia-lanes-reopen", item.Links.Single().Uri.ToString());
         Assert.Equal("Drivers on Ynys Môn get their mornings back.", item.Summary.Text);
         Assert.Contains("Fish &amp; chips", ((TextSyndicationContent)item.Content).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unsigned_story_leaves_its_authors_to_the_publication_and_its_picture_has_the_length_rss_requires()
+    {
+        var entry = Entry() with
+        {
+            Authors = [],
+            Image = new FeedImage(new Uri("https://img.courier.example/britannia.jpg"), "The Britannia Bridge at dawn", null, "image/jpeg", 1280, 853, []),
+        };
+
+        var atom = XDocument.Parse(Encoding.UTF8.GetString(FeedFormats.Atom(Channel, [entry])));
+        XNamespace a = "http://www.w3.org/2005/Atom";
+        Assert.Equal("North Wales Courier", atom.Root!.Element(a + "author")?.Element(a + "name")?.Value);
+        Assert.Null(atom.Root.Element(a + "entry")!.Element(a + "author"));
+
+        var json = JsonDocument.Parse(FeedFormats.JsonFeed(Channel, [entry])).RootElement;
+        Assert.Equal("North Wales Courier", json.GetProperty("authors")[0].GetProperty("name").GetString());
+        Assert.False(json.GetProperty("items")[0].TryGetProperty("authors", out _), "JSON Feed 1.1: an authors array names at least one.");
+
+        var enclosure = XDocument.Parse(Encoding.UTF8.GetString(FeedFormats.Rss(Channel, [entry]))).Descendants("enclosure").Single();
+        Assert.Equal(("https://img.courier.example/britannia.jpg", "0", "image/jpeg"),
+            (enclosure.Attribute("url")?.Value, enclosure.Attribute("length")?.Value, enclosure.Attribute("type")?.Value));
     }
 
     [Fact]

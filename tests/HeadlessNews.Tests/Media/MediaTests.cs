@@ -210,6 +210,14 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         Assert.Equal(HttpStatusCode.MovedPermanently, stale.StatusCode);
         Assert.Equal(RenditionUrl(moved, 320, "jpg"), stale.Headers.Location?.ToString());
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(RenditionUrl(moved, 320, "jpg"))).StatusCode);
+
+        // A version it never had is no old one to send on: a cached 301 from it would loop once the asset got there.
+        foreach (var version in new[] { moved.Version() + 1, 0, -1 })
+        {
+            var unknown = await reader.GetAsync($"/v1/images/{asset.Id()}/{version}/320.jpg");
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            Assert.Null(unknown.Headers.Location);
+        }
     }
 
     [Fact]

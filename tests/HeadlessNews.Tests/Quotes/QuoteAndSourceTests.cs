@@ -119,7 +119,7 @@ public sealed class QuoteAndSourceTests(ApiFactory api) : IClassFixture<ApiFacto
     }
 
     [Fact]
-    public async Task A_scheduled_article_also_protects_its_quote_but_a_draft_does_not()
+    public async Task A_draft_or_scheduled_article_protects_its_quote_and_source_but_an_archived_one_does_not()
     {
         var client = await api.ClientWithScopesAsync("content:write", "content:publish");
         var scheduledQuote = await client.CreateQuoteAsync();
@@ -127,7 +127,22 @@ public sealed class QuoteAndSourceTests(ApiFactory api) : IClassFixture<ApiFacto
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/quotes/{scheduledQuote.Id()}", 1)).AssertProblemAsync(HttpStatusCode.Conflict);
 
         var draftQuote = await client.CreateQuoteAsync();
-        await client.CreateArticleAsync(new { headline = Editorial.Unique("Draft"), body = new object[] { new { type = "quote", quoteId = draftQuote.Id() } } });
+        var draftSource = await client.CreateSourceAsync();
+        var headline = Editorial.Unique("Draft");
+        var draft = await client.CreateArticleAsync(new
+        {
+            headline,
+            body = new object[] { new { type = "quote", quoteId = draftQuote.Id() }, new { type = "sourceList", sourceIds = new[] { draftSource.Id() } } },
+        });
+        var quoteProblem = await (await client.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/quotes/{draftQuote.Id()}", 1)).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains(headline, quoteProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/sources/{draftSource.Id()}", 1)).AssertProblemAsync(HttpStatusCode.Conflict);
+        var url = $"/v1/manage/articles/{draft.Id()}";
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, url + "/publish", 1, new { })).AssertSuccessAsync();
+        var read = await client.GetJsonAsync($"/v1/articles/{draft.GetProperty("slug").GetString()}");
+        Assert.Equal(draftQuote.Id(), read.GetProperty("body")[0].GetProperty("quote").GetProperty("id").GetString());
+
+        await (await client.SendWithIfMatchAsync(HttpMethod.Delete, url, 2)).AssertSuccessAsync(HttpStatusCode.NoContent);
         await (await client.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/quotes/{draftQuote.Id()}", 1)).AssertSuccessAsync(HttpStatusCode.NoContent);
     }
 

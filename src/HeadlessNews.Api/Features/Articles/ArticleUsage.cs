@@ -4,7 +4,9 @@ namespace HeadlessNews.Api.Features.Articles;
 
 /// <summary>
 /// Which articles use a section, author, quote or source, through the indexed link columns and tables. A section or
-/// author cannot go while any article names it; a quote or source only while a published (or scheduled) one does.
+/// author cannot go while any article names it; a quote or source while any article that may still be published does
+/// (all but archived ones, whose restore checks its references again): a draft whose quote went would publish a quote
+/// block with nothing in it.
 /// </summary>
 internal sealed class ArticleUsage : IArticleUsage
 {
@@ -13,7 +15,7 @@ internal sealed class ArticleUsage : IArticleUsage
         var users = Users(db, kind, id);
         if (kind is ReferencedContent.Quote or ReferencedContent.Source)
         {
-            users = users.Where(a => a.Status == ArticleStatus.Published);
+            users = users.Where(a => a.Status != ArticleStatus.Archived);
         }
         return await users.AsNoTracking().OrderBy(a => a.Id).Take(50).Select(a => new ArticleUse(a.Id, a.Slug, a.Headline)).ToListAsync(cancellationToken);
     }

@@ -139,7 +139,7 @@ public static class FeedEndpoints
             a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
             a.EmbargoUntil > now ? a.EmbargoUntil : null,
             FeedImageOf(a.HeroImage, origin, a.EmbargoUntil > now ? a.EmbargoUntil : null, sources.MediaUrls, now))).ToList();
-        var channel = new FeedChannel("Latest stories", "The newest published stories.", HomePage(site, sources.Options.Value, "articles"), FeedUrl(http),
+        var channel = new FeedChannel("Latest stories", "The newest published stories.", sources.Options.Value.PublicationName, HomePage(site, sources.Options.Value, "articles"), FeedUrl(http),
             filter.Language is null ? Languages.Default : Languages.Normalise(filter.Language),
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
@@ -166,14 +166,14 @@ public static class FeedEndpoints
                 [n.IssuerName], [new FeedTerm(SnakeCaseNames.Of(n.Category), SnakeCaseNames.Of(n.Category).Replace('_', ' '))], null,
                 n.LocationDescription is null ? [] : [new FeedTerm(n.Postcode ?? string.Empty, n.LocationDescription)], null, null);
         }).ToList();
-        var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", HomePage(site, sources.Options.Value, "notices"), FeedUrl(http),
+        var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", sources.Options.Value.PublicationName, HomePage(site, sources.Options.Value, "notices"), FeedUrl(http),
             language is null ? Languages.Default : Languages.Normalise(language), entries.Count == 0 ? now : entries.Max(e => e.Updated));
         http.AddCacheTags("notices");
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
         return Write(http, entries, channel, format);
     }
 
-    private static async Task<IResult> NewsSitemapAsync(HttpContext http, [AsParameters] FeedSources sources, IConfiguration configuration, CancellationToken cancellationToken)
+    private static async Task<IResult> NewsSitemapAsync(HttpContext http, [AsParameters] FeedSources sources, CancellationToken cancellationToken)
     {
         var now = sources.Clock.GetUtcNow();
         var since = now.AddHours(-48);
@@ -192,7 +192,7 @@ public static class FeedEndpoints
         }).ToList();
         http.AddCacheTags("feeds");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return Results.Bytes(FeedFormats.NewsSitemap(configuration["Delivery:PublicationName"] ?? "HeadlessNews", entries), "application/xml; charset=utf-8");
+        return Results.Bytes(FeedFormats.NewsSitemap(sources.Options.Value.PublicationName, entries), "application/xml; charset=utf-8");
     }
 
     private static IResult Write(HttpContext http, List<FeedEntry> entries, FeedChannel channel, string format)

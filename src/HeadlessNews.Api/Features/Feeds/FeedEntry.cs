@@ -37,4 +37,4 @@ public sealed record FeedImage(Uri Url, string? Alt, string? Caption, string? Co
 public sealed record FeedRendition(Uri Href, int Width, int Height);
 
 /// <summary>The feed itself: where it lives and what it is called.</summary>
-public sealed record FeedChannel(string Title, string Description, Uri HomePage, Uri FeedUrl, string Language, DateTimeOffset Updated);
+public sealed record FeedChannel(string Title, string Description, string Publisher, Uri HomePage, Uri FeedUrl, string Language, DateTimeOffset Updated);

@@ -49,10 +49,14 @@ public static class FeedFormats
                 ["summary"] = entry.Summary,
                 ["date_published"] = entry.Published.UtcDateTime,
                 ["date_modified"] = entry.Updated.UtcDateTime,
-                ["authors"] = new JsonArray([.. entry.Authors.Select(a => (JsonNode)new JsonObject { ["name"] = a })]),
                 ["tags"] = new JsonArray([.. entry.Tags.Select(t => (JsonNode?)t.Name)]),
                 ["language"] = entry.Language,
             };
+            // JSON Feed 1.1: authors, when given, name at least one.
+            if (entry.Authors.Count > 0)
+            {
+                item["authors"] = new JsonArray([.. entry.Authors.Select(a => (JsonNode)new JsonObject { ["name"] = a })]);
+            }
             // JSON Feed requires content_html or content_text on every item.
             if (entry.ContentHtml is not null)
             {
@@ -75,6 +79,7 @@ public static class FeedFormats
             ["description"] = channel.Description,
             ["home_page_url"] = channel.HomePage.ToString(),
             ["feed_url"] = channel.FeedUrl.ToString(),
+            ["authors"] = new JsonArray(new JsonObject { ["name"] = channel.Publisher }),
             ["language"] = channel.Language,
             ["items"] = items,
         };
@@ -233,6 +238,11 @@ public static class FeedFormats
             LastUpdatedTime = channel.Updated,
         };
         feed.Links.Add(SyndicationLink.CreateSelfLink(channel.FeedUrl));
+        // RFC 4287 wants an author on the feed unless every entry has one; the publication stands for an unsigned story.
+        if (!rss)
+        {
+            feed.Authors.Add(new SyndicationPerson { Name = XmlSafe(channel.Publisher) });
+        }
         feed.Items = [.. entries.Select(entry => Item(entry, rss))];
         return feed;
     }
@@ -247,12 +257,17 @@ public static class FeedFormats
             LastUpdatedTime = entry.Updated,
         };
         item.Links.Add(SyndicationLink.CreateAlternateLink(entry.Link));
-        // An uploaded picture: RSS <enclosure>, Atom <link rel="enclosure">; its size is only known once it is made.
+        // An uploaded picture: RSS <enclosure>, Atom <link rel="enclosure">. Its size is only known once it is made: RSS
+        // requires a length and its best-practice profile says 0 for one not known, which the formatter would leave out.
         if (entry.Image is { ContentType: { } contentType } image)
         {
-            item.Links.Add(new SyndicationLink(image.Url, "enclosure", null, contentType, 0));
-            if (rss)
+            if (!rss)
             {
+                item.Links.Add(new SyndicationLink(image.Url, "enclosure", null, contentType, 0));
+            }
+            else
+            {
+                item.ElementExtensions.Add(new XElement("enclosure", new XAttribute("url", image.Url), new XAttribute("length", 0), new XAttribute("type", contentType)));
                 item.ElementExtensions.Add(new XElement(MediaRss + "content",
                     new XAttribute("url", image.Url), new XAttribute("type", contentType), new XAttribute("medium", "image"),
                     new XAttribute("width", image.Width!), new XAttribute("height", image.Height!),

@@ -14,7 +14,8 @@ public static class RenditionEndpoints
             .WithSummary("An image rendition `{width}.{jpg|webp|avif|auto}` (?ratio=16x9|4x3|1x1|3x2 crops around the focal point); public once visible content uses the asset, else a management key or a signed URL (?exp=&sig=).")
             .Produces(StatusCodes.Status200OK, contentType: ImageFiles.Jpeg, additionalContentTypes: [ImageFiles.WebP, ImageFiles.Avif])
             .Produces(StatusCodes.Status301MovedPermanently)
-            .Produces(StatusCodes.Status304NotModified);
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return v1;
     }
 
@@ -33,6 +34,11 @@ public static class RenditionEndpoints
             && !(await authorization.AuthorizeAsync(http.User, Scopes.Policies.MediaRead)).Succeeded))
         {
             return Problems.NotFound($"No image {id} is published.");
+        }
+        if (version < 1 || version > asset.Version)
+        {
+            // Not an old version: a 301 to today's would be cached and, once the asset reached that version, loop.
+            return Problems.BadRequest($"Image {id} has no version {version}; its current version is {asset.Version}.");
         }
         if (version != asset.Version)
         {

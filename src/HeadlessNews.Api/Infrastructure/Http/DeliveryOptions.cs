@@ -15,6 +15,10 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 50_000)]
     public int SitemapPageSize { get; set; } = 50_000;
 
+    /// <summary>The publication's name: the publisher of its feeds (an Atom feed's author, the news sitemap's publication).</summary>
+    [StringLength(200, MinimumLength = 1)]
+    public string PublicationName { get; set; } = "HeadlessNews";
+
     /// <summary>The front end's public base URL (e.g. <c>https://news.example</c>): feeds link to its <c>articles/{slug}</c> and <c>notices/{id}</c> pages, webhook payloads to its <c>/v1/…</c> resources; null ⇒ this API's delivery routes.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
