@@ -123,6 +123,53 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task An_event_held_by_another_worker_holds_back_the_later_events_of_its_article()
+    {
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        var tail = (await (await partner.GetAsync("/v1/changes")).AssertSuccessAsync()).GetProperty("next").GetString()!;
+        var story = Guid.CreateVersion7();
+        var later = api.Clock.GetUtcNow().AddHours(1);
+        await RecordAsync(ContentEventTypes.ArticleUpdated, "article", story, 2, later);
+        await RecordAsync(ContentEventTypes.ArticleUnpublished, "article", story, 3, later.AddSeconds(1));
+        // The webhook dispatcher (or another node's recorder) holds the earlier event while it works on it.
+        await using var dispatcher = new NpgsqlConnection(api.ConnectionString);
+        await dispatcher.OpenAsync();
+        var holding = await dispatcher.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT 1 FROM content_events WHERE resource_id = $1 AND version = 2 FOR UPDATE", dispatcher))
+        {
+            hold.Parameters.Add(new NpgsqlParameter { Value = story });
+            Assert.Equal(1, await hold.ExecuteScalarAsync());
+        }
+
+        api.Clock.Advance(TimeSpan.FromHours(2));
+        try
+        {
+            // The recorder polls every 500 ms: the delete would be in the feed by now if it jumped the held update.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var held = await (await partner.GetAsync($"/v1/changes?since={Uri.EscapeDataString(tail)}")).AssertSuccessAsync();
+            Assert.DoesNotContain(held.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == story);
+
+            await holding.CommitAsync();
+            var entries = new List<(string Op, int Version)>();
+            var token = held.GetProperty("next").GetString()!;
+            await Eventually.TrueAsync(async () =>
+            {
+                var page = await (await partner.GetAsync($"/v1/changes?since={Uri.EscapeDataString(token)}")).AssertSuccessAsync();
+                entries.AddRange(page.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("id").GetGuid() == story)
+                    .Select(i => (i.GetProperty("op").GetString()!, i.GetProperty("version").GetInt32())));
+                token = page.GetProperty("next").GetString()!;
+                return entries.Count == 2;
+            }, "both events of the article to be recorded");
+            Assert.Equal([("upsert", 2), ("delete", 3)], entries);
+        }
+        finally
+        {
+            api.Clock.Advance(TimeSpan.FromHours(-2));
+            await holding.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_reader_paging_the_change_feed_while_editors_work_ends_with_exactly_the_published_articles()
     {
         var editor = await api.ClientWithScopesAsync("*");

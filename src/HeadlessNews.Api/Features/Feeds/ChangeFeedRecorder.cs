@@ -37,11 +37,20 @@ public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
+        // Rows another node's recorder or the webhook dispatcher holds are skipped, and so is every later event of the same
+        // resource: recorded before the held one, an unpublish could land ahead of the edit it followed.
         var due = await db.Set<ContentEvent>()
             .FromSql($"""
-                SELECT * FROM content_events
-                WHERE change_recorded_at IS NULL AND due_at <= {now} AND resource_type IN ('article', 'notice')
-                ORDER BY due_at, sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                WITH claimed AS (
+                  SELECT * FROM content_events
+                   WHERE change_recorded_at IS NULL AND due_at <= {now} AND resource_type IN ('article', 'notice')
+                   ORDER BY due_at, sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED)
+                SELECT * FROM claimed c
+                 WHERE NOT EXISTS (
+                   SELECT 1 FROM content_events held
+                    WHERE held.resource_type = c.resource_type AND held.resource_id = c.resource_id AND held.change_recorded_at IS NULL
+                      AND (held.due_at, held.sequence) < (c.due_at, c.sequence) AND held.id NOT IN (SELECT id FROM claimed))
+                 ORDER BY due_at, sequence
                 """)
             .ToListAsync(cancellationToken);
         var articleIds = due.Where(e => e.ResourceType == ArticleWrites.ResourceType).Select(e => e.ResourceId).Distinct().ToList();
