@@ -123,6 +123,39 @@ public sealed class ChangeFeedTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task An_article_changed_through_its_quote_or_section_is_an_upsert_and_moves_the_feeds_last_modified()
+    {
+        var editor = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        var quote = await editor.CreateQuoteAsync("The ferry will sail at nine.");
+        var section = await editor.CreateSectionAsync();
+        var story = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Ferry timetable"), section = section.GetProperty("slug").GetString(),
+            body = new object[] { new { type = "paragraph", html = "Context." }, new { type = "quote", quoteId = quote.Id() } },
+        });
+        var draft = await editor.CreateArticleAsync(new { headline = Editorial.Unique("Ferry draft"), body = new object[] { new { type = "quote", quoteId = quote.Id() } } });
+        var state = new Dictionary<Guid, (string Op, int Version)>();
+        var token = await PollUntilAsync(partner, null, state, Guid.Parse(story.Id()));
+        var lastModified = (await api.CreateClient().GetAsync("/v1/feeds/articles.rss")).Content.Headers.LastModified;
+
+        // The feed's Last-Modified has a resolution of a second.
+        api.Clock.Advance(TimeSpan.FromSeconds(2));
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/quotes/{quote.Id()}", 1, new { text = "The ferry will sail at ten.", speaker = new { name = "Nia Pugh" } })).AssertSuccessAsync();
+        state.Clear();
+        token = await PollUntilAsync(partner, token, state, Guid.Parse(story.Id()));
+        Assert.Equal(("upsert", story.Version()), state[Guid.Parse(story.Id())]);
+        Assert.False(state.ContainsKey(Guid.Parse(draft.Id())), "A draft showed in the change feed.");
+        Assert.True((await api.CreateClient().GetAsync("/v1/feeds/articles.rss")).Content.Headers.LastModified > lastModified,
+            "The feed shows the new quote text but kept its Last-Modified, so If-Modified-Since would answer 304.");
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/sections/{section.Id()}", section.Version(), new { name = Editorial.Unique("Ferries") })).AssertSuccessAsync();
+        state.Clear();
+        await PollUntilAsync(partner, token, state, Guid.Parse(story.Id()));
+        Assert.Equal(("upsert", story.Version()), state[Guid.Parse(story.Id())]);
+    }
+
+    [Fact]
     public async Task An_event_held_by_another_worker_holds_back_the_later_events_of_its_article()
     {
         var partner = await api.ClientWithScopesAsync("feeds:partner");

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Authors;
+using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
@@ -194,6 +195,8 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, Tim
                 await LiveBlogReadModel.EntriesShowingAsync(context, pending.Quotes, pending.Sources, pending.Assets, renamedAuthors, cancellationToken), cancellationToken));
         }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
+        // An article saved here records its own events; the others changed only through what they show.
+        await ContentChanges.RecordShownAgainAsync(context, [.. articleIds.Union(relabelled).Except(pending.Articles)], clock.GetUtcNow(), cancellationToken);
         await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf).Concat(evicted));
     }
 

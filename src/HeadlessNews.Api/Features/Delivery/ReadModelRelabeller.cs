@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Delivery;
@@ -51,6 +52,7 @@ internal sealed partial class ReadModelRelabeller(
             db.Remove(rename);
         }
         await db.SaveChangesAsync(cancellationToken);
+        await ContentChanges.RecordShownAgainAsync(db, changed, clock.GetUtcNow(), cancellationToken);
         await evictions.EvictAfterCommitAsync(db, changed.SelectMany(PublishedArticle.TagsOf));
         await transaction.CommitAsync(cancellationToken);
         if (!more)

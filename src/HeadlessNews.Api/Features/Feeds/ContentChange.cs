@@ -1,3 +1,4 @@
+using HeadlessNews.Api.Features.Articles;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Feeds;
@@ -36,4 +37,38 @@ internal sealed class ContentChangeConfiguration : IEntityTypeConfiguration<Cont
         builder.HasIndex(c => new { c.TransactionId, c.Sequence });
         builder.HasIndex(c => new { c.ResourceId, c.TransactionId, c.Sequence });
     }
+}
+
+public static class ContentChanges
+{
+    /// <summary>
+    /// Upserts for the visible ones of <paramref name="articleIds"/>, whose delivered form changed through something they
+    /// show (a quote, source, section, tag, place, byline or picture) without a change of their own: a partner mirroring the
+    /// feed fetches them again. Written in the caller's transaction, so they come in its commit order.
+    /// </summary>
+    public static async Task RecordShownAgainAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (articleIds.Count == 0)
+        {
+            return;
+        }
+        var ids = articleIds.ToArray();
+        var shown = await db.Set<Article>().AsNoTracking().Where(a => ids.Contains(a.Id)).Where(ArticleVisibility.VisibleAt(now))
+            .Select(a => new { a.Id, a.Slug, a.Version, a.SectionId, Tags = a.Tags.Select(t => t.TagId).ToArray() })
+            .ToListAsync(cancellationToken);
+        if (shown.Count == 0)
+        {
+            return;
+        }
+        db.Set<ContentChange>().AddRange(shown.Select(a => new ContentChange
+        {
+            Op = "upsert", ResourceType = ArticleWrites.ResourceType, ResourceId = a.Id, Slug = a.Slug, Version = a.Version, At = now,
+            SectionId = a.SectionId, TagIds = a.Tags,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>When the newest change-feed entry was recorded: a feed changes when an item leaves it or changes through what it shows, not only when an item's own date moves.</summary>
+    public static Task<DateTimeOffset?> LatestAsync(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
+        db.Set<ContentChange>().OrderByDescending(c => c.Sequence).Select(c => (DateTimeOffset?)c.At).FirstOrDefaultAsync(cancellationToken);
 }

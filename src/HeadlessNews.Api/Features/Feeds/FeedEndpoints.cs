@@ -143,7 +143,7 @@ public static class FeedEndpoints
             filter.Language is null ? Languages.Default : Languages.Normalise(filter.Language),
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        return Write(http, entries, channel, format);
+        return await WriteAsync(http, sources.Db, entries, channel, format, cancellationToken);
     }
 
     /// <param name="language">Each notice's title and body in this language where it has it, else in its own; each item says which.</param>
@@ -170,7 +170,7 @@ public static class FeedEndpoints
             language is null ? Languages.Default : Languages.Normalise(language), entries.Count == 0 ? now : entries.Max(e => e.Updated));
         http.AddCacheTags("notices");
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
-        return Write(http, entries, channel, format);
+        return await WriteAsync(http, sources.Db, entries, channel, format, cancellationToken);
     }
 
     private static async Task<IResult> NewsSitemapAsync(HttpContext http, [AsParameters] FeedSources sources, CancellationToken cancellationToken)
@@ -195,10 +195,11 @@ public static class FeedEndpoints
         return Results.Bytes(FeedFormats.NewsSitemap(sources.Options.Value.PublicationName, entries), "application/xml; charset=utf-8");
     }
 
-    private static IResult Write(HttpContext http, List<FeedEntry> entries, FeedChannel channel, string format)
+    private static async Task<IResult> WriteAsync(HttpContext http, HeadlessNewsDbContext db, List<FeedEntry> entries, FeedChannel channel, string format, CancellationToken cancellationToken)
     {
         http.AddCacheTags("feeds");
-        http.Response.Headers.LastModified = channel.Updated.ToString("R", CultureInfo.InvariantCulture);
+        var changed = await ContentChanges.LatestAsync(db, cancellationToken) is { } latest && latest > channel.Updated ? latest : channel.Updated;
+        http.Response.Headers.LastModified = changed.ToString("R", CultureInfo.InvariantCulture);
         return format switch
         {
             "rss" => Results.Bytes(FeedFormats.Rss(channel, entries), Rss),
