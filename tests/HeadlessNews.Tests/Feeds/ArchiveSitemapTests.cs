@@ -94,6 +94,8 @@ public sealed class ArchiveSitemapTests(SmallSitemapPagesApiFactory api, ITestOu
         {
             var alternates = url.Elements(Xhtml + "link").ToDictionary(l => l.Attribute("hreflang")!.Value, l => l.Attribute("href")!.Value);
             Assert.Equal(["cy", "en-GB", "x-default"], alternates.Keys.Order(StringComparer.Ordinal));
+            // The sitemap schema's url is a sequence: loc, lastmod, then elements of other namespaces.
+            Assert.Equal([Map + "loc", Map + "lastmod", Xhtml + "link", Xhtml + "link", Xhtml + "link"], url.Elements().Select(e => e.Name));
             Assert.EndsWith($"/articles/{Slug(welsh)}", alternates["cy"], StringComparison.Ordinal);
             Assert.EndsWith($"/articles/{Slug(english)}", alternates["en-GB"], StringComparison.Ordinal);
             Assert.EndsWith($"/articles/{Slug(english)}", alternates["x-default"], StringComparison.Ordinal);

@@ -110,7 +110,10 @@ public static class ArticleWrites
     private static async Task<Refusal?> LanguageTakenAsync(HeadlessNewsDbContext db, Guid group, string language, Guid? except, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({group.ToString()}))", cancellationToken);
-        var holder = await db.Set<Article>().Where(a => a.TranslationGroupId == group && a.Language == language && a.Id != except)
+        // One edition per language, whatever its region: cy and cy-GB are both what ?language=cy shows.
+        var primary = language.Split('-')[0];
+        var regional = primary + "-";
+        var holder = await db.Set<Article>().Where(a => a.TranslationGroupId == group && (a.Language == primary || a.Language.StartsWith(regional)) && a.Id != except)
             .Select(a => new { a.Id, a.Slug }).FirstOrDefaultAsync(cancellationToken);
         return holder is null ? null : new EditionTaken($"The story already has an edition in {language}: {holder.Slug} ({holder.Id}).");
     }

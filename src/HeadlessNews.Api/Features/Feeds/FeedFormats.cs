@@ -167,7 +167,7 @@ public static class FeedFormats
         writer.WriteAttributeString("xmlns", "xhtml", null, XhtmlNamespace);
         foreach (var entry in entries)
         {
-            WriteUrl(writer, entry);
+            WriteUrl(writer, entry, lastModified: null);
             writer.WriteStartElement("news", "news", NewsNamespace);
             writer.WriteStartElement("news", "publication", NewsNamespace);
             writer.WriteElementString("news", "name", NewsNamespace, XmlSafe(publicationName));
@@ -188,8 +188,7 @@ public static class FeedFormats
         writer.WriteAttributeString("xmlns", "xhtml", null, XhtmlNamespace);
         foreach (var entry in entries)
         {
-            WriteUrl(writer, entry);
-            writer.WriteElementString("lastmod", SitemapNamespace, XmlConvert.ToString(entry.Updated.ToUniversalTime()));
+            WriteUrl(writer, entry, entry.Updated);
             writer.WriteEndElement();
         }
         writer.WriteEndElement();
@@ -209,11 +208,18 @@ public static class FeedFormats
         writer.WriteEndElement();
     });
 
-    /// <summary>Opens a sitemap <c>url</c> with its <c>loc</c> and one <c>xhtml:link rel="alternate" hreflang</c> per edition; the caller closes it.</summary>
-    private static void WriteUrl(XmlWriter writer, FeedEntry entry)
+    /// <summary>
+    /// Opens a sitemap <c>url</c> with its <c>loc</c>, <c>lastmod</c> and one <c>xhtml:link rel="alternate" hreflang</c> per
+    /// edition, in the order the sitemap schema's sequence wants (its own elements, then other namespaces'); the caller closes it.
+    /// </summary>
+    private static void WriteUrl(XmlWriter writer, FeedEntry entry, DateTimeOffset? lastModified)
     {
         writer.WriteStartElement("url", SitemapNamespace);
         writer.WriteElementString("loc", SitemapNamespace, entry.Link.ToString());
+        if (lastModified is { } changed)
+        {
+            writer.WriteElementString("lastmod", SitemapNamespace, XmlConvert.ToString(changed.ToUniversalTime()));
+        }
         foreach (var alternate in entry.Alternates)
         {
             writer.WriteStartElement("xhtml", "link", XhtmlNamespace);
