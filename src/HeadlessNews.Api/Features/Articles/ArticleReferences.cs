@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Authors;
 using HeadlessNews.Api.Features.Media;
@@ -19,10 +21,21 @@ internal sealed record ResolvedContent(
 /// </summary>
 internal static class ArticleReferences
 {
+    /// <summary>
+    /// The most a body may weigh as delivered JSON once its HTML is made safe. The request limit bounds what is sent, not
+    /// this: a paragraph of ampersands grows tenfold (<c>&amp;amp;</c>, then <c>\u0026amp;</c>), so a 1 MB body would be
+    /// 20 MB in every reader's response. Ten long reads of plain text fit.
+    /// </summary>
+    public const int MaxBodyBytes = 2 * 1024 * 1024;
+
     public static async Task<WriteResult<ResolvedContent>> ResolveAsync(HeadlessNewsDbContext db, SaveArticleRequest content, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var body = (content.Body ?? []).Select(BlockValidator.Normalise).ToList();
+        if (body.Count > 0 && JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options).Length is var size and > MaxBodyBytes)
+        {
+            errors["body"] = [string.Create(CultureInfo.InvariantCulture, $"The body is {size:N0} bytes of JSON once its HTML is made safe (& written &amp;, and so on); at most {MaxBodyBytes:N0}.")];
+        }
 
         Section? section = null;
         if (content.Section is { } sectionSlug)

@@ -90,22 +90,34 @@ public static class ArticleDeliveryEndpoints
             Require($"({at}, {id}) < (@afterAt, @afterId)", "afterAt", after.At);
             parameters.Add(new NpgsqlParameter("afterId", after.Id));
         }
-        var json = include == "body" ? "summary_with_body_json" : "summary_json";
         // Whether the GIN index or the date-ordered scan is quicker depends on how common the words are.
         var source = reads.DataSource(genericPlans: q is null);
         // The limit is a validated integer written into the SQL: with it as a parameter PostgreSQL never settles on a
         // generic plan for the prepared statement and plans every execution (13,100 vs 21,800 tx/s in pgbench).
-        var rows = await source.ReadAsync($"""
-            SELECT article_id, visible_from, first_seen, {json} FROM {listedFrom}
+        var listed = $"""
+            SELECT article_id, visible_from, first_seen, {(include == "body" ? "summary_with_body_json" : "summary_json")} AS json FROM {listedFrom}
              WHERE {string.Join(" AND ", conditions)}
              ORDER BY {at} DESC, {id} DESC LIMIT {take + 1}
+            """;
+        // With bodies, a page ends once it holds BodyPageBytes (the sizes are read from the rows' headers, nothing is
+        // decompressed): the rows after it come without their JSON, and the first of them marks where the next page starts.
+        var rows = await source.ReadAsync(include != "body" ? listed : $"""
+            SELECT article_id, visible_from, first_seen, CASE WHEN coalesce(sum(octet_length(json)) OVER earlier, 0) < {BodyPageBytes} THEN json END
+              FROM ({listed}) page
+            WINDOW earlier AS (ORDER BY visible_from DESC, article_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+             ORDER BY visible_from DESC, article_id DESC
             """, parameters,
             PreparedRow.Read, cancellationToken);
+        if (rows.FindIndex(r => r.Json is null) is var full and > 0)
+        {
+            rows.RemoveRange(full + 1, rows.Count - full - 1);
+            take = full;
+        }
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.VisibleFrom, r.ArticleId));
         http.AddCacheTags("articles");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         var oldBefore = now.AddDays(-delivery.Value.OldAfterDays);
-        return new PreparedPage([.. page.Items.Select(r => OldFlag.Apply(r.Json, r.FirstSeen < oldBefore))], page.Next);
+        return new PreparedPage([.. page.Items.Select(r => OldFlag.Apply(r.Json!, r.FirstSeen < oldBefore))], page.Next);
     }
 
     private static async Task<Results<FileContentHttpResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
@@ -141,7 +153,7 @@ public static class ArticleDeliveryEndpoints
             }
             http.Response.Headers.ContentLanguage = found.Language;
             var editions = found.Editions.Select(e => new EditionLink(e.Language, e.Slug, delivery.Value.ArticleUrl(e.Slug)));
-            return PreparedJson.Document(WithTranslations(OldFlag.Apply(article.Json, oldFrom <= now), [.. editions]));
+            return PreparedJson.Document(WithTranslations(OldFlag.Apply(article.Json!, oldFrom <= now), [.. editions]));
         }
         var row = found?.Row;
         if (row is not null)
@@ -176,10 +188,17 @@ public static class ArticleDeliveryEndpoints
     }
 
     /// <summary>A published_articles row as delivery reads it: the keys, and one of its prepared JSON columns as UTF-8.</summary>
-    private sealed record PreparedRow(Guid ArticleId, DateTimeOffset VisibleFrom, DateTimeOffset FirstSeen, byte[] Json)
+    /// <summary>
+    /// What a page of articles with their bodies holds at most (then at least one article): with bodies of up to
+    /// <see cref="ArticleReferences.MaxBodyBytes"/>, a page of 100 would otherwise cost hundreds of megabytes to answer.
+    /// </summary>
+    private const int BodyPageBytes = 8 * 1024 * 1024;
+
+    /// <summary>A listed article; <see cref="Json"/> is null past a page's byte budget.</summary>
+    private sealed record PreparedRow(Guid ArticleId, DateTimeOffset VisibleFrom, DateTimeOffset FirstSeen, byte[]? Json)
     {
         public static PreparedRow Read(NpgsqlDataReader reader) =>
-            new(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), PreparedJson.Utf8(reader, 3));
+            new(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : PreparedJson.Utf8(reader, 3));
     }
 }
 
