@@ -38,7 +38,9 @@ public sealed class WordPressImportAtomicityTests(ApiFactory api) : IClassFixtur
         await (await client.GetAsync($"/v1/articles/harbour-wall-repaired-{run}")).AssertSuccessAsync();
         Assert.Equal((0, 0), await WrittenAsync(run, source, failing));
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
-        Assert.Equal(9, report.GetProperty("counts").GetProperty("posts").GetProperty("created").GetInt32());
+        Assert.Equal((9, 1, 1), (report.GetProperty("counts").GetProperty("posts").GetProperty("created").GetInt32(),
+            report.GetProperty("counts").GetProperty("posts").GetProperty("skipped").GetInt32(), report.GetProperty("counts").GetProperty("posts").GetProperty("failed").GetInt32()));
+        Assert.Contains("posts        created 9, updated 0, unchanged 0, skipped 1, failed 1", output, StringComparison.Ordinal);
         Assert.Contains(report.GetProperty("items").EnumerateArray(), i => i.GetProperty("sourceId").GetString() == failing
             && i.GetProperty("outcome").GetString() == "failed" && i.GetProperty("reason").GetString()!.Contains("injected duplicate", StringComparison.Ordinal));
 

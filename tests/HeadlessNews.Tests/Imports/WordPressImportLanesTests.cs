@@ -95,7 +95,9 @@ public sealed class WordPressImportLanesTests(ApiFactory api) : IClassFixture<Ap
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement;
         var inOrder = Enumerable.Range(1, 300).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(inOrder, report.GetProperty("unknownShortcodes").GetProperty("tide_table").EnumerateArray().Select(p => p.GetString()));
+        // (Other tests' exports took /?p=1… too: those posts are reported for their old links.)
         Assert.Equal(inOrder.Where(p => int.Parse(p, CultureInfo.InvariantCulture) % 3 == 0),
-            report.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sourceId").GetString()));
+            report.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("reason").GetString()!.Contains("no title", StringComparison.Ordinal))
+                .Select(i => i.GetProperty("sourceId").GetString()));
     }
 }

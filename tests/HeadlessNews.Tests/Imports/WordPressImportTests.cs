@@ -532,6 +532,27 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_report_that_cannot_be_written_an_option_without_its_value_and_an_unknown_option_are_refused_before_anything_is_imported()
+    {
+        var (run, file) = Fixture();
+        var nowhere = Path.Combine(Path.GetTempPath(), $"no-folder-{run}", "report.json");
+        foreach (var (options, said) in new (string[], string)[]
+        {
+            (["--report", nowhere], $"Cannot write the report to {nowhere}"),
+            (["--media", "link", "--report"], "--report needs a value."),
+            (["--report", "--dry-run"], "--report needs a value."),
+            (["--bogus"], "Unknown option --bogus."),
+            ([file], $"One source at a time: {file} is a second one."),
+        })
+        {
+            var (exit, output) = await api.RunImportAsync(file, options);
+            Assert.True(exit == 64, output);
+            Assert.Contains(said, output, StringComparison.Ordinal);
+        }
+        await (await api.CreateClient().GetAsync($"/v1/articles/harbour-wall-repaired-{run}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task The_import_verb_runs_as_its_own_process_in_development_where_service_scopes_are_checked_with_files_named_from_where_it_was_typed()
     {
         var (run, file) = Fixture(out _);

@@ -12,20 +12,23 @@ public enum MediaMode
 /// <param name="Pages">Import pages as articles too (else they are skipped and counted).</param>
 public sealed record ImportOptions(bool DryRun, MediaMode Media, bool Overwrite, DateTimeOffset? Since, bool Pages);
 
-/// <summary>Created / updated / unchanged / skipped for one kind of thing (posts, authors, sections…).</summary>
+/// <summary>Created / updated / unchanged / skipped / failed for one kind of thing (posts, authors, sections…).</summary>
 public sealed class KindCounts
 {
     public int Created { get; set; }
     public int Updated { get; set; }
     public int Unchanged { get; set; }
+    /// <summary>Left out on purpose: a kind or status not imported, an article edited here since.</summary>
     public int Skipped { get; set; }
+    /// <summary>Meant to be imported but could not be saved (reported with outcome <c>failed</c>); a re-run tries again.</summary>
+    public int Failed { get; set; }
     /// <summary>Why the items of this kind were skipped, when the kind as a whole is not imported (comments, menus, templates…).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; set; }
 }
 
 /// <summary>An item that was not imported as it was, and why.</summary>
-/// <param name="Outcome">created, updated, skipped or failed.</param>
+/// <param name="Outcome">created, updated, unchanged, skipped or failed.</param>
 public sealed record ReportedItem(string SourceId, string? Title, string Outcome, string Reason);
 
 public sealed class ImageCounts
@@ -74,6 +77,7 @@ public sealed class ImportReport
             into.Updated += counts.Updated;
             into.Unchanged += counts.Unchanged;
             into.Skipped += counts.Skipped;
+            into.Failed += counts.Failed;
             into.Reason ??= counts.Reason;
         }
         Images.Downloaded += other.Images.Downloaded;
@@ -97,7 +101,7 @@ public sealed class ImportReport
         yield return $"{(DryRun ? "Dry run of" : "Imported")} {Source}:";
         foreach (var (kind, counts) in Counts)
         {
-            yield return $"  {kind,-12} created {counts.Created}, updated {counts.Updated}, unchanged {counts.Unchanged}, skipped {counts.Skipped}"
+            yield return $"  {kind,-12} created {counts.Created}, updated {counts.Updated}, unchanged {counts.Unchanged}, skipped {counts.Skipped}, failed {counts.Failed}"
                 + (counts.Reason is null ? string.Empty : $" ({counts.Reason})");
         }
         yield return $"  images       downloaded {Images.Downloaded}, linked {Images.Linked}, failed {Images.Failed} (kept as links), left out {Images.Left}";
@@ -117,17 +121,17 @@ public sealed class ImportReport
 }
 
 /// <summary>
-/// What the <c>import.completed</c> webhook says of a run: the articles (posts and pages) created, updated, unchanged and
-/// skipped, the counts for every kind, and the pictures.
+/// What the <c>import.completed</c> webhook says of a run: the articles (posts and pages) created, updated, unchanged,
+/// skipped and failed, the counts for every kind, and the pictures.
 /// </summary>
 public sealed record ImportCompletedData(
-    Guid Id, string Source, int Created, int Updated, int Unchanged, int Skipped, IReadOnlyDictionary<string, KindCounts> Counts, ImageCounts Images)
+    Guid Id, string Source, int Created, int Updated, int Unchanged, int Skipped, int Failed, IReadOnlyDictionary<string, KindCounts> Counts, ImageCounts Images)
 {
     public static ImportCompletedData Of(Guid id, ImportReport report)
     {
         var articles = report.Counts.Where(c => c.Key is WordPressImporter.Posts or WordPressImporter.Pages).Select(c => c.Value).ToList();
         return new ImportCompletedData(
-            id, report.Source, articles.Sum(c => c.Created), articles.Sum(c => c.Updated), articles.Sum(c => c.Unchanged), articles.Sum(c => c.Skipped),
+            id, report.Source, articles.Sum(c => c.Created), articles.Sum(c => c.Updated), articles.Sum(c => c.Unchanged), articles.Sum(c => c.Skipped), articles.Sum(c => c.Failed),
             report.Counts, report.Images);
     }
 }

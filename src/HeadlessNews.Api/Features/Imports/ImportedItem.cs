@@ -10,7 +10,10 @@ namespace HeadlessNews.Api.Features.Imports;
 /// </summary>
 public sealed class ImportedItem
 {
-    /// <summary>The source site, e.g. <c>https://news.example.org</c>.</summary>
+    /// <summary>
+    /// The source site (<see cref="WordPressArchive.SiteKey"/>: <c>https://news.example.org</c> for http://www.news.example.org/
+    /// too; rows recorded before keep the address as given, see <see cref="WordPressArchive.KnownKeys"/>), or <c>file:NAME</c>.
+    /// </summary>
     public required string Source { get; set; }
     /// <summary>The source's id for the item (WordPress post id).</summary>
     public required string SourceId { get; set; }

@@ -10,13 +10,19 @@ namespace HeadlessNews.Api.Features.Imports;
 /// <c>import wordpress &lt;export.xml | https://site&gt; [--dry-run] [--media download|link|skip] [--report report.json]
 /// [--since date] [--overwrite] [--pages]</c>, against the configured or embedded database. Progress is a bar when stdout
 /// is a terminal, else a line on stderr every few hundred items; the summary goes to stderr. Exit 0 when the run finished,
-/// even with reported items; 64 for bad arguments, 65 for a file that cannot be read as WXR or a site whose REST API
-/// cannot be read.
+/// even with reported items; 64 for bad arguments (an unknown option, an option without its value, a report that cannot
+/// be written), 65 for a file that cannot be read as WXR or a site whose REST API cannot be read, 74 when the import
+/// finished but its report could not be written after all.
 /// </summary>
 public static class WordPressImportCommand
 {
     private const int ProgressEvery = 250;
     private static readonly TimeSpan RestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly string[] Options = ["--media", "--report", "--since"];
+    private static readonly string[] Flags = ["--dry-run", "--overwrite", "--pages"];
+
+    /// <summary>The exit code when the import finished but its report could not be written (sysexits' EX_IOERR).</summary>
+    public const int ReportNotWritten = 74;
 
     public static CommandVerb Verb { get; } = new(
         "import",
@@ -24,9 +30,9 @@ public static class WordPressImportCommand
             "  import wordpress FILE.xml|https://site [--dry-run] [--media download|link|skip] [--report report.json] [--since date] [--overwrite] [--pages]",
             "                                                 import a WordPress export (WXR) or a site's REST API: posts, authors, categories, tags, pictures, old URLs",
         ],
-        ["--media", "--report", "--since"],
+        Options,
         async (app, args) => await RunAsync(app.Services, args, Console.Error, Console.IsOutputRedirected ? null : AnsiConsole.Console),
-        ["--dry-run", "--overwrite", "--pages"]);
+        Flags);
 
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -35,7 +41,13 @@ public static class WordPressImportCommand
     {
         if (args is not ["import", "wordpress", var source, ..] || source.StartsWith('-'))
         {
-            await output.WriteLineAsync("usage: import wordpress FILE.xml|https://site [--dry-run] [--media download|link|skip] [--report report.json] [--since date] [--overwrite] [--pages]");
+            await output.WriteLineAsync(UsageLine);
+            return CommandLine.Usage;
+        }
+        if (Unexpected(args) is { } unexpected)
+        {
+            await output.WriteLineAsync(unexpected);
+            await output.WriteLineAsync(UsageLine);
             return CommandLine.Usage;
         }
         var media = CommandLine.Option(args, "--media") ?? "download";
@@ -53,6 +65,13 @@ public static class WordPressImportCommand
                 return CommandLine.Usage;
             }
             since = parsed;
+        }
+        // The report is written once the import is done: a folder that is not there must not be found out only then.
+        var reportPath = CommandLine.Option(args, "--report") is { } reportOption ? CommandLine.UserPath(reportOption) : null;
+        if (reportPath is not null && CannotWrite(reportPath) is { } why)
+        {
+            await output.WriteLineAsync($"Cannot write the report to {reportPath}: {why}");
+            return CommandLine.Usage;
         }
         var options = new ImportOptions(args.Contains("--dry-run"), mediaMode, args.Contains("--overwrite"), since, args.Contains("--pages"));
         var isSite = Uri.TryCreate(source, UriKind.Absolute, out var site) && site.Scheme is "http" or "https";
@@ -114,13 +133,72 @@ public static class WordPressImportCommand
         {
             await output.WriteLineAsync(line);
         }
-        if (CommandLine.Option(args, "--report") is { } reportOption)
+        if (reportPath is not null)
         {
-            var reportPath = CommandLine.UserPath(reportOption);
-            await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReportJson));
+            try
+            {
+                await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReportJson));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await output.WriteLineAsync($"The import is done, but its report could not be written to {reportPath}: {e.Message}");
+                return ReportNotWritten;
+            }
             await output.WriteLineAsync($"Wrote the report to {reportPath}.");
         }
         return 0;
+    }
+
+    private const string UsageLine =
+        "usage: import wordpress FILE.xml|https://site [--dry-run] [--media download|link|skip] [--report report.json] [--since date] [--overwrite] [--pages]";
+
+    /// <summary>
+    /// What is wrong with the arguments after the source, if anything: an option without its value, an option the command
+    /// does not know, a second source. Host settings (<c>--name=value</c>) go to the host.
+    /// </summary>
+    private static string? Unexpected(string[] args)
+    {
+        for (var i = 3; i < args.Length; i++)
+        {
+            if (Options.Contains(args[i]))
+            {
+                if (i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    return $"{args[i]} needs a value.";
+                }
+                i++;
+            }
+            else if (!Flags.Contains(args[i]) && !(args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains('=', StringComparison.Ordinal)))
+            {
+                return args[i].StartsWith('-') ? $"Unknown option {args[i]}." : $"One source at a time: {args[i]} is a second one.";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Why a report could not be written to <paramref name="path"/> (tried by creating it, then removing it again), else null.</summary>
+    private static string? CannotWrite(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return "it is a folder.";
+        }
+        var existed = File.Exists(path);
+        try
+        {
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write))
+            {
+            }
+            if (!existed)
+            {
+                File.Delete(path);
+            }
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>The operator names the site, so no SSRF guard; a site that stops answering times out.</summary>

@@ -23,7 +23,7 @@ namespace HeadlessNews.Api.Features.Imports;
 /// site, its authors by login, its categories and tags, its pictures by attachment id, its reusable blocks' content by id, and the
 /// items, read as often as asked.
 /// </summary>
-/// <param name="Key">The source identity imported items keep (the site's URL, else the file's name).</param>
+/// <param name="Key">The source identity imported items keep: the site's (see <see cref="SiteKey"/>), else the file's name.</param>
 /// <param name="Language">The site's language, normalised (a WXR channel's <c>language</c>): its posts' unless Polylang gives theirs; else <see cref="Infrastructure.Text.Languages.Default"/>.</param>
 public sealed record WordPressArchive(
     string Key,
@@ -34,7 +34,27 @@ public sealed record WordPressArchive(
     IReadOnlyDictionary<string, string> ReusableBlocks,
     int ItemCount,
     Func<CancellationToken, IAsyncEnumerable<WpItem>> Items,
-    string? Language = null);
+    string? Language = null)
+{
+    /// <summary>
+    /// A site's identity, whichever way its address is written: <c>https://</c>, its host without <c>www.</c>, its port if
+    /// not the default, its path without a trailing slash. A site that moved to https (or back), or dropped its
+    /// <c>www.</c>, is the same source.
+    /// </summary>
+    public static string SiteKey(Uri site)
+    {
+        var host = site.Host.StartsWith("www.", StringComparison.OrdinalIgnoreCase) && site.Host.Length > "www.".Length ? site.Host["www.".Length..] : site.Host;
+        return $"https://{host}{(site.IsDefaultPort ? string.Empty : $":{site.Port}")}{site.AbsolutePath.TrimEnd('/')}";
+    }
+
+    /// <summary>
+    /// The keys imported items of this source may carry: <see cref="Key"/>, and for a site the forms imports before
+    /// <see cref="SiteKey"/> recorded (its address with the scheme and <c>www.</c> as the export or the command gave them).
+    /// </summary>
+    public IReadOnlyList<string> KnownKeys { get; } = Key.StartsWith("https://", StringComparison.Ordinal)
+        ? [Key, "http://" + Key["https://".Length..], "https://www." + Key["https://".Length..], "http://www." + Key["https://".Length..]]
+        : [Key];
+}
 
 /// <summary>
 /// Imports WordPress posts through the same write cores as the API (authors, sections, quotes, articles), each post
@@ -245,7 +265,8 @@ public sealed partial class WordPressImporter(
     /// import took the post with the same hash (most likely unchanged), or when drafting it failed: the writer drafts it in
     /// place if it needs it, so a post that cannot be drafted fails where it always did.
     /// </summary>
-    private sealed record Prepared(WpItem Item, string Hash, Draft? Draft)
+    /// <param name="Repeats">The title of an earlier post of the export with the same post id (this later copy replaces it), if any.</param>
+    private sealed record Prepared(WpItem Item, string Hash, Draft? Draft, string? Repeats)
     {
         /// <summary>What became of the pictures this post was the first to show, when they could not be fetched.</summary>
         public List<string> PictureNotes { get; } = [];
@@ -266,15 +287,16 @@ public sealed partial class WordPressImporter(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
+            var keys = run.Archive.KnownKeys;
             var earlier = await db.Set<ImportedItem>().AsNoTracking()
-                .Where(i => i.Source == run.Archive.Key && ids.Contains(i.SourceId))
+                .Where(i => keys.Contains(i.Source) && ids.Contains(i.SourceId))
                 .Select(i => new { i.SourceId, i.SourceHash, Edited = i.Article!.Version != i.ImportedVersion }).ToListAsync(cancellationToken);
             imported = [.. earlier.Select(i => (i.SourceId, i.SourceHash))];
             editedSince = [.. earlier.Where(i => i.Edited).Select(i => i.SourceId)];
         }
-        List<Prepared> prepared = [.. items.Select(item => SourceHash(item, run.Options.Media) is var hash && imported.Contains((item.PostId, hash))
-            ? new Prepared(item, hash, null)
-            : new Prepared(item, hash, DraftAhead(item, run.Archive)))];
+        List<Prepared> prepared = [.. items.Select(item => (Item: item, Hash: SourceHash(item, run.Options.Media), Repeats: run.Repeats(item))).Select(p => imported.Contains((p.Item.PostId, p.Hash))
+            ? new Prepared(p.Item, p.Hash, null, p.Repeats)
+            : new Prepared(p.Item, p.Hash, DraftAhead(p.Item, run.Archive), p.Repeats))];
         // The pictures of the posts that will be written (a post edited here since its import is left alone without --overwrite).
         var downloaded = await FetchPicturesAsync(run,
             prepared.Where(p => p.Draft is not null && IsKindImported(run.Options, KindOf(p.Item)) && IsStatusImported(p.Item)
@@ -371,6 +393,23 @@ public sealed partial class WordPressImporter(
             return string.IsNullOrEmpty(id) ? null : _categorySlugs.GetValueOrDefault(id);
         }
 
+        /// <summary>Post id ⇒ the title of the first post or page read with it; read and written by the reader alone, in the file's order.</summary>
+        private readonly Dictionary<string, string?> _firstTitles = new(StringComparer.Ordinal);
+
+        /// <summary>The title of the post or page read before <paramref name="item"/> with its post id, if one was (null title: "").</summary>
+        public string? Repeats(WpItem item)
+        {
+            if (KindOf(item) is not (Posts or Pages))
+            {
+                return null;
+            }
+            if (_firstTitles.TryAdd(item.PostId, item.Title))
+            {
+                return null;
+            }
+            return WordPressHtml.PlainText(_firstTitles[item.PostId]);
+        }
+
         /// <summary>Tag slugs made or found in this run.</summary>
         public HashSet<string> TagSlugs { get; } = new(StringComparer.Ordinal);
         /// <summary>Picture URL ⇒ its fetch: its asset, or null when it could not be fetched (tried once per run).</summary>
@@ -444,13 +483,20 @@ public sealed partial class WordPressImporter(
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         using var bulk = BulkWrites.Begin(db);
         var ids = items.Select(i => i.PostId).Distinct().ToList();
-        var earlier = await db.Set<ImportedItem>().AsNoTracking()
-            .Where(i => i.Source == run.Archive.Key && ids.Contains(i.SourceId))
+        var keys = run.Archive.KnownKeys;
+        // A post imported twice before sites were known by SiteKey (over http, then https) updates the article imported first.
+        var earlier = (await db.Set<ImportedItem>().AsNoTracking()
+            .Where(i => keys.Contains(i.Source) && ids.Contains(i.SourceId))
+            .OrderBy(i => i.ArticleId)
             .Select(i => new Earlier(i, i.Article!.Version, i.Article.Slug))
-            .ToDictionaryAsync(e => e.Item.SourceId, StringComparer.Ordinal, cancellationToken);
+            .ToListAsync(cancellationToken))
+            .DistinctBy(e => e.Item.SourceId).ToDictionary(e => e.Item.SourceId, StringComparer.Ordinal);
         var paths = items.SelectMany(OldPaths).Distinct().ToList();
         var writing = new ChunkWrite(db, new ImportReport { Source = run.Archive.Key });
-        writing.TakenPaths.UnionWith(await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => r.Path).ToListAsync(cancellationToken));
+        foreach (var taken in await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => new { r.Path, r.ArticleId }).ToListAsync(cancellationToken))
+        {
+            writing.TakenPaths[taken.Path] = taken.ArticleId;
+        }
         await using var transaction = run.Options.DryRun ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         if (transaction is not null)
         {
@@ -500,16 +546,21 @@ public sealed partial class WordPressImporter(
         /// <summary>The chunk's posts' counts and reported items, kept posts' and failed ones', in order.</summary>
         public ImportReport Counted => counted;
 
-        /// <summary>Redirect paths that exist: the chunk's posts' old URLs that were taken, and those its posts took since.</summary>
-        public HashSet<string> TakenPaths { get; } = new(StringComparer.Ordinal);
+        /// <summary>
+        /// Redirect paths that exist, with the article each leads to (null: a hand-made redirect elsewhere): the chunk's
+        /// posts' old URLs that were taken, and those its posts took since.
+        /// </summary>
+        public Dictionary<string, Guid?> TakenPaths { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>Whether the path is free for a redirect of the post being written (and now taken).</summary>
-        public bool KeepPath(string path)
+        /// <summary>Whether the path is free for a redirect to <paramref name="article"/> (and now taken); else who has it.</summary>
+        public bool KeepPath(string path, Guid article, out Guid? holder)
         {
-            if (!TakenPaths.Add(path))
+            if (!TakenPaths.TryAdd(path, article))
             {
+                holder = TakenPaths[path];
                 return false;
             }
+            holder = article;
             _postPaths.Add(path);
             return true;
         }
@@ -523,7 +574,10 @@ public sealed partial class WordPressImporter(
         /// <summary>Undoes what the post being written wrote (inside the chunk's transaction) and the paths it took.</summary>
         public async Task RollBackPostAsync(CancellationToken cancellationToken)
         {
-            TakenPaths.ExceptWith(_postPaths);
+            foreach (var path in _postPaths)
+            {
+                TakenPaths.Remove(path);
+            }
             _postPaths.Clear();
             if (db.Database.CurrentTransaction is not null)
             {
@@ -588,7 +642,7 @@ public sealed partial class WordPressImporter(
     /// <summary>Counts and reports the post as failed.</summary>
     private static void Failed(ImportReport counted, WpItem item, Exception e)
     {
-        counted.Kind(KindOf(item)).Skipped++;
+        counted.Kind(KindOf(item)).Failed++;
         counted.Report(item.PostId, item.Title, "failed", e is PostRefused ? e.Message : $"not saved: {(e.InnerException ?? e).Message}");
     }
 
@@ -687,7 +741,7 @@ public sealed partial class WordPressImporter(
         ChunkWrite chunk, Run run, ImportReport tally, Prepared prepared, PostReferences references, List<string> notes, Earlier? earlier,
         CancellationToken cancellationToken)
     {
-        var (item, hash, _) = prepared;
+        var (item, hash, _, _) = prepared;
         var kind = KindOf(item);
         var content = await ContentAsync(chunk.Db, run, tally, item, references, notes, cancellationToken);
         var validation = await validator.ValidateAsync(content, cancellationToken);
@@ -752,6 +806,11 @@ public sealed partial class WordPressImporter(
         var draft = prepared.Draft ?? DraftOf(item, run.Archive);
         notes.AddRange(draft.Notes);
         notes.AddRange(prepared.PictureNotes);
+        if (prepared.Repeats is { } first)
+        {
+            // The last copy wins (as a re-run over an export with a changed post would): the earlier one's content is gone.
+            notes.Add($"its post id {item.PostId} comes earlier in the export too{(first.Length > 0 ? $" (\"{first}\")" : string.Empty)}: this later copy is the one kept");
+        }
         // Pictures no chunk fetched ahead: a post drafted only now (an export that repeats a post id, the repeat imported before).
         run.Report.Images.Downloaded += await FetchPicturesAsync(run, PicturesOf(run, item, draft).Select(picture => (notes, picture)), cancellationToken);
         try
@@ -847,10 +906,14 @@ public sealed partial class WordPressImporter(
                 notes.Add($"language '{polylang}' is not a language tag: imported in {Languages.Default}");
             }
         }
-        if (item.PostName is { } postName && postName.Where(char.IsLetter).Any(letter => Slugs.From(letter.ToString()).Length == 0))
+        if (item.PostName is { Length: > 0 } postName && !string.Equals(SlugOf(item), postName, StringComparison.OrdinalIgnoreCase))
         {
-            // A slug in Greek, Cyrillic, Chinese…: what it keeps (its digits, its Latin words) is its slug, else its headline's; its old URL still answers.
-            notes.Add($"its slug {postName} has letters a slug cannot hold (a-z, 0-9): they were left out of it");
+            // A slug in Greek, Cyrillic, Chinese…, with an emoji, an accent or an underscore: what it keeps (its digits, its Latin
+            // words) is its slug, else its headline's; its old URL still answers.
+            var became = SlugOf(item) is { } slug ? $"'{slug}'" : "one made from its headline";
+            notes.Add(postName.Where(char.IsLetter).Any(letter => Slugs.From(letter.ToString()).Length == 0)
+                ? $"its slug {postName} has letters a slug cannot hold (a-z, 0-9): they were left out of it ({became})"
+                : $"its slug {postName} became {became}: a slug holds only a-z, 0-9 and hyphens");
         }
         var draft = references.Draft;
         return new SaveArticleRequest(
@@ -1088,7 +1151,11 @@ public sealed partial class WordPressImporter(
         return new Block { Type = BlockTypes.Quote, QuoteId = quote.Value!.Id };
     }
 
-    /// <summary>The author for a WordPress login: found by slug (the normalised login), else created from the export's author list.</summary>
+    /// <summary>
+    /// The author for a WordPress login: found by slug (the normalised login), else created from the export's author list.
+    /// Authors are the newsroom's, not a site's: the same login on another site (or a name changed in WordPress) is the
+    /// author already here, reported when the export names them otherwise.
+    /// </summary>
     private async Task<string?> AuthorAsync(Run run, string login, CancellationToken cancellationToken)
     {
         if (run.AuthorSlugs.TryGetValue(login, out var known))
@@ -1104,14 +1171,19 @@ public sealed partial class WordPressImporter(
         var name = exported?.DisplayName ?? login;
         var counts = run.Report.Kind(AuthorsKind);
         var db = run.ReferencesDb;
-        if (await db.Set<Author>().AnyAsync(a => a.Slug == slug, cancellationToken))
+        if (await db.Set<Author>().Where(a => a.Slug == slug).Select(a => a.Name).FirstOrDefaultAsync(cancellationToken) is { } existing)
         {
             counts.Unchanged++;
+            if (exported?.DisplayName is { } exportedName && !string.Equals(existing, AcceptedText.Cut(exportedName, 200), StringComparison.Ordinal))
+            {
+                run.Report.Report(login, exportedName, "unchanged",
+                    $"author: the login {login} is the author {existing} here already (slug {slug}): their posts are bylined {existing}, not {exportedName}");
+            }
         }
         else if (!run.Options.DryRun && (await AuthorWrites.CreateAsync(db, clock, new SaveAuthorRequest(AcceptedText.Cut(name, 200), slug, null, AcceptedText.Cut(exported?.Bio, 5000)), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(login, name, "failed", $"author: {refusal.Detail}");
-            counts.Skipped++;
+            counts.Failed++;
             return run.AuthorSlugs[login] = null;
         }
         else
@@ -1144,7 +1216,7 @@ public sealed partial class WordPressImporter(
         else if (!run.Options.DryRun && (await SectionWrites.CreateAsync(db, clock, new SaveSectionRequest(AcceptedText.Cut(category.Name, 200), slug, null), cancellationToken)).Refusal is { } refusal)
         {
             run.Report.Report(category.Slug, category.Name, "failed", $"section: {refusal.Detail}");
-            counts.Skipped++;
+            counts.Failed++;
             return run.SectionSlugs[slug] = null;
         }
         else
@@ -1157,7 +1229,8 @@ public sealed partial class WordPressImporter(
     /// <summary>
     /// Writes the post through the article write core with its source identity and old URLs, in the chunk's transaction: a
     /// new post in one save (created published if it is published), a changed one as a new revision and its status, then
-    /// its bookkeeping. A slug another article has (two posts with one name, or content made here) gets the post id added.
+    /// its bookkeeping. A slug another article has (two posts with one name, or content made here) gets the post id added
+    /// (numbered if that is taken too).
     /// </summary>
     private async Task<WriteResult<Earlier>> WriteAsync(
         ChunkWrite chunk, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, bool hasTitle, List<string> notes,
@@ -1179,32 +1252,50 @@ public sealed partial class WordPressImporter(
                 return refused;
             }
             Forget(db);
-            var bookkept = Bookkeeping(chunk, run, item, earlier, updated.Value!, hash);
+            var bookkept = Bookkeeping(chunk, run, item, earlier, updated.Value!, hash, notes);
             await db.SaveChangesAsync(cancellationToken);
             return bookkept;
         }
         Earlier? created = null;
-        void SaveAlongside(ArticleResponse article) => created = Bookkeeping(chunk, run, item, null, article, hash);
+        void SaveAlongside(ArticleResponse article) => created = Bookkeeping(chunk, run, item, null, article, hash, notes);
         var group = TranslationGroup(run.Archive.Key, item);
         var written = await CreateAsync(db, item, content, wantsPublished, group, SaveAlongside, notes, cancellationToken);
         if (written.Refusal is SlugTaken && content.Slug is { } slug)
         {
             db.ChangeTracker.Clear();
+            // The post id added, and if another article has that too (a post of another site with the same name and id), numbered.
             var suffix = "-" + Slugs.From(item.PostId);
-            var instead = slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix;
+            var instead = await ArticleWrites.FirstFreeSlugAsync(db, slug[..Math.Min(slug.Length, Slugs.MaxLength - suffix.Length)].TrimEnd('-') + suffix, cancellationToken);
             notes.Add($"slug '{slug}' was taken: imported as '{instead}'");
             written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, group, SaveAlongside, notes, cancellationToken);
         }
         return written.Refusal is { } refusal ? refusal : created!;
     }
 
-    /// <summary>Adds the post's source identity and its old URLs as redirects to the context, to be saved with the article.</summary>
-    private Earlier Bookkeeping(ChunkWrite chunk, Run run, WpItem item, Earlier? earlier, ArticleResponse article, string hash)
+    /// <summary>
+    /// Adds the post's source identity and its old URLs as redirects to the context, to be saved with the article. An old
+    /// URL that already leads elsewhere (another site's <c>/?p=1</c>, a hand-made redirect) keeps leading there: noted.
+    /// </summary>
+    private Earlier Bookkeeping(ChunkWrite chunk, Run run, WpItem item, Earlier? earlier, ArticleResponse article, string hash, List<string> notes)
     {
         var remembered = Remember(chunk.Db, run.Archive, item, earlier, article, hash);
-        foreach (var path in OldPaths(item).Where(chunk.KeepPath))
+        var elsewhere = new List<(string Path, Guid? Holder)>();
+        foreach (var path in OldPaths(item))
         {
-            chunk.Db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
+            if (chunk.KeepPath(path, article.Id, out var holder))
+            {
+                chunk.Db.Add(new Redirect { Id = Guid.CreateVersion7(), Path = path, ArticleId = article.Id, Origin = RedirectOrigins.Import, CreatedAt = clock.Now() });
+            }
+            else if (holder != article.Id)
+            {
+                elsewhere.Add((path, holder));
+            }
+        }
+        foreach (var held in elsewhere.GroupBy(e => e.Holder is not null, e => e.Path))
+        {
+            var many = held.Count() > 1;
+            notes.Add($"its old link{(many ? "s" : string.Empty)} {string.Join(", ", held)} already lead{(many ? string.Empty : "s")} to "
+                + $"{(held.Key ? "another article" : "a hand-made redirect")}: not redirected");
         }
         return new Earlier(remembered, article.Version, article.Slug);
     }

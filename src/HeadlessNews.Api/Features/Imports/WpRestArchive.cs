@@ -74,7 +74,7 @@ public sealed partial class WpRestArchive
             using var counted = await reader.GetAsync($"{kind}?per_page=1&_fields=id{filter}", cancellationToken);
             total += Header(counted, "X-WP-Total");
         }
-        var key = site.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        var address = site.GetLeftPart(UriPartial.Path).TrimEnd('/');
         // Hidden users are looked up once each (a site may show a user to nobody: 401) and kept for the run.
         var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
         foreach (var user in users.Values)
@@ -82,7 +82,7 @@ public sealed partial class WpRestArchive
             authors[user.Login] = user;
         }
         // Rendered content has its reusable blocks in place already.
-        return new WordPressArchive(key, new Uri(key + "/"), authors, [.. terms.Values], attachments, new Dictionary<string, string>(), total,
+        return new WordPressArchive(WordPressArchive.SiteKey(site), new Uri(address + "/"), authors, [.. terms.Values], attachments, new Dictionary<string, string>(), total,
             token => reader.PostsAsync(kinds, filter, terms, users, authors, token));
     }
 

@@ -72,7 +72,7 @@ public static partial class WxrArchive
         var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
         var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
         return new WordPressArchive(
-            baseUri?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "file:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), baseUri, authors, terms, attachments, reusableBlocks, items,
+            baseUri is null ? "file:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(path)) : WordPressArchive.SiteKey(baseUri), baseUri, authors, terms, attachments, reusableBlocks, items,
             cancellationToken => ItemsAsync(path, cancellationToken),
             Languages.IsValid(site?.Language) ? Languages.Normalise(site!.Language!) : null);
     }
