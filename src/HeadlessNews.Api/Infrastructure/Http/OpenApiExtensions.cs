@@ -38,6 +38,7 @@ public static class OpenApiExtensions
             options.OperationFilter<ProblemResponsesOperationFilter>();
             options.OperationFilter<ParameterDescriptionsOperationFilter>();
             options.SchemaFilter<ValidatorRequiredSchemaFilter>();
+            options.DocumentFilter<OpenRequestSchemasDocumentFilter>();
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();
             options.UseAllOfToExtendReferenceSchemas();
@@ -178,6 +179,45 @@ public static class OpenApiExtensions
         private object Argument(System.Reflection.ParameterInfo parameter) => parameter.ParameterType == typeof(Database.HeadlessNewsDbContext)
             ? System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(parameter.ParameterType)
             : services.GetRequiredService(parameter.ParameterType);
+    }
+
+    /// <summary>
+    /// Request bodies' schemas, and the schemas they are made of, admit properties they do not name, as the API does
+    /// (unknown request properties are ignored): closed, they made a client that checks its requests against the document
+    /// refuse valid ones. Schemas only responses use stay closed, so a test fails when a response grows an undocumented property.
+    /// </summary>
+    private sealed class OpenRequestSchemasDocumentFilter : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
+        {
+            if (swaggerDoc.Components?.Schemas is not { } schemas)
+            {
+                return;
+            }
+            var opened = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<IOpenApiSchema>(swaggerDoc.Paths.Values.SelectMany(path => path.Operations?.Values.AsEnumerable() ?? [])
+                .SelectMany(operation => operation.RequestBody?.Content?.Values.AsEnumerable() ?? []).Select(media => media.Schema).OfType<IOpenApiSchema>());
+            while (pending.TryPop(out var schema))
+            {
+                if (schema is OpenApiSchemaReference reference)
+                {
+                    if (reference.Reference.Id is { } id && opened.Add(id) && schemas.TryGetValue(id, out var named))
+                    {
+                        pending.Push(named);
+                    }
+                    continue;
+                }
+                if (schema is OpenApiSchema concrete)
+                {
+                    concrete.AdditionalPropertiesAllowed = true;
+                }
+                foreach (var part in (schema.Properties?.Values.AsEnumerable() ?? []).Concat(schema.AllOf ?? []).Concat(schema.OneOf ?? []).Concat(schema.AnyOf ?? [])
+                    .Append(schema.Items).OfType<IOpenApiSchema>())
+                {
+                    pending.Push(part);
+                }
+            }
+        }
     }
 
     /// <summary>
