@@ -12,6 +12,7 @@ public static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DatabaseEndpoint>();
+        services.AddSingleton<DatabaseRetries>();
         services.AddSingleton<CacheEvictionInterceptor>();
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CacheEvictionInterceptor>());
         services.AddHttpContextAccessor();
