@@ -19,6 +19,7 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<IInterceptor, EventActorInterceptor>();
         services.AddSingleton<IdempotencyCommitMarker>();
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<IdempotencyCommitMarker>());
+        services.AddSingleton<IdempotencyKeysInHand>();
         // Features add theirs (e.g. Delivery's read model) as IInterceptor services: the database knows none of them.
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
             Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString)
