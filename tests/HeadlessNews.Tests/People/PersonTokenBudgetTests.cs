@@ -69,4 +69,22 @@ public sealed class PersonTokenBudgetTests(PersonTokenBudgetTests.Factory api) :
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(address, valid)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("198.51.100.41", forged)).StatusCode);
     }
+
+    [Fact]
+    public async Task A_signed_in_person_has_the_key_budget_of_their_own_not_their_addresses_anonymous_one()
+    {
+        const string address = "198.51.100.50";
+        const int anonymousBudget = 20;
+        var token = await api.Newsroom.IssueAsync(Guid.NewGuid().ToString("N"), "Reporter", PersonTokenTests.Audience, ["reporter"]);
+
+        // More than a fixed window straddled twice lets through for the anonymous budget.
+        for (var i = 0; i <= 2 * anonymousBudget; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await GetAsync(address, token)).StatusCode);
+        }
+
+        var anonymous = new HttpRequestMessage(HttpMethod.Get, "/v1/manage/sections");
+        anonymous.Headers.Add(DeliveryTestApiFactory.TestEndpoints.ClientAddressHeader, address);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.CreateClient().SendAsync(anonymous)).StatusCode);
+    }
 }

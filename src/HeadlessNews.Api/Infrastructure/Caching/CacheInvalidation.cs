@@ -31,6 +31,7 @@ internal sealed class PostgresCacheInvalidator(
     DatabaseEndpoint endpoint,
     ReadDatabase readDatabase,
     IEnumerable<ITagEvictionObserver> observers,
+    DatabaseRetries retries,
     ILogger<PostgresCacheInvalidator> logger) : ICacheInvalidator
 {
     public const string Channel = "headlessnews_cache_evictions";
@@ -49,31 +50,51 @@ internal sealed class PostgresCacheInvalidator(
         }
         try
         {
-            await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using (var position = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", connection))
+            // After a database restart the pool hands out each dead connection once: a fresh one is the usual cure.
+            if (!await TryBroadcastAsync(distinct, endpoint.ConnectionString, cancellationToken)
+                && !await TryBroadcastAsync(distinct, Unpooled, cancellationToken))
             {
-                var lsn = (string)(await position.ExecuteScalarAsync(cancellationToken))!;
-                readDatabase.RequireReplayOf(lsn);
-                foreach (var payload in Payloads(lsn, distinct))
-                {
-                    await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection)
-                    {
-                        Parameters = { new() { Value = Channel }, new() { Value = payload } },
-                    };
-                    await notify.ExecuteNonQueryAsync(cancellationToken);
-                }
+                // The database is away: the other nodes' listeners are cut off too and flush when they reconnect, but a
+                // listener may reconnect (and its node refill) before this broadcast would have gone out: it must still go.
+                retries.KeepTrying($"Broadcasting the eviction of {string.Join(' ', distinct)}", stopping => BroadcastAsync(distinct, Unpooled, stopping));
             }
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            // The other nodes flush everything when their listener reconnects, which covers a lost broadcast
-            // only if the database really was unreachable for them too; say so loudly.
-            logger.LogError(e, "Could not broadcast the eviction of {Tags} to the other API nodes", string.Join(' ', distinct));
         }
         finally
         {
             await EvictLocallyAsync(distinct, cancellationToken);
+        }
+    }
+
+    private string Unpooled => new NpgsqlConnectionStringBuilder(endpoint.ConnectionString) { Pooling = false }.ConnectionString;
+
+    private async Task<bool> TryBroadcastAsync(List<string> tags, string connectionString, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await BroadcastAsync(tags, connectionString, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            logger.LogWarning(e, "Could not broadcast the eviction of {Tags} to the other API nodes", string.Join(' ', tags));
+            return false;
+        }
+    }
+
+    private async Task BroadcastAsync(List<string> tags, string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var position = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", connection);
+        var lsn = (string)(await position.ExecuteScalarAsync(cancellationToken))!;
+        readDatabase.RequireReplayOf(lsn);
+        foreach (var payload in Payloads(lsn, tags))
+        {
+            await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection)
+            {
+                Parameters = { new() { Value = Channel }, new() { Value = payload } },
+            };
+            await notify.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 

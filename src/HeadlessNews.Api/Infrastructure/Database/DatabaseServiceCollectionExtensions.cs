@@ -12,12 +12,14 @@ public static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DatabaseEndpoint>();
+        services.AddSingleton<DatabaseRetries>();
         services.AddSingleton<CacheEvictionInterceptor>();
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CacheEvictionInterceptor>());
         services.AddHttpContextAccessor();
         services.AddSingleton<IInterceptor, EventActorInterceptor>();
         services.AddSingleton<IdempotencyCommitMarker>();
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<IdempotencyCommitMarker>());
+        services.AddSingleton<IdempotencyKeysInHand>();
         // Features add theirs (e.g. Delivery's read model) as IInterceptor services: the database knows none of them.
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
             Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString)

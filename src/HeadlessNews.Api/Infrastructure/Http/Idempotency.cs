@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -10,10 +11,12 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on creating POSTs (IETF httpapi draft semantics): the same key and body
-/// replay the first response; the same key with another body is 422; a key still in flight is 409 with the seconds
-/// left on its holder's lease in <c>Retry-After</c>. Keys are scoped to the API key and the request path, and remembered
-/// for 24 hours. A record in flight belongs to the process (boot) handling it: once that process is gone (it restarted,
-/// or its lease ran out) the next same-key request runs in its place, unless the first one's writes had committed
+/// replay the first response; the same key with another body is 422; a key still in flight is 409 with, in
+/// <c>Retry-After</c>, the seconds left on its holder's lease (another process), or a couple of seconds (this one).
+/// Keys are scoped to the API key and the request path, and remembered for 24 hours. A record in flight belongs to the
+/// process (boot) handling it: once its request has ended (answered, and settled even if the database was away for a
+/// moment, see <see cref="IdempotencyKeysInHand"/>) or that process is gone (it restarted, or its lease ran out) the
+/// next same-key request runs in its place, unless the first one's writes had committed
 /// (<see cref="IdempotencyCommitMarker"/>): that work is never done twice.
 /// </summary>
 public static class Idempotency
@@ -51,8 +54,10 @@ public static class Idempotency
         var db = context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
         var boot = context.RequestServices.GetRequiredService<ThisNode>().BootId;
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var inHand = context.RequestServices.GetRequiredService<IdempotencyKeysInHand>();
         var scope = Caller.From(context).ScopeId;
         var path = context.Request.Path.Value ?? string.Empty;
+        var claim = new IdempotencyClaim(scope, path, key, boot);
 
         context.Request.EnableBuffering();
         var requestHash = await SHA256.HashDataAsync(context.Request.Body, context.RequestAborted);
@@ -64,12 +69,15 @@ public static class Idempotency
             INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at, owner_boot_id)
             VALUES ({scope}, {path}, {key}, {requestHash}, {now}, {boot}) ON CONFLICT DO NOTHING
             """, context.RequestAborted) == 1;
-        if (!claimed && !await TakeOverOrAnswerAsync(context, db, keyed, boot, now, requestHash))
+        if (claimed)
+        {
+            inHand.Hold(claim);
+        }
+        else if (!await TakeOverOrAnswerAsync(context, db, keyed, claim, inHand, now, requestHash))
         {
             return;
         }
 
-        var mine = keyed.Where(r => r.OwnerBootId == boot);
         var commits = context.RequestServices.GetRequiredService<IdempotencyCommitMarker>();
         commits.Hold(db, scope, path, key, boot);
         // A save of one statement would otherwise commit without a transaction the marker can join.
@@ -88,32 +96,70 @@ public static class Idempotency
             commits.Release(db);
             db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
             context.Response.Body = originalBody;
-            if (completed)
-            {
-                var body = Remembered(context, captured.ToArray());
-                await mine.ExecuteUpdateAsync(r => r
-                    .SetProperty(x => x.StatusCode, context.Response.StatusCode)
-                    .SetProperty(x => x.ResponseBody, body)
-                    .SetProperty(x => x.ContentType, context.Response.ContentType)
-                    .SetProperty(x => x.Location, context.Response.Headers.Location.ToString())
-                    .SetProperty(x => x.ETag, context.Response.Headers.ETag.ToString()), CancellationToken.None);
-            }
-            else
-            {
-                // Freed only when nothing committed: work that was done must not run again for the same key.
-                await mine.Where(r => r.CommittedAt == null).ExecuteDeleteAsync(CancellationToken.None);
-            }
+            var answer = completed
+                ? new StoredAnswer(context.Response.StatusCode, Remembered(context, captured.ToArray()), context.Response.ContentType,
+                    context.Response.Headers.Location.ToString(), context.Response.Headers.ETag.ToString())
+                : null;
+            await SettleOrKeepTryingAsync(context, db, claim, answer);
             captured.Position = 0;
             await captured.CopyToAsync(originalBody, CancellationToken.None);
         }
     }
 
     /// <summary>
-    /// The key is held: answer from its record (replay, 422, 409), or, when its process is gone without having done the
-    /// work (it restarted, or fell silent past its lease), take the key over for this request and return true.
+    /// Stores the answer for replays, or, when the request failed, frees the key (only when nothing committed: work that
+    /// was done must not run again for the same key). A request that has ended must not keep holding its key because
+    /// the database was away just then: the settling is retried in the background, and the key stays in hand until it is done.
+    /// </summary>
+    private static async Task SettleOrKeepTryingAsync(HttpContext context, HeadlessNewsDbContext db, IdempotencyClaim claim, StoredAnswer? answer)
+    {
+        var inHand = context.RequestServices.GetRequiredService<IdempotencyKeysInHand>();
+        try
+        {
+            await SettleAsync(db, claim, answer, CancellationToken.None);
+        }
+        catch (Exception e) when (ProblemExceptionHandler.IsDatabaseUnavailable(e))
+        {
+            var scopes = context.RequestServices.GetRequiredService<IServiceScopeFactory>();
+            context.RequestServices.GetRequiredService<DatabaseRetries>().KeepTrying($"Settling {HeaderName} {claim.Key} of {claim.Path}", async stopping =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await SettleAsync(scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>(), claim, answer, stopping);
+            }, () => inHand.LetGo(claim));
+            return;
+        }
+        catch
+        {
+            inHand.LetGo(claim);
+            throw;
+        }
+        inHand.LetGo(claim);
+    }
+
+    private static async Task SettleAsync(HeadlessNewsDbContext db, IdempotencyClaim claim, StoredAnswer? answer, CancellationToken cancellationToken)
+    {
+        var mine = db.Set<IdempotencyRecord>().Where(r => r.ApiKeyId == claim.Scope && r.Path == claim.Path && r.Key == claim.Key && r.OwnerBootId == claim.Boot);
+        if (answer is null)
+        {
+            await mine.Where(r => r.CommittedAt == null).ExecuteDeleteAsync(cancellationToken);
+            return;
+        }
+        await mine.ExecuteUpdateAsync(r => r
+            .SetProperty(x => x.StatusCode, answer.StatusCode)
+            .SetProperty(x => x.ResponseBody, answer.Body)
+            .SetProperty(x => x.ContentType, answer.ContentType)
+            .SetProperty(x => x.Location, answer.Location)
+            .SetProperty(x => x.ETag, answer.ETag), cancellationToken);
+    }
+
+    /// <summary>
+    /// The key is held: answer from its record (replay, 422, 409), or, when its holder is gone without having done the
+    /// work (its request in this process has ended, its process restarted, or fell silent past its lease), take the key
+    /// over for this request and return true.
     /// </summary>
     private static async Task<bool> TakeOverOrAnswerAsync(
-        HttpContext context, HeadlessNewsDbContext db, IQueryable<IdempotencyRecord> keyed, Guid boot, DateTimeOffset now, byte[] requestHash)
+        HttpContext context, HeadlessNewsDbContext db, IQueryable<IdempotencyRecord> keyed, IdempotencyClaim claim, IdempotencyKeysInHand inHand,
+        DateTimeOffset now, byte[] requestHash)
     {
         var existing = await keyed.AsNoTracking()
             .Select(r => new { Record = r, LeaseUntil = db.Set<Node>().Where(n => n.BootId == r.OwnerBootId).Select(n => (DateTimeOffset?)n.LeaseUntil).FirstOrDefault() })
@@ -125,21 +171,28 @@ public static class Idempotency
             return false;
         }
         var record = existing.Record;
-        // Held until its holder's lease runs out (no lease: its process has restarted), or until the backstop for a
-        // live holder that could not settle it. This process knows its own requests are running: only the backstop frees them.
+        // This process knows whether its own request still has the key in hand (running, or settling while the database
+        // is away). Another process holds it until its lease runs out (no lease: it has restarted), or until the backstop
+        // for a live holder that could not settle it.
         var abandonedAt = record.CreatedAt + AbandonedAfter;
-        var freeAt = existing.LeaseUntil is not { } leaseUntil ? now : leaseUntil < abandonedAt ? leaseUntil : abandonedAt;
-        var holderGone = (record.OwnerBootId == boot ? abandonedAt : freeAt) <= now;
+        var freeAt = record.OwnerBootId == claim.Boot
+            ? inHand.Holds(claim) ? now + DatabaseRetries.MaxDelay : now
+            : existing.LeaseUntil is not { } leaseUntil ? now : leaseUntil < abandonedAt ? leaseUntil : abandonedAt;
+        var holderGone = freeAt <= now;
         if (record.StatusCode is not null || record.CommittedAt is not null || !holderGone)
         {
             await AnswerFromRecordAsync(context, record, requestHash, freeAt - now, holderGone);
             return false;
         }
-        if (await keyed.Where(r => r.OwnerBootId == record.OwnerBootId && r.StatusCode == null && r.CommittedAt == null)
-                .ExecuteUpdateAsync(r => r.SetProperty(x => x.OwnerBootId, boot).SetProperty(x => x.CreatedAt, now).SetProperty(x => x.RequestHash, requestHash),
-                    context.RequestAborted) == 1)
+        if (inHand.Hold(claim))
         {
-            return true;
+            if (await keyed.Where(r => r.OwnerBootId == record.OwnerBootId && r.StatusCode == null && r.CommittedAt == null)
+                    .ExecuteUpdateAsync(r => r.SetProperty(x => x.OwnerBootId, claim.Boot).SetProperty(x => x.CreatedAt, now).SetProperty(x => x.RequestHash, requestHash),
+                        context.RequestAborted) == 1)
+            {
+                return true;
+            }
+            inHand.LetGo(claim);
         }
         await AnswerInProgressAsync(context, TimeSpan.Zero);
         return false;
@@ -201,6 +254,28 @@ public static class Idempotency
     }
 
     private sealed record IdempotentEndpoint(string? OneTimeSecret);
+
+    private sealed record StoredAnswer(int StatusCode, byte[] Body, string? ContentType, string Location, string ETag);
+}
+
+/// <summary>One request's hold on an idempotency key: the caller's scope, the path, the key, and the process (boot) holding it.</summary>
+internal sealed record IdempotencyClaim(Guid Scope, string Path, string Key, Guid Boot);
+
+/// <summary>
+/// The idempotency keys this process holds, from the claim until its record is settled (answered or freed), including a
+/// settling retried in the background while the database is away. A record of this process whose key is not in hand
+/// belongs to a request that has ended, and the key is free.
+/// </summary>
+internal sealed class IdempotencyKeysInHand
+{
+    private readonly ConcurrentDictionary<IdempotencyClaim, bool> _held = new();
+
+    /// <summary>False when another request of this process holds it.</summary>
+    public bool Hold(IdempotencyClaim claim) => _held.TryAdd(claim, true);
+
+    public bool Holds(IdempotencyClaim claim) => _held.ContainsKey(claim);
+
+    public void LetGo(IdempotencyClaim claim) => _held.TryRemove(claim, out _);
 }
 
 public sealed class IdempotencyRecord

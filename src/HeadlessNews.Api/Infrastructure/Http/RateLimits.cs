@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using HeadlessNews.Api.Infrastructure.Operations;
 using Microsoft.AspNetCore.RateLimiting;
@@ -10,7 +9,7 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>
 /// One global partitioned limiter: the partition is the surface (delivery, management, feeds) plus the API key's
-/// id, or the client address for anonymous callers (the forwarded one only from a configured proxy, see
+/// id or the signed-in person (issuer and subject, <see cref="Caller.ScopeId"/>), both with the key budget, or the client address for anonymous callers (the forwarded one only from a configured proxy, see
 /// <see cref="ClientAddresses"/>). It runs inside the output cache, so a cached answer spends no budget. The framework
 /// drops a partition's limiter once it has been idle (full again) for a few seconds, so a flood of distinct addresses
 /// holds memory only for about one window.
@@ -31,10 +30,10 @@ public static class RateLimits
             {
                 return RateLimitPartition.GetNoLimiter(string.Empty);
             }
-            var keyId = context.User.FindFirstValue(ClaimTypes.NameIdentifier);
-            var (partition, permits) = keyId is null
+            var caller = Caller.From(context);
+            var (partition, permits) = IsAnonymous(caller)
                 ? ($"{surface}|ip|{ClientAddress(context)}", budget.Anonymous)
-                : ($"{surface}|key|{keyId}", budget.Key);
+                : ($"{surface}|{caller.Kind}|{caller.ScopeId}", budget.Key);
             return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = permits,
@@ -45,8 +44,13 @@ public static class RateLimits
         });
         limiter.OnRejected = (rejected, _) => new ValueTask(RejectAsync(rejected.HttpContext,
             rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : window,
-            seconds => $"This client has used its request budget; retry after {seconds} s. An API key raises the budget."));
+            seconds => IsAnonymous(Caller.From(rejected.HttpContext))
+                ? $"This client address has used its request budget; retry after {seconds} s. An API key or a sign-in raises the budget."
+                : $"This key or person has used its request budget; retry after {seconds} s."));
     }
+
+    /// <summary>Neither an API key nor a signed-in person (whose tokens carry issuer and subject, not a key id).</summary>
+    private static bool IsAnonymous(Caller caller) => caller is { KeyId: null, Person: null };
 
     /// <summary>Answers 429 with <c>Retry-After</c> in whole seconds (at least 1) and a problem whose detail names them.</summary>
     internal static Task RejectAsync(HttpContext context, TimeSpan retryAfter, Func<int, string> detail)
