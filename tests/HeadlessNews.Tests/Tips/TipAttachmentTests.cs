@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NetVips;
 
 namespace HeadlessNews.Tests.Tips;
@@ -60,6 +63,34 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         Assert.DoesNotContain("adobe", text, StringComparison.Ordinal);
         using var decoded = Image.NewFromBuffer(stored);
         Assert.Equal(32, decoded.Width);
+    }
+
+    [Fact]
+    public async Task An_image_over_the_media_librarys_pixel_limit_is_refused_before_it_is_decoded()
+    {
+        var before = await TipTestKit.CountTipsAsync(api);
+        using var wide = Image.Black(1001, 1000);
+        var problem = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), wide.PngsaveBuffer())).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("1001 × 1000 pixels; at most 1,000,000", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await TipTestKit.CountTipsAsync(api));
+    }
+
+    [Fact]
+    public async Task Images_in_tips_wait_for_the_media_librarys_gate_on_concurrent_image_work()
+    {
+        var work = api.Services.GetRequiredService<ImageWork>();
+        var release = new TaskCompletionSource();
+        var slots = api.Services.GetRequiredService<IOptions<MediaOptions>>().Value.MaxConcurrentRenders;
+        var holders = Enumerable.Range(0, slots).Select(_ => work.RunAsync(() => release.Task.Wait(TimeSpan.FromMinutes(1)), CancellationToken.None)).ToList();
+        using var picture = Image.Black(64, 48);
+        var marker = Guid.NewGuid().ToString("N");
+        var submitted = SubmitWithAsync(marker, picture.PngsaveBuffer());
+
+        // Nothing can be awaited for "still waiting": the tip is given a moment it would need only a fraction of.
+        Assert.NotSame(submitted, await Task.WhenAny(submitted, Task.Delay(TimeSpan.FromSeconds(1))));
+        release.SetResult();
+        await Task.WhenAll(holders);
+        await (await submitted).AssertSuccessAsync(HttpStatusCode.Accepted);
     }
 
     [Fact]

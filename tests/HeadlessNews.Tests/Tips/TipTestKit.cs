@@ -19,6 +19,8 @@ public class TipsApiFactory : ApiFactory
         ["Tips:KeyRingPath"] = KeyRingPath,
         ["Tips:Challenge:MaxNumber"] = "1000",
         ["Cors:Origins"] = TipTestKit.Origin,
+        // The media library's pixel limit, which tips share, low enough for a small test file to pass it.
+        ["Media:MaxPixels"] = "1000000",
     };
 
     public override async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using HeadlessNews.Api.Features.Media;
 
 namespace HeadlessNews.Api.Features.Tips;
 
@@ -12,14 +13,15 @@ public sealed record AttachmentRefusal(int Status, string Detail);
 
 /// <summary>
 /// Judges each attachment by its bytes, never its name or declared type, and removes what could identify the sender:
-/// images are re-encoded (<see cref="TipImageScrubber"/>), MP3 loses its ID3 tags, WAV keeps only its format and sound
+/// images are re-encoded by the media library (<see cref="ImageFiles.Scrub"/>, within its pixel limit and its gate on
+/// concurrent image work, so tips cannot take more memory than uploads), MP3 loses its ID3 tags, WAV keeps only its format and sound
 /// chunks, text must be UTF-8. PDFs are refused: their metadata lives in the Info dictionary, XMP streams (often
 /// compressed inside object streams), per-page metadata and earlier revisions that incremental saves keep; removing all
 /// of it needs a full PDF rewriter, and a partial strip would promise a safety it does not give.
 /// </summary>
-public static class TipAttachments
+public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> media)
 {
-    public static (CleanAttachment? Clean, AttachmentRefusal? Refusal) Clean(byte[] content, int position)
+    public async Task<(CleanAttachment? Clean, AttachmentRefusal? Refusal)> CleanAsync(byte[] content, int position, CancellationToken cancellationToken)
     {
         var span = content.AsSpan();
         var which = $"Attachment {position}";
@@ -34,8 +36,9 @@ public static class TipAttachments
         }
         if (IsImage(span))
         {
-            var (bytes, type, refusal) = TipImageScrubber.Reencode(content);
-            return bytes is null ? Refused(StatusCodes.Status422UnprocessableEntity, $"{which}: {refusal}") : (new CleanAttachment(type!, bytes), null);
+            var maxPixels = media.Value.MaxPixels;
+            var (bytes, type, refusal) = await imageWork.RunAsync(() => ImageFiles.Scrub(content, maxPixels), cancellationToken);
+            return bytes is null ? Refused(refusal!.Status, $"{which}: {refusal.Detail}") : (new CleanAttachment(type!, bytes), null);
         }
         if (span.Length > 12 && span.StartsWith("RIFF"u8) && span[8..12].SequenceEqual("WAVE"u8))
         {

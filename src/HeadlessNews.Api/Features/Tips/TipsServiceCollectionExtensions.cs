@@ -14,6 +14,7 @@ public static class TipsServiceCollectionExtensions
             keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.GetFullPath(tips.Value.KeyRingPath, host.ContentRootPath)), logging));
         services.AddSingleton<TipSealer>();
         services.AddSingleton<TipChallenges>();
+        services.AddSingleton<TipAttachments>();
         // A tip with attachments may be larger than other bodies.
         services.AddSingleton(provider => new RequestBodyLimit(
             request => HttpMethods.IsPost(request.Method) && request.Path.Equals(TipEndpoints.Path, StringComparison.OrdinalIgnoreCase),
