@@ -110,7 +110,7 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         var secret = "Artist" + marker[..8];
         var tag = Encoding.ASCII.GetBytes($"TPE1{secret}");
         byte[] id3 = [.. "ID3"u8, 3, 0, 0, 0, 0, 0, (byte)tag.Length, .. tag];
-        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        var frames = Mp3Frames(3);
         byte[] id3v1 = [.. "TAG"u8, .. Encoding.ASCII.GetBytes(secret.PadRight(125))];
         await (await SubmitWithAsync(marker, [.. id3, .. frames, .. id3v1])).AssertSuccessAsync(HttpStatusCode.Accepted);
         Assert.Equal(frames, await StoredAttachmentAsync(marker));
@@ -123,7 +123,7 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     {
         var marker = Guid.NewGuid().ToString("N");
         var secret = Encoding.ASCII.GetBytes("Artist" + marker[..8]);
-        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        var frames = Mp3Frames(3);
         // APEv2 (as mp3gain and foobar2000 write it): header, one item, footer; the size counts the item and the footer.
         byte[] item = [(byte)secret.Length, 0, 0, 0, 0, 0, 0, 0, .. "Artist"u8, 0, .. secret];
         byte[] ApeBlock(string preamble, uint flags) =>
@@ -143,7 +143,7 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     {
         var marker = Guid.NewGuid().ToString("N");
         var secret = "Artist" + marker[..8];
-        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        var frames = Mp3Frames(3);
         // Lyrics3 v2: fields, then the block's size in six digits and LYRICS200; v1: LYRICSBEGIN … LYRICSEND; then ID3v1.
         var fields = Encoding.ASCII.GetBytes($"LYRICSBEGININD00003110EAR{secret.Length:D5}{secret}");
         byte[] lyrics2 = [.. fields, .. Encoding.ASCII.GetBytes($"{fields.Length:D6}LYRICS200")];
@@ -157,6 +157,45 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         Assert.Contains("without sound data", onlyTags.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var empty = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), "\n \n"u8.ToArray())).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("is empty", empty.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>One MPEG audio frame: its 4-byte header and silence up to the length the header gives.</summary>
+    private static byte[] Frame(byte[] header, int length) => [.. header, .. new byte[length - 4]];
+
+    /// <summary>MPEG-1 layer III frames at 128 kbit/s and 44.1 kHz, without padding: 417 bytes each.</summary>
+    private static byte[] Mp3Frames(int count) => [.. Enumerable.Repeat(Frame([0xFF, 0xFB, 0x90, 0x64], 417), count).SelectMany(f => f)];
+
+    [Fact]
+    public async Task Mp3_frames_of_every_version_and_layer_chain_by_their_own_lengths_and_a_cut_last_frame_is_dropped()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        byte[] frames =
+        [
+            .. Frame([0xFF, 0xFB, 0x92, 0x64], 418), // MPEG-1 layer III, 128 kbit/s, 44.1 kHz, padded
+            .. Frame([0xFF, 0xF3, 0x80, 0xC4], 208), // MPEG-2 layer III, 64 kbit/s, 22.05 kHz
+            .. Frame([0xFF, 0xE3, 0x48, 0xC4], 288), // MPEG-2.5 layer III, 32 kbit/s, 8 kHz
+            .. Frame([0xFF, 0xFD, 0x94, 0x04], 480), // MPEG-1 layer II, 160 kbit/s, 48 kHz
+            .. Frame([0xFF, 0xFF, 0x10, 0x04], 32), // MPEG-1 layer I, 32 kbit/s, 44.1 kHz
+        ];
+        byte[] cut = [0xFF, 0xFB, 0x90, 0x64, .. new byte[100]];
+        await (await SubmitWithAsync(marker, [.. frames, .. cut])).AssertSuccessAsync(HttpStatusCode.Accepted);
+        Assert.Equal(frames, await StoredAttachmentAsync(marker));
+    }
+
+    [Fact]
+    public async Task A_file_behind_an_mp3_frame_header_is_refused_not_stored_as_sound()
+    {
+        var before = await TipTestKit.CountTipsAsync(api);
+        var secret = "Owner" + Guid.NewGuid().ToString("N")[..8];
+        byte[] jpegAfterAFrame = [.. Frame([0xFF, 0xFB, 0x90, 0x00], 417), .. JpegWithMetadata(secret)];
+        byte[] pdfAfterASyncWord = [0xFF, 0xFB, .. "junk"u8, .. Encoding.ASCII.GetBytes($"%PDF-1.7 1 0 obj << /Author ({secret}) >> endobj " + new string('x', 2000))];
+        byte[] textBetweenFrames = [.. Mp3Frames(2), .. Encoding.ASCII.GetBytes($"Recorded by {secret}"), .. Mp3Frames(2)];
+        foreach (var file in new[] { jpegAfterAFrame, pdfAfterASyncWord, textBetweenFrames })
+        {
+            var problem = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), file)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+            Assert.Contains("MP3", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal(before, await TipTestKit.CountTipsAsync(api));
     }
 
     [Fact]

@@ -45,11 +45,17 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
             return WavWithoutTags(span) is { } wav ? (new CleanAttachment("audio/wav", wav), null)
                 : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is a WAV file without sound data.");
         }
-        if (span.StartsWith("ID3"u8) || StartsWithMpegFrame(span))
+        if (span.StartsWith("ID3"u8) || MpegFrameLength(span) > 0)
         {
             var audio = Mp3WithoutTags(span);
-            return StartsWithMpegFrame(audio) ? (new CleanAttachment("audio/mpeg", audio), null)
-                : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is an MP3 file without sound data.");
+            var frames = MpegFramesLength(audio);
+            return frames switch
+            {
+                null => Refused(StatusCodes.Status422UnprocessableEntity,
+                    $"{which} is an MP3 file with data between or after its audio frames that is neither sound nor a tag this API removes."),
+                0 => Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is an MP3 file without sound data."),
+                _ => (new CleanAttachment("audio/mpeg", audio[..frames.Value].ToArray()), null),
+            };
         }
         if (span.StartsWith("OggS"u8) || span.StartsWith("fLaC"u8) || (span.Length > 8 && span[4..8].SequenceEqual("ftyp"u8)))
         {
@@ -64,8 +70,70 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
             $"{which} is not an accepted kind: images (JPEG, PNG, GIF, WebP), MP3 or WAV audio, or UTF-8 plain text.");
     }
 
-    /// <summary>An MPEG audio frame's sync word: eleven bits set.</summary>
-    private static bool StartsWithMpegFrame(ReadOnlySpan<byte> span) => span.Length > 2 && span[0] == 0xFF && (span[1] & 0xE0) == 0xE0;
+    /// <summary>
+    /// How many bytes from the start are whole MPEG audio frames, each header followed by the next: null when something
+    /// else comes between them or after them (a file hiding other data behind a sync word). A last frame cut short, as a
+    /// recording stopped mid-frame leaves it, is left out.
+    /// </summary>
+    private static int? MpegFramesLength(ReadOnlySpan<byte> audio)
+    {
+        var at = 0;
+        while (at < audio.Length)
+        {
+            var length = MpegFrameLength(audio[at..]);
+            if (length == 0)
+            {
+                return null;
+            }
+            if (at + length > audio.Length)
+            {
+                return at;
+            }
+            at += length;
+        }
+        return at;
+    }
+
+    // Bit rates in kbit/s by bit-rate index: MPEG-1 layers I, II, III; MPEG-2 and 2.5 layer I; their layers II and III.
+    private static readonly int[][] BitRates =
+    [
+        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    ];
+
+    /// <summary>
+    /// The length of the MPEG audio frame (MPEG-1, 2 or 2.5, layer I, II or III) whose header starts
+    /// <paramref name="frame"/>, from its bit rate, sample rate and padding; 0 when the bytes are not such a header
+    /// (no sync word, a reserved version, layer or sample rate, or a free or invalid bit rate).
+    /// </summary>
+    private static int MpegFrameLength(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 4 || frame[0] != 0xFF || (frame[1] & 0xE0) != 0xE0)
+        {
+            return 0;
+        }
+        var version = (frame[1] >> 3) & 3; // 0: MPEG-2.5, 1: reserved, 2: MPEG-2, 3: MPEG-1
+        var layer = 4 - ((frame[1] >> 1) & 3); // 4: reserved
+        var bitRateIndex = frame[2] >> 4;
+        var sampleRateIndex = (frame[2] >> 2) & 3;
+        if (version == 1 || layer == 4 || bitRateIndex is 0 or 15 || sampleRateIndex == 3)
+        {
+            return 0;
+        }
+        var mpeg1 = version == 3;
+        var bitRate = 1000 * BitRates[mpeg1 ? layer - 1 : Math.Min(layer, 2) + 2][bitRateIndex];
+        var sampleRate = (sampleRateIndex switch { 0 => 44_100, 1 => 48_000, _ => 32_000 }) >> (mpeg1 ? 0 : version == 2 ? 1 : 2);
+        var padding = (frame[2] >> 1) & 1;
+        return layer switch
+        {
+            1 => ((12 * bitRate / sampleRate) + padding) * 4,
+            3 when !mpeg1 => (72 * bitRate / sampleRate) + padding,
+            _ => (144 * bitRate / sampleRate) + padding,
+        };
+    }
 
     private static (CleanAttachment?, AttachmentRefusal?) Refused(int status, string detail) => (null, new AttachmentRefusal(status, detail));
 
@@ -80,7 +148,7 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
     /// appended ID3v2 tags (found from their footers) and Lyrics3 tags (v2 from its size and <c>LYRICS200</c>, v1 from
     /// <c>LYRICSEND</c> back to its <c>LYRICSBEGIN</c>, at most 5,100 bytes before).
     /// </summary>
-    private static byte[] Mp3WithoutTags(ReadOnlySpan<byte> span)
+    private static ReadOnlySpan<byte> Mp3WithoutTags(ReadOnlySpan<byte> span)
     {
         while (span.Length > 10 && span.StartsWith("ID3"u8))
         {
@@ -115,7 +183,7 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
             }
             else
             {
-                return span.ToArray();
+                return span;
             }
             span = total >= span.Length ? [] : span[..^(int)total];
         }
