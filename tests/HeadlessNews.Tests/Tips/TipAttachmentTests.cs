@@ -198,6 +198,29 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         Assert.Equal(before, await TipTestKit.CountTipsAsync(api));
     }
 
+    private static byte[] Chunk(string id, uint size, byte[] content) => [.. Encoding.ASCII.GetBytes(id), .. BitConverter.GetBytes(size), .. content];
+
+    /// <summary>A RIFF/WAVE file of the given chunks, after a PCM format chunk (8 kHz, mono, 16-bit).</summary>
+    private static byte[] Wav(params byte[][] chunks)
+    {
+        byte[] format = [1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0];
+        byte[] body = [.. "WAVE"u8, .. Chunk("fmt ", 16, format), .. chunks.SelectMany(c => c)];
+        return [.. "RIFF"u8, .. BitConverter.GetBytes((uint)body.Length), .. body];
+    }
+
+    [Fact]
+    public async Task A_wav_whose_recorder_never_wrote_the_data_size_loses_the_tags_after_its_samples()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var secret = Encoding.ASCII.GetBytes("Reporter" + marker[..8] + "\0");
+        var samples = Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)).ToArray();
+        byte[] info = [.. "INFO"u8, .. Chunk("IART", (uint)secret.Length, secret)];
+        var unfinished = Wav(Chunk("data", uint.MaxValue, samples), Chunk("LIST", (uint)info.Length, info));
+
+        await (await SubmitWithAsync(marker, unfinished)).AssertSuccessAsync(HttpStatusCode.Accepted);
+        Assert.Equal(Wav(Chunk("data", (uint)samples.Length, samples)), await StoredAttachmentAsync(marker));
+    }
+
     [Fact]
     public async Task More_than_five_attachments_are_refused()
     {

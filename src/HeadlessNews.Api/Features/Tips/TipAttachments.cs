@@ -192,26 +192,36 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
     private static int Id3Size(ReadOnlySpan<byte> synchsafe) =>
         (synchsafe[0] & 0x7F) << 21 | (synchsafe[1] & 0x7F) << 14 | (synchsafe[2] & 0x7F) << 7 | (synchsafe[3] & 0x7F);
 
-    /// <summary>A WAV file rebuilt from its <c>fmt </c> and <c>data</c> chunks only (LIST/INFO, bext and iXML carry names and places).</summary>
+    /// <summary>
+    /// A WAV file rebuilt from its <c>fmt </c> and <c>data</c> chunks only (LIST/INFO, bext and iXML carry names and places).
+    /// A <c>data</c> size past the end of the file (0xFFFFFFFF from a recorder that never finished) says nothing of where
+    /// the samples stop: they stop where chunks start that run exactly to the end of the file, else at its end.
+    /// </summary>
     private static byte[]? WavWithoutTags(ReadOnlySpan<byte> span)
     {
         using var kept = new MemoryStream();
+        Span<byte> keptSize = stackalloc byte[4];
         var hasData = false;
         for (var at = 12; at + 8 <= span.Length;)
         {
             var id = span.Slice(at, 4);
             var size = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(at + 4, 4));
-            var length = (int)Math.Min(size, (uint)(span.Length - at - 8));
+            var overruns = size > span.Length - at - 8;
+            var length = !overruns ? (int)size : id.SequenceEqual("data"u8) ? SamplesLength(span, at + 8) : span.Length - at - 8;
             if (id.SequenceEqual("fmt "u8) || id.SequenceEqual("data"u8))
             {
                 hasData |= id.SequenceEqual("data"u8);
-                kept.Write(span.Slice(at, 8 + length));
+                kept.Write(id);
+                BinaryPrimitives.WriteUInt32LittleEndian(keptSize, (uint)length);
+                kept.Write(keptSize);
+                kept.Write(span.Slice(at + 8, length));
                 if (length % 2 == 1)
                 {
                     kept.WriteByte(0);
                 }
             }
-            at += 8 + length + (length % 2);
+            // The chunks found after samples of unknown length start where they were found, pad byte or not.
+            at += 8 + length + (overruns ? 0 : length % 2);
         }
         if (!hasData)
         {
@@ -224,6 +234,39 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
         "WAVE"u8.CopyTo(wav.AsSpan(8));
         body.CopyTo(wav.AsSpan(12));
         return wav;
+    }
+
+    /// <summary>From <paramref name="start"/> to the first place where chunks run exactly to the end of the file, or to its end.</summary>
+    private static int SamplesLength(ReadOnlySpan<byte> span, int start)
+    {
+        for (var at = start; at + 8 <= span.Length; at++)
+        {
+            if (ChunksReachEnd(span, at))
+            {
+                return at - start;
+            }
+        }
+        return span.Length - start;
+    }
+
+    /// <summary>Whether chunks with printable ids follow each other from <paramref name="at"/> to exactly the end (the last one's pad byte may be missing).</summary>
+    private static bool ChunksReachEnd(ReadOnlySpan<byte> span, int at)
+    {
+        while (at + 8 <= span.Length && span[at] is > 0x20 and < 0x7F && span[(at + 1)..(at + 4)].IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0)
+        {
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(at + 4, 4));
+            var end = at + 8L + size;
+            if (end == span.Length || (end + 1 == span.Length && size % 2 == 1))
+            {
+                return true;
+            }
+            if (end > span.Length)
+            {
+                return false;
+            }
+            at = (int)end + (int)(size % 2);
+        }
+        return false;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
