@@ -31,6 +31,15 @@ public class TipsApiFactory : ApiFactory
     }
 }
 
+/// <summary>The tips API on real Kestrel, which enforces body limits on chunked bodies, with attachments of at most 64 KiB.</summary>
+public sealed class KestrelTipsApiFactory : TipsApiFactory
+{
+    public KestrelTipsApiFactory() => UseKestrel(0);
+
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(base.Settings) { ["Tips:MaxAttachmentBytes"] = "65536" };
+}
+
 public static class TipTestKit
 {
     public const string Origin = "https://news.example.cymru";

@@ -214,7 +214,7 @@ public static class TipEndpoints
         {
             form = await http.ReadFormAsync(cancellationToken);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (MultipartBodies.IsMalformed(e))
         {
             return (null, [], Problems.BadRequest("The multipart body is malformed: send the fields message, altcha (name, contact) and up to 5 files as attachments."));
         }
