@@ -85,10 +85,15 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         using var picture = Image.Black(64, 48);
         var marker = Guid.NewGuid().ToString("N");
         var submitted = SubmitWithAsync(marker, picture.PngsaveBuffer());
-
-        // Nothing can be awaited for "still waiting": the tip is given a moment it would need only a fraction of.
-        Assert.NotSame(submitted, await Task.WhenAny(submitted, Task.Delay(TimeSpan.FromSeconds(1))));
-        release.SetResult();
+        try
+        {
+            // Nothing can be awaited for "still waiting": the tip is given a moment it would need only a fraction of.
+            Assert.NotSame(submitted, await Task.WhenAny(submitted, Task.Delay(TimeSpan.FromSeconds(1))));
+        }
+        finally
+        {
+            release.SetResult();
+        }
         await Task.WhenAll(holders);
         await (await submitted).AssertSuccessAsync(HttpStatusCode.Accepted);
     }
