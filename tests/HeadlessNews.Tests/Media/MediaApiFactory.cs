@@ -6,7 +6,7 @@ namespace HeadlessNews.Tests.Media;
 /// The API with its media on the filesystem in a folder of the test class's own, a 2 MiB upload limit, and a public site
 /// (<see cref="PublicBaseUrl"/>) that serves the API under <c>/v1</c>.
 /// </summary>
-public sealed class MediaApiFactory : ApiFactory
+public class MediaApiFactory : ApiFactory
 {
     public string MediaFolder { get; } = Directory.CreateTempSubdirectory("headlessnews-media-").FullName;
 
@@ -25,5 +25,12 @@ public sealed class MediaApiFactory : ApiFactory
     {
         await base.DisposeAsync();
         Directory.Delete(MediaFolder, recursive: true);
+        GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>The media API on real Kestrel, which enforces the upload limit on chunked bodies.</summary>
+public sealed class KestrelMediaApiFactory : MediaApiFactory
+{
+    public KestrelMediaApiFactory() => UseKestrel(0);
 }

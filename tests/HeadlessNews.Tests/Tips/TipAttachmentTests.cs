@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NetVips;
 
 namespace HeadlessNews.Tests.Tips;
@@ -63,6 +66,39 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     }
 
     [Fact]
+    public async Task An_image_over_the_media_librarys_pixel_limit_is_refused_before_it_is_decoded()
+    {
+        var before = await TipTestKit.CountTipsAsync(api);
+        using var wide = Image.Black(1001, 1000);
+        var problem = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), wide.PngsaveBuffer())).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("1001 × 1000 pixels; at most 1,000,000", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await TipTestKit.CountTipsAsync(api));
+    }
+
+    [Fact]
+    public async Task Images_in_tips_wait_for_the_media_librarys_gate_on_concurrent_image_work()
+    {
+        var work = api.Services.GetRequiredService<ImageWork>();
+        var release = new TaskCompletionSource();
+        var slots = api.Services.GetRequiredService<IOptions<MediaOptions>>().Value.MaxConcurrentRenders;
+        var holders = Enumerable.Range(0, slots).Select(_ => work.RunAsync(() => release.Task.Wait(TimeSpan.FromMinutes(1)), CancellationToken.None)).ToList();
+        using var picture = Image.Black(64, 48);
+        var marker = Guid.NewGuid().ToString("N");
+        var submitted = SubmitWithAsync(marker, picture.PngsaveBuffer());
+        try
+        {
+            // Nothing can be awaited for "still waiting": the tip is given a moment it would need only a fraction of.
+            Assert.NotSame(submitted, await Task.WhenAny(submitted, Task.Delay(TimeSpan.FromSeconds(1))));
+        }
+        finally
+        {
+            release.SetResult();
+        }
+        await Task.WhenAll(holders);
+        await (await submitted).AssertSuccessAsync(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
     public async Task A_pdf_is_refused_with_the_reason_and_nothing_is_stored()
     {
         var before = await TipTestKit.CountTipsAsync(api);
@@ -79,7 +115,7 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         var secret = "Artist" + marker[..8];
         var tag = Encoding.ASCII.GetBytes($"TPE1{secret}");
         byte[] id3 = [.. "ID3"u8, 3, 0, 0, 0, 0, 0, (byte)tag.Length, .. tag];
-        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        var frames = Mp3Frames(3);
         byte[] id3v1 = [.. "TAG"u8, .. Encoding.ASCII.GetBytes(secret.PadRight(125))];
         await (await SubmitWithAsync(marker, [.. id3, .. frames, .. id3v1])).AssertSuccessAsync(HttpStatusCode.Accepted);
         Assert.Equal(frames, await StoredAttachmentAsync(marker));
@@ -92,7 +128,7 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     {
         var marker = Guid.NewGuid().ToString("N");
         var secret = Encoding.ASCII.GetBytes("Artist" + marker[..8]);
-        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        var frames = Mp3Frames(3);
         // APEv2 (as mp3gain and foobar2000 write it): header, one item, footer; the size counts the item and the footer.
         byte[] item = [(byte)secret.Length, 0, 0, 0, 0, 0, 0, 0, .. "Artist"u8, 0, .. secret];
         byte[] ApeBlock(string preamble, uint flags) =>
@@ -112,7 +148,7 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     {
         var marker = Guid.NewGuid().ToString("N");
         var secret = "Artist" + marker[..8];
-        byte[] frames = [0xFF, 0xFB, 0x90, 0x64, .. new byte[400]];
+        var frames = Mp3Frames(3);
         // Lyrics3 v2: fields, then the block's size in six digits and LYRICS200; v1: LYRICSBEGIN … LYRICSEND; then ID3v1.
         var fields = Encoding.ASCII.GetBytes($"LYRICSBEGININD00003110EAR{secret.Length:D5}{secret}");
         byte[] lyrics2 = [.. fields, .. Encoding.ASCII.GetBytes($"{fields.Length:D6}LYRICS200")];
@@ -126,6 +162,68 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         Assert.Contains("without sound data", onlyTags.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var empty = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), "\n \n"u8.ToArray())).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("is empty", empty.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>One MPEG audio frame: its 4-byte header and silence up to the length the header gives.</summary>
+    private static byte[] Frame(byte[] header, int length) => [.. header, .. new byte[length - 4]];
+
+    /// <summary>MPEG-1 layer III frames at 128 kbit/s and 44.1 kHz, without padding: 417 bytes each.</summary>
+    private static byte[] Mp3Frames(int count) => [.. Enumerable.Repeat(Frame([0xFF, 0xFB, 0x90, 0x64], 417), count).SelectMany(f => f)];
+
+    [Fact]
+    public async Task Mp3_frames_of_every_version_and_layer_chain_by_their_own_lengths_and_a_cut_last_frame_is_dropped()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        byte[] frames =
+        [
+            .. Frame([0xFF, 0xFB, 0x92, 0x64], 418), // MPEG-1 layer III, 128 kbit/s, 44.1 kHz, padded
+            .. Frame([0xFF, 0xF3, 0x80, 0xC4], 208), // MPEG-2 layer III, 64 kbit/s, 22.05 kHz
+            .. Frame([0xFF, 0xE3, 0x48, 0xC4], 288), // MPEG-2.5 layer III, 32 kbit/s, 8 kHz
+            .. Frame([0xFF, 0xFD, 0x94, 0x04], 480), // MPEG-1 layer II, 160 kbit/s, 48 kHz
+            .. Frame([0xFF, 0xFF, 0x10, 0x04], 32), // MPEG-1 layer I, 32 kbit/s, 44.1 kHz
+        ];
+        byte[] cut = [0xFF, 0xFB, 0x90, 0x64, .. new byte[100]];
+        await (await SubmitWithAsync(marker, [.. frames, .. cut])).AssertSuccessAsync(HttpStatusCode.Accepted);
+        Assert.Equal(frames, await StoredAttachmentAsync(marker));
+    }
+
+    [Fact]
+    public async Task A_file_behind_an_mp3_frame_header_is_refused_not_stored_as_sound()
+    {
+        var before = await TipTestKit.CountTipsAsync(api);
+        var secret = "Owner" + Guid.NewGuid().ToString("N")[..8];
+        byte[] jpegAfterAFrame = [.. Frame([0xFF, 0xFB, 0x90, 0x00], 417), .. JpegWithMetadata(secret)];
+        byte[] pdfAfterASyncWord = [0xFF, 0xFB, .. "junk"u8, .. Encoding.ASCII.GetBytes($"%PDF-1.7 1 0 obj << /Author ({secret}) >> endobj " + new string('x', 2000))];
+        byte[] textBetweenFrames = [.. Mp3Frames(2), .. Encoding.ASCII.GetBytes($"Recorded by {secret}"), .. Mp3Frames(2)];
+        foreach (var file in new[] { jpegAfterAFrame, pdfAfterASyncWord, textBetweenFrames })
+        {
+            var problem = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), file)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+            Assert.Contains("MP3", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal(before, await TipTestKit.CountTipsAsync(api));
+    }
+
+    private static byte[] Chunk(string id, uint size, byte[] content) => [.. Encoding.ASCII.GetBytes(id), .. BitConverter.GetBytes(size), .. content];
+
+    /// <summary>A RIFF/WAVE file of the given chunks, after a PCM format chunk (8 kHz, mono, 16-bit).</summary>
+    private static byte[] Wav(params byte[][] chunks)
+    {
+        byte[] format = [1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0];
+        byte[] body = [.. "WAVE"u8, .. Chunk("fmt ", 16, format), .. chunks.SelectMany(c => c)];
+        return [.. "RIFF"u8, .. BitConverter.GetBytes((uint)body.Length), .. body];
+    }
+
+    [Fact]
+    public async Task A_wav_whose_recorder_never_wrote_the_data_size_loses_the_tags_after_its_samples()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var secret = Encoding.ASCII.GetBytes("Reporter" + marker[..8] + "\0");
+        var samples = Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)).ToArray();
+        byte[] info = [.. "INFO"u8, .. Chunk("IART", (uint)secret.Length, secret)];
+        var unfinished = Wav(Chunk("data", uint.MaxValue, samples), Chunk("LIST", (uint)info.Length, info));
+
+        await (await SubmitWithAsync(marker, unfinished)).AssertSuccessAsync(HttpStatusCode.Accepted);
+        Assert.Equal(Wav(Chunk("data", (uint)samples.Length, samples)), await StoredAttachmentAsync(marker));
     }
 
     [Fact]

@@ -83,6 +83,28 @@ public sealed class TipManagementTests(TipsApiFactory api) : IClassFixture<TipsA
     }
 
     [Fact]
+    public async Task Changing_a_tip_answers_the_whole_tip_as_reading_it_does()
+    {
+        var newsroom = await api.ClientWithScopesAsync("tips:manage");
+        var (id, marker) = await NewTipAsync(newsroom);
+        var changed = await (await PutAsync(newsroom, id, 1, new { status = "triaged", assignee = "Sioned", notes = "Call the council" })).AssertSuccessAsync();
+        var read = await (await newsroom.GetAsync($"/v1/manage/tips/{id}")).AssertSuccessAsync();
+        Assert.Equal(read.GetRawText(), changed.GetRawText());
+        Assert.Contains(marker, changed.GetProperty("messages")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("Call the council", 2), (changed.GetProperty("notes").GetString(), changed.GetProperty("version").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_draft_without_content_write_is_403_before_its_body_is_read()
+    {
+        var manager = await api.ClientWithScopesAsync("tips:manage");
+        var (id, _) = await NewTipAsync(manager);
+        await (await manager.PostAsync($"/v1/manage/tips/{id}/draft", null)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        using var notJson = new StringContent("{", System.Text.Encoding.UTF8, "application/json");
+        await (await manager.PostAsync($"/v1/manage/tips/{id}/draft", notJson)).AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task A_draft_article_made_from_a_tip_quotes_it_stays_a_draft_and_is_linked()
     {
         var editor = await api.ClientWithScopesAsync("tips:manage", "content:write");

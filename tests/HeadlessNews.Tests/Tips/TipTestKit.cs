@@ -19,6 +19,8 @@ public class TipsApiFactory : ApiFactory
         ["Tips:KeyRingPath"] = KeyRingPath,
         ["Tips:Challenge:MaxNumber"] = "1000",
         ["Cors:Origins"] = TipTestKit.Origin,
+        // The media library's pixel limit, which tips share, low enough for a small test file to pass it.
+        ["Media:MaxPixels"] = "1000000",
     };
 
     public override async ValueTask DisposeAsync()
@@ -27,6 +29,15 @@ public class TipsApiFactory : ApiFactory
         Directory.Delete(KeyRingPath, recursive: true);
         GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>The tips API on real Kestrel, which enforces body limits on chunked bodies, with attachments of at most 64 KiB.</summary>
+public sealed class KestrelTipsApiFactory : TipsApiFactory
+{
+    public KestrelTipsApiFactory() => UseKestrel(0);
+
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(base.Settings) { ["Tips:MaxAttachmentBytes"] = "65536" };
 }
 
 public static class TipTestKit

@@ -62,7 +62,7 @@ public static class AssetEndpoints
         {
             form = await request.ReadFormAsync(cancellationToken);
         }
-        catch (Exception malformed) when (malformed is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
+        catch (Exception malformed) when (MultipartBodies.IsMalformed(malformed) && !cancellationToken.IsCancellationRequested)
         {
             // The multipart reader's words for a body that ends early or breaks the format: the client's, not ours.
             return (null, Problems.Validation("file", "The multipart body is incomplete or malformed."));

@@ -75,14 +75,11 @@ public static partial class ImageFiles
         try
         {
             using var header = Image.NewFromBuffer(bytes, access: Enums.Access.Sequential);
-            var pixels = (long)header.Width * header.Height;
-            if (pixels > maxPixels)
+            if (TooManyPixels(header, maxPixels) is { } tooMany)
             {
-                return (null, new ImageRefusal(StatusCodes.Status422UnprocessableEntity,
-                    $"The image declares {header.Width} × {header.Height} pixels; at most {maxPixels:N0} pixels are accepted."));
+                return (null, tooMany);
             }
-            var rotated = header.Contains("orientation") && header.Get("orientation") is int orientation && orientation >= 5;
-            var (width, height) = rotated ? (header.Height, header.Width) : (header.Width, header.Height);
+            var (width, height) = Upright(header);
             var metadata = ReadMetadata(header);
             var masterWidth = header.HasAlpha() ? null : MasterWidth(width);
             var keepsMaster = masterWidth is not null;
@@ -104,9 +101,50 @@ public static partial class ImageFiles
         }
         catch (VipsException)
         {
-            return (null, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, "The image does not decode completely (truncated or corrupt)."));
+            return (null, Undecodable);
         }
     }
+
+    /// <summary>
+    /// The picture again with nothing but its pixels (for files from outside the newsroom, such as readers' tips): judged
+    /// by its header as <see cref="Inspect"/> does, then streamed through libvips at its own size, orientation applied, in
+    /// sRGB, without EXIF (GPS, camera serials), XMP, IPTC, ICC or comments; PNG when it has transparency, else JPEG.
+    /// Streaming keeps memory near a few rows of pixels, except that applying an orientation holds the whole picture.
+    /// </summary>
+    public static (byte[]? Bytes, string? ContentType, ImageRefusal? Refusal) Scrub(byte[] bytes, long maxPixels)
+    {
+        try
+        {
+            using var header = Image.NewFromBuffer(bytes, access: Enums.Access.Sequential);
+            if (TooManyPixels(header, maxPixels) is { } tooMany)
+            {
+                return (null, null, tooMany);
+            }
+            using var clean = Image.ThumbnailBuffer(bytes, Upright(header).Width, height: 10_000_000, size: Enums.Size.Down,
+                optionString: "fail_on=truncated", failOn: Enums.FailOn.Truncated);
+            return clean.HasAlpha()
+                ? (clean.PngsaveBuffer(keep: Enums.ForeignKeep.None), Png, null)
+                : (clean.JpegsaveBuffer(q: 90, keep: Enums.ForeignKeep.None), Jpeg, null);
+        }
+        catch (VipsException)
+        {
+            return (null, null, Undecodable);
+        }
+    }
+
+    private static readonly ImageRefusal Undecodable = new(StatusCodes.Status422UnprocessableEntity, "The image does not decode completely (truncated or corrupt).");
+
+    /// <summary>The refusal for a header declaring more than <paramref name="maxPixels"/>, before anything is decoded.</summary>
+    private static ImageRefusal? TooManyPixels(Image header, long maxPixels) => (long)header.Width * header.Height > maxPixels
+        ? new ImageRefusal(StatusCodes.Status422UnprocessableEntity,
+            $"The image declares {header.Width} × {header.Height} pixels; at most {maxPixels:N0} pixels are accepted.")
+        : null;
+
+    /// <summary>The size shown once the EXIF orientation is applied (5 to 8 turn the picture a quarter).</summary>
+    private static (int Width, int Height) Upright(Image header) =>
+        header.Contains("orientation") && header.Get("orientation") is int orientation && orientation >= 5
+            ? (header.Height, header.Width)
+            : (header.Width, header.Height);
 
     /// <summary>The width of the master kept for a picture <paramref name="width"/> wide (upright), or null when it gets none.</summary>
     public static int? MasterWidth(int width)

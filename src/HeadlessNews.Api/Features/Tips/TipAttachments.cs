@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using HeadlessNews.Api.Features.Media;
 
 namespace HeadlessNews.Api.Features.Tips;
 
@@ -12,14 +13,15 @@ public sealed record AttachmentRefusal(int Status, string Detail);
 
 /// <summary>
 /// Judges each attachment by its bytes, never its name or declared type, and removes what could identify the sender:
-/// images are re-encoded (<see cref="TipImageScrubber"/>), MP3 loses its ID3 tags, WAV keeps only its format and sound
+/// images are re-encoded by the media library (<see cref="ImageFiles.Scrub"/>, within its pixel limit and its gate on
+/// concurrent image work, so tips cannot take more memory than uploads), MP3 loses its ID3 tags, WAV keeps only its format and sound
 /// chunks, text must be UTF-8. PDFs are refused: their metadata lives in the Info dictionary, XMP streams (often
 /// compressed inside object streams), per-page metadata and earlier revisions that incremental saves keep; removing all
 /// of it needs a full PDF rewriter, and a partial strip would promise a safety it does not give.
 /// </summary>
-public static class TipAttachments
+public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> media)
 {
-    public static (CleanAttachment? Clean, AttachmentRefusal? Refusal) Clean(byte[] content, int position)
+    public async Task<(CleanAttachment? Clean, AttachmentRefusal? Refusal)> CleanAsync(byte[] content, int position, CancellationToken cancellationToken)
     {
         var span = content.AsSpan();
         var which = $"Attachment {position}";
@@ -34,19 +36,26 @@ public static class TipAttachments
         }
         if (IsImage(span))
         {
-            var (bytes, type, refusal) = TipImageScrubber.Reencode(content);
-            return bytes is null ? Refused(StatusCodes.Status422UnprocessableEntity, $"{which}: {refusal}") : (new CleanAttachment(type!, bytes), null);
+            var maxPixels = media.Value.MaxPixels;
+            var (bytes, type, refusal) = await imageWork.RunAsync(() => ImageFiles.Scrub(content, maxPixels), cancellationToken);
+            return bytes is null ? Refused(refusal!.Status, $"{which}: {refusal.Detail}") : (new CleanAttachment(type!, bytes), null);
         }
         if (span.Length > 12 && span.StartsWith("RIFF"u8) && span[8..12].SequenceEqual("WAVE"u8))
         {
             return WavWithoutTags(span) is { } wav ? (new CleanAttachment("audio/wav", wav), null)
                 : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is a WAV file without sound data.");
         }
-        if (span.StartsWith("ID3"u8) || StartsWithMpegFrame(span))
+        if (span.StartsWith("ID3"u8) || MpegFrameLength(span) > 0)
         {
             var audio = Mp3WithoutTags(span);
-            return StartsWithMpegFrame(audio) ? (new CleanAttachment("audio/mpeg", audio), null)
-                : Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is an MP3 file without sound data.");
+            var frames = MpegFramesLength(audio);
+            return frames switch
+            {
+                null => Refused(StatusCodes.Status422UnprocessableEntity,
+                    $"{which} is an MP3 file with data between or after its audio frames that is neither sound nor a tag this API removes."),
+                0 => Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is an MP3 file without sound data."),
+                _ => (new CleanAttachment("audio/mpeg", audio[..frames.Value].ToArray()), null),
+            };
         }
         if (span.StartsWith("OggS"u8) || span.StartsWith("fLaC"u8) || (span.Length > 8 && span[4..8].SequenceEqual("ftyp"u8)))
         {
@@ -61,8 +70,70 @@ public static class TipAttachments
             $"{which} is not an accepted kind: images (JPEG, PNG, GIF, WebP), MP3 or WAV audio, or UTF-8 plain text.");
     }
 
-    /// <summary>An MPEG audio frame's sync word: eleven bits set.</summary>
-    private static bool StartsWithMpegFrame(ReadOnlySpan<byte> span) => span.Length > 2 && span[0] == 0xFF && (span[1] & 0xE0) == 0xE0;
+    /// <summary>
+    /// How many bytes from the start are whole MPEG audio frames, each header followed by the next: null when something
+    /// else comes between them or after them (a file hiding other data behind a sync word). A last frame cut short, as a
+    /// recording stopped mid-frame leaves it, is left out.
+    /// </summary>
+    private static int? MpegFramesLength(ReadOnlySpan<byte> audio)
+    {
+        var at = 0;
+        while (at < audio.Length)
+        {
+            var length = MpegFrameLength(audio[at..]);
+            if (length == 0)
+            {
+                return null;
+            }
+            if (at + length > audio.Length)
+            {
+                return at;
+            }
+            at += length;
+        }
+        return at;
+    }
+
+    // Bit rates in kbit/s by bit-rate index: MPEG-1 layers I, II, III; MPEG-2 and 2.5 layer I; their layers II and III.
+    private static readonly int[][] BitRates =
+    [
+        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    ];
+
+    /// <summary>
+    /// The length of the MPEG audio frame (MPEG-1, 2 or 2.5, layer I, II or III) whose header starts
+    /// <paramref name="frame"/>, from its bit rate, sample rate and padding; 0 when the bytes are not such a header
+    /// (no sync word, a reserved version, layer or sample rate, or a free or invalid bit rate).
+    /// </summary>
+    private static int MpegFrameLength(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 4 || frame[0] != 0xFF || (frame[1] & 0xE0) != 0xE0)
+        {
+            return 0;
+        }
+        var version = (frame[1] >> 3) & 3; // 0: MPEG-2.5, 1: reserved, 2: MPEG-2, 3: MPEG-1
+        var layer = 4 - ((frame[1] >> 1) & 3); // 4: reserved
+        var bitRateIndex = frame[2] >> 4;
+        var sampleRateIndex = (frame[2] >> 2) & 3;
+        if (version == 1 || layer == 4 || bitRateIndex is 0 or 15 || sampleRateIndex == 3)
+        {
+            return 0;
+        }
+        var mpeg1 = version == 3;
+        var bitRate = 1000 * BitRates[mpeg1 ? layer - 1 : Math.Min(layer, 2) + 2][bitRateIndex];
+        var sampleRate = (sampleRateIndex switch { 0 => 44_100, 1 => 48_000, _ => 32_000 }) >> (mpeg1 ? 0 : version == 2 ? 1 : 2);
+        var padding = (frame[2] >> 1) & 1;
+        return layer switch
+        {
+            1 => ((12 * bitRate / sampleRate) + padding) * 4,
+            3 when !mpeg1 => (72 * bitRate / sampleRate) + padding,
+            _ => (144 * bitRate / sampleRate) + padding,
+        };
+    }
 
     private static (CleanAttachment?, AttachmentRefusal?) Refused(int status, string detail) => (null, new AttachmentRefusal(status, detail));
 
@@ -77,7 +148,7 @@ public static class TipAttachments
     /// appended ID3v2 tags (found from their footers) and Lyrics3 tags (v2 from its size and <c>LYRICS200</c>, v1 from
     /// <c>LYRICSEND</c> back to its <c>LYRICSBEGIN</c>, at most 5,100 bytes before).
     /// </summary>
-    private static byte[] Mp3WithoutTags(ReadOnlySpan<byte> span)
+    private static ReadOnlySpan<byte> Mp3WithoutTags(ReadOnlySpan<byte> span)
     {
         while (span.Length > 10 && span.StartsWith("ID3"u8))
         {
@@ -112,7 +183,7 @@ public static class TipAttachments
             }
             else
             {
-                return span.ToArray();
+                return span;
             }
             span = total >= span.Length ? [] : span[..^(int)total];
         }
@@ -121,26 +192,36 @@ public static class TipAttachments
     private static int Id3Size(ReadOnlySpan<byte> synchsafe) =>
         (synchsafe[0] & 0x7F) << 21 | (synchsafe[1] & 0x7F) << 14 | (synchsafe[2] & 0x7F) << 7 | (synchsafe[3] & 0x7F);
 
-    /// <summary>A WAV file rebuilt from its <c>fmt </c> and <c>data</c> chunks only (LIST/INFO, bext and iXML carry names and places).</summary>
+    /// <summary>
+    /// A WAV file rebuilt from its <c>fmt </c> and <c>data</c> chunks only (LIST/INFO, bext and iXML carry names and places).
+    /// A <c>data</c> size past the end of the file (0xFFFFFFFF from a recorder that never finished) says nothing of where
+    /// the samples stop: they stop where chunks start that run exactly to the end of the file, else at its end.
+    /// </summary>
     private static byte[]? WavWithoutTags(ReadOnlySpan<byte> span)
     {
         using var kept = new MemoryStream();
+        Span<byte> keptSize = stackalloc byte[4];
         var hasData = false;
         for (var at = 12; at + 8 <= span.Length;)
         {
             var id = span.Slice(at, 4);
             var size = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(at + 4, 4));
-            var length = (int)Math.Min(size, (uint)(span.Length - at - 8));
+            var overruns = size > span.Length - at - 8;
+            var length = !overruns ? (int)size : id.SequenceEqual("data"u8) ? SamplesLength(span, at + 8) : span.Length - at - 8;
             if (id.SequenceEqual("fmt "u8) || id.SequenceEqual("data"u8))
             {
                 hasData |= id.SequenceEqual("data"u8);
-                kept.Write(span.Slice(at, 8 + length));
+                kept.Write(id);
+                BinaryPrimitives.WriteUInt32LittleEndian(keptSize, (uint)length);
+                kept.Write(keptSize);
+                kept.Write(span.Slice(at + 8, length));
                 if (length % 2 == 1)
                 {
                     kept.WriteByte(0);
                 }
             }
-            at += 8 + length + (length % 2);
+            // The chunks found after samples of unknown length start where they were found, pad byte or not.
+            at += 8 + length + (overruns ? 0 : length % 2);
         }
         if (!hasData)
         {
@@ -153,6 +234,39 @@ public static class TipAttachments
         "WAVE"u8.CopyTo(wav.AsSpan(8));
         body.CopyTo(wav.AsSpan(12));
         return wav;
+    }
+
+    /// <summary>From <paramref name="start"/> to the first place where chunks run exactly to the end of the file, or to its end.</summary>
+    private static int SamplesLength(ReadOnlySpan<byte> span, int start)
+    {
+        for (var at = start; at + 8 <= span.Length; at++)
+        {
+            if (ChunksReachEnd(span, at))
+            {
+                return at - start;
+            }
+        }
+        return span.Length - start;
+    }
+
+    /// <summary>Whether chunks with printable ids follow each other from <paramref name="at"/> to exactly the end (the last one's pad byte may be missing).</summary>
+    private static bool ChunksReachEnd(ReadOnlySpan<byte> span, int at)
+    {
+        while (at + 8 <= span.Length && span[at] is > 0x20 and < 0x7F && span[(at + 1)..(at + 4)].IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0)
+        {
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(at + 4, 4));
+            var end = at + 8L + size;
+            if (end == span.Length || (end + 1 == span.Length && size % 2 == 1))
+            {
+                return true;
+            }
+            if (end > span.Length)
+            {
+                return false;
+            }
+            at = (int)end + (int)(size % 2);
+        }
+        return false;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -34,7 +34,7 @@ public static class TipEndpoints
         TypedResults.Ok(await challenges.CreateAsync(cancellationToken));
 
     private static async Task<Results<Accepted<TipReceiptResponse>, ProblemHttpResult>> SubmitTip(
-        HttpRequest http, HeadlessNewsDbContext db, TipChallenges challenges, TipSealer sealer, TimeProvider clock,
+        HttpRequest http, HeadlessNewsDbContext db, TipChallenges challenges, TipSealer sealer, TipAttachments cleaner, TimeProvider clock,
         IOptions<TipsOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -55,7 +55,7 @@ public static class TipEndpoints
         var attachments = new List<CleanAttachment>();
         foreach (var (content, position) in files.Select((f, i) => (f, i + 1)))
         {
-            var (clean, refused) = TipAttachments.Clean(content, position);
+            var (clean, refused) = await cleaner.CleanAsync(content, position, cancellationToken);
             if (refused is not null)
             {
                 return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
@@ -214,7 +214,7 @@ public static class TipEndpoints
         {
             form = await http.ReadFormAsync(cancellationToken);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (MultipartBodies.IsMalformed(e))
         {
             return (null, [], Problems.BadRequest("The multipart body is malformed: send the fields message, altcha (name, contact) and up to 5 files as attachments."));
         }

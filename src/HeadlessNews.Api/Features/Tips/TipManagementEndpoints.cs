@@ -26,7 +26,7 @@ public static class TipManagementEndpoints
             .RequireAuthorization(Scopes.Policies.TipsManage);
         tips.MapPost("/{id:guid}/draft", DraftFromTip).WithName("DraftArticleFromTip")
             .WithSummary("Create a draft article quoting the tip (never published by this); needs content:write too. Links the tip to it.")
-            .RequireAuthorization(Scopes.Policies.TipsManage).ProducesProblem(StatusCodes.Status409Conflict);
+            .RequireAuthorization(Scopes.Policies.TipsManage, Scopes.Policies.ContentWrite).ProducesProblem(StatusCodes.Status409Conflict);
         tips.MapPost("/decline", DeclineTips).WithName("DeclineTips").WithSummary("Decline many tips at once as spam.")
             .RequireAuthorization(Scopes.Policies.TipsManage);
         return manage;
@@ -57,18 +57,28 @@ public static class TipManagementEndpoints
     private static async Task<Results<Ok<TipResponse>, ProblemHttpResult>> GetTip(
         Guid id, HttpResponse response, HeadlessNewsDbContext db, TipSealer sealer, CancellationToken cancellationToken)
     {
-        var tip = await db.Set<Tip>().AsNoTracking().Include(t => t.Messages.OrderBy(m => m.Sequence)).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-        if (tip is null)
+        if (await ReadAsync(db, sealer, id, cancellationToken) is not { } tip)
         {
             return NotFound(id);
         }
+        response.SetETag(tip.Version);
+        return TypedResults.Ok(tip);
+    }
+
+    /// <summary>The whole tip, decrypted, as GET answers it and PUT after a change.</summary>
+    private static async Task<TipResponse?> ReadAsync(HeadlessNewsDbContext db, TipSealer sealer, Guid id, CancellationToken cancellationToken)
+    {
+        var tip = await db.Set<Tip>().AsNoTracking().Include(t => t.Messages.OrderBy(m => m.Sequence)).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (tip is null)
+        {
+            return null;
+        }
         var attachments = await db.Set<TipAttachment>().AsNoTracking().Where(a => a.TipId == id).OrderBy(a => a.Position)
             .Select(a => new TipAttachmentResponse(a.Id, a.ContentType, a.Length, $"/v1/manage/tips/{id}/attachments/{a.Id}")).ToListAsync(cancellationToken);
-        response.SetETag(tip.Version);
-        return TypedResults.Ok(new TipResponse(
+        return new TipResponse(
             tip.Id, tip.Status, sealer.OpenOptional(tip.SealedName), sealer.OpenOptional(tip.SealedContact),
             [.. tip.Messages.Select(m => new TipMessageResponse(m.Id, m.From, sealer.OpenText(m.SealedText), m.Author, m.At))],
-            attachments, tip.Assignee, tip.ArticleId, tip.Keep, sealer.OpenOptional(tip.SealedNotes), tip.ReceivedAt, tip.UpdatedAt, tip.Version));
+            attachments, tip.Assignee, tip.ArticleId, tip.Keep, sealer.OpenOptional(tip.SealedNotes), tip.ReceivedAt, tip.UpdatedAt, tip.Version);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAttachment(
@@ -80,7 +90,7 @@ public static class TipManagementEndpoints
             : TypedResults.File(sealer.Open(attachment.SealedContent), attachment.ContentType, $"tip-attachment-{attachment.Position}");
     }
 
-    private static async Task<Results<Ok<TipSummaryResponse>, ProblemHttpResult>> UpdateTip(
+    private static async Task<Results<Ok<TipResponse>, ProblemHttpResult>> UpdateTip(
         Guid id, UpdateTipRequest request, HttpContext http, HeadlessNewsDbContext db, TipSealer sealer, TimeProvider clock, CancellationToken cancellationToken)
     {
         var found = await db.FindForWriteAsync<Tip>(id, TipEndpoints.ResourceType, http.Request.ExpectedVersion(), cancellationToken);
@@ -110,9 +120,7 @@ public static class TipManagementEndpoints
             return lost.ToProblem();
         }
         http.Response.SetETag(tip.Version);
-        return TypedResults.Ok(new TipSummaryResponse(tip.Id, tip.Status, tip.Assignee, tip.ArticleId, tip.Keep,
-            await db.Set<TipMessage>().CountAsync(m => m.TipId == id, cancellationToken),
-            await db.Set<TipAttachment>().CountAsync(a => a.TipId == id, cancellationToken), tip.ReceivedAt, tip.UpdatedAt, tip.Version));
+        return TypedResults.Ok((await ReadAsync(db, sealer, id, cancellationToken))!);
     }
 
     private static bool MayMove(TipStatus from, TipStatus to) => (from, to) switch
@@ -137,10 +145,6 @@ public static class TipManagementEndpoints
     private static async Task<Results<Created<ArticleResponse>, ProblemHttpResult>> DraftFromTip(
         Guid id, TipDraftRequest request, HttpContext http, HeadlessNewsDbContext db, TipSealer sealer, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!SecurityServiceCollectionExtensions.HasAnyScope(http.User, [Scopes.ContentWrite]))
-        {
-            return Problems.Forbidden("Creating a draft article also needs the content:write scope.");
-        }
         var tip = await db.Set<Tip>().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tip is null)
         {

@@ -14,9 +14,10 @@ public static class TipsServiceCollectionExtensions
             keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.GetFullPath(tips.Value.KeyRingPath, host.ContentRootPath)), logging));
         services.AddSingleton<TipSealer>();
         services.AddSingleton<TipChallenges>();
-        // A tip with attachments may be larger than other bodies.
+        services.AddSingleton<TipAttachments>();
+        // A tip with attachments may be larger than other bodies; one sent as JSON has none, and keeps the usual limit.
         services.AddSingleton(provider => new RequestBodyLimit(
-            request => HttpMethods.IsPost(request.Method) && request.Path.Equals(TipEndpoints.Path, StringComparison.OrdinalIgnoreCase),
+            request => HttpMethods.IsPost(request.Method) && request.Path.Equals(TipEndpoints.Path, StringComparison.OrdinalIgnoreCase) && request.HasFormContentType,
             provider.GetRequiredService<IOptions<TipsOptions>>().Value.MaxRequestBytes));
         services.AddSingleton<TipRetention>();
         services.AddHostedService(provider => provider.GetRequiredService<TipRetention>());
