@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Authors;
-using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Quotes;
@@ -16,6 +15,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
+/// Told, in the transaction that made the change, of articles whose delivered form changed through something they show
+/// (a quote, source, section, tag, place, byline or picture) rather than a save of their own: the change feed, which
+/// depends on delivery, answers it.
+/// </summary>
+public interface IArticlesShownAgain
+{
+    Task RecordAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// The one way changes reach the delivery read model: whoever saves an article, or changes a section, author, tag, place,
 /// quote, source or asset, this interceptor refreshes the <see cref="PublishedArticle"/> rows affected, in the same transaction,
 /// just before it commits (or, for a save without a transaction of its own, right after it), renders again the live blog
@@ -23,7 +32,8 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// asset. No writer calls into Delivery.
 /// A renamed section or author is relabelled in batches of one UPDATE each however many articles show it (see <see cref="RelabelAsync"/>).
 /// </summary>
-internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, TimeProvider clock, IOptions<ReadModelOptions> options) : SaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IArticlesShownAgain shownAgain, TimeProvider clock, IOptions<ReadModelOptions> options)
+    : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
 
@@ -196,7 +206,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, Tim
         }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
         // An article saved here records its own events; the others changed only through what they show.
-        await ContentChanges.RecordShownAgainAsync(context, [.. articleIds.Union(relabelled).Except(pending.Articles)], clock.GetUtcNow(), cancellationToken);
+        await shownAgain.RecordAsync(context, [.. articleIds.Union(relabelled).Except(pending.Articles)], clock.GetUtcNow(), cancellationToken);
         await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf).Concat(evicted));
     }
 

@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Features.Delivery;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Feeds;
@@ -39,14 +40,10 @@ internal sealed class ContentChangeConfiguration : IEntityTypeConfiguration<Cont
     }
 }
 
-public static class ContentChanges
+/// <summary>The change feed's upserts for articles changed through what they show (see <see cref="IArticlesShownAgain"/>).</summary>
+internal sealed class ChangeFeedUpserts : IArticlesShownAgain
 {
-    /// <summary>
-    /// Upserts for the visible ones of <paramref name="articleIds"/>, whose delivered form changed through something they
-    /// show (a quote, source, section, tag, place, byline or picture) without a change of their own: a partner mirroring the
-    /// feed fetches them again. Written in the caller's transaction, so they come in its commit order.
-    /// </summary>
-    public static async Task RecordShownAgainAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task RecordAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (articleIds.Count == 0)
         {

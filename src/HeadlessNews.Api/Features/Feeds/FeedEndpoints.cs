@@ -198,7 +198,7 @@ public static class FeedEndpoints
     private static async Task<IResult> WriteAsync(HttpContext http, HeadlessNewsDbContext db, List<FeedEntry> entries, FeedChannel channel, string format, CancellationToken cancellationToken)
     {
         http.AddCacheTags("feeds");
-        var changed = await ContentChanges.LatestAsync(db, cancellationToken) is { } latest && latest > channel.Updated ? latest : channel.Updated;
+        var changed = await ChangeFeedUpserts.LatestAsync(db, cancellationToken) is { } latest && latest > channel.Updated ? latest : channel.Updated;
         http.Response.Headers.LastModified = changed.ToString("R", CultureInfo.InvariantCulture);
         return format switch
         {
