@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections;
 using System.Globalization;
 using System.Text;
 using HeadlessNews.Api.Features.Media;
@@ -236,37 +237,32 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
         return wav;
     }
 
-    /// <summary>From <paramref name="start"/> to the first place where chunks run exactly to the end of the file, or to its end.</summary>
+    /// <summary>
+    /// From <paramref name="start"/> to the first place where chunks with printable ids follow each other to exactly the end
+    /// of the file (the last one's pad byte may be missing), or to its end. Whether chunks run to the end from an offset is
+    /// worked out once per offset, from the end backwards: walking the chain again from every offset took hours of CPU on
+    /// 10 MB of empty chunks that fall 3 bytes short.
+    /// </summary>
     private static int SamplesLength(ReadOnlySpan<byte> span, int start)
     {
-        for (var at = start; at + 8 <= span.Length; at++)
+        var reachesEnd = new BitArray(span.Length);
+        var samples = span.Length - start;
+        for (var at = span.Length - 8; at >= start; at--)
         {
-            if (ChunksReachEnd(span, at))
+            if (span[at] is not (> 0x20 and < 0x7F) || span[(at + 1)..(at + 4)].IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0)
             {
-                return at - start;
+                continue;
             }
-        }
-        return span.Length - start;
-    }
-
-    /// <summary>Whether chunks with printable ids follow each other from <paramref name="at"/> to exactly the end (the last one's pad byte may be missing).</summary>
-    private static bool ChunksReachEnd(ReadOnlySpan<byte> span, int at)
-    {
-        while (at + 8 <= span.Length && span[at] is > 0x20 and < 0x7F && span[(at + 1)..(at + 4)].IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0)
-        {
             var size = BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(at + 4, 4));
             var end = at + 8L + size;
-            if (end == span.Length || (end + 1 == span.Length && size % 2 == 1))
+            var next = end + size % 2;
+            if (end == span.Length || (end + 1 == span.Length && size % 2 == 1) || (next + 8 <= span.Length && reachesEnd[(int)next]))
             {
-                return true;
+                reachesEnd[at] = true;
+                samples = at - start;
             }
-            if (end > span.Length)
-            {
-                return false;
-            }
-            at = (int)end + (int)(size % 2);
         }
-        return false;
+        return samples;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

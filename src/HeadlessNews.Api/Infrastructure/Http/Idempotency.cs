@@ -63,17 +63,32 @@ public static class Idempotency
         var requestHash = await SHA256.HashDataAsync(context.Request.Body, context.RequestAborted);
         context.Request.Body.Position = 0;
 
-        var keyed = db.Set<IdempotencyRecord>().Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key);
-        await keyed.Where(r => r.CreatedAt < now - Retention).ExecuteDeleteAsync(context.RequestAborted);
-        var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at, owner_boot_id)
-            VALUES ({scope}, {path}, {key}, {requestHash}, {now}, {boot}) ON CONFLICT DO NOTHING
-            """, context.RequestAborted) == 1;
-        if (claimed)
+        // One request of this process at a time has the key in hand, from before it is claimed until it is settled, so two
+        // requests here can never both take it (one inserting while the other reads the row it inserted).
+        if (!inHand.Hold(claim))
         {
-            inHand.Hold(claim);
+            await AnswerInProgressAsync(context, DatabaseRetries.MaxDelay);
+            return;
         }
-        else if (!await TakeOverOrAnswerAsync(context, db, keyed, claim, inHand, now, requestHash))
+        var proceeding = false;
+        try
+        {
+            var keyed = db.Set<IdempotencyRecord>().Where(r => r.ApiKeyId == scope && r.Path == path && r.Key == key);
+            await keyed.Where(r => r.CreatedAt < now - Retention).ExecuteDeleteAsync(context.RequestAborted);
+            proceeding = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO idempotency_records (api_key_id, path, key, request_hash, created_at, owner_boot_id)
+                VALUES ({scope}, {path}, {key}, {requestHash}, {now}, {boot}) ON CONFLICT DO NOTHING
+                """, context.RequestAborted) == 1
+                || await TakeOverOrAnswerAsync(context, db, keyed, claim, now, requestHash);
+        }
+        finally
+        {
+            if (!proceeding)
+            {
+                inHand.LetGo(claim);
+            }
+        }
+        if (!proceeding)
         {
             return;
         }
@@ -96,11 +111,10 @@ public static class Idempotency
             commits.Release(db);
             db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
             context.Response.Body = originalBody;
-            var answer = completed
+            await SettleOrKeepTryingAsync(context, db, claim, () => completed
                 ? new StoredAnswer(context.Response.StatusCode, Remembered(context, captured.ToArray()), context.Response.ContentType,
                     context.Response.Headers.Location.ToString(), context.Response.Headers.ETag.ToString())
-                : null;
-            await SettleOrKeepTryingAsync(context, db, claim, answer);
+                : null);
             captured.Position = 0;
             await captured.CopyToAsync(originalBody, CancellationToken.None);
         }
@@ -111,11 +125,13 @@ public static class Idempotency
     /// was done must not run again for the same key). A request that has ended must not keep holding its key because
     /// the database was away just then: the settling is retried in the background, and the key stays in hand until it is done.
     /// </summary>
-    private static async Task SettleOrKeepTryingAsync(HttpContext context, HeadlessNewsDbContext db, IdempotencyClaim claim, StoredAnswer? answer)
+    private static async Task SettleOrKeepTryingAsync(HttpContext context, HeadlessNewsDbContext db, IdempotencyClaim claim, Func<StoredAnswer?> answerOf)
     {
         var inHand = context.RequestServices.GetRequiredService<IdempotencyKeysInHand>();
+        StoredAnswer? answer = null;
         try
         {
+            answer = answerOf();
             await SettleAsync(db, claim, answer, CancellationToken.None);
         }
         catch (Exception e) when (ProblemExceptionHandler.IsDatabaseUnavailable(e))
@@ -158,8 +174,7 @@ public static class Idempotency
     /// over for this request and return true.
     /// </summary>
     private static async Task<bool> TakeOverOrAnswerAsync(
-        HttpContext context, HeadlessNewsDbContext db, IQueryable<IdempotencyRecord> keyed, IdempotencyClaim claim, IdempotencyKeysInHand inHand,
-        DateTimeOffset now, byte[] requestHash)
+        HttpContext context, HeadlessNewsDbContext db, IQueryable<IdempotencyRecord> keyed, IdempotencyClaim claim, DateTimeOffset now, byte[] requestHash)
     {
         var existing = await keyed.AsNoTracking()
             .Select(r => new { Record = r, LeaseUntil = db.Set<Node>().Where(n => n.BootId == r.OwnerBootId).Select(n => (DateTimeOffset?)n.LeaseUntil).FirstOrDefault() })
@@ -171,12 +186,12 @@ public static class Idempotency
             return false;
         }
         var record = existing.Record;
-        // This process knows whether its own request still has the key in hand (running, or settling while the database
-        // is away). Another process holds it until its lease runs out (no lease: it has restarted), or until the backstop
-        // for a live holder that could not settle it.
+        // This request has the key in hand in this process, so a record of this process is one whose request has ended.
+        // Another process holds it until its lease runs out (no lease: it has restarted), or until the backstop for a
+        // live holder that could not settle it.
         var abandonedAt = record.CreatedAt + AbandonedAfter;
         var freeAt = record.OwnerBootId == claim.Boot
-            ? inHand.Holds(claim) ? now + DatabaseRetries.MaxDelay : now
+            ? now
             : existing.LeaseUntil is not { } leaseUntil ? now : leaseUntil < abandonedAt ? leaseUntil : abandonedAt;
         var holderGone = freeAt <= now;
         if (record.StatusCode is not null || record.CommittedAt is not null || !holderGone)
@@ -184,15 +199,11 @@ public static class Idempotency
             await AnswerFromRecordAsync(context, record, requestHash, freeAt - now, holderGone);
             return false;
         }
-        if (inHand.Hold(claim))
+        if (await keyed.Where(r => r.OwnerBootId == record.OwnerBootId && r.StatusCode == null && r.CommittedAt == null)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.OwnerBootId, claim.Boot).SetProperty(x => x.CreatedAt, now).SetProperty(x => x.RequestHash, requestHash),
+                    context.RequestAborted) == 1)
         {
-            if (await keyed.Where(r => r.OwnerBootId == record.OwnerBootId && r.StatusCode == null && r.CommittedAt == null)
-                    .ExecuteUpdateAsync(r => r.SetProperty(x => x.OwnerBootId, claim.Boot).SetProperty(x => x.CreatedAt, now).SetProperty(x => x.RequestHash, requestHash),
-                        context.RequestAborted) == 1)
-            {
-                return true;
-            }
-            inHand.LetGo(claim);
+            return true;
         }
         await AnswerInProgressAsync(context, TimeSpan.Zero);
         return false;
@@ -272,8 +283,6 @@ internal sealed class IdempotencyKeysInHand
 
     /// <summary>False when another request of this process holds it.</summary>
     public bool Hold(IdempotencyClaim claim) => _held.TryAdd(claim, true);
-
-    public bool Holds(IdempotencyClaim claim) => _held.ContainsKey(claim);
 
     public void LetGo(IdempotencyClaim claim) => _held.TryRemove(claim, out _);
 }
