@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Tests.Support;
@@ -179,6 +180,25 @@ public sealed class ArticleWorkflowTests(ApiFactory api) : IClassFixture<ApiFact
             return await (await client.SendAsync(request)).AssertSuccessAsync(HttpStatusCode.Created);
         }
         Assert.Equal((await SendAsync()).Id(), (await SendAsync()).Id());
+        Assert.Equal(1, await api.WithDbAsync(db => db.Set<HeadlessNews.Api.Features.Articles.Article>().CountAsync(a => a.Headline == headline)));
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_sent_many_times_at_once_creates_one_article()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var headline = Editorial.Unique("Double click");
+        var key = Guid.NewGuid().ToString();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/articles") { Content = System.Net.Http.Json.JsonContent.Create(new { headline }) };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await client.SendAsync(request);
+            return (response.StatusCode, Id: response.StatusCode == HttpStatusCode.Created ? (await response.Content.ReadFromJsonAsync<JsonElement>()).Id() : null);
+        }));
+
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        Assert.Single(answers.Where(a => a.Id is not null).Select(a => a.Id).Distinct());
         Assert.Equal(1, await api.WithDbAsync(db => db.Set<HeadlessNews.Api.Features.Articles.Article>().CountAsync(a => a.Headline == headline)));
     }
 }
