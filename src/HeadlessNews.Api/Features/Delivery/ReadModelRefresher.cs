@@ -162,6 +162,9 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IAr
         var relabelled = new HashSet<Guid>();
         var evicted = new HashSet<string>();
         var articleIds = new HashSet<Guid>(pending.Articles);
+        // Articles saved here, and live blogs whose entries were (their writer records the article's event), are in the
+        // change feed already.
+        var recorded = new HashSet<Guid>(pending.Articles);
         foreach (var (id, change) in pending.Sections.Where(c => c.Value.Changed))
         {
             relabelled.UnionWith(await RelabelAsync(context, RelabelledKind.Section, id, change, cancellationToken));
@@ -196,7 +199,9 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IAr
         }
         if (pending.Entries.Count > 0)
         {
-            articleIds.UnionWith(await LiveBlogReadModel.RefreshAsync(context, pending.Entries, cancellationToken));
+            var liveBlogs = await LiveBlogReadModel.RefreshAsync(context, pending.Entries, cancellationToken);
+            articleIds.UnionWith(liveBlogs);
+            recorded.UnionWith(liveBlogs);
         }
         var renamedAuthors = pending.Authors.Where(c => c.Value.Changed).Select(c => c.Key).ToList();
         if (pending.Quotes.Count + pending.Sources.Count + pending.Assets.Count + renamedAuthors.Count > 0)
@@ -205,8 +210,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IAr
                 await LiveBlogReadModel.EntriesShowingAsync(context, pending.Quotes, pending.Sources, pending.Assets, renamedAuthors, cancellationToken), cancellationToken));
         }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
-        // An article saved here records its own events; the others changed only through what they show.
-        await shownAgain.RecordAsync(context, [.. articleIds.Union(relabelled).Except(pending.Articles)], clock.GetUtcNow(), cancellationToken);
+        await shownAgain.RecordAsync(context, [.. articleIds.Union(relabelled).Except(recorded)], clock.GetUtcNow(), cancellationToken);
         await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf).Concat(evicted));
     }
 
