@@ -30,6 +30,7 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
         { "source list with null sourceIds", new object[] { new { type = "sourceList", sourceIds = (Guid[]?)null } }, "body[0].sourceIds" },
         { "null block", new object?[] { null }, "body[0]" },
         { "ten thousand blocks", Enumerable.Repeat<object>(new { type = "paragraph", html = "x" }, 10_000).ToArray(), "body" },
+        { "one quote shown a hundred and one times", Enumerable.Repeat<object>(new { type = "quote", quoteId = Guid.NewGuid() }, 101).ToArray(), "body" },
     };
 
     [Theory]

@@ -10,6 +10,13 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
     public const int MaxTerms = 50;
     public const int MaxAuthors = 20;
 
+    /// <summary>
+    /// Quote blocks and sources cited in source lists, together: each is shown whole (with its translations) wherever a
+    /// block names it, so the same long quote named a thousand times was tens of megabytes of delivered JSON that the
+    /// body's own size (see <see cref="ArticleReferences.MaxBodyBytes"/>) did not show.
+    /// </summary>
+    public const int MaxShownReferences = 100;
+
     public SaveArticleRequestValidator()
     {
         RuleFor(r => r.Headline).NotEmpty().MaximumLength(300);
@@ -19,6 +26,8 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
         RuleFor(r => r.Body).Must(body => body!.Count <= MaxBlocks).When(r => r.Body is not null)
             .WithMessage($"An article has at most {MaxBlocks} blocks.");
         RuleForEach(r => r.Body).NotNull().SetValidator(new BlockValidator()).When(r => r.Body is not { Count: > MaxBlocks });
+        RuleFor(r => r.Body).Must(body => body!.Sum(b => b?.Type == BlockTypes.Quote ? 1 : b?.Type == BlockTypes.SourceList ? b.SourceIds?.Count ?? 0 : 0) <= MaxShownReferences)
+            .When(r => r.Body is not null).WithMessage($"An article's blocks show at most {MaxShownReferences} quotes and cited sources together.");
         RuleFor(r => r.Section).NotEmpty().MaximumLength(120).When(r => r.Section is not null);
         RuleFor(r => r.Tags).Must(t => t!.Count <= MaxTerms).When(r => r.Tags is not null).WithMessage($"At most {MaxTerms} tags.");
         RuleForEach(r => r.Tags).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(100).Must(t => Slugs.From(t).Length > 0).WithMessage("A tag needs letters or digits.");
