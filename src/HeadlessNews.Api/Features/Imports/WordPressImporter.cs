@@ -278,6 +278,13 @@ public sealed partial class WordPressImporter(
     /// </summary>
     private sealed record Draft(bool HasTitle, string Headline, string Standfirst, ConvertedBody Body, IReadOnlyList<string> Notes);
 
+    /// <summary>What earlier imports of this source (under any of its <see cref="WordPressArchive.KnownKeys"/>) recorded for these post ids.</summary>
+    private static IQueryable<ImportedItem> ImportedBefore(HeadlessNewsDbContext db, Run run, List<string> ids)
+    {
+        var keys = run.Archive.KnownKeys;
+        return db.Set<ImportedItem>().AsNoTracking().Where(i => keys.Contains(i.Source) && ids.Contains(i.SourceId));
+    }
+
     /// <summary>The chunk's items hashed and drafted, with one look-up of the hashes earlier imports recorded for them.</summary>
     private async Task<List<Prepared>> PrepareAsync(Run run, List<WpItem> items, CancellationToken cancellationToken)
     {
@@ -287,9 +294,7 @@ public sealed partial class WordPressImporter(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-            var keys = run.Archive.KnownKeys;
-            var earlier = await db.Set<ImportedItem>().AsNoTracking()
-                .Where(i => keys.Contains(i.Source) && ids.Contains(i.SourceId))
+            var earlier = await ImportedBefore(db, run, ids)
                 .Select(i => new { i.SourceId, i.SourceHash, Edited = i.Article!.Version != i.ImportedVersion }).ToListAsync(cancellationToken);
             imported = [.. earlier.Select(i => (i.SourceId, i.SourceHash))];
             editedSince = [.. earlier.Where(i => i.Edited).Select(i => i.SourceId)];
@@ -483,10 +488,8 @@ public sealed partial class WordPressImporter(
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         using var bulk = BulkWrites.Begin(db);
         var ids = items.Select(i => i.PostId).Distinct().ToList();
-        var keys = run.Archive.KnownKeys;
         // A post imported twice before sites were known by SiteKey (over http, then https) updates the article imported first.
-        var earlier = (await db.Set<ImportedItem>().AsNoTracking()
-            .Where(i => keys.Contains(i.Source) && ids.Contains(i.SourceId))
+        var earlier = (await ImportedBefore(db, run, ids)
             .OrderBy(i => i.ArticleId)
             .Select(i => new Earlier(i, i.Article!.Version, i.Article.Slug))
             .ToListAsync(cancellationToken))

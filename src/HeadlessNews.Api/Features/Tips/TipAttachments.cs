@@ -138,11 +138,8 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
 
     private static (CleanAttachment?, AttachmentRefusal?) Refused(int status, string detail) => (null, new AttachmentRefusal(status, detail));
 
-    private static bool IsImage(ReadOnlySpan<byte> span) =>
-        span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
-        || span.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])
-        || span.StartsWith("GIF87a"u8) || span.StartsWith("GIF89a"u8)
-        || (span.Length > 12 && span.StartsWith("RIFF"u8) && span[8..12].SequenceEqual("WEBP"u8));
+    /// <summary>A picture the media library knows by its bytes, but AVIF, which tips leave with the other ISO BMFF files (below).</summary>
+    private static bool IsImage(ReadOnlySpan<byte> span) => ImageFiles.Sniff(span) is { } type && type != ImageFiles.Avif;
 
     /// <summary>
     /// Drops ID3v2 tags at the start (several may follow each other), an ID3v1 tag at the end, and before it APEv2 tags,
