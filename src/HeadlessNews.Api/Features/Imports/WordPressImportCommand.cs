@@ -1,4 +1,4 @@
-using System.Globalization;
+﻿using System.Globalization;
 using System.Text.Json;
 using System.Xml;
 using HeadlessNews.Api.Infrastructure.Cli;
@@ -12,7 +12,8 @@ namespace HeadlessNews.Api.Features.Imports;
 /// is a terminal, else a line on stderr every few hundred items; the summary goes to stderr. Exit 0 when the run finished,
 /// even with reported items; 64 for bad arguments (an unknown option, an option without its value, a report that cannot
 /// be written), 65 for a file that cannot be read as WXR or a site whose REST API cannot be read, 74 when the import
-/// finished but its report could not be written after all.
+/// finished but its report could not be written after all, 75 when the database could not be reached or went away (what
+/// was committed stays, and the same command goes on from there).
 /// </summary>
 public static class WordPressImportCommand
 {
@@ -23,6 +24,9 @@ public static class WordPressImportCommand
 
     /// <summary>The exit code when the import finished but its report could not be written (sysexits' EX_IOERR).</summary>
     public const int ReportNotWritten = 74;
+
+    /// <summary>The exit code when the database could not be reached or failed during the import (sysexits' EX_TEMPFAIL).</summary>
+    public const int DatabaseFailed = 75;
 
     public static CommandVerb Verb { get; } = new(
         "import",
@@ -107,28 +111,19 @@ public static class WordPressImportCommand
             await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: {e.Message}");
             return 65;
         }
-        await migrated;
-        // Ctrl-C or SIGTERM (see CommandLine): the chunks being written roll back, and a re-run imports what they held.
-        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        await using var scope = services.CreateAsyncScope();
-        var importer = ActivatorUtilities.CreateInstance<WordPressImporter>(scope.ServiceProvider);
-        var report = terminal is null
-            ? await importer.ImportAsync(archive, options, (done, total) =>
-            {
-                if (done % ProgressEvery == 0 || done == total)
-                {
-                    output.WriteLine($"{done}/{total} items");
-                }
-            }, stopping)
-            : await terminal.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .StartAsync(async context =>
-                {
-                    var bar = context.AddTask($"{(options.DryRun ? "Dry run of" : "Importing")} {archive.ItemCount} items", maxValue: Math.Max(1, archive.ItemCount));
-                    var result = await importer.ImportAsync(archive, options, (done, _) => bar.Value = done, stopping);
-                    bar.Value = bar.MaxValue;
-                    return result;
-                });
+        ImportReport report;
+        try
+        {
+            await migrated;
+            report = await ImportAsync(services, archive, options, output, terminal);
+        }
+        // (Ctrl-C cancels the commands in flight too: that stop is the command line's, exit 130.)
+        catch (Exception e) when (e is not OperationCanceledException && ProblemExceptionHandler.IsDatabaseUnavailable(e))
+        {
+            await output.WriteLineAsync($"The import stopped: the database could not be reached or went away ({e.GetBaseException().Message}). "
+                + "What it committed before stays; run the same command again to go on from there.");
+            return DatabaseFailed;
+        }
         foreach (var line in report.Summary())
         {
             await output.WriteLineAsync(line);
@@ -147,6 +142,32 @@ public static class WordPressImportCommand
             await output.WriteLineAsync($"Wrote the report to {reportPath}.");
         }
         return 0;
+    }
+
+    /// <summary>Runs the import with its progress shown: a bar on a terminal, else a line every <see cref="ProgressEvery"/> items.</summary>
+    private static async Task<ImportReport> ImportAsync(IServiceProvider services, WordPressArchive archive, ImportOptions options, TextWriter output, IAnsiConsole? terminal)
+    {
+        // Ctrl-C or SIGTERM (see CommandLine): the chunks being written roll back, and a re-run imports what they held.
+        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        await using var scope = services.CreateAsyncScope();
+        var importer = ActivatorUtilities.CreateInstance<WordPressImporter>(scope.ServiceProvider);
+        return terminal is null
+            ? await importer.ImportAsync(archive, options, (done, total) =>
+            {
+                if (done % ProgressEvery == 0 || done == total)
+                {
+                    output.WriteLine($"{done}/{total} items");
+                }
+            }, stopping)
+            : await terminal.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var bar = context.AddTask($"{(options.DryRun ? "Dry run of" : "Importing")} {archive.ItemCount} items", maxValue: Math.Max(1, archive.ItemCount));
+                    var result = await importer.ImportAsync(archive, options, (done, _) => bar.Value = done, stopping);
+                    bar.Value = bar.MaxValue;
+                    return result;
+                });
     }
 
     private const string UsageLine =

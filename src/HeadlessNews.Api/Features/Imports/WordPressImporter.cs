@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+﻿using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -611,8 +611,8 @@ public sealed partial class WordPressImporter(
                 ? null
                 : await ReferencesOfAsync(run, prepared, notes, cancellationToken), cancellationToken);
         }
-        // A reference that cannot be saved fails the post, not the run.
-        catch (DbUpdateException e)
+        // A reference that cannot be saved fails the post, not the run; a database that is gone stops the run (see the command).
+        catch (DbUpdateException e) when (!ProblemExceptionHandler.IsDatabaseUnavailable(e))
         {
             Failed(chunk.Counted, item, e);
             return null;
@@ -634,7 +634,8 @@ public sealed partial class WordPressImporter(
             return imported;
         }
         // A save refused inside a write leaves the transaction failed until the rollback (no savepoint per save).
-        catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction })
+        catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction }
+            && !ProblemExceptionHandler.IsDatabaseUnavailable(e))
         {
             await chunk.RollBackPostAsync(cancellationToken);
             Failed(chunk.Counted, item, e);
@@ -1061,7 +1062,7 @@ public sealed partial class WordPressImporter(
             var (stored, refused) = bytes is null ? (null, refusal) : await pictures.StoreAsync(new AssetUpload(bytes, filename, picture.Alt, picture.Caption, null), cancellationToken);
             return stored is null ? (null, $"picture {url} kept as a link: {refused!.Detail}") : (stored.Asset.Id, null);
         }
-        catch (DbUpdateException e)
+        catch (DbUpdateException e) when (!ProblemExceptionHandler.IsDatabaseUnavailable(e))
         {
             return (null, $"picture {url} kept as a link: not saved in the media library: {(e.InnerException ?? e).Message}");
         }

@@ -19,13 +19,18 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql($$"""
+            migrationBuilder.Sql("""
                 ALTER TABLE sitemap_months ADD COLUMN shard smallint NOT NULL DEFAULT 0;
                 ALTER TABLE sitemap_months ALTER COLUMN shard DROP DEFAULT;
                 ALTER TABLE sitemap_months DROP CONSTRAINT sitemap_months_pkey, ADD CONSTRAINT sitemap_months_pkey PRIMARY KEY (month, shard);
+                """ + CountFunction($"pg_backend_pid() % {Shards}"));
+        }
+
+        /// <summary>The triggers' function, counting into the shard <paramref name="shard"/> (an SQL expression) names.</summary>
+        internal static string CountFunction(string shard) => $$"""
                 CREATE OR REPLACE FUNCTION hn_sitemap_months_count() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
-                  backend_shard smallint := pg_backend_pid() % {{Shards}};
+                  backend_shard smallint := {{shard}};
                 BEGIN
                   IF TG_OP = 'TRUNCATE' THEN
                     DELETE FROM sitemap_months;
@@ -61,8 +66,7 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                   END IF;
                   RETURN NULL;
                 END $$;
-                """);
-        }
+                """;
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
