@@ -16,13 +16,8 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
     {
         internal const int Shards = 16;
 
-        /// <inheritdoc />
-        protected override void Up(MigrationBuilder migrationBuilder)
-        {
-            migrationBuilder.Sql($$"""
-                ALTER TABLE sitemap_months ADD COLUMN shard smallint NOT NULL DEFAULT 0;
-                ALTER TABLE sitemap_months ALTER COLUMN shard DROP DEFAULT;
-                ALTER TABLE sitemap_months DROP CONSTRAINT sitemap_months_pkey, ADD CONSTRAINT sitemap_months_pkey PRIMARY KEY (month, shard);
+        /// <summary>The triggers' function as this migration made it (SitemapMonthRemovals replaces it, and puts it back on Down).</summary>
+        internal static string CountFunction => $$"""
                 CREATE OR REPLACE FUNCTION hn_sitemap_months_count() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
                   backend_shard smallint := pg_backend_pid() % {{Shards}};
@@ -61,7 +56,16 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                   END IF;
                   RETURN NULL;
                 END $$;
-                """);
+            """;
+
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("""
+                ALTER TABLE sitemap_months ADD COLUMN shard smallint NOT NULL DEFAULT 0;
+                ALTER TABLE sitemap_months ALTER COLUMN shard DROP DEFAULT;
+                ALTER TABLE sitemap_months DROP CONSTRAINT sitemap_months_pkey, ADD CONSTRAINT sitemap_months_pkey PRIMARY KEY (month, shard);
+                """ + CountFunction);
         }
 
         /// <inheritdoc />
