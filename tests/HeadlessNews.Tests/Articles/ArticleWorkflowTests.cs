@@ -139,6 +139,23 @@ public sealed class ArticleWorkflowTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_correction_to_an_article_readers_have_never_been_shown_is_a_409_until_it_is_published()
+    {
+        var client = await EditorAsync();
+        var draft = await client.CreateArticleAsync(new { headline = Editorial.Unique("Uncorrectable draft"), body = Editorial.OneParagraph() });
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/corrections", draft.Version(), new { text = "Not yet." })).AssertProblemAsync(HttpStatusCode.Conflict);
+
+        var publishAt = api.Clock.GetUtcNow().AddHours(3);
+        var scheduled = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/publish", draft.Version(), new { publishAt })).AssertSuccessAsync();
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/corrections", scheduled.Version(), new { text = "Still not." })).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Empty((await client.GetJsonAsync(Url(draft))).GetProperty("corrections").EnumerateArray());
+
+        api.Clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromSeconds(1));
+        var corrected = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/corrections", scheduled.Version(), new { text = "The date was wrong." })).AssertSuccessAsync();
+        Assert.Equal("The date was wrong.", corrected.GetProperty("corrections")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Corrections_are_appended_with_a_timestamp()
     {
         var client = await EditorAsync();

@@ -114,6 +114,28 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
     }
 
     [Fact]
+    public async Task If_none_match_star_is_a_304_for_an_existing_resource_cached_or_not_and_a_404_for_a_missing_one()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Rhyl seafront lights"), body = Editorial.OneParagraph() });
+        var url = $"/v1/articles/{article.GetProperty("slug").GetString()}";
+        static HttpRequestMessage AnyCurrent(string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
+            return request;
+        }
+
+        var reader = api.CreateClient();
+        // The first answer is made by the handler, the second comes from the server output cache; a keyed reader bypasses it.
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(AnyCurrent(url))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(AnyCurrent(url))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await editor.SendAsync(AnyCurrent(url))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(AnyCurrent("/v1/articles"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.SendAsync(AnyCurrent($"/v1/articles/no-such-story-{Guid.NewGuid():N}"))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_page_larger_than_a_buffer_block_arrives_whole_with_the_etag_of_its_bytes_plain_or_compressed()
     {
         var editor = await api.ClientWithScopesAsync("*");

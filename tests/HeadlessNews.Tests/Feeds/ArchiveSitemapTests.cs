@@ -185,6 +185,27 @@ public sealed class ArchiveSitemapTests(SmallSitemapPagesApiFactory api, ITestOu
     }
 
     [Fact]
+    public async Task A_month_with_a_scheduled_story_keeps_its_lastmod_when_its_newest_updated_article_is_unpublished()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        // This month, so that a story scheduled in a minute is not visible yet and the month is dated from its visible rows.
+        var now = api.Clock.GetUtcNow();
+        var thisMonth = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        await editor.CreatePublishedAsync(Story(Editorial.Unique("Lifeboat day")));
+        // Seconds apart, as the index shows them: losing the newest-updated story is what could date the month back.
+        api.Clock.Advance(TimeSpan.FromSeconds(2));
+        var newest = await editor.CreatePublishedAsync(Story(Editorial.Unique("Lifeboat launch")));
+        await PublishAtAsync(editor, await editor.CreateArticleAsync(Story(Editorial.Unique("Lifeboat open day"))), api.Clock.GetUtcNow().AddMinutes(1));
+        var before = (await IndexedAsync(reader, PageName(thisMonth)))!.Value;
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{newest.Id()}/unpublish", newest.Version(), new { })).AssertSuccessAsync();
+
+        var after = (await IndexedAsync(reader, PageName(thisMonth)))!.Value;
+        Assert.True(after >= before, $"the month's lastmod went back from {before:O} to {after:O}");
+    }
+
+    [Fact]
     public async Task Unpublishing_or_renaming_a_slug_evicts_the_cached_month_and_an_emptied_month_leaves_the_index()
     {
         var editor = await api.ClientWithScopesAsync("*");

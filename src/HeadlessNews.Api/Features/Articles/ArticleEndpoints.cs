@@ -32,7 +32,7 @@ public static class ArticleEndpoints
             .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
         articles.MapPost("/{id:guid}/unpublish", UnpublishArticle).WithName("UnpublishArticle").WithSummary("Take a published or scheduled article down (If-Match).")
             .RequireAuthorization(Scopes.Policies.ContentPublish).ProducesWriteProblems();
-        articles.MapPost("/{id:guid}/corrections", AddCorrection).WithName("AddArticleCorrection").WithSummary("Append a dated correction (If-Match).")
+        articles.MapPost("/{id:guid}/corrections", AddCorrection).WithName("AddArticleCorrection").WithSummary("Append a dated correction to an article that has been published (If-Match); a never-published one is a 409.")
             .RequireAuthorization(Scopes.Policies.ContentWrite).ProducesWriteProblems();
         articles.MapGet("/{id:guid}/revisions", ListRevisions).WithName("ListArticleRevisions").WithSummary("List an article's revisions, newest first.")
             .RequireAuthorization(Scopes.Policies.ContentRead)

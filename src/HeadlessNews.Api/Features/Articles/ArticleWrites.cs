@@ -255,6 +255,11 @@ public static class ArticleWrites
             {
                 return Task.FromResult<Refusal?>(new StateConflict("The article is archived; restore a revision first."));
             }
+            // A correction is a public note on what readers were shown: before the first publication there is nothing to correct.
+            if (change.Article.FirstPublishedAt is not { } firstPublished || firstPublished > change.Now)
+            {
+                return Task.FromResult<Refusal?>(new StateConflict("The article has never been published; edit the draft instead of correcting it."));
+            }
             change.Article.Corrections = [.. change.Article.Corrections, new Correction(change.Now, text.Trim())];
             return Task.FromResult<Refusal?>(null);
         }, cancellationToken);

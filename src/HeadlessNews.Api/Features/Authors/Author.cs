@@ -3,7 +3,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Authors;
 
-public sealed class Author : ICacheTagged, IVersionedEntity
+public sealed class Author : ICacheTagged, IVersionedEntity, ICreatedVersioned
 {
     public IEnumerable<string> EvictionTags => ["authors", $"author:{Slug}"];
 

@@ -21,8 +21,8 @@ public static class ReferenceDeliveryEndpoints
         delivery.MapGet("/quotes/{id:guid}", GetQuote).WithName("GetPublishedQuote").WithSummary("One quote with the visible articles that use it.");
         delivery.MapGet("/sources", ListSources).WithName("ListPublishedSources").WithSummary("Sources cited by visible articles, newest first.");
         delivery.MapGet("/sources/{id:guid}", GetSource).WithName("GetPublishedSource").WithSummary("One source with the visible articles that cite it.");
-        delivery.MapGet("/sections", ListSections).WithName("ListPublishedSections").WithSummary("Sections of visible articles.");
-        delivery.MapGet("/authors", ListAuthors).WithName("ListPublishedAuthors").WithSummary("Authors of visible articles.");
+        delivery.MapGet("/sections", ListSections).WithName("ListPublishedSections").WithSummary("Sections of visible articles, newest first.");
+        delivery.MapGet("/authors", ListAuthors).WithName("ListPublishedAuthors").WithSummary("Authors of visible articles, newest first.");
         delivery.MapGet("/authors/{slug}", GetAuthor).WithName("GetPublishedAuthor").WithSummary("One author of visible articles.");
         return delivery;
     }
@@ -119,36 +119,46 @@ public static class ReferenceDeliveryEndpoints
     }
 
     /// <param name="language">Names and descriptions in this language where given, else the default ones.</param>
-    private static async Task<Results<Ok<Page<DeliveredSection>>, ProblemHttpResult>> ListSections(
-        string? language, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static Task<Results<Ok<Page<DeliveredSection>>, ProblemHttpResult>> ListSections(
+        string? language, int? limit, string? cursor, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
-        if (Languages.QueryProblem(language) is { } badLanguage)
-        {
-            return badLanguage;
-        }
         var now = clock.GetUtcNow();
-        http.AddCacheTags("sections", "articles");
-        await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        var sections = await db.Set<Section>().AsNoTracking()
-            .Where(s => db.Set<PublishedArticle>().Any(p => p.VisibleFrom <= now && p.SectionSlug == s.Slug)).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredSection>([.. sections
-            .Select(s => new DeliveredSection(s.Slug, s.Translations.NameIn(language, s.Name), s.Translations.DescriptionIn(language, s.Description)))
-            .OrderBy(s => s.Name, StringComparer.Ordinal)], null));
+        var visible = db.Set<Section>().AsNoTracking().Where(s => db.Set<PublishedArticle>().Any(p => p.VisibleFrom <= now && p.SectionSlug == s.Slug));
+        return ListTermsAsync("sections", visible, language, limit, cursor, http, signer, now,
+            (s, language) => new DeliveredSection(s.Slug, s.Translations.NameIn(language, s.Name), s.Translations.DescriptionIn(language, s.Description)), cancellationToken);
     }
 
     /// <param name="language">Names and bios in this language where given, else the default ones.</param>
-    private static async Task<Results<Ok<Page<DeliveredAuthor>>, ProblemHttpResult>> ListAuthors(
-        string? language, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static Task<Results<Ok<Page<DeliveredAuthor>>, ProblemHttpResult>> ListAuthors(
+        string? language, int? limit, string? cursor, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return ListTermsAsync("authors", VisibleAuthors(db, now), language, limit, cursor, http, signer, now, ToDelivered, cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of the sections or authors (<paramref name="kind"/>) that visible articles use, newest first like every
+    /// other list (a menu that wants them all follows <c>next</c>, or asks for <c>limit=100</c>).
+    /// </summary>
+    private static async Task<Results<Ok<Page<TDelivered>>, ProblemHttpResult>> ListTermsAsync<TEntity, TDelivered>(
+        string kind, IQueryable<TEntity> visible, string? language, int? limit, string? cursor, HttpContext http, TokenSigner signer, DateTimeOffset now,
+        Func<TEntity, string?, TDelivered> toDelivered, CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
     {
         if (Languages.QueryProblem(language) is { } badLanguage)
         {
             return badLanguage;
         }
-        var now = clock.GetUtcNow();
-        http.AddCacheTags("authors", "articles");
+        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        {
+            return problem;
+        }
+        http.AddCacheTags(kind, "articles");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        var authors = await VisibleAuthors(db, now).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new Page<DeliveredAuthor>([.. authors.Select(a => ToDelivered(a, language)).OrderBy(a => a.Name, StringComparer.Ordinal)], null));
+        var rows = await visible.NewestFirst(e => e.CreatedAt, e => e.Id, after, take).ToListAsync(cancellationToken);
+        var page = Pagination.ToPage(http, signer, rows, take, e => new KeysetCursor(e.CreatedAt, e.Id));
+        return TypedResults.Ok(new Page<TDelivered>([.. page.Items.Select(e => toDelivered(e, language))], page.Next));
     }
 
     private static async Task<Results<Ok<DeliveredAuthor>, ProblemHttpResult>> GetAuthor(

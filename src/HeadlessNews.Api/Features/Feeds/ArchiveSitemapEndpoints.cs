@@ -12,7 +12,8 @@ namespace HeadlessNews.Api.Features.Feeds;
 /// count kept by statement triggers on <c>published_articles</c> (the ArchiveSitemapMonths migration) in a few rows per
 /// month (one per writing backend, so concurrent publishes never wait for each other: SitemapMonthShards), so it costs a
 /// few rows per month, not a scan of the archive, and bulk SQL seeding keeps it right too. A month whose newest row is not
-/// visible yet (the current one, with scheduled or embargoed stories) is counted from its rows instead.
+/// visible yet (the current one, with scheduled or embargoed stories) is counted from its rows instead, its lastmod never
+/// earlier than when it last lost an article (SitemapMonthRemovals).
 /// </summary>
 public static partial class ArchiveSitemapEndpoints
 {
@@ -95,8 +96,10 @@ public static partial class ArchiveSitemapEndpoints
             SELECT month, articles, last_modified FROM (
               SELECT m.month,
                      CASE WHEN m.last_visible_from > {now} THEN x.articles ELSE m.articles END AS articles,
-                     CASE WHEN m.last_visible_from > {now} THEN x.last_modified ELSE m.last_modified END AS last_modified
-                FROM (SELECT month, sum(articles)::int AS articles, max(last_modified) AS last_modified, max(last_visible_from) AS last_visible_from
+                     -- Its rows forget an article that left the month: when it last lost one keeps its lastmod from going backwards.
+                     CASE WHEN m.last_visible_from > {now} THEN greatest(x.last_modified, m.last_removed) ELSE m.last_modified END AS last_modified
+                FROM (SELECT month, sum(articles)::int AS articles, max(last_modified) AS last_modified, max(last_visible_from) AS last_visible_from,
+                             max(last_removed) AS last_removed
                         FROM sitemap_months GROUP BY month) m,
                      -- Only for a month with rows not visible yet (a one-time filter: other months never reach the index).
                      LATERAL (SELECT count(*)::int AS articles, max(greatest(p.updated_at, p.visible_from)) AS last_modified

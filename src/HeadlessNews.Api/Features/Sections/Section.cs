@@ -3,7 +3,7 @@ using HeadlessNews.Api.Infrastructure.Caching;
 
 namespace HeadlessNews.Api.Features.Sections;
 
-public sealed class Section : ICacheTagged, IVersionedEntity
+public sealed class Section : ICacheTagged, IVersionedEntity, ICreatedVersioned
 {
     public IEnumerable<string> EvictionTags => ["sections"];
 
