@@ -22,9 +22,10 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<IdempotencyKeysInHand>();
         // Features add theirs (e.g. Delivery's read model) as IInterceptor services: the database knows none of them.
         services.AddDbContextPool<HeadlessNewsDbContext>((provider, options) =>
-            Configure(options, provider.GetRequiredService<DatabaseEndpoint>().ConnectionString)
+            Configure(options, provider.GetRequiredService<ConnectionPools>().Primary)
                 .AddInterceptors(provider.GetServices<IInterceptor>()));
         services.AddSingleton<ReadDatabase>();
+        services.AddSingleton<ConnectionPools>();
         services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
         services.AddKeyedScoped(ReadDatabase.GenericPlansKey, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext(genericPlans: true));
         services.AddHostedService<DatabaseStartup>();

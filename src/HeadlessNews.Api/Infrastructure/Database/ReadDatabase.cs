@@ -47,6 +47,15 @@ public sealed class ReadDatabase(IConfiguration configuration, DatabaseEndpoint 
     /// </summary>
     public NpgsqlDataSource DataSource(bool genericPlans = false) => Pools().Get(genericPlans).DataSource;
 
+    /// <summary>Closes the idle connections of every pool opened so far (see <see cref="ConnectionPools.ClearAll"/>).</summary>
+    public void ClearPools()
+    {
+        foreach (var dataSource in CreatedDataSources())
+        {
+            dataSource.Clear();
+        }
+    }
+
     /// <summary>Closes the pools' idle connections when the host stops (a test server per test class would otherwise leave them open).</summary>
     public async ValueTask DisposeAsync()
     {
