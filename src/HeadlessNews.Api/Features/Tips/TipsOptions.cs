@@ -31,7 +31,7 @@ public sealed class TipsOptions : IValidatableObject
 
     /// <summary>Tips with attachments a node holds in memory at once (<see cref="TipUploadGate"/>); the others wait on disk.</summary>
     [Range(1, 64)]
-    public int MaxConcurrentUploads { get; set; } = 2;
+    public int MaxConcurrentUploads { get; set; } = 1;
 
     /// <summary>How long a tip with attachments waits for the gate before it is refused with 503 and Retry-After.</summary>
     [Range(0, 60)]
