@@ -113,6 +113,50 @@ public sealed class SectionAndAuthorTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task Managed_sections_and_authors_are_keyset_pages_most_recently_updated_first_that_follow_next_and_refuse_a_bad_limit_or_cursor()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var sections = new List<string>();
+        var authors = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            sections.Add((await editor.CreateSectionAsync()).Id());
+            authors.Add((await editor.CreateAuthorAsync()).Id());
+        }
+
+        foreach (var (list, created) in new[] { ("/v1/manage/sections", sections), ("/v1/manage/authors", authors) })
+        {
+            var seen = new List<string>();
+            var url = $"{list}?limit=2";
+            while (true)
+            {
+                var response = await editor.GetAsync(url);
+                var page = await response.AssertSuccessAsync();
+                var items = page.GetProperty("items").EnumerateArray().Select(item => item.Id()).ToList();
+                Assert.InRange(items.Count, 1, 2);
+                seen.AddRange(items);
+                if (page.GetProperty("next").GetString() is not { } next)
+                {
+                    Assert.False(response.Headers.Contains("Link"));
+                    break;
+                }
+                var link = Assert.Single(response.Headers.GetValues("Link"));
+                Assert.EndsWith("; rel=\"next\"", link, StringComparison.Ordinal);
+                url = link[1..link.IndexOf('>', StringComparison.Ordinal)];
+                Assert.Contains($"cursor={Uri.EscapeDataString(next)}", url, StringComparison.Ordinal);
+            }
+            Assert.Equal(created[^1], seen[0]);
+            Assert.Equal(seen.Count, seen.Distinct().Count());
+            Assert.All(created, id => Assert.Contains(id, seen));
+
+            foreach (var bad in new[] { "limit=0", "limit=101", "limit=abc", "cursor=not-a-cursor" })
+            {
+                await (await editor.GetAsync($"{list}?{bad}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Publishing_and_unpublishing_the_only_article_of_a_section_and_author_changes_their_cached_lists_at_once()
     {
         var editor = await api.ClientWithScopesAsync("*");

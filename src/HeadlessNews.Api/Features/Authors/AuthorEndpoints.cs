@@ -1,5 +1,3 @@
-using Mapster;
-
 namespace HeadlessNews.Api.Features.Authors;
 
 public static class AuthorEndpoints
@@ -8,15 +6,11 @@ public static class AuthorEndpoints
     {
         Path = "authors", Name = "Author", ResourceType = AuthorWrites.ResourceType,
         Create = AuthorWrites.CreateAsync, Update = AuthorWrites.UpdateAsync, Delete = AuthorWrites.DeleteAsync,
-        List = ListAuthors,
-        ListSummary = "List every author by name.",
+        ListSummary = "List authors, most recently updated first.",
         UpdateSummary = "Replace an author's name, slug, role and bio (If-Match).",
         DeleteSummary = "Delete an author who has no bylines (If-Match).",
         CreateMayConflict = true,
     };
 
     public static RouteGroupBuilder MapAuthors(this RouteGroupBuilder manage) => Routes.MapTo(manage);
-
-    private static async Task<Ok<Page<AuthorResponse>>> ListAuthors(HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new Page<AuthorResponse>(await db.Set<Author>().AsNoTracking().OrderBy(s => s.Name).ProjectToType<AuthorResponse>().ToListAsync(cancellationToken), null));
 }

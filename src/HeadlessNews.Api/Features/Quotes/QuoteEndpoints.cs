@@ -7,15 +7,10 @@ public static class QuoteEndpoints
     {
         Path = "quotes", Name = "Quote", ResourceType = QuoteWrites.ResourceType,
         Create = QuoteWrites.CreateAsync, Update = QuoteWrites.UpdateAsync, Delete = QuoteWrites.DeleteAsync,
-        List = ListQuotes,
         ListSummary = "List quotes, most recently updated first.",
         UpdateSummary = "Replace a quote (If-Match); every article using it shows the change.",
         DeleteSummary = "Delete a quote no published article uses (If-Match).",
     };
 
     public static RouteGroupBuilder MapQuotes(this RouteGroupBuilder manage) => Routes.MapTo(manage);
-
-    private static Task<Results<Ok<Page<QuoteResponse>>, ProblemHttpResult>> ListQuotes(
-        int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken) =>
-        db.ListRecentlyUpdatedAsync<Quote, QuoteResponse>(limit, cursor, http, signer, cancellationToken);
 }

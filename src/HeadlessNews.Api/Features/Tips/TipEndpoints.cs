@@ -11,6 +11,7 @@ public static class TipEndpoints
     public const string ResourceType = "tip";
     public const string Path = "/v1/tips";
     private const string WrongReceipt = "No tip has this receipt.";
+    private const string UploadRetryAfterSeconds = "5";
 
     public static RouteGroupBuilder MapTips(this RouteGroupBuilder v1)
     {
@@ -34,8 +35,8 @@ public static class TipEndpoints
         TypedResults.Ok(await challenges.CreateAsync(cancellationToken));
 
     private static async Task<Results<Accepted<TipReceiptResponse>, ProblemHttpResult>> SubmitTip(
-        HttpRequest http, HeadlessNewsDbContext db, TipChallenges challenges, TipSealer sealer, TipAttachments cleaner, TimeProvider clock,
-        IOptions<TipsOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        HttpRequest http, HeadlessNewsDbContext db, TipChallenges challenges, TipSealer sealer, TipAttachments cleaner, TipUploadGate uploads,
+        TimeProvider clock, IOptions<TipsOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var (submission, files, unreadable) = await ReadSubmissionAsync(http, settings, json.Value.SerializerOptions, cancellationToken);
@@ -52,16 +53,27 @@ public static class TipEndpoints
         {
             return Problems.Validation("altcha", refusal!);
         }
-        var attachments = new List<CleanAttachment>();
-        foreach (var (content, position) in files.Select((f, i) => (f, i + 1)))
+        // The attachments come into memory only past the gate, one at a time, and only their sealed copies stay until they are stored.
+        using var uploading = files.Count == 0 ? null : await uploads.TryEnterAsync(cancellationToken);
+        if (files.Count > 0 && uploading is null)
         {
-            var (clean, refused) = await cleaner.CleanAsync(content, position, cancellationToken);
+            http.HttpContext.Response.Headers.RetryAfter = UploadRetryAfterSeconds;
+            return TypedResults.Problem("Too many tips with attachments are being received at once; send it again in a moment.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
+        }
+        var attachments = new List<TipAttachment>();
+        foreach (var (file, position) in files.Select((f, i) => (f, i + 1)))
+        {
+            var (clean, refused) = await cleaner.CleanAsync(await ReadAllAsync(file, cancellationToken), position, cancellationToken);
             if (refused is not null)
             {
                 return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
                     title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported Media Type" : "Unprocessable attachment");
             }
-            attachments.Add(clean!);
+            attachments.Add(new TipAttachment
+            {
+                Id = Guid.NewGuid(), Position = position, ContentType = clean!.ContentType, Length = clean.Content.Length, SealedContent = sealer.Seal(clean.Content),
+            });
         }
         var receipt = ReceiptPhrases.Create();
         var now = TipTime.ToHour(clock.GetUtcNow());
@@ -90,10 +102,7 @@ public static class TipEndpoints
             ReceivedAt = now,
             UpdatedAt = now,
             Messages = [new TipMessage { Id = Guid.NewGuid(), From = TipSender.Reader, SealedText = sealer.SealText(submission.Message!.Trim()), At = now }],
-            Attachments = [.. attachments.Select((a, i) => new TipAttachment
-            {
-                Id = Guid.NewGuid(), Position = i + 1, ContentType = a.ContentType, Length = a.Content.Length, SealedContent = sealer.Seal(a.Content),
-            })],
+            Attachments = attachments,
         };
         db.Add(tip);
         RecordReceived(db, clock, tip);
@@ -188,8 +197,11 @@ public static class TipEndpoints
         return errors.Count == 0 ? null : Problems.Validation(errors);
     }
 
-    /// <summary>The submission as JSON or multipart; the attachments' bytes (each within its limit), or the problem that stops it.</summary>
-    private static async Task<(SubmitTipRequest? Submission, List<byte[]> Files, ProblemHttpResult? Problem)> ReadSubmissionAsync(
+    /// <summary>
+    /// The submission as JSON or multipart; the attachments (each within its limit) as the form reader buffered them, in
+    /// temporary files past 64 KB; or the problem that stops it.
+    /// </summary>
+    private static async Task<(SubmitTipRequest? Submission, IReadOnlyList<IFormFile> Files, ProblemHttpResult? Problem)> ReadSubmissionAsync(
         HttpRequest http, TipsOptions settings, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         if (!http.HasFormContentType)
@@ -218,19 +230,20 @@ public static class TipEndpoints
         {
             return (null, [], Problems.BadRequest("The multipart body is malformed: send the fields message, altcha (name, contact) and up to 5 files as attachments."));
         }
-        var files = new List<byte[]>();
-        foreach (var file in form.Files)
+        if (form.Files.Any(file => file.Length > settings.MaxAttachmentBytes))
         {
-            if (file.Length > settings.MaxAttachmentBytes)
-            {
-                return (null, [], TypedResults.Problem($"Each attachment may be at most {settings.MaxAttachmentBytes / (1024 * 1024)} MB.",
-                    statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large"));
-            }
-            using var buffer = new MemoryStream((int)file.Length);
-            await file.CopyToAsync(buffer, cancellationToken);
-            files.Add(buffer.ToArray());
+            return (null, [], TypedResults.Problem($"Each attachment may be at most {settings.MaxAttachmentBytes / (1024 * 1024)} MB.",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large"));
         }
         string? Field(string name) => form.TryGetValue(name, out var value) ? value.ToString() : null;
-        return (new SubmitTipRequest(Field("message"), Field("name"), Field("contact"), Field("altcha"), Field("website")), files, null);
+        return (new SubmitTipRequest(Field("message"), Field("name"), Field("contact"), Field("altcha"), Field("website")), form.Files, null);
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[file.Length];
+        await using var stream = file.OpenReadStream();
+        await stream.ReadExactlyAsync(bytes, cancellationToken);
+        return bytes;
     }
 }

@@ -29,6 +29,14 @@ public sealed class TipsOptions : IValidatableObject
     [Range(100, 100_000)]
     public int MaxMessageLength { get; set; } = 20_000;
 
+    /// <summary>Tips with attachments a node holds in memory at once (<see cref="TipUploadGate"/>); the others wait on disk.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentUploads { get; set; } = 1;
+
+    /// <summary>How long a tip with attachments waits for the gate before it is refused with 503 and Retry-After.</summary>
+    [Range(0, 60)]
+    public int UploadQueueSeconds { get; set; } = 10;
+
     /// <summary>The largest intake body: every attachment at its limit plus room for the text fields.</summary>
     public long MaxRequestBytes => (MaxAttachments * MaxAttachmentBytes) + (1024 * 1024);
 

@@ -15,6 +15,7 @@ public static class TipsServiceCollectionExtensions
         services.AddSingleton<TipSealer>();
         services.AddSingleton<TipChallenges>();
         services.AddSingleton<TipAttachments>();
+        services.AddSingleton<TipUploadGate>();
         // A tip with attachments may be larger than other bodies; one sent as JSON has none, and keeps the usual limit.
         services.AddSingleton(provider => new RequestBodyLimit(
             request => HttpMethods.IsPost(request.Method) && request.Path.Equals(TipEndpoints.Path, StringComparison.OrdinalIgnoreCase) && request.HasFormContentType,

@@ -5,7 +5,7 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 
 /// <summary>
 /// The management routes of a versioned resource that articles refer to (sections, authors, quotes, sources) under
-/// <c>/v1/manage/{Path}</c>: create, list, read, replace with If-Match, delete with If-Match. The rules live in the
+/// <c>/v1/manage/{Path}</c>: create, list (keyset pages, most recently updated first), read, replace with If-Match, delete with If-Match. The rules live in the
 /// resource's write path; this is only how HTTP reaches it, the same for each.
 /// </summary>
 public sealed class ManagedResourceRoutes<TEntity, TRequest, TResponse> where TEntity : class, IVersioned where TRequest : class
@@ -31,9 +31,6 @@ public sealed class ManagedResourceRoutes<TEntity, TRequest, TResponse> where TE
 
     public required DeleteWrite Delete { get; init; }
 
-    /// <summary>The list handler: small sets list by name, large ones page by update time.</summary>
-    public required Delegate List { get; init; }
-
     public required string ListSummary { get; init; }
 
     public required string UpdateSummary { get; init; }
@@ -52,14 +49,14 @@ public sealed class ManagedResourceRoutes<TEntity, TRequest, TResponse> where TE
         var lowerName = Name.ToLowerInvariant();
         var group = manage.MapGroup("/" + Path).WithTags(plural);
         // Handed over as plain delegates: ASP.NET Core's route-handler analyzer fails on method groups of a generic type.
-        Delegate create = CreateAsync, get = GetAsync, update = UpdateAsync, delete = DeleteAsync;
+        Delegate create = CreateAsync, list = ListAsync, get = GetAsync, update = UpdateAsync, delete = DeleteAsync;
         var created = group.MapPost("", create).WithName("Create" + Name).WithSummary($"Create {article} {lowerName}.")
             .RequireAuthorization(Scopes.Policies.ContentWrite).WithIdempotency();
         if (CreateMayConflict)
         {
             created.ProducesProblem(StatusCodes.Status409Conflict);
         }
-        group.MapGet("", List).WithName("List" + plural).WithSummary(ListSummary)
+        group.MapGet("", list).WithName("List" + plural).WithSummary(ListSummary)
             .RequireAuthorization(Scopes.Policies.ContentRead);
         group.MapGet("/{id:guid}", get).WithName("Get" + Name).WithSummary($"Read one {lowerName}.")
             .RequireAuthorization(Scopes.Policies.ContentRead)
@@ -74,6 +71,10 @@ public sealed class ManagedResourceRoutes<TEntity, TRequest, TResponse> where TE
     private async Task<Results<Created<TResponse>, ProblemHttpResult>> CreateAsync(
         TRequest request, HttpResponse response, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
         (await Create(db, clock, request, cancellationToken)).ToCreated(response, Collection, e => e.Adapt<TResponse>());
+
+    private static Task<Results<Ok<Page<TResponse>>, ProblemHttpResult>> ListAsync(
+        int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken) =>
+        db.ListRecentlyUpdatedAsync<TEntity, TResponse>(limit, cursor, http, signer, cancellationToken);
 
     private Task<Results<Ok<TResponse>, ProblemHttpResult>> GetAsync(Guid id, HttpResponse response, HeadlessNewsDbContext db, CancellationToken cancellationToken) =>
         db.GetWithETagAsync<TEntity, TResponse>(id, ResourceType, response, cancellationToken);
