@@ -1,4 +1,4 @@
-using System.Net;
+﻿using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
@@ -153,6 +153,19 @@ public sealed class ArticleWorkflowTests(ApiFactory api) : IClassFixture<ApiFact
         api.Clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromSeconds(1));
         var corrected = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/corrections", scheduled.Version(), new { text = "The date was wrong." })).AssertSuccessAsync();
         Assert.Equal("The date was wrong.", corrected.GetProperty("corrections")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_story_scheduled_then_taken_back_before_its_time_was_never_published_and_takes_no_correction()
+    {
+        var client = await EditorAsync();
+        var draft = await client.CreateArticleAsync(new { headline = Editorial.Unique("Withdrawn before dawn"), body = Editorial.OneParagraph() });
+        var scheduled = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/publish", draft.Version(), new { publishAt = api.Clock.GetUtcNow().AddHours(1) })).AssertSuccessAsync();
+        var withdrawn = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/unpublish", scheduled.Version(), new { })).AssertSuccessAsync();
+        Assert.Equal(JsonValueKind.Null, withdrawn.GetProperty("firstPublishedAt").ValueKind);
+
+        api.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(draft) + "/corrections", withdrawn.Version(), new { text = "Nobody read it." })).AssertProblemAsync(HttpStatusCode.Conflict);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+﻿using System.Runtime.CompilerServices;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Revisions;
@@ -231,6 +231,7 @@ public static class ArticleWrites
                 return Task.FromResult<Refusal?>(new StateConflict($"Only a published or scheduled article can be unpublished; this one is {ArticleVisibility.StatusAt(change.Article, change.Now).ToString().ToLowerInvariant()}."));
             }
             change.Article.Status = ArticleStatus.Unpublished;
+            ForgetUnseenPublication(change.Article, change.Now);
             return Task.FromResult<Refusal?>(null);
         }, cancellationToken);
 
@@ -244,8 +245,21 @@ public static class ArticleWrites
             }
             change.Article.Status = ArticleStatus.Archived;
             change.Article.PreviewGeneration++;
+            ForgetUnseenPublication(change.Article, change.Now);
             return Task.FromResult<Refusal?>(null);
         }, cancellationToken);
+
+    /// <summary>
+    /// A scheduled publication taken back before its time was never seen: the article has not been published (a later
+    /// publication dates it, and a correction has nothing to correct until then).
+    /// </summary>
+    private static void ForgetUnseenPublication(Article article, DateTimeOffset now)
+    {
+        if (article.FirstPublishedAt > now)
+        {
+            article.FirstPublishedAt = null;
+        }
+    }
 
     public static Task<WriteResult<ArticleResponse>> AddCorrectionAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, string text, CancellationToken cancellationToken) =>

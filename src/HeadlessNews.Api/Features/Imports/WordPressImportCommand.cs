@@ -12,8 +12,8 @@ namespace HeadlessNews.Api.Features.Imports;
 /// is a terminal, else a line on stderr every few hundred items; the summary goes to stderr. Exit 0 when the run finished,
 /// even with reported items; 64 for bad arguments (an unknown option, an option without its value, a report that cannot
 /// be written), 65 for a file that cannot be read as WXR or a site whose REST API cannot be read, 74 when the import
-/// finished but its report could not be written after all, 75 when the database could not be reached or went away (what
-/// was committed stays, and the same command goes on from there).
+/// finished but its report could not be written after all, 75 when the database went away or could not take connections
+/// (what was committed stays, and the same command goes on from there).
 /// </summary>
 public static class WordPressImportCommand
 {
@@ -118,8 +118,10 @@ public static class WordPressImportCommand
             report = await ImportAsync(services, archive, options, output, terminal);
         }
         // (Ctrl-C cancels the commands in flight too: that stop is the command line's, exit 130.)
-        catch (Exception e) when (e is not OperationCanceledException && ProblemExceptionHandler.IsDatabaseUnavailable(e))
+        catch (Exception e) when (e is not OperationCanceledException && e.IsServerGone())
         {
+            // A host (a test's) may go on using this process's pools: the other connections to that server are dead too.
+            services.GetRequiredService<ConnectionPools>().ClearAfterBrokenConnection();
             await output.WriteLineAsync($"The import stopped: the database could not be reached or went away ({e.GetBaseException().Message}). "
                 + "What it committed before stays; run the same command again to go on from there.");
             return DatabaseFailed;

@@ -612,7 +612,7 @@ public sealed partial class WordPressImporter(
                 : await ReferencesOfAsync(run, prepared, notes, cancellationToken), cancellationToken);
         }
         // A reference that cannot be saved fails the post, not the run; a database that is gone stops the run (see the command).
-        catch (DbUpdateException e) when (!ProblemExceptionHandler.IsDatabaseUnavailable(e))
+        catch (DbUpdateException e) when (!e.IsServerGone())
         {
             Failed(chunk.Counted, item, e);
             return null;
@@ -635,7 +635,7 @@ public sealed partial class WordPressImporter(
         }
         // A save refused inside a write leaves the transaction failed until the rollback (no savepoint per save).
         catch (Exception e) when (e is PostRefused or DbUpdateException or PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction }
-            && !ProblemExceptionHandler.IsDatabaseUnavailable(e))
+            && !e.IsServerGone())
         {
             await chunk.RollBackPostAsync(cancellationToken);
             Failed(chunk.Counted, item, e);
@@ -1062,7 +1062,7 @@ public sealed partial class WordPressImporter(
             var (stored, refused) = bytes is null ? (null, refusal) : await pictures.StoreAsync(new AssetUpload(bytes, filename, picture.Alt, picture.Caption, null), cancellationToken);
             return stored is null ? (null, $"picture {url} kept as a link: {refused!.Detail}") : (stored.Asset.Id, null);
         }
-        catch (DbUpdateException e) when (!ProblemExceptionHandler.IsDatabaseUnavailable(e))
+        catch (DbUpdateException e) when (!e.IsServerGone())
         {
             return (null, $"picture {url} kept as a link: not saved in the media library: {(e.InnerException ?? e).Message}");
         }

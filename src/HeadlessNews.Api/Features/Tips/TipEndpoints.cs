@@ -1,4 +1,4 @@
-using System.Text.Json;
+﻿using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
 using Microsoft.AspNetCore.Http.Json;
 using FromHeaderAttribute = Microsoft.AspNetCore.Mvc.FromHeaderAttribute;
@@ -53,16 +53,18 @@ public static class TipEndpoints
         {
             return Problems.Validation("altcha", refusal!);
         }
-        // The attachments come into memory only past the gate, one at a time, and only their sealed copies stay until they are stored.
-        using var uploading = files.Count == 0 ? null : await uploads.TryEnterAsync(cancellationToken);
-        if (files.Count > 0 && uploading is null)
+        // The attachments come into memory only past the gate, one at a time, and only their sealed copies stay until they are
+        // stored. A robot's (the honeypot filled in, below) are never read: it must not take the gate's place from a reader.
+        var kept = string.IsNullOrEmpty(submission.Website) ? files : [];
+        using var uploading = kept.Count == 0 ? null : await uploads.TryEnterAsync(cancellationToken);
+        if (kept.Count > 0 && uploading is null)
         {
             http.HttpContext.Response.Headers.RetryAfter = UploadRetryAfterSeconds;
             return TypedResults.Problem("Too many tips with attachments are being received at once; send it again in a moment.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
         }
         var attachments = new List<TipAttachment>();
-        foreach (var (file, position) in files.Select((f, i) => (f, i + 1)))
+        foreach (var (file, position) in kept.Select((f, i) => (f, i + 1)))
         {
             var (clean, refused) = await cleaner.CleanAsync(await ReadAllAsync(file, cancellationToken), position, cancellationToken);
             if (refused is not null)

@@ -1,4 +1,4 @@
-namespace HeadlessNews.Api.Features.Tips;
+﻿namespace HeadlessNews.Api.Features.Tips;
 
 /// <summary>
 /// How many tips with attachments one node reads, cleans, seals and stores at once (<see cref="TipsOptions.MaxConcurrentUploads"/>):
@@ -23,7 +23,14 @@ public sealed class TipUploadGate(IOptions<TipsOptions> options) : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                slots.Release();
+                try
+                {
+                    slots.Release();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // A tip finishing while the host stops: the gate is gone with it.
+                }
             }
         }
     }

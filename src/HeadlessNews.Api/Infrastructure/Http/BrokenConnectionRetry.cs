@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http.Features;
+﻿using Microsoft.AspNetCore.Http.Features;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
@@ -6,9 +6,10 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// After PostgreSQL restarts, an administrator ends the API's backends or a standby stops, every pooled connection to
 /// it is dead and fails the one request that takes it: with 20 per pool, readers met up to 20 503s from a database that
 /// was already back. A GET or HEAD that failed on a broken connection before its answer started empties every pool
-/// (<see cref="ConnectionPools.ClearAll"/>) and runs once more, from this point of the pipeline on, with a fresh scope, as
+/// (<see cref="ConnectionPools.ClearAfterBrokenConnection"/>) and runs once more, from this point of the pipeline on, with a fresh scope, as
 /// the exception handler runs its own path: every read of the request is covered, EF Core's and raw Npgsql's, and a
-/// multi-host read string moves to the next host at once. Writes never run twice here (idempotency keys handle them).
+/// multi-host read string moves to the next host at once. Writes never run twice here: they answer 503 (and their
+/// client retries with its Idempotency-Key or If-Match).
 /// </summary>
 public static class BrokenConnectionRetry
 {
@@ -36,9 +37,9 @@ public static class BrokenConnectionRetry
         }
         catch (Exception e) when (e.IsBrokenConnection() && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            context.RequestServices.GetRequiredService<ConnectionPools>().ClearAll();
+            context.RequestServices.GetRequiredService<ConnectionPools>().ClearAfterBrokenConnection();
             logger.LogWarning("{Method} {Path} met a broken database connection ({Reason}); connection pools cleared, running it once more",
-                context.Request.Method, context.Request.Path.Value, e.GetBaseException().Message);
+                context.Request.Method, RequestLogging.LoggedPath(context.Request.Path), e.GetBaseException().Message);
         }
         context.Response.Clear();
         context.SetEndpoint(null);

@@ -134,7 +134,7 @@ public static class Idempotency
             answer = answerOf();
             await SettleAsync(db, claim, answer, CancellationToken.None);
         }
-        catch (Exception e) when (ProblemExceptionHandler.IsDatabaseUnavailable(e))
+        catch (Exception e) when (e.IsDatabaseUnavailable())
         {
             var scopes = context.RequestServices.GetRequiredService<IServiceScopeFactory>();
             context.RequestServices.GetRequiredService<DatabaseRetries>().KeepTrying($"Settling {HeaderName} {claim.Key} of {claim.Path}", async stopping =>

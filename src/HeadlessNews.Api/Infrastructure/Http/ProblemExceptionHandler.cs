@@ -1,5 +1,4 @@
-using System.Net.Sockets;
-using System.Reflection;
+﻿using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
@@ -19,6 +18,13 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             return false;
         }
         var (status, title, detail, errors) = Classify(exception);
+        if (exception.IsBrokenConnection())
+        {
+            // The pools' other idle connections to that server are as dead as this one (see ConnectionPools): a write must
+            // not meet each of them in turn either. Npgsql clears a pool itself when the server says it is going (57P01,
+            // 57P02); a connection cut at the socket (a stopped or failed-over host) leaves the others for this.
+            httpContext.RequestServices.GetService<ConnectionPools>()?.ClearAfterBrokenConnection();
+        }
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             // During an outage every request lands here: one short line each, not thousands of stack traces queued
@@ -60,7 +66,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             (400, "Malformed JSON", "The request body has a shape this operation does not accept (for example a body block without a type).", null),
         _ when IsInvalidText(exception) =>
             (400, "Invalid text", "Text may not contain NUL characters or invalid UTF-8.", null),
-        _ when IsDatabaseUnavailable(exception) =>
+        _ when exception.IsDatabaseUnavailable() =>
             (503, "Service Unavailable", "The database is unavailable; retry shortly.", null),
         _ => (500, "Internal server error", "An unexpected error occurred; the trace id identifies it in our logs.", null),
     };
@@ -117,14 +123,6 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     /// <summary>PostgreSQL rejects NUL in text and jsonb; that is the client's input, not our failure.</summary>
     private static bool IsInvalidText(Exception exception) =>
         Flatten(exception).OfType<PostgresException>().Any(e => e.SqlState is "22P05" or "22021");
-
-    public static bool IsDatabaseUnavailable(Exception exception) => Flatten(exception).Any(e => e switch
-    {
-        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "57014",
-        NpgsqlException { IsTransient: true } => true,
-        SocketException or TimeoutException or EndOfStreamException => true,
-        _ => false,
-    });
 
     private static IEnumerable<Exception> Flatten(Exception exception)
     {

@@ -41,12 +41,15 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                       last_modified = greatest(m.last_modified, excluded.last_modified), last_visible_from = greatest(m.last_visible_from, excluded.last_visible_from);
                   ELSE
                     -- Only rows whose times changed touch the summary (a rename's refresh rewrites rows and leaves it alone); a row
-                    -- moved to another month (republished, embargo moved) leaves its old month's sitemap now.
+                    -- moved to another month (republished, embargo moved) leaves its old month's sitemap now, and one moved later
+                    -- in its month (an embargo) may leave it until then: either is a removal.
                     INSERT INTO sitemap_months AS m (month, shard, articles, last_modified, last_visible_from, last_removed)
-                      SELECT date_trunc('month', o.visible_from, 'UTC'), backend_shard, -count(*), statement_timestamp(), '-infinity',
-                             greatest(statement_timestamp(), max(o.updated_at))
+                      SELECT date_trunc('month', o.visible_from, 'UTC'), backend_shard,
+                             -count(*) FILTER (WHERE date_trunc('month', o.visible_from, 'UTC') <> date_trunc('month', n.visible_from, 'UTC')),
+                             statement_timestamp(), '-infinity', greatest(statement_timestamp(), max(o.updated_at))
                         FROM old_rows o JOIN new_rows n ON n.article_id = o.article_id
-                       WHERE date_trunc('month', o.visible_from, 'UTC') <> date_trunc('month', n.visible_from, 'UTC') GROUP BY 1 ORDER BY 1
+                       WHERE date_trunc('month', o.visible_from, 'UTC') <> date_trunc('month', n.visible_from, 'UTC') OR n.visible_from > o.visible_from
+                       GROUP BY 1 ORDER BY 1
                     ON CONFLICT (month, shard) DO UPDATE SET articles = m.articles + excluded.articles, last_modified = greatest(m.last_modified, excluded.last_modified),
                       last_removed = greatest(m.last_removed, excluded.last_removed);
                     INSERT INTO sitemap_months AS m (month, shard, articles, last_modified, last_visible_from)
