@@ -1,5 +1,6 @@
-using System.Net;
+﻿using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 
@@ -81,34 +82,7 @@ public sealed class SectionAndAuthorTests(ApiFactory api) : IClassFixture<ApiFac
 
         foreach (var (list, created) in new[] { ("/v1/sections", sections), ("/v1/authors", authors) })
         {
-            var seen = new List<string>();
-            var url = $"{list}?limit=2";
-            while (true)
-            {
-                var response = await reader.GetAsync(url);
-                var page = await response.AssertSuccessAsync();
-                var items = page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("slug").GetString()!).ToList();
-                Assert.InRange(items.Count, 1, 2);
-                seen.AddRange(items);
-                if (page.GetProperty("next").GetString() is not { } next)
-                {
-                    Assert.False(response.Headers.Contains("Link"));
-                    break;
-                }
-                var link = Assert.Single(response.Headers.GetValues("Link"));
-                Assert.EndsWith("; rel=\"next\"", link, StringComparison.Ordinal);
-                url = link[1..link.IndexOf('>', StringComparison.Ordinal)];
-                Assert.Contains($"cursor={Uri.EscapeDataString(next)}", url, StringComparison.Ordinal);
-            }
-            // Newest first: the last one created leads the first page.
-            Assert.Equal(created[^1], seen[0]);
-            Assert.Equal(seen.Count, seen.Distinct().Count());
-            Assert.All(created, slug => Assert.Contains(slug, seen));
-
-            foreach (var bad in new[] { "limit=0", "limit=1000", "limit=abc", "cursor=not-a-cursor" })
-            {
-                await (await reader.GetAsync($"{list}?{bad}")).AssertProblemAsync(HttpStatusCode.BadRequest);
-            }
+            await AssertNewestFirstPagesAsync(reader, list, created, item => item.GetProperty("slug").GetString()!);
         }
     }
 
@@ -126,33 +100,41 @@ public sealed class SectionAndAuthorTests(ApiFactory api) : IClassFixture<ApiFac
 
         foreach (var (list, created) in new[] { ("/v1/manage/sections", sections), ("/v1/manage/authors", authors) })
         {
-            var seen = new List<string>();
-            var url = $"{list}?limit=2";
-            while (true)
-            {
-                var response = await editor.GetAsync(url);
-                var page = await response.AssertSuccessAsync();
-                var items = page.GetProperty("items").EnumerateArray().Select(item => item.Id()).ToList();
-                Assert.InRange(items.Count, 1, 2);
-                seen.AddRange(items);
-                if (page.GetProperty("next").GetString() is not { } next)
-                {
-                    Assert.False(response.Headers.Contains("Link"));
-                    break;
-                }
-                var link = Assert.Single(response.Headers.GetValues("Link"));
-                Assert.EndsWith("; rel=\"next\"", link, StringComparison.Ordinal);
-                url = link[1..link.IndexOf('>', StringComparison.Ordinal)];
-                Assert.Contains($"cursor={Uri.EscapeDataString(next)}", url, StringComparison.Ordinal);
-            }
-            Assert.Equal(created[^1], seen[0]);
-            Assert.Equal(seen.Count, seen.Distinct().Count());
-            Assert.All(created, id => Assert.Contains(id, seen));
+            await AssertNewestFirstPagesAsync(editor, list, created, item => item.Id());
+        }
+    }
 
-            foreach (var bad in new[] { "limit=0", "limit=101", "limit=abc", "cursor=not-a-cursor" })
+    /// <summary>
+    /// Follows <paramref name="list"/>'s pages of two by <c>next</c> and its Link header: each item once, the last one
+    /// <paramref name="created"/> first, all of them there; a bad limit or cursor is a 400 problem.
+    /// </summary>
+    private static async Task AssertNewestFirstPagesAsync(HttpClient client, string list, List<string> created, Func<JsonElement, string> key)
+    {
+        var seen = new List<string>();
+        var url = $"{list}?limit=2";
+        while (true)
+        {
+            var response = await client.GetAsync(url);
+            var page = await response.AssertSuccessAsync();
+            var items = page.GetProperty("items").EnumerateArray().Select(key).ToList();
+            Assert.InRange(items.Count, 1, 2);
+            seen.AddRange(items);
+            if (page.GetProperty("next").GetString() is not { } next)
             {
-                await (await editor.GetAsync($"{list}?{bad}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+                Assert.False(response.Headers.Contains("Link"));
+                break;
             }
+            var link = Assert.Single(response.Headers.GetValues("Link"));
+            Assert.EndsWith("; rel=\"next\"", link, StringComparison.Ordinal);
+            url = link[1..link.IndexOf('>', StringComparison.Ordinal)];
+            Assert.Contains($"cursor={Uri.EscapeDataString(next)}", url, StringComparison.Ordinal);
+        }
+        Assert.Equal(created[^1], seen[0]);
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.All(created, item => Assert.Contains(item, seen));
+        foreach (var bad in new[] { "limit=0", "limit=101", "limit=abc", "cursor=not-a-cursor" })
+        {
+            await (await client.GetAsync($"{list}?{bad}")).AssertProblemAsync(HttpStatusCode.BadRequest);
         }
     }
 
