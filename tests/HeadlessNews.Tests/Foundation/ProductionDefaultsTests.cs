@@ -1,7 +1,9 @@
-using System.Net;
+﻿using System.Net;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Tests.DeliveryInfrastructure;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessNews.Tests.Foundation;
 
@@ -78,6 +80,14 @@ public sealed class ProductionDefaultsTests(ProductionDefaultsTests.Factory api)
         var response = await api.GetFromAsync("/metrics", peer);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_show_the_image_work_waiting_for_the_media_gate()
+    {
+        api.Services.GetRequiredService<ImageWork>();
+        var metrics = await (await api.GetFromAsync("/metrics", "127.0.0.1")).Content.ReadAsStringAsync();
+        Assert.Contains("headlessnews_media_image_work_waiting", metrics, StringComparison.Ordinal);
     }
 }
 

@@ -1,4 +1,4 @@
-using System.Net;
+﻿using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using HeadlessNews.Api.Features.Media;
@@ -87,8 +87,8 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         var submitted = SubmitWithAsync(marker, picture.PngsaveBuffer());
         try
         {
-            // Nothing can be awaited for "still waiting": the tip is given a moment it would need only a fraction of.
-            Assert.NotSame(submitted, await Task.WhenAny(submitted, Task.Delay(TimeSpan.FromSeconds(1))));
+            await Eventually.TrueAsync(() => work.Waiting == 1 || submitted.IsCompleted, "the tip's picture never queued for the gate");
+            Assert.False(submitted.IsCompleted, "the tip was answered while every place in the gate was held");
         }
         finally
         {

@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+﻿using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Features.Media;
@@ -29,17 +30,45 @@ public sealed record RenditionSpec(int Width, string Format, string? Ratio)
 /// <summary>
 /// Makes renditions at most <see cref="MediaOptions.MaxConcurrentRenders"/> at a time (uploads' decoding shares the
 /// same gate), each at most once per node however many ask for it at the same moment, and stores what it made. What it
-/// found or made is kept in <see cref="HotRenditions"/>.
+/// found or made is kept in <see cref="HotRenditions"/>. How much work waits for the gate is the
+/// <c>headlessnews.media.image_work.waiting</c> gauge on <c>/metrics</c>: a queue that stays long says the node needs
+/// more cores or a lower upload rate.
 /// </summary>
-public sealed class ImageWork(IMediaStorage storage, HotRenditions hot, IOptions<MediaOptions> options) : IDisposable
+public sealed class ImageWork : IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrentRenders);
+    /// <summary>The media library's meter (the telemetry exports every <c>HeadlessNews.*</c> meter).</summary>
+    public const string MeterName = "HeadlessNews.Media";
+
+    private readonly IMediaStorage storage;
+    private readonly HotRenditions hot;
+    private readonly SemaphoreSlim _gate;
     private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _making = new(StringComparer.Ordinal);
+    private int _waiting;
+
+    public ImageWork(IMediaStorage storage, HotRenditions hot, IOptions<MediaOptions> options, IMeterFactory meters)
+    {
+        this.storage = storage;
+        this.hot = hot;
+        _gate = new SemaphoreSlim(options.Value.MaxConcurrentRenders);
+        meters.Create(MeterName).CreateObservableGauge("headlessnews.media.image_work.waiting", () => Waiting,
+            description: "Image work (renditions, uploads' and tips' pictures) waiting for a place in the gate");
+    }
+
+    /// <summary>Image work waiting for a place in the gate now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Runs CPU-heavy image work inside the gate, off the request thread.</summary>
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
         try
         {
             return await Task.Run(work, cancellationToken);

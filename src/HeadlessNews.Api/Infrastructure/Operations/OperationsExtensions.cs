@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+﻿using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -27,7 +27,7 @@ public static class OperationsExtensions
             .ConfigureResource(resource => resource.AddService("headlessnews-api"))
             .WithMetrics(metrics =>
             {
-                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsqlInstrumentation().AddMeter("System.Runtime").AddPrometheusExporter();
+                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsqlInstrumentation().AddMeter("System.Runtime", "HeadlessNews.*").AddPrometheusExporter();
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();
