@@ -86,8 +86,9 @@ public sealed class ProductionDefaultsTests(ProductionDefaultsTests.Factory api)
     public async Task Metrics_show_the_image_work_waiting_for_the_media_gate()
     {
         api.Services.GetRequiredService<ImageWork>();
-        var metrics = await (await api.GetFromAsync("/metrics", "127.0.0.1")).Content.ReadAsStringAsync();
-        Assert.Contains("headlessnews_media_image_work_waiting", metrics, StringComparison.Ordinal);
+        // The exporter answers a scrape from its cache for 300 ms: one made before the gauge existed may still be served.
+        await Eventually.TrueAsync(async () => (await (await api.GetFromAsync("/metrics", "127.0.0.1")).Content.ReadAsStringAsync())
+            .Contains("headlessnews_media_image_work_waiting", StringComparison.Ordinal), "the image work gauge on /metrics");
     }
 }
 
