@@ -529,6 +529,24 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
+    public async Task A_delivered_image_block_names_its_type_first_and_its_renditions_after_the_fields_it_was_saved_with()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(800, 600)));
+        var article = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Quay picture"),
+            body = new object[] { new { type = "image", assetId = asset.Id(), caption = "The quay at dusk" } },
+        });
+
+        var block = (await api.CreateClient().GetJsonAsync($"/v1/articles/{article.GetProperty("slug").GetString()}")).GetProperty("body")[0];
+
+        var names = block.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal("type", names[0]);
+        Assert.True(names.IndexOf("caption") < names.IndexOf("srcset"), string.Join(", ", names));
+    }
+
+    [Fact]
     public async Task An_uploaded_picture_in_the_body_is_in_bodyHtml_at_its_delivered_url_with_its_alt_and_caption()
     {
         var editor = await EditorAsync();

@@ -3,6 +3,7 @@ using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Features.Quotes;
 using HeadlessNews.Api.Features.Sources;
+using System.Text.Json.Serialization;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
@@ -22,22 +23,27 @@ public sealed record DeliveredBlock : Block
         }
     }
 
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonPropertyOrder(1)]
     public QuoteResponse? Quote { get; init; }
 
     /// <summary>image: the asset's size (null for a URL-only image).</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonPropertyOrder(1)]
     public int? Width { get; init; }
 
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonPropertyOrder(1)]
     public int? Height { get; init; }
 
     /// <summary>image: the URL to put in img src.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonPropertyOrder(1)]
     public string? Src { get; init; }
 
     /// <summary>image: renditions by width (empty for a URL-only image).</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonPropertyOrder(1)]
     public IReadOnlyList<SrcsetEntry>? Srcset { get; init; }
 }
 
@@ -63,19 +69,19 @@ public sealed record ArticleDeliveryResponse(
     IReadOnlyList<Correction> Corrections,
     string? CanonicalUrl,
     int Version,
-    [property: System.Text.Json.Serialization.JsonPropertyOrder(1)] bool Old)
+    [property: JsonPropertyOrder(1)] bool Old)
 {
     public ArticleFormat Format { get; init; }
 
     /// <summary>Live blogs only: coverage, pinned entries, key events and the newest entries.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LiveBlogDelivery? LiveBlog { get; init; }
 
     /// <summary>schema.org JSON-LD for the page: NewsArticle, or LiveBlogPosting with liveBlogUpdate.</summary>
     public StructuredData? StructuredData { get; init; }
 
     /// <summary>The story's other editions that are visible now (added when served; a preview has none).</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<EditionLink>? Translations { get; init; }
 }
 
@@ -96,7 +102,7 @@ public sealed record ArticleSummary(
     DeliveredImage? HeroImage,
     DateTimeOffset? PublishAt,
     DateTimeOffset UpdatedAt,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     string? BodyHtml,
     bool Old);
 

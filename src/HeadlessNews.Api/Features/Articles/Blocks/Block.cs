@@ -10,6 +10,8 @@ namespace HeadlessNews.Api.Features.Articles.Blocks;
 /// </summary>
 public record Block
 {
+    /// <summary>First in the JSON, before the fields of a derived shape (clients that read a union by its discriminator need it there).</summary>
+    [JsonPropertyOrder(-1)]
     public string? Type { get; init; }
 
     /// <summary>paragraph: inline HTML (a[href], strong, em, br); anything else is removed.</summary>
