@@ -83,10 +83,39 @@ public sealed class BrokenConnectionReadTests(ApiFactory api) : IClassFixture<Ap
         Assert.All(answers, answer => Assert.StartsWith("200 ", answer, StringComparison.Ordinal));
     }
 
-    /// <summary>A second API over the same database, reading through <c>ConnectionStrings:HeadlessNewsRead</c>.</summary>
-    private sealed class ReadReplicaApi(string connectionString, string readConnectionString) : ApiFactory
+    [Fact]
+    public async Task A_read_run_again_after_a_broken_connection_spends_one_permit_of_its_callers_budget()
     {
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+        var primary = new NpgsqlConnectionStringBuilder(api.ConnectionString);
+        await using var standby = new StandbyStandIn(primary.Host!, primary.Port);
+        var read = new NpgsqlConnectionStringBuilder(api.ConnectionString)
+        {
+            Host = $"127.0.0.1:{standby.Port},{primary.Host}:{primary.Port}",
+            TargetSessionAttributes = "prefer-standby",
+        };
+        await using var reading = new ReadReplicaApi(api.ConnectionString, read.ConnectionString, new Dictionary<string, string?>
+        {
+            ["RateLimiting:Enabled"] = "true",
+            ["RateLimiting:WindowSeconds"] = "600",
+            ["RateLimiting:Delivery:Anonymous"] = "3",
+        });
+        var reader = reading.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/v1/articles?limit=10")).StatusCode);
+        Assert.True(standby.Connections > 0, "no read went through the standby");
+
+        standby.Stop();
+
+        // The first read after the stop meets the reset connection and runs again (without the retry it is a 503, see
+        // the test above); it spends one permit of three, not two.
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/v1/articles?limit=11")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/v1/articles?limit=12")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await reader.GetAsync("/v1/articles?limit=13")).StatusCode);
+    }
+
+    /// <summary>A second API over the same database, reading through <c>ConnectionStrings:HeadlessNewsRead</c>.</summary>
+    private sealed class ReadReplicaApi(string connectionString, string readConnectionString, IReadOnlyDictionary<string, string?>? more = null) : ApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(more ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:HeadlessNews"] = connectionString,
             ["ConnectionStrings:HeadlessNewsRead"] = readConnectionString,

@@ -13,7 +13,7 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// <see cref="ClientAddresses"/>). It runs inside the output cache, so a cached answer spends no budget. The framework
 /// drops a partition's limiter once it has been idle (full again) for a few seconds, so a flood of distinct addresses
 /// holds memory only for about one window.
-/// The start-up warm-up's own reads are not limited.
+/// The start-up warm-up's own reads are not limited, nor a read's second run after a broken connection (<see cref="BrokenConnectionRetry"/>).
 /// </summary>
 public static class RateLimits
 {
@@ -26,7 +26,7 @@ public static class RateLimits
         limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             var (surface, budget) = Surface(context.Request.Path, settings);
-            if (budget is null || warmUp.IsOwnRequest(context.Request))
+            if (budget is null || warmUp.IsOwnRequest(context.Request) || BrokenConnectionRetry.IsRerun(context))
             {
                 return RateLimitPartition.GetNoLimiter(string.Empty);
             }
