@@ -187,7 +187,9 @@ public sealed class OpenApiConformanceStartupFilter : IStartupFilter
             {
                 context.Response.Body = original;
             }
-            if (context.GetEndpoint() is RouteEndpoint endpoint && endpoint.RoutePattern.RawText is { } pattern
+            // 499: the client gave up on the request, and its answer goes to nobody.
+            if (context.Response.StatusCode != StatusCodes.Status499ClientClosedRequest
+                && context.GetEndpoint() is RouteEndpoint endpoint && endpoint.RoutePattern.RawText is { } pattern
                 && endpoint.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.DeclaringType?.Assembly == typeof(Program).Assembly
                 && endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true }
                 && endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase) != false)

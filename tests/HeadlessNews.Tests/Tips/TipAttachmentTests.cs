@@ -2,7 +2,9 @@
 using System.Net.Http.Headers;
 using System.Text;
 using HeadlessNews.Api.Features.Media;
+using HeadlessNews.Api.Features.Tips;
 using HeadlessNews.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetVips;
@@ -14,10 +16,16 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
     private async Task<HttpResponseMessage> SubmitWithAsync(string marker, params byte[][] files)
     {
         var reader = api.CreateClient();
+        return await SendAsync(reader, await TipTestKit.SolveAsync(reader), marker, files);
+    }
+
+    internal static async Task<HttpResponseMessage> SendAsync(
+        HttpClient reader, string altcha, string marker, byte[][] files, CancellationToken cancellationToken = default)
+    {
         using var form = new MultipartFormDataContent
         {
             { new StringContent($"See attached {marker}"), "message" },
-            { new StringContent(await TipTestKit.SolveAsync(reader)), "altcha" },
+            { new StringContent(altcha), "altcha" },
         };
         foreach (var (file, i) in files.Select((f, i) => (f, i)))
         {
@@ -25,8 +33,10 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
             part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             form.Add(part, "attachments", $"file{i}.bin");
         }
-        return await reader.PostAsync("/v1/tips", form);
+        return await reader.PostAsync("/v1/tips", form, cancellationToken);
     }
+
+    private Task<int> CountAttachmentsAsync() => api.WithDbAsync(db => db.Set<TipAttachment>().CountAsync());
 
     private async Task<byte[]> StoredAttachmentAsync(string marker)
     {
@@ -203,10 +213,10 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         Assert.Equal(before, await TipTestKit.CountTipsAsync(api));
     }
 
-    private static byte[] Chunk(string id, uint size, byte[] content) => [.. Encoding.ASCII.GetBytes(id), .. BitConverter.GetBytes(size), .. content];
+    internal static byte[] Chunk(string id, uint size, byte[] content) => [.. Encoding.ASCII.GetBytes(id), .. BitConverter.GetBytes(size), .. content];
 
     /// <summary>A RIFF/WAVE file of the given chunks, after a PCM format chunk (8 kHz, mono, 16-bit).</summary>
-    private static byte[] Wav(params byte[][] chunks)
+    internal static byte[] Wav(params byte[][] chunks)
     {
         byte[] format = [1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0];
         byte[] body = [.. "WAVE"u8, .. Chunk("fmt ", 16, format), .. chunks.SelectMany(c => c)];
@@ -236,6 +246,55 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
 
         await (await SubmitWithAsync(marker, Wav(Chunk("data", uint.MaxValue, samples)))).AssertSuccessAsync(HttpStatusCode.Accepted);
         Assert.Equal(Wav(Chunk("data", (uint)samples.Length, samples), [0]), await StoredAttachmentAsync(marker));
+    }
+
+    [Fact]
+    public async Task A_tip_whose_fourth_attachment_is_refused_stores_nothing_and_its_solution_can_be_sent_again()
+    {
+        var (tips, attachments) = (await TipTestKit.CountTipsAsync(api), await CountAttachmentsAsync());
+        var reader = api.CreateClient();
+        var altcha = await TipTestKit.SolveAsync(reader);
+        var sound = Wav(Chunk("data", 1000, new byte[1000]));
+        var pdf = "%PDF-1.7\n%%EOF"u8.ToArray();
+
+        var problem = await (await SendAsync(reader, altcha, Guid.NewGuid().ToString("N"), [sound, sound, sound, pdf]))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.StartsWith("Attachment 4 is a PDF", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal((tips, attachments), (await TipTestKit.CountTipsAsync(api), await CountAttachmentsAsync()));
+
+        // Not even the spent solution was kept.
+        await (await SendAsync(reader, altcha, Guid.NewGuid().ToString("N"), [sound])).AssertSuccessAsync(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
+    public async Task A_tip_whose_request_is_aborted_after_some_attachments_were_stored_leaves_nothing()
+    {
+        var (tips, attachments) = (await TipTestKit.CountTipsAsync(api), await CountAttachmentsAsync());
+        var work = api.Services.GetRequiredService<ImageWork>();
+        var release = new TaskCompletionSource();
+        var slots = api.Services.GetRequiredService<IOptions<MediaOptions>>().Value.MaxConcurrentRenders;
+        var holders = Enumerable.Range(0, slots).Select(_ => work.RunAsync(() => release.Task.Wait(TimeSpan.FromMinutes(1)), CancellationToken.None)).ToList();
+        var reader = api.CreateClient();
+        var sound = Wav(Chunk("data", 1000, new byte[1000]));
+        using var picture = Image.Black(64, 48);
+        using var abort = new CancellationTokenSource();
+        try
+        {
+            // Three sounds are stored before the picture waits for the image gate; then the reader goes away.
+            var submitted = SendAsync(reader, await TipTestKit.SolveAsync(reader), Guid.NewGuid().ToString("N"), [sound, sound, sound, picture.PngsaveBuffer()], abort.Token);
+            await Eventually.TrueAsync(() => work.Waiting == 1 || submitted.IsCompleted, "the tip's picture never queued for the gate");
+            await abort.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => submitted);
+            // The tip's request has ended, its transaction with it, once it gives its place in the upload gate back.
+            using var place = await api.Services.GetRequiredService<TipUploadGate>().TryEnterAsync(CancellationToken.None);
+            Assert.NotNull(place);
+        }
+        finally
+        {
+            release.SetResult();
+        }
+        await Task.WhenAll(holders);
+        Assert.Equal((tips, attachments), (await TipTestKit.CountTipsAsync(api), await CountAttachmentsAsync()));
     }
 
     [Fact]

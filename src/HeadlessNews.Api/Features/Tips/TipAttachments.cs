@@ -56,7 +56,7 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
                 null => Refused(StatusCodes.Status422UnprocessableEntity,
                     $"{which} is an MP3 file with data between or after its audio frames that is neither sound nor a tag this API removes."),
                 0 => Refused(StatusCodes.Status422UnprocessableEntity, $"{which} is an MP3 file without sound data."),
-                _ => (new CleanAttachment("audio/mpeg", audio[..frames.Value].ToArray()), null),
+                _ => (new CleanAttachment("audio/mpeg", Kept(content, audio[..frames.Value])), null),
             };
         }
         if (span.StartsWith("OggS"u8) || span.StartsWith("fLaC"u8) || (span.Length > 8 && span[4..8].SequenceEqual("ftyp"u8)))
@@ -64,9 +64,10 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
             return Refused(StatusCodes.Status422UnprocessableEntity,
                 $"{which} is Ogg, FLAC or MP4 audio, whose tags this API cannot remove; send it as MP3 or WAV.");
         }
-        if (Utf8Text(span) is { } text)
+        var text = span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? span[3..] : span;
+        if (IsUtf8Text(text))
         {
-            return (new CleanAttachment("text/plain; charset=utf-8", text), null);
+            return (new CleanAttachment("text/plain; charset=utf-8", Kept(content, text)), null);
         }
         return Refused(StatusCodes.Status415UnsupportedMediaType,
             $"{which} is not an accepted kind: images (JPEG, PNG, GIF, WebP), MP3 or WAV audio, or UTF-8 plain text.");
@@ -139,6 +140,9 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
 
     private static (CleanAttachment?, AttachmentRefusal?) Refused(int status, string detail) => (null, new AttachmentRefusal(status, detail));
 
+    /// <summary>What is kept of <paramref name="content"/> (a part of it): the file itself when nothing was cut, else a copy.</summary>
+    private static byte[] Kept(byte[] content, ReadOnlySpan<byte> kept) => kept.Length == content.Length ? content : kept.ToArray();
+
     /// <summary>A picture the media library knows by its bytes, but AVIF, which tips leave with the other ISO BMFF files (below).</summary>
     private static bool IsImage(ReadOnlySpan<byte> span) => ImageFiles.Sniff(span) is { } type && type != ImageFiles.Avif;
 
@@ -198,8 +202,27 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
     /// </summary>
     private static byte[]? WavWithoutTags(ReadOnlySpan<byte> span)
     {
-        using var kept = new MemoryStream();
-        Span<byte> keptSize = stackalloc byte[4];
+        // Measured first, then copied once into a file of exactly that size.
+        var (length, hasData) = CopyWavChunks(span, []);
+        if (!hasData)
+        {
+            return null;
+        }
+        var wav = new byte[12 + length];
+        "RIFF"u8.CopyTo(wav);
+        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), (uint)(4 + length));
+        "WAVE"u8.CopyTo(wav.AsSpan(8));
+        CopyWavChunks(span, wav.AsSpan(12));
+        return wav;
+    }
+
+    /// <summary>
+    /// The length of the <c>fmt </c> and <c>data</c> chunks as they are kept (each padded to an even length), copied into
+    /// <paramref name="kept"/> unless it is empty, and whether there was a <c>data</c> chunk.
+    /// </summary>
+    private static (int Length, bool HasData) CopyWavChunks(ReadOnlySpan<byte> span, Span<byte> kept)
+    {
+        var written = 0;
         var hasData = false;
         for (var at = 12; at + 8 <= span.Length;)
         {
@@ -210,29 +233,19 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
             if (id.SequenceEqual("fmt "u8) || id.SequenceEqual("data"u8))
             {
                 hasData |= id.SequenceEqual("data"u8);
-                kept.Write(id);
-                BinaryPrimitives.WriteUInt32LittleEndian(keptSize, (uint)length);
-                kept.Write(keptSize);
-                kept.Write(span.Slice(at + 8, length));
-                if (length % 2 == 1)
+                if (!kept.IsEmpty)
                 {
-                    kept.WriteByte(0);
+                    id.CopyTo(kept[written..]);
+                    BinaryPrimitives.WriteUInt32LittleEndian(kept[(written + 4)..], (uint)length);
+                    span.Slice(at + 8, length).CopyTo(kept[(written + 8)..]);
                 }
+                // An odd length's pad byte is left as the zero the new array holds.
+                written += 8 + length + (length % 2);
             }
             // The chunks found after samples of unknown length start where they were found, pad byte or not.
             at += 8 + length + (overruns ? 0 : length % 2);
         }
-        if (!hasData)
-        {
-            return null;
-        }
-        var body = kept.ToArray();
-        var wav = new byte[12 + body.Length];
-        "RIFF"u8.CopyTo(wav);
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), (uint)(4 + body.Length));
-        "WAVE"u8.CopyTo(wav.AsSpan(8));
-        body.CopyTo(wav.AsSpan(12));
-        return wav;
+        return (written, hasData);
     }
 
     /// <summary>
@@ -264,24 +277,20 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
     }
 
     /// <summary>
-    /// The text without a byte-order mark when the bytes are UTF-8 with no control characters but tab and line breaks,
-    /// judged character by character in place: decoding 10 MB into a string would hold 20 MB more.
+    /// Whether the bytes are UTF-8 with no control characters but tab and line breaks, judged character by character in
+    /// place: decoding 10 MB into a string would hold 20 MB more.
     /// </summary>
-    private static byte[]? Utf8Text(ReadOnlySpan<byte> span)
+    private static bool IsUtf8Text(ReadOnlySpan<byte> text)
     {
-        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            span = span[3..];
-        }
-        for (var rest = span; !rest.IsEmpty;)
+        for (var rest = text; !rest.IsEmpty;)
         {
             if (Rune.DecodeFromUtf8(rest, out var character, out var length) != OperationStatus.Done
                 || (Rune.IsControl(character) && character.Value is not ('\t' or '\r' or '\n')))
             {
-                return null;
+                return false;
             }
             rest = rest[length..];
         }
-        return span.ToArray();
+        return true;
     }
 }

@@ -53,8 +53,7 @@ public static class TipEndpoints
         {
             return Problems.Validation("altcha", refusal!);
         }
-        // The attachments come into memory only past the gate, one at a time, and only their sealed copies stay until they are
-        // stored. A robot's (the honeypot filled in, below) are never read: it must not take the gate's place from a reader.
+        // A robot's attachments (the honeypot filled in, below) are never read: it must not take the gate's place from a reader.
         var kept = string.IsNullOrEmpty(submission.Website) ? files : [];
         using var uploading = kept.Count == 0 ? null : await uploads.TryEnterAsync(cancellationToken);
         if (kept.Count > 0 && uploading is null)
@@ -62,20 +61,6 @@ public static class TipEndpoints
             http.HttpContext.Response.Headers.RetryAfter = UploadRetryAfterSeconds;
             return TypedResults.Problem("Too many tips with attachments are being received at once; send it again in a moment.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
-        }
-        var attachments = new List<TipAttachment>();
-        foreach (var (file, position) in kept.Select((f, i) => (f, i + 1)))
-        {
-            var (clean, refused) = await cleaner.CleanAsync(await ReadAllAsync(file, cancellationToken), position, cancellationToken);
-            if (refused is not null)
-            {
-                return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
-                    title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported Media Type" : "Unprocessable attachment");
-            }
-            attachments.Add(new TipAttachment
-            {
-                Id = Guid.NewGuid(), Position = position, ContentType = clean!.ContentType, Length = clean.Content.Length, SealedContent = sealer.Seal(clean.Content),
-            });
         }
         var receipt = ReceiptPhrases.Create();
         var now = TipTime.ToHour(clock.GetUtcNow());
@@ -104,13 +89,41 @@ public static class TipEndpoints
             ReceivedAt = now,
             UpdatedAt = now,
             Messages = [new TipMessage { Id = Guid.NewGuid(), From = TipSender.Reader, SealedText = sealer.SealText(submission.Message!.Trim()), At = now }],
-            Attachments = attachments,
         };
         db.Add(tip);
         RecordReceived(db, clock, tip);
         await db.SaveChangesAsync(cancellationToken);
+        // Past the gate, each attachment comes into memory, is cleaned, sealed and stored before the next is read, so a tip
+        // holds one file's copies at a time; all in the tip's transaction, so a refused one (or a failed request) leaves nothing.
+        foreach (var (file, position) in kept.Select((f, i) => (f, i + 1)))
+        {
+            if (await StoreAttachmentAsync(db, cleaner, sealer, tip.Id, file, position, cancellationToken) is { } refused)
+            {
+                return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
+                    title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported Media Type" : "Unprocessable attachment");
+            }
+        }
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, new TipReceiptResponse(receipt));
+    }
+
+    /// <summary>
+    /// Reads, cleans, seals and inserts one attachment, or says why it is refused. Its copies go when this returns; the
+    /// insert bypasses the change tracker, which would hold every sealed copy until the request ends.
+    /// </summary>
+    private static async Task<AttachmentRefusal?> StoreAttachmentAsync(HeadlessNewsDbContext db, TipAttachments cleaner, TipSealer sealer,
+        Guid tipId, IFormFile file, int position, CancellationToken cancellationToken)
+    {
+        var (clean, refused) = await cleaner.CleanAsync(await ReadAllAsync(file, cancellationToken), position, cancellationToken);
+        if (clean is null)
+        {
+            return refused;
+        }
+        var sealedContent = sealer.Seal(clean.Content);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO tip_attachments (id, tip_id, position, content_type, length, sealed_content) VALUES ({Guid.NewGuid()}, {tipId}, {position}, {clean.ContentType}, {(long)clean.Content.Length}, {sealedContent})",
+            cancellationToken);
+        return null;
     }
 
     /// <summary>The <c>tip.received</c> webhook event: only the id leaves, and its times are to the hour too.</summary>

@@ -2,7 +2,7 @@
 
 /// <summary>
 /// How many tips with attachments one node reads, cleans, seals and stores at once (<see cref="TipsOptions.MaxConcurrentUploads"/>):
-/// each holds its attachments in memory for that, up to 5 × 10 MB and their sealed copies. Until a tip is let in, the form
+/// each holds one attachment at a time in memory for that (up to 10 MB, its cleaned and its sealed copy). Until a tip is let in, the form
 /// reader keeps its files in temporary files on disk, so a tip waiting here costs a connection and disk, not memory.
 /// </summary>
 public sealed class TipUploadGate(IOptions<TipsOptions> options) : IDisposable
