@@ -9,11 +9,13 @@ public static class ApiJson
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
     /// <summary>
-    /// camelCase (web defaults), enums as snake_case strings, timestamps written in UTC with a <c>Z</c>, polymorphic
-    /// metadata in any order (jsonb reorders keys).
+    /// camelCase (web defaults), numbers only as JSON numbers, enums as snake_case strings, timestamps written in UTC with
+    /// a <c>Z</c>, polymorphic metadata in any order (jsonb reorders keys).
     /// </summary>
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
+        // The web defaults also read "2" as 2; the contract says number, so a string there is the client's mistake (400).
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         options.Converters.Add(new UtcTimestampConverter());
         options.AllowOutOfOrderMetadataProperties = true;
