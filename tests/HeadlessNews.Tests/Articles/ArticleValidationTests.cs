@@ -59,6 +59,7 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
         { "list without items", new { headline = "Fine", body = new object[] { new { type = "list", style = "numbered" } } }, "body[0].items" },
         { "source list with null sourceIds", new { headline = "Fine", body = new object[] { new { type = "sourceList", sourceIds = (Guid[]?)null } } }, "body[0].sourceIds" },
         { "heading level written as a string", new { headline = "Fine", body = new object[] { new { type = "heading", level = "3", text = "Number as text" } } }, "body[0].level" },
+        { "format in capitals", new { headline = "Fine", format = "Liveblog" }, "format" },
     };
 
     [Theory]

@@ -272,6 +272,7 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
         { "javascript attachment", n => n["attachments"]![0]!["url"] = "javascript:alert(1)", "attachments[0].url" },
         { "missing reference", n => n.Remove("reference"), "reference" },
         { "missing category", n => n.Remove("category"), "category" },
+        { "category in capitals", n => n["category"] = "Planning", "category" },
         { "missing issuer name", n => n["issuer"] = new JsonObject { ["name"] = " " }, "issuer.name" },
         { "null issuer", n => n["issuer"] = null, "issuer" },
         { "issuer without a name", n => n["issuer"] = new JsonObject(), "issuer.name" },
