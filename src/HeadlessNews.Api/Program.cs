@@ -47,7 +47,7 @@ builder.Services.AddSingleton<IDatabaseStartupTask, SampleContentSeeder>();
 builder.Services.AddSingleton<IDatabaseStartupTask, NoticeSampleContent>();
 builder.Services.AddApiKeySecurity(builder.Configuration);
 builder.Services.AddHostedService<ChangeFeedRecorder>();
-builder.Services.AddSingleton<IArticlesShownAgain, ChangeFeedUpserts>();
+builder.Services.AddSingleton<IContentShownAgain, ChangeFeedUpserts>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Complete);
 builder.Services.AddSingleton<IProblemDetailsWriter, ProblemWriterForAnyAccept>();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

@@ -17,6 +17,7 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
         { "unknown block type", new object[] { new { type = "marquee", html = "hi" } }, "body[0].type" },
         { "block without type", new object[] { new { html = "hi" } }, "body[0].type" },
         { "heading level 7", new object[] { new { type = "paragraph", html = "ok" }, new { type = "heading", level = 7, text = "Too deep" } }, "body[1].level" },
+        { "heading level written as a string", new object[] { new { type = "heading", level = "2", text = "Number as text" } }, "body[0].level" },
         { "quote block with missing quote", new object[] { new { type = "quote", quoteId = Guid.NewGuid() } }, "body[0].quoteId" },
         { "quote block without quoteId", new object[] { new { type = "quote" } }, "body[0].quoteId" },
         { "list with bad style", new object[] { new { type = "list", style = "zigzag", items = new[] { "a" } } }, "body[0].style" },
@@ -57,6 +58,8 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
         { "bad language", new { headline = "Fine", language = "not a language" }, "language" },
         { "list without items", new { headline = "Fine", body = new object[] { new { type = "list", style = "numbered" } } }, "body[0].items" },
         { "source list with null sourceIds", new { headline = "Fine", body = new object[] { new { type = "sourceList", sourceIds = (Guid[]?)null } } }, "body[0].sourceIds" },
+        { "heading level written as a string", new { headline = "Fine", body = new object[] { new { type = "heading", level = "3", text = "Number as text" } } }, "body[0].level" },
+        { "format in capitals", new { headline = "Fine", format = "Liveblog" }, "format" },
     };
 
     [Theory]

@@ -46,12 +46,13 @@ public sealed class WordPressImportDatabaseFailureTests(ApiFactory api) : IClass
     private sealed class ProgressWriter(string awaited) : StringWriter(CultureInfo.InvariantCulture)
     {
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock _writing = new();
 
         public Task Reached => _reached.Task;
 
         public override void WriteLine(string? value)
         {
-            lock (this)
+            lock (_writing)
             {
                 base.WriteLine(value);
             }

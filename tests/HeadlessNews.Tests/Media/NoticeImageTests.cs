@@ -116,4 +116,35 @@ public sealed class NoticeImageTests(MediaApiFactory api) : IClassFixture<MediaA
             Assert.Equal(0.25, image.GetProperty("focalPoint").GetProperty("x").GetDouble());
         });
     }
+
+    [Fact]
+    public async Task Editing_the_picture_of_a_published_notice_is_an_upsert_in_the_change_feed()
+    {
+        var (desk, asset) = await UploadAsync(400, 300);
+        var draft = await desk.CreateAsync(NoticeShowing(asset.Id()));
+        var notice = await desk.WorkflowAsync(draft.Id(), "publish", draft.Version());
+        var partner = await api.ClientWithScopesAsync("feeds:partner");
+        var token = await UpsertOfAsync(partner, null, notice);
+
+        var editor = await api.ClientWithScopesAsync("content:write");
+        await (await editor.SendVersionedAsync(HttpMethod.Put, $"/v1/manage/assets/{asset.Id()}", asset.Version(),
+            new JsonObject { ["alt"] = "The lane beside the extension", ["caption"] = $"Trinity Square from the west {Guid.NewGuid():N}" })).AssertSuccessAsync();
+
+        await UpsertOfAsync(partner, token, notice);
+    }
+
+    /// <summary>Reads the change feed from <paramref name="token"/> until it shows an upsert of the notice at its version; returns the token after it.</summary>
+    private static async Task<string?> UpsertOfAsync(HttpClient partner, string? token, JsonElement notice)
+    {
+        var shown = false;
+        await Eventually.TrueAsync(async () =>
+        {
+            var page = await (await partner.GetAsync(token is null ? "/v1/changes" : $"/v1/changes?since={Uri.EscapeDataString(token)}")).AssertSuccessAsync();
+            shown |= page.GetProperty("items").EnumerateArray().Any(item => item.Id() == notice.Id()
+                && item.GetProperty("op").GetString() == "upsert" && item.GetProperty("version").GetInt32() == notice.Version());
+            token = page.GetProperty("next").GetString();
+            return shown;
+        }, "the change feed to show an upsert of the notice");
+        return token;
+    }
 }

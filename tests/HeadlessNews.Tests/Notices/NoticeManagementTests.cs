@@ -264,6 +264,7 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
     {
         { "effectiveTo", n => { n["effectiveFrom"] = "2026-12-10T00:00:00Z"; n["effectiveTo"] = "2026-12-09T23:59:59Z"; }, "effectiveTo" },
         { "latitude 91", n => n["location"]!["latitude"] = 91, "location.latitude" },
+        { "latitude written as a string", n => n["location"]!["latitude"] = "53.2274", "location.latitude" },
         { "longitude -181", n => n["location"]!["longitude"] = -181, "location.longitude" },
         { "latitude without longitude", n => n["location"]!.AsObject().Remove("longitude"), "location.latitude" },
         { "postcode", n => n["location"]!["postcode"] = "NOT A POSTCODE", "location.postcode" },
@@ -271,6 +272,7 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
         { "javascript attachment", n => n["attachments"]![0]!["url"] = "javascript:alert(1)", "attachments[0].url" },
         { "missing reference", n => n.Remove("reference"), "reference" },
         { "missing category", n => n.Remove("category"), "category" },
+        { "category in capitals", n => n["category"] = "Planning", "category" },
         { "missing issuer name", n => n["issuer"] = new JsonObject { ["name"] = " " }, "issuer.name" },
         { "null issuer", n => n["issuer"] = null, "issuer" },
         { "issuer without a name", n => n["issuer"] = new JsonObject(), "issuer.name" },

@@ -31,5 +31,8 @@ internal sealed class AuthorConfiguration : IEntityTypeConfiguration<Author>
         builder.Property(a => a.Version).IsConcurrencyToken();
         builder.Property(a => a.Translations).AsJsonColumn().HasDefaultValueSql("'{}'::jsonb");
         builder.HasIndex(a => a.Slug).IsUnique();
+        // The delivery list pages newest created first, the management list most recently updated first (keyset on the id after).
+        builder.HasIndex(a => new { a.CreatedAt, a.Id });
+        builder.HasIndex(a => new { a.UpdatedAt, a.Id });
     }
 }

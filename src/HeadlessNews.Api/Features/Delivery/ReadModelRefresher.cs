@@ -15,13 +15,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
-/// Told, in the transaction that made the change, of articles whose delivered form changed through something they show
-/// (a quote, source, section, tag, place, byline or picture) rather than a save of their own: the change feed, which
-/// depends on delivery, answers it.
+/// Told, in the transaction that made the change, of articles and notices whose delivered form changed through something
+/// they show (a quote, source, section, tag, place, byline or picture) rather than a save of their own: the change feed,
+/// which depends on delivery, answers it.
 /// </summary>
-public interface IArticlesShownAgain
+public interface IContentShownAgain
 {
-    Task RecordAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken);
+    Task RecordArticlesAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Notices whose picture changed (an asset they show was edited).</summary>
+    Task RecordNoticesAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> noticeIds, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -29,10 +32,10 @@ public interface IArticlesShownAgain
 /// quote, source or asset, this interceptor refreshes the <see cref="PublishedArticle"/> rows affected, in the same transaction,
 /// just before it commits (or, for a save without a transaction of its own, right after it), renders again the live blog
 /// entries that show a changed quote, source, author or asset, and evicts the cached pages of the notices showing a changed
-/// asset. No writer calls into Delivery.
+/// asset (and puts them in the change feed). No writer calls into Delivery.
 /// A renamed section or author is relabelled in batches of one UPDATE each however many articles show it (see <see cref="RelabelAsync"/>).
 /// </summary>
-internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IArticlesShownAgain shownAgain, TimeProvider clock, IOptions<ReadModelOptions> options)
+internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IContentShownAgain shownAgain, TimeProvider clock, IOptions<ReadModelOptions> options)
     : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
@@ -161,6 +164,7 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IAr
         }
         var relabelled = new HashSet<Guid>();
         var evicted = new HashSet<string>();
+        List<Guid> noticesShowingAssets = [];
         var articleIds = new HashSet<Guid>(pending.Articles);
         // Articles saved here, and live blogs whose entries were (their writer records the article's event), are in the
         // change feed already.
@@ -195,7 +199,8 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IAr
         {
             var assets = pending.Assets.ToList();
             articleIds.UnionWith(await context.Set<PublishedArticle>().Where(p => p.AssetIds.Any(a => assets.Contains(a))).Select(p => p.ArticleId).ToListAsync(cancellationToken));
-            evicted.UnionWith((await MediaUsage.PublishedNoticesShowingAsync(context, assets, cancellationToken)).SelectMany(Notice.TagsOf));
+            noticesShowingAssets = await MediaUsage.PublishedNoticesShowingAsync(context, assets, cancellationToken);
+            evicted.UnionWith(noticesShowingAssets.SelectMany(Notice.TagsOf));
         }
         if (pending.Entries.Count > 0)
         {
@@ -210,7 +215,9 @@ internal sealed class ReadModelRefresher(CacheEvictionInterceptor evictions, IAr
                 await LiveBlogReadModel.EntriesShowingAsync(context, pending.Quotes, pending.Sources, pending.Assets, renamedAuthors, cancellationToken), cancellationToken));
         }
         await ArticleReadModel.RefreshAsync(context, articleIds, cancellationToken);
-        await shownAgain.RecordAsync(context, [.. articleIds.Union(relabelled).Except(recorded)], clock.GetUtcNow(), cancellationToken);
+        var now = clock.GetUtcNow();
+        await shownAgain.RecordArticlesAsync(context, [.. articleIds.Union(relabelled).Except(recorded)], now, cancellationToken);
+        await shownAgain.RecordNoticesAsync(context, noticesShowingAssets, now, cancellationToken);
         await evictions.EvictAfterCommitAsync(context, relabelled.SelectMany(PublishedArticle.TagsOf).Concat(evicted));
     }
 

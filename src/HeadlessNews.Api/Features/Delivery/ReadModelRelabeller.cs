@@ -8,7 +8,7 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// Work a node was doing when it died is picked up where its last batch committed.
 /// </summary>
 internal sealed partial class ReadModelRelabeller(
-    IServiceScopeFactory scopes, CacheEvictionInterceptor evictions, IArticlesShownAgain shownAgain, TimeProvider clock, IOptions<ReadModelOptions> options, ILogger<ReadModelRelabeller> logger)
+    IServiceScopeFactory scopes, CacheEvictionInterceptor evictions, IContentShownAgain shownAgain, TimeProvider clock, IOptions<ReadModelOptions> options, ILogger<ReadModelRelabeller> logger)
     : BackgroundService
 {
     /// <summary>How soon a rename another node (or a transaction of this one) committed is taken up.</summary>
@@ -51,7 +51,7 @@ internal sealed partial class ReadModelRelabeller(
             db.Remove(rename);
         }
         await db.SaveChangesAsync(cancellationToken);
-        await shownAgain.RecordAsync(db, changed, clock.GetUtcNow(), cancellationToken);
+        await shownAgain.RecordArticlesAsync(db, changed, clock.GetUtcNow(), cancellationToken);
         await evictions.EvictAfterCommitAsync(db, changed.SelectMany(PublishedArticle.TagsOf));
         await transaction.CommitAsync(cancellationToken);
         if (!more)

@@ -1,5 +1,6 @@
 using HeadlessNews.Api.Features.Articles;
 using HeadlessNews.Api.Features.Delivery;
+using HeadlessNews.Api.Features.Notices;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Features.Feeds;
@@ -40,10 +41,10 @@ internal sealed class ContentChangeConfiguration : IEntityTypeConfiguration<Cont
     }
 }
 
-/// <summary>The change feed's upserts for articles changed through what they show (see <see cref="IArticlesShownAgain"/>).</summary>
-internal sealed class ChangeFeedUpserts : IArticlesShownAgain
+/// <summary>The change feed's upserts for articles and notices changed through what they show (see <see cref="IContentShownAgain"/>).</summary>
+internal sealed class ChangeFeedUpserts : IContentShownAgain
 {
-    public async Task RecordAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task RecordArticlesAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> articleIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (articleIds.Count == 0)
         {
@@ -61,6 +62,22 @@ internal sealed class ChangeFeedUpserts : IArticlesShownAgain
         {
             Op = "upsert", ResourceType = ArticleWrites.ResourceType, ResourceId = a.Id, Slug = a.Slug, Version = a.Version, At = now,
             SectionId = a.SectionId, TagIds = a.Tags,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task RecordNoticesAsync(HeadlessNewsDbContext db, IReadOnlyCollection<Guid> noticeIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (noticeIds.Count == 0)
+        {
+            return;
+        }
+        var ids = noticeIds.ToArray();
+        var shown = await db.Set<Notice>().AsNoTracking().Where(n => ids.Contains(n.Id) && n.Status == NoticeStatus.Published)
+            .Select(n => new { n.Id, n.Version }).ToListAsync(cancellationToken);
+        db.Set<ContentChange>().AddRange(shown.Select(n => new ContentChange
+        {
+            Op = "upsert", ResourceType = Notice.ResourceType, ResourceId = n.Id, Version = n.Version, At = now,
         }));
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -29,5 +29,8 @@ internal sealed class SectionConfiguration : IEntityTypeConfiguration<Section>
         builder.Property(s => s.Version).IsConcurrencyToken();
         builder.Property(s => s.Translations).AsJsonColumn().HasDefaultValueSql("'{}'::jsonb");
         builder.HasIndex(s => s.Slug).IsUnique();
+        // The delivery list pages newest created first, the management list most recently updated first (keyset on the id after).
+        builder.HasIndex(s => new { s.CreatedAt, s.Id });
+        builder.HasIndex(s => new { s.UpdatedAt, s.Id });
     }
 }

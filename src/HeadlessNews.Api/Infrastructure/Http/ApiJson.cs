@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HeadlessNews.Api.Infrastructure.Text;
 
 namespace HeadlessNews.Api.Infrastructure.Http;
 
@@ -9,15 +10,42 @@ public static class ApiJson
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
     /// <summary>
-    /// camelCase (web defaults), enums as snake_case strings, timestamps written in UTC with a <c>Z</c>, polymorphic
-    /// metadata in any order (jsonb reorders keys).
+    /// camelCase (web defaults), numbers only as JSON numbers, enums as snake_case strings, timestamps written in UTC with
+    /// a <c>Z</c>, polymorphic metadata in any order (jsonb reorders keys).
     /// </summary>
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        // The web defaults also read "2" as 2; the contract says number, so a string there is the client's mistake (400).
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new ExactSnakeCaseEnumConverter());
         options.Converters.Add(new UtcTimestampConverter());
         options.AllowOutOfOrderMetadataProperties = true;
         return options;
+    }
+}
+
+/// <summary>
+/// Enums as their snake_case names (<c>traffic_and_roads</c>), read only as written: the framework's converter also takes
+/// <c>Planning</c> or <c>TRAFFIC_AND_ROADS</c>, which the contract's lowercase lists and the query strings
+/// (<see cref="SnakeCaseNames"/>) refuse. A name that is not one is left to the serializer's own error, which names the field.
+/// </summary>
+internal sealed class ExactSnakeCaseEnumConverter : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(Names<>).MakeGenericType(typeToConvert))!;
+
+    private sealed class Names<T> : JsonConverter<T> where T : struct, Enum
+    {
+        private readonly Dictionary<string, T> _byName = Enum.GetValues<T>().ToDictionary(SnakeCaseNames.Of, StringComparer.Ordinal);
+        private readonly Dictionary<T, JsonEncodedText> _byValue = Enum.GetValues<T>().ToDictionary(value => value, value => JsonEncodedText.Encode(SnakeCaseNames.Of(value)));
+
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && _byName.TryGetValue(reader.GetString()!, out var value) ? value : throw new JsonException();
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(_byValue.TryGetValue(value, out var name) ? name : throw new JsonException($"{value} is not a named {typeof(T).Name}."));
     }
 }
 

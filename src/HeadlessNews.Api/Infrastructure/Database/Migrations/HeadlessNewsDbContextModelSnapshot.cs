@@ -667,6 +667,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_authors_slug");
 
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_authors_created_at_id");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_authors_updated_at_id");
+
                     b.ToTable("authors", (string)null);
                 });
 
@@ -1530,6 +1536,12 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasIndex("Slug")
                         .IsUnique()
                         .HasDatabaseName("ix_sections_slug");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_sections_created_at_id");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_sections_updated_at_id");
 
                     b.ToTable("sections", (string)null);
                 });
