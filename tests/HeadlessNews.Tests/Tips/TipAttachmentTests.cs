@@ -36,6 +36,12 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         return await reader.PostAsync("/v1/tips", form, cancellationToken);
     }
 
+    private Task<int> TipTransactionsOpenAsync() => api.WithDbAsync(db => db.Database.SqlQueryRaw<int>(
+        """
+        SELECT count(*)::int AS "Value" FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'idle in transaction' AND query ILIKE '%tip%'
+        """).SingleAsync());
+
     private Task<int> CountAttachmentsAsync() => api.WithDbAsync(db => db.Set<TipAttachment>().CountAsync());
 
     private async Task<byte[]> StoredAttachmentAsync(string marker)
@@ -99,6 +105,9 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         {
             await Eventually.TrueAsync(() => work.Waiting == 1 || submitted.IsCompleted, "the tip's picture never queued for the gate");
             Assert.False(submitted.IsCompleted, "the tip was answered while every place in the gate was held");
+            // Nothing of the tip is written while it waits: an open transaction would hold a connection, the spent
+            // solution's row (a replay would wait on it) and the change feed's horizon for as long as the gate is busy.
+            Assert.Equal(0, await TipTransactionsOpenAsync());
         }
         finally
         {

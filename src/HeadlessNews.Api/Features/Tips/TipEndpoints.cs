@@ -12,6 +12,7 @@ public static class TipEndpoints
     public const string Path = "/v1/tips";
     private const string WrongReceipt = "No tip has this receipt.";
     private const string UploadRetryAfterSeconds = "5";
+    private const string AlreadyUsed = "This solution has already been used; solve a new challenge.";
 
     public static RouteGroupBuilder MapTips(this RouteGroupBuilder v1)
     {
@@ -62,6 +63,24 @@ public static class TipEndpoints
             return TypedResults.Problem("Too many tips with attachments are being received at once; send it again in a moment.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
         }
+        // Checked again when it is spent below; this only spares cleaning 50 MB for a replayed solution.
+        if (await db.Set<SpentTipChallenge>().AnyAsync(c => c.Hash == solved.SpentHash, cancellationToken))
+        {
+            return Problems.Validation("altcha", AlreadyUsed);
+        }
+        // Past the gate each attachment comes into memory, is cleaned and sealed, and waits sealed in a temporary file
+        // before the next is read, so a tip holds one file's copies at a time; the tip is stored in one short transaction
+        // after all are ready: a transaction left open while pictures wait for the image gate would hold a connection,
+        // the spent solution's row (a replay waits on it) and the change feed's horizon.
+        await using var ready = new SealedAttachments();
+        foreach (var (file, position) in kept.Select((f, i) => (f, i + 1)))
+        {
+            if (await SealAttachmentAsync(cleaner, sealer, ready, file, position, cancellationToken) is { } refused)
+            {
+                return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
+                    title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported Media Type" : "Unprocessable attachment");
+            }
+        }
         var receipt = ReceiptPhrases.Create();
         var now = TipTime.ToHour(clock.GetUtcNow());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -70,7 +89,7 @@ public static class TipEndpoints
             cancellationToken);
         if (spent == 0)
         {
-            return Problems.Validation("altcha", "This solution has already been used; solve a new challenge.");
+            return Problems.Validation("altcha", AlreadyUsed);
         }
         // A robot that filled in the honeypot is told it succeeded, so it learns nothing; its solution is spent all the same.
         if (!string.IsNullOrEmpty(submission.Website))
@@ -93,36 +112,24 @@ public static class TipEndpoints
         db.Add(tip);
         RecordReceived(db, clock, tip);
         await db.SaveChangesAsync(cancellationToken);
-        // Past the gate, each attachment comes into memory, is cleaned, sealed and stored before the next is read, so a tip
-        // holds one file's copies at a time; all in the tip's transaction, so a refused one (or a failed request) leaves nothing.
-        foreach (var (file, position) in kept.Select((f, i) => (f, i + 1)))
-        {
-            if (await StoreAttachmentAsync(db, cleaner, sealer, tip.Id, file, position, cancellationToken) is { } refused)
-            {
-                return TypedResults.Problem(refused.Detail, statusCode: refused.Status,
-                    title: refused.Status == StatusCodes.Status415UnsupportedMediaType ? "Unsupported Media Type" : "Unprocessable attachment");
-            }
-        }
+        await ready.StoreAsync(db, tip.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, new TipReceiptResponse(receipt));
     }
 
     /// <summary>
-    /// Reads, cleans, seals and inserts one attachment, or says why it is refused. Its copies go when this returns; the
-    /// insert bypasses the change tracker, which would hold every sealed copy until the request ends.
+    /// Reads, cleans and seals one attachment into <paramref name="ready"/>, or says why it is refused. In a method of its
+    /// own so that its copies go when it returns (an async method's locals live as long as the method).
     /// </summary>
-    private static async Task<AttachmentRefusal?> StoreAttachmentAsync(HeadlessNewsDbContext db, TipAttachments cleaner, TipSealer sealer,
-        Guid tipId, IFormFile file, int position, CancellationToken cancellationToken)
+    private static async Task<AttachmentRefusal?> SealAttachmentAsync(TipAttachments cleaner, TipSealer sealer, SealedAttachments ready,
+        IFormFile file, int position, CancellationToken cancellationToken)
     {
         var (clean, refused) = await cleaner.CleanAsync(await ReadAllAsync(file, cancellationToken), position, cancellationToken);
         if (clean is null)
         {
             return refused;
         }
-        var sealedContent = sealer.Seal(clean.Content);
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO tip_attachments (id, tip_id, position, content_type, length, sealed_content) VALUES ({Guid.NewGuid()}, {tipId}, {position}, {clean.ContentType}, {(long)clean.Content.Length}, {sealedContent})",
-            cancellationToken);
+        await ready.AddAsync(clean.ContentType, clean.Content.Length, sealer.Seal(clean.Content), cancellationToken);
         return null;
     }
 

@@ -13,11 +13,6 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// </summary>
 public static class BrokenConnectionRetry
 {
-    private static readonly object Rerun = new();
-
-    /// <summary>Whether this is a read's second run: its first spent the caller's rate-limit permit.</summary>
-    public static bool IsRerun(HttpContext context) => context.Items.ContainsKey(Rerun);
-
     /// <summary>Right inside the exception handler, so the second run goes through everything the first did.</summary>
     public static IApplicationBuilder UseReadRetryAfterBrokenConnections(this IApplicationBuilder app)
     {
@@ -54,7 +49,6 @@ public static class BrokenConnectionRetry
         var firstScope = context.RequestServices;
         await using var scope = firstScope.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
         context.RequestServices = scope.ServiceProvider;
-        context.Items[Rerun] = true;
         try
         {
             await next(context);

@@ -13,11 +13,14 @@ namespace HeadlessNews.Api.Infrastructure.Http;
 /// <see cref="ClientAddresses"/>). It runs inside the output cache, so a cached answer spends no budget. The framework
 /// drops a partition's limiter once it has been idle (full again) for a few seconds, so a flood of distinct addresses
 /// holds memory only for about one window.
-/// The start-up warm-up's own reads are not limited, nor a read's second run after a broken connection (<see cref="BrokenConnectionRetry"/>).
+/// The start-up warm-up's own reads are not limited, nor a read's second run after a broken connection (<see cref="BrokenConnectionRetry"/>) when its first was counted.
 /// </summary>
 public static class RateLimits
 {
     private const string UnknownClient = "unknown";
+
+    /// <summary>Marks a request the limiter has counted, so its second run after a broken connection is not counted again.</summary>
+    private static readonly object Counted = new();
 
     internal static void Configure(RateLimiterOptions limiter, RateLimitingOptions settings, StartupWarmUp warmUp)
     {
@@ -26,10 +29,11 @@ public static class RateLimits
         limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             var (surface, budget) = Surface(context.Request.Path, settings);
-            if (budget is null || warmUp.IsOwnRequest(context.Request) || BrokenConnectionRetry.IsRerun(context))
+            if (budget is null || warmUp.IsOwnRequest(context.Request) || context.Items.ContainsKey(Counted))
             {
                 return RateLimitPartition.GetNoLimiter(string.Empty);
             }
+            context.Items[Counted] = true;
             var caller = Caller.From(context);
             var (partition, permits) = IsAnonymous(caller)
                 ? ($"{surface}|ip|{ClientAddress(context)}", budget.Anonymous)
