@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using AngleSharp;
 using AngleSharp.Dom;
@@ -106,8 +107,10 @@ public static partial class WordPressHtml
 
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
+    /// <param name="footnotes">The post's <c>footnotes</c> meta: the notes its footnotes block shows, as WordPress keeps them (JSON).</param>
     public static ConvertedBody Convert(
-        string? content, Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments, IReadOnlyDictionary<string, string>? reusableBlocks = null, string? postId = null)
+        string? content, Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments, IReadOnlyDictionary<string, string>? reusableBlocks = null, string? postId = null,
+        string? footnotes = null)
     {
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         var notes = new List<string>();
@@ -115,7 +118,7 @@ public static partial class WordPressHtml
         {
             return new ConvertedBody([], [], []);
         }
-        content = Reusable(content.Replace("\r\n", "\n").Replace('\r', '\n'), reusableBlocks, notes, 0);
+        content = Footnotes(Reusable(content.Replace("\r\n", "\n").Replace('\r', '\n'), reusableBlocks, notes, 0), footnotes, notes);
         if (content.Contains("<!--nextpage-->", StringComparison.Ordinal))
         {
             notes.Add("page breaks (<!--nextpage-->) were dropped: its pages are one article");
@@ -164,6 +167,11 @@ public static partial class WordPressHtml
                     renamed.Append([.. element.ChildNodes]);
                     element.Replace(renamed);
                     break;
+                case "sup" when element.HasAttribute("data-fn"):
+                    // A footnote's marker links to its note as WordPress shows the page; the notes here are a list with no anchors.
+                    element.QuerySelectorAll("a").ToList().ForEach(link => link.Replace([.. link.ChildNodes]));
+                    AsUnicodeScript(element);
+                    break;
                 case "sup" or "sub" when AsUnicodeScript(element):
                     break;
                 case "cite" when element.Closest("blockquote") is not null:
@@ -197,6 +205,37 @@ public static partial class WordPressHtml
         script.Replace([.. script.ChildNodes]);
         return true;
     }
+
+    /// <summary>
+    /// Gutenberg's footnotes (WordPress 6.3 and later): the post keeps their text in its <c>footnotes</c> meta, and the
+    /// footnotes block lists them where it stands as the page is shown. There they become a numbered list, in their order.
+    /// </summary>
+    private static string Footnotes(string content, string? footnotes, List<string> notes)
+    {
+        if (string.IsNullOrWhiteSpace(footnotes) || FootnotesBlock().Match(content) is not { Success: true } block)
+        {
+            return content;
+        }
+        List<Footnote>? listed;
+        try
+        {
+            listed = JsonSerializer.Deserialize<List<Footnote>>(footnotes, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            notes.Add("the footnotes were left out: the post's footnotes meta is not the list WordPress writes");
+            return content;
+        }
+        var items = (listed ?? []).Select(note => note?.Content).Where(text => !string.IsNullOrWhiteSpace(text)).ToList();
+        if (items.Count == 0)
+        {
+            return content;
+        }
+        notes.Add("footnotes became a numbered list where the footnotes block stood; their markers are numbers, not links");
+        return string.Concat(content.AsSpan(0, block.Index), $"<ol>{string.Concat(items.Select(text => $"<li>{text}</li>"))}</ol>", content.AsSpan(block.Index + block.Length));
+    }
+
+    private sealed record Footnote(string? Id, string? Content);
 
     /// <summary>Each reference to a reusable block replaced by the block's content (itself expanded, a few levels deep).</summary>
     private static string Reusable(string content, IReadOnlyDictionary<string, string>? reusableBlocks, List<string> notes, int depth) =>
@@ -904,6 +943,9 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
     private static partial Regex Comments();
+
+    [GeneratedRegex(@"<!--\s*wp:footnotes(?:\s+\{[^\n]*?\})?\s*/-->")]
+    private static partial Regex FootnotesBlock();
 
     [GeneratedRegex(@"<!--\s*wp:block\s+\{[^}]*?""ref""\s*:\s*(\d+)[^}]*\}\s*/-->")]
     private static partial Regex ReusableBlock();
