@@ -29,6 +29,24 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
         Assert.Contains("footnotes became a numbered list", Reported(file, pid + "501"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Jetpack_embed_shortcodes_of_a_wordpress_com_site_become_embeds_and_a_bracketed_note_stays_text()
+    {
+        var (run, file, _) = await ImportAsync();
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/new-stand-videos-{run}");
+
+        var body = article.GetProperty("body").EnumerateArray().ToList();
+        Assert.Equal(["paragraph", "embed", "embed", "embed", "embed", "embed", "embed", "embed", "paragraph", "paragraph"], body.Select(b => b.GetProperty("type").GetString()));
+        Assert.Equal(
+            ["http://www.youtube.com/watch?v=pmRUGBY0001", "https://youtu.be/pmRUGBY0002", "https://vimeo.com/123456789",
+             "https://twitter.com/porthmenairfc/status/640000000000000001", "https://www.instagram.com/p/PMrfcStand1/",
+             "https://api.soundcloud.com/tracks/111111", "https://www.dailymotion.com/video/x8pmrfc"],
+            body.Where(b => b.GetProperty("type").GetString() == "embed").Select(b => b.GetProperty("url").GetString()));
+        // A capitalised bracket is an editor's note: WordPress's shortcode names are lower case.
+        Assert.Equal("[YouTube clip of the try below]", body[8].GetProperty("html").GetString());
+        Assert.Empty(JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("unknownShortcodes").EnumerateObject());
+    }
+
     private async Task<(string Run, string File, string Pid)> ImportAsync()
     {
         var (run, file) = WordPressImportTests.Fixture(out var pid, name: "porth-menai-post.wxr.xml");

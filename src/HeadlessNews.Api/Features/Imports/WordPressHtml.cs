@@ -413,6 +413,8 @@ public static partial class WordPressHtml
             IdsAttribute().Match(match.Groups[1].Value) is { Success: true } ids ? $"\n\n<wp-gallery data-ids=\"{ids.Groups[1].Value}\"></wp-gallery>\n\n"
             : $"\n\n<wp-gallery data-parent=\"{WebUtility.HtmlEncode(postId)}\"></wp-gallery>\n\n");
         content = EmbedShortcode().Replace(content, match => $"\n\n<wp-embed data-url=\"{Attribute(match.Groups[1].Value.Trim())}\"></wp-embed>\n\n");
+        content = JetpackEmbed().Replace(content, match => JetpackEmbedUrl(match.Groups["name"].Value, WebUtility.HtmlDecode(match.Groups["attrs"].Value)) is { } url
+            ? $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(url)}\"></wp-embed>\n\n" : match.Value);
         // WordPress's own players: as a <video> or <audio> element, which becomes a link to the file.
         content = MediaShortcode().Replace(content, match =>
         {
@@ -436,6 +438,33 @@ public static partial class WordPressHtml
             }
         }
         return content;
+    }
+
+    /// <summary>
+    /// The address a Jetpack (and WordPress.com) embed shortcode shows: its <c>url</c>, the web address it is given
+    /// (<c>[youtube=…]</c>, <c>[tweet …]</c>), or the provider's page of the id it is given (<c>[vimeo 123]</c>,
+    /// <c>[dailymotion id=x8oma9]</c>); null when it names none (the shortcode then stays text, reported).
+    /// </summary>
+    private static string? JetpackEmbedUrl(string name, string attributes)
+    {
+        attributes = attributes.TrimStart('=', ' ');
+        var given = ShortcodeAttributes().Matches(attributes).FirstOrDefault(a => a.Groups[1].Value.Equals("url", StringComparison.OrdinalIgnoreCase))?.Groups[2].Value
+            ?? (BareUrl().Match(attributes) is { Success: true } bare ? bare.Value : null);
+        if (given is not null)
+        {
+            // Jetpack's own width and height ride along in a YouTube address ([youtube=…watch?v=ID&w=640&h=360]).
+            return name == "youtube" ? JetpackPlayerSize().Replace(given, string.Empty) : given;
+        }
+        var id = JetpackEmbedId().Match(attributes) is { Success: true } named ? named.Groups["id"].Value : null;
+        return (name, id) switch
+        {
+            (_, null) => null,
+            ("youtube", _) when id.Length == 11 => $"https://www.youtube.com/watch?v={id}",
+            ("vimeo", _) when id.All(char.IsAsciiDigit) => $"https://vimeo.com/{id}",
+            ("dailymotion", _) when id.StartsWith('x') => $"https://www.dailymotion.com/video/{id}",
+            ("tweet", _) when id.All(char.IsAsciiDigit) => $"https://twitter.com/i/status/{id}",
+            _ => null,
+        };
     }
 
     /// <summary>
@@ -981,6 +1010,21 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"\[embed[^\]]*\](.*?)\[/embed\]", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex EmbedShortcode();
+
+    /// <summary>
+    /// Jetpack's embed shortcodes, which WordPress.com sites used before the block editor (lower case: WordPress's shortcode names are): <c>[youtube=URL]</c>,
+    /// <c>[youtube URL]</c>, <c>[vimeo 123]</c>, <c>[tweet URL]</c>, <c>[instagram url=URL]</c>, <c>[soundcloud url="…"]</c>,
+    /// <c>[dailymotion id=…]</c>, <c>[googlemaps URL]</c>, <c>[spotify …]</c>, <c>[tiktok …]</c>.
+    /// </summary>
+    [GeneratedRegex(@"\[(?<name>youtube|vimeo|tweet|instagram|soundcloud|dailymotion|googlemaps|spotify|tiktok)(?<attrs>[=\s][^\]]*)\](?:\s*\[/\k<name>\])?")]
+    private static partial Regex JetpackEmbed();
+
+    /// <summary>The id a Jetpack embed shortcode is given: <c>id=x8oma9</c>, or the first word (<c>[vimeo 123]</c>).</summary>
+    [GeneratedRegex(@"^(?:id=[""']?)?(?<id>[\w-]+)")]
+    private static partial Regex JetpackEmbedId();
+
+    [GeneratedRegex(@"&(?:w|h)=\d+")]
+    private static partial Regex JetpackPlayerSize();
 
     [GeneratedRegex(@"\[(?<kind>audio|video)\b(?<attrs>[^\]]*)\](?:(?<inner>[^\[]*)\[/\k<kind>\])?", RegexOptions.IgnoreCase)]
     private static partial Regex MediaShortcode();
