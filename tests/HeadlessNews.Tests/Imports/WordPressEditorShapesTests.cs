@@ -47,6 +47,26 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
         Assert.Empty(JsonDocument.Parse(await File.ReadAllTextAsync(file + ".report.json")).RootElement.GetProperty("unknownShortcodes").EnumerateObject());
     }
 
+    [Fact]
+    public async Task A_gallery_laid_out_as_a_list_or_a_jetpack_slideshow_keeps_each_picture_with_its_caption_not_the_captions_as_a_list()
+    {
+        var (run, _, _) = await ImportAsync();
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/chamber-pictures-{run}");
+
+        var body = article.GetProperty("body").EnumerateArray().ToList();
+        Assert.Equal(["paragraph", "image", "image", "image", "image", "list"], body.Select(b => b.GetProperty("type").GetString()));
+        static string? Text(JsonElement block, string name) => block.TryGetProperty(name, out var value) ? value.GetString() : null;
+        var chamber = $"https://{run}.porth-menai.example/wp-content/uploads/2019/06/chamber.jpg";
+        var mace = $"https://{run}.porth-menai.example/wp-content/uploads/2019/06/mace.jpg";
+        // WordPress 5.0's gallery (a list of figures), then Jetpack's slideshow: the originals, alt texts and captions.
+        Assert.Equal(
+            [(chamber, "The chamber from the gallery", "The new roof from below"), (mace, "The mayor’s mace", null),
+             (chamber, "The chamber from the gallery", "Slide one: the roof"), (mace, "The mayor’s mace", "Slide two: the mace")],
+            body.Skip(1).Take(4).Select(b => (Text(b, "url"), Text(b, "alt"), Text(b, "caption"))));
+        // A list of text is still a list.
+        Assert.Equal(["Roof: £40,000", "Windows: £12,000"], body[5].GetProperty("items").EnumerateArray().Select(i => i.GetString()));
+    }
+
     private async Task<(string Run, string File, string Pid)> ImportAsync()
     {
         var (run, file) = WordPressImportTests.Fixture(out var pid, name: "porth-menai-post.wxr.xml");

@@ -604,6 +604,10 @@ public static partial class WordPressHtml
                     blocks.Add(new(new Block { Type = BlockTypes.Heading, Level = level, Text = heading }));
                 }
                 break;
+            case "ul" or "ol" when IsListOfPictures(element):
+                // A gallery laid out as a list (Gutenberg's gallery until WordPress 5.3, Jetpack's slideshow): each picture with its caption.
+                element.Children.Where(c => c.LocalName == "li").ToList().ForEach(item => VisitAll(item.ChildNodes, blocks, pictures, notes));
+                break;
             case "ul" or "ol":
                 if (element.QuerySelectorAll("ol").Prepend(element).Any(list => list.LocalName == "ol" && (list.HasAttribute("reversed") || list.GetAttribute("start") is { } start && start.Trim() != "1")))
                 {
@@ -699,6 +703,15 @@ public static partial class WordPressHtml
                 }
                 break;
         }
+    }
+
+    /// <summary>A list whose every item is a picture (in a figure with its caption, or behind a link), with no text of its own.</summary>
+    private static bool IsListOfPictures(IElement list)
+    {
+        var items = list.Children.Where(c => c.LocalName == "li").ToList();
+        return items.Count > 0 && items.All(item => item.QuerySelector("img") is not null && item.ChildNodes.All(node =>
+            node is IText text && IsBlank(text.Data) || node is IComment
+            || node is IElement { LocalName: "figure" or "img" } || node is IElement { LocalName: "a" } link && IsBlank(link.TextContent) && link.QuerySelector("img") is not null));
     }
 
     /// <summary>A list's items; a list nested in an item follows it, its items in the same list (a list block is flat).</summary>
