@@ -67,6 +67,21 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
         Assert.Equal(["Roof: £40,000", "Windows: £12,000"], body[5].GetProperty("items").EnumerateArray().Select(i => i.GetString()));
     }
 
+    [Fact]
+    public async Task A_player_pasted_into_a_paragraph_or_a_list_item_becomes_an_embed_after_its_text_instead_of_vanishing()
+    {
+        var (run, _, _) = await ImportAsync();
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/council-meeting-video-{run}");
+
+        var body = article.GetProperty("body").EnumerateArray().Select(b => (b.GetProperty("type").GetString(),
+            b.TryGetProperty("url", out var url) ? url.GetString() : b.TryGetProperty("html", out var html) ? html.GetString() : string.Join(" | ", b.GetProperty("items").EnumerateArray().Select(i => i.GetString()))));
+        Assert.Equal(
+            [("paragraph", "The full meeting, as the council streamed it:"), ("embed", "https://www.youtube.com/embed/pmCOUNCIL01"),
+             ("paragraph", "Where the new moorings go:"), ("embed", "https://www.google.com/maps/embed?pb=!1m18!1m12!1m3!1d2400"),
+             ("list", "Item 4, the moorings: | Item 5, any other business"), ("embed", "https://player.vimeo.com/video/765432101")],
+            body);
+    }
+
     private async Task<(string Run, string File, string Pid)> ImportAsync()
     {
         var (run, file) = WordPressImportTests.Fixture(out var pid, name: "porth-menai-post.wxr.xml");

@@ -613,14 +613,14 @@ public static partial class WordPressHtml
                 {
                     notes.Add("a numbered list's own numbering (a start other than 1, or counting down) was not kept: a list here counts up from 1");
                 }
-                // A list item holds text only: its pictures follow the list.
-                var listed = TakeImages(element);
+                // A list item holds text only: its pictures and players follow the list.
+                var listed = TakeOut(element);
                 var items = ListItems(element).Where(i => !IsBlank(PlainText(i))).ToList();
                 if (items.Count > 0)
                 {
                     blocks.Add(new(new Block { Type = BlockTypes.List, Style = element.LocalName == "ol" ? BlockTypes.Numbered : BlockTypes.Bulleted, Items = items }));
                 }
-                listed.ForEach(image => Image(blocks, image, pictures, null, notes));
+                listed.ForEach(taken => Followed(blocks, taken, pictures, notes));
                 break;
             case "blockquote":
                 Quotation(element, blocks);
@@ -692,8 +692,8 @@ public static partial class WordPressHtml
                 VisitAll(element.ChildNodes, blocks, pictures, notes);
                 break;
             default:
-                // An inline element around a picture, or an element we do not know: a paragraph of its own.
-                if (element.QuerySelector("img") is not null)
+                // An inline element around a picture or a player, or an element we do not know: a paragraph of its own.
+                if (element.QuerySelector(TakenOut) is not null)
                 {
                     ParagraphWithImages(element, blocks, pictures, notes);
                 }
@@ -830,23 +830,42 @@ public static partial class WordPressHtml
         }
     }
 
-    /// <summary>Pictures inside a paragraph become image blocks of their own, after the paragraph's text.</summary>
+    /// <summary>
+    /// Pictures and players inside a paragraph (an <c>iframe</c> pasted into the text: a paragraph's text keeps no iframe)
+    /// become image and embed blocks of their own, after the paragraph's text.
+    /// </summary>
     private static void ParagraphWithImages(IElement element, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
     {
-        var images = TakeImages(element);
+        var taken = TakeOut(element);
         Paragraph(blocks, element.LocalName == "p" ? element.InnerHtml : element.OuterHtml);
-        images.ForEach(image => Image(blocks, image, pictures, null, notes));
+        taken.ForEach(picture => Followed(blocks, picture, pictures, notes));
     }
 
-    /// <summary>The pictures in an element, taken out of it (with a link around one that holds nothing else), to follow it as image blocks.</summary>
-    private static List<IElement> TakeImages(IElement element)
+    /// <summary>What text cannot hold: pictures, and players (iframes).</summary>
+    private const string TakenOut = "img, iframe";
+
+    /// <summary>The pictures and players in an element, taken out of it (with a link around one that holds nothing else), to follow it as blocks.</summary>
+    private static List<IElement> TakeOut(IElement element)
     {
-        var images = element.QuerySelectorAll("img").ToList();
-        foreach (var image in images)
+        var taken = element.QuerySelectorAll(TakenOut).ToList();
+        foreach (var picture in taken)
         {
-            (image.ParentElement is { LocalName: "a" } link && link.Children.Length == 1 ? link : image).Remove();
+            (picture.ParentElement is { LocalName: "a" } link && link.Children.Length == 1 ? link : picture).Remove();
         }
-        return images;
+        return taken;
+    }
+
+    /// <summary>A picture or a player taken out of text, as the block that follows it.</summary>
+    private static void Followed(List<ConvertedBlock> blocks, IElement taken, Pictures pictures, List<string> notes)
+    {
+        if (taken.LocalName == "iframe")
+        {
+            Embed(blocks, taken.GetAttribute("src"), pictures.Site, notes);
+        }
+        else
+        {
+            Image(blocks, taken, pictures, null, notes);
+        }
     }
 
     private static void Paragraph(List<ConvertedBlock> blocks, string html)
