@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using AngleSharp;
 using AngleSharp.Dom;
@@ -106,8 +107,10 @@ public static partial class WordPressHtml
 
     /// <param name="reusableBlocks">Reusable blocks (<c>wp_block</c> items) by id: a post's <c>&lt;!-- wp:block {"ref":N} /--&gt;</c> shows the block's content.</param>
     /// <param name="postId">The post's id, for a <c>[gallery]</c> without ids (the pictures uploaded to the post).</param>
+    /// <param name="footnotes">The post's <c>footnotes</c> meta: the notes its footnotes block shows, as WordPress keeps them (JSON).</param>
     public static ConvertedBody Convert(
-        string? content, Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments, IReadOnlyDictionary<string, string>? reusableBlocks = null, string? postId = null)
+        string? content, Uri? site, IReadOnlyDictionary<string, WpAttachment> attachments, IReadOnlyDictionary<string, string>? reusableBlocks = null, string? postId = null,
+        string? footnotes = null)
     {
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         var notes = new List<string>();
@@ -115,7 +118,7 @@ public static partial class WordPressHtml
         {
             return new ConvertedBody([], [], []);
         }
-        content = Reusable(content.Replace("\r\n", "\n").Replace('\r', '\n'), reusableBlocks, notes, 0);
+        content = Footnotes(Reusable(content.Replace("\r\n", "\n").Replace('\r', '\n'), reusableBlocks, notes, 0), footnotes, notes);
         if (content.Contains("<!--nextpage-->", StringComparison.Ordinal))
         {
             notes.Add("page breaks (<!--nextpage-->) were dropped: its pages are one article");
@@ -164,6 +167,11 @@ public static partial class WordPressHtml
                     renamed.Append([.. element.ChildNodes]);
                     element.Replace(renamed);
                     break;
+                case "sup" when element.HasAttribute("data-fn"):
+                    // A footnote's marker links to its note as WordPress shows the page; the notes here are a list with no anchors.
+                    element.QuerySelectorAll("a").ToList().ForEach(link => link.Replace([.. link.ChildNodes]));
+                    AsUnicodeScript(element);
+                    break;
                 case "sup" or "sub" when AsUnicodeScript(element):
                     break;
                 case "cite" when element.Closest("blockquote") is not null:
@@ -197,6 +205,37 @@ public static partial class WordPressHtml
         script.Replace([.. script.ChildNodes]);
         return true;
     }
+
+    /// <summary>
+    /// Gutenberg's footnotes (WordPress 6.3 and later): the post keeps their text in its <c>footnotes</c> meta, and the
+    /// footnotes block lists them where it stands as the page is shown. There they become a numbered list, in their order.
+    /// </summary>
+    private static string Footnotes(string content, string? footnotes, List<string> notes)
+    {
+        if (string.IsNullOrWhiteSpace(footnotes) || FootnotesBlock().Match(content) is not { Success: true } block)
+        {
+            return content;
+        }
+        List<Footnote>? listed;
+        try
+        {
+            listed = JsonSerializer.Deserialize<List<Footnote>>(footnotes, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            notes.Add("the footnotes were left out: the post's footnotes meta is not the list WordPress writes");
+            return content;
+        }
+        var items = (listed ?? []).Select(note => note?.Content).Where(text => !string.IsNullOrWhiteSpace(text)).ToList();
+        if (items.Count == 0)
+        {
+            return content;
+        }
+        notes.Add("footnotes became a numbered list where the footnotes block stood; their markers are numbers, not links");
+        return string.Concat(content.AsSpan(0, block.Index), $"<ol>{string.Concat(items.Select(text => $"<li>{text}</li>"))}</ol>", content.AsSpan(block.Index + block.Length));
+    }
+
+    private sealed record Footnote(string? Id, string? Content);
 
     /// <summary>Each reference to a reusable block replaced by the block's content (itself expanded, a few levels deep).</summary>
     private static string Reusable(string content, IReadOnlyDictionary<string, string>? reusableBlocks, List<string> notes, int depth) =>
@@ -374,6 +413,8 @@ public static partial class WordPressHtml
             IdsAttribute().Match(match.Groups[1].Value) is { Success: true } ids ? $"\n\n<wp-gallery data-ids=\"{ids.Groups[1].Value}\"></wp-gallery>\n\n"
             : $"\n\n<wp-gallery data-parent=\"{WebUtility.HtmlEncode(postId)}\"></wp-gallery>\n\n");
         content = EmbedShortcode().Replace(content, match => $"\n\n<wp-embed data-url=\"{Attribute(match.Groups[1].Value.Trim())}\"></wp-embed>\n\n");
+        content = JetpackEmbed().Replace(content, match => JetpackEmbedUrl(match.Groups["name"].Value, WebUtility.HtmlDecode(match.Groups["attrs"].Value)) is { } url
+            ? $"\n\n<wp-embed data-url=\"{WebUtility.HtmlEncode(url)}\"></wp-embed>\n\n" : match.Value);
         // WordPress's own players: as a <video> or <audio> element, which becomes a link to the file.
         content = MediaShortcode().Replace(content, match =>
         {
@@ -397,6 +438,33 @@ public static partial class WordPressHtml
             }
         }
         return content;
+    }
+
+    /// <summary>
+    /// The address a Jetpack (and WordPress.com) embed shortcode shows: its <c>url</c>, the web address it is given
+    /// (<c>[youtube=…]</c>, <c>[tweet …]</c>), or the provider's page of the id it is given (<c>[vimeo 123]</c>,
+    /// <c>[dailymotion id=x8oma9]</c>); null when it names none (the shortcode then stays text, reported).
+    /// </summary>
+    private static string? JetpackEmbedUrl(string name, string attributes)
+    {
+        attributes = attributes.TrimStart('=', ' ');
+        var given = ShortcodeAttributes().Matches(attributes).FirstOrDefault(a => a.Groups[1].Value.Equals("url", StringComparison.OrdinalIgnoreCase))?.Groups[2].Value
+            ?? (BareUrl().Match(attributes) is { Success: true } bare ? bare.Value : null);
+        if (given is not null)
+        {
+            // Jetpack's own width and height ride along in a YouTube address ([youtube=…watch?v=ID&w=640&h=360]).
+            return name == "youtube" ? JetpackPlayerSize().Replace(given, string.Empty) : given;
+        }
+        var id = JetpackEmbedId().Match(attributes) is { Success: true } named ? named.Groups["id"].Value : null;
+        return (name, id) switch
+        {
+            (_, null) => null,
+            ("youtube", _) when id.Length == 11 => $"https://www.youtube.com/watch?v={id}",
+            ("vimeo", _) when id.All(char.IsAsciiDigit) => $"https://vimeo.com/{id}",
+            ("dailymotion", _) when id.StartsWith('x') => $"https://www.dailymotion.com/video/{id}",
+            ("tweet", _) when id.All(char.IsAsciiDigit) => $"https://twitter.com/i/status/{id}",
+            _ => null,
+        };
     }
 
     /// <summary>
@@ -536,19 +604,23 @@ public static partial class WordPressHtml
                     blocks.Add(new(new Block { Type = BlockTypes.Heading, Level = level, Text = heading }));
                 }
                 break;
+            case "ul" or "ol" when IsListOfPictures(element):
+                // A gallery laid out as a list (Gutenberg's gallery until WordPress 5.3, Jetpack's slideshow): each picture with its caption.
+                element.Children.Where(c => c.LocalName == "li").ToList().ForEach(item => VisitAll(item.ChildNodes, blocks, pictures, notes));
+                break;
             case "ul" or "ol":
                 if (element.QuerySelectorAll("ol").Prepend(element).Any(list => list.LocalName == "ol" && (list.HasAttribute("reversed") || list.GetAttribute("start") is { } start && start.Trim() != "1")))
                 {
                     notes.Add("a numbered list's own numbering (a start other than 1, or counting down) was not kept: a list here counts up from 1");
                 }
-                // A list item holds text only: its pictures follow the list.
-                var listed = TakeImages(element);
+                // A list item holds text only: its pictures and players follow the list.
+                var listed = TakeOut(element);
                 var items = ListItems(element).Where(i => !IsBlank(PlainText(i))).ToList();
                 if (items.Count > 0)
                 {
                     blocks.Add(new(new Block { Type = BlockTypes.List, Style = element.LocalName == "ol" ? BlockTypes.Numbered : BlockTypes.Bulleted, Items = items }));
                 }
-                listed.ForEach(image => Image(blocks, image, pictures, null, notes));
+                listed.ForEach(taken => Followed(blocks, taken, pictures, notes));
                 break;
             case "blockquote":
                 Quotation(element, blocks);
@@ -620,8 +692,8 @@ public static partial class WordPressHtml
                 VisitAll(element.ChildNodes, blocks, pictures, notes);
                 break;
             default:
-                // An inline element around a picture, or an element we do not know: a paragraph of its own.
-                if (element.QuerySelector("img") is not null)
+                // An inline element around a picture or a player, or an element we do not know: a paragraph of its own.
+                if (element.QuerySelector(TakenOut) is not null)
                 {
                     ParagraphWithImages(element, blocks, pictures, notes);
                 }
@@ -631,6 +703,15 @@ public static partial class WordPressHtml
                 }
                 break;
         }
+    }
+
+    /// <summary>A list whose every item is a picture (in a figure with its caption, or behind a link), with no text of its own.</summary>
+    private static bool IsListOfPictures(IElement list)
+    {
+        var items = list.Children.Where(c => c.LocalName == "li").ToList();
+        return items.Count > 0 && items.All(item => item.QuerySelector("img") is not null && item.ChildNodes.All(node =>
+            node is IText text && IsBlank(text.Data) || node is IComment
+            || node is IElement { LocalName: "figure" or "img" } || node is IElement { LocalName: "a" } link && IsBlank(link.TextContent) && link.QuerySelector("img") is not null));
     }
 
     /// <summary>A list's items; a list nested in an item follows it, its items in the same list (a list block is flat).</summary>
@@ -749,23 +830,42 @@ public static partial class WordPressHtml
         }
     }
 
-    /// <summary>Pictures inside a paragraph become image blocks of their own, after the paragraph's text.</summary>
+    /// <summary>
+    /// Pictures and players inside a paragraph (an <c>iframe</c> pasted into the text: a paragraph's text keeps no iframe)
+    /// become image and embed blocks of their own, after the paragraph's text.
+    /// </summary>
     private static void ParagraphWithImages(IElement element, List<ConvertedBlock> blocks, Pictures pictures, List<string> notes)
     {
-        var images = TakeImages(element);
+        var taken = TakeOut(element);
         Paragraph(blocks, element.LocalName == "p" ? element.InnerHtml : element.OuterHtml);
-        images.ForEach(image => Image(blocks, image, pictures, null, notes));
+        taken.ForEach(picture => Followed(blocks, picture, pictures, notes));
     }
 
-    /// <summary>The pictures in an element, taken out of it (with a link around one that holds nothing else), to follow it as image blocks.</summary>
-    private static List<IElement> TakeImages(IElement element)
+    /// <summary>What text cannot hold: pictures, and players (iframes).</summary>
+    private const string TakenOut = "img, iframe";
+
+    /// <summary>The pictures and players in an element, taken out of it (with a link around one that holds nothing else), to follow it as blocks.</summary>
+    private static List<IElement> TakeOut(IElement element)
     {
-        var images = element.QuerySelectorAll("img").ToList();
-        foreach (var image in images)
+        var taken = element.QuerySelectorAll(TakenOut).ToList();
+        foreach (var picture in taken)
         {
-            (image.ParentElement is { LocalName: "a" } link && link.Children.Length == 1 ? link : image).Remove();
+            (picture.ParentElement is { LocalName: "a" } link && link.Children.Length == 1 ? link : picture).Remove();
         }
-        return images;
+        return taken;
+    }
+
+    /// <summary>A picture or a player taken out of text, as the block that follows it.</summary>
+    private static void Followed(List<ConvertedBlock> blocks, IElement taken, Pictures pictures, List<string> notes)
+    {
+        if (taken.LocalName == "iframe")
+        {
+            Embed(blocks, taken.GetAttribute("src"), pictures.Site, notes);
+        }
+        else
+        {
+            Image(blocks, taken, pictures, null, notes);
+        }
     }
 
     private static void Paragraph(List<ConvertedBlock> blocks, string html)
@@ -905,6 +1005,9 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
     private static partial Regex Comments();
 
+    [GeneratedRegex(@"<!--\s*wp:footnotes(?:\s+\{[^\n]*?\})?\s*/-->")]
+    private static partial Regex FootnotesBlock();
+
     [GeneratedRegex(@"<!--\s*wp:block\s+\{[^}]*?""ref""\s*:\s*(\d+)[^}]*\}\s*/-->")]
     private static partial Regex ReusableBlock();
 
@@ -939,6 +1042,21 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"\[embed[^\]]*\](.*?)\[/embed\]", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex EmbedShortcode();
+
+    /// <summary>
+    /// Jetpack's embed shortcodes, which WordPress.com sites used before the block editor (lower case: WordPress's shortcode names are): <c>[youtube=URL]</c>,
+    /// <c>[youtube URL]</c>, <c>[vimeo 123]</c>, <c>[tweet URL]</c>, <c>[instagram url=URL]</c>, <c>[soundcloud url="…"]</c>,
+    /// <c>[dailymotion id=…]</c>, <c>[googlemaps URL]</c>, <c>[spotify …]</c>, <c>[tiktok …]</c>.
+    /// </summary>
+    [GeneratedRegex(@"\[(?<name>youtube|vimeo|tweet|instagram|soundcloud|dailymotion|googlemaps|spotify|tiktok)(?<attrs>[=\s][^\]]*)\](?:\s*\[/\k<name>\])?")]
+    private static partial Regex JetpackEmbed();
+
+    /// <summary>The id a Jetpack embed shortcode is given: <c>id=x8oma9</c>, or the first word (<c>[vimeo 123]</c>).</summary>
+    [GeneratedRegex(@"^(?:id=[""']?)?(?<id>[\w-]+)")]
+    private static partial Regex JetpackEmbedId();
+
+    [GeneratedRegex(@"&(?:w|h)=\d+")]
+    private static partial Regex JetpackPlayerSize();
 
     [GeneratedRegex(@"\[(?<kind>audio|video)\b(?<attrs>[^\]]*)\](?:(?<inner>[^\[]*)\[/\k<kind>\])?", RegexOptions.IgnoreCase)]
     private static partial Regex MediaShortcode();

@@ -361,7 +361,7 @@ public sealed partial class WordPressImporter(
             standfirst = AcceptedText.Cut(standfirst, 1000);
             notes.Add("excerpt cut to 1,000 characters for the standfirst");
         }
-        var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments, archive.ReusableBlocks, item.PostId);
+        var body = WordPressHtml.Convert(item.Content, archive.Site, archive.Attachments, archive.ReusableBlocks, item.PostId, item.Meta.GetValueOrDefault("footnotes"));
         notes.AddRange(body.Notes);
         return new Draft(title.Length > 0, headline, standfirst, body, notes);
     }

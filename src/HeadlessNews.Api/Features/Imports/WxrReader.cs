@@ -88,7 +88,7 @@ public static partial class WxrReader
     private static readonly HashSet<string> UsedMeta =
         [
             "_thumbnail_id", "_wp_attachment_image_alt", "_wp_attachment_metadata", "_yoast_wpseo_metadesc", "_yoast_wpseo_primary_category", "rank_math_primary_category",
-            "cap-user_login", "cap-display_name", "cap-description",
+            "cap-user_login", "cap-display_name", "cap-description", "footnotes",
         ];
 
     public static async IAsyncEnumerable<object> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
