@@ -96,7 +96,7 @@ public static class DeliveryHttpExtensions
     /// the output cache, so an answer from the cache spends no budget.
     /// </summary>
     public static IApplicationBuilder UseRateLimits(this IApplicationBuilder app) =>
-        RateLimits.IsEnabled(app.ApplicationServices) ? app.UseRateLimiter() : app;
+        RateLimits.IsEnabled(app.ApplicationServices) ? app.UseRateLimiter().Use(RateLimits.MarkCounted) : app;
 
     /// <summary>ETag/Cache-Control/304 for delivery endpoints, then compression; inside the output cache, so entries hold what they write.</summary>
     public static IApplicationBuilder UseDeliveryCaching(this IApplicationBuilder app) => app

@@ -19,8 +19,15 @@ public static class RateLimits
 {
     private const string UnknownClient = "unknown";
 
-    /// <summary>Marks a request the limiter has counted, so its second run after a broken connection is not counted again.</summary>
+    /// <summary>Marks a request the limiter let through, so its second run after a broken connection is not counted again.</summary>
     private static readonly object Counted = new();
+
+    /// <summary>Runs right after the limiter: what reaches it was counted (or needs no budget).</summary>
+    internal static Task MarkCounted(HttpContext context, RequestDelegate next)
+    {
+        context.Items[Counted] = true;
+        return next(context);
+    }
 
     internal static void Configure(RateLimiterOptions limiter, RateLimitingOptions settings, StartupWarmUp warmUp)
     {
@@ -33,7 +40,6 @@ public static class RateLimits
             {
                 return RateLimitPartition.GetNoLimiter(string.Empty);
             }
-            context.Items[Counted] = true;
             var caller = Caller.From(context);
             var (partition, permits) = IsAnonymous(caller)
                 ? ($"{surface}|ip|{ClientAddress(context)}", budget.Anonymous)
