@@ -36,10 +36,11 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         return await reader.PostAsync("/v1/tips", form, cancellationToken);
     }
 
-    private Task<int> TipTransactionsOpenAsync() => api.WithDbAsync(db => db.Database.SqlQueryRaw<int>(
+    /// <summary>Transactions that have written and wait for their client, in this class's database.</summary>
+    private Task<int> WritingTransactionsIdleAsync() => api.WithDbAsync(db => db.Database.SqlQueryRaw<int>(
         """
         SELECT count(*)::int AS "Value" FROM pg_stat_activity
-         WHERE datname = current_database() AND state = 'idle in transaction' AND query ILIKE '%tip%'
+         WHERE datname = current_database() AND state = 'idle in transaction' AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()
         """).SingleAsync());
 
     private Task<int> CountAttachmentsAsync() => api.WithDbAsync(db => db.Set<TipAttachment>().CountAsync());
@@ -107,7 +108,13 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
             Assert.False(submitted.IsCompleted, "the tip was answered while every place in the gate was held");
             // Nothing of the tip is written while it waits: an open transaction would hold a connection, the spent
             // solution's row (a replay would wait on it) and the change feed's horizon for as long as the gate is busy.
-            Assert.Equal(0, await TipTransactionsOpenAsync());
+            // The fewest of a few looks: a background job's transaction may be between two of its statements at any one.
+            var looks = new List<int>();
+            for (var i = 0; i < 5; i++)
+            {
+                looks.Add(await WritingTransactionsIdleAsync());
+            }
+            Assert.Equal(0, looks.Min());
         }
         finally
         {
