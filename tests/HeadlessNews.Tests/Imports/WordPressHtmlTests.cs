@@ -201,6 +201,22 @@ public sealed class WordPressHtmlTests
     }
 
     [Fact]
+    public void A_classic_line_that_ends_with_its_own_br_breaks_once_not_twice()
+    {
+        var converted = WordPressHtml.Convert("""
+            Llandudno pier, Saturday:<br />
+            bands from noon<BR>
+            fireworks at eight
+            <address>Pier Office<br/>
+            Llandudno</address>
+            """, Site, Attachments, null, "101");
+
+        var blocks = converted.Blocks.Select(b => b.Block.Html).ToList();
+        Assert.Equal("Llandudno pier, Saturday:<br>\nbands from noon<br>\nfireworks at eight", blocks[0]);
+        Assert.Equal("Pier Office<br>\nLlandudno", blocks[1]);
+    }
+
+    [Fact]
     public void Text_and_inline_markup_between_blocks_is_one_paragraph_not_one_per_element()
     {
         var blocks = Blocks("""

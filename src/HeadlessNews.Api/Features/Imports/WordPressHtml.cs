@@ -48,10 +48,10 @@ public static partial class WordPressHtml
 
     /// <summary>
     /// A line break in the text of a block element (an address, a table cell), where wpautop puts a <c>br</c>; not one next
-    /// to a block element's tag.
+    /// to a block element's tag, nor one right after a <c>br</c> the text already has.
     /// </summary>
     private static readonly Regex LineInBlock = new(
-        $@"(?<=>[^<>]*)(?<!</?(?:{string.Join('|', WpautopBlocks)})\b[^>]*>\s*)\n(?!\s*</?(?:{string.Join('|', WpautopBlocks)})\b)",
+        $@"(?<=>[^<>]*)(?<!</?(?:{string.Join('|', WpautopBlocks)})\b[^>]*>\s*)(?<!<br\s*/?>[ \t]*)\n(?!\s*</?(?:{string.Join('|', WpautopBlocks)})\b)",
         RegexOptions.IgnoreCase | RegexOptions.Compiled);
 
     /// <summary>wpautop's block elements and ours: a chunk that starts with one (opening or closing) is not wrapped in a paragraph.</summary>
@@ -503,7 +503,7 @@ public static partial class WordPressHtml
             }
             else
             {
-                html.Append("<p>").Append(trimmed.Replace("\n", "<br>\n")).Append("</p>\n");
+                html.Append("<p>").Append(UnbrokenLine().Replace(trimmed, "<br>\n")).Append("</p>\n");
             }
         }
         return preformatted.Count == 0 ? html.ToString() : KeptPre().Replace(html.ToString(), match => preformatted[int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
@@ -1004,6 +1004,10 @@ public static partial class WordPressHtml
 
     [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
     private static partial Regex Comments();
+
+    /// <summary>A line break in a paragraph that wpautop makes a <c>br</c>: not one right after a <c>br</c> the line ends with.</summary>
+    [GeneratedRegex(@"(?<!<br\s*/?>[ \t]*)\n", RegexOptions.IgnoreCase)]
+    private static partial Regex UnbrokenLine();
 
     [GeneratedRegex(@"<!--\s*wp:footnotes(?:\s+\{[^\n]*?\})?\s*/-->")]
     private static partial Regex FootnotesBlock();
