@@ -1,4 +1,4 @@
-﻿namespace HeadlessNews.Api.Features.Tips;
+namespace HeadlessNews.Api.Features.Tips;
 
 /// <summary>
 /// How many tips with attachments one node reads, cleans, seals and stores at once (<see cref="TipsOptions.MaxConcurrentUploads"/>):
