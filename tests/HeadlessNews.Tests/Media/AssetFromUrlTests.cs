@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 
 namespace HeadlessNews.Tests.Media;
 
@@ -21,6 +23,33 @@ public sealed class AssetFromUrlTests(MediaApiFactory api) : IClassFixture<Media
         Assert.True(problem.GetProperty("errors").TryGetProperty("sourceUrl", out var errors), problem.ToString());
         Assert.Contains(message, errors[0].GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("webhook", problem.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("""{"sourceUrl": "SITE/pier.jpg", "alt": "The pier\u0000at night"}""", "Invalid text", "alt: Text may not contain NUL characters")]
+    [InlineData("""{"sourceUrl": "SITE/pier.jpg", "alt": "The pier\u0007"}""", "Invalid text", "alt: Text may not contain control characters")]
+    [InlineData("""{"sourceUrl": "SITE/pier.jpg", "extra": NESTED}""", "Malformed JSON", "maximum configured depth of 32")]
+    public async Task A_json_body_is_held_to_the_same_text_and_depth_rules_as_every_other_route_and_nothing_is_fetched_or_stored(string body, string title, string detail)
+    {
+        var asked = 0;
+        var pier = TestImages.Jpeg(TestImages.Photo(48, 32));
+        await using var site = await LoopbackSite.StartAsync(app => app.MapGet("/pier.jpg", () =>
+        {
+            Interlocked.Increment(ref asked);
+            return Results.Bytes(pier, "image/jpeg");
+        }));
+        var editor = await api.ClientWithScopesAsync("content:write");
+        var assets = await api.WithDbAsync(db => db.Set<Asset>().CountAsync());
+        var files = api.StoredFiles();
+        var json = body.Replace("SITE", site.Urls.First(), StringComparison.Ordinal).Replace("NESTED", new string('[', 40) + new string(']', 40), StringComparison.Ordinal);
+
+        var problem = await (await editor.PostAsync("/v1/manage/assets", new StringContent(json, Encoding.UTF8, "application/json"))).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, asked);
+        Assert.Equal(assets, await api.WithDbAsync(db => db.Set<Asset>().CountAsync()));
+        Assert.Equal(files, api.StoredFiles());
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public static class AssetEndpoints
         {
             return (null, Problems.Validation("$", "Send a JSON object {\"sourceUrl\": …} or the image as multipart/form-data."));
         }
-        var body = await request.ReadFromJsonAsync<CreateAssetFromUrlRequest>(ApiJson.Options, cancellationToken);
+        var body = await request.ReadJsonBodyAsync<CreateAssetFromUrlRequest>(cancellationToken);
         var validation = await new CreateAssetFromUrlRequestValidator().ValidateAsync(body ?? new CreateAssetFromUrlRequest("", null, null, null), cancellationToken);
         if (!validation.IsValid)
         {

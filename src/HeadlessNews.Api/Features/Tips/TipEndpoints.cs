@@ -1,6 +1,4 @@
-﻿using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Events;
-using Microsoft.AspNetCore.Http.Json;
 using FromHeaderAttribute = Microsoft.AspNetCore.Mvc.FromHeaderAttribute;
 
 namespace HeadlessNews.Api.Features.Tips;
@@ -37,10 +35,10 @@ public static class TipEndpoints
 
     private static async Task<Results<Accepted<TipReceiptResponse>, ProblemHttpResult>> SubmitTip(
         HttpRequest http, HeadlessNewsDbContext db, TipChallenges challenges, TipSealer sealer, TipAttachments cleaner, TipUploadGate uploads,
-        TimeProvider clock, IOptions<TipsOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        TimeProvider clock, IOptions<TipsOptions> options, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var (submission, files, unreadable) = await ReadSubmissionAsync(http, settings, json.Value.SerializerOptions, cancellationToken);
+        var (submission, files, unreadable) = await ReadSubmissionAsync(http, settings, cancellationToken);
         if (unreadable is not null)
         {
             return unreadable;
@@ -224,19 +222,14 @@ public static class TipEndpoints
     /// temporary files past 64 KB; or the problem that stops it.
     /// </summary>
     private static async Task<(SubmitTipRequest? Submission, IReadOnlyList<IFormFile> Files, ProblemHttpResult? Problem)> ReadSubmissionAsync(
-        HttpRequest http, TipsOptions settings, JsonSerializerOptions json, CancellationToken cancellationToken)
+        HttpRequest http, TipsOptions settings, CancellationToken cancellationToken)
     {
         if (!http.HasFormContentType)
         {
             try
             {
-                var body = await http.ReadFromJsonAsync<SubmitTipRequest>(json, cancellationToken);
+                var body = await http.ReadJsonBodyAsync<SubmitTipRequest>(cancellationToken);
                 return body is null ? (null, [], Problems.BadRequest("Send the tip as a JSON object.")) : (body, [], null);
-            }
-            // Classified as on every other route (ProblemExceptionHandler): the field the reader stopped at, or the parser's words.
-            catch (JsonException e)
-            {
-                throw new BadHttpRequestException("The body is not a valid tip: send JSON {message, name?, contact?, altcha} or multipart/form-data.", e);
             }
             catch (InvalidOperationException)
             {
