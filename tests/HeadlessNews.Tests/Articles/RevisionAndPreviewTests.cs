@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using HeadlessNews.Tests.Support;
+using Npgsql;
 
 namespace HeadlessNews.Tests.Articles;
 
@@ -35,6 +36,43 @@ public sealed class RevisionAndPreviewTests(ApiFactory api) : IClassFixture<ApiF
         Assert.Equal(4, restored.Version());
         Assert.Equal("restored from 1", (await client.GetJsonAsync(url + "/revisions")).GetProperty("items")[0].GetProperty("action").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await (await api.ClientWithScopesAsync("content:write")).SendWithIfMatchAsync(HttpMethod.Post, url + "/revisions/1/restore", 4)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Snapshots_store_enums_by_name_and_one_stored_with_numbered_enums_still_reads_and_restores()
+    {
+        var client = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var article = await client.CreateArticleAsync(new { headline = "Pier live", format = "liveblog", body = Editorial.OneParagraph("Opening.") });
+        var url = $"/v1/manage/articles/{article.Id()}";
+        await (await client.SendWithIfMatchAsync(HttpMethod.Put, url, 1, new { headline = "Pier report", format = "standard", body = Editorial.OneParagraph("Later.") })).AssertSuccessAsync();
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using (var stored = new NpgsqlCommand(
+            "SELECT snapshot->'status', snapshot->'format' FROM revisions WHERE resource_type = 'article' AND resource_id = @id AND number = 1", connection))
+        {
+            stored.Parameters.AddWithValue("id", Guid.Parse(article.Id()));
+            await using var row = await stored.ExecuteReaderAsync();
+            Assert.True(await row.ReadAsync());
+            Assert.Equal(("\"draft\"", "\"liveblog\""), (row.GetString(0), row.GetString(1)));
+        }
+
+        // Revision 1 as snapshots were stored before they took the API's shape (JsonSerializerOptions.Web): enums as
+        // numbers (draft 0, liveblog 1), timestamps with an offset.
+        await using (var old = new NpgsqlCommand("""
+            UPDATE revisions SET snapshot = snapshot || '{"status": 0, "format": 1, "createdAt": "2026-12-01T09:30:00+00:00"}'::jsonb
+             WHERE resource_type = 'article' AND resource_id = @id AND number = 1
+            """, connection))
+        {
+            old.Parameters.AddWithValue("id", Guid.Parse(article.Id()));
+            Assert.Equal(1, await old.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal([2, 1], (await client.GetJsonAsync(url + "/revisions")).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("number").GetInt32()));
+        var first = (await client.GetJsonAsync(url + "/revisions/1")).GetProperty("snapshot");
+        Assert.Equal(("draft", "liveblog", "2026-12-01T09:30:00Z"),
+            (first.GetProperty("status").GetString(), first.GetProperty("format").GetString(), first.GetProperty("createdAt").GetString()));
+        var restored = await (await client.SendWithIfMatchAsync(HttpMethod.Post, url + "/revisions/1/restore", 2)).AssertSuccessAsync();
+        Assert.Equal(("Pier live", "liveblog"), (restored.GetProperty("headline").GetString(), restored.GetProperty("format").GetString()));
     }
 
     [Fact]

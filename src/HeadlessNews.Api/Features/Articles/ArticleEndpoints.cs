@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Revisions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -223,7 +222,7 @@ public static class ArticleEndpoints
         }
         return TypedResults.Ok(new RevisionResponse(revision.Number, revision.Action, revision.ActorName, revision.OnBehalfOf, revision.At,
             RevisionActor.Of(revision.ActorName, revision.Subject, revision.Issuer, revision.Email),
-            revision.Snapshot.Deserialize<ArticleResponse>(JsonSerializerOptions.Web)!));
+            revision.Snapshot.ReadSnapshot<ArticleResponse>()));
     }
 
     private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> RestoreRevision(

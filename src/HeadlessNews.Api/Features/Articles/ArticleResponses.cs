@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Revisions;
 
 namespace HeadlessNews.Api.Features.Articles;
@@ -35,6 +34,6 @@ public static class ArticleResponses
         var snapshot = await db.Set<Revision>().AsNoTracking()
             .Where(r => r.ResourceType == ArticleWrites.ResourceType && r.ResourceId == articleId && r.Number == number)
             .Select(r => r.Snapshot).FirstOrDefaultAsync(cancellationToken);
-        return snapshot?.Deserialize<ArticleResponse>(JsonSerializerOptions.Web);
+        return snapshot?.ReadSnapshot<ArticleResponse>();
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HeadlessNews.Api.Infrastructure.Revisions;
 
 namespace HeadlessNews.Api.Features.Notices;
@@ -129,7 +128,7 @@ public static class NoticeEndpoints
             return Problems.NotFound($"Notice {id} has no revision {number}.");
         }
         // Not the request-body options: their text checks must not refuse what was stored before they existed.
-        var snapshot = revision.Snapshot.Deserialize<NoticeResponse>(ApiJson.Options)!;
+        var snapshot = revision.Snapshot.ReadSnapshot<NoticeResponse>();
         return TypedResults.Ok(new NoticeRevisionResponse(revision.Number, revision.Action, revision.ActorName, revision.OnBehalfOf, revision.At, snapshot));
     }
 

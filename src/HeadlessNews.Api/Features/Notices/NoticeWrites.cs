@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
@@ -140,8 +139,7 @@ public static class NoticeWrites
     {
         notice.Version++;
         notice.UpdatedAt = clock.GetUtcNow();
-        db.RecordRevision(clock, actor, Notice.ResourceType, notice.Id, notice.Version, action,
-            JsonSerializer.SerializeToElement(NoticeMapping.ToResponse(notice), ApiJson.Options));
+        db.RecordRevision(clock, actor, Notice.ResourceType, notice.Id, notice.Version, action, NoticeMapping.ToResponse(notice));
         if (eventType is not null)
         {
             db.Record(clock, eventType, Notice.ResourceType, notice.Id, slug: null, notice.Version);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HeadlessNews.Api.Infrastructure.Revisions;
@@ -38,7 +39,13 @@ public sealed record RevisionActor(string Kind, string Name, string? Subject, st
 
 public static class RevisionLog
 {
-    /// <summary>Adds a revision to the context; it commits with the caller's SaveChanges.</summary>
+    /// <summary>
+    /// Reads snapshots as <see cref="ApiJson"/> writes them, and also articles' stored before they took that shape, whose
+    /// enums are numbers.
+    /// </summary>
+    private static readonly JsonSerializerOptions SnapshotJson = ReadingNumberedEnums(ApiJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+
+    /// <summary>Adds a revision, its snapshot in the API's JSON shape; it commits with the caller's SaveChanges.</summary>
     public static void RecordRevision<T>(this DbContext db, TimeProvider clock, Caller caller, string resourceType, Guid resourceId, int number, string action, T snapshot) =>
         db.Set<Revision>().Add(new Revision
         {
@@ -47,7 +54,7 @@ public static class RevisionLog
             ResourceId = resourceId,
             Number = number,
             Action = action,
-            Snapshot = JsonSerializer.SerializeToDocument(snapshot, JsonSerializerOptions.Web),
+            Snapshot = JsonSerializer.SerializeToDocument(snapshot, ApiJson.Options),
             ActorName = caller.Name,
             OnBehalfOf = caller.OnBehalfOf,
             ApiKeyId = caller.KeyId,
@@ -56,6 +63,31 @@ public static class RevisionLog
             Email = caller.Person?.Email,
             At = clock.GetUtcNow(),
         });
+
+    public static T ReadSnapshot<T>(this JsonDocument snapshot) => snapshot.Deserialize<T>(SnapshotJson)!;
+
+    private static JsonSerializerOptions ReadingNumberedEnums(JsonSerializerOptions options)
+    {
+        // Ahead of ApiJson's enum converter, which refuses numbers.
+        options.Converters.Insert(0, new NamedOrNumberedEnumConverter());
+        return options;
+    }
+
+    private sealed class NamedOrNumberedEnumConverter : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(NamedOrNumbered<>).MakeGenericType(typeToConvert))!;
+
+        private sealed class NamedOrNumbered<T> : JsonConverter<T> where T : struct, Enum
+        {
+            public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+                reader.TokenType == JsonTokenType.Number ? (T)Enum.ToObject(typeof(T), reader.GetInt32()) : JsonSerializer.Deserialize<T>(ref reader, ApiJson.Options);
+
+            public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => JsonSerializer.Serialize(writer, value, ApiJson.Options);
+        }
+    }
 }
 
 internal sealed class RevisionConfiguration : IEntityTypeConfiguration<Revision>
