@@ -43,7 +43,9 @@ public static class Pagination
     {
         if (after is not null)
         {
-            Expression<Func<DateTimeOffset, Guid, bool>> before = (rowAt, rowId) => rowAt < after.At || (rowAt == after.At && rowId.CompareTo(after.Id) < 0);
+            // A row comparison, (at, id) < (@at, @id), which PostgreSQL starts an index scan at; the same condition spelt
+            // with OR (at < @at OR at = @at AND id < @id) it can only filter on, reading and dropping every row before the cursor.
+            Expression<Func<DateTimeOffset, Guid, bool>> before = (rowAt, rowId) => EF.Functions.LessThan(ValueTuple.Create(rowAt, rowId), ValueTuple.Create(after.At, after.Id));
             var row = at.Parameters[0];
             var rowId = ReplacingExpressionVisitor.Replace(id.Parameters[0], row, id.Body);
             var condition = ReplacingExpressionVisitor.Replace(before.Parameters[0], at.Body, ReplacingExpressionVisitor.Replace(before.Parameters[1], rowId, before.Body));
