@@ -48,7 +48,8 @@ public sealed class CommandLine(params CommandVerb[] features)
         return [.. rest];
     }
 
-    public async Task<int> RunAsync(WebApplication app, string[] args)
+    /// <param name="mapHttp">Maps the API's middleware and routes; only <c>openapi</c> needs them.</param>
+    public async Task<int> RunAsync(WebApplication app, string[] args, Action<WebApplication> mapHttp)
     {
         // A command runs without the host, whose lifetime would stop it (and the embedded PostgreSQL with it) on Ctrl-C or
         // SIGTERM: the signal asks the command to stop instead (ApplicationStopping), the database stops below, and the
@@ -71,8 +72,8 @@ public sealed class CommandLine(params CommandVerb[] features)
         {
             return args switch
             {
-                ["openapi", var path, ..] => await WriteOpenApiAsync(app, path),
-                ["openapi"] => await WriteOpenApiAsync(app, CommittedOpenApiPath(app.Environment.ContentRootPath)),
+                ["openapi", var path, ..] => await WriteOpenApiAsync(app, mapHttp, path),
+                ["openapi"] => await WriteOpenApiAsync(app, mapHttp, CommittedOpenApiPath(app.Environment.ContentRootPath)),
                 ["migrate", ..] => await MigrateAsync(app),
                 [var name, ..] when features.FirstOrDefault(v => v.Name == name) is { } verb => await verb.RunAsync(app, args) ?? PrintUsage(),
                 _ => PrintUsage(),
@@ -111,8 +112,9 @@ public sealed class CommandLine(params CommandVerb[] features)
         return Usage;
     }
 
-    private static async Task<int> WriteOpenApiAsync(WebApplication app, string path)
+    private static async Task<int> WriteOpenApiAsync(WebApplication app, Action<WebApplication> mapHttp, string path)
     {
+        mapHttp(app);
         // UseEndpoints is what registers the mapped endpoints with API discovery (normally done when the server starts).
         app.UseEndpoints(_ => { });
         var document = app.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(OpenApiExtensions.DocumentName);
