@@ -73,13 +73,66 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
         var (run, _, _) = await ImportAsync();
         var article = await api.CreateClient().GetJsonAsync($"/v1/articles/council-meeting-video-{run}");
 
-        var body = article.GetProperty("body").EnumerateArray().Select(b => (b.GetProperty("type").GetString(),
-            b.TryGetProperty("url", out var url) ? url.GetString() : b.TryGetProperty("html", out var html) ? html.GetString() : string.Join(" | ", b.GetProperty("items").EnumerateArray().Select(i => i.GetString()))));
         Assert.Equal(
             [("paragraph", "The full meeting, as the council streamed it:"), ("embed", "https://www.youtube.com/embed/pmCOUNCIL01"),
              ("paragraph", "Where the new moorings go:"), ("embed", "https://www.google.com/maps/embed?pb=!1m18!1m12!1m3!1d2400"),
              ("list", "Item 4, the moorings: | Item 5, any other business"), ("embed", "https://player.vimeo.com/video/765432101")],
-            body);
+            Shown(article));
+    }
+
+    [Fact]
+    public async Task A_tweet_or_an_instagram_post_pasted_as_its_embed_code_becomes_an_embed_of_the_post_and_its_script_goes_unreported()
+    {
+        var (run, file, pid) = await ImportAsync();
+        var client = api.CreateClient();
+
+        // Pasted into the classic editor: the blockquote and its script on lines of their own.
+        var classic = Shown(await client.GetJsonAsync($"/v1/articles/nant-peris-road-closed-{run}"));
+        Assert.Equal(
+            [("paragraph", "Porth Menai Council closed the Nant Peris road on Tuesday night after a rockfall."),
+             ("embed", "https://twitter.com/porthmenaicyngor/status/1765000000000000001"), ("paragraph", "A walker sent us this from the lay-by:"),
+             ("embed", "https://www.instagram.com/p/PMrockfall2/"), ("paragraph", "The road should reopen on Friday.")],
+            classic);
+        // In a custom HTML block, and in embed blocks whose wrapper holds the provider's HTML (as the REST API renders them):
+        // the wrapper's text is the post's words, not its address.
+        var blocks = Shown(await client.GetJsonAsync($"/v1/articles/cup-final-tickets-{run}"));
+        Assert.Equal(
+            [("paragraph", "Fans queued from six for the cup final tickets."), ("embed", "https://twitter.com/porthmenairfc/status/1765000000000000002"),
+             ("embed", "https://www.instagram.com/p/PMqueue3/"), ("embed", "https://twitter.com/porthmenairfc/status/1765000000000000004")],
+            blocks);
+        // The embed stands for the provider's script: nothing was lost, so neither post is in the report.
+        Assert.DoesNotContain(ReportedIds(file), id => id == pid + "505" || id == pid + "506");
+    }
+
+    [Fact]
+    public async Task Line_breaks_a_paragraph_or_a_list_item_starts_or_ends_with_are_dropped_as_wpautop_does()
+    {
+        var (run, _, _) = await ImportAsync();
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/harbour-office-saturdays-{run}");
+
+        Assert.Equal(
+            [("paragraph", "The harbour office opens on Saturdays from April."), ("paragraph", "Opening hours:<br>\n9am to 1pm"),
+             ("paragraph", "Moorings can be paid at the office<br>\nor online."),
+             ("list", "Visitors’ moorings: £20 a night | Annual moorings: <strong>£400</strong>")],
+            Shown(article));
+    }
+
+    [Fact]
+    public async Task A_link_with_a_line_break_in_it_as_elementor_writes_one_keeps_its_address_its_break_and_its_paragraph()
+    {
+        var (run, _, _) = await ImportAsync();
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/llanfair-bypass-notice-{run}");
+
+        var site = $"https://{run}.porth-menai.example";
+        const string rel = "rel=\"nofollow noopener noreferrer\"";
+        Assert.Equal(
+            [("heading", "Llanfair bypass: have your say"),
+             ("paragraph", $"The council wants to hear from residents before 30 April. <a href=\"{site}/notices/llanfair-bypass/\" {rel}>Read the<br>full notice</a> before you reply."),
+             // A button laid out over lines: its line breaks at the edges are not the reader's, the one in its text is.
+             ("paragraph", $"<a href=\"{site}/notices/llanfair-bypass.pdf\" {rel}>Read the<br>full notice (PDF)</a>"),
+             ("paragraph", $"Objections go to the <a href=\"{site}/planning/\" {rel}>planning<br>\noffice</a> in Caernarfon."),
+             ("paragraph", "The public meeting is in Llanfair village hall on 12 April.")],
+            Shown(article));
     }
 
     private async Task<(string Run, string File, string Pid)> ImportAsync()
@@ -89,6 +142,15 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
         Assert.True(exit == 0, output);
         return (run, file, pid);
     }
+
+    /// <summary>An article's body as each block's type and what it shows: its text, its address, or its items.</summary>
+    private static List<(string?, string?)> Shown(JsonElement article) =>
+        [.. article.GetProperty("body").EnumerateArray().Select(b => (b.GetProperty("type").GetString(),
+            b.TryGetProperty("url", out var url) ? url.GetString() : b.TryGetProperty("html", out var html) ? html.GetString()
+            : b.TryGetProperty("text", out var text) ? text.GetString() : string.Join(" | ", b.GetProperty("items").EnumerateArray().Select(i => i.GetString()))))];
+
+    private static IEnumerable<string> ReportedIds(string file) =>
+        [.. JsonDocument.Parse(File.ReadAllText(file + ".report.json")).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("sourceId").GetString()!)];
 
     private static string Reported(string file, string sourceId) =>
         JsonDocument.Parse(File.ReadAllText(file + ".report.json")).RootElement.GetProperty("items").EnumerateArray()

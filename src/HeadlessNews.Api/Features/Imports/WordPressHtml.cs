@@ -31,9 +31,9 @@ public sealed record ConvertedBody(IReadOnlyList<ConvertedBlock> Blocks, IReadOn
 /// WordPress post HTML to our blocks: WordPress's blank-line paragraphs (<c>wpautop</c>), Gutenberg's block comments,
 /// headings (h1-h6 become levels 2-4), lists, pictures (<c>img</c>, <c>[caption]</c>, <c>[gallery]</c>), embeds
 /// (<c>[embed]</c>, iframes, and the URLs of WordPress's oEmbed providers on a line of their own) and block quotes (with a
-/// <c>cite</c>, a quote; else emphasised text). What has no block of its own (a table, preformatted text, a video or audio
-/// file) becomes paragraphs, and the report says so. Inline markup goes through the API's sanitiser when the article is
-/// saved. Unknown shortcodes stay as text and are listed.
+/// <c>cite</c>, a quote; a tweet or an Instagram post pasted as its embed code, an embed; else emphasised text). What has
+/// no block of its own (a table, preformatted text, a video or audio file) becomes paragraphs, and the report says so.
+/// Inline markup goes through the API's sanitiser when the article is saved. Unknown shortcodes stay as text and are listed.
 /// </summary>
 public static partial class WordPressHtml
 {
@@ -622,6 +622,9 @@ public static partial class WordPressHtml
                 }
                 listed.ForEach(taken => Followed(blocks, taken, pictures, notes));
                 break;
+            case "blockquote" when PastedPost(element) is { } post:
+                Embed(blocks, post, pictures.Site, notes);
+                break;
             case "blockquote":
                 Quotation(element, blocks);
                 break;
@@ -668,6 +671,9 @@ public static partial class WordPressHtml
                 {
                     notes.Add($"a <{element.LocalName}> without a file was left out");
                 }
+                break;
+            case "script" when EmbedScript().IsMatch(element.GetAttribute("src") ?? string.Empty):
+                // The script that turns a pasted tweet or Instagram post into the post: the embed block stands for it.
                 break;
             case "script" or "style" or "noscript" or "template" or "object" or "embed" or "form":
                 notes.Add($"a <{element.LocalName}> was left out");
@@ -721,7 +727,7 @@ public static partial class WordPressHtml
         {
             var nested = item.Children.Where(c => c.LocalName is "ul" or "ol").ToList();
             nested.ForEach(n => n.Remove());
-            yield return item.InnerHtml.Trim();
+            yield return WithoutEdgeBreaks(item.InnerHtml);
             foreach (var inner in nested.SelectMany(ListItems))
             {
                 yield return inner;
@@ -782,14 +788,15 @@ public static partial class WordPressHtml
         {
             Embed(blocks, frame.GetAttribute("src"), pictures.Site, notes);
         }
-        else if (figure.QuerySelector(".wp-block-embed__wrapper") is { } wrapper && wrapper.QuerySelector("wp-embed") is null
-            && Absolute(wrapper.TextContent.Trim(), pictures.Site) is { } url && !url.Contains(' ', StringComparison.Ordinal))
+        else if (figure.QuerySelector(".wp-block-embed__wrapper") is { Children.Length: 0 } wrapper && wrapper.TextContent.Trim() is var given
+            && !given.Any(char.IsWhiteSpace) && Absolute(given, pictures.Site) is { } url)
         {
             Embed(blocks, url, pictures.Site, notes);
         }
         else
         {
-            // Gutenberg's embed block of a known provider: its URL on a line of its own became an embed already.
+            // Gutenberg's embed block of a known provider: its URL on a line of its own became an embed already; a
+            // wrapper that holds the provider's HTML (a tweet's blockquote, as the REST API renders it) is visited.
             VisitAll(figure.ChildNodes.Where(c => c != caption), blocks, pictures, notes);
         }
         if (caption is not null)
@@ -870,7 +877,7 @@ public static partial class WordPressHtml
 
     private static void Paragraph(List<ConvertedBlock> blocks, string html)
     {
-        var trimmed = html.Trim();
+        var trimmed = WithoutEdgeBreaks(html);
         // Text without markup or references is its own plain text: no parse needed to see it is blank.
         if (IsBlank(trimmed.AsSpan().ContainsAny('<', '&') ? PlainText(trimmed) : trimmed))
         {
@@ -878,6 +885,14 @@ public static partial class WordPressHtml
         }
         blocks.Add(new(new Block { Type = BlockTypes.Paragraph, Html = HtmlSafety.SanitiseInline(trimmed) }));
     }
+
+    /// <summary>
+    /// A paragraph's or a list item's HTML trimmed, without the line breaks it starts or ends with, also those just inside
+    /// a link or bold text at its edge (wpautop's <c>&lt;p&gt;&lt;br /&gt;</c>, a line that ends with <c>&lt;br /&gt;</c>,
+    /// a page builder's link laid out over lines): a reader would see a blank line.
+    /// </summary>
+    private static string WithoutEdgeBreaks(string html) =>
+        TrailingBreaks().Replace(LeadingBreaks().Replace(html.Trim(), "$1", 1), "$1", 1);
 
     /// <summary>
     /// Preformatted text as a paragraph: its lines kept as line breaks, its indentation and runs of spaces as non-breaking
@@ -943,6 +958,21 @@ public static partial class WordPressHtml
         {
             notes.Add("an embed without a web address was left out");
         }
+    }
+
+    /// <summary>
+    /// The post a tweet or an Instagram post pasted as its embed code shows (the blockquote the provider's script turns into
+    /// the post): the tweet's own link (the last, its date; the text's links come before it) or the Instagram permalink,
+    /// without the tracking the provider adds; null for any other blockquote.
+    /// </summary>
+    private static string? PastedPost(IElement quote)
+    {
+        var links = quote.ClassList.Contains("twitter-tweet") || quote.ClassList.Contains("twitter-video")
+            ? quote.QuerySelectorAll("a[href]").Select(a => a.GetAttribute("href")!).Reverse()
+            : quote.ClassList.Contains("instagram-media")
+                ? quote.QuerySelectorAll("a[href]").Select(a => a.GetAttribute("href")!).Prepend(quote.GetAttribute("data-instgrm-permalink") ?? string.Empty)
+                : [];
+        return links.Select(link => PastedPostLink().Match(link.Trim())).FirstOrDefault(match => match.Success)?.Value;
     }
 
     /// <summary>
@@ -1101,6 +1131,22 @@ public static partial class WordPressHtml
     /// </summary>
     [GeneratedRegex(@"^[ \t]*(https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?|shorts/|playlist\?)[^\s<]+|youtu\.be/[^\s<]+|vimeo\.com/[^\s<]+|(?:twitter|x)\.com/[^\s<]+/status/[^\s<]+|facebook\.com/[^\s<]+|instagram\.com/(?:p|reel|tv)/[^\s<]+|(?:[\w-]+\.)?wordpress\.tv/[^\s<]+|videopress\.com/v/[^\s<]+|(?:[\w-]+\.)?flickr\.com/photos/[^\s<]+|flic\.kr/[^\s<]+|soundcloud\.com/[^\s<]+|open\.spotify\.com/[^\s<]+|mixcloud\.com/[^\s<]+|(?:[\w-]+\.)?tiktok\.com/[^\s<]+|(?:[\w-]+\.)?ted\.com/talks/[^\s<]+|dailymotion\.com/video/[^\s<]+|dai\.ly/[^\s<]+|[\w-]+\.tumblr\.com/post/[^\s<]+|reddit\.com/r/[^\s<]+/comments/[^\s<]+|imgur\.com/[^\s<]+|issuu\.com/[^\s<]+|(?:[\w-]+\.)?scribd\.com/doc/[^\s<]+|(?:[\w-]+\.)?slideshare\.net/[^\s<]+|speakerdeck\.com/[^\s<]+|(?:[\w-]+\.)?kickstarter\.com/projects/[^\s<]+|(?:[\w-]+\.)?pinterest\.[a-z.]+/pin/[^\s<]+|bsky\.app/profile/[^\s<]+/post/[^\s<]+))[ \t]*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex BareEmbedLine();
+
+    /// <summary>A tweet's or an Instagram post's own address, up to its query (<c>?ref_src=twsrc…</c>, <c>?utm_source=ig_embed</c>).</summary>
+    [GeneratedRegex(@"^https?://(?:(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status/\d+|(?:www\.)?instagram\.com/(?:[\w.]+/)?(?:p|reel|tv)/[\w-]+/?)", RegexOptions.IgnoreCase)]
+    private static partial Regex PastedPostLink();
+
+    /// <summary>X's and Instagram's embed scripts (<c>widgets.js</c>, <c>embed.js</c>), which a pasted post's embed code ends with.</summary>
+    [GeneratedRegex(@"^(?:https?:)?//(?:platform\.twitter\.com/widgets\.js|(?:www\.)?instagram\.com/embed\.js)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex EmbedScript();
+
+    /// <summary>Line breaks (and the spaces around them) at the start of inline HTML, after any opening tags (a link, bold text) it starts with.</summary>
+    [GeneratedRegex(@"\A((?:<(?!br\b)[a-z][^<>]*>)*)\s*(?:<br\s*/?>\s*)+", RegexOptions.IgnoreCase)]
+    private static partial Regex LeadingBreaks();
+
+    /// <summary>Line breaks (and the spaces around them) at the end of inline HTML, before any closing tags it ends with.</summary>
+    [GeneratedRegex(@"(?:\s*<br\s*/?>)+\s*((?:</[a-z][^<>]*>)*)\z", RegexOptions.IgnoreCase | RegexOptions.RightToLeft)]
+    private static partial Regex TrailingBreaks();
 
     [GeneratedRegex(@"\n[ \t]*\n\s*")]
     private static partial Regex BlankLines();
