@@ -28,6 +28,15 @@ public static partial class ImageFiles
     public const string WebP = "image/webp";
     public const string Avif = "image/avif";
 
+    // Here rather than at start-up: libvips is loaded (~6 MB) only by a process that handles pictures.
+    static ImageFiles()
+    {
+        // libvips' operation cache would grow with traffic; renditions are stored, so nothing is worth caching.
+        NetVips.Cache.Max = 0;
+        NetVips.Cache.MaxMem = 0;
+        NetVips.Cache.MaxFiles = 0;
+    }
+
     /// <summary>The accepted type the bytes are, by their signature; null for anything else (SVG, HTML, PDF, HEIC, …).</summary>
     public static string? Sniff(ReadOnlySpan<byte> bytes) => bytes switch
     {

@@ -21,10 +21,6 @@ public static class MediaServiceCollectionExtensions
         services.AddSingleton(provider => new RequestBodyLimit(
             request => HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1/manage/assets"),
             provider.GetRequiredService<IOptions<MediaOptions>>().Value.MaxUploadBytes + 64 * 1024));
-        // libvips' operation cache would grow with traffic; renditions are stored, so nothing is worth caching.
-        NetVips.Cache.Max = 0;
-        NetVips.Cache.MaxMem = 0;
-        NetVips.Cache.MaxFiles = 0;
         services.AddScoped<AssetWrites>();
         services.AddHttpClient(AssetWrites.SourcesHttpClient, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HeadlessNews-Media/1.0"))
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
