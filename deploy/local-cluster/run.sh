@@ -9,16 +9,33 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PRIMARY_PORT=$(free_port); STANDBY_PORT=$(free_port); NODE_A=$(free_port); NODE_B=$(free_port); LB=$(free_port)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pids=()
+pids=()   # every background process this script starts (API nodes, load bursts); nginx and PostgreSQL have their own stop
 failures=0
+# A pid is only signalled while it is still this shell's child: a reaped one may already be someone else's.
+is_child() { [ "$(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ')" = "$$" ]; }
+stop_children() { # SIGTERM, up to 10 s to exit, then SIGKILL
+  local pid
+  for pid in "${pids[@]}"; do is_child "$pid" && kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do is_child "$pid" || continue 2; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+stop_nginx() { # nginx removes its pid file as it exits
+  [ -f "$WORK/nginx.pid" ] || return 0
+  kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  for _ in $(seq 1 50); do [ -f "$WORK/nginx.pid" ] || return 0; sleep 0.2; done
+}
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  trap '' INT TERM HUP   # a second Ctrl-C must not cut the teardown short
+  stop_children
+  stop_nginx
   as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -m immediate stop >/dev/null 2>&1 || true
   as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP   # so a signal also runs cleanup
 check() { # name, condition-result (0 ok), figure
   if [ "$2" = 0 ]; then printf '  ok    %-62s %s\n' "$1" "$3"; else printf '  FAIL  %-62s %s\n' "$1" "$3"; failures=$((failures+1)); fi
 }
@@ -51,9 +68,10 @@ export ConnectionStrings__HeadlessNews="$PRIMARY" ConnectionStrings__HeadlessNew
   ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
 KEY=$(cd "$ROOT" && dotnet "$DLL" keys create --name "cluster check" --scopes "content:write,content:publish" 2>/dev/null | tail -n 1)
 
-start_node() { dotnet "$DLL" --urls "http://127.0.0.1:$1" >"$WORK/node-$1.log" 2>&1 & pids+=($!); echo $!; }
+# Not called in $( ): pids must be recorded in this shell, not in a subshell that forgets them.
+start_node() { dotnet "$DLL" --urls "http://127.0.0.1:$1" >"$WORK/node-$1.log" 2>&1 & pids+=($!); }
 wait_ready() { for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$1/health/ready" >/dev/null && return 0; sleep 0.2; done; return 1; }
-PID_A=$(start_node "$NODE_A"); PID_B=$(start_node "$NODE_B")
+start_node "$NODE_A"; PID_A=$!; start_node "$NODE_B"
 wait_ready "$NODE_A"; wait_ready "$NODE_B"
 echo "API nodes on :$NODE_A (A) and :$NODE_B (B)."
 
@@ -110,7 +128,7 @@ maxlag=0
     api POST "$NODE_A" /v1/manage/articles "{\"headline\":\"Burst $i: Conwy quay market opens\",\"body\":[{\"type\":\"paragraph\",\"html\":\"Stalls $i.\"}]}" >/dev/null
     api POST "$NODE_A" "/v1/manage/articles/$(json "['id']")/publish" '{}' 1 >/dev/null
   done ) &
-burst=$!
+burst=$!; pids+=($burst)
 while kill -0 $burst 2>/dev/null; do
   lag=$(as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Atc \
     "SELECT COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint FROM pg_stat_replication" 2>/dev/null | head -n 1)
@@ -123,7 +141,7 @@ check "standby replay lag during a 40-article publish burst" 0 "max ${maxlag} by
 
 # 4. Killing node A loses no request nginx could retry.
 ok=0; failed=0
-( sleep 0.5; kill -9 "$PID_A" ) &
+( sleep 0.5; kill -9 "$PID_A" ) & pids+=($!)
 for _ in $(seq 1 300); do
   if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB/v1/articles?limit=5")" = 200 ]; then ok=$((ok+1)); else failed=$((failed+1)); fi
 done
