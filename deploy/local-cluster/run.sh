@@ -6,8 +6,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/hn-cluster-XXXXXX); chmod 755 "$WORK"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PRIMARY_PORT=$(free_port); STANDBY_PORT=$(free_port); NODE_A=$(free_port); NODE_B=$(free_port); LB=$(free_port)
+# Five distinct free ports: every socket stays bound until all five are chosen, so none can be handed out twice.
+ports=$(python3 -c '
+import socket
+sockets = [socket.socket() for _ in range(5)]
+for s in sockets: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in sockets))')
+read -r PRIMARY_PORT STANDBY_PORT NODE_A NODE_B LB <<<"$ports"
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pids=()   # every background process this script starts (API nodes, load bursts); nginx and PostgreSQL have their own stop
 failures=0
