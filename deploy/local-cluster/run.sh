@@ -64,7 +64,7 @@ echo "host replication postgres 127.0.0.1/32 trust" >> "$WORK/primary/pg_hba.con
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -l "$WORK/pglogs/primary.log" -o "-p $PRIMARY_PORT" -w start >/dev/null
 as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -qc "CREATE DATABASE headlessnews" >/dev/null
 mkdir -p "$WORK/standby"; [ "$(id -u)" = 0 ] && chown postgres: "$WORK/standby"; chmod 700 "$WORK/standby"
-as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$WORK/standby" -R -X stream >/dev/null
+as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$WORK/standby" -R -X stream -c fast >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -l "$WORK/pglogs/standby.log" -o "-p $STANDBY_PORT" -w start >/dev/null
 
 PRIMARY="Host=127.0.0.1;Port=$PRIMARY_PORT;Username=postgres;Database=headlessnews"
