@@ -117,9 +117,10 @@ echo "Checks:"
 api POST "$NODE_A" /v1/manage/articles '{"headline":"Cluster check: Llandudno pier lights return","body":[{"type":"paragraph","html":"The lights are back."}]}' >/dev/null
 ID=$(json "['id']"); SLUG=$(json "['slug']"); VERSION=$(json "['version']")
 curl -s "http://127.0.0.1:$NODE_B/v1/articles/$SLUG" >/dev/null   # B caches the 404 if it would
-api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; start=$(now_ms); VERSION=$(json "['version']")
+api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; start=$(now_ms)
 seen=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_B/v1/articles/$SLUG")" = 200 ] && { seen=0; break; }; sleep 0.01; done
 took=$(( $(now_ms) - start )); check "published via A is served by B within 1 s" "$([ $seen = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
+VERSION=$(json "['version']")   # only now: starting python3 takes seconds on a loaded box, which the clock above must not count
 
 # 2. Unpublished through B, gone from A's cache within 1 s.
 curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null; curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null
