@@ -111,22 +111,57 @@ api() { # method node path [json] [if-match]  -> prints "status body"
   curl "${args[@]}"
 }
 json() { python3 -c "import json,sys; print(json.load(open('$WORK/body'))$1)"; }
+fields() { python3 -c "import json,sys; body = json.load(open('$WORK/body')); print(*(body[name] for name in sys.argv[1:]))" "$@"; }
+poll() { # status node path tries: 0 as soon as node answers status, polling every 10 ms
+  for _ in $(seq 1 "$4"); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$2$3")" = "$1" ] && return 0; sleep 0.01; done
+  return 1
+}
+within_1s() { # name status node path start-ms; polls on past 1 s (about 10 s) so that a miss prints how late it really was
+  local took
+  if poll "$2" "$3" "$4" 1000; then took=$(( $(now_ms) - $5 )); check "$1" "$([ $took -le 1000 ] && echo 0 || echo 1)" "$took ms"
+  else check "$1" 1 "still not after $(( $(now_ms) - $5 )) ms"; fi
+}
+# A cold node's first requests pay for JIT compilation and for opening its pools and its LISTEN connection: start-up
+# cost, not the cross-node propagation checks 1 and 2 time. So both nodes first serve every route the checks use
+# (create, publish, unpublish, the article and list reads, management reads, through nginx too); the first round is timed.
+warm_round() { # writer reader; sets warm_ms, from the publish acknowledgement on writer until reader serves the article
+  local id slug version start node
+  warm_rounds=$((warm_rounds + 1))
+  api POST "$1" /v1/manage/articles "{\"headline\":\"Warm-up $warm_rounds: Rhyl promenade reopens\",\"body\":[{\"type\":\"paragraph\",\"html\":\"Warm-up.\"}]}" >/dev/null
+  read -r id slug version <<<"$(fields id slug version)"
+  curl -s -o /dev/null "http://127.0.0.1:$2/v1/articles/$slug"
+  api POST "$1" "/v1/manage/articles/$id/publish" '{}' "$version" >/dev/null; start=$(now_ms)
+  if poll 200 "$2" "/v1/articles/$slug" 3000; then warm_ms="$(( $(now_ms) - start )) ms"; else warm_ms="not within 30 s"; fi
+  version=$(json "['version']")
+  curl -s -o /dev/null "http://127.0.0.1:$1/v1/articles/$slug"
+  api POST "$2" "/v1/manage/articles/$id/unpublish" '{}' "$version" >/dev/null
+  poll 404 "$1" "/v1/articles/$slug" 3000 || true
+  for node in "$1" "$2" "$LB"; do
+    curl -s -o /dev/null "http://127.0.0.1:$node/v1/articles?limit=5"; curl -s -o /dev/null "http://127.0.0.1:$node/v1/articles?limit=3&x=$RANDOM"
+  done
+  curl -s -o /dev/null -H "Authorization: Bearer $KEY" "http://127.0.0.1:$1/v1/manage/articles"
+}
+echo "Warming both nodes…"
+warm_rounds=0
+warm_round "$NODE_A" "$NODE_B"; cold_ms=$warm_ms
+for _ in 1 2; do warm_round "$NODE_B" "$NODE_A"; warm_round "$NODE_A" "$NODE_B"; done
+printf '  --    %-62s %s\n' "cold nodes: first publish via A served by B (a figure, not a check)" "$cold_ms" \
+  "warm: the last warm-up round's publish via A served by B" "$warm_ms"
+echo
 
 echo "Checks:"
-# 1. Published through A (timed from the acknowledgement), served by B within 1 s.
+# 1. Published through A (timed from the acknowledgement), served by B within 1 s, once both nodes are warm.
 api POST "$NODE_A" /v1/manage/articles '{"headline":"Cluster check: Llandudno pier lights return","body":[{"type":"paragraph","html":"The lights are back."}]}' >/dev/null
-ID=$(json "['id']"); SLUG=$(json "['slug']"); VERSION=$(json "['version']")
+read -r ID SLUG VERSION <<<"$(fields id slug version)"
 curl -s "http://127.0.0.1:$NODE_B/v1/articles/$SLUG" >/dev/null   # B caches the 404 if it would
 api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; start=$(now_ms)
-seen=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_B/v1/articles/$SLUG")" = 200 ] && { seen=0; break; }; sleep 0.01; done
-took=$(( $(now_ms) - start )); check "published via A is served by B within 1 s" "$([ $seen = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
+within_1s "published via A is served by B within 1 s" 200 "$NODE_B" "/v1/articles/$SLUG" "$start"
 VERSION=$(json "['version']")   # only now: starting python3 takes seconds on a loaded box, which the clock above must not count
 
 # 2. Unpublished through B, gone from A's cache within 1 s.
 curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null; curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null
 api POST "$NODE_B" "/v1/manage/articles/$ID/unpublish" '{}' "$VERSION" >/dev/null; start=$(now_ms)
-gone=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_A/v1/articles/$SLUG")" = 404 ] && { gone=0; break; }; sleep 0.01; done
-took=$(( $(now_ms) - start )); check "unpublished via B is gone from A's cache within 1 s" "$([ $gone = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
+within_1s "unpublished via B is gone from A's cache within 1 s" 404 "$NODE_A" "/v1/articles/$SLUG" "$start"
 
 # 3. Replay lag during a publish burst of 40 articles.
 maxlag=0
