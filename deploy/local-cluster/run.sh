@@ -163,22 +163,27 @@ curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null; curl -s "http:/
 api POST "$NODE_B" "/v1/manage/articles/$ID/unpublish" '{}' "$VERSION" >/dev/null; start=$(now_ms)
 within_1s "unpublished via B is gone from A's cache within 1 s" 404 "$NODE_A" "/v1/articles/$SLUG" "$start"
 
-# 3. Replay lag during a publish burst of 40 articles.
-maxlag=0
+# 3. The standby, which serves delivery reads, stays under 1 s behind during a burst of 40 creates + publishes.
+#    replay_lag is the primary's own measure: from flushing WAL until the standby reports it applied.
 ( for i in $(seq 1 40); do
     api POST "$NODE_A" /v1/manage/articles "{\"headline\":\"Burst $i: Conwy quay market opens\",\"body\":[{\"type\":\"paragraph\",\"html\":\"Stalls $i.\"}]}" >/dev/null
-    api POST "$NODE_A" "/v1/manage/articles/$(json "['id']")/publish" '{}' 1 >/dev/null
+    { api POST "$NODE_A" "/v1/manage/articles/$(json "['id']")/publish" '{}' 1; echo; } >>"$WORK/burst-statuses"
   done ) &
 burst=$!; pids+=($burst)
+max_ms=0; max_bytes=0; samples=0
 while kill -0 $burst 2>/dev/null; do
-  lag=$(as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Atc \
-    "SELECT COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint FROM pg_stat_replication" 2>/dev/null | head -n 1)
-  [ -n "$lag" ] && [ "$lag" -gt "$maxlag" ] && maxlag=$lag
+  row=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -AtF ' ' -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint,
+    COALESCE(EXTRACT(epoch FROM replay_lag) * 1000, 0)::int FROM pg_stat_replication WHERE replay_lsn IS NOT NULL" 2>/dev/null | head -n 1) || true
+  if [ -n "$row" ]; then
+    read -r bytes ms <<<"$row"; samples=$((samples + 1))
+    [ "$bytes" -gt "$max_bytes" ] && max_bytes=$bytes; [ "$ms" -gt "$max_ms" ] && max_ms=$ms
+  fi
   sleep 0.05
 done
-replay_ms=$(as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Atc \
-  "SELECT COALESCE(EXTRACT(epoch FROM replay_lag) * 1000, 0)::int FROM pg_stat_replication" | head -n 1)
-check "standby replay lag during a 40-article publish burst" 0 "max ${maxlag} bytes behind; replay_lag ${replay_ms:-0} ms"
+published=$(grep -c '^200$' "$WORK/burst-statuses" 2>/dev/null || true)
+check "standby replay lag under 1 s during a 40-article publish burst" \
+  "$([ "$published" = 40 ] && [ $samples -gt 0 ] && [ $max_ms -lt 1000 ] && echo 0 || echo 1)" \
+  "max ${max_ms} ms, ${max_bytes} bytes ($samples samples; $published/40 published)"
 
 # 4. Killing node A loses no request nginx could retry.
 ok=0; failed=0
