@@ -145,8 +145,8 @@ echo "Warming both nodes…"
 warm_rounds=0
 warm_round "$NODE_A" "$NODE_B"; cold_ms=$warm_ms
 for _ in 1 2; do warm_round "$NODE_B" "$NODE_A"; warm_round "$NODE_A" "$NODE_B"; done
-printf '  --    %-62s %s\n' "cold nodes: first publish via A served by B (a figure, not a check)" "$cold_ms" \
-  "warm: the last warm-up round's publish via A served by B" "$warm_ms"
+printf '  --    %-62s %s\n' "figure: cold nodes, first publish via A served by B after" "$cold_ms" \
+  "figure: last warm-up round, publish via A served by B after" "$warm_ms"
 echo
 
 echo "Checks:"
@@ -181,7 +181,7 @@ while kill -0 $burst 2>/dev/null; do
   sleep 0.05
 done
 published=$(grep -c '^200$' "$WORK/burst-statuses" 2>/dev/null || true)
-check "standby replay lag under 1 s during a 40-article publish burst" \
+check "standby replay lag < 1 s during a 40-article publish burst" \
   "$([ "$published" = 40 ] && [ $samples -gt 0 ] && [ $max_ms -lt 1000 ] && echo 0 || echo 1)" \
   "max ${max_ms} ms, ${max_bytes} bytes ($samples samples; $published/40 published)"
 
