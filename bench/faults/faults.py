@@ -8,7 +8,7 @@
 
 Everything runs on loopback: a private PostgreSQL cluster (durable settings) and the API built in Release.
 """
-import http.client, http.server, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
+import argparse, http.client, http.server, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EDITORS = 8
@@ -444,9 +444,11 @@ def kill_api():
 
 if __name__ == "__main__":
     drills = {"db-restart": db_restart, "kill-api": kill_api}
-    chosen = sys.argv[1:] or list(drills)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("drills", nargs="*", metavar="drill", help=f"one or more of: {', '.join(drills)} (default: all)")
+    chosen = parser.parse_args().drills or list(drills)
     if unknown := [name for name in chosen if name not in drills]:
-        sys.exit(f"unknown drill {', '.join(unknown)}: choose from {', '.join(drills)}")
+        parser.error(f"unknown drill {', '.join(unknown)}: choose from {', '.join(drills)}")
     build()
     results = {name: drills[name]() for name in chosen}
     print("\n" + ", ".join(f"{name}: {'ok' if ok else 'BROKEN'}" for name, ok in results.items()))

@@ -6,19 +6,41 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/hn-cluster-XXXXXX); chmod 755 "$WORK"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PRIMARY_PORT=$(free_port); STANDBY_PORT=$(free_port); NODE_A=$(free_port); NODE_B=$(free_port); LB=$(free_port)
+# Five distinct free ports: every socket stays bound until all five are chosen, so none can be handed out twice.
+ports=$(python3 -c '
+import socket
+sockets = [socket.socket() for _ in range(5)]
+for s in sockets: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in sockets))')
+read -r PRIMARY_PORT STANDBY_PORT NODE_A NODE_B LB <<<"$ports"
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pids=()
+pids=()   # every background process this script starts (API nodes, load bursts); nginx and PostgreSQL have their own stop
 failures=0
+# A pid is only signalled while it is still this shell's child: a reaped one may already be someone else's.
+is_child() { [ "$(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ')" = "$$" ]; }
+stop_children() { # SIGTERM, up to 10 s to exit, then SIGKILL
+  local pid
+  for pid in "${pids[@]}"; do is_child "$pid" && kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do is_child "$pid" || continue 2; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+stop_nginx() { # nginx removes its pid file as it exits
+  [ -f "$WORK/nginx.pid" ] || return 0
+  kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  for _ in $(seq 1 50); do [ -f "$WORK/nginx.pid" ] || return 0; sleep 0.2; done
+}
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  trap '' INT TERM HUP   # a second Ctrl-C must not cut the teardown short
+  stop_children
+  stop_nginx
   as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -m immediate stop >/dev/null 2>&1 || true
   as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP   # so a signal also runs cleanup
 check() { # name, condition-result (0 ok), figure
   if [ "$2" = 0 ]; then printf '  ok    %-62s %s\n' "$1" "$3"; else printf '  FAIL  %-62s %s\n' "$1" "$3"; failures=$((failures+1)); fi
 }
@@ -42,7 +64,7 @@ echo "host replication postgres 127.0.0.1/32 trust" >> "$WORK/primary/pg_hba.con
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/primary" -l "$WORK/pglogs/primary.log" -o "-p $PRIMARY_PORT" -w start >/dev/null
 as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -qc "CREATE DATABASE headlessnews" >/dev/null
 mkdir -p "$WORK/standby"; [ "$(id -u)" = 0 ] && chown postgres: "$WORK/standby"; chmod 700 "$WORK/standby"
-as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$WORK/standby" -R -X stream >/dev/null
+as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$WORK/standby" -R -X stream -c fast >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/standby" -l "$WORK/pglogs/standby.log" -o "-p $STANDBY_PORT" -w start >/dev/null
 
 PRIMARY="Host=127.0.0.1;Port=$PRIMARY_PORT;Username=postgres;Database=headlessnews"
@@ -51,9 +73,10 @@ export ConnectionStrings__HeadlessNews="$PRIMARY" ConnectionStrings__HeadlessNew
   ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
 KEY=$(cd "$ROOT" && dotnet "$DLL" keys create --name "cluster check" --scopes "content:write,content:publish" 2>/dev/null | tail -n 1)
 
-start_node() { dotnet "$DLL" --urls "http://127.0.0.1:$1" >"$WORK/node-$1.log" 2>&1 & pids+=($!); echo $!; }
+# Not called in $( ): pids must be recorded in this shell, not in a subshell that forgets them.
+start_node() { dotnet "$DLL" --urls "http://127.0.0.1:$1" >"$WORK/node-$1.log" 2>&1 & pids+=($!); }
 wait_ready() { for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$1/health/ready" >/dev/null && return 0; sleep 0.2; done; return 1; }
-PID_A=$(start_node "$NODE_A"); PID_B=$(start_node "$NODE_B")
+start_node "$NODE_A"; PID_A=$!; start_node "$NODE_B"
 wait_ready "$NODE_A"; wait_ready "$NODE_B"
 echo "API nodes on :$NODE_A (A) and :$NODE_B (B)."
 
@@ -88,42 +111,83 @@ api() { # method node path [json] [if-match]  -> prints "status body"
   curl "${args[@]}"
 }
 json() { python3 -c "import json,sys; print(json.load(open('$WORK/body'))$1)"; }
+fields() { python3 -c "import json,sys; body = json.load(open('$WORK/body')); print(*(body[name] for name in sys.argv[1:]))" "$@"; }
+poll() { # status node path tries: 0 as soon as node answers status, polling every 10 ms
+  for _ in $(seq 1 "$4"); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$2$3")" = "$1" ] && return 0; sleep 0.01; done
+  return 1
+}
+within_1s() { # name status node path start-ms; polls on past 1 s (about 10 s) so that a miss prints how late it really was
+  local took
+  if poll "$2" "$3" "$4" 1000; then took=$(( $(now_ms) - $5 )); check "$1" "$([ $took -le 1000 ] && echo 0 || echo 1)" "$took ms"
+  else check "$1" 1 "still not after $(( $(now_ms) - $5 )) ms"; fi
+}
+# A cold node's first requests pay for JIT compilation and for opening its pools and its LISTEN connection: start-up
+# cost, not the cross-node propagation checks 1 and 2 time. So both nodes first serve every route the checks use
+# (create, publish, unpublish, the article and list reads, management reads, through nginx too); the first round is timed.
+warm_round() { # writer reader; sets warm_ms, from the publish acknowledgement on writer until reader serves the article
+  local id slug version start node
+  warm_rounds=$((warm_rounds + 1))
+  api POST "$1" /v1/manage/articles "{\"headline\":\"Warm-up $warm_rounds: Rhyl promenade reopens\",\"body\":[{\"type\":\"paragraph\",\"html\":\"Warm-up.\"}]}" >/dev/null
+  read -r id slug version <<<"$(fields id slug version)"
+  curl -s -o /dev/null "http://127.0.0.1:$2/v1/articles/$slug"
+  api POST "$1" "/v1/manage/articles/$id/publish" '{}' "$version" >/dev/null; start=$(now_ms)
+  if poll 200 "$2" "/v1/articles/$slug" 3000; then warm_ms="$(( $(now_ms) - start )) ms"; else warm_ms="not within 30 s"; fi
+  version=$(json "['version']")
+  curl -s -o /dev/null "http://127.0.0.1:$1/v1/articles/$slug"
+  api POST "$2" "/v1/manage/articles/$id/unpublish" '{}' "$version" >/dev/null
+  poll 404 "$1" "/v1/articles/$slug" 3000 || true
+  for node in "$1" "$2" "$LB"; do
+    curl -s -o /dev/null "http://127.0.0.1:$node/v1/articles?limit=5"; curl -s -o /dev/null "http://127.0.0.1:$node/v1/articles?limit=3&x=$RANDOM"
+  done
+  curl -s -o /dev/null -H "Authorization: Bearer $KEY" "http://127.0.0.1:$1/v1/manage/articles"
+}
+echo "Warming both nodes…"
+warm_rounds=0
+warm_round "$NODE_A" "$NODE_B"; cold_ms=$warm_ms
+for _ in 1 2; do warm_round "$NODE_B" "$NODE_A"; warm_round "$NODE_A" "$NODE_B"; done
+printf '  --    %-62s %s\n' "figure: cold nodes, first publish via A served by B after" "$cold_ms" \
+  "figure: last warm-up round, publish via A served by B after" "$warm_ms"
+echo
 
 echo "Checks:"
-# 1. Published through A (timed from the acknowledgement), served by B within 1 s.
+# 1. Published through A (timed from the acknowledgement), served by B within 1 s, once both nodes are warm.
 api POST "$NODE_A" /v1/manage/articles '{"headline":"Cluster check: Llandudno pier lights return","body":[{"type":"paragraph","html":"The lights are back."}]}' >/dev/null
-ID=$(json "['id']"); SLUG=$(json "['slug']"); VERSION=$(json "['version']")
+read -r ID SLUG VERSION <<<"$(fields id slug version)"
 curl -s "http://127.0.0.1:$NODE_B/v1/articles/$SLUG" >/dev/null   # B caches the 404 if it would
-api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; start=$(now_ms); VERSION=$(json "['version']")
-seen=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_B/v1/articles/$SLUG")" = 200 ] && { seen=0; break; }; sleep 0.01; done
-took=$(( $(now_ms) - start )); check "published via A is served by B within 1 s" "$([ $seen = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
+api POST "$NODE_A" "/v1/manage/articles/$ID/publish" '{}' "$VERSION" >/dev/null; start=$(now_ms)
+within_1s "published via A is served by B within 1 s" 200 "$NODE_B" "/v1/articles/$SLUG" "$start"
+VERSION=$(json "['version']")   # only now: starting python3 takes seconds on a loaded box, which the clock above must not count
 
 # 2. Unpublished through B, gone from A's cache within 1 s.
 curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null; curl -s "http://127.0.0.1:$NODE_A/v1/articles/$SLUG" >/dev/null
 api POST "$NODE_B" "/v1/manage/articles/$ID/unpublish" '{}' "$VERSION" >/dev/null; start=$(now_ms)
-gone=1; for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_A/v1/articles/$SLUG")" = 404 ] && { gone=0; break; }; sleep 0.01; done
-took=$(( $(now_ms) - start )); check "unpublished via B is gone from A's cache within 1 s" "$([ $gone = 0 ] && [ $took -le 1000 ] && echo 0 || echo 1)" "${took} ms"
+within_1s "unpublished via B is gone from A's cache within 1 s" 404 "$NODE_A" "/v1/articles/$SLUG" "$start"
 
-# 3. Replay lag during a publish burst of 40 articles.
-maxlag=0
+# 3. The standby, which serves delivery reads, stays under 1 s behind during a burst of 40 creates + publishes.
+#    replay_lag is the primary's own measure: from flushing WAL until the standby reports it applied.
 ( for i in $(seq 1 40); do
     api POST "$NODE_A" /v1/manage/articles "{\"headline\":\"Burst $i: Conwy quay market opens\",\"body\":[{\"type\":\"paragraph\",\"html\":\"Stalls $i.\"}]}" >/dev/null
-    api POST "$NODE_A" "/v1/manage/articles/$(json "['id']")/publish" '{}' 1 >/dev/null
+    { api POST "$NODE_A" "/v1/manage/articles/$(json "['id']")/publish" '{}' 1; echo; } >>"$WORK/burst-statuses"
   done ) &
-burst=$!
+burst=$!; pids+=($burst)
+max_ms=0; max_bytes=0; samples=0
 while kill -0 $burst 2>/dev/null; do
-  lag=$(as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Atc \
-    "SELECT COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint FROM pg_stat_replication" 2>/dev/null | head -n 1)
-  [ -n "$lag" ] && [ "$lag" -gt "$maxlag" ] && maxlag=$lag
+  row=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -AtF ' ' -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint,
+    COALESCE(EXTRACT(epoch FROM replay_lag) * 1000, 0)::int FROM pg_stat_replication WHERE replay_lsn IS NOT NULL" 2>/dev/null | head -n 1) || true
+  if [ -n "$row" ]; then
+    read -r bytes ms <<<"$row"; samples=$((samples + 1))
+    [ "$bytes" -gt "$max_bytes" ] && max_bytes=$bytes; [ "$ms" -gt "$max_ms" ] && max_ms=$ms
+  fi
   sleep 0.05
 done
-replay_ms=$(as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Atc \
-  "SELECT COALESCE(EXTRACT(epoch FROM replay_lag) * 1000, 0)::int FROM pg_stat_replication" | head -n 1)
-check "standby replay lag during a 40-article publish burst" 0 "max ${maxlag} bytes behind; replay_lag ${replay_ms:-0} ms"
+published=$(grep -c '^200$' "$WORK/burst-statuses" 2>/dev/null || true)
+check "standby replay lag < 1 s during a 40-article publish burst" \
+  "$([ "$published" = 40 ] && [ $samples -gt 0 ] && [ $max_ms -lt 1000 ] && echo 0 || echo 1)" \
+  "max ${max_ms} ms, ${max_bytes} bytes ($samples samples; $published/40 published)"
 
 # 4. Killing node A loses no request nginx could retry.
 ok=0; failed=0
-( sleep 0.5; kill -9 "$PID_A" ) &
+( sleep 0.5; kill -9 "$PID_A" ) & pids+=($!)
 for _ in $(seq 1 300); do
   if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB/v1/articles?limit=5")" = 200 ]; then ok=$((ok+1)); else failed=$((failed+1)); fi
 done
