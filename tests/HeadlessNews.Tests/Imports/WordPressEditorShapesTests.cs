@@ -81,7 +81,7 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
     }
 
     [Fact]
-    public async Task A_tweet_or_an_instagram_post_pasted_as_its_embed_code_becomes_an_embed_of_the_post_and_its_script_goes_unreported()
+    public async Task A_social_post_pasted_as_its_embed_code_becomes_an_embed_of_the_post_and_its_script_goes_unreported()
     {
         var (run, file, pid) = await ImportAsync();
         var client = api.CreateClient();
@@ -91,7 +91,11 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
         Assert.Equal(
             [("paragraph", "Porth Menai Council closed the Nant Peris road on Tuesday night after a rockfall."),
              ("embed", "https://twitter.com/porthmenaicyngor/status/1765000000000000001"), ("paragraph", "A walker sent us this from the lay-by:"),
-             ("embed", "https://www.instagram.com/p/PMrockfall2/"), ("paragraph", "The road should reopen on Friday.")],
+             ("embed", "https://www.instagram.com/p/PMrockfall2/"), ("paragraph", "The road should reopen on Friday."),
+             ("paragraph", "Earlier on the night, from the quarry car park, on TikTok, Bluesky and Facebook:"),
+             ("embed", "https://www.tiktok.com/@eryriwalkers/video/7340000000000000005"),
+             ("embed", "https://bsky.app/profile/did:plc:pmcyngor0000000000000000/post/3kpmrock6"),
+             ("embed", "https://www.facebook.com/porthmenaicyngor/posts/pfbid0pmRock7")],
             classic);
         // In a custom HTML block, and in embed blocks whose wrapper holds the provider's HTML (as the REST API renders them):
         // the wrapper's text is the post's words, not its address.
@@ -102,6 +106,20 @@ public sealed class WordPressEditorShapesTests(ApiFactory api) : IClassFixture<A
             blocks);
         // The embed stands for the provider's script: nothing was lost, so neither post is in the report.
         Assert.DoesNotContain(ReportedIds(file), id => id == pid + "505" || id == pid + "506");
+    }
+
+    [Fact]
+    public async Task A_social_networks_script_without_a_pasted_post_is_reported_and_an_embed_wrapper_holding_only_its_link_is_an_embed()
+    {
+        var (run, file, pid) = await ImportAsync();
+        var blocks = Shown(await api.CreateClient().GetJsonAsync($"/v1/articles/rfc-final-follow-{run}"));
+
+        // WordPress's embed block when the provider's HTML could not be fetched: its wrapper holds a link to the address.
+        Assert.Equal(("embed", "https://maps.porth-menai.example/embed?ground=1"), blocks[1]);
+        // A timeline has no block of its own: its link stays, and the script it needed is reported, not dropped unseen.
+        Assert.Equal("paragraph", blocks[2].Item1);
+        Assert.Contains("Posts by porthmenairfc</a>", blocks[2].Item2, StringComparison.Ordinal);
+        Assert.Contains("<script>", Reported(file, pid + "509"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,9 +31,10 @@ public sealed record ConvertedBody(IReadOnlyList<ConvertedBlock> Blocks, IReadOn
 /// WordPress post HTML to our blocks: WordPress's blank-line paragraphs (<c>wpautop</c>), Gutenberg's block comments,
 /// headings (h1-h6 become levels 2-4), lists, pictures (<c>img</c>, <c>[caption]</c>, <c>[gallery]</c>), embeds
 /// (<c>[embed]</c>, iframes, and the URLs of WordPress's oEmbed providers on a line of their own) and block quotes (with a
-/// <c>cite</c>, a quote; a tweet or an Instagram post pasted as its embed code, an embed; else emphasised text). What has
-/// no block of its own (a table, preformatted text, a video or audio file) becomes paragraphs, and the report says so.
-/// Inline markup goes through the API's sanitiser when the article is saved. Unknown shortcodes stay as text and are listed.
+/// <c>cite</c>, a quote; a tweet or an Instagram, TikTok, Bluesky or Facebook post pasted as its embed code, an embed; else
+/// emphasised text). What has no block of its own (a table, preformatted text, a video or audio file) becomes paragraphs,
+/// and the report says so. Inline markup goes through the API's sanitiser when the article is saved. Unknown shortcodes
+/// stay as text and are listed.
 /// </summary>
 public static partial class WordPressHtml
 {
@@ -672,8 +673,9 @@ public static partial class WordPressHtml
                     notes.Add($"a <{element.LocalName}> without a file was left out");
                 }
                 break;
-            case "script" when EmbedScript().IsMatch(element.GetAttribute("src") ?? string.Empty):
-                // The script that turns a pasted tweet or Instagram post into the post: the embed block stands for it.
+            case "script" when EmbedScript().IsMatch(element.GetAttribute("src") ?? string.Empty) && element.Owner?.QuerySelector(PastedPosts) is not null:
+                // The script that turns a pasted social post into the post: the embed block stands for it (the same script
+                // after a timeline or a follow button, which have no block, is reported below).
                 break;
             case "script" or "style" or "noscript" or "template" or "object" or "embed" or "form":
                 notes.Add($"a <{element.LocalName}> was left out");
@@ -788,7 +790,8 @@ public static partial class WordPressHtml
         {
             Embed(blocks, frame.GetAttribute("src"), pictures.Site, notes);
         }
-        else if (figure.QuerySelector(".wp-block-embed__wrapper") is { Children.Length: 0 } wrapper && wrapper.TextContent.Trim() is var given
+        else if (figure.QuerySelector(".wp-block-embed__wrapper") is { } wrapper && wrapper.TextContent.Trim() is var given
+            && (wrapper.Children.Length == 0 || wrapper.Children is [{ LocalName: "a" } link] && link.GetAttribute("href")?.Trim() == given)
             && !given.Any(char.IsWhiteSpace) && Absolute(given, pictures.Site) is { } url)
         {
             Embed(blocks, url, pictures.Site, notes);
@@ -961,18 +964,23 @@ public static partial class WordPressHtml
     }
 
     /// <summary>
-    /// The post a tweet or an Instagram post pasted as its embed code shows (the blockquote the provider's script turns into
-    /// the post): the tweet's own link (the last, its date; the text's links come before it) or the Instagram permalink,
-    /// without the tracking the provider adds; null for any other blockquote.
+    /// The post a social post pasted as its embed code shows (the blockquote the provider's script turns into the post): a
+    /// tweet's or a Bluesky post's own link (the last: its date; the text's links come before it), the Instagram permalink,
+    /// the TikTok video or Facebook post the blockquote cites, without the tracking the provider adds; null for any other
+    /// blockquote.
     /// </summary>
+    private const string PastedPosts =
+        "blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media, blockquote.tiktok-embed, blockquote.bluesky-embed, blockquote.fb-xfbml-parse-ignore";
+
     private static string? PastedPost(IElement quote)
     {
-        var links = quote.ClassList.Contains("twitter-tweet") || quote.ClassList.Contains("twitter-video")
-            ? quote.QuerySelectorAll("a[href]").Select(a => a.GetAttribute("href")!).Reverse()
-            : quote.ClassList.Contains("instagram-media")
-                ? quote.QuerySelectorAll("a[href]").Select(a => a.GetAttribute("href")!).Prepend(quote.GetAttribute("data-instgrm-permalink") ?? string.Empty)
-                : [];
-        return links.Select(link => PastedPostLink().Match(link.Trim())).FirstOrDefault(match => match.Success)?.Value;
+        var links = quote.QuerySelectorAll("a[href]").Select(a => a.GetAttribute("href")!);
+        var classes = quote.ClassList;
+        var candidates = classes.Contains("twitter-tweet") || classes.Contains("twitter-video") || classes.Contains("bluesky-embed") ? links.Reverse()
+            : classes.Contains("instagram-media") ? links.Prepend(quote.GetAttribute("data-instgrm-permalink") ?? string.Empty)
+            : classes.Contains("tiktok-embed") || classes.Contains("fb-xfbml-parse-ignore") ? links.Prepend(quote.GetAttribute("cite") ?? string.Empty)
+            : [];
+        return candidates.Select(link => PastedPostLink().Match(link.Trim())).FirstOrDefault(match => match.Success)?.Value;
     }
 
     /// <summary>
@@ -1132,12 +1140,15 @@ public static partial class WordPressHtml
     [GeneratedRegex(@"^[ \t]*(https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?|shorts/|playlist\?)[^\s<]+|youtu\.be/[^\s<]+|vimeo\.com/[^\s<]+|(?:twitter|x)\.com/[^\s<]+/status/[^\s<]+|facebook\.com/[^\s<]+|instagram\.com/(?:p|reel|tv)/[^\s<]+|(?:[\w-]+\.)?wordpress\.tv/[^\s<]+|videopress\.com/v/[^\s<]+|(?:[\w-]+\.)?flickr\.com/photos/[^\s<]+|flic\.kr/[^\s<]+|soundcloud\.com/[^\s<]+|open\.spotify\.com/[^\s<]+|mixcloud\.com/[^\s<]+|(?:[\w-]+\.)?tiktok\.com/[^\s<]+|(?:[\w-]+\.)?ted\.com/talks/[^\s<]+|dailymotion\.com/video/[^\s<]+|dai\.ly/[^\s<]+|[\w-]+\.tumblr\.com/post/[^\s<]+|reddit\.com/r/[^\s<]+/comments/[^\s<]+|imgur\.com/[^\s<]+|issuu\.com/[^\s<]+|(?:[\w-]+\.)?scribd\.com/doc/[^\s<]+|(?:[\w-]+\.)?slideshare\.net/[^\s<]+|speakerdeck\.com/[^\s<]+|(?:[\w-]+\.)?kickstarter\.com/projects/[^\s<]+|(?:[\w-]+\.)?pinterest\.[a-z.]+/pin/[^\s<]+|bsky\.app/profile/[^\s<]+/post/[^\s<]+))[ \t]*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex BareEmbedLine();
 
-    /// <summary>A tweet's or an Instagram post's own address, up to its query (<c>?ref_src=twsrc…</c>, <c>?utm_source=ig_embed</c>).</summary>
-    [GeneratedRegex(@"^https?://(?:(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status/\d+|(?:www\.)?instagram\.com/(?:[\w.]+/)?(?:p|reel|tv)/[\w-]+/?)", RegexOptions.IgnoreCase)]
+    /// <summary>
+    /// A tweet's, an Instagram, TikTok, Bluesky or Facebook post's own address, up to its query (<c>?ref_src=twsrc…</c>,
+    /// <c>?utm_source=ig_embed</c>, <c>?ref_src=embed</c>).
+    /// </summary>
+    [GeneratedRegex(@"^https?://(?:(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status/\d+|(?:www\.)?instagram\.com/(?:[\w.]+/)?(?:p|reel|tv)/[\w-]+/?|(?:www\.)?tiktok\.com/@[\w.-]+/video/\d+|bsky\.app/profile/[\w.:-]+/post/\w+|(?:www\.|m\.)?facebook\.com/(?:[\w.-]+/(?:posts|videos)/[\w.:-]+|permalink\.php\?story_fbid=\w+&id=\d+))", RegexOptions.IgnoreCase)]
     private static partial Regex PastedPostLink();
 
-    /// <summary>X's and Instagram's embed scripts (<c>widgets.js</c>, <c>embed.js</c>), which a pasted post's embed code ends with.</summary>
-    [GeneratedRegex(@"^(?:https?:)?//(?:platform\.twitter\.com/widgets\.js|(?:www\.)?instagram\.com/embed\.js)\b", RegexOptions.IgnoreCase)]
+    /// <summary>X's, Instagram's, TikTok's, Bluesky's and Facebook's embed scripts, which a pasted post's embed code comes with.</summary>
+    [GeneratedRegex(@"^(?:https?:)?//(?:platform\.twitter\.com/widgets\.js|(?:www\.)?instagram\.com/embed\.js|(?:www\.)?tiktok\.com/embed\.js|embed\.bsky\.app/static/embed\.js|connect\.facebook\.net/\w+/sdk\.js)\b", RegexOptions.IgnoreCase)]
     private static partial Regex EmbedScript();
 
     /// <summary>Line breaks (and the spaces around them) at the start of inline HTML, after any opening tags (a link, bold text) it starts with.</summary>
