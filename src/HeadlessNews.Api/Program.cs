@@ -82,7 +82,7 @@ app.UseManagementAudit();
 app.UseAuthentication();
 app.UseRejectionOfInvalidKeys();
 app.UseRequestTimeouts();
-app.UseOutputCache();
+app.UseDeliveryOutputCache();
 app.UseRateLimits();
 app.UseDeliveryCaching();
 app.UseAuthorization();
