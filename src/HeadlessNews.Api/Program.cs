@@ -92,7 +92,7 @@ static void MapHttp(WebApplication app)
     app.UseAuthentication();
     app.UseRejectionOfInvalidKeys();
     app.UseRequestTimeouts();
-    app.UseOutputCache();
+    app.UseDeliveryOutputCache();
     app.UseRateLimits();
     app.UseDeliveryCaching();
     app.UseAuthorization();

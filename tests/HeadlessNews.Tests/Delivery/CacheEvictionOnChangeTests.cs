@@ -10,6 +10,7 @@ using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace HeadlessNews.Tests.Delivery;
 
@@ -32,6 +33,31 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
 
         Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/articles/{slug}")).StatusCode);
         Assert.DoesNotContain(slug!, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_list_read_before_an_unpublish_and_answered_after_its_eviction_is_not_kept_in_the_cache()
+    {
+        var primary = new NpgsqlConnectionStringBuilder(api.ConnectionString);
+        await using var standby = new DatabaseStandIn(primary.Host!, primary.Port);
+        var read = new NpgsqlConnectionStringBuilder(api.ConnectionString) { Host = "127.0.0.1", Port = standby.Port };
+        await using var node = new ReadReplicaApi(api.ConnectionString, read.ConnectionString);
+        var editor = await node.ClientWithScopesAsync("*");
+        var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Flint market hall closes"), body = Editorial.OneParagraph() });
+        var slug = article.GetProperty("slug").GetString()!;
+        var reader = node.CreateClient();
+        // The read pool's connection is open before the hold, so what is held is the list's answer, not a handshake.
+        Assert.Contains(slug, await reader.GetStringAsync("/v1/articles?limit=99"), StringComparison.Ordinal);
+
+        var hold = standby.HoldAnswers();
+        var before = reader.GetStringAsync("/v1/articles?limit=100");
+        await hold.Holding.WaitAsync(TimeSpan.FromSeconds(10));
+        // Committed and evicted while the read's answer is on its way from PostgreSQL.
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{article.Id()}/unpublish", article.Version(), new { })).AssertSuccessAsync();
+        hold.Release();
+        Assert.Contains(slug, await before, StringComparison.Ordinal);
+
+        Assert.DoesNotContain(slug, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -153,7 +153,8 @@ internal sealed class PostgresCacheInvalidator(
 /// Holds a dedicated connection to the primary (LISTEN does not work on a standby) and evicts what other nodes
 /// broadcast. After every (re)connect it flushes the whole delivery cache, because notifications sent while it
 /// was disconnected are lost. Reconnects with back-off while the database is down. The node reports not ready
-/// while it is not listening, since its cache could then go stale unnoticed.
+/// while it is not listening, since its cache could then go stale unnoticed, except while the primary cannot be
+/// reached: nothing can be written then, so the node reports degraded and goes on serving delivery from the standby.
 /// </summary>
 internal sealed class CacheEvictionListener(
     PostgresCacheInvalidator invalidator,
@@ -161,12 +162,22 @@ internal sealed class CacheEvictionListener(
     ILogger<CacheEvictionListener> logger) : BackgroundService, IHealthCheck
 {
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
-    private volatile bool _listening;
+    private volatile State _state = State.NotListening;
+
+    private enum State
+    {
+        NotListening,
+        Listening,
+        PrimaryUnreachable,
+    }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_listening
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy("Not yet listening for cache evictions from other nodes."));
+        Task.FromResult(_state switch
+        {
+            State.Listening => HealthCheckResult.Healthy(),
+            State.PrimaryUnreachable => HealthCheckResult.Degraded("The primary cannot be reached, so nothing is written; the cache is flushed when the listener reconnects."),
+            _ => HealthCheckResult.Unhealthy("Not listening for cache evictions from other nodes."),
+        });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -184,7 +195,8 @@ internal sealed class CacheEvictionListener(
             }
             catch (Exception e)
             {
-                _listening = false;
+                // A connection that cannot be made or is cut off (Npgsql's transient errors) is the primary being away.
+                _state = e is NpgsqlException { IsTransient: true } or TimeoutException ? State.PrimaryUnreachable : State.NotListening;
                 logger.LogWarning(e, "Cache eviction listener lost its connection; reconnecting in {Delay}", backOff);
                 try
                 {
@@ -215,7 +227,7 @@ internal sealed class CacheEvictionListener(
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
         await invalidator.FlushAsync(connection, stoppingToken);
-        _listening = true;
+        _state = State.Listening;
         onListening();
         logger.LogInformation("Listening for cache evictions from other API nodes");
         while (true)

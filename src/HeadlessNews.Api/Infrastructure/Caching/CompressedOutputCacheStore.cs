@@ -49,7 +49,25 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
     /// <summary>Keyed by the stored array itself: a changed entry is a new array, so nothing here can go stale.</summary>
     private readonly ConcurrentDictionary<byte[], byte[]> _hot = new(ReferenceEqualityComparer.Instance);
 
-    public ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) => inner.EvictByTagAsync(tag, cancellationToken);
+    /// <summary>Evictions begun on this node, each counted before it is applied (see <see cref="BeginFill"/>).</summary>
+    private long _evictions;
+
+    /// <summary>What <see cref="_evictions"/> was when the request this flow serves began.</summary>
+    private readonly AsyncLocal<long?> _evictionsBeforeFill = new();
+
+    /// <summary>
+    /// Notes, for the request this flow serves, how many evictions had begun. An eviction that begins while its response
+    /// is being read, and is applied before that response is stored, cannot remove it: the entry would serve what the
+    /// eviction removed (an unpublished article) until it expires. So an entry stored after another eviction began is
+    /// removed again.
+    /// </summary>
+    public void BeginFill() => _evictionsBeforeFill.Value = Interlocked.Read(ref _evictions);
+
+    public ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _evictions);
+        return inner.EvictByTagAsync(tag, cancellationToken);
+    }
 
     /// <summary>Wraps the store the framework registered (an in-memory one unless the app chose another).</summary>
     public static void Decorate(IServiceCollection services)
@@ -98,13 +116,29 @@ internal sealed class CompressedOutputCacheStore(IOutputCacheStore inner) : IOut
     }
 
     public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken) =>
-        inner.SetAsync(key, Compressed(value) ?? value, tags, validFor, cancellationToken);
+        StoreAsync(key, Compressed(value) ?? value, tags, validFor, cancellationToken);
 
     ValueTask IOutputCacheBufferStore.SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
         // The framework serialises into one pooled buffer, so the sequence is a single segment.
         var bytes = value.IsSingleSegment ? value.FirstSpan : value.ToArray();
-        return inner.SetAsync(key, Compressed(bytes) ?? bytes.ToArray(), tags.ToArray(), validFor, cancellationToken);
+        return StoreAsync(key, Compressed(bytes) ?? bytes.ToArray(), tags.ToArray(), validFor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the entry, then removes it again if an eviction began since its request did (<see cref="BeginFill"/>). As
+    /// an eviction is counted before it is applied, one that this check does not see is applied after the entry is stored,
+    /// and removes it itself.
+    /// </summary>
+    private async ValueTask StoreAsync(string key, byte[] entry, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        var evictionsBefore = _evictionsBeforeFill.Value;
+        await inner.SetAsync(key, entry, tags, validFor, cancellationToken);
+        if (evictionsBefore is { } before && Interlocked.Read(ref _evictions) != before)
+        {
+            // The store removes nothing by key: the same entry, expiring at once and untagged, takes its place.
+            await inner.SetAsync(key, entry, null, TimeSpan.FromTicks(1), cancellationToken);
+        }
     }
 
     async ValueTask<bool> IOutputCacheBufferStore.TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)

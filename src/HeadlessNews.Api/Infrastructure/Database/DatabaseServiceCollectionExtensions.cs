@@ -29,7 +29,7 @@ public static class DatabaseServiceCollectionExtensions
         services.AddKeyedScoped(ReadDatabase.Key, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext());
         services.AddKeyedScoped(ReadDatabase.GenericPlansKey, (provider, _) => provider.GetRequiredService<ReadDatabase>().CreateDbContext(genericPlans: true));
         services.AddHostedService<DatabaseStartup>();
-        services.AddHealthChecks().AddDbContextCheck<HeadlessNewsDbContext>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
 

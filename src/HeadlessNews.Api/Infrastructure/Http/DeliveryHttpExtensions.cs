@@ -98,6 +98,23 @@ public static class DeliveryHttpExtensions
     public static IApplicationBuilder UseRateLimits(this IApplicationBuilder app) =>
         RateLimits.IsEnabled(app.ApplicationServices) ? app.UseRateLimiter().Use(RateLimits.MarkCounted) : app;
 
+    /// <summary>
+    /// The output cache, each delivery read first noting how many evictions this node had begun: what it fills is not
+    /// kept if another began before it was stored (<see cref="CompressedOutputCacheStore.BeginFill"/>).
+    /// </summary>
+    public static IApplicationBuilder UseDeliveryOutputCache(this IApplicationBuilder app)
+    {
+        var store = (CompressedOutputCacheStore)app.ApplicationServices.GetRequiredService<IOutputCacheStore>();
+        return app.Use((context, next) =>
+        {
+            if (DeliveryResponseMetadata.IsOn(context.GetEndpoint()))
+            {
+                store.BeginFill();
+            }
+            return next(context);
+        }).UseOutputCache();
+    }
+
     /// <summary>ETag/Cache-Control/304 for delivery endpoints, then compression; inside the output cache, so entries hold what they write.</summary>
     public static IApplicationBuilder UseDeliveryCaching(this IApplicationBuilder app) => app
         .UseMiddleware<DeliveryResponseMiddleware>()

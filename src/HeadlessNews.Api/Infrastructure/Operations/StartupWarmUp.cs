@@ -29,7 +29,7 @@ public sealed class WarmUpOptions
 /// fraction of its steady throughput with a long tail (bench/README.md). So once Kestrel listens, the API reads its own delivery routes
 /// over loopback (cache misses and hits, plain and compressed, revalidations), gently, since the point is to make the
 /// methods hot and leave the JIT a core, until the JIT has caught up or <see cref="WarmUpOptions.Seconds"/> have passed;
-/// <c>/health/ready</c> answers 503 with the check <c>degraded</c> until then.
+/// <c>/health/ready</c> answers 503 with the check <c>unhealthy</c> until then.
 /// <para>
 /// Its requests carry a secret made for this process, which exempts them from rate limiting: they would otherwise spend,
 /// and be refused by, the loopback address's anonymous budget. The secret is forgotten when the warm-up ends.
@@ -61,7 +61,7 @@ public sealed partial class StartupWarmUp(
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_done
             ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Degraded("Warming up: reading its own delivery routes before taking traffic."));
+            : HealthCheckResult.Unhealthy("Warming up: reading its own delivery routes before taking traffic."));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
