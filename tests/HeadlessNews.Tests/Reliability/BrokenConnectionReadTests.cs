@@ -1,6 +1,4 @@
-﻿using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
+﻿using System.Net;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Npgsql;
@@ -58,7 +56,7 @@ public sealed class BrokenConnectionReadTests(ApiFactory api) : IClassFixture<Ap
         var slug = (await editor.CreatePublishedAsync(new { headline = $"Conwy bridge {token} reopens", body = Editorial.OneParagraph() }))
             .GetProperty("slug").GetString()!;
         var primary = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        await using var standby = new StandbyStandIn(primary.Host!, primary.Port);
+        await using var standby = new ServerStandIn(primary.Host!, primary.Port);
         // The stand-in is a primary too, so prefer-standby settles on the first host: every read goes through it.
         var read = new NpgsqlConnectionStringBuilder(api.ConnectionString)
         {
@@ -87,7 +85,7 @@ public sealed class BrokenConnectionReadTests(ApiFactory api) : IClassFixture<Ap
     public async Task A_read_run_again_after_a_broken_connection_spends_one_permit_of_its_callers_budget()
     {
         var primary = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        await using var standby = new StandbyStandIn(primary.Host!, primary.Port);
+        await using var standby = new ServerStandIn(primary.Host!, primary.Port);
         var read = new NpgsqlConnectionStringBuilder(api.ConnectionString)
         {
             Host = $"127.0.0.1:{standby.Port},{primary.Host}:{primary.Port}",
@@ -120,95 +118,6 @@ public sealed class BrokenConnectionReadTests(ApiFactory api) : IClassFixture<Ap
             ["ConnectionStrings:HeadlessNews"] = connectionString,
             ["ConnectionStrings:HeadlessNewsRead"] = readConnectionString,
         };
-    }
-
-    /// <summary>
-    /// Stands in for a standby on a loopback port by forwarding to the test server; <see cref="Stop"/> refuses new
-    /// connections and resets those open, as a stopped server's host does.
-    /// </summary>
-    private sealed class StandbyStandIn : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly ConcurrentBag<TcpClient> _sockets = [];
-        private readonly CancellationTokenSource _stopped = new();
-        private int _connections;
-
-        public StandbyStandIn(string host, int port)
-        {
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _ = ForwardAsync(host, port);
-        }
-
-        public int Port { get; }
-
-        public int Connections => Volatile.Read(ref _connections);
-
-        public void Stop()
-        {
-            _stopped.Cancel();
-            _listener.Stop();
-            foreach (var socket in _sockets)
-            {
-                try
-                {
-                    socket.Client?.LingerState = new LingerOption(true, 0);
-                }
-                catch (ObjectDisposedException)
-                {
-                    // A pump closed it already.
-                }
-                socket.Close();
-            }
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            if (!_stopped.IsCancellationRequested)
-            {
-                Stop();
-            }
-            _stopped.Dispose();
-            return ValueTask.CompletedTask;
-        }
-
-        private async Task ForwardAsync(string host, int port)
-        {
-            try
-            {
-                while (true)
-                {
-                    var client = await _listener.AcceptTcpClientAsync(_stopped.Token);
-                    var server = new TcpClient();
-                    _sockets.Add(client);
-                    _sockets.Add(server);
-                    await server.ConnectAsync(host, port, _stopped.Token);
-                    Interlocked.Increment(ref _connections);
-                    _ = PumpAsync(client, server);
-                    _ = PumpAsync(server, client);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // Stopped.
-            }
-        }
-
-        private async Task PumpAsync(TcpClient from, TcpClient to)
-        {
-            try
-            {
-                await from.GetStream().CopyToAsync(to.GetStream(), _stopped.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
-            {
-                // Stopped, or the other side closed.
-            }
-            finally
-            {
-                to.Close();
-            }
-        }
     }
 
     private async Task<int> TerminateTheApisBackendsAsync()
