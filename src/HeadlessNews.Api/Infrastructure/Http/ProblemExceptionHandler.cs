@@ -48,7 +48,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     internal static (int Status, string Title, string Detail, Dictionary<string, string[]>? Errors) Classify(Exception exception) => exception switch
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (413, "Payload Too Large", Problems.TooLargeDetail, null),
+            (413, Problems.TooLargeTitle, Problems.TooLargeDetail, null),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
             (415, "Unsupported Media Type", Problems.UnsupportedMediaTypeDetail, null),
         BadHttpRequestException { InnerException: InvalidTextException invalid } =>
