@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Delivery;
 using HeadlessNews.Tests.Support;
@@ -25,6 +26,33 @@ public sealed class KeyScopeTests(UncachedApiFactory api) : IClassFixture<Uncach
         var admin = await api.ClientWithScopesAsync("*");
         await (await admin.PostAsJsonAsync("/v1/manage/api-keys", new { name = Editorial.Unique("Admin"), scopes = new[] { "*" } }))
             .AssertSuccessAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_keys_manage_key_cannot_revoke_a_key_with_a_scope_it_does_not_hold()
+    {
+        var admin = await api.ClientWithScopesAsync("*");
+        var manager = await api.ClientWithScopesAsync("keys:manage");
+        async Task<JsonElement> CreateAsync(params string[] scopes) =>
+            await (await admin.PostAsJsonAsync("/v1/manage/api-keys", new { name = Editorial.Unique("Target"), scopes })).AssertSuccessAsync(HttpStatusCode.Created);
+        var administrator = await CreateAsync("*");
+        var writer = await CreateAsync("content:write");
+        var peer = await CreateAsync("keys:manage");
+
+        foreach (var target in new[] { administrator, writer })
+        {
+            var id = target.GetProperty("id").GetString();
+            await (await manager.DeleteAsync($"/v1/manage/api-keys/{id}")).AssertProblemAsync(HttpStatusCode.Forbidden);
+            var stored = await (await admin.GetAsync($"/v1/manage/api-keys/{id}")).AssertSuccessAsync();
+            Assert.Equal(JsonValueKind.Null, stored.GetProperty("revokedAt").ValueKind);
+        }
+        var stillAdmin = api.CreateClient();
+        stillAdmin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", administrator.GetProperty("secret").GetString());
+        await (await stillAdmin.GetAsync("/v1/manage/api-keys")).AssertSuccessAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await manager.DeleteAsync($"/v1/manage/api-keys/{peer.GetProperty("id").GetString()}")).StatusCode);
+        var revoked = await (await admin.GetAsync($"/v1/manage/api-keys/{peer.GetProperty("id").GetString()}")).AssertSuccessAsync();
+        Assert.NotEqual(JsonValueKind.Null, revoked.GetProperty("revokedAt").ValueKind);
     }
 
     [Fact]

@@ -90,6 +90,27 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task A_property_named_twice_is_malformed_json_and_nothing_is_created()
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var (first, second) = (Editorial.Unique("First said"), Editorial.Unique("Second said"));
+        foreach (var json in new[]
+        {
+            $$"""{"headline": "{{first}}", "headline": "{{second}}"}""",
+            $$"""{"headline": "{{first}}", "body": [{"type": "paragraph", "html": "a", "html": "b"}]}""",
+        })
+        {
+            var problem = await (await client.PostAsync("/v1/manage/articles", new StringContent(json, Encoding.UTF8, "application/json")))
+                .AssertProblemAsync(HttpStatusCode.BadRequest);
+            Assert.Equal("Malformed JSON", problem.GetProperty("title").GetString());
+            Assert.Contains("appears more than once", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("HeadlessNews", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.False(await ArticleExistsAsync(first));
+        Assert.False(await ArticleExistsAsync(second));
+    }
+
+    [Fact]
     public async Task A_five_mebibyte_body_is_a_413()
     {
         var client = await api.ClientWithScopesAsync("content:write");

@@ -46,14 +46,24 @@ public sealed class KestrelLimitTests(KestrelApiFactory api) : IClassFixture<Kes
     }
 
     [Fact]
-    public async Task A_chunked_body_over_the_limit_is_a_413_problem()
+    public async Task A_body_over_the_limit_is_a_413_problem_with_one_title_whether_it_gives_its_length_or_comes_chunked()
     {
         var admin = await api.ClientWithScopesAsync("keys:manage");
-        var huge = "{\"name\": \"" + new string('a', 2 * 1024 * 1024) + "\", \"scopes\": [\"*\"]}";
-        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = content };
-        request.Headers.TransferEncodingChunked = true;
-        await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        var huge = Encoding.UTF8.GetBytes("{\"name\": \"" + new string('a', 2 * 1024 * 1024) + "\", \"scopes\": [\"*\"]}");
+        static HttpRequestMessage Request(HttpContent content)
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = content };
+        }
+        // Told the length, the server refuses before the body is sent (Expect: 100-continue), so the client sees the 413, not a reset.
+        using var withLength = Request(new ByteArrayContent(huge));
+        withLength.Headers.ExpectContinue = true;
+        using var chunked = Request(new StreamContent(new MemoryStream(huge)));
+        chunked.Headers.TransferEncodingChunked = true;
+        foreach (var request in new[] { withLength, chunked })
+        {
+            var problem = await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+            Assert.Equal("Content Too Large", problem.GetProperty("title").GetString());
+        }
     }
 }

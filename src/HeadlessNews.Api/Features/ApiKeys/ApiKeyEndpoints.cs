@@ -1,3 +1,4 @@
+using System.Security.Claims;
 
 namespace HeadlessNews.Api.Features.ApiKeys;
 
@@ -31,7 +32,7 @@ public static class ApiKeyEndpoints
         {
             return Problems.Validation(errors);
         }
-        if (request.Scopes.Any(s => s is Scopes.FeedsPartner or Scopes.All) && !limits.IsWithin(PartnerLimits.Of(http.User)))
+        if (SeesMoreThan(http.User, request.Scopes, limits))
         {
             return Problems.Forbidden("This key is limited to some sections or tags, so a partner key it creates must be limited within them.");
         }
@@ -56,6 +57,30 @@ public static class ApiKeyEndpoints
         return key is null ? Problems.NotFound($"No API key has id {id}.") : TypedResults.Ok(key);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(Guid id, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        await ApiKeyIssuer.RevokeAsync(db, clock, id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound($"No API key has id {id}.");
+    /// <summary>
+    /// A key can take away only what it could have given (the rule of <see cref="CreateKey"/>): <c>keys:manage</c> alone
+    /// cannot revoke a <c>*</c> key, the administrator's included. The command line revokes any key.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
+        Guid id, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var key = await db.Set<ApiKey>().AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null)
+        {
+            return Problems.NotFound($"No API key has id {id}.");
+        }
+        if (Scopes.NotHeldBy(http.User, key.Scopes) is [_, ..] missing)
+        {
+            return Problems.Forbidden($"A key can only revoke keys it could create, and this one does not hold {string.Join(", ", missing)}.");
+        }
+        if (SeesMoreThan(http.User, key.Scopes, new PartnerLimits(key.SectionLimits, key.TagLimits)))
+        {
+            return Problems.Forbidden("This key is limited to some sections or tags, so it can only revoke partner keys limited within them.");
+        }
+        return await ApiKeyIssuer.RevokeAsync(db, clock, id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound($"No API key has id {id}.");
+    }
+
+    /// <summary>Whether a key with these scopes and limits would read feeds the caller's own partner limits keep from it.</summary>
+    private static bool SeesMoreThan(ClaimsPrincipal caller, IEnumerable<string> scopes, PartnerLimits limits) =>
+        scopes.Any(s => s is Scopes.FeedsPartner or Scopes.All) && !limits.IsWithin(PartnerLimits.Of(caller));
 }

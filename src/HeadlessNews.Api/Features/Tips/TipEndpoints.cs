@@ -248,7 +248,7 @@ public static class TipEndpoints
         if (form.Files.Any(file => file.Length > settings.MaxAttachmentBytes))
         {
             return (null, [], TypedResults.Problem($"Each attachment may be at most {settings.MaxAttachmentBytes / (1024 * 1024)} MB.",
-                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large"));
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: Problems.TooLargeTitle));
         }
         string? Field(string name) => form.TryGetValue(name, out var value) ? value.ToString() : null;
         return (new SubmitTipRequest(Field("message"), Field("name"), Field("contact"), Field("altcha"), Field("website")), form.Files, null);

@@ -11,7 +11,7 @@ public static class ApiJson
 
     /// <summary>
     /// camelCase (web defaults), numbers only as JSON numbers, enums as snake_case strings, timestamps written in UTC with
-    /// a <c>Z</c>, polymorphic metadata in any order (jsonb reorders keys).
+    /// a <c>Z</c>, polymorphic metadata in any order (jsonb reorders keys), no property named twice in one object.
     /// </summary>
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
@@ -20,6 +20,10 @@ public static class ApiJson
         options.Converters.Add(new ExactSnakeCaseEnumConverter());
         options.Converters.Add(new UtcTimestampConverter());
         options.AllowOutOfOrderMetadataProperties = true;
+        // {"headline":"x","headline":"y"} means what whoever reads it decides (a proxy or validator in front may take the
+        // first): refused as malformed. What the API stores is written by the serializer or kept as jsonb, neither of which
+        // repeats a name, so its own JSON still reads.
+        options.AllowDuplicateProperties = false;
         return options;
     }
 }

@@ -68,7 +68,7 @@ public static class HttpPipelineExtensions
         }
         if (request.ContentLength > maxBody)
         {
-            return (StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
+            return (StatusCodes.Status413PayloadTooLarge, Problems.TooLargeTitle,
                 $"The request body is {request.ContentLength} bytes; this API accepts at most {maxBody}.");
         }
         if (NulIn(request) is { } where)

@@ -48,7 +48,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     internal static (int Status, string Title, string Detail, Dictionary<string, string[]>? Errors) Classify(Exception exception) => exception switch
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (413, "Payload Too Large", Problems.TooLargeDetail, null),
+            (413, Problems.TooLargeTitle, Problems.TooLargeDetail, null),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
             (415, "Unsupported Media Type", Problems.UnsupportedMediaTypeDetail, null),
         BadHttpRequestException { InnerException: InvalidTextException invalid } =>
@@ -78,6 +78,10 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     private static (int, string, string, Dictionary<string, string[]>?) Malformed(JsonException json)
     {
         var field = FieldOf(json);
+        if (DuplicateProperty().Match(json.Message) is { Success: true } duplicate)
+        {
+            return (400, "Malformed JSON", $"The request body is not valid JSON: '{duplicate.Groups["name"].Value}' appears more than once in one object (at {field}).", null);
+        }
         if (NotConverted().Match(json.Message) is not { Success: true } conversion)
         {
             return (400, "Malformed JSON", $"The request body is not valid JSON: {json.Message}", null);
@@ -113,6 +117,10 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
 
     [GeneratedRegex(@"^The JSON value could not be converted to (System\.Nullable`1\[)?(?<type>.+?)\]?\. Path:")]
     private static partial Regex NotConverted();
+
+    /// <summary>The parser's words name the .NET type being read, which a problem never does; the property is what matters.</summary>
+    [GeneratedRegex("^Duplicate property '(?<name>[^']*)'")]
+    private static partial Regex DuplicateProperty();
 
     [GeneratedRegex("^(Implicit body inferred|Required parameter .* was not provided from body)")]
     private static partial Regex MissingBody();

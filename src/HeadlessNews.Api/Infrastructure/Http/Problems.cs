@@ -37,6 +37,8 @@ public static class Problems
 
     public const string ValidationTitle = "Validation failed";
     public const string ValidationDetail = "One or more fields are invalid; see errors.";
+    /// <summary>RFC 9110's name for 413, which the framework's own 413 problems carry.</summary>
+    public const string TooLargeTitle = "Content Too Large";
     public const string TooLargeDetail = "The request body is larger than this API accepts.";
     public const string UnsupportedMediaTypeDetail = "Send the body as application/json.";
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Npgsql;
 
 namespace HeadlessNews.Api.Infrastructure.Security;
 
@@ -10,6 +11,11 @@ namespace HeadlessNews.Api.Infrastructure.Security;
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (and <c>?key=</c> on feed routes, for readers that cannot send
 /// headers, from keys whose only scope is <c>feeds:partner</c>) against the hashed keys in the database. Failures spend
 /// the client address's <see cref="FailedAuthenticationBudget"/>, which is checked before the lookup.
+/// <para>
+/// Keys are looked up on the primary, so a revocation holds on every node at once. A delivery or feed read whose lookup
+/// finds the primary unavailable looks the key up on the read database (a standby) instead: delivery answers from the
+/// standby while the primary is down, keyed readers included. Management has nothing to answer without the primary.
+/// </para>
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -17,7 +23,9 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     TimeProvider clock,
     ApiKeyMint mint,
-    FailedAuthenticationBudget budget) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    FailedAuthenticationBudget budget,
+    ReadDatabase reads,
+    ConnectionPools pools) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string KeyPrefixClaim = "key_prefix";
@@ -55,10 +63,8 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is malformed.");
         }
 
-        // Resolved only now: most requests carry no key, and leasing a pooled context for them cost ~3 % of an uncached read.
-        var db = Context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
         var hash = ApiKeySecrets.Hash(presented);
-        var key = await db.Set<ApiKey>().AsNoTracking().FirstOrDefaultAsync(k => k.SecretHash == hash, Context.RequestAborted);
+        var (key, onPrimary) = await FindAsync(hash);
         var now = clock.GetUtcNow();
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, hash))
         {
@@ -77,9 +83,9 @@ public sealed class ApiKeyAuthenticationHandler(
                     + $"{string.Join(", ", key.Scopes)}. Send it as Authorization: Bearer <key> instead, and consider revoking it: URLs are logged.",
             }));
         }
-        if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
+        if (onPrimary && (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution))
         {
-            await db.Set<ApiKey>().Where(k => k.Id == key.Id).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, now), Context.RequestAborted);
+            RecordUse(key, now);
         }
 
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, key.Id.ToString()), new(ClaimTypes.Name, key.Name), new(KeyPrefixClaim, key.Prefix) };
@@ -87,6 +93,50 @@ public sealed class ApiKeyAuthenticationHandler(
         claims.AddRange(new PartnerLimits(key.SectionLimits, key.TagLimits).ToClaims());
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
+
+    private async Task<(ApiKey? Key, bool OnPrimary)> FindAsync(byte[] hash)
+    {
+        // Resolved only now: most requests carry no key, and leasing a pooled context for them cost ~3 % of an uncached read.
+        var primary = Context.RequestServices.GetRequiredService<HeadlessNewsDbContext>();
+        try
+        {
+            return (await FindAsync(primary, hash), true);
+        }
+        catch (Exception e) when (e.IsDatabaseUnavailable() && reads.UsesReplica && IsDeliveryOrFeedRead(Request) && !Context.RequestAborted.IsCancellationRequested)
+        {
+            Logger.LogWarning("The primary cannot look up the API key of {Method} {Path} ({Reason}); looking it up on the read database",
+                Request.Method, RequestLogging.LoggedPath(Request.Path), e.GetBaseException().Message);
+            return (await FindAsync(Context.RequestServices.GetRequiredKeyedService<HeadlessNewsDbContext>(ReadDatabase.Key), hash), false);
+        }
+    }
+
+    private Task<ApiKey?> FindAsync(HeadlessNewsDbContext db, byte[] hash) =>
+        db.Set<ApiKey>().AsNoTracking().FirstOrDefaultAsync(k => k.SecretHash == hash, Context.RequestAborted);
+
+    /// <summary>Reads of delivery and feeds, which answer from the read database (management and tips need the primary).</summary>
+    private static bool IsDeliveryOrFeedRead(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && (request.Path.StartsWithSegments("/sitemaps")
+            || (request.Path.StartsWithSegments("/v1") && !request.Path.StartsWithSegments("/v1/manage") && !request.Path.StartsWithSegments("/v1/tips")));
+
+    /// <summary>
+    /// Best effort, after the answer rather than before it: a primary that is slow or went away since the lookup must
+    /// neither delay nor fail a read for the sake of a timestamp.
+    /// </summary>
+    private void RecordUse(ApiKey key, DateTimeOffset now) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await using var command = pools.Primary.CreateCommand("UPDATE api_keys SET last_used_at = $1 WHERE id = $2");
+            command.Parameters.Add(new NpgsqlParameter { Value = now });
+            command.Parameters.Add(new NpgsqlParameter { Value = key.Id });
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception e)
+        {
+            Logger.LogWarning("The last use of API key {Prefix} was not recorded: {Reason}", key.Prefix, e.GetBaseException().Message);
+        }
+    });
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
