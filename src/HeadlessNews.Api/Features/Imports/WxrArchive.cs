@@ -24,6 +24,8 @@ public static partial class WxrArchive
         var reusableBlocks = new Dictionary<string, string>(StringComparer.Ordinal);
         var terms = new List<WpTerm>();
         var guests = new List<WpAuthor>();
+        var postIds = new HashSet<string>(StringComparer.Ordinal);
+        var repeatedPostIds = new HashSet<string>(StringComparer.Ordinal);
         var items = 0;
         try
         {
@@ -42,6 +44,10 @@ public static partial class WxrArchive
                         break;
                     case WpItem item:
                         items++;
+                        if (!postIds.Add(item.PostId))
+                        {
+                            repeatedPostIds.Add(item.PostId);
+                        }
                         if (item.PostType == "attachment" && (item.AttachmentUrl ?? item.SourceGuid) is { } url)
                         {
                             attachments[item.PostId] = new WpAttachment(url, item.Meta.GetValueOrDefault("_wp_attachment_image_alt") is { Length: > 0 } alt ? alt : null,
@@ -74,7 +80,7 @@ public static partial class WxrArchive
         return new WordPressArchive(
             baseUri is null ? "file:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(path)) : WordPressArchive.SiteKey(baseUri), baseUri, authors, terms, attachments, reusableBlocks, items,
             cancellationToken => ItemsAsync(path, cancellationToken),
-            Languages.IsValid(site?.Language) ? Languages.Normalise(site!.Language!) : null);
+            Languages.IsValid(site?.Language) ? Languages.Normalise(site!.Language!) : null, repeatedPostIds);
     }
 
     private static async IAsyncEnumerable<WpItem> ItemsAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
