@@ -11,7 +11,7 @@ public static class PrivateResponses
     /// </summary>
     public static IApplicationBuilder UsePrivateManagementResponses(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        if (context.Request.Path.StartsWithSegments("/v1/manage") || context.Request.Path.StartsWithSegments("/v1/tips"))
+        if (ApiSurfaces.Of(context.Request.Path) is ApiSurface.Management or ApiSurface.Tips)
         {
             context.Response.Headers.CacheControl = CacheControl;
         }

@@ -70,22 +70,14 @@ public static class RateLimits
         return Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too Many Requests", detail(seconds));
     }
 
-    private static (string Surface, RateBudget? Budget) Surface(PathString path, RateLimitingOptions settings)
+    private static (string Surface, RateBudget? Budget) Surface(PathString path, RateLimitingOptions settings) => ApiSurfaces.Of(path) switch
     {
-        if (path.StartsWithSegments("/v1/manage"))
-        {
-            return ("manage", settings.Management);
-        }
-        if (path.StartsWithSegments("/v1/tips"))
-        {
-            return ("tips", settings.Tips);
-        }
-        if (path.StartsWithSegments("/v1/feeds") || path.StartsWithSegments("/v1/changes") || path.StartsWithSegments("/sitemaps"))
-        {
-            return ("feeds", settings.Feeds);
-        }
-        return path.StartsWithSegments("/v1") ? ("delivery", settings.Delivery) : (string.Empty, null);
-    }
+        ApiSurface.Management => ("manage", settings.Management),
+        ApiSurface.Tips => ("tips", settings.Tips),
+        ApiSurface.Feeds => ("feeds", settings.Feeds),
+        ApiSurface.Delivery => ("delivery", settings.Delivery),
+        _ => (string.Empty, null),
+    };
 
     /// <summary>An IPv6 client usually controls a whole /64, so that is one partition. TestServer has no address at all.</summary>
     internal static string ClientAddress(HttpContext context)

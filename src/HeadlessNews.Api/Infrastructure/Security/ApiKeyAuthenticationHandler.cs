@@ -115,9 +115,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     /// <summary>Reads of delivery and feeds, which answer from the read database (management and tips need the primary).</summary>
     private static bool IsDeliveryOrFeedRead(HttpRequest request) =>
-        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && (request.Path.StartsWithSegments("/sitemaps")
-            || (request.Path.StartsWithSegments("/v1") && !request.Path.StartsWithSegments("/v1/manage") && !request.Path.StartsWithSegments("/v1/tips")));
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && ApiSurfaces.Of(request.Path) is ApiSurface.Delivery or ApiSurface.Feeds;
 
     /// <summary>
     /// Best effort, after the answer rather than before it: a primary that is slow or went away since the lookup must
@@ -170,6 +168,5 @@ public sealed class ApiKeyAuthenticationHandler(
         return AcceptsQueryKey(request.Path) && request.Query.TryGetValue("key", out var key) ? (key.ToString(), true) : (null, false);
     }
 
-    public static bool AcceptsQueryKey(PathString path) =>
-        path.StartsWithSegments("/v1/feeds") || path.StartsWithSegments("/v1/changes") || path.StartsWithSegments("/sitemaps");
+    public static bool AcceptsQueryKey(PathString path) => ApiSurfaces.Of(path) == ApiSurface.Feeds;
 }
