@@ -8,7 +8,7 @@
 
 Everything runs on loopback: a private PostgreSQL cluster (durable settings) and the API built in Release.
 """
-import argparse, http.client, http.server, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
+import argparse, http.client, http.server, json, os, random, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EDITORS = 8
@@ -19,9 +19,19 @@ BACKLOG_WITHIN = 30  # seconds after the restart by which the pre-crash webhook 
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the kernel's ephemeral range. The drills restart servers on the port they had; one from that
+    range could meanwhile become the source port of any outgoing connection (the load's, the API's), and the restart
+    would fail to bind."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+        ephemeral_low = int(ports.read().split()[0])
+    for port in random.sample(range(max(1024, ephemeral_low - 10000), ephemeral_low), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def pg_bin():
