@@ -38,17 +38,7 @@ public sealed class SearchFunctionsPlannedOnce : Migration
               RETURN coalesce((SELECT array_agg(prefix || lexeme) FROM unnest(tsvector_to_array(vector)) lexeme), '{}');
             END $$;
 
-            -- Most content has no translation: those rows skip the query.
-            CREATE OR REPLACE FUNCTION hn_translated_text_vector(translations jsonb, field text, weight "char", cap integer) RETURNS tsvector
-            LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
-            BEGIN
-              IF translations = '{}'::jsonb THEN
-                RETURN ''::tsvector;
-              END IF;
-              RETURN (SELECT coalesce(hn_tsvector_agg(setweight(to_tsvector(CASE WHEN key LIKE 'cy%' THEN 'simple'::regconfig ELSE 'english'::regconfig END,
-                  CASE WHEN key LIKE 'cy%' THEN hn_welsh_fold(hn_unaccent(left(value->>field, cap))) ELSE hn_unaccent(left(value->>field, cap)) END), weight)), ''::tsvector)
-                FROM jsonb_each(translations));
-            END $$;
+            {{SearchFunctionsRestorable.TranslatedTextVector("")}}
             """);
     }
 
