@@ -275,7 +275,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return result;
     }
 
-    private static string? FindBinDirectory()
+    internal static string? FindBinDirectory()
     {
         static bool HasTools(string directory) =>
             File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "pg_ctl"));
