@@ -13,7 +13,6 @@ public sealed class SearchFunctionsTests(ApiFactory api) : IClassFixture<ApiFact
     [Fact]
     public async Task The_functions_a_write_calls_are_plpgsql_so_no_statement_plans_them_again()
     {
-        await api.CreateClient().GetAsync("/health/ready");
         var languages = await QueryAsync<string>("""
             SELECT p.proname || ' ' || l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
              WHERE p.proname IN ('hn_unaccent', 'hn_welsh_fold', 'hn_search_terms', 'hn_translated_text_vector') ORDER BY 1
@@ -26,7 +25,6 @@ public sealed class SearchFunctionsTests(ApiFactory api) : IClassFixture<ApiFact
     [InlineData("Gŵyl y Môr, Tŷ'r Ysgol", "Gwyl y Mor, Ty'r Ysgol")]
     public async Task Unaccent_folds_accents_as_the_unaccent_dictionary_does(string text, string expected)
     {
-        await api.CreateClient().GetAsync("/health/ready");
         Assert.Equal(expected, Assert.Single(await QueryAsync<string>("SELECT hn_unaccent(@text)", ("text", text))));
     }
 
@@ -37,14 +35,12 @@ public sealed class SearchFunctionsTests(ApiFactory api) : IClassFixture<ApiFact
     [InlineData("ffordd", "Fordd")]
     public async Task Welsh_fold_reduces_each_mutation_family_to_one_initial(string text, string expected)
     {
-        await api.CreateClient().GetAsync("/health/ready");
         Assert.Equal(expected.ToLowerInvariant(), Assert.Single(await QueryAsync<string>("SELECT hn_welsh_fold(@text)", ("text", text))));
     }
 
     [Fact]
     public async Task Search_terms_prefix_each_lexeme_with_the_language_class_and_the_month_in_utc()
     {
-        await api.CreateClient().GetAsync("/health/ready");
         var english = await QueryAsync<string[]>("SELECT hn_search_terms(to_tsvector('english', 'Harbour walls'), '2026-11-30 23:30:00-02', 'en')");
         var welsh = await QueryAsync<string[]>("SELECT hn_search_terms(to_tsvector('simple', 'harbwr'), '2026-12-01 00:10:00+00', 'cy')");
         var empty = await QueryAsync<string[]>("SELECT hn_search_terms(''::tsvector, now(), 'en')");
@@ -57,7 +53,6 @@ public sealed class SearchFunctionsTests(ApiFactory api) : IClassFixture<ApiFact
     [Fact]
     public async Task A_translated_text_vector_holds_each_translation_in_its_language_and_none_without_translations()
     {
-        await api.CreateClient().GetAsync("/health/ready");
         var vectors = await QueryAsync<string>("""
             SELECT hn_translated_text_vector(t, 'text', 'A', 5000)::text
               FROM (VALUES ('{}'::jsonb), ('{"cy": {"text": "yng Nghaerdydd"}, "en": {"text": "Harbours"}}'::jsonb)) v(t)
