@@ -10,7 +10,6 @@ using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace HeadlessNews.Tests.Delivery;
 
@@ -38,10 +37,8 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
     [Fact]
     public async Task A_list_read_before_an_unpublish_and_answered_after_its_eviction_is_not_kept_in_the_cache()
     {
-        var primary = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        await using var standby = new DatabaseStandIn(primary.Host!, primary.Port);
-        var read = new NpgsqlConnectionStringBuilder(api.ConnectionString) { Host = "127.0.0.1", Port = standby.Port };
-        await using var node = new ReadReplicaApi(api.ConnectionString, read.ConnectionString);
+        await using var standby = DatabaseStandIn.For(api.ConnectionString);
+        await using var node = new ReadReplicaApi(api.ConnectionString, standby.Through(api.ConnectionString));
         var editor = await node.ClientWithScopesAsync("*");
         var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Flint market hall closes"), body = Editorial.OneParagraph() });
         var slug = article.GetProperty("slug").GetString()!;

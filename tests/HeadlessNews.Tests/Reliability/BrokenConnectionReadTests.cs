@@ -56,7 +56,7 @@ public sealed class BrokenConnectionReadTests(ApiFactory api) : IClassFixture<Ap
         var slug = (await editor.CreatePublishedAsync(new { headline = $"Conwy bridge {token} reopens", body = Editorial.OneParagraph() }))
             .GetProperty("slug").GetString()!;
         var primary = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        await using var standby = new DatabaseStandIn(primary.Host!, primary.Port);
+        await using var standby = DatabaseStandIn.For(api.ConnectionString);
         // The stand-in is a primary too, so prefer-standby settles on the first host: every read goes through it.
         var read = new NpgsqlConnectionStringBuilder(api.ConnectionString)
         {
@@ -85,7 +85,7 @@ public sealed class BrokenConnectionReadTests(ApiFactory api) : IClassFixture<Ap
     public async Task A_read_run_again_after_a_broken_connection_spends_one_permit_of_its_callers_budget()
     {
         var primary = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        await using var standby = new DatabaseStandIn(primary.Host!, primary.Port);
+        await using var standby = DatabaseStandIn.For(api.ConnectionString);
         var read = new NpgsqlConnectionStringBuilder(api.ConnectionString)
         {
             Host = $"127.0.0.1:{standby.Port},{primary.Host}:{primary.Port}",

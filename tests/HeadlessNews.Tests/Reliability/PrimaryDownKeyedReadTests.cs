@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
-using Npgsql;
 
 namespace HeadlessNews.Tests.Reliability;
 
@@ -15,10 +14,8 @@ public sealed class PrimaryDownKeyedReadTests(ApiFactory api) : IClassFixture<Ap
     [Fact]
     public async Task With_the_primary_down_keyed_delivery_and_feed_reads_answer_from_the_read_database_and_management_answers_503()
     {
-        var server = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        await using var primary = new DatabaseStandIn(server.Host!, server.Port);
-        var throughStandIn = new NpgsqlConnectionStringBuilder(api.ConnectionString) { Host = "127.0.0.1", Port = primary.Port };
-        await using var node = new ReadReplicaApi(throughStandIn.ConnectionString, api.ConnectionString);
+        await using var primary = DatabaseStandIn.For(api.ConnectionString);
+        await using var node = new ReadReplicaApi(primary.Through(api.ConnectionString), api.ConnectionString);
         var editor = await node.ClientWithScopesAsync("*");
         var slug = (await editor.CreatePublishedAsync(new { headline = "Bangor pier reopens", body = Editorial.OneParagraph() }))
             .GetProperty("slug").GetString()!;

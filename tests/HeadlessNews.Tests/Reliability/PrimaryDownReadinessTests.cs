@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
-using Npgsql;
 
 namespace HeadlessNews.Tests.Reliability;
 
@@ -19,11 +18,9 @@ public sealed class PrimaryDownReadinessTests(ApiFactory api) : IClassFixture<Ap
         var editor = await api.ClientWithScopesAsync("*");
         var slug = (await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Bangor pier toll"), body = Editorial.OneParagraph() }))
             .GetProperty("slug").GetString();
-        var server = new NpgsqlConnectionStringBuilder(api.ConnectionString);
-        await using var primary = new DatabaseStandIn(server.Host!, server.Port);
-        await using var standby = new DatabaseStandIn(server.Host!, server.Port);
-        string Through(DatabaseStandIn standIn) => new NpgsqlConnectionStringBuilder(api.ConnectionString) { Host = "127.0.0.1", Port = standIn.Port }.ConnectionString;
-        await using var node = new ReadReplicaApi(Through(primary), Through(standby));
+        await using var primary = DatabaseStandIn.For(api.ConnectionString);
+        await using var standby = DatabaseStandIn.For(api.ConnectionString);
+        await using var node = new ReadReplicaApi(primary.Through(api.ConnectionString), standby.Through(api.ConnectionString));
         var client = node.CreateClient();
         await Eventually.TrueAsync(async () => (await ReadinessAsync(client)).Status == HttpStatusCode.OK, "the node to be ready");
         Assert.Equal("healthy", (await ReadinessAsync(client)).Body.GetProperty("status").GetString());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Npgsql;
 
 namespace HeadlessNews.Tests.Support;
 
@@ -26,6 +27,17 @@ public sealed class DatabaseStandIn : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>A stand-in for the server <paramref name="connectionString"/> names.</summary>
+    public static DatabaseStandIn For(string connectionString)
+    {
+        var server = new NpgsqlConnectionStringBuilder(connectionString);
+        return new DatabaseStandIn(server.Host!, server.Port);
+    }
+
+    /// <summary><paramref name="connectionString"/> with this stand-in as its server.</summary>
+    public string Through(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = Port }.ConnectionString;
 
     public int Connections => Volatile.Read(ref _connections);
 
