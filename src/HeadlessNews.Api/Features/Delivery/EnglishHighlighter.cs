@@ -18,6 +18,10 @@ public sealed class EnglishHighlighter
     private readonly string _firstLetters;
     private readonly EnglishStemmer _stemmer = new();
 
+    /// <summary>Each word stemmed so far and whether it matched: a page's snippets repeat their words.</summary>
+    private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _verdicts =
+        new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
     public EnglishHighlighter(IEnumerable<string> lexemes)
     {
         _lexemes = new HashSet<string>(lexemes, StringComparer.Ordinal);
@@ -59,7 +63,16 @@ public sealed class EnglishHighlighter
         {
             return false;
         }
-        var lowered = folded ?? word.ToString().ToLowerInvariant();
+        if (!_verdicts.TryGetValue(word, out var verdict))
+        {
+            verdict = IndexesAsLexeme(folded ?? word.ToString().ToLowerInvariant());
+            _verdicts[word] = verdict;
+        }
+        return verdict;
+    }
+
+    private bool IndexesAsLexeme(string lowered)
+    {
         // A word with a digit in it (A55, 2027) is indexed as it is written, not stemmed.
         if (lowered.AsSpan().ContainsAnyInRange('0', '9'))
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Npgsql;
@@ -113,29 +114,66 @@ public static class SearchEndpoints
 
     private static async Task<List<SearchHit>> QueryAsync(NpgsqlDataSource source, string q, string[] types, string? language, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
     {
-        var candidates = offset + take <= FirstCandidates ? FirstCandidates : MaxResults;
+        var hasOr = HasOr(q);
+        var shape = new StatementShape(offset + take <= FirstCandidates ? FirstCandidates : MaxResults, hasOr,
+            !hasOr && q.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c)));
+        var sql = Statements.GetOrAdd(shape, Statement);
+        // English snippets are marked here (see EnglishHighlighter); Welsh ones by ts_headline, which knows their mutations.
+        EnglishHighlighter? english = null;
+        return await source.ReadAsync(sql,
+            [new() { Value = q }, new() { Value = now }, new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)language ?? DBNull.Value },
+             new() { Value = types }, new() { Value = take }, new() { Value = offset }],
+            reader =>
+            {
+                var snippet = Trimmed(reader.GetString(5), reader.GetBoolean(7), reader.GetBoolean(8));
+                if (!reader.GetBoolean(9))
+                {
+                    english ??= new EnglishHighlighter(reader.GetFieldValue<string[]>(10));
+                    snippet = english.Mark(snippet, MarkStart, MarkEnd);
+                }
+                return new SearchHit(
+                    reader.GetString(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
+                    Highlight(snippet), Math.Round(reader.GetFloat(4), 6), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The search statement's parameters, by position: with unnamed parameters Npgsql sends the text as written, where
+    /// named ones (<c>@q</c>) made it parse and rewrite the whole ~13 KB statement on every search (10 % of the API's CPU
+    /// for one).
+    /// </summary>
+    private const string Q = "$1", Now = "$2", Language = "$3", Types = "$4", Take = "$5", Offset = "$6";
+
+    /// <summary>What the statement's text depends on besides its parameters: how many candidates it ranks, and how it reads the query.</summary>
+    private sealed record StatementShape(int Candidates, bool HasOr, bool PlainWords);
+
+    /// <summary>Each shape's statement, built once (building it took ~3 % of a search's API CPU).</summary>
+    private static readonly ConcurrentDictionary<StatementShape, string> Statements = new();
+
+    private static string Statement(StatementShape shape)
+    {
+        var (candidates, hasOr, plainWords) = shape;
         // A month's entries must hold every word of the query, or one of them when it has OR. Plain words are matched
         // exactly so; OR, phrases and exclusions make that a superset, which each candidate's vector then re-checks.
         // Candidates are ranked by relevance in the small in-row lead vector times a recency boost (see Score), and
         // snippet text is read only for the page. The query is parsed the way each row was indexed (English, or simple
         // for Welsh).
-        var hasOr = HasOr(q);
         var terms = hasOr ? "&&" : "@>";
-        var plainWords = !hasOr && q.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c));
         const string articleTerms = "hn_search_terms(p.search, p.visible_from, p.language)";
         const string noticeTerms = "hn_search_terms(n.search_vector, n.published_at, 'en')";
         var articles = Monthly("articles", "published_articles p", "p.visible_from", "p.article_id",
             "p.article_id AS id, p.slug, p.headline AS title, p.visible_from AS at, p.search_lead AS vector, p.language",
-            $"@now - p.visible_from >= interval '0' AND {LanguageFilter("p.language")}",
+            $"{Now} - p.visible_from >= interval '0' AND {LanguageFilter("p.language")}",
             $"({articleTerms} {terms} months.e_en OR {articleTerms} {terms} months.c_cy)",
             plainWords ? "true" : "CASE WHEN p.language LIKE 'cy%' THEN p.search @@ query.cy ELSE p.search @@ query.en END",
             ["p.language NOT LIKE 'cy%' AND p.search @@ query.en", "p.language LIKE 'cy%' AND p.search @@ query.cy"]);
         // A notice's vector holds all its languages, Welsh words folded and the rest stemmed: its terms carry one prefix.
         var notices = Monthly("notices", "notices n", "n.published_at", "n.id",
             $"n.id, NULL::text AS slug, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title)::text AS title, n.published_at AS at, n.search_vector AS vector, {NoticeLanguage} AS language",
-            "n.status = 'published' AND (n.effective_from IS NULL OR @now - n.effective_from >= interval '0') AND (n.effective_to IS NULL OR n.effective_to - @now > interval '0')",
+            $"n.status = 'published' AND (n.effective_from IS NULL OR {Now} - n.effective_from >= interval '0') AND (n.effective_to IS NULL OR n.effective_to - {Now} > interval '0')",
             $"({noticeTerms} {terms} months.e_en OR {noticeTerms} {terms} months.e_cy)",
-            plainWords ? $"(@language IS NULL OR {NoticeMatch})" : NoticeMatch, [NoticeMatch]);
+            plainWords ? $"({Language} IS NULL OR {NoticeMatch})" : NoticeMatch, [NoticeMatch]);
         var quotes = Newest("quotes q", "q.created_at", $"{QuoteMatch} AND {LanguageFilter("q.language")}",
             "q.id, NULL::text AS slug, q.speaker_name::text AS title, q.said_at AS at, q.search AS vector, q.language::text AS language");
         var sources = Newest("sources s", "s.created_at", "s.search @@ query.en",
@@ -143,27 +181,27 @@ public static class SearchEndpoints
         // The query's lexemes and each month's terms are computed once an execution: as calls of SQL functions they were
         // planned again on every execution (~0.3 ms of a search). OFFSET 0 keeps the planner from pulling the parsed forms
         // up into each place that uses them, which parsed the query four times (0.44 => 0.19 ms).
-        var sql = $"""
+        return $"""
             WITH query AS (
               SELECT parsed.*, en || cy AS either, cardinality(en_lexemes) + cardinality(cy_lexemes) > 0 AS has_words,
                      {FirstLexeme("en")} AS en_stem, {FirstLexeme("cy")} AS cy_stem
                 FROM (SELECT en, cy, {Lexemes("en")} AS en_lexemes, {Lexemes("cy")} AS cy_lexemes
-                        FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent(@q)) AS en, {SearchVectors.WelshQuery("@q")} AS cy OFFSET 0) tsq OFFSET 0) parsed),
-            months AS ({Months("date_trunc('month', @now AT TIME ZONE 'UTC')", $"date_trunc('month', @now AT TIME ZONE 'UTC') - interval '{RecentMonths} months'")}),
+                        FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent({Q})) AS en, {SearchVectors.WelshQuery(Q)} AS cy OFFSET 0) tsq OFFSET 0) parsed),
+            months AS ({Months($"date_trunc('month', {Now} AT TIME ZONE 'UTC')", $"date_trunc('month', {Now} AT TIME ZONE 'UTC') - interval '{RecentMonths} months'")}),
             older_months AS ({Months("(SELECT min(month) FROM months) - interval '1 month'",
                 "date_trunc('month', least((SELECT min(visible_from) FROM published_articles), (SELECT min(published_at) FROM notices WHERE status = 'published')) AT TIME ZONE 'UTC')")}),
             {articles.OlderCte},
             {notices.OlderCte},
             candidates AS (
-              SELECT 'article' AS type, c.* FROM ({articles.Candidates}) c WHERE 'articles' = ANY(@types)
+              SELECT 'article' AS type, c.* FROM ({articles.Candidates}) c WHERE 'articles' = ANY({Types})
               UNION ALL
-              SELECT 'quote', c.* FROM ({quotes}) c WHERE 'quotes' = ANY(@types)
-                 AND EXISTS (SELECT 1 FROM published_articles v WHERE v.quote_ids @> ARRAY[c.id] AND v.visible_from <= @now)
+              SELECT 'quote', c.* FROM ({quotes}) c WHERE 'quotes' = ANY({Types})
+                 AND EXISTS (SELECT 1 FROM published_articles v WHERE v.quote_ids @> ARRAY[c.id] AND v.visible_from <= {Now})
               UNION ALL
-              SELECT 'notice', c.* FROM ({notices.Candidates}) c WHERE 'notices' = ANY(@types)
+              SELECT 'notice', c.* FROM ({notices.Candidates}) c WHERE 'notices' = ANY({Types})
               UNION ALL
-              SELECT 'source', c.* FROM ({sources}) c WHERE 'sources' = ANY(@types)
-                 AND EXISTS (SELECT 1 FROM published_articles v WHERE v.source_ids @> ARRAY[c.id] AND v.visible_from <= @now)
+              SELECT 'source', c.* FROM ({sources}) c WHERE 'sources' = ANY({Types})
+                 AND EXISTS (SELECT 1 FROM published_articles v WHERE v.source_ids @> ARRAY[c.id] AND v.visible_from <= {Now})
             ),
             scored AS (
               SELECT c.type, c.id, c.slug, c.title, c.at, c.tier, c.language, tsq, cfg, stem,
@@ -172,7 +210,7 @@ public static class SearchEndpoints
                      LATERAL (SELECT CASE WHEN c.language LIKE 'cy%' THEN query.cy ELSE query.en END AS tsq,
                                      CASE WHEN c.language LIKE 'cy%' THEN query.cy_stem ELSE query.en_stem END AS stem,
                                      CASE WHEN c.language LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig AS cfg) parsed),
-            page AS (SELECT * FROM scored ORDER BY tier, rank DESC, at DESC NULLS LAST, id LIMIT @take OFFSET @offset),
+            page AS (SELECT * FROM scored ORDER BY tier, rank DESC, at DESC NULLS LAST, id LIMIT {Take} OFFSET {Offset}),
             texts AS MATERIALIZED (
               SELECT page.*, CASE page.type
                        WHEN 'article' THEN (SELECT coalesce(p.standfirst || ' ', '') || p.body_text FROM published_articles p WHERE p.article_id = page.id)
@@ -192,24 +230,6 @@ public static class SearchEndpoints
                    at, start > 1 AS cut_start, length(excerpt) > {SnippetWindow} AS cut_end, cfg = 'simple'::regconfig AS marked, query.en_lexemes
               FROM excerpts, query ORDER BY tier, rank DESC, at DESC NULLS LAST, id
             """;
-        // English snippets are marked here (see EnglishHighlighter); Welsh ones by ts_headline, which knows their mutations.
-        EnglishHighlighter? english = null;
-        return await source.ReadAsync(sql,
-            [new("q", q), new("types", types), new("language", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)language ?? DBNull.Value }, new("now", now), new("take", take), new("offset", offset)],
-            reader =>
-            {
-                var snippet = Trimmed(reader.GetString(5), reader.GetBoolean(7), reader.GetBoolean(8));
-                if (!reader.GetBoolean(9))
-                {
-                    english ??= new EnglishHighlighter(reader.GetFieldValue<string[]>(10));
-                    snippet = english.Mark(snippet, MarkStart, MarkEnd);
-                }
-                return new SearchHit(
-                    reader.GetString(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-                    Highlight(snippet), Math.Round(reader.GetFloat(4), 6), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
-            },
-            cancellationToken);
-
         // The newest matches of a table with a search-terms index: month by month (one index lookup each; the lateral
         // read stops once enough are found), then the older ones (see RecentMonths), gathered in the CTE named after the
         // table by its alternative matches (one per language) read as separate index scans: an OR of them would make
@@ -295,28 +315,28 @@ public static class SearchEndpoints
         q.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Any(word => word.Equals("or", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>With <c>?language=</c>, articles and quotes in that language only (sources have none; notices see <see cref="NoticeMatch"/>).</summary>
-    private static string LanguageFilter(string column) => $"(@language IS NULL OR {Languages.MatchSql(column)})";
+    private static string LanguageFilter(string column) => $"({Language} IS NULL OR {Languages.MatchSql(column, Language)})";
 
     /// <summary>
     /// The language a notice is shown in, as <c>NoticeMapping.TextIn</c> chooses it: its own when none is asked for or it
     /// is written in it, else the translation for the language asked (or its primary language), else its own.
     /// </summary>
-    private const string NoticeLanguage = """
-        (CASE WHEN @language IS NULL OR split_part(n.language, '-', 1) = split_part(@language, '-', 1) THEN n.language
-              WHEN n.translations ? @language THEN @language
-              WHEN n.translations ? split_part(@language, '-', 1) THEN split_part(@language, '-', 1)
+    private const string NoticeLanguage = $"""
+        (CASE WHEN {Language} IS NULL OR split_part(n.language, '-', 1) = split_part({Language}, '-', 1) THEN n.language
+              WHEN n.translations ? {Language} THEN {Language}
+              WHEN n.translations ? split_part({Language}, '-', 1) THEN split_part({Language}, '-', 1)
               ELSE n.language END)::text
         """;
 
     /// <summary>
     /// A notice holds texts in several languages in one vector: without <c>?language=</c> English or Welsh words match;
     /// with it, only notices readable in that language, matched as that language is indexed. The query's forms come from
-    /// the statement's <c>query</c> row: in a generic plan an expression of <c>@q</c> would be parsed again for every row.
+    /// the statement's <c>query</c> row: in a generic plan an expression of the query parameter would be parsed again for every row.
     /// </summary>
     private static readonly string NoticeMatch = $"""
-        ((@language IS NULL AND n.search_vector @@ query.either)
-         OR (@language IS NOT NULL AND split_part({NoticeLanguage}, '-', 1) = split_part(@language, '-', 1)
-             AND ((@language LIKE 'cy%' AND n.search_vector @@ query.cy) OR (@language NOT LIKE 'cy%' AND n.search_vector @@ query.en))))
+        (({Language} IS NULL AND n.search_vector @@ query.either)
+         OR ({Language} IS NOT NULL AND split_part({NoticeLanguage}, '-', 1) = split_part({Language}, '-', 1)
+             AND (({Language} LIKE 'cy%' AND n.search_vector @@ query.cy) OR ({Language} NOT LIKE 'cy%' AND n.search_vector @@ query.en))))
         """;
 
     /// <summary>A quote's vector holds its text and its translations (a Welsh quote's English rendering), each indexed as its language is.</summary>
@@ -331,7 +351,7 @@ public static class SearchEndpoints
     /// headline names the subject is not buried by passing mentions.
     /// </summary>
     private static string Score(string relevance, string at) =>
-        $"((0.05 + {relevance}) * (1 + power(2.0, -least(greatest(0, extract(epoch FROM @now - coalesce({at}, @now))::float8) / 604800.0, {MaxBoostWeeks}))))::real";
+        $"((0.05 + {relevance}) * (1 + power(2.0, -least(greatest(0, extract(epoch FROM {Now} - coalesce({at}, {Now}))::float8) / 604800.0, {MaxBoostWeeks}))))::real";
 
     /// <summary>
     /// The age, in weeks, past which the recency boost stays at 2^-64 (nothing): 2 to the power of minus an archive story's

@@ -24,10 +24,10 @@ public static partial class Languages
     public static string Primary(string tag) => tag.Split('-')[0];
 
     /// <summary>
-    /// SQL matching <paramref name="column"/> against the language in parameter <c>@language</c> (normalised): the tag
+    /// SQL matching <paramref name="column"/> against the language in <paramref name="parameter"/> (normalised): the tag
     /// itself or a more specific one, so <c>cy</c> finds <c>cy</c> and <c>cy-GB</c>, and <c>en</c> finds <c>en-GB</c>.
     /// </summary>
-    public static string MatchSql(string column) => $"({column} = @language OR {column} LIKE @language || '-%')";
+    public static string MatchSql(string column, string parameter = "@language") => $"({column} = {parameter} OR {column} LIKE {parameter} || '-%')";
 
     /// <summary>A 400 naming <c>language</c> when a <c>?language=</c> filter is not a BCP-47 tag; none when absent.</summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? QueryProblem(string? language) => language is null || IsValid(language)
