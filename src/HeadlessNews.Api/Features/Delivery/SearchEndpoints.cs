@@ -348,10 +348,11 @@ public static class SearchEndpoints
     /// the body still scores; the boost doubles a story published now, adds half at a week old and fades to nothing
     /// within two months. So today's mention in the body (0.25 × 2) outranks last year's (0.25), but never a headline
     /// match of any age (≥ 1.05): readers searching a running story get the latest, and the definitive piece whose
-    /// headline names the subject is not buried by passing mentions.
+    /// headline names the subject is not buried by passing mentions. The age comes from <c>date_part</c> (float8):
+    /// <c>extract</c> returns numeric, which took twice as long over a search's 200 candidates.
     /// </summary>
     private static string Score(string relevance, string at) =>
-        $"((0.05 + {relevance}) * (1 + power(2.0, -least(greatest(0, extract(epoch FROM {Now} - coalesce({at}, {Now}))::float8) / 604800.0, {MaxBoostWeeks}))))::real";
+        $"((0.05 + {relevance}) * (1 + power(2.0, -least(greatest(0, date_part('epoch', {Now} - coalesce({at}, {Now}))) / 604800.0, {MaxBoostWeeks}))))::real";
 
     /// <summary>
     /// The age, in weeks, past which the recency boost stays at 2^-64 (nothing): 2 to the power of minus an archive story's
