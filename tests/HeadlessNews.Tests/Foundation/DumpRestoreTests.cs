@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using HeadlessNews.Api.Infrastructure.Database;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Notices;
 using HeadlessNews.Tests.Support;
@@ -32,12 +30,13 @@ public sealed class DumpRestoreTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var source = new NpgsqlConnectionStringBuilder(api.ConnectionString);
         var restored = new NpgsqlConnectionStringBuilder(api.ConnectionString) { Database = source.Database + "_restored", Pooling = false };
-        await ExecuteAsync(new NpgsqlConnectionStringBuilder(api.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString, $"CREATE DATABASE {restored.Database}");
+        var server = new NpgsqlConnectionStringBuilder(api.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        await ExecuteAsync(server, $"CREATE DATABASE {restored.Database}");
         var dump = Path.Combine(Path.GetTempPath(), $"hn-dump-{Guid.NewGuid():N}.fc");
         try
         {
-            await RunAsync("pg_dump", source, "--format=custom", $"--file={dump}", source.Database!);
-            await RunAsync("pg_restore", restored, "--exit-on-error", $"--dbname={restored.Database}", dump);
+            await DatabaseDump.RunAsync("pg_dump", source.ConnectionString, "--format=custom", $"--file={dump}", source.Database!);
+            await DatabaseDump.RunAsync("pg_restore", restored.ConnectionString, "--exit-on-error", $"--dbname={restored.Database}", dump);
 
             foreach (var table in Tables)
             {
@@ -48,23 +47,8 @@ public sealed class DumpRestoreTests(ApiFactory api) : IClassFixture<ApiFactory>
         finally
         {
             File.Delete(dump);
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {restored.Database}");
         }
-    }
-
-    private static async Task RunAsync(string tool, NpgsqlConnectionStringBuilder connection, params string[] arguments)
-    {
-        var bin = EmbeddedPostgres.FindBinDirectory() ?? throw new InvalidOperationException($"{tool} was not found: install the PostgreSQL client (Debian: postgresql).");
-        var start = new ProcessStartInfo(Path.Combine(bin, tool)) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in (string[])[$"--host={connection.Host}", $"--port={connection.Port}", $"--username={connection.Username}", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["PGPASSWORD"] = connection.Password;
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{tool} exited {process.ExitCode}: {await errors}");
     }
 
     private static async Task<long> CountAsync(string connectionString, string table)

@@ -64,7 +64,7 @@ public sealed class OneTimeSecretTests(ApiFactory api) : IClassFixture<ApiFactor
             "SELECT count(*)::int AS \"Value\" FROM idempotency_records WHERE position(convert_to({0}, 'UTF8') IN response_body) > 0", secret).SingleAsync());
         Assert.Equal(0, stored);
 
-        if (!File.Exists(DatabaseDump.PgDump))
+        if (DatabaseDump.Tools is null)
         {
             return;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using HeadlessNews.Api.Infrastructure.Database;
 using Npgsql;
 
 namespace HeadlessNews.Tests.Support;
@@ -8,31 +9,39 @@ namespace HeadlessNews.Tests.Support;
 /// <summary>What a database backup would reveal: the data as text.</summary>
 public static class DatabaseDump
 {
-    public const string PgDump = "/usr/lib/postgresql/15/bin/pg_dump";
+    /// <summary>Where PostgreSQL's client tools are, found as the embedded cluster finds them; null when not installed.</summary>
+    public static readonly string? Tools = EmbeddedPostgres.FindBinDirectory();
 
-    /// <summary>pg_dump's data-only output (callers check <see cref="PgDump"/> exists).</summary>
-    public static async Task<string> PgDumpAsync(string connectionString)
+    /// <summary>pg_dump's data-only output (callers check <see cref="Tools"/>).</summary>
+    public static Task<string> PgDumpAsync(string connectionString) =>
+        RunAsync("pg_dump", connectionString, "--data-only", new NpgsqlConnectionStringBuilder(connectionString).Database!);
+
+    /// <summary>Runs one of PostgreSQL's client tools against the server <paramref name="connectionString"/> names; its output, once it exits 0.</summary>
+    public static async Task<string> RunAsync(string tool, string connectionString, params string[] arguments)
     {
         var connection = new NpgsqlConnectionStringBuilder(connectionString);
-        var start = new ProcessStartInfo(PgDump)
+        var start = new ProcessStartInfo(Path.Combine(Tools ?? throw new InvalidOperationException($"{tool} is not installed (Debian: postgresql)."), tool))
         {
-            ArgumentList = { "--data-only", "-h", connection.Host!, "-p", connection.Port.ToString(CultureInfo.InvariantCulture), "-U", connection.Username!, connection.Database! },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var argument in (string[])["-h", connection.Host!, "-p", connection.Port.ToString(CultureInfo.InvariantCulture), "-U", connection.Username!, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
         start.Environment["PGPASSWORD"] = connection.Password ?? string.Empty;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await error);
+        Assert.True(process.ExitCode == 0, $"{tool} exited {process.ExitCode}: {await error}");
         return await output;
     }
 
     /// <summary>pg_dump's output when it is installed, else every row of every table as text. Binary columns are hex in both.</summary>
     public static async Task<string> DumpAsync(string connectionString)
     {
-        if (File.Exists(PgDump))
+        if (Tools is not null)
         {
             return await PgDumpAsync(connectionString);
         }
