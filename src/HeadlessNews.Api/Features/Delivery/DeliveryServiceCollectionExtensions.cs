@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using HeadlessNews.Api.Features.Media;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -20,5 +21,21 @@ public static class DeliveryServiceCollectionExtensions
         services.AddOptions<LiveBlogOptions>().BindConfiguration(LiveBlogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LiveBlogHub>();
         return services.AddHostedService(provider => provider.GetRequiredService<LiveBlogHub>());
+    }
+
+    /// <summary>The turns uncached searches take at the database (see <see cref="SearchOptions"/>), one queue per node.</summary>
+    public static IServiceCollection AddSearch(this IServiceCollection services)
+    {
+        services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddKeyedSingleton(SearchOptions.Section, (provider, _) =>
+        {
+            var options = provider.GetRequiredService<IOptions<SearchOptions>>().Value;
+            return new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = options.MaxConcurrent,
+                QueueLimit = options.MaxQueued,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        });
     }
 }

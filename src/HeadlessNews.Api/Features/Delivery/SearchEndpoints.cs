@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Threading.RateLimiting;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Npgsql;
 
@@ -44,7 +45,8 @@ public static class SearchEndpoints
     private sealed record SearchCursor(int Offset);
 
     private static async Task<Results<Ok<Page<SearchHit>>, ProblemHttpResult>> Search(
-        string? q, string? types, string? language, int? limit, string? cursor, HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        string? q, string? types, string? language, int? limit, string? cursor, HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock,
+        [FromKeyedServices(SearchOptions.Section)] ConcurrencyLimiter turns, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -78,8 +80,19 @@ public static class SearchEndpoints
             return Problems.Validation("types", $"types is a comma-separated list of {string.Join(", ", AllTypes)}.");
         }
 
-        var now = clock.GetUtcNow();
-        var hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+        DateTimeOffset now;
+        List<SearchHit> hits;
+        using (var turn = await turns.AcquireAsync(1, cancellationToken))
+        {
+            if (!turn.IsAcquired)
+            {
+                http.Response.Headers.RetryAfter = "1";
+                return TypedResults.Problem("Too many searches are waiting; search again in a moment.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
+            }
+            now = clock.GetUtcNow();
+            hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+        }
         http.AddCacheTags("search");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);

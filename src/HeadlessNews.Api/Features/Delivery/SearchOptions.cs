@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>
+/// How many uncached searches one node sends to the database at once (section <c>Search</c>); the rest wait their turn,
+/// oldest first. A search is CPU work in PostgreSQL (~2.5 ms at 100,000 articles): 32 of them at once on two cores took
+/// turns on the CPU, so each took as long as the slowest of its neighbours (p99 197-297 ms at ~550 a second); six at once
+/// and the rest queued served as many with p99 80-98 ms (bench/README.md, "Searches taking turns").
+/// </summary>
+public sealed class SearchOptions
+{
+    public const string Section = "Search";
+
+    /// <summary>Searches running at once; three per processor core by default (two at once on two cores lost a third of the throughput).</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrent { get; set; } = 3 * Environment.ProcessorCount;
+
+    /// <summary>Searches waiting for a turn; one more is refused with <c>503</c> and <c>Retry-After</c>.</summary>
+    [Range(0, 100_000)]
+    public int MaxQueued { get; set; } = 1000;
+}
