@@ -23,7 +23,7 @@ public static class ArticleDeliveryEndpoints
     private static async Task<Results<PreparedPage, ProblemHttpResult>> ListArticles(
         string? section, string? tag, string? place, string? author, string? q, DateTimeOffset? from, DateTimeOffset? to,
         int? limit, string? cursor, string? include, string? language,
-        HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, CancellationToken cancellationToken)
+        HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, SearchTurns turns, CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -40,6 +40,11 @@ public static class ArticleDeliveryEndpoints
         if (Languages.QueryProblem(language) is { } badLanguage)
         {
             return badLanguage;
+        }
+        using var turn = await turns.TakeAsync(q, cancellationToken);
+        if (turn is null)
+        {
+            return SearchTurns.Busy(http);
         }
         var now = clock.GetUtcNow();
         var conditions = new List<string> { "visible_from <= @now" };

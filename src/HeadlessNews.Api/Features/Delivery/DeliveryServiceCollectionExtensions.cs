@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using HeadlessNews.Api.Features.Media;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -23,19 +22,10 @@ public static class DeliveryServiceCollectionExtensions
         return services.AddHostedService(provider => provider.GetRequiredService<LiveBlogHub>());
     }
 
-    /// <summary>The turns uncached searches take at the database (see <see cref="SearchOptions"/>), one queue per node.</summary>
-    public static IServiceCollection AddSearch(this IServiceCollection services)
+    /// <summary>The turns full-text reads take at the database (see <see cref="SearchTurns"/>).</summary>
+    public static IServiceCollection AddSearchTurns(this IServiceCollection services)
     {
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        return services.AddKeyedSingleton(SearchOptions.Section, (provider, _) =>
-        {
-            var options = provider.GetRequiredService<IOptions<SearchOptions>>().Value;
-            return new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-            {
-                PermitLimit = options.MaxConcurrent,
-                QueueLimit = options.MaxQueued,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            });
-        });
+        return services.AddSingleton<SearchTurns>();
     }
 }

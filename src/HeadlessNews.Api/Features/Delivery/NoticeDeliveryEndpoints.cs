@@ -32,7 +32,8 @@ public static class NoticeDeliveryEndpoints
     /// <param name="language">Title and body in this language where the notice has it, else in the notice's own.</param>
     private static async Task<Results<Ok<Page<DeliveredNotice>>, ProblemHttpResult>> ListNotices(
         string? category, string? issuer, string? q, string? near, double? radiusKm, bool? includeExpired, int? limit, string? cursor, string? language,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TokenSigner signer, TimeProvider clock, SearchTurns turns,
+        CancellationToken cancellationToken)
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -49,6 +50,11 @@ public static class NoticeDeliveryEndpoints
         if (Languages.QueryProblem(language) is { } badLanguage)
         {
             return badLanguage;
+        }
+        using var turn = await turns.TakeAsync(q, cancellationToken);
+        if (turn is null)
+        {
+            return SearchTurns.Busy(http);
         }
         var now = clock.GetUtcNow();
         var query = (q is null ? db.Set<Notice>() : db.Set<Notice>().MatchingEitherLanguage("notices", q, "search_vector")).AsNoTracking()

@@ -29,8 +29,8 @@ public static class ReferenceDeliveryEndpoints
 
     private static Task<Results<Ok<Page<DeliveredQuote>>, ProblemHttpResult>> ListQuotes(
         string? speaker, string? organisation, string? q, int? limit, string? cursor,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken) =>
-        ListUsedAsync<Quote, DeliveredQuote>("quote", (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, signer, clock, (quotes, visible) =>
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, SearchTurns turns, CancellationToken cancellationToken) =>
+        ListUsedAsync<Quote, DeliveredQuote>("quote", (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, signer, clock, turns, (quotes, visible) =>
         {
             var query = quotes.Where(quote => visible.Any(p => p.QuoteIds.Contains(quote.Id)));
             if (speaker is not null)
@@ -49,8 +49,8 @@ public static class ReferenceDeliveryEndpoints
 
     private static Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
         string? kind, string? publisher, string? q, int? limit, string? cursor,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken) =>
-        ListUsedAsync<Source, DeliveredSource>("source", (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, signer, clock, (sources, visible) =>
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, SearchTurns turns, CancellationToken cancellationToken) =>
+        ListUsedAsync<Source, DeliveredSource>("source", (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, signer, clock, turns, (sources, visible) =>
         {
             var query = sources.Where(source => visible.Any(p => p.SourceIds.Contains(source.Id)));
             if (kind is not null)
@@ -75,7 +75,7 @@ public static class ReferenceDeliveryEndpoints
     /// </summary>
     private static async Task<Results<Ok<Page<TDelivered>>, ProblemHttpResult>> ListUsedAsync<TEntity, TDelivered>(
         string kind, Func<DbSet<TEntity>, string, IQueryable<TEntity>> match, string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock,
-        Func<IQueryable<TEntity>, IQueryable<PublishedArticle>, IQueryable<TEntity>?> narrow, Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered,
+        SearchTurns turns, Func<IQueryable<TEntity>, IQueryable<PublishedArticle>, IQueryable<TEntity>?> narrow, Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered,
         CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
@@ -85,6 +85,11 @@ public static class ReferenceDeliveryEndpoints
         if (SearchVectors.QueryProblem(q) is { } tooBroad)
         {
             return tooBroad;
+        }
+        using var turn = await turns.TakeAsync(q, cancellationToken);
+        if (turn is null)
+        {
+            return SearchTurns.Busy(http);
         }
         var now = clock.GetUtcNow();
         var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);

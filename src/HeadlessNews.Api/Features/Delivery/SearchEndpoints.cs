@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Threading.RateLimiting;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Npgsql;
 
@@ -46,7 +45,7 @@ public static class SearchEndpoints
 
     private static async Task<Results<Ok<Page<SearchHit>>, ProblemHttpResult>> Search(
         string? q, string? types, string? language, int? limit, string? cursor, HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock,
-        [FromKeyedServices(SearchOptions.Section)] ConcurrencyLimiter turns, CancellationToken cancellationToken)
+        SearchTurns turns, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -82,13 +81,11 @@ public static class SearchEndpoints
 
         DateTimeOffset now;
         List<SearchHit> hits;
-        using (var turn = await turns.AcquireAsync(1, cancellationToken))
+        using (var turn = await turns.TakeAsync(q, cancellationToken))
         {
-            if (!turn.IsAcquired)
+            if (turn is null)
             {
-                http.Response.Headers.RetryAfter = "1";
-                return TypedResults.Problem("Too many searches are waiting; search again in a moment.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
+                return SearchTurns.Busy(http);
             }
             now = clock.GetUtcNow();
             hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);

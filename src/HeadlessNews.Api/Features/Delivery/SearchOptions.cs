@@ -3,10 +3,11 @@ using System.ComponentModel.DataAnnotations;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>
-/// How many uncached searches one node sends to the database at once (section <c>Search</c>); the rest wait their turn,
-/// oldest first. A search is CPU work in PostgreSQL (~2.5 ms at 100,000 articles): 32 of them at once on two cores shared
-/// the CPU, so each took as long as its busiest neighbours (p99 197-313 ms at ~620 a second); six at once and the rest
-/// queued: p99 83-102 ms at ~6 % fewer a second (bench/README.md, "Searches taking turns").
+/// How many uncached full-text reads (<c>/v1/search</c>, the lists' <c>?q=</c>) one node sends to the database at once
+/// (section <c>Search</c>); the rest wait their turn, oldest first (<see cref="SearchTurns"/>). A search is CPU work in
+/// PostgreSQL (~2.5 ms at 100,000 articles): 32 of them at once on two cores shared the CPU, so each took as long as its
+/// busiest neighbours (p99 197-313 ms at ~620 a second); six at once and the rest queued: p99 83-102 ms at ~6 % fewer a
+/// second (bench/README.md, "Searches taking turns").
 /// </summary>
 public sealed class SearchOptions
 {
