@@ -79,17 +79,13 @@ public static class SearchEndpoints
             return Problems.Validation("types", $"types is a comma-separated list of {string.Join(", ", AllTypes)}.");
         }
 
-        DateTimeOffset now;
-        List<SearchHit> hits;
-        using (var turn = await turns.TakeAsync(q, cancellationToken))
+        using var turn = await turns.TakeAsync(q, cancellationToken);
+        if (turn is null)
         {
-            if (turn is null)
-            {
-                return SearchTurns.Busy(http);
-            }
-            now = clock.GetUtcNow();
-            hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+            return SearchTurns.Busy(http);
         }
+        var now = clock.GetUtcNow();
+        var hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
         http.AddCacheTags("search");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);

@@ -38,12 +38,8 @@ public sealed class SearchTurns(IOptions<SearchOptions> options) : IDisposable
     }
 
     /// <summary>A full queue: 503 with <c>Retry-After</c>.</summary>
-    public static ProblemHttpResult Busy(HttpContext http)
-    {
-        http.Response.Headers.RetryAfter = "1";
-        return TypedResults.Problem("Too many searches are waiting; search again in a moment.",
-            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
-    }
+    public static ProblemHttpResult Busy(HttpContext http) =>
+        Problems.ServiceUnavailable(http, "Too many searches are waiting; search again in a moment.", retryAfterSeconds: 1);
 
     public void Dispose() => _limiter.Dispose();
 

@@ -9,7 +9,7 @@ public static class TipEndpoints
     public const string ResourceType = "tip";
     public const string Path = "/v1/tips";
     private const string WrongReceipt = "No tip has this receipt.";
-    private const string UploadRetryAfterSeconds = "5";
+    private const int UploadRetryAfterSeconds = 5;
     private const string AlreadyUsed = "This solution has already been used; solve a new challenge.";
 
     public static RouteGroupBuilder MapTips(this RouteGroupBuilder v1)
@@ -57,9 +57,8 @@ public static class TipEndpoints
         using var uploading = kept.Count == 0 ? null : await uploads.TryEnterAsync(cancellationToken);
         if (kept.Count > 0 && uploading is null)
         {
-            http.HttpContext.Response.Headers.RetryAfter = UploadRetryAfterSeconds;
-            return TypedResults.Problem("Too many tips with attachments are being received at once; send it again in a moment.",
-                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
+            return Problems.ServiceUnavailable(http.HttpContext,
+                "Too many tips with attachments are being received at once; send it again in a moment.", UploadRetryAfterSeconds);
         }
         // Checked again when it is spent below; this only spares cleaning 50 MB for a replayed solution.
         if (await db.Set<SpentTipChallenge>().AnyAsync(c => c.Hash == solved.SpentHash, cancellationToken))

@@ -27,6 +27,13 @@ public static class Problems
             statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition Failed",
             extensions: new Dictionary<string, object?> { ["currentVersion"] = currentVersion });
 
+    /// <summary>A 503 for work refused while a node is full, with <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult ServiceUnavailable(HttpContext http, string detail, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable");
+    }
+
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
         TypedResults.Problem(
             ValidationDetail, statusCode: StatusCodes.Status400BadRequest, title: ValidationTitle,
