@@ -30,10 +30,6 @@ internal static class Editorial
 
     public static object[] OneParagraph(string html = "A storm hit the pier.") => [new { type = "paragraph", html }];
 
-    public static string Id(this JsonElement element) => element.GetProperty("id").GetString()!;
-
-    public static int Version(this JsonElement element) => element.GetProperty("version").GetInt32();
-
     public static Task<HttpResponseMessage> SendWithIfMatchAsync(this HttpClient client, HttpMethod method, string url, int? version, object? body = null)
     {
         var request = new HttpRequestMessage(method, url);

@@ -50,8 +50,4 @@ internal static class NoticeRequests
 
     public static async Task<JsonElement> WorkflowAsync(this HttpClient client, string id, string action, int version) =>
         await (await client.SendVersionedAsync(HttpMethod.Post, $"/v1/manage/notices/{id}/{action}", version)).AssertSuccessAsync();
-
-    public static string Id(this JsonElement notice) => notice.GetProperty("id").GetString()!;
-
-    public static int Version(this JsonElement notice) => notice.GetProperty("version").GetInt32();
 }
