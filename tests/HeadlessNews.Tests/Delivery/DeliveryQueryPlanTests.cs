@@ -79,7 +79,7 @@ public sealed class PlanLog : ILoggerProvider, ILogger
 
 /// <summary>
 /// The regression guard of issue 23: on a seeded database, each delivery read's plan (as PostgreSQL ran it for the API,
-/// after a cached generic plan may have taken over) reaches published_articles and notices through an
+/// after a cached generic plan may have taken over) reaches published_articles, their terms and notices through an
 /// index and reads a bounded number of pages, not a number that grows with the archive.
 /// </summary>
 public sealed class DeliveryQueryPlanTests(ExplainedApiFactory api) : IClassFixture<ExplainedApiFactory>
@@ -93,13 +93,22 @@ public sealed class DeliveryQueryPlanTests(ExplainedApiFactory api) : IClassFixt
     private const int PageBudget = 200;
     /// <summary>The oldest articles also carry a tag of their own: common, yet every newer article lies before them in time.</summary>
     private const int OldTagged = 1_000;
-    private static readonly string[] Guarded = ["published_articles", "notices"];
+    private static readonly string[] Guarded = ["published_articles", "published_article_terms", "notices"];
 
     [Fact]
     public async Task Every_delivery_read_reaches_articles_and_notices_through_an_index_on_a_seeded_archive()
     {
         var editor = await api.ClientWithScopesAsync("*");
-        var template = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Plan guard template"), body = Editorial.OneParagraph() });
+        // Every seeded article repeats the template's quote and source: each is used by all 20,001 articles.
+        var quote = await editor.CreateQuoteAsync();
+        var source = await editor.CreateSourceAsync();
+        var author = (await editor.CreateAuthorAsync()).GetProperty("slug").GetString();
+        var template = await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Plan guard template"),
+            authors = new[] { author },
+            body = new object[] { Editorial.OneParagraph()[0], new { type = "quote", quoteId = quote.Id() }, new { type = "sourceList", sourceIds = new[] { source.Id() } } },
+        });
         var now = api.Clock.GetUtcNow();
         await SeedAsync(template.Id(), now);
 
@@ -121,6 +130,12 @@ public sealed class DeliveryQueryPlanTests(ExplainedApiFactory api) : IClassFixt
             $"/v1/articles?limit=20&cursor={Uri.EscapeDataString(fourthPage)}",
             "/v1/notices?near=53.2801,-3.8277&radiusKm=10",
             "/v1/notices?near=53.4,-4.5&radiusKm=2",
+            "/v1/quotes?limit=20",
+            $"/v1/quotes/{quote.Id()}",
+            "/v1/sources?limit=20",
+            $"/v1/sources/{source.Id()}",
+            "/v1/authors?limit=20",
+            $"/v1/authors/{author}",
         ];
 
         var failures = new List<string>();

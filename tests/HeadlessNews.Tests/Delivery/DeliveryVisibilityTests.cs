@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -98,6 +99,31 @@ public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixt
         {
             api.Clock.Set(DateTimeOffset.UtcNow);
         }
+    }
+
+    [Fact]
+    public async Task A_source_cited_by_many_stories_brings_its_newest_and_a_neighbour_on_the_page_keeps_its_own()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var popular = await editor.CreateSourceAsync();
+        var quiet = await editor.CreateSourceAsync();
+        var firstPublished = WholeSecond(api.Clock.GetUtcNow()).AddHours(-1);
+        var citing = new List<string>();
+        for (var i = 0; i <= ReferenceDeliveryEndpoints.LinkedArticles; i++)
+        {
+            var story = Story(Editorial.Unique("Harbour report follow-up"), extra: new { sourceIds = new[] { popular.Id() } });
+            citing.Add((await editor.CreatePublishedAsync(story, firstPublished.AddMinutes(i))).Id());
+        }
+        var quietStory = await editor.CreatePublishedAsync(Story(Editorial.Unique("Quiet report"), extra: new { sourceIds = new[] { quiet.Id() } }), firstPublished);
+        string[] newestFirst = [.. Enumerable.Reverse(citing).Take(ReferenceDeliveryEndpoints.LinkedArticles)];
+
+        static string[] Linked(JsonElement source) => [.. source.GetProperty("articles").EnumerateArray().Select(article => article.Id())];
+        var page = (await reader.GetJsonAsync("/v1/sources?limit=2")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([quiet.Id(), popular.Id()], page.Select(source => source.Id()));
+        Assert.Equal([quietStory.Id()], Linked(page[0]));
+        Assert.Equal(newestFirst, Linked(page[1]));
+        Assert.Equal(newestFirst, Linked(await reader.GetJsonAsync($"/v1/sources/{popular.Id()}")));
     }
 
     [Fact]

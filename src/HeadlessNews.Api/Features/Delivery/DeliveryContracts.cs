@@ -109,9 +109,11 @@ public sealed record ArticleSummary(
 /// <summary>A visible article that uses a quote or cites a source.</summary>
 public sealed record ArticleLink(Guid Id, string Slug, string Headline, DateTimeOffset PublishAt);
 
+/// <param name="Articles">The newest visible articles using the quote, newest first: at most 20.</param>
 public sealed record DeliveredQuote(Guid Id, string Text, Speaker Speaker, DateTimeOffset? SaidAt, string? Context, Guid? SourceId, string Language,
     int Version, IReadOnlyList<ArticleLink> Articles);
 
+/// <param name="Articles">The newest visible articles citing the source, newest first: at most 20.</param>
 public sealed record DeliveredSource(Guid Id, SourceKind Kind, string Title, string? Publisher, string? Url, DateOnly? PublishedOn, string? Description,
     int Version, IReadOnlyList<ArticleLink> Articles);
 

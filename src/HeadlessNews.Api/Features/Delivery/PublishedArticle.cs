@@ -77,8 +77,6 @@ internal sealed class PublishedArticleConfiguration : IEntityTypeConfiguration<P
         builder.HasIndex(p => p.TagSlugs).HasMethod("gin");
         builder.HasIndex(p => p.PlaceSlugs).HasMethod("gin");
         builder.HasIndex(p => p.AuthorSlugs).HasMethod("gin");
-        builder.HasIndex(p => p.QuoteIds).HasMethod("gin");
-        builder.HasIndex(p => p.SourceIds).HasMethod("gin");
         builder.HasIndex(p => p.AssetIds).HasMethod("gin");
         builder.HasIndex(p => p.TranslationGroupId);
         builder.Property(p => p.Search).HasComputedColumnSql($"""

@@ -29,10 +29,11 @@ public static class ReferenceDeliveryEndpoints
 
     private static Task<Results<Ok<Page<DeliveredQuote>>, ProblemHttpResult>> ListQuotes(
         string? speaker, string? organisation, string? q, int? limit, string? cursor,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, SearchTurns turns, CancellationToken cancellationToken) =>
-        ListUsedAsync<Quote, DeliveredQuote>("quote", (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, signer, clock, turns, (quotes, visible) =>
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns,
+        CancellationToken cancellationToken) =>
+        ListUsedAsync<Quote, DeliveredQuote>("quote", PublishedArticleTerm.QuotePrefix, (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, reads, signer, clock, turns, (quotes, visible) =>
         {
-            var query = quotes.Where(quote => visible.Any(p => p.QuoteIds.Contains(quote.Id)));
+            var query = quotes.Where(quote => visible.Any(t => t.Term == PublishedArticleTerm.QuotePrefix + quote.Id.ToString()));
             if (speaker is not null)
             {
                 query = query.Where(quote => EF.Functions.ILike(quote.SpeakerName, $"%{EscapeLike(speaker)}%"));
@@ -44,15 +45,17 @@ public static class ReferenceDeliveryEndpoints
             return query;
         }, ToDelivered, cancellationToken);
 
-    private static Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        GetUsedAsync<Quote, DeliveredQuote>(id, "quote", http, db, clock, ToDelivered, cancellationToken);
+    private static Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(
+        Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TimeProvider clock, CancellationToken cancellationToken) =>
+        GetUsedAsync<Quote, DeliveredQuote>(id, "quote", PublishedArticleTerm.QuotePrefix, http, db, reads, clock, ToDelivered, cancellationToken);
 
     private static Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
         string? kind, string? publisher, string? q, int? limit, string? cursor,
-        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, SearchTurns turns, CancellationToken cancellationToken) =>
-        ListUsedAsync<Source, DeliveredSource>("source", (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, signer, clock, turns, (sources, visible) =>
+        HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns,
+        CancellationToken cancellationToken) =>
+        ListUsedAsync<Source, DeliveredSource>("source", PublishedArticleTerm.SourcePrefix, (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, reads, signer, clock, turns, (sources, visible) =>
         {
-            var query = sources.Where(source => visible.Any(p => p.SourceIds.Contains(source.Id)));
+            var query = sources.Where(source => visible.Any(t => t.Term == PublishedArticleTerm.SourcePrefix + source.Id.ToString()));
             if (kind is not null)
             {
                 if (!SnakeCaseNames.TryParse<SourceKind>(kind, out var wanted))
@@ -69,14 +72,15 @@ public static class ReferenceDeliveryEndpoints
         }, ToDelivered, cancellationToken);
 
     /// <summary>
-    /// A page of the quotes or sources (<paramref name="kind"/>) that <paramref name="narrow"/> keeps of those matching
-    /// <paramref name="q"/> by <paramref name="match"/> (it is handed the visible articles, and answers null for a filter nothing can match), newest
-    /// first, each with the visible articles using it.
+    /// A page of the quotes or sources (<paramref name="kind"/>, filed in published_article_terms under <paramref name="termPrefix"/>)
+    /// that <paramref name="narrow"/> keeps of those matching <paramref name="q"/> by <paramref name="match"/> (it is handed the
+    /// visible articles' terms, and answers null for a filter nothing can match), newest first, each with the newest visible
+    /// articles using it.
     /// </summary>
     private static async Task<Results<Ok<Page<TDelivered>>, ProblemHttpResult>> ListUsedAsync<TEntity, TDelivered>(
-        string kind, Func<DbSet<TEntity>, string, IQueryable<TEntity>> match, string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock,
-        SearchTurns turns, Func<IQueryable<TEntity>, IQueryable<PublishedArticle>, IQueryable<TEntity>?> narrow, Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered,
-        CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
+        string kind, string termPrefix, Func<DbSet<TEntity>, string, IQueryable<TEntity>> match, string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db,
+        ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns, Func<IQueryable<TEntity>, IQueryable<PublishedArticleTerm>, IQueryable<TEntity>?> narrow,
+        Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered, CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
         {
@@ -92,33 +96,32 @@ public static class ReferenceDeliveryEndpoints
             return SearchTurns.Busy(http);
         }
         var now = clock.GetUtcNow();
-        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
         var all = db.Set<TEntity>();
-        if (narrow((q is null ? all : match(all, q)).AsNoTracking(), visible) is not { } query)
+        if (narrow((q is null ? all : match(all, q)).AsNoTracking(), VisibleTerms(db, now)) is not { } query)
         {
             return TypedResults.Ok(new Page<TDelivered>([], null));
         }
         var rows = await query.NewestFirst(e => e.CreatedAt, e => e.Id, after, take).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, e => new KeysetCursor(e.CreatedAt, e.Id));
-        var links = await LinksAsync(visible, page.Items.Select(e => e.Id).ToList(), quotes: typeof(TEntity) == typeof(Quote), cancellationToken);
+        var links = await NewestLinksAsync(reads, termPrefix, [.. page.Items.Select(e => e.Id)], now, cancellationToken);
         http.AddCacheTags($"{kind}s");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return TypedResults.Ok(new Page<TDelivered>([.. page.Items.Select(e => toDelivered(e, links))], page.Next));
     }
 
-    private static Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        GetUsedAsync<Source, DeliveredSource>(id, "source", http, db, clock, ToDelivered, cancellationToken);
+    private static Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(
+        Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TimeProvider clock, CancellationToken cancellationToken) =>
+        GetUsedAsync<Source, DeliveredSource>(id, "source", PublishedArticleTerm.SourcePrefix, http, db, reads, clock, ToDelivered, cancellationToken);
 
-    /// <summary>One quote or source (<paramref name="kind"/>), found only while a visible article uses it.</summary>
+    /// <summary>One quote or source (<paramref name="kind"/>, filed under <paramref name="termPrefix"/>), found only while a visible article uses it.</summary>
     private static async Task<Results<Ok<TDelivered>, ProblemHttpResult>> GetUsedAsync<TEntity, TDelivered>(
-        Guid id, string kind, HttpContext http, HeadlessNewsDbContext db, TimeProvider clock, Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered,
-        CancellationToken cancellationToken) where TEntity : class, IVersioned
+        Guid id, string kind, string termPrefix, HttpContext http, HeadlessNewsDbContext db, ReadDatabase reads, TimeProvider clock,
+        Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered, CancellationToken cancellationToken) where TEntity : class, IVersioned
     {
         var now = clock.GetUtcNow();
-        var visible = db.Set<PublishedArticle>().Where(p => p.VisibleFrom <= now);
         http.AddCacheTags($"{kind}s", $"{kind}:{id}");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        var links = await LinksAsync(visible, [id], quotes: typeof(TEntity) == typeof(Quote), cancellationToken);
+        var links = await NewestLinksAsync(reads, termPrefix, [id], now, cancellationToken);
         var found = links.Count == 0 ? null : await db.Set<TEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         return found is null ? Problems.NotFound($"No published {kind} has id {id}.") : TypedResults.Ok(toDelivered(found, links));
     }
@@ -187,17 +190,34 @@ public static class ReferenceDeliveryEndpoints
     }
 
     private static IQueryable<Author> VisibleAuthors(HeadlessNewsDbContext db, DateTimeOffset now) =>
-        db.Set<Author>().AsNoTracking().Where(a => db.Set<PublishedArticle>().Any(p => p.VisibleFrom <= now && p.AuthorSlugs.Contains(a.Slug)));
+        db.Set<Author>().AsNoTracking().Where(a => VisibleTerms(db, now).Any(t => t.Term == PublishedArticleTerm.AuthorPrefix + a.Slug));
 
-    /// <summary>The visible articles using each quote (or citing each source), in one query for the whole page.</summary>
-    private static async Task<Dictionary<Guid, List<ArticleLink>>> LinksAsync(IQueryable<PublishedArticle> visible, List<Guid> ids, bool quotes, CancellationToken cancellationToken)
+    private static IQueryable<PublishedArticleTerm> VisibleTerms(HeadlessNewsDbContext db, DateTimeOffset now) =>
+        db.Set<PublishedArticleTerm>().Where(t => t.VisibleFrom <= now);
+
+    /// <summary>How many of the visible articles using a quote (or citing a source) it is delivered with, newest first.</summary>
+    internal const int LinkedArticles = 20;
+
+    /// <summary>
+    /// The newest <see cref="LinkedArticles"/> visible articles using each quote (or citing each source) of
+    /// <paramref name="ids"/>, in one query for the whole page; an id nothing visible uses is left out.
+    /// </summary>
+    private static async Task<Dictionary<Guid, List<ArticleLink>>> NewestLinksAsync(
+        ReadDatabase reads, string termPrefix, Guid[] ids, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var rows = await visible.Where(p => (quotes ? p.QuoteIds : p.SourceIds).Any(id => ids.Contains(id)))
-            .OrderByDescending(p => p.VisibleFrom).Take(500)
-            .Select(p => new { Ids = quotes ? p.QuoteIds : p.SourceIds, Link = new ArticleLink(p.ArticleId, p.Slug, p.Headline, p.VisibleFrom) })
-            .ToListAsync(cancellationToken);
-        return ids.ToDictionary(id => id, id => rows.Where(r => r.Ids.Contains(id)).Select(r => r.Link).ToList())
-            .Where(pair => pair.Value.Count > 0).ToDictionary(pair => pair.Key, pair => pair.Value);
+        var rows = await reads.DataSource(genericPlans: true).ReadAsync("""
+            SELECT wanted.id, p.article_id, p.slug, p.headline, p.visible_from
+              FROM unnest($1::uuid[]) AS wanted (id)
+             CROSS JOIN LATERAL (SELECT t.term_visible_from, t.term_article_id FROM published_article_terms t
+                                  WHERE t.term = $2 || wanted.id AND t.term_visible_from <= $3
+                                  ORDER BY t.term_visible_from DESC, t.term_article_id DESC LIMIT $4) newest
+              JOIN published_articles p ON p.article_id = newest.term_article_id
+             ORDER BY wanted.id, newest.term_visible_from DESC, newest.term_article_id DESC
+            """,
+            [new() { Value = ids }, new() { Value = termPrefix }, new() { Value = now }, new() { Value = LinkedArticles }],
+            reader => (Id: reader.GetGuid(0), Link: new ArticleLink(reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4))),
+            cancellationToken);
+        return rows.GroupBy(row => row.Id).ToDictionary(group => group.Key, group => group.Select(row => row.Link).ToList());
     }
 
     private static DeliveredAuthor ToDelivered(Author a, string? language) =>

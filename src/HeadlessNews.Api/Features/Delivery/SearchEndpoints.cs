@@ -197,11 +197,11 @@ public static class SearchEndpoints
             ["notices"] = ($"SELECT 'notice' AS type, c.* FROM ({notices.Candidates}) c", notices.OlderCte),
             ["quotes"] = ($"""
                 SELECT 'quote' AS type, c.* FROM ({quotes}) c
-                 WHERE EXISTS (SELECT 1 FROM published_articles v WHERE v.quote_ids @> ARRAY[c.id] AND v.visible_from <= {Now})
+                 WHERE {PublishedArticleTerm.VisibleSql(PublishedArticleTerm.QuotePrefix, "c.id", Now)}
                 """, null),
             ["sources"] = ($"""
                 SELECT 'source' AS type, c.* FROM ({sources}) c
-                 WHERE EXISTS (SELECT 1 FROM published_articles v WHERE v.source_ids @> ARRAY[c.id] AND v.visible_from <= {Now})
+                 WHERE {PublishedArticleTerm.VisibleSql(PublishedArticleTerm.SourcePrefix, "c.id", Now)}
                 """, null),
         };
         var asked = types.Split(',').Select(type => byType[type]).ToList();

@@ -874,11 +874,6 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("PlaceSlugs"), "gin");
 
-                    b.HasIndex("QuoteIds")
-                        .HasDatabaseName("ix_published_articles_quote_ids");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("QuoteIds"), "gin");
-
                     b.HasIndex("Search")
                         .HasDatabaseName("ix_published_articles_search");
 
@@ -887,11 +882,6 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.HasIndex("Slug")
                         .IsUnique()
                         .HasDatabaseName("ix_published_articles_slug");
-
-                    b.HasIndex("SourceIds")
-                        .HasDatabaseName("ix_published_articles_source_ids");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SourceIds"), "gin");
 
                     b.HasIndex("TagSlugs")
                         .HasDatabaseName("ix_published_articles_tag_slugs");
@@ -918,6 +908,29 @@ namespace HeadlessNews.Api.Infrastructure.Database.Migrations
                     b.ToTable("published_articles", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
+                });
+
+            modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.PublishedArticleTerm", b =>
+                {
+                    b.Property<string>("Term")
+                        .HasColumnType("text")
+                        .HasColumnName("term");
+
+                    b.Property<DateTimeOffset>("VisibleFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("term_visible_from");
+
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("term_article_id");
+
+                    b.HasKey("Term", "VisibleFrom", "ArticleId")
+                        .HasName("pk_published_article_terms");
+
+                    b.ToTable("published_article_terms", null, t =>
+                        {
+                            t.ExcludeFromMigrations();
+                        });
                 });
 
             modelBuilder.Entity("HeadlessNews.Api.Features.Delivery.ReadModelRelabel", b =>

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>
+/// One thing a published article is filed under or uses (<c>tag:</c>, <c>place:</c> or <c>author:</c> and a slug,
+/// <c>quote:</c> or <c>source:</c> and an id), with the article's visibility, in time order per term. A trigger on the
+/// read model keeps the table (see the ArchiveListTerms and ReferenceUsageTerms migrations), so it is read, never written.
+/// Whether anything visible uses a term, and the newest articles that do, is a few index entries however many use it.
+/// </summary>
+public sealed class PublishedArticleTerm
+{
+    public required string Term { get; init; }
+    public DateTimeOffset VisibleFrom { get; init; }
+    public Guid ArticleId { get; init; }
+
+    public const string AuthorPrefix = "author:";
+    public const string QuotePrefix = "quote:";
+    public const string SourcePrefix = "source:";
+
+    /// <summary>The term of a quote or source id: its prefix and the id as PostgreSQL writes a uuid as text.</summary>
+    public static string Of(string prefix, Guid id) => prefix + id.ToString("D");
+
+    /// <summary>
+    /// SQL: whether an article visible at <paramref name="now"/> has the term <paramref name="prefix"/> and
+    /// <paramref name="value"/> (SQL text). Two index entries at most, however many articles have it.
+    /// </summary>
+    public static string VisibleSql(string prefix, string value, string now) =>
+        $"EXISTS (SELECT 1 FROM published_article_terms t WHERE t.term = '{prefix}' || {value} AND t.term_visible_from <= {now})";
+}
+
+internal sealed class PublishedArticleTermConfiguration : IEntityTypeConfiguration<PublishedArticleTerm>
+{
+    public void Configure(EntityTypeBuilder<PublishedArticleTerm> builder)
+    {
+        builder.ToTable("published_article_terms", table => table.ExcludeFromMigrations());
+        builder.HasKey(t => new { t.Term, t.VisibleFrom, t.ArticleId });
+        builder.Property(t => t.VisibleFrom).HasColumnName("term_visible_from");
+        builder.Property(t => t.ArticleId).HasColumnName("term_article_id");
+    }
+}
