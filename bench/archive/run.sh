@@ -72,6 +72,9 @@ SCENARIOS=(
   "30 days, 90 to 60 days ago|/v1/articles?from=$FROM_DAY&to=$TO_DAY&limit=20"
   "keyset page at item 0.999 N|/v1/articles?limit=20&cursor=$DEEP"
   "notices within 10 km of Conwy|/v1/notices?near=53.2801,-3.8277&radiusKm=10"
+  "quotes in use|/v1/quotes?limit=20"
+  "sources in use|/v1/sources?limit=20"
+  "authors|/v1/authors?limit=20"
 )
 
 # Every scenario is a file of request paths: one, or (slugs, search) many that wrk rotates through, shuffled once.

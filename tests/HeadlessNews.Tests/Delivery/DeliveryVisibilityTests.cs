@@ -127,6 +127,36 @@ public sealed class DeliveryVisibilityTests(UncachedApiFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task A_quote_leaves_the_list_when_its_only_story_is_unpublished_and_returns_when_it_is_published_again()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var reader = api.CreateClient();
+        var quote = await editor.CreateQuoteAsync();
+        var story = await editor.CreatePublishedAsync(Story(Editorial.Unique("Lifeboat station saved"), [new { type = "quote", quoteId = quote.Id() }]));
+        async Task<bool> ListedAsync() =>
+            (await reader.GetJsonAsync("/v1/quotes?limit=100")).GetProperty("items").EnumerateArray().Any(listed => listed.Id() == quote.Id());
+        // The flag the list's index is kept on (a stale false would hide the quote; a stale true only costs a probe).
+        async Task<bool> FlaggedInUseAsync()
+        {
+            await using var connection = new NpgsqlConnection(api.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT in_use FROM quotes WHERE id = $1", connection) { Parameters = { new() { Value = Guid.Parse(quote.Id()) } } };
+            return (bool)(await command.ExecuteScalarAsync())!;
+        }
+        Assert.True(await ListedAsync());
+        Assert.True(await FlaggedInUseAsync());
+
+        var unpublished = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{story.Id()}/unpublish", story.Version(), new { })).AssertSuccessAsync();
+        Assert.False(await ListedAsync());
+        Assert.False(await FlaggedInUseAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/quotes/{quote.Id()}")).StatusCode);
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{story.Id()}/publish", unpublished.Version(), new { })).AssertSuccessAsync();
+        Assert.True(await ListedAsync());
+        Assert.True(await FlaggedInUseAsync());
+    }
+
+    [Fact]
     public async Task Sections_and_authors_used_only_by_embargoed_or_draft_articles_are_not_listed_until_the_embargo_passes()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -31,9 +31,9 @@ public static class ReferenceDeliveryEndpoints
         string? speaker, string? organisation, string? q, int? limit, string? cursor,
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns,
         CancellationToken cancellationToken) =>
-        ListUsedAsync<Quote, DeliveredQuote>("quote", PublishedArticleTerm.QuotePrefix, (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, reads, signer, clock, turns, (quotes, visible) =>
+        ListUsedAsync<Quote, DeliveredQuote>("quote", PublishedArticleTerm.QuotePrefix, (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, reads, signer, clock, turns, quotes =>
         {
-            var query = quotes.Where(quote => visible.Any(t => t.Term == PublishedArticleTerm.QuotePrefix + quote.Id.ToString()));
+            var query = quotes;
             if (speaker is not null)
             {
                 query = query.Where(quote => EF.Functions.ILike(quote.SpeakerName, $"%{EscapeLike(speaker)}%"));
@@ -53,9 +53,9 @@ public static class ReferenceDeliveryEndpoints
         string? kind, string? publisher, string? q, int? limit, string? cursor,
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns,
         CancellationToken cancellationToken) =>
-        ListUsedAsync<Source, DeliveredSource>("source", PublishedArticleTerm.SourcePrefix, (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, reads, signer, clock, turns, (sources, visible) =>
+        ListUsedAsync<Source, DeliveredSource>("source", PublishedArticleTerm.SourcePrefix, (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, reads, signer, clock, turns, sources =>
         {
-            var query = sources.Where(source => visible.Any(t => t.Term == PublishedArticleTerm.SourcePrefix + source.Id.ToString()));
+            var query = sources;
             if (kind is not null)
             {
                 if (!SnakeCaseNames.TryParse<SourceKind>(kind, out var wanted))
@@ -73,13 +73,12 @@ public static class ReferenceDeliveryEndpoints
 
     /// <summary>
     /// A page of the quotes or sources (<paramref name="kind"/>, filed in published_article_terms under <paramref name="termPrefix"/>)
-    /// that <paramref name="narrow"/> keeps of those matching <paramref name="q"/> by <paramref name="match"/> (it is handed the
-    /// visible articles' terms, and answers null for a filter nothing can match), newest first, each with the newest visible
-    /// articles using it.
+    /// that visible articles use and <paramref name="narrow"/> keeps of those matching <paramref name="q"/> by <paramref name="match"/>
+    /// (it answers null for a filter nothing can match), newest first, each with the newest visible articles using it.
     /// </summary>
     private static async Task<Results<Ok<Page<TDelivered>>, ProblemHttpResult>> ListUsedAsync<TEntity, TDelivered>(
         string kind, string termPrefix, Func<DbSet<TEntity>, string, IQueryable<TEntity>> match, string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db,
-        ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns, Func<IQueryable<TEntity>, IQueryable<PublishedArticleTerm>, IQueryable<TEntity>?> narrow,
+        ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns, Func<IQueryable<TEntity>, IQueryable<TEntity>?> narrow,
         Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered, CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
     {
         if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
@@ -97,7 +96,7 @@ public static class ReferenceDeliveryEndpoints
         }
         var now = clock.GetUtcNow();
         var all = db.Set<TEntity>();
-        if (narrow((q is null ? all : match(all, q)).AsNoTracking(), VisibleTerms(db, now)) is not { } query)
+        if (narrow((q is null ? all : match(all, q)).AsNoTracking().UsedAt(db, termPrefix, now)) is not { } query)
         {
             return TypedResults.Ok(new Page<TDelivered>([], null));
         }
@@ -190,10 +189,7 @@ public static class ReferenceDeliveryEndpoints
     }
 
     private static IQueryable<Author> VisibleAuthors(HeadlessNewsDbContext db, DateTimeOffset now) =>
-        db.Set<Author>().AsNoTracking().Where(a => VisibleTerms(db, now).Any(t => t.Term == PublishedArticleTerm.AuthorPrefix + a.Slug));
-
-    private static IQueryable<PublishedArticleTerm> VisibleTerms(HeadlessNewsDbContext db, DateTimeOffset now) =>
-        db.Set<PublishedArticleTerm>().Where(t => t.VisibleFrom <= now);
+        db.Set<Author>().AsNoTracking().Where(a => db.Set<PublishedArticleTerm>().Any(t => t.Term == PublishedArticleTerm.AuthorPrefix + a.Slug && t.VisibleFrom <= now));
 
     /// <summary>How many of the visible articles using a quote (or citing a source) it is delivered with, newest first.</summary>
     internal const int LinkedArticles = 20;
