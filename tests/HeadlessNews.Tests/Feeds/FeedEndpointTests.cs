@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.ServiceModel.Syndication;
 using System.Text.Json;
 using System.Xml;
+using System.Xml.Linq;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Delivery;
 using HeadlessNews.Tests.Support;
@@ -77,6 +79,23 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         var publicNinjs = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.ninjs?section={section}")).RootElement;
         Assert.Equal(1, publicNinjs.GetArrayLength());
         Assert.False(publicNinjs[0].TryGetProperty("bodies", out _));
+    }
+
+    [Fact]
+    public async Task The_news_sitemap_gives_a_visible_story_its_title_language_and_publication_time_and_leaves_out_an_embargoed_one()
+    {
+        var (editor, _, visible, embargoed, _) = await SeedAsync();
+        var story = await editor.GetJsonAsync($"/v1/manage/articles/{visible}");
+        var held = await editor.GetJsonAsync($"/v1/manage/articles/{embargoed}");
+        XNamespace sitemap = "http://www.sitemaps.org/schemas/sitemap/0.9", news = "http://www.google.com/schemas/sitemap-news/0.9";
+        var urls = XDocument.Parse(await api.CreateClient().GetStringAsync("/sitemaps/news.xml")).Root!.Elements(sitemap + "url").ToList();
+
+        var listed = Assert.Single(urls, url => url.Element(sitemap + "loc")!.Value.EndsWith("/" + story.GetProperty("slug").GetString(), StringComparison.Ordinal));
+        var item = listed.Element(news + "news")!;
+        Assert.Equal(story.GetProperty("headline").GetString(), item.Element(news + "title")!.Value);
+        Assert.Equal("en", item.Element(news + "publication")!.Element(news + "language")!.Value);
+        Assert.Equal(story.GetProperty("publishAt").GetDateTimeOffset(), DateTimeOffset.Parse(item.Element(news + "publication_date")!.Value, CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(urls, url => url.Element(sitemap + "loc")!.Value.EndsWith("/" + held.GetProperty("slug").GetString(), StringComparison.Ordinal));
     }
 
     [Fact]
