@@ -16,9 +16,11 @@ internal static class InUse
     private const string Column = "InUse";
 
     /// <summary>Those an article visible at <paramref name="now"/> uses; <paramref name="termPrefix"/> files them in the terms.</summary>
-    public static IQueryable<T> UsedAt<T>(this IQueryable<T> entities, HeadlessNewsDbContext db, string termPrefix, DateTimeOffset now) where T : class, IVersioned =>
-        entities.Where(e => EF.Property<bool>(e, Column)
-            && db.Set<PublishedArticleTerm>().Any(t => t.Term == termPrefix + e.Id.ToString() && t.VisibleFrom <= now));
+    public static IQueryable<T> UsedAt<T>(this IQueryable<T> entities, HeadlessNewsDbContext db, string termPrefix, DateTimeOffset now) where T : class, IVersioned
+    {
+        var visible = PublishedArticleTerm.VisibleAt(db, now);
+        return entities.Where(e => EF.Property<bool>(e, Column) && visible.Any(t => t.Term == termPrefix + e.Id.ToString()));
+    }
 
     /// <summary>The flag (written by the database only) and the newest-first index of the rows it is set on.</summary>
     public static void Configure<T>(EntityTypeBuilder<T> builder, string table) where T : class, ICreatedVersioned

@@ -18,12 +18,13 @@ public sealed class PublishedArticleTerm
     public const string QuotePrefix = "quote:";
     public const string SourcePrefix = "source:";
 
-    /// <summary>The term of a quote or source id: its prefix and the id as PostgreSQL writes a uuid as text.</summary>
-    public static string Of(string prefix, Guid id) => prefix + id.ToString("D");
+    /// <summary>The terms of the articles visible at <paramref name="now"/>.</summary>
+    public static IQueryable<PublishedArticleTerm> VisibleAt(HeadlessNewsDbContext db, DateTimeOffset now) =>
+        db.Set<PublishedArticleTerm>().Where(t => t.VisibleFrom <= now);
 
     /// <summary>
     /// SQL: whether an article visible at <paramref name="now"/> has the term <paramref name="prefix"/> and
-    /// <paramref name="value"/> (SQL text). Two index entries at most, however many articles have it.
+    /// <paramref name="value"/> (SQL text): one probe of the table's index, however many articles have it.
     /// </summary>
     public static string VisibleSql(string prefix, string value, string now) =>
         $"EXISTS (SELECT 1 FROM published_article_terms t WHERE t.term = '{prefix}' || {value} AND t.term_visible_from <= {now})";

@@ -188,8 +188,11 @@ public static class ReferenceDeliveryEndpoints
         return author is null ? Problems.NotFound($"No author of a published article has the slug '{slug}'.") : TypedResults.Ok(author);
     }
 
-    private static IQueryable<Author> VisibleAuthors(HeadlessNewsDbContext db, DateTimeOffset now) =>
-        db.Set<Author>().AsNoTracking().Where(a => db.Set<PublishedArticleTerm>().Any(t => t.Term == PublishedArticleTerm.AuthorPrefix + a.Slug && t.VisibleFrom <= now));
+    private static IQueryable<Author> VisibleAuthors(HeadlessNewsDbContext db, DateTimeOffset now)
+    {
+        var visible = PublishedArticleTerm.VisibleAt(db, now);
+        return db.Set<Author>().AsNoTracking().Where(a => visible.Any(t => t.Term == PublishedArticleTerm.AuthorPrefix + a.Slug));
+    }
 
     /// <summary>How many of the visible articles using a quote (or citing a source) it is delivered with, newest first.</summary>
     internal const int LinkedArticles = 20;
