@@ -77,6 +77,10 @@ DELETE FROM published_articles WHERE article_id IN (SELECT id FROM articles WHER
 DELETE FROM articles WHERE headline ~ '^Hlmarkzz[0-9]+$';
 DELETE FROM tags WHERE slug = 'tagmarkzz';
 DELETE FROM places WHERE slug = 'placemarkzz';
+-- Every generated article uses its template's quote and sources: flag them in use now, as the first such article's
+-- trigger would, so the two sessions of generate-articles.sql never wait on (or deadlock over) the same quote's row.
+UPDATE quotes SET in_use = true WHERE id IN (SELECT unnest(quote_ids) FROM archive_gen.templates);
+UPDATE sources SET in_use = true WHERE id IN (SELECT unnest(source_ids) FROM archive_gen.templates);
 
 -- Tags (n/100) and places (n/1,000), named after vocabulary words; articles pick them with Zipf's law too.
 INSERT INTO tags (id, slug, name) SELECT gen_random_uuid(), 'topic-' || word, word FROM archive_gen.vocab WHERE r BETWEEN 200 AND 199 + greatest(100, :n / 100);
