@@ -15,10 +15,11 @@ internal static class InUse
 {
     private const string Column = "InUse";
 
-    /// <summary>Those an article visible at <paramref name="now"/> uses; <paramref name="termPrefix"/> files them in the terms.</summary>
-    public static IQueryable<T> UsedAt<T>(this IQueryable<T> entities, HeadlessNewsDbContext db, string termPrefix, DateTimeOffset now) where T : class, IVersioned
+    /// <summary>Those (of a <paramref name="kind"/>: quote or source) that an article visible at <paramref name="now"/> uses.</summary>
+    public static IQueryable<T> UsedAt<T>(this IQueryable<T> entities, HeadlessNewsDbContext db, string kind, DateTimeOffset now) where T : class, IVersioned
     {
         var visible = PublishedArticleTerm.VisibleAt(db, now);
+        var termPrefix = PublishedArticleTerm.Prefix(kind);
         return entities.Where(e => EF.Property<bool>(e, Column) && visible.Any(t => t.Term == termPrefix + e.Id.ToString()));
     }
 

@@ -14,20 +14,19 @@ public sealed class PublishedArticleTerm
     public DateTimeOffset VisibleFrom { get; init; }
     public Guid ArticleId { get; init; }
 
-    public const string AuthorPrefix = "author:";
-    public const string QuotePrefix = "quote:";
-    public const string SourcePrefix = "source:";
+    /// <summary>How the terms of a <paramref name="kind"/> (author, quote, source…) begin: <c>quote:</c> and the quote's id.</summary>
+    public static string Prefix(string kind) => kind + ":";
 
     /// <summary>The terms of the articles visible at <paramref name="now"/>.</summary>
     public static IQueryable<PublishedArticleTerm> VisibleAt(HeadlessNewsDbContext db, DateTimeOffset now) =>
         db.Set<PublishedArticleTerm>().Where(t => t.VisibleFrom <= now);
 
     /// <summary>
-    /// SQL: whether an article visible at <paramref name="now"/> has the term <paramref name="prefix"/> and
+    /// SQL: whether an article visible at <paramref name="now"/> has the term of a <paramref name="kind"/> and
     /// <paramref name="value"/> (SQL text): one probe of the table's index, however many articles have it.
     /// </summary>
-    public static string VisibleSql(string prefix, string value, string now) =>
-        $"EXISTS (SELECT 1 FROM published_article_terms t WHERE t.term = '{prefix}' || {value} AND t.term_visible_from <= {now})";
+    public static string VisibleSql(string kind, string value, string now) =>
+        $"EXISTS (SELECT 1 FROM published_article_terms t WHERE t.term = '{Prefix(kind)}' || {value} AND t.term_visible_from <= {now})";
 }
 
 internal sealed class PublishedArticleTermConfiguration : IEntityTypeConfiguration<PublishedArticleTerm>

@@ -31,7 +31,7 @@ public static class ReferenceDeliveryEndpoints
         string? speaker, string? organisation, string? q, int? limit, string? cursor,
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns,
         CancellationToken cancellationToken) =>
-        ListUsedAsync<Quote, DeliveredQuote>("quote", PublishedArticleTerm.QuotePrefix, (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, reads, signer, clock, turns, quotes =>
+        ListUsedAsync<Quote, DeliveredQuote>("quote", (all, words) => all.MatchingEitherLanguage("quotes", words, "search"), q, limit, cursor, http, db, reads, signer, clock, turns, quotes =>
         {
             var query = quotes;
             if (speaker is not null)
@@ -47,13 +47,13 @@ public static class ReferenceDeliveryEndpoints
 
     private static Task<Results<Ok<DeliveredQuote>, ProblemHttpResult>> GetQuote(
         Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TimeProvider clock, CancellationToken cancellationToken) =>
-        GetUsedAsync<Quote, DeliveredQuote>(id, "quote", PublishedArticleTerm.QuotePrefix, http, db, reads, clock, ToDelivered, cancellationToken);
+        GetUsedAsync<Quote, DeliveredQuote>(id, "quote", http, db, reads, clock, ToDelivered, cancellationToken);
 
     private static Task<Results<Ok<Page<DeliveredSource>>, ProblemHttpResult>> ListSources(
         string? kind, string? publisher, string? q, int? limit, string? cursor,
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns,
         CancellationToken cancellationToken) =>
-        ListUsedAsync<Source, DeliveredSource>("source", PublishedArticleTerm.SourcePrefix, (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, reads, signer, clock, turns, sources =>
+        ListUsedAsync<Source, DeliveredSource>("source", (all, words) => all.Matching("sources", null, words), q, limit, cursor, http, db, reads, signer, clock, turns, sources =>
         {
             var query = sources;
             if (kind is not null)
@@ -72,12 +72,11 @@ public static class ReferenceDeliveryEndpoints
         }, ToDelivered, cancellationToken);
 
     /// <summary>
-    /// A page of the quotes or sources (<paramref name="kind"/>, filed in published_article_terms under <paramref name="termPrefix"/>)
-    /// that visible articles use and <paramref name="narrow"/> keeps of those matching <paramref name="q"/> by <paramref name="match"/>
+    /// A page of the quotes or sources (<paramref name="kind"/>) that visible articles use and <paramref name="narrow"/> keeps of those matching <paramref name="q"/> by <paramref name="match"/>
     /// (it answers null for a filter nothing can match), newest first, each with the newest visible articles using it.
     /// </summary>
     private static async Task<Results<Ok<Page<TDelivered>>, ProblemHttpResult>> ListUsedAsync<TEntity, TDelivered>(
-        string kind, string termPrefix, Func<DbSet<TEntity>, string, IQueryable<TEntity>> match, string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db,
+        string kind, Func<DbSet<TEntity>, string, IQueryable<TEntity>> match, string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db,
         ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns, Func<IQueryable<TEntity>, IQueryable<TEntity>?> narrow,
         Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered, CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
     {
@@ -96,13 +95,13 @@ public static class ReferenceDeliveryEndpoints
         }
         var now = clock.GetUtcNow();
         var all = db.Set<TEntity>();
-        if (narrow((q is null ? all : match(all, q)).AsNoTracking().UsedAt(db, termPrefix, now)) is not { } query)
+        if (narrow((q is null ? all : match(all, q)).AsNoTracking().UsedAt(db, kind, now)) is not { } query)
         {
             return TypedResults.Ok(new Page<TDelivered>([], null));
         }
         var rows = await query.NewestFirst(e => e.CreatedAt, e => e.Id, after, take).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, e => new KeysetCursor(e.CreatedAt, e.Id));
-        var links = await NewestLinksAsync(reads, termPrefix, [.. page.Items.Select(e => e.Id)], now, cancellationToken);
+        var links = await NewestLinksAsync(reads, kind, [.. page.Items.Select(e => e.Id)], now, cancellationToken);
         http.AddCacheTags($"{kind}s");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         return TypedResults.Ok(new Page<TDelivered>([.. page.Items.Select(e => toDelivered(e, links))], page.Next));
@@ -110,17 +109,17 @@ public static class ReferenceDeliveryEndpoints
 
     private static Task<Results<Ok<DeliveredSource>, ProblemHttpResult>> GetSource(
         Guid id, HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, ReadDatabase reads, TimeProvider clock, CancellationToken cancellationToken) =>
-        GetUsedAsync<Source, DeliveredSource>(id, "source", PublishedArticleTerm.SourcePrefix, http, db, reads, clock, ToDelivered, cancellationToken);
+        GetUsedAsync<Source, DeliveredSource>(id, "source", http, db, reads, clock, ToDelivered, cancellationToken);
 
-    /// <summary>One quote or source (<paramref name="kind"/>, filed under <paramref name="termPrefix"/>), found only while a visible article uses it.</summary>
+    /// <summary>One quote or source (<paramref name="kind"/>), found only while a visible article uses it.</summary>
     private static async Task<Results<Ok<TDelivered>, ProblemHttpResult>> GetUsedAsync<TEntity, TDelivered>(
-        Guid id, string kind, string termPrefix, HttpContext http, HeadlessNewsDbContext db, ReadDatabase reads, TimeProvider clock,
+        Guid id, string kind, HttpContext http, HeadlessNewsDbContext db, ReadDatabase reads, TimeProvider clock,
         Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered, CancellationToken cancellationToken) where TEntity : class, IVersioned
     {
         var now = clock.GetUtcNow();
         http.AddCacheTags($"{kind}s", $"{kind}:{id}");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
-        var links = await NewestLinksAsync(reads, termPrefix, [id], now, cancellationToken);
+        var links = await NewestLinksAsync(reads, kind, [id], now, cancellationToken);
         var found = links.Count == 0 ? null : await db.Set<TEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         return found is null ? Problems.NotFound($"No published {kind} has id {id}.") : TypedResults.Ok(toDelivered(found, links));
     }
@@ -191,7 +190,8 @@ public static class ReferenceDeliveryEndpoints
     private static IQueryable<Author> VisibleAuthors(HeadlessNewsDbContext db, DateTimeOffset now)
     {
         var visible = PublishedArticleTerm.VisibleAt(db, now);
-        return db.Set<Author>().AsNoTracking().Where(a => visible.Any(t => t.Term == PublishedArticleTerm.AuthorPrefix + a.Slug));
+        var termPrefix = PublishedArticleTerm.Prefix("author");
+        return db.Set<Author>().AsNoTracking().Where(a => visible.Any(t => t.Term == termPrefix + a.Slug));
     }
 
     /// <summary>How many of the visible articles using a quote (or citing a source) it is delivered with, newest first.</summary>
@@ -202,7 +202,7 @@ public static class ReferenceDeliveryEndpoints
     /// <paramref name="ids"/>, in one query for the whole page; an id nothing visible uses is left out.
     /// </summary>
     private static async Task<Dictionary<Guid, List<ArticleLink>>> NewestLinksAsync(
-        ReadDatabase reads, string termPrefix, Guid[] ids, DateTimeOffset now, CancellationToken cancellationToken)
+        ReadDatabase reads, string kind, Guid[] ids, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var rows = await reads.DataSource(genericPlans: true).ReadAsync("""
             SELECT wanted.id, p.article_id, p.slug, p.headline, p.visible_from
@@ -213,7 +213,7 @@ public static class ReferenceDeliveryEndpoints
               JOIN published_articles p ON p.article_id = newest.term_article_id
              ORDER BY wanted.id, newest.term_visible_from DESC, newest.term_article_id DESC
             """,
-            [new() { Value = ids }, new() { Value = termPrefix }, new() { Value = now }, new() { Value = LinkedArticles }],
+            [new() { Value = ids }, new() { Value = PublishedArticleTerm.Prefix(kind) }, new() { Value = now }, new() { Value = LinkedArticles }],
             reader => (Id: reader.GetGuid(0), Link: new ArticleLink(reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4))),
             cancellationToken);
         return rows.GroupBy(row => row.Id).ToDictionary(group => group.Key, group => group.Select(row => row.Link).ToList());

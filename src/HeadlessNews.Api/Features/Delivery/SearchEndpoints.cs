@@ -197,11 +197,11 @@ public static class SearchEndpoints
             ["notices"] = ($"SELECT 'notice' AS type, c.* FROM ({notices.Candidates}) c", notices.OlderCte),
             ["quotes"] = ($"""
                 SELECT 'quote' AS type, c.* FROM ({quotes}) c
-                 WHERE {PublishedArticleTerm.VisibleSql(PublishedArticleTerm.QuotePrefix, "c.id", Now)}
+                 WHERE {PublishedArticleTerm.VisibleSql("quote", "c.id", Now)}
                 """, null),
             ["sources"] = ($"""
                 SELECT 'source' AS type, c.* FROM ({sources}) c
-                 WHERE {PublishedArticleTerm.VisibleSql(PublishedArticleTerm.SourcePrefix, "c.id", Now)}
+                 WHERE {PublishedArticleTerm.VisibleSql("source", "c.id", Now)}
                 """, null),
         };
         var asked = types.Split(',').Select(type => byType[type]).ToList();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Text.RegularExpressions;
 using HeadlessNews.Api.Features.Delivery;
 using HeadlessNews.Api.Infrastructure.Caching;
@@ -70,17 +71,9 @@ public static partial class ArchiveSitemapEndpoints
         var visible = sources.Db.Set<PublishedArticle>().AsNoTracking().Where(p => p.VisibleFrom <= now);
         var rows = await visible.Where(p => p.VisibleFrom >= start && p.VisibleFrom < end)
             .OrderBy(p => p.VisibleFrom).ThenBy(p => p.ArticleId).Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(p => new { p.ArticleId, p.Slug, p.UpdatedAt, p.VisibleFrom, p.Language, p.TranslationGroupId, p.Headline })
-            .ToListAsync(cancellationToken);
-        var editions = await SitemapEditions.ReadAsync(visible, rows.Select(r => r.TranslationGroupId), FeedEndpoints.SiteBase(http, sources.Options.Value), cancellationToken);
-        var entries = rows.Select(r =>
-        {
-            var lastModified = r.UpdatedAt > r.VisibleFrom ? r.UpdatedAt : r.VisibleFrom;
-            return new FeedEntry(r.ArticleId, r.Headline, null, null, editions.Link(r.Slug), r.VisibleFrom, lastModified, r.VisibleFrom, 0, r.Language, [], [], null, [], null, null)
-            {
-                Alternates = editions.AlternatesOf(r.TranslationGroupId),
-            };
-        });
+            .Select(SitemapEditions.Story).ToListAsync(cancellationToken);
+        var editions = await SitemapEditions.ReadAsync(visible, rows, FeedEndpoints.SiteBase(http, sources.Options.Value), cancellationToken);
+        var entries = rows.Select(editions.EntryOf);
         http.AddCacheTags("feeds");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         // The month's lastmod in the index, for each of its pages: If-Modified-Since answers 304 until the month changes.
@@ -132,18 +125,31 @@ internal sealed class SitemapEditions
 
     private SitemapEditions(Uri site, ILookup<Guid, (string Language, string Slug)> editions) => (_site, _editions) = (site, editions);
 
-    public static async Task<SitemapEditions> ReadAsync(IQueryable<PublishedArticle> visible, IEnumerable<Guid> groups, Uri site, CancellationToken cancellationToken)
+    /// <summary>What a sitemap says of a story, read from the read model's own columns (never its delivery document).</summary>
+    public static readonly Expression<Func<PublishedArticle, SitemapStory>> Story =
+        p => new SitemapStory(p.ArticleId, p.Slug, p.Headline, p.Language, p.VisibleFrom, p.UpdatedAt, p.TranslationGroupId);
+
+    /// <summary>The visible editions of <paramref name="stories"/>.</summary>
+    public static async Task<SitemapEditions> ReadAsync(IQueryable<PublishedArticle> visible, IEnumerable<SitemapStory> stories, Uri site, CancellationToken cancellationToken)
     {
-        var wanted = groups.Distinct().ToList();
+        var wanted = stories.Select(s => s.TranslationGroupId).Distinct().ToList();
         var editions = await visible.Where(p => wanted.Contains(p.TranslationGroupId))
             .Select(p => new { p.TranslationGroupId, p.Language, p.Slug }).ToListAsync(cancellationToken);
         return new(site, editions.ToLookup(e => e.TranslationGroupId, e => (e.Language, e.Slug)));
     }
 
-    /// <summary>Where a reader finds the article: the public site's page, else its delivery route.</summary>
-    public Uri Link(string slug) => new(_site, $"articles/{Uri.EscapeDataString(slug)}");
+    /// <summary>A story's entry: published when it became visible, last changed at its last edit (or then), with its editions.</summary>
+    public FeedEntry EntryOf(SitemapStory story) =>
+        new(story.ArticleId, story.Headline, null, null, Link(story.Slug), story.VisibleFrom,
+            story.UpdatedAt > story.VisibleFrom ? story.UpdatedAt : story.VisibleFrom, story.VisibleFrom, 0, story.Language, [], [], null, [], null, null)
+        {
+            Alternates = AlternatesOf(story.TranslationGroupId),
+        };
 
-    public IReadOnlyList<FeedAlternate> AlternatesOf(Guid group)
+    /// <summary>Where a reader finds the article: the public site's page, else its delivery route.</summary>
+    private Uri Link(string slug) => new(_site, $"articles/{Uri.EscapeDataString(slug)}");
+
+    private IReadOnlyList<FeedAlternate> AlternatesOf(Guid group)
     {
         var story = _editions[group].OrderBy(e => e.Language, StringComparer.Ordinal).ToList();
         if (story.Count < 2)
@@ -154,3 +160,5 @@ internal sealed class SitemapEditions
         return [.. story.Select(e => new FeedAlternate(e.Language, Link(e.Slug))), new FeedAlternate("x-default", Link(fallback.Slug))];
     }
 }
+
+internal sealed record SitemapStory(Guid ArticleId, string Slug, string Headline, string Language, DateTimeOffset VisibleFrom, DateTimeOffset UpdatedAt, Guid TranslationGroupId);
