@@ -101,7 +101,7 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
     [Fact]
     public async Task Atom_json_feed_and_the_news_sitemap_parse_and_revalidate_with_304()
     {
-        var (_, section, visible, _, _) = await SeedAsync();
+        var (editor, section, visible, _, _) = await SeedAsync();
         var reader = api.CreateClient();
         using (var xml = XmlReader.Create(new StringReader(await reader.GetStringAsync($"/v1/feeds/articles.atom?section={section}"))))
         {
@@ -118,6 +118,14 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
         Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(again)).StatusCode);
         await (await reader.GetAsync("/v1/feeds/articles.rss?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        var sitemap = await reader.GetAsync("/sitemaps/news.xml");
+        var story = await editor.GetJsonAsync($"/v1/manage/articles/{visible}");
+        Assert.True(sitemap.Content.Headers.LastModified >= story.GetProperty("publishAt").GetDateTimeOffset().AddSeconds(-1),
+            "the news sitemap's Last-Modified is at least its newest story's publication");
+        var crawler = new HttpRequestMessage(HttpMethod.Get, "/sitemaps/news.xml");
+        crawler.Headers.IfModifiedSince = sitemap.Content.Headers.LastModified;
+        Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(crawler)).StatusCode);
     }
 
     [Fact]

@@ -42,7 +42,8 @@ public sealed class TranslationTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "cy" })).AssertProblemAsync(HttpStatusCode.Conflict);
         // A region is not another language: delivery's ?language=cy would show both Welsh editions.
-        await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "cy-GB" })).AssertProblemAsync(HttpStatusCode.Conflict);
+        var regional = await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "cy-GB" })).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains($"an edition in cy, which cy-GB would share: {Slug(welsh)}", regional.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "en" })).AssertProblemAsync(HttpStatusCode.Conflict);
         await (await editor.PostJsonAsync($"/v1/manage/articles/{english.Id()}/translations", new { language = "not a tag" })).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await editor.PostJsonAsync($"/v1/manage/articles/{Guid.NewGuid()}/translations", new { language = "cy" })).AssertProblemAsync(HttpStatusCode.NotFound);

@@ -25,4 +25,21 @@ public sealed class WelshSnippetTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Contains("<mark>dref</mark>", snippet, StringComparison.Ordinal);
         Assert.DoesNotContain("<mark>yng</mark>", snippet, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_snippet_escapes_only_htmls_special_characters_so_accented_letters_stay_letters()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var marker = "x" + Guid.NewGuid().ToString("N")[..8];
+        await editor.CreatePublishedAsync(new
+        {
+            headline = $"Caffi {marker}", language = "cy",
+            body = Editorial.OneParagraph($"Mae'r caffi newydd yn gwerthu te &amp; bara brith, a dŵr glân o'r ffynnon: 5 &lt; 6. {marker}"),
+        });
+
+        var snippet = (await api.CreateClient().GetJsonAsync($"/v1/search?types=articles&language=cy&q={marker}"))
+            .GetProperty("items").EnumerateArray().Single().GetProperty("snippet").GetString();
+
+        Assert.Contains("te &amp; bara brith, a dŵr glân o&#39;r ffynnon: 5 &lt; 6. <mark>", snippet, StringComparison.Ordinal);
+    }
 }

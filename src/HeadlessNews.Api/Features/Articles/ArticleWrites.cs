@@ -114,8 +114,10 @@ public static class ArticleWrites
         var primary = language.Split('-')[0];
         var regional = primary + "-";
         var holder = await db.Set<Article>().Where(a => a.TranslationGroupId == group && (a.Language == primary || a.Language.StartsWith(regional)) && a.Id != except)
-            .Select(a => new { a.Id, a.Slug }).FirstOrDefaultAsync(cancellationToken);
-        return holder is null ? null : new EditionTaken($"The story already has an edition in {language}: {holder.Slug} ({holder.Id}).");
+            .Select(a => new { a.Id, a.Slug, a.Language }).FirstOrDefaultAsync(cancellationToken);
+        return holder is null ? null : new EditionTaken(holder.Language == language
+            ? $"The story already has an edition in {language}: {holder.Slug} ({holder.Id})."
+            : $"The story already has an edition in {holder.Language}, which {language} would share: {holder.Slug} ({holder.Id}).");
     }
 
     private static async Task<WriteResult<ArticleResponse>> InsertAsync(

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Npgsql;
 
@@ -376,7 +377,29 @@ public static class SearchEndpoints
     /// </summary>
     private const int MaxBoostWeeks = 64;
 
-    /// <summary>The snippet is plain text with control-character marks (Welsh words marked in their mutated forms, see <c>hn_welsh_headline_query</c>): encode it, then turn the marks into &lt;mark&gt;.</summary>
-    private static string Highlight(string snippet) =>
-        WebUtility.HtmlEncode(snippet).Replace(MarkStart.ToString(), "<mark>", StringComparison.Ordinal).Replace(MarkEnd.ToString(), "</mark>", StringComparison.Ordinal);
+    /// <summary>
+    /// The snippet is plain text with control-character marks (Welsh words marked in their mutated forms, see
+    /// <c>hn_welsh_headline_query</c>): only HTML's five special characters are escaped, so that "glân" and "café" stay
+    /// letters for a client that shows the snippet as text (WebUtility.HtmlEncode wrote U+00A0-U+00FF as &amp;#226;), and
+    /// the marks become &lt;mark&gt;.
+    /// </summary>
+    private static string Highlight(string snippet)
+    {
+        var html = new StringBuilder(snippet.Length + 32);
+        foreach (var c in snippet)
+        {
+            _ = c switch
+            {
+                '&' => html.Append("&amp;"),
+                '<' => html.Append("&lt;"),
+                '>' => html.Append("&gt;"),
+                '"' => html.Append("&quot;"),
+                '\'' => html.Append("&#39;"),
+                MarkStart => html.Append("<mark>"),
+                MarkEnd => html.Append("</mark>"),
+                _ => html.Append(c),
+            };
+        }
+        return html.ToString();
+    }
 }

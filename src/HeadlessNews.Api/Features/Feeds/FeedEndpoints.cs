@@ -184,14 +184,17 @@ public static class FeedEndpoints
         var entries = rows.Select(editions.EntryOf).ToList();
         http.AddCacheTags("feeds");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
+        // The sitemap also changes when a story passes the 48 hours and leaves it.
+        var leftLast = await visible.Where(p => p.VisibleFrom < since).MaxAsync(p => (DateTimeOffset?)p.VisibleFrom, cancellationToken) is { } visibleFrom
+            ? visibleFrom.AddHours(48) : DateTimeOffset.MinValue;
+        await SetLastModifiedAsync(http, sources.Db, entries.Select(e => e.Updated).Append(leftLast).Max(), cancellationToken);
         return Results.Bytes(FeedFormats.NewsSitemap(sources.Options.Value.PublicationName, entries), "application/xml; charset=utf-8");
     }
 
     private static async Task<IResult> WriteAsync(HttpContext http, HeadlessNewsDbContext db, List<FeedEntry> entries, FeedChannel channel, string format, CancellationToken cancellationToken)
     {
         http.AddCacheTags("feeds");
-        var changed = await ChangeFeedUpserts.LatestAsync(db, cancellationToken) is { } latest && latest > channel.Updated ? latest : channel.Updated;
-        http.Response.Headers.LastModified = changed.ToString("R", CultureInfo.InvariantCulture);
+        await SetLastModifiedAsync(http, db, channel.Updated, cancellationToken);
         return format switch
         {
             "rss" => Results.Bytes(FeedFormats.Rss(channel, entries), Rss),
@@ -199,6 +202,13 @@ public static class FeedEndpoints
             "json" => Results.Bytes(FeedFormats.JsonFeed(channel, entries), JsonFeed),
             _ => Results.Bytes(FeedFormats.Ninjs(entries), "application/json; charset=utf-8"),
         };
+    }
+
+    /// <summary>A feed's <c>Last-Modified</c>: its newest item's change, or the newest change-feed entry if later (an item left or changed through what it shows).</summary>
+    private static async Task SetLastModifiedAsync(HttpContext http, HeadlessNewsDbContext db, DateTimeOffset itemsUpdated, CancellationToken cancellationToken)
+    {
+        var changed = await ChangeFeedUpserts.LatestAsync(db, cancellationToken) is { } latest && latest > itemsUpdated ? latest : itemsUpdated;
+        http.Response.Headers.LastModified = changed.ToString("R", CultureInfo.InvariantCulture);
     }
 
     /// <summary>

@@ -53,7 +53,7 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
         {
             var etag = StrongETag(response, buffer);
             response.Headers.ETag = etag;
-            if (Matches(context.Request, etag))
+            if (NotModified(context.Request, response, etag))
             {
                 context.Features.Get<IOutputCacheFeature>()?.Context.AllowCacheStorage = false;
                 response.StatusCode = StatusCodes.Status304NotModified;
@@ -108,9 +108,7 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
             }
         }
         var seconds = ((long)maxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        headers.CacheControl = staleWhileRevalidate > 0
-            ? $"public, max-age={seconds}, stale-while-revalidate={staleWhileRevalidate.ToString(CultureInfo.InvariantCulture)}"
-            : $"public, max-age={seconds}";
+        headers.CacheControl = $"public, max-age={seconds}, stale-while-revalidate={staleWhileRevalidate.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>A strong ETag differs per content coding, so a handler's own tag gets the encoding appended.</summary>
@@ -131,15 +129,19 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
         return "\"" + WebEncoders.Base64UrlEncode(hash.GetCurrentHash()) + "\"";
     }
 
-    /// <summary>If-None-Match uses the weak comparison (RFC 9110 13.1.2).</summary>
-    private static bool Matches(HttpRequest request, string etag)
+    /// <summary>
+    /// If-None-Match uses the weak comparison (RFC 9110 13.1.2); without it, If-Modified-Since is compared with the
+    /// handler's Last-Modified (feeds and sitemaps set one), to the second (13.1.3).
+    /// </summary>
+    private static bool NotModified(HttpRequest request, HttpResponse response, string etag)
     {
-        if (request.Headers.IfNoneMatch.Count == 0
-            || !EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var candidates))
+        var headers = request.GetTypedHeaders();
+        if (request.Headers.IfNoneMatch.Count > 0)
         {
-            return false;
+            var current = EntityTagHeaderValue.Parse(etag);
+            return headers.IfNoneMatch.Any(c => c.Equals(EntityTagHeaderValue.Any) || c.Compare(current, useStrongComparison: false));
         }
-        var current = EntityTagHeaderValue.Parse(etag);
-        return candidates.Any(c => c.Equals(EntityTagHeaderValue.Any) || c.Compare(current, useStrongComparison: false));
+        return headers.IfModifiedSince is { } since && response.GetTypedHeaders().LastModified is { } lastModified
+            && lastModified.ToUnixTimeSeconds() <= since.ToUnixTimeSeconds();
     }
 }
