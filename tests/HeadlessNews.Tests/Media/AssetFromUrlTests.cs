@@ -16,6 +16,7 @@ public sealed class AssetFromUrlTests(MediaApiFactory api) : IClassFixture<Media
     [InlineData("""{"sourceUrl": "file:///etc/passwd"}""", "Only http and https URLs can be used.")]
     [InlineData("""{"sourceUrl": "https://ceri:secret@pictures.example/pier.jpg"}""", "may not carry credentials")]
     [InlineData("""{"sourceUrl": "http://169.254.169.254/latest/meta-data"}""", "nothing is sent to or fetched from there")]
+    [InlineData("""{"sourceUrl": "http://1.1.1.1:0/"}""", "port must be between 1 and 65535")]
     public async Task A_url_that_cannot_be_fetched_is_a_400_keyed_sourceUrl_in_the_words_of_pictures(string body, string message)
     {
         var editor = await api.ClientWithScopesAsync("content:write");

@@ -59,4 +59,21 @@ public sealed class WebhookFailureTests(QuickToGiveUpApi api) : IClassFixture<Qu
             db.Set<HeadlessNews.Api.Features.Webhooks.WebhookMessage>().Single(m => m.EventId == messageId).Status)))
             == HeadlessNews.Api.Features.Webhooks.WebhookMessageStatus.Delivered, "the retried message to be delivered");
     }
+
+    [Fact]
+    public async Task A_target_on_port_zero_saved_before_it_was_refused_has_its_failed_attempts_logged()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var client = await api.ClientWithScopesAsync("webhooks:manage");
+        var (id, _) = await CreateWebhookAsync(client, receiver.Url, ContentEventTypes.NoticeUpdated);
+        await api.WithDbAsync(db => db.Set<HeadlessNews.Api.Features.Webhooks.Webhook>().Where(w => w.Id == Guid.Parse(id))
+            .ExecuteUpdateAsync(w => w.SetProperty(x => x.Url, "http://1.1.1.1:0/")));
+        var messageId = await RecordAsync(api, ContentEventTypes.NoticeUpdated);
+
+        // Here the connect fails at once, as a bare SocketException that the dispatcher once let escape, logging nothing and retrying forever.
+        await Eventually.TrueAsync(async () => await api.WithDbAsync(db => db.Set<HeadlessNews.Api.Features.Webhooks.WebhookAttempt>()
+            .AnyAsync(a => a.EventId == messageId && a.Outcome != HeadlessNews.Api.Features.Webhooks.WebhookAttemptOutcome.Delivered)),
+            "the failed attempt, logged");
+        Assert.Empty(receiver.Received);
+    }
 }

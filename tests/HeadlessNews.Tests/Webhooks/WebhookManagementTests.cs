@@ -72,6 +72,8 @@ public sealed class WebhookManagementTests(WebhookApi api) : IClassFixture<Webho
     [InlineData("ftp://127.0.0.1/hooks")]
     [InlineData("file:///etc/passwd")]
     [InlineData("not a url")]
+    [InlineData("http://1.1.1.1:0/")]
+    [InlineData("https://1.1.1.1/\r\nX: y")]
     public async Task Link_local_metadata_multicast_and_non_http_targets_are_always_refused(string url) =>
         await AssertTargetRefusedAsync(api, url);
 

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using HeadlessNews.Api.Features.Webhooks;
 
@@ -72,7 +73,7 @@ public sealed class AssetWrites(
                 return await ReadAsync(response, filename, settings, timeout.Token);
             }
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return (null, filename, new ImageRefusal(StatusCodes.Status422UnprocessableEntity, $"The sourceUrl could not be fetched from {uri.Host}.", Unreachable: true));
         }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -219,8 +220,9 @@ public sealed class WebhookDispatcher(
             attempt.Outcome = WebhookAttemptOutcome.Refused;
             attempt.Error = AcceptedText.Cut(refusal.Message, 1000);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException)
         {
+            // A failed connect usually arrives wrapped in HttpRequestException, but not always bare of it: any form is the target's failure, logged and retried.
             attempt.Outcome = WebhookAttemptOutcome.NetworkError;
             attempt.Error = AcceptedText.Cut(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, 1000);
         }

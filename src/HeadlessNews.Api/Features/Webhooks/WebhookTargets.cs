@@ -62,11 +62,13 @@ public sealed class WebhookTargets(IOptionsMonitor<WebhookOptions> options)
         ((IPAddress.Parse("2002::"), 16), 2),
     ];
 
-    /// <summary>Null when the URL's form is acceptable (absolute http(s), no credentials), else why not.</summary>
+    /// <summary>Null when the URL's form is acceptable (absolute http(s) to a port that can be connected to, no credentials, nothing a URL must percent-encode), else why not.</summary>
     public static string? CheckForm(string url) =>
-        !Uri.TryCreate(url, UriKind.Absolute, out var uri) ? "The url must be an absolute http or https URL."
+        url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) ? "The url may not contain spaces or control characters; percent-encode them."
+        : !Uri.TryCreate(url, UriKind.Absolute, out var uri) ? "The url must be an absolute http or https URL."
         : uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps ? "Only http and https URLs can be used."
         : uri.UserInfo.Length > 0 ? "The url may not carry credentials."
+        : uri.Port == 0 ? "The url's port must be between 1 and 65535."
         : null;
 
     /// <summary>Null when <paramref name="address"/> may be connected to, else what kind of address it is (never the address itself).</summary>
