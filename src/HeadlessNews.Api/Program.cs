@@ -101,7 +101,7 @@ static void MapHttp(WebApplication app)
 
     app.MapOperations();
     var v1 = app.MapGroup("/v1");
-    var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation().WithContributorRule();
+    var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation().WithNoBodyButJson().WithContributorRule();
     manage.MapMe();
     manage.MapApiKeys();
     manage.MapAudit();

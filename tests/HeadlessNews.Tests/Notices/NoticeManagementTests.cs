@@ -72,6 +72,26 @@ public sealed class NoticeManagementTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal(["notice.published", "notice.withdrawn"], await EventsAsync(notice.Id()));
     }
 
+    [Theory]
+    [InlineData("{", "application/json")]
+    [InlineData("publish it", "text/plain")]
+    public async Task A_workflow_action_sent_a_body_that_is_not_json_is_a_400_and_changes_nothing(string body, string contentType)
+    {
+        var desk = await DeskAsync();
+        var notice = await desk.CreateAsync(NoticeRequests.Valid());
+        HttpRequestMessage Publish(HttpContent content)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/manage/notices/{notice.Id()}/publish") { Content = content };
+            request.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"1\""));
+            return request;
+        }
+
+        var problem = await (await desk.SendAsync(Publish(new StringContent(body, System.Text.Encoding.UTF8, contentType)))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Malformed JSON", problem.GetProperty("title").GetString());
+        Assert.Equal("draft", (await (await desk.GetAsync($"/v1/manage/notices/{notice.Id()}")).AssertSuccessAsync()).GetProperty("status").GetString());
+        Assert.Equal("published", (await (await desk.SendAsync(Publish(JsonContent.Create(new { })))).AssertSuccessAsync()).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task Editing_a_published_notice_records_notice_updated_but_editing_a_draft_records_no_event()
     {

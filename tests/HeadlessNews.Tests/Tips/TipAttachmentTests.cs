@@ -188,6 +188,8 @@ public sealed class TipAttachmentTests(TipsApiFactory api) : IClassFixture<TipsA
         Assert.Contains("without sound data", onlyTags.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var empty = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), "\n \n"u8.ToArray())).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("is empty", empty.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var silentWav = await (await SubmitWithAsync(Guid.NewGuid().ToString("N"), Wav(Chunk("data", 0, [])))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("WAV file without sound data", silentWav.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>One MPEG audio frame: its 4-byte header and silence up to the length the header gives.</summary>

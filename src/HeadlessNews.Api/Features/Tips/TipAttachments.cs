@@ -218,7 +218,7 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
 
     /// <summary>
     /// The length of the <c>fmt </c> and <c>data</c> chunks as they are kept (each padded to an even length), copied into
-    /// <paramref name="kept"/> unless it is empty, and whether there was a <c>data</c> chunk.
+    /// <paramref name="kept"/> unless it is empty, and whether there was a <c>data</c> chunk holding samples.
     /// </summary>
     private static (int Length, bool HasData) CopyWavChunks(ReadOnlySpan<byte> span, Span<byte> kept)
     {
@@ -232,7 +232,7 @@ public sealed class TipAttachments(ImageWork imageWork, IOptions<MediaOptions> m
             var length = !overruns ? (int)size : id.SequenceEqual("data"u8) ? SamplesLength(span, at + 8) : span.Length - at - 8;
             if (id.SequenceEqual("fmt "u8) || id.SequenceEqual("data"u8))
             {
-                hasData |= id.SequenceEqual("data"u8);
+                hasData |= id.SequenceEqual("data"u8) && length > 0;
                 if (!kept.IsEmpty)
                 {
                     id.CopyTo(kept[written..]);
