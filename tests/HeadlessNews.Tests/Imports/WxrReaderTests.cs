@@ -23,11 +23,13 @@ public sealed class WxrReaderTests
     [Fact]
     public async Task A_control_character_pasted_into_a_post_is_dropped_and_the_posts_after_it_are_read()
     {
-        var entries = await ReadAsync("", Item("101", "<content:encoded><![CDATA[We will rebuild.\v The end.]]></content:encoded>"), Item("102", "<title>Next &#12;story</title>"));
+        var entries = await ReadAsync("", Item("101", "<content:encoded><![CDATA[We will rebuild.\v The end.]]></content:encoded>"), Item("102", "<title>Next &#12;story</title>"),
+            Item("103", "<title>C1\u0085 and DEL\u007f &#x9B;too</title>"));
         var items = entries.OfType<WpItem>().ToList();
-        Assert.Equal(["101", "102"], items.Select(i => i.PostId));
+        Assert.Equal(["101", "102", "103"], items.Select(i => i.PostId));
         Assert.Equal("We will rebuild. The end.", items[0].Content);
         Assert.Equal("Next story", items[1].Title);
+        Assert.Equal("C1 and DEL too", items[2].Title);
     }
 
     [Fact]

@@ -71,6 +71,8 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
     [InlineData("/v1/manage/articles", """{"headline": "Menai\ud800b"}""", "headline")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai", "tags": ["\udc00"]}""", "tags[0]")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai\u0001"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai DEL\u007f"}""", "headline")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "standfirst": "C1 \u0085 next line"}""", "standfirst")]
     [InlineData("/v1/manage/articles", """{"headline": "Menai", "body": [{"type": "paragraph", "html": "\u001b[31mred"}]}""", "body[0].html")]
     [InlineData("/v1/manage/notices", """{"reference": "R1", "category": "planning", "title": "Bell\u0007", "body": "<p>b</p>", "issuer": {"name": "Gwynedd"}}""", "title")]
     public async Task A_noncharacter_or_control_character_in_a_json_string_is_a_400_keyed_by_its_path_and_writes_nothing(string url, string body, string field)
@@ -88,12 +90,15 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
     [InlineData("""{"headline": "Menai\ud800b"}""", "U+D800")]
     [InlineData("""{"headline": "Menai \ud83c\udf09 a\\ud800 \udfff"}""", "U+DFFF")]
     [InlineData("""{"headline": "Menai \ud83c\udf09\udbff"}""", "U+DBFF")]
-    public async Task An_escaped_unpaired_surrogate_is_named_in_the_refusal(string body, string named)
+    [InlineData("""{"headline": "Caf\u00e9 \u009b then \uffff"}""", "control characters other than tab, line feed and carriage return (found U+009B)")]
+    [InlineData("""{"headline": "Caf\u00e9 \uffff then \u009b"}""", "Unicode noncharacters (found U+FFFF)")]
+    public async Task The_first_refused_character_an_escaped_unpaired_surrogate_included_is_named_in_the_refusal(string body, string named)
     {
         var editor = await api.ClientWithScopesAsync("content:write");
         var problem = await (await editor.PostAsync("/v1/manage/articles", Json(body))).AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
-        Assert.Contains($"unpaired surrogates (found {named})", problem.GetProperty("errors").GetProperty("headline")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains(named.StartsWith("U+", StringComparison.Ordinal) ? $"unpaired surrogates (found {named})" : named,
+            problem.GetProperty("errors").GetProperty("headline")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -14,9 +14,12 @@ namespace HeadlessNews.Api.Features.Imports;
 /// </summary>
 public sealed partial class WxrText : TextReader
 {
-    /// <summary>C0 controls but tab, line feed and carriage return, and the two non-characters.</summary>
+    /// <summary>
+    /// C0 controls but tab, line feed and carriage return, DEL and the C1 controls (XML allows those, the API's text does not,
+    /// see <see cref="Infrastructure.Text.AcceptedText"/>: an imported story must save again as it is), and the two non-characters.
+    /// </summary>
     public static readonly SearchValues<char> Forbidden = SearchValues.Create(
-        [.. Enumerable.Range(0, 32).Select(c => (char)c).Where(c => c is not ('\t' or '\n' or '\r')), '\uFFFE', '\uFFFF']);
+        [.. Enumerable.Range(0, 32).Select(c => (char)c).Where(c => c is not ('\t' or '\n' or '\r')), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c), '\uFFFE', '\uFFFF']);
 
     private readonly StreamReader _inner;
     private bool _started;

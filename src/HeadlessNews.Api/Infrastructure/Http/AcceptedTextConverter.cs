@@ -79,7 +79,7 @@ public sealed class InvalidTextException(int codePoint) : JsonException(Describe
     private static string Describe(int codePoint) => codePoint switch
     {
         0 => "Text may not contain NUL characters (U+0000).",
-        < ' ' => $"Text may not contain control characters other than tab, line feed and carriage return (found U+{codePoint:X4}).",
+        < ' ' or (>= 0x7F and <= 0x9F) => $"Text may not contain control characters other than tab, line feed and carriage return (found U+{codePoint:X4}).",
         >= 0xD800 and <= 0xDFFF => $"Text may not contain unpaired surrogates (found U+{codePoint:X4}).",
         _ => $"Text may not contain Unicode noncharacters (found U+{codePoint:X4}).",
     };

@@ -5,8 +5,9 @@ namespace HeadlessNews.Api.Infrastructure.Text;
 
 /// <summary>
 /// What no text the API accepts may hold: C0 controls other than tab, line feed and carriage return (PostgreSQL cannot
-/// store NUL, XML feeds cannot carry the others), unpaired surrogates, and the 66 Unicode noncharacters (U+FFFE and
-/// unpaired surrogates make <see cref="string.Normalize()"/> throw; none of them is text).
+/// store NUL, XML feeds cannot carry the others), DEL and the C1 controls (U+007F-U+009F: never text, and HTML forbids
+/// them), unpaired surrogates, and the 66 Unicode noncharacters (U+FFFE and unpaired surrogates make
+/// <see cref="string.Normalize()"/> throw; none of them is text).
 /// </summary>
 public static class AcceptedText
 {
@@ -23,15 +24,19 @@ public static class AcceptedText
     /// <summary>Where the first refused character is, or -1; <paramref name="codePoint"/> is its code point (a lone surrogate's own value).</summary>
     public static int IndexOfRefused(ReadOnlySpan<char> text, out int codePoint)
     {
+        // DEL and the C1 controls lie inside the range the loop below skips: a vectorised search of their own finds the
+        // first, and the loop looks only before it.
+        var control = text.IndexOfAnyInRange('\u007F', '\u009F');
+        var before = control < 0 ? text : text[..control];
         var start = 0;
         int found;
         // Almost all text is U+0020..U+D7FF; a vectorised search skips it, and only the rest is decoded one code point at a time.
-        while ((found = text[start..].IndexOfAnyExceptInRange(' ', '\uD7FF')) >= 0)
+        while ((found = before[start..].IndexOfAnyExceptInRange(' ', '\uD7FF')) >= 0)
         {
             var at = start + found;
-            if (Rune.DecodeFromUtf16(text[at..], out var rune, out var consumed) != OperationStatus.Done)
+            if (Rune.DecodeFromUtf16(before[at..], out var rune, out var consumed) != OperationStatus.Done)
             {
-                codePoint = text[at];
+                codePoint = before[at];
                 return at;
             }
             if (IsRefused(rune.Value))
@@ -41,8 +46,8 @@ public static class AcceptedText
             }
             start = at + consumed;
         }
-        codePoint = 0;
-        return -1;
+        codePoint = control < 0 ? 0 : text[control];
+        return control;
     }
 
     private static bool IsRefused(int codePoint) => codePoint < ' '
