@@ -196,6 +196,10 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var tampered = next[..^2] + (next[^2] == 'A' ? "B" : "A") + next[^1];
         await (await admin.GetAsync($"/v1/manage/api-keys?cursor={tampered}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        // Another list's cursor is a position in that list, not this one.
+        var audit = await api.ClientWithScopesAsync("keys:manage");
+        var problem = await (await audit.GetAsync($"/v1/manage/audit?cursor={next}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("cursor", out _), problem.ToString());
     }
 
     [Fact]

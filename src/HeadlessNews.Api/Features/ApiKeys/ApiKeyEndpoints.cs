@@ -43,7 +43,7 @@ public static class ApiKeyEndpoints
     private static async Task<Results<Ok<Page<ApiKeyResponse>>, ProblemHttpResult>> ListKeys(
         int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

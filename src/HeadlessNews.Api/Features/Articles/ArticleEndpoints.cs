@@ -100,7 +100,7 @@ public static class ArticleEndpoints
         string? status, string? section, string? q, DateTimeOffset? updatedSince, string? createdBy, int? limit, string? cursor,
         HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

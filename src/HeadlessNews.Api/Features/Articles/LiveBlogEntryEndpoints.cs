@@ -29,7 +29,7 @@ public static class LiveBlogEntryEndpoints
     private static async Task<Results<Ok<Page<LiveBlogEntryResponse>>, ProblemHttpResult>> ListEntries(
         Guid id, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -52,7 +52,7 @@ public static class AuditEndpoints
     private static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> ListAudit(
         int? limit, string? cursor, string? resourceId, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -25,7 +25,7 @@ public static class ArticleDeliveryEndpoints
         int? limit, string? cursor, string? include, string? language,
         HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, IOptions<DeliveryOptions> delivery, SearchTurns turns, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -36,7 +36,7 @@ public static class LiveBlogDeliveryEndpoints
         string slug, [System.ComponentModel.Description("Only entries created or changed after this moment (ISO-8601).")] DateTimeOffset? since, int? limit, string? cursor,
         HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

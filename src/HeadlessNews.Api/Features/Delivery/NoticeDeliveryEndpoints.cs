@@ -35,7 +35,7 @@ public static class NoticeDeliveryEndpoints
         HttpContext http, [FromKeyedServices(ReadDatabase.Key)] HeadlessNewsDbContext db, MediaUrls urls, TokenSigner signer, TimeProvider clock, SearchTurns turns,
         CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -80,7 +80,7 @@ public static class ReferenceDeliveryEndpoints
         ReadDatabase reads, TokenSigner signer, TimeProvider clock, SearchTurns turns, Func<IQueryable<TEntity>, IQueryable<TEntity>?> narrow,
         Func<TEntity, Dictionary<Guid, List<ArticleLink>>, TDelivered> toDelivered, CancellationToken cancellationToken) where TEntity : class, ICreatedVersioned
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }
@@ -156,7 +156,7 @@ public static class ReferenceDeliveryEndpoints
         {
             return badLanguage;
         }
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -126,7 +126,7 @@ public static class AssetEndpoints
     private static async Task<Results<Ok<Page<AssetResponse>>, ProblemHttpResult>> ListAssets(
         string? q, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -42,7 +42,7 @@ public static class NoticeEndpoints
         string? status, string? category, string? issuer, int? limit, string? cursor,
         HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -35,7 +35,7 @@ public static class TipManagementEndpoints
     private static async Task<Results<Ok<Page<TipSummaryResponse>>, ProblemHttpResult>> ListTips(
         string? status, int? limit, string? cursor, HttpContext http, HeadlessNewsDbContext db, TokenSigner signer, CancellationToken cancellationToken)
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }

@@ -16,10 +16,12 @@ public static class Pagination
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
-    private const string CursorPurpose = "keyset-cursor";
 
-    /// <summary>Reads <c>limit</c> and <c>cursor</c>; a problem when either is malformed.</summary>
-    public static ProblemHttpResult? TryRead(TokenSigner signer, int? limit, string? cursor, out int take, out KeysetCursor? after)
+    /// <summary>A cursor is signed for the route that issued it: another list's position would skip or repeat items there.</summary>
+    private static string CursorPurpose(HttpContext http) => "keyset-cursor " + (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+
+    /// <summary>Reads <c>limit</c> and <c>cursor</c>; a problem when either is malformed, or the cursor is another route's.</summary>
+    public static ProblemHttpResult? TryRead(HttpContext http, TokenSigner signer, int? limit, string? cursor, out int take, out KeysetCursor? after)
     {
         take = limit ?? DefaultLimit;
         after = null;
@@ -27,7 +29,7 @@ public static class Pagination
         {
             return Problems.Validation("limit", $"limit must be between 1 and {MaxLimit}.");
         }
-        if (cursor is not null && !signer.TryRead(CursorPurpose, cursor, out after))
+        if (cursor is not null && !signer.TryRead(CursorPurpose(http), cursor, out after))
         {
             return Problems.Validation("cursor", "The cursor is not one this API issued; start again without it.");
         }
@@ -83,7 +85,7 @@ public static class Pagination
     {
         public static NextPage For(HttpRequest request, TokenSigner signer, KeysetCursor after)
         {
-            var cursor = signer.Sign(CursorPurpose, after);
+            var cursor = signer.Sign(CursorPurpose(request.HttpContext), after);
             // A cached page is shared, so its link carries only what the route reads, never another reader's extra parameters.
             var cached = request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<DeliveryCachePolicy>();
             var query = QueryString.Create(request.Query

@@ -9,7 +9,7 @@ public static class VersionedReads
     public static async Task<Results<Ok<Page<TResponse>>, ProblemHttpResult>> ListRecentlyUpdatedAsync<TEntity, TResponse>(
         this HeadlessNewsDbContext db, int? limit, string? cursor, HttpContext http, TokenSigner signer, CancellationToken cancellationToken) where TEntity : class, IVersioned
     {
-        if (Pagination.TryRead(signer, limit, cursor, out var take, out var after) is { } problem)
+        if (Pagination.TryRead(http, signer, limit, cursor, out var take, out var after) is { } problem)
         {
             return problem;
         }
