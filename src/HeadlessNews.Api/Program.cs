@@ -33,7 +33,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddHttpInputLimits();
 builder.Services.AddClientAddresses();
 builder.Services.AddRequestLogging();
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<TimeProvider>(PostgresClock.Instance);
 builder.Services.AddHeadlessNewsDatabase();
 builder.Services.AddNodeLeases();
 builder.Services.AddDeliveryReadModel();

@@ -123,13 +123,19 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
     public async Task A_revalidation_with_the_etag_is_a_304_and_responses_carry_cache_headers()
     {
         var editor = await api.ClientWithScopesAsync("*");
-        var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Denbigh castle repairs"), body = Editorial.OneParagraph() });
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Denbigh castle repairs"), section, body = Editorial.OneParagraph() });
         var reader = api.CreateClient();
         var url = $"/v1/articles/{article.GetProperty("slug").GetString()}";
         var first = await reader.GetAsync(url);
         Assert.NotNull(first.Headers.ETag);
         Assert.True(first.Headers.CacheControl!.Public);
-        Assert.Contains($"article:{article.Id()}", first.Headers.GetValues("Surrogate-Key").Single(), StringComparison.Ordinal);
+        var tags = first.Headers.GetValues("Surrogate-Key").Single().Split(' ');
+        Assert.Contains($"article:{article.Id()}", tags);
+        Assert.Contains($"section:{section}", tags);
+        Assert.Contains($"section:{section}", (await reader.GetAsync($"/v1/articles?section={section}")).Headers.GetValues("Surrogate-Key").Single().Split(' '));
+        // A filter that is not a slug is no tag: a header cannot carry what a query string can.
+        Assert.DoesNotContain("section:", (await reader.GetAsync("/v1/articles?section=a%0D%0Ab")).Headers.GetValues("Surrogate-Key").Single(), StringComparison.Ordinal);
 
         var again = new HttpRequestMessage(HttpMethod.Get, url);
         again.Headers.IfNoneMatch.Add(first.Headers.ETag!);

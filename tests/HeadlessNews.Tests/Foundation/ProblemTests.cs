@@ -224,6 +224,24 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(before + 1, await KeyCountAsync());
     }
 
+    [Theory]
+    [InlineData(new[] { " " }, "may not be empty")]
+    [InlineData(new[] { "key-one", "key-two" }, "Send one Idempotency-Key, not 2")]
+    public async Task An_empty_or_repeated_idempotency_key_is_a_400_and_creates_nothing(string[] keys, string detail)
+    {
+        var admin = await api.ClientWithScopesAsync("keys:manage", "feeds:partner");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/manage/api-keys") { Content = JsonContent.Create(new { name = "Partner C", scopes = new[] { "feeds:partner" } }) };
+        foreach (var key in keys)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        }
+        var before = await KeyCountAsync();
+
+        var problem = await (await admin.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await KeyCountAsync());
+    }
+
     [Fact]
     public async Task Responses_carry_security_headers_and_no_server_banner()
     {

@@ -1,7 +1,9 @@
+using HeadlessNews.Api.Infrastructure.Database;
+
 namespace HeadlessNews.Tests.Support;
 
-/// <summary>Real time plus an offset the test controls, so timers still fire while a test moves "now".</summary>
-public sealed class TestClock : TimeProvider
+/// <summary>The API's clock plus an offset the test controls, so timers still fire while a test moves "now".</summary>
+public sealed class TestClock : PostgresClock
 {
     private TimeSpan _offset;
 

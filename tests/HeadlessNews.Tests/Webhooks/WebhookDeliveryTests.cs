@@ -31,7 +31,7 @@ public sealed class WebhookDeliveryTests(WebhookApi api) : IClassFixture<Webhook
 
         var payload = JsonDocument.Parse(delivered.Body).RootElement;
         Assert.Equal("article.published", payload.GetProperty("type").GetString());
-        Assert.True(payload.TryGetProperty("timestamp", out _));
+        Assert.EndsWith("Z", payload.GetProperty("timestamp").GetString(), StringComparison.Ordinal);
         var data = payload.GetProperty("data");
         Assert.Equal(articleId.ToString(), data.GetProperty("id").GetString());
         var slug = data.GetProperty("slug").GetString();

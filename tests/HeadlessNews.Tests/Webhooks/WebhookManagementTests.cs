@@ -27,6 +27,8 @@ public sealed class WebhookManagementTests(WebhookApi api) : IClassFixture<Webho
         var one = await read.AssertSuccessAsync();
         Assert.False(one.TryGetProperty("secret", out _));
         Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+        // The create answered with the instant as stored (microseconds), not one with a seventh decimal more.
+        Assert.Equal(created.GetProperty("createdAt").GetString(), one.GetProperty("createdAt").GetString());
         Assert.True(one.GetProperty("enabled").GetBoolean());
         Assert.Equal(["article.published", "notice.published"], one.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
 

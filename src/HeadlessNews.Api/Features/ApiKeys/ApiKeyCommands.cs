@@ -59,7 +59,7 @@ public static class ApiKeyCommands
         }
         var mint = app.Services.GetRequiredService<ApiKeyMint>();
         await mint.RunAsync(CancellationToken.None);
-        var created = await ApiKeyIssuer.CreateAsync(db, TimeProvider.System, mint, request, limits, CancellationToken.None);
+        var created = await ApiKeyIssuer.CreateAsync(db, PostgresClock.Instance, mint, request, limits, CancellationToken.None);
         await AuditTrail.RecordAsync(db, Audited("keys create", StatusCodes.Status201Created, created.Id), CancellationToken.None);
         await Console.Error.WriteLineAsync($"Created key {created.Id} \"{created.Name}\" with scopes {string.Join(',', created.Scopes)}. The secret is shown once:");
         Console.Out.WriteLine(created.Secret);
@@ -90,7 +90,7 @@ public static class ApiKeyCommands
         await DatabaseMigrator.MigrateAsync(app.Services, CancellationToken.None);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
-        var found = await ApiKeyIssuer.RevokeAsync(db, TimeProvider.System, keyId, CancellationToken.None);
+        var found = await ApiKeyIssuer.RevokeAsync(db, PostgresClock.Instance, keyId, CancellationToken.None);
         if (found)
         {
             await AuditTrail.RecordAsync(db, Audited("keys revoke", StatusCodes.Status204NoContent, keyId), CancellationToken.None);
@@ -111,7 +111,7 @@ public static class ApiKeyCommands
     private static AuditEntry Audited(string command, int status, Guid keyId) => new()
     {
         Id = Guid.CreateVersion7(),
-        At = TimeProvider.System.GetUtcNow(),
+        At = PostgresClock.Instance.GetUtcNow(),
         ActorKind = AuditActors.Person,
         ActorName = $"{Environment.UserName}@{Environment.MachineName} (command line)",
         Method = "CLI",

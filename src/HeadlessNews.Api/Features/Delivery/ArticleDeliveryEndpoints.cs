@@ -120,6 +120,10 @@ public static class ArticleDeliveryEndpoints
         }
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.VisibleFrom, r.ArticleId));
         http.AddCacheTags("articles");
+        if (section is not null && CacheTags.IsTaggable(section))
+        {
+            http.AddCacheTags(CacheTags.Section(section));
+        }
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         var oldBefore = now.AddDays(-delivery.Value.OldAfterDays);
         return new PreparedPage([.. page.Items.Select(r => OldFlag.Apply(r.Json!, r.FirstSeen < oldBefore))], page.Next);
@@ -131,7 +135,7 @@ public static class ArticleDeliveryEndpoints
         var now = clock.GetUtcNow();
         // The story's other editions are listed only while visible, so they are read with the page, never prepared.
         var found = (await reads.DataSource(genericPlans: true).ReadAsync("""
-            SELECT p.article_id, p.visible_from, p.first_seen, p.document_json, p.language, p.translation_group_id, e.ids, e.languages, e.slugs, e.next
+            SELECT p.article_id, p.visible_from, p.first_seen, p.document_json, p.language, p.translation_group_id, e.ids, e.languages, e.slugs, e.next, p.section_slug
               FROM published_articles p
               LEFT JOIN LATERAL (
                 SELECT array_agg(s.article_id ORDER BY s.language) FILTER (WHERE s.visible_from <= @now) AS ids,
@@ -147,7 +151,8 @@ public static class ArticleDeliveryEndpoints
         if (found is { Row: var article } && article.VisibleFrom <= now)
         {
             var oldFrom = article.FirstSeen.AddDays(delivery.Value.OldAfterDays);
-            http.AddCacheTags([$"article:{article.ArticleId}", $"translations:{found.Group}", .. found.Editions.Select(e => $"article:{e.Id}")]);
+            http.AddCacheTags([$"article:{article.ArticleId}", $"translations:{found.Group}", .. found.Editions.Select(e => $"article:{e.Id}"),
+                .. found.Section is null ? Array.Empty<string>() : [CacheTags.Section(found.Section)]]);
             if (oldFrom > now)
             {
                 http.ExpireAt(oldFrom);
@@ -182,13 +187,13 @@ public static class ArticleDeliveryEndpoints
         [.. document.AsSpan(0, document.Length - 1), .. ",\"translations\":"u8, .. JsonSerializer.SerializeToUtf8Bytes(editions, ApiJson.Options), (byte)'}'];
 
     /// <summary>An article's row with its language, its translation group, the group's visible editions and when the next one becomes visible.</summary>
-    private sealed record ArticlePage(PreparedRow Row, string Language, Guid Group, IReadOnlyList<(Guid Id, string Language, string Slug)> Editions, DateTimeOffset? NextEdition)
+    private sealed record ArticlePage(PreparedRow Row, string Language, Guid Group, IReadOnlyList<(Guid Id, string Language, string Slug)> Editions, DateTimeOffset? NextEdition, string? Section)
     {
         public static ArticlePage Read(NpgsqlDataReader reader)
         {
             var (ids, languages, slugs) = reader.IsDBNull(6) ? ([], [], []) : (reader.GetFieldValue<Guid[]>(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8));
             return new(PreparedRow.Read(reader), reader.GetString(4), reader.GetGuid(5), [.. ids.Select((id, i) => (id, languages[i], slugs[i]))],
-                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9));
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.IsDBNull(10) ? null : reader.GetString(10));
         }
     }
 

@@ -38,9 +38,10 @@ internal sealed partial class ReadModelRelabeller(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HeadlessNewsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var rename = await db.Set<ReadModelRelabel>()
+        // Read as a list: FirstOrDefault would have EF wrap the statement (and warn that it sees no ORDER BY), and FOR UPDATE must stay outermost.
+        var rename = (await db.Set<ReadModelRelabel>()
             .FromSql($"SELECT * FROM read_model_relabels ORDER BY id LIMIT 1 FOR UPDATE")
-            .FirstOrDefaultAsync(cancellationToken);
+            .ToListAsync(cancellationToken)).SingleOrDefault();
         if (rename is null)
         {
             return false;

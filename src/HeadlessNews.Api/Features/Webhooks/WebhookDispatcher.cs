@@ -30,7 +30,7 @@ public sealed class WebhookDispatcher(
     public const string HttpClientName = "webhooks";
     /// <summary>Serialises claims over all nodes (pg_advisory_xact_lock), so the per-webhook limit holds cluster-wide.</summary>
     private const long ClaimLock = 0x4845_4144_484F_4F4B;
-    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions PayloadJson = ApiJson.Options;
 
     /// <summary>
     /// Every poll interval: fan out due events, give back what gone processes held, and fill free slots. In between, a

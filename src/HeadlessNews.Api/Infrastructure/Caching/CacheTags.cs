@@ -11,6 +11,13 @@ public static class CacheTags
 
     public const string HeaderName = "Surrogate-Key";
 
+    /// <summary>What an article, or a list of one section's articles, carries for a CDN that purges a section at once.</summary>
+    public static string Section(string slug) => "section:" + slug;
+
+    /// <summary>Whether a value the request named (a filter) can be a tag: a slug's characters, nothing a header cannot hold.</summary>
+    public static bool IsTaggable(string value) =>
+        value.Length is > 0 and <= 200 && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
     /// <summary>Adds space-free tags such as <c>article:{id}</c>, <c>section:news</c>, <c>articles</c> to this response.</summary>
     public static void AddCacheTags(this HttpContext context, params string[] tags)
     {

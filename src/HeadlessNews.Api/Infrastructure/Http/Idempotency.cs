@@ -39,13 +39,15 @@ public static class Idempotency
 
     public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var key = context.Request.Headers[HeaderName].ToString();
-        if (key.Length == 0 || context.GetEndpoint()?.Metadata.GetMetadata<IdempotentEndpoint>() is null)
+        var keys = context.Request.Headers[HeaderName];
+        if (keys.Count == 0 || context.GetEndpoint()?.Metadata.GetMetadata<IdempotentEndpoint>() is null)
         {
             return next(context);
         }
-        return key.Length > MaxKeyLength
-            ? Problems.WriteAsync(context, 400, "Bad Request", $"{HeaderName} may be at most {MaxKeyLength} characters.")
+        var key = keys.ToString();
+        return keys.Count > 1 ? Problems.WriteAsync(context, 400, "Bad Request", $"Send one {HeaderName}, not {keys.Count}.")
+            : string.IsNullOrWhiteSpace(key) ? Problems.WriteAsync(context, 400, "Bad Request", $"{HeaderName} may not be empty; leave it out to send without one.")
+            : key.Length > MaxKeyLength ? Problems.WriteAsync(context, 400, "Bad Request", $"{HeaderName} may be at most {MaxKeyLength} characters.")
             : HandleAsync(context, key, next);
     });
 
