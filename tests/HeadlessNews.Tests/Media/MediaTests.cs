@@ -3,9 +3,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
+using HeadlessNews.Api.Features.Media;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetVips;
@@ -57,6 +59,24 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
         var problem = await (await editor.PostAsync("/v1/manage/assets", content)).AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("file", out _));
+    }
+
+    [Fact]
+    public async Task Two_files_in_one_upload_are_a_400_and_store_neither()
+    {
+        var editor = await EditorAsync();
+        using var form = new MultipartFormDataContent();
+        foreach (var (width, name) in new[] { (64, "one.jpg"), (72, "two.jpg") })
+        {
+            var file = new ByteArrayContent(TestImages.Jpeg(TestImages.Photo(width, 48)));
+            file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+            form.Add(file, "file", name);
+        }
+        var before = await api.WithDbAsync(db => db.Set<Asset>().CountAsync());
+
+        var problem = await (await editor.PostAsync("/v1/manage/assets", form)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("Send one image a request", problem.GetProperty("errors").GetProperty("file")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await api.WithDbAsync(db => db.Set<Asset>().CountAsync()));
     }
 
     [Theory]

@@ -71,6 +71,10 @@ public static class AssetEndpoints
         {
             return (null, Problems.Validation("file", "Send the image as the multipart part named 'file'."));
         }
+        if (form.Files.Count > 1)
+        {
+            return (null, Problems.Validation("file", $"Send one image a request: the body holds {form.Files.Count} files."));
+        }
         if (file.Length > settings.MaxUploadBytes)
         {
             return (null, Refuse(AssetWrites.TooLarge(file.Length, settings)));
