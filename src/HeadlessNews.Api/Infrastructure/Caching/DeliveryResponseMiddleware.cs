@@ -135,13 +135,18 @@ internal sealed class DeliveryResponseMiddleware(RequestDelegate next, IOptions<
     /// </summary>
     private static bool NotModified(HttpRequest request, HttpResponse response, string etag)
     {
-        var headers = request.GetTypedHeaders();
         if (request.Headers.IfNoneMatch.Count > 0)
         {
+            if (!EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var candidates))
+            {
+                return false;
+            }
             var current = EntityTagHeaderValue.Parse(etag);
-            return headers.IfNoneMatch.Any(c => c.Equals(EntityTagHeaderValue.Any) || c.Compare(current, useStrongComparison: false));
+            return candidates.Any(c => c.Equals(EntityTagHeaderValue.Any) || c.Compare(current, useStrongComparison: false));
         }
-        return headers.IfModifiedSince is { } since && response.GetTypedHeaders().LastModified is { } lastModified
+        return request.Headers.IfModifiedSince.Count > 0 && response.Headers.LastModified.Count > 0
+            && HeaderUtilities.TryParseDate(request.Headers.IfModifiedSince.ToString(), out var since)
+            && HeaderUtilities.TryParseDate(response.Headers.LastModified.ToString(), out var lastModified)
             && lastModified.ToUnixTimeSeconds() <= since.ToUnixTimeSeconds();
     }
 }
