@@ -323,6 +323,12 @@ public sealed class WordPressImportTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(65, exit);
         Assert.Matches(@"[Ll]ine \d+, position \d+", output);
 
+        // Well-formed, but an RSS feed, not a WordPress export: refused, not imported as drafts.
+        await File.WriteAllTextAsync(file, $"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed</title><item><title>Not a post {run}</title><description>x</description></item></channel></rss>");
+        (exit, output) = await ImportAsync(file);
+        Assert.Equal(65, exit);
+        Assert.Contains("not a WordPress export (WXR)", output, StringComparison.Ordinal);
+
         // A file that is not there: said at once, before the database is started or migrated.
         (exit, output) = await ImportAsync(file + ".missing");
         Assert.Equal(65, exit);
