@@ -72,7 +72,8 @@ public static partial class WxrArchive
         }
         if (site?.WxrVersion is null)
         {
-            // WordPress writes the version into every export; an RSS feed or another CMS's XML would import as junk drafts.
+            // WordPress writes the version into every export, and its own importer refuses a file without one, as this does:
+            // an RSS feed or another CMS's XML would otherwise import as junk drafts.
             throw new XmlException("This is not a WordPress export (WXR): its channel has no wp:wxr_version. Export the site with WordPress's Tools > Export.");
         }
         // A site's own user wins over a guest author with the same login, as Co-Authors Plus shows the user.
