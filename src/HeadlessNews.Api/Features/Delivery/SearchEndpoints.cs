@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Npgsql;
@@ -380,7 +379,7 @@ public static class SearchEndpoints
     /// <summary>
     /// The snippet is plain text with control-character marks (Welsh words marked in their mutated forms, see
     /// <c>hn_welsh_headline_query</c>): only HTML's five special characters are escaped, so that "glân" and "café" stay
-    /// letters for a client that shows the snippet as text (WebUtility.HtmlEncode wrote U+00A0-U+00FF as &amp;#226;), and
+    /// letters for a client that shows the snippet as text (an HTML encoder writes U+00A0-U+00FF as &amp;#226;), and
     /// the marks become &lt;mark&gt;.
     /// </summary>
     private static string Highlight(string snippet)
