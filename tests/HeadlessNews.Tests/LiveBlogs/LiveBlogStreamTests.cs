@@ -47,7 +47,7 @@ public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixtur
     }
 
     [Fact]
-    public async Task Resuming_with_Last_Event_ID_replays_every_later_event_once_in_order_and_then_streams_on()
+    public async Task Resuming_with_Last_Event_ID_replays_each_entry_changed_since_once_as_it_is_now_in_order_and_then_streams_on()
     {
         var editor = await api.ClientWithScopesAsync("*");
         var blog = await editor.CreateLiveBlogAsync("Council votes on the bridge");
@@ -58,10 +58,14 @@ public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixtur
         Assert.Equal(HttpStatusCode.NoContent, (await editor.SendWithIfMatchAsync(HttpMethod.Delete, LiveBlogs.EntryUrl(blog, first), 1)).StatusCode);
 
         await using var stream = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live", lastEventId: "1");
-        var replayed = new[] { await stream.NextEventAsync(Patience), await stream.NextEventAsync(Patience), await stream.NextEventAsync(Patience) };
-        Assert.Equal(["2", "3", "4"], replayed.Select(e => e.Id));
-        Assert.Equal(["entry.created", "entry.updated", "entry.deleted"], replayed.Select(e => e.Event));
-        Assert.Equal(first.Id(), replayed[2].Json.Id());
+        // The second entry was created and edited since: one entry.created with its text now; the first, seen before, is deleted.
+        var replayed = new[] { await stream.NextEventAsync(Patience), await stream.NextEventAsync(Patience) };
+        Assert.Equal(["3", "4"], replayed.Select(e => e.Id));
+        Assert.Equal(["entry.created", "entry.deleted"], replayed.Select(e => e.Event));
+        Assert.Equal(second.Id(), replayed[0].Json.Id());
+        Assert.Equal("<p>Debate opens late.</p>\n", replayed[0].Json.GetProperty("bodyHtml").GetString());
+        Assert.Equal(first.Id(), replayed[1].Json.Id());
+        Assert.False(replayed[1].Json.TryGetProperty("bodyHtml", out _), "a deletion says which entry went, not what it said");
 
         await editor.AddEntryAsync(blog, "The vote is called.");
         var live = await stream.NextEventAsync(Patience);
@@ -70,6 +74,48 @@ public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixtur
 
         await using var byQuery = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live?lastEventId=4");
         Assert.Equal("5", (await byQuery.NextEventAsync(Patience)).Id);
+    }
+
+    [Fact]
+    public async Task A_replay_from_the_start_never_sends_an_entry_deleted_while_the_blog_was_a_draft_nor_an_entrys_earlier_text()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var draft = await editor.CreateArticleAsync(new
+        {
+            headline = Editorial.Unique("Lifeboat launch"), body = Editorial.OneParagraph("Follow the latest."), format = "liveblog",
+            coverageStartTime = DateTimeOffset.UtcNow.AddMinutes(-5),
+        });
+        var secret = await editor.AddEntryAsync(draft, "Unconfirmed: two crew hurt.");
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.SendWithIfMatchAsync(HttpMethod.Delete, LiveBlogs.EntryUrl(draft, secret), 1)).StatusCode);
+        var kept = await editor.AddEntryAsync(draft, "The lifeboat launched at 9.");
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, LiveBlogs.EntryUrl(draft, kept), 1, new { body = Editorial.OneParagraph("The lifeboat launched at 9.15.") }))
+            .AssertSuccessAsync();
+        var blog = await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{draft.Id()}/publish", draft.Version(), new { })).AssertSuccessAsync();
+
+        await using var stream = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live", lastEventId: "0");
+        var first = await stream.NextEventAsync(Patience);
+        await editor.AddEntryAsync(blog, "Crew safe ashore.");
+        var next = await stream.NextEventAsync(Patience);
+
+        Assert.Equal(("entry.created", kept.Id(), "<p>The lifeboat launched at 9.15.</p>\n"), (first.Event, first.Json.Id(), first.Json.GetProperty("bodyHtml").GetString()));
+        Assert.Equal("entry.created", next.Event);
+        Assert.Contains("Crew safe ashore.", next.Json.GetProperty("bodyHtml").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("two crew hurt", first.Data + next.Data, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_live_blog_unpublished_while_this_node_streams_it_is_closed_to_new_readers_at_once()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Road closed by flooding");
+        // This node streams the blog, so a new reader is let in from what it last saw, without asking the database.
+        await using var reader = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live");
+        Assert.Equal(2500, (await reader.NextAsync(Patience)).Retry);
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{blog.Id()}/unpublish", blog.Version(), new { })).AssertSuccessAsync();
+
+        // Not a heartbeat later: the unpublish's eviction told the node.
+        await (await api.CreateClient().GetAsync($"/v1/articles/{blog.Slug()}/live")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

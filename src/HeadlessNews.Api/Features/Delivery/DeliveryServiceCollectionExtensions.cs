@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Media;
+using HeadlessNews.Api.Infrastructure.Caching;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace HeadlessNews.Api.Features.Delivery;
@@ -19,6 +20,7 @@ public static class DeliveryServiceCollectionExtensions
     {
         services.AddOptions<LiveBlogOptions>().BindConfiguration(LiveBlogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LiveBlogHub>();
+        services.AddSingleton<ITagEvictionObserver>(provider => provider.GetRequiredService<LiveBlogHub>());
         return services.AddHostedService(provider => provider.GetRequiredService<LiveBlogHub>());
     }
 

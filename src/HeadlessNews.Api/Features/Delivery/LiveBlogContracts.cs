@@ -57,3 +57,6 @@ public sealed record StructuredBlogPosting(
     DateTimeOffset DatePublished,
     DateTimeOffset DateModified,
     string ArticleBody);
+
+/// <summary>What <c>entry.deleted</c> carries: which entry went, never what it said.</summary>
+public sealed record DeletedLiveEntry(Guid Id, Guid ArticleId);

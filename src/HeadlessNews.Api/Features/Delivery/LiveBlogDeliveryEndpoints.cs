@@ -103,6 +103,8 @@ public sealed class LiveEventsResult(LiveBlogHub hub, string slug, LiveBlogState
 {
     public const string ContentType = "text/event-stream";
 
+    private const int ReplayFlushBytes = 64 * 1024;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var aborted = httpContext.RequestAborted;
@@ -131,6 +133,11 @@ public sealed class LiveEventsResult(LiveBlogHub hub, string slug, LiveBlogState
                 {
                     writer.Write(frame.Bytes);
                     sent = frame.Sequence;
+                    // Sent as it is read, not gathered first: a long replay to many readers at once is not held in memory.
+                    if (writer.UnflushedBytes >= ReplayFlushBytes)
+                    {
+                        await writer.FlushAsync(aborted);
+                    }
                 }
                 await writer.FlushAsync(aborted);
             }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
+using HeadlessNews.Api.Infrastructure.Caching;
 using Npgsql;
 
 namespace HeadlessNews.Api.Features.Delivery;
@@ -14,13 +15,37 @@ public static class LiveEvents
     public const string Ended = "liveblog.ended";
 }
 
-/// <summary>One SSE frame, formatted once per node and shared by every reader. <see cref="Sequence"/> is 0 for frames without an id.</summary>
-public sealed record LiveFrame(long Sequence, byte[] Bytes, bool Ends = false)
+/// <summary>
+/// One SSE frame, formatted once per node and shared by every reader. <see cref="Sequence"/> is 0 for frames without an
+/// id; an entry's frame names the entry and its event type, so that a replay can send each entry once (<see cref="Coalesce"/>).
+/// </summary>
+public sealed record LiveFrame(long Sequence, byte[] Bytes, bool Ends = false, Guid EntryId = default, string? Type = null, string? Json = null)
 {
     public static readonly LiveFrame KeepAlive = new(0, ": keep-alive\n\n"u8.ToArray());
     public static readonly LiveFrame End = new(0, Encoding.UTF8.GetBytes($"event: {LiveEvents.Ended}\ndata: {{}}\n\n"), Ends: true);
 
-    public static LiveFrame Of(long sequence, string type, string json) => new(sequence, Encoding.UTF8.GetBytes($"id: {sequence}\nevent: {type}\ndata: {json}\n\n"));
+    public static LiveFrame Of(long sequence, Guid entryId, string type, string json) =>
+        new(sequence, Encoding.UTF8.GetBytes($"id: {sequence}\nevent: {type}\ndata: {json}\n\n"), EntryId: entryId, Type: type, Json: json);
+
+    /// <summary>
+    /// What a reader that saw everything up to a point needs of the frames since: each entry once, as it is now, in the
+    /// order of its last change. An entry created since is <c>entry.created</c> whatever happened to it after, and one
+    /// created and deleted since is left out: a replay never sends what an entry said before an edit or a deletion, nor
+    /// an entry written while the article was a draft and deleted before anyone could see it.
+    /// </summary>
+    public static IEnumerable<LiveFrame> Coalesce(IEnumerable<LiveFrame> frames)
+    {
+        var latest = new Dictionary<Guid, (LiveFrame Frame, bool CreatedSince)>();
+        foreach (var frame in frames)
+        {
+            var createdSince = frame.Type == LiveEvents.Created || (latest.TryGetValue(frame.EntryId, out var earlier) && earlier.CreatedSince);
+            latest[frame.EntryId] = (frame, createdSince);
+        }
+        return latest.Values
+            .Where(e => !(e.CreatedSince && e.Frame.Type == LiveEvents.Deleted))
+            .OrderBy(e => e.Frame.Sequence)
+            .Select(e => e.CreatedSince && e.Frame.Type == LiveEvents.Updated ? Of(e.Frame.Sequence, e.Frame.EntryId, LiveEvents.Created, e.Frame.Json!) : e.Frame);
+    }
 }
 
 /// <summary>A visible live blog as the node last saw it: what a stream needs to start.</summary>
@@ -56,7 +81,8 @@ public sealed class LiveSubscription(Guid articleId, int capacity)
 /// lost while reconnecting costs at most one heartbeat), sends the keep-alive comment, and ends streams whose coverage
 /// ended or whose article is no longer visible.
 /// </summary>
-public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, IOptions<LiveBlogOptions> options, ILogger<LiveBlogHub> logger) : BackgroundService
+public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, IOptions<LiveBlogOptions> options, ILogger<LiveBlogHub> logger)
+    : BackgroundService, ITagEvictionObserver
 {
     public const string Channel = "headlessnews_live";
     public const string ListenerName = "headlessnews-live-listener";
@@ -65,6 +91,7 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
     private readonly ConcurrentDictionary<Guid, Watched> _watched = new();
     private readonly ConcurrentDictionary<string, Watched> _bySlug = new(StringComparer.Ordinal);
     private readonly Channel<Guid> _wake = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _replays = new(options.Value.ConcurrentReplays);
 
     /// <summary>Readers connected to this node, for the bench and logs.</summary>
     public int Readers => _watched.Values.Sum(w => w.Count);
@@ -99,6 +126,31 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
         }
     }
 
+    /// <summary>
+    /// An article changed (on this node or another: unpublished, embargoed, an entry written): new readers ask the database
+    /// again instead of trusting the last catch-up, and the catch-up runs now, closing the streams of an article no longer
+    /// visible at once rather than at the next heartbeat.
+    /// </summary>
+    public void Evicted(string tag)
+    {
+        if (tag == CacheTags.All)
+        {
+            foreach (var watched in _watched.Values)
+            {
+                Forget(watched);
+            }
+            _wake.Writer.TryWrite(Guid.Empty);
+        }
+        else if (tag.StartsWith(ArticleTag, StringComparison.Ordinal) && Guid.TryParse(tag.AsSpan(ArticleTag.Length), out var articleId)
+                 && _watched.TryGetValue(articleId, out var watched))
+        {
+            Forget(watched);
+            _wake.Writer.TryWrite(articleId);
+        }
+    }
+
+    private const string ArticleTag = "article:";
+
     public void Unsubscribe(LiveSubscription subscription)
     {
         if (_watched.TryGetValue(subscription.ArticleId, out var watched) && watched.Remove(subscription))
@@ -127,20 +179,40 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
         }
     }
 
-    /// <summary>The frames of <paramref name="articleId"/> after <paramref name="after"/>, in order, read straight from the primary.</summary>
+    /// <summary>
+    /// The frames of <paramref name="articleId"/> after <paramref name="after"/>, coalesced as <see cref="LiveFrame.Coalesce"/>
+    /// does (by the database: a history of every edit is not read into memory), in order, read straight from the primary,
+    /// at most <see cref="LiveBlogOptions.ConcurrentReplays"/> at once on this node: a reconnect storm waits its turn here
+    /// instead of taking every pooled connection from the writers.
+    /// </summary>
     public async IAsyncEnumerable<LiveFrame> ReplayAsync(Guid articleId, long after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT sequence, type, data_json FROM live_blog_updates WHERE article_id = $1 AND sequence > $2 ORDER BY sequence", connection)
+        await _replays.WaitAsync(cancellationToken);
+        try
         {
-            Parameters = { new() { Value = articleId }, new() { Value = after } },
-        };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+            await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"""
+                SELECT sequence, entry_id, CASE WHEN created_since AND type = '{LiveEvents.Updated}' THEN '{LiveEvents.Created}' ELSE type END, data_json
+                  FROM (SELECT DISTINCT ON (entry_id) entry_id, sequence, type, data_json,
+                               bool_or(type = '{LiveEvents.Created}') OVER (PARTITION BY entry_id) AS created_since
+                          FROM live_blog_updates WHERE article_id = $1 AND sequence > $2
+                         ORDER BY entry_id, sequence DESC) latest
+                 WHERE NOT (created_since AND type = '{LiveEvents.Deleted}')
+                 ORDER BY sequence
+                """, connection)
+            {
+                Parameters = { new() { Value = articleId }, new() { Value = after } },
+            };
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return LiveFrame.Of(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3));
+            }
+        }
+        finally
         {
-            yield return LiveFrame.Of(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+            _replays.Release();
         }
     }
 
@@ -281,7 +353,7 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
         await connection.OpenAsync(cancellationToken);
         var frames = new Dictionary<Guid, List<LiveFrame>>();
         await using (var updates = new NpgsqlCommand("""
-            SELECT u.article_id, u.sequence, u.type, u.data_json
+            SELECT u.article_id, u.sequence, u.type, u.data_json, u.entry_id
               FROM unnest($1::uuid[], $2::bigint[]) AS w(article_id, last)
               JOIN live_blog_updates u ON u.article_id = w.article_id AND u.sequence > w.last
              ORDER BY u.article_id, u.sequence
@@ -295,7 +367,7 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
                 {
                     frames[articleId] = list = [];
                 }
-                list.Add(LiveFrame.Of(rows.GetInt64(1), rows.GetString(2), rows.GetString(3)));
+                list.Add(LiveFrame.Of(rows.GetInt64(1), rows.GetGuid(4), rows.GetString(2), rows.GetString(3)));
             }
         }
         var states = new Dictionary<Guid, (bool Visible, DateTimeOffset? CoverageEnd, string? Slug)>();
@@ -379,7 +451,7 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
                 }
                 if (after >= _heldAfter)
                 {
-                    reader.Replay = [.. _recent.Where(f => f.Sequence > after)];
+                    reader.Replay = [.. LiveFrame.Coalesce(_recent.Where(f => f.Sequence > after))];
                 }
                 reader.JoinedAfter = Last;
                 return _readers.Add(reader);

@@ -22,4 +22,8 @@ public sealed class LiveBlogOptions
     /// <summary>Latest frames a node keeps per streamed live blog, so readers resuming within them replay from memory, not the database.</summary>
     [Range(0, 100_000)]
     public int ReplayFrames { get; set; } = 1000;
+
+    /// <summary>Replays read from the database at once on a node (each holds a pooled connection while it reads); more wait their turn.</summary>
+    [Range(1, 64)]
+    public int ConcurrentReplays { get; set; } = 4;
 }

@@ -114,7 +114,9 @@ public static class LiveBlogReadModel
             var sequence = await db.Set<LiveBlogUpdate>().Where(u => u.ArticleId == blog.Key).MaxAsync(u => (long?)u.Sequence, cancellationToken) ?? 0;
             foreach (var entry in blog.OrderBy(e => e.UpdatedAt))
             {
-                var json = JsonSerializer.Serialize(documents[entry.Id], ApiJson.Options);
+                var json = entry.DeletedAt is null
+                    ? JsonSerializer.Serialize(documents[entry.Id], ApiJson.Options)
+                    : JsonSerializer.Serialize(new DeletedLiveEntry(entry.Id, entry.ArticleId), ApiJson.Options);
                 var row = existing.GetValueOrDefault(entry.Id);
                 var type = entry.DeletedAt is not null ? LiveEvents.Deleted : row is null ? LiveEvents.Created : LiveEvents.Updated;
                 if (entry.DeletedAt is not null)
