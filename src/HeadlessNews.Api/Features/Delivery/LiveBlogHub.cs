@@ -181,20 +181,19 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
 
     /// <summary>
     /// The frames of <paramref name="articleId"/> after <paramref name="after"/>, coalesced as <see cref="LiveFrame.Coalesce"/>
-    /// does (by the database: a history of every edit is not read into memory), in order, read straight from the primary,
-    /// at most <see cref="LiveBlogOptions.ConcurrentReplays"/> at once on this node: a reconnect storm waits its turn here
-    /// instead of taking every pooled connection from the writers.
+    /// does, in order, read straight from the primary: first which updates to send (worked out by the database, so a
+    /// history of every edit is never read), then their texts <see cref="ReplayChunk"/> at a time. Each read takes one of
+    /// <see cref="LiveBlogOptions.ConcurrentReplays"/> turns and gives it back before its frames go to the reader, so a
+    /// reconnect storm waits here instead of taking the writers' pooled connections, and a reader that reads slowly
+    /// holds no turn.
     /// </summary>
     public async IAsyncEnumerable<LiveFrame> ReplayAsync(Guid articleId, long after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await _replays.WaitAsync(cancellationToken);
-        try
+        var plan = await InTurnAsync(async connection =>
         {
-            await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand($"""
-                SELECT sequence, entry_id, CASE WHEN created_since AND type = '{LiveEvents.Updated}' THEN '{LiveEvents.Created}' ELSE type END, data_json
-                  FROM (SELECT DISTINCT ON (entry_id) entry_id, sequence, type, data_json,
+                SELECT sequence, CASE WHEN created_since AND type = '{LiveEvents.Updated}' THEN '{LiveEvents.Created}' ELSE type END
+                  FROM (SELECT DISTINCT ON (entry_id) entry_id, sequence, type,
                                bool_or(type = '{LiveEvents.Created}') OVER (PARTITION BY entry_id) AS created_since
                           FROM live_blog_updates WHERE article_id = $1 AND sequence > $2
                          ORDER BY entry_id, sequence DESC) latest
@@ -204,11 +203,50 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
             {
                 Parameters = { new() { Value = articleId }, new() { Value = after } },
             };
+            var sends = new List<(long Sequence, string Type)>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                yield return LiveFrame.Of(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3));
+                sends.Add((reader.GetInt64(0), reader.GetString(1)));
             }
+            return sends;
+        }, cancellationToken);
+        foreach (var chunk in plan.Chunk(ReplayChunk))
+        {
+            var types = chunk.ToDictionary(c => c.Sequence, c => c.Type);
+            var frames = await InTurnAsync(async connection =>
+            {
+                await using var command = new NpgsqlCommand(
+                    "SELECT sequence, entry_id, data_json FROM live_blog_updates WHERE article_id = $1 AND sequence = ANY($2) ORDER BY sequence", connection)
+                {
+                    Parameters = { new() { Value = articleId }, new() { Value = types.Keys.ToArray() } },
+                };
+                var read = new List<LiveFrame>(chunk.Length);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    read.Add(LiveFrame.Of(reader.GetInt64(0), reader.GetGuid(1), types[reader.GetInt64(0)], reader.GetString(2)));
+                }
+                return read;
+            }, cancellationToken);
+            foreach (var frame in frames)
+            {
+                yield return frame;
+            }
+        }
+    }
+
+    /// <summary>Updates whose texts a replay reads at once.</summary>
+    private const int ReplayChunk = 20;
+
+    private async Task<T> InTurnAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await _replays.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = new NpgsqlConnection(endpoint.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            return await read(connection);
         }
         finally
         {
