@@ -96,6 +96,11 @@ public static class PersonTokens
         options.Authority = issuer.Authority;
         options.Audience = issuer.Audience;
         options.RequireHttpsMetadata = issuer.RequireHttpsMetadata;
+        // A token with a key id the cached keys lack fetches them again at most this often (the library's default, 5
+        // minutes, refused a provider's new key that long), and the keys are read again this often whatever happens, so a
+        // key the provider withdrew stops being trusted within it (default 12 hours).
+        options.RefreshInterval = TimeSpan.FromSeconds(30);
+        options.AutomaticRefreshInterval = TimeSpan.FromMinutes(10);
         options.MapInboundClaims = false;
         options.TokenValidationParameters.ValidAlgorithms = Algorithms;
         options.TokenValidationParameters.RequireSignedTokens = true;
