@@ -19,13 +19,18 @@ public static class LiveEvents
 /// One SSE frame, formatted once per node and shared by every reader. <see cref="Sequence"/> is 0 for frames without an
 /// id; an entry's frame names the entry and its event type, so that a replay can send each entry once (<see cref="Coalesce"/>).
 /// </summary>
-public sealed record LiveFrame(long Sequence, byte[] Bytes, bool Ends = false, Guid EntryId = default, string? Type = null, string? Json = null)
+public sealed record LiveFrame(long Sequence, byte[] Bytes, bool Ends = false, Guid EntryId = default, string? Type = null)
 {
     public static readonly LiveFrame KeepAlive = new(0, ": keep-alive\n\n"u8.ToArray());
     public static readonly LiveFrame End = new(0, Encoding.UTF8.GetBytes($"event: {LiveEvents.Ended}\ndata: {{}}\n\n"), Ends: true);
 
     public static LiveFrame Of(long sequence, Guid entryId, string type, string json) =>
-        new(sequence, Encoding.UTF8.GetBytes($"id: {sequence}\nevent: {type}\ndata: {json}\n\n"), EntryId: entryId, Type: type, Json: json);
+        new(sequence, [.. Header(sequence, type), .. Encoding.UTF8.GetBytes($"data: {json}\n\n")], EntryId: entryId, Type: type);
+
+    private static byte[] Header(long sequence, string type) => Encoding.UTF8.GetBytes($"id: {sequence}\nevent: {type}\n");
+
+    /// <summary>The same frame under another event type (its data as it is).</summary>
+    private LiveFrame As(string type) => this with { Bytes = [.. Header(Sequence, type), .. Bytes.AsSpan(Header(Sequence, Type!).Length)], Type = type };
 
     /// <summary>
     /// What a reader that saw everything up to a point needs of the frames since: each entry once, as it is now, in the
@@ -44,7 +49,7 @@ public sealed record LiveFrame(long Sequence, byte[] Bytes, bool Ends = false, G
         return latest.Values
             .Where(e => !(e.CreatedSince && e.Frame.Type == LiveEvents.Deleted))
             .OrderBy(e => e.Frame.Sequence)
-            .Select(e => e.CreatedSince && e.Frame.Type == LiveEvents.Updated ? Of(e.Frame.Sequence, e.Frame.EntryId, LiveEvents.Created, e.Frame.Json!) : e.Frame);
+            .Select(e => e.CreatedSince && e.Frame.Type == LiveEvents.Updated ? e.Frame.As(LiveEvents.Created) : e.Frame);
     }
 }
 
