@@ -8,6 +8,25 @@ namespace HeadlessNews.Tests.LiveBlogs;
 public sealed class LiveBlogDeliveryTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     [Fact]
+    public async Task A_live_blog_unpublished_while_this_node_streams_it_is_closed_to_new_readers_long_before_the_next_heartbeat()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var blog = await editor.CreateLiveBlogAsync("Road closed by flooding");
+        // This node streams the blog, so a new reader is let in from what it last saw, without asking the database; the
+        // heartbeat that also rechecks is 15 s here.
+        await using var reader = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live");
+        await reader.NextAsync(TimeSpan.FromSeconds(10));
+
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{blog.Id()}/unpublish", blog.Version(), new { })).AssertSuccessAsync();
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var joining = await api.CreateClient().GetAsync($"/v1/articles/{blog.Slug()}/live", HttpCompletionOption.ResponseHeadersRead);
+            return joining.StatusCode == HttpStatusCode.NotFound;
+        }, "a new reader of the unpublished live blog to get 404", seconds: 3);
+    }
+
+    [Fact]
     public async Task Entries_are_delivered_newest_first_a_page_at_a_time_only_while_the_live_blog_is_visible()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -104,21 +104,6 @@ public sealed class LiveBlogStreamTests(LiveStreamApiFactory api) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_live_blog_unpublished_while_this_node_streams_it_is_closed_to_new_readers_at_once()
-    {
-        var editor = await api.ClientWithScopesAsync("*");
-        var blog = await editor.CreateLiveBlogAsync("Road closed by flooding");
-        // This node streams the blog, so a new reader is let in from what it last saw, without asking the database.
-        await using var reader = await SseReader.OpenAsync(api.CreateClient(), $"/v1/articles/{blog.Slug()}/live");
-        Assert.Equal(2500, (await reader.NextAsync(Patience)).Retry);
-
-        await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{blog.Id()}/unpublish", blog.Version(), new { })).AssertSuccessAsync();
-
-        // Not a heartbeat later: the unpublish's eviction told the node.
-        await (await api.CreateClient().GetAsync($"/v1/articles/{blog.Slug()}/live")).AssertProblemAsync(HttpStatusCode.NotFound);
-    }
-
-    [Fact]
     public async Task A_last_event_id_ahead_of_the_stream_resumes_from_now_instead_of_silencing_every_later_event()
     {
         var editor = await api.ClientWithScopesAsync("*");

@@ -132,24 +132,20 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
     }
 
     /// <summary>
-    /// An article changed (on this node or another: unpublished, embargoed, an entry written): new readers ask the database
-    /// again instead of trusting the last catch-up, and the catch-up runs now, closing the streams of an article no longer
-    /// visible at once rather than at the next heartbeat.
+    /// An article changed (on this node or another: unpublished, embargoed, an entry written): the catch-up runs now, so a
+    /// live blog no longer visible is closed, to its readers and to readers joining from what this node last saw, within
+    /// the catch-up's queries rather than at the next heartbeat. What the node saw is kept meanwhile: an entry write evicts
+    /// the same tag, and readers joining a busy live blog must still cost no database query.
     /// </summary>
     public void Evicted(string tag)
     {
         if (tag == CacheTags.All)
         {
-            foreach (var watched in _watched.Values)
-            {
-                Forget(watched);
-            }
             _wake.Writer.TryWrite(Guid.Empty);
         }
         else if (tag.StartsWith(ArticleTag, StringComparison.Ordinal) && Guid.TryParse(tag.AsSpan(ArticleTag.Length), out var articleId)
-                 && _watched.TryGetValue(articleId, out var watched))
+                 && _watched.ContainsKey(articleId))
         {
-            Forget(watched);
             _wake.Writer.TryWrite(articleId);
         }
     }
