@@ -205,6 +205,22 @@ public sealed class PersonTokenTests(PersonTokenTests.Factory api) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_token_from_the_provider_naming_a_critical_header_extension_is_refused()
+    {
+        var critical = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = api.Newsroom.Authority + "/",
+            Audience = Audience,
+            Subject = new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString("N")), new Claim("roles", "editor")]),
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(api.Newsroom.SigningKey, SecurityAlgorithms.RsaSha256),
+            AdditionalHeaderClaims = new Dictionary<string, object> { ["crit"] = new[] { "b64" }, ["b64"] = false },
+        });
+
+        await AssertRefusedAsync(api.ClientWith(critical));
+    }
+
+    [Fact]
     public async Task A_symmetric_hs256_token_is_refused_even_with_the_real_key_id()
     {
         var real = new JsonWebToken(await api.Newsroom.IssueAsync(Guid.NewGuid().ToString("N"), "Reporter", Audience, ["reporter"]));

@@ -122,6 +122,14 @@ public static class PersonTokens
             },
             OnTokenValidated = context =>
             {
+                // RFC 7515 4.1.11: a token naming header extensions as critical must be refused by whoever does not
+                // understand them, and this API understands none (the token handler lets them through).
+                if (context.SecurityToken is JsonWebToken { } critical && critical.TryGetHeaderValue<object>("crit", out _))
+                {
+                    SpendOrRefuse(context.HttpContext);
+                    context.Fail("The access token names critical header extensions this API does not understand.");
+                    return Task.CompletedTask;
+                }
                 if (context.Principal is not { } principal || context.SecurityToken is not JsonWebToken token || PersonPrincipal(token, principal, issuer, context.Scheme.Name) is not { } person)
                 {
                     SpendOrRefuse(context.HttpContext);
