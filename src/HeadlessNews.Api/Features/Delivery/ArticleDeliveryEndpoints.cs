@@ -151,7 +151,7 @@ public static class ArticleDeliveryEndpoints
         if (found is { Row: var article } && article.VisibleFrom <= now)
         {
             var oldFrom = article.FirstSeen.AddDays(delivery.Value.OldAfterDays);
-            http.AddCacheTags([$"article:{article.ArticleId}", $"translations:{found.Group}", .. found.Editions.Select(e => $"article:{e.Id}"),
+            http.AddCacheTags([CacheTags.Article(article.ArticleId), $"translations:{found.Group}", .. found.Editions.Select(e => CacheTags.Article(e.Id)),
                 .. found.Section is null ? Array.Empty<string>() : [CacheTags.Section(found.Section)]]);
             if (oldFrom > now)
             {

@@ -58,7 +58,7 @@ public static class LiveBlogDeliveryEndpoints
             """, parameters,
             r => (Id: r.GetGuid(0), At: r.GetFieldValue<DateTimeOffset>(1), Json: PreparedJson.Utf8(r, 2)), cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, r => new KeysetCursor(r.At, r.Id));
-        http.AddCacheTags($"article:{blog}");
+        http.AddCacheTags(CacheTags.Article(blog));
         return new PreparedPage([.. page.Items.Select(r => r.Json)], page.Next);
     }
 

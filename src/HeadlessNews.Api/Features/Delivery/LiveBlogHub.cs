@@ -143,14 +143,11 @@ public sealed class LiveBlogHub(DatabaseEndpoint endpoint, TimeProvider clock, I
         {
             _wake.Writer.TryWrite(Guid.Empty);
         }
-        else if (tag.StartsWith(ArticleTag, StringComparison.Ordinal) && Guid.TryParse(tag.AsSpan(ArticleTag.Length), out var articleId)
-                 && _watched.ContainsKey(articleId))
+        else if (CacheTags.IsArticle(tag, out var articleId) && _watched.ContainsKey(articleId))
         {
             _wake.Writer.TryWrite(articleId);
         }
     }
-
-    private const string ArticleTag = "article:";
 
     public void Unsubscribe(LiveSubscription subscription)
     {

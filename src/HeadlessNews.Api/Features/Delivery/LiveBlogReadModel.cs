@@ -11,7 +11,7 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// <summary>A live entry's delivery JSON, prepared at write time (deleted entries have none).</summary>
 public sealed class LiveEntryDocument : ICacheTagged
 {
-    public IEnumerable<string> EvictionTags => [$"article:{ArticleId}"];
+    public IEnumerable<string> EvictionTags => [CacheTags.Article(ArticleId)];
 
     public Guid EntryId { get; set; }
     public Guid ArticleId { get; set; }

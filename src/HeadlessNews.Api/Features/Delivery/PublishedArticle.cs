@@ -14,7 +14,7 @@ public sealed class PublishedArticle : ICacheTagged
     public IEnumerable<string> EvictionTags => [.. TagsOf(ArticleId), $"translations:{TranslationGroupId}"];
 
     /// <summary>The cached answers a change to article <paramref name="articleId"/>'s row makes stale.</summary>
-    public static IEnumerable<string> TagsOf(Guid articleId) => [$"article:{articleId}", "articles", "quotes", "sources", "search", "feeds"];
+    public static IEnumerable<string> TagsOf(Guid articleId) => [CacheTags.Article(articleId), "articles", "quotes", "sources", "search", "feeds"];
 
     public Guid ArticleId { get; set; }
     public required string Slug { get; set; }

@@ -11,6 +11,18 @@ public static class CacheTags
 
     public const string HeaderName = "Surrogate-Key";
 
+    private const string ArticlePrefix = "article:";
+
+    /// <summary>What every answer showing the article carries, and what its changes evict.</summary>
+    public static string Article(Guid id) => ArticlePrefix + id;
+
+    /// <summary>The article an <see cref="Article"/> tag names; false for any other tag.</summary>
+    public static bool IsArticle(string tag, out Guid id)
+    {
+        id = Guid.Empty;
+        return tag.StartsWith(ArticlePrefix, StringComparison.Ordinal) && Guid.TryParse(tag.AsSpan(ArticlePrefix.Length), out id);
+    }
+
     /// <summary>What an article, or a list of one section's articles, carries for a CDN that purges a section at once.</summary>
     public static string Section(string slug) => "section:" + slug;
 
