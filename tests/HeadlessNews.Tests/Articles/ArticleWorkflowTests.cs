@@ -86,6 +86,21 @@ public sealed class ArticleWorkflowTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_scheduled_article_edited_while_it_waits_is_announced_with_the_slug_and_version_it_goes_live_with()
+    {
+        var client = await EditorAsync();
+        var scheduled = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Working title"), body = Editorial.OneParagraph() }, api.Clock.GetUtcNow().AddDays(1));
+        var renamed = await (await client.SendWithIfMatchAsync(HttpMethod.Put, Url(scheduled), scheduled.Version(),
+            new { headline = Editorial.Unique("Final title"), slug = $"final-title-{Guid.NewGuid():N}", body = Editorial.OneParagraph() })).AssertSuccessAsync();
+        Assert.NotEqual(scheduled.GetProperty("slug").GetString(), renamed.GetProperty("slug").GetString());
+
+        var due = Assert.Single(await EventsAsync(scheduled.Id()));
+        Assert.Equal(ContentEventTypes.ArticlePublished, due.Type);
+        Assert.Equal(renamed.GetProperty("slug").GetString(), due.Slug);
+        Assert.Equal(renamed.Version(), due.Version);
+    }
+
+    [Fact]
     public async Task Unpublishing_a_live_article_records_article_unpublished_and_republishing_keeps_first_published()
     {
         var client = await EditorAsync();

@@ -42,6 +42,13 @@ internal static class ArticleEvents
         {
             Record(db, clock, ContentEventTypes.ArticlePublished, article, dueAfter);
         }
+        else if (!isVisible && dueAfter > now)
+        {
+            // Edited while it waits: the publication still ahead announces the article as it will be then.
+            await db.Set<ContentEvent>()
+                .Where(e => e.ResourceType == ArticleWrites.ResourceType && e.ResourceId == article.Id && e.DispatchedAt == null && e.DueAt > now)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Slug, article.Slug).SetProperty(e => e.Version, article.Version).SetProperty(e => e.Language, article.Language), cancellationToken);
+        }
     }
 
     private static void Record(DbContext db, TimeProvider clock, string type, Article article, DateTimeOffset? dueAt = null) =>
