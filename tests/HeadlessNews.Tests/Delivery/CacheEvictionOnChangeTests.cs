@@ -4,11 +4,13 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using HeadlessNews.Api.Features.Feeds;
 using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessNews.Tests.Delivery;
@@ -32,6 +34,36 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
 
         Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/v1/articles/{slug}")).StatusCode);
         Assert.DoesNotContain(slug!, await reader.GetStringAsync("/v1/articles?limit=100"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_feed_cached_before_an_unpublish_is_recorded_gets_a_new_last_modified_once_it_is()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Rhyl pier survey"), section, body = Editorial.OneParagraph() });
+        var pulled = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Story pulled for legal reasons"), section, body = Editorial.OneParagraph() });
+        var reader = api.CreateClient();
+        var feed = $"/v1/feeds/articles.rss?section={section}";
+        var before = await reader.GetAsync(feed);
+        Assert.Contains(pulled.Id(), await before.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        api.Clock.Advance(TimeSpan.FromMinutes(1));
+        try
+        {
+            await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{pulled.Id()}/unpublish", pulled.Version(), new { })).AssertSuccessAsync();
+            // Rendered again at once (the unpublish evicted it), most likely before the change feed holds the removal.
+            Assert.DoesNotContain(pulled.Id(), await reader.GetStringAsync(feed), StringComparison.Ordinal);
+            await Eventually.TrueAsync(() => api.WithDbAsync(db => db.Set<ContentChange>().AnyAsync(c => c.ResourceId == Guid.Parse(pulled.Id()) && c.Op == "delete")),
+                "the unpublish in the change feed");
+
+            var revalidate = new HttpRequestMessage(HttpMethod.Get, feed);
+            revalidate.Headers.IfModifiedSince = before.Content.Headers.LastModified;
+            Assert.Equal(HttpStatusCode.OK, (await reader.SendAsync(revalidate)).StatusCode);
+        }
+        finally
+        {
+            api.Clock.Advance(TimeSpan.FromMinutes(-1));
+        }
     }
 
     [Fact]

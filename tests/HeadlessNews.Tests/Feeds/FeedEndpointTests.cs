@@ -3,10 +3,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.ServiceModel.Syndication;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Xml;
 using System.Xml.Linq;
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Delivery;
+using HeadlessNews.Tests.Notices;
 using HeadlessNews.Tests.Support;
 
 namespace HeadlessNews.Tests.Feeds;
@@ -164,11 +166,92 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         try
         {
             api.Clock.Set(at);
-            Assert.Contains(scheduled.Id(), await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}"), StringComparison.Ordinal);
+            var item = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}")).RootElement.GetProperty("items")
+                .EnumerateArray().Single(i => i.GetProperty("id").GetString() == scheduled.Id());
+            // It changed for readers when it appeared, not when it was scheduled: a feed dated before it would answer 304.
+            Assert.Equal(at, item.GetProperty("date_modified").GetDateTimeOffset());
+            Assert.Equal(at, item.GetProperty("date_published").GetDateTimeOffset());
         }
         finally
         {
             api.Clock.Set(DateTimeOffset.UtcNow);
         }
+    }
+
+    [Fact]
+    public async Task A_notice_whose_time_runs_out_moves_the_notice_feeds_last_modified_so_if_modified_since_is_answered_in_full()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        async Task<JsonElement> PublishAsync(JsonObject notice)
+        {
+            notice["effectiveFrom"] = null;
+            notice["responseDeadline"] = null;
+            var created = await editor.CreateAsync(notice);
+            return await editor.WorkflowAsync(created.Id(), "publish", created.Version());
+        }
+        var ongoing = NoticeRequests.Valid();
+        ongoing["effectiveTo"] = null;
+        await PublishAsync(ongoing);
+        var effectiveTo = WholeSecond(api.Clock.GetUtcNow().AddHours(2));
+        var notice = NoticeRequests.Valid();
+        notice["effectiveTo"] = effectiveTo;
+        var created = await PublishAsync(notice);
+        var reader = api.CreateClient();
+        var before = await reader.GetAsync("/v1/feeds/notices.json");
+        Assert.Contains(created.Id(), await before.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        try
+        {
+            api.Clock.Set(effectiveTo.AddMinutes(1));
+            var revalidate = new HttpRequestMessage(HttpMethod.Get, "/v1/feeds/notices.json");
+            revalidate.Headers.IfModifiedSince = before.Content.Headers.LastModified;
+            var after = await reader.SendAsync(revalidate);
+            Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+            Assert.DoesNotContain(created.Id(), await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.True(after.Content.Headers.LastModified >= effectiveTo, $"Last-Modified {after.Content.Headers.LastModified} is before the expiry {effectiveTo}");
+        }
+        finally
+        {
+            api.Clock.Set(DateTimeOffset.UtcNow);
+        }
+    }
+
+    [Fact]
+    public async Task A_filtered_feed_names_itself_with_its_filters_but_never_the_key_and_ninjs_keeps_an_item_through_a_new_slug()
+    {
+        var (editor, section, visible, _, _) = await SeedAsync();
+        var partnerKey = await api.CreateKeyAsync(["feeds:partner"]);
+        var reader = api.CreateClient();
+        var json = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}&key={partnerKey}")).RootElement;
+        var feedUrl = json.GetProperty("feed_url").GetString()!;
+        Assert.EndsWith($"/v1/feeds/articles.json?section={section}", feedUrl, StringComparison.Ordinal);
+        Assert.DoesNotContain(partnerKey, feedUrl, StringComparison.Ordinal);
+
+        var ninjs = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.ninjs?section={section}")).RootElement;
+        Assert.Equal($"urn:uuid:{visible}", ninjs[0].GetProperty("uri").GetString());
+        var story = await editor.GetJsonAsync($"/v1/manage/articles/{visible}");
+        var renamed = $"renamed-{Guid.NewGuid():N}";
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/articles/{visible}", story.Version(), new
+        {
+            headline = story.GetProperty("headline").GetString(), slug = renamed, section, body = Editorial.OneParagraph(),
+        })).AssertSuccessAsync();
+        var again = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.ninjs?section={section}")).RootElement;
+        Assert.Equal($"urn:uuid:{visible}", again[0].GetProperty("uri").GetString());
+        Assert.EndsWith($"/articles/{renamed}", again[0].GetProperty("renditions")[0].GetProperty("href").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scheduled_stories_do_not_use_up_a_partners_ninjs_limit()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        var live = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Ferry timetable"), section, body = Editorial.OneParagraph() });
+        for (var i = 0; i < 3; i++)
+        {
+            await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Overnight story"), section, body = Editorial.OneParagraph() }, api.Clock.GetUtcNow().AddHours(6 + i));
+        }
+        var partner = api.CreateClient();
+        partner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await api.CreateKeyAsync(["feeds:partner"]));
+        var ninjs = JsonDocument.Parse(await partner.GetStringAsync($"/v1/feeds/articles.ninjs?section={section}&limit=1")).RootElement;
+        Assert.Equal($"urn:uuid:{live.Id()}", Assert.Single(ninjs.EnumerateArray()).GetProperty("uri").GetString());
     }
 }

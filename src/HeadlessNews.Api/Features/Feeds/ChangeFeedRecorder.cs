@@ -1,4 +1,5 @@
 using HeadlessNews.Api.Features.Articles;
+using HeadlessNews.Api.Infrastructure.Caching;
 using HeadlessNews.Api.Infrastructure.Events;
 
 namespace HeadlessNews.Api.Features.Feeds;
@@ -7,8 +8,10 @@ namespace HeadlessNews.Api.Features.Feeds;
 /// Turns outbox events that have come due into change-feed entries, in a transaction of its own so the
 /// entry's transaction id is later than every change a partner has already been shown. Safe on N nodes. An article's
 /// entry records the section and tags it has then, so a partner limited to some learns when it moves in or out.
+/// Recording evicts the feeds: their <c>Last-Modified</c> counts the newest entry, and a feed cached between the change's
+/// commit and its entry (an item gone, so no item of its own to date it) would keep answering 304 to If-Modified-Since.
 /// </summary>
-public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<ChangeFeedRecorder> logger) : BackgroundService
+public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ICacheInvalidator cache, ILogger<ChangeFeedRecorder> logger) : BackgroundService
 {
     private const int BatchSize = 200;
 
@@ -75,6 +78,10 @@ public sealed class ChangeFeedRecorder(IServiceScopeFactory scopes, TimeProvider
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (due.Count > 0)
+        {
+            await cache.EvictAsync(["feeds"], cancellationToken);
+        }
         return due.Count;
     }
 

@@ -8,6 +8,7 @@ using HeadlessNews.Api.Features.Notices;
 using HeadlessNews.Api.Features.Sections;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 
 namespace HeadlessNews.Api.Features.Feeds;
 
@@ -124,21 +125,21 @@ public static class FeedEndpoints
             var subtags = language + "-";
             query = query.Where(p => p.Language == language || p.Language.StartsWith(subtags));
         }
-        var documents = (await query.OrderByDescending(p => p.VisibleFrom).ThenByDescending(p => p.ArticleId).Take(take)
-                .Select(p => p.DocumentJson).ToListAsync(cancellationToken))
-            .Select(json => JsonSerializer.Deserialize<FeedArticle>(json, ApiJson.Options)!)
-            .Where(a => a.PublishAt <= now)
-            .ToList();
+        var documents = await NewestAsync(query, take, now, cancellationToken);
 
         var site = SiteBase(http, sources.Options.Value);
         var origin = new Uri($"{http.Request.Scheme}://{http.Request.Host}");
-        var entries = documents.Select(a => new FeedEntry(
+        var entries = documents.Select(a =>
+        {
+            var visibleFrom = a.EmbargoUntil is { } embargo && embargo > a.PublishAt!.Value ? embargo : a.PublishAt!.Value;
+            return new FeedEntry(
             a.Id, a.Headline, a.Standfirst, partner ? a.BodyHtml : null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
-            a.EmbargoUntil is { } embargo && embargo > a.PublishAt!.Value ? embargo : a.PublishAt!.Value, a.UpdatedAt, a.FirstPublishedAt ?? a.PublishAt!.Value,
+            visibleFrom, ChangedAt(a.UpdatedAt, visibleFrom, now), a.FirstPublishedAt ?? a.PublishAt!.Value,
             a.Version, a.Language, [.. a.Authors.Select(x => x.Name)], [.. a.Tags.Select(t => new FeedTerm(t.Slug, t.Name))],
             a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
             a.EmbargoUntil > now ? a.EmbargoUntil : null,
-            FeedImageOf(a.HeroImage, origin, a.EmbargoUntil > now ? a.EmbargoUntil : null, sources.MediaUrls, now))).ToList();
+            FeedImageOf(a.HeroImage, origin, a.EmbargoUntil > now ? a.EmbargoUntil : null, sources.MediaUrls, now));
+        }).ToList();
         var channel = new FeedChannel("Latest stories", "The newest published stories.", sources.Options.Value.PublicationName, HomePage(site, sources.Options.Value, "articles"), FeedUrl(http),
             filter.Language is null ? Languages.Default : Languages.Normalise(filter.Language),
             entries.Count == 0 ? now : entries.Max(e => e.Updated));
@@ -162,12 +163,15 @@ public static class FeedEndpoints
             var text = NoticeMapping.ToResponse(n).TextIn(language);
             return new FeedEntry(
                 n.Id, text.Title, $"{SnakeCaseNames.Of(n.Category).Replace('_', ' ')} notice from {n.IssuerName}", text.Body,
-                new Uri(site, $"notices/{n.Id}"), n.PublishedAt ?? n.CreatedAt, n.UpdatedAt, n.PublishedAt ?? n.CreatedAt, n.Version, text.Language,
+                new Uri(site, $"notices/{n.Id}"), n.PublishedAt ?? n.CreatedAt, ChangedAt(n.UpdatedAt, n.EffectiveFrom, now), n.PublishedAt ?? n.CreatedAt, n.Version, text.Language,
                 [n.IssuerName], [new FeedTerm(SnakeCaseNames.Of(n.Category), SnakeCaseNames.Of(n.Category).Replace('_', ' '))], null,
                 n.LocationDescription is null ? [] : [new FeedTerm(n.Postcode ?? string.Empty, n.LocationDescription)], null, null);
         }).ToList();
+        // A notice whose time ran out left the feed then, though nothing was written.
+        var lastExpired = await sources.Db.Set<Notice>().Where(n => n.Status == NoticeStatus.Published && n.EffectiveTo <= now)
+            .MaxAsync(n => n.EffectiveTo, cancellationToken) ?? DateTimeOffset.MinValue;
         var channel = new FeedChannel("Public notices", "Active public notices: planning, roads, licensing and more.", sources.Options.Value.PublicationName, HomePage(site, sources.Options.Value, "notices"), FeedUrl(http),
-            language is null ? Languages.Default : Languages.Normalise(language), entries.Count == 0 ? now : entries.Max(e => e.Updated));
+            language is null ? Languages.Default : Languages.Normalise(language), entries.Select(e => e.Updated).Append(lastExpired).DefaultIfEmpty(now).Max());
         http.AddCacheTags("notices");
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
         return await WriteAsync(http, sources.Db, entries, channel, format, cancellationToken);
@@ -191,9 +195,34 @@ public static class FeedEndpoints
         return Results.Bytes(FeedFormats.NewsSitemap(sources.Options.Value.PublicationName, entries), "application/xml; charset=utf-8");
     }
 
+    /// <summary>
+    /// The newest <paramref name="take"/> articles already published. A partner's query also holds embargoed ones (their
+    /// publication passed, their visibility ahead), and with them scheduled ones, which are read past rather than counted.
+    /// </summary>
+    private static async Task<List<FeedArticle>> NewestAsync(IQueryable<PublishedArticle> query, int take, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var articles = new List<FeedArticle>(take);
+        var ordered = query.OrderByDescending(p => p.VisibleFrom).ThenByDescending(p => p.ArticleId);
+        for (var skip = 0; ; skip += take)
+        {
+            var rows = await ordered.Skip(skip).Take(take).Select(p => p.DocumentJson).ToListAsync(cancellationToken);
+            articles.AddRange(rows.Select(json => JsonSerializer.Deserialize<FeedArticle>(json, ApiJson.Options)!).Where(a => a.PublishAt <= now));
+            if (articles.Count >= take || rows.Count < take)
+            {
+                return articles.Count > take ? articles[..take] : articles;
+            }
+        }
+    }
+
+    /// <summary>When an item last changed for a reader: its own update, or its coming into view if that was later.</summary>
+    private static DateTimeOffset ChangedAt(DateTimeOffset updatedAt, DateTimeOffset? visibleFrom, DateTimeOffset now) =>
+        visibleFrom is { } from && from > updatedAt && from <= now ? from : updatedAt;
+
     private static async Task<IResult> WriteAsync(HttpContext http, HeadlessNewsDbContext db, List<FeedEntry> entries, FeedChannel channel, string format, CancellationToken cancellationToken)
     {
         http.AddCacheTags("feeds");
+        // The same address answers a partner's key with full text: a shared cache must not hand the public answer to it.
+        http.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Authorization);
         await SetLastModifiedAsync(http, db, channel.Updated, cancellationToken);
         return format switch
         {
@@ -249,6 +278,13 @@ public static class FeedEndpoints
     /// <summary>A feed's home page: the public site's front page, else the delivery list the feed follows.</summary>
     private static Uri HomePage(Uri site, DeliveryOptions options, string list) => options.PublicBaseUrl is null ? new Uri(site, list) : site;
 
-    /// <summary>The feed's own URL, without a <c>key</c> (it must never be echoed into a document a reader may share).</summary>
-    private static Uri FeedUrl(HttpContext http) => new($"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}");
+    /// <summary>
+    /// The feed's own URL, its filters included (a filtered feed is another feed, with its own Atom id and JSON Feed
+    /// feed_url), without a <c>key</c> (it must never be echoed into a document a reader may share).
+    /// </summary>
+    private static Uri FeedUrl(HttpContext http)
+    {
+        var filters = QueryString.Create(http.Request.Query.Where(p => p.Key != "key"));
+        return new($"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}{filters}");
+    }
 }

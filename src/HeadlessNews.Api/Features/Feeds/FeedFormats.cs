@@ -46,12 +46,16 @@ public static class FeedFormats
                 ["id"] = entry.Id.ToString(),
                 ["url"] = entry.Link.ToString(),
                 ["title"] = entry.Title,
-                ["summary"] = entry.Summary,
                 ["date_published"] = entry.Published.UtcDateTime,
                 ["date_modified"] = entry.Updated.UtcDateTime,
                 ["tags"] = new JsonArray([.. entry.Tags.Select(t => (JsonNode?)t.Name)]),
                 ["language"] = entry.Language,
             };
+            // JSON Feed 1.1 types summary as a string: an item without one leaves it out.
+            if (entry.Summary is not null)
+            {
+                item["summary"] = entry.Summary;
+            }
             // JSON Feed 1.1: authors, when given, name at least one.
             if (entry.Authors.Count > 0)
             {
@@ -94,7 +98,8 @@ public static class FeedFormats
         {
             var item = new JsonObject
             {
-                ["uri"] = entry.Link.ToString(),
+                // ninjs: the uri identifies the item and never changes (a slug can), the page is a rendition.
+                ["uri"] = $"urn:uuid:{entry.Id}",
                 ["type"] = "text",
                 ["version"] = entry.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["firstcreated"] = entry.FirstCreated.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
@@ -103,6 +108,7 @@ public static class FeedFormats
                 ["language"] = entry.Language,
                 ["headlines"] = new JsonArray(new JsonObject { ["value"] = entry.Title }),
                 ["altids"] = new JsonArray(new JsonObject { ["role"] = "headlessnews-id", ["value"] = entry.Id.ToString() }),
+                ["renditions"] = new JsonArray(new JsonObject { ["name"] = "web", ["href"] = entry.Link.ToString(), ["contenttype"] = "text/html" }),
             };
             if (entry.Summary is not null)
             {
@@ -234,6 +240,7 @@ public static class FeedFormats
     private static string LanguageCode(string language) => language.Split('-')[0].ToLowerInvariant();
 
     private const string XNamespaceXmlns = "http://www.w3.org/2000/xmlns/";
+    private const string XmlNamespace = "http://www.w3.org/XML/1998/namespace";
 
     private static SyndicationFeed Syndication(FeedChannel channel, IEnumerable<FeedEntry> entries, bool rss)
     {
@@ -263,6 +270,11 @@ public static class FeedFormats
             LastUpdatedTime = entry.Updated,
         };
         item.Links.Add(SyndicationLink.CreateAlternateLink(entry.Link));
+        if (!rss)
+        {
+            // A Welsh edition in a feed of several languages says so itself.
+            item.AttributeExtensions.Add(new XmlQualifiedName("lang", XmlNamespace), entry.Language);
+        }
         // An uploaded picture: RSS <enclosure>, Atom <link rel="enclosure">. Its size is only known once it is made: RSS
         // requires a length and its best-practice profile says 0 for one not known, which the formatter would leave out.
         if (entry.Image is { ContentType: { } contentType } image)
