@@ -53,12 +53,14 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
             await (await editor.SendWithIfMatchAsync(HttpMethod.Post, $"/v1/manage/articles/{pulled.Id()}/unpublish", pulled.Version(), new { })).AssertSuccessAsync();
             // Rendered again at once (the unpublish evicted it), most likely before the change feed holds the removal.
             Assert.DoesNotContain(pulled.Id(), await reader.GetStringAsync(feed), StringComparison.Ordinal);
-            await Eventually.TrueAsync(() => api.WithDbAsync(db => db.Set<ContentChange>().AnyAsync(c => c.ResourceId == Guid.Parse(pulled.Id()) && c.Op == "delete")),
-                "the unpublish in the change feed");
-
-            var revalidate = new HttpRequestMessage(HttpMethod.Get, feed);
-            revalidate.Headers.IfModifiedSince = before.Content.Headers.LastModified;
-            Assert.Equal(HttpStatusCode.OK, (await reader.SendAsync(revalidate)).StatusCode);
+            // Once the change feed records the removal, the cached feed is evicted and dated by it (before, 304 for 10 minutes).
+            await Eventually.TrueAsync(async () =>
+            {
+                var revalidate = new HttpRequestMessage(HttpMethod.Get, feed);
+                revalidate.Headers.IfModifiedSince = before.Content.Headers.LastModified;
+                return (await reader.SendAsync(revalidate)).StatusCode == HttpStatusCode.OK;
+            }, "a full answer to If-Modified-Since once the unpublish is in the change feed");
+            Assert.True(await api.WithDbAsync(db => db.Set<ContentChange>().AnyAsync(c => c.ResourceId == Guid.Parse(pulled.Id()) && c.Op == "delete")));
         }
         finally
         {
@@ -75,6 +77,10 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
         var article = await editor.CreatePublishedAsync(new { headline = Editorial.Unique("Flint market hall closes"), body = Editorial.OneParagraph() });
         var slug = article.GetProperty("slug").GetString()!;
         var reader = node.CreateClient();
+        // Recording the publication in the change feed evicts the feeds, and the node then asks the standby how far it has
+        // replayed before its next read: that question must be asked and answered before the hold, or it is what is held.
+        await Eventually.TrueAsync(() => api.WithDbAsync(db => db.Set<ContentChange>().AnyAsync(c => c.ResourceId == Guid.Parse(article.Id()))), "the publication in the change feed");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
         // The read pool's connection is open before the hold, so what is held is the list's answer, not a handshake.
         Assert.Contains(slug, await reader.GetStringAsync("/v1/articles?limit=99"), StringComparison.Ordinal);
 
@@ -99,9 +105,7 @@ public sealed class CacheEvictionOnChangeTests(ApiFactory api) : IClassFixture<A
         foreach (var endpoint in cached)
         {
             var path = Regex.Replace(endpoint.RoutePattern.RawText!.Replace("//", "/", StringComparison.Ordinal), @"\{(\w+):[^}]*\}", "{$1}");
-            // The feeds bind their filters themselves (ArticleFeedQuery.BindAsync), so the document does not list them.
-            var expected = path.StartsWith("/v1/feeds/articles.", StringComparison.Ordinal) ? ["author", "language", "limit", "place", "section", "tag"]
-                : paths[path]!["get"]!["parameters"]?.AsArray().Where(p => (string?)p!["in"] == "query").Select(p => (string)p!["name"]!).Order().ToArray() ?? [];
+            var expected = paths[path]!["get"]!["parameters"]?.AsArray().Where(p => (string?)p!["in"] == "query").Select(p => (string)p!["name"]!).Order().ToArray() ?? [];
             var varies = endpoint.Metadata.GetMetadata<DeliveryCachePolicy>()!.QueryKeys.Select(k => k!.ToLowerInvariant()).Order();
             Assert.True(expected.Select(k => k.ToLowerInvariant()).SequenceEqual(varies), $"{path}: varies by {string.Join(',', varies)}, reads {string.Join(',', expected)}");
         }

@@ -28,21 +28,21 @@ public static class FeedEndpoints
     {
         var feeds = app.MapGroup("/v1/feeds").WithTags("Syndication").CacheDelivery();
         feeds.MapGet("/articles.rss", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "rss", ct))
-            .WithName("ArticlesRss").WithSummary("RSS 2.0 of the newest visible articles (content:encoded for partners).").Produces(200, contentType: "application/rss+xml");
+            .WithName("ArticlesRss").WithSummary("RSS 2.0 of the newest visible articles (content:encoded for partners).").Produces<string>(200, "application/rss+xml");
         feeds.MapGet("/articles.atom", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "atom", ct))
-            .WithName("ArticlesAtom").WithSummary("Atom (RFC 4287) of the newest visible articles.").Produces(200, contentType: "application/atom+xml");
+            .WithName("ArticlesAtom").WithSummary("Atom (RFC 4287) of the newest visible articles.").Produces<string>(200, "application/atom+xml");
         feeds.MapGet("/articles.json", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "json", ct))
-            .WithName("ArticlesJsonFeed").WithSummary("JSON Feed 1.1 of the newest visible articles.").Produces(200, contentType: "application/feed+json");
+            .WithName("ArticlesJsonFeed").WithSummary("JSON Feed 1.1 of the newest visible articles.").Produces<JsonElement>(200, "application/feed+json");
         feeds.MapGet("/articles.ninjs", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "ninjs", ct))
             .WithName("ArticlesNinjs").WithSummary("A JSON array of IPTC ninjs 2.2 items (partners also get embargoed items with 'embargoed').").Produces<IReadOnlyList<System.Text.Json.JsonElement>>(200, "application/json");
         feeds.MapGet("/notices.rss", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "rss", ct))
-            .WithName("NoticesRss").WithSummary("RSS 2.0 of active public notices.").Produces(200, contentType: "application/rss+xml");
+            .WithName("NoticesRss").WithSummary("RSS 2.0 of active public notices.").Produces<string>(200, "application/rss+xml");
         feeds.MapGet("/notices.atom", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "atom", ct))
-            .WithName("NoticesAtom").WithSummary("Atom of active public notices.").Produces(200, contentType: "application/atom+xml");
+            .WithName("NoticesAtom").WithSummary("Atom of active public notices.").Produces<string>(200, "application/atom+xml");
         feeds.MapGet("/notices.json", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "json", ct))
-            .WithName("NoticesJsonFeed").WithSummary("JSON Feed 1.1 of active public notices.").Produces(200, contentType: "application/feed+json");
+            .WithName("NoticesJsonFeed").WithSummary("JSON Feed 1.1 of active public notices.").Produces<JsonElement>(200, "application/feed+json");
         app.MapGet("/sitemaps/news.xml", NewsSitemapAsync).WithTags("Syndication").CacheDelivery()
-            .WithName("NewsSitemap").WithSummary("Google News sitemap: articles published in the last 48 hours (at most 1,000).").Produces(200, contentType: "application/xml");
+            .WithName("NewsSitemap").WithSummary("Google News sitemap: articles published in the last 48 hours (at most 1,000).").Produces<string>(200, "application/xml");
         return app;
     }
 

@@ -12,7 +12,7 @@ public static class RenditionEndpoints
     {
         v1.MapGet("/images/{id:guid}/{version:int}/{rendition}", GetRendition).WithName(RouteName).WithTags("Media")
             .WithSummary("An image rendition `{width}.{jpg|webp|avif|auto}` (?ratio=16x9|4x3|1x1|3x2 crops around the focal point); public once visible content uses the asset, else a management key or a signed URL (?exp=&sig=).")
-            .Produces(StatusCodes.Status200OK, contentType: ImageFiles.Jpeg, additionalContentTypes: [ImageFiles.WebP, ImageFiles.Avif])
+            .Produces<Stream>(StatusCodes.Status200OK, ImageFiles.Jpeg, ImageFiles.WebP, ImageFiles.Avif)
             .Produces(StatusCodes.Status301MovedPermanently)
             .Produces(StatusCodes.Status304NotModified);
         return v1;

@@ -37,6 +37,9 @@ public static class Idempotency
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
+    /// <summary>Whether an endpoint's metadata marks it as taking an <see cref="HeaderName"/>.</summary>
+    public static bool IsIdempotent(IEnumerable<object> metadata) => metadata.OfType<IdempotentEndpoint>().Any();
+
     public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var keys = context.Request.Headers[HeaderName];

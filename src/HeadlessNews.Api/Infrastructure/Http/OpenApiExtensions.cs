@@ -36,6 +36,7 @@ public static class OpenApiExtensions
                 Description = "An API key: Authorization: Bearer hn_…",
             });
             options.OperationFilter<ProblemResponsesOperationFilter>();
+            options.AddHttpConventions();
             options.OperationFilter<ParameterDescriptionsOperationFilter>();
             options.SchemaFilter<ValidatorRequiredSchemaFilter>();
             options.DocumentFilter<OpenRequestSchemasDocumentFilter>();
@@ -77,7 +78,7 @@ public static class OpenApiExtensions
     {
         private static readonly FrozenDictionary<string, string> Descriptions = new Dictionary<string, string>
         {
-            ["limit"] = "Page size, 1 to 100; default 20.",
+            ["limit"] = "Page size, 1 to 100; default 20 (feeds: 50).",
             ["cursor"] = "The opaque `next` value of the previous page; absent for the first page.",
             ["q"] = "Words to search for (websearch syntax: \"a phrase\", or, -word).",
             ["section"] = "A section slug.",
