@@ -68,6 +68,11 @@ public static class Problems
         var problem = context.ProblemDetails;
         var request = context.HttpContext.Request;
         problem.Instance ??= request.Path;
+        if (problem.Status == StatusCodes.Status413PayloadTooLarge && !context.HttpContext.Response.HasStarted)
+        {
+            // The rest of the body is never read, so the server ends the connection after this answer: say so (RFC 9112 9.6).
+            context.HttpContext.Response.Headers.Connection = "close";
+        }
         problem.Type ??= problem.Status is { } status && Types.TryGetValue(status, out var type) ? type : "about:blank";
         problem.Detail ??= problem.Status switch
         {
