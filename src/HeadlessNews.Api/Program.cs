@@ -100,7 +100,7 @@ static void MapHttp(WebApplication app)
     app.UseIdempotency();
 
     app.MapOperations();
-    var v1 = app.MapGroup("/v1");
+    var v1 = app.MapGroup("/v1").RequireTimestampOffsets();
     var manage = v1.MapGroup("/manage").RequireAuthorization().WithRequestValidation().WithNoBodyButJson().WithContributorRule();
     manage.MapMe();
     manage.MapApiKeys();

@@ -55,6 +55,27 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Theory]
+    [InlineData("/v1/articles?from=2026-12-07T08:00:00", "from")]
+    [InlineData("/v1/articles?to=2026-12-07", "to")]
+    [InlineData("/v1/manage/articles?updatedSince=2026-12-07T08:00", "updatedSince")]
+    public async Task A_query_timestamp_without_an_offset_is_a_400_naming_the_parameter(string url, string name)
+    {
+        var admin = await api.ClientWithScopesAsync("*");
+        var problem = await (await admin.GetAsync(url)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(name, out var message), problem.ToString());
+        Assert.StartsWith($"{name} needs a time zone offset, e.g. 2026-12-08T10:00:00Z", message[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/v1/articles?from=2026-12-07T08:00:00Z&to=2026-12-08T08:00:00%2B01:00")]
+    [InlineData("/v1/manage/articles?updatedSince=2026-12-07T08:00:00-05:00")]
+    public async Task A_query_timestamp_with_an_offset_is_read(string url)
+    {
+        var admin = await api.ClientWithScopesAsync("*");
+        await (await admin.GetAsync(url)).AssertSuccessAsync();
+    }
+
+    [Theory]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("application/merge-patch+json")]
     [InlineData("application/vnd.example+json")]

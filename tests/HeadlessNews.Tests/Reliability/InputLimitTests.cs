@@ -115,6 +115,37 @@ public sealed class InputLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(before, await ContentCountsAsync());
     }
 
+    [Theory]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "embargoUntil": "2026-12-08T10:00:00"}""", "embargoUntil")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "embargoUntil": "2026-12-08"}""", "embargoUntil")]
+    [InlineData("/v1/manage/articles", """{"headline": "Menai", "format": "liveblog", "coverageStartTime": "2026-12-08T10:00:00.5"}""", "coverageStartTime")]
+    [InlineData("/v1/manage/quotes", """{"text": "We reopen on Saturday.", "speaker": {"name": "Siân Morgan"}, "saidAt": "2026-03-02T10:00"}""", "saidAt")]
+    [InlineData("/v1/manage/notices", """{"reference": "REF/offset", "category": "planning", "title": "Trinity Square", "body": "<p>Plans.</p>", "issuer": {"name": "Conwy"}, "effectiveTo": "2026-12-22T17:00:00"}""", "effectiveTo")]
+    public async Task A_timestamp_without_an_offset_is_a_400_naming_the_field_and_writes_nothing(string url, string body, string field)
+    {
+        var editor = await api.ClientWithScopesAsync("content:write", "content:publish", "notices:write");
+        var before = await ContentCountsAsync();
+        var problem = await (await editor.PostAsync(url, Json(body))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var message), problem.ToString());
+        Assert.Equal($"{field} needs a time zone offset, e.g. 2026-12-08T10:00:00Z or 2026-12-08T11:00:00+01:00.", message[0].GetString());
+        Assert.Equal(before, await ContentCountsAsync());
+    }
+
+    [Fact]
+    public async Task Scheduling_at_a_time_without_an_offset_is_refused_and_changes_nothing()
+    {
+        var editor = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var article = await (await editor.PostAsync("/v1/manage/articles",
+            Json("""{"headline": "Menai bridge", "body": [{"type": "paragraph", "html": "Repairs."}]}"""))).AssertSuccessAsync(HttpStatusCode.Created);
+        var url = $"/v1/manage/articles/{article.GetProperty("id").GetString()}";
+        var publish = new HttpRequestMessage(HttpMethod.Post, $"{url}/publish") { Content = Json("""{"publishAt": "2026-12-08T10:00:00"}""") };
+        publish.Headers.IfMatch.ParseAdd("\"1\"");
+        var problem = await (await editor.SendAsync(publish)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("publishAt", out _), problem.ToString());
+        var after = await (await editor.GetAsync(url)).AssertSuccessAsync();
+        Assert.Equal(("draft", 1), (after.GetProperty("status").GetString(), after.GetProperty("version").GetInt32()));
+    }
+
     [Fact]
     public async Task Publishing_at_the_year_one_is_refused_and_search_still_answers()
     {

@@ -54,6 +54,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         BadHttpRequestException { InnerException: InvalidTextException invalid } =>
             (400, "Invalid text", $"{invalid.Path ?? "$"}: {invalid.Message}", new() { [FieldOf(invalid)] = [invalid.Message] }),
         BadHttpRequestException { InnerException: DateOutOfRangeException date } => Invalid(FieldOf(date), date.Message),
+        BadHttpRequestException { InnerException: TimestampWithoutOffsetException missing } => Invalid(FieldOf(missing), TimestampOffsets.MissingIn(FieldOf(missing))),
         BadHttpRequestException { InnerException: JsonException json } => Malformed(json),
         BadHttpRequestException bad when MissingBody().IsMatch(bad.Message) =>
             (400, "Malformed JSON", "This operation needs a JSON object as its body.", null),
