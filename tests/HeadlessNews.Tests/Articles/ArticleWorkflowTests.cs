@@ -154,6 +154,31 @@ public sealed class ArticleWorkflowTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task An_edit_that_would_leave_a_published_or_scheduled_article_without_a_body_is_refused_as_publishing_is_and_changes_nothing()
+    {
+        var client = await EditorAsync();
+        var section = await client.CreateSectionAsync();
+        var headline = Editorial.Unique("Menai bridge report");
+        var live = await client.CreatePublishedAsync(new { headline, section = section.GetProperty("slug").GetString(), body = Editorial.OneParagraph("Repairs to cost £40m.") });
+        var scheduled = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Menai tomorrow"), body = Editorial.OneParagraph() }, api.Clock.GetUtcNow().AddHours(3));
+        foreach (var article in new[] { live, scheduled })
+        {
+            var problem = await (await client.SendWithIfMatchAsync(HttpMethod.Put, Url(article), article.Version(), new { headline = "Emptied", body = Array.Empty<object>() }))
+                .AssertProblemAsync(HttpStatusCode.Conflict);
+            Assert.StartsWith("Publishing needs a headline and at least one body block.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var after = await client.GetJsonAsync(Url(article));
+            Assert.Equal(article.Version(), after.Version());
+            Assert.Equal(article.GetProperty("headline").GetString(), after.GetProperty("headline").GetString());
+            Assert.Equal(1, after.GetProperty("body").GetArrayLength());
+            Assert.Equal([ContentEventTypes.ArticlePublished], (await EventsAsync(article.Id())).Select(e => e.Type));
+        }
+        Assert.Equal(section.GetProperty("slug").GetString(), (await client.GetJsonAsync(Url(live))).GetProperty("section").GetProperty("slug").GetString());
+
+        var draft = await client.CreateArticleAsync(new { headline = Editorial.Unique("Draft"), body = Editorial.OneParagraph() });
+        await (await client.SendWithIfMatchAsync(HttpMethod.Put, Url(draft), draft.Version(), new { headline = "Draft emptied", body = Array.Empty<object>() })).AssertSuccessAsync();
+    }
+
+    [Fact]
     public async Task A_correction_to_an_article_readers_have_never_been_shown_is_a_409_until_it_is_published()
     {
         var client = await EditorAsync();

@@ -1,4 +1,5 @@
 ﻿using System.Runtime.CompilerServices;
+using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
 using HeadlessNews.Api.Infrastructure.Revisions;
@@ -208,8 +209,7 @@ public static class ArticleWrites
         {
             ArticleStatus.Archived => new StateConflict("An archived article cannot be published; restore a revision first."),
             ArticleStatus.Published when article.PublishAt <= now => new StateConflict("The article is already published; unpublish it first to publish it again."),
-            _ when string.IsNullOrWhiteSpace(article.Headline) || article.Body.Count == 0 => new StateConflict("Publishing needs a headline and at least one body block."),
-            _ => null,
+            _ => MissingForPublication(article.Headline, article.Body),
         };
         if (refusal is null)
         {
@@ -223,6 +223,13 @@ public static class ArticleWrites
         }
         return refusal;
     }
+
+    /// <summary>
+    /// What publishing needs: a headline and a body block. Checked when an article is published, and on every edit of one
+    /// that is published or scheduled, so that no edit leaves a live article (or one about to go live) empty.
+    /// </summary>
+    private static StateConflict? MissingForPublication(string headline, IReadOnlyList<Block> body) =>
+        string.IsNullOrWhiteSpace(headline) || body.Count == 0 ? new StateConflict("Publishing needs a headline and at least one body block.") : null;
 
     public static Task<WriteResult<ArticleResponse>> UnpublishAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, CancellationToken cancellationToken) =>
@@ -354,6 +361,10 @@ public static class ArticleWrites
         if (resolved.Refusal is { } invalid)
         {
             return invalid;
+        }
+        if (article.Status == ArticleStatus.Published && MissingForPublication(content.Headline, resolved.Value!.Body) is { } missing)
+        {
+            return new StateConflict($"{missing.Detail} The article is published or scheduled: unpublish it first to save it without them.");
         }
         if (slug is not null && slug != article.Slug && await AssignSlugAsync(db, article, slug, now, cancellationToken) is { } taken)
         {
