@@ -179,6 +179,56 @@ public sealed class ArticleWorkflowTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_put_that_changes_nothing_keeps_the_version_writes_no_revision_and_records_no_event()
+    {
+        var client = await EditorAsync();
+        var section = await client.CreateSectionAsync();
+        var author = await client.CreateAuthorAsync();
+        var content = new
+        {
+            headline = Editorial.Unique("Race to publish"),
+            standfirst = "A close finish.",
+            section = section.GetProperty("slug").GetString(),
+            tags = new[] { "Regatta", "Menai Strait" },
+            authors = new[] { author.GetProperty("slug").GetString() },
+            body = new object[] { new { type = "paragraph", html = "race <b>on</b>" }, new { type = "heading", level = 2, text = "Results" } },
+            embargoUntil = (DateTimeOffset?)null,
+        };
+        var live = await client.CreatePublishedAsync(content);
+        var revisionsBefore = (await client.GetJsonAsync(Url(live) + "/revisions")).GetProperty("items").GetArrayLength();
+
+        var response = await client.SendWithIfMatchAsync(HttpMethod.Put, Url(live), live.Version(), content);
+        var same = await response.AssertSuccessAsync();
+        Assert.Equal(live.Version(), same.Version());
+        Assert.Equal($"\"{live.Version()}\"", response.Headers.ETag?.Tag);
+        Assert.Equal(live.GetProperty("updatedAt").GetString(), same.GetProperty("updatedAt").GetString());
+        Assert.Equal(revisionsBefore, (await client.GetJsonAsync(Url(live) + "/revisions")).GetProperty("items").GetArrayLength());
+        Assert.Equal([ContentEventTypes.ArticlePublished], (await EventsAsync(live.Id())).Select(e => e.Type));
+
+        var changed = await (await client.SendWithIfMatchAsync(HttpMethod.Put, Url(live), live.Version(), content with { standfirst = "A closer finish." })).AssertSuccessAsync();
+        Assert.Equal(live.Version() + 1, changed.Version());
+        Assert.Equal([ContentEventTypes.ArticlePublished, ContentEventTypes.ArticleUpdated], (await EventsAsync(live.Id())).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Scheduling_again_for_the_same_moment_keeps_the_version_and_writes_no_revision()
+    {
+        var client = await EditorAsync();
+        var publishAt = api.Clock.GetUtcNow().AddHours(3);
+        var scheduled = await client.CreatePublishedAsync(new { headline = Editorial.Unique("Rescheduled"), body = Editorial.OneParagraph() }, publishAt);
+        var revisionsBefore = (await client.GetJsonAsync(Url(scheduled) + "/revisions")).GetProperty("items").GetArrayLength();
+
+        var again = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(scheduled) + "/publish", scheduled.Version(), new { publishAt = publishAt.ToOffset(TimeSpan.FromHours(1)) })).AssertSuccessAsync();
+        Assert.Equal(scheduled.Version(), again.Version());
+        Assert.Equal("scheduled", again.GetProperty("status").GetString());
+        Assert.Equal(revisionsBefore, (await client.GetJsonAsync(Url(scheduled) + "/revisions")).GetProperty("items").GetArrayLength());
+        Assert.Single(await EventsAsync(scheduled.Id()));
+
+        var moved = await (await client.SendWithIfMatchAsync(HttpMethod.Post, Url(scheduled) + "/publish", scheduled.Version(), new { publishAt = publishAt.AddHours(1) })).AssertSuccessAsync();
+        Assert.Equal(scheduled.Version() + 1, moved.Version());
+    }
+
+    [Fact]
     public async Task A_correction_to_an_article_readers_have_never_been_shown_is_a_409_until_it_is_published()
     {
         var client = await EditorAsync();

@@ -79,6 +79,9 @@ public sealed class Article
     /// <summary>Live blogs: when coverage starts and (once known) ends; readers' streams end at the end.</summary>
     public DateTimeOffset? CoverageStartTime { get; set; }
     public DateTimeOffset? CoverageEndTime { get; set; }
+
+    /// <summary>An untracked copy sharing the relations, to try a change on without touching the tracked article.</summary>
+    public Article Copy() => (Article)MemberwiseClone();
 }
 
 /// <summary>A tag: normalised slug plus the display name it was first used with (renamed and translated through management).</summary>

@@ -107,11 +107,17 @@ internal static class ArticleReferences
     /// <summary>The article's link rows for <paramref name="content"/>: bylines, tags and places in order, quotes and cited sources.</summary>
     public static void Link(HeadlessNewsDbContext db, Article article, ResolvedContent content)
     {
+        Relate(article, content);
+        db.AddRange(content.QuoteIds.Select(q => new ArticleQuote { ArticleId = article.Id, QuoteId = q }));
+        db.AddRange(content.CitedSourceIds.Select(s => new ArticleSource { ArticleId = article.Id, SourceId = s }));
+    }
+
+    /// <summary>Sets the article's authors, tags and places (in order) to the resolved ones; saved when the article is.</summary>
+    public static void Relate(Article article, ResolvedContent content)
+    {
         article.Authors = [.. content.Authors.Select((a, i) => new ArticleAuthor { ArticleId = article.Id, AuthorId = a.Id, Author = a, Position = i })];
         article.Tags = [.. content.Tags.Select((t, i) => new ArticleTag { ArticleId = article.Id, TagId = t.Id, Tag = t, Position = i })];
         article.Places = [.. content.Places.Select((p, i) => new ArticlePlace { ArticleId = article.Id, PlaceId = p.Id, Place = p, Position = i })];
-        db.AddRange(content.QuoteIds.Select(q => new ArticleQuote { ArticleId = article.Id, QuoteId = q }));
-        db.AddRange(content.CitedSourceIds.Select(s => new ArticleSource { ArticleId = article.Id, SourceId = s }));
     }
 
     /// <summary>Removes the article's link rows (before <see cref="Link"/> writes the new ones).</summary>

@@ -1,4 +1,5 @@
 ﻿using System.Runtime.CompilerServices;
+using System.Text.Json;
 using HeadlessNews.Api.Features.Articles.Blocks;
 using HeadlessNews.Api.Infrastructure.Domain;
 using HeadlessNews.Api.Infrastructure.Events;
@@ -20,8 +21,14 @@ public static class ArticleWrites
 {
     public const string ResourceType = "article";
 
-    /// <summary>What a change works on: the article (tracked, with relations) and the moment of the change.</summary>
-    private sealed record ChangeContext(HeadlessNewsDbContext Db, Article Article, DateTimeOffset Now);
+    /// <summary>
+    /// What a change works on: the article (tracked, with relations) and the moment of the change. A change that finds the
+    /// article already as asked sets <see cref="Unchanged"/> and leaves it untouched.
+    /// </summary>
+    private sealed record ChangeContext(HeadlessNewsDbContext Db, Article Article, DateTimeOffset Now)
+    {
+        public bool Unchanged { get; set; }
+    }
 
     public static Task<WriteResult<ArticleResponse>> CreateAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, SaveArticleRequest content, CancellationToken cancellationToken) =>
@@ -194,14 +201,25 @@ public static class ArticleWrites
             {
                 return taken;
             }
-            return await ReplaceContentAsync(change, content, content.Slug, cancellationToken);
+            return await ReplaceContentAsync(change, content, content.Slug, keepWhenSame: true, cancellationToken);
         }, cancellationToken);
 
-    /// <summary>Publishes now, at a future <paramref name="publishAt"/> (scheduled) or a past one (back-dated).</summary>
+    /// <summary>
+    /// Publishes now, at a future <paramref name="publishAt"/> (scheduled) or a past one (back-dated). Scheduling an article
+    /// again for the moment it is already scheduled for changes nothing.
+    /// </summary>
     public static Task<WriteResult<ArticleResponse>> PublishAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, DateTimeOffset? publishAt, CancellationToken cancellationToken) =>
         ChangeAsync(db, clock, actor, id, expected, new ArticleChange("published", ContentChanged: false), change =>
-            Task.FromResult(Publish(change.Article, change.Now, publishAt)), cancellationToken);
+        {
+            var article = change.Article;
+            if (article.Status == ArticleStatus.Published && article.PublishAt > change.Now && publishAt is { } at && ArticleVisibility.ToWholeSecond(at) == article.PublishAt)
+            {
+                change.Unchanged = true;
+                return Task.FromResult<Refusal?>(null);
+            }
+            return Task.FromResult(Publish(article, change.Now, publishAt));
+        }, cancellationToken);
 
     private static Refusal? Publish(Article article, DateTimeOffset now, DateTimeOffset? publishAt)
     {
@@ -311,7 +329,7 @@ public static class ArticleWrites
             {
                 change.Article.Status = ArticleStatus.Draft;
             }
-            return await ReplaceContentAsync(change, content, slug: null, cancellationToken);
+            return await ReplaceContentAsync(change, content, slug: null, keepWhenSame: false, cancellationToken);
         }, cancellationToken);
 
     private static async Task<WriteResult<ArticleResponse>> ChangeAsync(
@@ -338,9 +356,15 @@ public static class ArticleWrites
         var now = clock.Now();
         var wasVisible = ArticleVisibility.IsVisible(article, now);
         var dueBefore = ArticleVisibility.VisibleFrom(article);
-        if (await apply(new ChangeContext(db, article, now)) is { } refusal)
+        var context = new ChangeContext(db, article, now);
+        if (await apply(context) is { } refusal)
         {
             return refusal;
+        }
+        if (context.Unchanged)
+        {
+            // No new version, revision, event or cache eviction: an autosave of an unchanged live article is not news.
+            return ArticleResponses.ToResponse(article, now);
         }
         article.Version++;
         article.UpdatedAt = now;
@@ -354,7 +378,9 @@ public static class ArticleWrites
         return response;
     }
 
-    private static async Task<Refusal?> ReplaceContentAsync(ChangeContext change, SaveArticleRequest content, string? slug, CancellationToken cancellationToken)
+    /// <param name="keepWhenSame">Whether content that would leave the editors' view of the article as it is marks the change <see cref="ChangeContext.Unchanged"/>.</param>
+    private static async Task<Refusal?> ReplaceContentAsync(
+        ChangeContext change, SaveArticleRequest content, string? slug, bool keepWhenSame, CancellationToken cancellationToken)
     {
         var (db, article, now) = change;
         var resolved = await ArticleReferences.ResolveAsync(db, content, cancellationToken);
@@ -366,6 +392,11 @@ public static class ArticleWrites
         {
             return new StateConflict($"{missing.Detail} The article is published or scheduled: unpublish it first to save it without them.");
         }
+        if (keepWhenSame && (slug is null || slug == article.Slug) && IsAsItIs(article, content, resolved.Value!, now))
+        {
+            change.Unchanged = true;
+            return null;
+        }
         if (slug is not null && slug != article.Slug && await AssignSlugAsync(db, article, slug, now, cancellationToken) is { } taken)
         {
             return taken;
@@ -374,6 +405,20 @@ public static class ArticleWrites
         Apply(article, content, resolved.Value!, now);
         ArticleReferences.Link(db, article, resolved.Value!);
         return null;
+    }
+
+    /// <summary>
+    /// Whether saving <paramref name="content"/> would leave the article as editors see it (every field of its response but
+    /// <c>updatedAt</c>): tried on a copy, so the tracked article stays untouched.
+    /// </summary>
+    private static bool IsAsItIs(Article article, SaveArticleRequest content, ResolvedContent resolved, DateTimeOffset now)
+    {
+        var saved = article.Copy();
+        Apply(saved, content, resolved, now);
+        ArticleReferences.Relate(saved, resolved);
+        var before = ArticleResponses.ToResponse(article, now) with { UpdatedAt = default };
+        var after = ArticleResponses.ToResponse(saved, now) with { UpdatedAt = default };
+        return JsonSerializer.SerializeToUtf8Bytes(before, ApiJson.Options).AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(after, ApiJson.Options));
     }
 
     private static void Apply(Article article, SaveArticleRequest content, ResolvedContent resolved, DateTimeOffset now)
