@@ -60,7 +60,46 @@ public sealed class ArticleValidationTests(ApiFactory api) : IClassFixture<ApiFa
         { "source list with null sourceIds", new { headline = "Fine", body = new object[] { new { type = "sourceList", sourceIds = (Guid[]?)null } } }, "body[0].sourceIds" },
         { "heading level written as a string", new { headline = "Fine", body = new object[] { new { type = "heading", level = "3", text = "Number as text" } } }, "body[0].level" },
         { "format in capitals", new { headline = "Fine", format = "Liveblog" }, "format" },
+        { "headline of zero-width spaces", new { headline = "\u200b\u200b" }, "headline" },
+        { "headline of joiners, a word joiner, a byte order mark and spaces", new { headline = "\u200c \u200d\u2060\ufeff " }, "headline" },
+        { "heading of a zero-width space", new { headline = "Fine", body = new object[] { new { type = "heading", level = 2, text = "\u200b" } } }, "body[0].text" },
     };
+
+    [Theory]
+    [InlineData("/v1/manage/sections", """{"name": "\u200b"}""", "name")]
+    [InlineData("/v1/manage/authors", """{"name": " \u2060 "}""", "name")]
+    [InlineData("/v1/manage/quotes", """{"text": "\ufeff", "speaker": {"name": "Siân Morgan"}}""", "text")]
+    [InlineData("/v1/manage/sources", """{"kind": "report", "title": "\u200d\u200c"}""", "title")]
+    public async Task Required_text_made_only_of_invisible_characters_is_refused_like_empty_text(string url, string json, string field)
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var problem = await (await client.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var message), problem.ToString());
+        Assert.Equal($"'{field}' must not be empty.", message[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("2.0")]
+    [InlineData("2e0")]
+    [InlineData("3.000")]
+    public async Task A_heading_level_written_as_a_whole_number_with_a_fraction_or_exponent_is_that_number(string level)
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var json = $$"""{"headline": "{{Editorial.Unique("Levels")}}", "body": [{"type": "heading", "level": {{level}}, "text": "Results"}]}""";
+        var created = await (await client.PostAsync("/v1/manage/articles", new StringContent(json, Encoding.UTF8, "application/json"))).AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal((int)double.Parse(level, System.Globalization.CultureInfo.InvariantCulture), created.GetProperty("body")[0].GetProperty("level").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("2.5")]
+    [InlineData("1e10")]
+    public async Task A_heading_level_that_is_not_a_whole_int_is_still_refused(string level)
+    {
+        var client = await api.ClientWithScopesAsync("content:write");
+        var json = $$"""{"headline": "Levels", "body": [{"type": "heading", "level": {{level}}, "text": "Results"}]}""";
+        var problem = await (await client.PostAsync("/v1/manage/articles", new StringContent(json, Encoding.UTF8, "application/json"))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body[0].level", out _), problem.ToString());
+    }
 
     [Theory]
     [MemberData(nameof(BadFields))]

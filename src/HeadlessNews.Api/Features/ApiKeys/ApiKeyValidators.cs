@@ -6,7 +6,7 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
 {
     public CreateApiKeyRequestValidator(TimeProvider clock)
     {
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Name).NotBlank().MaximumLength(200);
         RuleFor(r => r.Scopes).NotEmpty().WithMessage("Give the key at least one scope.");
         RuleForEach(r => r.Scopes).Must(Scopes.Known.Contains).WithMessage(s => $"Unknown scope; use one of {string.Join(", ", Scopes.Known)}.");
         RuleFor(r => r.ExpiresAt).Must(at => at is null || at > clock.GetUtcNow()).WithMessage("expiresAt must be in the future.");

@@ -19,7 +19,7 @@ public sealed class SaveArticleRequestValidator : AbstractValidator<SaveArticleR
 
     public SaveArticleRequestValidator()
     {
-        RuleFor(r => r.Headline).NotEmpty().MaximumLength(300);
+        RuleFor(r => r.Headline).NotBlank().MaximumLength(300);
         RuleFor(r => r.Slug).Must(Slugs.IsValid).When(r => r.Slug is not null)
             .WithMessage("A slug is lowercase letters and digits separated by single hyphens (no spaces or capitals), at most 120 characters.");
         RuleFor(r => r.Standfirst).MaximumLength(1000);
@@ -64,7 +64,7 @@ public sealed class HeroImageValidator : AbstractValidator<HeroImage>
 
 public sealed class AddCorrectionRequestValidator : AbstractValidator<AddCorrectionRequest>
 {
-    public AddCorrectionRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(2000);
+    public AddCorrectionRequestValidator() => RuleFor(r => r.Text).NotBlank().MaximumLength(2000);
 }
 
 public sealed class CreateTranslationRequestValidator : AbstractValidator<CreateTranslationRequest>
@@ -72,7 +72,7 @@ public sealed class CreateTranslationRequestValidator : AbstractValidator<Create
     public CreateTranslationRequestValidator()
     {
         RuleFor(r => r.Language).Must(Languages.IsValid).WithMessage("language must be a BCP-47 tag such as en-GB or cy.");
-        RuleFor(r => r.Headline).NotEmpty().MaximumLength(300).When(r => r.Headline is not null);
+        RuleFor(r => r.Headline).NotBlank().MaximumLength(300).When(r => r.Headline is not null);
         RuleFor(r => r.Slug).Must(Slugs.IsValid).When(r => r.Slug is not null)
             .WithMessage("A slug is lowercase letters and digits separated by single hyphens (no spaces or capitals), at most 120 characters.");
     }

@@ -247,7 +247,7 @@ public static class ArticleWrites
     /// that is published or scheduled, so that no edit leaves a live article (or one about to go live) empty.
     /// </summary>
     private static StateConflict? MissingForPublication(string headline, IReadOnlyList<Block> body) =>
-        string.IsNullOrWhiteSpace(headline) || body.Count == 0 ? new StateConflict("Publishing needs a headline and at least one body block.") : null;
+        VisibleText.IsBlank(headline) || body.Count == 0 ? new StateConflict("Publishing needs a headline and at least one body block.") : null;
 
     public static Task<WriteResult<ArticleResponse>> UnpublishAsync(
         HeadlessNewsDbContext db, TimeProvider clock, Caller actor, Guid id, ExpectedVersion expected, CancellationToken cancellationToken) =>

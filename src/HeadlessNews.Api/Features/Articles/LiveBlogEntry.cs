@@ -65,6 +65,6 @@ public sealed class SaveLiveBlogEntryRequestValidator : AbstractValidator<SaveLi
         RuleForEach(r => r.Body).NotNull().SetValidator(new BlockValidator()).When(r => r.Body is { Count: <= MaxBlocks });
         RuleFor(r => r.Authors).Must(a => a!.Count <= 20).When(r => r.Authors is not null).WithMessage("At most 20 authors.");
         RuleForEach(r => r.Authors).NotEmpty().MaximumLength(120);
-        RuleFor(r => r.Correction).NotEmpty().MaximumLength(2000).When(r => r.Correction is not null);
+        RuleFor(r => r.Correction).NotBlank().MaximumLength(2000).When(r => r.Correction is not null);
     }
 }

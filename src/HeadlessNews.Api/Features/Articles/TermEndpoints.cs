@@ -15,7 +15,7 @@ public sealed class SaveTermRequestValidator : AbstractValidator<SaveTermRequest
 {
     public SaveTermRequestValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(100);
+        RuleFor(r => r.Name).NotBlank().MaximumLength(100);
         RuleFor(r => r.Translations).ValidNameTranslations(100, 2000);
     }
 }

@@ -6,7 +6,7 @@ public sealed class SaveAuthorRequestValidator : AbstractValidator<SaveAuthorReq
 {
     public SaveAuthorRequestValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Name).NotBlank().MaximumLength(200);
         RuleFor(r => r.Slug).Must(Slugs.IsValid).When(r => r.Slug is not null)
             .WithMessage("A slug is lowercase letters and digits separated by single hyphens, at most 120 characters.");
         RuleFor(r => r.Translations).ValidNameTranslations(200, 5000);

@@ -14,12 +14,12 @@ public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeReq
 
     public NoticeRequestValidator()
     {
-        RuleFor(r => r.Reference).NotEmpty().MaximumLength(100);
+        RuleFor(r => r.Reference).NotBlank().MaximumLength(100);
         RuleFor(r => r.Category).NotNull().WithMessage("category is required.");
-        RuleFor(r => r.Title).NotEmpty().MaximumLength(300);
-        RuleFor(r => r.Body).NotEmpty().MaximumLength(Notice.MaxBodyLength);
+        RuleFor(r => r.Title).NotBlank().MaximumLength(300);
+        RuleFor(r => r.Body).NotBlank().MaximumLength(Notice.MaxBodyLength);
         RuleFor(r => r.Issuer).NotNull().WithMessage("issuer is required.");
-        RuleFor(r => r.Issuer.Name).NotEmpty().MaximumLength(200).When(r => r.Issuer is not null);
+        RuleFor(r => r.Issuer.Name).NotBlank().MaximumLength(200).When(r => r.Issuer is not null);
         RuleFor(r => r.Location!).SetValidator(new NoticeLocationValidator()).When(r => r.Location is not null);
         RuleFor(r => r.EffectiveTo).GreaterThanOrEqualTo(r => r.EffectiveFrom)
             .When(r => r.EffectiveFrom is not null && r.EffectiveTo is not null)
@@ -28,7 +28,7 @@ public sealed partial class NoticeRequestValidator : AbstractValidator<NoticeReq
             .WithMessage($"A notice has at most {MaxAttachments} attachments.");
         RuleForEach(r => r.Attachments).NotNull().WithMessage("An attachment is an object with a title and url.").ChildRules(attachment =>
         {
-            attachment.RuleFor(a => a.Title).NotEmpty().MaximumLength(200);
+            attachment.RuleFor(a => a.Title).NotBlank().MaximumLength(200);
             attachment.RuleFor(a => a.Url).NotEmpty().MaximumLength(2000).Must(IsHttpsUrl).WithMessage("url must be an absolute https URL.");
         });
         RuleFor(r => r.Images).Must(i => i!.Count <= MaxImages).When(r => r.Images is not null)

@@ -7,9 +7,9 @@ public sealed class SaveQuoteRequestValidator : AbstractValidator<SaveQuoteReque
 {
     public SaveQuoteRequestValidator(HeadlessNewsDbContext db)
     {
-        RuleFor(r => r.Text).NotEmpty().MaximumLength(5000);
+        RuleFor(r => r.Text).NotBlank().MaximumLength(5000);
         RuleFor(r => r.Speaker).NotNull().WithMessage("A quote needs a speaker with a name.");
-        RuleFor(r => r.Speaker.Name).NotEmpty().MaximumLength(200).When(r => r.Speaker is not null)
+        RuleFor(r => r.Speaker.Name).NotBlank().MaximumLength(200).When(r => r.Speaker is not null)
             .OverridePropertyName("speaker.name");
         RuleFor(r => r.Speaker.Role).MaximumLength(200).When(r => r.Speaker is not null).OverridePropertyName("speaker.role");
         RuleFor(r => r.Speaker.Organisation).MaximumLength(200).When(r => r.Speaker is not null).OverridePropertyName("speaker.organisation");

@@ -190,7 +190,7 @@ public static class TipEndpoints
     }
 
     internal static ProblemHttpResult? MessageProblem(string field, string? text, int maxLength) =>
-        string.IsNullOrWhiteSpace(text) ? Problems.Validation(field, $"{field} must not be empty.")
+        VisibleText.IsBlank(text) ? Problems.Validation(field, $"{field} must not be empty.")
         : text.Length > maxLength ? Problems.Validation(field, $"{field} may be at most {maxLength} characters.")
         : null;
 

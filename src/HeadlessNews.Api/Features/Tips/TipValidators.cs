@@ -17,7 +17,7 @@ internal sealed class UpdateTipRequestValidator : AbstractValidator<UpdateTipReq
 
 internal sealed class TipReplyRequestValidator : AbstractValidator<TipReplyRequest>
 {
-    public TipReplyRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(20_000);
+    public TipReplyRequestValidator() => RuleFor(r => r.Text).NotBlank().MaximumLength(20_000);
 }
 
 internal sealed class TipDraftRequestValidator : AbstractValidator<TipDraftRequest>

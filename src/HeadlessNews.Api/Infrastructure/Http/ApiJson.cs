@@ -63,3 +63,29 @@ internal sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     public static void WriteUtc(Utf8JsonWriter writer, DateTimeOffset value) =>
         writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
 }
+
+/// <summary>
+/// An integer however JSON writes it: JSON has one number type, so <c>2.0</c> and <c>2e0</c> are the number 2 (JSON
+/// Schema's <c>integer</c> accepts them; a JavaScript client serialising a float sends them). A number with a fraction, or
+/// out of range, is still refused as the wrong type.
+/// </summary>
+public sealed class WholeNumberConverter : JsonConverter<int?>
+{
+    public override int? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType != JsonTokenType.Number ? throw new JsonException()
+        : reader.TryGetInt32(out var exact) ? exact
+        : reader.TryGetDouble(out var number) && Math.Floor(number) == number && number is >= int.MinValue and <= int.MaxValue ? (int)number
+        : throw new JsonException();
+
+    public override void Write(Utf8JsonWriter writer, int? value, JsonSerializerOptions options)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumberValue(number);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HeadlessNews.Api.Features.Media;
+using HeadlessNews.Api.Infrastructure.Http;
 
 namespace HeadlessNews.Api.Features.Articles.Blocks;
 
@@ -18,8 +19,9 @@ public record Block
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Html { get; init; }
 
-    /// <summary>heading: 2, 3 or 4.</summary>
+    /// <summary>heading: 2, 3 or 4 (2.0 and 2e0 are the number 2 too).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(WholeNumberConverter))]
     public int? Level { get; init; }
 
     /// <summary>heading: plain text.</summary>

@@ -28,7 +28,7 @@ public sealed class BlockValidator : AbstractValidator<Block>
         RuleFor(b => b.Html).NotNull().MaximumLength(MaxHtmlLength).When(Is(BlockTypes.Paragraph));
 
         RuleFor(b => b.Level).NotNull().InclusiveBetween(2, 4).WithMessage("A heading's level is 2, 3 or 4.").When(Is(BlockTypes.Heading));
-        RuleFor(b => b.Text).NotEmpty().MaximumLength(MaxHeadingLength).When(Is(BlockTypes.Heading));
+        RuleFor(b => b.Text).NotBlank().MaximumLength(MaxHeadingLength).When(Is(BlockTypes.Heading));
 
         RuleFor(b => b.Style).Must(s => s is BlockTypes.Bulleted or BlockTypes.Numbered).WithMessage("A list's style is bulleted or numbered.").When(Is(BlockTypes.List));
         RuleFor(b => b.Items).NotEmpty().Must(items => items!.Count <= MaxListItems).WithMessage($"A list has 1 to {MaxListItems} items.").When(Is(BlockTypes.List));
