@@ -34,6 +34,20 @@ public sealed class TipIntakeTests(TipsApiFactory api) : IClassFixture<TipsApiFa
     }
 
     [Fact]
+    public async Task The_message_limit_counts_characters_so_an_emoji_counts_once()
+    {
+        var reader = api.CreateClient();
+        var limit = new TipsOptions().MaxMessageLength;
+        await TipTestKit.SubmitAsync(reader, string.Concat(Enumerable.Repeat("\U0001F600", limit)));
+
+        var altcha = await TipTestKit.SolveAsync(reader);
+        var problem = await (await reader.PostAsJsonAsync("/v1/tips", new { message = string.Concat(Enumerable.Repeat("\U0001F600", limit + 1)), altcha }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal($"message is required, at most {limit} characters (Unicode code points: an emoji is one).",
+            problem.GetProperty("errors").GetProperty("message")[0].GetString());
+    }
+
+    [Fact]
     public async Task A_wrong_receipt_is_a_404_for_reading_and_writing()
     {
         var reader = api.CreateClient();

@@ -189,9 +189,12 @@ public static class TipEndpoints
         return db.Set<Tip>().Where(t => t.ReceiptHash == hash).Select(t => (Guid?)t.Id).FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>How tips' limits count (<see cref="AcceptedText.CodePoints"/>), said in every refusal.</summary>
+    private const string Characters = "characters (Unicode code points: an emoji is one)";
+
     internal static ProblemHttpResult? MessageProblem(string field, string? text, int maxLength) =>
         VisibleText.IsBlank(text) ? Problems.Validation(field, $"{field} must not be empty.")
-        : text.Length > maxLength ? Problems.Validation(field, $"{field} may be at most {maxLength} characters.")
+        : AcceptedText.CodePoints(text) > maxLength ? Problems.Validation(field, $"{field} may be at most {maxLength} {Characters}.")
         : null;
 
     private static ProblemHttpResult? Invalid(SubmitTipRequest submission, int attachments, TipsOptions settings)
@@ -199,15 +202,15 @@ public static class TipEndpoints
         var errors = new Dictionary<string, string[]>();
         if (MessageProblem("message", submission.Message, settings.MaxMessageLength) is not null)
         {
-            errors["message"] = [$"message is required, at most {settings.MaxMessageLength} characters."];
+            errors["message"] = [$"message is required, at most {settings.MaxMessageLength} {Characters}."];
         }
-        if (submission.Name?.Length > 200)
+        if (submission.Name is { } name && AcceptedText.CodePoints(name) > 200)
         {
-            errors["name"] = ["name may be at most 200 characters."];
+            errors["name"] = [$"name may be at most 200 {Characters}."];
         }
-        if (submission.Contact?.Length > 500)
+        if (submission.Contact is { } contact && AcceptedText.CodePoints(contact) > 500)
         {
-            errors["contact"] = ["contact may be at most 500 characters."];
+            errors["contact"] = [$"contact may be at most 500 {Characters}."];
         }
         if (attachments > settings.MaxAttachments)
         {

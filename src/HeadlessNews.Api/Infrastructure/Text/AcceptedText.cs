@@ -18,6 +18,12 @@ public static class AcceptedText
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
     public static string? Cut(string? text, int maxLength) => text is null || text.Length <= maxLength ? text : text[..WholeCharacters(text, maxLength)];
 
+    /// <summary>
+    /// The text's length in characters as a reader and PostgreSQL count them, Unicode scalar values: an emoji written as a
+    /// surrogate pair is one, where <see cref="string.Length"/> counts two UTF-16 units.
+    /// </summary>
+    public static int CodePoints(string text) => Encoding.UTF32.GetByteCount(text) / 4;
+
     /// <summary>Where to cut <paramref name="text"/> at <paramref name="cut"/> or one before, so a surrogate pair stays whole.</summary>
     public static int WholeCharacters(string text, int cut) => char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut;
 
