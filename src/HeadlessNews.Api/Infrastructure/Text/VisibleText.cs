@@ -30,7 +30,11 @@ public static class VisibleText
         return true;
     }
 
-    /// <summary>Required text (FluentValidation's <c>NotEmpty</c> takes a zero-width space for text): refused like an empty one when it shows nothing.</summary>
+    /// <summary>
+    /// Required text, refused like an empty one when it shows nothing. FluentValidation's <c>NotEmpty</c> stays first (the
+    /// OpenAPI document reads it as "required"); it takes a zero-width space for text, which the second rule refuses, silent
+    /// where <c>NotEmpty</c> already spoke so a field gets one message.
+    /// </summary>
     public static IRuleBuilderOptions<T, string?> NotBlank<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(text => !IsBlank(text)).WithMessage(EmptyMessage);
+        rule.NotEmpty().Must(text => string.IsNullOrWhiteSpace(text) || !IsBlank(text)).WithMessage(EmptyMessage);
 }
