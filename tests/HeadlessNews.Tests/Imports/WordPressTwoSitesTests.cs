@@ -78,6 +78,37 @@ public sealed class WordPressTwoSitesTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task A_folder_of_two_subsites_exports_imports_each_site_as_its_own_source_and_neither_overwrites_the_other_s_posts()
+    {
+        var run = WordPressImportCostTests.NewRun();
+        // Two subsites of one network: both number their posts from 1.
+        var gwynedd = await GeneratedWxr.WriteAsync(run, 2, (i, post) => post with { Title = $"Newyddion Gwynedd {i}", Name = $"gwynedd-{run}-{i}" },
+            site: $"https://{run}.newyddion.example/gwynedd");
+        var mon = await GeneratedWxr.WriteAsync(run, 2, (i, post) => post with { Title = $"Anglesey news {i}", Name = $"mon-{run}-{i}" },
+            site: $"https://{run}.newyddion.example/mon");
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"wxr-network-{run}")).FullName;
+        File.Move(gwynedd, Path.Combine(folder, "gwynedd.xml"));
+        File.Move(mon, Path.Combine(folder, "mon.xml"));
+        var report = Path.Combine(folder, "report.json");
+
+        var (exit, output) = await api.RunImportAsync(folder, "--media", "skip", "--report", report);
+
+        Assert.True(exit == 0, output);
+        var client = api.CreateClient();
+        foreach (var (slug, headline) in new[] { ("gwynedd", "Newyddion Gwynedd"), ("mon", "Anglesey news") }.SelectMany(s => new[] { 1, 2 }.Select(i => ($"{s.Item1}-{run}-{i}", $"{s.Item2} {i}"))))
+        {
+            Assert.Equal(headline, (await client.GetJsonAsync($"/v1/articles/{slug}")).GetProperty("headline").GetString());
+        }
+        var reports = JsonDocument.Parse(File.ReadAllText(report)).RootElement.EnumerateArray().ToList();
+        Assert.Equal([$"https://{run}.newyddion.example/gwynedd", $"https://{run}.newyddion.example/mon"], reports.Select(r => r.GetProperty("source").GetString()));
+        Assert.All(reports, r => Assert.Equal(2, r.GetProperty("counts").GetProperty("posts").GetProperty("created").GetInt32()));
+        // Each site is the source its files imported one at a time would be: nothing to do for either.
+        (exit, output) = await ImportAsync(Path.Combine(folder, "mon.xml"));
+        Assert.True(exit == 0, output);
+        Assert.Contains("posts        created 0, updated 0, unchanged 2, skipped 0, failed 0", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_login_another_site_named_otherwise_is_the_author_already_here_and_reported()
     {
         var run = WordPressImportCostTests.NewRun();

@@ -88,17 +88,20 @@ public static class WordPressImportCommand
         // The database starts and is migrated while the source is read: an export's first pass and an embedded cluster's
         // first start take seconds each.
         var migrated = DatabaseMigrator.MigrateAsync(services, CancellationToken.None);
-        WordPressArchive archive;
+        IReadOnlyList<WordPressArchive> archives;
         try
         {
             // A large export or site takes a while to read before the first item (the site's every list page, the file once through).
             await output.WriteLineAsync(isSite
                 ? $"Reading {site}: its categories, tags, users{(mediaMode == MediaMode.Skip ? "" : " and media library")}, then its posts as they are imported."
                 : $"Reading {source} for its authors, categories, tags and pictures, then again for its posts as they are imported.");
-            archive = isSite
-                ? await WpRestArchive.OpenAsync(RestClient(services), services.GetRequiredService<TimeProvider>(), site!, since, options.Pages, mediaMode != MediaMode.Skip, CancellationToken.None)
+            archives = isSite
+                ? [await WpRestArchive.OpenAsync(RestClient(services), services.GetRequiredService<TimeProvider>(), site!, since, options.Pages, mediaMode != MediaMode.Skip, CancellationToken.None)]
                 : await WxrArchive.OpenAsync(CommandLine.UserPath(source), CancellationToken.None);
-            await output.WriteLineAsync($"Found {archive.ItemCount} items; authors {archive.Authors.Count}, categories and tags {archive.Terms.Count}, pictures {archive.Attachments.Count}.");
+            if (archives.Count > 1)
+            {
+                await output.WriteLineAsync($"Found {archives.Count} sites, each imported on its own: {string.Join(", ", archives.Select(a => a.Key))}.");
+            }
         }
         catch (Exception e)
         {
@@ -111,30 +114,37 @@ public static class WordPressImportCommand
             await output.WriteLineAsync($"Cannot read {source} as a WordPress export or site: {e.Message}");
             return 65;
         }
-        ImportReport report;
-        try
+        var reports = new List<ImportReport>(archives.Count);
+        foreach (var archive in archives)
         {
-            await migrated;
-            report = await ImportAsync(services, archive, options, output, terminal);
-        }
-        // (Ctrl-C cancels the commands in flight too: that stop is the command line's, exit 130.)
-        catch (Exception e) when (e is not OperationCanceledException && e.IsServerGone())
-        {
-            // A host (a test's) may go on using this process's pools: the other connections to that server are dead too.
-            services.GetRequiredService<ConnectionPools>().ClearAfterBrokenConnection();
-            await output.WriteLineAsync($"The import stopped: the database could not be reached or went away ({e.GetBaseException().Message}). "
-                + "What it committed before stays; run the same command again to go on from there.");
-            return DatabaseFailed;
-        }
-        foreach (var line in report.Summary())
-        {
-            await output.WriteLineAsync(line);
+            await output.WriteLineAsync($"Found {archive.ItemCount} items{(archives.Count > 1 ? $" of {archive.Key}" : string.Empty)}; authors {archive.Authors.Count}, categories and tags {archive.Terms.Count}, pictures {archive.Attachments.Count}.");
+            ImportReport report;
+            try
+            {
+                await migrated;
+                report = await ImportAsync(services, archive, options, output, terminal);
+            }
+            // (Ctrl-C cancels the commands in flight too: that stop is the command line's, exit 130.)
+            catch (Exception e) when (e is not OperationCanceledException && e.IsServerGone())
+            {
+                // A host (a test's) may go on using this process's pools: the other connections to that server are dead too.
+                services.GetRequiredService<ConnectionPools>().ClearAfterBrokenConnection();
+                await output.WriteLineAsync($"The import stopped: the database could not be reached or went away ({e.GetBaseException().Message}). "
+                    + "What it committed before stays; run the same command again to go on from there.");
+                return DatabaseFailed;
+            }
+            foreach (var line in report.Summary())
+            {
+                await output.WriteLineAsync(line);
+            }
+            reports.Add(report);
         }
         if (reportPath is not null)
         {
             try
             {
-                await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, ReportJson));
+                // Several sites: one report each, in a list.
+                await File.WriteAllTextAsync(reportPath, reports.Count == 1 ? JsonSerializer.Serialize(reports[0], ReportJson) : JsonSerializer.Serialize(reports, ReportJson));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -25,7 +25,7 @@ namespace HeadlessNews.Api.Features.Imports;
 /// </summary>
 /// <param name="Key">The source identity imported items keep: the site's (see <see cref="SiteKey"/>), else the file's name.</param>
 /// <param name="Language">The site's language, normalised (a WXR channel's <c>language</c>): its posts' unless Polylang gives theirs; else <see cref="Infrastructure.Text.Languages.Default"/>.</param>
-/// <param name="RepeatedPostIds">The post ids the source holds more than once (a file read once beforehand); null when it cannot say.</param>
+/// <param name="LastCopies">The post ids the source holds more than once (a file read once beforehand), each with the number of its last copy among the items (from 0); null when it cannot say.</param>
 public sealed record WordPressArchive(
     string Key,
     Uri? Site,
@@ -36,7 +36,7 @@ public sealed record WordPressArchive(
     int ItemCount,
     Func<CancellationToken, IAsyncEnumerable<WpItem>> Items,
     string? Language = null,
-    IReadOnlySet<string>? RepeatedPostIds = null)
+    IReadOnlyDictionary<string, int>? LastCopies = null)
 {
     /// <summary>
     /// A site's identity, whichever way its address is written: <c>https://</c>, its host without <c>www.</c>, its port if
@@ -407,7 +407,7 @@ public sealed partial class WordPressImporter(
         public string? Repeats(WpItem item)
         {
             // Titles are kept only for the post ids the file is known to repeat: all of them would be ~200 bytes a post.
-            if (KindOf(item) is not (Posts or Pages) || archive.RepeatedPostIds?.Contains(item.PostId) == false)
+            if (KindOf(item) is not (Posts or Pages) || archive.LastCopies?.ContainsKey(item.PostId) == false)
             {
                 return null;
             }

@@ -9,14 +9,87 @@ namespace HeadlessNews.Api.Features.Imports;
 /// A WXR export as a <see cref="WordPressArchive"/>: one pass to learn the site, authors, pictures and reusable blocks,
 /// then the items read again as a stream. The export is one file, or several: a zip (WordPress.com's download, which
 /// splits a large site into numbered files) or a folder, read in name order, so a post finds its pictures in any of them.
+/// Files of different sites (each file's channel names its site: a multisite network's subsites, two blogs) are
+/// different sources, each imported on its own, as if its files were imported alone.
 /// </summary>
 public static partial class WxrArchive
 {
     /// <summary>
-    /// Reads the file once. Malformed XML before the first complete item throws (<see cref="XmlException"/>, with line and
+    /// The export's sites, one archive each, in the order their first files come. Each file is read once. Malformed XML
+    /// before the first complete item of a site throws (<see cref="XmlException"/>, with line and column); later, the items
+    /// before it are imported and the report names the error.
+    /// </summary>
+    public static async Task<IReadOnlyList<WordPressArchive>> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var parts = Parts(path);
+        if (parts.Count <= 1)
+        {
+            return [await OpenSiteAsync(path, parts, cancellationToken)];
+        }
+        // A file's site is in its channel, before its first author or item: read up to there.
+        var sites = new List<(string? Key, List<ExportPart> Parts)>();
+        foreach (var part in parts)
+        {
+            var key = await SiteKeyAsync(part, cancellationToken);
+            if (sites.FirstOrDefault(s => s.Key == key).Parts is { } same)
+            {
+                same.Add(part);
+            }
+            else
+            {
+                sites.Add((key, [part]));
+            }
+        }
+        var archives = new List<WordPressArchive>(sites.Count);
+        foreach (var (_, siteParts) in sites)
+        {
+            archives.Add(await OpenSiteAsync(path, siteParts, cancellationToken));
+        }
+        return archives;
+    }
+
+    /// <summary>One file of the export: a file, or an entry of a zip; <paramref name="Named"/> when it is one of several (an error names it).</summary>
+    private sealed record ExportPart(string Path, string? Entry, bool Named)
+    {
+        public string Name => Entry ?? System.IO.Path.GetFileName(Path);
+    }
+
+    private static List<ExportPart> Parts(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return [.. Directory.EnumerateFiles(path, "*.xml").Order(StringComparer.Ordinal).Select(file => new ExportPart(file, null, true))];
+        }
+        if (IsZip(path))
+        {
+            using var zip = ZipFile.OpenRead(path);
+            return [.. zip.Entries.Where(e => e.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)).Select(e => e.FullName).Order(StringComparer.Ordinal)
+                .Select(entry => new ExportPart(path, entry, true))];
+        }
+        return [new ExportPart(path, null, false)];
+    }
+
+    /// <summary>The site a file's channel names (see <see cref="WordPressArchive.SiteKey"/>), or null when it names none.</summary>
+    private static async Task<string?> SiteKeyAsync(ExportPart part, CancellationToken cancellationToken)
+    {
+        await foreach (var entry in ReadAsync([part], cancellationToken))
+        {
+            if (entry is WpSite site)
+            {
+                return SiteUri(site) is { } uri ? WordPressArchive.SiteKey(uri) : null;
+            }
+        }
+        return null;
+    }
+
+    private static Uri? SiteUri(WpSite? site) =>
+        Uri.TryCreate(site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
+
+    /// <summary>
+    /// Reads one site's files once. Malformed XML before the first complete item throws (<see cref="XmlException"/>, with line and
     /// column); later, the items before it are imported and the report names the error.
     /// </summary>
-    public static async Task<WordPressArchive> OpenAsync(string path, CancellationToken cancellationToken)
+    private static async Task<WordPressArchive> OpenSiteAsync(string path, List<ExportPart> parts, CancellationToken cancellationToken)
     {
         WpSite? site = null;
         var authors = new Dictionary<string, WpAuthor>(StringComparer.OrdinalIgnoreCase);
@@ -24,12 +97,13 @@ public static partial class WxrArchive
         var reusableBlocks = new Dictionary<string, string>(StringComparer.Ordinal);
         var terms = new List<WpTerm>();
         var guests = new List<WpAuthor>();
-        var postIds = new HashSet<string>(StringComparer.Ordinal);
+        // Post id ⇒ the item number of its last copy (the export's items counted from 0).
+        var lastCopies = new Dictionary<string, int>(StringComparer.Ordinal);
         var repeatedPostIds = new HashSet<string>(StringComparer.Ordinal);
         var items = 0;
         try
         {
-            await foreach (var entry in ReadAsync(path, cancellationToken))
+            await foreach (var entry in ReadAsync(parts, cancellationToken))
             {
                 switch (entry)
                 {
@@ -43,11 +117,12 @@ public static partial class WxrArchive
                         terms.Add(term);
                         break;
                     case WpItem item:
-                        items++;
-                        if (!postIds.Add(item.PostId))
+                        if (lastCopies.ContainsKey(item.PostId))
                         {
                             repeatedPostIds.Add(item.PostId);
                         }
+                        lastCopies[item.PostId] = items;
+                        items++;
                         if (item.PostType == "attachment" && (item.AttachmentUrl ?? item.SourceGuid) is { } url)
                         {
                             attachments[item.PostId] = new WpAttachment(url, item.Meta.GetValueOrDefault("_wp_attachment_image_alt") is { Length: > 0 } alt ? alt : null,
@@ -81,17 +156,17 @@ public static partial class WxrArchive
         {
             authors.TryAdd(guest.Login, guest);
         }
-        var siteUrl = site?.BaseBlogUrl ?? site?.Link ?? site?.BaseSiteUrl;
-        var baseUri = Uri.TryCreate(siteUrl, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
+        var baseUri = SiteUri(site);
         return new WordPressArchive(
             baseUri is null ? "file:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(path)) : WordPressArchive.SiteKey(baseUri), baseUri, authors, terms, attachments, reusableBlocks, items,
-            cancellationToken => ItemsAsync(path, cancellationToken),
-            Languages.IsValid(site?.Language) ? Languages.Normalise(site!.Language!) : null, repeatedPostIds);
+            cancellationToken => ItemsAsync(parts, cancellationToken),
+            Languages.IsValid(site?.Language) ? Languages.Normalise(site!.Language!) : null,
+            lastCopies.Where(c => repeatedPostIds.Contains(c.Key)).ToDictionary(StringComparer.Ordinal));
     }
 
-    private static async IAsyncEnumerable<WpItem> ItemsAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<WpItem> ItemsAsync(List<ExportPart> parts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var entry in ReadAsync(path, cancellationToken))
+        await foreach (var entry in ReadAsync(parts, cancellationToken))
         {
             if (entry is WpItem item)
             {
@@ -101,35 +176,14 @@ public static partial class WxrArchive
     }
 
     /// <summary>Everything <see cref="WxrReader"/> reads in each file of the export, one file after another.</summary>
-    private static async IAsyncEnumerable<object> ReadAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<object> ReadAsync(List<ExportPart> parts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (Directory.Exists(path))
+        foreach (var part in parts)
         {
-            foreach (var file in Directory.EnumerateFiles(path, "*.xml").Order(StringComparer.Ordinal))
-            {
-                await using var stream = Open(file);
-                await foreach (var entry in ReadNamedAsync(Path.GetFileName(file), stream, cancellationToken))
-                {
-                    yield return entry;
-                }
-            }
-        }
-        else if (IsZip(path))
-        {
-            using var zip = ZipFile.OpenRead(path);
-            foreach (var file in zip.Entries.Where(e => e.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e.FullName, StringComparer.Ordinal))
-            {
-                await using var stream = file.Open();
-                await foreach (var entry in ReadNamedAsync(file.FullName, stream, cancellationToken))
-                {
-                    yield return entry;
-                }
-            }
-        }
-        else
-        {
-            await using var stream = Open(path);
-            await foreach (var entry in WxrReader.ReadAsync(stream, cancellationToken))
+            using var zip = part.Entry is null ? null : ZipFile.OpenRead(part.Path);
+            await using var stream = zip is null ? Open(part.Path) : zip.GetEntry(part.Entry!)!.Open();
+            var entries = part.Named ? ReadNamedAsync(part.Name, stream, cancellationToken) : WxrReader.ReadAsync(stream, cancellationToken);
+            await foreach (var entry in entries)
             {
                 yield return entry;
             }
