@@ -109,6 +109,27 @@ public sealed class WordPressTwoSitesTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task A_subsite_s_shortlink_leads_to_that_subsite_s_post_not_to_another_site_s_post_with_the_same_id()
+    {
+        var run = WordPressImportCostTests.NewRun();
+        var root = await GeneratedWxr.WriteAsync(run, 1, (_, post) => post with { Name = $"root-{run}" }, site: $"https://{run}-root.example");
+        var gwynedd = await GeneratedWxr.WriteAsync(run, 1, (_, post) => post with { Name = $"gwynedd-{run}" }, site: $"https://{run}.newyddion.example/gwynedd-{run}");
+        var mon = await GeneratedWxr.WriteAsync(run, 1, (_, post) => post with { Name = $"mon-{run}" }, site: $"https://{run}.newyddion.example/mon-{run}");
+        foreach (var file in new[] { root, gwynedd, mon })
+        {
+            var (exit, output) = await ImportAsync(file);
+            Assert.True(exit == 0, output);
+        }
+
+        async Task<string?> Redirect(string path) =>
+            (await api.CreateClient().GetJsonAsync($"/v1/redirects?path={Uri.EscapeDataString(path)}")).GetProperty("slug").GetString();
+        Assert.Equal($"gwynedd-{run}", await Redirect($"/gwynedd-{run}/?p=1"));
+        Assert.Equal($"gwynedd-{run}", await Redirect($"https://{run}.newyddion.example/gwynedd-{run}/index.php?p=1&preview=true"));
+        Assert.Equal($"mon-{run}", await Redirect($"/mon-{run}?p=1"));
+        Assert.DoesNotContain(Reported(mon), i => i.GetProperty("reason").GetString()!.Contains("already lead", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_login_another_site_named_otherwise_is_the_author_already_here_and_reported()
     {
         var run = WordPressImportCostTests.NewRun();

@@ -107,7 +107,7 @@ public sealed partial class WordPressImporter(
         {
             await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
             {
-                var keys = ChunkKeys.Of(chunk);
+                var keys = ChunkKeys.Of(archive.Site, chunk);
                 // A free lane, and none writing a chunk this one could collide with (see ChunkKeys).
                 while (writing.Count == WriterLanes || writing.Any(w => w.Keys.Overlaps(keys)))
                 {
@@ -158,13 +158,13 @@ public sealed partial class WordPressImporter(
         private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
         private readonly HashSet<string> _translationSets = new(StringComparer.Ordinal);
 
-        public static ChunkKeys Of(List<Prepared> chunk)
+        public static ChunkKeys Of(Uri? site, List<Prepared> chunk)
         {
             var keys = new ChunkKeys();
             foreach (var item in chunk.Select(p => p.Item).Where(i => KindOf(i) is Posts or Pages))
             {
                 keys._ids.Add(item.PostId);
-                keys._paths.UnionWith(OldPaths(item));
+                keys._paths.UnionWith(OldPaths(site, item));
                 if (item.TranslationSet is { } set)
                 {
                     keys._translationSets.Add(set);
@@ -497,7 +497,7 @@ public sealed partial class WordPressImporter(
             .Select(i => new Earlier(i, i.Article!.Version, i.Article.Slug))
             .ToListAsync(cancellationToken))
             .DistinctBy(e => e.Item.SourceId).ToDictionary(e => e.Item.SourceId, StringComparer.Ordinal);
-        var paths = items.SelectMany(OldPaths).Distinct().ToList();
+        var paths = items.SelectMany(item => OldPaths(run.Archive.Site, item)).Distinct().ToList();
         var writing = new ChunkWrite(db, new ImportReport { Source = run.Archive.Key });
         foreach (var taken in await db.Set<Redirect>().Where(r => paths.Contains(r.Path)).Select(r => new { r.Path, r.ArticleId }).ToListAsync(cancellationToken))
         {
@@ -1287,7 +1287,7 @@ public sealed partial class WordPressImporter(
     {
         var remembered = Remember(chunk.Db, run.Archive, item, earlier, article, hash);
         var elsewhere = new List<(string Path, Guid? Holder)>();
-        foreach (var path in OldPaths(item))
+        foreach (var path in OldPaths(run.Archive.Site, item))
         {
             if (chunk.KeepPath(path, article.Id, out var holder))
             {
@@ -1308,12 +1308,14 @@ public sealed partial class WordPressImporter(
     }
 
     /// <summary>
-    /// The post's old URLs that redirect to it: its permalink, <c>/?p=ID</c> and its GUID, and its permalink with each former
-    /// slug and former date (WordPress redirects those itself).
+    /// The post's old URLs that redirect to it: its permalink, <c>/?p=ID</c> (in the site's folder: a subsite's
+    /// <c>/gwynedd/?p=ID</c>) and its GUID, and its permalink with each former slug and former date (WordPress redirects
+    /// those itself).
     /// </summary>
-    private static IEnumerable<string> OldPaths(WpItem item)
+    private static IEnumerable<string> OldPaths(Uri? site, WpItem item)
     {
-        var paths = new List<string?> { item.Link, item.PostId.Length > 0 && item.PostId.All(char.IsAsciiDigit) ? $"/?p={item.PostId}" : null, item.SourceGuid };
+        var shortlink = item.PostId.Length > 0 && item.PostId.All(char.IsAsciiDigit) ? $"{site?.AbsolutePath.TrimEnd('/')}/?p={item.PostId}" : null;
+        var paths = new List<string?> { item.Link, shortlink, item.SourceGuid };
         if (RedirectPaths.Normalise(item.Link) is { } link && item.PostName is { Length: > 0 } name && link.EndsWith("/" + name, StringComparison.Ordinal)
             && (item.OldSlugs.Count > 0 || item.OldDates.Count > 0))
         {

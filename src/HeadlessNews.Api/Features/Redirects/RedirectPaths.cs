@@ -5,7 +5,7 @@ namespace HeadlessNews.Api.Features.Redirects;
 /// <summary>
 /// One spelling per old URL, so a lookup finds it however it is asked for: the path only (scheme and host dropped),
 /// percent-decoded, without a trailing slash or doubled slashes; a WordPress query link (<c>?p=ID</c>, <c>?page_id=ID</c>)
-/// keeps just that.
+/// keeps just that and the folder it was asked of (<c>/?p=5</c>, a multisite subsite's or a site in a folder's <c>/gwynedd/?p=5</c>).
 /// </summary>
 public static partial class RedirectPaths
 {
@@ -30,12 +30,14 @@ public static partial class RedirectPaths
         var queryAt = text.IndexOf('?');
         var path = queryAt < 0 ? text : text[..queryAt];
         var query = queryAt < 0 ? string.Empty : text[(queryAt + 1)..];
-        if (PostQuery().Match(query) is { Success: true } post)
-        {
-            return $"/?{post.Groups[1].Value}={post.Groups[2].Value}";
-        }
         // A site whose home URL ends with a slash exports links with two (https://site//page/); browsers asked for one.
         path = RepeatedSlashes().Replace(Uri.UnescapeDataString(path.Split('#')[0]), "/").TrimEnd('/');
+        if (PostQuery().Match(query) is { Success: true } post)
+        {
+            // Two sites' post 5 differ by their folder; WordPress answers the query on its index.php too.
+            var folder = IndexFile().Replace(path, string.Empty);
+            return folder.Length + 3 + post.Length <= MaxLength ? $"{folder}/?{post.Groups[1].Value}={post.Groups[2].Value}" : null;
+        }
         path = path.Length == 0 ? "/" : path;
         return path.Length <= MaxLength ? path : null;
     }
@@ -54,6 +56,9 @@ public static partial class RedirectPaths
 
     [GeneratedRegex("/{2,}", RegexOptions.CultureInvariant)]
     private static partial Regex RepeatedSlashes();
+
+    [GeneratedRegex(@"/index\.php$", RegexOptions.CultureInvariant)]
+    private static partial Regex IndexFile();
 
     [GeneratedRegex(@"(?:^|&)(p|page_id|attachment_id)=(\d+)(?:&|$)", RegexOptions.CultureInvariant)]
     private static partial Regex PostQuery();
