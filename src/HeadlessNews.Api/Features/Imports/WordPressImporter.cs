@@ -418,6 +418,14 @@ public sealed partial class WordPressImporter(
             return WordPressHtml.PlainText(_firstTitles[item.PostId]);
         }
 
+        /// <summary>
+        /// The export's pictures by web address, as posts show them (the original of a resized copy): a fetched picture's
+        /// library record takes the alt text and caption WordPress's media library gives it, not those of the first post showing it.
+        /// </summary>
+        public IReadOnlyDictionary<string, WpAttachment> AttachmentsByUrl { get; } = archive.Attachments.Values
+            .Select(a => (Attachment: a, Url: Uri.TryCreate(archive.Site, a.Url, out var url) && url.Scheme is "http" or "https" ? url.AbsoluteUri : null))
+            .Where(a => a.Url is not null).DistinctBy(a => a.Url).ToDictionary(a => a.Url!, a => a.Attachment, StringComparer.Ordinal);
+
         /// <summary>Tag slugs made or found in this run.</summary>
         public HashSet<string> TagSlugs { get; } = new(StringComparer.Ordinal);
         /// <summary>Picture URL ⇒ its fetch: its asset, or null when it could not be fetched (tried once per run).</summary>
@@ -1062,7 +1070,11 @@ public sealed partial class WordPressImporter(
         host.Fetched(answered: refusal?.Unreachable != true);
         try
         {
-            var (stored, refused) = bytes is null ? (null, refusal) : await pictures.StoreAsync(new AssetUpload(bytes, filename, picture.Alt, picture.Caption, null), cancellationToken);
+            // A caption belongs to the post that gave it (a figcaption): the library record has the attachment's, if any.
+            var described = run.AttachmentsByUrl.GetValueOrDefault(url);
+            var alt = AcceptedText.Cut(described?.Alt, BlockValidator.MaxAltLength) ?? picture.Alt;
+            var caption = AcceptedText.Cut(described?.Caption, BlockValidator.MaxCaptionLength);
+            var (stored, refused) = bytes is null ? (null, refusal) : await pictures.StoreAsync(new AssetUpload(bytes, filename, alt, caption, null), cancellationToken);
             return stored is null ? (null, $"picture {url} kept as a link: {refused!.Detail}") : (stored.Asset.Id, null);
         }
         catch (DbUpdateException e) when (!e.IsServerGone())
@@ -1134,7 +1146,8 @@ public sealed partial class WordPressImporter(
         }
         if (run.Assets.TryGetValue(image.Url!, out var fetching) && await fetching is { } assetId)
         {
-            return image with { Url = null, AssetId = assetId };
+            // A picture WordPress showed without a caption keeps none: delivery would fill in the library record's.
+            return image with { Url = null, AssetId = assetId, Caption = image.Caption ?? string.Empty };
         }
         tally.Images.Failed++;
         return image;
