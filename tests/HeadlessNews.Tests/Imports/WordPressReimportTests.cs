@@ -41,6 +41,36 @@ public sealed class WordPressReimportTests(ApiFactory api) : IClassFixture<ApiFa
         Assert.Equal(1, await RevisionsAsync($"tide-tables-may-{run}"));
     }
 
+    [Fact]
+    public async Task A_changed_post_keeps_the_quotes_it_still_has_and_the_quote_it_no_longer_has_is_deleted_not_left_behind()
+    {
+        var run = WordPressImportCostTests.NewRun();
+        string Body(string second) =>
+            $"The lifeboat went out twice.\n\n<blockquote><p>Both kayakers {run} were wearing buoyancy aids.</p><cite>Owain Hughes</cite></blockquote>"
+            + $"\n\n<blockquote><p>{second}</p><cite>Siân Roberts</cite></blockquote>";
+        var file = await GeneratedWxr.WriteAsync(run, 1, (_, post) => post with { Content = Body($"The tide turns fast off Penmon {run}.") });
+        Assert.Equal(0, (await ImportAsync(file, "--media", "skip")).Exit);
+        var before = await QuoteIdsAsync($"harbour-{run}-1");
+
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace($"The tide turns fast off Penmon {run}.", $"The tide turns very fast off Penmon {run}.", StringComparison.Ordinal));
+        var (exit, output) = await ImportAsync(file, "--media", "skip");
+        Assert.True(exit == 0, output);
+        Assert.Contains("posts        created 0, updated 1", output, StringComparison.Ordinal);
+        // --media changes nothing in a post without pictures, and another run changes nothing at all.
+        (exit, output) = await ImportAsync(file, "--media", "link");
+        Assert.True(exit == 0, output);
+        Assert.Contains("posts        created 0, updated 0, unchanged 1", output, StringComparison.Ordinal);
+
+        var after = await QuoteIdsAsync($"harbour-{run}-1");
+        Assert.Equal(before[0], after[0]);
+        Assert.NotEqual(before[1], after[1]);
+        var texts = await api.WithDbAsync(db => db.Set<HeadlessNews.Api.Features.Quotes.Quote>().Where(q => q.Text.Contains(run)).OrderBy(q => q.Text).Select(q => q.Text).ToListAsync());
+        Assert.Equal([$"Both kayakers {run} were wearing buoyancy aids.", $"The tide turns very fast off Penmon {run}."], texts);
+    }
+
+    private Task<List<Guid>> QuoteIdsAsync(string slug) => api.WithDbAsync(async db =>
+        (await db.Set<Article>().Where(a => a.Slug == slug).Select(a => a.Body).SingleAsync()).Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value).ToList());
+
     private Task<int> RevisionsAsync(string slug) => api.WithDbAsync(async db =>
     {
         var id = await db.Set<Article>().Where(a => a.Slug == slug).Select(a => a.Id).SingleAsync();

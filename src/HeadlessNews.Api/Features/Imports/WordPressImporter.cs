@@ -65,7 +65,8 @@ public sealed record WordPressArchive(
 /// webhook per article and no cache eviction per row; one <c>import.completed</c> event and one eviction at the end.
 /// </summary>
 public sealed partial class WordPressImporter(
-    IServiceScopeFactory scopes, TimeProvider clock, IValidator<SaveArticleRequest> validator, ICacheInvalidator cache, ILogger<WordPressImporter> logger)
+    IServiceScopeFactory scopes, TimeProvider clock, IValidator<SaveArticleRequest> validator, ICacheInvalidator cache, IArticleUsage usage,
+    ILogger<WordPressImporter> logger)
 {
     public const string Posts = "posts";
     public const string Pages = "pages";
@@ -758,7 +759,10 @@ public sealed partial class WordPressImporter(
     {
         var (item, hash, _, _) = prepared;
         var kind = KindOf(item);
-        var content = await ContentAsync(chunk.Db, run, tally, item, references, notes, cancellationToken);
+        // The quotes an earlier import of the post made: one it still has is kept, one it no longer has goes (see WriteAsync).
+        var earlierQuotes = earlier is null ? [] : await chunk.Db.Set<ArticleQuote>().Where(l => l.ArticleId == earlier.Item.ArticleId)
+            .Join(chunk.Db.Set<Quote>(), l => l.QuoteId, q => q.Id, (_, q) => new EarlierQuote(q.Id, q.Text, q.SpeakerName)).ToListAsync(cancellationToken);
+        var content = await ContentAsync(chunk.Db, run, tally, item, references, notes, earlierQuotes, cancellationToken);
         var validation = await validator.ValidateAsync(content, cancellationToken);
         if (!validation.IsValid)
         {
@@ -783,7 +787,7 @@ public sealed partial class WordPressImporter(
             return null;
         }
         Forget(chunk.Db);
-        var written = await WriteAsync(chunk, run, item, earlier, content, hash, references.Draft.HasTitle, notes, cancellationToken);
+        var written = await WriteAsync(chunk, run, item, earlier, content, hash, references.Draft.HasTitle, notes, earlierQuotes, cancellationToken);
         if (written.Refusal is { } refused)
         {
             throw new PostRefused(refused is Invalid invalid
@@ -863,10 +867,18 @@ public sealed partial class WordPressImporter(
         }
     }
 
-    /// <summary>The article's content from the post and its references; quotes are made in the post's savepoint.</summary>
+    /// <summary>A quote an earlier import of the post made (its article links it).</summary>
+    private sealed record EarlierQuote(Guid Id, string Text, string Speaker);
+
+    /// <summary>
+    /// The article's content from the post and its references; quotes are made in the post's savepoint, but for those the
+    /// article already has from an earlier import (same text and speaker), which are used again.
+    /// </summary>
     private async Task<SaveArticleRequest> ContentAsync(
-        HeadlessNewsDbContext db, Run run, ImportReport tally, WpItem item, PostReferences references, List<string> notes, CancellationToken cancellationToken)
+        HeadlessNewsDbContext db, Run run, ImportReport tally, WpItem item, PostReferences references, List<string> notes, List<EarlierQuote> earlierQuotes,
+        CancellationToken cancellationToken)
     {
+        var unused = new List<EarlierQuote>(earlierQuotes);
         var converted = references.Draft.Body;
         foreach (var name in converted.UnknownShortcodes)
         {
@@ -881,7 +893,7 @@ public sealed partial class WordPressImporter(
         {
             if (part.Quote is { } quote)
             {
-                body.Add(await QuoteBlockAsync(db, run, tally, quote, cancellationToken));
+                body.Add(await QuoteBlockAsync(db, run, tally, quote, unused, cancellationToken));
             }
             else if (part.Block.Type == BlockTypes.Image && run.Options.Media == MediaMode.Skip)
             {
@@ -1153,10 +1165,18 @@ public sealed partial class WordPressImporter(
         return image;
     }
 
-    private async Task<Block> QuoteBlockAsync(HeadlessNewsDbContext db, Run run, ImportReport tally, QuoteDraft draft, CancellationToken cancellationToken)
+    /// <param name="unused">The article's quotes from an earlier import not used yet: one with the same text and speaker is this one (and used).</param>
+    private async Task<Block> QuoteBlockAsync(
+        HeadlessNewsDbContext db, Run run, ImportReport tally, QuoteDraft draft, List<EarlierQuote> unused, CancellationToken cancellationToken)
     {
         var text = AcceptedText.Cut(draft.Text, 5000);
         var speaker = AcceptedText.Cut(draft.Speaker, 200);
+        if (unused.FirstOrDefault(q => q.Text == text.Trim() && q.Speaker == speaker.Trim()) is { } same)
+        {
+            unused.Remove(same);
+            tally.Kind(QuotesKind).Unchanged++;
+            return new Block { Type = BlockTypes.Quote, QuoteId = same.Id };
+        }
         if (run.Options.DryRun)
         {
             tally.Kind(QuotesKind).Created++;
@@ -1252,9 +1272,10 @@ public sealed partial class WordPressImporter(
     /// its bookkeeping. A slug another article has (two posts with one name, or content made here) gets the post id added
     /// (numbered if that is taken too).
     /// </summary>
+    /// <param name="earlierQuotes">The quotes the article had from an earlier import: those it no longer shows, and no other article does, are deleted.</param>
     private async Task<WriteResult<Earlier>> WriteAsync(
         ChunkWrite chunk, Run run, WpItem item, Earlier? earlier, SaveArticleRequest content, string hash, bool hasTitle, List<string> notes,
-        CancellationToken cancellationToken)
+        List<EarlierQuote> earlierQuotes, CancellationToken cancellationToken)
     {
         var db = chunk.Db;
         var wantsPublished = item.Status is "publish" or "future" && !item.HasPassword && hasTitle;
@@ -1274,6 +1295,7 @@ public sealed partial class WordPressImporter(
             Forget(db);
             var bookkept = Bookkeeping(chunk, run, item, earlier, updated.Value!, hash, notes);
             await db.SaveChangesAsync(cancellationToken);
+            await DeleteLeftQuotesAsync(db, earlierQuotes.Select(q => q.Id).Except((content.Body ?? []).Where(b => b.QuoteId is not null).Select(b => b.QuoteId!.Value)).ToList(), cancellationToken);
             return bookkept;
         }
         Earlier? created = null;
@@ -1290,6 +1312,28 @@ public sealed partial class WordPressImporter(
             written = await CreateAsync(db, item, content with { Slug = instead }, wantsPublished, group, SaveAlongside, notes, cancellationToken);
         }
         return written.Refusal is { } refusal ? refusal : created!;
+    }
+
+    /// <summary>
+    /// Deletes the quotes an earlier import of a post made that its new version no longer shows, unless an article uses
+    /// them (an editor put one in another story): a re-import leaves no quote behind that nothing shows.
+    /// </summary>
+    private async Task DeleteLeftQuotesAsync(HeadlessNewsDbContext db, List<Guid> left, CancellationToken cancellationToken)
+    {
+        if (left.Count == 0)
+        {
+            return;
+        }
+        var orphans = await db.Set<Quote>().Where(q => left.Contains(q.Id) && !db.Set<ArticleQuote>().Any(l => l.QuoteId == q.Id))
+            .Select(q => new { q.Id, q.Version }).ToListAsync(cancellationToken);
+        foreach (var orphan in orphans)
+        {
+            if (await QuoteWrites.DeleteAsync(db, usage, orphan.Id, ExpectedVersion.Of(orphan.Version), cancellationToken) is { } refused)
+            {
+                throw new PostRefused($"a quote its earlier import made could not be deleted: {refused.Detail}");
+            }
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>
