@@ -87,6 +87,20 @@ public sealed class WxrReaderTests
         Assert.Equal(("https://glannau-gazette.example/wp-content/uploads/2019/01/bwlch.jpg", "301"), (items[1].AttachmentUrl, items[1].ParentId));
     }
 
+    [Fact]
+    public async Task A_wxr_1_0_export_s_plain_copy_of_each_category_and_tag_is_not_read_as_another_category()
+    {
+        // WordPress 2.8's export.php: each term plain (for feed readers), then with its domain; "Archif" only plain.
+        var entries = await ReadAsync("", Item("7", """
+            <category><![CDATA[Llanrwst]]></category><category domain="category" nicename="llanrwst"><![CDATA[Llanrwst]]></category>
+            <category><![CDATA[River Conwy]]></category><category domain="tag" nicename="river-conwy"><![CDATA[River Conwy]]></category>
+            <category><![CDATA[Archif]]></category>
+            """));
+        Assert.Equal(
+            [new WpTerm("category", "llanrwst", "Llanrwst"), new WpTerm("post_tag", "river-conwy", "River Conwy"), new WpTerm("category", "", "Archif")],
+            entries.OfType<WpItem>().Single().Terms);
+    }
+
     private static string Item(string id, string fields) =>
         $"<item><wp:post_id>{id}</wp:post_id><wp:post_type><![CDATA[post]]></wp:post_type>{fields}</item>";
 

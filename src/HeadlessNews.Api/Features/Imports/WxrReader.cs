@@ -259,6 +259,8 @@ public static partial class WxrReader
         var oldSlugs = new List<string>();
         var oldDates = new List<string>();
         var comments = 0;
+        // WordPress 2.x–3.0 (WXR 1.0) wrote each category and tag twice: plain, for feed readers, then with its domain.
+        List<WpTerm>? plainCategories = null;
         await item.ReadAsync();
         await item.ReadAsync();
         while (!item.EOF)
@@ -282,7 +284,12 @@ public static partial class WxrReader
                 };
                 if (label.Length > 0)
                 {
-                    terms.Add(new WpTerm(taxonomy, Uri.UnescapeDataString(nicename ?? string.Empty), label));
+                    var term = new WpTerm(taxonomy, Uri.UnescapeDataString(nicename ?? string.Empty), label);
+                    terms.Add(term);
+                    if (domain is null)
+                    {
+                        (plainCategories ??= []).Add(term);
+                    }
                 }
             }
             else if (IsWordPress(item) && name == "postmeta")
@@ -329,6 +336,11 @@ public static partial class WxrReader
                     values.TryAdd(key, await ReadTextAsync(item));
                 }
             }
+        }
+        if (plainCategories is not null)
+        {
+            terms.RemoveAll(term => plainCategories.Contains(term)
+                && terms.Any(other => !plainCategories.Contains(other) && string.Equals(other.Name, term.Name, StringComparison.OrdinalIgnoreCase)));
         }
         // Fields but the post's own text are trimmed: WordPress.com's exports wrap some (a link, a file's URL) in line breaks.
         string? Get(string key) => values.TryGetValue(key, out var value) ? NullIfBlank(value)?.Trim() : null;
