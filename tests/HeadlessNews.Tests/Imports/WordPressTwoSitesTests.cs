@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using HeadlessNews.Api.Features.Imports;
 using HeadlessNews.Tests.Articles;
@@ -160,7 +161,7 @@ public sealed class WordPressTwoSitesTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
-    public async Task A_post_id_repeated_in_one_export_is_reported_on_the_copy_that_is_kept()
+    public async Task A_post_id_repeated_in_one_export_imports_its_last_copy_only_reported_there_and_a_re_run_finds_it_unchanged()
     {
         var run = WordPressImportCostTests.NewRun();
         var file = await GeneratedWxr.WriteAsync(run, 3, (i, post) => i == 3 ? post with { Id = "1", Title = "Harbour news, the other one", Name = $"other-{run}" } : post);
@@ -168,9 +169,19 @@ public sealed class WordPressTwoSitesTests(ApiFactory api) : IClassFixture<ApiFa
         var (exit, output) = await ImportAsync(file);
 
         Assert.True(exit == 0, output);
-        var repeat = Reported(file).Single(i => i.GetProperty("sourceId").GetString() == "1" && i.GetProperty("outcome").GetString() == "updated");
+        Assert.Contains("posts        created 2, updated 0, unchanged 0, skipped 0, failed 0", output, StringComparison.Ordinal);
+        var repeat = Reported(file).Single(i => i.GetProperty("sourceId").GetString() == "1");
+        Assert.Equal("created", repeat.GetProperty("outcome").GetString());
         Assert.Contains("its post id 1 comes earlier in the export too (\"Harbour news 1\"): this later copy is the one kept", repeat.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal("Harbour news, the other one", (await api.CreateClient().GetJsonAsync($"/v1/articles/other-{run}")).GetProperty("headline").GetString());
+        var article = await api.CreateClient().GetJsonAsync($"/v1/articles/other-{run}");
+        Assert.Equal("Harbour news, the other one", article.GetProperty("headline").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.CreateClient().GetAsync($"/v1/articles/harbour-{run}-1")).StatusCode);
+
+        // Nothing changed: no revision, no slug flipped back to the earlier copy's.
+        (exit, output) = await ImportAsync(file);
+        Assert.True(exit == 0, output);
+        Assert.Contains("posts        created 0, updated 0, unchanged 2, skipped 0, failed 0", output, StringComparison.Ordinal);
+        Assert.Equal(article.GetProperty("version").GetInt32(), (await api.CreateClient().GetJsonAsync($"/v1/articles/other-{run}")).GetProperty("version").GetInt32());
     }
 
     private Task<(int Exit, string Output)> ImportAsync(string file) => api.RunImportAsync(file, "--media", "skip", "--report", file + ".report.json");

@@ -227,6 +227,8 @@ public sealed partial class WordPressImporter(
         try
         {
             var items = new List<WpItem>(ChunkSize);
+            // The number of the item being read, from 0, as the archive counted them (see LastCopies).
+            var read = 0;
             Exception? stopped = null;
             await using var reading = run.Archive.Items(cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
@@ -242,6 +244,14 @@ public sealed partial class WordPressImporter(
                 {
                     stopped = e;
                     break;
+                }
+                var number = read++;
+                if (run.Archive.LastCopies?.TryGetValue(reading.Current.PostId, out var last) == true && last != number && KindOf(reading.Current) is Posts or Pages)
+                {
+                    // An earlier copy of a post id the export repeats: only the last is written (its report names this one's title).
+                    run.Repeats(reading.Current);
+                    run.Done();
+                    continue;
                 }
                 items.Add(reading.Current);
                 if (items.Count == ChunkSize)
@@ -827,8 +837,8 @@ public sealed partial class WordPressImporter(
         notes.AddRange(prepared.PictureNotes);
         if (prepared.Repeats is { } first)
         {
-            // The last copy wins (as a re-run over an export with a changed post would): the earlier one's content is gone.
-            notes.Add($"its post id {item.PostId} comes earlier in the export too{(first.Length > 0 ? $" (\"{first}\")" : string.Empty)}: this later copy is the one kept");
+            // The last copy wins (as a re-run over an export with a changed post would): the earlier one is not imported.
+            notes.Add($"its post id {item.PostId} comes earlier in the export too{(first.Length > 0 ? $" (\"{first}\")" : string.Empty)}: this later copy is the one kept, the earlier one is ignored");
         }
         // Pictures no chunk fetched ahead: a post drafted only now (an export that repeats a post id, the repeat imported before).
         run.Report.Images.Downloaded += await FetchPicturesAsync(run, PicturesOf(run, item, draft).Select(picture => (notes, picture)), cancellationToken);
