@@ -11,10 +11,13 @@ public interface IAssetVisibility
     Task<DateTimeOffset?> VisibleFromAsync(HeadlessNewsDbContext db, Guid assetId, CancellationToken cancellationToken);
 }
 
-/// <summary>Which articles and notices use an asset, for deletion.</summary>
+/// <summary>Which articles (live blog entries included) and notices use an asset, for deletion.</summary>
 public static class MediaUsage
 {
-    /// <summary>Articles (other than archived ones) whose hero image or image blocks reference the asset, and notices (other than withdrawn ones) whose images do.</summary>
+    /// <summary>
+    /// Articles (other than archived ones) whose hero image or image blocks reference the asset, or one of whose live blog
+    /// entries (other than deleted ones) does, and notices (other than withdrawn ones) whose images do.
+    /// </summary>
     public static async Task<List<AssetUser>> UsersAsync(HeadlessNewsDbContext db, Guid assetId, CancellationToken cancellationToken)
     {
         var id = assetId.ToString();
@@ -22,7 +25,10 @@ public static class MediaUsage
         var rows = await db.Database.SqlQuery<UserRow>($"""
             SELECT id AS "Id", headline AS "Title" FROM articles
              WHERE status <> 'Archived' AND (hero_image ->> 'assetId' = {id} OR body @> {inBody}::jsonb)
-             ORDER BY id LIMIT 50
+            UNION
+            SELECT a.id, a.headline FROM live_blog_entries e JOIN articles a ON a.id = e.article_id
+             WHERE a.status <> 'Archived' AND e.deleted_at IS NULL AND e.body @> {inBody}::jsonb
+             ORDER BY "Id" LIMIT 50
             """).ToListAsync(cancellationToken);
         var notices = await db.Database.SqlQuery<UserRow>($"""
             SELECT id AS "Id", title AS "Title" FROM notices

@@ -13,8 +13,9 @@ public sealed record AssetSnapshot(Guid Id, int Version, int Width, int Height, 
 /// Keeps each requested asset's <see cref="AssetSnapshot"/> on this node, so a stored rendition is served without a
 /// database round trip (three of them made the rendition route ~1 % of nginx's speed; bench/README.md). Visibility is
 /// kept as an instant, so an embargo passing needs no eviction. Changes evict through the delivery cache's tags, here and
-/// on every other node: the asset's own tag when it is edited or deleted, and everything when any article or notice
-/// changes (published content is what makes an asset visible; publishing is rare next to image reads). A snapshot read
+/// on every other node: the asset's own tag when it is edited or deleted, and everything when any article, live blog
+/// entry or notice changes (published content is what makes an asset visible; an entry's change evicts only its
+/// article's tag, and may add or drop a picture; such writes are rare next to image reads). A snapshot read
 /// while an eviction happened is not kept, as in <see cref="ScheduleBoundaries"/>.
 /// </summary>
 public sealed class RenditionAssets(IAssetVisibility visibility) : ITagEvictionObserver
@@ -22,7 +23,7 @@ public sealed class RenditionAssets(IAssetVisibility visibility) : ITagEvictionO
     /// <summary>Past this, everything is forgotten at once: a few hundred bytes each, and a bound against requests for many ids.</summary>
     private const int MaxSnapshots = 20_000;
 
-    /// <summary>What any change to a published article (a row of Delivery's read model) or to a notice evicts, besides the global tag.</summary>
+    /// <summary>What any change to a published article (a row of Delivery's read model) or to a notice evicts, besides the global tag and the article's own.</summary>
     private static readonly string[] ContentTags = [CacheTags.All, "articles", "notices"];
 
     private readonly ConcurrentDictionary<Guid, AssetSnapshot> _snapshots = new();
@@ -62,7 +63,7 @@ public sealed class RenditionAssets(IAssetVisibility visibility) : ITagEvictionO
     public void Evicted(string tag)
     {
         Interlocked.Increment(ref _generation);
-        if (ContentTags.Contains(tag, StringComparer.Ordinal))
+        if (ContentTags.Contains(tag, StringComparer.Ordinal) || CacheTags.IsArticle(tag, out _))
         {
             _snapshots.Clear();
         }
