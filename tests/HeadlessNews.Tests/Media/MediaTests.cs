@@ -52,6 +52,21 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
+    public async Task Searching_the_library_matches_an_underscore_or_percent_sign_literally()
+    {
+        var editor = await EditorAsync();
+        var camera = $"IMG_{Guid.NewGuid():N}";
+        await (await UploadAsync(editor, TestImages.Jpeg(TestImages.Photo(61, 47)), camera + ".jpg")).AssertSuccessAsync(HttpStatusCode.Created);
+        await (await UploadAsync(editor, TestImages.Jpeg(TestImages.Photo(62, 47)), camera.Replace('_', 'X') + ".jpg")).AssertSuccessAsync(HttpStatusCode.Created);
+
+        async Task<string[]> FilenamesAsync(string q) =>
+            [.. (await editor.GetJsonAsync($"/v1/manage/assets?q={Uri.EscapeDataString(q)}")).GetProperty("items").EnumerateArray().Select(a => a.GetProperty("filename").GetString()!)];
+
+        Assert.Equal([camera + ".jpg"], await FilenamesAsync(camera));
+        Assert.Empty(await FilenamesAsync(camera[..3] + "%" + camera[4..]));
+    }
+
+    [Fact]
     public async Task A_multipart_body_that_ends_early_is_a_400_not_a_500()
     {
         var editor = await EditorAsync();

@@ -97,6 +97,35 @@ public sealed class QuoteAndSourceTests(ApiFactory api) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task Delivery_filters_by_speaker_organisation_and_publisher_match_an_underscore_literally()
+    {
+        var client = await api.ClientWithScopesAsync("content:write", "content:publish");
+        var token = Guid.NewGuid().ToString("N");
+        var quote = await client.CreateAsync("/v1/manage/quotes", new { text = "The bridge stays shut.", speaker = new { name = $"Owain_{token}", organisation = $"Bangor_{token}" } });
+        var lookalike = await client.CreateAsync("/v1/manage/quotes", new { text = "The bridge opens.", speaker = new { name = $"OwainX{token}", organisation = $"BangorX{token}" } });
+        var source = await client.CreateAsync("/v1/manage/sources", new { kind = "report", title = "Bridge survey", publisher = $"Menai_{token}", url = "https://example.org/survey" });
+        var sourceLookalike = await client.CreateAsync("/v1/manage/sources", new { kind = "report", title = "Bridge survey", publisher = $"MenaiX{token}", url = "https://example.org/survey2" });
+        await client.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Bridge shut"),
+            body = new object[]
+            {
+                new { type = "quote", quoteId = quote.Id() }, new { type = "quote", quoteId = lookalike.Id() },
+                new { type = "sourceList", sourceIds = new[] { source.Id(), sourceLookalike.Id() } },
+            },
+        });
+        var reader = api.CreateClient();
+
+        async Task<string[]> IdsAsync(string url) =>
+            [.. (await reader.GetJsonAsync(url)).GetProperty("items").EnumerateArray().Select(item => item.Id())];
+
+        Assert.Equal([quote.Id()], await IdsAsync($"/v1/quotes?speaker=Owain_{token}"));
+        Assert.Equal([quote.Id()], await IdsAsync($"/v1/quotes?organisation=Bangor_{token}"));
+        Assert.Equal([source.Id()], await IdsAsync($"/v1/sources?publisher=Menai_{token}"));
+        Assert.Equal(2, (await IdsAsync($"/v1/quotes?speaker={token}")).Length);
+    }
+
+    [Fact]
     public async Task Deleting_a_quote_or_source_used_by_a_published_article_is_a_409_naming_the_articles()
     {
         var client = await api.ClientWithScopesAsync("content:write", "content:publish");

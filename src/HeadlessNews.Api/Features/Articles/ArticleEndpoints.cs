@@ -128,8 +128,8 @@ public static class ArticleEndpoints
         }
         if (!string.IsNullOrWhiteSpace(q))
         {
-            var pattern = "%" + q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            query = query.Where(a => EF.Functions.ILike(a.Headline, pattern));
+            var pattern = LikePatterns.Containing(q.Trim());
+            query = query.Where(a => EF.Functions.ILike(a.Headline, pattern, LikePatterns.Escape));
         }
         if (updatedSince is { } since)
         {

@@ -73,7 +73,7 @@ public static class NoticeDeliveryEndpoints
         }
         if (issuer is not null)
         {
-            query = query.Where(n => EF.Functions.ILike(n.IssuerName, issuer.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal)));
+            query = query.Where(n => EF.Functions.ILike(n.IssuerName, LikePatterns.Literal(issuer), LikePatterns.Escape));
         }
         if (point is { } origin)
         {

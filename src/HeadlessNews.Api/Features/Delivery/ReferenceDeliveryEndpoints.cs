@@ -36,11 +36,11 @@ public static class ReferenceDeliveryEndpoints
             var query = quotes;
             if (speaker is not null)
             {
-                query = query.Where(quote => EF.Functions.ILike(quote.SpeakerName, $"%{EscapeLike(speaker)}%"));
+                query = query.Where(quote => EF.Functions.ILike(quote.SpeakerName, LikePatterns.Containing(speaker), LikePatterns.Escape));
             }
             if (organisation is not null)
             {
-                query = query.Where(quote => quote.SpeakerOrganisation != null && EF.Functions.ILike(quote.SpeakerOrganisation, $"%{EscapeLike(organisation)}%"));
+                query = query.Where(quote => quote.SpeakerOrganisation != null && EF.Functions.ILike(quote.SpeakerOrganisation, LikePatterns.Containing(organisation), LikePatterns.Escape));
             }
             return query;
         }, ToDelivered, cancellationToken);
@@ -66,7 +66,7 @@ public static class ReferenceDeliveryEndpoints
             }
             if (publisher is not null)
             {
-                query = query.Where(source => source.Publisher != null && EF.Functions.ILike(source.Publisher, $"%{EscapeLike(publisher)}%"));
+                query = query.Where(source => source.Publisher != null && EF.Functions.ILike(source.Publisher, LikePatterns.Containing(publisher), LikePatterns.Escape));
             }
             return query;
         }, ToDelivered, cancellationToken);
@@ -227,7 +227,4 @@ public static class ReferenceDeliveryEndpoints
 
     private static DeliveredSource ToDelivered(Source s, Dictionary<Guid, List<ArticleLink>> links) =>
         new(s.Id, s.Kind, s.Title, s.Publisher, s.Url, s.PublishedOn, s.Description, s.Version, links.GetValueOrDefault(s.Id) ?? []);
-
-    private static string EscapeLike(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -137,9 +137,9 @@ public static class AssetEndpoints
         var query = db.Set<Asset>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(q))
         {
-            var pattern = "%" + q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            query = query.Where(a => EF.Functions.ILike(a.Filename, pattern) || EF.Functions.ILike(a.Alt ?? "", pattern)
-                || EF.Functions.ILike(a.Caption ?? "", pattern) || EF.Functions.ILike(a.Credit ?? "", pattern));
+            var pattern = LikePatterns.Containing(q.Trim());
+            query = query.Where(a => EF.Functions.ILike(a.Filename, pattern, LikePatterns.Escape) || EF.Functions.ILike(a.Alt ?? "", pattern, LikePatterns.Escape)
+                || EF.Functions.ILike(a.Caption ?? "", pattern, LikePatterns.Escape) || EF.Functions.ILike(a.Credit ?? "", pattern, LikePatterns.Escape));
         }
         var rows = await query.NewestFirst(a => a.UpdatedAt, a => a.Id, after, take).ToListAsync(cancellationToken);
         var page = Pagination.ToPage(http, signer, rows, take, a => new KeysetCursor(a.UpdatedAt, a.Id));
