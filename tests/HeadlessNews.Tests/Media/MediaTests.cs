@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
 using HeadlessNews.Api.Features.Media;
@@ -517,6 +518,76 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         var given = await (await UploadAsync(editor, TestImages.JpegWithXmp("Embedded", "Agency", "© X"), caption: "The editor's caption"))
             .AssertSuccessAsync(HttpStatusCode.Created);
         Assert.Equal("The editor's caption", given.GetProperty("caption").GetString());
+    }
+
+    [Fact]
+    public async Task A_form_field_holding_a_control_character_is_refused_as_a_json_body_would_be()
+    {
+        var editor = await EditorAsync();
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(TestImages.Jpeg(TestImages.Photo(64, 48)));
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        form.Add(file, "file", "photo.jpg");
+        form.Add(new StringContent("Line\u000Bbreak"), "alt");
+
+        var problem = await (await editor.PostAsync("/v1/manage/assets", form)).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.Equal("Invalid text", problem.GetProperty("title").GetString());
+        Assert.Contains("U+000B", problem.GetProperty("errors").GetProperty("alt")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Control_characters_in_a_filename_or_embedded_caption_are_dropped_so_the_asset_can_be_saved_back_as_read()
+    {
+        var editor = await EditorAsync();
+        var jpeg = TestImages.JpegWithIptc(new Dictionary<byte, byte[]>
+        {
+            [120] = "Cap\u0001tion of the pier\u0085"u8.ToArray(),
+            [110] = [.. "Agency"u8, 0x1B, .. "Wales"u8],
+        });
+        var boundary = "b" + Guid.NewGuid().ToString("N");
+        byte[] body =
+        [
+            .. Encoding.UTF8.GetBytes($"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pier\u001B\u007F.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"),
+            .. jpeg,
+            .. Encoding.UTF8.GetBytes($"\r\n--{boundary}--\r\n"),
+        ];
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={boundary}");
+
+        var asset = await (await editor.PostAsync("/v1/manage/assets", content)).AssertSuccessAsync(HttpStatusCode.Created);
+
+        Assert.Equal("pier.jpg", asset.GetProperty("filename").GetString());
+        Assert.Equal("Caption of the pier", asset.GetProperty("caption").GetString());
+        Assert.Equal("AgencyWales", asset.GetProperty("credit").GetString());
+        var read = await editor.GetJsonAsync($"/v1/manage/assets/{asset.Id()}");
+        var saved = await (await editor.SendWithIfMatchAsync(HttpMethod.Put, $"/v1/manage/assets/{asset.Id()}", read.Version(), new
+        {
+            filename = read.GetProperty("filename").GetString(),
+            alt = "Edited alt",
+            caption = read.GetProperty("caption").GetString(),
+            credit = read.GetProperty("credit").GetString(),
+            rights = read.GetProperty("rights"),
+            focalPoint = read.GetProperty("focalPoint"),
+        })).AssertSuccessAsync();
+        Assert.Equal("Edited alt", saved.GetProperty("alt").GetString());
+    }
+
+    [Fact]
+    public async Task Iptc_text_without_a_utf8_declaration_is_read_as_latin_1_and_with_one_as_utf8()
+    {
+        var editor = await EditorAsync();
+        var latin1 = await (await UploadAsync(editor, TestImages.JpegWithIptc(new Dictionary<byte, byte[]>
+        {
+            [116] = [0xA9, .. " Dafydd Jones"u8],
+            [120] = [.. "Ca"u8, 0xEF, .. "n Ffestiniog"u8],
+        }))).AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal("© Dafydd Jones", latin1.GetProperty("rights").GetProperty("holder").GetString());
+        Assert.Equal("Caïn Ffestiniog", latin1.GetProperty("caption").GetString());
+
+        var utf8 = await (await UploadAsync(editor, TestImages.JpegWithIptc(
+            new Dictionary<byte, byte[]> { [120] = "Côr ’r Ŵyl"u8.ToArray() }, codedCharacterSet: [0x1B, 0x25, 0x47]))).AssertSuccessAsync(HttpStatusCode.Created);
+        Assert.Equal("Côr ’r Ŵyl", utf8.GetProperty("caption").GetString());
     }
 
     [Fact]

@@ -48,6 +48,33 @@ internal static class TestImages
         return Jpeg(tagged);
     }
 
+    /// <summary>
+    /// A photo with an IPTC-IIM block (in Photoshop's APP13 resource, as Photoshop and exiftool write it) holding the given
+    /// 2:xx datasets as raw bytes, with no coded character set (1:90) unless one is given.
+    /// </summary>
+    public static byte[] JpegWithIptc(IReadOnlyDictionary<byte, byte[]> datasets, byte[]? codedCharacterSet = null)
+    {
+        var iim = new List<byte>();
+        void Add(byte record, byte dataset, byte[] value) =>
+            iim.AddRange([0x1C, record, dataset, (byte)(value.Length >> 8), (byte)value.Length, .. value]);
+        if (codedCharacterSet is not null)
+        {
+            Add(1, 90, codedCharacterSet);
+        }
+        foreach (var (dataset, value) in datasets)
+        {
+            Add(2, dataset, value);
+        }
+        if (iim.Count % 2 == 1)
+        {
+            iim.Add(0);
+        }
+        byte[] resource = [.. "Photoshop 3.0\0"u8, .. "8BIM"u8, 0x04, 0x04, 0, 0, 0, 0, (byte)(iim.Count >> 8), (byte)iim.Count, .. iim];
+        using var photo = Photo(300, 200);
+        using var tagged = photo.Mutate(m => m.Set(GValue.BlobType, "iptc-data", resource));
+        return Jpeg(tagged);
+    }
+
     /// <summary>EXIF orientation 6: stored landscape, to be shown rotated 90° clockwise (portrait).</summary>
     public static byte[] RotatedJpeg(int storedWidth, int storedHeight)
     {

@@ -79,6 +79,14 @@ public static class AssetEndpoints
         {
             return (null, Refuse(AssetWrites.TooLarge(file.Length, settings)));
         }
+        // The fields take the text a JSON body's strings do (AcceptedText); the file's own name is cleaned when stored.
+        foreach (var name in (string[])["alt", "caption", "credit"])
+        {
+            if (AcceptedText.IndexOfRefused(form[name].ToString(), out var codePoint) >= 0)
+            {
+                return (null, Problems.InvalidText(name, codePoint));
+            }
+        }
         var metadata = new Dictionary<string, string[]>();
         string? Field(string name, int max)
         {

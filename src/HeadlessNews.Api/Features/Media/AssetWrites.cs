@@ -98,6 +98,14 @@ public sealed class AssetWrites(
         return (buffer.ToArray(), filename, null);
     }
 
+    /// <summary>
+    /// A multipart filename or a URL's last segment as stored: no control character belongs in a name (tab and line
+    /// breaks included), and what <see cref="AcceptedText"/> refuses would make the asset's next <c>PUT</c> of the same
+    /// JSON a 400; "image" when nothing is left.
+    /// </summary>
+    private static string StoredFilename(string given) =>
+        AcceptedText.Cut(new string([.. AcceptedText.WithoutRefused(given).Where(c => !char.IsControl(c))]).Trim(), 255) is { Length: > 0 } name ? name : "image";
+
     public static ImageRefusal TooLarge(long bytes, MediaOptions settings) => new(StatusCodes.Status413PayloadTooLarge,
         $"The image is {bytes:N0} bytes or more; at most {settings.MaxUploadBytes:N0} bytes are accepted (Media:MaxUploadBytes).");
 
@@ -119,7 +127,7 @@ public sealed class AssetWrites(
         var asset = new Asset
         {
             Id = Guid.CreateVersion7(),
-            Filename = AcceptedText.Cut(upload.Filename, 255) ?? "image",
+            Filename = StoredFilename(upload.Filename),
             ContentType = image.ContentType,
             Width = image.Width,
             Height = image.Height,

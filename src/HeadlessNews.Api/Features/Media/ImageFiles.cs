@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -224,10 +225,17 @@ public static partial class ImageFiles
     private static readonly XNamespace Dc = "http://purl.org/dc/elements/1.1/";
     private static readonly XNamespace Photoshop = "http://ns.adobe.com/photoshop/1.0/";
 
-    /// <summary>IPTC-IIM application record (2:xx) datasets: 0x1C, record, dataset, 16-bit length, value.</summary>
-    private static Dictionary<int, string> Iptc(byte[] data)
+    /// <summary>
+    /// IPTC-IIM application record (2:xx) datasets: 0x1C, record, dataset, 16-bit length, value. The text is UTF-8 when
+    /// the envelope's coded character set (1:90) says so (ESC % G); without it IIM text is an 8-bit set, Latin-1 by the
+    /// standard's default and Windows-1252 in practice (Photoshop), read as 1252 unless the bytes are valid UTF-8 (files
+    /// whose writer left 1:90 out; Latin-1 text is almost never valid UTF-8 once it holds a byte above 0x7F).
+    /// </summary>
+    private static Dictionary<int, string> Iptc(byte[] block)
     {
-        var found = new Dictionary<int, string>();
+        var data = IimOf(block);
+        var values = new List<(int Dataset, int Start, int Length)>();
+        var declaredUtf8 = false;
         for (var i = 0; i + 5 <= data.Length;)
         {
             if (data[i] != 0x1C)
@@ -240,13 +248,83 @@ public static partial class ImageFiles
             {
                 break;
             }
-            if (data[i + 1] == 2 && Clean(Encoding.UTF8.GetString(data, i + 5, length)) is { } value)
+            if (data[i + 1] == 1 && data[i + 2] == 90)
             {
-                found.TryAdd(data[i + 2], value);
+                declaredUtf8 = data.Slice(i + 5, length).SequenceEqual(Utf8Escape);
+            }
+            else if (data[i + 1] == 2)
+            {
+                values.Add((data[i + 2], i + 5, length));
             }
             i += 5 + length;
         }
+        var found = new Dictionary<int, string>();
+        foreach (var (dataset, start, length) in values)
+        {
+            if (Clean(IptcText(data.Slice(start, length), declaredUtf8)) is { } value)
+            {
+                found.TryAdd(dataset, value);
+            }
+        }
         return found;
+    }
+
+    /// <summary>
+    /// The IIM block of Photoshop's image resources (APP13 "Photoshop 3.0", resource 8BIM 0x0404), or the data itself
+    /// when it is not wrapped. Walked resource by resource: a scan for 0x1C took a header byte (a resource size of 28) for
+    /// the first dataset and read nothing.
+    /// </summary>
+    private static ReadOnlySpan<byte> IimOf(ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> header = "Photoshop 3.0\0"u8;
+        if (!data.StartsWith(header))
+        {
+            return data;
+        }
+        for (var at = header.Length; at + 12 <= data.Length && data.Slice(at, 4).SequenceEqual("8BIM"u8);)
+        {
+            var id = (data[at + 4] << 8) | data[at + 5];
+            // The name is a Pascal string (a length byte, then the characters) padded to an even length.
+            var sizeAt = at + 6 + ((data[at + 6] + 2) & ~1);
+            if (sizeAt + 4 > data.Length)
+            {
+                break;
+            }
+            var size = BinaryPrimitives.ReadInt32BigEndian(data[sizeAt..]);
+            var start = sizeAt + 4;
+            if (size < 0 || size > data.Length - start)
+            {
+                break;
+            }
+            if (id == 0x0404)
+            {
+                return data.Slice(start, size);
+            }
+            at = start + size + (size & 1);
+        }
+        return [];
+    }
+
+    /// <summary>ISO 2022's designation of UTF-8, as IPTC's 1:90 holds it.</summary>
+    private static ReadOnlySpan<byte> Utf8Escape => [0x1B, 0x25, 0x47];
+
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
+
+    private static string IptcText(ReadOnlySpan<byte> bytes, bool declaredUtf8)
+    {
+        if (declaredUtf8)
+        {
+            return Encoding.UTF8.GetString(bytes);
+        }
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Windows1252.GetString(bytes);
+        }
     }
 
     private static XDocument? Xmp(byte[] data)
@@ -277,7 +355,8 @@ public static partial class ImageFiles
         return Clean(value);
     }
 
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().Replace("\0", string.Empty, StringComparison.Ordinal);
+    /// <summary>Embedded text as stored: without what <see cref="AcceptedText"/> refuses (an editor must be able to send it back unchanged); null when nothing is left.</summary>
+    private static string? Clean(string? value) => AcceptedText.WithoutRefused(value ?? string.Empty).Trim() is { Length: > 0 } kept ? kept : null;
 
     /// <summary>libvips shows EXIF strings as <c>value (value, ASCII, n components, n bytes)</c>.</summary>
     [GeneratedRegex(@"^(.*?)(?: \([^()]*\))?$", RegexOptions.Singleline)]

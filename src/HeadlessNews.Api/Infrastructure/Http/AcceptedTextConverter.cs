@@ -76,7 +76,7 @@ public sealed class AcceptedTextConverter : JsonConverter<string>
 /// <summary>A JSON string held a character <see cref="AcceptedText"/> refuses.</summary>
 public sealed class InvalidTextException(int codePoint) : JsonException(Describe(codePoint))
 {
-    private static string Describe(int codePoint) => codePoint switch
+    public static string Describe(int codePoint) => codePoint switch
     {
         0 => "Text may not contain NUL characters (U+0000).",
         < ' ' or (>= 0x7F and <= 0x9F) => $"Text may not contain control characters other than tab, line feed and carriage return (found U+{codePoint:X4}).",

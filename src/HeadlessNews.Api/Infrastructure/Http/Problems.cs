@@ -42,6 +42,15 @@ public static class Problems
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>The problem a JSON body with a refused character gets (<see cref="AcceptedText"/>), for text read otherwise (a form field).</summary>
+    public static ProblemHttpResult InvalidText(string field, int codePoint)
+    {
+        var message = InvalidTextException.Describe(codePoint);
+        return TypedResults.Problem(
+            $"{field}: {message}", statusCode: StatusCodes.Status400BadRequest, title: "Invalid text",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+    }
+
     public const string ValidationTitle = "Validation failed";
     public const string ValidationDetail = "One or more fields are invalid; see errors.";
     /// <summary>RFC 9110's name for 413, which the framework's own 413 problems carry.</summary>

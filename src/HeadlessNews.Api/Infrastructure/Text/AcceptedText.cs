@@ -56,6 +56,32 @@ public static class AcceptedText
         return control;
     }
 
+    /// <summary>
+    /// The text without the characters <see cref="IndexOfRefused"/> finds: for text the API keeps though no caller typed it
+    /// as a field (a caption inside an image file, a multipart filename), which it cleans rather than refuses, so the
+    /// stored value can be sent back unchanged.
+    /// </summary>
+    public static string WithoutRefused(string text)
+    {
+        var first = IndexOfRefused(text, out _);
+        if (first < 0)
+        {
+            return text;
+        }
+        var kept = new StringBuilder(text.Length).Append(text, 0, first);
+        var rest = text.AsSpan(first);
+        while (!rest.IsEmpty)
+        {
+            var decoded = Rune.DecodeFromUtf16(rest, out var rune, out var consumed);
+            if (decoded == OperationStatus.Done && !IsRefused(rune.Value) && rune.Value is not (>= 0x7F and <= 0x9F))
+            {
+                kept.Append(rest[..consumed]);
+            }
+            rest = rest[Math.Max(consumed, 1)..];
+        }
+        return kept.ToString();
+    }
+
     private static bool IsRefused(int codePoint) => codePoint < ' '
         ? codePoint is not ('\t' or '\n' or '\r')
         : codePoint is >= 0xFDD0 and <= 0xFDEF || (codePoint & 0xFFFE) == 0xFFFE;
