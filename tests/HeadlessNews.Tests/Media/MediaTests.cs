@@ -591,6 +591,19 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
+    public async Task An_archived_articles_picture_stays_in_use_so_the_article_can_be_restored()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(500, 400)));
+        var article = await PublishWithHeroAsync(editor, asset.Id());
+        await (await editor.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/articles/{article.Id()}", article.Version())).AssertSuccessAsync(HttpStatusCode.NoContent);
+
+        var conflict = await (await editor.SendWithIfMatchAsync(HttpMethod.Delete, $"/v1/manage/assets/{asset.Id()}", asset.Version()))
+            .AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(article.Id(), Assert.Single(conflict.GetProperty("users").EnumerateArray()).GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task Deleting_an_asset_an_article_uses_is_409_naming_it_and_an_unused_one_goes_with_its_files()
     {
         var editor = await EditorAsync();

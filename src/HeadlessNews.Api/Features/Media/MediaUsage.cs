@@ -15,8 +15,9 @@ public interface IAssetVisibility
 public static class MediaUsage
 {
     /// <summary>
-    /// Articles (other than archived ones) whose hero image or image blocks reference the asset, or one of whose live blog
-    /// entries (other than deleted ones) does, and notices (other than withdrawn ones) whose images do.
+    /// Articles whose hero image or image blocks reference the asset, or one of whose live blog entries (other than deleted
+    /// ones) does, and notices (other than withdrawn ones) whose images do. Archived articles count: archiving is soft, and
+    /// restoring a revision refuses an image block whose asset is gone.
     /// </summary>
     public static async Task<List<AssetUser>> UsersAsync(HeadlessNewsDbContext db, Guid assetId, CancellationToken cancellationToken)
     {
@@ -24,10 +25,10 @@ public static class MediaUsage
         var inBody = ListShowing(assetId);
         var rows = await db.Database.SqlQuery<UserRow>($"""
             SELECT id AS "Id", headline AS "Title" FROM articles
-             WHERE status <> 'Archived' AND (hero_image ->> 'assetId' = {id} OR body @> {inBody}::jsonb)
+             WHERE hero_image ->> 'assetId' = {id} OR body @> {inBody}::jsonb
             UNION
             SELECT a.id, a.headline FROM live_blog_entries e JOIN articles a ON a.id = e.article_id
-             WHERE a.status <> 'Archived' AND e.deleted_at IS NULL AND e.body @> {inBody}::jsonb
+             WHERE e.deleted_at IS NULL AND e.body @> {inBody}::jsonb
              ORDER BY "Id" LIMIT 50
             """).ToListAsync(cancellationToken);
         var notices = await db.Database.SqlQuery<UserRow>($"""
