@@ -15,7 +15,8 @@ public static class AssetEndpoints
             .Accepts<CreateAssetFromUrlRequest>("application/json")
             // Routing matches the body type by the last accepts metadata only: it names both.
             .WithMetadata(new Microsoft.AspNetCore.Http.Metadata.AcceptsMetadata(["multipart/form-data", "application/json"]))
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithRequestTimeout(AssetWrites.UploadTimeoutPolicy);
         assets.MapGet("", ListAssets).WithName("ListAssets").WithSummary("The asset library, most recently updated first; q searches filename, alt, caption and credit.")
             .RequireAuthorization(Scopes.Policies.MediaRead);
         assets.MapGet("/{id:guid}", GetAsset).WithName("GetAsset").WithSummary("Read one asset.")

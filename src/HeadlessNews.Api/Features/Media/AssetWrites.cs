@@ -20,6 +20,12 @@ public sealed class AssetWrites(
     public const string SourcesHttpClient = "media-sources";
 
     /// <summary>
+    /// The upload route's request timeout: <c>Limits:RequestTimeoutSeconds</c> plus <c>Media:FetchTimeoutSeconds</c>, so a
+    /// slow <c>sourceUrl</c> ends as the fetch's own 422 rather than as the request timeout's 503 (30 s each by default).
+    /// </summary>
+    public const string UploadTimeoutPolicy = "asset-upload";
+
+    /// <summary>
     /// Redirects followed from a picture's URL: an archive's old <c>http://</c> links to a site now on https, a CDN. Each
     /// target is checked as the URL itself was, and connected to under the same rules.
     /// </summary>

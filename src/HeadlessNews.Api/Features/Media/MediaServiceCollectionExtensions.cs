@@ -1,5 +1,6 @@
 using HeadlessNews.Api.Features.Webhooks;
 using HeadlessNews.Api.Infrastructure.Caching;
+using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace HeadlessNews.Api.Features.Media;
 
@@ -21,6 +22,13 @@ public static class MediaServiceCollectionExtensions
         services.AddSingleton(provider => new RequestBodyLimit(
             request => HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1/manage/assets"),
             provider.GetRequiredService<IOptions<MediaOptions>>().Value.MaxUploadBytes + 64 * 1024));
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<HttpLimitsOptions>, IOptions<MediaOptions>>((timeouts, limits, media) =>
+            timeouts.AddPolicy(AssetWrites.UploadTimeoutPolicy, new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(limits.Value.RequestTimeoutSeconds + media.Value.FetchTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = context => timeouts.DefaultPolicy!.WriteTimeoutResponse!(context),
+            }));
         services.AddScoped<AssetWrites>();
         services.AddHttpClient(AssetWrites.SourcesHttpClient, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HeadlessNews-Media/1.0"))
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
