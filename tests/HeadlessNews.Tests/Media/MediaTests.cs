@@ -165,6 +165,19 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
+    public async Task A_not_yet_public_renditions_404_is_kept_by_no_cache_and_carries_the_asset_key_the_publication_purges()
+    {
+        var editor = await EditorAsync();
+        var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+
+        var hidden = await api.CreateClient().GetAsync(RenditionUrl(asset, 320, "jpg"));
+
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.True(hidden.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {hidden.Headers.CacheControl}");
+        Assert.Equal($"asset:{asset.Id()}", hidden.Headers.GetValues("Surrogate-Key").Single());
+    }
+
+    [Fact]
     public async Task A_public_picture_once_sent_is_served_from_memory_even_when_its_files_are_gone()
     {
         var editor = await EditorAsync();

@@ -32,6 +32,9 @@ public static class RenditionEndpoints
         if (asset is null || (!isPublic && !urls.IsValidSignature(id, exp, sig, now)
             && !(await authorization.AuthorizeAsync(http.User, Scopes.Policies.MediaRead)).Succeeded))
         {
+            // A 404 is cacheable by default: one kept at the edge would outlive the publication, whose purge names this key.
+            http.Response.Headers.CacheControl = "private, no-store";
+            http.Response.Headers[CacheTags.HeaderName] = Asset.CacheTag(id);
             return Problems.NotFound($"No image {id} is published.");
         }
         if (version < 1 || version > asset.Version)
