@@ -412,7 +412,12 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         var editor = await EditorAsync();
         var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
         var url = RenditionUrl(asset, 320, "auto");
-        foreach (var (accept, expected) in new[] { ("image/avif,image/webp,*/*", "image/avif"), ("image/webp,*/*", "image/webp"), ("*/*", "image/jpeg") })
+        // A type named with q=0 is refused (RFC 9110 12.4.2), and a name is the whole type, not a prefix of another.
+        foreach (var (accept, expected) in new[]
+        {
+            ("image/avif,image/webp,*/*", "image/avif"), ("image/webp,*/*", "image/webp"), ("*/*", "image/jpeg"),
+            ("image/avif;q=0, image/webp, */*;q=0.8", "image/webp"), ("image/jpeg, image/webp;q=0.0", "image/jpeg"), ("image/avifx, */*", "image/jpeg"),
+        })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.ParseAdd(accept);

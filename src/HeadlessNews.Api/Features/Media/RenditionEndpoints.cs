@@ -116,12 +116,27 @@ public static class RenditionEndpoints
         }
         var format = rendition[(dot + 1)..] switch
         {
-            "auto" when accept?.Contains(ImageFiles.Avif, StringComparison.OrdinalIgnoreCase) == true => "avif",
-            "auto" when accept?.Contains(ImageFiles.WebP, StringComparison.OrdinalIgnoreCase) == true => "webp",
+            "auto" when Names(accept, ImageFiles.Avif) => "avif",
+            "auto" when Names(accept, ImageFiles.WebP) => "webp",
             "auto" => "jpg",
             var named and ("jpg" or "webp" or "avif") => named,
             _ => null,
         };
         return format is null ? null : new RenditionSpec(width, format, ratio);
+    }
+
+    /// <summary>Whether <paramref name="accept"/> names <paramref name="mediaType"/> itself with a weight above 0 (<c>q=0</c> is a refusal).</summary>
+    private static bool Names(string? accept, string mediaType)
+    {
+        foreach (var entry in (accept ?? string.Empty).Split(',', StringSplitOptions.TrimEntries))
+        {
+            var parts = entry.Split(';', StringSplitOptions.TrimEntries);
+            if (parts[0].Equals(mediaType, StringComparison.OrdinalIgnoreCase))
+            {
+                return !parts.Skip(1).Any(p => p.StartsWith("q=", StringComparison.OrdinalIgnoreCase)
+                    && double.TryParse(p[2..], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var weight) && weight <= 0);
+            }
+        }
+        return false;
     }
 }
