@@ -513,6 +513,18 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     }
 
     [Fact]
+    public async Task An_interlaced_png_too_large_to_decode_whole_is_refused_and_a_small_one_is_kept()
+    {
+        var editor = await EditorAsync();
+        // 6,000 × 6,000 × 4 bands × 2 bytes: 288 MB decoded, from a file of well under a megabyte.
+        var problem = await (await UploadAsync(editor, TestImages.InterlacedPng(6000, 6000), "poster.png")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("interlaced PNG", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var small = await UploadedAsync(editor, TestImages.InterlacedPng(640, 480));
+        Assert.Equal(640, small.GetProperty("width").GetInt32());
+    }
+
+    [Fact]
     public async Task Uploading_identical_bytes_again_answers_200_with_the_same_asset_and_its_etag()
     {
         var editor = await EditorAsync();

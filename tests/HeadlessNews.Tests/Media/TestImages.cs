@@ -110,6 +110,45 @@ internal static class TestImages
         return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", idat), .. Chunk("IEND", [])];
     }
 
+    /// <summary>
+    /// A real interlaced (Adam7) PNG of 16-bit RGBA pixels in one random colour, written row by row without holding the
+    /// picture: small on disk however large it declares itself, and decodable only whole.
+    /// </summary>
+    public static byte[] InterlacedPng(int width, int height)
+    {
+        var pixel = new byte[8];
+        Random.Shared.NextBytes(pixel.AsSpan(0, 6));
+        pixel[6] = pixel[7] = 0xFF;
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            foreach (var (x0, y0, dx, dy) in new[] { (0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2) })
+            {
+                var (columns, rows) = ((width - x0 + dx - 1) / dx, (height - y0 + dy - 1) / dy);
+                if (columns == 0 || rows == 0)
+                {
+                    continue;
+                }
+                var row = new byte[1 + columns * pixel.Length]; // filter type 0, then the pixels
+                for (var i = 1; i < row.Length; i += pixel.Length)
+                {
+                    pixel.CopyTo(row, i);
+                }
+                for (var y = 0; y < rows; y++)
+                {
+                    zlib.Write(row);
+                }
+            }
+        }
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(0), (uint)width);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
+        ihdr[8] = 16; // bit depth
+        ihdr[9] = 6; // truecolour with alpha
+        ihdr[12] = 1; // Adam7
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", compressed.ToArray()), .. Chunk("IEND", [])];
+    }
+
     private static byte[] Chunk(string type, byte[] data)
     {
         var typeAndData = (byte[])[.. Encoding.ASCII.GetBytes(type), .. data];
