@@ -254,4 +254,25 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         var ninjs = JsonDocument.Parse(await partner.GetStringAsync($"/v1/feeds/articles.ninjs?section={section}&limit=1")).RootElement;
         Assert.Equal($"urn:uuid:{live.Id()}", Assert.Single(ninjs.EnumerateArray()).GetProperty("uri").GetString());
     }
+
+    [Fact]
+    public async Task A_partners_full_text_carries_its_pictures_at_absolute_urls()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        var section = (await editor.CreateSectionAsync()).GetProperty("slug").GetString()!;
+        var picture = await Media.MediaTests.UploadedAsync(editor, Media.TestImages.Jpeg(Media.TestImages.Photo(700, 500)));
+        await editor.CreatePublishedAsync(new
+        {
+            headline = Editorial.Unique("Harbour wall repaired"), section,
+            body = new object[] { new { type = "paragraph", html = "Work finished on Friday." }, new { type = "image", assetId = picture.Id(), alt = "The harbour wall" } },
+        });
+        var partner = api.CreateClient();
+        partner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await api.CreateKeyAsync(["feeds:partner"]));
+        var html = JsonDocument.Parse(await partner.GetStringAsync($"/v1/feeds/articles.json?section={section}")).RootElement
+            .GetProperty("items")[0].GetProperty("content_html").GetString()!;
+        var source = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html).QuerySelector("img")!.GetAttribute("src")!;
+        // No public site configured: a JSON Feed body has no base URL, so the path is made absolute under the API's own host.
+        Assert.Matches("^https?://", source);
+        Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync(new Uri(source).PathAndQuery)).StatusCode);
+    }
 }

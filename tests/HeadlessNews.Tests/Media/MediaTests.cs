@@ -360,9 +360,11 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
     {
         var editor = await EditorAsync();
         var asset = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
+        var inline = await UploadedAsync(editor, TestImages.Jpeg(TestImages.Photo(700, 500)));
         var article = await editor.CreatePublishedAsync(new
         {
-            headline = Editorial.Unique("Embargoed pier"), body = Editorial.OneParagraph(), heroImage = new { assetId = asset.Id() },
+            headline = Editorial.Unique("Embargoed pier"), heroImage = new { assetId = asset.Id() },
+            body = new object[] { new { type = "paragraph", html = "The pier reopens." }, new { type = "image", assetId = inline.Id(), alt = "The pier at dawn" } },
             embargoUntil = api.Clock.GetUtcNow().AddHours(2),
         });
         var partner = await api.ClientWithScopesAsync("feeds:partner");
@@ -377,6 +379,17 @@ public sealed class MediaTests(MediaApiFactory api) : IClassFixture<MediaApiFact
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         Assert.True(signed.Headers.CacheControl is { Private: true, NoStore: true }, "An embargoed picture never enters a shared cache.");
         await (await anonymous.GetAsync(new Uri(href).AbsolutePath)).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // The body's pictures too: RSS and JSON Feed give a body no base URL, so they are absolute, and signed like the hero.
+        var body = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(item.GetProperty("bodies")[0].GetProperty("value").GetString()!);
+        var inlineSources = body.QuerySelectorAll("img").SelectMany(img => new[] { img.GetAttribute("src")! }
+            .Concat((img.GetAttribute("srcset") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.Split(' ')[0]))).ToList();
+        Assert.NotEmpty(inlineSources);
+        foreach (var source in inlineSources)
+        {
+            Assert.Matches("^https?://", source);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(PathOf(source))).StatusCode);
+        }
     }
 
     [Fact]

@@ -132,13 +132,14 @@ public static class FeedEndpoints
         var entries = documents.Select(a =>
         {
             var visibleFrom = a.EmbargoUntil is { } embargo && embargo > a.PublishAt!.Value ? embargo : a.PublishAt!.Value;
+            var signedUntil = SignedUntil(a.EmbargoUntil > now ? a.EmbargoUntil : null, now);
             return new FeedEntry(
-            a.Id, a.Headline, a.Standfirst, partner ? a.BodyHtml : null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
+            a.Id, a.Headline, a.Standfirst, partner ? sources.MediaUrls.InFeed(a.BodyHtml, origin, signedUntil) : null, new Uri(site, $"articles/{Uri.EscapeDataString(a.Slug)}"),
             visibleFrom, ChangedAt(a.UpdatedAt, visibleFrom, now), a.FirstPublishedAt ?? a.PublishAt!.Value,
             a.Version, a.Language, [.. a.Authors.Select(x => x.Name)], [.. a.Tags.Select(t => new FeedTerm(t.Slug, t.Name))],
             a.Section is null ? null : new FeedTerm(a.Section.Slug, a.Section.Name), [.. a.Places.Select(p => new FeedTerm(p.Slug, p.Name))],
             a.EmbargoUntil > now ? a.EmbargoUntil : null,
-            FeedImageOf(a.HeroImage, origin, a.EmbargoUntil > now ? a.EmbargoUntil : null, sources.MediaUrls, now));
+            FeedImageOf(a.HeroImage, origin, signedUntil, sources.MediaUrls));
         }).ToList();
         var channel = new FeedChannel("Latest stories", "The newest published stories.", sources.Options.Value.PublicationName, HomePage(site, sources.Options.Value, "articles"), FeedUrl(http),
             filter.Language is null ? Languages.Default : Languages.Normalise(filter.Language),
@@ -241,11 +242,14 @@ public static class FeedEndpoints
     }
 
     /// <summary>
-    /// The hero as feeds carry it, with absolute URLs (relative ones resolved against this API). An embargoed item's
-    /// (partners only) are signed, so the partner can fetch them before they are public, until an hour after the embargo
-    /// and for at most a week.
+    /// Until when an embargoed item's pictures (partners only) are signed, so the partner can fetch them before they are
+    /// public: an hour after the embargo, and at most a week.
     /// </summary>
-    private static FeedImage? FeedImageOf(DeliveredImage? hero, Uri origin, DateTimeOffset? embargoedUntil, MediaUrls urls, DateTimeOffset now)
+    private static DateTimeOffset? SignedUntil(DateTimeOffset? embargoedUntil, DateTimeOffset now) =>
+        embargoedUntil is { } embargo ? new[] { embargo.AddHours(1), now.AddDays(7) }.Min() : null;
+
+    /// <summary>The hero as feeds carry it, with absolute URLs (relative ones resolved against this API), signed until <paramref name="signedUntil"/> when given.</summary>
+    private static FeedImage? FeedImageOf(DeliveredImage? hero, Uri origin, DateTimeOffset? signedUntil, MediaUrls urls)
     {
         if (hero is null || !Uri.TryCreate(origin, hero.Src, out var url))
         {
@@ -255,7 +259,6 @@ public static class FeedEndpoints
         {
             return new FeedImage(url, hero.Alt, hero.Caption, null, null, null, []);
         }
-        var signedUntil = embargoedUntil is { } embargo ? new[] { embargo.AddHours(1), now.AddDays(7) }.Min() : (DateTimeOffset?)null;
         Uri Absolute(string path) => new(origin, signedUntil is { } until ? urls.Sign(path, assetId, until) : path);
         int HeightAt(int w) => (int)Math.Round((double)Math.Min(w, width) * height / width);
         var srcWidth = Math.Min(MediaUrls.SrcWidth([.. hero.Srcset.Select(r => r.Width)]), width);

@@ -1,8 +1,8 @@
-
+using System.Text.RegularExpressions;
 namespace HeadlessNews.Api.Features.Media;
 
 /// <summary>Rendition URLs, and signed ones (<c>?exp=&amp;sig=</c>) that open an unpublished asset's renditions until <c>exp</c>.</summary>
-public sealed class MediaUrls(TokenSigner signer, IOptions<MediaOptions> options, IOptions<DeliveryOptions> delivery)
+public sealed partial class MediaUrls(TokenSigner signer, IOptions<MediaOptions> options, IOptions<DeliveryOptions> delivery)
 {
     private const string Purpose = "image-url";
 
@@ -32,6 +32,21 @@ public sealed class MediaUrls(TokenSigner signer, IOptions<MediaOptions> options
         var exp = expires.ToUnixTimeSeconds();
         return $"{url}{(url.Contains('?', StringComparison.Ordinal) ? '&' : '?')}exp={exp}&sig={signer.Sign(Purpose, new Grant(id, exp))}";
     }
+
+    /// <summary>
+    /// Body HTML as a feed carries it (RSS and JSON Feed give it no base URL): every rendition path in it absolute under
+    /// <paramref name="origin"/> (one already absolute under <c>Delivery:PublicBaseUrl</c> stays), and signed until
+    /// <paramref name="signedUntil"/> when given (an embargoed story's pictures, for the partner to prepare).
+    /// </summary>
+    public string InFeed(string html, Uri origin, DateTimeOffset? signedUntil) => RenditionInHtml().Replace(html, match =>
+    {
+        var url = match.Groups["base"].Success ? match.Value : new Uri(origin, match.Value).ToString();
+        return signedUntil is { } until ? Sign(url, Guid.Parse(match.Groups["id"].ValueSpan), until).Replace("&", "&amp;", StringComparison.Ordinal) : url;
+    });
+
+    /// <summary>A rendition URL in an attribute: after a quote, or after a comma or space in a srcset.</summary>
+    [GeneratedRegex("""(?<=["\s,])(?<base>https?://[^"\s,/]+(?:/[^"\s,]*?)?)?/v1/images/(?<id>[0-9a-fA-F-]{36})/[^"\s,]+""")]
+    private static partial Regex RenditionInHtml();
 
     public bool IsValidSignature(Guid id, long? exp, string? sig, DateTimeOffset now) =>
         exp is { } expires && expires > now.ToUnixTimeSeconds() && signer.TryRead<Grant>(Purpose, sig, out var grant) && grant!.Id == id && grant.Exp == expires;
