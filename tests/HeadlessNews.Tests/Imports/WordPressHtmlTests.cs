@@ -120,6 +120,8 @@ public sealed class WordPressHtmlTests
         Assert.Equal(("Mortar | £42,000", "Costs"), (blocks[1].Html, blocks[2].Html));
         Assert.Equal("https://www.instagram.com/p/abc/", blocks[3].Url);
         Assert.Contains("a <script> was left out", converted.Notes);
+        // A list block has one level: the nested items follow their parent's, and the report says the levels went.
+        Assert.Contains("a list nested in a list was flattened: its items follow the item they were under, in one list", converted.Notes);
     }
 
     [Fact]

@@ -614,6 +614,10 @@ public static partial class WordPressHtml
                 {
                     notes.Add("a numbered list's own numbering (a start other than 1, or counting down) was not kept: a list here counts up from 1");
                 }
+                if (element.QuerySelector("li ul, li ol") is not null)
+                {
+                    notes.Add("a list nested in a list was flattened: its items follow the item they were under, in one list");
+                }
                 // A list item holds text only: its pictures and players follow the list.
                 var listed = TakeOut(element);
                 var items = ListItems(element).Where(i => !IsBlank(PlainText(i))).ToList();
