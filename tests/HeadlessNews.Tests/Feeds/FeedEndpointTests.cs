@@ -275,4 +275,24 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         Assert.Matches("^https?://", source);
         Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync(new Uri(source).PathAndQuery)).StatusCode);
     }
+
+    [Fact]
+    public async Task The_notice_feeds_take_a_limit_like_the_article_feeds()
+    {
+        var editor = await api.ClientWithScopesAsync("*");
+        for (var i = 0; i < 2; i++)
+        {
+            var notice = NoticeRequests.Valid();
+            notice["effectiveFrom"] = null;
+            notice["effectiveTo"] = null;
+            notice["responseDeadline"] = null;
+            var created = await editor.CreateAsync(notice);
+            await editor.WorkflowAsync(created.Id(), "publish", created.Version());
+        }
+        var reader = api.CreateClient();
+        var one = JsonDocument.Parse(await reader.GetStringAsync("/v1/feeds/notices.json?limit=1")).RootElement;
+        Assert.Single(one.GetProperty("items").EnumerateArray());
+        Assert.True(JsonDocument.Parse(await reader.GetStringAsync("/v1/feeds/notices.json?limit=2")).RootElement.GetProperty("items").GetArrayLength() == 2);
+        await (await reader.GetAsync("/v1/feeds/notices.rss?limit=101")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
 }

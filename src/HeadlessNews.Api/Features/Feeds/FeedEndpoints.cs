@@ -35,11 +35,11 @@ public static class FeedEndpoints
             .WithName("ArticlesJsonFeed").WithSummary("JSON Feed 1.1 of the newest visible articles.").Produces<JsonElement>(200, "application/feed+json");
         feeds.MapGet("/articles.ninjs", (HttpContext http, ArticleFeedQuery query, [AsParameters] FeedSources sources, CancellationToken ct) => ArticlesAsync(http, query, sources, "ninjs", ct))
             .WithName("ArticlesNinjs").WithSummary("A JSON array of IPTC ninjs 2.2 items (partners also get embargoed items with 'embargoed').").Produces<IReadOnlyList<System.Text.Json.JsonElement>>(200, "application/json");
-        feeds.MapGet("/notices.rss", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "rss", ct))
+        feeds.MapGet("/notices.rss", (HttpContext http, string? language, int? limit, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, limit, sources, "rss", ct))
             .WithName("NoticesRss").WithSummary("RSS 2.0 of active public notices.").Produces<string>(200, "application/rss+xml");
-        feeds.MapGet("/notices.atom", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "atom", ct))
+        feeds.MapGet("/notices.atom", (HttpContext http, string? language, int? limit, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, limit, sources, "atom", ct))
             .WithName("NoticesAtom").WithSummary("Atom of active public notices.").Produces<string>(200, "application/atom+xml");
-        feeds.MapGet("/notices.json", (HttpContext http, string? language, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, sources, "json", ct))
+        feeds.MapGet("/notices.json", (HttpContext http, string? language, int? limit, [AsParameters] FeedSources sources, CancellationToken ct) => NoticesAsync(http, language, limit, sources, "json", ct))
             .WithName("NoticesJsonFeed").WithSummary("JSON Feed 1.1 of active public notices.").Produces<JsonElement>(200, "application/feed+json");
         app.MapGet("/sitemaps/news.xml", NewsSitemapAsync).WithTags("Syndication").CacheDelivery()
             .WithName("NewsSitemap").WithSummary("Google News sitemap: articles published in the last 48 hours (at most 1,000).").Produces<string>(200, "application/xml");
@@ -77,9 +77,9 @@ public static class FeedEndpoints
     private static async Task<IResult> ArticlesAsync(HttpContext http, ArticleFeedQuery filter, FeedSources sources, string format, CancellationToken cancellationToken)
     {
         var take = filter.Limit ?? DefaultItems;
-        if (take is < 1 or > Pagination.MaxLimit)
+        if (LimitProblem(take) is { } badLimit)
         {
-            return Problems.Validation("limit", $"limit must be between 1 and {Pagination.MaxLimit}.");
+            return badLimit;
         }
         if (Languages.QueryProblem(filter.Language) is { } badLanguage)
         {
@@ -149,15 +149,21 @@ public static class FeedEndpoints
     }
 
     /// <param name="language">Each notice's title and body in this language where it has it, else in its own; each item says which.</param>
-    private static async Task<IResult> NoticesAsync(HttpContext http, string? language, FeedSources sources, string format, CancellationToken cancellationToken)
+    /// <param name="limit">Items, 1-100 (default 50), newest published first.</param>
+    private static async Task<IResult> NoticesAsync(HttpContext http, string? language, int? limit, FeedSources sources, string format, CancellationToken cancellationToken)
     {
+        var take = limit ?? DefaultItems;
+        if (LimitProblem(take) is { } badLimit)
+        {
+            return badLimit;
+        }
         if (Languages.QueryProblem(language) is { } badLanguage)
         {
             return badLanguage;
         }
         var now = sources.Clock.GetUtcNow();
         var notices = await sources.Db.Set<Notice>().AsNoTracking().Active(now)
-            .OrderByDescending(n => n.PublishedAt).ThenByDescending(n => n.Id).Take(DefaultItems).ToListAsync(cancellationToken);
+            .OrderByDescending(n => n.PublishedAt).ThenByDescending(n => n.Id).Take(take).ToListAsync(cancellationToken);
         var site = SiteBase(http, sources.Options.Value);
         var entries = notices.Select(n =>
         {
@@ -214,6 +220,9 @@ public static class FeedEndpoints
             }
         }
     }
+
+    private static ProblemHttpResult? LimitProblem(int take) =>
+        take is < 1 or > Pagination.MaxLimit ? Problems.Validation("limit", $"limit must be between 1 and {Pagination.MaxLimit}.") : null;
 
     /// <summary>When an item last changed for a reader: its own update, or its coming into view if that was later.</summary>
     private static DateTimeOffset ChangedAt(DateTimeOffset updatedAt, DateTimeOffset? visibleFrom, DateTimeOffset now) =>
