@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Npgsql;
 
 namespace HeadlessNews.Tests.Support;
@@ -41,11 +42,17 @@ public sealed class DatabaseStandIn : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
-    /// <summary>What the server sends from now on waits until <see cref="Hold.Release"/>; <see cref="Hold.Holding"/> completes once something does.</summary>
-    public Hold HoldAnswers() => _hold = new Hold(this);
+    /// <summary>
+    /// What the server sends from now on waits until <see cref="Hold.Release"/>; <see cref="Hold.Holding"/> completes once
+    /// something does. With <paramref name="containing"/>, only an answer holding that text waits (and what follows it on
+    /// its connection): others, such as a node asking the standby how far it has replayed, pass.
+    /// </summary>
+    public Hold HoldAnswers(string? containing = null) => _hold = new Hold(this, containing is null ? null : Encoding.UTF8.GetBytes(containing));
 
-    public sealed class Hold(DatabaseStandIn standIn)
+    public sealed class Hold(DatabaseStandIn standIn, byte[]? marker)
     {
+        internal bool Holds(ReadOnlySpan<byte> answer) => marker is null || answer.IndexOf(marker) >= 0;
+
         private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -124,7 +131,7 @@ public sealed class DatabaseStandIn : IAsyncDisposable
             int read;
             while ((read = await source.ReadAsync(buffer, _stopped.Token)) > 0)
             {
-                if (answers && _hold is { } hold)
+                if (answers && _hold is { } hold && hold.Holds(buffer.AsSpan(0, read)))
                 {
                     await hold.WaitAsync(_stopped.Token);
                 }
