@@ -221,7 +221,7 @@ public sealed class FeedEndpointTests(UncachedApiFactory api) : IClassFixture<Un
         var (editor, section, visible, _, _) = await SeedAsync();
         var partnerKey = await api.CreateKeyAsync(["feeds:partner"]);
         var reader = api.CreateClient();
-        var json = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}&key={partnerKey}")).RootElement;
+        var json = JsonDocument.Parse(await reader.GetStringAsync($"/v1/feeds/articles.json?section={section}&utm_source=newsletter&key={partnerKey}")).RootElement;
         var feedUrl = json.GetProperty("feed_url").GetString()!;
         Assert.EndsWith($"/v1/feeds/articles.json?section={section}", feedUrl, StringComparison.Ordinal);
         Assert.DoesNotContain(partnerKey, feedUrl, StringComparison.Ordinal);

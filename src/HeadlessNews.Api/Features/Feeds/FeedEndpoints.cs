@@ -291,12 +291,14 @@ public static class FeedEndpoints
     private static Uri HomePage(Uri site, DeliveryOptions options, string list) => options.PublicBaseUrl is null ? new Uri(site, list) : site;
 
     /// <summary>
-    /// The feed's own URL, its filters included (a filtered feed is another feed, with its own Atom id and JSON Feed
-    /// feed_url), without a <c>key</c> (it must never be echoed into a document a reader may share).
+    /// The feed's own URL with its filters (a filtered feed is another feed, with its own Atom id and JSON Feed feed_url):
+    /// only the parameters its cached answer varies by, so one reader's extra parameters are not served to the next, and
+    /// never a <c>key</c> (it must never be echoed into a document a reader may share).
     /// </summary>
     private static Uri FeedUrl(HttpContext http)
     {
-        var filters = QueryString.Create(http.Request.Query.Where(p => p.Key != "key"));
+        var varies = http.GetEndpoint()?.Metadata.GetMetadata<DeliveryCachePolicy>()?.QueryKeys ?? default;
+        var filters = QueryString.Create(http.Request.Query.Where(p => varies.Contains(p.Key, StringComparer.OrdinalIgnoreCase)));
         return new($"{http.Request.Scheme}://{http.Request.Host}{http.Request.Path}{filters}");
     }
 }
