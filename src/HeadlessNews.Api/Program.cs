@@ -38,7 +38,7 @@ builder.Services.AddHeadlessNewsDatabase();
 builder.Services.AddNodeLeases();
 builder.Services.AddDeliveryReadModel();
 builder.Services.AddLiveBlogs();
-builder.Services.AddSearchTurns();
+builder.Services.AddSearch();
 builder.Services.AddSingleton<IArticleUsage, ArticleUsage>();
 builder.Services.AddTokenSigning();
 builder.Services.AddSingleton<ApiKeyMint>();

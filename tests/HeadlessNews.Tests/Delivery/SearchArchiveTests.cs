@@ -1,5 +1,7 @@
 using HeadlessNews.Tests.Articles;
 using HeadlessNews.Tests.Support;
+using HeadlessNews.Api.Infrastructure.Caching;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace HeadlessNews.Tests.Delivery;
@@ -98,6 +100,9 @@ public sealed class SearchArchiveTests(UncachedApiFactory api) : IClassFixture<U
                 copied.Add((reader.GetGuid(0).ToString(), reader.GetDateTime(1)));
             }
         }
+
+        // Written behind the API's back, so evicted as a bulk writer does: the node's search index reads them then.
+        await api.Services.GetRequiredService<ICacheInvalidator>().EvictAsync(copied.Select(c => CacheTags.Article(Guid.Parse(c.Id))));
 
         var found = new List<string>();
         string? cursor = null;

@@ -24,10 +24,14 @@ public static class DeliveryServiceCollectionExtensions
         return services.AddHostedService(provider => provider.GetRequiredService<LiveBlogHub>());
     }
 
-    /// <summary>The turns full-text reads take at the database (see <see cref="SearchTurns"/>).</summary>
-    public static IServiceCollection AddSearchTurns(this IServiceCollection services)
+    /// <summary>The turns full-text reads take at the database (see <see cref="SearchTurns"/>) and the node's search index (see <see cref="SearchIndex"/>).</summary>
+    public static IServiceCollection AddSearch(this IServiceCollection services)
     {
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SearchIndex>();
+        services.AddSingleton<ITagEvictionObserver>(provider => provider.GetRequiredService<SearchIndex>());
+        services.AddHostedService(provider => provider.GetRequiredService<SearchIndex>());
+        services.AddHealthChecks().AddCheck<SearchIndex>("search-index");
         return services.AddSingleton<SearchTurns>();
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using HeadlessNews.Api.Infrastructure.Caching;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace HeadlessNews.Api.Features.Delivery;
 
@@ -45,7 +46,7 @@ public static class SearchEndpoints
 
     private static async Task<Results<Ok<Page<SearchHit>>, ProblemHttpResult>> Search(
         string? q, string? types, string? language, int? limit, string? cursor, HttpContext http, ReadDatabase reads, TokenSigner signer, TimeProvider clock,
-        SearchTurns turns, CancellationToken cancellationToken)
+        SearchTurns turns, SearchIndex index, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -85,7 +86,7 @@ public static class SearchEndpoints
             return SearchTurns.Busy(http);
         }
         var now = clock.GetUtcNow();
-        var hits = await QueryAsync(reads.DataSource(genericPlans: true), q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
+        var hits = await QueryAsync(reads.DataSource(genericPlans: true), index, q, wanted, language is null ? null : Languages.Normalise(language), now, offset, Math.Min(take + 1, MaxResults - offset), cancellationToken);
         http.AddCacheTags("search");
         await http.ExpireAtNextArticleBoundaryAsync(now, cancellationToken);
         await http.ExpireAtNextNoticeBoundaryAsync(now, cancellationToken);
@@ -118,17 +119,58 @@ public static class SearchEndpoints
     /// </summary>
     private const int RecentMonths = 12;
 
-    private static async Task<List<SearchHit>> QueryAsync(NpgsqlDataSource source, string q, string[] types, string? language, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// The page of hits: chosen and ranked in this node's index when it is ready (<see cref="SearchIndex"/>), then read
+    /// from the database by key; else found, ranked and read by one database statement. Both rank alike (see
+    /// <see cref="Score"/>) and cut the same snippets.
+    /// </summary>
+    private static async Task<List<SearchHit>> QueryAsync(NpgsqlDataSource source, SearchIndex index, string q, string[] types, string? language, DateTimeOffset now, int offset, int take, CancellationToken cancellationToken)
     {
+        var candidates = offset + take <= FirstCandidates ? FirstCandidates : MaxResults;
+        if (index.IsReady)
+        {
+            var parsed = await ParseAsync(source, q, cancellationToken);
+            if (await index.AcquireAsync(cancellationToken) is { } searcher)
+            {
+                List<IndexedMatch> matches;
+                try
+                {
+                    matches = parsed.Candidates(searcher, AllTypes.Where(types.Contains).Select(type => type[..^1]), language, now, candidates, FirstCandidates);
+                }
+                finally
+                {
+                    index.Release(searcher);
+                }
+                var page = matches.OrderBy(m => m.Tier).ThenByDescending(m => m.Rank).ThenByDescending(m => m.At).ThenBy(m => m.Id.ToString(), StringComparer.Ordinal)
+                    .Skip(offset).Take(take).ToList();
+                return page.Count == 0 ? [] : await ReadHitsAsync(source, PageStatement,
+                    [new() { Value = q }, new() { Value = page.Select(m => m.Kind).ToArray() },
+                     new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)language ?? DBNull.Value },
+                     new() { Value = page.Select(m => m.Id).ToArray() }, new() { Value = page.Select(m => m.Rank).ToArray() }], cancellationToken);
+            }
+        }
         var hasOr = HasOr(q);
-        var shape = new StatementShape(string.Join(',', AllTypes.Where(types.Contains)), offset + take <= FirstCandidates ? FirstCandidates : MaxResults,
+        var shape = new StatementShape(string.Join(',', AllTypes.Where(types.Contains)), candidates,
             hasOr, !hasOr && q.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c)));
-        var sql = Statements.GetOrAdd(shape, Statement);
+        return await ReadHitsAsync(source, Statements.GetOrAdd(shape, Statement),
+            [new() { Value = q }, new() { Value = now }, new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)language ?? DBNull.Value },
+             new() { Value = take }, new() { Value = offset }], cancellationToken);
+    }
+
+    /// <summary>The query as PostgreSQL parses it for English and for folded Welsh text, as the index's words were (see <see cref="SearchIndexDocuments"/>).</summary>
+    private static async Task<SearchIndexQuery> ParseAsync(NpgsqlDataSource source, string q, CancellationToken cancellationToken)
+    {
+        var parsed = await source.ReadAsync($"SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent($1)), {SearchVectors.WelshQuery("$1")}",
+            [new() { Value = q }], reader => new SearchIndexQuery(reader.GetFieldValue<NpgsqlTsQuery>(0), reader.GetFieldValue<NpgsqlTsQuery>(1)), cancellationToken);
+        return parsed[0];
+    }
+
+    /// <summary>Hits as the statements return them, each snippet cut and marked.</summary>
+    private static async Task<List<SearchHit>> ReadHitsAsync(NpgsqlDataSource source, string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
         // English snippets are marked here (see EnglishHighlighter); Welsh ones by ts_headline, which knows their mutations.
         EnglishHighlighter? english = null;
-        return await source.ReadAsync(sql,
-            [new() { Value = q }, new() { Value = now }, new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)language ?? DBNull.Value },
-             new() { Value = take }, new() { Value = offset }],
+        return await source.ReadAsync(sql, parameters,
             reader =>
             {
                 var snippet = Trimmed(reader.GetString(5), reader.GetBoolean(7), reader.GetBoolean(8));
@@ -143,6 +185,31 @@ public static class SearchEndpoints
             },
             cancellationToken);
     }
+
+    /// <summary>
+    /// The page the index chose, read by key in its order: <c>$2</c> each hit's kind, <c>$4</c> its id, <c>$5</c> its rank
+    /// (<c>$1</c> the query and <c>$3</c> the language, as in the search statement). A hit gone since the index chose it
+    /// (a change this node has not heard of yet) is left out.
+    /// </summary>
+    private static readonly string PageStatement = $"""
+        WITH {QueryCte},
+        page AS (SELECT * FROM unnest($2::text[], $4::uuid[], $5::real[]) WITH ORDINALITY AS page(type, id, rank, ord)),
+        texts AS MATERIALIZED (
+          SELECT page.type, page.id, page.rank, page.ord, found.slug, found.title, found.at, found.text, parsed.*
+            FROM page CROSS JOIN LATERAL (
+                   SELECT p.slug, p.headline AS title, p.visible_from AS at, p.language, coalesce(p.standfirst || ' ', '') || p.body_text AS text
+                     FROM published_articles p WHERE page.type = 'article' AND p.article_id = page.id
+                   UNION ALL
+                   SELECT NULL, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title), n.published_at, {NoticeLanguage},
+                          regexp_replace(coalesce(n.translations -> {NoticeLanguage} ->> 'body', n.body), '<[^>]*>', ' ', 'g')
+                     FROM notices n WHERE page.type = 'notice' AND n.id = page.id
+                   UNION ALL
+                   SELECT NULL, q.speaker_name, q.said_at, q.language, q.text FROM quotes q WHERE page.type = 'quote' AND q.id = page.id
+                   UNION ALL
+                   SELECT NULL, s.title, s.created_at, 'en', coalesce(s.description, s.title) FROM sources s WHERE page.type = 'source' AND s.id = page.id) found,
+                 query, {ParsedFor("found.language")}),
+        {Excerpts("ord", "ord")}
+        """;
 
     /// <summary>
     /// The search statement's parameters, by position: with unnamed parameters Npgsql sends the text as written, where
@@ -205,15 +272,9 @@ public static class SearchEndpoints
                 """, null),
         };
         var asked = types.Split(',').Select(type => byType[type]).ToList();
-        // The query's lexemes and each month's terms are computed once an execution: as calls of SQL functions they were
-        // planned again on every execution (~0.3 ms of a search). OFFSET 0 keeps the planner from pulling the parsed forms
-        // up into each place that uses them, which parsed the query four times (0.44 => 0.19 ms).
+        // Each month's terms are computed once an execution, as the query's forms are (see QueryCte).
         return $"""
-            WITH query AS (
-              SELECT parsed.*, en || cy AS either, cardinality(en_lexemes) + cardinality(cy_lexemes) > 0 AS has_words,
-                     {FirstLexeme("en")} AS en_stem, {FirstLexeme("cy")} AS cy_stem
-                FROM (SELECT en, cy, {Lexemes("en")} AS en_lexemes, {Lexemes("cy")} AS cy_lexemes
-                        FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent({Q})) AS en, {SearchVectors.WelshQuery(Q)} AS cy OFFSET 0) tsq OFFSET 0) parsed),
+            WITH {QueryCte},
             months AS ({Months($"date_trunc('month', {Now} AT TIME ZONE 'UTC')", $"date_trunc('month', {Now} AT TIME ZONE 'UTC') - interval '{RecentMonths} months'")}),
             older_months AS ({Months("(SELECT min(month) FROM months) - interval '1 month'",
                 "date_trunc('month', least((SELECT min(visible_from) FROM published_articles), (SELECT min(published_at) FROM notices WHERE status = 'published')) AT TIME ZONE 'UTC')")}),
@@ -222,10 +283,7 @@ public static class SearchEndpoints
             scored AS (
               SELECT c.type, c.id, c.slug, c.title, c.at, c.tier, c.language, tsq, cfg, stem,
                      {Score("ts_rank_cd(c.vector, tsq)", "c.at")} AS rank
-                FROM candidates c, query,
-                     LATERAL (SELECT CASE WHEN c.language LIKE 'cy%' THEN query.cy ELSE query.en END AS tsq,
-                                     CASE WHEN c.language LIKE 'cy%' THEN query.cy_stem ELSE query.en_stem END AS stem,
-                                     CASE WHEN c.language LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig AS cfg) parsed),
+                FROM candidates c, query, {ParsedFor("c.language")}),
             page AS (SELECT * FROM scored ORDER BY tier, rank DESC, at DESC NULLS LAST, id LIMIT {Take} OFFSET {Offset}),
             texts AS MATERIALIZED (
               SELECT page.*, CASE page.type
@@ -235,16 +293,7 @@ public static class SearchEndpoints
                        ELSE (SELECT coalesce(s.description, s.title) FROM sources s WHERE s.id = page.id)
                      END AS text
                 FROM page),
-            excerpts AS MATERIALIZED (
-              SELECT type, id, slug, title, rank, at, tier, tsq, cfg, start, substr(text, start, {SnippetWindow + 1}) AS excerpt
-                FROM texts, LATERAL (SELECT CASE WHEN hit BETWEEN 1 AND {SnippetSourceLength} THEN greatest(1, hit - {SnippetLeadIn}) ELSE 1 END AS start
-                                       FROM (SELECT coalesce(least(nullif(strpos(text, stem), 0), nullif(strpos(text, initcap(stem)), 0)), 0) AS hit OFFSET 0) first_stem) cut)
-            SELECT type, id, slug, title, rank,
-                   CASE WHEN cfg = 'simple'::regconfig
-                        THEN ts_headline(cfg, excerpt, hn_welsh_headline_query(excerpt, tsq), 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true')
-                        ELSE excerpt END,
-                   at, start > 1 AS cut_start, length(excerpt) > {SnippetWindow} AS cut_end, cfg = 'simple'::regconfig AS marked, query.en_lexemes
-              FROM excerpts, query ORDER BY tier, rank DESC, at DESC NULLS LAST, id
+            {Excerpts("tier", "tier, rank DESC, at DESC NULLS LAST, id")}
             """;
         // The newest matches of a table with a search-terms index: month by month (one index lookup each; the lateral
         // read stops once enough are found), then the older ones (see RecentMonths), gathered in the CTE named after the
@@ -283,6 +332,43 @@ public static class SearchEndpoints
               FROM (SELECT {columns} FROM {table}, query WHERE query.has_words AND {match} ORDER BY {time} DESC, id DESC LIMIT {candidates}) w
             """;
     }
+
+    /// <summary>
+    /// The query's parsed forms, computed once an execution: as calls of SQL functions they were planned again on every
+    /// execution (~0.3 ms of a search). OFFSET 0 keeps the planner from pulling the parsed forms up into each place that
+    /// uses them, which parsed the query four times (0.44 => 0.19 ms).
+    /// </summary>
+    private static string QueryCte => $"""
+        query AS (
+          SELECT parsed.*, en || cy AS either, cardinality(en_lexemes) + cardinality(cy_lexemes) > 0 AS has_words,
+                 {FirstLexeme("en")} AS en_stem, {FirstLexeme("cy")} AS cy_stem
+            FROM (SELECT en, cy, {Lexemes("en")} AS en_lexemes, {Lexemes("cy")} AS cy_lexemes
+                    FROM (SELECT websearch_to_tsquery('english'::regconfig, hn_unaccent({Q})) AS en, {SearchVectors.WelshQuery(Q)} AS cy OFFSET 0) tsq OFFSET 0) parsed)
+        """;
+
+    /// <summary>The query's form, first stem and text search configuration for a hit in <paramref name="language"/>: Welsh is folded and parsed as simple.</summary>
+    private static string ParsedFor(string language) => $"""
+        LATERAL (SELECT CASE WHEN {language} LIKE 'cy%' THEN query.cy ELSE query.en END AS tsq,
+                        CASE WHEN {language} LIKE 'cy%' THEN query.cy_stem ELSE query.en_stem END AS stem,
+                        CASE WHEN {language} LIKE 'cy%' THEN 'simple' ELSE 'english' END::regconfig AS cfg) parsed
+        """;
+
+    /// <summary>
+    /// The snippets of the page in <c>texts</c> (type, id, slug, title, rank, at, tsq, cfg, stem, text and the
+    /// <paramref name="carried"/> column), and the statement's result in <paramref name="order"/>.
+    /// </summary>
+    private static string Excerpts(string carried, string order) => $"""
+        excerpts AS MATERIALIZED (
+          SELECT type, id, slug, title, rank, at, {carried}, tsq, cfg, start, substr(text, start, {SnippetWindow + 1}) AS excerpt
+            FROM texts, LATERAL (SELECT CASE WHEN hit BETWEEN 1 AND {SnippetSourceLength} THEN greatest(1, hit - {SnippetLeadIn}) ELSE 1 END AS start
+                                   FROM (SELECT coalesce(least(nullif(strpos(text, stem), 0), nullif(strpos(text, initcap(stem)), 0)), 0) AS hit OFFSET 0) first_stem) cut)
+        SELECT type, id, slug, title, rank,
+               CASE WHEN cfg = 'simple'::regconfig
+                    THEN ts_headline(cfg, excerpt, hn_welsh_headline_query(excerpt, tsq), 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true')
+                    ELSE excerpt END,
+               at, start > 1 AS cut_start, length(excerpt) > {SnippetWindow} AS cut_end, cfg = 'simple'::regconfig AS marked, query.en_lexemes
+          FROM excerpts, query ORDER BY {order}
+        """;
 
     /// <summary>The CTE that gathers a table's older matches, and the table's candidates, which read it only when they need older ones.</summary>
     private sealed record MonthlyMatches(string OlderCte, string Candidates);

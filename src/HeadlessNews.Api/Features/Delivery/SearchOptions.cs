@@ -20,4 +20,13 @@ public sealed class SearchOptions
     /// <summary>Searches waiting for a turn; one more is refused with <c>503</c> and <c>Retry-After</c>.</summary>
     [Range(0, 100_000)]
     public int MaxQueued { get; set; } = 1000;
+
+    /// <summary>
+    /// Whether <c>/v1/search</c> finds and ranks its candidates in this node's own index (<see cref="SearchIndex"/>) rather
+    /// than in the database; false leaves every search to the database statement.
+    /// </summary>
+    public bool UseIndex { get; set; } = true;
+
+    /// <summary>Where the node keeps its index (a new directory in it, removed when the node stops); the system's temporary directory by default.</summary>
+    public string? IndexDirectory { get; set; }
 }

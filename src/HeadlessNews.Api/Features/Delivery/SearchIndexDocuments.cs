@@ -1,0 +1,211 @@
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Util;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HeadlessNews.Api.Features.Delivery;
+
+/// <summary>
+/// What the search index (<see cref="SearchIndex"/>) holds of each searchable thing, read from PostgreSQL: the lexemes of
+/// the search vector PostgreSQL already keeps for it, at their positions, so a word matches in the index exactly when it
+/// matches in PostgreSQL (English-stemmed or Welsh-folded as the row was, phrases by position), and what the search
+/// needs to choose and rank its candidates without reading a row: when it is visible, its time, language, and the best
+/// weight of each lexeme in its lead (the ranking's relevance). Titles, slugs and snippet text come from PostgreSQL for
+/// the returned page only.
+/// </summary>
+internal static class SearchIndexDocuments
+{
+    public const string Key = "key", Kind = "kind", Words = "w", Time = "time", At = "at", Id = "id", Lead = "lead";
+    public const string Welsh = "welsh", Language = "lang", Readable = "reads", From = "from", To = "to", Visible = "visible", Uses = "uses";
+
+    public const string Article = "article", Notice = "notice", Quote = "quote", Source = "source";
+
+    /// <summary>An instant as the index keeps it; a missing one (a quote not dated) is <see cref="long.MinValue"/>.</summary>
+    public static long Ticks(DateTimeOffset? instant) => instant?.UtcTicks ?? long.MinValue;
+
+    public static Term KeyOf(string kind, Guid id) => new(Key, kind + ":" + id.ToString("N"));
+
+    /// <summary>
+    /// Each kind's rows, all of them (<paramref name="ids"/> null) or those with the ids given; a row the index must no
+    /// longer hold (unpublished, deleted, used by no published article) is simply not among them.
+    /// </summary>
+    public static IEnumerable<(string Kind, string Sql)> Statements(bool byId)
+    {
+        var articles = byId ? "WHERE p.article_id = ANY($1)" : "";
+        var notices = byId ? "AND n.id = ANY($1)" : "";
+        var quotes = byId ? "WHERE q.id = ANY($1)" : "";
+        var sources = byId ? "WHERE s.id = ANY($1)" : "";
+        yield return (Article, $"""
+            SELECT p.article_id, p.visible_from, p.visible_from, p.language, p.search, p.search_lead,
+                   p.quote_ids, p.source_ids
+              FROM published_articles p {articles}
+            """);
+        yield return (Notice, $"""
+            SELECT n.id, n.published_at, n.published_at, n.language, n.search_vector, n.search_vector,
+                   n.effective_from, n.effective_to, ARRAY(SELECT jsonb_object_keys(n.translations))
+              FROM notices n WHERE n.status = 'published' {notices}
+            """);
+        // A quote or source is found while a visible article uses it: from the first such article's visible time.
+        yield return (Quote, $"""
+            SELECT q.id, q.created_at, q.said_at, q.language, q.search, q.search, used.since
+              FROM quotes q CROSS JOIN LATERAL (
+                   SELECT min(t.term_visible_from) AS since FROM published_article_terms t WHERE t.term = 'quote:' || q.id) used
+              {quotes}
+            """);
+        yield return (Source, $"""
+            SELECT s.id, s.created_at, s.created_at, 'en', s.search, s.search, used.since
+              FROM sources s CROSS JOIN LATERAL (
+                   SELECT min(t.term_visible_from) AS since FROM published_article_terms t WHERE t.term = 'source:' || s.id) used
+              {sources}
+            """);
+    }
+
+    /// <summary>The document for a row of <see cref="Statements"/>, or null when the row is not searchable now or later.</summary>
+    public static Document? Read(string kind, NpgsqlDataReader row, out Guid id)
+    {
+        id = row.GetGuid(0);
+        var language = row.GetString(3);
+        var document = new Document
+        {
+            new StringField(Key, kind + ":" + id.ToString("N"), Field.Store.NO),
+            new StringField(Kind, kind, Field.Store.NO),
+            new BinaryDocValuesField(Id, new BytesRef(id.ToByteArray())),
+            new Int64Field(Time, row.GetFieldValue<DateTimeOffset>(1).UtcTicks, Field.Store.NO),
+            new NumericDocValuesField(Time, row.GetFieldValue<DateTimeOffset>(1).UtcTicks),
+            new NumericDocValuesField(At, Ticks(row.IsDBNull(2) ? null : row.GetFieldValue<DateTimeOffset>(2))),
+            new StringField(Welsh, IsWelsh(language) ? "1" : "0", Field.Store.NO),
+            new NumericDocValuesField(Welsh, IsWelsh(language) ? 1 : 0),
+            new Field(Words, new VectorTokens(row.GetFieldValue<NpgsqlTsVector>(4)), WordsType),
+        };
+        foreach (var tag in LanguageTags(language))
+        {
+            document.Add(new StringField(Language, tag, Field.Store.NO));
+        }
+        foreach (var (lexeme, weight) in BestWeights(row.GetFieldValue<NpgsqlTsVector>(5)))
+        {
+            document.Add(new SortedSetDocValuesField(Lead, new BytesRef(weight + lexeme)));
+        }
+        switch (kind)
+        {
+            case Article:
+                foreach (var used in row.GetFieldValue<Guid[]>(6).Select(quote => Quote + ":" + quote.ToString("N"))
+                             .Concat(row.GetFieldValue<Guid[]>(7).Select(source => Source + ":" + source.ToString("N"))))
+                {
+                    document.Add(new StringField(Uses, used, Field.Store.YES));
+                }
+                break;
+            case Notice:
+                document.Add(new Int64Field(From, row.IsDBNull(6) ? long.MinValue : row.GetFieldValue<DateTimeOffset>(6).UtcTicks, Field.Store.NO));
+                document.Add(new Int64Field(To, row.IsDBNull(7) ? long.MaxValue : row.GetFieldValue<DateTimeOffset>(7).UtcTicks, Field.Store.NO));
+                // Readable in its own language and each it is translated into (see SearchEndpoints.NoticeLanguage).
+                document.Add(new StringField(Readable, "primary:" + Primary(language), Field.Store.NO));
+                foreach (var translation in row.GetFieldValue<string[]>(8))
+                {
+                    document.Add(new StringField(Readable, "translated:" + translation, Field.Store.NO));
+                }
+                break;
+            default:
+                if (row.IsDBNull(6))
+                {
+                    return null;
+                }
+                document.Add(new Int64Field(Visible, row.GetFieldValue<DateTimeOffset>(6).UtcTicks, Field.Store.NO));
+                break;
+        }
+        return document;
+    }
+
+    /// <summary>Welsh rows were indexed with the simple configuration and folded (see <see cref="SearchVectors.WelshQuery"/>), as PostgreSQL's <c>LIKE 'cy%'</c> tells them.</summary>
+    private static bool IsWelsh(string language) => language.StartsWith("cy", StringComparison.Ordinal);
+
+    public static string Primary(string language) => language.Split('-')[0];
+
+    /// <summary>A tag and each shorter prefix of it (cy-GB: cy-GB, cy), so that a term for the filter's tag matches as <c>Languages.MatchSql</c> does.</summary>
+    private static IEnumerable<string> LanguageTags(string language)
+    {
+        for (var end = language.Length; end > 0; end = language.LastIndexOf('-', end - 1))
+        {
+            yield return language[..end];
+        }
+    }
+
+    /// <summary>Each lexeme once, with the best (alphabetically first) weight it has: A headline, B standfirst, C body or issuer, D.</summary>
+    private static IEnumerable<(string Lexeme, char Weight)> BestWeights(NpgsqlTsVector vector)
+    {
+        foreach (var lexeme in vector)
+        {
+            var best = 'D';
+            for (var i = 0; i < lexeme.Count; i++)
+            {
+                var weight = WeightLetter(lexeme[i].Weight);
+                if (weight < best)
+                {
+                    best = weight;
+                }
+            }
+            yield return (lexeme.Text, best);
+        }
+    }
+
+    private static char WeightLetter(NpgsqlTsVector.Lexeme.Weight weight) => weight switch
+    {
+        NpgsqlTsVector.Lexeme.Weight.A => 'A',
+        NpgsqlTsVector.Lexeme.Weight.B => 'B',
+        NpgsqlTsVector.Lexeme.Weight.C => 'C',
+        _ => 'D',
+    };
+
+    /// <summary>Words are matched and phrases found by position; nothing is scored by the index itself or stored.</summary>
+    private static readonly FieldType WordsType = new()
+    {
+        IsIndexed = true,
+        IsTokenized = true,
+        IsStored = false,
+        OmitNorms = true,
+        IndexOptions = IndexOptions.DOCS_AND_FREQS_AND_POSITIONS,
+    };
+
+    /// <summary>A tsvector's lexemes as tokens in position order (PostgreSQL counts positions from 1, stop words included).</summary>
+    private sealed class VectorTokens : TokenStream
+    {
+        private readonly (int Position, string Lexeme)[] _tokens;
+        private readonly ICharTermAttribute _term;
+        private readonly IPositionIncrementAttribute _increment;
+        private int _next;
+        private int _position;
+
+        public VectorTokens(NpgsqlTsVector vector)
+        {
+            _tokens = vector.SelectMany(lexeme => lexeme.Count == 0
+                    ? [(1, lexeme.Text)]
+                    : Enumerable.Range(0, lexeme.Count).Select(i => (Math.Max(1, lexeme[i].Pos), lexeme.Text)))
+                .OrderBy(token => token.Item1).ToArray();
+            _term = AddAttribute<ICharTermAttribute>();
+            _increment = AddAttribute<IPositionIncrementAttribute>();
+        }
+
+        public override bool IncrementToken()
+        {
+            if (_next == _tokens.Length)
+            {
+                return false;
+            }
+            ClearAttributes();
+            var (position, lexeme) = _tokens[_next++];
+            _term.SetEmpty().Append(lexeme);
+            _increment.PositionIncrement = position - _position;
+            _position = position;
+            return true;
+        }
+
+        public override void Reset()
+        {
+            base.Reset();
+            _next = 0;
+            _position = 0;
+        }
+    }
+}
