@@ -44,8 +44,15 @@ cleanup() {
 trap cleanup EXIT
 start_api() {
   (cd "$ROOT" && exec dotnet "$DLL" --urls "$BASE" >>"$WORK/api.log" 2>&1) & API_PID=$!
-  for _ in $(seq 1 600); do curl -fs "$BASE/health/ready" >/dev/null && return; sleep 0.2; done
-  echo "The API did not become ready; see its log:" >&2; cat "$WORK/api.log" >&2; exit 1
+  for _ in $(seq 1 600); do curl -fs "$BASE/health/ready" >/dev/null && break; sleep 0.2; done
+  curl -fs "$BASE/health/ready" >/dev/null || { echo "The API did not become ready; see its log:" >&2; cat "$WORK/api.log" >&2; exit 1; }
+  # Searches use the database until the node's search index is built (~1 min at 100,000 articles): measured after.
+  local started=$SECONDS
+  until curl -fs "$BASE/health/ready" | grep -q '"search-index":"healthy"'; do
+    [ $((SECONDS - started)) -gt 1800 ] && { echo "The search index was not built in 30 minutes" >&2; exit 1; }
+    sleep 1
+  done
+  echo "search index built in $((SECONDS - started)) s after the API was ready" >&2
 }
 stop_api() { kill "$API_PID"; wait "$API_PID" 2>/dev/null || true; API_PID=""; }
 psql_() { PGPASSWORD=$(cat "$DATA/pg.password") psql -h 127.0.0.1 -p "$(sed -n 4p "$DATA/pg/postmaster.pid")" -U postgres -d headlessnews -X -q "$@"; }

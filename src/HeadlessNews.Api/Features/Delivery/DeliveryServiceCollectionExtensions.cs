@@ -31,7 +31,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<ITagEvictionObserver>(provider => provider.GetRequiredService<SearchIndex>());
         services.AddHostedService(provider => provider.GetRequiredService<SearchIndex>());
-        services.AddHealthChecks().AddCheck<SearchIndex>("search-index");
+        services.AddHealthChecks().AddCheck<SearchIndex>("search-index", tags: ["ready"]);
         return services.AddSingleton<SearchTurns>();
     }
 }
