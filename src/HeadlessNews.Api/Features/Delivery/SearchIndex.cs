@@ -143,13 +143,11 @@ public sealed class SearchIndex : BackgroundService, ITagEvictionObserver, IHeal
             try
             {
                 var heard = Interlocked.Read(ref _heard);
-                var rebuild = false;
                 while (_evicted.TryDequeue(out var tag))
                 {
-                    rebuild |= tag == CacheTags.All;
                     changed.Add(tag);
                 }
-                if (rebuild || !_built)
+                if (!_built || changed.Contains(CacheTags.All))
                 {
                     // Everything evicted before this point has committed, so the rebuild's snapshot holds it.
                     _rebuildPending = true;
