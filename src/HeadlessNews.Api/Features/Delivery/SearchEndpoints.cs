@@ -33,6 +33,19 @@ public static class SearchEndpoints
 
     /// <summary>How many characters of a snippet come before the first match.</summary>
     private const int SnippetLeadIn = 60;
+
+    /// <summary>
+    /// How much of a hit's text is read for its snippet: enough for a snippet around any match in the first
+    /// <see cref="SnippetSourceLength"/> characters (a text cut shorter is read only that far, not decompressed whole).
+    /// </summary>
+    private const int SnippetTextLength = SnippetSourceLength + SnippetWindow + 1;
+
+    /// <summary>Each kind's snippet text, from its row (<c>p</c>, <c>n</c>, <c>q</c>, <c>s</c>); a notice's in the language it is shown in.</summary>
+    private static readonly string ArticleText = $"coalesce(p.standfirst || ' ', '') || left(p.body_text, {SnippetTextLength})";
+    private static readonly string QuoteText = $"left(q.text, {SnippetTextLength})";
+    private static readonly string SourceText = $"left(coalesce(s.description, s.title), {SnippetTextLength})";
+    private static string NoticeText(string language) =>
+        $"regexp_replace(left(coalesce(n.translations -> {language} ->> 'body', n.body), {3 * SnippetTextLength}), '<[^>]*>', ' ', 'g')";
     private static readonly string[] AllTypes = ["articles", "notices", "quotes", "sources"];
 
     public static RouteGroupBuilder MapSearch(this RouteGroupBuilder delivery)
@@ -135,7 +148,7 @@ public static class SearchEndpoints
                 List<IndexedMatch> matches;
                 try
                 {
-                    matches = parsed.Candidates(searcher, AllTypes.Where(types.Contains).Select(type => type[..^1]), language, now, candidates, FirstCandidates);
+                    matches = parsed.Candidates(searcher, index.NewestFirst, AllTypes.Where(types.Contains).Select(type => type[..^1]), language, now, candidates, FirstCandidates);
                 }
                 finally
                 {
@@ -144,9 +157,12 @@ public static class SearchEndpoints
                 var page = matches.OrderBy(m => m.Tier).ThenByDescending(m => m.Rank).ThenByDescending(m => m.At).ThenBy(m => m.Id.ToString(), StringComparer.Ordinal)
                     .Skip(offset).Take(take).ToList();
                 return page.Count == 0 ? [] : await ReadHitsAsync(source, PageStatement,
-                    [new() { Value = q }, new() { Value = page.Select(m => m.Kind).ToArray() },
+                    [new() { Value = parsed.EnglishLexemes }, new() { Value = page.Select(m => m.Kind).ToArray() },
                      new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)language ?? DBNull.Value },
-                     new() { Value = page.Select(m => m.Id).ToArray() }, new() { Value = page.Select(m => m.Rank).ToArray() }], cancellationToken);
+                     new() { Value = page.Select(m => m.Id).ToArray() }, new() { Value = page.Select(m => m.Rank).ToArray() },
+                     new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)parsed.EnglishStem ?? DBNull.Value },
+                     new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)parsed.WelshStem ?? DBNull.Value },
+                     new() { Value = parsed.WelshForm }], cancellationToken);
             }
         }
         var hasOr = HasOr(q);
@@ -187,26 +203,28 @@ public static class SearchEndpoints
     }
 
     /// <summary>
-    /// The page the index chose, read by key in its order: <c>$2</c> each hit's kind, <c>$4</c> its id, <c>$5</c> its rank
-    /// (<c>$1</c> the query and <c>$3</c> the language, as in the search statement). A hit gone since the index chose it
-    /// (a change this node has not heard of yet) is left out.
+    /// The page the index chose, read by key in its order: <c>$2</c> each hit's kind, <c>$4</c> its id, <c>$5</c> its rank,
+    /// with <c>$3</c> the language as in the search statement, and the query's forms as the API parsed them (see
+    /// <see cref="SearchIndexQuery"/>): <c>$1</c> its English lexemes, <c>$6</c> and <c>$7</c> its first English and Welsh
+    /// stems, <c>$8</c> its Welsh form for ts_headline. A hit gone since the index chose it (a change this node has not
+    /// heard of yet) is left out.
     /// </summary>
     private static readonly string PageStatement = $"""
-        WITH {QueryCte},
+        WITH query AS (SELECT $1::text[] AS en_lexemes, $6::text AS en_stem, $7::text AS cy_stem, NULL::tsquery AS en, $8::tsquery AS cy),
         page AS (SELECT * FROM unnest($2::text[], $4::uuid[], $5::real[]) WITH ORDINALITY AS page(type, id, rank, ord)),
         texts AS MATERIALIZED (
           SELECT page.type, page.id, page.rank, page.ord, found.slug, found.title, found.at, found.text, parsed.*
             FROM page CROSS JOIN LATERAL (
-                   SELECT p.slug, p.headline AS title, p.visible_from AS at, p.language, coalesce(p.standfirst || ' ', '') || p.body_text AS text
+                   SELECT p.slug, p.headline AS title, p.visible_from AS at, p.language, {ArticleText} AS text
                      FROM published_articles p WHERE page.type = 'article' AND p.article_id = page.id
                    UNION ALL
                    SELECT NULL, coalesce(n.translations -> {NoticeLanguage} ->> 'title', n.title), n.published_at, {NoticeLanguage},
-                          regexp_replace(coalesce(n.translations -> {NoticeLanguage} ->> 'body', n.body), '<[^>]*>', ' ', 'g')
+                          {NoticeText(NoticeLanguage)}
                      FROM notices n WHERE page.type = 'notice' AND n.id = page.id
                    UNION ALL
-                   SELECT NULL, q.speaker_name, q.said_at, q.language, q.text FROM quotes q WHERE page.type = 'quote' AND q.id = page.id
+                   SELECT NULL, q.speaker_name, q.said_at, q.language, {QuoteText} FROM quotes q WHERE page.type = 'quote' AND q.id = page.id
                    UNION ALL
-                   SELECT NULL, s.title, s.created_at, 'en', coalesce(s.description, s.title) FROM sources s WHERE page.type = 'source' AND s.id = page.id) found,
+                   SELECT NULL, s.title, s.created_at, 'en', {SourceText} FROM sources s WHERE page.type = 'source' AND s.id = page.id) found,
                  query, {ParsedFor("found.language")}),
         {Excerpts("ord", "ord")}
         """;
@@ -287,10 +305,10 @@ public static class SearchEndpoints
             page AS (SELECT * FROM scored ORDER BY tier, rank DESC, at DESC NULLS LAST, id LIMIT {Take} OFFSET {Offset}),
             texts AS MATERIALIZED (
               SELECT page.*, CASE page.type
-                       WHEN 'article' THEN (SELECT coalesce(p.standfirst || ' ', '') || p.body_text FROM published_articles p WHERE p.article_id = page.id)
-                       WHEN 'quote' THEN (SELECT q.text FROM quotes q WHERE q.id = page.id)
-                       WHEN 'notice' THEN (SELECT regexp_replace(coalesce(n.translations -> page.language ->> 'body', n.body), '<[^>]*>', ' ', 'g') FROM notices n WHERE n.id = page.id)
-                       ELSE (SELECT coalesce(s.description, s.title) FROM sources s WHERE s.id = page.id)
+                       WHEN 'article' THEN (SELECT {ArticleText} FROM published_articles p WHERE p.article_id = page.id)
+                       WHEN 'quote' THEN (SELECT {QuoteText} FROM quotes q WHERE q.id = page.id)
+                       WHEN 'notice' THEN (SELECT {NoticeText("page.language")} FROM notices n WHERE n.id = page.id)
+                       ELSE (SELECT {SourceText} FROM sources s WHERE s.id = page.id)
                      END AS text
                 FROM page),
             {Excerpts("tier", "tier, rank DESC, at DESC NULLS LAST, id")}

@@ -18,7 +18,7 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// </summary>
 internal static class SearchIndexDocuments
 {
-    public const string Key = "key", Kind = "kind", Words = "w", Time = "time", At = "at", Id = "id", Lead = "lead";
+    public const string Key = "key", Time = "time", At = "at", Id = "id", Lead = "lead";
     public const string Welsh = "welsh", Language = "lang", Readable = "reads", From = "from", To = "to", Visible = "visible", Uses = "uses";
 
     public const string Article = "article", Notice = "notice", Quote = "quote", Source = "source";
@@ -34,10 +34,11 @@ internal static class SearchIndexDocuments
     /// </summary>
     public static IEnumerable<(string Kind, string Sql)> Statements(bool byId)
     {
-        var articles = byId ? "WHERE p.article_id = ANY($1)" : "";
-        var notices = byId ? "AND n.id = ANY($1)" : "";
-        var quotes = byId ? "WHERE q.id = ANY($1)" : "";
-        var sources = byId ? "WHERE s.id = ANY($1)" : "";
+        // All of them are read newest first (see SearchIndex.RebuildAsync).
+        var articles = byId ? "WHERE p.article_id = ANY($1)" : "ORDER BY p.visible_from DESC";
+        var notices = byId ? "AND n.id = ANY($1)" : "ORDER BY n.published_at DESC";
+        var quotes = byId ? "WHERE q.id = ANY($1)" : "ORDER BY q.created_at DESC";
+        var sources = byId ? "WHERE s.id = ANY($1)" : "ORDER BY s.created_at DESC";
         yield return (Article, $"""
             SELECT p.article_id, p.visible_from, p.visible_from, p.language, p.search, p.search_lead,
                    p.quote_ids, p.source_ids
@@ -71,22 +72,16 @@ internal static class SearchIndexDocuments
         var document = new Document
         {
             new StringField(Key, kind + ":" + id.ToString("N"), Field.Store.NO),
-            new StringField(Kind, kind, Field.Store.NO),
             new BinaryDocValuesField(Id, new BytesRef(id.ToByteArray())),
-            new Int64Field(Time, row.GetFieldValue<DateTimeOffset>(1).UtcTicks, Field.Store.NO),
             new NumericDocValuesField(Time, row.GetFieldValue<DateTimeOffset>(1).UtcTicks),
             new NumericDocValuesField(At, Ticks(row.IsDBNull(2) ? null : row.GetFieldValue<DateTimeOffset>(2))),
-            new StringField(Welsh, IsWelsh(language) ? "1" : "0", Field.Store.NO),
             new NumericDocValuesField(Welsh, IsWelsh(language) ? 1 : 0),
-            new Field(Words, new VectorTokens(row.GetFieldValue<NpgsqlTsVector>(4)), WordsType),
+            new Field(WordsOf(kind, IsWelsh(language)), new Tokens(Positioned(row.GetFieldValue<NpgsqlTsVector>(4))), WordsType),
+            new Field(Lead, new Tokens(Weighted(row.GetFieldValue<NpgsqlTsVector>(5))), LeadType),
         };
         foreach (var tag in LanguageTags(language))
         {
             document.Add(new StringField(Language, tag, Field.Store.NO));
-        }
-        foreach (var (lexeme, weight) in BestWeights(row.GetFieldValue<NpgsqlTsVector>(5)))
-        {
-            document.Add(new SortedSetDocValuesField(Lead, new BytesRef(weight + lexeme)));
         }
         switch (kind)
         {
@@ -98,8 +93,8 @@ internal static class SearchIndexDocuments
                 }
                 break;
             case Notice:
-                document.Add(new Int64Field(From, row.IsDBNull(6) ? long.MinValue : row.GetFieldValue<DateTimeOffset>(6).UtcTicks, Field.Store.NO));
-                document.Add(new Int64Field(To, row.IsDBNull(7) ? long.MaxValue : row.GetFieldValue<DateTimeOffset>(7).UtcTicks, Field.Store.NO));
+                document.Add(new NumericDocValuesField(From, row.IsDBNull(6) ? long.MinValue : row.GetFieldValue<DateTimeOffset>(6).UtcTicks));
+                document.Add(new NumericDocValuesField(To, row.IsDBNull(7) ? long.MaxValue : row.GetFieldValue<DateTimeOffset>(7).UtcTicks));
                 // Readable in its own language and each it is translated into (see SearchEndpoints.NoticeLanguage).
                 document.Add(new StringField(Readable, "primary:" + Primary(language), Field.Store.NO));
                 foreach (var translation in row.GetFieldValue<string[]>(8))
@@ -112,11 +107,18 @@ internal static class SearchIndexDocuments
                 {
                     return null;
                 }
-                document.Add(new Int64Field(Visible, row.GetFieldValue<DateTimeOffset>(6).UtcTicks, Field.Store.NO));
+                document.Add(new NumericDocValuesField(Visible, row.GetFieldValue<DateTimeOffset>(6).UtcTicks));
                 break;
         }
         return document;
     }
+
+    /// <summary>
+    /// The field holding a kind's words, so that a search reads only the kind it asks for: an article's in its language's
+    /// form (English-stemmed or Welsh-folded, and each matched with the query parsed the same way); notices and quotes
+    /// hold both languages in one vector, and sources English.
+    /// </summary>
+    public static string WordsOf(string kind, bool welsh = false) => kind == Article ? (welsh ? "article.cy" : "article.en") : kind;
 
     /// <summary>Welsh rows were indexed with the simple configuration and folded (see <see cref="SearchVectors.WelshQuery"/>), as PostgreSQL's <c>LIKE 'cy%'</c> tells them.</summary>
     private static bool IsWelsh(string language) => language.StartsWith("cy", StringComparison.Ordinal);
@@ -132,31 +134,34 @@ internal static class SearchIndexDocuments
         }
     }
 
-    /// <summary>Each lexeme once, with the best (alphabetically first) weight it has: A headline, B standfirst, C body or issuer, D.</summary>
-    private static IEnumerable<(string Lexeme, char Weight)> BestWeights(NpgsqlTsVector vector)
+    /// <summary>A tsvector's lexemes at their positions (PostgreSQL counts positions from 1, stop words included).</summary>
+    private static (int Position, string Lexeme)[] Positioned(NpgsqlTsVector vector) =>
+        vector.SelectMany(lexeme => lexeme.Count == 0
+                ? [(1, lexeme.Text)]
+                : Enumerable.Range(0, lexeme.Count).Select(i => (Math.Max(1, lexeme[i].Pos), lexeme.Text)))
+            .OrderBy(token => token.Item1).ToArray();
+
+    /// <summary>
+    /// Each lexeme of the lead once per step of the best weight it has there (D once … A, the headline's, four times), so
+    /// that its frequency in the lead field is its weight: one lookup a word when ranking.
+    /// </summary>
+    private static (int Position, string Lexeme)[] Weighted(NpgsqlTsVector vector)
     {
+        var tokens = new List<(int, string)>();
         foreach (var lexeme in vector)
         {
-            var best = 'D';
+            var best = NpgsqlTsVector.Lexeme.Weight.D;
             for (var i = 0; i < lexeme.Count; i++)
             {
-                var weight = WeightLetter(lexeme[i].Weight);
-                if (weight < best)
-                {
-                    best = weight;
-                }
+                best = lexeme[i].Weight > best ? lexeme[i].Weight : best;
             }
-            yield return (lexeme.Text, best);
+            for (var step = 0; step <= (int)best; step++)
+            {
+                tokens.Add((tokens.Count + 1, lexeme.Text));
+            }
         }
+        return [.. tokens];
     }
-
-    private static char WeightLetter(NpgsqlTsVector.Lexeme.Weight weight) => weight switch
-    {
-        NpgsqlTsVector.Lexeme.Weight.A => 'A',
-        NpgsqlTsVector.Lexeme.Weight.B => 'B',
-        NpgsqlTsVector.Lexeme.Weight.C => 'C',
-        _ => 'D',
-    };
 
     /// <summary>Words are matched and phrases found by position; nothing is scored by the index itself or stored.</summary>
     private static readonly FieldType WordsType = new()
@@ -168,8 +173,18 @@ internal static class SearchIndexDocuments
         IndexOptions = IndexOptions.DOCS_AND_FREQS_AND_POSITIONS,
     };
 
-    /// <summary>A tsvector's lexemes as tokens in position order (PostgreSQL counts positions from 1, stop words included).</summary>
-    private sealed class VectorTokens : TokenStream
+    /// <summary>Only how often each word is there counts.</summary>
+    private static readonly FieldType LeadType = new()
+    {
+        IsIndexed = true,
+        IsTokenized = true,
+        IsStored = false,
+        OmitNorms = true,
+        IndexOptions = IndexOptions.DOCS_AND_FREQS,
+    };
+
+    /// <summary>Lexemes as tokens, in position order.</summary>
+    private sealed class Tokens : TokenStream
     {
         private readonly (int Position, string Lexeme)[] _tokens;
         private readonly ICharTermAttribute _term;
@@ -177,12 +192,9 @@ internal static class SearchIndexDocuments
         private int _next;
         private int _position;
 
-        public VectorTokens(NpgsqlTsVector vector)
+        public Tokens((int Position, string Lexeme)[] tokens)
         {
-            _tokens = vector.SelectMany(lexeme => lexeme.Count == 0
-                    ? [(1, lexeme.Text)]
-                    : Enumerable.Range(0, lexeme.Count).Select(i => (Math.Max(1, lexeme[i].Pos), lexeme.Text)))
-                .OrderBy(token => token.Item1).ToArray();
+            _tokens = tokens;
             _term = AddAttribute<ICharTermAttribute>();
             _increment = AddAttribute<IPositionIncrementAttribute>();
         }

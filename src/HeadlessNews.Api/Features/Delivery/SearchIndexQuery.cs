@@ -14,43 +14,106 @@ internal sealed record IndexedMatch(string Kind, Guid Id, float Rank, long At, i
 /// folded Welsh) turned into the index's terms, the newest matches of each kind asked kept as candidates, and each ranked
 /// as <see cref="SearchEndpoints"/> describes.
 /// </summary>
-internal sealed class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQuery welsh)
+internal sealed partial class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQuery welsh)
 {
-    private readonly Query? _english = Match(english);
-    private readonly Query? _welsh = Match(welsh);
     private readonly string[] _englishLexemes = Wanted(english).Distinct().ToArray();
     private readonly string[] _welshLexemes = Wanted(welsh).Distinct().ToArray();
 
-    private static readonly Sort NewestFirst = new(new SortField(Time, SortFieldType.INT64, true));
+    /// <summary>The lexemes the English form wants present: the words English snippets mark.</summary>
+    public string[] EnglishLexemes => _englishLexemes;
+
+    /// <summary>The first lexeme of each form as its text shows it: a snippet is cut around it (as <c>SearchEndpoints.FirstLexeme</c> in SQL).</summary>
+    public string? EnglishStem { get; } = FirstLexeme(english);
+
+    public string? WelshStem { get; } = FirstLexeme(welsh);
+
+    /// <summary>The Welsh form, which ts_headline marks Welsh snippets with.</summary>
+    public NpgsqlTsQuery WelshForm => welsh;
+
+    private static string? FirstLexeme(NpgsqlTsQuery query) => FirstQuoted().Match(query.ToString()) is { Success: true } first ? first.Groups[1].Value : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("'([^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex FirstQuoted();
 
     /// <summary>
     /// The newest <paramref name="candidates"/> matches of each kind visible at <paramref name="now"/>, ranked; the first
-    /// <paramref name="firstTier"/> of each kind are tier 0.
+    /// <paramref name="firstTier"/> of each kind are tier 0. <paramref name="newestFirst"/> are the segments whose
+    /// documents are in newest-first order (see <see cref="SearchIndex.NewestFirst"/>).
     /// </summary>
-    public List<IndexedMatch> Candidates(IndexSearcher searcher, IEnumerable<string> kinds, string? language, DateTimeOffset now, int candidates, int firstTier)
+    public List<IndexedMatch> Candidates(IndexSearcher searcher, IReadOnlySet<object> newestFirst, IEnumerable<string> kinds, string? language, DateTimeOffset now, int candidates, int firstTier)
     {
         var matches = new List<IndexedMatch>();
-        var leaves = new Dictionary<int, Leaf>();
         foreach (var kind in kinds)
         {
-            if (Filtered(kind, language, now.UtcTicks) is not { } query)
+            if (Filtered(kind, language) is not { } query)
             {
                 continue;
             }
-            var top = searcher.Search(query, null, candidates, NewestFirst);
-            for (var i = 0; i < top.ScoreDocs.Length; i++)
+            var newest = new NewestVisible(kind, now.UtcTicks, candidates, newestFirst);
+            searcher.Search(query, newest);
+            var found = newest.Documents();
+            var relevance = Relevance(found, kind);
+            for (var i = 0; i < found.Count; i++)
             {
-                var document = top.ScoreDocs[i].Doc;
-                var index = ReaderUtil.SubIndex(document, searcher.IndexReader.Leaves);
-                if (!leaves.TryGetValue(index, out var leaf))
-                {
-                    leaves[index] = leaf = new Leaf(searcher.IndexReader.Leaves[index], _englishLexemes, _welshLexemes);
-                }
-                var (id, at, relevance) = leaf.Read(document, kind);
-                matches.Add(new(kind, id, Score(relevance, at, now), at, i < firstTier ? 0 : 1));
+                var (id, at) = found[i].Read();
+                matches.Add(new(kind, id, Score(relevance[i], at, now), at, i < firstTier ? 0 : 1));
             }
         }
         return matches;
+    }
+
+    /// <summary>A word's weight in a lead from how often the lead field holds it (see <c>SearchIndexDocuments.Weighted</c>).</summary>
+    private static readonly double[] Weights = [0, 0.1, 0.2, 0.4, 1.0];
+
+    /// <summary>
+    /// Relevance from the best weight each of the query's words has in a match's lead (<see cref="SearchIndexDocuments"/>):
+    /// PostgreSQL's weights, headline (A) 1, standfirst (B) 0.4, body opening or issuer (C) 0.2, other (D) 0.1, averaged
+    /// over the words asked, so a headline holding every word is 1 as in ts_rank_cd, and a match deeper in the body 0.
+    /// Read from each word's postings, skipping to the matches in document order. An article counts its own language's
+    /// form of the query; notices and quotes, which hold both languages, the better of the two.
+    /// </summary>
+    private double[] Relevance(List<Candidate> found, string kind)
+    {
+        var english = new double[found.Count];
+        var welsh = new double[found.Count];
+        var inOrder = Enumerable.Range(0, found.Count).OrderBy(i => found[i].Document).ToArray();
+        foreach (var (words, sums) in new[] { (_englishLexemes, english), (_welshLexemes, welsh) })
+        {
+            foreach (var word in words)
+            {
+                var term = new BytesRef(word);
+                DocsEnum? postings = null;
+                AtomicReaderContext? leaf = null;
+                foreach (var i in inOrder)
+                {
+                    var candidate = found[i];
+                    if (candidate.Leaf != leaf)
+                    {
+                        leaf = candidate.Leaf;
+                        var terms = leaf.AtomicReader.GetTerms(Lead)?.GetEnumerator();
+                        postings = terms is not null && terms.SeekExact(term) ? terms.Docs(null, null, DocsFlags.FREQS) : null;
+                    }
+                    var document = candidate.Document - leaf.DocBase;
+                    if (postings is not null && (postings.DocID >= document || postings.Advance(document) != DocIdSetIterator.NO_MORE_DOCS) && postings.DocID == document)
+                    {
+                        sums[i] += Weights[Math.Min(postings.Freq, Weights.Length - 1)];
+                    }
+                }
+            }
+        }
+        var relevance = new double[found.Count];
+        for (var i = 0; i < found.Count; i++)
+        {
+            var inEnglish = _englishLexemes.Length == 0 ? 0 : english[i] / _englishLexemes.Length;
+            var inWelsh = _welshLexemes.Length == 0 ? 0 : welsh[i] / _welshLexemes.Length;
+            relevance[i] = kind switch
+            {
+                Article => found[i].Welsh ? inWelsh : inEnglish,
+                Source => inEnglish,
+                _ => Math.Max(inEnglish, inWelsh),
+            };
+        }
+        return relevance;
     }
 
     /// <summary>
@@ -63,62 +126,42 @@ internal sealed class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQuery wels
         return (float)((0.05 + relevance) * (1 + Math.Pow(2, -Math.Min(weeks, 64))));
     }
 
-    /// <summary>The query for one kind: its words as that kind is indexed, what is visible now, and the language asked.</summary>
-    private BooleanQuery? Filtered(string kind, string? language, long now)
+    /// <summary>The query for one kind: its words as that kind is indexed, and the language asked.</summary>
+    private Query? Filtered(string kind, string? language)
     {
         var match = kind switch
         {
-            Article => Either(_english is null ? null : And(new TermQuery(new Term(Welsh, "0")), _english),
-                              _welsh is null ? null : And(new TermQuery(new Term(Welsh, "1")), _welsh)),
-            Notice when language is not null => language.StartsWith("cy", StringComparison.Ordinal) ? _welsh : _english,
-            Notice or Quote => Either(_english, _welsh),
-            _ => _english,
+            Article => Either(Match(english, WordsOf(Article)), Match(welsh, WordsOf(Article, welsh: true))),
+            Notice when language is not null => language.StartsWith("cy", StringComparison.Ordinal) ? Match(welsh, Notice) : Match(english, Notice),
+            Notice or Quote => Either(Match(english, kind), Match(welsh, kind)),
+            _ => Match(english, kind),
         };
-        if (match is null)
+        if (match is null || language is null || kind == Source)
         {
-            return null;
+            return match;
         }
-        var query = new BooleanQuery { { new TermQuery(new Term(Kind, kind)), Occur.MUST }, { match, Occur.MUST } };
-        switch (kind)
-        {
-            case Article:
-                query.Add(NumericRangeQuery.NewInt64Range(Time, null, now, true, true), Occur.MUST);
-                break;
-            case Notice:
-                query.Add(NumericRangeQuery.NewInt64Range(From, null, now, true, true), Occur.MUST);
-                query.Add(NumericRangeQuery.NewInt64Range(To, now, null, false, true), Occur.MUST);
-                break;
-            default:
-                query.Add(NumericRangeQuery.NewInt64Range(Visible, null, now, true, true), Occur.MUST);
-                break;
-        }
-        if (language is not null && kind is Article or Quote)
-        {
-            query.Add(new TermQuery(new Term(Language, language)), Occur.MUST);
-        }
-        else if (language is not null && kind is Notice)
-        {
-            var primary = Primary(language);
-            query.Add(Either(Either(new TermQuery(new Term(Readable, "primary:" + primary)), new TermQuery(new Term(Readable, "translated:" + language))),
-                new TermQuery(new Term(Readable, "translated:" + primary)))!, Occur.MUST);
-        }
-        return query;
+        var primary = Primary(language);
+        var inLanguage = kind == Notice
+            ? Either(Either(new TermQuery(new Term(Readable, "primary:" + primary)), new TermQuery(new Term(Readable, "translated:" + language))),
+                new TermQuery(new Term(Readable, "translated:" + primary)))!
+            : new TermQuery(new Term(Language, language));
+        return new BooleanQuery { { match, Occur.MUST }, { inLanguage, Occur.MUST } };
     }
 
     /// <summary>
     /// A parsed query as the index's terms; null when it asks for no word (only stop words, or only exclusions, which
     /// PostgreSQL's search also answered with nothing).
     /// </summary>
-    private static Query? Match(NpgsqlTsQuery node) => node switch
+    private static Query? Match(NpgsqlTsQuery node, string field) => node switch
     {
-        NpgsqlTsQueryLexeme lexeme => new TermQuery(new Term(Words, lexeme.Text)),
-        NpgsqlTsQueryAnd and => AndOf(and.Left, and.Right),
-        NpgsqlTsQueryOr or => Either(Match(or.Left), Match(or.Right)),
-        NpgsqlTsQueryFollowedBy phrase => (Query?)Phrase(phrase) ?? AndOf(phrase.Left, phrase.Right),
+        NpgsqlTsQueryLexeme lexeme => new TermQuery(new Term(field, lexeme.Text)),
+        NpgsqlTsQueryAnd and => AndOf(and.Left, and.Right, field),
+        NpgsqlTsQueryOr or => Either(Match(or.Left, field), Match(or.Right, field)),
+        NpgsqlTsQueryFollowedBy phrase => (Query?)Phrase(phrase, field) ?? AndOf(phrase.Left, phrase.Right, field),
         _ => null,
     };
 
-    private static BooleanQuery? AndOf(NpgsqlTsQuery left, NpgsqlTsQuery right)
+    private static BooleanQuery? AndOf(NpgsqlTsQuery left, NpgsqlTsQuery right, string field)
     {
         var query = new BooleanQuery();
         var wanted = false;
@@ -126,12 +169,12 @@ internal sealed class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQuery wels
         {
             if (side is NpgsqlTsQueryNot not)
             {
-                if (Match(not.Child) is { } excluded)
+                if (Match(not.Child, field) is { } excluded)
                 {
                     query.Add(excluded, Occur.MUST_NOT);
                 }
             }
-            else if (Match(side) is { } required)
+            else if (Match(side, field) is { } required)
             {
                 query.Add(required, Occur.MUST);
                 wanted = true;
@@ -140,13 +183,11 @@ internal sealed class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQuery wels
         return wanted ? query : null;
     }
 
-    private static BooleanQuery? And(Query left, Query? right) => right is null ? null : new BooleanQuery { { left, Occur.MUST }, { right, Occur.MUST } };
-
     private static Query? Either(Query? left, Query? right) =>
         left is null ? right : right is null ? left : new BooleanQuery { { left, Occur.SHOULD }, { right, Occur.SHOULD } };
 
     /// <summary>A phrase of lexemes (<c>'harbour' &lt;-&gt; 'wall'</c>, <c>&lt;2&gt;</c> over a stop word) at PostgreSQL's positions; null for anything else.</summary>
-    private static PhraseQuery? Phrase(NpgsqlTsQueryFollowedBy phrase)
+    private static PhraseQuery? Phrase(NpgsqlTsQueryFollowedBy phrase, string field)
     {
         var terms = new List<(string Lexeme, int Position)>();
         if (!Flatten(phrase, 0, terms, out _))
@@ -156,7 +197,7 @@ internal sealed class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQuery wels
         var query = new PhraseQuery();
         foreach (var (lexeme, position) in terms)
         {
-            query.Add(new Term(Words, lexeme), position);
+            query.Add(new Term(field, lexeme), position);
         }
         return query;
     }
@@ -185,84 +226,91 @@ internal sealed class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQuery wels
         _ => [],
     };
 
-    /// <summary>
-    /// What a search reads of its candidates in one segment of the index: id, time, and relevance from the best weight
-    /// each of the query's words has in the candidate's lead (<see cref="SearchIndexDocuments"/>): PostgreSQL's weights,
-    /// headline (A) 1, standfirst (B) 0.4, body opening or issuer (C) 0.2, other (D) 0.1, averaged over the words asked,
-    /// so a headline holding every word is 1 as in ts_rank_cd, and a match deeper in the body 0.
-    /// </summary>
-    private sealed class Leaf
+    /// <summary>A kept match: where it is, and what a search reads of it.</summary>
+    private sealed record Candidate(int Document, AtomicReaderContext Leaf, BinaryDocValues Ids, NumericDocValues At, bool Welsh)
     {
-        private static readonly (char Letter, double Weight)[] Weights = [('A', 1.0), ('B', 0.4), ('C', 0.2), ('D', 0.1)];
-        private readonly int _base;
-        private readonly BinaryDocValues _ids;
-        private readonly NumericDocValues _at;
-        private readonly NumericDocValues _welsh;
-        private readonly SortedSetDocValues _lead;
-        private readonly Dictionary<long, double> _english = [];
-        private readonly Dictionary<long, double> _welshWords = [];
-        private readonly int _englishCount;
-        private readonly int _welshCount;
-        private readonly BytesRef _id = new();
-
-        public Leaf(AtomicReaderContext context, string[] english, string[] welsh)
+        public (Guid Id, long At) Read()
         {
+            var id = new BytesRef();
+            Ids.Get(Document - Leaf.DocBase, id);
+            return (new Guid(id.Bytes.AsSpan(id.Offset, id.Length)), At.Get(Document - Leaf.DocBase));
+        }
+    }
+
+    /// <summary>
+    /// The newest <c>size</c> matches visible at <c>now</c>, newest first: articles from their time, notices within their
+    /// window, quotes and sources from when a visible article first used them (read from doc values for each match: a
+    /// range query over all that is visible built a bit set of the whole index on every search). In a segment whose
+    /// documents are newest first the first <c>size</c> visible matches are its newest, so it is read no further.
+    /// </summary>
+    private sealed class NewestVisible(string kind, long now, int size, IReadOnlySet<object> newestFirst) : ICollector
+    {
+        private readonly PriorityQueue<Candidate, (long Time, int Document)> _kept = new(Comparer<(long Time, int Document)>.Create(
+            (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : b.Document.CompareTo(a.Document)));
+        private AtomicReaderContext? _leaf;
+        private BinaryDocValues _ids = DocValues.EMPTY_BINARY;
+        private NumericDocValues _time = DocValues.EMPTY_NUMERIC;
+        private NumericDocValues _at = DocValues.EMPTY_NUMERIC;
+        private NumericDocValues _welsh = DocValues.EMPTY_NUMERIC;
+        private NumericDocValues _from = DocValues.EMPTY_NUMERIC;
+        private NumericDocValues _to = DocValues.EMPTY_NUMERIC;
+        private int _leftInOrder;
+
+        public bool AcceptsDocsOutOfOrder => false;
+
+        public void SetScorer(Scorer scorer)
+        {
+        }
+
+        public void SetNextReader(AtomicReaderContext context)
+        {
+            _leaf = context;
             var reader = context.AtomicReader;
-            _base = context.DocBase;
-            _ids = reader.GetBinaryDocValues(Id);
-            _at = reader.GetNumericDocValues(At);
-            _welsh = reader.GetNumericDocValues(Welsh);
-            _lead = reader.GetSortedSetDocValues(Lead) ?? DocValues.EMPTY_SORTED_SET;
-            _englishCount = Find(english, _english);
-            _welshCount = Find(welsh, _welshWords);
-        }
-
-        public (Guid Id, long At, double Relevance) Read(int document, string kind)
-        {
-            var inLeaf = document - _base;
-            _ids.Get(inLeaf, _id);
-            var relevance = kind switch
+            NumericDocValues Numbers(string field) => reader.GetNumericDocValues(field) ?? DocValues.EMPTY_NUMERIC;
+            _ids = reader.GetBinaryDocValues(Id) ?? DocValues.EMPTY_BINARY;
+            _time = Numbers(Time);
+            _at = Numbers(At);
+            _welsh = Numbers(Welsh);
+            (_from, _to) = kind switch
             {
-                Article => Relevance(inLeaf, _welsh.Get(inLeaf) == 1),
-                Source => Relevance(inLeaf, welsh: false),
-                _ => Math.Max(Relevance(inLeaf, welsh: false), Relevance(inLeaf, welsh: true)),
+                Article => (_time, DocValues.EMPTY_NUMERIC),
+                Notice => (Numbers(From), Numbers(To)),
+                _ => (Numbers(Visible), DocValues.EMPTY_NUMERIC),
             };
-            return (new Guid(_id.Bytes.AsSpan(_id.Offset, _id.Length)), _at.Get(inLeaf), relevance);
+            _leftInOrder = newestFirst.Contains(reader.CoreCacheKey) ? size : int.MaxValue;
         }
 
-        private int Find(string[] words, Dictionary<long, double> ordinals)
+        public void Collect(int doc)
         {
-            foreach (var word in words)
+            if (_from.Get(doc) > now || (kind == Notice && _to.Get(doc) <= now))
             {
-                foreach (var (letter, weight) in Weights)
-                {
-                    var ordinal = _lead.LookupTerm(new BytesRef(letter + word));
-                    if (ordinal >= 0)
-                    {
-                        ordinals[ordinal] = weight;
-                    }
-                }
+                return;
             }
-            return words.Length;
+            var key = (_time.Get(doc), _leaf!.DocBase + doc);
+            if (_kept.Count < size)
+            {
+                _kept.Enqueue(new(key.Item2, _leaf, _ids, _at, _welsh.Get(doc) == 1), key);
+            }
+            else if (_kept.TryPeek(out _, out var oldest) && (key.Item1 > oldest.Time || (key.Item1 == oldest.Time && key.Item2 < oldest.Document)))
+            {
+                _kept.DequeueEnqueue(new(key.Item2, _leaf, _ids, _at, _welsh.Get(doc) == 1), key);
+            }
+            if (--_leftInOrder == 0)
+            {
+                throw new CollectionTerminatedException();
+            }
         }
 
-        private double Relevance(int document, bool welsh)
+        /// <summary>The kept matches, newest first.</summary>
+        public List<Candidate> Documents()
         {
-            var (ordinals, words) = welsh ? (_welshWords, _welshCount) : (_english, _englishCount);
-            if (ordinals.Count == 0)
+            var documents = new List<Candidate>(_kept.Count);
+            while (_kept.TryDequeue(out var document, out _))
             {
-                return 0;
+                documents.Add(document);
             }
-            var total = 0.0;
-            _lead.SetDocument(document);
-            for (var ordinal = _lead.NextOrd(); ordinal != SortedSetDocValues.NO_MORE_ORDS; ordinal = _lead.NextOrd())
-            {
-                if (ordinals.TryGetValue(ordinal, out var weight))
-                {
-                    total += weight;
-                }
-            }
-            return total / words;
+            documents.Reverse();
+            return documents;
         }
     }
 }
