@@ -18,10 +18,13 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// </summary>
 internal static class SearchIndexDocuments
 {
-    public const string Key = "key", Time = "time", At = "at", Id = "id", Lead = "lead";
+    public const string Key = "key", Time = "time", At = "at", Id = "id", Lead = "lead", Shown = "shown";
     public const string Welsh = "welsh", Language = "lang", Readable = "reads", From = "from", To = "to", Visible = "visible", Uses = "uses";
 
     public const string Article = "article", Notice = "notice", Quote = "quote", Source = "source";
+
+    /// <summary>Between an article's slug, headline and snippet text in <see cref="Shown"/>: a character none of them holds.</summary>
+    public const char ShownSeparator = '\0';
 
     /// <summary>An instant as the index keeps it; a missing one (a quote not dated) is <see cref="long.MinValue"/>.</summary>
     public static long Ticks(DateTimeOffset? instant) => instant?.UtcTicks ?? long.MinValue;
@@ -41,7 +44,7 @@ internal static class SearchIndexDocuments
         var sources = byId ? "WHERE s.id = ANY($1)" : "ORDER BY s.created_at DESC";
         yield return (Article, $"""
             SELECT p.article_id, p.visible_from, p.visible_from, p.language, p.search, p.search_lead,
-                   p.quote_ids, p.source_ids
+                   p.quote_ids, p.source_ids, p.slug, p.headline, {SearchEndpoints.ArticleText}
               FROM published_articles p {articles}
             """);
         yield return (Notice, $"""
@@ -86,6 +89,8 @@ internal static class SearchIndexDocuments
         switch (kind)
         {
             case Article:
+                // What an English article's hit shows, so that a page of them needs nothing from the database (see SearchEndpoints).
+                document.Add(new BinaryDocValuesField(Shown, new BytesRef(string.Join(ShownSeparator, row.GetString(8), row.GetString(9), row.GetString(10)))));
                 foreach (var used in row.GetFieldValue<Guid[]>(6).Select(quote => Quote + ":" + quote.ToString("N"))
                              .Concat(row.GetFieldValue<Guid[]>(7).Select(source => Source + ":" + source.ToString("N"))))
                 {

@@ -7,7 +7,7 @@ using static HeadlessNews.Api.Features.Delivery.SearchIndexDocuments;
 namespace HeadlessNews.Api.Features.Delivery;
 
 /// <summary>A match the index chose for a search, ranked: <c>Tier</c> 1 for those past the first candidates of their kind.</summary>
-internal sealed record IndexedMatch(string Kind, Guid Id, float Rank, long At, int Tier);
+internal sealed record IndexedMatch(string Kind, Guid Id, float Rank, long At, int Tier, Func<string?> Shown);
 
 /// <summary>
 /// A search over <see cref="SearchIndex"/>: the query as PostgreSQL parses it (<c>websearch_to_tsquery</c>, English and
@@ -55,8 +55,9 @@ internal sealed partial class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQu
             var relevance = Relevance(found, kind);
             for (var i = 0; i < found.Count; i++)
             {
-                var (id, at) = found[i].Read();
-                matches.Add(new(kind, id, Score(relevance[i], at, now), at, i < firstTier ? 0 : 1));
+                var candidate = found[i];
+                var (id, at) = candidate.Read();
+                matches.Add(new(kind, id, Score(relevance[i], at, now), at, i < firstTier ? 0 : 1, candidate.Shown));
             }
         }
         return matches;
@@ -229,6 +230,18 @@ internal sealed partial class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQu
     /// <summary>A kept match: where it is, and what a search reads of it.</summary>
     private sealed record Candidate(int Document, AtomicReaderContext Leaf, BinaryDocValues Ids, NumericDocValues At, bool Welsh)
     {
+        /// <summary>An English article's slug, headline and snippet text (see <see cref="SearchIndexDocuments"/>); null for anything else.</summary>
+        public string? Shown()
+        {
+            if (Welsh || Leaf.AtomicReader.GetBinaryDocValues(SearchIndexDocuments.Shown) is not { } values)
+            {
+                return null;
+            }
+            var shown = new BytesRef();
+            values.Get(Document - Leaf.DocBase, shown);
+            return shown.Length == 0 ? null : shown.Utf8ToString();
+        }
+
         public (Guid Id, long At) Read()
         {
             var id = new BytesRef();
