@@ -59,7 +59,10 @@ public sealed class SearchIndex : BackgroundService, ITagEvictionObserver, IHeal
         _enabled = options.Value.UseIndex;
         _logger = logger;
         _path = Path.Combine(options.Value.IndexDirectory ?? Path.GetTempPath(), "headlessnews-search-" + Guid.NewGuid().ToString("N"));
-        _directory = new MMapDirectory(new DirectoryInfo(_path));
+        // Read through the file API, not mapped: a mapped index's pages count in the API's resident memory (at 100,000
+        // articles under search load 491 MB, 308 MB of it mapped files, against 277 MB read this way, for ~0.4 ms more
+        // CPU a search: 1,440-1,479 against 1,209 searches a second).
+        _directory = new NIOFSDirectory(new DirectoryInfo(_path));
         // Segments are only ever merged with their neighbours, so a merge keeps documents in the order they were added.
         _writer = new IndexWriter(_directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new KeywordAnalyzer())
         {
