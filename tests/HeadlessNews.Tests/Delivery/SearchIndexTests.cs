@@ -125,4 +125,33 @@ public sealed class SearchIndexTests(UncachedApiFactory api) : IClassFixture<Unc
         await Eventually.TrueAsync(async () => (await reader.GetJsonAsync($"/v1/search?q={word}")).GetProperty("items").GetArrayLength() == 0,
             "the other node to hear of the withdrawal");
     }
+
+    [Fact]
+    public async Task A_node_removes_the_index_a_killed_node_left_and_not_one_a_live_node_holds()
+    {
+        var parent = Directory.CreateTempSubdirectory("hn-search-parent-").FullName;
+        var abandoned = Directory.CreateDirectory(Path.Combine(parent, "headlessnews-search-" + Guid.NewGuid().ToString("N"))).FullName;
+        await File.WriteAllTextAsync(Path.Combine(abandoned, "write.lock"), "");
+        await File.WriteAllBytesAsync(Path.Combine(abandoned, "_0.cfs"), new byte[4096]);
+        Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddMinutes(-5));
+        var held = Directory.CreateDirectory(Path.Combine(parent, "headlessnews-search-" + Guid.NewGuid().ToString("N"))).FullName;
+        using var liveDirectory = Lucene.Net.Store.FSDirectory.Open(held);
+        using (var live = new Lucene.Net.Index.IndexWriter(liveDirectory,
+                   new Lucene.Net.Index.IndexWriterConfig(Lucene.Net.Util.LuceneVersion.LUCENE_48, new Lucene.Net.Analysis.Core.KeywordAnalyzer())))
+        {
+            Directory.SetLastWriteTimeUtc(held, DateTime.UtcNow.AddMinutes(-5));
+
+            await using (var node = new ReadReplicaApi(api.ConnectionString, api.ConnectionString, new Dictionary<string, string?> { ["Search:IndexDirectory"] = parent }))
+            {
+                var index = node.Services.GetRequiredService<SearchIndex>();
+                await Eventually.TrueAsync(() => Task.FromResult(index.IsReady), "the node's index to be built");
+
+                Assert.False(Directory.Exists(abandoned));
+                Assert.True(Directory.Exists(held));
+                Assert.Equal(2, Directory.GetDirectories(parent).Length);
+            }
+        }
+        Assert.Equal([held], Directory.GetDirectories(parent));
+        Directory.Delete(parent, recursive: true);
+    }
 }
