@@ -547,7 +547,7 @@ public static class SearchEndpoints
     /// The age, in weeks, past which the recency boost stays at 2^-64 (nothing): 2 to the power of minus an archive story's
     /// age in weeks underflows a float8 after ~20 years, and PostgreSQL fails the whole search on it.
     /// </summary>
-    private const int MaxBoostWeeks = 64;
+    internal const int MaxBoostWeeks = 64;
 
     /// <summary>
     /// The snippet is plain text with control-character marks (Welsh words marked in their mutated forms, see

@@ -13,8 +13,8 @@ namespace HeadlessNews.Api.Features.Delivery;
 /// the search vector PostgreSQL already keeps for it, at their positions, so a word matches in the index exactly when it
 /// matches in PostgreSQL (English-stemmed or Welsh-folded as the row was, phrases by position), and what the search
 /// needs to choose and rank its candidates without reading a row: when it is visible, its time, language, and the best
-/// weight of each lexeme in its lead (the ranking's relevance). Titles, slugs and snippet text come from PostgreSQL for
-/// the returned page only.
+/// weight of each lexeme in its lead (the ranking's relevance), and what an English article's hit shows. Everything
+/// else a hit shows is read from PostgreSQL for the returned page only.
 /// </summary>
 internal static class SearchIndexDocuments
 {
@@ -27,17 +27,17 @@ internal static class SearchIndexDocuments
     public const char ShownSeparator = '\0';
 
     /// <summary>An instant as the index keeps it; a missing one (a quote not dated) is <see cref="long.MinValue"/>.</summary>
-    public static long Ticks(DateTimeOffset? instant) => instant?.UtcTicks ?? long.MinValue;
+    private static long Ticks(DateTimeOffset? instant) => instant?.UtcTicks ?? long.MinValue;
 
     public static Term KeyOf(string kind, Guid id) => new(Key, kind + ":" + id.ToString("N"));
 
     /// <summary>
-    /// Each kind's rows, all of them (<paramref name="ids"/> null) or those with the ids given; a row the index must no
-    /// longer hold (unpublished, deleted, used by no published article) is simply not among them.
+    /// Each kind's rows: all of them, newest first, or (<paramref name="byId"/>) those whose ids are the statement's
+    /// parameter. A row the index must no longer hold (unpublished, deleted) is not among them; a quote or source used by
+    /// no published article is, without the time it became visible (<see cref="Read"/> makes no document of it).
     /// </summary>
     public static IEnumerable<(string Kind, string Sql)> Statements(bool byId)
     {
-        // All of them are read newest first (see SearchIndex.RebuildAsync).
         var articles = byId ? "WHERE p.article_id = ANY($1)" : "ORDER BY p.visible_from DESC";
         var notices = byId ? "AND n.id = ANY($1)" : "ORDER BY n.published_at DESC";
         var quotes = byId ? "WHERE q.id = ANY($1)" : "ORDER BY q.created_at DESC";

@@ -124,7 +124,7 @@ internal sealed partial class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQu
     private static float Score(double relevance, long at, DateTimeOffset now)
     {
         var weeks = at == long.MinValue ? 0 : Math.Max(0, (now.UtcTicks - at) / (double)TimeSpan.TicksPerDay / 7);
-        return (float)((0.05 + relevance) * (1 + Math.Pow(2, -Math.Min(weeks, 64))));
+        return (float)((0.05 + relevance) * (1 + Math.Pow(2, -Math.Min(weeks, SearchEndpoints.MaxBoostWeeks))));
     }
 
     /// <summary>The query for one kind: its words as that kind is indexed, and the language asked.</summary>
