@@ -43,11 +43,12 @@ public sealed class SearchIndexTests(UncachedApiFactory api) : IClassFixture<Unc
         await using var statementNode = new ReadReplicaApi(api.ConnectionString, api.ConnectionString, new Dictionary<string, string?> { ["Search:UseIndex"] = "false" });
         var fromIndex = api.CreateClient();
         var fromStatement = statementNode.CreateClient();
-        Assert.True(api.Services.GetRequiredService<SearchIndex>().IsReady);
+        await Eventually.TrueAsync(() => Task.FromResult(api.Services.GetRequiredService<SearchIndex>().IsReady), "the index to be built");
 
         string[] queries =
         [
             word, $"{word} harbour", $"\"harbour wall\" {word}", $"\"wall harbour\" {word}", $"{word} -ferry", $"{word} lifeboat OR ferry",
+            $"-ferry -lifeboat {word}", $"{word} -ferry -lifeboat", $"{word} OR -ferry",
             $"{word} Caerdydd", $"{word} wal", $"{word} closure", $"{word} survey", $"{word} the", $"-{word}", "the and of",
         ];
         foreach (var query in queries)

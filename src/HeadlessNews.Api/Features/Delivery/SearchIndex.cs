@@ -33,6 +33,7 @@ namespace HeadlessNews.Api.Features.Delivery;
 public sealed class SearchIndex : BackgroundService, ITagEvictionObserver, IHealthCheck
 {
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FirstFlushWait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(10);
     private static readonly string[] Kinds = [SearchIndexDocuments.Article, SearchIndexDocuments.Notice, SearchIndexDocuments.Quote, SearchIndexDocuments.Source];
 
@@ -197,6 +198,7 @@ public sealed class SearchIndex : BackgroundService, ITagEvictionObserver, IHeal
             return;
         }
         await _endpoint.EnsureReadyAsync(stoppingToken);
+        await FirstFlushAsync(stoppingToken);
         var changed = new HashSet<string>(StringComparer.Ordinal);
         var backOff = TimeSpan.FromMilliseconds(250);
         while (!stoppingToken.IsCancellationRequested)
@@ -239,6 +241,28 @@ public sealed class SearchIndex : BackgroundService, ITagEvictionObserver, IHeal
                 await Task.Delay(backOff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
             }
+        }
+    }
+
+    /// <summary>
+    /// The eviction listener evicts everything when it first connects, as changes made before it listened were not
+    /// heard: the first build waits for that (at most <see cref="FirstFlushWait"/>), so that its snapshot is taken once
+    /// changes are heard, rather than building twice.
+    /// </summary>
+    private async Task FirstFlushAsync(CancellationToken stoppingToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        waiting.CancelAfter(FirstFlushWait);
+        try
+        {
+            while (!_evicted.Contains(CacheTags.All))
+            {
+                await _wake.Reader.ReadAsync(waiting.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Not heard: build anyway.
         }
     }
 
@@ -360,7 +384,8 @@ public sealed class SearchIndex : BackgroundService, ITagEvictionObserver, IHeal
     {
         base.Dispose();
         _searchers.Dispose();
-        _writer.Dispose();
+        // Nothing of it is kept: not committed, and a merge under way is stopped.
+        _writer.Rollback();
         _directory.Dispose();
         try
         {

@@ -38,10 +38,10 @@ internal static class SearchIndexDocuments
     /// </summary>
     public static IEnumerable<(string Kind, string Sql)> Statements(bool byId)
     {
-        var articles = byId ? "WHERE p.article_id = ANY($1)" : "ORDER BY p.visible_from DESC";
-        var notices = byId ? "AND n.id = ANY($1)" : "ORDER BY n.published_at DESC";
-        var quotes = byId ? "WHERE q.id = ANY($1)" : "ORDER BY q.created_at DESC";
-        var sources = byId ? "WHERE s.id = ANY($1)" : "ORDER BY s.created_at DESC";
+        var articles = byId ? "WHERE p.article_id = ANY($1)" : "ORDER BY p.visible_from DESC, p.article_id DESC";
+        var notices = byId ? "AND n.id = ANY($1)" : "ORDER BY n.published_at DESC, n.id DESC";
+        var quotes = byId ? "WHERE q.id = ANY($1)" : "ORDER BY q.created_at DESC, q.id DESC";
+        var sources = byId ? "WHERE s.id = ANY($1)" : "ORDER BY s.created_at DESC, s.id DESC";
         yield return (Article, $"""
             SELECT p.article_id, p.visible_from, p.visible_from, p.language, p.search, p.search_lead,
                    p.quote_ids, p.source_ids, p.slug, p.headline, {SearchEndpoints.ArticleText}

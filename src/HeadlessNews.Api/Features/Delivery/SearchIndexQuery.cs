@@ -156,26 +156,33 @@ internal sealed partial class SearchIndexQuery(NpgsqlTsQuery english, NpgsqlTsQu
     private static Query? Match(NpgsqlTsQuery node, string field) => node switch
     {
         NpgsqlTsQueryLexeme lexeme => new TermQuery(new Term(field, lexeme.Text)),
-        NpgsqlTsQueryAnd and => AndOf(and.Left, and.Right, field),
+        NpgsqlTsQueryAnd => AllOf(Operands(node), field),
+        // An alternative that only excludes matches nearly everything; PostgreSQL's search found nothing for it.
+        NpgsqlTsQueryOr { Left: NpgsqlTsQueryNot } or NpgsqlTsQueryOr { Right: NpgsqlTsQueryNot } => null,
         NpgsqlTsQueryOr or => Either(Match(or.Left, field), Match(or.Right, field)),
-        NpgsqlTsQueryFollowedBy phrase => (Query?)Phrase(phrase, field) ?? AndOf(phrase.Left, phrase.Right, field),
+        NpgsqlTsQueryFollowedBy phrase => (Query?)Phrase(phrase, field) ?? AllOf([phrase.Left, phrase.Right], field),
         _ => null,
     };
 
-    private static BooleanQuery? AndOf(NpgsqlTsQuery left, NpgsqlTsQuery right, string field)
+    /// <summary>The operands of a chain of ANDs (PostgreSQL nests them from the left: <c>(!a &amp; !b) &amp; c</c>), each once.</summary>
+    private static IEnumerable<NpgsqlTsQuery> Operands(NpgsqlTsQuery node) =>
+        node is NpgsqlTsQueryAnd and ? Operands(and.Left).Concat(Operands(and.Right)) : [node];
+
+    /// <summary>Every operand required, the excluded ones absent; null when none is required.</summary>
+    private static BooleanQuery? AllOf(IEnumerable<NpgsqlTsQuery> operands, string field)
     {
         var query = new BooleanQuery();
         var wanted = false;
-        foreach (var side in new[] { left, right })
+        foreach (var operand in operands)
         {
-            if (side is NpgsqlTsQueryNot not)
+            if (operand is NpgsqlTsQueryNot not)
             {
                 if (Match(not.Child, field) is { } excluded)
                 {
                     query.Add(excluded, Occur.MUST_NOT);
                 }
             }
-            else if (Match(side, field) is { } required)
+            else if (Match(operand, field) is { } required)
             {
                 query.Add(required, Occur.MUST);
                 wanted = true;

@@ -104,6 +104,7 @@ public sealed partial class WordPressImporter(
         var writing = new List<(ChunkKeys Keys, Task Written)>(WriterLanes);
         // Each chunk's counts reach the report after the chunk before's: items and shortcodes are listed in the file's order.
         var counted = Task.CompletedTask;
+        var ended = false;
         try
         {
             await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
@@ -122,6 +123,7 @@ public sealed partial class WordPressImporter(
             }
             await Task.WhenAll(writing.Select(w => w.Written));
             await counted;
+            ended = true;
         }
         catch (Exception e) when (e is System.Xml.XmlException or HttpRequestException)
         {
@@ -129,6 +131,7 @@ public sealed partial class WordPressImporter(
             await Task.WhenAll(writing.Select(w => w.Written));
             await counted;
             report.Error = e.Message;
+            ended = true;
         }
         finally
         {
@@ -136,6 +139,12 @@ public sealed partial class WordPressImporter(
             await reading;
             // A lane that failed stops the run; the other finishes (or fails) its chunk first.
             await Task.WhenAll([.. writing.Select(w => w.Written), counted]).ContinueWith(_ => { }, TaskScheduler.Default);
+            // A run stopped part-way has written what it wrote without evicting anything (bulk writes evict at the end):
+            // every node forgets what it cached and its search index reads everything again.
+            if (!ended && !options.DryRun)
+            {
+                await cache.EvictAsync([CacheTags.All], CancellationToken.None);
+            }
         }
         report.FinishedAt = clock.GetUtcNow();
         if (!options.DryRun)

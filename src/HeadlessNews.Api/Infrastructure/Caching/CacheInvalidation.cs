@@ -43,7 +43,11 @@ internal sealed class PostgresCacheInvalidator(
 
     public async Task EvictAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
     {
-        var distinct = tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        // A resource's own tags (article:{id}) before the lists' (search, articles): a node-local cache told of the
+        // resource (the search index) must hear it before a list's cached answer is dropped and can be made again,
+        // here and in the last of the payloads another node receives.
+        var distinct = tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct(StringComparer.Ordinal)
+            .OrderBy(t => t.Contains(':') ? 0 : 1).ToList();
         if (distinct.Count == 0)
         {
             return;
@@ -98,8 +102,10 @@ internal sealed class PostgresCacheInvalidator(
         }
     }
 
-    internal async Task EvictLocallyAsync(IEnumerable<string> tags, CancellationToken cancellationToken)
+    internal async Task EvictLocallyAsync(IReadOnlyCollection<string> tags, CancellationToken cancellationToken)
     {
+        // Every observer hears every tag before any cached answer goes: one made again in between must not be made
+        // from an observer's state that has not heard of the change yet.
         foreach (var tag in tags)
         {
             boundaries.Forget(tag);
@@ -107,6 +113,9 @@ internal sealed class PostgresCacheInvalidator(
             {
                 observer.Evicted(tag);
             }
+        }
+        foreach (var tag in tags)
+        {
             await store.EvictByTagAsync(tag, cancellationToken);
         }
     }
